@@ -1,0 +1,23 @@
+"""Identifiers: UUIDv7 everywhere an id is made on a device.
+
+UUIDv7 sorts by creation time, so ids made offline at many stores still index well
+and never collide without coordination.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import uuid6
+
+
+def new_id() -> str:
+    return str(uuid6.uuid7())
+
+
+def is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except (ValueError, TypeError, AttributeError):
+        return False
+    return True
