@@ -1,0 +1,75 @@
+"""Coupons bought with points and applied at checkout."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from pos_app.domain.problems import Problem, problem
+
+
+class CouponKind(StrEnum):
+    AMOUNT = "amount"  # value in fen off
+    PERCENT = "percent"  # value in percent off
+
+
+class CouponStatus(StrEnum):
+    ACTIVE = "active"
+    USED = "used"
+    VOID = "void"
+
+
+@dataclass(frozen=True, slots=True)
+class CouponType:
+    type_id: str
+    name: str
+    points_cost: int
+    kind: CouponKind
+    value: int
+    min_spend_fen: int = 0
+    max_discount_fen: int | None = None
+    valid_days: int = 30
+
+
+@dataclass(frozen=True, slots=True)
+class Coupon:
+    code: str
+    type: CouponType
+    member_id: str
+    status: CouponStatus
+    expires_at: datetime
+
+
+def discount_fen(ctype: CouponType, subtotal_fen: int) -> int:
+    if ctype.kind is CouponKind.AMOUNT:
+        off = ctype.value
+    else:
+        off = subtotal_fen * ctype.value // 100
+    if ctype.max_discount_fen is not None:
+        off = min(off, ctype.max_discount_fen)
+    return min(off, subtotal_fen)
+
+
+def check_use(coupon: Coupon, member_id: str | None, subtotal_fen: int, now: datetime) -> tuple[Problem, ...]:
+    if coupon.status is CouponStatus.USED:
+        return (problem("coupon.used", f"coupon {coupon.code} has already been used", code=coupon.code),)
+    if coupon.status is CouponStatus.VOID:
+        return (problem("coupon.void", f"coupon {coupon.code} was cancelled", code=coupon.code),)
+    if coupon.expires_at <= now:
+        return (problem("coupon.expired", f"coupon {coupon.code} expired on {coupon.expires_at:%Y-%m-%d}",
+                        code=coupon.code),)
+    if member_id != coupon.member_id:
+        return (problem("coupon.not_owner", f"coupon {coupon.code} belongs to another member", code=coupon.code),)
+    if subtotal_fen < coupon.type.min_spend_fen:
+        return (problem("coupon.min_spend", f"coupon {coupon.code} needs a spend of at least "
+                        f"{coupon.type.min_spend_fen / 100:.2f}", code=coupon.code, min=coupon.type.min_spend_fen),)
+    return ()
+
+
+def check_type(ctype: CouponType) -> tuple[Problem, ...]:
+    if ctype.points_cost <= 0 or ctype.value <= 0:
+        return (problem("coupon.bad_type", "coupon cost and value must be positive"),)
+    if ctype.kind is CouponKind.PERCENT and ctype.value > 100:
+        return (problem("coupon.bad_type", "a percent coupon cannot take more than 100% off"),)
+    return ()

@@ -1,0 +1,52 @@
+"""Gifts redeemed with points (and an optional cash co-pay)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from pos_app.domain.problems import Problem, problem
+from pos_app.domain.tiers import Tier, rank
+
+MAX_GIFT_QTY = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Gift:
+    gift_id: str
+    name: str
+    points_cost: int
+    copay_fen: int = 0
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    per_member_limit: int | None = None  # per member, over the gift's life
+    min_tier: str | None = None
+    image: str | None = None
+    active: bool = True
+
+
+def check_redemption(gift: Gift, *, qty: int, stock: int, member_tier: str, tiers: tuple[Tier, ...],
+                     already_redeemed: int, spendable_points: int, now: datetime) -> tuple[Problem, ...]:
+    out: list[Problem] = []
+    if not isinstance(qty, int) or isinstance(qty, bool) or not 1 <= qty <= MAX_GIFT_QTY:
+        return (problem("gift.bad_qty", f"quantity must be 1 to {MAX_GIFT_QTY}"),)
+    if not gift.active:
+        out.append(problem("gift.inactive", f"{gift.name} is no longer offered", gift=gift.gift_id))
+    if gift.starts_at and now < gift.starts_at:
+        out.append(problem("gift.not_started", f"{gift.name} can be redeemed from {gift.starts_at:%Y-%m-%d}",
+                           gift=gift.gift_id))
+    if gift.ends_at and now >= gift.ends_at:
+        out.append(problem("gift.ended", f"the offer for {gift.name} ended on {gift.ends_at:%Y-%m-%d}",
+                           gift=gift.gift_id))
+    if stock < qty:
+        out.append(problem("gift.out_of_stock", f"only {stock} of {gift.name} in stock", stock=stock))
+    if gift.per_member_limit is not None and already_redeemed + qty > gift.per_member_limit:
+        out.append(problem("gift.limit", f"{gift.name} is limited to {gift.per_member_limit} per member "
+                           f"({already_redeemed} already redeemed)", limit=gift.per_member_limit))
+    if gift.min_tier and rank(tiers, member_tier) < rank(tiers, gift.min_tier):
+        out.append(problem("gift.tier", f"{gift.name} needs tier {gift.min_tier}", tier=gift.min_tier))
+    need = gift.points_cost * qty
+    if need > spendable_points:
+        out.append(problem("points.insufficient", f"only {spendable_points} points can be spent now, {need} needed",
+                           have=spendable_points, need=need))
+    return tuple(out)
