@@ -1,0 +1,105 @@
+"""What every use case needs: the database, who this device is, and the time.
+
+The clock is injected so tests (and the skew-corrected time sync will provide) decide
+what "now" is. Times are naive UTC throughout the store; reports convert to the
+store's local day at the edge.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection
+
+from pos_app.domain.ledger import Entry, Event
+from pos_app.domain.problems import Refused, problem
+from pos_app.domain.staff import Role, Staff, verify_pin
+from pos_app.store import ledger_repo, repos
+from pos_app.store.db import Database
+from pos_app.store.ledger_repo import Identity
+
+PIN_TRIES = 5
+PIN_LOCK_SECONDS = 300
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@dataclass
+class PinGuard:
+    """Wrong-PIN lockout, per staff member, kept in memory.
+
+    Kept out of the database on purpose: a refused sign-in must change nothing that
+    syncs, and a restart clearing the counter costs an attacker a restart per five
+    guesses, which a manager would notice.
+    """
+
+    failures: dict[str, list[float]] = field(default_factory=dict)
+    monotonic: Callable[[], float] = time.monotonic
+
+    def locked(self, staff_id: str) -> bool:
+        recent = [t for t in self.failures.get(staff_id, []) if self.monotonic() - t < PIN_LOCK_SECONDS]
+        self.failures[staff_id] = recent
+        return len(recent) >= PIN_TRIES
+
+    def failed(self, staff_id: str) -> None:
+        self.failures.setdefault(staff_id, []).append(self.monotonic())
+
+    def cleared(self, staff_id: str) -> None:
+        self.failures.pop(staff_id, None)
+
+
+@dataclass
+class StoreContext:
+    db: Database
+    who: Identity
+    clock: Callable[[], datetime] = utcnow
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
+    pins: PinGuard = field(default_factory=PinGuard)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+
+def require_staff(conn: Connection, staff_id: str) -> Staff:
+    staff = repos.staff_by_id(conn, staff_id) if staff_id else None
+    if staff is None or not staff.active:
+        raise Refused(problem("staff.unknown", "unknown or inactive staff member"))
+    return staff
+
+
+def check_staff_pin(ctx: StoreContext, conn: Connection, staff_id: str, pin: str) -> Staff:
+    staff = require_staff(conn, staff_id)
+    if ctx.pins.locked(staff_id):
+        raise Refused(problem("pin.locked", f"too many wrong PINs: try again in {PIN_LOCK_SECONDS // 60} minutes"))
+    if not verify_pin(staff.pin_hash, pin or ""):
+        ctx.pins.failed(staff_id)
+        raise Refused(problem("pin.wrong", "wrong PIN"))
+    ctx.pins.cleared(staff_id)
+    return staff
+
+
+def manager_approval(ctx: StoreContext, conn: Connection, pin: str | None, action: str) -> Staff:
+    """A manager approves by typing their PIN; which manager is found from the PIN."""
+    if not pin:
+        raise Refused(problem("approval.required", f"{action} needs a manager's PIN"))
+    for staff in repos.all_staff(conn):
+        if staff.active and staff.role in (Role.MANAGER, Role.ADMIN) and not ctx.pins.locked(staff.staff_id):
+            if verify_pin(staff.pin_hash, pin):
+                return staff
+    ctx.pins.failed("approval")
+    raise Refused(problem("approval.wrong_pin", "that PIN is not a manager's PIN"))
+
+
+def post(ctx: StoreContext, conn: Connection, entry: Entry, *, staff_id: str | None, rule_version: int,
+         now: datetime) -> Event:
+    return ledger_repo.record(conn, entry, who=ctx.who, staff_id=staff_id, rule_version=rule_version, now=now)
+
+
+def refuse(code: str, message: str, **params) -> Refused:
+    return Refused(problem(code, message, **params))

@@ -1,0 +1,183 @@
+"""Member use cases: register, look up, edit, statement."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, select
+
+from pos_app.domain import ledger as L
+from pos_app.domain.ids import new_id
+from pos_app.domain.ledger import Entry, Kind
+from pos_app.domain.lots import spendable_total
+from pos_app.domain.members import (Member, card_no_for, check_name, check_phone, luhn_ok, normalize_phone,
+                                    referral_code_for)
+from pos_app.domain.problems import Refused, refuse_if
+from pos_app.domain.staff import check_pin_format, hash_pin, verify_pin
+from pos_app.domain.tiers import lowest
+from pos_app.services.context import StoreContext, post, refuse, require_staff
+from pos_app.store import ledger_repo, repos
+from pos_app.store import tables as T
+
+EXPIRING_SOON = timedelta(days=30)
+
+
+def register_member(ctx: StoreContext, *, staff_id: str, phone: str, name: str, referrer_code: str | None = None,
+                    member_pin: str | None = None) -> Member:
+    phone = normalize_phone(phone)
+    name = (name or "").strip()
+    problems = [*check_phone(phone), *check_name(name)]
+    if member_pin:
+        problems += check_pin_format(member_pin)
+    refuse_if(problems)
+    with ctx.db.write() as conn:
+        now = ctx.now()
+        require_staff(conn, staff_id)
+        if repos.member_where(conn, phone=phone):
+            raise refuse("member.exists", f"{phone} is already a member")
+        referrer = None
+        if referrer_code:
+            referrer = repos.member_where(conn, referral_code=referrer_code.strip().upper())
+            if referrer is None:
+                raise refuse("member.referrer", f"no member has referral code {referrer_code}")
+        rules = repos.current_rules(conn)
+        member_id = new_id()
+        member = Member(member_id, phone, name, lowest(rules.tiers).code, card_no_for(member_id),
+                        referral_code_for(member_id), referrer.member_id if referrer else None, now,
+                        ctx.who.store_id, pin_hash=hash_pin(member_pin) if member_pin else None)
+        repos.save_member(conn, member)
+        post(ctx, conn, Entry(Kind.MEMBER_REGISTER, _member_doc(member), member_id=member_id),
+             staff_id=staff_id, rule_version=rules.version, now=now)
+        repos.audit(conn, at=now, staff_id=staff_id, action="member_register", subject=member_id)
+        return member
+
+
+def _member_doc(m: Member) -> dict:
+    return {"member_id": m.member_id, "phone": m.phone, "name": m.name, "tier": m.tier, "card_no": m.card_no,
+            "referral_code": m.referral_code, "referred_by": m.referred_by, "home_store": m.home_store,
+            "created_at": m.created_at.isoformat(), "pin_hash": m.pin_hash}
+
+
+def patch_member(ctx: StoreContext, *, staff_id: str, member_id: str, name: str | None = None,
+                 phone: str | None = None) -> Member:
+    changes: dict[str, str] = {}
+    problems = []
+    if name is not None:
+        changes["name"] = name.strip()
+        problems += check_name(changes["name"])
+    if phone is not None:
+        changes["phone"] = normalize_phone(phone)
+        problems += check_phone(changes["phone"])
+    if not changes:
+        raise refuse("member.no_change", "nothing to change")
+    refuse_if(problems)
+    with ctx.db.write() as conn:
+        now = ctx.now()
+        require_staff(conn, staff_id)
+        member = require_member(conn, member_id)
+        if "phone" in changes and changes["phone"] != member.phone and repos.member_where(conn, phone=changes["phone"]):
+            raise refuse("member.exists", f"{changes['phone']} is already a member")
+        repos.update_member(conn, member_id, **changes)
+        post(ctx, conn, Entry(Kind.MEMBER_PATCH, {"member_id": member_id, "fields": changes}, member_id=member_id),
+             staff_id=staff_id, rule_version=repos.current_rules(conn).version, now=now)
+        repos.audit(conn, at=now, staff_id=staff_id, action="member_patch", subject=member_id, **changes)
+        return repos.member_by_id(conn, member_id)
+
+
+def require_member(conn: Connection, member_id: str | None) -> Member:
+    member = repos.member_by_id(conn, member_id) if member_id else None
+    if member is None:
+        raise refuse("member.unknown", "unknown member")
+    return member
+
+
+def find_member(ctx: StoreContext, query: str) -> Member:
+    """A member by phone number, card number or referral code (what a cashier types or scans)."""
+    query = (query or "").strip()
+    with ctx.db.read() as conn:
+        phone = normalize_phone(query)
+        if not check_phone(phone):
+            found = repos.member_where(conn, phone=phone)
+        elif query.isdigit() and len(query) == 12:
+            if not luhn_ok(query):
+                raise refuse("member.card_check", "that card number does not check out: re-scan or type it again")
+            found = repos.member_where(conn, card_no=query)
+        elif query.upper().startswith("R") and len(query) == 9:
+            found = repos.member_where(conn, referral_code=query.upper())
+        else:
+            raise refuse("member.query", "type a phone number (11 digits), a card number (12 digits) or a referral code")
+    if found is None:
+        raise refuse("member.not_found", f"no member found for {query}")
+    return found
+
+
+def search_members(ctx: StoreContext, text: str) -> list[Member]:
+    with ctx.db.read() as conn:
+        return repos.search_members(conn, text.strip())
+
+
+def check_member_pin(member: Member, pin: str | None) -> None:
+    if member.pin_hash is None:
+        raise refuse("member.no_pin", "this member has no PIN: show the member's dynamic code instead")
+    if not verify_pin(member.pin_hash, pin or ""):
+        raise refuse("member.wrong_pin", "the member's PIN is wrong")
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    at: datetime
+    kind: str
+    points: int  # change to the member's consumer account
+    store_id: str
+    detail: dict
+
+
+@dataclass(frozen=True)
+class Statement:
+    member: Member
+    balance: int
+    spendable: int
+    locked: int
+    debt: int
+    agent_points: int
+    expiring_soon: list[tuple[datetime, int]]
+    history: list[HistoryLine]
+
+
+def member_statement(ctx: StoreContext, member_id: str, history_limit: int = 50) -> Statement:
+    with ctx.db.read() as conn:
+        now = ctx.now()
+        member = require_member(conn, member_id)
+        acct = L.member_account(member_id)
+        lots = ledger_repo.lots_of(conn, acct)
+        balance = ledger_repo.balance(conn, acct)
+        spendable = spendable_total(lots, now)
+        locked = sum(lot.remaining for lot in lots if lot.available_at > now and lot.expires_at > now)
+        soon: dict[datetime, int] = {}
+        for lot in lots:
+            if now < lot.expires_at <= now + EXPIRING_SOON:
+                day = lot.expires_at.replace(hour=0, minute=0, second=0, microsecond=0)
+                soon[day] = soon.get(day, 0) + lot.remaining
+        history = _history(conn, member_id, acct, history_limit)
+        return Statement(member, balance, spendable, locked, -ledger_repo.balance(conn, L.debt_account(member_id)),
+                         ledger_repo.balance(conn, L.member_account(member_id, L.PointType.AGENT)),
+                         sorted(soon.items()), history)
+
+
+def _history(conn: Connection, member_id: str, acct: str, limit: int) -> list[HistoryLine]:
+    rows = conn.execute(select(T.events.c.event_id, T.events.c.device_time, T.events.c.kind, T.events.c.store_id,
+                               T.events.c.payload)
+                        .where(T.events.c.member_id == member_id)
+                        .order_by(T.events.c.device_time.desc(), T.events.c.device_seq.desc()).limit(limit)).all()
+    out = []
+    for r in rows:
+        payload = json.loads(r.payload)
+        delta = sum(amount for account, amount in payload.get("postings", []) if account == acct)
+        out.append(HistoryLine(r.device_time, r.kind, delta, r.store_id, payload))
+    return out
+
+
+__all__ = ["register_member", "patch_member", "find_member", "search_members", "member_statement", "Statement",
+           "require_member", "check_member_pin", "Refused"]

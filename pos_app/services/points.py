@@ -1,0 +1,187 @@
+"""Points use cases beyond the sale: coupons, lottery, donation, adjustments, expiry, labels."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from pos_app.domain import entries as E
+from pos_app.domain import ledger as L
+from pos_app.domain.coupons import CouponType
+from pos_app.domain.ids import new_id
+from pos_app.domain.ledger import Kind
+from pos_app.domain.lottery import Prize, check_lottery, draw
+from pos_app.domain.problems import Problem, Refused, refuse_if
+from pos_app.domain.staff import Action, needs_approval
+from pos_app.services.context import StoreContext, manager_approval, post, refuse, require_staff
+from pos_app.services.members import check_member_pin, require_member
+from pos_app.store import ledger_repo, repos
+from pos_app.store import tables as T
+
+_COUPON_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+
+@dataclass(frozen=True)
+class CouponBought:
+    code: str
+    type: CouponType
+    expires_at: datetime
+    balance_after: int
+
+
+def _spend(ctx, conn, kind: Kind, member_id: str, points: int, to_account: str, staff_id: str, now, payload):
+    rules = repos.current_rules(conn)
+    acct = L.member_account(member_id)
+    entry = E.spend(kind, member_id=member_id, lots=ledger_repo.lots_of(conn, acct), points=points,
+                    to_account=to_account, now=now, payload=payload)
+    if isinstance(entry, Problem):
+        raise Refused(entry)
+    return post(ctx, conn, entry, staff_id=staff_id, rule_version=rules.version, now=now)
+
+
+def buy_coupon(ctx: StoreContext, *, staff_id: str, member_id: str, type_id: str,
+               member_pin: str | None = None, member_code_ok: bool = False) -> CouponBought:
+    with ctx.db.write() as conn:
+        now = ctx.now()
+        require_staff(conn, staff_id)
+        member = require_member(conn, member_id)
+        if not member_code_ok:
+            check_member_pin(member, member_pin)
+        ctype = repos.coupon_type(conn, type_id)
+        if ctype is None:
+            raise refuse("coupon.unknown_type", "unknown coupon type")
+        code = "C" + "".join(secrets.choice(_COUPON_ALPHABET) for _ in range(9))
+        expires = now + timedelta(days=ctype.valid_days)
+        event = _spend(ctx, conn, Kind.REDEEM_POST, member_id, ctype.points_cost, L.store_redeemed(ctx.who.store_id),
+                       staff_id, now, {"purpose": "coupon", "coupon": code, "type_id": type_id})
+        conn.execute(T.coupons.insert().values(code=code, type_id=type_id, member_id=member_id, status="active",
+                                               expires_at=expires, bought_event=event.event_id))
+        repos.audit(conn, at=now, staff_id=staff_id, action="buy_coupon", subject=member_id, coupon=code)
+        return CouponBought(code, ctype, expires, ledger_repo.balance(conn, L.member_account(member_id)))
+
+
+@dataclass(frozen=True)
+class DrawResult:
+    prize: Prize
+    seed: int
+    balance_after: int
+
+
+def lottery_draw(ctx: StoreContext, *, staff_id: str, member_id: str, lottery_id: str,
+                 member_pin: str | None = None, member_code_ok: bool = False) -> DrawResult:
+    with ctx.db.write() as conn:
+        now = ctx.now()
+        require_staff(conn, staff_id)
+        member = require_member(conn, member_id)
+        if not member_code_ok:
+            check_member_pin(member, member_pin)
+        lottery = repos.lottery(conn, lottery_id)
+        if lottery is None:
+            raise refuse("lottery.unknown", "unknown lottery")
+        refuse_if(check_lottery(lottery))
+        seed = secrets.randbits(63)  # recorded, so the draw can be replayed by an auditor
+        prize = draw(lottery, seed)
+        rules = repos.current_rules(conn)
+        _spend(ctx, conn, Kind.LOTTERY_DRAW, member_id, lottery.points_per_draw, L.store_redeemed(ctx.who.store_id),
+               staff_id, now, {"lottery_id": lottery_id, "seed": seed, "prize": prize.code,
+                               "prize_points": prize.points})
+        if prize.points:
+            owed = -ledger_repo.balance(conn, L.debt_account(member_id))
+            post(ctx, conn, E.earn(Kind.EARN, member_id=member_id, points=prize.points, store_id=ctx.who.store_id,
+                                   owed=owed, lot_id=new_id(), now=now, rules=rules,
+                                   payload={"purpose": "lottery_prize", "lottery_id": lottery_id, "seed": seed}),
+                 staff_id=staff_id, rule_version=rules.version, now=now)
+        repos.audit(conn, at=now, staff_id=staff_id, action="lottery_draw", subject=member_id, prize=prize.code)
+        return DrawResult(prize, seed, ledger_repo.balance(conn, L.member_account(member_id)))
+
+
+def donate(ctx: StoreContext, *, staff_id: str, member_id: str, points: int, member_pin: str | None = None,
+           member_code_ok: bool = False) -> int:
+    if not isinstance(points, int) or isinstance(points, bool) or points <= 0:
+        raise refuse("points.not_positive", "points to donate must be a positive whole number")
+    with ctx.db.write() as conn:
+        now = ctx.now()
+        require_staff(conn, staff_id)
+        member = require_member(conn, member_id)
+        if not member_code_ok:
+            check_member_pin(member, member_pin)
+        _spend(ctx, conn, Kind.DONATION, member_id, points, L.CHARITY, staff_id, now, {"charity": "default"})
+        repos.audit(conn, at=now, staff_id=staff_id, action="donation", subject=member_id, points=points)
+        return ledger_repo.balance(conn, L.member_account(member_id))
+
+
+def adjust(ctx: StoreContext, *, staff_id: str, member_id: str, points: int, reason: str,
+           approver_pin: str | None = None) -> int:
+    """A manager's correction: positive adds a lot, negative takes soonest-expiring points."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise refuse("adjust.reason", "an adjustment needs a reason")
+    if not isinstance(points, int) or isinstance(points, bool) or points == 0:
+        raise refuse("adjust.points", "adjust by a non-zero whole number of points")
+    with ctx.db.write() as conn:
+        now = ctx.now()
+        require_staff(conn, staff_id)
+        require_member(conn, member_id)
+        rules = repos.current_rules(conn)
+        if abs(points) > rules.max_adjust_points:
+            raise refuse("adjust.too_large", f"an adjustment is at most {rules.max_adjust_points} points")
+        approver = None
+        if needs_approval(rules.approval, Action.ADJUST):
+            approver = manager_approval(ctx, conn, approver_pin, "an adjustment")
+        payload = {"reason": reason, "approver": approver.staff_id if approver else None}
+        if points > 0:
+            owed = -ledger_repo.balance(conn, L.debt_account(member_id))
+            entry = E.earn(Kind.ADJUST, member_id=member_id, points=points, store_id=ctx.who.store_id, owed=owed,
+                           lot_id=new_id(), now=now, rules=rules, payload=payload)
+            post(ctx, conn, entry, staff_id=staff_id, rule_version=rules.version, now=now)
+        else:
+            _spend(ctx, conn, Kind.ADJUST, member_id, -points, L.store_issued(ctx.who.store_id), staff_id, now,
+                   payload)
+        repos.audit(conn, at=now, staff_id=staff_id, approver_id=approver.staff_id if approver else None,
+                    action="adjust", subject=member_id, points=points, reason=reason)
+        return ledger_repo.balance(conn, L.member_account(member_id))
+
+
+def expire_due(ctx: StoreContext, *, staff_id: str | None = None) -> int:
+    """Post every lot past its expiry to breakage; returns the points expired."""
+    with ctx.db.write() as conn:
+        now = ctx.now()
+        rules = repos.current_rules(conn)
+        accounts = conn.execute(select(T.lots.c.account).distinct()
+                                .where(T.lots.c.remaining > 0, T.lots.c.expires_at <= now)).scalars().all()
+        total = 0
+        for acct in accounts:
+            member_id = acct.split(":")[1] if acct.startswith("member:") else None
+            entry = E.expire(account=acct, lots=ledger_repo.lots_of(conn, acct), now=now, member_id=member_id)
+            if entry:
+                post(ctx, conn, entry, staff_id=staff_id, rule_version=rules.version, now=now)
+                total += entry.payload["points"]
+        if total:
+            repos.audit(conn, at=now, staff_id=staff_id, action="expire", points=total, accounts=len(accounts))
+        return total
+
+
+def label_earn(ctx: StoreContext, *, staff_id: str, member_id: str, serial: str, sku: str, points: int,
+               label_batch: str | None = None) -> int:
+    """Points from a verified product label. A serial earns once (here; chain-wide at HQ)."""
+    if not isinstance(points, int) or isinstance(points, bool) or not 0 < points <= 100_000:
+        raise refuse("label.points", "the label's points are out of range")
+    with ctx.db.write() as conn:
+        now = ctx.now()
+        require_staff(conn, staff_id)
+        require_member(conn, member_id)
+        claimed = conn.execute(select(T.label_claims.c.claimed_at).where(T.label_claims.c.serial == serial)).first()
+        if claimed:
+            raise refuse("label.claimed", f"this label was already scanned on {claimed[0]:%Y-%m-%d %H:%M}")
+        rules = repos.current_rules(conn)
+        owed = -ledger_repo.balance(conn, L.debt_account(member_id))
+        event = post(ctx, conn, E.earn(Kind.LABEL_EARN, member_id=member_id, points=points, store_id=ctx.who.store_id,
+                                       owed=owed, lot_id=new_id(), now=now, rules=rules,
+                                       payload={"serial": serial, "sku": sku, "batch": label_batch}),
+                     staff_id=staff_id, rule_version=rules.version, now=now)
+        conn.execute(T.label_claims.insert().values(serial=serial, sku=sku, points=points, member_id=member_id,
+                                                    event_id=event.event_id, claimed_at=now))
+        return ledger_repo.balance(conn, L.member_account(member_id))

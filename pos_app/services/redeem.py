@@ -1,0 +1,167 @@
+"""Gift redemption: hold the points, hand the gift over (now or at pickup), or void.
+
+A redemption first moves the points to the store's suspense account (redeem_hold)
+and takes the gift from stock; handing the gift over posts them as redeemed
+(redeem_post). Voiding before pickup puts the points back into the very lots they
+came from; a gift returned after pickup is reversed the same way.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, func, select, update
+
+from pos_app.domain import entries as E
+from pos_app.domain import ledger as L
+from pos_app.domain.gifts import check_redemption
+from pos_app.domain.ids import new_id
+from pos_app.domain.ledger import Kind
+from pos_app.domain.lots import spendable_total
+from pos_app.domain.problems import Problem, Refused, refuse_if
+from pos_app.domain.staff import Action, needs_approval
+from pos_app.services.context import StoreContext, manager_approval, post, refuse, require_staff
+from pos_app.services.members import check_member_pin, require_member
+from pos_app.store import ledger_repo, repos
+from pos_app.store import tables as T
+
+
+@dataclass(frozen=True)
+class Redemption:
+    redemption_id: str
+    member_id: str
+    gift_id: str
+    gift_name: str
+    qty: int
+    points: int
+    copay_fen: int
+    status: str  # held, picked_up, voided, returned
+    pickup_code: str
+    created_at: datetime
+
+
+def redeem_gift(ctx: StoreContext, *, staff_id: str, member_id: str, gift_id: str, qty: int = 1,
+                member_pin: str | None = None, member_code_ok: bool = False, approver_pin: str | None = None,
+                hand_over: bool = True) -> Redemption:
+    """Redeem in person. The member proves presence with their PIN or a verified dynamic code.
+
+    `member_code_ok` is set by the caller only after the scanner verified a fresh
+    dynamic member code for this member (signature, time window, not replayed).
+    """
+    with ctx.db.write() as conn:
+        now = ctx.now()
+        require_staff(conn, staff_id)
+        member = require_member(conn, member_id)
+        if not member_code_ok:
+            check_member_pin(member, member_pin)
+        found = repos.gift_with_stock(conn, gift_id)
+        if found is None:
+            raise refuse("gift.unknown", "unknown gift")
+        gift, stock = found
+        rules = repos.current_rules(conn)
+        lots = ledger_repo.lots_of(conn, L.member_account(member_id))
+        refuse_if(check_redemption(gift, qty=qty, stock=stock, member_tier=member.tier, tiers=rules.tiers,
+                                   already_redeemed=_redeemed_count(conn, member_id, gift_id),
+                                   spendable_points=spendable_total(lots, now), now=now))
+        points = gift.points_cost * qty
+        approver = None
+        if needs_approval(rules.approval, Action.REDEEM, points):
+            approver = manager_approval(ctx, conn, approver_pin, "a redemption this large")
+        redemption_id = new_id()
+        pickup_code = f"PK{secrets.token_hex(8).upper()}"
+        base = {"redemption_id": redemption_id, "gift_id": gift_id, "qty": qty, "copay_fen": gift.copay_fen * qty}
+        hold = E.spend(Kind.REDEEM_HOLD, member_id=member_id, lots=lots, points=points,
+                       to_account=L.suspense(ctx.who.store_id), now=now, payload=base)
+        if isinstance(hold, Problem):
+            raise Refused(hold)
+        event = post(ctx, conn, hold, staff_id=staff_id, rule_version=rules.version, now=now)
+        repos.change_gift_stock(conn, gift_id, -qty)
+        conn.execute(T.redemptions.insert().values(
+            redemption_id=redemption_id, member_id=member_id, gift_id=gift_id, qty=qty, points=points,
+            copay_fen=gift.copay_fen * qty, status="held", pickup_code=pickup_code, hold_event=event.event_id,
+            staff_id=staff_id, approver_id=approver.staff_id if approver else None, created_at=now))
+        repos.audit(conn, at=now, staff_id=staff_id, approver_id=approver.staff_id if approver else None,
+                    action="redeem_gift", subject=redemption_id, gift=gift_id, points=points)
+        if hand_over:
+            _post(ctx, conn, redemption_id, staff_id, rules.version, now)
+        return _load(conn, redemption_id)
+
+
+def write_off_pickup(ctx: StoreContext, *, staff_id: str, pickup_code: str) -> Redemption:
+    """The member collects a held gift: scan its pickup code, hand it over."""
+    with ctx.db.write() as conn:
+        now = ctx.now()
+        require_staff(conn, staff_id)
+        row = conn.execute(select(T.redemptions).where(T.redemptions.c.pickup_code == pickup_code.strip())).first()
+        if row is None:
+            raise refuse("pickup.unknown", "no redemption has this pickup code")
+        if row.status != "held":
+            raise refuse("pickup.closed", f"this gift was already {row.status.replace('_', ' ')}")
+        _post(ctx, conn, row.redemption_id, staff_id, repos.current_rules(conn).version, now)
+        repos.audit(conn, at=now, staff_id=staff_id, action="write_off_pickup", subject=row.redemption_id)
+        return _load(conn, row.redemption_id)
+
+
+def cancel_redemption(ctx: StoreContext, *, staff_id: str, redemption_id: str, approver_pin: str | None = None,
+                      reason: str = "") -> Redemption:
+    """Void a held redemption or take back a handed-over gift: points and stock restored."""
+    with ctx.db.write() as conn:
+        now = ctx.now()
+        require_staff(conn, staff_id)
+        row = conn.execute(select(T.redemptions).where(T.redemptions.c.redemption_id == redemption_id)).first()
+        if row is None:
+            raise refuse("redemption.unknown", "unknown redemption")
+        if row.status not in ("held", "picked_up"):
+            raise refuse("redemption.closed", f"this redemption is already {row.status}")
+        rules = repos.current_rules(conn)
+        approver = None
+        if needs_approval(rules.approval, Action.VOID_REDEMPTION):
+            approver = manager_approval(ctx, conn, approver_pin, "cancelling a redemption")
+        hold_takes = E.takes_from_doc(ledger_repo.event_payload(conn, row.hold_event)["lots"])
+        payload = {"redemption_id": redemption_id, "gift_id": row.gift_id, "qty": row.qty, "reason": reason}
+        if row.status == "held":
+            entry = E.release_hold(Kind.REDEEM_VOID, member_id=row.member_id, hold_takes=hold_takes,
+                                   points=row.points, store_id=ctx.who.store_id, payload=payload)
+            status = "voided"
+        else:
+            entry = E.give_back(member_id=row.member_id, points=row.points, lot_takes=hold_takes,
+                                source=L.store_redeemed(ctx.who.store_id), payload={**payload, "of": "redemption"})
+            status = "returned"
+        post(ctx, conn, entry, staff_id=staff_id, rule_version=rules.version, now=now)
+        repos.change_gift_stock(conn, row.gift_id, row.qty)
+        conn.execute(update(T.redemptions).where(T.redemptions.c.redemption_id == redemption_id)
+                     .values(status=status, closed_at=now))
+        repos.audit(conn, at=now, staff_id=staff_id, approver_id=approver.staff_id if approver else None,
+                    action="cancel_redemption", subject=redemption_id, reason=reason)
+        return _load(conn, redemption_id)
+
+
+def member_redemptions(ctx: StoreContext, member_id: str) -> list[Redemption]:
+    with ctx.db.read() as conn:
+        ids = conn.execute(select(T.redemptions.c.redemption_id).where(T.redemptions.c.member_id == member_id)
+                           .order_by(T.redemptions.c.created_at.desc())).scalars().all()
+        return [_load(conn, i) for i in ids]
+
+
+def _post(ctx, conn: Connection, redemption_id: str, staff_id: str, rule_version: int, now: datetime) -> None:
+    row = conn.execute(select(T.redemptions).where(T.redemptions.c.redemption_id == redemption_id)).first()
+    post(ctx, conn, E.post_hold(member_id=row.member_id, points=row.points, store_id=ctx.who.store_id,
+                                payload={"redemption_id": redemption_id, "gift_id": row.gift_id, "qty": row.qty}),
+         staff_id=staff_id, rule_version=rule_version, now=now)
+    conn.execute(update(T.redemptions).where(T.redemptions.c.redemption_id == redemption_id)
+                 .values(status="picked_up", closed_at=now))
+
+
+def _redeemed_count(conn: Connection, member_id: str, gift_id: str) -> int:
+    return conn.execute(select(func.coalesce(func.sum(T.redemptions.c.qty), 0)).where(
+        T.redemptions.c.member_id == member_id, T.redemptions.c.gift_id == gift_id,
+        T.redemptions.c.status.in_(("held", "picked_up")))).scalar()
+
+
+def _load(conn: Connection, redemption_id: str) -> Redemption:
+    r = conn.execute(select(T.redemptions, T.gifts.c.name).join(T.gifts)
+                     .where(T.redemptions.c.redemption_id == redemption_id)).first()
+    return Redemption(r.redemption_id, r.member_id, r.gift_id, r.name, r.qty, r.points, r.copay_fen, r.status,
+                      r.pickup_code, r.created_at)

@@ -1,0 +1,119 @@
+"""The store's daily report and the ledger's self-check."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import Connection, and_, func, select
+
+from pos_app.domain import ledger as L
+from pos_app.services.context import StoreContext
+from pos_app.store import ledger_repo, repos
+from pos_app.store import tables as T
+
+
+@dataclass(frozen=True)
+class DayReport:
+    first_day: date
+    last_day: date
+    sales_count: int
+    sales_fen: int  # money taken (after coupons and points-as-cash)
+    refunds_count: int
+    refunds_fen: int
+    tender: dict[str, int]
+    points_issued: int  # earn, label, referral, guide, adjust up, lottery prizes
+    points_redeemed: int  # gifts handed over, coupons, points-as-cash, lottery tickets
+    points_expired: int
+    points_reversed: int
+    points_donated: int
+    new_members: int
+    coupons_used: int
+    coupons_sold: int
+    redemptions: int
+    gift_stock: list[tuple[str, str, int]] = field(default_factory=list)  # gift id, name, stock
+
+
+def _utc_bounds(ctx: StoreContext, first: date, last: date) -> tuple[datetime, datetime]:
+    tz = ctx.timezone
+    start = datetime.combine(first, time(), tz).astimezone(UTC).replace(tzinfo=None)
+    end = datetime.combine(last + timedelta(days=1), time(), tz).astimezone(UTC).replace(tzinfo=None)
+    return start, end
+
+
+def day_report(ctx: StoreContext, first: date | None = None, last: date | None = None) -> DayReport:
+    """The store's figures for a local day (or an inclusive range of days)."""
+    if first is None:
+        first = (ctx.now() + ctx.timezone.utcoffset(ctx.now())).date()
+    last = last or first
+    if last < first:
+        first, last = last, first
+    start, end = _utc_bounds(ctx, first, last)
+    sid = ctx.who.store_id
+    with ctx.db.read() as conn:
+        in_range = and_(T.sales.c.created_at >= start, T.sales.c.created_at < end)
+        sales_count, sales_fen = conn.execute(select(func.count(), func.coalesce(func.sum(T.sales.c.due_fen), 0))
+                                              .where(in_range)).one()
+        tender: dict[str, int] = {}
+        for (raw, change) in conn.execute(select(T.sales.c.tender, T.sales.c.change_fen).where(in_range)):
+            for method, fen in json.loads(raw).items():
+                tender[method] = tender.get(method, 0) + fen
+            tender["cash"] = tender.get("cash", 0) - change
+        rin = and_(T.refunds.c.created_at >= start, T.refunds.c.created_at < end)
+        refunds_count, refunds_fen = conn.execute(select(func.count(), func.coalesce(func.sum(T.refunds.c.fen), 0))
+                                                  .where(rin)).one()
+
+        def flow(account: str, kinds: tuple[str, ...] | None = None) -> int:
+            q = (select(func.coalesce(func.sum(T.postings.c.amount), 0)).join(T.events)
+                 .where(T.postings.c.account == account, T.events.c.device_time >= start,
+                        T.events.c.device_time < end))
+            if kinds:
+                q = q.where(T.events.c.kind.in_(kinds))
+            return conn.execute(q).scalar()
+
+        issued_kinds = ("earn", "label_earn", "referral_bonus", "guide_earn", "adjust")
+        report = DayReport(
+            first, last, sales_count, sales_fen, refunds_count, refunds_fen, tender,
+            points_issued=-flow(L.store_issued(sid), issued_kinds),
+            points_redeemed=flow(L.store_redeemed(sid), ("redeem_post", "lottery_draw")),
+            points_expired=flow(L.BREAKAGE),
+            points_reversed=flow(L.store_issued(sid), ("reverse",)),
+            points_donated=flow(L.CHARITY),
+            new_members=_count(conn, T.members.c.created_at, start, end),
+            coupons_used=conn.execute(select(func.count()).select_from(T.coupons).join(
+                T.sales, T.sales.c.sale_id == T.coupons.c.used_sale).where(in_range)).scalar(),
+            coupons_sold=conn.execute(select(func.count()).select_from(T.coupons).join(
+                T.events, T.events.c.event_id == T.coupons.c.bought_event)
+                .where(T.events.c.device_time >= start, T.events.c.device_time < end)).scalar(),
+            redemptions=_count(conn, T.redemptions.c.created_at, start, end),
+            gift_stock=[(g.gift_id, g.name, stock) for g, stock in repos.all_gifts(conn)])
+        return report
+
+
+def _count(conn: Connection, column, start: datetime, end: datetime) -> int:
+    return conn.execute(select(func.count()).select_from(column.table)
+                        .where(column >= start, column < end)).scalar()
+
+
+@dataclass(frozen=True)
+class LedgerCheck:
+    events: int
+    unbalanced_events: list[str]
+    balance_mismatches: list[tuple[str, int, int]]
+    lot_mismatches: list[tuple[str, int, int]]
+    seq_gaps: int
+
+    @property
+    def ok(self) -> bool:
+        return not (self.unbalanced_events or self.balance_mismatches or self.lot_mismatches or self.seq_gaps)
+
+
+def check_ledger(ctx: StoreContext) -> LedgerCheck:
+    """Recompute balances from postings and lots; every list should be empty."""
+    with ctx.db.read() as conn:
+        n, lo, hi = conn.execute(select(func.count(), func.min(T.events.c.device_seq),
+                                        func.max(T.events.c.device_seq))).one()
+        gaps = 0 if n == 0 else (hi - lo + 1) - n + (lo - 1)
+        return LedgerCheck(n, ledger_repo.unbalanced_events(conn), ledger_repo.balance_mismatches(conn),
+                           ledger_repo.lot_mismatches(conn), gaps)

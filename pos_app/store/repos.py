@@ -1,0 +1,237 @@
+"""Reference data in and out of the store database, as domain records."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from sqlalchemy import Connection, func, or_, select, update
+
+from pos_app.domain.campaigns import Campaign
+from pos_app.domain.catalog import Product
+from pos_app.domain.coupons import Coupon, CouponKind, CouponStatus, CouponType
+from pos_app.domain.gifts import Gift
+from pos_app.domain.lottery import Lottery, Prize
+from pos_app.domain.members import Member
+from pos_app.domain.rules import Rules, parse_rules, rules_to_doc
+from pos_app.domain.staff import Role, Staff
+from pos_app.store import tables as T
+
+
+# -- meta (store identity and small settings) ---------------------------------------
+def get_meta(conn: Connection, key: str, default: str | None = None) -> str | None:
+    value = conn.execute(select(T.meta.c.value).where(T.meta.c.key == key)).scalar()
+    return default if value is None else value
+
+
+def set_meta(conn: Connection, key: str, value: str) -> None:
+    if conn.execute(update(T.meta).where(T.meta.c.key == key).values(value=value)).rowcount == 0:
+        conn.execute(T.meta.insert().values(key=key, value=value))
+
+
+# -- rules and campaigns -------------------------------------------------------------
+def current_rules(conn: Connection) -> Rules:
+    doc = conn.execute(select(T.rules.c.doc).order_by(T.rules.c.version.desc()).limit(1)).scalar()
+    if doc is None:
+        return Rules(version=1)
+    parsed = parse_rules(json.loads(doc))
+    if isinstance(parsed, tuple):  # stored rules were validated on the way in
+        raise RuntimeError(f"stored rules are invalid: {parsed}")
+    return parsed
+
+
+def save_rules(conn: Connection, rules: Rules, effective_at: datetime) -> None:
+    conn.execute(T.rules.insert().values(version=rules.version, doc=json.dumps(rules_to_doc(rules)),
+                                         effective_at=effective_at))
+
+
+def active_campaigns(conn: Connection, now: datetime) -> tuple[Campaign, ...]:
+    rows = conn.execute(select(T.campaigns).where(T.campaigns.c.starts_at <= now, T.campaigns.c.ends_at > now)).all()
+    return tuple(Campaign(r.campaign_id, r.name, r.starts_at, r.ends_at, r.multiplier_pct,
+                          frozenset(json.loads(r.categories)), frozenset(json.loads(r.skus))) for r in rows)
+
+
+def save_campaign(conn: Connection, c: Campaign) -> None:
+    conn.execute(T.campaigns.insert().values(campaign_id=c.campaign_id, name=c.name, starts_at=c.starts_at,
+                                             ends_at=c.ends_at, multiplier_pct=c.multiplier_pct,
+                                             categories=json.dumps(sorted(c.categories)),
+                                             skus=json.dumps(sorted(c.skus))))
+
+
+# -- staff ----------------------------------------------------------------------------
+def _staff(r) -> Staff:
+    return Staff(r.staff_id, r.name, Role(r.role), r.pin_hash, bool(r.active))
+
+
+def staff_by_id(conn: Connection, staff_id: str) -> Staff | None:
+    r = conn.execute(select(T.staff).where(T.staff.c.staff_id == staff_id)).first()
+    return _staff(r) if r else None
+
+
+def all_staff(conn: Connection) -> list[Staff]:
+    return [_staff(r) for r in conn.execute(select(T.staff).order_by(T.staff.c.name)).all()]
+
+
+def save_staff(conn: Connection, s: Staff) -> None:
+    conn.execute(T.staff.insert().values(staff_id=s.staff_id, name=s.name, role=str(s.role), pin_hash=s.pin_hash,
+                                         active=int(s.active)))
+
+
+# -- members --------------------------------------------------------------------------
+def _member(r) -> Member:
+    return Member(r.member_id, r.phone, r.name, r.tier, r.card_no, r.referral_code, r.referred_by, r.created_at,
+                  r.home_store, r.first_purchase_at, r.pin_hash, r.risk_flag)
+
+
+def member_by_id(conn: Connection, member_id: str) -> Member | None:
+    r = conn.execute(select(T.members).where(T.members.c.member_id == member_id)).first()
+    return _member(r) if r else None
+
+
+def member_where(conn: Connection, **eq: str) -> Member | None:
+    cond = [getattr(T.members.c, k) == v for k, v in eq.items()]
+    r = conn.execute(select(T.members).where(*cond, T.members.c.merged_into.is_(None)).limit(1)).first()
+    return _member(r) if r else None
+
+
+def search_members(conn: Connection, text: str, limit: int = 20) -> list[Member]:
+    like = f"%{text}%"
+    rows = conn.execute(select(T.members).where(or_(T.members.c.phone.like(like), T.members.c.name.like(like)),
+                                                T.members.c.merged_into.is_(None)).limit(limit)).all()
+    return [_member(r) for r in rows]
+
+
+def save_member(conn: Connection, m: Member) -> None:
+    conn.execute(T.members.insert().values(
+        member_id=m.member_id, phone=m.phone, name=m.name, tier=m.tier, card_no=m.card_no,
+        referral_code=m.referral_code, referred_by=m.referred_by, created_at=m.created_at, home_store=m.home_store,
+        first_purchase_at=m.first_purchase_at, pin_hash=m.pin_hash, risk_flag=m.risk_flag))
+
+
+def update_member(conn: Connection, member_id: str, **values) -> None:
+    conn.execute(update(T.members).where(T.members.c.member_id == member_id).values(**values))
+
+
+def count_members(conn: Connection) -> int:
+    return conn.execute(select(func.count()).select_from(T.members)).scalar()
+
+
+# -- catalogue ------------------------------------------------------------------------
+def _product(r) -> Product:
+    return Product(r.sku, r.name, r.category, r.price_fen, r.barcode, bool(r.active))
+
+
+def product_by_code(conn: Connection, code: str) -> Product | None:
+    """A product by its sku or its printed barcode."""
+    r = conn.execute(select(T.products).where(or_(T.products.c.sku == code, T.products.c.barcode == code))).first()
+    return _product(r) if r else None
+
+
+def products_by_sku(conn: Connection, skus: list[str]) -> dict[str, Product]:
+    rows = conn.execute(select(T.products).where(T.products.c.sku.in_(skus))).all()
+    return {r.sku: _product(r) for r in rows}
+
+
+def search_products(conn: Connection, text: str, limit: int = 30) -> list[Product]:
+    like = f"%{text}%"
+    rows = conn.execute(select(T.products).where(
+        T.products.c.active == 1,
+        or_(T.products.c.name.like(like), T.products.c.sku.like(like), T.products.c.barcode.like(like)))
+        .order_by(T.products.c.name).limit(limit)).all()
+    return [_product(r) for r in rows]
+
+
+def save_product(conn: Connection, p: Product) -> None:
+    conn.execute(T.products.insert().values(sku=p.sku, name=p.name, category=p.category, price_fen=p.price_fen,
+                                            barcode=p.barcode, active=int(p.active)))
+
+
+# -- gifts, coupons, lotteries ---------------------------------------------------------
+def _gift(r) -> Gift:
+    return Gift(r.gift_id, r.name, r.points_cost, r.copay_fen, r.starts_at, r.ends_at, r.per_member_limit,
+                r.min_tier, r.image, bool(r.active))
+
+
+def gift_with_stock(conn: Connection, gift_id: str) -> tuple[Gift, int] | None:
+    r = conn.execute(select(T.gifts).where(T.gifts.c.gift_id == gift_id)).first()
+    return (_gift(r), r.stock) if r else None
+
+
+def all_gifts(conn: Connection) -> list[tuple[Gift, int]]:
+    return [(_gift(r), r.stock) for r in conn.execute(select(T.gifts).order_by(T.gifts.c.points_cost)).all()]
+
+
+def save_gift(conn: Connection, g: Gift, stock: int) -> None:
+    conn.execute(T.gifts.insert().values(gift_id=g.gift_id, name=g.name, points_cost=g.points_cost,
+                                         copay_fen=g.copay_fen, starts_at=g.starts_at, ends_at=g.ends_at,
+                                         per_member_limit=g.per_member_limit, min_tier=g.min_tier, image=g.image,
+                                         active=int(g.active), stock=stock))
+
+
+def change_gift_stock(conn: Connection, gift_id: str, delta: int) -> None:
+    conn.execute(update(T.gifts).where(T.gifts.c.gift_id == gift_id).values(stock=T.gifts.c.stock + delta))
+
+
+def _coupon_type(r) -> CouponType:
+    return CouponType(r.type_id, r.name, r.points_cost, CouponKind(r.kind), r.value, r.min_spend_fen,
+                      r.max_discount_fen, r.valid_days)
+
+
+def coupon_type(conn: Connection, type_id: str) -> CouponType | None:
+    r = conn.execute(select(T.coupon_types).where(T.coupon_types.c.type_id == type_id,
+                                                  T.coupon_types.c.active == 1)).first()
+    return _coupon_type(r) if r else None
+
+
+def coupon_types(conn: Connection) -> list[CouponType]:
+    rows = conn.execute(select(T.coupon_types).where(T.coupon_types.c.active == 1)
+                        .order_by(T.coupon_types.c.points_cost)).all()
+    return [_coupon_type(r) for r in rows]
+
+
+def save_coupon_type(conn: Connection, c: CouponType) -> None:
+    conn.execute(T.coupon_types.insert().values(type_id=c.type_id, name=c.name, points_cost=c.points_cost,
+                                                kind=str(c.kind), value=c.value, min_spend_fen=c.min_spend_fen,
+                                                max_discount_fen=c.max_discount_fen, valid_days=c.valid_days))
+
+
+def coupon(conn: Connection, code: str) -> Coupon | None:
+    r = conn.execute(select(T.coupons, T.coupon_types).join(T.coupon_types)
+                     .where(T.coupons.c.code == code)).first()
+    if r is None:
+        return None
+    return Coupon(r.code, _coupon_type(r), r.member_id, CouponStatus(r.status), r.expires_at)
+
+
+def member_coupons(conn: Connection, member_id: str) -> list[Coupon]:
+    rows = conn.execute(select(T.coupons.c.code).where(T.coupons.c.member_id == member_id)
+                        .order_by(T.coupons.c.expires_at)).scalars().all()
+    return [coupon(conn, code) for code in rows]
+
+
+def lottery(conn: Connection, lottery_id: str) -> Lottery | None:
+    r = conn.execute(select(T.lotteries).where(T.lotteries.c.lottery_id == lottery_id,
+                                               T.lotteries.c.active == 1)).first()
+    if r is None:
+        return None
+    prizes = tuple(Prize(p["code"], p["name"], p["weight"], p.get("points", 0)) for p in json.loads(r.prizes))
+    return Lottery(r.lottery_id, r.name, r.points_per_draw, prizes)
+
+
+def lotteries(conn: Connection) -> list[Lottery]:
+    ids = conn.execute(select(T.lotteries.c.lottery_id).where(T.lotteries.c.active == 1)).scalars().all()
+    return [lottery(conn, i) for i in ids]
+
+
+def save_lottery(conn: Connection, lot: Lottery) -> None:
+    conn.execute(T.lotteries.insert().values(
+        lottery_id=lot.lottery_id, name=lot.name, points_per_draw=lot.points_per_draw,
+        prizes=json.dumps([{"code": p.code, "name": p.name, "weight": p.weight, "points": p.points}
+                           for p in lot.prizes], ensure_ascii=False)))
+
+
+def audit(conn: Connection, *, at: datetime, staff_id: str | None, action: str, subject: str | None = None,
+          approver_id: str | None = None, **detail) -> None:
+    conn.execute(T.audit_log.insert().values(at=at, staff_id=staff_id, approver_id=approver_id, action=action,
+                                             subject=subject, detail=json.dumps(detail, ensure_ascii=False,
+                                                                                default=str)))
