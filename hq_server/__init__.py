@@ -1,0 +1,1 @@
+"""HQ server: receives every store's events and owns members, catalogue and rules."""

@@ -61,8 +61,8 @@ def referral_code_for(member_id: str) -> str:
 
 
 def card_no_for(member_id: str) -> str:
-    """12-digit card number from the id's random tail, plus a Luhn digit."""
-    body = str(int(member_id.replace("-", "")[-12:], 16) % 10**11).zfill(11)
+    """12-digit card number: '8', ten digits from the id's random tail, a Luhn digit."""
+    body = str(int(member_id.replace("-", "")[-12:], 16) % 10**10).zfill(10)
     return "8" + body + luhn_digit("8" + body)
 
 

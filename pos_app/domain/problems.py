@@ -38,7 +38,7 @@ class Refused(Exception):
         return tuple(p.code for p in self.problems)
 
 
-def problem(code: str, message: str, **params: Any) -> Problem:
+def problem(code: str, message: str, /, **params: Any) -> Problem:
     return Problem(code, message, params)
 
 

@@ -172,9 +172,11 @@ def _history(conn: Connection, member_id: str, acct: str, limit: int) -> list[Hi
                         .where(T.events.c.member_id == member_id)
                         .order_by(T.events.c.device_time.desc(), T.events.c.device_seq.desc()).limit(limit)).all()
     out = []
+    prefix = acct.rsplit(":", 1)[0] + ":"
     for r in rows:
         payload = json.loads(r.payload)
-        delta = sum(amount for account, amount in payload.get("postings", []) if account == acct)
+        # consumer and agent points both belong to the member
+        delta = sum(amount for account, amount in payload.get("postings", []) if account.startswith(prefix))
         out.append(HistoryLine(r.device_time, r.kind, delta, r.store_id, payload))
     return out
 

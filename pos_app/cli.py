@@ -1,0 +1,191 @@
+"""`pos-app`: the store app's command line, for support staff and scripts.
+
+With no command it starts the desktop app when the UI is installed, else it prints
+the store's status. Every command works on the store database in --data (default:
+the platform's user data folder, or $POS_DATA_DIR), creating it and the demo data on
+first start unless --no-demo is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict
+from datetime import date
+from pathlib import Path
+
+from pos_app.domain.money import format_fen
+from pos_app.domain.problems import Refused
+
+
+def _ctx(args):
+    from pos_app.services.demo import seed_demo
+    from pos_app.services.setup import open_store
+
+    ctx = open_store(args.data)
+    if not args.no_demo and seed_demo(ctx):
+        print(f"created demo data in {ctx.db.path}", file=sys.stderr)
+    return ctx
+
+
+def cmd_status(args) -> int:
+    from pos_app.services import reports
+
+    ctx = _ctx(args)
+    check = reports.check_ledger(ctx)
+    with ctx.db.read() as conn:
+        from pos_app.store import repos
+
+        members = repos.count_members(conn)
+    print(f"store   {ctx.who.store_id}\ndevice  {ctx.who.device_id}\ndb      {ctx.db.path}")
+    print(f"members {members}\nevents  {check.events}\nledger  {'ok' if check.ok else 'MISMATCH'}")
+    return 0 if check.ok else 1
+
+
+def cmd_demo_seed(args) -> int:
+    from pos_app.services.demo import seed_demo
+    from pos_app.services.setup import open_store
+
+    ctx = open_store(args.data)
+    print("demo data created" if seed_demo(ctx) else "store already has data: nothing changed")
+    return 0
+
+
+def cmd_report(args) -> int:
+    from pos_app.services import reports
+
+    ctx = _ctx(args)
+    first = date.fromisoformat(args.day) if args.day else None
+    last = date.fromisoformat(args.to) if args.to else None
+    rep = reports.day_report(ctx, first, last)
+    if args.json:
+        print(json.dumps(asdict(rep), default=str, ensure_ascii=False))
+        return 0
+    span = str(rep.first_day) if rep.first_day == rep.last_day else f"{rep.first_day} .. {rep.last_day}"
+    print(f"Report {span}")
+    print(f"  sales          {rep.sales_count:6d}   {format_fen(rep.sales_fen)}")
+    print(f"  refunds        {rep.refunds_count:6d}   {format_fen(rep.refunds_fen)}")
+    for method, fen in sorted(rep.tender.items()):
+        print(f"  tender {method:8s}         {format_fen(fen)}")
+    print(f"  points issued  {rep.points_issued:6d}\n  points redeemed{rep.points_redeemed:6d}")
+    print(f"  points expired {rep.points_expired:6d}\n  points reversed{rep.points_reversed:6d}")
+    print(f"  points donated {rep.points_donated:6d}\n  new members    {rep.new_members:6d}")
+    print(f"  coupons used   {rep.coupons_used:6d}\n  coupons sold   {rep.coupons_sold:6d}")
+    print(f"  redemptions    {rep.redemptions:6d}")
+    print("  gift stock")
+    for gift_id, name, stock in rep.gift_stock:
+        print(f"    {gift_id:16s} {stock:5d}  {name}")
+    return 0
+
+
+def cmd_member(args) -> int:
+    from pos_app.services import members
+
+    ctx = _ctx(args)
+    m = members.find_member(ctx, args.query)
+    st = members.member_statement(ctx, m.member_id, history_limit=args.history)
+    print(f"{m.name}  {m.phone}  card {m.card_no}  tier {m.tier}  referral {m.referral_code}")
+    print(f"balance {st.balance}  spendable {st.spendable}  locked {st.locked}  debt {st.debt}  "
+          f"agent {st.agent_points}")
+    for day, pts in st.expiring_soon:
+        print(f"  expiring {day:%Y-%m-%d}: {pts}")
+    for h in st.history:
+        print(f"  {h.at:%Y-%m-%d %H:%M}  {h.kind:16s} {h.points:+6d}")
+    return 0
+
+
+def cmd_checkout(args) -> int:
+    from pos_app.services import checkout, members
+    from pos_app.services.demo import CASHIER_ID
+
+    ctx = _ctx(args)
+    items = []
+    for item in args.item:
+        code, _, qty = item.partition(":")
+        if not qty.isdigit():
+            qty = "1"
+        items.append((code, int(qty)))
+    member_id = members.find_member(ctx, args.member).member_id if args.member else None
+    tender = {args.tender: int(args.paid)} if args.paid is not None else None
+    r = checkout.checkout(ctx, staff_id=args.staff or CASHIER_ID, items=items, member_id=member_id,
+                          coupons=args.coupon or [], cash_points=args.points, tender=tender)
+    print(f"receipt {r.receipt_no}  due {format_fen(r.quote.due_fen)}  change {format_fen(r.change_fen)}  "
+          f"points +{r.points_earned}  balance {r.balance_after}")
+    return 0
+
+
+def cmd_expire(args) -> int:
+    from pos_app.services import points
+
+    print(f"expired {points.expire_due(_ctx(args))} points")
+    return 0
+
+
+def cmd_check(args) -> int:
+    from pos_app.services import reports
+
+    check = reports.check_ledger(_ctx(args))
+    print(json.dumps({"events": check.events, "ok": check.ok, "unbalanced_events": check.unbalanced_events,
+                      "balance_mismatches": check.balance_mismatches, "lot_mismatches": check.lot_mismatches,
+                      "seq_gaps": check.seq_gaps}))
+    return 0 if check.ok else 1
+
+
+def cmd_gui(args) -> int:
+    try:
+        from pos_app.ui.app import run  # built in the desktop app issue
+    except ImportError:
+        print("the desktop UI is not part of this build yet; showing the store status instead\n", file=sys.stderr)
+        return cmd_status(args)
+    return run(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pos-app", description="Points-mall store app")
+    parser.add_argument("--data", type=Path, default=None, help="store data folder (default: user data dir)")
+    parser.add_argument("--no-demo", action="store_true", help="do not create demo data on first start")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("status", help="store identity and ledger health").set_defaults(func=cmd_status)
+    sub.add_parser("demo-seed", help="create demo data in an empty store").set_defaults(func=cmd_demo_seed)
+    p = sub.add_parser("report", help="the store's daily report")
+    p.add_argument("--day", help="first local day, YYYY-MM-DD (default today)")
+    p.add_argument("--to", help="last local day of a range, YYYY-MM-DD")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_report)
+    p = sub.add_parser("member", help="look up a member by phone, card or referral code")
+    p.add_argument("query")
+    p.add_argument("--history", type=int, default=20)
+    p.set_defaults(func=cmd_member)
+    p = sub.add_parser("checkout", help="record a sale (scripted use)")
+    p.add_argument("item", nargs="+", help="SKU or barcode, optionally :QTY")
+    p.add_argument("--member", help="phone, card number or referral code")
+    p.add_argument("--coupon", action="append")
+    p.add_argument("--points", type=int, default=0, help="points to pay with")
+    p.add_argument("--tender", choices=("cash", "card", "other"), default="cash")
+    p.add_argument("--paid", type=int, help="amount tendered in fen (default: exact)")
+    p.add_argument("--staff", help="staff id (default: the demo cashier)")
+    p.set_defaults(func=cmd_checkout)
+    sub.add_parser("expire", help="post expired points to breakage").set_defaults(func=cmd_expire)
+    sub.add_parser("check", help="recompute balances from postings and lots").set_defaults(func=cmd_check)
+    try:
+        from pos_app.scanner import labels_cli
+    except ImportError:
+        labels_cli = None
+    if labels_cli is not None:
+        labels_cli.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    func = getattr(args, "func", cmd_gui)
+    try:
+        return func(args)
+    except Refused as err:
+        print(f"refused: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
