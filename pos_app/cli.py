@@ -122,6 +122,16 @@ def cmd_expire(args) -> int:
     return 0
 
 
+def cmd_tiers(args) -> int:
+    from pos_app.services import tiers
+
+    changed = tiers.reevaluate_tiers(_ctx(args))
+    for member_id, (old, new) in changed.items():
+        print(f"{member_id}  {old} -> {new}")
+    print(f"{len(changed)} members changed tier")
+    return 0
+
+
 def cmd_check(args) -> int:
     from pos_app.services import reports
 
@@ -167,6 +177,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--staff", help="staff id (default: the demo cashier)")
     p.set_defaults(func=cmd_checkout)
     sub.add_parser("expire", help="post expired points to breakage").set_defaults(func=cmd_expire)
+    sub.add_parser("reevaluate-tiers", help="set tiers from rolling 12-month spend (may downgrade)"
+                   ).set_defaults(func=cmd_tiers)
     sub.add_parser("check", help="recompute balances from postings and lots").set_defaults(func=cmd_check)
     try:
         from pos_app.scanner import labels_cli
