@@ -38,15 +38,8 @@ def take_soonest_expiring(lots: list[Lot], amount: int, now: datetime) -> tuple[
     if have < amount:
         return problem("points.insufficient", f"only {have} points can be spent now, {amount} needed",
                        have=have, need=amount)
-    takes: list[LotTake] = []
-    left = amount
-    for lot in usable:
-        if left == 0:
-            break
-        take = min(lot.remaining, left)
-        takes.append(LotTake(lot.lot_id, take))
-        left -= take
-    return tuple(takes)
+    takes, _ = _take_in_order(usable, amount)
+    return takes
 
 
 def take_up_to(lots: list[Lot], amount: int, now: datetime, first: str | None = None) -> tuple[tuple[LotTake, ...], int]:
@@ -58,6 +51,11 @@ def take_up_to(lots: list[Lot], amount: int, now: datetime, first: str | None = 
     """
     ordered = sorted((lot for lot in lots if lot.remaining > 0 and lot.expires_at > now),
                      key=lambda lot: (lot.lot_id != first, lot.expires_at, lot.lot_id))
+    return _take_in_order(ordered, amount)
+
+
+def _take_in_order(ordered: list[Lot], amount: int) -> tuple[tuple[LotTake, ...], int]:
+    """Take from the lots in the given order; returns the takes and what is still missing."""
     takes: list[LotTake] = []
     left = amount
     for lot in ordered:

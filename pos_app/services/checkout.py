@@ -23,7 +23,7 @@ from pos_app.domain.pricing import CartLine, Quote, check_tender, quote
 from pos_app.domain.problems import Problem, Refused, problem, refuse_if
 from pos_app.domain.rules import Rules
 from pos_app.domain.tiers import after_sale, by_code, window_start
-from pos_app.services.context import StoreContext, post, refuse, require_staff
+from pos_app.services.context import StoreContext, post, require_staff
 from pos_app.services.members import require_member
 from pos_app.store import ledger_repo, repos
 from pos_app.store import tables as T

@@ -118,6 +118,18 @@ def search_members(ctx: StoreContext, text: str) -> list[Member]:
         return repos.search_members(conn, text.strip())
 
 
+def member_present(conn: Connection, member_id: str, member_pin: str | None, member_code_ok: bool) -> Member:
+    """The member is at the counter: proven by their PIN or a verified dynamic code.
+
+    `member_code_ok` is set by the caller only after the scanner verified a fresh
+    dynamic member code for this member (signature, time window, not replayed).
+    """
+    member = require_member(conn, member_id)
+    if not member_code_ok:
+        check_member_pin(member, member_pin)
+    return member
+
+
 def check_member_pin(member: Member, pin: str | None) -> None:
     if member.pin_hash is None:
         raise refuse("member.no_pin", "this member has no PIN: show the member's dynamic code instead")

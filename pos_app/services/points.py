@@ -17,7 +17,7 @@ from pos_app.domain.lottery import Prize, check_lottery, draw
 from pos_app.domain.problems import Problem, Refused, refuse_if
 from pos_app.domain.staff import Action, needs_approval
 from pos_app.services.context import StoreContext, manager_approval, post, refuse, require_staff
-from pos_app.services.members import check_member_pin, require_member
+from pos_app.services.members import member_present, require_member
 from pos_app.store import ledger_repo, repos
 from pos_app.store import tables as T
 
@@ -47,9 +47,7 @@ def buy_coupon(ctx: StoreContext, *, staff_id: str, member_id: str, type_id: str
     with ctx.db.write() as conn:
         now = ctx.now()
         require_staff(conn, staff_id)
-        member = require_member(conn, member_id)
-        if not member_code_ok:
-            check_member_pin(member, member_pin)
+        member_present(conn, member_id, member_pin, member_code_ok)
         ctype = repos.coupon_type(conn, type_id)
         if ctype is None:
             raise refuse("coupon.unknown_type", "unknown coupon type")
@@ -75,9 +73,7 @@ def lottery_draw(ctx: StoreContext, *, staff_id: str, member_id: str, lottery_id
     with ctx.db.write() as conn:
         now = ctx.now()
         require_staff(conn, staff_id)
-        member = require_member(conn, member_id)
-        if not member_code_ok:
-            check_member_pin(member, member_pin)
+        member_present(conn, member_id, member_pin, member_code_ok)
         lottery = repos.lottery(conn, lottery_id)
         if lottery is None:
             raise refuse("lottery.unknown", "unknown lottery")
@@ -105,9 +101,7 @@ def donate(ctx: StoreContext, *, staff_id: str, member_id: str, points: int, mem
     with ctx.db.write() as conn:
         now = ctx.now()
         require_staff(conn, staff_id)
-        member = require_member(conn, member_id)
-        if not member_code_ok:
-            check_member_pin(member, member_pin)
+        member_present(conn, member_id, member_pin, member_code_ok)
         _spend(ctx, conn, Kind.DONATION, member_id, points, L.CHARITY, staff_id, now, {"charity": "default"})
         repos.audit(conn, at=now, staff_id=staff_id, action="donation", subject=member_id, points=points)
         return ledger_repo.balance(conn, L.member_account(member_id))

@@ -23,7 +23,7 @@ from pos_app.domain.lots import spendable_total
 from pos_app.domain.problems import Problem, Refused, refuse_if
 from pos_app.domain.staff import Action, needs_approval
 from pos_app.services.context import StoreContext, manager_approval, post, refuse, require_staff
-from pos_app.services.members import check_member_pin, require_member
+from pos_app.services.members import member_present
 from pos_app.store import ledger_repo, repos
 from pos_app.store import tables as T
 
@@ -45,17 +45,11 @@ class Redemption:
 def redeem_gift(ctx: StoreContext, *, staff_id: str, member_id: str, gift_id: str, qty: int = 1,
                 member_pin: str | None = None, member_code_ok: bool = False, approver_pin: str | None = None,
                 hand_over: bool = True) -> Redemption:
-    """Redeem in person. The member proves presence with their PIN or a verified dynamic code.
-
-    `member_code_ok` is set by the caller only after the scanner verified a fresh
-    dynamic member code for this member (signature, time window, not replayed).
-    """
+    """Redeem in person; the member proves presence (see members.member_present)."""
     with ctx.db.write() as conn:
         now = ctx.now()
         require_staff(conn, staff_id)
-        member = require_member(conn, member_id)
-        if not member_code_ok:
-            check_member_pin(member, member_pin)
+        member = member_present(conn, member_id, member_pin, member_code_ok)
         found = repos.gift_with_stock(conn, gift_id)
         if found is None:
             raise refuse("gift.unknown", "unknown gift")
