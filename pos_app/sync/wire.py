@@ -11,6 +11,7 @@ one bad event never blocks a store's queue. Bodies HQ cannot parse get a 4xx wit
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Any, Literal
 
@@ -150,3 +151,18 @@ class MemberLookup(Wire):
 
     member: dict[str, Any]
     balances: dict[str, int]
+
+
+# --- per-device sanity check ---------------------------------------------------------
+
+EMPTY_HASH = "0" * 64
+
+
+def roll_hash(previous: str, device_seq: int, event_id: str, event_payload_hash: str) -> str:
+    """One step of the rolling hash over acknowledged events in device_seq order.
+
+    Both sides compute it the same way; when HQ's (count, hash) differs from the store's,
+    the handshake asks for a full re-push, which HQ deduplicates by event_id.
+    """
+
+    return hashlib.sha256(f"{previous}:{device_seq}:{event_id}:{event_payload_hash}".encode()).hexdigest()
