@@ -164,5 +164,4 @@ def roll_hash(previous: str, device_seq: int, event_id: str, event_payload_hash:
     Both sides compute it the same way; when HQ's (count, hash) differs from the store's,
     the handshake asks for a full re-push, which HQ deduplicates by event_id.
     """
-
     return hashlib.sha256(f"{previous}:{device_seq}:{event_id}:{event_payload_hash}".encode()).hexdigest()
