@@ -1,0 +1,105 @@
+"""Starting the desktop app: Qt, language, theme, the DB worker, then the sign-in screen.
+
+The store database is opened (migrated, demo-seeded on first start) on the DB worker,
+so the window appears at once and fills in when the store is ready.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import QApplication
+
+from pos_app.services import catalog as catalog_uc
+from pos_app.services.demo import seed_demo
+from pos_app.services.setup import default_data_dir, open_store
+from pos_app.ui import i18n
+from pos_app.ui.main_window import MainWindow
+from pos_app.ui.paths import resource
+from pos_app.ui.tasks import TaskRunner, message_of
+
+log = logging.getLogger(__name__)
+
+CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "Microsoft YaHei",
+                "PingFang SC")
+
+
+def open_counter(data_dir: Path, demo: bool = True):
+    """Open the store (on the DB worker): returns (context, store name)."""
+    ctx = open_store(data_dir)
+    if demo:
+        seed_demo(ctx)
+    return ctx, catalog_uc.store_info(ctx).store_name
+
+
+def settings_for(data_dir: Path) -> QSettings:
+    """UI preferences (language, camera, printer) live beside the store's database."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return QSettings(str(data_dir / "ui.ini"), QSettings.IniFormat)
+
+
+def choose_font(app: QApplication) -> None:
+    """A CJK-capable font, bundled or installed, so Chinese renders on a bare machine."""
+    for path in sorted(resource("fonts").glob("*.[ot]t[fc]")) if resource("fonts").exists() else []:
+        QFontDatabase.addApplicationFont(str(path))
+    families = set(QFontDatabase.families())
+    for family in CJK_FAMILIES:
+        if family in families:
+            app.setFont(QFont(family, 11))
+            return
+    log.warning("no CJK font found: Chinese text may not render")
+
+
+def build(data_dir: Path, lang: str | None = None, demo: bool = True) -> tuple[MainWindow, TaskRunner]:
+    app = QApplication.instance()
+    settings = settings_for(data_dir)
+    lang = i18n.install(app, lang or settings.value("language", i18n.DEFAULT_LANGUAGE))
+    choose_font(app)
+    app.setStyleSheet(resource("theme.qss").read_text(encoding="utf-8"))
+    runner = TaskRunner(app)
+    window = MainWindow(runner)
+    window.settings = settings
+    window.language = lang
+    runner.pending_changed.connect(window.status.set_busy)
+    runner.run(open_counter, data_dir, demo, on_done=lambda opened: window.store_ready(*opened),
+               on_error=lambda exc: window.status.showMessage(message_of(exc)))
+    return window, runner
+
+
+def run(args) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Points Mall POS")
+    data_dir = Path(args.data) if getattr(args, "data", None) else default_data_dir()
+    window, runner = build(data_dir, getattr(args, "lang", None), demo=not getattr(args, "no_demo", False))
+    window.show()
+    if getattr(args, "self_test", False):
+        return self_test(app, window, runner)
+    code = app.exec()
+    runner.stop()
+    return code
+
+
+def self_test(app: QApplication, window: MainWindow, runner: TaskRunner, timeout_ms: int = 20000) -> int:
+    """Start, open the store, wait for the sign-in screen to list staff, exit 0 (for the built executable)."""
+    result = {"code": 1}
+
+    def check():
+        if window.ctx is not None and window.signin.staff_id:
+            result["code"] = 0
+            print("self-test ok: store opened, sign-in screen shown", flush=True)
+            app.quit()
+
+    timer = QTimer()
+    timer.timeout.connect(check)
+    timer.start(50)
+    QTimer.singleShot(timeout_ms, app.quit)
+    app.exec()
+    runner.stop()
+    if result["code"]:
+        print("self-test failed: the store did not open in time", file=sys.stderr)
+    return result["code"]

@@ -1,0 +1,318 @@
+"""The checkout screen: scan member, scan items, one key to finish.
+
+Every scan goes through services.scan.resolve_scan on the DB worker; the quote is
+recomputed there after each change and shown when it arrives (a newer change makes an
+older answer stale, so answers carry a generation number). Keys: Enter on an empty
+scan box or F12 finishes, + / - change the selected line's quantity, Delete voids it,
+Esc cancels the sale.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QHBoxLayout, QHeaderView, QLineEdit, QListWidget,
+                               QListWidgetItem, QMessageBox, QRadioButton, QSpinBox, QTableView, QVBoxLayout,
+                               QWidget)
+
+from pos_app.domain.money import format_fen, parse_yuan
+from pos_app.services import catalog as catalog_uc
+from pos_app.services import checkout as checkout_uc
+from pos_app.services.scan import ScannedMember, resolve_scan
+from pos_app.ui import feedback
+from pos_app.ui.checkout.cart import CartModel
+from pos_app.ui.checkout.member_panel import MemberPanel
+from pos_app.ui.messages import refusal_text
+from pos_app.ui.tasks import TaskRunner
+from pos_app.ui.widgets import button, label, panel
+
+TENDERS = ("cash", "card", "other")
+
+
+class CheckoutView(QWidget):
+    sale_finished = Signal(object)  # SaleResult
+
+    def __init__(self, runner: TaskRunner, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("page")
+        self.runner = runner
+        self.ctx = None
+        self.staff = None
+        self.generation = 0
+        self.finishing = False
+
+        self.scan_box = QLineEdit()
+        self.scan_box.setObjectName("scanBox")
+        self.scan_box.setPlaceholderText(self.tr("Scan or type: member phone / card, product code"))
+        self.scan_box.returnPressed.connect(self._scan_entered)
+        self.scan_box.installEventFilter(self)
+        self.message = label("", "muted", wrap=True)
+
+        self.cart = CartModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.cart)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
+        self.table.verticalHeader().setDefaultSectionSize(44)
+        self.table.installEventFilter(self)
+
+        self.member_panel = MemberPanel()
+        self.member_panel.clear_button.clicked.connect(self.clear_member)
+        self.coupons = QListWidget()
+        self.coupons.setMaximumHeight(110)
+        self.coupons.itemChanged.connect(lambda _item: self.requote())
+        self.cash_points = QSpinBox()
+        self.cash_points.setRange(0, 10_000_000)
+        self.cash_points.setSingleStep(100)
+        self.cash_points.setPrefix(self.tr("Pay with points: "))
+        self.cash_points.valueChanged.connect(lambda _v: self.requote())
+
+        self.subtotal = label()
+        self.discounts = label("", "muted")
+        self.due = label(format_fen(0), "due")
+        self.earn = label("", "muted")
+        self.tender_group = QButtonGroup(self)
+        tender_row = QHBoxLayout()
+        for i, (method, text) in enumerate(zip(TENDERS, (self.tr("Cash"), self.tr("Card"), self.tr("Other")))):
+            rb = QRadioButton(text)
+            rb.setProperty("method", method)
+            rb.setChecked(i == 0)
+            self.tender_group.addButton(rb, i)
+            tender_row.addWidget(rb)
+        self.received = QLineEdit()
+        self.received.setPlaceholderText(self.tr("Cash received (blank = exact)"))
+        self.received.returnPressed.connect(self.finish)
+        self.finish_button = button(self.tr("Finish (F12)"), "primary", shortcut="F12")
+        self.finish_button.setMinimumHeight(64)
+        self.finish_button.clicked.connect(self.finish)
+        self.cancel_button = button(self.tr("Cancel sale (Esc)"))
+        self.cancel_button.clicked.connect(self.cancel_sale)
+
+        totals = panel(self.subtotal, self.discounts, self.due, self.earn)
+        right = QVBoxLayout()
+        right.addWidget(self.member_panel)
+        right.addWidget(label(self.tr("Coupons"), "muted"))
+        right.addWidget(self.coupons)
+        right.addWidget(self.cash_points)
+        right.addWidget(totals)
+        right.addLayout(tender_row)
+        right.addWidget(self.received)
+        right.addWidget(self.finish_button)
+        right.addWidget(self.cancel_button)
+        right.addStretch(1)
+
+        left = QVBoxLayout()
+        left.addWidget(self.scan_box)
+        left.addWidget(self.message)
+        left.addWidget(self.table, 1)
+        left.addWidget(label(self.tr("Enter on an empty scan box or F12: finish · + / −: quantity · Delete: void line "
+                                     "· Esc: cancel sale"), "muted", wrap=True))
+        box = QHBoxLayout(self)
+        box.addLayout(left, 3)
+        box.addLayout(right, 2)
+        self._show_totals(None)
+
+    # --- life cycle ------------------------------------------------------------------
+    def start(self, ctx, staff) -> None:
+        self.ctx, self.staff = ctx, staff
+        self.reset()
+
+    def reset(self) -> None:
+        self.cart.clear()
+        self.member_panel.show_statement(None)
+        self._fill_coupons([])
+        self.cash_points.blockSignals(True)
+        self.cash_points.setValue(0)
+        self.cash_points.blockSignals(False)
+        self.received.clear()
+        self.tender_group.button(0).setChecked(True)
+        self._show_totals(None)
+        self.scan_box.setFocus()
+
+    # --- scanning --------------------------------------------------------------------
+    def _scan_entered(self) -> None:
+        text = self.scan_box.text().strip()
+        self.scan_box.clear()
+        if not text:
+            self.finish()
+            return
+        self.handle_scan(text)
+
+    def handle_scan(self, text: str) -> None:
+        """A code from the scan box, the wedge scanner or the camera."""
+        if self.ctx is None:
+            return
+        self.runner.run(resolve_scan, self.ctx, text, on_done=self._scanned, on_error=self._scan_refused)
+
+    def _scanned(self, found) -> None:
+        feedback.scanned(self.scan_box, True)
+        if isinstance(found, ScannedMember):
+            self.member_panel.show_statement(found.statement)
+            self.message.setText(self.tr("Member: %1").replace("%1", found.member.name))
+            self.runner.run(catalog_uc.member_coupons, self.ctx, found.member.member_id, on_done=self._fill_coupons)
+        else:
+            p = found.product
+            row = self.cart.add(p.sku, p.name, p.price_fen)
+            self.table.selectRow(row)
+            self.message.setText(f"{p.name}  {format_fen(p.price_fen)}")
+        self.requote()
+
+    def _scan_refused(self, exc: Exception) -> None:
+        feedback.scanned(self.scan_box, False)
+        self.message.setText(refusal_text(exc))
+
+    def clear_member(self) -> None:
+        self.member_panel.show_statement(None)
+        self._fill_coupons([])
+        self.cash_points.setValue(0)
+        self.requote()
+        self.scan_box.setFocus()
+
+    def _fill_coupons(self, coupons: list) -> None:
+        self.coupons.blockSignals(True)
+        self.coupons.clear()
+        for c in coupons:
+            item = QListWidgetItem(f"{c.type.name} · {c.code} · {c.expires_at:%Y-%m-%d}")
+            item.setData(Qt.UserRole, c.code)
+            item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
+            item.setCheckState(Qt.Unchecked)
+            self.coupons.addItem(item)
+        self.coupons.blockSignals(False)
+
+    # --- the quote -------------------------------------------------------------------
+    def member_id(self) -> str | None:
+        st = self.member_panel.statement
+        return st.member.member_id if st else None
+
+    def chosen_coupons(self) -> list[str]:
+        return [self.coupons.item(i).data(Qt.UserRole) for i in range(self.coupons.count())
+                if self.coupons.item(i).checkState() == Qt.Checked]
+
+    def requote(self) -> None:
+        self.generation += 1
+        if not self.cart.rows or self.ctx is None:
+            self.cart.set_quote(None)
+            self._show_totals(None)
+            return
+        gen = self.generation
+        self.runner.run(checkout_uc.price_cart, self.ctx, items=self.cart.items(), member_id=self.member_id(),
+                        coupons=self.chosen_coupons(), cash_points=self.cash_points.value(),
+                        on_done=lambda q: self._quoted(gen, q), on_error=lambda e: self._quote_refused(gen, e))
+
+    def _quoted(self, gen: int, quote) -> None:
+        if gen != self.generation:
+            return  # a newer change is on its way
+        self.cart.set_quote(quote)
+        self._show_totals(quote)
+
+    def _quote_refused(self, gen: int, exc: Exception) -> None:
+        if gen == self.generation:
+            self.message.setText(refusal_text(exc))
+
+    def _show_totals(self, q) -> None:
+        self.current_quote = q
+        if q is None:
+            self.subtotal.setText(self.tr("Subtotal: %1").replace("%1", format_fen(0)))
+            self.discounts.setText("")
+            self.due.setText(format_fen(0))
+            self.earn.setText("")
+            return
+        self.subtotal.setText(self.tr("Subtotal: %1").replace("%1", format_fen(q.subtotal_fen)))
+        parts = []
+        if q.discount_fen:
+            parts.append(self.tr("Coupons −%1").replace("%1", format_fen(q.discount_fen)))
+        if q.cash_fen:
+            parts.append(self.tr("Points −%1 (%2 pts)").replace("%1", format_fen(q.cash_fen))
+                         .replace("%2", f"{q.cash_points:,}"))
+        self.discounts.setText(" · ".join(parts))
+        self.due.setText(format_fen(q.due_fen))
+        self.earn.setText(self.tr("This sale earns %1 points").replace("%1", f"{q.earn_points:,}")
+                          if self.member_id() else self.tr("No member: no points earned"))
+
+    # --- finishing -------------------------------------------------------------------
+    def tender(self) -> dict[str, int] | None:
+        q = self.current_quote
+        method = self.tender_group.checkedButton().property("method")
+        if q is None:
+            return None
+        if method == "cash" and self.received.text().strip():
+            try:
+                return {"cash": parse_yuan(self.received.text())}
+            except ValueError:
+                self.message.setText(self.tr("Type the cash received as an amount, e.g. 100 or 88.50"))
+                feedback.scanned(self.received, False)
+                return None
+        return {method: q.due_fen}
+
+    def finish(self) -> None:
+        if self.finishing or not self.cart.rows or self.ctx is None:
+            return
+        if self.current_quote is None:
+            self.message.setText(self.tr("Still pricing the cart: press again in a moment"))
+            return
+        tender = self.tender()
+        if tender is None:
+            return
+        self.finishing = True
+        self.finish_button.setEnabled(False)
+        self.runner.run(checkout_uc.checkout, self.ctx, staff_id=self.staff.staff_id, items=self.cart.items(),
+                        member_id=self.member_id(), coupons=self.chosen_coupons(),
+                        cash_points=self.cash_points.value(), tender=tender,
+                        on_done=self._finished, on_error=self._finish_refused)
+
+    def _finished(self, result) -> None:
+        self.finishing = False
+        self.finish_button.setEnabled(True)
+        feedback.scanned(self.scan_box, True)
+        msg = self.tr("Sale %1 done.").replace("%1", result.receipt_no)
+        if result.change_fen:
+            msg += " " + self.tr("Change: %1").replace("%1", format_fen(result.change_fen))
+        if result.member:
+            msg += " " + self.tr("+%1 points, balance %2").replace("%1", str(result.points_earned)) \
+                .replace("%2", f"{result.balance_after:,}")
+        self.reset()
+        self.message.setText(msg)
+        self.sale_finished.emit(result)
+
+    def _finish_refused(self, exc: Exception) -> None:
+        self.finishing = False
+        self.finish_button.setEnabled(True)
+        feedback.scanned(self.scan_box, False)
+        self.message.setText(refusal_text(exc))
+
+    def cancel_sale(self) -> None:
+        if self.cart.rows:
+            answer = QMessageBox.question(self, self.tr("Cancel sale"), self.tr("Clear this sale?"),
+                                          QMessageBox.Yes | QMessageBox.No, QMessageBox.Yes)
+            if answer != QMessageBox.Yes:
+                return
+        self.reset()
+        self.message.setText("")
+
+    # --- keys ------------------------------------------------------------------------
+    def selected_row(self) -> int:
+        rows = self.table.selectionModel().selectedRows()
+        return rows[0].row() if rows else len(self.cart.rows) - 1
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.KeyPress and (obj is self.table or not self.scan_box.text()):
+            key = event.key()
+            row = self.selected_row()
+            if key in (Qt.Key_Plus, Qt.Key_Equal) and row >= 0:
+                self.cart.set_qty(row, self.cart.rows[row].qty + 1)
+                self.requote()
+                return True
+            if key == Qt.Key_Minus and row >= 0:
+                self.cart.set_qty(row, self.cart.rows[row].qty - 1)
+                self.requote()
+                return True
+            if key == Qt.Key_Delete and row >= 0:
+                self.cart.remove(row)
+                self.requote()
+                return True
+            if key == Qt.Key_Escape:
+                self.cancel_sale()
+                return True
+        return super().eventFilter(obj, event)
+

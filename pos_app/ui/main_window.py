@@ -1,0 +1,99 @@
+"""The main window: sign-in first, then the screens behind a row of F-key buttons."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+
+from pos_app.ui.checkout.view import CheckoutView
+from pos_app.ui.signin import SignInView
+from pos_app.ui.status import SyncStatusBar
+from pos_app.ui.tasks import TaskRunner
+from pos_app.ui.widgets import button, label
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, runner: TaskRunner, screens: list[tuple[str, str, QWidget]] | None = None):
+        super().__init__()
+        self.runner = runner
+        self.ctx = None
+        self.staff = None
+        self.store_name = ""
+        self.setWindowTitle(self.tr("Points Mall POS"))
+        self.resize(1280, 800)
+
+        self.signin = SignInView(runner)
+        self.signin.signed_in.connect(self._signed_in)
+        self.checkout = CheckoutView(runner)
+        self.screens: list[tuple[str, str, QWidget]] = [("F1", self.tr("Checkout"), self.checkout)]
+        self.screens += screens or []
+
+        self.stack = QStackedWidget()
+        self.nav_group = QButtonGroup(self)
+        nav = QVBoxLayout()
+        for i, (key, title, widget) in enumerate(self.screens):
+            self.stack.addWidget(widget)
+            b = button(f"{key}  {title}", "nav")
+            b.setCheckable(True)
+            b.setFocusPolicy(Qt.NoFocus)
+            self.nav_group.addButton(b, i)
+            nav.addWidget(b)
+            QShortcut(QKeySequence(key), self, activated=lambda i=i: self.show_screen(i))
+        self.nav_group.idClicked.connect(self.show_screen)
+        nav.addStretch(1)
+        self.who = label("", "muted", wrap=True)
+        nav.addWidget(self.who)
+        sign_out = button(self.tr("Sign out"))
+        sign_out.setFocusPolicy(Qt.NoFocus)
+        sign_out.clicked.connect(self.sign_out)
+        nav.addWidget(sign_out)
+        nav_widget = QWidget()
+        nav_widget.setLayout(nav)
+        nav_widget.setFixedWidth(200)
+
+        work = QWidget()
+        row = QHBoxLayout(work)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(nav_widget)
+        row.addWidget(self.stack, 1)
+
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.signin)
+        self.pages.addWidget(work)
+        self.setCentralWidget(self.pages)
+        self.status = SyncStatusBar(self)
+        self.setStatusBar(self.status)
+
+    def store_ready(self, ctx, store_name: str) -> None:
+        self.ctx = ctx
+        self.store_name = store_name
+        self.status.set_store(store_name)
+        self.signin.load(ctx, store_name)
+
+    def _signed_in(self, staff) -> None:
+        self.staff = staff
+        self.who.setText(f"{staff.name}\n{self.store_name}")
+        self.status.set_staff(staff.name)
+        for _key, _title, widget in self.screens:
+            start = getattr(widget, "start", None)
+            if start:
+                start(self.ctx, staff)
+        self.pages.setCurrentIndex(1)
+        self.show_screen(0)
+
+    def show_screen(self, index: int) -> None:
+        if self.staff is None or not 0 <= index < len(self.screens):
+            return
+        self.stack.setCurrentIndex(index)
+        self.nav_group.button(index).setChecked(True)
+        shown = getattr(self.screens[index][2], "shown", None)
+        if shown:
+            shown()
+
+    def sign_out(self) -> None:
+        self.staff = None
+        self.status.set_staff("")
+        self.checkout.reset()
+        self.pages.setCurrentIndex(0)
+        self.signin.pin.setFocus()

@@ -1,0 +1,109 @@
+"""Sign-in by staff PIN: pick your name, type the PIN, Enter."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
+
+from pos_app.services import staff as staff_uc
+from pos_app.ui.tasks import TaskRunner, message_of
+from pos_app.ui.widgets import button, label
+
+
+class SignInView(QWidget):
+    signed_in = Signal(object)  # Staff
+
+    def __init__(self, runner: TaskRunner, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("page")
+        self.runner = runner
+        self.ctx = None
+        self.staff_id: str | None = None
+        self._staff_buttons: dict[str, object] = {}
+
+        self.title = label(self.tr("Sign in"), "title")
+        self.store_line = label("", "muted")
+        self.staff_row = QHBoxLayout()
+        self.pin = QLineEdit()
+        self.pin.setObjectName("pin")
+        self.pin.setEchoMode(QLineEdit.Password)
+        self.pin.setMaxLength(8)
+        self.pin.setPlaceholderText(self.tr("PIN"))
+        self.pin.returnPressed.connect(self.submit)
+        self.message = label("", "muted", wrap=True)
+        self.ok = button(self.tr("Sign in (Enter)"), "primary")
+        self.ok.clicked.connect(self.submit)
+
+        pad = QGridLayout()
+        for i, key in enumerate("123456789C0<"):
+            b = button(key)
+            b.setFocusPolicy(Qt.NoFocus)  # the PIN field keeps focus so Enter still signs in
+            b.setMinimumSize(72, 56)
+            b.clicked.connect(lambda _=False, k=key: self._key(k))
+            pad.addWidget(b, i // 3, i % 3)
+
+        box = QVBoxLayout(self)
+        box.addStretch(1)
+        for w in (self.title, self.store_line):
+            box.addWidget(w, alignment=Qt.AlignHCenter)
+        box.addLayout(self.staff_row)
+        box.addWidget(self.pin, alignment=Qt.AlignHCenter)
+        box.addLayout(pad)
+        box.addWidget(self.ok, alignment=Qt.AlignHCenter)
+        box.addWidget(self.message, alignment=Qt.AlignHCenter)
+        box.addStretch(2)
+        self.pin.setFixedWidth(320)
+
+    def load(self, ctx, store_name: str) -> None:
+        self.ctx = ctx
+        self.store_line.setText(store_name)
+        self.runner.run(staff_uc.list_staff, ctx, on_done=self._show_staff, on_error=self._error)
+
+    def _show_staff(self, staff: list) -> None:
+        for b in self._staff_buttons.values():
+            b.deleteLater()
+        self._staff_buttons.clear()
+        for s in staff:
+            b = button(s.name)
+            b.setCheckable(True)
+            b.setMinimumSize(150, 64)
+            b.clicked.connect(lambda _=False, sid=s.staff_id: self.choose(sid))
+            self.staff_row.addWidget(b)
+            self._staff_buttons[s.staff_id] = b
+        if staff:
+            self.choose(staff[0].staff_id)
+
+    def choose(self, staff_id: str) -> None:
+        self.staff_id = staff_id
+        for sid, b in self._staff_buttons.items():
+            b.setChecked(sid == staff_id)
+        self.pin.clear()
+        self.pin.setFocus()
+
+    def _key(self, key: str) -> None:
+        if key == "C":
+            self.pin.clear()
+        elif key == "<":
+            self.pin.backspace()
+        else:
+            self.pin.insert(key)
+
+    def submit(self) -> None:
+        if not self.staff_id or self.ctx is None:
+            return
+        pin = self.pin.text()
+        self.pin.clear()
+        self.ok.setEnabled(False)
+        self.runner.run(staff_uc.sign_in, self.ctx, staff_id=self.staff_id, pin=pin,
+                        on_done=self._done, on_error=self._error)
+
+    def _done(self, staff) -> None:
+        self.ok.setEnabled(True)
+        self.message.setText("")
+        self.signed_in.emit(staff)
+
+    def _error(self, exc: Exception) -> None:
+        self.ok.setEnabled(True)
+        from pos_app.ui.messages import refusal_text
+        self.message.setText(refusal_text(exc))
+        self.pin.setFocus()

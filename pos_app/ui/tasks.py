@@ -1,0 +1,100 @@
+"""The task runner: every service call runs on one DB worker thread, never on the GUI's.
+
+One worker, so writes reach SQLite one at a time in the order the cashier made them
+(the store's single-writer rule); results and errors come back to the GUI thread as
+Qt signals, where the callbacks run. The GUI never waits on a call.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from pos_app.domain.problems import Refused
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class _Job:
+    job_id: int
+    fn: Callable[..., Any]
+    args: tuple
+    kwargs: dict
+
+
+class _Worker(QObject):
+    finished = Signal(int, bool, object)  # job id, ok, result or exception
+
+    @Slot(object)
+    def run(self, job: _Job) -> None:
+        try:
+            result = job.fn(*job.args, **job.kwargs)
+        except Refused as exc:  # a refusal is an answer, not a fault
+            self.finished.emit(job.job_id, False, exc)
+        except Exception as exc:  # noqa: BLE001 - any fault must reach the screen, not kill the worker
+            log.error("task %s failed:\n%s", getattr(job.fn, "__name__", job.fn), traceback.format_exc())
+            self.finished.emit(job.job_id, False, exc)
+        else:
+            self.finished.emit(job.job_id, True, result)
+
+
+class TaskRunner(QObject):
+    """Runs callables on the DB worker; `pending_changed` drives a busy indicator."""
+
+    _submit = Signal(object)
+    pending_changed = Signal(int)
+    failed = Signal(object)  # every error, after its own callback: for a status line or log
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._ids = itertools.count(1)
+        self._callbacks: dict[int, tuple[Callable | None, Callable | None]] = {}
+        self._thread = QThread()
+        self._thread.setObjectName("db-worker")
+        self._worker = _Worker()
+        self._worker.moveToThread(self._thread)
+        self._submit.connect(self._worker.run)
+        self._worker.finished.connect(self._finished)
+        self._thread.start()
+
+    def run(self, fn: Callable[..., Any], *args: Any, on_done: Callable[[Any], None] | None = None,
+            on_error: Callable[[Exception], None] | None = None, **kwargs: Any) -> int:
+        job = _Job(next(self._ids), fn, args, kwargs)
+        self._callbacks[job.job_id] = (on_done, on_error)
+        self._submit.emit(job)
+        self.pending_changed.emit(len(self._callbacks))
+        return job.job_id
+
+    @property
+    def pending(self) -> int:
+        return len(self._callbacks)
+
+    @Slot(int, bool, object)
+    def _finished(self, job_id: int, ok: bool, value: object) -> None:
+        on_done, on_error = self._callbacks.pop(job_id, (None, None))
+        self.pending_changed.emit(len(self._callbacks))
+        if ok:
+            if on_done:
+                on_done(value)
+            return
+        if on_error:
+            on_error(value)
+        self.failed.emit(value)
+
+    def stop(self, timeout_ms: int = 5000) -> None:
+        self._thread.quit()
+        self._thread.wait(timeout_ms)
+
+
+def message_of(exc: Exception) -> str:
+    """What the cashier reads for an error: a refusal's own words, or a plain fault line."""
+    if isinstance(exc, Refused):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
