@@ -40,7 +40,7 @@ def product_for_code(ctx: StoreContext, code: str) -> Product:
     with ctx.db.read() as conn:
         product = repos.product_by_code(conn, code)
     if product is None or not product.active:
-        raise refuse("product.unknown", f"no product has the code {code}", code=code)
+        raise refuse("product.unknown", f"no product has the code {code}", scanned=code)
     return product
 
 

@@ -42,17 +42,20 @@ class SignInView(QWidget):
             b.clicked.connect(lambda _=False, k=key: self._key(k))
             pad.addWidget(b, i // 3, i % 3)
 
+        column = QWidget()
+        column.setFixedWidth(560)
+        inner = QVBoxLayout(column)
+        for w in (self.title, self.store_line):
+            inner.addWidget(w, alignment=Qt.AlignHCenter)
+        inner.addLayout(self.staff_row)
+        inner.addWidget(self.pin)
+        inner.addLayout(pad)
+        inner.addWidget(self.ok)
+        inner.addWidget(self.message, alignment=Qt.AlignHCenter)
         box = QVBoxLayout(self)
         box.addStretch(1)
-        for w in (self.title, self.store_line):
-            box.addWidget(w, alignment=Qt.AlignHCenter)
-        box.addLayout(self.staff_row)
-        box.addWidget(self.pin, alignment=Qt.AlignHCenter)
-        box.addLayout(pad)
-        box.addWidget(self.ok, alignment=Qt.AlignHCenter)
-        box.addWidget(self.message, alignment=Qt.AlignHCenter)
+        box.addWidget(column, alignment=Qt.AlignHCenter)
         box.addStretch(2)
-        self.pin.setFixedWidth(320)
 
     def load(self, ctx, store_name: str) -> None:
         self.ctx = ctx

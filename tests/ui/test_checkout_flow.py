@@ -1,0 +1,99 @@
+"""Whole checkout flows driven by keys, checked against the store through the services."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from pos_app.services import members as members_uc
+from pos_app.services import reports as reports_uc
+from tests.ui.conftest import WAIT_MS, idle, sign_in
+
+
+def scan(qtbot, window, text: str) -> None:
+    box = window.checkout.scan_box
+    qtbot.keyClicks(box, text)
+    qtbot.keyClick(box, Qt.Key_Return)
+    idle(qtbot, window)
+
+
+def test_wrong_pin_is_refused_and_stays_on_sign_in(qtbot, app_window):
+    sign_in(qtbot, app_window, pin="0000")
+    qtbot.waitUntil(lambda: "Wrong PIN" in app_window.signin.message.text(), timeout=WAIT_MS)
+    assert app_window.staff is None
+    assert app_window.pages.currentIndex() == 0
+
+
+def test_scan_member_and_items_then_finish_with_enter(qtbot, cashier):
+    view = cashier.checkout
+    ctx = cashier.ctx
+    before = members_uc.find_member(ctx, "13912345678")
+    balance_before = members_uc.member_statement(ctx, before.member_id).balance
+    sales_before = reports_uc.day_report(ctx).sales_count
+
+    scan(qtbot, cashier, "13912345678")
+    assert view.member_panel.statement.member.name == "李娜"
+    scan(qtbot, cashier, "6901234567892")      # oolong by its EAN-13 barcode, ¥128
+    scan(qtbot, cashier, "SNACK-DATES")        # by SKU, ¥39
+    scan(qtbot, cashier, "SNACK-DATES")        # again: same line, qty 2
+    assert [(r.sku, r.qty) for r in view.cart.rows] == [("TEA-OOLONG", 1), ("SNACK-DATES", 2)]
+    assert view.current_quote.subtotal_fen == 12800 + 2 * 3900
+    earn = view.current_quote.earn_points
+    assert earn > 0
+
+    qtbot.keyClick(view.scan_box, Qt.Key_Return)   # empty scan box: finish
+    idle(qtbot, cashier)
+    assert view.cart.rows == []
+    assert "done" in view.message.text()
+    assert reports_uc.day_report(ctx).sales_count == sales_before + 1
+    assert members_uc.member_statement(ctx, before.member_id).balance == balance_before + earn
+
+
+def test_quantity_keys_and_void_line(qtbot, cashier):
+    view = cashier.checkout
+    scan(qtbot, cashier, "MILKTEA-L")
+    scan(qtbot, cashier, "LEMON-TEA")
+    qtbot.keyClick(view.scan_box, Qt.Key_Plus)     # selected (last scanned) line + 1
+    idle(qtbot, cashier)
+    assert [(r.sku, r.qty) for r in view.cart.rows] == [("MILKTEA-L", 1), ("LEMON-TEA", 2)]
+    qtbot.keyClick(view.scan_box, Qt.Key_Delete)
+    idle(qtbot, cashier)
+    assert [(r.sku, r.qty) for r in view.cart.rows] == [("MILKTEA-L", 1)]
+    assert view.current_quote.subtotal_fen == 1800
+
+
+def test_unknown_code_is_refused_and_records_nothing(qtbot, cashier):
+    view = cashier.checkout
+    sales_before = reports_uc.day_report(cashier.ctx).sales_count
+    scan(qtbot, cashier, "NO-SUCH-THING")
+    assert "Unknown product code" in view.message.text()
+    assert view.cart.rows == []
+    qtbot.keyClick(view.scan_box, Qt.Key_Return)   # finishing an empty cart does nothing
+    idle(qtbot, cashier)
+    assert reports_uc.day_report(cashier.ctx).sales_count == sales_before
+
+
+def test_points_as_cash_lowers_the_amount_due(qtbot, cashier):
+    view = cashier.checkout
+    scan(qtbot, cashier, "13800138000")
+    scan(qtbot, cashier, "TEA-JASMINE")           # ¥48
+    st = view.member_panel.statement
+    assert st.spendable >= 1000
+    view.cash_points.setValue(1000)               # 1000 points pay ¥10 at the demo rate (100 pts = ¥1)
+    idle(qtbot, cashier)
+    assert view.current_quote.cash_fen == 1000
+    assert view.current_quote.due_fen == 4800 - 1000
+    earn = view.current_quote.earn_points
+    qtbot.keyClick(view.finish_button, Qt.Key_Space)
+    idle(qtbot, cashier)
+    assert view.cart.rows == []
+    after = members_uc.member_statement(cashier.ctx, st.member.member_id)
+    assert after.balance == st.balance - 1000 + earn
+
+
+def test_points_over_the_bill_share_are_refused_with_a_message(qtbot, cashier):
+    view = cashier.checkout
+    scan(qtbot, cashier, "13800138000")
+    scan(qtbot, cashier, "LEMON-TEA")             # ¥12: points may pay at most half
+    view.cash_points.setValue(1000)
+    idle(qtbot, cashier)
+    assert "only part" in view.message.text()
