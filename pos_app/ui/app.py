@@ -10,7 +10,7 @@ import logging
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QCoreApplication, QSettings, QTimer
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
@@ -18,8 +18,13 @@ from pos_app.services import catalog as catalog_uc
 from pos_app.services.demo import seed_demo
 from pos_app.services.setup import default_data_dir, open_store
 from pos_app.ui import i18n
+from pos_app.ui.gifts import GiftsView
 from pos_app.ui.main_window import MainWindow
+from pos_app.ui.members import MembersView
 from pos_app.ui.paths import resource
+from pos_app.ui.points import PointsView
+from pos_app.ui.refunds import RefundsView
+from pos_app.ui.reports import ReportsView
 from pos_app.ui.tasks import TaskRunner, message_of
 
 log = logging.getLogger(__name__)
@@ -61,7 +66,13 @@ def build(data_dir: Path, lang: str | None = None, demo: bool = True) -> tuple[M
     choose_font(app)
     app.setStyleSheet(resource("theme.qss").read_text(encoding="utf-8"))
     runner = TaskRunner(app)
-    window = MainWindow(runner)
+    window = MainWindow(runner, [
+        ("F2", QCoreApplication.translate("MainWindow", "Members"), MembersView(runner)),
+        ("F3", QCoreApplication.translate("MainWindow", "Gifts"), GiftsView(runner)),
+        ("F4", QCoreApplication.translate("MainWindow", "Refunds"), RefundsView(runner)),
+        ("F5", QCoreApplication.translate("MainWindow", "Points desk"), PointsView(runner)),
+        ("F7", QCoreApplication.translate("MainWindow", "Reports"), ReportsView(runner)),
+    ])
     window.settings = settings
     window.language = lang
     runner.pending_changed.connect(window.status.set_busy)

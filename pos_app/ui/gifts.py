@@ -1,0 +1,195 @@
+"""Gifts: the catalogue grid, redeeming in person with the manager's PIN, writing off pickups."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
+from PySide6.QtWidgets import (QCheckBox, QFormLayout, QHBoxLayout, QLineEdit, QListView, QListWidget,
+                               QListWidgetItem, QSpinBox, QVBoxLayout, QWidget)
+
+from pos_app.domain.money import format_fen
+from pos_app.services import catalog as catalog_uc
+from pos_app.services import members as members_uc
+from pos_app.services import redeem as redeem_uc
+from pos_app.ui import feedback
+from pos_app.ui.messages import refusal_text
+from pos_app.ui.paths import resource
+from pos_app.ui.tasks import TaskRunner
+from pos_app.ui.widgets import button, label, panel
+
+TILE = 120
+PALETTE = ("#2f6fed", "#2b8a3e", "#e8590c", "#862e9c", "#0b7285", "#c92a2a")
+
+
+def gift_icon(gift) -> QIcon:
+    """The gift's picture from resources/gifts/<id>.png, or a coloured tile with its first character."""
+    picture = resource("gifts", f"{gift.gift_id}.png")
+    if picture.exists():
+        return QIcon(str(picture))
+    pix = QPixmap(TILE, TILE)
+    pix.fill(QColor(PALETTE[sum(map(ord, gift.gift_id)) % len(PALETTE)]))
+    p = QPainter(pix)
+    p.setPen(QColor("white"))
+    font = QFont(p.font())
+    font.setPixelSize(56)
+    p.setFont(font)
+    p.drawText(pix.rect(), Qt.AlignCenter, gift.name[:1])
+    p.end()
+    return QIcon(pix)
+
+
+class GiftsView(QWidget):
+    def __init__(self, runner: TaskRunner, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("page")
+        self.runner = runner
+        self.ctx = self.staff = None
+        self.member = None
+        self.last = None
+
+        self.grid = QListWidget()
+        self.grid.setViewMode(QListView.IconMode)
+        self.grid.setIconSize(QSize(TILE, TILE))
+        self.grid.setGridSize(QSize(TILE + 90, TILE + 90))
+        self.grid.setResizeMode(QListView.Adjust)
+        self.grid.setMovement(QListView.Static)
+        self.grid.setWordWrap(True)
+
+        self.member_box = QLineEdit()
+        self.member_box.setPlaceholderText(self.tr("Member phone or card"))
+        self.member_box.returnPressed.connect(self.find_member)
+        self.member_line = label(self.tr("No member"), "muted", wrap=True)
+        self.qty = QSpinBox()
+        self.qty.setRange(1, 20)
+        self.member_pin = QLineEdit()
+        self.member_pin.setEchoMode(QLineEdit.Password)
+        self.member_pin.setPlaceholderText(self.tr("typed by the member"))
+        self.manager_pin = QLineEdit()
+        self.manager_pin.setEchoMode(QLineEdit.Password)
+        self.manager_pin.setPlaceholderText(self.tr("manager approves"))
+        self.manager_pin.returnPressed.connect(self.redeem)
+        self.hand_over = QCheckBox(self.tr("Hand over now (else print a pickup code)"))
+        self.hand_over.setChecked(True)
+        self.redeem_button = button(self.tr("Redeem"), "primary")
+        self.redeem_button.clicked.connect(self.redeem)
+        form = QFormLayout()
+        form.addRow(self.tr("Member"), self.member_box)
+        form.addRow("", self.member_line)
+        form.addRow(self.tr("Quantity"), self.qty)
+        form.addRow(self.tr("Member PIN"), self.member_pin)
+        form.addRow(self.tr("Manager PIN"), self.manager_pin)
+
+        self.pickup_box = QLineEdit()
+        self.pickup_box.setObjectName("scanBox")
+        self.pickup_box.setPlaceholderText(self.tr("Scan a pickup code to write it off"))
+        self.pickup_box.returnPressed.connect(self.write_off)
+        self.message = label("", "muted", wrap=True)
+
+        right = QVBoxLayout()
+        right.addWidget(label(self.tr("Redeem a gift"), "title"))
+        right.addLayout(form)
+        right.addWidget(self.hand_over)
+        right.addWidget(self.redeem_button)
+        right.addWidget(panel(label(self.tr("Write off a pickup"), "title"), self.pickup_box))
+        right.addWidget(self.message)
+        right.addStretch(1)
+        box = QHBoxLayout(self)
+        box.addWidget(self.grid, 3)
+        box.addLayout(right, 2)
+
+    def start(self, ctx, staff) -> None:
+        self.ctx, self.staff = ctx, staff
+
+    def shown(self) -> None:
+        self.refresh()
+        self.member_box.setFocus()
+
+    def refresh(self) -> None:
+        self.runner.run(catalog_uc.gift_offers, self.ctx, on_done=self._show_offers)
+
+    def _show_offers(self, offers: list) -> None:
+        current = self.selected_gift_id()
+        self.grid.clear()
+        for o in offers:
+            g = o.gift
+            lines = [g.name, self.tr("%1 pts").replace("%1", f"{g.points_cost:,}")]
+            if g.copay_fen:
+                lines[-1] += " + " + format_fen(g.copay_fen)
+            extra = [self.tr("stock %1").replace("%1", str(o.stock))]
+            if g.per_member_limit:
+                extra.append(self.tr("limit %1").replace("%1", str(g.per_member_limit)))
+            if g.min_tier:
+                extra.append(g.min_tier)
+            lines.append(" · ".join(extra))
+            item = QListWidgetItem(gift_icon(g), "\n".join(lines))
+            item.setData(Qt.UserRole, g.gift_id)
+            if o.stock <= 0:
+                item.setForeground(QColor("#9aa1ab"))
+            self.grid.addItem(item)
+            if g.gift_id == current:
+                self.grid.setCurrentItem(item)
+
+    def selected_gift_id(self) -> str | None:
+        item = self.grid.currentItem()
+        return item.data(Qt.UserRole) if item else None
+
+    def find_member(self) -> None:
+        self.runner.run(members_uc.find_member, self.ctx, self.member_box.text(), on_done=self._member_found,
+                        on_error=self._error)
+
+    def _member_found(self, member) -> None:
+        self.member = member
+        feedback.scanned(self.member_box, True)
+        self.runner.run(members_uc.member_statement, self.ctx, member.member_id, history_limit=0,
+                        on_done=lambda st: self.member_line.setText(
+                            self.tr("%1 · spendable %2 points").replace("%1", member.name)
+                            .replace("%2", f"{st.spendable:,}")))
+        self.member_pin.setFocus()
+
+    def redeem(self) -> None:
+        gift_id = self.selected_gift_id()
+        if self.member is None or gift_id is None:
+            self.message.setText(self.tr("Choose the member and a gift first."))
+            return
+        self.redeem_button.setEnabled(False)
+        self.runner.run(redeem_uc.redeem_gift, self.ctx, staff_id=self.staff.staff_id,
+                        member_id=self.member.member_id, gift_id=gift_id, qty=self.qty.value(),
+                        member_pin=self.member_pin.text() or None, approver_pin=self.manager_pin.text() or None,
+                        hand_over=self.hand_over.isChecked(), on_done=self._redeemed, on_error=self._error)
+
+    def _redeemed(self, r) -> None:
+        self.last = r
+        self.redeem_button.setEnabled(True)
+        self.member_pin.clear()
+        self.manager_pin.clear()
+        feedback.beep(True)
+        if r.status == "held":
+            text = self.tr("%1 × %2 held for pickup. Pickup code: %3").replace("%1", r.gift_name)\
+                .replace("%2", str(r.qty)).replace("%3", r.pickup_code)
+        else:
+            text = self.tr("%1 × %2 redeemed for %3 points: hand it over.").replace("%1", r.gift_name)\
+                .replace("%2", str(r.qty)).replace("%3", f"{r.points:,}")
+        self.message.setText(text)
+        self._member_found(self.member)
+        self.refresh()
+
+    def write_off(self) -> None:
+        code = self.pickup_box.text().strip()
+        self.pickup_box.clear()
+        if code:
+            self.runner.run(redeem_uc.write_off_pickup, self.ctx, staff_id=self.staff.staff_id, pickup_code=code,
+                            on_done=self._written_off, on_error=self._pickup_error)
+
+    def _written_off(self, r) -> None:
+        feedback.scanned(self.pickup_box, True)
+        self.message.setText(self.tr("Pickup written off: %1 × %2").replace("%1", r.gift_name)
+                             .replace("%2", str(r.qty)))
+
+    def _pickup_error(self, exc: Exception) -> None:
+        feedback.scanned(self.pickup_box, False)
+        self.message.setText(refusal_text(exc))
+
+    def _error(self, exc: Exception) -> None:
+        self.redeem_button.setEnabled(True)
+        self.manager_pin.clear()
+        self.message.setText(refusal_text(exc))

@@ -1,0 +1,153 @@
+"""Points desk: coupons bought with points, lottery, donation, and the manager's adjustments."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QComboBox, QFormLayout, QGridLayout, QLineEdit, QSpinBox, QVBoxLayout, QWidget
+
+from pos_app.services import catalog as catalog_uc
+from pos_app.services import members as members_uc
+from pos_app.services import points as points_uc
+from pos_app.ui import feedback
+from pos_app.ui.messages import refusal_text
+from pos_app.ui.tasks import TaskRunner
+from pos_app.ui.widgets import button, label, panel
+
+
+class PointsView(QWidget):
+    def __init__(self, runner: TaskRunner, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("page")
+        self.runner = runner
+        self.ctx = self.staff = None
+        self.member = None
+
+        self.member_box = QLineEdit()
+        self.member_box.setObjectName("scanBox")
+        self.member_box.setPlaceholderText(self.tr("Member phone or card"))
+        self.member_box.returnPressed.connect(self.find_member)
+        self.member_line = label(self.tr("No member"), "title")
+        self.member_pin = QLineEdit()
+        self.member_pin.setEchoMode(QLineEdit.Password)
+        self.member_pin.setPlaceholderText(self.tr("typed by the member (coupons, lottery, donation)"))
+
+        self.coupon_type = QComboBox()
+        buy = button(self.tr("Buy coupon"))
+        buy.clicked.connect(self.buy_coupon)
+        self.lottery = QComboBox()
+        draw = button(self.tr("Draw"))
+        draw.clicked.connect(self.draw)
+        self.donation = QSpinBox()
+        self.donation.setRange(0, 1_000_000)
+        self.donation.setSingleStep(100)
+        give = button(self.tr("Donate"))
+        give.clicked.connect(self.donate)
+        self.adjust_points = QSpinBox()
+        self.adjust_points.setRange(-1_000_000, 1_000_000)
+        self.adjust_reason = QLineEdit()
+        self.adjust_reason.setPlaceholderText(self.tr("reason (required)"))
+        self.manager_pin = QLineEdit()
+        self.manager_pin.setEchoMode(QLineEdit.Password)
+        adjust = button(self.tr("Adjust"), "danger")
+        adjust.clicked.connect(self.adjust)
+
+        grid = QGridLayout()
+        grid.addWidget(panel(label(self.tr("Coupon"), "title"), self.coupon_type, buy), 0, 0)
+        grid.addWidget(panel(label(self.tr("Lottery"), "title"), self.lottery, draw), 0, 1)
+        grid.addWidget(panel(label(self.tr("Donate to charity"), "title"), self.donation, give), 1, 0)
+        form = QFormLayout()
+        form.addRow(self.tr("Points (+/−)"), self.adjust_points)
+        form.addRow(self.tr("Reason"), self.adjust_reason)
+        form.addRow(self.tr("Manager PIN"), self.manager_pin)
+        adjust_panel = panel(label(self.tr("Adjust (manager)"), "title"))
+        adjust_panel.layout().addLayout(form)
+        adjust_panel.layout().addWidget(adjust)
+        grid.addWidget(adjust_panel, 1, 1)
+        self.message = label("", "muted", wrap=True)
+        box = QVBoxLayout(self)
+        box.addWidget(self.member_box)
+        box.addWidget(self.member_line)
+        box.addWidget(self.member_pin)
+        box.addLayout(grid)
+        box.addWidget(self.message)
+        box.addStretch(1)
+
+    def start(self, ctx, staff) -> None:
+        self.ctx, self.staff = ctx, staff
+
+    def shown(self) -> None:
+        self.runner.run(catalog_uc.coupon_types, self.ctx, on_done=self._fill_coupon_types)
+        self.runner.run(catalog_uc.lotteries, self.ctx, on_done=self._fill_lotteries)
+        self.member_box.setFocus()
+
+    def _fill_coupon_types(self, types: list) -> None:
+        self.coupon_type.clear()
+        for t in types:
+            self.coupon_type.addItem(self.tr("%1 (%2 pts)").replace("%1", t.name).replace("%2", f"{t.points_cost:,}"),
+                                     t.type_id)
+
+    def _fill_lotteries(self, lotteries: list) -> None:
+        self.lottery.clear()
+        for lot in lotteries:
+            self.lottery.addItem(self.tr("%1 (%2 pts a draw)").replace("%1", lot.name)
+                                 .replace("%2", str(lot.points_per_draw)), lot.lottery_id)
+
+    def find_member(self) -> None:
+        self.runner.run(members_uc.find_member, self.ctx, self.member_box.text(), on_done=self._found,
+                        on_error=self._error)
+
+    def _found(self, member) -> None:
+        self.member = member
+        feedback.scanned(self.member_box, True)
+        self.runner.run(members_uc.member_statement, self.ctx, member.member_id, history_limit=0,
+                        on_done=self._show_balance)
+
+    def _show_balance(self, st) -> None:
+        self.member_line.setText(self.tr("%1 · %2 points (spendable %3)").replace("%1", st.member.name)
+                                 .replace("%2", f"{st.balance:,}").replace("%3", f"{st.spendable:,}"))
+
+    def _need_member(self) -> bool:
+        if self.member is None:
+            self.message.setText(self.tr("Scan the member first."))
+            return False
+        return True
+
+    def buy_coupon(self) -> None:
+        if self._need_member() and self.coupon_type.currentData():
+            self.runner.run(points_uc.buy_coupon, self.ctx, staff_id=self.staff.staff_id,
+                            member_id=self.member.member_id, type_id=self.coupon_type.currentData(),
+                            member_pin=self.member_pin.text() or None, on_done=lambda r: self._done(
+                                self.tr("Coupon %1 issued, valid until %2").replace("%1", r.code)
+                                .replace("%2", f"{r.expires_at:%Y-%m-%d}")), on_error=self._error)
+
+    def draw(self) -> None:
+        if self._need_member() and self.lottery.currentData():
+            self.runner.run(points_uc.lottery_draw, self.ctx, staff_id=self.staff.staff_id,
+                            member_id=self.member.member_id, lottery_id=self.lottery.currentData(),
+                            member_pin=self.member_pin.text() or None, on_done=lambda r: self._done(
+                                self.tr("Prize: %1 (draw seed %2)").replace("%1", r.prize.name)
+                                .replace("%2", str(r.seed))), on_error=self._error)
+
+    def donate(self) -> None:
+        if self._need_member():
+            self.runner.run(points_uc.donate, self.ctx, staff_id=self.staff.staff_id,
+                            member_id=self.member.member_id, points=self.donation.value(),
+                            member_pin=self.member_pin.text() or None,
+                            on_done=lambda _r: self._done(self.tr("Thank you: points donated to charity")),
+                            on_error=self._error)
+
+    def adjust(self) -> None:
+        if self._need_member():
+            self.runner.run(points_uc.adjust, self.ctx, staff_id=self.staff.staff_id,
+                            member_id=self.member.member_id, points=self.adjust_points.value(),
+                            reason=self.adjust_reason.text(), approver_pin=self.manager_pin.text() or None,
+                            on_done=lambda _r: self._done(self.tr("Adjustment recorded")), on_error=self._error)
+            self.manager_pin.clear()
+
+    def _done(self, text: str) -> None:
+        feedback.beep(True)
+        self.message.setText(text)
+        self._found(self.member)
+
+    def _error(self, exc: Exception) -> None:
+        feedback.beep(False)
+        self.message.setText(refusal_text(exc))

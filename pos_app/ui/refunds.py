@@ -1,0 +1,125 @@
+"""Refunds and returns: find the sale by its receipt number, choose lines and quantities."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (QFormLayout, QHeaderView, QLineEdit, QSpinBox, QTableWidget, QTableWidgetItem,
+                               QVBoxLayout, QWidget)
+
+from pos_app.domain.money import format_fen
+from pos_app.services import refunds as refunds_uc
+from pos_app.ui import feedback
+from pos_app.ui.messages import refusal_text
+from pos_app.ui.tasks import TaskRunner
+from pos_app.ui.widgets import button, label
+
+
+class RefundsView(QWidget):
+    def __init__(self, runner: TaskRunner, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("page")
+        self.runner = runner
+        self.ctx = self.staff = None
+        self.sale = None
+        self.sold: list = []
+
+        self.receipt = QLineEdit()
+        self.receipt.setObjectName("scanBox")
+        self.receipt.setPlaceholderText(self.tr("Scan or type the receipt number"))
+        self.receipt.returnPressed.connect(self.load_sale)
+        self.sale_line = label("", "muted", wrap=True)
+        self.table = QTableWidget(0, 5)
+        self.table.setHorizontalHeaderLabels([self.tr("Item"), self.tr("Sold"), self.tr("Refunded"),
+                                              self.tr("Paid"), self.tr("Refund qty")])
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
+        self.table.verticalHeader().setVisible(False)
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText(self.tr("e.g. damaged, wrong size"))
+        self.manager_pin = QLineEdit()
+        self.manager_pin.setEchoMode(QLineEdit.Password)
+        self.manager_pin.returnPressed.connect(self.do_refund)
+        form = QFormLayout()
+        form.addRow(self.tr("Reason"), self.reason)
+        form.addRow(self.tr("Manager PIN"), self.manager_pin)
+        self.all_button = button(self.tr("Refund everything"))
+        self.all_button.clicked.connect(self.select_all)
+        self.refund_button = button(self.tr("Refund"), "danger")
+        self.refund_button.clicked.connect(self.do_refund)
+        self.message = label("", "muted", wrap=True)
+        box = QVBoxLayout(self)
+        box.addWidget(label(self.tr("Refunds and returns"), "title"))
+        box.addWidget(self.receipt)
+        box.addWidget(self.sale_line)
+        box.addWidget(self.table, 1)
+        box.addWidget(self.all_button)
+        box.addLayout(form)
+        box.addWidget(self.refund_button)
+        box.addWidget(self.message)
+
+    def start(self, ctx, staff) -> None:
+        self.ctx, self.staff = ctx, staff
+
+    def shown(self) -> None:
+        self.receipt.setFocus()
+
+    def load_sale(self) -> None:
+        key = self.receipt.text().strip()
+        if key:
+            self.runner.run(refunds_uc.sale_lines, self.ctx, key, on_done=self._show_sale, on_error=self._error)
+
+    def _show_sale(self, found) -> None:
+        self.sale, self.sold = found
+        feedback.scanned(self.receipt, True)
+        self.sale_line.setText(self.tr("Receipt %1 · %2 · due %3").replace("%1", self.sale["receipt_no"])
+                               .replace("%2", f"{self.sale['created_at']:%Y-%m-%d %H:%M}")
+                               .replace("%3", format_fen(self.sale["due_fen"])))
+        self.table.setRowCount(len(self.sold))
+        for i, s in enumerate(self.sold):
+            for j, value in enumerate((s.sku, str(s.qty), str(s.refunded_qty), format_fen(s.paid_fen))):
+                self.table.setItem(i, j, QTableWidgetItem(value))
+            spin = QSpinBox()
+            spin.setRange(0, s.qty - s.refunded_qty)
+            self.table.setCellWidget(i, 4, spin)
+        self.message.setText("")
+
+    def select_all(self) -> None:
+        for i in range(self.table.rowCount()):
+            spin = self.table.cellWidget(i, 4)
+            spin.setValue(spin.maximum())
+
+    def chosen(self) -> dict[int, int]:
+        out = {}
+        for i, s in enumerate(self.sold):
+            qty = self.table.cellWidget(i, 4).value()
+            if qty:
+                out[s.line_no] = qty
+        return out
+
+    def do_refund(self) -> None:
+        if self.sale is None:
+            return
+        lines = self.chosen()
+        if not lines:
+            self.message.setText(self.tr("Choose what to refund."))
+            return
+        self.refund_button.setEnabled(False)
+        self.runner.run(refunds_uc.refund, self.ctx, staff_id=self.staff.staff_id, sale=self.sale["sale_id"],
+                        lines=lines, reason=self.reason.text(), approver_pin=self.manager_pin.text() or None,
+                        on_done=self._refunded, on_error=self._error)
+
+    def _refunded(self, r) -> None:
+        self.refund_button.setEnabled(True)
+        self.manager_pin.clear()
+        feedback.beep(True)
+        text = self.tr("Refunded %1; %2 points reversed").replace("%1", format_fen(r.fen))\
+            .replace("%2", f"{r.points_reversed:,}")
+        if r.points_returned:
+            text += self.tr("; %1 points given back").replace("%1", f"{r.points_returned:,}")
+        if r.debt_added:
+            text += self.tr("; member now owes %1 points").replace("%1", f"{r.debt_added:,}")
+        self.load_sale()
+        self.message.setText(text)
+
+    def _error(self, exc: Exception) -> None:
+        self.refund_button.setEnabled(True)
+        self.manager_pin.clear()
+        self.message.setText(refusal_text(exc))
