@@ -74,6 +74,7 @@ def build(data_dir: Path, lang: str | None = None, demo: bool = True) -> tuple[M
         ("F7", QCoreApplication.translate("MainWindow", "Reports"), ReportsView(runner)),
     ])
     window.settings = settings
+    window.checkout.receipt_dir = data_dir / "receipts"
     window.language = lang
     runner.pending_changed.connect(window.status.set_busy)
     runner.run(open_counter, data_dir, demo, on_done=lambda opened: window.store_ready(*opened),

@@ -69,6 +69,7 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         self.store_name = store_name
         self.status.set_store(store_name)
+        self.checkout.store_name = store_name
         self.signin.load(ctx, store_name)
 
     def _signed_in(self, staff) -> None:

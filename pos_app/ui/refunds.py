@@ -25,7 +25,7 @@ class RefundsView(QWidget):
         self.receipt = QLineEdit()
         self.receipt.setObjectName("scanBox")
         self.receipt.setPlaceholderText(self.tr("Scan or type the receipt number"))
-        self.receipt.returnPressed.connect(self.load_sale)
+        self.receipt.returnPressed.connect(lambda: self.load_sale())
         self.sale_line = label("", "muted", wrap=True)
         self.table = QTableWidget(0, 5)
         self.table.setHorizontalHeaderLabels([self.tr("Item"), self.tr("Sold"), self.tr("Refunded"),
@@ -61,8 +61,10 @@ class RefundsView(QWidget):
     def shown(self) -> None:
         self.receipt.setFocus()
 
-    def load_sale(self) -> None:
-        key = self.receipt.text().strip()
+    def load_sale(self, keep_message: bool = False) -> None:
+        key = self.receipt.text().strip() or (self.sale["receipt_no"] if keep_message and self.sale else "")
+        if not keep_message:
+            self.message.setText("")
         if key:
             self.runner.run(refunds_uc.sale_lines, self.ctx, key, on_done=self._show_sale, on_error=self._error)
 
@@ -79,7 +81,6 @@ class RefundsView(QWidget):
             spin = QSpinBox()
             spin.setRange(0, s.qty - s.refunded_qty)
             self.table.setCellWidget(i, 4, spin)
-        self.message.setText("")
 
     def select_all(self) -> None:
         for i in range(self.table.rowCount()):
@@ -116,8 +117,8 @@ class RefundsView(QWidget):
             text += self.tr("; %1 points given back").replace("%1", f"{r.points_returned:,}")
         if r.debt_added:
             text += self.tr("; member now owes %1 points").replace("%1", f"{r.debt_added:,}")
-        self.load_sale()
         self.message.setText(text)
+        self.load_sale(keep_message=True)
 
     def _error(self, exc: Exception) -> None:
         self.refund_button.setEnabled(True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
 
 
@@ -11,7 +12,9 @@ def button(text: str, role: str = "", *, shortcut: str | None = None, parent: QW
     if role:
         b.setProperty("role", role)
     if shortcut:
-        b.setShortcut(shortcut)
+        # A QShortcut clicks at once (setShortcut animates the click 100 ms later), and
+        # being the button's child it fires only while the button is shown.
+        QShortcut(QKeySequence(shortcut), b, activated=lambda: b.isEnabled() and b.click())
         b.setToolTip(shortcut)
     b.setCursor(Qt.PointingHandCursor)
     return b

@@ -9,6 +9,8 @@ Esc cancels the sale.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QHBoxLayout, QHeaderView, QLineEdit, QListWidget,
                                QListWidgetItem, QMessageBox, QRadioButton, QSpinBox, QTableView, QVBoxLayout,
@@ -22,6 +24,7 @@ from pos_app.ui import feedback
 from pos_app.ui.checkout.cart import CartModel
 from pos_app.ui.checkout.member_panel import MemberPanel
 from pos_app.ui.messages import refusal_text
+from pos_app.ui.receipt import receipt_lines, receipt_pdf
 from pos_app.ui.tasks import TaskRunner
 from pos_app.ui.widgets import button, label, panel
 
@@ -39,6 +42,9 @@ class CheckoutView(QWidget):
         self.staff = None
         self.generation = 0
         self.finishing = False
+        self.last_sale = None
+        self.store_name = ""
+        self.receipt_dir = Path.home() / "receipts"
 
         self.scan_box = QLineEdit()
         self.scan_box.setObjectName("scanBox")
@@ -88,6 +94,9 @@ class CheckoutView(QWidget):
         self.finish_button.clicked.connect(self.finish)
         self.cancel_button = button(self.tr("Cancel sale (Esc)"))
         self.cancel_button.clicked.connect(self.cancel_sale)
+        self.print_button = button(self.tr("Print last receipt (F10)"), shortcut="F10")
+        self.print_button.setEnabled(False)
+        self.print_button.clicked.connect(self.print_receipt)
 
         totals = panel(self.subtotal, self.discounts, self.due, self.earn)
         right = QVBoxLayout()
@@ -100,6 +109,7 @@ class CheckoutView(QWidget):
         right.addWidget(self.received)
         right.addWidget(self.finish_button)
         right.addWidget(self.cancel_button)
+        right.addWidget(self.print_button)
         right.addStretch(1)
 
         left = QVBoxLayout()
@@ -271,9 +281,19 @@ class CheckoutView(QWidget):
         if result.member:
             msg += " " + self.tr("+%1 points, balance %2").replace("%1", str(result.points_earned)) \
                 .replace("%2", f"{result.balance_after:,}")
+        self.last_sale = result
+        self.print_button.setEnabled(True)
         self.reset()
         self.message.setText(msg)
         self.sale_finished.emit(result)
+
+    def print_receipt(self) -> Path | None:
+        if self.last_sale is None:
+            return None
+        lines = receipt_lines(self.last_sale, self.store_name, self.staff.name if self.staff else "")
+        path = receipt_pdf(lines, self.receipt_dir / f"{self.last_sale.receipt_no}.pdf")
+        self.message.setText(self.tr("Receipt saved to %1").replace("%1", str(path)))
+        return path
 
     def _finish_refused(self, exc: Exception) -> None:
         self.finishing = False

@@ -1,0 +1,136 @@
+"""Manager flows by keys and clicks: register, redeem with the manager's PIN, refund, print."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from pos_app.services import catalog as catalog_uc
+from pos_app.services import members as members_uc
+from pos_app.services import refunds as refunds_uc
+from pos_app.services.demo import MANAGER_ID
+from tests.ui.conftest import WAIT_MS, idle, sign_in
+
+
+def open_screen(qtbot, window, key) -> object:
+    qtbot.keyClick(window, key)
+    idle(qtbot, window)
+    return window.stack.currentWidget()
+
+
+def manager(qtbot, window):
+    sign_in(qtbot, window, MANAGER_ID, "9999")
+    qtbot.waitUntil(lambda: window.staff is not None, timeout=WAIT_MS)
+
+
+def test_register_a_member_then_find_them_at_checkout(qtbot, cashier):
+    view = open_screen(qtbot, cashier, Qt.Key_F2)
+    qtbot.keyClick(view, Qt.Key_N, Qt.ControlModifier)
+    qtbot.keyClicks(view.f_phone, "139 0000 1234")
+    view.f_name.insert("周杰")  # Chinese arrives through the input method; QTest types ASCII only
+    qtbot.keyClicks(view.f_pin, "2468")
+    qtbot.keyClick(view.f_pin, Qt.Key_Return)
+    idle(qtbot, cashier)
+    assert "Registered 周杰" in view.message.text()
+    member = members_uc.find_member(cashier.ctx, "13900001234")
+    assert member.name == "周杰" and member.pin_hash
+
+    checkout = open_screen(qtbot, cashier, Qt.Key_F1)
+    qtbot.keyClicks(checkout.scan_box, member.card_no)
+    qtbot.keyClick(checkout.scan_box, Qt.Key_Return)
+    idle(qtbot, cashier)
+    assert checkout.member_panel.statement.member.member_id == member.member_id
+
+
+def test_registering_a_bad_phone_is_refused_and_stores_nothing(qtbot, cashier):
+    view = open_screen(qtbot, cashier, Qt.Key_F2)
+    view.new_member()
+    qtbot.keyClicks(view.f_phone, "12345")
+    view.f_name.insert("某人")
+    qtbot.keyClick(view.f_name, Qt.Key_Return)
+    idle(qtbot, cashier)
+    assert "not a mobile phone number" in view.message.text()
+    assert members_uc.search_members(cashier.ctx, "某人") == []
+
+
+def test_redeem_a_gift_needs_the_managers_pin_above_the_threshold(qtbot, app_window):
+    manager(qtbot, app_window)
+    view = open_screen(qtbot, app_window, Qt.Key_F3)
+    ctx = app_window.ctx
+    member = members_uc.find_member(ctx, "13800138000")
+    before = members_uc.member_statement(ctx, member.member_id).balance
+    qtbot.keyClicks(view.member_box, "13800138000")
+    qtbot.keyClick(view.member_box, Qt.Key_Return)
+    idle(qtbot, app_window)
+    cup = next(i for i in range(view.grid.count()) if view.grid.item(i).data(Qt.UserRole) == "GIFT-CUP")
+    view.grid.setCurrentRow(cup)
+    qtbot.keyClicks(view.member_pin, "123456")
+    qtbot.keyClick(view.manager_pin, Qt.Key_Return)         # 800 points: under the 3000 threshold
+    idle(qtbot, app_window)
+    assert "redeemed for 800 points" in view.message.text()
+    assert members_uc.member_statement(ctx, member.member_id).balance == before - 800
+    stock = {o.gift.gift_id: o.stock for o in catalog_uc.gift_offers(ctx)}
+    assert stock["GIFT-CUP"] == 39
+
+
+def test_a_wrong_member_pin_redeems_nothing(qtbot, cashier):
+    view = open_screen(qtbot, cashier, Qt.Key_F3)
+    ctx = cashier.ctx
+    member = members_uc.find_member(ctx, "13800138000")
+    before = members_uc.member_statement(ctx, member.member_id).balance
+    qtbot.keyClicks(view.member_box, "13800138000")
+    qtbot.keyClick(view.member_box, Qt.Key_Return)
+    idle(qtbot, cashier)
+    view.grid.setCurrentRow(0)
+    qtbot.keyClicks(view.member_pin, "000000")
+    qtbot.mouseClick(view.redeem_button, Qt.LeftButton)
+    idle(qtbot, cashier)
+    assert "Wrong member PIN" in view.message.text()
+    assert members_uc.member_statement(ctx, member.member_id).balance == before
+
+
+def test_refund_one_line_with_the_managers_pin(qtbot, cashier):
+    ctx = cashier.ctx
+    checkout = cashier.checkout
+    for code in ("13912345678", "TEA-JASMINE", "LEMON-TEA"):
+        qtbot.keyClicks(checkout.scan_box, code)
+        qtbot.keyClick(checkout.scan_box, Qt.Key_Return)
+        idle(qtbot, cashier)
+    qtbot.keyClick(checkout.scan_box, Qt.Key_Return)
+    idle(qtbot, cashier)
+    receipt_no = checkout.last_sale.receipt_no
+
+    view = open_screen(qtbot, cashier, Qt.Key_F4)
+    qtbot.keyClicks(view.receipt, receipt_no)
+    qtbot.keyClick(view.receipt, Qt.Key_Return)
+    idle(qtbot, cashier)
+    lemon = next(i for i, s in enumerate(view.sold) if s.sku == "LEMON-TEA")
+    view.table.cellWidget(lemon, 4).setValue(1)
+    qtbot.keyClicks(view.reason, "spilled")
+    qtbot.keyClicks(view.manager_pin, "1111")                # the cashier's PIN is not a manager's
+    qtbot.keyClick(view.manager_pin, Qt.Key_Return)
+    idle(qtbot, cashier)
+    assert "manager" in view.message.text().lower()
+    _sale, lines = refunds_uc.sale_lines(ctx, receipt_no)
+    assert all(s.refunded_qty == 0 for s in lines)
+
+    qtbot.keyClicks(view.manager_pin, "9999")
+    qtbot.keyClick(view.manager_pin, Qt.Key_Return)
+    idle(qtbot, cashier)
+    assert "Refunded ¥12.00" in view.message.text()
+    _sale, lines = refunds_uc.sale_lines(ctx, receipt_no)
+    assert {s.sku: s.refunded_qty for s in lines} == {"TEA-JASMINE": 0, "LEMON-TEA": 1}
+
+
+def test_print_the_last_receipt_to_pdf(qtbot, cashier, tmp_path):
+    checkout = cashier.checkout
+    checkout.receipt_dir = tmp_path / "receipts"
+    for code in ("MILKTEA-M", ""):
+        qtbot.keyClicks(checkout.scan_box, code)
+        qtbot.keyClick(checkout.scan_box, Qt.Key_Return)
+        idle(qtbot, cashier)
+    qtbot.keyClick(checkout.scan_box, Qt.Key_F10)
+    idle(qtbot, cashier)
+    pdf = tmp_path / "receipts" / f"{checkout.last_sale.receipt_no}.pdf"
+    assert pdf.exists()
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF") and len(data) > 1000
