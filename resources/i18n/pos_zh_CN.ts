@@ -1,0 +1,1168 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>BarChart</name>
+    <message>
+        <location filename="../../pos_app/ui/chart.py" line="28"/>
+        <source>No data</source>
+        <translation>暂无数据</translation>
+    </message>
+</context>
+<context>
+    <name>CartModel</name>
+    <message>
+        <location filename="../../pos_app/ui/checkout/cart.py" line="24"/>
+        <source>Item</source>
+        <translation>商品</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/checkout/cart.py" line="24"/>
+        <source>Qty</source>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/checkout/cart.py" line="25"/>
+        <source>Price</source>
+        <translation>单价</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/checkout/cart.py" line="25"/>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/checkout/cart.py" line="26"/>
+        <source>Points</source>
+        <translation>积分</translation>
+    </message>
+</context>
+<context>
+    <name>CheckoutView</name>
+    <message>
+        <location filename="../../pos_app/ui/checkout/view.py" line="51"/>
+        <source>Scan or type: member phone / card, product code</source>
+        <translation>扫码或输入：会员手机号 / 卡号、商品码</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/checkout/view.py" line="74"/>
+        <source>Pay with points: </source>
+        <translation>积分抵现：</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/checkout/view.py" line="83"/>
+        <source>Cash</source>
+        <translation>现金</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/checkout/view.py" line="83"/>
+        <source>Card</source>
+        <translation>银行卡</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/checkout/view.py" line="83"/>
+        <source>Other</source>
+        <translation>其他</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/checkout/view.py" line="90"/>
+        <source>Cash received (blank = exact)</source>
+        <translation>实收现金（留空 = 刚好）</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/checkout/view.py" line="92"/>
+        <source>Finish (F12)</source>
+        <translation>结账 (F12)</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/checkout/view.py" line="95"/>
+        <source>Cancel sale (Esc)</source>
+        <translation>取消交易 (Esc)</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/checkout/view.py" line="97"/>
+        <source>Print last receipt (F10)</source>
+        <translation>打印上一张小票 (F10)</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/checkout/view.py" line="104"/>
+        <source>Coupons</source>
+        <translation>优惠券</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/checkout/view.py" line="119"/>
+        <source>Enter on an empty scan box or F12: finish · + / −: quantity · Delete: void line · Esc: cancel sale</source>
+        <translation>扫码框为空时按 Enter 或 F12：结账 · + / −：数量 · Delete：删除行 · Esc：取消交易</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/checkout/view.py" line="162"/>
+        <source>Member: %1</source>
+        <translation>会员：%1</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/checkout/view.py" line="226"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="231"/>
+        <source>Subtotal: %1</source>
+        <translation>小计：%1</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/checkout/view.py" line="234"/>
+        <source>Coupons −%1</source>
+        <translation>优惠券 −%1</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/checkout/view.py" line="236"/>
+        <source>Points −%1 (%2 pts)</source>
+        <translation>积分抵现 −%1（%2 积分）</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/checkout/view.py" line="240"/>
+        <source>This sale earns %1 points</source>
+        <translation>本单可得 %1 积分</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/checkout/view.py" line="241"/>
+        <source>No member: no points earned</source>
+        <translation>非会员：不积分</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/checkout/view.py" line="253"/>
+        <source>Type the cash received as an amount, e.g. 100 or 88.50</source>
+        <translation>请输入实收金额，例如 100 或 88.50</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/checkout/view.py" line="262"/>
+        <source>Still pricing the cart: press again in a moment</source>
+        <translation>正在计算金额，请稍后再按</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/checkout/view.py" line="278"/>
+        <source>Sale %1 done.</source>
+        <translation>交易 %1 完成。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/checkout/view.py" line="280"/>
+        <source>Change: %1</source>
+        <translation>找零：%1</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/checkout/view.py" line="282"/>
+        <source>+%1 points, balance %2</source>
+        <translation>+%1 积分，余额 %2</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/checkout/view.py" line="295"/>
+        <source>Receipt saved to %1</source>
+        <translation>小票已保存到 %1</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/checkout/view.py" line="306"/>
+        <source>Cancel sale</source>
+        <translation>取消交易</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/checkout/view.py" line="306"/>
+        <source>Clear this sale?</source>
+        <translation>清空本单？</translation>
+    </message>
+</context>
+<context>
+    <name>GiftsView</name>
+    <message>
+        <location filename="../../pos_app/ui/gifts.py" line="59"/>
+        <source>Member phone or card</source>
+        <translation>会员手机号或卡号</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/gifts.py" line="61"/>
+        <source>No member</source>
+        <translation>未识别会员</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/gifts.py" line="66"/>
+        <source>typed by the member</source>
+        <translation>由会员输入</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/gifts.py" line="69"/>
+        <source>manager approves</source>
+        <translation>店长审批</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/gifts.py" line="71"/>
+        <source>Hand over now (else print a pickup code)</source>
+        <translation>当场交付（否则打印取货码）</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/gifts.py" line="73"/>
+        <source>Redeem</source>
+        <translation>兑换</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/gifts.py" line="76"/>
+        <source>Member</source>
+        <translation>会员</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/gifts.py" line="78"/>
+        <source>Quantity</source>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/gifts.py" line="79"/>
+        <source>Member PIN</source>
+        <translation>会员密码</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/gifts.py" line="80"/>
+        <source>Manager PIN</source>
+        <translation>店长密码</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/gifts.py" line="84"/>
+        <source>Scan a pickup code to write it off</source>
+        <translation>扫描取货码核销</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/gifts.py" line="89"/>
+        <source>Redeem a gift</source>
+        <translation>兑换礼品</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/gifts.py" line="93"/>
+        <source>Write off a pickup</source>
+        <translation>取货核销</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/gifts.py" line="115"/>
+        <source>%1 pts</source>
+        <translation>%1 积分</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/gifts.py" line="118"/>
+        <source>stock %1</source>
+        <translation>库存 %1</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/gifts.py" line="120"/>
+        <source>limit %1</source>
+        <translation>限兑 %1</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/gifts.py" line="145"/>
+        <source>%1 · spendable %2 points</source>
+        <translation>%1 · 可用 %2 积分</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/gifts.py" line="152"/>
+        <source>Choose the member and a gift first.</source>
+        <translation>请先选择会员和礼品。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/gifts.py" line="167"/>
+        <source>%1 × %2 held for pickup. Pickup code: %3</source>
+        <translation>%1 × %2 已预留待取。取货码：%3</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/gifts.py" line="170"/>
+        <source>%1 × %2 redeemed for %3 points: hand it over.</source>
+        <translation>%1 × %2 已兑换，扣 %3 积分：请交付礼品。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/gifts.py" line="185"/>
+        <source>Pickup written off: %1 × %2</source>
+        <translation>已核销取货：%1 × %2</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../../pos_app/ui/main_window.py" line="23"/>
+        <source>Points Mall POS</source>
+        <translation>积分商城收银</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/main_window.py" line="29"/>
+        <source>Checkout</source>
+        <translation>收银</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/main_window.py" line="47"/>
+        <source>Sign out</source>
+        <translation>退出登录</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/app.py" line="70"/>
+        <source>Members</source>
+        <translation>会员</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/app.py" line="71"/>
+        <source>Gifts</source>
+        <translation>礼品</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/app.py" line="72"/>
+        <source>Refunds</source>
+        <translation>退货退款</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/app.py" line="73"/>
+        <source>Points desk</source>
+        <translation>积分服务</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/app.py" line="74"/>
+        <source>Reports</source>
+        <translation>报表</translation>
+    </message>
+</context>
+<context>
+    <name>MemberPanel</name>
+    <message>
+        <location filename="../../pos_app/ui/checkout/member_panel.py" line="20"/>
+        <source>Remove member</source>
+        <translation>移除会员</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/checkout/member_panel.py" line="36"/>
+        <source>No member</source>
+        <translation>未识别会员</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/checkout/member_panel.py" line="37"/>
+        <source>Scan the member&apos;s code or type a phone number</source>
+        <translation>扫描会员码或输入手机号</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/checkout/member_panel.py" line="44"/>
+        <source>Tier: %1 · Card %2 · %3</source>
+        <translation>等级：%1 · 卡号 %2 · %3</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/checkout/member_panel.py" line="46"/>
+        <source>%1 points</source>
+        <translation>%1 积分</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/checkout/member_panel.py" line="47"/>
+        <source>Spendable now: %1</source>
+        <translation>当前可用：%1</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/checkout/member_panel.py" line="49"/>
+        <source>Locked (not yet spendable): %1</source>
+        <translation>锁定中（暂不可用）：%1</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/checkout/member_panel.py" line="52"/>
+        <source>Expiring soon: %1 on %2</source>
+        <translation>即将过期：%1（%2）</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/checkout/member_panel.py" line="54"/>
+        <source>Owes %1 points (repaid from the next earnings)</source>
+        <translation>欠 %1 积分（从后续积分中优先扣还）</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/checkout/member_panel.py" line="56"/>
+        <source>Risk: %1</source>
+        <translation>风险：%1</translation>
+    </message>
+</context>
+<context>
+    <name>MembersView</name>
+    <message>
+        <location filename="../../pos_app/ui/members.py" line="38"/>
+        <source>Phone, name or card number</source>
+        <translation>手机号、姓名或卡号</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/members.py" line="43"/>
+        <source>New member (Ctrl+N)</source>
+        <translation>新会员 (Ctrl+N)</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/members.py" line="55"/>
+        <source>When</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/members.py" line="55"/>
+        <source>What</source>
+        <translation>事项</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/members.py" line="55"/>
+        <source>Points</source>
+        <translation>积分</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/members.py" line="59"/>
+        <source>Print member card QR</source>
+        <translation>打印会员卡二维码</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/members.py" line="70"/>
+        <source>optional, e.g. R1A2B3C4D</source>
+        <translation>选填，例如 R1A2B3C4D</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/members.py" line="72"/>
+        <source>4-8 digits, typed by the member</source>
+        <translation>4-8 位数字，由会员输入</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/members.py" line="74"/>
+        <source>Mobile phone</source>
+        <translation>手机号</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/members.py" line="75"/>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/members.py" line="76"/>
+        <source>Referrer code</source>
+        <translation>推荐码</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/members.py" line="77"/>
+        <source>Member PIN</source>
+        <translation>会员密码</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/members.py" line="78"/>
+        <source>Register (Enter)</source>
+        <translation>注册 (Enter)</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/members.py" line="84"/>
+        <source>Register a member</source>
+        <translation>注册会员</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/members.py" line="119"/>
+        <source>%1 found</source>
+        <translation>找到 %1 位</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/members.py" line="135"/>
+        <source>Card %1 · Tier %2 · Referral code %3</source>
+        <translation>卡号 %1 · 等级 %2 · 推荐码 %3</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/members.py" line="137"/>
+        <source>Balance %1 · spendable %2 · locked %3</source>
+        <translation>余额 %1 · 可用 %2 · 锁定 %3</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/members.py" line="140"/>
+        <source>Referral points: %1</source>
+        <translation>推荐积分：%1</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/members.py" line="142"/>
+        <source>Owes %1 points</source>
+        <translation>欠 %1 积分</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/members.py" line="144"/>
+        <source>%1 points expire on %2</source>
+        <translation>%1 积分将于 %2 过期</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/members.py" line="168"/>
+        <source>Registered %1, card %2</source>
+        <translation>已注册 %1，卡号 %2</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/members.py" line="190"/>
+        <source>Member card saved to %1</source>
+        <translation>会员卡已保存到 %1</translation>
+    </message>
+</context>
+<context>
+    <name>PointsView</name>
+    <message>
+        <location filename="../../pos_app/ui/points.py" line="26"/>
+        <source>Member phone or card</source>
+        <translation>会员手机号或卡号</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/points.py" line="28"/>
+        <source>No member</source>
+        <translation>未识别会员</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/points.py" line="31"/>
+        <source>typed by the member (coupons, lottery, donation)</source>
+        <translation>由会员输入（优惠券、抽奖、捐赠）</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/points.py" line="34"/>
+        <source>Buy coupon</source>
+        <translation>兑换优惠券</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/points.py" line="37"/>
+        <source>Draw</source>
+        <translation>抽奖</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/points.py" line="42"/>
+        <source>Donate</source>
+        <translation>捐赠</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/points.py" line="47"/>
+        <source>reason (required)</source>
+        <translation>原因（必填）</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/points.py" line="50"/>
+        <source>Adjust</source>
+        <translation>调整</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/points.py" line="54"/>
+        <source>Coupon</source>
+        <translation>优惠券</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/points.py" line="55"/>
+        <source>Lottery</source>
+        <translation>抽奖</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/points.py" line="56"/>
+        <source>Donate to charity</source>
+        <translation>积分捐赠</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/points.py" line="58"/>
+        <source>Points (+/−)</source>
+        <translation>积分（+/−）</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/points.py" line="59"/>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/points.py" line="60"/>
+        <source>Manager PIN</source>
+        <translation>店长密码</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/points.py" line="61"/>
+        <source>Adjust (manager)</source>
+        <translation>积分调整（店长）</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/points.py" line="85"/>
+        <source>%1 (%2 pts)</source>
+        <translation>%1（%2 积分）</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/points.py" line="91"/>
+        <source>%1 (%2 pts a draw)</source>
+        <translation>%1（每次 %2 积分）</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/points.py" line="105"/>
+        <source>%1 · %2 points (spendable %3)</source>
+        <translation>%1 · %2 积分（可用 %3）</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/points.py" line="110"/>
+        <source>Scan the member first.</source>
+        <translation>请先扫描会员。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/points.py" line="119"/>
+        <source>Coupon %1 issued, valid until %2</source>
+        <translation>优惠券 %1 已发放，有效期至 %2</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/points.py" line="127"/>
+        <source>Prize: %1 (draw seed %2)</source>
+        <translation>奖品：%1（抽奖种子 %2）</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/points.py" line="135"/>
+        <source>Thank you: points donated to charity</source>
+        <translation>感谢您：积分已捐赠公益</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/points.py" line="143"/>
+        <source>Adjustment recorded</source>
+        <translation>调整已记录</translation>
+    </message>
+</context>
+<context>
+    <name>Receipt</name>
+    <message>
+        <location filename="../../pos_app/ui/receipt.py" line="17"/>
+        <source>Receipt</source>
+        <translation>小票</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/receipt.py" line="17"/>
+        <source>Subtotal</source>
+        <translation>小计</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/receipt.py" line="18"/>
+        <source>Coupon</source>
+        <translation>优惠券</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/receipt.py" line="18"/>
+        <source>Points</source>
+        <translation>积分</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/receipt.py" line="19"/>
+        <source>Due</source>
+        <translation>应收</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/receipt.py" line="19"/>
+        <source>Cash</source>
+        <translation>现金</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/receipt.py" line="20"/>
+        <source>Card</source>
+        <translation>银行卡</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/receipt.py" line="20"/>
+        <source>Other</source>
+        <translation>其他</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/receipt.py" line="21"/>
+        <source>Change</source>
+        <translation>找零</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/receipt.py" line="21"/>
+        <source>Member</source>
+        <translation>会员</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/receipt.py" line="22"/>
+        <source>Points earned</source>
+        <translation>本次积分</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/receipt.py" line="22"/>
+        <source>Balance</source>
+        <translation>余额</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/receipt.py" line="23"/>
+        <source>Thank you!</source>
+        <translation>谢谢惠顾！</translation>
+    </message>
+</context>
+<context>
+    <name>RefundsView</name>
+    <message>
+        <location filename="../../pos_app/ui/refunds.py" line="27"/>
+        <source>Scan or type the receipt number</source>
+        <translation>扫描或输入小票号</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/refunds.py" line="31"/>
+        <source>Item</source>
+        <translation>商品</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/refunds.py" line="31"/>
+        <source>Sold</source>
+        <translation>已售</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/refunds.py" line="31"/>
+        <source>Refunded</source>
+        <translation>已退</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/refunds.py" line="32"/>
+        <source>Paid</source>
+        <translation>实付</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/refunds.py" line="32"/>
+        <source>Refund qty</source>
+        <translation>退货数量</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/refunds.py" line="36"/>
+        <source>e.g. damaged, wrong size</source>
+        <translation>例如：破损、尺码不对</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/refunds.py" line="41"/>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/refunds.py" line="42"/>
+        <source>Manager PIN</source>
+        <translation>店长密码</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/refunds.py" line="43"/>
+        <source>Refund everything</source>
+        <translation>全部退货</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/refunds.py" line="45"/>
+        <source>Refund</source>
+        <translation>退款</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/refunds.py" line="49"/>
+        <source>Refunds and returns</source>
+        <translation>退货退款</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/refunds.py" line="74"/>
+        <source>Receipt %1 · %2 · due %3</source>
+        <translation>小票 %1 · %2 · 应收 %3</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/refunds.py" line="103"/>
+        <source>Choose what to refund.</source>
+        <translation>请选择要退的商品。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/refunds.py" line="114"/>
+        <source>Refunded %1; %2 points reversed</source>
+        <translation>已退款 %1；冲回 %2 积分</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/refunds.py" line="117"/>
+        <source>; %1 points given back</source>
+        <translation>；退还 %1 积分</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/refunds.py" line="119"/>
+        <source>; member now owes %1 points</source>
+        <translation>；会员现欠 %1 积分</translation>
+    </message>
+</context>
+<context>
+    <name>Refusal</name>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="21"/>
+        <source>Wrong PIN.</source>
+        <translation>密码错误。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="22"/>
+        <source>Too many wrong PINs: locked for five minutes.</source>
+        <translation>密码错误次数过多：锁定五分钟。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="23"/>
+        <source>A PIN is 4 to 8 digits.</source>
+        <translation>密码为 4 到 8 位数字。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="24"/>
+        <source>Unknown staff member.</source>
+        <translation>未知员工。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="25"/>
+        <source>A manager&apos;s PIN is needed for this.</source>
+        <translation>此操作需要店长密码。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="26"/>
+        <source>That is not a manager&apos;s PIN.</source>
+        <translation>这不是店长密码。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="27"/>
+        <location filename="../../pos_app/ui/messages.py" line="28"/>
+        <source>No member found.</source>
+        <translation>未找到会员。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="29"/>
+        <source>Type a phone number (11 digits), a card number (12 digits) or a referral code.</source>
+        <translation>请输入手机号（11 位）、卡号（12 位）或推荐码。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="30"/>
+        <source>A member with this phone number already exists.</source>
+        <translation>该手机号已是会员。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="31"/>
+        <source>That is not a mobile phone number.</source>
+        <translation>这不是有效的手机号。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="32"/>
+        <source>Type the member&apos;s name.</source>
+        <translation>请输入会员姓名。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="33"/>
+        <source>Wrong member PIN.</source>
+        <translation>会员密码错误。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="34"/>
+        <source>This member has no PIN: scan the member&apos;s dynamic code.</source>
+        <translation>该会员未设密码：请扫描会员动态码。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="35"/>
+        <source>No member has this referral code.</source>
+        <translation>没有会员使用此推荐码。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="36"/>
+        <source>The card number&apos;s check digit is wrong.</source>
+        <translation>卡号校验位错误。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="37"/>
+        <source>Unknown product code.</source>
+        <translation>未知商品码。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="38"/>
+        <source>Scan or type a product code.</source>
+        <translation>请扫描或输入商品码。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="39"/>
+        <source>The cart is empty.</source>
+        <translation>购物车为空。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="40"/>
+        <source>That quantity is not allowed.</source>
+        <translation>数量不允许。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="41"/>
+        <source>The sale is too large.</source>
+        <translation>单笔金额过大。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="42"/>
+        <source>Too many lines in one sale.</source>
+        <translation>单笔商品行数过多。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="43"/>
+        <source>Unknown coupon.</source>
+        <translation>未知优惠券。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="44"/>
+        <source>This coupon was already used.</source>
+        <translation>此优惠券已使用。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="45"/>
+        <source>This coupon has expired.</source>
+        <translation>此优惠券已过期。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="46"/>
+        <source>The sale is below this coupon&apos;s minimum spend.</source>
+        <translation>未达到此优惠券的最低消费。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="47"/>
+        <source>This coupon belongs to another member.</source>
+        <translation>此优惠券属于其他会员。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="48"/>
+        <source>Scan the member first to use a coupon.</source>
+        <translation>请先扫描会员再使用优惠券。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="49"/>
+        <source>This coupon is already applied.</source>
+        <translation>此优惠券已使用在本单。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="50"/>
+        <source>Scan the member first to pay with points.</source>
+        <translation>请先扫描会员再用积分抵现。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="51"/>
+        <source>Points can pay only part of this bill.</source>
+        <translation>积分只能抵扣本单的一部分。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="52"/>
+        <source>Points pay in whole steps only.</source>
+        <translation>积分须按整档抵扣。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="53"/>
+        <source>That is not a number of points.</source>
+        <translation>这不是有效的积分数。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="54"/>
+        <source>Not enough points.</source>
+        <translation>积分不足。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="55"/>
+        <source>Type a number of points above zero.</source>
+        <translation>请输入大于零的积分数。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="56"/>
+        <source>This gift is out of stock.</source>
+        <translation>该礼品库存不足。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="57"/>
+        <source>This gift&apos;s offer has ended.</source>
+        <translation>该礼品兑换活动已结束。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="58"/>
+        <source>This gift&apos;s offer has not started yet.</source>
+        <translation>该礼品兑换活动尚未开始。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="59"/>
+        <source>The member has reached this gift&apos;s limit.</source>
+        <translation>该会员已达此礼品兑换上限。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="60"/>
+        <source>This gift needs a higher tier.</source>
+        <translation>该礼品需要更高会员等级。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="61"/>
+        <source>This gift is no longer offered.</source>
+        <translation>该礼品已下架。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="62"/>
+        <source>Unknown gift.</source>
+        <translation>未知礼品。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="63"/>
+        <source>Unknown pickup code.</source>
+        <translation>未知取货码。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="64"/>
+        <source>This pickup was already written off or cancelled.</source>
+        <translation>该取货码已核销或已取消。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="65"/>
+        <source>More than was sold (or already refunded).</source>
+        <translation>超过已售数量（或已退货）。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="66"/>
+        <source>Type a reason for the refund.</source>
+        <translation>请输入退款原因。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="67"/>
+        <source>Choose what to refund.</source>
+        <translation>请选择要退的商品。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="68"/>
+        <source>No sale with this receipt number.</source>
+        <translation>没有此小票号的交易。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="69"/>
+        <source>The payment is less than the amount due.</source>
+        <translation>支付金额少于应收金额。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="70"/>
+        <source>A card payment cannot be more than the amount due.</source>
+        <translation>刷卡金额不能超过应收金额。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="71"/>
+        <source>Type a reason for the adjustment.</source>
+        <translation>请输入调整原因。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="72"/>
+        <source>This adjustment is larger than allowed.</source>
+        <translation>调整幅度超过允许范围。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="73"/>
+        <source>This label has already earned its points.</source>
+        <translation>此标签已积过分。</translation>
+    </message>
+</context>
+<context>
+    <name>ReportsView</name>
+    <message>
+        <location filename="../../pos_app/ui/reports.py" line="44"/>
+        <source>Show</source>
+        <translation>查询</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/reports.py" line="46"/>
+        <source>Last 7 days</source>
+        <translation>最近 7 天</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/reports.py" line="48"/>
+        <source>Export CSV</source>
+        <translation>导出 CSV</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/reports.py" line="51"/>
+        <source>From</source>
+        <translation>从</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/reports.py" line="51"/>
+        <source>to</source>
+        <translation>至</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/reports.py" line="64"/>
+        <source>Reports</source>
+        <translation>报表</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/reports.py" line="84"/>
+        <source>The range ends before it starts.</source>
+        <translation>结束日期早于开始日期。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/reports.py" line="92"/>
+        <source>Sales</source>
+        <translation>销售</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/reports.py" line="93"/>
+        <source>Refunds</source>
+        <translation>退货退款</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/reports.py" line="94"/>
+        <source>Tender: %1</source>
+        <translation>支付方式：%1</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/reports.py" line="95"/>
+        <source>Points issued</source>
+        <translation>发放积分</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/reports.py" line="96"/>
+        <source>Points redeemed</source>
+        <translation>兑换积分</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/reports.py" line="97"/>
+        <source>Points expired</source>
+        <translation>过期积分</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/reports.py" line="98"/>
+        <source>Points reversed</source>
+        <translation>冲回积分</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/reports.py" line="99"/>
+        <source>Points donated</source>
+        <translation>捐赠积分</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/reports.py" line="100"/>
+        <source>New members</source>
+        <translation>新会员</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/reports.py" line="101"/>
+        <source>Coupons sold / used</source>
+        <translation>优惠券 兑换 / 使用</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/reports.py" line="102"/>
+        <source>Gift redemptions</source>
+        <translation>礼品兑换</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/reports.py" line="103"/>
+        <source>Stock: %1</source>
+        <translation>库存：%1</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/reports.py" line="115"/>
+        <source>Issued</source>
+        <translation>发放</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/reports.py" line="116"/>
+        <source>Redeemed</source>
+        <translation>兑换</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/reports.py" line="117"/>
+        <source>Expired</source>
+        <translation>过期</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/reports.py" line="130"/>
+        <source>Saved %1</source>
+        <translation>已保存 %1</translation>
+    </message>
+</context>
+<context>
+    <name>SignInView</name>
+    <message>
+        <location filename="../../pos_app/ui/signin.py" line="24"/>
+        <source>Sign in</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/signin.py" line="31"/>
+        <source>PIN</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/signin.py" line="34"/>
+        <source>Sign in (Enter)</source>
+        <translation>登录 (Enter)</translation>
+    </message>
+</context>
+<context>
+    <name>SyncStatusBar</name>
+    <message>
+        <location filename="../../pos_app/ui/status.py" line="15"/>
+        <source>Not enrolled with HQ: working offline</source>
+        <translation>未注册总部：离线工作</translation>
+    </message>
+</context>
+</TS>
