@@ -155,6 +155,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pos-app", description="Points-mall store app")
     parser.add_argument("--data", type=Path, default=None, help="store data folder (default: user data dir)")
     parser.add_argument("--no-demo", action="store_true", help="do not create demo data on first start")
+    parser.add_argument("--lang", choices=("zh_CN", "en"), help="UI language (default: the saved choice, else zh_CN)")
+    parser.add_argument("--self-test", action="store_true",
+                        help="start the UI, open the store, show the sign-in screen, exit 0 (for built executables)")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("status", help="store identity and ledger health").set_defaults(func=cmd_status)
     sub.add_parser("demo-seed", help="create demo data in an empty store").set_defaults(func=cmd_demo_seed)
