@@ -14,3 +14,8 @@ echo "== import contracts"
 .venv/bin/lint-imports
 echo "== tests"
 .venv/bin/python -m pytest "$@"
+# The one-folder executable must build and start (skip locally with SKIP_BUILD=1).
+if [ "${SKIP_BUILD:-0}" != "1" ]; then
+  echo "== PyInstaller build and self-test"
+  bash scripts/build.sh
+fi

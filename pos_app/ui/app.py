@@ -103,7 +103,8 @@ def self_test(app: QApplication, window: MainWindow, runner: TaskRunner, timeout
     def check():
         if window.ctx is not None and window.signin.staff_id:
             result["code"] = 0
-            print("self-test ok: store opened, sign-in screen shown", flush=True)
+            print(f"self-test ok: store opened, sign-in screen shown, font {app.font().family()}, "
+                  f"language {window.language}", flush=True)
             app.quit()
 
     timer = QTimer()
