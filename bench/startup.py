@@ -79,6 +79,7 @@ def scan_to_cart(data_dir: Path, scans: int) -> list[float]:
         out.append((time.perf_counter() - t0) * 1000)
         spin_until(lambda: runner.pending == 0)  # let the requote finish before the next scan
     runner.stop()
+    window.devices.stop()
     window.close()
     window.deleteLater()
     app.processEvents()

@@ -25,6 +25,7 @@ from pos_app.ui.paths import resource
 from pos_app.ui.points import PointsView
 from pos_app.ui.refunds import RefundsView
 from pos_app.ui.reports import ReportsView
+from pos_app.ui.settings import SettingsView
 from pos_app.ui.tasks import TaskRunner, message_of
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,11 @@ def choose_font(app: QApplication) -> None:
     log.warning("no CJK font found: Chinese text may not render")
 
 
+def configure_printer(window: MainWindow, target: str, auto_print: bool) -> None:
+    window.checkout.printer_target = target
+    window.checkout.auto_print = auto_print
+
+
 def build(data_dir: Path, lang: str | None = None, demo: bool = True) -> tuple[MainWindow, TaskRunner]:
     app = QApplication.instance()
     settings = settings_for(data_dir)
@@ -66,15 +72,22 @@ def build(data_dir: Path, lang: str | None = None, demo: bool = True) -> tuple[M
     choose_font(app)
     app.setStyleSheet(resource("theme.qss").read_text(encoding="utf-8"))
     runner = TaskRunner(app)
+    devices = TaskRunner(app)  # printers (and their timeouts) never hold up the database
+    settings_view = SettingsView(runner, settings)
     window = MainWindow(runner, [
         ("F2", QCoreApplication.translate("MainWindow", "Members"), MembersView(runner)),
         ("F3", QCoreApplication.translate("MainWindow", "Gifts"), GiftsView(runner)),
         ("F4", QCoreApplication.translate("MainWindow", "Refunds"), RefundsView(runner)),
         ("F5", QCoreApplication.translate("MainWindow", "Points desk"), PointsView(runner)),
         ("F7", QCoreApplication.translate("MainWindow", "Reports"), ReportsView(runner)),
+        ("F8", QCoreApplication.translate("MainWindow", "Settings"), settings_view),
     ])
     window.settings = settings
     window.checkout.receipt_dir = data_dir / "receipts"
+    window.checkout.devices = devices
+    window.devices = devices
+    configure_printer(window, settings.value("printer", ""), settings.value("auto_print", "false") in (True, "true"))
+    settings_view.printer_changed.connect(lambda target, auto: configure_printer(window, target, auto))
     window.language = lang
     runner.pending_changed.connect(window.status.set_busy)
     runner.run(open_counter, data_dir, demo, on_done=lambda opened: window.store_ready(*opened),
@@ -93,6 +106,7 @@ def run(args) -> int:
         return self_test(app, window, runner)
     code = app.exec()
     runner.stop()
+    window.devices.stop()
     return code
 
 
@@ -113,6 +127,7 @@ def self_test(app: QApplication, window: MainWindow, runner: TaskRunner, timeout
     QTimer.singleShot(timeout_ms, app.quit)
     app.exec()
     runner.stop()
+    window.devices.stop()
     if result["code"]:
         print("self-test failed: the store did not open in time", file=sys.stderr)
     return result["code"]

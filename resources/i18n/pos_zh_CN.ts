@@ -40,128 +40,133 @@
 <context>
     <name>CheckoutView</name>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="51"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="55"/>
         <source>Scan or type: member phone / card, product code</source>
         <translation>扫码或输入：会员手机号 / 卡号、商品码</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="74"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="78"/>
         <source>Pay with points: </source>
         <translation>积分抵现：</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="83"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="87"/>
         <source>Cash</source>
         <translation>现金</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="83"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="87"/>
         <source>Card</source>
         <translation>银行卡</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="83"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="87"/>
         <source>Other</source>
         <translation>其他</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="90"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="94"/>
         <source>Cash received (blank = exact)</source>
         <translation>实收现金（留空 = 刚好）</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="92"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="96"/>
         <source>Finish (F12)</source>
         <translation>结账 (F12)</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="95"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="99"/>
         <source>Cancel sale (Esc)</source>
         <translation>取消交易 (Esc)</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="97"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="101"/>
         <source>Print last receipt (F10)</source>
         <translation>打印上一张小票 (F10)</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="104"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="108"/>
         <source>Coupons</source>
         <translation>优惠券</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="119"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="123"/>
         <source>Enter on an empty scan box or F12: finish · + / −: quantity · Delete: void line · Esc: cancel sale</source>
         <translation>扫码框为空时按 Enter 或 F12：结账 · + / −：数量 · Delete：删除行 · Esc：取消交易</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="162"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="166"/>
         <source>Member: %1</source>
         <translation>会员：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="226"/>
-        <location filename="../../pos_app/ui/checkout/view.py" line="231"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="230"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="235"/>
         <source>Subtotal: %1</source>
         <translation>小计：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="234"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="238"/>
         <source>Coupons −%1</source>
         <translation>优惠券 −%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="236"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="240"/>
         <source>Points −%1 (%2 pts)</source>
         <translation>积分抵现 −%1（%2 积分）</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="240"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="244"/>
         <source>This sale earns %1 points</source>
         <translation>本单可得 %1 积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="241"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="245"/>
         <source>No member: no points earned</source>
         <translation>非会员：不积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="253"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="257"/>
         <source>Type the cash received as an amount, e.g. 100 or 88.50</source>
         <translation>请输入实收金额，例如 100 或 88.50</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="262"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="266"/>
         <source>Still pricing the cart: press again in a moment</source>
         <translation>正在计算金额，请稍后再按</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="278"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="282"/>
         <source>Sale %1 done.</source>
         <translation>交易 %1 完成。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="280"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="284"/>
         <source>Change: %1</source>
         <translation>找零：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="282"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="286"/>
         <source>+%1 points, balance %2</source>
         <translation>+%1 积分，余额 %2</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="295"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="309"/>
         <source>Receipt saved to %1</source>
         <translation>小票已保存到 %1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="306"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="313"/>
+        <source>Receipt printed on %1</source>
+        <translation>小票已打印：%1</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/checkout/view.py" line="325"/>
         <source>Cancel sale</source>
         <translation>取消交易</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="306"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="325"/>
         <source>Clear this sale?</source>
         <translation>清空本单？</translation>
     </message>
@@ -292,29 +297,34 @@
         <translation>退出登录</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/app.py" line="70"/>
+        <location filename="../../pos_app/ui/app.py" line="78"/>
         <source>Members</source>
         <translation>会员</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/app.py" line="71"/>
+        <location filename="../../pos_app/ui/app.py" line="79"/>
         <source>Gifts</source>
         <translation>礼品</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/app.py" line="72"/>
+        <location filename="../../pos_app/ui/app.py" line="80"/>
         <source>Refunds</source>
         <translation>退货退款</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/app.py" line="73"/>
+        <location filename="../../pos_app/ui/app.py" line="81"/>
         <source>Points desk</source>
         <translation>积分服务</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/app.py" line="74"/>
+        <location filename="../../pos_app/ui/app.py" line="82"/>
         <source>Reports</source>
         <translation>报表</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/app.py" line="83"/>
+        <source>Settings</source>
+        <translation>设置</translation>
     </message>
 </context>
 <context>
@@ -1137,6 +1147,79 @@
         <location filename="../../pos_app/ui/reports.py" line="130"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsView</name>
+    <message>
+        <location filename="../../pos_app/ui/settings.py" line="49"/>
+        <source>Save and restart</source>
+        <translation>保存并重启</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/settings.py" line="53"/>
+        <source>pdf:&lt;folder&gt; · tcp://192.168.1.50:9100 · usb://04b8:0202</source>
+        <translation>pdf:&lt;文件夹&gt; · tcp://192.168.1.50:9100 · usb://04b8:0202</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/settings.py" line="54"/>
+        <source>Print a receipt after every sale</source>
+        <translation>每笔交易后自动打印小票</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/settings.py" line="56"/>
+        <source>Save printer</source>
+        <translation>保存打印机</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/settings.py" line="59"/>
+        <source>Receipt printer</source>
+        <translation>小票打印机</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/settings.py" line="63"/>
+        <source>0 (first webcam), a video file or rtsp://… stream</source>
+        <translation>0（第一个摄像头）、视频文件或 rtsp://… 视频流</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/settings.py" line="64"/>
+        <source>Save camera</source>
+        <translation>保存摄像头</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/settings.py" line="68"/>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/settings.py" line="69"/>
+        <source>Receipts</source>
+        <translation>小票</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/settings.py" line="72"/>
+        <source>Camera</source>
+        <translation>摄像头</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/settings.py" line="73"/>
+        <source>HQ</source>
+        <translation>总部</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/settings.py" line="75"/>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/settings.py" line="96"/>
+        <source>Printer saved.</source>
+        <translation>打印机已保存。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/settings.py" line="102"/>
+        <source>Camera saved.</source>
+        <translation>摄像头已保存。</translation>
     </message>
 </context>
 <context>

@@ -134,3 +134,26 @@ def test_print_the_last_receipt_to_pdf(qtbot, cashier, tmp_path):
     assert pdf.exists()
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF") and len(data) > 1000
+
+
+def test_settings_send_receipts_to_a_network_printer(qtbot, cashier):
+    from tests.ui.test_receipt_printer import FakePrinter
+
+    printer = FakePrinter()
+    settings = open_screen(qtbot, cashier, Qt.Key_F8)
+    settings.printer.setText("lpt1")
+    assert not settings.save_printer()
+    assert "unknown printer" in settings.message.text()
+    settings.printer.setText(f"tcp://127.0.0.1:{printer.port}")
+    settings.auto_print.setChecked(True)
+    assert settings.save_printer()
+
+    checkout = open_screen(qtbot, cashier, Qt.Key_F1)
+    for code in ("SNACK-NUTS", ""):
+        qtbot.keyClicks(checkout.scan_box, code)
+        qtbot.keyClick(checkout.scan_box, Qt.Key_Return)
+        idle(qtbot, cashier)
+    qtbot.waitUntil(lambda: "printed" in checkout.message.text(), timeout=WAIT_MS)
+    data = printer.wait()
+    assert "每日坚果".encode("gb18030") in data
+    assert checkout.last_sale.receipt_no.encode() in data

@@ -42,3 +42,4 @@ def test_the_app_speaks_chinese_by_default(qtbot, tmp_path):
         assert window.checkout.finish_button.text() == "结账 (F12)"
     finally:
         runner.stop()
+        window.devices.stop()

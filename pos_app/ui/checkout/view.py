@@ -25,6 +25,7 @@ from pos_app.ui.checkout.cart import CartModel
 from pos_app.ui.checkout.member_panel import MemberPanel
 from pos_app.ui.messages import refusal_text
 from pos_app.ui.receipt import receipt_lines, receipt_pdf
+from pos_app.ui.receipt_printer import PrinterError, parse_target, print_escpos
 from pos_app.ui.tasks import TaskRunner
 from pos_app.ui.widgets import button, label, panel
 
@@ -45,6 +46,9 @@ class CheckoutView(QWidget):
         self.last_sale = None
         self.store_name = ""
         self.receipt_dir = Path.home() / "receipts"
+        self.printer_target = ""  # settings: pdf:<folder>, tcp://host:port, usb://vid:pid
+        self.auto_print = False
+        self.devices = runner  # printers and cameras; the app gives them their own worker
 
         self.scan_box = QLineEdit()
         self.scan_box.setObjectName("scanBox")
@@ -286,14 +290,29 @@ class CheckoutView(QWidget):
         self.reset()
         self.message.setText(msg)
         self.sale_finished.emit(result)
+        if self.auto_print:
+            self.print_receipt()
 
     def print_receipt(self) -> Path | None:
+        """Print the last sale's receipt to the configured printer (a PDF file by default)."""
         if self.last_sale is None:
             return None
         lines = receipt_lines(self.last_sale, self.store_name, self.staff.name if self.staff else "")
-        path = receipt_pdf(lines, self.receipt_dir / f"{self.last_sale.receipt_no}.pdf")
-        self.message.setText(self.tr("Receipt saved to %1").replace("%1", str(path)))
-        return path
+        try:
+            target = parse_target(self.printer_target) if self.printer_target else None
+        except PrinterError as exc:
+            self.message.setText(str(exc))
+            return None
+        if target is None or target.kind == "pdf":
+            folder = Path(target.where) if target else self.receipt_dir
+            path = receipt_pdf(lines, folder / f"{self.last_sale.receipt_no}.pdf")
+            self.message.setText(self.tr("Receipt saved to %1").replace("%1", str(path)))
+            return path
+        qr = self.last_sale.receipt_no
+        self.devices.run(print_escpos, target, lines, qr, on_done=lambda where: self.message.setText(
+            self.tr("Receipt printed on %1").replace("%1", where)),
+            on_error=lambda exc: self.message.setText(str(exc)))
+        return None
 
     def _finish_refused(self, exc: Exception) -> None:
         self.finishing = False
