@@ -22,6 +22,7 @@ class MainWindow(QMainWindow):
         self.store_name = ""
         self.setWindowTitle(self.tr("Points Mall POS"))
         self.resize(1280, 800)
+        self.setMinimumSize(1024, 700)
 
         self.signin = SignInView(runner)
         self.signin.signed_in.connect(self._signed_in)

@@ -6,11 +6,25 @@ from PySide6.QtWidgets import (QFormLayout, QHeaderView, QLineEdit, QSpinBox, QT
                                QVBoxLayout, QWidget)
 
 from pos_app.domain.money import format_fen
+from pos_app.domain.problems import Refused
+from pos_app.services import catalog as catalog_uc
 from pos_app.services import refunds as refunds_uc
 from pos_app.ui import feedback
 from pos_app.ui.messages import refusal_text
 from pos_app.ui.tasks import TaskRunner
 from pos_app.ui.widgets import button, label
+
+
+def sale_with_names(ctx, key: str):
+    """The sale, its lines and each line's product name (one DB-worker job)."""
+    sale, lines = refunds_uc.sale_lines(ctx, key)
+    names = {}
+    for sku in {s.sku for s in lines}:
+        try:
+            names[sku] = catalog_uc.product_for_code(ctx, sku).name
+        except Refused:  # a product since removed from the catalogue: its code will do
+            names[sku] = sku
+    return sale, lines, names
 
 
 class RefundsView(QWidget):
@@ -66,17 +80,17 @@ class RefundsView(QWidget):
         if not keep_message:
             self.message.setText("")
         if key:
-            self.runner.run(refunds_uc.sale_lines, self.ctx, key, on_done=self._show_sale, on_error=self._error)
+            self.runner.run(sale_with_names, self.ctx, key, on_done=self._show_sale, on_error=self._error)
 
     def _show_sale(self, found) -> None:
-        self.sale, self.sold = found
+        self.sale, self.sold, names = found
         feedback.scanned(self.receipt, True)
         self.sale_line.setText(self.tr("Receipt %1 · %2 · due %3").replace("%1", self.sale["receipt_no"])
                                .replace("%2", f"{self.sale['created_at']:%Y-%m-%d %H:%M}")
                                .replace("%3", format_fen(self.sale["due_fen"])))
         self.table.setRowCount(len(self.sold))
         for i, s in enumerate(self.sold):
-            for j, value in enumerate((s.sku, str(s.qty), str(s.refunded_qty), format_fen(s.paid_fen))):
+            for j, value in enumerate((names.get(s.sku, s.sku), str(s.qty), str(s.refunded_qty), format_fen(s.paid_fen))):
                 self.table.setItem(i, j, QTableWidgetItem(value))
             spin = QSpinBox()
             spin.setRange(0, s.qty - s.refunded_qty)

@@ -81,8 +81,8 @@
     </message>
     <message>
         <location filename="../../pos_app/ui/checkout/view.py" line="101"/>
-        <source>Print last receipt (F10)</source>
-        <translation>打印上一张小票 (F10)</translation>
+        <source>Reprint (F10)</source>
+        <translation>重打小票 (F10)</translation>
     </message>
     <message>
         <location filename="../../pos_app/ui/checkout/view.py" line="108"/>
@@ -90,83 +90,83 @@
         <translation>优惠券</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="123"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="125"/>
         <source>Enter on an empty scan box or F12: finish · + / −: quantity · Delete: void line · Esc: cancel sale</source>
         <translation>扫码框为空时按 Enter 或 F12：结账 · + / −：数量 · Delete：删除行 · Esc：取消交易</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="166"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="170"/>
         <source>Member: %1</source>
         <translation>会员：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="230"/>
-        <location filename="../../pos_app/ui/checkout/view.py" line="235"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="234"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="239"/>
         <source>Subtotal: %1</source>
         <translation>小计：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="238"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="242"/>
         <source>Coupons −%1</source>
         <translation>优惠券 −%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="240"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="244"/>
         <source>Points −%1 (%2 pts)</source>
         <translation>积分抵现 −%1（%2 积分）</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="244"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="248"/>
         <source>This sale earns %1 points</source>
         <translation>本单可得 %1 积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="245"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="249"/>
         <source>No member: no points earned</source>
         <translation>非会员：不积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="257"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="261"/>
         <source>Type the cash received as an amount, e.g. 100 or 88.50</source>
         <translation>请输入实收金额，例如 100 或 88.50</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="266"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="270"/>
         <source>Still pricing the cart: press again in a moment</source>
         <translation>正在计算金额，请稍后再按</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="282"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="286"/>
         <source>Sale %1 done.</source>
         <translation>交易 %1 完成。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="284"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="288"/>
         <source>Change: %1</source>
         <translation>找零：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="286"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="290"/>
         <source>+%1 points, balance %2</source>
         <translation>+%1 积分，余额 %2</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="309"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="313"/>
         <source>Receipt saved to %1</source>
         <translation>小票已保存到 %1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="313"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="317"/>
         <source>Receipt printed on %1</source>
         <translation>小票已打印：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="325"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="329"/>
         <source>Cancel sale</source>
         <translation>取消交易</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="325"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="329"/>
         <source>Clear this sale?</source>
         <translation>清空本单？</translation>
     </message>
@@ -287,12 +287,12 @@
         <translation>积分商城收银</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/main_window.py" line="29"/>
+        <location filename="../../pos_app/ui/main_window.py" line="30"/>
         <source>Checkout</source>
         <translation>收银</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/main_window.py" line="47"/>
+        <location filename="../../pos_app/ui/main_window.py" line="48"/>
         <source>Sign out</source>
         <translation>退出登录</translation>
     </message>
@@ -330,52 +330,52 @@
 <context>
     <name>MemberPanel</name>
     <message>
-        <location filename="../../pos_app/ui/checkout/member_panel.py" line="20"/>
+        <location filename="../../pos_app/ui/checkout/member_panel.py" line="22"/>
         <source>Remove member</source>
         <translation>移除会员</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/member_panel.py" line="36"/>
+        <location filename="../../pos_app/ui/checkout/member_panel.py" line="44"/>
         <source>No member</source>
         <translation>未识别会员</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/member_panel.py" line="37"/>
+        <location filename="../../pos_app/ui/checkout/member_panel.py" line="45"/>
         <source>Scan the member&apos;s code or type a phone number</source>
         <translation>扫描会员码或输入手机号</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/member_panel.py" line="44"/>
+        <location filename="../../pos_app/ui/checkout/member_panel.py" line="52"/>
         <source>Tier: %1 · Card %2 · %3</source>
         <translation>等级：%1 · 卡号 %2 · %3</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/member_panel.py" line="46"/>
+        <location filename="../../pos_app/ui/checkout/member_panel.py" line="55"/>
         <source>%1 points</source>
         <translation>%1 积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/member_panel.py" line="47"/>
+        <location filename="../../pos_app/ui/checkout/member_panel.py" line="56"/>
         <source>Spendable now: %1</source>
         <translation>当前可用：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/member_panel.py" line="49"/>
+        <location filename="../../pos_app/ui/checkout/member_panel.py" line="58"/>
         <source>Locked (not yet spendable): %1</source>
         <translation>锁定中（暂不可用）：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/member_panel.py" line="52"/>
+        <location filename="../../pos_app/ui/checkout/member_panel.py" line="61"/>
         <source>Expiring soon: %1 on %2</source>
         <translation>即将过期：%1（%2）</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/member_panel.py" line="54"/>
+        <location filename="../../pos_app/ui/checkout/member_panel.py" line="63"/>
         <source>Owes %1 points (repaid from the next earnings)</source>
         <translation>欠 %1 积分（从后续积分中优先扣还）</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/member_panel.py" line="56"/>
+        <location filename="../../pos_app/ui/checkout/member_panel.py" line="65"/>
         <source>Risk: %1</source>
         <translation>风险：%1</translation>
     </message>
@@ -682,87 +682,87 @@
 <context>
     <name>RefundsView</name>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="27"/>
+        <location filename="../../pos_app/ui/refunds.py" line="41"/>
         <source>Scan or type the receipt number</source>
         <translation>扫描或输入小票号</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="31"/>
+        <location filename="../../pos_app/ui/refunds.py" line="45"/>
         <source>Item</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="31"/>
+        <location filename="../../pos_app/ui/refunds.py" line="45"/>
         <source>Sold</source>
         <translation>已售</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="31"/>
+        <location filename="../../pos_app/ui/refunds.py" line="45"/>
         <source>Refunded</source>
         <translation>已退</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="32"/>
+        <location filename="../../pos_app/ui/refunds.py" line="46"/>
         <source>Paid</source>
         <translation>实付</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="32"/>
+        <location filename="../../pos_app/ui/refunds.py" line="46"/>
         <source>Refund qty</source>
         <translation>退货数量</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="36"/>
+        <location filename="../../pos_app/ui/refunds.py" line="50"/>
         <source>e.g. damaged, wrong size</source>
         <translation>例如：破损、尺码不对</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="41"/>
+        <location filename="../../pos_app/ui/refunds.py" line="55"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="42"/>
+        <location filename="../../pos_app/ui/refunds.py" line="56"/>
         <source>Manager PIN</source>
         <translation>店长密码</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="43"/>
+        <location filename="../../pos_app/ui/refunds.py" line="57"/>
         <source>Refund everything</source>
         <translation>全部退货</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="45"/>
+        <location filename="../../pos_app/ui/refunds.py" line="59"/>
         <source>Refund</source>
         <translation>退款</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="49"/>
+        <location filename="../../pos_app/ui/refunds.py" line="63"/>
         <source>Refunds and returns</source>
         <translation>退货退款</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="74"/>
+        <location filename="../../pos_app/ui/refunds.py" line="88"/>
         <source>Receipt %1 · %2 · due %3</source>
         <translation>小票 %1 · %2 · 应收 %3</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="103"/>
+        <location filename="../../pos_app/ui/refunds.py" line="117"/>
         <source>Choose what to refund.</source>
         <translation>请选择要退的商品。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="114"/>
+        <location filename="../../pos_app/ui/refunds.py" line="128"/>
         <source>Refunded %1; %2 points reversed</source>
         <translation>已退款 %1；冲回 %2 积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="117"/>
+        <location filename="../../pos_app/ui/refunds.py" line="131"/>
         <source>; %1 points given back</source>
         <translation>；退还 %1 积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="119"/>
+        <location filename="../../pos_app/ui/refunds.py" line="133"/>
         <source>; member now owes %1 points</source>
         <translation>；会员现欠 %1 积分</translation>
     </message>

@@ -12,22 +12,30 @@ class MemberPanel(QFrame):
         super().__init__(parent)
         self.setObjectName("panel")
         self.statement = None
+        self.tier_names: dict[str, str] = {}
         self.name = label("", "title")
         self.tier = label("", "muted")
         self.balance = label("", "big")
         self.detail = label("", "muted", wrap=True)
         self.risk = label("", "risk")
-        self.clear_button = button(self.tr("Remove member"))
+        self.clear_button = button("✕")
+        self.clear_button.setToolTip(self.tr("Remove member"))
+        self.clear_button.setFixedWidth(48)
         head = QHBoxLayout()
         head.addWidget(self.name, 1)
         head.addWidget(self.risk)
+        head.addWidget(self.clear_button)
         box = QVBoxLayout(self)
         box.addLayout(head)
         box.addWidget(self.tier)
         box.addWidget(self.balance)
         box.addWidget(self.detail)
-        box.addWidget(self.clear_button)
         self.show_statement(None)
+
+    def set_tiers(self, names: dict[str, str]) -> None:
+        self.tier_names = names
+        if self.statement is not None:
+            self.show_statement(self.statement)
 
     def show_statement(self, st) -> None:
         self.statement = st
@@ -41,7 +49,8 @@ class MemberPanel(QFrame):
             return
         m = st.member
         self.name.setText(m.name)
-        self.tier.setText(self.tr("Tier: %1 · Card %2 · %3").replace("%1", m.tier).replace("%2", m.card_no)
+        self.tier.setText(self.tr("Tier: %1 · Card %2 · %3").replace("%1", self.tier_names.get(m.tier, m.tier))
+                          .replace("%2", m.card_no)
                           .replace("%3", m.phone[:3] + "****" + m.phone[-4:]))
         self.balance.setText(self.tr("%1 points").replace("%1", f"{st.balance:,}"))
         lines = [self.tr("Spendable now: %1").replace("%1", f"{st.spendable:,}")]

@@ -70,7 +70,7 @@ class CheckoutView(QWidget):
         self.member_panel = MemberPanel()
         self.member_panel.clear_button.clicked.connect(self.clear_member)
         self.coupons = QListWidget()
-        self.coupons.setMaximumHeight(110)
+        self.coupons.setMaximumHeight(76)
         self.coupons.itemChanged.connect(lambda _item: self.requote())
         self.cash_points = QSpinBox()
         self.cash_points.setRange(0, 10_000_000)
@@ -98,7 +98,7 @@ class CheckoutView(QWidget):
         self.finish_button.clicked.connect(self.finish)
         self.cancel_button = button(self.tr("Cancel sale (Esc)"))
         self.cancel_button.clicked.connect(self.cancel_sale)
-        self.print_button = button(self.tr("Print last receipt (F10)"), shortcut="F10")
+        self.print_button = button(self.tr("Reprint (F10)"), shortcut="F10")
         self.print_button.setEnabled(False)
         self.print_button.clicked.connect(self.print_receipt)
 
@@ -112,8 +112,10 @@ class CheckoutView(QWidget):
         right.addLayout(tender_row)
         right.addWidget(self.received)
         right.addWidget(self.finish_button)
-        right.addWidget(self.cancel_button)
-        right.addWidget(self.print_button)
+        after = QHBoxLayout()
+        after.addWidget(self.cancel_button)
+        after.addWidget(self.print_button)
+        right.addLayout(after)
         right.addStretch(1)
 
         left = QVBoxLayout()
@@ -131,6 +133,8 @@ class CheckoutView(QWidget):
     def start(self, ctx, staff) -> None:
         self.ctx, self.staff = ctx, staff
         self.reset()
+        self.runner.run(catalog_uc.store_info, ctx, on_done=lambda info: self.member_panel.set_tiers(
+            {t.code: t.name for t in info.rules.tiers}))
 
     def reset(self) -> None:
         self.cart.clear()

@@ -1,0 +1,113 @@
+"""Screenshots of every main screen, from the running app on a real (virtual) X screen.
+
+    bash scripts/screenshots.sh        # runs this under Xvfb in both languages
+
+Each screen is filled the way a cashier would fill it (demo data), then the whole X
+screen is captured with QScreen.grabWindow, so what is saved is what was drawn.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from pos_app.services.demo import MANAGER_ID
+from pos_app.ui.app import build
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--lang", default="zh_CN")
+    parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
+    parser.add_argument("--all", action="store_true", help="every screen (else the checkout only)")
+    args = parser.parse_args()
+    app = QApplication(sys.argv[:1])
+    tmp = Path(tempfile.mkdtemp())
+    window, runner = build(tmp / "store", lang=args.lang)
+    window.showMaximized()  # as at the counter: the whole screen
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    def settle(pred=lambda: True, timeout=20.0):
+        end = time.monotonic() + timeout
+        while (not pred() or runner.pending) and time.monotonic() < end:
+            app.processEvents()
+            time.sleep(0.01)
+        for _ in range(50):  # let paint events land
+            app.processEvents()
+            time.sleep(0.005)
+
+    def shot(name: str):
+        settle()
+        path = args.out / f"{name}-{args.lang}.png"
+        app.primaryScreen().grabWindow(0).save(str(path))
+        print(path)
+
+    settle(lambda: window.signin.staff_id is not None)
+    window.signin.choose(MANAGER_ID)
+    if args.all:
+        shot("01-sign-in")
+    window.signin.pin.setText("9999")
+    window.signin.submit()
+    settle(lambda: window.staff is not None)
+
+    co = window.checkout
+    for code in ("13800138000", "6901234567908", "SNACK-NUTS", "MILKTEA-L", "MILKTEA-L"):
+        co.handle_scan(code)
+        settle()
+    co.cash_points.setValue(1000)
+    shot("02-checkout")
+    if args.all:
+        screens = {key: widget for key, _title, widget in window.screens}
+        window.show_screen(1)
+        members = screens["F2"]
+        members.search.setText("138")
+        members.do_search()
+        settle()
+        shot("03-members")
+        members.new_member()
+        members.f_phone.setText("139 0000 1234")
+        members.f_name.setText("周杰")
+        shot("04-member-register")
+        window.show_screen(2)
+        gifts = screens["F3"]
+        gifts.member_box.setText("13800138000")
+        gifts.find_member()
+        settle()
+        gifts.grid.setCurrentRow(1)
+        shot("05-gifts")
+        co.handle_scan("")
+        window.show_screen(0)
+        co.finish()
+        settle()
+        window.show_screen(3)
+        refunds = screens["F4"]
+        refunds.receipt.setText(co.last_sale.receipt_no)
+        refunds.load_sale()
+        settle()
+        shot("06-refunds")
+        window.show_screen(4)
+        points = screens["F5"]
+        points.member_box.setText("13912345678")
+        points.find_member()
+        shot("07-points-desk")
+        window.show_screen(5)
+        shot("08-reports")
+        window.show_screen(6)
+        shot("09-settings")
+    runner.stop()
+    window.devices.stop()
+    window.close()
+    app.processEvents()
+    shutil.rmtree(tmp, ignore_errors=True)
+    app.shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
