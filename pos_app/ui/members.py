@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QFormLayout, QHBoxLayout, QHeaderView, QLineEdit,
                                QStackedWidget, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from pos_app.services import members as members_uc
-from pos_app.ui.messages import refusal_text
+from pos_app.ui.messages import kind_text, refusal_text
 from pos_app.ui.printing import paint_pdf, qr_image
 from pos_app.ui.tasks import TaskRunner
 from pos_app.ui.widgets import button, label, panel
@@ -54,6 +54,7 @@ class MembersView(QWidget):
         self.history = QTableWidget(0, 3)
         self.history.setHorizontalHeaderLabels([self.tr("When"), self.tr("What"), self.tr("Points")])
         self.history.horizontalHeader().setSectionResizeMode(1, QHeaderView.Stretch)
+        self.history.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeToContents)
         self.history.verticalHeader().setVisible(False)
         self.history.setEditTriggers(QTableWidget.NoEditTriggers)
         self.print_card = button(self.tr("Print member card QR"))
@@ -145,7 +146,7 @@ class MembersView(QWidget):
         self.st_summary.setText("\n".join(lines))
         self.history.setRowCount(len(st.history))
         for i, h in enumerate(st.history):
-            for j, value in enumerate((f"{h.at:%Y-%m-%d %H:%M}", h.kind, f"{h.points:+,}" if h.points else "")):
+            for j, value in enumerate((f"{h.at:%Y-%m-%d %H:%M}", kind_text(h.kind), f"{h.points:+,}" if h.points else "")):
                 self.history.setItem(i, j, QTableWidgetItem(value))
 
     # --- register ----------------------------------------------------------------------

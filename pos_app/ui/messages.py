@@ -75,9 +75,36 @@ _TEXTS = {
 
 def refusal_text(exc: Exception) -> str:
     if not isinstance(exc, Refused):
-        return _t("Something went wrong: ") + f"{type(exc).__name__}: {exc}"
+        return QCoreApplication.translate("Refusal", "Something went wrong: %1").replace(
+            "%1", f"{type(exc).__name__}: {exc}")
     lines = []
     for p in exc.problems:
         known = _TEXTS.get(p.code)
         lines.append(f"{_t(known)} ({p.message})" if known and p.params else _t(known) if known else p.message)
     return "\n".join(lines)
+
+
+_KINDS = {
+    "earn": QT_TRANSLATE_NOOP("Kind", "Purchase"),
+    "label_earn": QT_TRANSLATE_NOOP("Kind", "Label scan"),
+    "referral_bonus": QT_TRANSLATE_NOOP("Kind", "Referral bonus"),
+    "guide_earn": QT_TRANSLATE_NOOP("Kind", "Guide points"),
+    "tier_change": QT_TRANSLATE_NOOP("Kind", "Tier change"),
+    "redeem_hold": QT_TRANSLATE_NOOP("Kind", "Redemption (held)"),
+    "redeem_post": QT_TRANSLATE_NOOP("Kind", "Redemption"),
+    "redeem_void": QT_TRANSLATE_NOOP("Kind", "Redemption cancelled"),
+    "lottery_draw": QT_TRANSLATE_NOOP("Kind", "Lottery"),
+    "donation": QT_TRANSLATE_NOOP("Kind", "Donation"),
+    "reverse": QT_TRANSLATE_NOOP("Kind", "Refund"),
+    "adjust": QT_TRANSLATE_NOOP("Kind", "Adjustment"),
+    "expire": QT_TRANSLATE_NOOP("Kind", "Expired"),
+    "member_register": QT_TRANSLATE_NOOP("Kind", "Registered"),
+    "member_patch": QT_TRANSLATE_NOOP("Kind", "Profile edited"),
+    "member_merge": QT_TRANSLATE_NOOP("Kind", "Members merged"),
+}
+
+
+def kind_text(kind: str) -> str:
+    """An event kind as the statement shows it."""
+    known = _KINDS.get(kind)
+    return QCoreApplication.translate("Kind", known) if known else kind

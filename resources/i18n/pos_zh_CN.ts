@@ -280,6 +280,89 @@
     </message>
 </context>
 <context>
+    <name>Kind</name>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="88"/>
+        <source>Purchase</source>
+        <translation>消费积分</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="89"/>
+        <source>Label scan</source>
+        <translation>扫码积分</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="90"/>
+        <source>Referral bonus</source>
+        <translation>推荐奖励</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="91"/>
+        <source>Guide points</source>
+        <translation>导购积分</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="92"/>
+        <source>Tier change</source>
+        <translation>等级变更</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="93"/>
+        <source>Redemption (held)</source>
+        <translation>兑换（待取）</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="94"/>
+        <source>Redemption</source>
+        <translation>兑换</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="95"/>
+        <source>Redemption cancelled</source>
+        <translation>兑换取消</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="96"/>
+        <source>Lottery</source>
+        <translation>抽奖</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="97"/>
+        <source>Donation</source>
+        <translation>捐赠</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="98"/>
+        <source>Refund</source>
+        <translation>退货冲回</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="99"/>
+        <source>Adjustment</source>
+        <translation>积分调整</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="100"/>
+        <source>Expired</source>
+        <translation>过期</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="101"/>
+        <source>Registered</source>
+        <translation>注册</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="102"/>
+        <source>Profile edited</source>
+        <translation>资料修改</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="103"/>
+        <source>Members merged</source>
+        <translation>会员合并</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <location filename="../../pos_app/ui/main_window.py" line="23"/>
@@ -408,87 +491,87 @@
         <translation>积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="59"/>
+        <location filename="../../pos_app/ui/members.py" line="60"/>
         <source>Print member card QR</source>
         <translation>打印会员卡二维码</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="70"/>
+        <location filename="../../pos_app/ui/members.py" line="71"/>
         <source>optional, e.g. R1A2B3C4D</source>
         <translation>选填，例如 R1A2B3C4D</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="72"/>
+        <location filename="../../pos_app/ui/members.py" line="73"/>
         <source>4-8 digits, typed by the member</source>
         <translation>4-8 位数字，由会员输入</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="74"/>
+        <location filename="../../pos_app/ui/members.py" line="75"/>
         <source>Mobile phone</source>
         <translation>手机号</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="75"/>
+        <location filename="../../pos_app/ui/members.py" line="76"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="76"/>
+        <location filename="../../pos_app/ui/members.py" line="77"/>
         <source>Referrer code</source>
         <translation>推荐码</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="77"/>
+        <location filename="../../pos_app/ui/members.py" line="78"/>
         <source>Member PIN</source>
         <translation>会员密码</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="78"/>
+        <location filename="../../pos_app/ui/members.py" line="79"/>
         <source>Register (Enter)</source>
         <translation>注册 (Enter)</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="84"/>
+        <location filename="../../pos_app/ui/members.py" line="85"/>
         <source>Register a member</source>
         <translation>注册会员</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="119"/>
+        <location filename="../../pos_app/ui/members.py" line="120"/>
         <source>%1 found</source>
         <translation>找到 %1 位</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="135"/>
+        <location filename="../../pos_app/ui/members.py" line="136"/>
         <source>Card %1 · Tier %2 · Referral code %3</source>
         <translation>卡号 %1 · 等级 %2 · 推荐码 %3</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="137"/>
+        <location filename="../../pos_app/ui/members.py" line="138"/>
         <source>Balance %1 · spendable %2 · locked %3</source>
         <translation>余额 %1 · 可用 %2 · 锁定 %3</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="140"/>
+        <location filename="../../pos_app/ui/members.py" line="141"/>
         <source>Referral points: %1</source>
         <translation>推荐积分：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="142"/>
+        <location filename="../../pos_app/ui/members.py" line="143"/>
         <source>Owes %1 points</source>
         <translation>欠 %1 积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="144"/>
+        <location filename="../../pos_app/ui/members.py" line="145"/>
         <source>%1 points expire on %2</source>
         <translation>%1 积分将于 %2 过期</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="168"/>
+        <location filename="../../pos_app/ui/members.py" line="169"/>
         <source>Registered %1, card %2</source>
         <translation>已注册 %1，卡号 %2</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="190"/>
+        <location filename="../../pos_app/ui/members.py" line="191"/>
         <source>Member card saved to %1</source>
         <translation>会员卡已保存到 %1</translation>
     </message>
@@ -1029,6 +1112,11 @@
         <location filename="../../pos_app/ui/messages.py" line="73"/>
         <source>This label has already earned its points.</source>
         <translation>此标签已积过分。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="78"/>
+        <source>Something went wrong: %1</source>
+        <translation>出错了：%1</translation>
     </message>
 </context>
 <context>
