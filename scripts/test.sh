@@ -10,6 +10,8 @@ export QT_QPA_PLATFORM=offscreen
 if command -v pg_ctlcluster >/dev/null && ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
   pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start || true
 fi
+echo "== lint (pyflakes)"
+.venv/bin/ruff check pos_app hq_server bench scripts tests
 echo "== import contracts"
 .venv/bin/lint-imports
 echo "== tests"

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
 from pos_app.services import staff as staff_uc
-from pos_app.ui.tasks import TaskRunner, message_of
+from pos_app.ui.tasks import TaskRunner
 from pos_app.ui.widgets import button, label
 
 
