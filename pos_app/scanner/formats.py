@@ -1,0 +1,303 @@
+"""The QR payloads we print and scan: `PM1:<type>:<body>`, made and checked here.
+
+    PM1:M:<12-digit card number>                   member card (Luhn check digit)
+    PM1:D:<base32 member | key id | step | sig>    dynamic member code, member's key
+    PM1:L:<base32 key id | serial | points | sku | sig>   product label, HQ's label key
+    PM1:P:<base32 redemption | store | key id | sig>       pickup code, issuing device's key
+
+Bodies are unpadded RFC 4648 base32, so the whole payload stays in QR's alphanumeric
+mode (5.5 bits a character, against 8 for base64 in byte mode): smaller codes that a
+webcam reads from further away. Signatures are Ed25519 over `PM1:<type>:` and the
+body's bytes before the signature, so a signature never fits another type.
+
+`parse` never raises: any text or bytes give a typed code or a `Rejected` reason.
+Importable without Qt or OpenCV: the services verify codes with it.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+import uuid
+from datetime import datetime
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from pos_app.domain import codes as C
+from pos_app.domain.codes import (DeviceKeys, DynamicMemberCode, LabelKeys, MemberCard, MemberKeys, PickupCode,
+                                  ProductBarcode, ProductLabel, Reason, Rejected, ReplayGuard, Scanned)
+
+VERSION = "PM1"
+MAX_TEXT = 1024  # nothing we print is near this; longer input is not ours
+SIG = 64
+_PM = re.compile(r"^PM(\d{1,3}):(.?)(:?)(.*)$", re.S | re.I)
+_B32 = re.compile(r"^[A-Z2-7]+$")
+_UUID_TAG = 0
+# SKUs and Code128 product codes: letters, digits and a little punctuation. A URL or a
+# sentence is not a product code, whatever scanned it.
+_PRODUCT_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/+-]*$")
+
+
+class _Short(Exception):
+    """A body ended early or ran long: the code is damaged, not forged."""
+
+
+# --- bytes in and out -------------------------------------------------------------------
+def _b32(data: bytes) -> str:
+    return base64.b32encode(data).decode("ascii").rstrip("=")
+
+
+def _unb32(text: str) -> bytes | None:
+    text = text.upper()
+    if not _B32.match(text) or len(text) % 8 in (1, 3, 6):
+        return None
+    try:
+        return base64.b32decode(text + "=" * (-len(text) % 8))
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _id_bytes(value: str) -> bytes:
+    """UUIDs (every id made on a device) in 16 bytes; any other id as short text."""
+    try:
+        u = uuid.UUID(value)
+        if str(u) == value:
+            return bytes([_UUID_TAG]) + u.bytes
+    except (ValueError, AttributeError, TypeError):
+        pass
+    raw = value.encode("utf-8")
+    if not 0 < len(raw) <= 64:
+        raise ValueError("an id is 1 to 64 bytes of text")
+    return bytes([len(raw)]) + raw
+
+
+class _Reader:
+    def __init__(self, data: bytes):
+        self.data, self.pos = data, 0
+
+    def take(self, n: int) -> bytes:
+        if self.pos + n > len(self.data):
+            raise _Short
+        out = self.data[self.pos:self.pos + n]
+        self.pos += n
+        return out
+
+    def uint(self, n: int) -> int:
+        return int.from_bytes(self.take(n), "big")
+
+    def ident(self) -> str:
+        tag = self.uint(1)
+        if tag == _UUID_TAG:
+            return str(uuid.UUID(bytes=self.take(16)))
+        if tag > 64:
+            raise _Short
+        try:
+            return self.take(tag).decode("utf-8")
+        except UnicodeDecodeError:
+            raise _Short from None
+
+    def text(self) -> str:
+        try:
+            return self.take(self.uint(1)).decode("utf-8")
+        except UnicodeDecodeError:
+            raise _Short from None
+
+    def signed_part_and_sig(self) -> tuple[bytes, bytes]:
+        if len(self.data) - self.pos != SIG:
+            raise _Short
+        return self.data[:self.pos], self.data[self.pos:]
+
+
+def public_bytes(key: Ed25519PrivateKey | Ed25519PublicKey) -> bytes:
+    pub = key.public_key() if isinstance(key, Ed25519PrivateKey) else key
+    return pub.public_bytes(Encoding.Raw, PublicFormat.Raw)
+
+
+def _kid(key: Ed25519PrivateKey) -> bytes:
+    return bytes.fromhex(C.key_id_for(public_bytes(key)))
+
+
+def _signed(kind: str, body: bytes, key: Ed25519PrivateKey) -> str:
+    prefix = f"{VERSION}:{kind}:"
+    return prefix + _b32(body + key.sign(prefix.encode("ascii") + body))
+
+
+def _verify(kind: str, public_key: bytes, signed: bytes, sig: bytes) -> bool:
+    try:
+        Ed25519PublicKey.from_public_bytes(public_key).verify(sig, f"{VERSION}:{kind}:".encode("ascii") + signed)
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+# --- making codes -----------------------------------------------------------------------
+def member_card_payload(card_no: str) -> str:
+    if not C.card_no_ok(card_no):
+        raise ValueError("a card number is 12 digits with a Luhn check digit")
+    return f"{VERSION}:M:{card_no}"
+
+
+def dynamic_member_payload(member_id: str, key: Ed25519PrivateKey, at: datetime) -> str:
+    """What the member's phone shows now (the phone holds the private key)."""
+    body = _id_bytes(member_id) + _kid(key) + C.time_step(at).to_bytes(4, "big")
+    return _signed("D", body, key)
+
+
+def label_payload(sku: str, serial: str, points: int, key: Ed25519PrivateKey) -> str:
+    """HQ only: stores hold the public half and cannot mint."""
+    split = C.split_serial(serial)
+    raw_sku = sku.encode("utf-8")
+    if split is None:
+        raise ValueError("a serial is BATCHCODE-NNNNNN")
+    if not 0 < len(raw_sku) <= C.MAX_SKU or not 0 < points <= C.MAX_LABEL_POINTS:
+        raise ValueError(f"sku 1..{C.MAX_SKU} bytes, points 1..{C.MAX_LABEL_POINTS}")
+    batch, number = split
+    body = (_kid(key) + base64.b32decode(batch) + number.to_bytes(3, "big") + points.to_bytes(3, "big")
+            + bytes([len(raw_sku)]) + raw_sku)
+    return _signed("L", body, key)
+
+
+def pickup_payload(redemption_id: str, store_id: str, key: Ed25519PrivateKey) -> str:
+    """Signed by the device that held the gift; any store verifies with keys from HQ."""
+    return _signed("P", _id_bytes(redemption_id) + _id_bytes(store_id) + _kid(key), key)
+
+
+# --- reading codes ----------------------------------------------------------------------
+class Trust:
+    """The keys a store trusts, by kind. Missing registries trust nothing."""
+
+    def __init__(self, labels: LabelKeys | None = None, members: MemberKeys | None = None,
+                 devices: DeviceKeys | None = None):
+        self.labels, self.members, self.devices = labels, members, devices
+
+    @classmethod
+    def of(cls, ring: C.KeyRing) -> Trust:
+        return cls(ring, ring, ring)
+
+
+def parse(data: str | bytes | None, *, now: datetime, trust: Trust | None = None,
+          symbology: str | None = None, replay: ReplayGuard | None = None) -> Scanned | Rejected:
+    """What a scanned or typed text is, or why it is refused. Never raises.
+
+    `now` is the store's skew-corrected time. With `replay`, a dynamic member code is
+    also claimed there (one use per window); without it the caller claims it in the
+    transaction that uses the code (see `claim`).
+    """
+    try:
+        return _parse(data, now, trust or Trust(), (symbology or "").upper(), replay)
+    except Exception:  # noqa: BLE001 - the UI must get a reason, whatever arrives
+        return Rejected(Reason.MALFORMED)
+
+
+def claim(code: DynamicMemberCode, replay: ReplayGuard) -> Rejected | None:
+    return C.claim(replay, code)
+
+
+def _parse(data, now, trust: Trust, symbology: str, replay) -> Scanned | Rejected:
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        try:
+            data = bytes(data).decode("utf-8")
+        except UnicodeDecodeError:
+            return Rejected(Reason.UNKNOWN_FORMAT, "the code holds data that is not text: not one of ours")
+    if not isinstance(data, str):
+        return Rejected(Reason.UNKNOWN_FORMAT, "nothing was read")
+    text = data.strip()
+    if not text or len(text) > MAX_TEXT:
+        return Rejected(Reason.UNKNOWN_FORMAT)
+    m = _PM.match(text)
+    if m:
+        version, kind, colon, body = m.groups()
+        if f"PM{version}" != VERSION:
+            return Rejected(Reason.UNKNOWN_FORMAT, "this code is from a newer app version: update the app")
+        if not colon:
+            return Rejected(Reason.MALFORMED)
+        handler = _HANDLERS.get(kind.upper())
+        if handler is None:
+            return Rejected(Reason.UNKNOWN_FORMAT)
+        found = handler(body, now, trust)
+        if replay is not None and isinstance(found, DynamicMemberCode):
+            return claim(found, replay) or found
+        return found
+    return _plain(text, symbology)
+
+
+def _plain(text: str, symbology: str) -> ProductBarcode | Rejected:
+    if symbology in ("QRCODE", "QR_CODE", "QR"):
+        return Rejected(Reason.UNKNOWN_FORMAT)  # every QR code we print is PM1
+    if len(text) == 13 and text.isascii() and text.isdigit() and symbology in ("", "EAN13", "EAN-13"):
+        if not C.ean13_ok(text):
+            return Rejected(Reason.TAMPERED, "the barcode's check digit is wrong: scan it again")
+        return ProductBarcode(text, "EAN13")
+    if len(text) <= C.MAX_PLAIN_CODE and text.isascii() and _PRODUCT_CODE.match(text):
+        return ProductBarcode(text, "CODE128")
+    return Rejected(Reason.UNKNOWN_FORMAT)
+
+
+def _member_card(body: str, now, trust) -> MemberCard | Rejected:
+    if len(body) != 12 or not body.isascii() or not body.isdigit():
+        return Rejected(Reason.MALFORMED)
+    if not C.card_no_ok(body):
+        return Rejected(Reason.TAMPERED, "the card number's check digit is wrong: it was altered or misread")
+    return MemberCard(body)
+
+
+def _signed_body(body: str, read):
+    raw = _unb32(body)
+    if raw is None:
+        return Rejected(Reason.MALFORMED)
+    r = _Reader(raw)
+    try:
+        fields = read(r)
+        signed, sig = r.signed_part_and_sig()
+    except _Short:
+        return Rejected(Reason.MALFORMED)
+    return fields, signed, sig
+
+
+def _dynamic(body: str, now, trust: Trust) -> DynamicMemberCode | Rejected:
+    got = _signed_body(body, lambda r: (r.ident(), r.take(4).hex(), r.uint(4)))
+    if isinstance(got, Rejected):
+        return got
+    (member_id, kid, step), signed, sig = got
+    key = trust.members.member_key(member_id, kid) if trust.members else None
+    if key is None:
+        return Rejected(Reason.FORGED, "this member code is not signed by the member's registered key")
+    if not _verify("D", key, signed, sig):
+        return Rejected(Reason.TAMPERED)
+    return C.step_fresh(step, now) or DynamicMemberCode(member_id, kid, step)
+
+
+def _label(body: str, now, trust: Trust) -> ProductLabel | Rejected:
+    got = _signed_body(body, lambda r: (r.take(4).hex(), _b32(r.take(5)), r.uint(3), r.uint(3), r.text()))
+    if isinstance(got, Rejected):
+        return got
+    (kid, batch, number, points, sku), signed, sig = got
+    key = trust.labels.label_key(kid) if trust.labels else None
+    if key is None:
+        return Rejected(Reason.FORGED, "this label is not signed by a label key this store trusts")
+    if not _verify("L", key, signed, sig):
+        return Rejected(Reason.TAMPERED)
+    if not (0 < number < 1_000_000 and 0 < points <= C.MAX_LABEL_POINTS and sku and sku.isprintable()):
+        return Rejected(Reason.MALFORMED, "the label's contents are out of range")
+    return ProductLabel(sku, C.serial_for(batch, number), points, kid)
+
+
+def _pickup(body: str, now, trust: Trust) -> PickupCode | Rejected:
+    got = _signed_body(body, lambda r: (r.ident(), r.ident(), r.take(4).hex()))
+    if isinstance(got, Rejected):
+        return got
+    (redemption_id, store_id, kid), signed, sig = got
+    device = trust.devices.device_key(kid) if trust.devices else None
+    if device is None:
+        return Rejected(Reason.FORGED, "this pickup code is not signed by a device this store knows")
+    if not _verify("P", device.public_key, signed, sig):
+        return Rejected(Reason.TAMPERED)
+    if device.store_id != store_id:
+        return Rejected(Reason.FORGED, "this pickup code names another store than the device that signed it")
+    return PickupCode(redemption_id, store_id, kid)
+
+
+_HANDLERS = {"M": _member_card, "D": _dynamic, "L": _label, "P": _pickup}
