@@ -1,0 +1,114 @@
+"""The camera worker's throughput on a generated 640x480 video.
+
+    python -m bench.camera [--seconds 12] [--fps 30]
+
+Writes a video (MJPG) of label QR codes, phone member codes and empty counter frames,
+runs pos_app.scanner.camera.CameraWorker over it flat out (not paced to the file's
+frame rate) with previews on, and prints one JSON line last: frames per second, codes
+reported and whether each code was reported once and in order.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+W, H = 640, 480
+
+
+def write_video(path: Path, texts: list[str], *, frames_each: int = 10, gap_frames: int = 5, fps: float = 30,
+                seed: int = 3) -> Path:
+    """Each text shown for `frames_each` frames (moving a little, as held in a hand), empty
+    counter frames between. Labels as printed QR codes; PM1:D: codes on a phone screen."""
+    from bench.scan import VARIANTS, render_frame
+
+    rng = np.random.default_rng(seed)
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, (W, H))
+    if not writer.isOpened():
+        raise RuntimeError("OpenCV cannot write MJPG video here")
+    empty = VARIANTS["clean"] | {"size": (1, 1)}
+    try:
+        for text in texts:
+            if text.startswith("PM1:D:"):
+                spec = VARIANTS["phone"]
+            elif text.isdigit() and len(text) == 13:
+                spec = VARIANTS["ean13"]
+            else:
+                spec = VARIANTS["clean"]
+            for _ in range(frames_each):
+                writer.write(render_frame(spec, text, rng))
+            for _ in range(gap_frames):
+                writer.write(render_frame(empty, "PM1:M:000000000000", rng))
+    finally:
+        writer.release()
+    return path
+
+
+def measure_fps(seconds: float = 12.0, fps: float = 30.0) -> dict:
+    from PySide6.QtCore import QCoreApplication
+
+    from pos_app.scanner.camera import CameraWorker
+
+    app = QCoreApplication.instance() or QCoreApplication(sys.argv[:1])
+    texts = _texts(int(seconds * fps) // 15)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write_video(Path(tmp) / "counter.avi", texts, frames_each=10, gap_frames=5, fps=fps)
+        total = cv2.VideoCapture(str(path))
+        frame_count = int(total.get(cv2.CAP_PROP_FRAME_COUNT))
+        total.release()
+        worker = CameraWorker(str(path), realtime=False, cooldown_s=1.0)
+        reported, previews = [], []
+        worker.decoded.connect(lambda d: reported.append(d.text))
+        worker.preview.connect(previews.append)
+        t0 = time.perf_counter()
+        worker.start()
+        while not worker.wait(0.01):
+            app.processEvents()
+        elapsed = time.perf_counter() - t0
+        app.processEvents()
+    return {"video": f"{W}x{H} MJPG", "frames": worker.frames, "frames_in_file": frame_count,
+            "seconds": round(elapsed, 3), "fps": round(worker.frames / elapsed, 1),
+            "codes_shown": len(texts), "codes_reported": len(reported), "each_once_in_order": reported == texts,
+            "previews": len(previews)}
+
+
+def _texts(n: int) -> list[str]:
+    from datetime import datetime, timedelta
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from pos_app.domain.codes import serial_for
+    from pos_app.scanner.formats import dynamic_member_payload, label_payload
+
+    key = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
+    out = []
+    for i in range(n):
+        if i % 3 == 2:
+            out.append(dynamic_member_payload(f"01936b2e-7c4a-7def-8a11-{i:012x}", key,
+                                              datetime(2026, 11, 25, 8) + timedelta(seconds=30 * i)))
+        else:
+            out.append(label_payload("TEA-OOLONG", serial_for("K7QF2M3A", i + 1), 28, key))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.camera", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=12.0, help="length of the generated video")
+    parser.add_argument("--fps", type=float, default=30.0)
+    args = parser.parse_args(argv)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    result = {"bench": "camera", "cpu_count": os.cpu_count()} | measure_fps(args.seconds, args.fps)
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

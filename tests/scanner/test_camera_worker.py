@@ -1,0 +1,138 @@
+"""The camera worker on generated video files: each code once, in order, off the GUI thread."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from bench.camera import write_video
+from pos_app.domain.codes import serial_for
+from pos_app.scanner.camera import OUTLINE, CameraWorker, parse_source
+from pos_app.scanner.decoding import decode
+from pos_app.scanner.formats import dynamic_member_payload, label_payload
+
+KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(1, 33)))
+MEMBER = "01936b2e-7c4a-7def-8a11-0123456789ab"
+LABEL_1 = label_payload("TEA-OOLONG", serial_for("K7QF2M3A", 1), 28, KEY)
+LABEL_2 = label_payload("CUP-SET-01", serial_for("K7QF2M3A", 2), 8, KEY)
+MEMBER_CODE = dynamic_member_payload(MEMBER, KEY, datetime(2026, 11, 25, 8))
+EAN = "6901234567892"
+
+
+class Recorder:
+    def __init__(self, worker: CameraWorker):
+        self.texts, self.states, self.previews, self.threads = [], [], [], set()
+        worker.decoded.connect(lambda d: self.texts.append(d.text))
+        worker.status.connect(lambda state, message: self.states.append((state, message)))
+        worker.preview.connect(self.previews.append)
+
+
+@pytest.fixture
+def worker_for(qtbot):
+    made = []
+
+    def make(source, **kw) -> tuple[CameraWorker, Recorder]:
+        worker = CameraWorker(source, **kw)
+        made.append(worker)
+        return worker, Recorder(worker)
+
+    yield make
+    for w in made:
+        w.stop()
+
+
+def ended(rec: Recorder) -> bool:
+    return any(state == "ended" for state, _ in rec.states)
+
+
+def test_each_code_in_a_video_is_reported_once_in_order(qtbot, tmp_path, worker_for):
+    shown = [LABEL_1, MEMBER_CODE, EAN, LABEL_2]
+    video = write_video(tmp_path / "counter.avi", shown, frames_each=12, gap_frames=4)
+    threads = set()
+
+    def recording_decode(frame, **kw):
+        threads.add(threading.get_ident())
+        return decode(frame, **kw)
+
+    worker, rec = worker_for(str(video), realtime=False, cooldown_s=30, decoder=recording_decode)
+    worker.start()
+    qtbot.waitUntil(lambda: ended(rec), timeout=20000)
+    assert rec.texts == shown
+    assert worker.frames == 4 * 16
+    assert threads and threading.get_ident() not in threads  # never decoded on the GUI thread
+    assert rec.states[0][0] == "opening" and ("running", f"camera {video} is on") in rec.states
+
+
+def test_a_code_that_comes_back_after_the_cooldown_is_reported_again(qtbot, tmp_path, worker_for):
+    video = write_video(tmp_path / "again.avi", [LABEL_1, LABEL_1], frames_each=6, gap_frames=6)
+    clock = iter(range(1000))  # one "second" per decoded frame: the gap frames outlast the cooldown
+    worker, rec = worker_for(str(video), realtime=False, cooldown_s=3, clock=lambda: next(clock))
+    worker.start()
+    qtbot.waitUntil(lambda: ended(rec), timeout=20000)
+    assert rec.texts == [LABEL_1, LABEL_1]
+
+
+def test_previews_are_throttled_and_show_the_code_outlined(qtbot, tmp_path, worker_for):
+    video = write_video(tmp_path / "one.avi", [LABEL_1], frames_each=20, gap_frames=0)
+    worker, rec = worker_for(str(video), realtime=False, preview_fps=1000)
+    worker.start()
+    qtbot.waitUntil(lambda: ended(rec), timeout=20000)
+    assert rec.previews and rec.previews[0].width() == 640 and rec.previews[0].height() == 480
+    outlined = 0
+    for image in rec.previews:
+        found = decode(_to_bgr(image))  # the outline does not hide the code
+        if found:
+            x, y = found[0].points[0]
+            colour = image.pixelColor(x, y)
+            outlined += abs(colour.green() - OUTLINE[1]) < 40 and colour.red() < 120
+    assert outlined >= len(rec.previews) // 2
+
+
+def test_previews_at_a_low_rate_are_fewer_than_frames(qtbot, tmp_path, worker_for):
+    video = write_video(tmp_path / "rate.avi", [LABEL_1], frames_each=30, gap_frames=0)
+    worker, rec = worker_for(str(video), realtime=True, preview_fps=5)  # paced at 30 fps: one second
+    worker.start()
+    qtbot.waitUntil(lambda: ended(rec), timeout=20000)
+    assert 1 <= len(rec.previews) <= 12 and worker.frames == 30
+
+
+def test_a_missing_camera_says_so_and_the_worker_recovers_when_it_appears(qtbot, tmp_path, worker_for):
+    later = tmp_path / "plugged-in-later.avi"
+    worker, rec = worker_for(str(later), realtime=False, reconnect_s=0.05)
+    worker.start()
+    qtbot.waitUntil(lambda: any(s == "no_camera" for s, _ in rec.states), timeout=10000)
+    assert "cannot be opened" in [m for s, m in rec.states if s == "no_camera"][0]
+    assert rec.texts == []
+    write_video(tmp_path / "tmp.avi", [LABEL_2], frames_each=8, gap_frames=0).rename(later)
+    qtbot.waitUntil(lambda: ended(rec), timeout=20000)
+    assert rec.texts == [LABEL_2]
+    assert [s for s, _ in rec.states].count("running") == 1
+
+
+def test_a_missing_device_index_reports_no_camera_and_stops_cleanly(qtbot, worker_for):
+    worker, rec = worker_for("57", reconnect_s=0.05)  # no /dev/video57 on a till, nor here
+    worker.start()
+    qtbot.waitUntil(lambda: any(s == "no_camera" for s, _ in rec.states), timeout=10000)
+    assert "camera 57" in [m for s, m in rec.states if s == "no_camera"][0]
+    worker.stop()
+    assert not worker.running
+    qtbot.waitUntil(lambda: rec.states[-1][0] == "stopped", timeout=5000)
+
+
+@pytest.mark.parametrize("given,expected", [("0", 0), (2, 2), (" 1 ", 1), ("rtsp://10.0.0.2/cam", "rtsp://10.0.0.2/cam"),
+                                            ("/tmp/v.avi", "/tmp/v.avi")])
+def test_sources(given, expected):
+    assert parse_source(given) == expected
+
+
+def _to_bgr(image):
+    import numpy as np
+    from PySide6.QtGui import QImage
+
+    image = image.convertToFormat(QImage.Format_BGR888)
+    ptr = image.constBits()
+    arr = np.frombuffer(ptr, np.uint8, image.sizeInBytes()).reshape(image.height(), image.bytesPerLine())
+    return arr[:, :image.width() * 3].reshape(image.height(), image.width(), 3).copy()
