@@ -53,7 +53,9 @@ def write_video(path: Path, texts: list[str], *, frames_each: int = 10, gap_fram
 
 
 def measure_fps(seconds: float = 12.0, fps: float = 30.0) -> dict:
-    from PySide6.QtCore import QCoreApplication
+    """Frames per second of the worker, and how late a 10 ms GUI-thread timer ticks meanwhile
+    (the UI stays responsive if the worker leaves the GUI thread alone)."""
+    from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
 
     from pos_app.scanner.camera import CameraWorker
 
@@ -61,23 +63,33 @@ def measure_fps(seconds: float = 12.0, fps: float = 30.0) -> dict:
     texts = _texts(int(seconds * fps) // 15)
     with tempfile.TemporaryDirectory() as tmp:
         path = write_video(Path(tmp) / "counter.avi", texts, frames_each=10, gap_frames=5, fps=fps)
-        total = cv2.VideoCapture(str(path))
-        frame_count = int(total.get(cv2.CAP_PROP_FRAME_COUNT))
-        total.release()
+        probe = cv2.VideoCapture(str(path))
+        frame_count = int(probe.get(cv2.CAP_PROP_FRAME_COUNT))
+        probe.release()
         worker = CameraWorker(str(path), realtime=False, cooldown_s=1.0)
-        reported, previews = [], []
+        reported, previews, ticks = [], [], []
         worker.decoded.connect(lambda d: reported.append(d.text))
         worker.preview.connect(previews.append)
+        loop = QEventLoop()
+        worker.status.connect(lambda state, _msg: loop.quit() if state in ("ended", "no_camera") else None)
+        timer = QTimer()
+        timer.setInterval(10)
+        timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+        timer.start()
         t0 = time.perf_counter()
         worker.start()
-        while not worker.wait(0.01):
-            app.processEvents()
+        loop.exec()
         elapsed = time.perf_counter() - t0
+        timer.stop()
+        worker.stop()
         app.processEvents()
+    late = sorted((b - a) * 1000 - 10 for a, b in zip(ticks, ticks[1:]))
     return {"video": f"{W}x{H} MJPG", "frames": worker.frames, "frames_in_file": frame_count,
             "seconds": round(elapsed, 3), "fps": round(worker.frames / elapsed, 1),
             "codes_shown": len(texts), "codes_reported": len(reported), "each_once_in_order": reported == texts,
-            "previews": len(previews)}
+            "previews": len(previews),
+            "gui_timer_late_ms_p95": round(late[int(0.95 * (len(late) - 1))], 1) if late else None,
+            "gui_timer_late_ms_max": round(late[-1], 1) if late else None}
 
 
 def _texts(n: int) -> list[str]:
