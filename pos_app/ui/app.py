@@ -14,6 +14,7 @@ from PySide6.QtCore import QCoreApplication, QSettings, QTimer
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
+from pos_app.scanner.wedge import WedgeFilter
 from pos_app.services import catalog as catalog_uc
 from pos_app.services.demo import seed_demo
 from pos_app.services.setup import default_data_dir, open_store
@@ -85,6 +86,10 @@ def build(data_dir: Path, lang: str | None = None, demo: bool = True) -> tuple[M
     window.settings = settings
     window.checkout.receipt_dir = data_dir / "receipts"
     window.checkout.devices = devices
+    window.checkout.camera_source = settings.value("camera", "0")
+    settings_view.camera_changed.connect(lambda source: setattr(window.checkout, "camera_source", source))
+    window.wedge = WedgeFilter.install(app)
+    window.wedge.scanned.connect(window.route_scan)
     window.devices = devices
     configure_printer(window, settings.value("printer", ""), settings.value("auto_print", "false") in (True, "true"))
     settings_view.printer_changed.connect(lambda target, auto: configure_printer(window, target, auto))
@@ -105,6 +110,7 @@ def run(args) -> int:
     if getattr(args, "self_test", False):
         return self_test(app, window, runner)
     code = app.exec()
+    window.checkout.camera.stop()
     runner.stop()
     window.devices.stop()
     return code

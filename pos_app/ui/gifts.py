@@ -133,6 +133,15 @@ class GiftsView(QWidget):
         item = self.grid.currentItem()
         return item.data(Qt.UserRole) if item else None
 
+    def scanned(self, text: str) -> None:
+        """A wedge scan: a pickup code is written off, anything else names the member."""
+        if text.startswith("PM1:P:") or text.upper().startswith("PK"):
+            self.pickup_box.setText(text)
+            self.write_off()
+        else:
+            self.member_box.setText(text)
+            self.find_member()
+
     def find_member(self) -> None:
         self.runner.run(members_uc.find_member, self.ctx, self.member_box.text(), on_done=self._member_found,
                         on_error=self._error)

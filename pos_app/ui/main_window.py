@@ -93,9 +93,18 @@ class MainWindow(QMainWindow):
         if shown:
             shown()
 
+    def route_scan(self, text: str) -> None:
+        """A keyboard-wedge scan goes to the screen in view, whatever field had focus."""
+        if self.staff is None:
+            return  # at sign-in a scan means nothing; the keys were not typed into the PIN either
+        target = self.stack.currentWidget()
+        handler = getattr(target, "scanned", None) or self.checkout.scanned
+        handler(text.strip())
+
     def sign_out(self) -> None:
         self.staff = None
         self.status.set_staff("")
+        self.checkout.camera_button.setChecked(False)
         self.checkout.reset()
         self.pages.setCurrentIndex(0)
         self.signin.pin.setFocus()

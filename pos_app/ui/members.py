@@ -9,6 +9,7 @@ from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QFormLayout, QHBoxLayout, QHeaderView, QLineEdit, QListWidget, QListWidgetItem,
                                QStackedWidget, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
+from pos_app.domain.problems import Refused
 from pos_app.services import members as members_uc
 from pos_app.ui.messages import kind_text, refusal_text
 from pos_app.ui.printing import paint_pdf, qr_image
@@ -23,6 +24,17 @@ def card_payload(member) -> str:
     except ImportError:
         return member.card_no
     return member_card_payload(member.card_no)
+
+
+def search_or_find(ctx, text: str) -> list:
+    """Name or phone fragments search; a whole card number, phone or referral code finds."""
+    found = members_uc.search_members(ctx, text)
+    if not found:
+        try:
+            found = [members_uc.find_member(ctx, text)]
+        except Refused:
+            found = []
+    return found
 
 
 class MembersView(QWidget):
@@ -105,10 +117,14 @@ class MembersView(QWidget):
         self.search.setFocus()
 
     # --- look up -----------------------------------------------------------------------
+    def scanned(self, text: str) -> None:
+        self.runner.run(members_uc.find_member, self.ctx, text, on_done=lambda m: self.open_member(m.member_id),
+                        on_error=self._error)
+
     def do_search(self) -> None:
         text = self.search.text().strip()
         if text:
-            self.runner.run(members_uc.search_members, self.ctx, text, on_done=self._show_results,
+            self.runner.run(search_or_find, self.ctx, text, on_done=self._show_results,
                             on_error=self._error)
 
     def _show_results(self, found: list) -> None:

@@ -91,6 +91,10 @@ class PointsView(QWidget):
             self.lottery.addItem(self.tr("%1 (%2 pts a draw)").replace("%1", lot.name)
                                  .replace("%2", str(lot.points_per_draw)), lot.lottery_id)
 
+    def scanned(self, text: str) -> None:
+        self.member_box.setText(text)
+        self.find_member()
+
     def find_member(self) -> None:
         self.runner.run(members_uc.find_member, self.ctx, self.member_box.text(), on_done=self._found,
                         on_error=self._error)

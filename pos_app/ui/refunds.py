@@ -75,6 +75,10 @@ class RefundsView(QWidget):
     def shown(self) -> None:
         self.receipt.setFocus()
 
+    def scanned(self, text: str) -> None:
+        self.receipt.setText(text)
+        self.load_sale()
+
     def load_sale(self, keep_message: bool = False) -> None:
         key = self.receipt.text().strip() or (self.sale["receipt_no"] if keep_message and self.sale else "")
         if not keep_message:

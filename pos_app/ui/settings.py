@@ -33,6 +33,7 @@ def restart_args(argv: list[str], *, frozen: bool) -> list[str]:
 
 class SettingsView(QWidget):
     printer_changed = Signal(str, bool)  # target, auto-print
+    camera_changed = Signal(str)
 
     def __init__(self, runner: TaskRunner, settings, parent: QWidget | None = None):
         super().__init__(parent)
@@ -99,6 +100,7 @@ class SettingsView(QWidget):
     def save_camera(self) -> None:
         self.settings.setValue("camera", self.camera.text().strip() or "0")
         self.settings.sync()
+        self.camera_changed.emit(self.camera.text().strip() or "0")
         self.message.setText(self.tr("Camera saved."))
 
     def apply_language(self) -> None:

@@ -10,6 +10,40 @@
     </message>
 </context>
 <context>
+    <name>CameraPanel</name>
+    <message>
+        <location filename="../../pos_app/ui/camera_panel.py" line="52"/>
+        <location filename="../../pos_app/ui/camera_panel.py" line="68"/>
+        <source>Opening the camera…</source>
+        <translation>正在打开摄像头…</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/camera_panel.py" line="68"/>
+        <source>Camera on</source>
+        <translation>摄像头已开启</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/camera_panel.py" line="69"/>
+        <source>No camera: check the cable. Retrying…</source>
+        <translation>没有摄像头：请检查连线。正在重试…</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/camera_panel.py" line="69"/>
+        <source>Video ended</source>
+        <translation>视频已结束</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/camera_panel.py" line="70"/>
+        <source>Camera off</source>
+        <translation>摄像头已关闭</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/camera_panel.py" line="73"/>
+        <source>No camera</source>
+        <translation>没有摄像头</translation>
+    </message>
+</context>
+<context>
     <name>CartModel</name>
     <message>
         <location filename="../../pos_app/ui/checkout/cart.py" line="24"/>
@@ -40,133 +74,138 @@
 <context>
     <name>CheckoutView</name>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="55"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="57"/>
         <source>Scan or type: member phone / card, product code</source>
         <translation>扫码或输入：会员手机号 / 卡号、商品码</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="78"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="63"/>
+        <source>Camera (F9)</source>
+        <translation>摄像头 (F9)</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/checkout/view.py" line="85"/>
         <source>Pay with points: </source>
         <translation>积分抵现：</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="87"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="94"/>
         <source>Cash</source>
         <translation>现金</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="87"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="94"/>
         <source>Card</source>
         <translation>银行卡</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="87"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="94"/>
         <source>Other</source>
         <translation>其他</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="94"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="101"/>
         <source>Cash received (blank = exact)</source>
         <translation>实收现金（留空 = 刚好）</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="96"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="103"/>
         <source>Finish (F12)</source>
         <translation>结账 (F12)</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="99"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="106"/>
         <source>Cancel sale (Esc)</source>
         <translation>取消交易 (Esc)</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="101"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="108"/>
         <source>Reprint (F10)</source>
         <translation>重打小票 (F10)</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="108"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="115"/>
         <source>Coupons</source>
         <translation>优惠券</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="125"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="136"/>
         <source>Enter on an empty scan box or F12: finish · + / −: quantity · Delete: void line · Esc: cancel sale</source>
         <translation>扫码框为空时按 Enter 或 F12：结账 · + / −：数量 · Delete：删除行 · Esc：取消交易</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="170"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="189"/>
         <source>Member: %1</source>
         <translation>会员：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="234"/>
-        <location filename="../../pos_app/ui/checkout/view.py" line="239"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="253"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="258"/>
         <source>Subtotal: %1</source>
         <translation>小计：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="242"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="261"/>
         <source>Coupons −%1</source>
         <translation>优惠券 −%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="244"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="263"/>
         <source>Points −%1 (%2 pts)</source>
         <translation>积分抵现 −%1（%2 积分）</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="248"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="267"/>
         <source>This sale earns %1 points</source>
         <translation>本单可得 %1 积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="249"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="268"/>
         <source>No member: no points earned</source>
         <translation>非会员：不积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="261"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="280"/>
         <source>Type the cash received as an amount, e.g. 100 or 88.50</source>
         <translation>请输入实收金额，例如 100 或 88.50</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="270"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="289"/>
         <source>Still pricing the cart: press again in a moment</source>
         <translation>正在计算金额，请稍后再按</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="286"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="305"/>
         <source>Sale %1 done.</source>
         <translation>交易 %1 完成。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="288"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="307"/>
         <source>Change: %1</source>
         <translation>找零：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="290"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="309"/>
         <source>+%1 points, balance %2</source>
         <translation>+%1 积分，余额 %2</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="313"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="332"/>
         <source>Receipt saved to %1</source>
         <translation>小票已保存到 %1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="317"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="336"/>
         <source>Receipt printed on %1</source>
         <translation>小票已打印：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="329"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="348"/>
         <source>Cancel sale</source>
         <translation>取消交易</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="329"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="348"/>
         <source>Clear this sale?</source>
         <translation>清空本单？</translation>
     </message>
@@ -254,27 +293,27 @@
         <translation>限兑 %1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="145"/>
+        <location filename="../../pos_app/ui/gifts.py" line="154"/>
         <source>%1 · spendable %2 points</source>
         <translation>%1 · 可用 %2 积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="152"/>
+        <location filename="../../pos_app/ui/gifts.py" line="161"/>
         <source>Choose the member and a gift first.</source>
         <translation>请先选择会员和礼品。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="167"/>
+        <location filename="../../pos_app/ui/gifts.py" line="176"/>
         <source>%1 × %2 held for pickup. Pickup code: %3</source>
         <translation>%1 × %2 已预留待取。取货码：%3</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="170"/>
+        <location filename="../../pos_app/ui/gifts.py" line="179"/>
         <source>%1 × %2 redeemed for %3 points: hand it over.</source>
         <translation>%1 × %2 已兑换，扣 %3 积分：请交付礼品。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="185"/>
+        <location filename="../../pos_app/ui/gifts.py" line="194"/>
         <source>Pickup written off: %1 × %2</source>
         <translation>已核销取货：%1 × %2</translation>
     </message>
@@ -380,32 +419,32 @@
         <translation>退出登录</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/app.py" line="78"/>
+        <location filename="../../pos_app/ui/app.py" line="79"/>
         <source>Members</source>
         <translation>会员</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/app.py" line="79"/>
+        <location filename="../../pos_app/ui/app.py" line="80"/>
         <source>Gifts</source>
         <translation>礼品</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/app.py" line="80"/>
+        <location filename="../../pos_app/ui/app.py" line="81"/>
         <source>Refunds</source>
         <translation>退货退款</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/app.py" line="81"/>
+        <location filename="../../pos_app/ui/app.py" line="82"/>
         <source>Points desk</source>
         <translation>积分服务</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/app.py" line="82"/>
+        <location filename="../../pos_app/ui/app.py" line="83"/>
         <source>Reports</source>
         <translation>报表</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/app.py" line="83"/>
+        <location filename="../../pos_app/ui/app.py" line="84"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
@@ -466,112 +505,112 @@
 <context>
     <name>MembersView</name>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="38"/>
+        <location filename="../../pos_app/ui/members.py" line="50"/>
         <source>Phone, name or card number</source>
         <translation>手机号、姓名或卡号</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="43"/>
+        <location filename="../../pos_app/ui/members.py" line="55"/>
         <source>New member (Ctrl+N)</source>
         <translation>新会员 (Ctrl+N)</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="55"/>
+        <location filename="../../pos_app/ui/members.py" line="67"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="55"/>
+        <location filename="../../pos_app/ui/members.py" line="67"/>
         <source>What</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="55"/>
+        <location filename="../../pos_app/ui/members.py" line="67"/>
         <source>Points</source>
         <translation>积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="60"/>
+        <location filename="../../pos_app/ui/members.py" line="72"/>
         <source>Print member card QR</source>
         <translation>打印会员卡二维码</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="71"/>
+        <location filename="../../pos_app/ui/members.py" line="83"/>
         <source>optional, e.g. R1A2B3C4D</source>
         <translation>选填，例如 R1A2B3C4D</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="73"/>
+        <location filename="../../pos_app/ui/members.py" line="85"/>
         <source>4-8 digits, typed by the member</source>
         <translation>4-8 位数字，由会员输入</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="75"/>
+        <location filename="../../pos_app/ui/members.py" line="87"/>
         <source>Mobile phone</source>
         <translation>手机号</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="76"/>
+        <location filename="../../pos_app/ui/members.py" line="88"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="77"/>
+        <location filename="../../pos_app/ui/members.py" line="89"/>
         <source>Referrer code</source>
         <translation>推荐码</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="78"/>
+        <location filename="../../pos_app/ui/members.py" line="90"/>
         <source>Member PIN</source>
         <translation>会员密码</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="79"/>
+        <location filename="../../pos_app/ui/members.py" line="91"/>
         <source>Register (Enter)</source>
         <translation>注册 (Enter)</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="85"/>
+        <location filename="../../pos_app/ui/members.py" line="97"/>
         <source>Register a member</source>
         <translation>注册会员</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="120"/>
+        <location filename="../../pos_app/ui/members.py" line="136"/>
         <source>%1 found</source>
         <translation>找到 %1 位</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="136"/>
+        <location filename="../../pos_app/ui/members.py" line="152"/>
         <source>Card %1 · Tier %2 · Referral code %3</source>
         <translation>卡号 %1 · 等级 %2 · 推荐码 %3</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="138"/>
+        <location filename="../../pos_app/ui/members.py" line="154"/>
         <source>Balance %1 · spendable %2 · locked %3</source>
         <translation>余额 %1 · 可用 %2 · 锁定 %3</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="141"/>
+        <location filename="../../pos_app/ui/members.py" line="157"/>
         <source>Referral points: %1</source>
         <translation>推荐积分：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="143"/>
+        <location filename="../../pos_app/ui/members.py" line="159"/>
         <source>Owes %1 points</source>
         <translation>欠 %1 积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="145"/>
+        <location filename="../../pos_app/ui/members.py" line="161"/>
         <source>%1 points expire on %2</source>
         <translation>%1 积分将于 %2 过期</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="169"/>
+        <location filename="../../pos_app/ui/members.py" line="185"/>
         <source>Registered %1, card %2</source>
         <translation>已注册 %1，卡号 %2</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="191"/>
+        <location filename="../../pos_app/ui/members.py" line="207"/>
         <source>Member card saved to %1</source>
         <translation>会员卡已保存到 %1</translation>
     </message>
@@ -664,32 +703,32 @@
         <translation>%1（每次 %2 积分）</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/points.py" line="105"/>
+        <location filename="../../pos_app/ui/points.py" line="109"/>
         <source>%1 · %2 points (spendable %3)</source>
         <translation>%1 · %2 积分（可用 %3）</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/points.py" line="110"/>
+        <location filename="../../pos_app/ui/points.py" line="114"/>
         <source>Scan the member first.</source>
         <translation>请先扫描会员。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/points.py" line="119"/>
+        <location filename="../../pos_app/ui/points.py" line="123"/>
         <source>Coupon %1 issued, valid until %2</source>
         <translation>优惠券 %1 已发放，有效期至 %2</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/points.py" line="127"/>
+        <location filename="../../pos_app/ui/points.py" line="131"/>
         <source>Prize: %1 (draw seed %2)</source>
         <translation>奖品：%1（抽奖种子 %2）</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/points.py" line="135"/>
+        <location filename="../../pos_app/ui/points.py" line="139"/>
         <source>Thank you: points donated to charity</source>
         <translation>感谢您：积分已捐赠公益</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/points.py" line="143"/>
+        <location filename="../../pos_app/ui/points.py" line="147"/>
         <source>Adjustment recorded</source>
         <translation>调整已记录</translation>
     </message>
@@ -825,27 +864,27 @@
         <translation>退货退款</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="88"/>
+        <location filename="../../pos_app/ui/refunds.py" line="92"/>
         <source>Receipt %1 · %2 · due %3</source>
         <translation>小票 %1 · %2 · 应收 %3</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="117"/>
+        <location filename="../../pos_app/ui/refunds.py" line="121"/>
         <source>Choose what to refund.</source>
         <translation>请选择要退的商品。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="128"/>
+        <location filename="../../pos_app/ui/refunds.py" line="132"/>
         <source>Refunded %1; %2 points reversed</source>
         <translation>已退款 %1；冲回 %2 积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="131"/>
+        <location filename="../../pos_app/ui/refunds.py" line="135"/>
         <source>; %1 points given back</source>
         <translation>；退还 %1 积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="133"/>
+        <location filename="../../pos_app/ui/refunds.py" line="137"/>
         <source>; member now owes %1 points</source>
         <translation>；会员现欠 %1 积分</translation>
     </message>
@@ -1240,72 +1279,72 @@
 <context>
     <name>SettingsView</name>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="49"/>
+        <location filename="../../pos_app/ui/settings.py" line="50"/>
         <source>Save and restart</source>
         <translation>保存并重启</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="53"/>
+        <location filename="../../pos_app/ui/settings.py" line="54"/>
         <source>pdf:&lt;folder&gt; · tcp://192.168.1.50:9100 · usb://04b8:0202</source>
         <translation>pdf:&lt;文件夹&gt; · tcp://192.168.1.50:9100 · usb://04b8:0202</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="54"/>
+        <location filename="../../pos_app/ui/settings.py" line="55"/>
         <source>Print a receipt after every sale</source>
         <translation>每笔交易后自动打印小票</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="56"/>
+        <location filename="../../pos_app/ui/settings.py" line="57"/>
         <source>Save printer</source>
         <translation>保存打印机</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="59"/>
+        <location filename="../../pos_app/ui/settings.py" line="60"/>
         <source>Receipt printer</source>
         <translation>小票打印机</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="63"/>
+        <location filename="../../pos_app/ui/settings.py" line="64"/>
         <source>0 (first webcam), a video file or rtsp://… stream</source>
         <translation>0（第一个摄像头）、视频文件或 rtsp://… 视频流</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="64"/>
+        <location filename="../../pos_app/ui/settings.py" line="65"/>
         <source>Save camera</source>
         <translation>保存摄像头</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="68"/>
+        <location filename="../../pos_app/ui/settings.py" line="69"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="69"/>
+        <location filename="../../pos_app/ui/settings.py" line="70"/>
         <source>Receipts</source>
         <translation>小票</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="72"/>
+        <location filename="../../pos_app/ui/settings.py" line="73"/>
         <source>Camera</source>
         <translation>摄像头</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="73"/>
+        <location filename="../../pos_app/ui/settings.py" line="74"/>
         <source>HQ</source>
         <translation>总部</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="75"/>
+        <location filename="../../pos_app/ui/settings.py" line="76"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="96"/>
+        <location filename="../../pos_app/ui/settings.py" line="97"/>
         <source>Printer saved.</source>
         <translation>打印机已保存。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="102"/>
+        <location filename="../../pos_app/ui/settings.py" line="104"/>
         <source>Camera saved.</source>
         <translation>摄像头已保存。</translation>
     </message>

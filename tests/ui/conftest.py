@@ -16,8 +16,13 @@ def app_window(qtbot, tmp_path):
     window, runner = build(tmp_path / "store", lang="en")
     qtbot.addWidget(window)
     window.show()
+    # QTest types faster than any person, so the wedge would take every typed line for a
+    # scan: off here, on in the tests about scanning (tests/ui/test_scanning.py).
+    window.wedge.enabled = False
     qtbot.waitUntil(lambda: window.ctx is not None and window.signin.staff_id is not None, timeout=WAIT_MS)
     yield window
+    window.wedge.uninstall()
+    window.checkout.camera.stop()
     runner.stop()
     window.devices.stop()
 

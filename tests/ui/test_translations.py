@@ -43,3 +43,4 @@ def test_the_app_speaks_chinese_by_default(qtbot, tmp_path):
     finally:
         runner.stop()
         window.devices.stop()
+        window.wedge.uninstall()

@@ -21,6 +21,7 @@ from pos_app.services import catalog as catalog_uc
 from pos_app.services import checkout as checkout_uc
 from pos_app.services.scan import ScannedMember, resolve_scan
 from pos_app.ui import feedback
+from pos_app.ui.camera_panel import CameraPanel
 from pos_app.ui.checkout.cart import CartModel
 from pos_app.ui.checkout.member_panel import MemberPanel
 from pos_app.ui.messages import refusal_text
@@ -49,6 +50,7 @@ class CheckoutView(QWidget):
         self.printer_target = ""  # settings: pdf:<folder>, tcp://host:port, usb://vid:pid
         self.auto_print = False
         self.devices = runner  # printers and cameras; the app gives them their own worker
+        self.camera_source = "0"
 
         self.scan_box = QLineEdit()
         self.scan_box.setObjectName("scanBox")
@@ -56,6 +58,11 @@ class CheckoutView(QWidget):
         self.scan_box.returnPressed.connect(self._scan_entered)
         self.scan_box.installEventFilter(self)
         self.message = label("", "muted", wrap=True)
+        self.camera = CameraPanel()
+        self.camera.code.connect(self.handle_scan)
+        self.camera_button = button(self.tr("Camera (F9)"), shortcut="F9")
+        self.camera_button.setCheckable(True)
+        self.camera_button.toggled.connect(self.set_camera)
 
         self.cart = CartModel(self)
         self.table = QTableView()
@@ -118,8 +125,12 @@ class CheckoutView(QWidget):
         right.addLayout(after)
         right.addStretch(1)
 
+        scan_row = QHBoxLayout()
+        scan_row.addWidget(self.scan_box, 1)
+        scan_row.addWidget(self.camera_button)
         left = QVBoxLayout()
-        left.addWidget(self.scan_box)
+        left.addLayout(scan_row)
+        left.addWidget(self.camera, alignment=Qt.AlignLeft)
         left.addWidget(self.message)
         left.addWidget(self.table, 1)
         left.addWidget(label(self.tr("Enter on an empty scan box or F12: finish · + / −: quantity · Delete: void line "
@@ -149,6 +160,14 @@ class CheckoutView(QWidget):
         self.scan_box.setFocus()
 
     # --- scanning --------------------------------------------------------------------
+    def set_camera(self, on: bool) -> None:
+        self.camera.start(self.camera_source) if on else self.camera.stop()
+        self.scan_box.setFocus()
+
+    def scanned(self, text: str) -> None:
+        """A keyboard-wedge scan while this screen is shown."""
+        self.handle_scan(text)
+
     def _scan_entered(self) -> None:
         text = self.scan_box.text().strip()
         self.scan_box.clear()
