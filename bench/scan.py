@@ -30,19 +30,19 @@ import qrcode
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 W, H = 640, 480
-CORPUS_VERSION = 3  # bump when the generator changes: the cache folder is keyed by it
+CORPUS_VERSION = 4  # bump when the generator changes: the cache folder is keyed by it
 
 # variant -> what is shown and how it is spoiled. size: the code's width in pixels.
 VARIANTS: dict[str, dict] = {
     "clean": dict(code="qr", on="label", size=(170, 240), tilt=0.05),
-    "small": dict(code="qr", on="label", size=(105, 135), tilt=0.05),
+    "small": dict(code="qr", on="label", size=(88, 118), tilt=0.05),
     "large": dict(code="qr", on="label", size=(330, 420), tilt=0.05),
     "tilted": dict(code="qr", on="label", size=(170, 240), tilt=0.35),
-    "blur": dict(code="qr", on="label", size=(150, 220), tilt=0.08, blur=(1.3, 2.0)),
-    "motion": dict(code="qr", on="label", size=(160, 230), tilt=0.08, motion=(5, 9)),
-    "noise": dict(code="qr", on="label", size=(150, 220), tilt=0.08, noise=(18, 28)),
-    "jpeg": dict(code="qr", on="label", size=(140, 200), tilt=0.08, jpeg=(6, 12)),
-    "low_light": dict(code="qr", on="label", size=(150, 220), tilt=0.08, light=(0.10, 0.2), noise=(3, 6)),
+    "blur": dict(code="qr", on="label", size=(150, 220), tilt=0.08, blur=(1.5, 2.3)),
+    "motion": dict(code="qr", on="label", size=(160, 230), tilt=0.08, motion=(6, 11)),
+    "noise": dict(code="qr", on="label", size=(150, 220), tilt=0.08, noise=(25, 40)),
+    "jpeg": dict(code="qr", on="label", size=(140, 200), tilt=0.08, jpeg=(4, 9)),
+    "low_light": dict(code="qr", on="label", size=(150, 220), tilt=0.08, light=(0.05, 0.12), noise=(3, 6)),
     "phone": dict(code="qr", on="phone", size=(160, 230), tilt=0.1),
     "phone_glare": dict(code="qr", on="phone", size=(160, 230), tilt=0.1, glare=True),
     "phone_inverted": dict(code="qr", on="phone", size=(160, 230), tilt=0.1, inverted=True),
@@ -181,8 +181,8 @@ def render_frame(spec: dict, text: str, rng: np.random.Generator) -> np.ndarray:
         # a ceiling light reflected on the phone: a bright blob over part of the code
         yy, xx = np.mgrid[0:H, 0:W].astype(np.float32)
         gx, gy = cx + rng.uniform(-0.35, 0.35) * width, cy + rng.uniform(-0.5, 0.1) * width
-        sx, sy = rng.uniform(0.12, 0.3) * width, rng.uniform(0.08, 0.2) * width
-        frame += rng.uniform(130, 200) * np.exp(-(((xx - gx) / sx) ** 2 + ((yy - gy) / sy) ** 2))[..., None]
+        sx, sy = rng.uniform(0.15, 0.35) * width, rng.uniform(0.1, 0.25) * width
+        frame += rng.uniform(170, 260) * np.exp(-(((xx - gx) / sx) ** 2 + ((yy - gy) / sy) ** 2))[..., None]
     if "blur" in spec:
         sigma = rng.uniform(*spec["blur"])
         if sigma > 0.3:

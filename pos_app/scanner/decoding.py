@@ -87,13 +87,19 @@ def decode(frame, *, budget_ms: float = BUDGET_MS, backends: tuple[str, ...] = B
     found = _zxing(gray, "zxing") if zx else _zbar(gray, "zbar")
     if found:
         return _unique(found)
-    for region in _regions(gray):
-        found = _retry_region(gray, region, deadline, zx)
-        if found:
-            return _unique(found)
-        if time.perf_counter() > deadline:
-            return []
-    if not zx and time.perf_counter() < deadline:
+    # breadth first: the likely retries on every region before the long shots on any
+    plans = [_region_steps(gray, region, zx) for region in _regions(gray)]
+    for round_ in range(max((len(p) for p in plans), default=0)):
+        for plan in plans:
+            if round_ < len(plan):
+                found = plan[round_]()
+                if found:
+                    return _unique(found)
+            if time.perf_counter() > deadline:
+                return []
+    if time.perf_counter() < deadline:
+        if zx:
+            return _unique(_zbar(gray, "zbar"))
         return _unique(_zbar(255 - gray, "inverted") or _opencv(gray, "opencv"))
     return []
 
@@ -182,33 +188,41 @@ def _regions(gray: np.ndarray) -> list[tuple[int, int, int, int]]:
     return out
 
 
-def _retry_region(gray: np.ndarray, box, deadline: float, zx: bool) -> list[Decoded]:
+def _region_steps(gray: np.ndarray, box, zx: bool) -> list:
+    """The retries for one region, cheapest and likeliest first; images made only when needed."""
     x, y, w, h = box
-    crop = gray[y:y + h, x:x + w]
-    scale = max(1.0, min(3.0, _REGION_SIDE / max(w, h)))
-    big = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC) if scale > 1.05 else crop
-    big = np.ascontiguousarray(big)
     off = (x, y)
-    read = (lambda img, how, warp=None: _zxing(img, how, scale, off, warp) or _zbar(img, how, scale, off, warp)) \
-        if zx else (lambda img, how, warp=None: _zbar(img, how, scale, off, warp))
-    sharp = _sharpen(big)
+    scale = max(1.0, min(3.0, _REGION_SIDE / max(w, h)))
+    made: dict[str, np.ndarray] = {}
+
+    def big() -> np.ndarray:
+        if "big" not in made:
+            crop = gray[y:y + h, x:x + w]
+            made["big"] = np.ascontiguousarray(
+                cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC) if scale > 1.05 else crop)
+        return made["big"]
+
+    def sharp() -> np.ndarray:
+        if "sharp" not in made:
+            made["sharp"] = _sharpen(big())
+        return made["sharp"]
+
+    def read(img, how, warp=None):
+        return (zx and _zxing(img, how, scale, off, warp)) or _zbar(img, how, scale, off, warp)
+
     steps = [
-        lambda: read(big, "region"),
-        lambda: _straightened(big, read),
-        lambda: _rectified(big, read),
-        lambda: read(sharp, "sharpen"),
-        lambda: read(_stretch(big), "contrast"),
-        lambda: read(_binarise(big), "binarise"),
-        lambda: _opencv(big, "opencv", scale, off),
-        lambda: read(_sharpen(sharp), "sharpen-twice"),
+        lambda: read(big(), "region"),
+        lambda: _straightened(big(), read),
+        lambda: _rectified(big(), read),
+        lambda: read(sharp(), "sharpen"),
+        lambda: read(_stretch(big()), "contrast"),
+        lambda: read(_binarise(big()), "binarise"),
+        lambda: _opencv(big(), "opencv", scale, off),
+        lambda: read(_sharpen(sharp()), "sharpen-twice"),
     ]
     if not zx:  # zxing tries light-on-dark itself
-        steps[3:3] = [lambda: read(255 - big, "inverted")]
-    for step in steps:
-        found = step()
-        if found or time.perf_counter() > deadline:
-            return found
-    return []
+        steps[3:3] = [lambda: read(255 - big(), "inverted")]
+    return steps
 
 
 def _straightened(img: np.ndarray, read) -> list[Decoded]:
