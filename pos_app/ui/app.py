@@ -20,6 +20,7 @@ from pos_app.services.demo import seed_demo
 from pos_app.services.setup import default_data_dir, open_store
 from pos_app.ui import i18n
 from pos_app.ui.gifts import GiftsView
+from pos_app.ui.labels import LabelsView
 from pos_app.ui.main_window import MainWindow
 from pos_app.ui.members import MembersView
 from pos_app.ui.paths import resource
@@ -75,11 +76,15 @@ def build(data_dir: Path, lang: str | None = None, demo: bool = True) -> tuple[M
     runner = TaskRunner(app)
     devices = TaskRunner(app)  # printers (and their timeouts) never hold up the database
     settings_view = SettingsView(runner, settings)
+    labels_view = LabelsView(runner)
+    labels_view.devices = devices
+    labels_view.folder = data_dir / "labels"
     window = MainWindow(runner, [
         ("F2", QCoreApplication.translate("MainWindow", "Members"), MembersView(runner)),
         ("F3", QCoreApplication.translate("MainWindow", "Gifts"), GiftsView(runner)),
         ("F4", QCoreApplication.translate("MainWindow", "Refunds"), RefundsView(runner)),
         ("F5", QCoreApplication.translate("MainWindow", "Points desk"), PointsView(runner)),
+        ("F6", QCoreApplication.translate("MainWindow", "Labels"), labels_view),
         ("F7", QCoreApplication.translate("MainWindow", "Reports"), ReportsView(runner)),
         ("F8", QCoreApplication.translate("MainWindow", "Settings"), settings_view),
     ])

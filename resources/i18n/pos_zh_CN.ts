@@ -402,6 +402,50 @@
     </message>
 </context>
 <context>
+    <name>LabelsView</name>
+    <message>
+        <location filename="../../pos_app/ui/labels.py" line="31"/>
+        <source>Open batch file…</source>
+        <translation>打开批次文件…</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/labels.py" line="33"/>
+        <source>Choose a label batch from HQ</source>
+        <translation>请选择总部下发的标签批次</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/labels.py" line="34"/>
+        <source>Print label sheet (PDF)</source>
+        <translation>打印标签页 (PDF)</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/labels.py" line="39"/>
+        <source>Label batches</source>
+        <translation>标签批次</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/labels.py" line="60"/>
+        <source>Label batch</source>
+        <translation>标签批次</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/labels.py" line="71"/>
+        <source>%1 · %2
+Batch %3, %4 labels, %5 points in all
+Prizes %6
+Key %7</source>
+        <translation>%1 · %2
+批次 %3，共 %4 张标签，合计 %5 积分
+奖项 %6
+密钥 %7</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/labels.py" line="84"/>
+        <source>Label sheet saved to %1</source>
+        <translation>标签页已保存到 %1</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <location filename="../../pos_app/ui/main_window.py" line="23"/>
@@ -419,32 +463,37 @@
         <translation>退出登录</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/app.py" line="79"/>
+        <location filename="../../pos_app/ui/app.py" line="83"/>
         <source>Members</source>
         <translation>会员</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/app.py" line="80"/>
+        <location filename="../../pos_app/ui/app.py" line="84"/>
         <source>Gifts</source>
         <translation>礼品</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/app.py" line="81"/>
+        <location filename="../../pos_app/ui/app.py" line="85"/>
         <source>Refunds</source>
         <translation>退货退款</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/app.py" line="82"/>
+        <location filename="../../pos_app/ui/app.py" line="86"/>
         <source>Points desk</source>
         <translation>积分服务</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/app.py" line="83"/>
+        <location filename="../../pos_app/ui/app.py" line="87"/>
+        <source>Labels</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/app.py" line="88"/>
         <source>Reports</source>
         <translation>报表</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/app.py" line="84"/>
+        <location filename="../../pos_app/ui/app.py" line="89"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>

@@ -157,3 +157,44 @@ def test_settings_send_receipts_to_a_network_printer(qtbot, cashier):
     data = printer.wait()
     assert "每日坚果".encode("gb18030") in data
     assert checkout.last_sale.receipt_no.encode() in data
+
+
+def test_print_a_label_batch_from_hq(qtbot, cashier, tmp_path):
+    from datetime import datetime
+
+    from pos_app.scanner.labels import create_batch, generate_key, load_private_key, write_batch
+
+    key_file = tmp_path / "hq-label.pem"
+    generate_key(key_file)
+    batch = create_batch(sku="TEA-OOLONG", name="铁观音乌龙茶 250g", count=12, prizes="8:6,28:4,68:2",
+                         key=load_private_key(key_file), now=datetime(2026, 11, 25, 8))
+    view = open_screen(qtbot, cashier, Qt.Key_F6)
+    path = write_batch(batch, view.folder)
+    view.shown()
+    assert view.files.count() == 1
+    view.open_batch(path)
+    qtbot.waitUntil(view.print_button.isEnabled, timeout=WAIT_MS)
+    assert "12" in view.summary.text() and "TEA-OOLONG" in view.summary.text()
+    qtbot.mouseClick(view.print_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: "saved" in view.message.text(), timeout=WAIT_MS)
+    pdf = view.folder / "print" / f"batch-{batch.batch}.pdf"
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_a_tampered_batch_file_is_refused(qtbot, cashier, tmp_path):
+    from datetime import datetime
+
+    from pos_app.scanner.labels import create_batch, generate_key, load_private_key, write_batch
+
+    generate_key(tmp_path / "k.pem")
+    batch = create_batch(sku="MUG-LOGO", name="品牌马克杯", count=3, prizes="20", key=load_private_key(tmp_path / "k.pem"),
+                         now=datetime(2026, 11, 25, 8))
+    view = open_screen(qtbot, cashier, Qt.Key_F6)
+    path = write_batch(batch, view.folder)
+    text = path.read_text(encoding="utf-8")
+    cut = text.rindex('"points": 20')                 # the last label's points, not the prize table's
+    path.write_text(text[:cut] + '"points": 200' + text[cut + len('"points": 20'):], encoding="utf-8")
+    view.open_batch(path)
+    qtbot.waitUntil(lambda: view.message.text() != "", timeout=WAIT_MS)
+    assert "does not verify" in view.message.text()
+    assert not view.print_button.isEnabled()
