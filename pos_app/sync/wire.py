@@ -7,6 +7,34 @@ fields with defaults, never rename or retype one.
 Every request body is gzip-able JSON; every answer is 2xx with per-event outcomes, so
 one bad event never blocks a store's queue. Bodies HQ cannot parse get a 4xx with a
 `Problem` (code, message), never a 500.
+
+HTTP API (hq_server/api_sync.py; OpenAPI at /docs and /openapi.json):
+  POST /api/v1/enrol                   EnrolRequest -> EnrolResponse (401 unknown token, 409 used, 410 expired)
+  POST /api/v1/sync/handshake          HandshakeRequest -> HandshakeResponse
+  POST /api/v1/sync/push               PushRequest (may be Content-Encoding: gzip) -> PushResponse
+  GET  /api/v1/sync/pull?after=&limit= -> PullResponse (limit 1..5000, default 500)
+  GET  /api/v1/members/lookup?q=       phone, card number or member id -> MemberLookup (404 unknown)
+Sync calls send `Authorization: Device <device_id>:<device_key>` (401 without or wrong).
+Push refusals of the whole body (nothing stored): 400 bad JSON/gzip, 413 more than
+MAX_BATCH events or MAX_BODY_BYTES, 422 schema, 403 when any event claims another store
+or device than the key's (a device speaking for someone else, not one bad event).
+Per-event `rejected` (2xx): unknown kind, payload_hash mismatch, postings not summing to
+zero, posting to another store's accounts, bad grants/lots, device_seq already used.
+"Acknowledged" (acked_count / rolling hash) = the events HQ answered `ok` or `exists`.
+
+Pull items HQ sends (PullItem.data):
+  event         an event touching a member this store follows, made by another store or
+                by HQ (a correction: store_id/device_id "hq", payload.corrects = the event it
+                corrects, payload.store_id = that event's store). Fields as WireEvent plus
+                hq_seq and status. Apply its payload postings/grants/lots like a local event
+                (a take from a lot already emptied takes from the account's other lots).
+  event_status  {event_id, status: duplicate_serial|waiting|applied|flagged, reason, ...}
+                for one of this store's own events.
+  member        HQ's current record of a followed member (per-field last writer by hq_seq).
+  label_claim   {serial, sku, points, member_id, event_id, store_id}, chain-wide.
+  rules / product / gift / coupon_type / campaign / lottery / tier / offline_limits /
+  staff         catalogue and settings changes, `data` is the whole record (data.deleted
+                true when removed).
 """
 
 from __future__ import annotations
@@ -130,6 +158,7 @@ PullItemType = Literal[
     "label_claim",    # a label serial claimed somewhere in the chain
     "event",          # HQ's own event (a correction of this store's event, a reversal, ...)
     "event_status",   # an outcome for one of this store's events (duplicate_serial, flagged, ...)
+    "staff",          # one of this store's staff (name, role, pin_hash, active)
 ]
 
 
@@ -151,6 +180,11 @@ class MemberLookup(Wire):
 
     member: dict[str, Any]
     balances: dict[str, int]
+    # The member's lots with points left: [lot_id, account, remaining, available_at, expires_at]
+    # (ISO times), so later events that take from them apply locally. From this answer on,
+    # HQ sends the store every event touching the member as pull items of type "event".
+    lots: list[list[Any]] = Field(default_factory=list)
+    as_of_hq_seq: int = 0  # the snapshot includes everything up to this hq_seq
 
 
 # --- per-device sanity check ---------------------------------------------------------
