@@ -46,7 +46,7 @@ class CameraWorker(QObject):
     def __init__(self, source: int | str, parent: QObject | None = None, *, cooldown_s: float = 2.0,
                  preview_fps: float = 15.0, budget_ms: float = CAMERA_BUDGET_MS, reconnect_s: float = 2.0,
                  realtime: bool | None = None, decoder: Callable[..., list[Decoded]] = decode,
-                 clock: Callable[[], float] = time.monotonic):
+                 clock: Callable[[], float] = time.monotonic, open_capture: Callable = cv2.VideoCapture):
         super().__init__(parent)
         self.source = parse_source(source)
         self.cooldown_s = cooldown_s
@@ -57,6 +57,7 @@ class CameraWorker(QObject):
         self.realtime = realtime
         self.decoder = decoder
         self.clock = clock
+        self.open_capture = open_capture  # cv2.VideoCapture; a test passes a device it can unplug
         self.frames = 0
         self.codes = 0
         self._last_seen: dict[tuple[str, str], float] = {}
@@ -122,7 +123,7 @@ class CameraWorker(QObject):
 
     def _open(self):
         self._say("opening", f"opening camera {self.source}")
-        cap = cv2.VideoCapture(self.source)
+        cap = self.open_capture(self.source)
         if cap.isOpened():
             ok, frame = cap.read()
             if ok and frame is not None:

@@ -130,6 +130,58 @@ def test_a_missing_device_index_reports_no_camera_and_stops_cleanly(qtbot, worke
     qtbot.waitUntil(lambda: rec.states[-1][0] == "stopped", timeout=5000)
 
 
+class UnpluggableCamera:
+    """A webcam stand-in built on real video files: it gives `frames` pictures, then is
+    unplugged (reads fail, opening fails `away` times), then is plugged back in."""
+
+    def __init__(self, first, second, frames: int, away: int):
+        self.videos, self.frames, self.away = [str(first), str(second)], frames, away
+        self.opened = 0
+
+    def __call__(self, source):
+        import cv2
+
+        if self.opened == 1 and self.away > 0:
+            self.away -= 1
+            return cv2.VideoCapture(str(self.videos[0]) + ".missing")
+        cap = cv2.VideoCapture(self.videos[min(self.opened, 1)])
+        self.opened += 1
+        return _Limited(cap, self.frames) if self.opened == 1 else cap
+
+
+class _Limited:
+    def __init__(self, cap, frames):
+        self.cap, self.left = cap, frames
+
+    def isOpened(self):
+        return self.cap.isOpened()
+
+    def read(self):
+        self.left -= 1
+        return self.cap.read() if self.left >= 0 else (False, None)
+
+    def get(self, prop):
+        return self.cap.get(prop)
+
+    def release(self):
+        self.cap.release()
+
+
+def test_an_unplugged_camera_is_reported_and_the_worker_recovers_when_it_is_back(qtbot, tmp_path, worker_for):
+    first = write_video(tmp_path / "before.avi", [LABEL_1], frames_each=8, gap_frames=0)
+    second = write_video(tmp_path / "after.avi", [LABEL_2], frames_each=8, gap_frames=0)
+    camera = UnpluggableCamera(first, second, frames=8, away=2)
+    worker, rec = worker_for(0, realtime=False, reconnect_s=0.05, open_capture=camera)
+    worker.start()
+    qtbot.waitUntil(lambda: LABEL_2 in rec.texts, timeout=20000)
+    states = [s for s, _ in rec.states]
+    assert rec.texts[:2] == [LABEL_1, LABEL_2]
+    lost = states.index("no_camera")
+    assert states[:lost].count("running") == 1 and "running" in states[lost:]
+    assert "stopped sending pictures" in rec.states[lost][1]
+    assert states[lost:].count("no_camera") >= 3  # unplugged, then two failed reopenings
+
+
 @pytest.mark.parametrize("given,expected", [("0", 0), (2, 2), (" 1 ", 1), ("rtsp://10.0.0.2/cam", "rtsp://10.0.0.2/cam"),
                                             ("/tmp/v.avi", "/tmp/v.avi")])
 def test_sources(given, expected):

@@ -222,3 +222,36 @@ def test_minting_refuses_bad_input(keys):
         F.label_payload("TEA", "ABCDEFGH-000001", 0, hq)
     with pytest.raises(ValueError):
         F.label_payload("TEA", "nope", 8, hq)
+
+
+def test_label_keys_rotate_old_labels_verify_until_their_key_is_withdrawn():
+    old, new = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
+    ring = C.KeyRing()
+    ring.trust_label_key(F.public_bytes(old))
+    ring.trust_label_key(F.public_bytes(new))
+    trust = F.Trust.of(ring)
+    old_label = F.label_payload("TEA", "ABCDEFGH-000001", 8, old)
+    new_label = F.label_payload("TEA", "BCDEFGHA-000001", 8, new)
+    assert parse(old_label, trust).key_id != parse(new_label, trust).key_id
+    del ring.labels[C.key_id_for(F.public_bytes(old))]
+    assert parse(old_label, trust).reason is Reason.FORGED
+    assert isinstance(parse(new_label, trust), C.ProductLabel)
+
+
+def test_a_member_code_is_verified_with_that_members_key_only(keys):
+    _, member, _, trust = keys
+    other_member = "01936b2e-7c4a-7def-8a11-00000000ffff"
+    # the same key, claiming another member: that member has no such key registered
+    assert parse(F.dynamic_member_payload(other_member, member, NOW), trust).reason is Reason.FORGED
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=300), st.binary(max_size=300),
+                 st.builds(lambda kind, body: f"PM1:{kind}:{body}", st.sampled_from("MDLPX"),
+                           st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ234567=", max_size=200))))
+def test_parse_never_raises_and_never_accepts_a_random_signed_code(data):
+    got = F.parse(data, now=NOW)  # no keys: nothing signed can pass
+    assert isinstance(got, (C.Rejected, C.MemberCard, C.ProductBarcode))
