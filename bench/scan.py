@@ -320,7 +320,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_camera:
         from bench.camera import measure_fps
 
-        summary["camera"] = measure_fps()
+        summary["camera"] = {"mixed": measure_fps(), "motion_blur": measure_fps(variant="motion")}
     print(json.dumps(summary))
     return 0
 
