@@ -1,13 +1,61 @@
-"""`hq-server`: the HQ server's command line (the server itself is issue 4's work)."""
+"""`hq-server`: serve the HQ API, migrate its database, create an admin.
+
+    hq-server serve [--host 127.0.0.1] [--port 8700] [--workers 1] [--data DIR]
+    hq-server migrate [--data DIR]
+    hq-server create-admin USERNAME            (password from HQ_ADMIN_PASSWORD or a prompt)
+
+The database is SQLite in the data folder unless HQ_DATABASE_URL names another
+(e.g. postgresql+psycopg://user@host/db). HQ_ADMIN_PASSWORD, when set at `serve`,
+creates or resets the `admin` user.
+"""
 
 from __future__ import annotations
 
+import argparse
+import getpass
+import os
 import sys
+
+from hq_server.db import database_url, migrate
 
 
 def main(argv: list[str] | None = None) -> int:
-    print("hq-server: the HQ server is not built yet (see the HQ server issue)", file=sys.stderr)
-    return 1
+    parser = argparse.ArgumentParser(prog="hq-server", description="Points-mall HQ server")
+    parser.add_argument("--data", help="data folder for the embedded SQLite database (default ./hq-data)")
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    serve = sub.add_parser("serve", help="migrate, then serve the API with uvicorn")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8700)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--log-level", default="warning")
+    sub.add_parser("migrate", help="bring the database schema up to date")
+    ca = sub.add_parser("create-admin", help="create an admin user or reset its password")
+    ca.add_argument("username")
+    args = parser.parse_args(argv)
+    url = database_url(args.data)
+    os.environ["HQ_DATABASE_URL"] = url  # the workers read it
+    migrate(url)
+    if args.cmd == "migrate":
+        return 0
+    if args.cmd == "create-admin":
+        password = os.environ.get("HQ_ADMIN_PASSWORD") or getpass.getpass("admin password: ")
+        return _set_admin(url, args.username, password)
+    if os.environ.get("HQ_ADMIN_PASSWORD"):
+        _set_admin(url, "admin", os.environ["HQ_ADMIN_PASSWORD"])
+    import uvicorn
+    uvicorn.run("hq_server.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
+                log_level=args.log_level)
+    return 0
+
+
+def _set_admin(url: str, username: str, password: str) -> int:
+    from hq_server.admin_users import set_admin
+    from hq_server.db import Database
+    problem = set_admin(Database(url), username, password)
+    if problem:
+        print(f"refused: {problem}", file=sys.stderr)
+        return 2
+    return 0
 
 
 if __name__ == "__main__":

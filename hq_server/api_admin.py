@@ -1,0 +1,340 @@
+"""The admin API: stores and enrolment, catalogue, rules, staff, offline limits, members,
+chain reports and the conflict list. Every change a store must know becomes a pull item
+in the same transaction."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import func, select, update
+
+from hq_server import members_admin
+from hq_server import models as M
+from hq_server.auth import admin, get_db, now, token_expiry
+from hq_server.checks import utc
+from hq_server.db import Database
+from hq_server.errors import HQProblem
+from hq_server.feed import FeedWriter
+from hq_server.limits import CHAIN_KEY
+from hq_server.security import check_password, new_secret, secret_hash
+from pos_app.domain.ids import new_id
+from pos_app.domain.ledger import canonical_json
+from pos_app.domain.rules import Rules, parse_rules
+from pos_app.domain.staff import Role, check_pin_format, hash_pin
+from pos_app.sync.wire import OfflineLimits, Problem
+
+router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
+PROBLEMS = {code: {"model": Problem} for code in (401, 404, 409, 422)}
+Admin = Depends(admin)
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Login(Body):
+    username: str = Field(min_length=1, max_length=40)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class Token(BaseModel):
+    token: str
+    expires_at: datetime
+
+
+@router.post("/login", response_model=Token, responses=PROBLEMS)
+def login(body: Login, db: Database = Depends(get_db)) -> Token:
+    with db.read() as conn:
+        row = conn.execute(select(M.admins.c.password_hash).where(M.admins.c.username == body.username)).first()
+    if row is None or not check_password(row.password_hash, body.password):
+        raise HQProblem(401, "bad_login", "wrong username or password")
+    token, expires = new_secret(), token_expiry()
+    with db.write() as (conn, _seq):
+        conn.execute(M.admin_tokens.insert().values(token_hash=secret_hash(token), username=body.username,
+                                                    expires_at=expires))
+    return Token(token=token, expires_at=expires)
+
+
+# --- stores and enrolment ---------------------------------------------------------------
+
+class StoreIn(Body):
+    store_id: str | None = Field(default=None, min_length=1, max_length=36, pattern=r"^[A-Za-z0-9_-]+$")
+    name: str = Field(min_length=1, max_length=80)
+
+
+class StoreOut(BaseModel):
+    store_id: str
+    name: str
+    created_at: datetime
+    offline_limits: OfflineLimits | None = None
+
+
+@router.post("/stores", response_model=StoreOut, status_code=201, responses=PROBLEMS)
+def create_store(body: StoreIn, _who: str = Admin, db: Database = Depends(get_db)) -> StoreOut:
+    store_id = body.store_id or new_id()
+    if store_id == M.HQ_ORIGIN or store_id == M.CHAIN:
+        raise HQProblem(422, "invalid_body", f"{store_id!r} is reserved")
+    with db.write() as (conn, _seq):
+        if conn.execute(select(M.stores.c.store_id).where(M.stores.c.store_id == store_id)).first():
+            raise HQProblem(409, "store_exists", f"store {store_id} already exists")
+        at = now()
+        conn.execute(M.stores.insert().values(store_id=store_id, name=body.name, created_at=at))
+    return StoreOut(store_id=store_id, name=body.name, created_at=at)
+
+
+@router.get("/stores", response_model=list[StoreOut])
+def list_stores(_who: str = Admin, db: Database = Depends(get_db)) -> list[StoreOut]:
+    with db.read() as conn:
+        rows = conn.execute(select(M.stores).order_by(M.stores.c.created_at)).all()
+    return [StoreOut(store_id=r.store_id, name=r.name, created_at=r.created_at,
+                     offline_limits=json.loads(r.offline_limits) if r.offline_limits else None) for r in rows]
+
+
+class TokenIn(Body):
+    hours: int = Field(default=24, ge=1, le=24 * 14)
+
+
+@router.post("/stores/{store_id}/enrolment-tokens", response_model=Token, status_code=201, responses=PROBLEMS)
+def enrolment_token(store_id: str, body: TokenIn | None = None, _who: str = Admin,
+                    db: Database = Depends(get_db)) -> Token:
+    """A one-time token a store device trades for its key at POST /api/v1/enrol."""
+    body = body or TokenIn()
+    token, at = new_secret(), now()
+    with db.write() as (conn, _seq):
+        _require_store(conn, store_id)
+        conn.execute(M.enrol_tokens.insert().values(token_hash=secret_hash(token), store_id=store_id, created_at=at,
+                                                    expires_at=at + timedelta(hours=body.hours)))
+    return Token(token=token, expires_at=at + timedelta(hours=body.hours))
+
+
+@router.post("/devices/{device_id}/revoke", status_code=204, responses=PROBLEMS)
+def revoke_device(device_id: str, _who: str = Admin, db: Database = Depends(get_db)) -> None:
+    with db.write() as (conn, _seq):
+        if conn.execute(update(M.devices).where(M.devices.c.device_id == device_id).values(revoked=1)).rowcount == 0:
+            raise HQProblem(404, "not_found", f"no device {device_id}")
+
+
+def _require_store(conn, store_id: str) -> None:
+    if conn.execute(select(M.stores.c.store_id).where(M.stores.c.store_id == store_id)).first() is None:
+        raise HQProblem(404, "store_unknown", f"no store {store_id}")
+
+
+# --- offline limits -------------------------------------------------------------------------
+
+@router.put("/offline-limits", response_model=OfflineLimits, responses=PROBLEMS)
+def chain_limits(body: OfflineLimits, _who: str = Admin, db: Database = Depends(get_db)) -> OfflineLimits:
+    doc = body.model_dump_json()
+    with db.write() as (conn, seq):
+        if conn.execute(update(M.settings).where(M.settings.c.key == CHAIN_KEY).values(value=doc)).rowcount == 0:
+            conn.execute(M.settings.insert().values(key=CHAIN_KEY, value=doc))
+        feed = FeedWriter(seq)
+        feed.add(M.CHAIN, "offline_limits", "chain", {"scope": "chain", **body.model_dump()})
+        feed.flush(conn)
+    return body
+
+
+@router.put("/stores/{store_id}/offline-limits", response_model=OfflineLimits, responses=PROBLEMS)
+def store_limits(store_id: str, body: OfflineLimits, _who: str = Admin,
+                 db: Database = Depends(get_db)) -> OfflineLimits:
+    with db.write() as (conn, seq):
+        _require_store(conn, store_id)
+        conn.execute(update(M.stores).where(M.stores.c.store_id == store_id)
+                     .values(offline_limits=body.model_dump_json()))
+        feed = FeedWriter(seq)
+        feed.add(store_id, "offline_limits", store_id, {"scope": "store", **body.model_dump()})
+        feed.flush(conn)
+    return body
+
+
+# --- catalogue: products, gifts, coupon types, campaigns, lotteries, tiers -----------------
+
+CatalogType = Literal["product", "gift", "coupon_type", "campaign", "lottery", "tier"]
+REQUIRED: dict[str, dict[str, type]] = {
+    "product": {"name": str, "category": str, "price_fen": int},
+    "gift": {"name": str, "points_cost": int},
+    "coupon_type": {"name": str, "points_cost": int, "kind": str, "value": int},
+    "campaign": {"name": str, "starts_at": str, "ends_at": str, "multiplier_pct": int},
+    "lottery": {"name": str, "points_per_draw": int, "prizes": list},
+    "tier": {"name": str, "min_spend_fen": int},
+}
+NON_NEGATIVE = ("price_fen", "points_cost", "value", "multiplier_pct", "points_per_draw", "min_spend_fen", "stock")
+
+
+def check_item(type_: str, data: dict[str, Any]) -> None:
+    for name, kind in REQUIRED[type_].items():
+        v = data.get(name)
+        if not isinstance(v, kind) or isinstance(v, bool):
+            raise HQProblem(422, "invalid_body", f"a {type_} needs {name} ({kind.__name__})")
+    for name in NON_NEGATIVE:
+        if name in data and (not isinstance(data[name], int) or isinstance(data[name], bool) or data[name] < 0):
+            raise HQProblem(422, "invalid_body", f"{name} must be a whole number >= 0")
+    if type_ == "gift" and data["points_cost"] <= 0:
+        raise HQProblem(422, "invalid_body", "a gift's points_cost must be above zero")
+    if len(canonical_json(data)) > 64_000:
+        raise HQProblem(413, "too_large", "a catalogue record is limited to 64 kB")
+
+
+KEY = r"^[A-Za-z0-9_.:-]{1,64}$"
+
+
+@router.put("/catalog/{type_}/{key}", responses=PROBLEMS)
+def put_item(type_: CatalogType, key: str, data: dict[str, Any], _who: str = Admin,
+             db: Database = Depends(get_db)) -> dict:
+    import re
+    if not re.match(KEY, key):
+        raise HQProblem(422, "invalid_body", "a key is 1 to 64 letters, digits or _.:-")
+    check_item(type_, data)
+    with db.write() as (conn, seq):
+        feed = FeedWriter(seq)
+        n = feed.add(M.CHAIN, type_, key, {"key": key, **data})
+        c = M.catalog.c
+        values = {"data": canonical_json(data), "seq": n, "updated_at": now()}
+        if conn.execute(update(M.catalog).where(c.type == type_, c.key == key).values(**values)).rowcount == 0:
+            conn.execute(M.catalog.insert().values(type=type_, key=key, **values))
+        feed.flush(conn)
+    return {"type": type_, "key": key, "hq_seq": n, "data": data}
+
+
+@router.delete("/catalog/{type_}/{key}", status_code=204, responses=PROBLEMS)
+def delete_item(type_: CatalogType, key: str, _who: str = Admin, db: Database = Depends(get_db)) -> None:
+    c = M.catalog.c
+    with db.write() as (conn, seq):
+        if conn.execute(M.catalog.delete().where(c.type == type_, c.key == key)).rowcount == 0:
+            raise HQProblem(404, "not_found", f"no {type_} {key}")
+        feed = FeedWriter(seq)
+        feed.add(M.CHAIN, type_, key, {"key": key, "deleted": True})
+        feed.flush(conn)
+
+
+@router.get("/catalog/{type_}")
+def list_items(type_: CatalogType, _who: str = Admin, db: Database = Depends(get_db)) -> list[dict]:
+    with db.read() as conn:
+        rows = conn.execute(select(M.catalog.c.key, M.catalog.c.data, M.catalog.c.seq)
+                            .where(M.catalog.c.type == type_).order_by(M.catalog.c.key)).all()
+    return [{"key": r.key, "hq_seq": r.seq, "data": json.loads(r.data)} for r in rows]
+
+
+# --- rules ----------------------------------------------------------------------------------
+
+class RulesIn(Body):
+    doc: dict[str, Any]
+    effective_at: datetime | None = None
+
+
+@router.post("/rules", status_code=201, responses=PROBLEMS)
+def publish_rules(body: RulesIn, _who: str = Admin, db: Database = Depends(get_db)) -> dict:
+    """A new rules version (the store app's rules document; pos_app.domain.rules validates it)."""
+    with db.write() as (conn, seq):
+        version = (conn.execute(select(func.max(M.rules.c.version))).scalar() or 0) + 1
+        doc = {**body.doc, "version": version}
+        parsed = parse_rules(doc)
+        if not isinstance(parsed, Rules):
+            raise HQProblem(422, "invalid_rules", "; ".join(str(p) for p in parsed))
+        at = utc(body.effective_at) if body.effective_at else now()
+        conn.execute(M.rules.insert().values(version=version, doc=canonical_json(doc), effective_at=at))
+        feed = FeedWriter(seq)
+        feed.add(M.CHAIN, "rules", str(version), {"version": version, "doc": doc, "effective_at": at.isoformat()})
+        feed.flush(conn)
+    return {"version": version, "effective_at": at}
+
+
+# --- staff ----------------------------------------------------------------------------------
+
+class StaffIn(Body):
+    name: str = Field(min_length=1, max_length=40)
+    role: Role
+    pin: str | None = None
+    active: bool = True
+
+
+@router.put("/stores/{store_id}/staff/{staff_id}", responses=PROBLEMS)
+def put_staff(store_id: str, staff_id: str, body: StaffIn, _who: str = Admin, db: Database = Depends(get_db)) -> dict:
+    if not (1 <= len(staff_id) <= 36):
+        raise HQProblem(422, "invalid_body", "a staff id is 1 to 36 characters")
+    if body.pin is not None and check_pin_format(body.pin):
+        raise HQProblem(422, "invalid_pin", "; ".join(str(p) for p in check_pin_format(body.pin)))
+    s = M.staff.c
+    with db.write() as (conn, seq):
+        _require_store(conn, store_id)
+        row = conn.execute(select(M.staff).where(s.staff_id == staff_id)).first()
+        if row is not None and row.store_id != store_id:
+            raise HQProblem(409, "staff_elsewhere", f"staff {staff_id} belongs to store {row.store_id}")
+        if row is None and body.pin is None:
+            raise HQProblem(422, "invalid_pin", "a new staff member needs a PIN")
+        values = {"store_id": store_id, "name": body.name, "role": str(body.role), "active": int(body.active),
+                  "pin_hash": hash_pin(body.pin) if body.pin is not None else row.pin_hash}
+        if row is None:
+            conn.execute(M.staff.insert().values(staff_id=staff_id, **values))
+        else:
+            conn.execute(update(M.staff).where(s.staff_id == staff_id).values(**values))
+        feed = FeedWriter(seq)
+        feed.add(store_id, "staff", staff_id, {"staff_id": staff_id, **values})
+        feed.flush(conn)
+    return {"staff_id": staff_id, "store_id": store_id, "name": body.name, "role": str(body.role),
+            "active": body.active}
+
+
+@router.get("/stores/{store_id}/staff")
+def list_staff(store_id: str, _who: str = Admin, db: Database = Depends(get_db)) -> list[dict]:
+    with db.read() as conn:
+        rows = conn.execute(select(M.staff.c.staff_id, M.staff.c.name, M.staff.c.role, M.staff.c.active)
+                            .where(M.staff.c.store_id == store_id).order_by(M.staff.c.name)).all()
+    return [dict(r._mapping) for r in rows]
+
+
+# --- members, reports, conflicts --------------------------------------------------------------
+
+@router.get("/members")
+def find_members(q: str = Query(min_length=1, max_length=40), _who: str = Admin,
+                 db: Database = Depends(get_db)) -> list[dict]:
+    with db.read() as conn:
+        return members_admin.search(conn, q)
+
+
+@router.get("/members/{member_id}", responses=PROBLEMS)
+def member(member_id: str, _who: str = Admin, db: Database = Depends(get_db)) -> dict:
+    with db.read() as conn:
+        doc = members_admin.detail(conn, member_id)
+    if doc is None:
+        raise HQProblem(404, "member_unknown", f"no member {member_id}")
+    return doc
+
+
+@router.get("/reports/chain")
+def chain_report(_who: str = Admin, db: Database = Depends(get_db)) -> dict:
+    """Per store: events received, points issued and redeemed (from the ledger), last device contact."""
+    with db.read() as conn:
+        return members_admin.chain_report(conn)
+
+
+@router.get("/conflicts")
+def list_conflicts(rule: int | None = Query(None, ge=1, le=6), status: Literal["open", "resolved"] | None = None,
+                   after: int = Query(0, ge=0), limit: int = Query(200, ge=1, le=1000), _who: str = Admin,
+                   db: Database = Depends(get_db)) -> list[dict]:
+    """Every merge decision with the events it made, oldest first."""
+    c = M.conflicts.c
+    q = select(M.conflicts).where(c.hq_seq > after)
+    if rule is not None:
+        q = q.where(c.rule == rule)
+    if status is not None:
+        q = q.where(c.status == status)
+    with db.read() as conn:
+        rows = conn.execute(q.order_by(c.hq_seq, c.conflict_id).limit(limit)).all()
+    return [{**{k: v for k, v in r._mapping.items() if k not in ("detail", "made_events")},
+             "detail": json.loads(r.detail), "made_events": json.loads(r.made_events)} for r in rows]
+
+
+class MergeIn(Body):
+    keep: str = Field(min_length=1, max_length=36)
+
+
+@router.post("/conflicts/{conflict_id}/merge", responses=PROBLEMS)
+def merge_members(conflict_id: str, body: MergeIn, _who: str = Admin, db: Database = Depends(get_db)) -> dict:
+    """Resolve a same-phone merge task: the other member's points move to `keep` (a member_merge event)."""
+    with db.write() as (conn, seq):
+        return members_admin.merge(conn, seq, conflict_id, body.keep, now())
+

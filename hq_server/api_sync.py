@@ -1,0 +1,153 @@
+"""The store-facing API: enrolment, handshake, push, pull, member lookup (DESIGN.md section 6)."""
+
+from __future__ import annotations
+
+import json
+import zlib
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import ValidationError
+from sqlalchemy import or_, select, update
+
+from hq_server import feed, ingest
+from hq_server import models as M
+from hq_server.auth import Device, device, get_db, now
+from hq_server.db import Database
+from hq_server.errors import HQProblem, validation_message
+from hq_server.limits import limits_for
+from hq_server.merges import member_doc
+from hq_server.security import new_secret, secret_hash
+from pos_app.domain.ids import new_id
+from pos_app.domain.members import normalize_phone
+from pos_app.sync import wire as W
+
+router = APIRouter(prefix="/api/v1", tags=["sync"])
+PROBLEMS = {code: {"model": W.Problem} for code in (400, 401, 403, 404, 409, 410, 413, 422)}
+
+
+@router.post("/enrol", response_model=W.EnrolResponse, responses=PROBLEMS)
+def enrol(body: W.EnrolRequest, db: Database = Depends(get_db)) -> W.EnrolResponse:
+    """Trade a one-time enrolment token (from an admin) for a device id and key."""
+    t = M.enrol_tokens.c
+    with db.write() as (conn, _seq):
+        row = conn.execute(select(M.enrol_tokens).where(t.token_hash == secret_hash(body.token))).first()
+        if row is None:
+            raise HQProblem(401, "bad_token", "unknown enrolment token")
+        if row.used_at is not None:
+            raise HQProblem(409, "token_used", "this enrolment token has already been used")
+        if row.expires_at <= now():
+            raise HQProblem(410, "token_expired", "this enrolment token has expired; ask HQ for a new one")
+        device_id, key = new_id(), new_secret()
+        conn.execute(M.devices.insert().values(device_id=device_id, store_id=row.store_id, name=body.device_name,
+                                               key_hash=secret_hash(key), created_at=now()))
+        conn.execute(update(M.enrol_tokens).where(t.token_hash == row.token_hash)
+                     .values(used_at=now(), device_id=device_id))
+        return W.EnrolResponse(store_id=row.store_id, device_id=device_id, device_key=key)
+
+
+@router.post("/sync/handshake", response_model=W.HandshakeResponse, responses=PROBLEMS)
+def handshake(body: W.HandshakeRequest, dev: Device = Depends(device),
+              db: Database = Depends(get_db)) -> W.HandshakeResponse:
+    if body.protocol_min > body.protocol_max:
+        raise HQProblem(422, "invalid_body", "protocol_min is above protocol_max")
+    if body.protocol_max < W.PROTOCOL_MIN or body.protocol_min > W.PROTOCOL_MAX:
+        raise HQProblem(409, "protocol", f"HQ speaks protocol {W.PROTOCOL_MIN}..{W.PROTOCOL_MAX}, "
+                                         f"the store {body.protocol_min}..{body.protocol_max}")
+    hq_time = now()
+    skew = ingest.skew_seconds(hq_time, body.device_time)
+    with db.write() as (conn, _seq):
+        d = M.devices.c
+        row = conn.execute(select(d.acked_count, d.acked_hash).where(d.device_id == dev.device_id)).one()
+        conn.execute(update(M.devices).where(d.device_id == dev.device_id).values(clock_skew_s=skew,
+                                                                                   last_seen=hq_time))
+        agree = (body.acked_count, body.acked_hash) == (row.acked_count, row.acked_hash)
+        if not agree and body.acked_count < row.acked_count:
+            # The store may only have lost answers: fine if what it holds is a prefix of HQ's.
+            agree = ingest.device_ack(conn, dev.device_id, upto=body.acked_count) == (body.acked_count,
+                                                                                       body.acked_hash)
+        limits = limits_for(conn, dev.store_id)
+    return W.HandshakeResponse(protocol=min(body.protocol_max, W.PROTOCOL_MAX), hq_time=hq_time,
+                               full_resync_required=not agree, hq_acked_count=row.acked_count,
+                               hq_acked_hash=row.acked_hash, offline_limits=limits)
+
+
+def _read_body(raw: bytes, encoding: str) -> dict:
+    if encoding == "gzip":
+        d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            raw = d.decompress(raw, W.MAX_BODY_BYTES + 1)
+        except zlib.error:
+            raise HQProblem(400, "bad_gzip", "the body says Content-Encoding: gzip but is not valid gzip") from None
+        if len(raw) > W.MAX_BODY_BYTES or d.unconsumed_tail:
+            raise HQProblem(413, "body_too_large", f"the body is over {W.MAX_BODY_BYTES} bytes once unzipped")
+    elif encoding not in ("", "identity"):
+        raise HQProblem(415, "bad_encoding", f"Content-Encoding {encoding!r} is not supported (use gzip)")
+    if len(raw) > W.MAX_BODY_BYTES:
+        raise HQProblem(413, "body_too_large", f"the body is over {W.MAX_BODY_BYTES} bytes")
+    try:
+        doc = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise HQProblem(400, "bad_json", f"the body is not JSON: {exc}") from None
+    if not isinstance(doc, dict):
+        raise HQProblem(422, "invalid_body", "the body must be a JSON object")
+    return doc
+
+
+@router.post("/sync/push", response_model=W.PushResponse, responses=PROBLEMS,
+             openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
+                 "schema": {"$ref": "#/components/schemas/PushRequest"}}}}})
+async def push(request: Request, dev: Device = Depends(device), db: Database = Depends(get_db)) -> W.PushResponse:
+    """A batch of the device's events (body may be gzip); one answer per event, in the request's order."""
+    length = request.headers.get("content-length")
+    if length and length.isdigit() and int(length) > W.MAX_BODY_BYTES:
+        raise HQProblem(413, "body_too_large", f"the body is over {W.MAX_BODY_BYTES} bytes")
+    raw = await request.body()
+    doc = _read_body(raw, request.headers.get("content-encoding", "").strip().lower())
+    events = doc.get("events")
+    if isinstance(events, list) and len(events) > W.MAX_BATCH:
+        raise HQProblem(413, "batch_too_large", f"{len(events)} events in one push; at most {W.MAX_BATCH}")
+    try:
+        body = W.PushRequest.model_validate(doc)
+    except ValidationError as exc:
+        raise HQProblem(422, "invalid_body", validation_message(exc.errors())) from None
+    return await run_in_threadpool(ingest.push, db, dev.device_id, dev.store_id, list(body.events), now())
+
+
+
+@router.get("/sync/pull", response_model=W.PullResponse, responses=PROBLEMS)
+def pull(after: int = Query(0, ge=0), limit: int = Query(500, ge=1, le=5000), dev: Device = Depends(device),
+         db: Database = Depends(get_db)) -> W.PullResponse:
+    """Items after the cursor for this store (and the whole chain), in hq_seq order."""
+    with db.read() as conn:
+        return feed.pull(conn, dev.store_id, after, limit)
+
+
+@router.get("/members/lookup", response_model=W.MemberLookup, responses=PROBLEMS)
+def lookup(q: str = Query(min_length=1, max_length=40), dev: Device = Depends(device),
+           db: Database = Depends(get_db)) -> W.MemberLookup:
+    """A member by phone, card number or id; the store follows the member from now on."""
+    m = M.members.c
+    q = q.strip()
+    with db.write() as (conn, seq):
+        member_id = conn.execute(select(m.member_id).where(
+            or_(m.phone == normalize_phone(q), m.card_no == q, m.member_id == q), m.merged_into.is_(None))
+            .order_by(m.created_at).limit(1)).scalar()
+        if member_id is None:
+            raise HQProblem(404, "member_unknown", f"no member with phone or card {q}")
+        if conn.execute(select(M.follows.c.member_id).where(M.follows.c.member_id == member_id,
+                                                            M.follows.c.store_id == dev.store_id)).first() is None:
+            conn.execute(M.follows.insert().values(member_id=member_id, store_id=dev.store_id))
+        return member_snapshot(conn, member_id, seq.last)
+
+
+def member_snapshot(conn, member_id: str, as_of: int) -> W.MemberLookup:
+    b, lt = M.balances.c, M.lots.c
+    accounts = [f"member:{member_id}:{t}" for t in ("consumer", "guide", "agent")] + [f"debt:{member_id}"]
+    balances = dict(conn.execute(select(b.account, b.balance).where(b.account.in_(accounts))).all())
+    lots = conn.execute(select(lt.lot_id, lt.account, lt.remaining, lt.available_at, lt.expires_at)
+                        .where(lt.account.in_(accounts), lt.remaining > 0).order_by(lt.expires_at)).all()
+    return W.MemberLookup(member=member_doc(conn, member_id), balances=balances,
+                          lots=[[r.lot_id, r.account, r.remaining, r.available_at.isoformat(),
+                                 r.expires_at.isoformat()] for r in lots], as_of_hq_seq=as_of)
+

@@ -1,0 +1,158 @@
+"""HQ's ledger for one write transaction: balances, lots and postings, cached and flushed in bulk.
+
+The invariants are the store's (pos_app.domain.ledger): an event's postings sum to
+zero (checked with check_postings before anything is applied), a balance row moves in
+the same transaction as its postings, and a holder account's balance equals the sum
+of its lots' `remaining`. Reads go through the cache so a batch of 500 events costs a
+few multi-row statements, not thousands of round trips.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from hq_server import models as M
+from pos_app.domain.ledger import is_holder_account
+from pos_app.domain.lots import Lot
+
+
+@dataclass(slots=True)
+class LotRow:
+    lot_id: str
+    account: str
+    amount: int
+    remaining: int
+    available_at: datetime
+    expires_at: datetime
+    new: bool = False
+
+    def as_lot(self) -> Lot:
+        return Lot(self.lot_id, self.account, self.remaining, self.available_at, self.expires_at)
+
+
+class Book:
+    def __init__(self, conn: Connection):
+        self.conn = conn
+        self.balances: dict[str, int] = {}
+        self.deltas: dict[str, int] = {}
+        self.lots: dict[str, LotRow | None] = {}
+        self.dirty_lots: set[str] = set()
+        self.postings: list[dict] = []
+        self._full_accounts: set[str] = set()  # accounts whose every lot is cached
+        self._event_of_new_lot: dict[str, str] = {}
+
+    # --- loading -------------------------------------------------------------------
+    def preload(self, accounts: set[str], lot_ids: set[str]) -> None:
+        need = [a for a in accounts if a not in self.balances]
+        for chunk in _chunks(need):
+            rows = self.conn.execute(select(M.balances.c.account, M.balances.c.balance)
+                                     .where(M.balances.c.account.in_(chunk))).all()
+            found = dict(rows)
+            for a in chunk:
+                self.balances[a] = found.get(a, 0)
+        need_lots = [i for i in lot_ids if i not in self.lots]
+        for chunk in _chunks(need_lots):
+            found = {r.lot_id: r for r in self._lot_rows(M.lots.c.lot_id.in_(chunk))}
+            for i in chunk:
+                self.lots[i] = found.get(i)
+
+    def _lot_rows(self, where) -> list[LotRow]:
+        c = M.lots.c
+        rows = self.conn.execute(select(c.lot_id, c.account, c.amount, c.remaining, c.available_at,
+                                        c.expires_at).where(where)).all()
+        return [LotRow(*r) for r in rows]
+
+    def balance(self, account: str) -> int:
+        if account not in self.balances:
+            self.preload({account}, set())
+        return self.balances[account]
+
+    def lot(self, lot_id: str) -> LotRow | None:
+        if lot_id not in self.lots:
+            self.preload(set(), {lot_id})
+        return self.lots[lot_id]
+
+    def lots_of(self, account: str) -> list[LotRow]:
+        if account not in self._full_accounts:
+            for row in self._lot_rows((M.lots.c.account == account) & (M.lots.c.remaining > 0)):
+                if row.lot_id not in self.lots or self.lots[row.lot_id] is None:
+                    self.lots[row.lot_id] = row
+            self._full_accounts.add(account)
+        return [lot for lot in self.lots.values() if lot is not None and lot.account == account and lot.remaining > 0]
+
+    # --- applying ------------------------------------------------------------------
+    def post(self, event_id: str, postings: list[tuple[str, int]]) -> None:
+        for account, amount in postings:
+            self.balances[account] = self.balance(account) + amount
+            self.deltas[account] = self.deltas.get(account, 0) + amount
+            self.postings.append({"event_id": event_id, "account": account, "amount": amount})
+
+    def grant(self, event_id: str, lot_id: str, account: str, amount: int, available_at: datetime,
+              expires_at: datetime) -> None:
+        self.lots[lot_id] = LotRow(lot_id, account, amount, amount, available_at, expires_at, new=True)
+        self._event_of_new_lot[lot_id] = event_id
+
+    def take(self, lot_id: str, amount: int) -> tuple[str, int]:
+        """Take (or give back, amount < 0) from a lot; returns (account, what could not be taken)."""
+        lot = self.lot(lot_id)
+        if amount >= 0:
+            got = min(lot.remaining, amount)
+        else:
+            got = max(lot.remaining - lot.amount, amount)  # a lot never holds more than it was granted
+        lot.remaining -= got
+        self.dirty_lots.add(lot_id)
+        return lot.account, amount - got
+
+    def take_any(self, account: str, amount: int) -> int:
+        """Cover a shortfall from the account's other lots, soonest expiry first; returns what is left."""
+        for lot in sorted(self.lots_of(account), key=lambda r: (r.expires_at, r.lot_id)):
+            if amount <= 0:
+                break
+            got = min(lot.remaining, amount)
+            lot.remaining -= got
+            self.dirty_lots.add(lot.lot_id)
+            amount -= got
+        return amount
+
+    def negative_holders(self, accounts: set[str]) -> dict[str, int]:
+        return {a: self.balances[a] for a in accounts if is_holder_account(a) and self.balances.get(a, 0) < 0}
+
+    # --- flushing ------------------------------------------------------------------
+    def flush(self) -> None:
+        conn = self.conn
+        if self.postings:
+            conn.execute(M.postings.insert(), self.postings)
+            self.postings = []
+        if self.deltas:
+            rows = [{"account": a, "balance": d} for a, d in sorted(self.deltas.items()) if d]
+            if rows:
+                ins = (postgresql.insert(M.balances) if conn.dialect.name == "postgresql"
+                       else sqlite.insert(M.balances))
+                conn.execute(ins.on_conflict_do_update(index_elements=["account"],
+                                                       set_={"balance": M.balances.c.balance + ins.excluded.balance}),
+                             rows)
+            self.deltas = {}
+        new = [lot for lot in self.lots.values() if lot is not None and lot.new]
+        if new:
+            conn.execute(M.lots.insert(), [{
+                "lot_id": lot.lot_id, "event_id": self._event_of_new_lot[lot.lot_id], "account": lot.account,
+                "amount": lot.amount, "remaining": lot.remaining, "available_at": lot.available_at,
+                "expires_at": lot.expires_at} for lot in new])
+            for lot in new:
+                lot.new = False
+                self.dirty_lots.discard(lot.lot_id)
+        if self.dirty_lots:
+            stmt = (update(M.lots).where(M.lots.c.lot_id == bindparam("b_lot_id"))
+                    .values(remaining=bindparam("b_remaining")))
+            conn.execute(stmt, [{"b_lot_id": i, "b_remaining": self.lots[i].remaining}
+                                for i in sorted(self.dirty_lots)])
+            self.dirty_lots = set()
+
+
+def _chunks(items: list, size: int = 900):
+    for i in range(0, len(items), size):
+        yield items[i:i + size]

@@ -1,0 +1,102 @@
+"""HQ's database: engine, the writer lock and hq_seq allocation, migrations.
+
+SQLite (the embedded default) runs in WAL mode and takes its write lock up front
+(BEGIN IMMEDIATE), so several uvicorn workers queue on the busy timeout. PostgreSQL
+writers queue on the hq_counter row lock (see models.py for why that keeps pulls
+from ever skipping a row).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, Engine, create_engine, event, select, update
+
+from hq_server import models as M
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def database_url(data_dir: str | Path | None = None) -> str:
+    url = os.environ.get("HQ_DATABASE_URL")
+    if url:
+        return url
+    folder = Path(data_dir or os.environ.get("HQ_DATA_DIR") or "hq-data")
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder.resolve() / 'hq.db'}"
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, pool_size=4, max_overflow=4)
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn, _record) -> None:
+            dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=FULL")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn: Connection) -> None:
+            conn.exec_driver_sql(f"BEGIN {conn.get_execution_options().get('sqlite_begin', 'DEFERRED')}")
+
+        return engine
+    return create_engine(url, pool_size=5, max_overflow=5, pool_pre_ping=True)
+
+
+class Seq:
+    """hq_seq numbers for one write transaction, handed out under the writer lock."""
+
+    def __init__(self, last: int):
+        self.last = last
+
+    def next(self) -> int:
+        self.last += 1
+        return self.last
+
+
+class Database:
+    def __init__(self, url: str):
+        self.url = url
+        self.engine = make_engine(url)
+
+    @contextmanager
+    def write(self) -> Iterator[tuple[Connection, Seq]]:
+        """One use case's transaction, holding HQ's writer lock from its first statement."""
+        with self.engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn:
+            with conn.begin():
+                last = conn.execute(select(M.hq_counter.c.value).where(M.hq_counter.c.name == "seq")
+                                    .with_for_update()).scalar_one()
+                seq = Seq(last)
+                yield conn, seq
+                if seq.last != last:
+                    conn.execute(update(M.hq_counter).where(M.hq_counter.c.name == "seq").values(value=seq.last))
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            with conn.begin():
+                yield conn
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def migrate(url: str) -> None:
+    """Bring the schema to head (idempotent); run once before the workers start."""
+    engine = make_engine(url)
+    try:
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        cfg.attributes["engine"] = engine
+        command.upgrade(cfg, "head")
+    finally:
+        engine.dispose()

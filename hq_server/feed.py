@@ -1,0 +1,49 @@
+"""The pull feed: what each store must learn, numbered in commit order.
+
+Rows are written in the same transaction as the change they describe, one per
+receiving store (or one CHAIN row for everyone), so a pull is a single index range
+scan on (store_id, seq): its cost grows with the new items only, never with history.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import Connection, or_, select
+
+from hq_server import models as M
+from hq_server.db import Seq
+from pos_app.domain.ledger import canonical_json
+from pos_app.sync.wire import PullItem, PullResponse
+
+
+class FeedWriter:
+    def __init__(self, seq: Seq):
+        self.seq = seq
+        self.rows: list[dict] = []
+
+    def add(self, store_id: str, type_: str, key: str, data: dict[str, Any]) -> int:
+        n = self.seq.next()
+        self.rows.append({"seq": n, "store_id": store_id, "type": type_, "key": key, "data": canonical_json(data)})
+        return n
+
+    def to_stores(self, stores: set[str] | list[str], type_: str, key: str, data: dict[str, Any]) -> None:
+        for store_id in sorted(stores):
+            self.add(store_id, type_, key, data)
+
+    def flush(self, conn: Connection) -> None:
+        if self.rows:
+            conn.execute(M.feed.insert(), self.rows)
+            self.rows = []
+
+
+def pull(conn: Connection, store_id: str, after: int, limit: int) -> PullResponse:
+    f = M.feed.c
+    rows = conn.execute(select(f.seq, f.type, f.key, f.data)
+                        .where(or_(f.store_id == store_id, f.store_id == M.CHAIN), f.seq > after)
+                        .order_by(f.seq).limit(limit + 1)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    items = [PullItem(hq_seq=r.seq, type=r.type, key=r.key, data=json.loads(r.data)) for r in rows]
+    return PullResponse(items=items, cursor=rows[-1].seq if rows else after, more=more)

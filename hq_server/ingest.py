@@ -1,0 +1,327 @@
+"""Push: one batch of a device's events into HQ's ledger, in one transaction.
+
+Idempotent by event_id (the primary key): a retried, duplicated, reordered or
+concurrent push answers `exists` and changes nothing. Every write transaction holds
+HQ's writer lock (db.Database.write), so two processes pushing one device's events
+at once are applied one after the other, and hq_seq follows commit order.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, delete, select, update
+
+from hq_server import merges
+from hq_server import models as M
+from hq_server.book import Book
+from hq_server.checks import Parsed, parse, utc
+from hq_server.db import Database, Seq
+from hq_server.errors import HQProblem
+from hq_server.feed import FeedWriter
+from pos_app.domain.ledger import Kind, canonical_json, payload_hash
+from pos_app.sync.wire import EMPTY_HASH, EventAnswer, PushResponse, WireEvent, roll_hash
+
+NS = uuid.UUID("6f1c7f0e-4b7e-5d55-9a53-2f6c1b0d9e11")
+SKEW_FLAG_S = 300
+
+
+def correction_id(event_id: str, tag: str) -> str:
+    """HQ's own events are named after what they correct, so re-running a merge changes nothing."""
+    return str(uuid.uuid5(NS, f"{event_id}:{tag}"))
+
+
+@dataclass
+class DeviceState:
+    device_id: str
+    store_id: str
+
+
+class Ingest:
+    def __init__(self, conn: Connection, seq: Seq, store_id: str, now: datetime, skew_s: int = 0):
+        self.conn, self.seq, self.store_id, self.now, self.skew_s = conn, seq, store_id, now, skew_s
+        self.book = Book(conn)
+        self.feed = FeedWriter(seq)
+        self.rows: dict[str, dict] = {}  # events inserted by this transaction
+        self.status_updates: dict[str, str] = {}  # earlier events whose status changes (waiting -> applied)
+        self.waiting_new: list[dict] = []
+        self.waiting_done: set[str] = set()
+        self.serials: dict[str, dict | None] = {}
+        self.follow_new: set[tuple[str, str]] = set()
+        self._followers: dict[str, set[str]] = {}
+        self.conflicts: list[dict] = []
+        self._waiting_by_lot: dict[str, list[str]] | None = None
+        self._rules: list | None = None
+        self._limits: dict | None = None
+
+    # --- reading helpers -----------------------------------------------------------
+    def followers(self, member_id: str) -> set[str]:
+        if member_id not in self._followers:
+            self._followers[member_id] = set(self.conn.execute(
+                select(M.follows.c.store_id).where(M.follows.c.member_id == member_id)).scalars())
+        return self._followers[member_id]
+
+    def preload_followers(self, member_ids: set[str]) -> None:
+        need = [m for m in member_ids if m not in self._followers]
+        for m in need:
+            self._followers[m] = set()
+        for i in range(0, len(need), 900):
+            for m, s in self.conn.execute(select(M.follows.c.member_id, M.follows.c.store_id)
+                                          .where(M.follows.c.member_id.in_(need[i:i + 900]))):
+                self._followers[m].add(s)
+
+    def follow(self, member_id: str | None, store_id: str) -> None:
+        if member_id and store_id != M.HQ_ORIGIN and store_id not in self.followers(member_id):
+            self._followers[member_id].add(store_id)
+            self.follow_new.add((member_id, store_id))
+
+    def waiting_for(self, lot_ids: list[str]) -> list[str]:
+        if self._waiting_by_lot is None:
+            self._waiting_by_lot = {}
+            if self.conn.execute(select(M.waiting_lots.c.lot_id).limit(1)).first() is not None:
+                for lot_id, event_id in self.conn.execute(select(M.waiting_lots.c.lot_id, M.waiting_lots.c.event_id)):
+                    self._waiting_by_lot.setdefault(lot_id, []).append(event_id)
+        out = []
+        for lot_id in lot_ids:
+            out += self._waiting_by_lot.pop(lot_id, [])
+        return out
+
+    def rules(self) -> list:
+        if self._rules is None:
+            self._rules = self.conn.execute(select(M.rules.c.version, M.rules.c.effective_at, M.rules.c.doc)
+                                            .order_by(M.rules.c.version)).all()
+        return self._rules
+
+    def limits(self) -> dict:
+        if self._limits is None:
+            from hq_server.limits import limits_for
+            self._limits = limits_for(self.conn, self.store_id).model_dump()
+        return self._limits
+
+    # --- events --------------------------------------------------------------------
+    def admit(self, e: WireEvent, parsed: Parsed) -> int:
+        hq_seq = self.seq.next()
+        device_time = utc(e.device_time)
+        row = {"event_id": e.event_id, "hq_seq": hq_seq, "store_id": e.store_id, "device_id": e.device_id,
+               "device_seq": e.device_seq, "kind": e.kind, "device_time": device_time, "received_at": self.now,
+               "staff_id": e.staff_id, "rule_version": e.rule_version, "member_id": e.member_id,
+               "payload": canonical_json(e.payload), "payload_hash": e.payload_hash, "status": "applied",
+               "flags": ""}
+        self.rows[e.event_id] = row
+        self.follow(e.member_id, e.store_id)
+        merges.clock(self, row)
+        self.apply(row, e.payload, parsed)
+        return hq_seq
+
+    def apply(self, row: dict, payload: dict, parsed: Parsed) -> None:
+        """Postings, balances and lots of one event, then the merge rules it may trigger."""
+        unknown = sorted({lot_id for lot_id, _ in parsed.takes if self.book.lot(lot_id) is None})
+        if unknown and row["status"] != "correction":
+            merges.wait(self, row, unknown)
+            return
+        eid = row["event_id"]
+        self.book.post(eid, parsed.postings)
+        for lot_id, account, amount, available_at, expires_at in parsed.grants:
+            if self.book.lot(lot_id) is None:
+                self.book.grant(eid, lot_id, account, amount, available_at, expires_at)
+        for lot_id, amount in parsed.takes:
+            if self.book.lot(lot_id) is None:
+                continue
+            account, short = self.book.take(lot_id, amount)
+            if short > 0:
+                self.book.take_any(account, short)
+        self.fan_out(row, payload)
+        if row["status"] != "correction":
+            merges.after_apply(self, row, payload, parsed)
+        merges.double_spend(self, row, {a for a, _ in parsed.postings})
+        for waiting in self.waiting_for([g[0] for g in parsed.grants]):
+            merges.wake(self, waiting)
+
+    def fan_out(self, row: dict, payload: dict) -> None:
+        """Other stores following the member learn of the event; HQ's corrections go to their store too."""
+        member_id = row["member_id"]
+        to = set(self.followers(member_id)) if member_id else set()
+        origin = row["store_id"]
+        if row["status"] == "correction":
+            to.add(json.loads(row["payload"]).get("store_id") or origin)
+            to.discard(M.HQ_ORIGIN)
+        else:
+            to.discard(origin)
+        if to:
+            self.feed.to_stores(to, "event", row["event_id"], event_doc(row, payload))
+
+    def correct(self, subject: dict, tag: str, kind: Kind, payload: dict[str, Any], postings, grants=(), takes=(),
+                member_id: str | None = None) -> str | None:
+        """Post one of HQ's corrections of `subject` (a deterministic id); None if it already exists."""
+        cid = correction_id(subject["event_id"], tag)
+        if cid in self.rows or self.conn.execute(select(M.events.c.event_id)
+                                                 .where(M.events.c.event_id == cid)).first():
+            return None
+        payload = json.loads(canonical_json({**payload, "corrects": subject["event_id"], "store_id": subject["store_id"]}))
+        payload["postings"] = [[a, n] for a, n in postings]
+        if grants:
+            payload["grants"] = [[g.lot_id, g.account, g.amount, g.available_at.isoformat(), g.expires_at.isoformat()]
+                                 for g in grants]
+        if takes:
+            payload["lots"] = [[t.lot_id, t.amount] for t in takes]
+        hq_seq = self.seq.next()
+        row = {"event_id": cid, "hq_seq": hq_seq, "store_id": M.HQ_ORIGIN, "device_id": M.HQ_ORIGIN,
+               "device_seq": hq_seq, "kind": str(kind), "device_time": self.now, "received_at": self.now,
+               "staff_id": None, "rule_version": subject["rule_version"], "member_id": member_id,
+               "payload": canonical_json(payload), "payload_hash": payload_hash(payload), "status": "correction",
+               "flags": ""}
+        self.rows[cid] = row
+        parsed = Parsed([(a, n) for a, n in postings],
+                        [(g.lot_id, g.account, g.amount, g.available_at, g.expires_at) for g in grants],
+                        [(t.lot_id, t.amount) for t in takes])
+        self.apply(row, payload, parsed)
+        return cid
+
+    def conflict(self, rule: int, kind: str, subject: dict | None, detail: dict, made: list[str] = (),
+                 status: str = "resolved", member_id: str | None = None, tag: str | None = None) -> None:
+        key = f"{subject['event_id'] if subject else ''}:{tag or kind}:conflict"
+        self.conflicts.append({
+            "conflict_id": str(uuid.uuid5(NS, key)), "hq_seq": self.seq.last, "rule": rule, "kind": kind,
+            "event_id": subject["event_id"] if subject else None, "store_id": subject["store_id"] if subject else None,
+            "member_id": member_id or (subject or {}).get("member_id"), "status": status,
+            "detail": canonical_json(detail), "made_events": json.dumps([m for m in made if m]), "created_at": self.now})
+
+    def event_status(self, row: dict, status: str, reason: str, **extra) -> None:
+        if row["store_id"] != M.HQ_ORIGIN:
+            self.feed.add(row["store_id"], "event_status", row["event_id"],
+                          {"event_id": row["event_id"], "status": status, "reason": reason, **extra})
+
+    # --- writing -------------------------------------------------------------------
+    def flush(self) -> None:
+        conn = self.conn
+        if self.rows:
+            conn.execute(M.events.insert(), list(self.rows.values()))
+        for event_id, status in self.status_updates.items():
+            if event_id not in self.rows:
+                conn.execute(update(M.events).where(M.events.c.event_id == event_id).values(status=status))
+        self.book.flush()
+        if self.waiting_done:
+            conn.execute(delete(M.waiting_lots).where(M.waiting_lots.c.event_id.in_(sorted(self.waiting_done))))
+        live = [w for w in self.waiting_new if w["event_id"] not in self.waiting_done]
+        if live:
+            conn.execute(M.waiting_lots.insert(), live)
+        new_serials = [s for s in self.serials.values() if s is not None and s.get("new")]
+        if new_serials:
+            conn.execute(M.label_serials.insert(), [{k: v for k, v in s.items() if k != "new"} for s in new_serials])
+        if self.follow_new:
+            conn.execute(M.follows.insert(), [{"member_id": m, "store_id": s} for m, s in sorted(self.follow_new)])
+        if self.conflicts:
+            conn.execute(M.conflicts.insert(), self.conflicts)
+        self.feed.flush(conn)
+
+
+def event_doc(row: dict, payload: dict) -> dict:
+    """An event as a pull item carries it: the wire event's fields plus HQ's sequence and status."""
+    return {"event_id": row["event_id"], "kind": row["kind"], "store_id": row["store_id"],
+            "device_id": row["device_id"], "device_seq": row["device_seq"],
+            "device_time": row["device_time"].isoformat(), "staff_id": row["staff_id"],
+            "rule_version": row["rule_version"], "member_id": row["member_id"], "payload": payload,
+            "payload_hash": row["payload_hash"], "hq_seq": row["hq_seq"], "status": row["status"]}
+
+
+def push(db: Database, device_id: str, store_id: str, events: list[WireEvent], now: datetime) -> PushResponse:
+    for e in events:
+        if e.store_id != store_id or e.device_id != device_id:
+            # Not one bad event in an honest queue: a device speaking for someone else. Refuse it all.
+            raise HQProblem(403, "wrong_store", f"event {e.event_id} claims store {e.store_id} device {e.device_id}, "
+                                                f"but this key belongs to store {store_id} device {device_id}")
+    parsed = {e.event_id: parse(e, store_id) for e in events}
+    with db.write() as (conn, seq):
+        dev = conn.execute(select(M.devices).where(M.devices.c.device_id == device_id)).one()
+        ing = Ingest(conn, seq, store_id, now, dev.clock_skew_s)
+        ids = sorted({e.event_id for e in events})
+        existing = {}
+        for i in range(0, len(ids), 900):
+            existing.update({r.event_id: r for r in conn.execute(
+                select(M.events.c.event_id, M.events.c.payload_hash, M.events.c.hq_seq)
+                .where(M.events.c.event_id.in_(ids[i:i + 900])))})
+        dseqs = sorted({e.device_seq for e in events})
+        taken: dict[int, str] = {}
+        for i in range(0, len(dseqs), 900):
+            taken.update(dict(conn.execute(select(M.events.c.device_seq, M.events.c.event_id).where(
+                M.events.c.device_id == device_id, M.events.c.device_seq.in_(dseqs[i:i + 900]))).all()))
+        fresh: list[WireEvent] = []
+        answers: dict[str, EventAnswer] = {}
+        for e in sorted(events, key=lambda ev: ev.device_seq):
+            if e.event_id in answers:
+                continue
+            ex = existing.get(e.event_id)
+            p = parsed[e.event_id]
+            if ex is not None:
+                answers[e.event_id] = (EventAnswer(event_id=e.event_id, status="exists", hq_seq=ex.hq_seq)
+                                       if ex.payload_hash == e.payload_hash else
+                                       EventAnswer(event_id=e.event_id, status="exists_mismatch", hq_seq=ex.hq_seq,
+                                                   reason="HQ holds this event_id with a different payload_hash; "
+                                                          "HQ's copy stands"))
+            elif isinstance(p, str):
+                answers[e.event_id] = EventAnswer(event_id=e.event_id, status="rejected", reason=p)
+            elif taken.get(e.device_seq, e.event_id) != e.event_id:
+                answers[e.event_id] = EventAnswer(
+                    event_id=e.event_id, status="rejected",
+                    reason=f"device_seq {e.device_seq} of this device is already event {taken[e.device_seq]}")
+            else:
+                taken[e.device_seq] = e.event_id
+                fresh.append(e)
+        accounts: set[str] = set()
+        lot_ids: set[str] = set()
+        for e in fresh:
+            pe = parsed[e.event_id]
+            accounts.update(a for a, _ in pe.postings)
+            lot_ids.update(t for t, _ in pe.takes)
+            lot_ids.update(g[0] for g in pe.grants)
+            if e.member_id:
+                accounts.add(f"debt:{e.member_id}")
+        ing.book.preload(accounts, lot_ids)
+        ing.preload_followers({e.member_id for e in fresh if e.member_id})
+        merges.preload_serials(ing, [e.payload.get("serial") for e in fresh if e.kind == Kind.LABEL_EARN])
+        for e in fresh:
+            hq_seq = ing.admit(e, parsed[e.event_id])
+            answers[e.event_id] = EventAnswer(event_id=e.event_id, status="ok", hq_seq=hq_seq)
+        ing.flush()
+        count, digest = _advance_ack(conn, dev, fresh)
+        conn.execute(update(M.devices).where(M.devices.c.device_id == device_id)
+                     .values(acked_count=count, acked_hash=digest,
+                             acked_max_seq=max([dev.acked_max_seq, *(e.device_seq for e in fresh)]), last_seen=now))
+    return PushResponse(answers=[answers[e.event_id] for e in events], hq_acked_count=count, hq_acked_hash=digest)
+
+
+def _advance_ack(conn: Connection, dev, fresh: list[WireEvent]) -> tuple[int, str]:
+    """The rolling hash over every event HQ holds from the device, in device_seq order.
+
+    In-order arrival (the usual case) extends it; an event below the highest one seen
+    (a reordered push) makes HQ recompute it from the device's events.
+    """
+    if not fresh:
+        return dev.acked_count, dev.acked_hash
+    ordered = sorted(fresh, key=lambda e: e.device_seq)
+    if ordered[0].device_seq > dev.acked_max_seq:
+        count, digest = dev.acked_count, dev.acked_hash
+        for e in ordered:
+            digest = roll_hash(digest, e.device_seq, e.event_id, e.payload_hash)
+        return count + len(ordered), digest
+    return device_ack(conn, dev.device_id)
+
+
+def device_ack(conn: Connection, device_id: str, upto: int | None = None) -> tuple[int, str]:
+    q = (select(M.events.c.device_seq, M.events.c.event_id, M.events.c.payload_hash)
+         .where(M.events.c.device_id == device_id).order_by(M.events.c.device_seq))
+    if upto is not None:
+        q = q.limit(upto)
+    count, digest = 0, EMPTY_HASH
+    for s, eid, h in conn.execute(q):
+        digest = roll_hash(digest, s, eid, h)
+        count += 1
+    return count, digest
+
+
+def skew_seconds(hq_time: datetime, device_time: datetime) -> int:
+    return int((utc(hq_time) - utc(device_time)) / timedelta(seconds=1))

@@ -1,0 +1,100 @@
+"""Admin reads of members and the chain, and the member merge that closes a same-phone task."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from sqlalchemy import Connection, func, or_, select, update
+
+from hq_server import models as M
+from hq_server.db import Seq
+from hq_server.errors import HQProblem
+from hq_server.ingest import Ingest, correction_id
+from hq_server.merges import _member_item, member_doc
+from pos_app.domain import ledger as L
+from pos_app.domain.ledger import Kind, LotGrant, LotTake
+from pos_app.domain.members import normalize_phone
+
+
+def search(conn: Connection, q: str) -> list[dict]:
+    m = M.members.c
+    ids = conn.execute(select(m.member_id).where(or_(m.phone == normalize_phone(q), m.card_no == q,
+                                                     m.member_id == q, m.name == q)).limit(50)).scalars().all()
+    return [member_doc(conn, i) for i in ids]
+
+
+def detail(conn: Connection, member_id: str) -> dict | None:
+    doc = member_doc(conn, member_id)
+    if doc is None:
+        return None
+    b = M.balances.c
+    doc["balances"] = dict(conn.execute(select(b.account, b.balance).where(
+        or_(b.account.like(f"member:{member_id}:%"), b.account == L.debt_account(member_id)))).all())
+    e = M.events.c
+    doc["history"] = [dict(r._mapping) for r in conn.execute(
+        select(e.event_id, e.hq_seq, e.kind, e.store_id, e.device_time, e.status, e.flags)
+        .where(e.member_id == member_id).order_by(e.hq_seq.desc()).limit(100))]
+    return doc
+
+
+def chain_report(conn: Connection) -> dict:
+    e, p, d = M.events.c, M.postings.c, M.devices.c
+    stores = []
+    for s in conn.execute(select(M.stores.c.store_id, M.stores.c.name).order_by(M.stores.c.store_id)):
+        issued = conn.execute(select(func.coalesce(func.sum(p.amount), 0))
+                              .where(p.account == L.store_issued(s.store_id))).scalar()
+        redeemed = conn.execute(select(func.coalesce(func.sum(p.amount), 0))
+                                .where(p.account == L.store_redeemed(s.store_id))).scalar()
+        stores.append({
+            "store_id": s.store_id, "name": s.name,
+            "events": conn.execute(select(func.count()).where(e.store_id == s.store_id)).scalar(),
+            "points_issued": -issued, "points_redeemed": redeemed,
+            "last_seen": conn.execute(select(func.max(d.last_seen)).where(d.store_id == s.store_id)).scalar()})
+    open_tasks = conn.execute(select(func.count()).select_from(M.conflicts)
+                              .where(M.conflicts.c.status == "open")).scalar()
+    return {"stores": stores, "members": conn.execute(select(func.count()).select_from(M.members)).scalar(),
+            "open_conflicts": open_tasks,
+            "ledger_sum": conn.execute(select(func.coalesce(func.sum(M.balances.c.balance), 0))).scalar()}
+
+
+def merge(conn: Connection, seq: Seq, conflict_id: str, keep: str, now: datetime) -> dict:
+    task = conn.execute(select(M.conflicts).where(M.conflicts.c.conflict_id == conflict_id)).first()
+    if task is None:
+        raise HQProblem(404, "not_found", f"no conflict {conflict_id}")
+    if task.kind != "same_phone":
+        raise HQProblem(409, "not_a_merge_task", f"conflict {conflict_id} is a {task.kind}, not a same-phone task")
+    if task.status != "open":
+        raise HQProblem(409, "already_resolved", f"conflict {conflict_id} is already resolved")
+    pair = json.loads(task.detail)["members"]
+    if keep not in pair:
+        raise HQProblem(422, "invalid_body", f"keep must be one of {', '.join(pair)}")
+    drop = next(x for x in pair if x != keep)
+    ing = Ingest(conn, seq, M.HQ_ORIGIN, now)
+    for store in sorted(ing.followers(drop)):  # whoever followed either member hears of the merge
+        ing.follow(keep, store)
+    postings, grants, takes = [], [], []
+    for ptype in L.PointType:
+        src, dst = L.member_account(drop, ptype), L.member_account(keep, ptype)
+        bal = ing.book.balance(src)
+        if bal:
+            postings += [(src, -bal), (dst, bal)]
+        for lot in ing.book.lots_of(src):
+            takes.append(LotTake(lot.lot_id, lot.remaining))
+            grants.append(LotGrant(correction_id(conflict_id, f"lot:{lot.lot_id}"), dst, lot.remaining,
+                                   lot.available_at, lot.expires_at))
+    owed = ing.book.balance(L.debt_account(drop))
+    if owed:
+        postings += [(L.debt_account(drop), -owed), (L.debt_account(keep), owed)]
+    subject = {"event_id": conflict_id, "store_id": M.HQ_ORIGIN, "rule_version": 0, "member_id": drop}
+    cid = ing.correct(subject, "member_merge", Kind.MEMBER_MERGE, {"from": drop, "into": keep, "task": conflict_id},
+                      L.merge_postings([L.Posting(a, n) for a, n in postings]) and
+                      [(p.account, p.amount) for p in L.merge_postings([L.Posting(a, n) for a, n in postings])],
+                      grants=tuple(grants), takes=tuple(takes), member_id=keep)
+    conn.execute(update(M.members).where(M.members.c.member_id == drop).values(merged_into=keep))
+    conn.execute(update(M.conflicts).where(M.conflicts.c.conflict_id == conflict_id)
+                 .values(status="resolved", made_events=json.dumps([cid])))
+    _member_item(ing, drop)
+    _member_item(ing, keep)
+    ing.flush()
+    return {"conflict_id": conflict_id, "kept": keep, "merged": drop, "event_id": cid}

@@ -1,0 +1,282 @@
+"""DESIGN.md section 6's merge rules, applied as each event reaches HQ's ledger.
+
+Each decision is a row in `conflicts` naming the events it made; HQ's corrections
+carry ids derived from the event they correct (ingest.correction_id), so running a
+merge twice posts nothing new.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select, update
+
+from hq_server import models as M
+from hq_server.checks import Parsed
+from pos_app.domain import entries as E
+from pos_app.domain import ledger as L
+from pos_app.domain.ledger import Kind
+from pos_app.domain.money import mul_div_floor
+from pos_app.domain.rules import Rules, parse_rules
+
+if TYPE_CHECKING:
+    from hq_server.ingest import Ingest
+
+PROFILE_FIELDS = ("name", "phone", "birthday", "note", "tier", "pin_hash")
+
+
+# --- rule 1: double spend ---------------------------------------------------------------
+
+def double_spend(ing: Ingest, row: dict, accounts: set[str]) -> None:
+    """A holder account below zero: the goods were handed over, so the excess becomes the member's debt."""
+    for account, balance in sorted(ing.book.negative_holders(accounts).items()):
+        owner = account.split(":")[1]
+        short = -balance
+        cid = ing.correct(row, f"debt:{account}", Kind.ADJUST,
+                          {"purpose": "double_spend_debt", "account": account, "points": short},
+                          [(account, short), (L.debt_account(owner), -short)],
+                          member_id=owner if account.startswith("member:") else None)
+        if cid is None:
+            continue
+        ing.conflict(1, "double_spend", row, {"account": account, "debt_added": short}, [cid], member_id=owner,
+                     tag=f"debt:{account}")
+        if account.startswith("member:"):
+            ing.conn.execute(update(M.members).where(M.members.c.member_id == owner)
+                             .values(risk_flag=f"double_spend: {short} points owed (event {row['event_id']})"))
+            _member_item(ing, owner)
+
+
+# --- rule 2: a label serial earns once, chain-wide ----------------------------------------
+
+def preload_serials(ing: Ingest, serials: list) -> None:
+    want = sorted({s for s in serials if isinstance(s, str)} - set(ing.serials))
+    for s in want:
+        ing.serials[s] = None
+    for i in range(0, len(want), 900):
+        for r in ing.conn.execute(select(M.label_serials).where(M.label_serials.c.serial.in_(want[i:i + 900]))):
+            ing.serials[r.serial] = dict(r._mapping)
+
+
+def label_serial(ing: Ingest, row: dict, payload: dict, parsed: Parsed) -> None:
+    serial = payload["serial"]
+    if serial not in ing.serials:
+        preload_serials(ing, [serial])
+    first = ing.serials[serial]
+    points = int(payload.get("points", 0))
+    if first is None:
+        ing.serials[serial] = {"serial": serial, "event_id": row["event_id"], "store_id": row["store_id"],
+                               "member_id": row["member_id"], "points": points, "hq_seq": row["hq_seq"], "new": True}
+        ing.feed.add(M.CHAIN, "label_claim", serial, {"serial": serial, "sku": payload.get("sku"), "points": points,
+                                                       "member_id": row["member_id"], "event_id": row["event_id"],
+                                                       "store_id": row["store_id"]})
+        return
+    # The lowest hq_seq won; this one stays on record as duplicate_serial and HQ takes its points back.
+    row["status"] = "duplicate_serial"
+    ing.status_updates[row["event_id"]] = "duplicate_serial"
+    member_id = row["member_id"]
+    account = L.member_account(member_id)
+    first_lot = parsed.grants[0][0] if parsed.grants else None
+    entry = E.reverse_earned(account=account, debt_acct=L.debt_account(member_id), points=points,
+                             lots=[lot.as_lot() for lot in ing.book.lots_of(account)], first_lot=first_lot,
+                             sink=L.store_issued(row["store_id"]), now=ing.now,
+                             payload={"purpose": "duplicate_serial", "serial": serial, "winner": first["event_id"]},
+                             member_id=member_id)
+    cid = ing.correct(row, "duplicate_serial", entry.kind, entry.payload, [(p.account, p.amount) for p in entry.postings],
+                      takes=entry.takes, member_id=member_id)
+    ing.conflict(2, "duplicate_serial", row, {"serial": serial, "winner": first["event_id"],
+                                              "winner_store": first["store_id"], "points": points}, [cid])
+    ing.event_status(row, "duplicate_serial", f"label {serial} was already claimed (event {first['event_id']}); "
+                                              f"its {points} points are reversed", corrections=[cid])
+
+
+# --- rule 3: a rule changed while the store was offline -----------------------------------
+
+def stale_rule(ing: Ingest, row: dict, payload: dict) -> None:
+    rules = ing.rules()
+    if not rules:
+        return
+    when = row["device_time"] + timedelta(seconds=ing.skew_s)
+    used = row["rule_version"]
+    current = [r for r in rules if r.effective_at <= when]
+    if not current or current[-1].version == used:
+        return
+    later = [r for r in rules if r.version > used]
+    if current[-1].version < used or not later:
+        _flag(ing, row, 3, "rule_not_yet_effective", {"used": used, "current": current[-1].version})
+        return
+    superseded_at = later[0].effective_at
+    grace = timedelta(hours=ing.limits()["max_offline_hours"])
+    if when - superseded_at <= grace:
+        ing.conflict(3, "rule_within_grace", row, {"used": used, "current": current[-1].version,
+                                                   "superseded_at": superseded_at.isoformat()})
+        return
+    if row["kind"] != Kind.EARN or not isinstance(payload.get("paid_fen"), int) or not row["member_id"]:
+        _flag(ing, row, 3, "stale_rule", {"used": used, "current": current[-1].version})
+        return
+    # HQ re-rates the sale's base points on what was paid; the difference is an adjustment.
+    old, new = _rules(rules, used), _rules(rules, current[-1].version)
+    if old is None or new is None:
+        return
+    diff = _base(new, payload["paid_fen"]) - _base(old, payload["paid_fen"])
+    member_id = row["member_id"]
+    account = L.member_account(member_id)
+    made = None
+    if diff > 0:
+        entry = E.credit(Kind.ADJUST, account=account, points=diff, source=L.store_issued(row["store_id"]),
+                         debt_acct=L.debt_account(member_id), owed=-ing.book.balance(L.debt_account(member_id)),
+                         lot_id=_lot_id(row, "stale_rule"), now=ing.now, rules=new,
+                         payload={"purpose": "stale_rule", "used": used, "current": new.version},
+                         member_id=member_id, lock=False)
+        made = ing.correct(row, "stale_rule", entry.kind, entry.payload, [(p.account, p.amount) for p in entry.postings],
+                           grants=entry.grants, member_id=member_id)
+    elif diff < 0:
+        entry = E.reverse_earned(account=account, debt_acct=L.debt_account(member_id), points=-diff,
+                                 lots=[lot.as_lot() for lot in ing.book.lots_of(account)], first_lot=None,
+                                 sink=L.store_issued(row["store_id"]), now=ing.now,
+                                 payload={"purpose": "stale_rule", "used": used, "current": new.version},
+                                 member_id=member_id)
+        made = ing.correct(row, "stale_rule", Kind.ADJUST, entry.payload,
+                           [(p.account, p.amount) for p in entry.postings], takes=entry.takes, member_id=member_id)
+    ing.conflict(3, "stale_rule", row, {"used": used, "current": new.version, "points_diff": diff}, [made])
+
+
+def _rules(rows, version: int) -> Rules | None:
+    for r in rows:
+        if r.version == version:
+            parsed = parse_rules(json.loads(r.doc))
+            return parsed if isinstance(parsed, Rules) else None
+    return None
+
+
+def _base(rules: Rules, paid_fen: int) -> int:
+    return mul_div_floor(paid_fen, rules.base_points, rules.base_per_fen)
+
+
+def _lot_id(row: dict, tag: str) -> str:
+    from hq_server.ingest import correction_id
+    return correction_id(row["event_id"], f"lot:{tag}")
+
+
+# --- rule 4: clock skew --------------------------------------------------------------------
+
+def clock(ing: Ingest, row: dict) -> None:
+    """Flag, never drop: a device clock far off, or an event dated in HQ's future."""
+    from hq_server.ingest import SKEW_FLAG_S
+    corrected = row["device_time"] + timedelta(seconds=ing.skew_s)
+    if abs(ing.skew_s) > SKEW_FLAG_S:
+        _flag(ing, row, 4, "clock_skew", {"skew_s": ing.skew_s})
+    elif corrected > ing.now + timedelta(seconds=SKEW_FLAG_S):
+        _flag(ing, row, 4, "future_time", {"device_time": row["device_time"].isoformat()})
+
+
+def _flag(ing: Ingest, row: dict, rule: int, flag: str, detail: dict) -> None:
+    row["flags"] = ",".join(filter(None, [row["flags"], flag]))
+    ing.conflict(rule, flag, row, detail)
+    ing.event_status(row, "flagged", flag.replace("_", " "), flags=row["flags"])
+
+
+# --- rule 5: a reversal (or any take) waits for the lot it takes from -----------------------
+
+def wait(ing: Ingest, row: dict, unknown_lots: list[str]) -> None:
+    row["status"] = "waiting"
+    ing.waiting_for([])  # loads what already waits, so ours joins it
+    for lot_id in unknown_lots:
+        ing.waiting_new.append({"lot_id": lot_id, "event_id": row["event_id"]})
+        ing._waiting_by_lot.setdefault(lot_id, []).append(row["event_id"])
+    ing.conflict(5, "waiting_for_original", row, {"lots": unknown_lots}, status="open", tag="waiting")
+    ing.event_status(row, "waiting", "waits for the event that earned the points it takes back")
+
+
+def wake(ing: Ingest, event_id: str) -> None:
+    row = ing.rows.get(event_id)
+    if row is None:
+        r = ing.conn.execute(select(M.events).where(M.events.c.event_id == event_id)).first()
+        if r is None or r.status != "waiting":
+            return
+        row = dict(r._mapping)
+    elif row["status"] != "waiting":
+        return
+    payload = json.loads(row["payload"])
+    from hq_server.checks import parse as _parse
+    from pos_app.sync.wire import WireEvent
+    parsed = _parse(WireEvent.model_validate({k: row[k] for k in (
+        "event_id", "kind", "store_id", "device_id", "device_seq", "device_time", "staff_id", "rule_version",
+        "member_id", "payload_hash")} | {"payload": payload}), row["store_id"])
+    if isinstance(parsed, str) or any(ing.book.lot(t) is None for t, _ in parsed.takes):
+        return  # still waiting for another lot
+    row["status"] = "applied"
+    ing.status_updates[event_id] = "applied"
+    ing.waiting_done.add(event_id)
+    ing.apply(row, payload, parsed)
+    ing.conflict(5, "original_arrived", row, {"applied_at_hq_seq": ing.seq.last}, tag="woken")
+    ing.event_status(row, "applied", "its original arrived; applied")
+
+
+# --- rule 6: members edited in two places ---------------------------------------------------
+
+def member_event(ing: Ingest, row: dict, payload: dict) -> None:
+    kind, member_id = row["kind"], row["member_id"]
+    m = M.members.c
+    if kind == Kind.MEMBER_REGISTER:
+        exists = ing.conn.execute(select(m.member_id).where(m.member_id == member_id)).first()
+        if exists is None:
+            ing.conn.execute(M.members.insert().values(
+                member_id=member_id, phone=str(payload.get("phone", "")), name=str(payload.get("name", "")),
+                tier=str(payload.get("tier") or "basic"), card_no=str(payload.get("card_no", "")),
+                referral_code=payload.get("referral_code"), referred_by=payload.get("referred_by"),
+                home_store=str(payload.get("home_store") or row["store_id"]), created_at=row["device_time"],
+                pin_hash=payload.get("pin_hash"), updated_seq=row["hq_seq"]))
+        _same_phone(ing, row, member_id, str(payload.get("phone", "")))
+    elif kind in (Kind.MEMBER_PATCH, Kind.TIER_CHANGE):
+        fields = payload.get("fields", {}) if kind == Kind.MEMBER_PATCH else {"tier": payload.get("to")}
+        current = ing.conn.execute(select(M.members).where(m.member_id == member_id)).first()
+        if current is None or not isinstance(fields, dict):
+            return
+        # Per-field last writer by hq_seq: patches reach this line in hq_seq order.
+        values = {k: v for k, v in fields.items() if k in PROFILE_FIELDS and k not in ("birthday", "note")
+                  and isinstance(v, str)}
+        extra = json.loads(current.extra or "{}")
+        extra.update({k: v for k, v in fields.items() if k in ("birthday", "note")})
+        ing.conn.execute(update(M.members).where(m.member_id == member_id)
+                         .values(**values, extra=json.dumps(extra, ensure_ascii=False), updated_seq=row["hq_seq"]))
+        if "phone" in values:
+            _same_phone(ing, row, member_id, values["phone"])
+    _member_item(ing, member_id)
+
+
+def _same_phone(ing: Ingest, row: dict, member_id: str, phone: str) -> None:
+    m = M.members.c
+    others = ing.conn.execute(select(m.member_id).where(m.phone == phone, m.member_id != member_id,
+                                                        m.merged_into.is_(None))).scalars().all()
+    for other in others:
+        ing.conflict(6, "same_phone", row, {"phone": phone, "members": sorted([member_id, other])}, status="open",
+                     tag=f"same_phone:{other}")
+
+
+def _member_item(ing: Ingest, member_id: str) -> None:
+    doc = member_doc(ing.conn, member_id)
+    if doc:
+        ing.feed.to_stores(ing.followers(member_id), "member", member_id, doc)
+
+
+def member_doc(conn, member_id: str) -> dict | None:
+    r = conn.execute(select(M.members).where(M.members.c.member_id == member_id)).first()
+    if r is None:
+        return None
+    d = {k: v for k, v in r._mapping.items() if k not in ("extra", "updated_seq")}
+    d["created_at"] = r.created_at.isoformat()
+    d.update(json.loads(r.extra or "{}"))
+    d["hq_seq"] = r.updated_seq
+    return d
+
+
+def after_apply(ing: Ingest, row: dict, payload: dict, parsed: Parsed) -> None:
+    kind = row["kind"]
+    if kind == Kind.LABEL_EARN:
+        label_serial(ing, row, payload, parsed)
+    elif kind in (Kind.MEMBER_REGISTER, Kind.MEMBER_PATCH, Kind.TIER_CHANGE):
+        member_event(ing, row, payload)
+    if kind == Kind.EARN:
+        stale_rule(ing, row, payload)

@@ -1,0 +1,193 @@
+"""HQ's schema (SQLAlchemy 2 Core tables).
+
+Core rather than ORM classes: a push applies hundreds of events in a handful of
+multi-row statements, which is what makes ingest keep up with raw inserts. The
+ledger tables restate the store's invariants as CHECK constraints.
+
+Ordering: `hq_seq` numbers (events and pull feed rows) come from the one-row
+`hq_counter`, read FOR UPDATE at the start of every write transaction and written
+back at its end. That row lock serializes HQ's writers on PostgreSQL (SQLite's
+BEGIN IMMEDIATE does the same), so numbers become visible in commit order and a pull
+that has seen `hq_seq` n can never later meet a new row below n.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (BigInteger, CheckConstraint, Column, DateTime, Index, Integer, MetaData, String, Table, Text,
+                        UniqueConstraint)
+
+metadata = MetaData(naming_convention={
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+})
+
+CHAIN = "*"  # feed rows every store pulls (catalogue, rules, label claims)
+HQ_ORIGIN = "hq"  # store_id / device_id of HQ's own correction events
+
+hq_counter = Table("hq_counter", metadata,
+                   Column("name", String(16), primary_key=True),
+                   Column("value", BigInteger, nullable=False))
+
+settings = Table("settings", metadata,
+                 Column("key", String(64), primary_key=True),
+                 Column("value", Text, nullable=False))
+
+stores = Table("stores", metadata,
+               Column("store_id", String(36), primary_key=True),
+               Column("name", String(80), nullable=False),
+               Column("created_at", DateTime, nullable=False),
+               Column("offline_limits", Text))  # JSON; NULL = the chain's default
+
+enrol_tokens = Table("enrol_tokens", metadata,
+                     Column("token_hash", String(64), primary_key=True),
+                     Column("store_id", String(36), nullable=False),
+                     Column("created_at", DateTime, nullable=False),
+                     Column("expires_at", DateTime, nullable=False),
+                     Column("used_at", DateTime),
+                     Column("device_id", String(36)))
+
+devices = Table("devices", metadata,
+                Column("device_id", String(36), primary_key=True),
+                Column("store_id", String(36), nullable=False, index=True),
+                Column("name", String(64), nullable=False),
+                Column("key_hash", String(64), nullable=False),
+                Column("created_at", DateTime, nullable=False),
+                Column("revoked", Integer, nullable=False, server_default="0"),
+                # the per-device sanity check: events HQ holds from it (answered ok/exists)
+                Column("acked_count", BigInteger, nullable=False, server_default="0"),
+                Column("acked_hash", String(64), nullable=False, server_default="0" * 64),
+                Column("acked_max_seq", BigInteger, nullable=False, server_default="0"),
+                Column("clock_skew_s", Integer, nullable=False, server_default="0"),  # hq_time - device_time
+                Column("last_seen", DateTime))
+
+admins = Table("admins", metadata,
+               Column("username", String(40), primary_key=True),
+               Column("password_hash", Text, nullable=False),
+               Column("created_at", DateTime, nullable=False))
+
+admin_tokens = Table("admin_tokens", metadata,
+                     Column("token_hash", String(64), primary_key=True),
+                     Column("username", String(40), nullable=False),
+                     Column("expires_at", DateTime, nullable=False))
+
+events = Table("events", metadata,
+               Column("event_id", String(36), primary_key=True),
+               Column("hq_seq", BigInteger, nullable=False, unique=True),
+               Column("store_id", String(36), nullable=False),
+               Column("device_id", String(36), nullable=False),
+               Column("device_seq", BigInteger, nullable=False),
+               Column("kind", String(20), nullable=False),
+               Column("device_time", DateTime, nullable=False),
+               Column("received_at", DateTime, nullable=False),
+               Column("staff_id", String(36)),
+               Column("rule_version", Integer, nullable=False),
+               Column("member_id", String(36), index=True),
+               Column("payload", Text, nullable=False),
+               Column("payload_hash", String(64), nullable=False),
+               # applied | waiting (for a lot it takes from) | duplicate_serial | correction
+               Column("status", String(20), nullable=False),
+               Column("flags", Text, nullable=False, server_default=""),
+               UniqueConstraint("device_id", "device_seq"))
+
+postings = Table("postings", metadata,
+                 Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+                 Column("event_id", String(36), nullable=False, index=True),
+                 Column("account", String(80), nullable=False, index=True),
+                 Column("amount", BigInteger, nullable=False),
+                 CheckConstraint("amount <> 0", name="nonzero"))
+
+balances = Table("balances", metadata,
+                 Column("account", String(80), primary_key=True),
+                 Column("balance", BigInteger, nullable=False))
+
+lots = Table("lots", metadata,
+             Column("lot_id", String(36), primary_key=True),
+             Column("event_id", String(36), nullable=False),
+             Column("account", String(80), nullable=False),
+             Column("amount", BigInteger, nullable=False),
+             Column("remaining", BigInteger, nullable=False),
+             Column("available_at", DateTime, nullable=False),
+             Column("expires_at", DateTime, nullable=False),
+             CheckConstraint("remaining >= 0 AND remaining <= amount", name="remaining"),
+             Index("ix_lots_account_expiry", "account", "expires_at"))
+
+# An event that takes from a lot HQ has not seen yet (rule 5) waits here for it.
+waiting_lots = Table("waiting_lots", metadata,
+                     Column("lot_id", String(36), primary_key=True),
+                     Column("event_id", String(36), primary_key=True))
+
+label_serials = Table("label_serials", metadata,
+                      Column("serial", String(40), primary_key=True),
+                      Column("event_id", String(36), nullable=False),
+                      Column("store_id", String(36), nullable=False),
+                      Column("member_id", String(36)),
+                      Column("points", BigInteger, nullable=False),
+                      Column("hq_seq", BigInteger, nullable=False))
+
+members = Table("members", metadata,
+                Column("member_id", String(36), primary_key=True),
+                Column("phone", String(20), nullable=False, index=True),
+                Column("name", String(40), nullable=False),
+                Column("tier", String(16), nullable=False),
+                Column("card_no", String(16), nullable=False, index=True),
+                Column("referral_code", String(12)),
+                Column("referred_by", String(36)),
+                Column("home_store", String(36), nullable=False),
+                Column("created_at", DateTime, nullable=False),
+                Column("pin_hash", Text),
+                Column("risk_flag", Text),
+                Column("merged_into", String(36)),
+                Column("extra", Text, nullable=False, server_default="{}"),  # other patched fields (birthday, note)
+                Column("updated_seq", BigInteger, nullable=False))
+
+# Which stores get a member's changes: home store, stores that recorded events for
+# the member, stores that looked the member up.
+follows = Table("follows", metadata,
+                Column("member_id", String(36), primary_key=True),
+                Column("store_id", String(36), primary_key=True))
+
+# The pull feed: one row per item per store (or CHAIN), numbered from hq_counter.
+feed = Table("feed", metadata,
+             Column("seq", BigInteger, primary_key=True, autoincrement=False),
+             Column("store_id", String(36), nullable=False),
+             Column("type", String(20), nullable=False),
+             Column("key", String(80), nullable=False),
+             Column("data", Text, nullable=False),
+             Index("ix_feed_store_seq", "store_id", "seq"))
+
+catalog = Table("catalog", metadata,
+                Column("type", String(20), primary_key=True),
+                Column("key", String(64), primary_key=True),
+                Column("data", Text, nullable=False),
+                Column("seq", BigInteger, nullable=False),
+                Column("updated_at", DateTime, nullable=False))
+
+rules = Table("rules", metadata,
+              Column("version", Integer, primary_key=True, autoincrement=False),
+              Column("doc", Text, nullable=False),
+              Column("effective_at", DateTime, nullable=False))
+
+staff = Table("staff", metadata,
+              Column("staff_id", String(36), primary_key=True),
+              Column("store_id", String(36), nullable=False, index=True),
+              Column("name", String(40), nullable=False),
+              Column("role", String(16), nullable=False),
+              Column("pin_hash", Text, nullable=False),
+              Column("active", Integer, nullable=False, server_default="1"))
+
+# Every merge decision, with the events it made (its ids are deterministic).
+conflicts = Table("conflicts", metadata,
+                  Column("conflict_id", String(36), primary_key=True),
+                  Column("hq_seq", BigInteger, nullable=False, index=True),
+                  Column("rule", Integer, nullable=False),
+                  Column("kind", String(32), nullable=False),
+                  Column("event_id", String(36)),
+                  Column("store_id", String(36)),
+                  Column("member_id", String(36)),
+                  Column("status", String(12), nullable=False),  # resolved | open (a merge task)
+                  Column("detail", Text, nullable=False),
+                  Column("made_events", Text, nullable=False, server_default="[]"),
+                  Column("created_at", DateTime, nullable=False))
