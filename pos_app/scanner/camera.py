@@ -20,6 +20,7 @@ from collections.abc import Callable
 
 import cv2
 import numpy as np
+import shiboken6
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
@@ -74,7 +75,9 @@ class CameraWorker(QObject):
         self._thread = threading.Thread(target=self._run, name=f"camera-{self.source}", daemon=True)
         self._thread.start()
 
-    def stop(self, timeout: float = 5.0) -> None:
+    def stop(self, timeout: float = 2.0) -> None:
+        """Ask the worker to end and wait up to `timeout` (one frame, normally; a stream that
+        hangs while opening ends on its own later and emits nothing more but its status)."""
         self._stop.set()
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(timeout)
@@ -95,7 +98,19 @@ class CameraWorker(QObject):
     # --- the worker thread ------------------------------------------------------------------
     def _say(self, state: str, message: str) -> None:
         self.state = state
-        self.status.emit(state, message)
+        self._emit("status", state, message)
+
+    def _emit(self, name: str, *args) -> None:
+        """Emit unless the GUI already let go of this worker: stop() may time out on a stream
+        that hangs in opening, and the owner may then delete the QObject while this thread lives."""
+        if not shiboken6.isValid(self):
+            return
+        if name != "status" and self._stop.is_set():
+            return
+        try:
+            getattr(self, name).emit(*args)
+        except RuntimeError:  # deleted between the check and the emit
+            pass
 
     def _is_file(self) -> bool:
         return isinstance(self.source, str) and "://" not in self.source
@@ -160,7 +175,7 @@ class CameraWorker(QObject):
             now = time.monotonic()
             if self.preview_interval is not None and now >= next_preview:
                 next_preview = now + self.preview_interval
-                self.preview.emit(_outlined(frame, found))
+                self._emit("preview", _outlined(frame, found))
             shown += 1
             if pace:
                 ahead = started + shown / fps - time.monotonic()
@@ -179,7 +194,7 @@ class CameraWorker(QObject):
             self._last_seen[key] = now
             if last is None or now - last > self.cooldown_s:
                 self.codes += 1
-                self.decoded.emit(d)
+                self._emit("decoded", d)
         if len(self._last_seen) > 256:  # forget codes long gone
             self._last_seen = {k: t for k, t in self._last_seen.items() if now - t <= self.cooldown_s}
         return found

@@ -182,6 +182,31 @@ def test_an_unplugged_camera_is_reported_and_the_worker_recovers_when_it_is_back
     assert states[lost:].count("no_camera") >= 3  # unplugged, then two failed reopenings
 
 
+def test_a_worker_deleted_while_its_camera_hangs_in_opening_ends_quietly(qtbot, tmp_path, monkeypatch):
+    import cv2
+    import shiboken6
+
+    video = write_video(tmp_path / "slow.avi", [LABEL_1], frames_each=4, gap_frames=0)
+    release = threading.Event()
+    errors = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: errors.append(args.exc_value))
+
+    def hanging_open(source):  # a stream URL that takes its time to answer
+        release.wait(10)
+        return cv2.VideoCapture(str(video))
+
+    worker = CameraWorker("rtsp://camera.local/stream", realtime=False, open_capture=hanging_open)
+    thread_holder = []
+    worker.start()
+    thread_holder.append(worker._thread)
+    worker.stop(timeout=0.05)  # gives up waiting: the thread is still inside the open call
+    assert thread_holder[0].is_alive()
+    shiboken6.delete(worker)  # what the camera panel's deleteLater does a moment later
+    release.set()
+    thread_holder[0].join(10)
+    assert not thread_holder[0].is_alive() and errors == []
+
+
 @pytest.mark.parametrize("given,expected", [("0", 0), (2, 2), (" 1 ", 1), ("rtsp://10.0.0.2/cam", "rtsp://10.0.0.2/cam"),
                                             ("/tmp/v.avi", "/tmp/v.avi")])
 def test_sources(given, expected):
