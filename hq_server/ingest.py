@@ -251,9 +251,11 @@ def push(db: Database, device_id: str, store_id: str, events: list[WireEvent], n
                 M.events.c.device_id == device_id, M.events.c.device_seq.in_(dseqs[i:i + 900]))).all()))
         fresh: list[WireEvent] = []
         answers: dict[str, EventAnswer] = {}
+        seen: set[str] = set()
         for e in sorted(events, key=lambda ev: ev.device_seq):
-            if e.event_id in answers:
+            if e.event_id in seen:  # the same event twice in one batch: one answer, applied once
                 continue
+            seen.add(e.event_id)
             ex = existing.get(e.event_id)
             p = parsed[e.event_id]
             if ex is not None:

@@ -1,0 +1,172 @@
+"""Push: per-event answers, idempotence, the ledger applied in the same transaction."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+
+import pytest
+
+from pos_app.domain.ids import new_id
+from pos_app.domain.ledger import payload_hash
+from tests.hq.ledger_check import HQLedger
+from tests.hq.wire_events import FakeDevice
+
+
+@pytest.fixture
+def ledger(hq):
+    book = HQLedger(hq.db_url)
+    yield book
+    book.close()
+
+
+def member() -> str:
+    return new_id()
+
+
+def test_push_applies_events_and_answers_each(hq, store_id, ledger):
+    dev = FakeDevice(hq, store_id)
+    m = member()
+    events = [dev.register(m, "13800000001"), dev.earn(m, 120), dev.earn(m, 30)]
+    r = dev.push(events, compress=True)
+    assert r.status_code == 200
+    body = r.json()
+    assert [a["status"] for a in body["answers"]] == ["ok"] * 3
+    seqs = [a["hq_seq"] for a in body["answers"]]
+    assert seqs == sorted(seqs) and len(set(seqs)) == 3
+    assert ledger.balance(f"member:{m}:consumer") == 150
+    assert ledger.balance(f"store:{store_id}:issued") == -150
+    assert (body["hq_acked_count"], body["hq_acked_hash"]) == dev.acked_state()
+    assert ledger.problems() == []
+
+
+def test_a_repeated_push_changes_nothing(hq, store_id, ledger):
+    dev = FakeDevice(hq, store_id)
+    m = member()
+    events = [dev.earn(m, 40), dev.earn(m, 2)]
+    first = dev.push(events).json()
+    again = dev.push(events).json()
+    assert [a["status"] for a in again["answers"]] == ["exists", "exists"]
+    assert [a["hq_seq"] for a in again["answers"]] == [a["hq_seq"] for a in first["answers"]]
+    assert ledger.balance(f"member:{m}:consumer") == 42
+    assert ledger.scalar("SELECT COUNT(*) FROM events WHERE member_id = :m", m=m) == 2
+    # the same event twice in one batch is applied once
+    dup = dev.earn(m, 1)
+    r = dev.push([dup, dup]).json()
+    assert [a["status"] for a in r["answers"]] == ["ok", "ok"] and ledger.balance(f"member:{m}:consumer") == 43
+
+
+def test_same_id_with_another_payload_is_a_mismatch(hq, store_id, ledger):
+    dev = FakeDevice(hq, store_id)
+    m = member()
+    ev = dev.earn(m, 10)
+    dev.push([ev])
+    forged = dict(ev, payload={**ev["payload"], "note": "changed"})
+    forged["payload_hash"] = payload_hash(forged["payload"])
+    a = dev.push([forged]).json()["answers"][0]
+    assert a["status"] == "exists_mismatch" and "different payload_hash" in a["reason"]
+    assert ledger.balance(f"member:{m}:consumer") == 10
+
+
+@pytest.mark.parametrize("spoil, reason", [
+    (lambda ev: ev["payload"]["postings"].__setitem__(0, [ev["payload"]["postings"][0][0], -5]), "sum to"),
+    (lambda ev: ev.__setitem__("kind", "teleport"), "unknown event kind"),
+    (lambda ev: ev["payload"]["postings"].__setitem__(0, ["store:other:issued", ev["payload"]["postings"][0][1]]),
+     "another store"),
+    (lambda ev: ev["payload"]["postings"].append(["moon", 0]), "zero posting"),
+])
+def test_a_bad_event_is_rejected_alone(hq, store_id, ledger, spoil, reason):
+    dev = FakeDevice(hq, store_id)
+    m = member()
+    good1, bad, good2 = dev.earn(m, 10), dev.earn(m, 20), dev.earn(m, 30)
+    spoil(bad)
+    bad["payload_hash"] = payload_hash(bad["payload"])
+    r = dev.push([good1, bad, good2])
+    assert r.status_code == 200
+    answers = r.json()["answers"]
+    assert [a["status"] for a in answers] == ["ok", "rejected", "ok"]
+    assert reason in answers[1]["reason"]
+    assert ledger.balance(f"member:{m}:consumer") == 40
+    assert ledger.scalar("SELECT COUNT(*) FROM events WHERE event_id = :e", e=bad["event_id"]) == 0
+
+
+def test_a_wrong_payload_hash_is_rejected(hq, store_id):
+    dev = FakeDevice(hq, store_id)
+    ev = dev.earn(member(), 10, payload_hash="0" * 64)
+    a = dev.push([ev]).json()["answers"][0]
+    assert a["status"] == "rejected" and "payload_hash" in a["reason"]
+
+
+def test_a_device_seq_is_used_once(hq, store_id):
+    dev = FakeDevice(hq, store_id)
+    m = member()
+    ev = dev.earn(m, 10)
+    dev.push([ev])
+    other = dev.earn(m, 11, device_seq=ev["device_seq"])
+    a = dev.push([other]).json()["answers"][0]
+    assert a["status"] == "rejected" and "already event" in a["reason"]
+
+
+def test_reordered_pushes_agree_on_the_rolling_hash(hq, store_id):
+    dev = FakeDevice(hq, store_id)
+    m = member()
+    events = [dev.earn(m, i + 1) for i in range(6)]
+    dev.push(events[3:])
+    r = dev.push(events[:3]).json()
+    assert (r["hq_acked_count"], r["hq_acked_hash"]) == dev.acked_state()
+    assert dev.handshake().json()["full_resync_required"] is False
+
+
+def test_two_processes_pushing_one_devices_events_at_once_apply_each_once(hq, store_id, ledger):
+    dev = FakeDevice(hq, store_id)
+    m = member()
+    events = [dev.earn(m, 1) for _ in range(200)]
+    results = []
+
+    def push():
+        other = FakeDevice.__new__(FakeDevice)
+        other.__dict__.update(dev.__dict__, acked={})
+        import httpx
+        other.client = httpx.Client(base_url=hq.url, headers=hq.auth(dev.creds), timeout=60)
+        results.append(other.push(events).json())
+
+    threads = [threading.Thread(target=push) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(results) == 3
+    for i in range(200):
+        statuses = sorted(r["answers"][i]["status"] for r in results)
+        assert statuses == ["exists", "exists", "ok"]  # applied by exactly one of them
+        assert len({r["answers"][i]["hq_seq"] for r in results}) == 1
+    assert ledger.balance(f"member:{m}:consumer") == 200
+    assert ledger.scalar("SELECT COUNT(*) FROM events WHERE member_id = :m", m=m) == 200
+
+
+def test_spending_more_than_hq_holds_becomes_debt_and_a_risk_flag(hq, store_id, ledger):
+    a, b = FakeDevice(hq, store_id, "till-a"), FakeDevice(hq, store_id + "-b", "till-b")
+    m = member()
+    reg, earn = a.register(m, "13900000002"), a.earn(m, 100)
+    a.push([reg, earn])
+    lot = FakeDevice.lot_of(earn)
+    # both stores hand over a gift for 80 points from the same lot while offline
+    s1, s2 = a.spend(m, 80, [(lot, 100)]), b.spend(m, 80, [(lot, 100)])
+    assert a.push([s1]).json()["answers"][0]["status"] == "ok"
+    assert b.push([s2]).json()["answers"][0]["status"] == "ok"
+    assert ledger.balance(f"member:{m}:consumer") == 0
+    assert ledger.balance(f"debt:{m}") == -60
+    assert ledger.problems() == []
+    flag = ledger.scalar("SELECT risk_flag FROM members WHERE member_id = :m", m=m)
+    assert flag and "double_spend" in flag
+    conflicts = hq.admin("GET", "/conflicts", params={"rule": 1}).json()
+    c = next(c for c in conflicts if c["event_id"] == s2["event_id"])
+    assert c["detail"]["debt_added"] == 60 and len(c["made_events"]) == 1
+    # the correction's id is derived from the event it corrects
+    made = c["made_events"][0]
+    assert uuid.UUID(made).version == 5
+    # the later earning repays the debt first (the store computes it; HQ keeps the sums)
+    repay = a.earn(m, 100, owed=60)
+    a.push([repay])
+    assert ledger.balance(f"debt:{m}") == 0 and ledger.balance(f"member:{m}:consumer") == 40
+    assert ledger.problems() == []
