@@ -1,0 +1,140 @@
+"""DESIGN.md section 6's merge rules as HQ applies them, seen through the admin conflict list,
+the ledger and the pull feed."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from pos_app.domain.ids import new_id
+from tests.hq.ledger_check import HQLedger
+from tests.hq.wire_events import FakeDevice, now
+
+
+@pytest.fixture
+def ledger(hq):
+    book = HQLedger(hq.db_url)
+    yield book
+    book.close()
+
+
+def conflicts_of(hq, event_id: str) -> list[dict]:
+    return [c for c in hq.admin("GET", "/conflicts", params={"limit": 1000}).json() if c["event_id"] == event_id]
+
+
+def all_conflicts(hq) -> list[dict]:
+    out, after = [], 0
+    while True:
+        page = hq.admin("GET", "/conflicts", params={"after": after, "limit": 1000}).json()
+        if not page:
+            return out
+        out += page
+        after = page[-1]["hq_seq"]
+
+
+def test_a_label_serial_earns_once_chain_wide(hq, store_id, ledger):
+    a, b = FakeDevice(hq, store_id), FakeDevice(hq, store_id + "-b")
+    m1, m2 = new_id(), new_id()
+    serial = f"AAAA{store_id[-4:].upper()}-000001"
+    e1, e2 = a.label_earn(m1, serial, 28), b.label_earn(m2, serial, 28)
+    assert a.push([e1]).json()["answers"][0]["status"] == "ok"
+    assert b.push([e2]).json()["answers"][0]["status"] == "ok"  # kept, never dropped
+    assert ledger.balance(f"member:{m1}:consumer") == 28
+    assert ledger.balance(f"member:{m2}:consumer") == 0
+    assert ledger.scalar("SELECT status FROM events WHERE event_id = :e", e=e2["event_id"]) == "duplicate_serial"
+    (c,) = conflicts_of(hq, e2["event_id"])
+    assert c["rule"] == 2 and c["detail"]["winner"] == e1["event_id"] and len(c["made_events"]) == 1
+    assert ledger.problems() == []
+    # store b learns the outcome and pulls the reversal; every store learns the claim
+    items, _ = b.pull_all()
+    mine = [i for i in items if i["key"] in (e2["event_id"], c["made_events"][0])]
+    assert {i["type"] for i in mine} == {"event_status", "event"}
+    reversal = next(i for i in mine if i["type"] == "event")["data"]
+    assert reversal["store_id"] == "hq" and reversal["payload"]["corrects"] == e2["event_id"]
+    assert sum(n for _, n in reversal["payload"]["postings"]) == 0
+    claims = [i for i in items if i["type"] == "label_claim" and i["key"] == serial]
+    assert len(claims) == 1 and claims[0]["data"]["event_id"] == e1["event_id"]
+    # re-pushing the loser changes nothing (the reversal's id is deterministic)
+    assert b.push([e2]).json()["answers"][0]["status"] == "exists"
+    assert ledger.scalar("SELECT COUNT(*) FROM events WHERE event_id = :e", e=c["made_events"][0]) == 1
+
+
+def test_a_refund_arriving_before_its_sale_waits_for_it(hq, store_id, ledger):
+    dev = FakeDevice(hq, store_id)
+    m = new_id()
+    earn = dev.earn(m, 50)
+    spend = dev.spend(m, 20, [(FakeDevice.lot_of(earn), 50)])
+    assert dev.push([spend]).json()["answers"][0]["status"] == "ok"  # reordered: the take arrives first
+    assert ledger.scalar("SELECT status FROM events WHERE event_id = :e", e=spend["event_id"]) == "waiting"
+    assert ledger.balance(f"member:{m}:consumer") == 0
+    dev.push([earn])
+    assert ledger.scalar("SELECT status FROM events WHERE event_id = :e", e=spend["event_id"]) == "applied"
+    assert ledger.balance(f"member:{m}:consumer") == 30
+    assert ledger.balance(f"debt:{m}") == 0
+    assert ledger.problems() == []
+    kinds = [c["kind"] for c in conflicts_of(hq, spend["event_id"])]
+    assert "waiting_for_original" in kinds and "original_arrived" in kinds
+
+
+def test_member_edits_in_two_places_last_writer_by_hq_seq_per_field(hq, store_id, ledger):
+    a, b = FakeDevice(hq, store_id), FakeDevice(hq, store_id + "-b")
+    m = new_id()
+    a.push([a.register(m, "13700000003", "Old Name")])
+    pa = a.patch(m, name="Name From A")
+    pb = b.patch(m, name="Name From B", note="likes oolong")
+    b.push([pb])
+    a.push([pa])  # reaches HQ later: its name wins, b's note stays
+    row = ledger.rows("SELECT name, extra FROM members WHERE member_id = :m", m=m)[0]
+    assert row.name == "Name From A" and "oolong" in row.extra
+    assert ledger.scalar("SELECT COUNT(*) FROM events WHERE kind = 'member_patch' AND member_id = :m", m=m) == 2
+    items, _ = b.pull_all()
+    last = [i for i in items if i["type"] == "member" and i["key"] == m][-1]
+    assert last["data"]["name"] == "Name From A" and last["data"]["note"] == "likes oolong"
+
+
+def test_two_members_with_one_phone_become_a_merge_task(hq, store_id, ledger):
+    a, b = FakeDevice(hq, store_id), FakeDevice(hq, store_id + "-b")
+    m1, m2 = new_id(), new_id()
+    phone = "135" + store_id[-8:].encode().hex()[:8]
+    phone = "135" + "".join(str(int(ch, 16) % 10) for ch in phone[3:11])
+    e1 = a.earn(m1, 70)
+    a.push([a.register(m1, phone), e1])
+    b.push([b.register(m2, phone), b.earn(m2, 30)])
+    task = next(c for c in all_conflicts(hq) if c["kind"] == "same_phone" and m2 in c["detail"]["members"])
+    assert task["status"] == "open" and task["rule"] == 6
+    r = hq.admin("POST", f"/conflicts/{task['conflict_id']}/merge", json={"keep": m1})
+    assert r.status_code == 200, r.text
+    assert ledger.balance(f"member:{m1}:consumer") == 100
+    assert ledger.balance(f"member:{m2}:consumer") == 0
+    assert ledger.scalar("SELECT merged_into FROM members WHERE member_id = :m", m=m2) == m1
+    assert ledger.problems() == []
+    again = hq.admin("POST", f"/conflicts/{task['conflict_id']}/merge", json={"keep": m1})
+    assert again.status_code == 409 and again.json()["code"] == "already_resolved"
+    # both stores hear of the merge event
+    for dev in (a, b):
+        items, _ = dev.pull_all()
+        assert any(i["type"] == "event" and i["data"]["kind"] == "member_merge" and i["data"]["payload"]["from"] == m2
+                   for i in items)
+
+
+def test_a_rule_changed_while_offline(hq, store_id, ledger):
+    """Points stand within the offline grace; after it HQ adjusts to the current rule."""
+    # version n: 1 point per yuan; version n+1 (effective 10 days ago): 2 points per yuan
+    v1 = hq.admin("POST", "/rules", json={"doc": {"base_points": 1, "base_per_fen": 100},
+                                          "effective_at": (now() - timedelta(days=30)).isoformat()}).json()
+    hq.admin("POST", "/rules", json={"doc": {"base_points": 2, "base_per_fen": 100},
+                                     "effective_at": (now() - timedelta(days=10)).isoformat()})
+    dev = FakeDevice(hq, store_id)
+    m = new_id()
+    within = dev.earn(m, 100, payload={"sale_id": new_id(), "paid_fen": 10000}, rule_version=v1["version"],
+                      at=now() - timedelta(days=10) + timedelta(hours=1))
+    stale = dev.earn(m, 100, payload={"sale_id": new_id(), "paid_fen": 10000}, rule_version=v1["version"],
+                     at=now() - timedelta(hours=1))
+    dev.push([within, stale])
+    assert [c["kind"] for c in conflicts_of(hq, within["event_id"])] == ["rule_within_grace"]
+    (c,) = conflicts_of(hq, stale["event_id"])
+    assert c["kind"] == "stale_rule" and c["detail"]["points_diff"] == 100 and len(c["made_events"]) == 1
+    assert ledger.balance(f"member:{m}:consumer") == 300
+    assert ledger.problems() == []
+    hq.admin("POST", "/rules", json={"doc": {"base_points": 1, "base_per_fen": 100}})  # leave the chain as found
