@@ -92,7 +92,7 @@ def decode(frame, *, budget_ms: float = BUDGET_MS, backends: tuple[str, ...] = B
     else:
         found = _zbar(gray, "zbar")
     if found:
-        return _unique(found)
+        return _unique(found, gray)
     # breadth first: the likely retries on every region before the long shots on any
     plans = [_region_steps(gray, region, zx) for region in _regions(gray)]
     for round_ in range(max((len(p) for p in plans), default=0)):
@@ -100,13 +100,13 @@ def decode(frame, *, budget_ms: float = BUDGET_MS, backends: tuple[str, ...] = B
             if round_ < len(plan):
                 found = plan[round_]()
                 if found:
-                    return _unique(found)
+                    return _unique(found, gray)
             if time.perf_counter() > deadline:
                 return []
     if time.perf_counter() < deadline:
         if zx:
-            return _unique(_zbar(gray, "zbar"))
-        return _unique(_zbar(255 - gray, "inverted") or _opencv(gray, "opencv"))
+            return _unique(_zbar(gray, "zbar"), gray)
+        return _unique(_zbar(255 - gray, "inverted") or _opencv(gray, "opencv"), gray)
     return []
 
 
@@ -281,6 +281,22 @@ def _rectified(img: np.ndarray, read) -> list[Decoded]:
     return []
 
 
+def _confirmed(gray: np.ndarray, d: Decoded) -> Decoded:
+    """An EAN-13 that zxing read from a line or two is checked by zbar, which wants agreement
+    between scan lines: one wrong digit can still pass EAN's weak check digit (seen on the
+    bench), and a wrong product in the cart is worse than a second look."""
+    if d.symbology != "EAN13" or not d.how.startswith(("zxing", "region")) or zxingcpp is None:
+        return d
+    xs, ys = [p[0] for p in d.points], [p[1] for p in d.points]
+    pad = max(24, (max(xs) - min(xs)) // 4)
+    x0, y0 = max(0, min(xs) - pad), max(0, min(ys) - pad)
+    crop = np.ascontiguousarray(gray[y0:max(ys) + pad, x0:max(xs) + pad])
+    if crop.size == 0:
+        return d
+    second = [z for z in _zbar(crop, d.how + "+zbar", 1.0, (x0, y0)) if z.symbology == "EAN13"]
+    return second[0] if second and second[0].text != d.text else d
+
+
 def _stretch(img: np.ndarray) -> np.ndarray:
     lo, hi = np.percentile(img, (1, 99))
     if hi - lo < 8:
@@ -298,8 +314,10 @@ def _binarise(img: np.ndarray) -> np.ndarray:
     return cv2.adaptiveThreshold(img, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, block, 5)
 
 
-def _unique(found: list[Decoded]) -> list[Decoded]:
+def _unique(found: list[Decoded], gray: np.ndarray | None = None) -> list[Decoded]:
     seen, out = set(), []
+    if gray is not None:
+        found = [_confirmed(gray, d) for d in found]
     for d in found:
         if d.text and (d.symbology, d.text) not in seen:
             seen.add((d.symbology, d.text))

@@ -100,3 +100,17 @@ def test_hard_frames_from_the_bench_corpus_are_read_at_least_as_well_as_by_plain
     assert ours >= max(4, plain), f"{variant}: ours {ours}/6, plain pyzbar {plain}/6"
     if variant == "phone_inverted":
         assert plain == 0 and ours == 6
+
+
+@pytest.mark.parametrize("variant", ["ean13", "code128"])
+def test_no_wrong_product_codes_on_the_bench_1d_frames(variant):
+    """A 1D misread can pass EAN-13's check digit (zxing did, on frame 15 of seed 7): never return one."""
+    spec = VARIANTS[variant]
+    rng = np.random.default_rng([7, list(VARIANTS).index(variant)])
+    keys = (KEY, KEY)
+    wrong = []
+    for i in range(40):
+        text = payload_for(spec["code"], spec["on"], i, rng, keys)
+        frame = render_frame(spec, text, rng)
+        wrong += [(i, d.text, d.how) for d in decode(frame) if d.text != text]
+    assert wrong == []
