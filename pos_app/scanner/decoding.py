@@ -30,7 +30,7 @@ except ImportError:  # an optional backend: decoding works on zbar alone
 
 SYMBOLS = (pyzbar.ZBarSymbol.QRCODE, pyzbar.ZBarSymbol.EAN13, pyzbar.ZBarSymbol.CODE128)
 BACKENDS = ("zxing", "zbar") if zxingcpp is not None else ("zbar",)
-BUDGET_MS = 18.0  # retries stop after this; the whole-frame passes always run
+BUDGET_MS = 15.0  # retries stop after this; the whole-frame passes always run
 MAX_REGIONS = 3
 _REGION_SIDE = 320  # regions are enlarged towards this many pixels across
 _cv_qr = None
@@ -219,8 +219,8 @@ def _region_steps(gray: np.ndarray, box, zx: bool) -> list:
 
     steps = [
         lambda: read(big(), "region"),
-        lambda: zx and _zxing(big(), "region-fixed", scale, off, fixed=True),
         lambda: _straightened(big(), read),
+        lambda: zx and _zxing(big(), "region-fixed", scale, off, fixed=True),
         lambda: _rectified(big(), read),
         lambda: read(sharp(), "sharpen"),
         lambda: read(_stretch(big()), "contrast"),
