@@ -8,11 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from pos_app.domain import ledger as L
 from pos_app.services.demo import CASHIER_ID, DEMO_PINS, GUIDE_ID, MANAGER_ID
 from pos_app.store import ledger_repo, repos
+from pos_app.store import tables as T
 
 # 10:00 in Shanghai: the demo's double-points week on tea runs from a day before to six after.
 START = datetime(2026, 11, 25, 2, 0, 0)
@@ -80,8 +81,11 @@ def member_balance(ctx, member_id: str) -> int:
 
 def lots(ctx, member_id: str) -> list[tuple]:
     """(amount, remaining, available_at, expires_at) of a member's consumer lots, oldest first."""
-    return rows(ctx, "SELECT amount, remaining, available_at, expires_at FROM lots WHERE account = :a "
-                     "ORDER BY rowid", a=L.member_account(member_id))
+    c = T.lots.c
+    with ctx.db.read() as conn:
+        return [tuple(r) for r in conn.execute(select(c.amount, c.remaining, c.available_at, c.expires_at)
+                                               .where(c.account == L.member_account(member_id))
+                                               .order_by(text("rowid"))).all()]
 
 
 def events_since(ctx, seq: int) -> list[tuple]:
