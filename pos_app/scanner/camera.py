@@ -139,6 +139,12 @@ class CameraWorker(QObject):
     def _open(self):
         self._say("opening", f"opening camera {self.source}")
         cap = self.open_capture(self.source)
+        if cap.isOpened() and isinstance(self.source, int):
+            # a webcam: 640x480 decodes in a few ms, and a one-frame buffer keeps what we
+            # decode current when decoding is slower than the camera (drivers may ignore both)
+            cap.set(cv2.CAP_PROP_FRAME_WIDTH, 640)
+            cap.set(cv2.CAP_PROP_FRAME_HEIGHT, 480)
+            cap.set(cv2.CAP_PROP_BUFFERSIZE, 1)
         if cap.isOpened():
             ok, frame = cap.read()
             if ok and frame is not None:

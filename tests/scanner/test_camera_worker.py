@@ -163,6 +163,9 @@ class _Limited:
     def get(self, prop):
         return self.cap.get(prop)
 
+    def set(self, prop, value):
+        return self.cap.set(prop, value)
+
     def release(self):
         self.cap.release()
 
