@@ -6,9 +6,11 @@ from __future__ import annotations
 import os
 
 from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
 
 from hq_server import api_admin, api_sync, errors
 from hq_server.db import Database, database_url
+from pos_app.sync.wire import PushRequest
 
 
 def create_app(url: str | None = None) -> FastAPI:
@@ -22,6 +24,19 @@ def create_app(url: str | None = None) -> FastAPI:
     @app.get("/api/v1/health", tags=["ops"])
     def health() -> dict:
         return {"ok": True, "pid": os.getpid()}
+
+    def openapi() -> dict:
+        # The push body is read raw (it may be gzip), so its schema is added by hand.
+        if app.openapi_schema is None:
+            doc = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+            schema = PushRequest.model_json_schema(ref_template="#/components/schemas/{model}")
+            schemas = doc.setdefault("components", {}).setdefault("schemas", {})
+            schemas.update(schema.pop("$defs", {}))
+            schemas["PushRequest"] = schema
+            app.openapi_schema = doc
+        return app.openapi_schema
+
+    app.openapi = openapi
 
     @app.on_event("shutdown")
     def _close() -> None:

@@ -49,13 +49,13 @@ def chain_report(conn: Connection) -> dict:
         stores.append({
             "store_id": s.store_id, "name": s.name,
             "events": conn.execute(select(func.count()).where(e.store_id == s.store_id)).scalar(),
-            "points_issued": -issued, "points_redeemed": redeemed,
+            "points_issued": -int(issued), "points_redeemed": int(redeemed),  # PostgreSQL sums are numeric
             "last_seen": conn.execute(select(func.max(d.last_seen)).where(d.store_id == s.store_id)).scalar()})
     open_tasks = conn.execute(select(func.count()).select_from(M.conflicts)
                               .where(M.conflicts.c.status == "open")).scalar()
     return {"stores": stores, "members": conn.execute(select(func.count()).select_from(M.members)).scalar(),
             "open_conflicts": open_tasks,
-            "ledger_sum": conn.execute(select(func.coalesce(func.sum(M.balances.c.balance), 0))).scalar()}
+            "ledger_sum": int(conn.execute(select(func.coalesce(func.sum(M.balances.c.balance), 0))).scalar())}
 
 
 def merge(conn: Connection, seq: Seq, conflict_id: str, keep: str, now: datetime) -> dict:
