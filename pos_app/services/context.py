@@ -24,6 +24,7 @@ from pos_app.store.ledger_repo import Identity
 
 PIN_TRIES = 5
 PIN_LOCK_SECONDS = 300
+APPROVAL_KEY = "approval"
 
 
 def utcnow() -> datetime:
@@ -88,11 +89,17 @@ def manager_approval(ctx: StoreContext, conn: Connection, pin: str | None, actio
     """A manager approves by typing their PIN; which manager is found from the PIN."""
     if not pin:
         raise Refused(problem("approval.required", f"{action} needs a manager's PIN"))
+    # The PIN names no one, so guesses count against the counter as a whole: without
+    # this a cashier could try every 4-digit PIN at the approval prompt.
+    if ctx.pins.locked(APPROVAL_KEY):
+        raise Refused(problem("pin.locked", f"too many wrong manager PINs: try again in {PIN_LOCK_SECONDS // 60} "
+                                            "minutes"))
     for staff in repos.all_staff(conn):
         if staff.active and staff.role in (Role.MANAGER, Role.ADMIN) and not ctx.pins.locked(staff.staff_id):
             if verify_pin(staff.pin_hash, pin):
+                ctx.pins.cleared(APPROVAL_KEY)
                 return staff
-    ctx.pins.failed("approval")
+    ctx.pins.failed(APPROVAL_KEY)
     raise Refused(problem("approval.wrong_pin", "that PIN is not a manager's PIN"))
 
 

@@ -17,7 +17,7 @@ from pos_app.domain.members import (Member, card_no_for, check_name, check_phone
 from pos_app.domain.problems import Refused, refuse_if
 from pos_app.domain.staff import check_pin_format, hash_pin, verify_pin
 from pos_app.domain.tiers import lowest
-from pos_app.services.context import StoreContext, post, refuse, require_staff
+from pos_app.services.context import PIN_LOCK_SECONDS, PinGuard, StoreContext, post, refuse, require_staff
 from pos_app.store import ledger_repo, repos
 from pos_app.store import tables as T
 
@@ -118,15 +118,29 @@ def search_members(ctx: StoreContext, text: str) -> list[Member]:
         return repos.search_members(conn, text.strip())
 
 
-def member_present(conn: Connection, member_id: str, member_pin: str | None, member_code_ok: bool) -> Member:
+def member_present(conn: Connection, member_id: str, member_pin: str | None, member_code_ok: bool,
+                   pins: PinGuard | None = None) -> Member:
     """The member is at the counter: proven by their PIN or a verified dynamic code.
 
     `member_code_ok` is set by the caller only after the scanner verified a fresh
     dynamic member code for this member (signature, time window, not replayed).
+    `pins` locks a member's PIN after repeated wrong tries, as for staff: a member PIN
+    spends points, so it must not be guessable at the counter.
     """
     member = require_member(conn, member_id)
     if not member_code_ok:
-        check_member_pin(member, member_pin)
+        key = f"member:{member_id}"
+        if pins is not None and pins.locked(key):
+            raise refuse("member.pin_locked", f"too many wrong PINs for this member: try again in "
+                                              f"{PIN_LOCK_SECONDS // 60} minutes, or show the member's code")
+        try:
+            check_member_pin(member, member_pin)
+        except Refused as err:
+            if pins is not None and err.codes == ("member.wrong_pin",):
+                pins.failed(key)
+            raise
+        if pins is not None:
+            pins.cleared(key)
     return member
 
 

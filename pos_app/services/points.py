@@ -47,7 +47,7 @@ def buy_coupon(ctx: StoreContext, *, staff_id: str, member_id: str, type_id: str
     with ctx.db.write() as conn:
         now = ctx.now()
         require_staff(conn, staff_id)
-        member_present(conn, member_id, member_pin, member_code_ok)
+        member_present(conn, member_id, member_pin, member_code_ok, ctx.pins)
         ctype = repos.coupon_type(conn, type_id)
         if ctype is None:
             raise refuse("coupon.unknown_type", "unknown coupon type")
@@ -73,7 +73,7 @@ def lottery_draw(ctx: StoreContext, *, staff_id: str, member_id: str, lottery_id
     with ctx.db.write() as conn:
         now = ctx.now()
         require_staff(conn, staff_id)
-        member_present(conn, member_id, member_pin, member_code_ok)
+        member_present(conn, member_id, member_pin, member_code_ok, ctx.pins)
         lottery = repos.lottery(conn, lottery_id)
         if lottery is None:
             raise refuse("lottery.unknown", "unknown lottery")
@@ -101,7 +101,7 @@ def donate(ctx: StoreContext, *, staff_id: str, member_id: str, points: int, mem
     with ctx.db.write() as conn:
         now = ctx.now()
         require_staff(conn, staff_id)
-        member_present(conn, member_id, member_pin, member_code_ok)
+        member_present(conn, member_id, member_pin, member_code_ok, ctx.pins)
         _spend(ctx, conn, Kind.DONATION, member_id, points, L.CHARITY, staff_id, now, {"charity": "default"})
         repos.audit(conn, at=now, staff_id=staff_id, action="donation", subject=member_id, points=points)
         return ledger_repo.balance(conn, L.member_account(member_id))

@@ -49,7 +49,7 @@ def redeem_gift(ctx: StoreContext, *, staff_id: str, member_id: str, gift_id: st
     with ctx.db.write() as conn:
         now = ctx.now()
         require_staff(conn, staff_id)
-        member = member_present(conn, member_id, member_pin, member_code_ok)
+        member = member_present(conn, member_id, member_pin, member_code_ok, ctx.pins)
         found = repos.gift_with_stock(conn, gift_id)
         if found is None:
             raise refuse("gift.unknown", "unknown gift")
