@@ -200,5 +200,6 @@ class GiftsView(QWidget):
 
     def _error(self, exc: Exception) -> None:
         self.redeem_button.setEnabled(True)
+        self.member_pin.clear()  # a PIN is typed again for each try, never left in a field
         self.manager_pin.clear()
         self.message.setText(refusal_text(exc))

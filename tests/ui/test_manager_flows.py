@@ -198,3 +198,69 @@ def test_a_tampered_batch_file_is_refused(qtbot, cashier, tmp_path):
     qtbot.waitUntil(lambda: view.message.text() != "", timeout=WAIT_MS)
     assert "does not verify" in view.message.text()
     assert not view.print_button.isEnabled()
+
+
+def test_adjust_then_a_large_redemption_needs_and_gets_the_managers_pin(qtbot, cashier):
+    ctx = cashier.ctx
+    member = members_uc.find_member(ctx, "13688889999")
+    desk = open_screen(qtbot, cashier, Qt.Key_F5)
+    qtbot.keyClicks(desk.member_box, "13688889999")
+    qtbot.keyClick(desk.member_box, Qt.Key_Return)
+    idle(qtbot, cashier)
+    desk.adjust_points.setValue(5000)
+    qtbot.keyClicks(desk.adjust_reason, "store opening gift")
+    qtbot.keyClicks(desk.manager_pin, "9999")
+    desk.adjust()
+    idle(qtbot, cashier)
+    assert "Adjustment recorded" in desk.message.text()
+    before = members_uc.member_statement(ctx, member.member_id).balance
+
+    gifts = open_screen(qtbot, cashier, Qt.Key_F3)
+    qtbot.keyClicks(gifts.member_box, "13688889999")
+    qtbot.keyClick(gifts.member_box, Qt.Key_Return)
+    idle(qtbot, cashier)
+    cup = next(i for i in range(gifts.grid.count()) if gifts.grid.item(i).data(Qt.UserRole) == "GIFT-CUP")
+    gifts.grid.setCurrentRow(cup)
+    gifts.qty.setValue(4)                                    # 3,200 points: over the 3,000 threshold
+    qtbot.keyClicks(gifts.member_pin, "123456")
+    qtbot.keyClick(gifts.manager_pin, Qt.Key_Return)         # no manager PIN typed
+    idle(qtbot, cashier)
+    assert "manager" in gifts.message.text().lower()
+    assert members_uc.member_statement(ctx, member.member_id).balance == before
+
+    qtbot.keyClicks(gifts.member_pin, "123456")
+    qtbot.keyClicks(gifts.manager_pin, "9999")
+    qtbot.keyClick(gifts.manager_pin, Qt.Key_Return)
+    idle(qtbot, cashier)
+    assert "redeemed for 3,200 points" in gifts.message.text()
+    assert members_uc.member_statement(ctx, member.member_id).balance == before - 3200
+
+
+def test_a_coupon_bought_with_points_applies_at_checkout(qtbot, cashier):
+    ctx = cashier.ctx
+    desk = open_screen(qtbot, cashier, Qt.Key_F5)
+    qtbot.keyClicks(desk.member_box, "13800138000")
+    qtbot.keyClick(desk.member_box, Qt.Key_Return)
+    idle(qtbot, cashier)
+    desk.coupon_type.setCurrentIndex(desk.coupon_type.findData("CPN-5"))   # ¥5 off ¥50, 400 points
+    qtbot.keyClicks(desk.member_pin, "123456")
+    desk.buy_coupon()
+    idle(qtbot, cashier)
+    assert "issued" in desk.message.text()
+
+    checkout = open_screen(qtbot, cashier, Qt.Key_F1)
+    for code in ("13800138000", "SNACK-NUTS"):               # ¥99
+        qtbot.keyClicks(checkout.scan_box, code)
+        qtbot.keyClick(checkout.scan_box, Qt.Key_Return)
+        idle(qtbot, cashier)
+    assert checkout.coupons.count() == 1
+    checkout.coupons.item(0).setCheckState(Qt.Checked)
+    idle(qtbot, cashier)
+    assert checkout.current_quote.discount_fen == 500
+    assert checkout.current_quote.due_fen == 9900 - 500
+    qtbot.keyClick(checkout.scan_box, Qt.Key_F12)
+    idle(qtbot, cashier)
+    assert checkout.last_sale.quote.due_fen == 9400
+    member = members_uc.find_member(ctx, "13800138000")
+    from pos_app.services import catalog as catalog_uc
+    assert catalog_uc.member_coupons(ctx, member.member_id) == []     # used: no longer offered

@@ -1,0 +1,50 @@
+"""The task runner keeps the database off the GUI thread and brings answers back to it."""
+
+from __future__ import annotations
+
+import threading
+
+from pos_app.domain.problems import Refused, problem
+from pos_app.ui.tasks import TaskRunner
+
+
+def test_calls_run_on_the_worker_in_order_and_answer_on_the_gui_thread(qtbot):
+    runner = TaskRunner()
+    ran_on, answered_on, order = [], [], []
+
+    def job(n):
+        ran_on.append(threading.current_thread())
+        order.append(n)
+        return n * 10
+
+    try:
+        for n in range(5):
+            runner.run(job, n, on_done=lambda v: answered_on.append((threading.current_thread(), v)))
+        qtbot.waitUntil(lambda: len(answered_on) == 5, timeout=5000)
+    finally:
+        runner.stop()
+    assert order == [0, 1, 2, 3, 4]
+    assert all(t is not threading.main_thread() for t in ran_on)
+    assert [v for _t, v in answered_on] == [0, 10, 20, 30, 40]
+    assert all(t is threading.main_thread() for t, _v in answered_on)
+
+
+def test_a_refusal_and_a_fault_both_reach_the_error_callback_and_the_worker_goes_on(qtbot):
+    runner = TaskRunner()
+    errors, done = [], []
+
+    def refuse():
+        raise Refused(problem("x.no", "not allowed"))
+
+    def crash():
+        raise ZeroDivisionError("boom")
+
+    try:
+        runner.run(refuse, on_error=errors.append)
+        runner.run(crash, on_error=errors.append)
+        runner.run(lambda: "still here", on_done=done.append)
+        qtbot.waitUntil(lambda: bool(done), timeout=5000)
+    finally:
+        runner.stop()
+    assert [type(e) for e in errors] == [Refused, ZeroDivisionError]
+    assert done == ["still here"] and runner.pending == 0
