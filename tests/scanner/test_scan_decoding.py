@@ -82,6 +82,11 @@ def test_frames_without_codes_or_not_images_give_nothing(frame):
     assert decode(frame) == []
 
 
+# What the retries can read, not how fast: speed is bench.scan's job, and a loaded CI
+# machine must not turn the time budget into a failed read.
+UNHURRIED_MS = 2000
+
+
 @pytest.mark.parametrize("variant", ["small", "tilted", "low_light", "phone_glare", "phone_inverted", "noise",
                                      "ean13", "code128"])
 def test_hard_frames_from_the_bench_corpus_are_read_at_least_as_well_as_by_plain_pyzbar(variant):
@@ -95,7 +100,7 @@ def test_hard_frames_from_the_bench_corpus_are_read_at_least_as_well_as_by_plain
     for i in range(6):
         text = payload_for(spec["code"], spec["on"], i, rng, keys)
         frame = render_frame(spec, text, rng)
-        ours += text in [d.text for d in decode(frame)]
+        ours += text in [d.text for d in decode(frame, budget_ms=UNHURRIED_MS)]
         plain += text in [r.data.decode() for r in pyzbar.decode(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY))]
     assert ours >= max(4, plain), f"{variant}: ours {ours}/6, plain pyzbar {plain}/6"
     if variant == "phone_inverted":
@@ -112,5 +117,5 @@ def test_no_wrong_product_codes_on_the_bench_1d_frames(variant):
     for i in range(40):
         text = payload_for(spec["code"], spec["on"], i, rng, keys)
         frame = render_frame(spec, text, rng)
-        wrong += [(i, d.text, d.how) for d in decode(frame) if d.text != text]
+        wrong += [(i, d.text, d.how) for d in decode(frame, budget_ms=UNHURRIED_MS) if d.text != text]
     assert wrong == []
