@@ -142,6 +142,46 @@ def cmd_check(args) -> int:
     return 0 if check.ok else 1
 
 
+def cmd_enrol(args) -> int:
+    from pos_app.services.setup import open_store
+    from pos_app.sync.enrol import enrol
+    from pos_app.sync.errors import SyncError
+
+    ctx = open_store(args.data)  # never demo data: its events would belong to no enrolled store
+    try:
+        answer = enrol(ctx.db, args.hq, args.token, args.name, who=ctx.who)
+    except SyncError as err:
+        print(f"enrolment failed: {err}", file=sys.stderr)
+        return 2
+    print(f"enrolled: store {answer.store_id}  device {answer.device_id}  HQ {args.hq}")
+    return 0
+
+
+def cmd_sync(args) -> int:
+    from pos_app.sync.scheduler import SyncScheduler
+
+    sched = SyncScheduler(_ctx(args).db, interval=args.interval)
+    if args.once:
+        st = sched.run_once()
+        print(json.dumps({"state": st.state, "pending": st.pending, "problems": st.problems,
+                          "last_success": st.last_success, "error": st.last_error, "clock_skew_s": st.clock_skew_s,
+                          "offline_hours_left": round(st.offline_window_left.total_seconds() / 3600, 2)},
+                         default=str))
+        return 0 if st.online else 1
+    import time
+
+    sched.start()
+    try:
+        while True:
+            time.sleep(args.interval)
+            st = sched.status()
+            print(f"{st.state}  pending {st.pending}  last success {st.last_success}  {st.last_error or ''}",
+                  file=sys.stderr)
+    except KeyboardInterrupt:
+        sched.stop()
+    return 0
+
+
 def cmd_gui(args) -> int:
     try:
         from pos_app.ui.app import run  # built in the desktop app issue
@@ -183,6 +223,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("reevaluate-tiers", help="set tiers from rolling 12-month spend (may downgrade)"
                    ).set_defaults(func=cmd_tiers)
     sub.add_parser("check", help="recompute balances from postings and lots").set_defaults(func=cmd_check)
+    p = sub.add_parser("enrol", help="enrol this store with HQ (a fresh database, one-time token from HQ)")
+    p.add_argument("--hq", required=True, help="HQ's base URL, e.g. https://hq.example.com")
+    p.add_argument("--token", required=True, help="the one-time enrolment token")
+    p.add_argument("--name", default="till-1", help="this device's name at HQ")
+    p.set_defaults(func=cmd_enrol)
+    p = sub.add_parser("sync", help="sync with HQ: push the outbox, pull HQ's changes")
+    p.add_argument("--once", action="store_true", help="one run, then exit (0 when it reached HQ)")
+    p.add_argument("--interval", type=float, default=30.0, help="seconds between runs (default 30)")
+    p.set_defaults(func=cmd_sync)
     try:
         from pos_app.scanner import labels_cli
     except ImportError:

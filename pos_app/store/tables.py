@@ -154,7 +154,10 @@ outbox = Table("outbox", metadata,
                Column("status", String(16), nullable=False, server_default="pending", index=True),
                Column("hq_seq", Integer),
                Column("answer", Text),
-               Column("sent_at", DateTime))
+               Column("sent_at", DateTime),
+               # HQ's later word on the event (pull item event_status): duplicate_serial, waiting, applied, flagged
+               Column("hq_status", String(20)),
+               Column("hq_note", Text))
 
 audit_log = Table("audit_log", metadata,
                   Column("id", Integer, primary_key=True, autoincrement=True),
@@ -246,5 +249,31 @@ label_claims = Table("label_claims", metadata,
 seen_codes = Table("seen_codes", metadata,
                    Column("code_key", String(128), primary_key=True),
                    Column("seen_at", DateTime, nullable=False, index=True))
+
+# --- sync (pos_app.sync) -------------------------------------------------------------
+# Events that did not happen on this device (other stores', HQ's corrections, member
+# snapshots fetched from HQ) live in `events` with a negative device_seq, so the
+# device's own sequence (max + 1) stays gapless; their hq_seq is kept here.
+remote_events = Table("remote_events", metadata,
+                      Column("event_id", String(36), ForeignKey("events.event_id"), primary_key=True),
+                      Column("hq_seq", Integer, nullable=False, index=True),
+                      Column("origin", String(12), nullable=False))  # event | snapshot
+
+# A member unknown locally, fetched from HQ: its balances and lots as of HQ's hq_seq.
+# Pulled events of the member at or below as_of_hq_seq are already in the snapshot.
+member_snapshots = Table("member_snapshots", metadata,
+                         Column("member_id", String(36), primary_key=True),
+                         Column("as_of_hq_seq", Integer, nullable=False),
+                         Column("event_id", String(36), nullable=False),
+                         Column("fetched_at", DateTime, nullable=False))
+
+# Pulled items with no table of their own (tiers, offline limits, balance snapshots) and
+# items the store could not apply (with the problem), so one bad item never blocks the cursor.
+hq_records = Table("hq_records", metadata,
+                   Column("type", String(20), primary_key=True),
+                   Column("key", String(80), primary_key=True),
+                   Column("hq_seq", Integer, nullable=False),
+                   Column("data", Text, nullable=False),
+                   Column("problem", Text))
 
 UniqueConstraint  # re-exported for migrations that need it

@@ -1,0 +1,202 @@
+"""Pulled reference data into the store's tables: rules, products, gifts, coupon types,
+campaigns, lotteries, staff, members, label claims; tiers and offline limits kept as HQ
+records. Each `apply_*` runs inside the pull transaction and is idempotent (an upsert
+by key); a record it cannot use raises ItemProblem, which the pull records and skips.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Table, insert, select, update
+
+from pos_app.domain.rules import Rules, parse_rules, rules_to_doc
+from pos_app.store import tables as T
+from pos_app.sync import state
+from pos_app.sync.wire import OfflineLimits
+
+
+class ItemProblem(ValueError):
+    pass
+
+
+def when(v: Any) -> datetime | None:
+    if v in (None, ""):
+        return None
+    if not isinstance(v, str):
+        raise ItemProblem(f"not a time: {v!r}")
+    try:
+        dt = datetime.fromisoformat(v)
+    except ValueError:
+        raise ItemProblem(f"not an ISO time: {v!r}") from None
+    return dt.astimezone(UTC).replace(tzinfo=None) if dt.tzinfo else dt
+
+
+def _int(data: dict, name: str, default: int | None = None) -> int | None:
+    v = data.get(name, default)
+    if v is None and default is None:
+        return None
+    if not isinstance(v, int) or isinstance(v, bool):
+        raise ItemProblem(f"{name} must be a whole number")
+    return v
+
+
+def _str(data: dict, name: str, default: str | None = None) -> str | None:
+    v = data.get(name, default)
+    if v is not None and not isinstance(v, str):
+        raise ItemProblem(f"{name} must be text")
+    return v
+
+
+def _need(data: dict, *names: str) -> None:
+    missing = [n for n in names if data.get(n) in (None, "")]
+    if missing:
+        raise ItemProblem(f"missing {', '.join(missing)}")
+
+
+def upsert(conn: Connection, table: Table, key: dict, values: dict) -> None:
+    where = [table.c[k] == v for k, v in key.items()]
+    if conn.execute(update(table).where(*where).values(**values)).rowcount == 0:
+        conn.execute(insert(table).values(**key, **values))
+
+
+def _active(data: dict) -> int:
+    return 0 if data.get("deleted") or data.get("active") is False else 1
+
+
+# --- catalogue --------------------------------------------------------------------------
+
+def apply_rules(conn: Connection, key: str, data: dict) -> None:
+    doc = data.get("doc")
+    if not isinstance(doc, dict):
+        raise ItemProblem("rules item without a doc")
+    parsed = parse_rules({**doc, "version": data.get("version", doc.get("version"))})
+    if not isinstance(parsed, Rules):
+        raise ItemProblem("; ".join(str(p) for p in parsed))
+    upsert(conn, T.rules, {"version": parsed.version},
+           {"doc": json.dumps(rules_to_doc(parsed), ensure_ascii=False),
+            "effective_at": when(data.get("effective_at")) or datetime.now(UTC).replace(tzinfo=None)})
+
+
+def apply_product(conn: Connection, sku: str, data: dict) -> None:
+    p = T.products.c
+    if data.get("deleted"):
+        conn.execute(update(T.products).where(p.sku == sku).values(active=0))
+        return
+    _need(data, "name", "category")
+    barcode = _str(data, "barcode")
+    if barcode:  # HQ's latest record owns the barcode
+        conn.execute(update(T.products).where(p.barcode == barcode, p.sku != sku).values(barcode=None))
+    upsert(conn, T.products, {"sku": sku}, {"name": _str(data, "name"), "category": _str(data, "category"),
+                                            "price_fen": _int(data, "price_fen"), "barcode": barcode or None,
+                                            "active": _active(data)})
+
+
+def apply_gift(conn: Connection, gift_id: str, data: dict) -> None:
+    g = T.gifts.c
+    if data.get("deleted"):
+        conn.execute(update(T.gifts).where(g.gift_id == gift_id).values(active=0))
+        return
+    _need(data, "name")
+    values = {"name": _str(data, "name"), "points_cost": _int(data, "points_cost"),
+              "copay_fen": _int(data, "copay_fen", 0), "starts_at": when(data.get("starts_at")),
+              "ends_at": when(data.get("ends_at")), "per_member_limit": _int(data, "per_member_limit"),
+              "min_tier": _str(data, "min_tier"), "image": _str(data, "image"), "active": _active(data)}
+    if "stock" in data:  # the store's own count otherwise: its redemptions move it
+        values["stock"] = _int(data, "stock")
+    upsert(conn, T.gifts, {"gift_id": gift_id}, values)
+
+
+def apply_coupon_type(conn: Connection, type_id: str, data: dict) -> None:
+    c = T.coupon_types.c
+    if data.get("deleted"):
+        conn.execute(update(T.coupon_types).where(c.type_id == type_id).values(active=0))
+        return
+    _need(data, "name", "kind")
+    if data["kind"] not in ("amount", "percent"):
+        raise ItemProblem(f"unknown coupon kind {data['kind']!r}")
+    upsert(conn, T.coupon_types, {"type_id": type_id}, {
+        "name": _str(data, "name"), "points_cost": _int(data, "points_cost"), "kind": data["kind"],
+        "value": _int(data, "value"), "min_spend_fen": _int(data, "min_spend_fen", 0),
+        "max_discount_fen": _int(data, "max_discount_fen"), "valid_days": _int(data, "valid_days", 30),
+        "active": _active(data)})
+
+
+def apply_campaign(conn: Connection, campaign_id: str, data: dict) -> None:
+    if data.get("deleted"):
+        conn.execute(T.campaigns.delete().where(T.campaigns.c.campaign_id == campaign_id))
+        return
+    _need(data, "name", "starts_at", "ends_at")
+    cats, skus = data.get("categories", []), data.get("skus", [])
+    if not (isinstance(cats, list) and isinstance(skus, list)):
+        raise ItemProblem("categories and skus must be lists")
+    upsert(conn, T.campaigns, {"campaign_id": campaign_id}, {
+        "name": _str(data, "name"), "starts_at": when(data["starts_at"]), "ends_at": when(data["ends_at"]),
+        "multiplier_pct": _int(data, "multiplier_pct"), "categories": json.dumps(sorted(map(str, cats))),
+        "skus": json.dumps(sorted(map(str, skus)))})
+
+
+def apply_lottery(conn: Connection, lottery_id: str, data: dict) -> None:
+    lt = T.lotteries.c
+    if data.get("deleted"):
+        conn.execute(update(T.lotteries).where(lt.lottery_id == lottery_id).values(active=0))
+        return
+    _need(data, "name")
+    prizes = data.get("prizes")
+    if not isinstance(prizes, list) or not all(isinstance(p, dict) and {"code", "name", "weight"} <= p.keys()
+                                               for p in prizes):
+        raise ItemProblem("prizes must be a list of {code, name, weight, points}")
+    upsert(conn, T.lotteries, {"lottery_id": lottery_id}, {
+        "name": _str(data, "name"), "points_per_draw": _int(data, "points_per_draw"),
+        "prizes": json.dumps(prizes, ensure_ascii=False), "active": _active(data)})
+
+
+# --- people -----------------------------------------------------------------------------
+
+def apply_staff(conn: Connection, staff_id: str, data: dict) -> None:
+    _need(data, "name", "role", "pin_hash")
+    if data["role"] not in ("cashier", "manager", "admin"):
+        raise ItemProblem(f"unknown staff role {data['role']!r}")
+    upsert(conn, T.staff, {"staff_id": staff_id}, {"name": _str(data, "name"), "role": data["role"],
+                                                   "pin_hash": _str(data, "pin_hash"),
+                                                   "active": 0 if data.get("active") in (0, False) else 1})
+
+
+MEMBER_FIELDS = ("phone", "name", "tier", "card_no", "referral_code", "referred_by", "home_store", "pin_hash",
+                 "risk_flag", "merged_into")
+
+
+def apply_member(conn: Connection, member_id: str, data: dict) -> None:
+    """HQ's current record of a member (per-field last writer by hq_seq, decided at HQ)."""
+    _need(data, "phone", "name", "card_no")
+    values = {f: data[f] for f in MEMBER_FIELDS if f in data}
+    for f, v in values.items():
+        if v is not None and not isinstance(v, str):
+            raise ItemProblem(f"member {f} must be text")
+    values["tier"] = values.get("tier") or "basic"
+    m = T.members.c
+    if conn.execute(select(m.member_id).where(m.member_id == member_id)).first():
+        conn.execute(update(T.members).where(m.member_id == member_id).values(**values))
+        return
+    values["referral_code"] = values.get("referral_code") or member_id.replace("-", "")[-12:].upper()
+    values["home_store"] = values.get("home_store") or ""
+    conn.execute(insert(T.members).values(member_id=member_id, created_at=when(data.get("created_at"))
+                                          or datetime.now(UTC).replace(tzinfo=None), **values))
+
+
+def apply_label_claim(conn: Connection, serial: str, data: dict) -> None:
+    """A label serial claimed somewhere in the chain: this store refuses it from now on."""
+    if conn.execute(select(T.label_claims.c.serial).where(T.label_claims.c.serial == serial)).first():
+        return  # claimed here first, or known already; HQ's reversal settles a duplicate
+    _need(data, "member_id", "event_id")
+    conn.execute(insert(T.label_claims).values(serial=serial, sku=str(data.get("sku") or ""),
+                                               points=_int(data, "points", 0), member_id=data["member_id"],
+                                               event_id=data["event_id"],
+                                               claimed_at=datetime.now(UTC).replace(tzinfo=None)))
+
+
+def apply_offline_limits(conn: Connection, key: str, data: dict) -> None:
+    limits = OfflineLimits.model_validate({k: v for k, v in data.items() if k != "scope"})
+    state.set_offline_limits(conn, limits, "store" if data.get("scope") == "store" else "chain")

@@ -1,0 +1,77 @@
+"""One sync run: handshake, push every pending event in batches, pull every new item.
+
+    report = sync_once(db)            # raises NotEnrolled, HQUnreachable, HQRefused, ...
+
+A run that fails half-way leaves everything consistent: each push batch's answers and
+each pull page (with its cursor) commit on their own; the next run carries on.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from pos_app.store.db import Database
+from pos_app.sync import outbox, pull, state
+from pos_app.sync.client import HQClient
+from pos_app.sync.errors import NotEnrolled
+from pos_app.sync.handshake import HandshakeResult, handshake, utcnow
+from pos_app.sync.wire import MAX_BATCH
+
+_runs = threading.Lock()  # one run at a time in this process (HQ copes with two processes)
+
+
+@dataclass
+class SyncReport:
+    handshake: HandshakeResult | None = None
+    pushed: int = 0
+    answers: dict[str, int] = field(default_factory=dict)  # ok / exists / rejected / exists_mismatch
+    pulled: pull.PullResult | None = None
+    finished_at: datetime | None = None
+
+
+def client_for(db: Database, **kw) -> HQClient:
+    with db.read() as conn:
+        creds = state.credentials(conn)
+    if creds is None:
+        raise NotEnrolled("this store is not enrolled with HQ yet (pos-app enrol --hq URL --token TOKEN)")
+    return HQClient(creds.hq_url, creds.device_id, creds.device_key, **kw)
+
+
+def push_pending(db: Database, client: HQClient, clock: Callable[[], datetime] = utcnow,
+                 batch: int = MAX_BATCH, report: SyncReport | None = None) -> SyncReport:
+    report = report or SyncReport()
+    while True:
+        with db.read() as conn:
+            events = outbox.pending(conn, batch)
+        if not events:
+            return report
+        answer = client.push(events)
+        with db.write() as conn:
+            counts = outbox.record_answers(conn, events, answer, clock())
+        report.pushed += len(events)
+        for k, n in counts.items():
+            report.answers[k] = report.answers.get(k, 0) + n
+        if not counts:  # HQ answered nothing new for a whole batch: do not spin
+            return report
+
+
+def sync_once(db: Database, client: HQClient | None = None, clock: Callable[[], datetime] = utcnow,
+              batch: int = MAX_BATCH) -> SyncReport:
+    own = client is None
+    client = client or client_for(db)
+    try:
+        with _runs:
+            report = SyncReport()
+            report.handshake = handshake(db, client, clock)
+            push_pending(db, client, clock, batch, report)
+            report.pulled = pull.pull_all(db, client)
+            report.finished_at = clock()
+            with db.write() as conn:
+                state.put(conn, "last_success_at", report.finished_at)
+            return report
+    finally:
+        if own:
+            client.close()

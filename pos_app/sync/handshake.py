@@ -1,0 +1,66 @@
+"""The handshake: protocol version, clock skew, the acknowledged-events sanity check, offline limits.
+
+Skew = HQ's time minus the device's, measured at the midpoint of the round trip and
+kept in meta (sync.clock_skew_s) so validity windows can use corrected time
+(`corrected_now`). A skew over SKEW_FLAG_S is flagged in the status, never a reason
+not to sync: HQ flags those events too (DESIGN.md section 6, rule 4).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Connection
+
+from pos_app.store.db import Database
+from pos_app.sync import outbox, state
+from pos_app.sync.client import HQClient
+from pos_app.sync.wire import PROTOCOL_MAX, PROTOCOL_MIN, HandshakeRequest, HandshakeResponse
+
+SKEW_FLAG_S = 300
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class HandshakeResult:
+    protocol: int
+    skew_s: int
+    full_resync: bool
+    requeued: int  # events put back to pending for the full re-push
+    answer: HandshakeResponse
+
+
+def handshake(db: Database, client: HQClient, clock: Callable[[], datetime] = utcnow) -> HandshakeResult:
+    with db.read() as conn:
+        count, digest, _ = state.acked(conn)
+    t0 = clock()
+    answer = client.handshake(HandshakeRequest(protocol_min=PROTOCOL_MIN, protocol_max=PROTOCOL_MAX, device_time=t0,
+                                               acked_count=count, acked_hash=digest))
+    t1 = clock()
+    hq_time = answer.hq_time.astimezone(UTC).replace(tzinfo=None) if answer.hq_time.tzinfo else answer.hq_time
+    skew = round((hq_time - (t0 + (t1 - t0) / 2)) / timedelta(seconds=1))
+    requeued = 0
+    with db.write() as conn:
+        state.put(conn, "clock_skew_s", skew)
+        state.put(conn, "protocol", answer.protocol)
+        state.put(conn, "handshake_at", t1)
+        state.set_offline_limits(conn, answer.offline_limits, "effective")
+        if answer.full_resync_required:
+            requeued = outbox.restart_full_push(conn)
+            state.put(conn, "full_resyncs", state.get_int(conn, "full_resyncs") + 1)
+    return HandshakeResult(answer.protocol, skew, answer.full_resync_required, requeued, answer)
+
+
+def skew_s(conn: Connection) -> int:
+    return state.get_int(conn, "clock_skew_s")
+
+
+def corrected_now(db: Database, clock: Callable[[], datetime] = utcnow) -> datetime:
+    """The device clock corrected by the last measured skew: HQ's idea of now."""
+    with db.read() as conn:
+        return clock() + timedelta(seconds=skew_s(conn))

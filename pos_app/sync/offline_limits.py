@@ -1,0 +1,59 @@
+"""Offline limits (set by HQ, DESIGN.md section 6): what is left of them right now.
+
+The offline period starts at the last successful sync. After max_offline_hours
+without one, earning goes on but redeeming stops; within it, a member may redeem
+member_redeem_points and the store store_redeem_budget in all. "Redeemed" counts the
+points taken out of members by this device's redemptions (holds, posts, lottery
+draws, points paid as cash) since the period started.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, func, select
+
+from pos_app.store import tables as T
+from pos_app.sync import state
+from pos_app.sync.wire import OfflineLimits
+
+REDEEM_KINDS = ("redeem_hold", "redeem_post", "lottery_draw")
+
+
+@dataclass(frozen=True)
+class OfflineAllowance:
+    limits: OfflineLimits
+    period_start: datetime | None     # last successful sync (device clock); None: never synced
+    window_left: timedelta            # zero when the window is over
+    redeem_allowed: bool
+    store_budget_left: int
+
+
+def _redeemed(conn: Connection, since: datetime | None, member_id: str | None = None) -> int:
+    p, e = T.postings.c, T.events.c
+    q = (select(func.coalesce(func.sum(p.amount), 0)).join_from(T.postings, T.events, p.event_id == e.event_id)
+         .where(e.device_seq > 0, e.kind.in_(REDEEM_KINDS), p.amount < 0))
+    q = q.where(p.account.like(f"member:{member_id}:%") if member_id else p.account.like("member:%"))
+    if since is not None:
+        q = q.where(e.device_time >= since)
+    return -int(conn.execute(q).scalar())
+
+
+def allowance(conn: Connection, now: datetime) -> OfflineAllowance:
+    limits = state.offline_limits(conn)
+    start = state.get_time(conn, "last_success_at")
+    if start is None:
+        left = timedelta(0)
+    else:
+        left = max(timedelta(0), start + timedelta(hours=limits.max_offline_hours) - now)
+    budget = max(0, limits.store_redeem_budget - _redeemed(conn, start))
+    return OfflineAllowance(limits, start, left, left > timedelta(0), budget)
+
+
+def member_redeem_left(conn: Connection, member_id: str) -> int:
+    """Points this member may still redeem in the current offline period (and within the store's budget)."""
+    limits = state.offline_limits(conn)
+    start = state.get_time(conn, "last_success_at")
+    own = max(0, limits.member_redeem_points - _redeemed(conn, start, member_id))
+    return min(own, max(0, limits.store_redeem_budget - _redeemed(conn, start)))

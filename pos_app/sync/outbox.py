@@ -1,0 +1,109 @@
+"""The outbox: this device's events waiting for HQ, and what HQ answered.
+
+Statuses: pending -> sent (HQ said ok or exists; hq_seq kept) | rejected | mismatch
+(exists_mismatch). A rejected or mismatched event is recorded with HQ's reason and
+never blocks the queue. "Acknowledged" = sent: its count and rolling hash
+(wire.roll_hash over device_seq order) are what the handshake compares with HQ's.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from sqlalchemy import Connection, bindparam, func, select, update
+
+from pos_app.store import tables as T
+from pos_app.sync import state
+from pos_app.sync.wire import EMPTY_HASH, PushResponse, roll_hash
+
+PENDING, SENT, REJECTED, MISMATCH = "pending", "sent", "rejected", "mismatch"
+_STATUS = {"ok": SENT, "exists": SENT, "rejected": REJECTED, "exists_mismatch": MISMATCH}
+
+
+def pending_count(conn: Connection) -> int:
+    return conn.execute(select(func.count()).select_from(T.outbox).where(T.outbox.c.status == PENDING)).scalar()
+
+
+def pending(conn: Connection, limit: int) -> list[dict]:
+    """The next pending events in device_seq order, as wire events (JSON-ready dicts)."""
+    e, o = T.events.c, T.outbox.c
+    rows = conn.execute(select(e.event_id, e.kind, e.store_id, e.device_id, e.device_seq, e.device_time, e.staff_id,
+                               e.rule_version, e.member_id, e.payload, e.payload_hash)
+                        .join_from(T.outbox, T.events, o.event_id == e.event_id)
+                        .where(o.status == PENDING).order_by(o.device_seq).limit(limit)).all()
+    return [{"event_id": r.event_id, "kind": r.kind, "store_id": r.store_id, "device_id": r.device_id,
+             "device_seq": r.device_seq, "device_time": r.device_time.isoformat(), "staff_id": r.staff_id,
+             "rule_version": r.rule_version, "member_id": r.member_id, "payload": json.loads(r.payload),
+             "payload_hash": r.payload_hash} for r in rows]
+
+
+def record_answers(conn: Connection, sent: list[dict], answer: PushResponse, now: datetime) -> dict[str, int]:
+    """Mark each pushed event from HQ's answer, and move the acknowledged count/hash. Returns counts by answer."""
+    by_id = {ev["event_id"]: ev for ev in sent}
+    o = T.outbox.c
+    current = dict(conn.execute(select(o.event_id, o.status).where(o.event_id.in_(list(by_id)))).all())
+    rows, newly_sent, counts = [], [], {}
+    for a in answer.answers:
+        ev = by_id.get(a.event_id)
+        if ev is None or current.get(a.event_id) != PENDING:
+            continue  # answered before (a retried push): nothing changes
+        counts[a.status] = counts.get(a.status, 0) + 1
+        status = _STATUS[a.status]
+        rows.append({"b_id": a.event_id, "b_status": status, "b_hq_seq": a.hq_seq, "b_sent_at": now,
+                     "b_answer": json.dumps({"status": a.status, "reason": a.reason}, ensure_ascii=False)})
+        if status == SENT:
+            newly_sent.append((ev["device_seq"], ev["event_id"], ev["payload_hash"]))
+    if rows:
+        conn.execute(update(T.outbox).where(o.event_id == bindparam("b_id"))
+                     .values(status=bindparam("b_status"), hq_seq=bindparam("b_hq_seq"),
+                             sent_at=bindparam("b_sent_at"), answer=bindparam("b_answer")), rows)
+    _advance_acked(conn, sorted(newly_sent))
+    return counts
+
+
+def _advance_acked(conn: Connection, newly_sent: list[tuple[int, str, str]]) -> None:
+    if not newly_sent:
+        return
+    count, digest, max_seq = state.acked(conn)
+    if newly_sent[0][0] > max_seq:  # the usual case: answers arrive in device_seq order
+        for seq, event_id, h in newly_sent:
+            digest = roll_hash(digest, seq, event_id, h)
+        state.set_acked(conn, count + len(newly_sent), digest, newly_sent[-1][0])
+    else:
+        state.set_acked(conn, *recompute_acked(conn))
+
+
+def recompute_acked(conn: Connection) -> tuple[int, str, int]:
+    """The acknowledged count/hash from the outbox itself (O(history); only when answers came out of order)."""
+    o, e = T.outbox.c, T.events.c
+    count, digest, max_seq = 0, EMPTY_HASH, 0
+    for seq, event_id, h in conn.execute(select(o.device_seq, o.event_id, e.payload_hash)
+                                         .join_from(T.outbox, T.events, o.event_id == e.event_id)
+                                         .where(o.status == SENT).order_by(o.device_seq)):
+        digest, count, max_seq = roll_hash(digest, seq, event_id, h), count + 1, seq
+    return count, digest, max_seq
+
+
+def restart_full_push(conn: Connection) -> int:
+    """HQ and the store disagree on what HQ holds: push every sent event again (HQ answers
+    `exists` for what it has and applies what it lost). Returns how many go back to pending."""
+    n = conn.execute(update(T.outbox).where(T.outbox.c.status == SENT).values(status=PENDING)).rowcount
+    state.set_acked(conn, 0, EMPTY_HASH, 0)
+    return n
+
+
+def record_hq_status(conn: Connection, event_id: str, status: str, note: str | None) -> bool:
+    """HQ's later word on one of this device's events (duplicate_serial, waiting, applied, flagged)."""
+    return conn.execute(update(T.outbox).where(T.outbox.c.event_id == event_id)
+                        .values(hq_status=status[:20], hq_note=note)).rowcount > 0
+
+
+def problems(conn: Connection, limit: int = 100) -> list[dict]:
+    """Events HQ refused or holds differently, and events HQ flagged later: for a manager's screen."""
+    o = T.outbox.c
+    rows = conn.execute(select(o.device_seq, o.event_id, o.status, o.answer, o.hq_status, o.hq_note)
+                        .where((o.status.in_((REJECTED, MISMATCH))) |
+                               (o.hq_status.in_(("duplicate_serial", "flagged", "waiting"))))
+                        .order_by(o.device_seq.desc()).limit(limit)).all()
+    return [dict(r._mapping) for r in rows]

@@ -1,0 +1,111 @@
+"""The pull applier: HQ's items after the cursor, applied with the cursor's move in ONE
+transaction, so a crash leaves either the whole page and its cursor or neither.
+
+Idempotent: items at or below the stored cursor are skipped, and every apply is an
+upsert or keyed by event_id. An item the store cannot apply is kept in hq_records
+with its problem (a manager can see it) and never blocks the cursor.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from pydantic import ValidationError
+from sqlalchemy import Connection
+from sqlalchemy.exc import IntegrityError
+
+from pos_app.domain.ledger import canonical_json
+from pos_app.store import tables as T
+from pos_app.store.db import Database
+from pos_app.sync import catalogue as C
+from pos_app.sync import outbox, remote_events, state
+from pos_app.sync.client import HQClient
+from pos_app.sync.wire import PullItem, PullResponse
+
+PAGE = 500
+
+
+def _event_status(conn: Connection, key: str, data: dict) -> None:
+    outbox.record_hq_status(conn, str(data.get("event_id", key)), str(data.get("status", "")),
+                            data.get("reason"))
+
+
+def _event(conn: Connection, key: str, data: dict) -> None:
+    remote_events.apply_event(conn, data)
+
+
+APPLY: dict[str, Callable[[Connection, str, dict], None]] = {
+    "rules": C.apply_rules, "product": C.apply_product, "gift": C.apply_gift, "coupon_type": C.apply_coupon_type,
+    "campaign": C.apply_campaign, "lottery": C.apply_lottery, "staff": C.apply_staff, "member": C.apply_member,
+    "label_claim": C.apply_label_claim, "offline_limits": C.apply_offline_limits, "event": _event,
+    "event_status": _event_status,
+}
+KEEP = {"tier", "balance", "offline_limits"}  # also kept as HQ records (no table of their own)
+
+
+@dataclass
+class PullResult:
+    applied: int = 0
+    skipped: int = 0
+    problems: list[tuple[str, str, str]] = field(default_factory=list)  # (type, key, problem)
+    cursor: int = 0
+
+
+def _record(conn: Connection, item: PullItem, problem: str | None) -> None:
+    C.upsert(conn, T.hq_records, {"type": item.type, "key": item.key[:80]},
+             {"hq_seq": item.hq_seq, "data": canonical_json(item.data), "problem": problem})
+
+
+def _has_problems(conn: Connection) -> bool:
+    return conn.execute(T.hq_records.select().where(T.hq_records.c.problem.is_not(None)).limit(1)).first() is not None
+
+
+def apply_page(db: Database, page: PullResponse, result: PullResult | None = None) -> PullResult:
+    result = result or PullResult()
+    with db.write() as conn:
+        cursor = state.cursor(conn)
+        for item in page.items:
+            if item.hq_seq <= cursor:
+                result.skipped += 1
+                continue
+            problem = None
+            try:
+                with conn.begin_nested():
+                    fn = APPLY.get(item.type)
+                    if fn is not None:
+                        fn(conn, item.key, item.data)
+            except (C.ItemProblem, ValidationError, IntegrityError, KeyError, TypeError, ValueError) as exc:
+                problem = f"{type(exc).__name__}: {str(exc)[:300]}"
+                result.problems.append((item.type, item.key, problem))
+            if problem or item.type in KEEP or item.type not in APPLY:
+                _record(conn, item, problem)
+            elif result.problems or _has_problems(conn):
+                conn.execute(T.hq_records.delete().where(T.hq_records.c.type == item.type,
+                                                         T.hq_records.c.key == item.key[:80]))
+            result.applied += problem is None
+        state.put(conn, "pull_cursor", max(cursor, page.cursor))
+        state.put(conn, "pulled_at", datetime.now(UTC).replace(tzinfo=None))
+        result.cursor = max(cursor, page.cursor)
+    return result
+
+
+def pull_all(db: Database, client: HQClient, page_size: int = PAGE, max_pages: int = 1000) -> PullResult:
+    """Pull and apply pages until HQ has nothing more (each page its own transaction)."""
+    result = PullResult()
+    for _ in range(max_pages):
+        with db.read() as conn:
+            after = state.cursor(conn)
+        page = client.pull(after, page_size)
+        apply_page(db, page, result)
+        if not page.more:
+            break
+    return result
+
+
+def problems(db: Database) -> list[dict]:
+    with db.read() as conn:
+        rows = conn.execute(T.hq_records.select().where(T.hq_records.c.problem.is_not(None))).all()
+    return [{**r._mapping, "data": json.loads(r.data)} for r in rows]

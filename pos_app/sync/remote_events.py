@@ -1,0 +1,153 @@
+"""Ledger effects that did not happen on this device: events of other stores and HQ's
+corrections (pull items of type "event"), and member snapshots fetched from HQ.
+
+They go into the store's own tables (events, postings, balances, lots) so balances
+stay one table and every check (postings sum to zero, balances = postings, lots =
+balances) keeps holding. Their device_seq is negative (allocated downwards), so the
+device's own sequence, max + 1, stays gapless; remote_events keeps their hq_seq.
+Applying the same event twice changes nothing (event_id is the primary key).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from pos_app.domain.ledger import Posting, canonical_json, check_postings, payload_hash
+from pos_app.store import tables as T
+from pos_app.sync.catalogue import ItemProblem, when
+from pos_app.sync.wire import MemberLookup
+
+SNAPSHOT_ACCOUNT = "hq:snapshot"  # the other side of a snapshot's postings (HQ's history before it)
+NS = uuid.UUID("0b5e7c43-6a1f-5a2e-8d0c-3c7a1f9e2b61")
+
+
+def _next_remote_seq(conn: Connection) -> int:
+    return min(conn.execute(select(func.min(T.events.c.device_seq))).scalar() or 0, 0) - 1
+
+
+def _bump(conn: Connection, postings: list[tuple[str, int]]) -> None:
+    stmt = sqlite_insert(T.balances)
+    stmt = stmt.on_conflict_do_update(index_elements=["account"],
+                                      set_={"balance": T.balances.c.balance + stmt.excluded.balance})
+    conn.execute(stmt, [{"account": a, "balance": n} for a, n in postings])
+
+
+def _insert_event(conn: Connection, *, event_id: str, kind: str, store_id: str, device_id: str, device_time: datetime,
+                  staff_id: str | None, rule_version: int, member_id: str | None, payload: dict, hq_seq: int,
+                  origin: str, postings: list[tuple[str, int]]) -> None:
+    text = canonical_json(payload)
+    conn.execute(insert(T.events).values(
+        event_id=event_id, device_seq=_next_remote_seq(conn), kind=kind[:20], store_id=store_id[:36],
+        device_id=device_id[:36], device_time=device_time, staff_id=staff_id, rule_version=rule_version,
+        member_id=member_id, payload=text, payload_hash=payload_hash(payload)))
+    conn.execute(insert(T.remote_events).values(event_id=event_id, hq_seq=hq_seq, origin=origin))
+    if postings:
+        conn.execute(insert(T.postings), [{"event_id": event_id, "account": a, "amount": n} for a, n in postings])
+        _bump(conn, postings)
+
+
+def _take(conn: Connection, lot_id: str, amount: int) -> None:
+    """Take (give back when < 0) from a lot; a lot already emptied takes from the account's other lots."""
+    lt = T.lots.c
+    lot = conn.execute(select(lt.account, lt.amount, lt.remaining).where(lt.lot_id == lot_id)).first()
+    if lot is None:
+        return
+    got = min(lot.remaining, amount) if amount >= 0 else max(lot.remaining - lot.amount, amount)
+    conn.execute(update(T.lots).where(lt.lot_id == lot_id).values(remaining=lot.remaining - got))
+    short = amount - got
+    if short > 0:
+        for other_id, remaining in conn.execute(select(lt.lot_id, lt.remaining).where(
+                lt.account == lot.account, lt.remaining > 0).order_by(lt.expires_at, lt.lot_id)).all():
+            if short <= 0:
+                break
+            n = min(remaining, short)
+            conn.execute(update(T.lots).where(lt.lot_id == other_id).values(remaining=remaining - n))
+            short -= n
+
+
+def known(conn: Connection, event_id: str) -> bool:
+    return conn.execute(select(T.events.c.event_id).where(T.events.c.event_id == event_id)).first() is not None
+
+
+def apply_event(conn: Connection, data: dict) -> bool:
+    """One event made elsewhere (another store, or HQ correcting one of ours). False if already here
+    or already inside the member's snapshot."""
+    event_id = data.get("event_id")
+    if not isinstance(event_id, str) or not isinstance(data.get("payload"), dict):
+        raise ItemProblem("an event item needs event_id and payload")
+    if known(conn, event_id):
+        return False
+    member_id, hq_seq = data.get("member_id"), data.get("hq_seq")
+    if member_id and isinstance(hq_seq, int):
+        as_of = conn.execute(select(T.member_snapshots.c.as_of_hq_seq)
+                             .where(T.member_snapshots.c.member_id == member_id)).scalar()
+        if as_of is not None and hq_seq <= as_of:
+            return False
+    payload = data["payload"]
+    try:
+        postings = [(str(a), int(n)) for a, n in payload.get("postings", [])]
+        grants = [(str(i), str(a), int(n), when(av), when(ex)) for i, a, n, av, ex in payload.get("grants", [])]
+        takes = [(str(i), int(n)) for i, n in payload.get("lots", [])]
+    except (TypeError, ValueError):
+        raise ItemProblem("malformed postings, grants or lots") from None
+    if check_postings([Posting(a, n) for a, n in postings]):
+        raise ItemProblem("postings do not sum to zero")
+    _insert_event(conn, event_id=event_id, kind=str(data.get("kind", "")), store_id=str(data.get("store_id", "")),
+                  device_id=str(data.get("device_id", "")), device_time=when(data.get("device_time")),
+                  staff_id=data.get("staff_id"), rule_version=int(data.get("rule_version") or 0), member_id=member_id,
+                  payload=payload, hq_seq=int(hq_seq or 0), origin="event", postings=postings)
+    for lot_id, account, amount, available_at, expires_at in grants:
+        if conn.execute(select(T.lots.c.lot_id).where(T.lots.c.lot_id == lot_id)).first() is None:
+            conn.execute(insert(T.lots).values(lot_id=lot_id, event_id=event_id, account=account, amount=amount,
+                                               remaining=amount, available_at=available_at, expires_at=expires_at))
+    for lot_id, amount in takes:
+        _take(conn, lot_id, amount)
+    return True
+
+
+def apply_snapshot(conn: Connection, found: MemberLookup, now: datetime) -> str | None:
+    """A member's balances and lots as HQ holds them at found.as_of_hq_seq: the local copy is set
+    to exactly that (postings against hq:snapshot). Returns the snapshot event id, or None if
+    this snapshot is not newer than one applied before."""
+    member_id = str(found.member["member_id"])
+    s = T.member_snapshots.c
+    prior = conn.execute(select(s.as_of_hq_seq).where(s.member_id == member_id)).scalar()
+    if prior is not None and prior >= found.as_of_hq_seq:
+        return None
+    lt, b = T.lots.c, T.balances.c
+    accounts = set(found.balances) | {a for _, a, *_ in found.lots}
+    local = dict(conn.execute(select(b.account, b.balance).where(
+        b.account.like(f"member:{member_id}:%") | (b.account == f"debt:{member_id}"))).all())
+    accounts |= set(local)
+    postings = [(a, found.balances.get(a, 0) - local.get(a, 0)) for a in sorted(accounts)]
+    postings = [(a, n) for a, n in postings if n]
+    if postings:
+        postings.append((SNAPSHOT_ACCOUNT, -sum(n for _, n in postings)))
+    event_id = str(uuid.uuid5(NS, f"{member_id}:{found.as_of_hq_seq}"))
+    _insert_event(conn, event_id=event_id, kind="hq_snapshot", store_id="hq", device_id="hq", device_time=now,
+                  staff_id=None, rule_version=0, member_id=member_id,
+                  payload={"member_id": member_id, "as_of_hq_seq": found.as_of_hq_seq, "postings": postings,
+                           "lots": found.lots}, hq_seq=found.as_of_hq_seq, origin="snapshot",
+                  postings=[p for p in postings if p[1]])
+    wanted = {str(lot[0]): lot for lot in found.lots}
+    holder = [a for a in accounts if a.startswith("member:")]
+    for lot_id, amount, remaining in conn.execute(select(lt.lot_id, lt.amount, lt.remaining)
+                                                  .where(lt.account.in_(holder))).all():
+        want = wanted.pop(lot_id, None)
+        target = min(int(want[2]), amount) if want else 0
+        if target != remaining:
+            conn.execute(update(T.lots).where(lt.lot_id == lot_id).values(remaining=target))
+    for lot_id, account, remaining, available_at, expires_at in wanted.values():
+        conn.execute(insert(T.lots).values(lot_id=lot_id, event_id=event_id, account=account, amount=int(remaining),
+                                           remaining=int(remaining), available_at=when(available_at),
+                                           expires_at=when(expires_at)))
+    values = {"as_of_hq_seq": found.as_of_hq_seq, "event_id": event_id, "fetched_at": now}
+    if prior is None:
+        conn.execute(insert(T.member_snapshots).values(member_id=member_id, **values))
+    else:
+        conn.execute(update(T.member_snapshots).where(s.member_id == member_id).values(**values))
+    return event_id

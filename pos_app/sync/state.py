@@ -1,0 +1,80 @@
+"""What sync remembers between runs, kept in the store's `meta` table (key `sync.*`).
+
+Written in the same transaction as what it describes: the pull cursor with the
+applied items, the acknowledged count/hash with the outbox answers.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection
+
+from pos_app.store import repos
+from pos_app.sync.wire import EMPTY_HASH, OfflineLimits
+
+PREFIX = "sync."
+
+
+def get(conn: Connection, key: str, default: str | None = None) -> str | None:
+    return repos.get_meta(conn, PREFIX + key, default)
+
+
+def put(conn: Connection, key: str, value: str | int | datetime) -> None:
+    repos.set_meta(conn, PREFIX + key, value.isoformat() if isinstance(value, datetime) else str(value))
+
+
+def get_int(conn: Connection, key: str, default: int = 0) -> int:
+    raw = get(conn, key)
+    return int(raw) if raw is not None else default
+
+
+def get_time(conn: Connection, key: str) -> datetime | None:
+    raw = get(conn, key)
+    return datetime.fromisoformat(raw) if raw else None
+
+
+@dataclass(frozen=True)
+class Credentials:
+    hq_url: str
+    store_id: str
+    device_id: str
+    device_key: str
+
+
+def credentials(conn: Connection) -> Credentials | None:
+    url, key = get(conn, "hq_url"), get(conn, "device_key")
+    if not url or not key:
+        return None
+    return Credentials(url, repos.get_meta(conn, "store_id"), repos.get_meta(conn, "device_id"), key)
+
+
+def cursor(conn: Connection) -> int:
+    return get_int(conn, "pull_cursor")
+
+
+def acked(conn: Connection) -> tuple[int, str, int]:
+    """(count, rolling hash, highest device_seq) of the events HQ acknowledged."""
+    return get_int(conn, "acked_count"), get(conn, "acked_hash", EMPTY_HASH), get_int(conn, "acked_max_seq")
+
+
+def set_acked(conn: Connection, count: int, digest: str, max_seq: int) -> None:
+    put(conn, "acked_count", count)
+    put(conn, "acked_hash", digest)
+    put(conn, "acked_max_seq", max_seq)
+
+
+def offline_limits(conn: Connection) -> OfflineLimits:
+    raw = get(conn, "offline_limits")
+    return OfflineLimits.model_validate(json.loads(raw)) if raw else OfflineLimits()
+
+
+def set_offline_limits(conn: Connection, limits: OfflineLimits, scope: str) -> None:
+    """HQ's limits: a store's own override the chain's; the handshake gives the effective ones."""
+    if scope == "chain" and get(conn, "offline_limits_scope") == "store":
+        return
+    put(conn, "offline_limits", limits.model_dump_json())
+    if scope != "effective":
+        put(conn, "offline_limits_scope", scope)
