@@ -73,6 +73,14 @@ def refund(ctx: StoreContext, *, staff_id: str, sale: str, lines: dict[int, int]
         def record(entry) -> None:
             post(ctx, conn, entry, staff_id=staff_id, rule_version=rules.version, now=now)
 
+        # Points that paid go back first, so the reversal below can take earned points
+        # the member already spent out of them instead of booking debt beside a balance.
+        if row.member_id and cash_points:
+            already = sum(s.refunded_cash_points for s in sold)
+            taken = E.takes_from_doc(ledger_repo.event_payload(conn, row.cash_event)["lots"])
+            record(E.give_back(member_id=row.member_id, points=cash_points,
+                               lot_takes=_segment(taken, already, cash_points),
+                               source=L.store_redeemed(ctx.who.store_id), payload={**base, "of": "points_as_cash"}))
         if row.member_id and points:
             earn_payload = ledger_repo.event_payload(conn, row.earn_event) if row.earn_event else {}
             first_lot = earn_payload.get("grants", [[None]])[0][0]
@@ -84,12 +92,6 @@ def refund(ctx: StoreContext, *, staff_id: str, sale: str, lines: dict[int, int]
                                      member_id=row.member_id)
             debt_added += entry.payload["debt_added"]
             record(entry)
-        if row.member_id and cash_points:
-            already = sum(s.refunded_cash_points for s in sold)
-            taken = E.takes_from_doc(ledger_repo.event_payload(conn, row.cash_event)["lots"])
-            record(E.give_back(member_id=row.member_id, points=cash_points,
-                               lot_takes=_segment(taken, already, cash_points),
-                               source=L.store_redeemed(ctx.who.store_id), payload={**base, "of": "points_as_cash"}))
         if row.guide_id and row.guide_points:
             guide_back = guide_points_to_reverse(row.guide_points, row.guide_reversed, row.due_fen,
                                                  row.refunded_fen + fen)
