@@ -14,6 +14,9 @@ from pos_app.domain.problems import Problem, problem
 from pos_app.domain.tiers import Tier
 
 
+DEFAULT_EXPIRY_DAYS = 365
+
+
 @dataclass(frozen=True, slots=True)
 class ApprovalPolicy:
     """Which actions need a manager's PIN besides the cashier's."""
@@ -36,7 +39,7 @@ class Rules:
     excluded_categories: frozenset[str] = frozenset()
     daily_cap: int | None = None  # most points one member may earn per day (sales)
     lock_days: int = 0  # days before earned points can be spent
-    expiry_days: int = 365
+    expiry_days: int = DEFAULT_EXPIRY_DAYS
     tiers: tuple[Tier, ...] = (Tier("basic", "Basic", 0),)
     # shopping-guide points: percent of the sale's base points credited to the guide
     guide_pct: int = 0
@@ -79,6 +82,10 @@ def parse_rules(doc: dict[str, Any]) -> Rules | tuple[Problem, ...]:
     for key in ("base_per_fen", "cash_points", "cash_fen"):
         if kwargs.get(key) == 0:
             bad(key, "must be positive")
+    if kwargs.get("expiry_days") == 0:
+        bad("expiry_days", "must be positive (points would expire the moment they are earned)")
+    if "lock_days" in kwargs and kwargs["lock_days"] >= kwargs.get("expiry_days", DEFAULT_EXPIRY_DAYS):
+        bad("lock_days", "must be less than expiry_days (locked points would expire before they could be spent)")
     if kwargs.get("cash_max_pct", 0) > 100:
         bad("cash_max_pct", "must be at most 100")
     if "daily_cap" in doc and doc["daily_cap"] is not None:
@@ -106,14 +113,17 @@ def parse_rules(doc: dict[str, Any]) -> Rules | tuple[Problem, ...]:
             kwargs["tiers"] = tiers
     appr = doc.get("approval")
     if appr is not None:
-        if not isinstance(appr, dict) or not _is_int(appr.get("redeem_points_over", 0)):
-            bad("approval", "must be an object with integer redeem_points_over")
+        switches = ("refund", "adjust", "void_redemption")
+        if (not isinstance(appr, dict) or not _is_int(appr.get("redeem_points_over", 0))
+                or not all(isinstance(appr.get(k, True), bool) for k in switches)):
+            # a switch must be a real boolean: bool("false") would read as True
+            bad("approval", "must be an object with integer redeem_points_over and true/false switches")
         else:
             kwargs["approval"] = ApprovalPolicy(
                 redeem_points_over=appr.get("redeem_points_over", 5000),
-                refund=bool(appr.get("refund", True)),
-                adjust=bool(appr.get("adjust", True)),
-                void_redemption=bool(appr.get("void_redemption", True)))
+                refund=appr.get("refund", True),
+                adjust=appr.get("adjust", True),
+                void_redemption=appr.get("void_redemption", True))
     if problems:
         return tuple(problems)
     return Rules(version=version, **kwargs)
@@ -126,8 +136,11 @@ def _parse_tiers(tiers_doc: Any, bad) -> tuple[Tier, ...]:
     tiers: list[Tier] = []
     for t in tiers_doc:
         ok = (isinstance(t, dict) and isinstance(t.get("code"), str) and t.get("code")
+              and isinstance(t.get("name", ""), str)
               and _is_int(t.get("min_spend_fen")) and t["min_spend_fen"] >= 0
-              and _is_int(t.get("multiplier_pct", 100)) and t.get("multiplier_pct", 100) > 0)
+              and _is_int(t.get("multiplier_pct", 100)) and t.get("multiplier_pct", 100) > 0
+              # a list of strings: a bare string would otherwise become a tuple of its letters
+              and isinstance(t.get("benefits", []), list) and all(isinstance(b, str) for b in t.get("benefits", [])))
         if not ok:
             bad("tiers", f"bad tier {t!r}")
             return ()
