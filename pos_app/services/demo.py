@@ -2,11 +2,23 @@
 
 Staff PINs are listed in README.md. Seeding is idempotent: it runs only on an empty
 database (no staff yet).
+
+So the codes work end to end, the demo also makes keys, in a `demo` folder beside the
+store database: a demo HQ label key (label-key.pem, for `pos-app labels` only; the store
+trusts just its public half, as a real store trusts HQ's) with one signed label batch,
+and each demo member's phone key (member-keys.json; the store trusts the public keys,
+as it would after pulling the members from HQ). `demo_member_code` shows what a demo
+member's phone would show now.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+import json
+import os
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from pos_app.domain.campaigns import Campaign
 from pos_app.domain.catalog import Product
@@ -16,6 +28,7 @@ from pos_app.domain.lottery import Lottery, Prize
 from pos_app.domain.rules import ApprovalPolicy, Rules
 from pos_app.domain.staff import Role, Staff, hash_pin
 from pos_app.domain.tiers import Tier
+from pos_app.scanner.formats import dynamic_member_payload, public_bytes
 from pos_app.services import checkout as checkout_uc
 from pos_app.services import members as members_uc
 from pos_app.services.context import StoreContext
@@ -71,6 +84,11 @@ COUPON_TYPES = [
 MEMBERS = [("13800138000", "张伟"), ("13912345678", "李娜"), ("13688889999", "王强"),
            ("15012340000", "陈静"), ("18600001111", "刘洋")]
 
+DEMO_FOLDER = "demo"
+LABEL_KEY_FILE = "label-key.pem"
+MEMBER_KEYS_FILE = "member-keys.json"
+DEMO_LABELS = ("TEA-OOLONG", "铁观音乌龙茶 250g", 24, "8:50,28:30,38:10,48:6,68:4")
+
 
 def seed_demo(ctx: StoreContext) -> bool:
     """Fill an empty store with demo data; returns False if it already had staff."""
@@ -106,4 +124,63 @@ def seed_demo(ctx: StoreContext) -> bool:
         members = [repos.member_where(conn, phone=p) for p, _ in MEMBERS]
     for m, basket in zip(members, baskets):
         checkout_uc.checkout(ctx, staff_id=CASHIER_ID, member_id=m.member_id, items=basket, guide_id=GUIDE_ID)
+    _seed_keys(ctx, members)
     return True
+
+
+# --- demo keys ------------------------------------------------------------------------------
+def demo_folder(ctx: StoreContext) -> Path | None:
+    """Where the demo's private keys live: beside the store database (none in memory)."""
+    path = ctx.db.path
+    return None if str(path) == ":memory:" else path.parent / DEMO_FOLDER
+
+
+def _seed_keys(ctx: StoreContext, members: list) -> None:
+    folder = demo_folder(ctx)
+    label_key = _demo_label_key(folder)
+    member_keys = {m.member_id: Ed25519PrivateKey.generate() for m in members}
+    with ctx.db.write() as conn:
+        repos.trust_label_key(conn, public_bytes(label_key))
+        for member_id, key in member_keys.items():
+            repos.trust_member_key(conn, member_id, public_bytes(key))
+    if folder is None:
+        return
+    doc = {m.member_id: {"phone": m.phone, "name": m.name, "private_key": member_keys[m.member_id].private_bytes_raw()
+                         .hex()} for m in members}
+    _write_private(folder / MEMBER_KEYS_FILE, json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8"))
+    from pos_app.scanner import labels  # Pillow and qrcode: only when there is a folder to print to
+
+    sku, name, count, prizes = DEMO_LABELS
+    labels.write_batch(labels.create_batch(sku=sku, name=name, count=count, prizes=prizes, key=label_key,
+                                           now=ctx.now()), folder)
+
+
+def _demo_label_key(folder: Path | None) -> Ed25519PrivateKey:
+    if folder is None:
+        return Ed25519PrivateKey.generate()
+    from pos_app.scanner import labels
+
+    path = folder / LABEL_KEY_FILE
+    if not path.exists():  # a demo store made again in the same folder keeps its label key
+        labels.generate_key(path)
+    return labels.load_private_key(path)
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+
+
+def demo_member_code(ctx: StoreContext, phone: str, at: datetime | None = None) -> str:
+    """The dynamic code a demo member's phone shows at `at` (default: the store's now)."""
+    folder = demo_folder(ctx)
+    path = folder / MEMBER_KEYS_FILE if folder else None
+    if path is None or not path.exists():
+        raise FileNotFoundError("no demo member keys: this store was not seeded with demo data in a folder")
+    for member_id, rec in json.loads(path.read_text(encoding="utf-8")).items():
+        if rec["phone"] == phone:
+            key = Ed25519PrivateKey.from_private_bytes(bytes.fromhex(rec["private_key"]))
+            return dynamic_member_payload(member_id, key, at or ctx.now())
+    raise KeyError(f"no demo member with phone {phone}")

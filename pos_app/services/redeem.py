@@ -4,24 +4,34 @@ A redemption first moves the points to the store's suspense account (redeem_hold
 and takes the gift from stock; handing the gift over posts them as redeemed
 (redeem_post). Voiding before pickup puts the points back into the very lots they
 came from; a gift returned after pickup is reversed the same way.
+
+A gift held for pickup gets a signed pickup code (`PM1:P:`, pos_app.scanner.formats)
+made with this device's own Ed25519 key, which the store trusts (meta keys.devices;
+other stores learn it from HQ). The redemptions row keeps a short handle
+`PS:<key id>:<redemption id>`; Ed25519 signatures are deterministic, so the printed
+payload is made again from it whenever it is shown. Write-off verifies the signature;
+rows from before signed codes keep their unsigned `PK…` token, which still works.
 """
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Connection, func, select, update
 
 from pos_app.domain import entries as E
 from pos_app.domain import ledger as L
+from pos_app.domain.codes import PickupCode, key_id_for
 from pos_app.domain.gifts import check_redemption
 from pos_app.domain.ids import new_id
 from pos_app.domain.ledger import Kind
 from pos_app.domain.lots import spendable_total
 from pos_app.domain.problems import Problem, Refused, refuse_if
 from pos_app.domain.staff import Action, needs_approval
+from pos_app.scanner.formats import pickup_payload, public_bytes
+from pos_app.services import scan as scan_uc
 from pos_app.services.context import StoreContext, manager_approval, post, refuse, require_staff
 from pos_app.services.members import member_present
 from pos_app.store import ledger_repo, repos
@@ -38,17 +48,22 @@ class Redemption:
     points: int
     copay_fen: int
     status: str  # held, picked_up, voided, returned
-    pickup_code: str
+    pickup_code: str  # what the member takes away: a signed PM1:P payload (PK… on older rows)
     created_at: datetime
 
 
 def redeem_gift(ctx: StoreContext, *, staff_id: str, member_id: str, gift_id: str, qty: int = 1,
                 member_pin: str | None = None, member_code_ok: bool = False, approver_pin: str | None = None,
-                hand_over: bool = True) -> Redemption:
-    """Redeem in person; the member proves presence (see members.member_present)."""
+                hand_over: bool = True, member_code: str | None = None) -> Redemption:
+    """Redeem in person; the member proves presence (see members.member_present) with
+    the PIN or `member_code`: ScannedMember.member_code from scanning the member's
+    dynamic code (or that PM1:D text), verified here and good for one redemption."""
     with ctx.db.write() as conn:
         now = ctx.now()
         require_staff(conn, staff_id)
+        if member_code:
+            scan_uc.member_code_present(conn, member_code, member_id, now)
+            member_code_ok = True
         member = member_present(conn, member_id, member_pin, member_code_ok, ctx.pins)
         found = repos.gift_with_stock(conn, gift_id)
         if found is None:
@@ -64,7 +79,7 @@ def redeem_gift(ctx: StoreContext, *, staff_id: str, member_id: str, gift_id: st
         if needs_approval(rules.approval, Action.REDEEM, points):
             approver = manager_approval(ctx, conn, approver_pin, "a redemption this large")
         redemption_id = new_id()
-        pickup_code = f"PK{secrets.token_hex(8).upper()}"
+        pickup_code = f"{_SIGNED}{_signing_key(ctx, conn)[0]}:{redemption_id}"
         base = {"redemption_id": redemption_id, "gift_id": gift_id, "qty": qty, "copay_fen": gift.copay_fen * qty}
         hold = E.spend(Kind.REDEEM_HOLD, member_id=member_id, lots=lots, points=points,
                        to_account=L.suspense(ctx.who.store_id), now=now, payload=base)
@@ -88,11 +103,7 @@ def write_off_pickup(ctx: StoreContext, *, staff_id: str, pickup_code: str) -> R
     with ctx.db.write() as conn:
         now = ctx.now()
         require_staff(conn, staff_id)
-        row = conn.execute(select(T.redemptions).where(T.redemptions.c.pickup_code == pickup_code.strip())).first()
-        if row is None:
-            raise refuse("pickup.unknown", "no redemption has this pickup code")
-        if row.status != "held":
-            raise refuse("pickup.closed", f"this gift was already {row.status.replace('_', ' ')}")
+        row = _held(ctx, conn, pickup_code, now)
         _post(ctx, conn, row.redemption_id, staff_id, repos.current_rules(conn).version, now)
         repos.audit(conn, at=now, staff_id=staff_id, action="write_off_pickup", subject=row.redemption_id)
         return _load(conn, row.redemption_id)
@@ -132,6 +143,12 @@ def cancel_redemption(ctx: StoreContext, *, staff_id: str, redemption_id: str, a
         return _load(conn, redemption_id)
 
 
+def pickup_redemption(ctx: StoreContext, pickup_code: str) -> Redemption:
+    """The held redemption a pickup code stands for (verified), without writing it off."""
+    with ctx.db.read() as conn:
+        return _load(conn, _held(ctx, conn, pickup_code, ctx.now()).redemption_id)
+
+
 def member_redemptions(ctx: StoreContext, member_id: str) -> list[Redemption]:
     with ctx.db.read() as conn:
         ids = conn.execute(select(T.redemptions.c.redemption_id).where(T.redemptions.c.member_id == member_id)
@@ -158,4 +175,57 @@ def _load(conn: Connection, redemption_id: str) -> Redemption:
     r = conn.execute(select(T.redemptions, T.gifts.c.name).join(T.gifts)
                      .where(T.redemptions.c.redemption_id == redemption_id)).first()
     return Redemption(r.redemption_id, r.member_id, r.gift_id, r.name, r.qty, r.points, r.copay_fen, r.status,
-                      r.pickup_code, r.created_at)
+                      _printed(conn, r.pickup_code), r.created_at)
+
+
+# --- pickup codes -------------------------------------------------------------------------------
+_SIGNED = "PS:"  # redemptions.pickup_code of a signed code: PS:<key id>:<redemption id>
+
+
+def _signing_key(ctx: StoreContext, conn: Connection) -> tuple[str, Ed25519PrivateKey]:
+    """This device's pickup-signing key, made on first use; trusted for this store's id."""
+    rec = repos.get_meta_json(conn, repos.SIGNING_KEY)
+    if rec is None:
+        key = Ed25519PrivateKey.generate()
+        rec = {"key_id": key_id_for(public_bytes(key)), "private_key": key.private_bytes_raw().hex()}
+        repos.set_meta_json(conn, repos.SIGNING_KEY, rec)
+    key = Ed25519PrivateKey.from_private_bytes(bytes.fromhex(rec["private_key"]))
+    trusted = repos.StoredKeys(conn).device_key(rec["key_id"])
+    if trusted is None or trusted.store_id != ctx.who.store_id:  # first use, or the store was enrolled since
+        repos.trust_device_key(conn, ctx.who.store_id, public_bytes(key))
+    return rec["key_id"], key
+
+
+def _printed(conn: Connection, stored: str) -> str:
+    """The pickup code as printed: the signed payload made again from the row's handle."""
+    if not stored.startswith(_SIGNED):
+        return stored  # an unsigned PK… token from before signed codes
+    kid, _, redemption_id = stored[len(_SIGNED):].partition(":")
+    rec = repos.get_meta_json(conn, repos.SIGNING_KEY)
+    device = repos.StoredKeys(conn).device_key(kid)
+    if rec is None or rec["key_id"] != kid or device is None:
+        return stored  # signed by a key this device no longer holds: the printed code still verifies
+    key = Ed25519PrivateKey.from_private_bytes(bytes.fromhex(rec["private_key"]))
+    return pickup_payload(redemption_id, device.store_id, key)
+
+
+def _held(ctx: StoreContext, conn: Connection, pickup_code: str, now: datetime):
+    """The held redemption row for a scanned or typed pickup code, or Refused."""
+    code = (pickup_code or "").strip()
+    row = None
+    if scan_uc.is_payload(code):
+        got = scan_uc.verify(conn, code, now)  # scan.forged / tampered / malformed ...
+        if not isinstance(got, PickupCode):
+            raise refuse("pickup.not_pickup", "this is not a pickup code")
+        if got.store_id != ctx.who.store_id:
+            raise refuse("pickup.other_store", "this gift is held at another store: it is collected there")
+        row = conn.execute(select(T.redemptions).where(
+            T.redemptions.c.redemption_id == got.redemption_id,
+            T.redemptions.c.pickup_code == f"{_SIGNED}{got.key_id}:{got.redemption_id}")).first()
+    elif code.upper().startswith("PK"):  # only old tokens are looked up as typed: a PS: handle is no code
+        row = conn.execute(select(T.redemptions).where(T.redemptions.c.pickup_code == code.upper())).first()
+    if row is None:
+        raise refuse("pickup.unknown", "no redemption has this pickup code")
+    if row.status != "held":
+        raise refuse("pickup.closed", f"this gift was already {row.status.replace('_', ' ')}")
+    return row

@@ -9,6 +9,7 @@ from sqlalchemy import Connection, func, or_, select, update
 
 from pos_app.domain.campaigns import Campaign
 from pos_app.domain.catalog import Product
+from pos_app.domain.codes import DeviceKey, KeyRing, key_id_for
 from pos_app.domain.coupons import Coupon, CouponKind, CouponStatus, CouponType
 from pos_app.domain.gifts import Gift
 from pos_app.domain.lottery import Lottery, Prize
@@ -27,6 +28,70 @@ def get_meta(conn: Connection, key: str, default: str | None = None) -> str | No
 def set_meta(conn: Connection, key: str, value: str) -> None:
     if conn.execute(update(T.meta).where(T.meta.c.key == key).values(value=value)).rowcount == 0:
         conn.execute(T.meta.insert().values(key=key, value=value))
+
+
+def get_meta_json(conn: Connection, key: str, default=None):
+    value = get_meta(conn, key)
+    return default if value is None else json.loads(value)
+
+
+def set_meta_json(conn: Connection, key: str, value) -> None:
+    set_meta(conn, key, json.dumps(value, sort_keys=True))
+
+
+# -- trusted public keys (meta, JSON): what scanned codes are verified with ------------
+LABEL_KEYS = "keys.labels"  # {key id: public key hex}: HQ's label keys
+DEVICE_KEYS = "keys.devices"  # {key id: {"store_id", "public_key"}}: devices that sign pickup codes
+MEMBER_KEYS = "keys.member:"  # + member id -> {key id: public key hex}: the member's phone keys
+SIGNING_KEY = "device.signing_key"  # {"key_id", "private_key"}: this device's own key (pickup codes)
+
+
+def trust_label_key(conn: Connection, public_key: bytes) -> str:
+    kid = key_id_for(public_key)
+    set_meta_json(conn, LABEL_KEYS, {**get_meta_json(conn, LABEL_KEYS, {}), kid: public_key.hex()})
+    return kid
+
+
+def trust_member_key(conn: Connection, member_id: str, public_key: bytes) -> str:
+    kid = key_id_for(public_key)
+    key = MEMBER_KEYS + member_id
+    set_meta_json(conn, key, {**get_meta_json(conn, key, {}), kid: public_key.hex()})
+    return kid
+
+
+def trust_device_key(conn: Connection, store_id: str, public_key: bytes) -> str:
+    kid = key_id_for(public_key)
+    set_meta_json(conn, DEVICE_KEYS, {**get_meta_json(conn, DEVICE_KEYS, {}),
+                                      kid: {"store_id": store_id, "public_key": public_key.hex()}})
+    return kid
+
+
+class StoredKeys:
+    """The keys this store trusts, read from meta within one transaction (LabelKeys,
+    MemberKeys and DeviceKeys of pos_app.domain.codes). Label and device keys are few and
+    read at once; a member's keys are read when a code names the member."""
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+        self.ring = KeyRing()
+        for kid, hexkey in get_meta_json(conn, LABEL_KEYS, {}).items():
+            self.ring.labels[kid] = bytes.fromhex(hexkey)
+        for kid, d in get_meta_json(conn, DEVICE_KEYS, {}).items():
+            self.ring.devices[kid] = DeviceKey(d["store_id"], bytes.fromhex(d["public_key"]))
+        self._members_read: set[str] = set()
+
+    def label_key(self, key_id: str) -> bytes | None:
+        return self.ring.label_key(key_id)
+
+    def device_key(self, key_id: str) -> DeviceKey | None:
+        return self.ring.device_key(key_id)
+
+    def member_key(self, member_id: str, key_id: str) -> bytes | None:
+        if member_id not in self._members_read:
+            self._members_read.add(member_id)
+            for kid, hexkey in get_meta_json(self.conn, MEMBER_KEYS + member_id, {}).items():
+                self.ring.members[(member_id, kid)] = bytes.fromhex(hexkey)
+        return self.ring.member_key(member_id, key_id)
 
 
 # -- rules and campaigns -------------------------------------------------------------
