@@ -72,4 +72,10 @@ def check_type(ctype: CouponType) -> tuple[Problem, ...]:
         return (problem("coupon.bad_type", "coupon cost and value must be positive"),)
     if ctype.kind is CouponKind.PERCENT and ctype.value > 100:
         return (problem("coupon.bad_type", "a percent coupon cannot take more than 100% off"),)
+    if ctype.valid_days < 1:
+        return (problem("coupon.bad_type", "a coupon must stay valid for at least a day after it is bought"),)
+    if ctype.min_spend_fen < 0:
+        return (problem("coupon.bad_type", "a minimum spend cannot be negative"),)
+    if ctype.max_discount_fen is not None and ctype.max_discount_fen <= 0:
+        return (problem("coupon.bad_type", "a discount cap must be positive (or none)"),)
     return ()

@@ -43,7 +43,9 @@ def check_redemption(gift: Gift, *, qty: int, stock: int, member_tier: str, tier
     if gift.per_member_limit is not None and already_redeemed + qty > gift.per_member_limit:
         out.append(problem("gift.limit", f"{gift.name} is limited to {gift.per_member_limit} per member "
                            f"({already_redeemed} already redeemed)", limit=gift.per_member_limit))
-    if gift.min_tier and rank(tiers, member_tier) < rank(tiers, gift.min_tier):
+    # a tier the rules no longer know would rank lowest and open the gift to everyone: refuse instead
+    if gift.min_tier and (gift.min_tier not in {t.code for t in tiers}
+                          or rank(tiers, member_tier) < rank(tiers, gift.min_tier)):
         out.append(problem("gift.tier", f"{gift.name} needs tier {gift.min_tier}", tier=gift.min_tier))
     need = gift.points_cost * qty
     if need > spendable_points:

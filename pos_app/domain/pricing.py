@@ -115,8 +115,10 @@ def quote(lines: list[CartLine], *, rules: Rules, tier: Tier, campaigns: tuple[C
         found = check_use(c, member_id, subtotal, now)
         problems.extend(found)
         if not found:
-            coupon_fen[c.code] = discount_fen(c.type, subtotal)
-    discount = min(sum(coupon_fen.values()), subtotal)
+            # each coupon records only what it really took: stacked coupons never take more than the
+            # bill, and the per-coupon figures (receipt, sale record, reports) add up to the discount
+            coupon_fen[c.code] = min(discount_fen(c.type, subtotal), subtotal - sum(coupon_fen.values()))
+    discount = sum(coupon_fen.values())
     after_coupon = subtotal - discount
 
     cash_fen = 0
