@@ -22,6 +22,7 @@ from pos_app.store import ledger_repo, repos
 from pos_app.store import tables as T
 
 _COUPON_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+MAX_SERIAL = 40  # label_claims.serial
 
 
 @dataclass(frozen=True)
@@ -163,6 +164,10 @@ def label_earn(ctx: StoreContext, *, staff_id: str, member_id: str, serial: str,
     """Points from a verified product label. A serial earns once (here; chain-wide at HQ)."""
     if not isinstance(points, int) or isinstance(points, bool) or not 0 < points <= 100_000:
         raise refuse("label.points", "the label's points are out of range")
+    if not isinstance(serial, str) or not serial.strip() or len(serial) > MAX_SERIAL:
+        # label_claims.serial is the once-only key: an empty or oversized one would
+        # either claim nothing real or fail in the database instead of here.
+        raise refuse("label.serial", "the label has no valid serial number")
     with ctx.db.write() as conn:
         now = ctx.now()
         require_staff(conn, staff_id)
