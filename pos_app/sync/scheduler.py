@@ -7,6 +7,7 @@ shorten the backoff. Everything the UI shows is in `status()` (a SyncStatus).
     sched.start()
     ... sched.nudge()            # after a sale
     st = sched.status()          # st.online, st.pending, st.last_success, st.offline_window_left, ...
+    st = sched.status(refresh=True)   # re-read the database now (e.g. after a sale, for the pending count)
     sched.stop()
 """
 
@@ -91,7 +92,10 @@ class SyncScheduler:
         self._attempt()
         return self.status()
 
-    def status(self) -> SyncStatus:
+    def status(self, refresh: bool = False) -> SyncStatus:
+        """The last status (cheap); refresh=True reads the database again (pending count, window left)."""
+        if refresh:
+            self._refresh(notify=False)
         with self._lock:
             st = self._status
         if self._next_at is not None:
@@ -139,11 +143,11 @@ class SyncScheduler:
         self._failures += 1
         self._state, self._last_error = st, message
 
-    def _refresh(self) -> None:
+    def _refresh(self, notify: bool = True) -> None:
         st = self._read_status()
         with self._lock:
             self._status = st
-        if self.on_status is not None:
+        if notify and self.on_status is not None:
             try:
                 self.on_status(st)
             except Exception:

@@ -1,0 +1,125 @@
+"""Enrolment, handshake, and a store's sales pushed to HQ: balances equal on both sides,
+a retried or duplicated push changes nothing, a dropped answer is retried as `exists`."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from pos_app.services import checkout
+from pos_app.services.demo import CASHIER_ID
+from pos_app.services.setup import open_store
+from pos_app.store import tables as T
+from pos_app.sync import outbox, state
+from pos_app.sync.cycle import client_for, sync_once
+from pos_app.sync.enrol import enrol
+from pos_app.sync.errors import EnrolmentRefused, HQRefused
+from pos_app.sync.handshake import handshake
+from tests.sync.conftest import hq_balances, seed, local_balances, local_ledger_ok, member_ids
+
+
+def _pending(ctx) -> int:
+    with ctx.db.read() as conn:
+        return outbox.pending_count(conn)
+
+
+def sell(ctx, n: int) -> None:
+    members = member_ids(ctx)
+    for i in range(n):
+        checkout.checkout(ctx, staff_id=CASHIER_ID, items=[("TEA-OOLONG", 1 + i % 2)],
+                          member_id=members[i % len(members)])
+
+
+def test_enrol_keeps_the_identity_and_the_handshake_agrees(hq, make_store, tmp_path):
+    ctx = make_store("a", demo=False)
+    with ctx.db.read() as conn:
+        creds = state.credentials(conn)
+    assert creds.hq_url == hq.url and creds.store_id == ctx.who.store_id and creds.device_key
+    client = client_for(ctx.db)
+    hs = handshake(ctx.db, client)
+    assert hs.protocol == 1 and not hs.full_resync
+    assert abs(hs.skew_s) < 5
+    # enrolled once only; a database holding events from before enrolment is refused; a bad token is HQ's 401
+    with pytest.raises(EnrolmentRefused, match="already enrolled"):
+        enrol(ctx.db, hq.url, hq.enrolment_token(ctx.who.store_id), "again")
+    demo = open_store(tmp_path / "demo")
+    seed(demo, n_members=1)
+    with pytest.raises(EnrolmentRefused, match="events recorded before enrolment"):
+        enrol(demo.db, hq.url, hq.enrolment_token("s-other"), "till")
+    fresh = open_store(tmp_path / "fresh")
+    with pytest.raises(HQRefused) as err:
+        enrol(fresh.db, hq.url, "not-a-real-token-at-all", "till")
+    assert err.value.status == 401 and err.value.code == "bad_token"
+    with fresh.db.read() as conn:
+        assert state.credentials(conn) is None
+
+
+def test_sales_reach_hq_and_balances_are_equal(hq, make_store):
+    ctx = make_store("a")
+    sell(ctx, 12)
+    assert _pending(ctx) > 12
+    report = sync_once(ctx.db, batch=7)  # several batches
+    assert _pending(ctx) == 0
+    assert report.answers.get("ok") == report.pushed and not report.answers.get("rejected")
+    for m in member_ids(ctx):
+        assert local_balances(ctx, m) == hq_balances(hq, m)
+    stores = {s["store_id"]: s for s in hq.admin("GET", "/reports/chain").json()["stores"]}
+    with ctx.db.read() as conn:
+        n = conn.execute(select(func.count()).select_from(T.events).where(T.events.c.device_seq > 0)).scalar()
+        issued = conn.execute(select(T.balances.c.balance)
+                              .where(T.balances.c.account == f"store:{ctx.who.store_id}:issued")).scalar()
+        o = T.outbox.c
+        assert conn.execute(select(func.count()).where(o.status == "sent", o.hq_seq.is_not(None))).scalar() == n
+    assert stores[ctx.who.store_id]["events"] == n
+    assert stores[ctx.who.store_id]["points_issued"] == -issued
+    local_ledger_ok(ctx)
+
+
+def test_a_retried_or_duplicated_push_changes_nothing(hq, make_store):
+    ctx = make_store("a")
+    sync_once(ctx.db)
+    before = {m: hq_balances(hq, m) for m in member_ids(ctx)}
+    with ctx.db.read() as conn:
+        acked = state.acked(conn)
+    client = client_for(ctx.db)
+    # the same events again, and each twice within one batch (read as pending in a rolled-back transaction)
+    with ctx.db.write() as conn:
+        conn.execute(T.outbox.update().values(status="pending"))
+        events = outbox.pending(conn, 500)
+        conn.rollback()
+    answer = client.push(events + events)
+    assert {a.status for a in answer.answers} == {"exists"}
+    assert (answer.hq_acked_count, answer.hq_acked_hash) == acked[:2]
+    assert {m: hq_balances(hq, m) for m in member_ids(ctx)} == before
+    report = sync_once(ctx.db)
+    assert report.pushed == 0 and not report.handshake.full_resync
+    with ctx.db.read() as conn:
+        assert state.acked(conn) == acked
+
+
+def test_disagreeing_sides_trigger_a_full_repush(hq, make_store):
+    ctx = make_store("a")
+    sync_once(ctx.db)
+    with ctx.db.write() as conn:
+        count, _, top = state.acked(conn)
+        state.set_acked(conn, count, "f" * 64, top)  # the store's view no longer matches HQ's
+    report = sync_once(ctx.db)
+    assert report.handshake.full_resync and report.handshake.requeued == count
+    assert report.answers == {"exists": count}
+    hs = handshake(ctx.db, client_for(ctx.db))
+    assert not hs.full_resync
+
+
+def test_cli_enrols_and_syncs_once(hq, tmp_path, capsys):
+    from pos_app.cli import main
+    data = tmp_path / "cli-store"
+    import uuid
+    token = hq.enrolment_token(f"s-cli-{uuid.uuid4().hex[:8]}")
+    assert main(["--data", str(data), "enrol", "--hq", hq.url, "--token", token, "--name", "till-cli"]) == 0
+    assert "enrolled: store" in capsys.readouterr().out
+    assert main(["--data", str(data), "--no-demo", "sync", "--once"]) == 0
+    out = capsys.readouterr().out.strip().splitlines()[-1]
+    import json
+    doc = json.loads(out)
+    assert doc["state"] == "online" and doc["pending"] == 0 and doc["offline_hours_left"] > 71
+    assert main(["--data", str(data), "enrol", "--hq", hq.url, "--token", token]) == 2
