@@ -74,138 +74,153 @@
 <context>
     <name>CheckoutView</name>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="57"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="58"/>
         <source>Scan or type: member phone / card, product code</source>
         <translation>扫码或输入：会员手机号 / 卡号、商品码</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="63"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="64"/>
         <source>Camera (F9)</source>
         <translation>摄像头 (F9)</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="85"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="86"/>
         <source>Pay with points: </source>
         <translation>积分抵现：</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="94"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="95"/>
         <source>Cash</source>
         <translation>现金</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="94"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="95"/>
         <source>Card</source>
         <translation>银行卡</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="94"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="95"/>
         <source>Other</source>
         <translation>其他</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="101"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="102"/>
         <source>Cash received (blank = exact)</source>
         <translation>实收现金（留空 = 刚好）</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="103"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="104"/>
         <source>Finish (F12)</source>
         <translation>结账 (F12)</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="106"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="107"/>
         <source>Cancel sale (Esc)</source>
         <translation>取消交易 (Esc)</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="108"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="109"/>
         <source>Reprint (F10)</source>
         <translation>重打小票 (F10)</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="115"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="116"/>
         <source>Coupons</source>
         <translation>优惠券</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="136"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="137"/>
         <source>Enter on an empty scan box or F12: finish · + / −: quantity · Delete: void line · Esc: cancel sale</source>
         <translation>扫码框为空时按 Enter 或 F12：结账 · + / −：数量 · Delete：删除行 · Esc：取消交易</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="189"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="192"/>
+        <source>This is a gift&apos;s pickup code: write it off on the Gifts screen.</source>
+        <translation>这是礼品的提货码：请在礼品页面核销。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/checkout/view.py" line="197"/>
         <source>Member: %1</source>
         <translation>会员：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="253"/>
-        <location filename="../../pos_app/ui/checkout/view.py" line="258"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="211"/>
+        <source>Scan the member first, then the label.</source>
+        <translation>请先扫会员码，再扫商品标签。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/checkout/view.py" line="218"/>
+        <source>Label %1: +%2 points, balance %3</source>
+        <translation>标签 %1：+%2 积分，余额 %3</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/checkout/view.py" line="284"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="289"/>
         <source>Subtotal: %1</source>
         <translation>小计：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="261"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="292"/>
         <source>Coupons −%1</source>
         <translation>优惠券 −%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="263"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="294"/>
         <source>Points −%1 (%2 pts)</source>
         <translation>积分抵现 −%1（%2 积分）</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="267"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="298"/>
         <source>This sale earns %1 points</source>
         <translation>本单可得 %1 积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="268"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="299"/>
         <source>No member: no points earned</source>
         <translation>非会员：不积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="280"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="311"/>
         <source>Type the cash received as an amount, e.g. 100 or 88.50</source>
         <translation>请输入实收金额，例如 100 或 88.50</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="289"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="320"/>
         <source>Still pricing the cart: press again in a moment</source>
         <translation>正在计算金额，请稍后再按</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="305"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="336"/>
         <source>Sale %1 done.</source>
         <translation>交易 %1 完成。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="307"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="338"/>
         <source>Change: %1</source>
         <translation>找零：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="309"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="340"/>
         <source>+%1 points, balance %2</source>
         <translation>+%1 积分，余额 %2</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="332"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="363"/>
         <source>Receipt saved to %1</source>
         <translation>小票已保存到 %1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="336"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="367"/>
         <source>Receipt printed on %1</source>
         <translation>小票已打印：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="348"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="379"/>
         <source>Cancel sale</source>
         <translation>取消交易</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="348"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="379"/>
         <source>Clear this sale?</source>
         <translation>清空本单？</translation>
     </message>

@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QHBoxLayout, QHe
 from pos_app.domain.money import format_fen, parse_yuan
 from pos_app.services import catalog as catalog_uc
 from pos_app.services import checkout as checkout_uc
-from pos_app.services.scan import ScannedMember, resolve_scan
+from pos_app.services import members as members_uc
+from pos_app.services.scan import ScannedLabel, ScannedMember, ScannedPickup, earn_label, resolve_scan
 from pos_app.ui import feedback
 from pos_app.ui.camera_panel import CameraPanel
 from pos_app.ui.checkout.cart import CartModel
@@ -183,6 +184,13 @@ class CheckoutView(QWidget):
         self.runner.run(resolve_scan, self.ctx, text, on_done=self._scanned, on_error=self._scan_refused)
 
     def _scanned(self, found) -> None:
+        if isinstance(found, ScannedLabel):
+            self._label_scanned(found)
+            return
+        if isinstance(found, ScannedPickup):
+            feedback.scanned(self.scan_box, False)
+            self.message.setText(self.tr("This is a gift's pickup code: write it off on the Gifts screen."))
+            return
         feedback.scanned(self.scan_box, True)
         if isinstance(found, ScannedMember):
             self.member_panel.show_statement(found.statement)
@@ -194,6 +202,29 @@ class CheckoutView(QWidget):
             self.table.selectRow(row)
             self.message.setText(f"{p.name}  {format_fen(p.price_fen)}")
         self.requote()
+
+    def _label_scanned(self, found: ScannedLabel) -> None:
+        """A product label earns its points for the member at the counter, at once."""
+        member_id = self.member_id()
+        if member_id is None:
+            feedback.scanned(self.scan_box, False)
+            self.message.setText(self.tr("Scan the member first, then the label."))
+            return
+        self.runner.run(earn_label, self.ctx, staff_id=self.staff.staff_id, member_id=member_id, code=found.payload,
+                        on_done=self._label_earned, on_error=self._scan_refused)
+
+    def _label_earned(self, earned) -> None:
+        feedback.scanned(self.scan_box, True)
+        self.message.setText(self.tr("Label %1: +%2 points, balance %3").replace("%1", earned.label.serial)
+                             .replace("%2", str(earned.label.points)).replace("%3", f"{earned.balance_after:,}"))
+        member_id = self.member_id()
+        if member_id:
+            self.runner.run(members_uc.member_statement, self.ctx, member_id, history_limit=10,
+                            on_done=self._refresh_statement)
+
+    def _refresh_statement(self, statement) -> None:
+        if self.member_id() == statement.member.member_id:  # the sale's member may have changed meanwhile
+            self.member_panel.show_statement(statement)
 
     def _scan_refused(self, exc: Exception) -> None:
         feedback.scanned(self.scan_box, False)
