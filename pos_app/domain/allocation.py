@@ -13,6 +13,9 @@ def allocate(total: int, weights: list[int]) -> list[int]:
         raise ValueError("allocate takes non-negative numbers")
     whole = sum(weights)
     if whole == 0:
+        if total:
+            # zeros would silently lose the total: the parts must always add up
+            raise ValueError(f"cannot spread {total} over nothing (all weights are zero)")
         return [0] * len(weights)
     shares = [total * w // whole for w in weights]
     rema = [(total * w % whole, -i) for i, w in enumerate(weights)]
