@@ -36,7 +36,9 @@ class Staff:
 
 
 def check_pin_format(pin: str) -> tuple[Problem, ...]:
-    if not isinstance(pin, str) or not pin.isdigit() or not 4 <= len(pin) <= 8:
+    # ASCII digits only: str.isdigit() also passes full-width (IME) digits, which would be hashed as typed
+    # and then never match the same PIN entered on a keypad
+    if not isinstance(pin, str) or not pin.isascii() or not pin.isdigit() or not 4 <= len(pin) <= 8:
         return (problem("pin.format", "a PIN is 4 to 8 digits"),)
     return ()
 
@@ -45,7 +47,9 @@ def hash_pin(pin: str) -> str:
     return _HASHER.hash(pin)
 
 
-def verify_pin(pin_hash: str, pin: str) -> bool:
+def verify_pin(pin_hash: str | None, pin: str) -> bool:
+    if not isinstance(pin_hash, str) or not isinstance(pin, str):
+        return False  # no PIN set (or a broken record) never verifies, and never crashes the caller
     try:
         return _HASHER.verify(pin_hash, pin)
     except (VerificationError, InvalidHashError):
