@@ -168,7 +168,7 @@ class Statement:
     locked: int
     debt: int
     agent_points: int
-    expiring_soon: list[tuple[datetime, int]]
+    expiring_soon: list[tuple[datetime, int]]  # (store-local day, points) expiring within 30 days
     history: list[HistoryLine]
 
 
@@ -184,7 +184,9 @@ def member_statement(ctx: StoreContext, member_id: str, history_limit: int = 50)
         soon: dict[datetime, int] = {}
         for lot in lots:
             if now < lot.expires_at <= now + EXPIRING_SOON:
-                day = lot.expires_at.replace(hour=0, minute=0, second=0, microsecond=0)
+                # the store's local day (times are UTC): what the member reads on the receipt
+                local = lot.expires_at + ctx.timezone.utcoffset(lot.expires_at)
+                day = local.replace(hour=0, minute=0, second=0, microsecond=0)
                 soon[day] = soon.get(day, 0) + lot.remaining
         history = _history(conn, member_id, acct, history_limit)
         return Statement(member, balance, spendable, locked, -ledger_repo.balance(conn, L.debt_account(member_id)),

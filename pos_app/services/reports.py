@@ -26,7 +26,7 @@ class DayReport:
     points_issued: int  # earn, label, referral, guide, adjust up, lottery prizes
     points_redeemed: int  # gifts handed over, coupons, points-as-cash, lottery tickets
     points_expired: int
-    points_reversed: int
+    points_reversed: int  # earned points taken back: refunds, guide reversals, adjust down
     points_donated: int
     new_members: int
     coupons_used: int
@@ -64,21 +64,23 @@ def day_report(ctx: StoreContext, first: date | None = None, last: date | None =
         refunds_count, refunds_fen = conn.execute(select(func.count(), func.coalesce(func.sum(T.refunds.c.fen), 0))
                                                   .where(rin)).one()
 
-        def flow(account: str, kinds: tuple[str, ...] | None = None) -> int:
+        def flow(account: str, kinds: tuple[str, ...] | None = None, sign: int = 0) -> int:
             q = (select(func.coalesce(func.sum(T.postings.c.amount), 0)).join(T.events)
                  .where(T.postings.c.account == account, T.events.c.device_time >= start,
                         T.events.c.device_time < end))
             if kinds:
                 q = q.where(T.events.c.kind.in_(kinds))
+            if sign:  # only what flowed one way: an adjustment can go either way
+                q = q.where(T.postings.c.amount * sign > 0)
             return conn.execute(q).scalar()
 
         issued_kinds = ("earn", "label_earn", "referral_bonus", "guide_earn", "adjust")
         report = DayReport(
             first, last, sales_count, sales_fen, refunds_count, refunds_fen, tender,
-            points_issued=-flow(L.store_issued(sid), issued_kinds),
+            points_issued=-flow(L.store_issued(sid), issued_kinds, sign=-1),
             points_redeemed=flow(L.store_redeemed(sid), ("redeem_post", "lottery_draw")),
             points_expired=flow(L.BREAKAGE),
-            points_reversed=flow(L.store_issued(sid), ("reverse",)),
+            points_reversed=flow(L.store_issued(sid), ("reverse", "adjust"), sign=1),
             points_donated=flow(L.CHARITY),
             new_members=_count(conn, T.members.c.created_at, start, end),
             coupons_used=conn.execute(select(func.count()).select_from(T.coupons).join(
