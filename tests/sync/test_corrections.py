@@ -1,0 +1,39 @@
+"""HQ's corrections of this store's events reach it: a label serial scanned at two stores
+while offline earns once; the later store hears `duplicate_serial` and pulls HQ's reversal."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+
+from pos_app.services import points
+from pos_app.services.demo import CASHIER_ID
+from pos_app.store import tables as T
+from pos_app.sync import outbox
+from pos_app.sync.cycle import sync_once
+from tests.sync.conftest import hq_balances, local_balances, local_ledger_ok, member_ids
+
+
+def test_a_serial_scanned_at_two_stores_is_reversed_at_the_later_one(hq, make_store):
+    a, b = make_store("a"), make_store("b")
+    serial = f"SN-{uuid.uuid4().hex[:12]}"
+    ma, mb = member_ids(a)[0], member_ids(b)[0]
+    points.label_earn(a, staff_id=CASHIER_ID, member_id=ma, serial=serial, sku="TEA-OOLONG", points=38)
+    points.label_earn(b, staff_id=CASHIER_ID, member_id=mb, serial=serial, sku="TEA-OOLONG", points=38)
+    before_b = local_balances(b, mb)
+    sync_once(a.db)
+    sync_once(b.db)
+    with b.db.read() as conn:
+        status = conn.execute(select(T.outbox.c.hq_status, T.outbox.c.hq_note)
+                              .join(T.events, T.events.c.event_id == T.outbox.c.event_id)
+                              .where(T.events.c.kind == "label_earn")).one()
+        problems = outbox.problems(conn)
+    assert status.hq_status == "duplicate_serial" and serial in status.hq_note
+    assert [p["hq_status"] for p in problems] == ["duplicate_serial"]
+    after_b = local_balances(b, mb)
+    assert after_b[f"member:{mb}:consumer"] == before_b[f"member:{mb}:consumer"] - 38
+    assert after_b == hq_balances(hq, mb)
+    assert local_balances(a, ma) == hq_balances(hq, ma)
+    local_ledger_ok(a)
+    local_ledger_ok(b)

@@ -1,0 +1,45 @@
+"""A member unknown locally is fetched from HQ when online; from then on both stores
+and HQ agree on the member's balance whatever either store records."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from pos_app.services import checkout
+from pos_app.services.demo import CASHIER_ID
+from pos_app.store import repos
+from pos_app.store import tables as T
+from pos_app.sync.cycle import client_for, sync_once
+from pos_app.sync.lookup import find_or_fetch
+from tests.sync.conftest import hq_balances, local_balances, local_ledger_ok, member_ids
+
+
+def test_a_member_of_another_store_is_fetched_and_stays_in_step(hq, make_store):
+    a, b = make_store("a"), make_store("b")
+    sync_once(a.db)
+    sync_once(b.db)
+    member = member_ids(a)[0]
+    with a.db.read() as conn:
+        phone = repos.member_by_id(conn, member).phone
+    assert find_or_fetch(b.db, None, phone) is None  # offline: not known here
+    client = client_for(b.db)
+    assert find_or_fetch(b.db, client, "13000000009") is None  # unknown at HQ too
+    assert find_or_fetch(b.db, client, phone) == member
+    assert local_balances(b, member) == hq_balances(hq, member) == local_balances(a, member)
+    local_ledger_ok(b)
+    assert find_or_fetch(b.db, client, phone) == member  # now local: no second snapshot
+    # both stores earn and spend for the member; every side ends equal
+    checkout.checkout(b, staff_id=CASHIER_ID, items=[("TEA-GREEN", 1)], member_id=member, cash_points=100)
+    checkout.checkout(a, staff_id=CASHIER_ID, items=[("SNACK-NUTS", 1)], member_id=member, cash_points=100)
+    for _ in range(2):
+        sync_once(b.db)
+        sync_once(a.db)
+    expected = hq_balances(hq, member)
+    assert local_balances(a, member) == expected == local_balances(b, member)
+    for here, there in ((a, b), (b, a)):  # each store holds the other's events as remote events
+        with here.db.read() as conn:
+            origins = conn.execute(select(T.events.c.store_id).join(T.remote_events)
+                                   .where(T.remote_events.c.origin == "event")).scalars().all()
+        assert there.who.store_id in origins
+    local_ledger_ok(a)
+    local_ledger_ok(b)
