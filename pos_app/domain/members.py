@@ -8,7 +8,10 @@ from datetime import datetime
 
 from pos_app.domain.problems import Problem, problem
 
-_PHONE = re.compile(r"^1[3-9]\d{9}$")  # mainland China mobile numbers
+# mainland China mobile numbers; [0-9], not \d (which also matches full-width and other scripts' digits),
+# and fullmatch, not $ (which also matches before a trailing newline)
+_PHONE = re.compile(r"1[3-9][0-9]{9}")
+_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９＋", "0123456789+")
 _REFERRAL_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud at a counter
 MAX_NAME = 40
 EDITABLE_FIELDS = ("name", "phone", "birthday", "note")
@@ -31,21 +34,22 @@ class Member:
 
 
 def normalize_phone(text: str) -> str:
-    digits = re.sub(r"[\s\-]", "", text or "")
+    digits = re.sub(r"[\s\-]", "", (text or "").translate(_FULL_WIDTH_DIGITS))
     if digits.startswith("+86"):
         digits = digits[3:]
     return digits
 
 
 def check_phone(phone: str) -> tuple[Problem, ...]:
-    if not _PHONE.match(phone):
+    if not isinstance(phone, str) or not _PHONE.fullmatch(phone):
         return (problem("member.phone", "a phone number is 11 digits starting with 1 (e.g. 13800138000)"),)
     return ()
 
 
 def check_name(name: str) -> tuple[Problem, ...]:
     name = (name or "").strip()
-    if not name or len(name) > MAX_NAME or any(ord(ch) < 32 for ch in name):
+    # isprintable refuses every control and format character (tab, DEL, line separators, zero-width)
+    if not name or len(name) > MAX_NAME or not name.isprintable():
         return (problem("member.name", f"a name is 1 to {MAX_NAME} printable characters"),)
     return ()
 
