@@ -94,7 +94,9 @@ def line_base_points(rules: Rules, line: CartLine, paid_fen: int) -> int:
     if line.sku in rules.excluded_skus or line.category in rules.excluded_categories:
         return 0
     if line.sku in rules.product_points:
-        return rules.product_points[line.sku] * line.qty
+        fixed = rules.product_points[line.sku] * line.qty
+        # fixed points follow the money too: the share a coupon or points paid earns nothing
+        return fixed if line.gross_fen == 0 else fixed * paid_fen // line.gross_fen
     pct = rules.category_pct.get(line.category, 100)
     return paid_fen * rules.base_points * pct // (rules.base_per_fen * 100)
 

@@ -61,6 +61,20 @@ def test_product_points_are_fixed_per_unit_and_replace_the_base_rate():
     assert [ln.points for ln in q.lines] == [75, 5]
 
 
+def test_product_points_follow_the_money_actually_paid():
+    """A coupon or points paying for part of the line take their share of its fixed points
+    (otherwise a coupon covering a high-points product would mint free points)."""
+    r = Rules(version=1, product_points={"TEA": 100})
+    tea = line("TEA", price=5000, qty=2)
+    assert line_base_points(r, tea, 10_000) == 200
+    assert line_base_points(r, tea, 5_000) == 100
+    assert line_base_points(r, tea, 3_333) == 66  # rounded down
+    assert line_base_points(r, tea, 0) == 0
+    assert line_base_points(r, line("TEA", price=0, qty=3), 0) == 300  # a free item: nothing was discounted
+    half_by_points = earn([tea], r, cash_points=5_000, spendable_points=5_000)
+    assert half_by_points.earn_points == 100
+
+
 def test_category_percent_scales_the_base_rate():
     r = Rules(version=1, category_pct={"fresh": 200, "tobacco": 0, "sale": 50})
     q = earn([line("A", 1000, category="fresh"), line("B", 1000, category="tobacco"),
