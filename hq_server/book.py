@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, select
 
+from hq_server import bulk
 from hq_server import models as M
 from pos_app.domain.ledger import is_holder_account
 from pos_app.domain.lots import Lot
@@ -47,18 +47,18 @@ class Book:
 
     # --- loading -------------------------------------------------------------------
     def preload(self, accounts: set[str], lot_ids: set[str]) -> None:
-        need = [a for a in accounts if a not in self.balances]
-        for chunk in _chunks(need):
-            rows = self.conn.execute(select(M.balances.c.account, M.balances.c.balance)
-                                     .where(M.balances.c.account.in_(chunk))).all()
-            found = dict(rows)
-            for a in chunk:
-                self.balances[a] = found.get(a, 0)
-        need_lots = [i for i in lot_ids if i not in self.lots]
-        for chunk in _chunks(need_lots):
-            found = {r.lot_id: r for r in self._lot_rows(M.lots.c.lot_id.in_(chunk))}
-            for i in chunk:
-                self.lots[i] = found.get(i)
+        need = sorted(a for a in accounts if a not in self.balances)
+        for a in need:
+            self.balances[a] = 0
+        for where in bulk.where_in(self.conn, M.balances.c.account, need):
+            self.balances.update(self.conn.execute(select(M.balances.c.account, M.balances.c.balance)
+                                                   .where(where)).all())
+        need_lots = sorted(i for i in lot_ids if i not in self.lots)
+        for i in need_lots:
+            self.lots[i] = None
+        for where in bulk.where_in(self.conn, M.lots.c.lot_id, need_lots):
+            for r in self._lot_rows(where):
+                self.lots[r.lot_id] = r
 
     def _lot_rows(self, where) -> list[LotRow]:
         c = M.lots.c
@@ -125,20 +125,14 @@ class Book:
     def flush(self) -> None:
         conn = self.conn
         if self.postings:
-            conn.execute(M.postings.insert(), self.postings)
+            bulk.insert(conn, M.postings, self.postings)
             self.postings = []
         if self.deltas:
-            rows = [{"account": a, "balance": d} for a, d in sorted(self.deltas.items()) if d]
-            if rows:
-                ins = (postgresql.insert(M.balances) if conn.dialect.name == "postgresql"
-                       else sqlite.insert(M.balances))
-                conn.execute(ins.on_conflict_do_update(index_elements=["account"],
-                                                       set_={"balance": M.balances.c.balance + ins.excluded.balance}),
-                             rows)
+            bulk.add_to_balances(conn, M.balances, [(a, d) for a, d in sorted(self.deltas.items()) if d])
             self.deltas = {}
         new = [lot for lot in self.lots.values() if lot is not None and lot.new]
         if new:
-            conn.execute(M.lots.insert(), [{
+            bulk.insert(conn, M.lots, [{
                 "lot_id": lot.lot_id, "event_id": self._event_of_new_lot[lot.lot_id], "account": lot.account,
                 "amount": lot.amount, "remaining": lot.remaining, "available_at": lot.available_at,
                 "expires_at": lot.expires_at} for lot in new])
@@ -146,13 +140,5 @@ class Book:
                 lot.new = False
                 self.dirty_lots.discard(lot.lot_id)
         if self.dirty_lots:
-            stmt = (update(M.lots).where(M.lots.c.lot_id == bindparam("b_lot_id"))
-                    .values(remaining=bindparam("b_remaining")))
-            conn.execute(stmt, [{"b_lot_id": i, "b_remaining": self.lots[i].remaining}
-                                for i in sorted(self.dirty_lots)])
+            bulk.set_remaining(conn, M.lots, [(i, self.lots[i].remaining) for i in sorted(self.dirty_lots)])
             self.dirty_lots = set()
-
-
-def _chunks(items: list, size: int = 900):
-    for i in range(0, len(items), size):
-        yield items[i:i + size]

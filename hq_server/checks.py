@@ -7,10 +7,11 @@ store, well-formed lot grants and takes. The reason is a sentence a manager can 
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from pos_app.domain.ledger import Kind, Posting, check_postings, payload_hash
+from pos_app.domain.ledger import Kind, Posting, canonical_json, check_postings
 from pos_app.sync.wire import WireEvent
 
 KINDS = {k.value for k in Kind}
@@ -24,6 +25,7 @@ class Parsed:
     postings: list[tuple[str, int]]
     grants: list[tuple[str, str, int, datetime, datetime]]
     takes: list[tuple[str, int]]
+    canonical: str = ""  # the payload's canonical JSON (what payload_hash hashes), stored as the event's payload
 
 
 def utc(dt: datetime) -> datetime:
@@ -40,7 +42,8 @@ def parse(event: WireEvent, store_id: str) -> Parsed | str:
     p = event.payload
     if event.kind not in KINDS:
         return f"unknown event kind {event.kind!r}"
-    if payload_hash(p) != event.payload_hash:
+    canonical = canonical_json(p)
+    if hashlib.sha256(canonical.encode()).hexdigest() != event.payload_hash:
         return "payload_hash does not match the payload (sha256 of its canonical JSON)"
     raw = p.get("postings", [])
     if not isinstance(raw, list) or not all(isinstance(x, list) and len(x) == 2 and isinstance(x[0], str)
@@ -80,4 +83,4 @@ def parse(event: WireEvent, store_id: str) -> Parsed | str:
         return "a label_earn event needs its label serial"
     if event.kind in MEMBER_KINDS and not event.member_id:
         return f"a {event.kind} event needs its member_id"
-    return Parsed(postings, grants, takes)
+    return Parsed(postings, grants, takes, canonical)

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, or_, select
 
+from hq_server import bulk
 from hq_server import models as M
 from hq_server.db import Seq
 from pos_app.domain.ledger import canonical_json
@@ -34,7 +35,7 @@ class FeedWriter:
 
     def flush(self, conn: Connection) -> None:
         if self.rows:
-            conn.execute(M.feed.insert(), self.rows)
+            bulk.insert(conn, M.feed, self.rows)
             self.rows = []
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, select, update
 
-from hq_server import merges
+from hq_server import bulk, merges
 from hq_server import models as M
 from hq_server.book import Book
 from hq_server.checks import Parsed, parse, utc
@@ -69,9 +69,8 @@ class Ingest:
         need = [m for m in member_ids if m not in self._followers]
         for m in need:
             self._followers[m] = set()
-        for i in range(0, len(need), 900):
-            for m, s in self.conn.execute(select(M.follows.c.member_id, M.follows.c.store_id)
-                                          .where(M.follows.c.member_id.in_(need[i:i + 900]))):
+        for where in bulk.where_in(self.conn, M.follows.c.member_id, sorted(need)):
+            for m, s in self.conn.execute(select(M.follows.c.member_id, M.follows.c.store_id).where(where)):
                 self._followers[m].add(s)
 
     def follow(self, member_id: str | None, store_id: str) -> None:
@@ -109,7 +108,8 @@ class Ingest:
         row = {"event_id": e.event_id, "hq_seq": hq_seq, "store_id": e.store_id, "device_id": e.device_id,
                "device_seq": e.device_seq, "kind": e.kind, "device_time": device_time, "received_at": self.now,
                "staff_id": e.staff_id, "rule_version": e.rule_version, "member_id": e.member_id,
-               "payload": canonical_json(e.payload), "payload_hash": e.payload_hash, "status": "applied",
+               "payload": parsed.canonical or canonical_json(e.payload), "payload_hash": e.payload_hash,
+               "status": "applied",
                "flags": ""}
         self.rows[e.event_id] = row
         self.follow(e.member_id, e.store_id)
@@ -199,7 +199,7 @@ class Ingest:
     def flush(self) -> None:
         conn = self.conn
         if self.rows:
-            conn.execute(M.events.insert(), list(self.rows.values()))
+            bulk.insert(conn, M.events, list(self.rows.values()))
         for event_id, status in self.status_updates.items():
             if event_id not in self.rows:
                 conn.execute(update(M.events).where(M.events.c.event_id == event_id).values(status=status))
@@ -208,14 +208,14 @@ class Ingest:
             conn.execute(delete(M.waiting_lots).where(M.waiting_lots.c.event_id.in_(sorted(self.waiting_done))))
         live = [w for w in self.waiting_new if w["event_id"] not in self.waiting_done]
         if live:
-            conn.execute(M.waiting_lots.insert(), live)
+            bulk.insert(conn, M.waiting_lots, live)
         new_serials = [s for s in self.serials.values() if s is not None and s.get("new")]
         if new_serials:
-            conn.execute(M.label_serials.insert(), [{k: v for k, v in s.items() if k != "new"} for s in new_serials])
+            bulk.insert(conn, M.label_serials, [{k: v for k, v in s.items() if k != "new"} for s in new_serials])
         if self.follow_new:
-            conn.execute(M.follows.insert(), [{"member_id": m, "store_id": s} for m, s in sorted(self.follow_new)])
+            bulk.insert(conn, M.follows, [{"member_id": m, "store_id": s} for m, s in sorted(self.follow_new)])
         if self.conflicts:
-            conn.execute(M.conflicts.insert(), self.conflicts)
+            bulk.insert(conn, M.conflicts, self.conflicts)
         self.feed.flush(conn)
 
 
@@ -240,15 +240,14 @@ def push(db: Database, device_id: str, store_id: str, events: list[WireEvent], n
         ing = Ingest(conn, seq, store_id, now, dev.clock_skew_s)
         ids = sorted({e.event_id for e in events})
         existing = {}
-        for i in range(0, len(ids), 900):
+        for where in bulk.where_in(conn, M.events.c.event_id, ids):
             existing.update({r.event_id: r for r in conn.execute(
-                select(M.events.c.event_id, M.events.c.payload_hash, M.events.c.hq_seq)
-                .where(M.events.c.event_id.in_(ids[i:i + 900])))})
+                select(M.events.c.event_id, M.events.c.payload_hash, M.events.c.hq_seq).where(where))})
         dseqs = sorted({e.device_seq for e in events})
         taken: dict[int, str] = {}
-        for i in range(0, len(dseqs), 900):
+        for where in bulk.where_in(conn, M.events.c.device_seq, dseqs):
             taken.update(dict(conn.execute(select(M.events.c.device_seq, M.events.c.event_id).where(
-                M.events.c.device_id == device_id, M.events.c.device_seq.in_(dseqs[i:i + 900]))).all()))
+                M.events.c.device_id == device_id, where)).all()))
         fresh: list[WireEvent] = []
         answers: dict[str, EventAnswer] = {}
         seen: set[str] = set()

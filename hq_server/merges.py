@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 
+from hq_server import bulk
 from hq_server import models as M
 from hq_server.checks import Parsed
 from pos_app.domain import entries as E
@@ -54,8 +55,8 @@ def preload_serials(ing: Ingest, serials: list) -> None:
     want = sorted({s for s in serials if isinstance(s, str)} - set(ing.serials))
     for s in want:
         ing.serials[s] = None
-    for i in range(0, len(want), 900):
-        for r in ing.conn.execute(select(M.label_serials).where(M.label_serials.c.serial.in_(want[i:i + 900]))):
+    for where in bulk.where_in(ing.conn, M.label_serials.c.serial, want):
+        for r in ing.conn.execute(select(M.label_serials).where(where)):
             ing.serials[r.serial] = dict(r._mapping)
 
 
