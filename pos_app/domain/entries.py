@@ -21,7 +21,9 @@ def credit(kind: Kind, *, account: str, points: int, source: str, debt_acct: str
            lot_id: str, now: datetime, rules: Rules, payload: dict[str, Any], member_id: str | None,
            lock: bool = True) -> Entry:
     """Points into a holder's account from `source`; an outstanding debt is repaid first."""
-    repay = min(points, owed) if debt_acct else 0
+    # a debt account is never positive, so `owed` is never negative; if a bad balance ever said so,
+    # a negative repayment would credit the holder more than was issued
+    repay = max(0, min(points, owed)) if debt_acct else 0
     keep = points - repay
     postings = [Posting(source, -points)]
     if repay:

@@ -49,6 +49,8 @@ def take_up_to(lots: list[Lot], amount: int, now: datetime, first: str | None = 
     then from other unexpired lots; the shortfall is returned for the debt account.
     Locked (not yet available) lots count here: the points are the member's either way.
     """
+    if amount < 0:
+        raise ValueError("cannot take a negative amount (that would put points back into lots)")
     ordered = sorted((lot for lot in lots if lot.remaining > 0 and lot.expires_at > now),
                      key=lambda lot: (lot.lot_id != first, lot.expires_at, lot.lot_id))
     return _take_in_order(ordered, amount)

@@ -83,7 +83,8 @@ def check_cart(lines: list[CartLine]) -> tuple[Problem, ...]:
     for ln in lines:
         if not isinstance(ln.qty, int) or isinstance(ln.qty, bool) or not 1 <= ln.qty <= MAX_QTY:
             out.append(problem("cart.bad_qty", f"quantity for {ln.sku} must be 1 to {MAX_QTY}", sku=ln.sku))
-        elif not isinstance(ln.unit_price_fen, int) or not 0 <= ln.unit_price_fen <= MAX_AMOUNT_FEN:
+        elif (not isinstance(ln.unit_price_fen, int) or isinstance(ln.unit_price_fen, bool)
+              or not 0 <= ln.unit_price_fen <= MAX_AMOUNT_FEN):
             out.append(problem("cart.bad_price", f"price of {ln.sku} is out of range", sku=ln.sku))
     if not out and sum(ln.gross_fen for ln in lines) > MAX_AMOUNT_FEN:
         out.append(problem("cart.too_large", "the sale total is larger than any counter sale can be"))

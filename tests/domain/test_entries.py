@@ -59,6 +59,13 @@ def test_debt_larger_than_the_earning_takes_it_all_and_grants_no_lot():
     assert e.payload["debt_repaid"] == 40
 
 
+def test_a_negative_owed_figure_never_credits_more_than_was_issued():
+    e = E.earn(Kind.EARN, member_id=M, points=40, store_id="s1", owed=-25, lot_id="L1", now=NOW, rules=RULES,
+               payload={})
+    assert set(e.postings) == {Posting(ISSUED, -40), Posting(ACCT, 40)}
+    assert e.grants[0].amount == 40 and e.payload["debt_repaid"] == 0
+
+
 def test_referral_bonus_goes_to_the_referrers_agent_account():
     e = E.earn(Kind.REFERRAL_BONUS, member_id="ref", points=200, store_id="s1", owed=0, lot_id="L9", now=NOW,
                rules=RULES, payload={"referee": M}, ptype=L.PointType.AGENT)

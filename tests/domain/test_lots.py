@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -72,6 +73,8 @@ def test_take_up_to_prefers_the_named_lot_then_expiry_and_reports_the_shortfall(
     assert sum(t.amount for t in takes) == 22 and short == 18
     assert take_up_to([], 9, NOW) == ((), 9)
     assert take_up_to(lots, 0, NOW) == ((), 0)
+    with pytest.raises(ValueError):
+        take_up_to(lots, -5, NOW)  # would hand back points as negative takes
 
 
 def test_grant_sets_lock_and_expiry_from_the_rules():

@@ -55,6 +55,7 @@ def test_cart_checks():
     assert codes(check_cart([line(qty=True)])) == ["cart.bad_qty"]
     assert codes(check_cart([line(price=-1)])) == ["cart.bad_price"]
     assert codes(check_cart([line(price=12.5)])) == ["cart.bad_price"]  # money is never a float
+    assert codes(check_cart([line(price=True)])) == ["cart.bad_price"]
     assert codes(check_cart([line(price=MAX_AMOUNT_FEN + 1)])) == ["cart.bad_price"]
     assert check_cart([line(price=0)]) == ()  # a free item is fine
     assert codes(check_cart([line(price=MAX_AMOUNT_FEN, qty=2)])) == ["cart.too_large"]
