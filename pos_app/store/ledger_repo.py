@@ -32,8 +32,12 @@ def next_seq(conn: Connection) -> int:
     return (conn.execute(select(func.max(T.events.c.device_seq))).scalar() or 0) + 1
 
 
-def record(conn: Connection, entry: Entry, *, who: Identity, staff_id: str | None, rule_version: int,
-           now: datetime) -> Event:
+def stamp(entry: Entry, *, who: Identity, seq: int, staff_id: str | None, rule_version: int,
+          now: datetime) -> Event:
+    """The event an entry becomes: id, sequence, the payload as stored and its hash (writes nothing).
+
+    Shared by `record` and by bulk loaders (bench.ledger), so both store the same rows.
+    """
     problems = check_postings(entry.postings)
     if problems:  # a bug above us, never user input: refuse loudly, write nothing
         raise Refused(problems)
@@ -43,8 +47,14 @@ def record(conn: Connection, entry: Entry, *, who: Identity, staff_id: str | Non
         payload["grants"] = [[g.lot_id, g.account, g.amount, g.available_at.isoformat(), g.expires_at.isoformat()]
                              for g in entry.grants]
     payload["postings"] = [[p.account, p.amount] for p in entry.postings]
-    event = Event(new_id(), entry.kind, who.store_id, who.device_id, next_seq(conn), now, staff_id, rule_version,
-                  entry.member_id, payload, payload_hash(payload), entry.postings)
+    return Event(new_id(), entry.kind, who.store_id, who.device_id, seq, now, staff_id, rule_version,
+                 entry.member_id, payload, payload_hash(payload), entry.postings)
+
+
+def record(conn: Connection, entry: Entry, *, who: Identity, staff_id: str | None, rule_version: int,
+           now: datetime) -> Event:
+    event = stamp(entry, who=who, seq=next_seq(conn), staff_id=staff_id, rule_version=rule_version, now=now)
+    payload = event.payload
     conn.execute(T.events.insert().values(
         event_id=event.event_id, device_seq=event.device_seq, kind=str(event.kind), store_id=event.store_id,
         device_id=event.device_id, device_time=now, staff_id=staff_id, rule_version=rule_version,

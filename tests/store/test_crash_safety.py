@@ -1,0 +1,172 @@
+"""kill -9 at random instants while checkouts commit: nothing committed is lost, nothing
+half-done is left.
+
+A child process (forked by checkout_loop.py's server, so restarts are quick) runs
+the full checkout use case in a loop on a store database in tmp_path and prints each
+sale id once its transaction committed. The test SIGKILLs it at a random instant,
+starts a fresh one on the same database, many times over, then checks the whole database (bench.ledger.check_store: integrity,
+double entry, balances = postings, lots = holder balances, one outbox row per event
+with gapless device_seq, every sale whole and no trace of an uncommitted one) and
+that every sale the child reported is there.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from bench.ledger import check_store
+from pos_app.services import checkout as checkout_uc
+from pos_app.services import members as members_uc
+from pos_app.services import points as points_uc
+from pos_app.services.demo import CASHIER_ID, seed_demo
+from pos_app.services.setup import open_store
+
+HERE = Path(__file__).parent
+ROOT = HERE.parent.parent
+KILLS = 30
+BUDGET_S = 50  # stop early (but after at least 10 kills) on a slow machine
+
+
+def seed_store(data_dir: Path) -> None:
+    """Demo store plus members with points to spend (so coupons and points-as-cash happen)."""
+    ctx = open_store(data_dir)
+    try:
+        seed_demo(ctx)
+        for i in range(12):
+            m = members_uc.register_member(ctx, staff_id=CASHIER_ID, phone=f"1370000{i:04d}", name=f"会员{i}")
+            if i < 8:
+                points_uc.label_earn(ctx, staff_id=CASHIER_ID, member_id=m.member_id, serial=uuid.uuid4().hex[:20],
+                                     sku="TEA-OOLONG", points=4000)
+    finally:
+        ctx.db.close()
+
+
+class LoopServer:
+    """checkout_loop.py's fork server: one child at a time, each killed at an instant we choose."""
+
+    def __init__(self, data_dir: Path, log):
+        env = {**os.environ,
+               "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+        self.log = log
+        self.proc = subprocess.Popen([sys.executable, str(HERE / "checkout_loop.py"), str(data_dir)],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True,
+                                     cwd=ROOT, env=env)
+        assert self.line() == "imported"
+
+    def line(self) -> str:
+        line = self.proc.stdout.readline()
+        assert line, f"the checkout loop server ended (exit {self.proc.poll()}); see {self.log.name}"
+        return line.strip()
+
+    def start_child(self, seed: int) -> tuple[int, list[str]]:
+        """A fresh child on the same database: its pid once it has opened the store."""
+        self.proc.stdin.write(f"go {seed}\n")
+        self.proc.stdin.flush()
+        pid, ready, lines = None, False, []
+        while pid is None or not ready:
+            line = self.line()
+            if line.startswith("child "):
+                pid = int(line.split()[1])
+            elif line == "ready":
+                ready = True
+            else:
+                lines.append(line)
+        return pid, lines
+
+    def kill_child(self, pid: int) -> list[str]:
+        """SIGKILL the child now; every line it printed before dying."""
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:  # it died on its own: the status below says how
+            pass
+        lines = []
+        while True:
+            line = self.line()
+            if line.startswith(f"reaped {pid} "):
+                status = int(line.split()[2])
+                assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL, \
+                    f"the checkout loop ended on its own (status {status}); see {self.log.name}"
+                return lines
+            lines.append(line)
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            try:
+                self.proc.stdin.close()  # the server's loop ends
+                self.proc.wait(timeout=10)
+            except (OSError, subprocess.TimeoutExpired):
+                self.proc.kill()
+                self.proc.wait()
+        self.proc.stdout.close()
+
+
+def parse(lines: list[str]) -> tuple[list[str], int]:
+    """(sale ids reported, refusals reported); a line cut by the kill is ignored."""
+    sales, refused = [], 0
+    for line in lines:
+        word, _, rest = line.partition(" ")
+        if word == "sale" and len(rest) == 36:
+            sales.append(rest)
+        elif word == "refused":
+            refused += 1
+    return sales, refused
+
+
+@pytest.mark.slow
+def test_kill_minus_9_during_checkouts_loses_no_sale_and_leaves_no_half(tmp_path):
+    data_dir = tmp_path / "store"
+    start0 = time.monotonic()
+    seed_store(data_dir)
+    seeded = time.monotonic()
+    rng = random.Random(20261125)
+    printed: list[str] = []
+    refused = kills = 0
+    start = time.monotonic()
+    with open(tmp_path / "child-stderr.log", "w") as log:
+        server = LoopServer(data_dir, log)
+        try:
+            for i in range(KILLS):
+                if kills >= 10 and time.monotonic() - start > BUDGET_S:
+                    break
+                pid, early = server.start_child(seed=i)
+                time.sleep(rng.uniform(0.02, 0.5))
+                sales, n_refused = parse(early + server.kill_child(pid))
+                printed += sales
+                refused += n_refused
+                kills += 1
+        finally:
+            server.close()
+    print(f"crash loop: {kills} kills, {len(printed)} sales reported, seeded in {seeded - start0:.1f} s, "
+          f"loop {time.monotonic() - start:.1f} s")
+    assert kills >= 10
+    assert refused == 0, "the loop's checkouts should all be accepted"
+    assert len(printed) >= kills, f"too few sales to mean anything: {len(printed)} in {kills} runs"
+
+    problems = check_store(data_dir / "store.sqlite3")
+    assert problems == [], "\n".join(problems)
+
+    ctx = open_store(data_dir)  # the app starts again on the crashed database
+    try:
+        with ctx.db.read() as conn:
+            stored = set(conn.execute(text("SELECT sale_id FROM sales")).scalars())
+            coupon_sales = conn.execute(text("SELECT COUNT(*) FROM sales WHERE coupons <> '[]'")).scalar()
+            cash_sales = conn.execute(text("SELECT COUNT(*) FROM sales WHERE cash_points > 0")).scalar()
+        lost = [s for s in printed if s not in stored]
+        assert not lost, f"{len(lost)} committed sales are missing after kill -9, e.g. {lost[:3]}"
+        assert len(set(printed)) == len(printed)
+        assert coupon_sales and cash_sales, "the loop should have used coupons and points as cash"
+        # and it still sells
+        checkout_uc.checkout(ctx, staff_id=CASHIER_ID, items=[("TEA-PUER", 1)])
+    finally:
+        ctx.db.close()
+    assert check_store(data_dir / "store.sqlite3") == []
