@@ -650,6 +650,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dir", type=Path, help="build the stores here (default: a temp folder, removed after)")
     ap.add_argument("--keep", action="store_true", help="keep the temp folder")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--baseline-events", type=int, default=BASELINE_EVENTS,
+                    help="size of the store balance_ratio compares against (10,000 by the spec)")
     ap.add_argument("--no-check", action="store_true", help="skip the whole-ledger check at the end")
     args = ap.parse_args(argv)
 
@@ -657,8 +659,8 @@ def main(argv: list[str] | None = None) -> int:
     root.mkdir(parents=True, exist_ok=True)
     rng = random.Random(args.seed)
     try:
-        base_ctx, base_info = build_store(root / "base", BASELINE_EVENTS, seed=args.seed)
-        print(f"baseline store: {BASELINE_EVENTS} events in {base_info['fill_seconds']} s", file=sys.stderr)
+        base_ctx, base_info = build_store(root / "base", args.baseline_events, seed=args.seed)
+        print(f"baseline store: {args.baseline_events} events in {base_info['fill_seconds']} s", file=sys.stderr)
         ctx, info = build_store(root / "main", args.events, seed=args.seed + 1)
         path = ctx.db.path
         with ctx.db.read() as conn:
