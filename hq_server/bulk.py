@@ -94,7 +94,9 @@ def set_remaining(conn: Connection, table: Table, values: list[tuple[str, int]])
 
 def _executemany(conn: Connection, sql: str, data: list, columns: list[Column] | None = None) -> None:
     if columns:
-        procs = [(k, p) for k, p in enumerate(c.type.bind_processor(conn.dialect) for c in columns) if p]
+        dialect = conn.dialect
+        procs = [(k, p) for k, p in enumerate(c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns)
+                 if p]
         if procs:
             data = [list(row) for row in data]
             for row in data:
