@@ -225,7 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("check", help="recompute balances from postings and lots").set_defaults(func=cmd_check)
     p = sub.add_parser("enrol", help="enrol this store with HQ (a fresh database, one-time token from HQ)")
     p.add_argument("--hq", required=True, help="HQ's base URL, e.g. https://hq.example.com")
-    p.add_argument("--token", required=True, help="the one-time enrolment token")
+    p.add_argument("--token", required=True, help="the one-time enrolment token (write --token=TOKEN: a token may start with '-')")
     p.add_argument("--name", default="till-1", help="this device's name at HQ")
     p.set_defaults(func=cmd_enrol)
     p = sub.add_parser("sync", help="sync with HQ: push the outbox, pull HQ's changes")

@@ -16,7 +16,7 @@ from datetime import datetime
 from pos_app.store.db import Database
 from pos_app.sync import outbox, pull, state
 from pos_app.sync.client import HQClient
-from pos_app.sync.errors import NotEnrolled
+from pos_app.sync.errors import DeviceRefused, HQRefused, NotEnrolled
 from pos_app.sync.handshake import HandshakeResult, handshake, utcnow
 from pos_app.sync.wire import MAX_BATCH
 
@@ -40,15 +40,33 @@ def client_for(db: Database, **kw) -> HQClient:
     return HQClient(creds.hq_url, creds.device_id, creds.device_key, **kw)
 
 
+# Whole-batch refusals that one bad event can cause (schema, size, a foreign store id):
+# the batch is halved until the culprit is alone, then it is recorded as refused.
+SPLIT_ON = {413, 422, 403}
+
+
 def push_pending(db: Database, client: HQClient, clock: Callable[[], datetime] = utcnow,
                  batch: int = MAX_BATCH, report: SyncReport | None = None) -> SyncReport:
     report = report or SyncReport()
+    size = batch
     while True:
         with db.read() as conn:
-            events = outbox.pending(conn, batch)
+            events = outbox.pending(conn, size)
         if not events:
             return report
-        answer = client.push(events)
+        try:
+            answer = client.push(events)
+        except HQRefused as exc:
+            if exc.status not in SPLIT_ON or isinstance(exc, DeviceRefused) and exc.code != "wrong_store":
+                raise
+            if len(events) > 1:
+                size = max(1, len(events) // 2)
+                continue
+            with db.write() as conn:
+                outbox.record_refused(conn, events[0], f"{exc.code}: {exc.message}", clock())
+            report.answers["refused"] = report.answers.get("refused", 0) + 1
+            size = batch
+            continue
         with db.write() as conn:
             counts = outbox.record_answers(conn, events, answer, clock())
         report.pushed += len(events)

@@ -30,7 +30,7 @@ def utcnow() -> datetime:
 class HandshakeResult:
     protocol: int
     skew_s: int
-    full_resync: bool
+    full_resync: bool  # HQ asked for one (requeued says whether it was started)
     requeued: int  # events put back to pending for the full re-push
     answer: HandshakeResponse
 
@@ -50,8 +50,17 @@ def handshake(db: Database, client: HQClient, clock: Callable[[], datetime] = ut
         state.put(conn, "protocol", answer.protocol)
         state.put(conn, "handshake_at", t1)
         state.set_offline_limits(conn, answer.offline_limits, "effective")
-        if answer.full_resync_required:
+        if not answer.full_resync_required:
+            state.put(conn, "resync_done", 0)
+            state.put(conn, "disagrees", 0)
+        elif state.get_int(conn, "resync_done") and not outbox.pending_count(conn):
+            # A full re-push already went through and the sides still disagree (HQ holds a
+            # different copy of some event, or events this database lost): pushing everything
+            # again would loop forever. Flag it for a person instead (status.hq_disagrees).
+            state.put(conn, "disagrees", 1)
+        else:
             requeued = outbox.restart_full_push(conn)
+            state.put(conn, "resync_done", 1)
             state.put(conn, "full_resyncs", state.get_int(conn, "full_resyncs") + 1)
     return HandshakeResult(answer.protocol, skew, answer.full_resync_required, requeued, answer)
 

@@ -62,6 +62,13 @@ def record_answers(conn: Connection, sent: list[dict], answer: PushResponse, now
     return counts
 
 
+def record_refused(conn: Connection, event: dict, reason: str, now: datetime) -> None:
+    """HQ refused a batch holding only this event (schema, size): recorded as rejected, the queue moves on."""
+    conn.execute(update(T.outbox).where(T.outbox.c.event_id == event["event_id"], T.outbox.c.status == PENDING)
+                 .values(status=REJECTED, sent_at=now,
+                         answer=json.dumps({"status": "refused", "reason": reason}, ensure_ascii=False)))
+
+
 def _advance_acked(conn: Connection, newly_sent: list[tuple[int, str, str]]) -> None:
     if not newly_sent:
         return

@@ -45,6 +45,7 @@ class SyncStatus:
     store_redeem_budget_left: int
     clock_skew_s: int                # HQ time - device time, at the last handshake
     clock_ok: bool                   # |skew| <= SKEW_FLAG_S; else HQ flags our events
+    hq_disagrees: bool = False       # HQ's record of this device differs even after a full re-push: call support
 
 
 class SyncScheduler:
@@ -161,10 +162,11 @@ class SyncScheduler:
             problems = len(outbox.problems(conn))
             allow = offline_limits.allowance(conn, now)
             skew = state.get_int(conn, "clock_skew_s")
+            disagrees = bool(state.get_int(conn, "disagrees"))
         st = self._state if enrolled or self._state == "syncing" else "not_enrolled"
         return SyncStatus(state=st, online=st == "online", pending=pending, problems=problems,
                           last_success=allow.period_start, last_attempt=self._last_attempt,
                           last_error=self._last_error, failures=self._failures, next_attempt_in=None,
                           offline_window_left=allow.window_left, redeem_allowed=allow.redeem_allowed,
                           store_redeem_budget_left=allow.store_budget_left, clock_skew_s=skew,
-                          clock_ok=abs(skew) <= SKEW_FLAG_S)
+                          clock_ok=abs(skew) <= SKEW_FLAG_S, hq_disagrees=disagrees)

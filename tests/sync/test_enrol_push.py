@@ -115,11 +115,52 @@ def test_cli_enrols_and_syncs_once(hq, tmp_path, capsys):
     data = tmp_path / "cli-store"
     import uuid
     token = hq.enrolment_token(f"s-cli-{uuid.uuid4().hex[:8]}")
-    assert main(["--data", str(data), "enrol", "--hq", hq.url, "--token", token, "--name", "till-cli"]) == 0
+    # --token=... : a token may start with "-"
+    assert main(["--data", str(data), "enrol", "--hq", hq.url, f"--token={token}", "--name", "till-cli"]) == 0
     assert "enrolled: store" in capsys.readouterr().out
     assert main(["--data", str(data), "--no-demo", "sync", "--once"]) == 0
     out = capsys.readouterr().out.strip().splitlines()[-1]
     import json
     doc = json.loads(out)
     assert doc["state"] == "online" and doc["pending"] == 0 and doc["offline_hours_left"] > 71
-    assert main(["--data", str(data), "enrol", "--hq", hq.url, "--token", token]) == 2
+    assert main(["--data", str(data), "enrol", "--hq", hq.url, f"--token={token}"]) == 2
+
+
+def test_an_event_hq_refuses_outright_is_recorded_and_never_blocks_the_queue(hq, make_store):
+    from pos_app.domain.ledger import Entry, Kind
+    from pos_app.store import ledger_repo
+    ctx = make_store("a")
+    sell(ctx, 2)
+    with ctx.db.write() as conn:  # a member id longer than the wire allows: HQ refuses the whole body (422)
+        bad = ledger_repo.record(conn, Entry(Kind.MEMBER_PATCH, {"fields": {"name": "x"}}, member_id="m" * 40),
+                                 who=ctx.who, staff_id=CASHIER_ID, rule_version=1, now=ctx.now())
+    sell(ctx, 2)
+    report = sync_once(ctx.db)
+    assert report.answers.get("refused") == 1 and _pending(ctx) == 0
+    with ctx.db.read() as conn:
+        row = conn.execute(select(T.outbox.c.status, T.outbox.c.answer).where(T.outbox.c.event_id == bad.event_id)).one()
+        assert [p["event_id"] for p in outbox.problems(conn)] == [bad.event_id]
+    assert row.status == "rejected" and "invalid_body" in row.answer
+    for m in member_ids(ctx):
+        assert local_balances(ctx, m) == hq_balances(hq, m)
+    assert not sync_once(ctx.db).handshake.full_resync
+
+
+def test_a_disagreement_a_full_repush_cannot_mend_is_flagged_not_looped(hq, make_store):
+    from pos_app.sync.scheduler import SyncScheduler
+    ctx = make_store("a")
+    sync_once(ctx.db)
+    with ctx.db.write() as conn:  # this database's copy of an acknowledged event went bad
+        o = T.outbox.c
+        event_id = conn.execute(select(o.event_id).order_by(o.device_seq).limit(1)).scalar()
+        conn.execute(T.events.update().where(T.events.c.event_id == event_id).values(payload_hash="e" * 64))
+        conn.execute(T.outbox.update().where(o.event_id == event_id).values(status="pending"))
+        state.set_acked(conn, *outbox.recompute_acked(conn))
+    report = sync_once(ctx.db)
+    assert report.answers.get("exists_mismatch") == 1
+    report = sync_once(ctx.db)  # HQ counts the event, the store cannot: one full re-push ...
+    assert report.handshake.full_resync and report.handshake.requeued > 0
+    report = sync_once(ctx.db)  # ... and no more: flagged for a person
+    assert report.handshake.full_resync and report.handshake.requeued == 0 and report.pushed == 0
+    st = SyncScheduler(ctx.db).status(refresh=True)
+    assert st.hq_disagrees and st.problems == 1 and st.pending == 0
