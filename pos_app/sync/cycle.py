@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from pos_app.store.db import Database
-from pos_app.sync import outbox, pull, state
+from pos_app.sync import lookup, outbox, pull, state
 from pos_app.sync.client import HQClient
 from pos_app.sync.errors import DeviceRefused, HQRefused, NotEnrolled
 from pos_app.sync.handshake import HandshakeResult, handshake, utcnow
@@ -29,6 +29,7 @@ class SyncReport:
     pushed: int = 0
     answers: dict[str, int] = field(default_factory=dict)  # ok / exists / rejected / exists_mismatch
     pulled: pull.PullResult | None = None
+    fetched: list[str] = field(default_factory=list)  # members fetched because one of ours was merged into them
     finished_at: datetime | None = None
 
 
@@ -86,6 +87,7 @@ def sync_once(db: Database, client: HQClient | None = None, clock: Callable[[], 
             report.handshake = handshake(db, client, clock)
             push_pending(db, client, clock, batch, report)
             report.pulled = pull.pull_all(db, client)
+            report.fetched = lookup.fetch_merge_targets(db, client)
             report.finished_at = clock()
             with db.write() as conn:
                 state.put(conn, "last_success_at", report.finished_at)

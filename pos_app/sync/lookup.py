@@ -31,17 +31,40 @@ def fetch_member(db: Database, client: HQClient, query: str) -> str:
 
 
 def find_or_fetch(db: Database, client: HQClient | None, query: str) -> str | None:
-    """The member's id from the local database, else from HQ when a client is given; None if unknown."""
+    """The member's id from the local database, else from HQ when a client is given; None if unknown.
+
+    Raises HQUnreachable only when the member is not here and HQ cannot be reached."""
     q = query.strip()
+    local = None
     with db.read() as conn:
         for field, value in (("phone", normalize_phone(q)), ("card_no", q), ("member_id", q)):
             m = repos.member_where(conn, **{field: value})
             if m is not None:
-                return m.member_id
+                local = m.member_id
+                break
+        if local is not None and (client is None or remote_events.mirrored(conn, {local})):
+            return local  # a record without its balances (pulled, never fetched) is fetched below
     if client is None:
         return None
-    from pos_app.sync.errors import MemberUnknownAtHQ
+    from pos_app.sync.errors import HQUnreachable, MemberUnknownAtHQ
     try:
         return fetch_member(db, client, q)
     except MemberUnknownAtHQ:
-        return None
+        return local
+    except HQUnreachable:
+        if local is None:
+            raise
+        return local
+
+
+def fetch_merge_targets(db: Database, client: HQClient) -> list[str]:
+    """Members merged (at HQ) into a member this store has no copy of: fetch the kept member,
+    so a cashier here finds the merged member with their points. Returns the ids fetched."""
+    from sqlalchemy import select
+
+    from pos_app.store import tables as T
+    m = T.members.c
+    with db.read() as conn:
+        targets = set(conn.execute(select(m.merged_into).distinct().where(m.merged_into.is_not(None))).scalars())
+        targets -= remote_events.mirrored(conn, targets)
+    return [fetch_member(db, client, target) for target in sorted(targets)]

@@ -22,6 +22,9 @@ from pos_app.sync.catalogue import ItemProblem, when
 from pos_app.sync.wire import MemberLookup
 
 SNAPSHOT_ACCOUNT = "hq:snapshot"  # the other side of a snapshot's postings (HQ's history before it)
+# Stands in for the accounts of members this store keeps no copy of (never registered,
+# served nor looked up here), when a remote event also touches them (e.g. a member merge).
+REMOTE_ACCOUNT = "hq:remote"
 NS = uuid.UUID("0b5e7c43-6a1f-5a2e-8d0c-3c7a1f9e2b61")
 
 
@@ -69,6 +72,36 @@ def _take(conn: Connection, lot_id: str, amount: int) -> None:
             short -= n
 
 
+def _member_of(account: str) -> str | None:
+    parts = account.split(":")
+    return parts[1] if parts[0] in ("member", "debt") and len(parts) > 1 else None
+
+
+def mirrored(conn: Connection, ids: set[str]) -> set[str]:
+    """The members whose accounts this store holds in full: registered here (their
+    member_register event is in the ledger) or fetched from HQ (a snapshot). A member
+    record alone (a pull item) is not enough."""
+    if not ids:
+        return set()
+    e = T.events.c
+    registered = conn.execute(select(e.member_id).where(e.kind == "member_register", e.member_id.in_(ids))).scalars()
+    snap = conn.execute(select(T.member_snapshots.c.member_id)
+                        .where(T.member_snapshots.c.member_id.in_(ids))).scalars()
+    return set(registered) | set(snap)
+
+
+def _unknown_members(conn: Connection, accounts: set[str]) -> set[str]:
+    ids = {m for m in map(_member_of, accounts) if m}
+    return ids - mirrored(conn, ids)
+
+
+def _merge(postings: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    sums: dict[str, int] = {}
+    for a, n in postings:
+        sums[a] = sums.get(a, 0) + n
+    return [(a, n) for a, n in sums.items() if n]
+
+
 def known(conn: Connection, event_id: str) -> bool:
     return conn.execute(select(T.events.c.event_id).where(T.events.c.event_id == event_id)).first() is not None
 
@@ -96,6 +129,10 @@ def apply_event(conn: Connection, data: dict) -> bool:
         raise ItemProblem("malformed postings, grants or lots") from None
     if check_postings([Posting(a, n) for a, n in postings]):
         raise ItemProblem("postings do not sum to zero")
+    unknown = _unknown_members(conn, {a for a, _ in postings} | {g[1] for g in grants})
+    if unknown:  # e.g. a merge's other member: this store keeps no copy of their accounts
+        postings = _merge([(REMOTE_ACCOUNT if _member_of(a) in unknown else a, n) for a, n in postings])
+        grants = [g for g in grants if _member_of(g[1]) not in unknown]
     _insert_event(conn, event_id=event_id, kind=str(data.get("kind", "")), store_id=str(data.get("store_id", "")),
                   device_id=str(data.get("device_id", "")), device_time=when(data.get("device_time")),
                   staff_id=data.get("staff_id"), rule_version=int(data.get("rule_version") or 0), member_id=member_id,

@@ -37,3 +37,38 @@ def test_a_serial_scanned_at_two_stores_is_reversed_at_the_later_one(hq, make_st
     assert local_balances(a, ma) == hq_balances(hq, ma)
     local_ledger_ok(a)
     local_ledger_ok(b)
+
+
+def test_a_member_merge_decided_at_hq_reaches_both_stores(hq, make_store):
+    from pos_app.services import checkout, members
+    from tests.sync.conftest import unique_phone
+    a, b = make_store("a"), make_store("b")
+    phone = unique_phone()  # the same person registered at two stores while offline
+    ma = members.register_member(a, staff_id=CASHIER_ID, phone=phone, name="张三").member_id
+    mb = members.register_member(b, staff_id=CASHIER_ID, phone=phone, name="张三").member_id
+    checkout.checkout(a, staff_id=CASHIER_ID, items=[("TEA-PUER", 1)], member_id=ma)
+    checkout.checkout(b, staff_id=CASHIER_ID, items=[("TEA-OOLONG", 1)], member_id=mb)
+    sync_once(a.db)
+    sync_once(b.db)
+    tasks = [c for c in hq.admin("GET", "/conflicts", params={"rule": 6, "status": "open"}).json()
+             if set(c["detail"]["members"]) == {ma, mb}]
+    assert len(tasks) == 1
+    r = hq.admin("POST", f"/conflicts/{tasks[0]['conflict_id']}/merge", json={"keep": ma})
+    assert r.status_code == 200, r.text
+    sync_once(a.db)
+    sync_once(b.db)
+    kept = hq_balances(hq, ma)
+    assert kept[f"member:{ma}:consumer"] == 268 + 128 and not hq_balances(hq, mb)
+    assert local_balances(a, ma) == kept  # A never knew B's member: only the kept side moved
+    assert local_balances(b, mb) == hq_balances(hq, mb) == {}
+    assert local_balances(b, ma) == kept  # B fetched the member its own was merged into
+    checkout.checkout(b, staff_id=CASHIER_ID, items=[("TEA-GREEN", 1)], member_id=ma, cash_points=100)
+    checkout.checkout(a, staff_id=CASHIER_ID, items=[("SNACK-NUTS", 1)], member_id=ma, cash_points=100)
+    for _ in range(2):
+        sync_once(a.db)
+        sync_once(b.db)
+    assert local_balances(a, ma) == hq_balances(hq, ma) == local_balances(b, ma)
+    with b.db.read() as conn:
+        assert conn.execute(select(T.members.c.merged_into).where(T.members.c.member_id == mb)).scalar() == ma
+    local_ledger_ok(a)
+    local_ledger_ok(b)
