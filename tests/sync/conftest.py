@@ -80,8 +80,8 @@ def make_store(hq, tmp_path):
     with a sale each) under its enrolled identity."""
     made = []
 
-    def make(name: str = "a", *, clock: Clock | None = None, demo: bool = True):
-        store_id = f"s-{uuid.uuid4().hex[:10]}"
+    def make(name: str = "a", *, clock: Clock | None = None, demo: bool = True, store_id: str | None = None):
+        store_id = store_id or f"s-{uuid.uuid4().hex[:10]}"
         ctx = open_store(tmp_path / name, clock=clock or Clock())
         token = hq.enrolment_token(store_id)
         enrol(ctx.db, hq.url, token, f"till-{name}", who=ctx.who)
