@@ -77,3 +77,22 @@ def test_hq_killed_after_commit_backoff_then_recovery_answers_exists(hq, make_st
     for m in member_ids(ctx):
         assert local_balances(ctx, m) == hq_balances(hq, m)
     local_ledger_ok(ctx)
+
+
+def test_a_sale_while_online_is_pushed_at_once_after_a_nudge(hq, make_store):
+    from pos_app.services import checkout
+    from pos_app.services.demo import CASHIER_ID
+    ctx = make_store("a")
+    seen = []
+    sched = SyncScheduler(ctx.db, interval=600, on_status=seen.append)
+    sched.start()
+    try:
+        assert _wait(lambda: sched.status().online, 20)  # a run at start
+        checkout.checkout(ctx, staff_id=CASHIER_ID, items=[("TEA-JASMINE", 1)], member_id=member_ids(ctx)[0])
+        assert sched.status(refresh=True).pending > 0
+        sched.nudge()
+        assert _wait(lambda: sched.status(refresh=True).pending == 0, 10)  # not after the 600 s interval
+        assert _wait(lambda: sched.status().online and 590 < (sched.status().next_attempt_in or 0) <= 600, 10)
+    finally:
+        sched.stop()
+    assert any(st.state == "syncing" for st in seen) and seen[-1].state == "online"
