@@ -22,10 +22,21 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from sqlalchemy import Column, Connection, Table, any_, bindparam
+from sqlalchemy import Column, Connection, String, Table, any_, bindparam, cast
 from sqlalchemy.dialects.postgresql import ARRAY
 
 SQLITE_CHUNK = 900
+
+
+def pg_array(values: Iterable[Any]) -> str:
+    """A PostgreSQL array literal ('{"a","b"}') for text or integer values.
+
+    psycopg dumps a Python list element by element with a regular expression each
+    (a tenth of ingest's time); this is one join. Elements are double-quoted with
+    backslash and double quote escaped, as the array input syntax wants.
+    """
+    return "{" + ",".join(str(v) if isinstance(v, int) else
+                          '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values) + "}"
 
 
 def _quoted(conn: Connection, name: str) -> str:
@@ -38,7 +49,7 @@ def where_in(conn: Connection, col: Column, values: Iterable[Any]) -> Iterator:
     if not values:
         return
     if conn.dialect.name == "postgresql":
-        yield col == any_(bindparam(None, values, type_=ARRAY(col.type)))
+        yield col == any_(cast(bindparam(None, pg_array(values), type_=String), ARRAY(col.type)))
         return
     for i in range(0, len(values), SQLITE_CHUNK):
         yield col.in_(values[i:i + SQLITE_CHUNK])
@@ -72,7 +83,7 @@ def add_to_balances(conn: Connection, table: Table, deltas: list[tuple[str, int]
         with conn.connection.driver_connection.cursor() as cur:
             cur.execute(f"INSERT INTO {t} (account, balance) SELECT * FROM unnest(%s::text[], %s::bigint[]) "
                         f"ON CONFLICT (account) DO UPDATE SET balance = {t}.balance + excluded.balance",
-                        ([a for a, _ in deltas], [d for _, d in deltas]))
+                        (pg_array(a for a, _ in deltas), pg_array(d for _, d in deltas)))
     else:
         _executemany(conn, f"INSERT INTO {t} (account, balance) VALUES (?, ?) "
                            f"ON CONFLICT (account) DO UPDATE SET balance = balance + excluded.balance", deltas)
@@ -87,7 +98,7 @@ def set_remaining(conn: Connection, table: Table, values: list[tuple[str, int]])
         with conn.connection.driver_connection.cursor() as cur:
             cur.execute(f"UPDATE {t} SET remaining = u.remaining "
                         f"FROM unnest(%s::text[], %s::bigint[]) AS u(lot_id, remaining) WHERE {t}.lot_id = u.lot_id",
-                        ([i for i, _ in values], [r for _, r in values]))
+                        (pg_array(i for i, _ in values), pg_array(r for _, r in values)))
     else:
         _executemany(conn, f"UPDATE {t} SET remaining = ? WHERE lot_id = ?", [(r, i) for i, r in values])
 

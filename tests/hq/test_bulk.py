@@ -72,3 +72,16 @@ def test_bulk_writes_roll_back_with_the_transaction(engine):
     with engine.connect() as conn:
         assert conn.execute(select(M.lots.c.lot_id)).all() == []
         assert conn.execute(select(M.balances.c.account)).all() == []
+
+
+NASTY = ['a"b', "back\\slash", "com,ma", "{brace}", "NULL", "", " spaced ", "积分", "x" * 36]
+
+
+def test_where_in_matches_odd_strings_exactly(engine):
+    with engine.begin() as conn:
+        bulk.add_to_balances(conn, M.balances, [(s, 1) for s in NASTY])
+        found = [r for where in bulk.where_in(conn, M.balances.c.account, NASTY + ["absent", "a\\\"b"])
+                 for r in conn.execute(select(M.balances.c.account).where(where)).scalars()]
+        assert sorted(found) == sorted(NASTY)
+        bulk.add_to_balances(conn, M.balances, [(s, 2) for s in NASTY])
+        assert set(conn.execute(select(M.balances.c.balance)).scalars()) == {3}
