@@ -116,3 +116,40 @@ def test_one_unit_at_a_time_sums_to_the_line(qty, points):
                   refunded_points=ln.refunded_points + r.points)
     assert sum(got) == points
     assert got[:-1] == [points // qty] * (qty - 1)
+
+
+def test_points_already_spent_become_debt_that_later_earnings_repay_first():
+    """A sale earned 100, the member spent 80 of them, then returned the goods."""
+    from datetime import datetime, timedelta
+
+    from pos_app.domain import entries as E
+    from pos_app.domain import ledger as L
+    from pos_app.domain.ledger import Kind
+    from pos_app.domain.lots import Lot
+    from pos_app.domain.rules import Rules
+
+    now = datetime(2026, 6, 1)
+    acct, debt, issued = L.member_account("m"), L.debt_account("m"), L.store_issued("s")
+    (r,) = plan_refund([sold(qty=2, paid=10_000, points=100)], {1: 2})
+    assert r.points == 100
+    lots = [Lot("sale-lot", acct, 20, now, now + timedelta(days=300))]
+    rev = E.reverse_earned(account=acct, debt_acct=debt, points=r.points, lots=lots, first_lot="sale-lot",
+                           sink=issued, now=now, payload={}, member_id="m")
+    assert rev.payload["debt_added"] == 80
+    balances = {}
+    for p in rev.postings:
+        balances[p.account] = balances.get(p.account, 0) + p.amount
+    assert balances == {issued: 100, acct: -20, debt: -80}
+    # the next sale earns 50: all of it repays debt, nothing new to spend
+    e1 = E.earn(Kind.EARN, member_id="m", points=50, store_id="s", owed=-balances[debt], lot_id="n1", now=now,
+                rules=Rules(version=1), payload={})
+    assert e1.payload["debt_repaid"] == 50 and e1.grants == ()
+    for p in e1.postings:
+        balances[p.account] = balances.get(p.account, 0) + p.amount
+    # the one after earns 70: 30 clears the debt, 40 is the member's
+    e2 = E.earn(Kind.EARN, member_id="m", points=70, store_id="s", owed=-balances[debt], lot_id="n2", now=now,
+                rules=Rules(version=1), payload={})
+    assert e2.payload["debt_repaid"] == 30 and e2.grants[0].amount == 40
+    for p in e2.postings:
+        balances[p.account] = balances.get(p.account, 0) + p.amount
+    assert balances[debt] == 0 and balances[acct] == 20
