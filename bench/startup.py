@@ -78,8 +78,7 @@ def scan_to_cart(data_dir: Path, scans: int) -> list[float]:
         view.table.viewport().repaint()  # the row is on screen, not just in the model
         out.append((time.perf_counter() - t0) * 1000)
         spin_until(lambda: runner.pending == 0)  # let the requote finish before the next scan
-    runner.stop()
-    window.devices.stop()
+    window.shutdown()
     window.close()
     window.deleteLater()
     app.processEvents()

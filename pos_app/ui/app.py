@@ -93,6 +93,8 @@ def build(data_dir: Path, lang: str | None = None, demo: bool = True) -> tuple[M
     window.checkout.devices = devices
     window.checkout.camera_source = settings.value("camera", "0")
     settings_view.camera_changed.connect(lambda source: setattr(window.checkout, "camera_source", source))
+    settings_view.devices = devices
+    settings_view.enrolled.connect(lambda: window.sync.attach(window.ctx))
     window.wedge = WedgeFilter.install(app)
     window.wedge.scanned.connect(window.route_scan)
     window.devices = devices
@@ -115,9 +117,7 @@ def run(args) -> int:
     if getattr(args, "self_test", False):
         return self_test(app, window, runner)
     code = app.exec()
-    window.checkout.camera.stop()
-    runner.stop()
-    window.devices.stop()
+    window.shutdown()
     return code
 
 
@@ -137,8 +137,7 @@ def self_test(app: QApplication, window: MainWindow, runner: TaskRunner, timeout
     timer.start(50)
     QTimer.singleShot(timeout_ms, app.quit)
     app.exec()
-    runner.stop()
-    window.devices.stop()
+    window.shutdown()
     if result["code"]:
         print("self-test failed: the store did not open in time", file=sys.stderr)
     return result["code"]

@@ -8,7 +8,9 @@ from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QMainWindow, QStackedWi
 
 from pos_app.ui.checkout.view import CheckoutView
 from pos_app.ui.signin import SignInView
-from pos_app.ui.status import SyncStatusBar
+from pos_app.ui.status import SyncStatusBar, banner
+from pos_app.ui.sync_monitor import SyncMonitor
+from pos_app.ui.sync_problems import SyncProblemsDialog
 from pos_app.ui.tasks import TaskRunner
 from pos_app.ui.widgets import button, label
 
@@ -62,9 +64,22 @@ class MainWindow(QMainWindow):
         self.pages = QStackedWidget()
         self.pages.addWidget(self.signin)
         self.pages.addWidget(work)
-        self.setCentralWidget(self.pages)
+        # Over every screen, sign-in included: an enrolled till that cannot reach HQ says so.
+        self.banner = label("", "banner", wrap=True)
+        self.banner.hide()
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.banner)
+        column.addWidget(self.pages, 1)
+        self.setCentralWidget(central)
         self.status = SyncStatusBar(self)
         self.setStatusBar(self.status)
+        self.sync = SyncMonitor(runner, parent=self)
+        self.sync.changed.connect(self.show_sync)
+        self.status.attention_clicked.connect(self.show_sync_problems)
+        self.checkout.sale_finished.connect(self.sync.nudge)
 
     def store_ready(self, ctx, store_name: str) -> None:
         self.ctx = ctx
@@ -72,6 +87,20 @@ class MainWindow(QMainWindow):
         self.status.set_store(store_name)
         self.checkout.store_name = store_name
         self.signin.load(ctx, store_name)
+        self.sync.attach(ctx)
+
+    def show_sync(self, status) -> None:
+        self.status.show_sync(status)
+        text, state = banner(status)
+        self.banner.setText(text)
+        self.banner.setProperty("state", state)
+        self.banner.style().unpolish(self.banner)
+        self.banner.style().polish(self.banner)
+        self.banner.setVisible(bool(text))
+
+    def show_sync_problems(self) -> None:
+        if self.ctx is not None:
+            SyncProblemsDialog(self.runner, self.ctx, self).open()
 
     def _signed_in(self, staff) -> None:
         self.staff = staff
@@ -100,6 +129,15 @@ class MainWindow(QMainWindow):
         target = self.stack.currentWidget()
         handler = getattr(target, "scanned", None) or self.checkout.scanned
         handler(text.strip())
+
+    def shutdown(self) -> None:
+        """Stop every background worker (camera, sync, DB, devices) before the app exits."""
+        self.checkout.camera.stop()
+        self.sync.stop()
+        self.runner.stop()
+        devices = getattr(self, "devices", None)
+        if devices is not None:
+            devices.stop()
 
     def sign_out(self) -> None:
         self.staff = None

@@ -36,6 +36,8 @@ _TEXTS = {
     "member.card_check": QT_TRANSLATE_NOOP("Refusal", "The card number's check digit is wrong."),
     "product.unknown": QT_TRANSLATE_NOOP("Refusal", "Unknown product code."),
     "product.code": QT_TRANSLATE_NOOP("Refusal", "Scan or type a product code."),
+    "offline.window_over": QT_TRANSLATE_NOOP("Refusal", "Offline for longer than HQ allows: redeeming is paused until this till syncs."),
+    "offline.limit": QT_TRANSLATE_NOOP("Refusal", "Over the offline redemption limit for this member."),
     "cart.empty": QT_TRANSLATE_NOOP("Refusal", "The cart is empty."),
     "cart.bad_qty": QT_TRANSLATE_NOOP("Refusal", "That quantity is not allowed."),
     "cart.too_large": QT_TRANSLATE_NOOP("Refusal", "The sale is too large."),

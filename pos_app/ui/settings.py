@@ -1,4 +1,5 @@
-"""Settings: language, receipt printer, camera, and the store's link to HQ.
+"""Settings: language, receipt printer, camera (with a live preview), and the store's
+link to HQ: enrolment with a one-time token and the offline limits in force.
 
 Preferences live in ui.ini beside the store database (QSettings); nothing here is a
 ledger fact, so none of it syncs. A language change applies by restarting the app,
@@ -10,9 +11,15 @@ from __future__ import annotations
 import sys
 
 from PySide6.QtCore import QProcess, Signal
-from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QFormLayout, QLineEdit, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLineEdit, QVBoxLayout,
+                               QWidget)
 
+from pos_app.services.offline import hq_link
+from pos_app.sync.enrol import enrol
+from pos_app.sync.errors import SyncError
 from pos_app.ui import i18n
+from pos_app.ui.camera_panel import CameraPanel
+from pos_app.ui.messages import refusal_text
 from pos_app.ui.receipt_printer import PrinterError, parse_target
 from pos_app.ui.tasks import TaskRunner
 from pos_app.ui.widgets import button, label, panel
@@ -34,11 +41,13 @@ def restart_args(argv: list[str], *, frozen: bool) -> list[str]:
 class SettingsView(QWidget):
     printer_changed = Signal(str, bool)  # target, auto-print
     camera_changed = Signal(str)
+    enrolled = Signal()
 
     def __init__(self, runner: TaskRunner, settings, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("page")
         self.runner = runner
+        self.devices = runner  # the network call of enrolment; the app gives it the device worker
         self.settings = settings
         self.ctx = self.staff = None
 
@@ -64,23 +73,112 @@ class SettingsView(QWidget):
         self.camera.setPlaceholderText(self.tr("0 (first webcam), a video file or rtsp://… stream"))
         save_camera = button(self.tr("Save camera"))
         save_camera.clicked.connect(self.save_camera)
+        self.preview_button = button(self.tr("Preview"))
+        self.preview_button.setCheckable(True)
+        self.preview_button.toggled.connect(self.preview_camera)
+        self.preview = CameraPanel()
+        camera_buttons = QHBoxLayout()
+        camera_buttons.addWidget(save_camera)
+        camera_buttons.addWidget(self.preview_button)
+
+        self.hq_url = QLineEdit()
+        self.hq_url.setPlaceholderText("https://hq.example.com")
+        self.hq_token = QLineEdit()
+        self.hq_token.setPlaceholderText(self.tr("one-time token from HQ"))
+        self.enrol_button = button(self.tr("Enrol with HQ"), "primary")
+        self.enrol_button.clicked.connect(self.enrol)
+        self.hq_state = label("", "", wrap=True)
+        self.limits = label("", "muted", wrap=True)
+        hq_form = QFormLayout()
+        hq_form.addRow(self.tr("HQ address"), self.hq_url)
+        hq_form.addRow(self.tr("Token"), self.hq_token)
 
         self.message = label("", "muted", wrap=True)
         language_panel = panel(label(self.tr("Language"), "title"), self.language, restart)
         printer_panel = panel(label(self.tr("Receipts"), "title"))
         printer_panel.layout().addLayout(printer_form)
         printer_panel.layout().addWidget(save_printer)
-        camera_panel = panel(label(self.tr("Camera"), "title"), self.camera, save_camera)
-        self.hq_panel = panel(label(self.tr("HQ"), "title"))
+        camera_panel = panel(label(self.tr("Camera"), "title"), self.camera)
+        camera_panel.layout().addLayout(camera_buttons)
+        camera_panel.layout().addWidget(self.preview)
+        self.hq_panel = panel(label(self.tr("HQ"), "title"), self.hq_state)
+        self.hq_panel.layout().addLayout(hq_form)
+        self.hq_panel.layout().addWidget(self.enrol_button)
+        self.hq_panel.layout().addWidget(self.limits)
+        left, right = QVBoxLayout(), QVBoxLayout()
+        for p in (language_panel, printer_panel, self.hq_panel):
+            left.addWidget(p)
+        left.addStretch(1)
+        right.addWidget(camera_panel)
+        right.addStretch(1)
+        columns = QHBoxLayout()
+        columns.addLayout(left, 1)
+        columns.addLayout(right, 1)
         box = QVBoxLayout(self)
         box.addWidget(label(self.tr("Settings"), "title"))
-        for p in (language_panel, printer_panel, camera_panel, self.hq_panel):
-            box.addWidget(p)
+        box.addLayout(columns, 1)
         box.addWidget(self.message)
-        box.addStretch(1)
 
     def start(self, ctx, staff) -> None:
         self.ctx, self.staff = ctx, staff
+        self.refresh_hq()
+
+    def shown(self) -> None:
+        self.refresh_hq()
+
+    def hideEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        self.preview_button.setChecked(False)  # the camera is the checkout's when this screen is left
+        super().hideEvent(event)
+
+    def preview_camera(self, on: bool) -> None:
+        self.preview.start(self.camera.text().strip() or "0") if on else self.preview.stop()
+        self.preview.setVisible(on)
+
+    # --- HQ ------------------------------------------------------------------------------
+    def refresh_hq(self) -> None:
+        if self.ctx is not None:
+            self.runner.run(hq_link, self.ctx, on_done=self.show_hq)
+
+    def show_hq(self, link) -> None:
+        self.link = link
+        for w in (self.hq_url, self.hq_token, self.enrol_button):
+            w.setVisible(not link.enrolled)
+        if link.enrolled:
+            last = link.last_success.strftime("%Y-%m-%d %H:%M") if link.last_success else self.tr("never")
+            self.hq_state.setText(self.tr("Enrolled with {url} as store {store}, till {device}. Last sync: {last}.")
+                                  .format(url=link.hq_url, store=link.store_id, device=link.device_id, last=last))
+        else:
+            self.hq_state.setText(self.tr("Not enrolled: this till works on its own. Enrol it with the address "
+                                          "and one-time token HQ gave you."))
+        hours_left = int(link.window_left.total_seconds() // 3600)
+        self.limits.setText(self.tr("Offline limits set by HQ: redeeming stops after {hours} h without a sync "
+                                    "({left} h left); {member} points per member and {store} points per store "
+                                    "in one offline period ({budget} left).")
+                            .format(hours=link.max_offline_hours, left=hours_left, member=link.member_redeem_points,
+                                    store=link.store_redeem_budget, budget=link.store_budget_left))
+
+    def enrol(self) -> None:
+        url, token = self.hq_url.text().strip(), self.hq_token.text().strip()
+        if not url.startswith(("http://", "https://")) or not token:
+            self.message.setText(self.tr("Type HQ's address (http:// or https://) and the one-time token."))
+            return
+        self.enrol_button.setEnabled(False)
+        self.message.setText(self.tr("Enrolling…"))
+        self.devices.run(enrol, self.ctx.db, url, token, who=self.ctx.who, on_done=self._enrolled,
+                         on_error=self._enrol_failed)
+
+    def _enrolled(self, answer) -> None:
+        self.enrol_button.setEnabled(True)
+        self.hq_token.clear()
+        self.message.setText(self.tr("Enrolled as store {store}. Syncing now.").format(store=answer.store_id))
+        self.refresh_hq()
+        self.enrolled.emit()
+
+    def _enrol_failed(self, exc: Exception) -> None:
+        self.enrol_button.setEnabled(True)
+        # HQ's own words (unreachable, token used or unknown, database not fresh) say what to do.
+        reason = str(exc) if isinstance(exc, SyncError) else refusal_text(exc)
+        self.message.setText(self.tr("Enrolment failed: {reason}").format(reason=reason))
 
     def save_printer(self) -> bool:
         target = self.printer.text().strip()

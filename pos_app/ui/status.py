@@ -1,22 +1,88 @@
-"""The status bar: store, staff, and the sync state (online, pending, last sync, window left)."""
+"""The status bar (store, staff, sync: online or offline, pending events, last sync,
+offline window left) and the offline banner's words.
+
+Everything shown is read from a SyncStatus the scheduler made; nothing here touches
+the database or the network.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QStatusBar
+from datetime import timedelta
 
+from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtWidgets import QPushButton, QStatusBar
+
+from pos_app.sync.scheduler import SyncStatus
 from pos_app.ui.widgets import label
 
 
+T = QCoreApplication  # T.translate("SyncStatus", ...) literally, so lupdate files each text under its context
+
+
+def span(delta: timedelta) -> str:
+    """'2 d 3 h', '5 h 20 min', '12 min' for the time left in the offline window."""
+    minutes = max(0, int(delta.total_seconds() // 60))
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return T.translate("SyncStatus", "{d} d {h} h").format(d=days, h=hours)
+    if hours:
+        return T.translate("SyncStatus", "{h} h {m} min").format(h=hours, m=mins)
+    return T.translate("SyncStatus", "{m} min").format(m=mins)
+
+
+def summary(st: SyncStatus) -> str:
+    """One line for the status bar."""
+    if st.state == "not_enrolled":
+        return T.translate("SyncStatus", "Not enrolled with HQ: working offline")
+    last = st.last_success.strftime("%m-%d %H:%M") if st.last_success else T.translate("SyncStatus", "never")
+    if st.state == "refused":
+        return T.translate("SyncStatus", "HQ refused this till: {error}").format(error=st.last_error or "")
+    parts = [T.translate("SyncStatus", "Syncing…") if st.state == "syncing" else T.translate("SyncStatus", "Online") if st.online else T.translate("SyncStatus", "Offline"),
+             T.translate("SyncStatus", "{n} to send").format(n=st.pending), T.translate("SyncStatus", "last sync {at}").format(at=last)]
+    if not st.online:
+        parts.append(T.translate("SyncStatus", "redeeming {left} left").format(left=span(st.offline_window_left)) if st.redeem_allowed
+                     else T.translate("SyncStatus", "redeeming paused"))
+    if not st.clock_ok:
+        parts.append(T.translate("SyncStatus", "clock off by {s} s").format(s=st.clock_skew_s))
+    return " · ".join(parts)
+
+
+def banner(st: SyncStatus | None) -> tuple[str, str]:
+    """(text, state) for the banner over every screen; text '' hides it. Shown only when
+    an enrolled till cannot reach HQ: the cashier must know redeeming has a limit."""
+    # While a retry runs, the banner stays as the last finished run left it (no flicker).
+    if st is None or st.state in ("not_enrolled", "online") or (st.state == "syncing" and st.failures == 0):
+        return "", ""
+    if st.hq_disagrees:
+        return T.translate("SyncStatus", "HQ's record of this till differs from ours: call support (sales go on)."), "error"
+    if st.state == "refused":
+        return T.translate("SyncStatus", "HQ refused this till ({error}). Sales and points are kept here; call support.").format(
+            error=st.last_error or ""), "error"
+    if st.redeem_allowed:
+        return T.translate("SyncStatus", "Offline: sales and points are kept here and sync when HQ is back. Redeeming allowed for "
+                  "{left} more; {budget} points left in the store's offline budget.").format(
+            left=span(st.offline_window_left), budget=st.store_redeem_budget_left), "offline"
+    return T.translate("SyncStatus", "Offline longer than HQ allows: redeeming is paused until HQ is reached; earning goes on."), "error"
+
+
 class SyncStatusBar(QStatusBar):
+    attention_clicked = Signal()
+
     def __init__(self, parent=None):
         super().__init__(parent)
         self.store = label("", "muted")
         self.staff = label("", "muted")
-        self.sync = label(self.tr("Not enrolled with HQ: working offline"), "muted")
+        self.sync = label(T.translate("SyncStatus", "Not enrolled with HQ: working offline"), "muted")
         self.busy = label("", "muted")
+        self.attention = QPushButton()
+        self.attention.setProperty("role", "danger")
+        self.attention.clicked.connect(self.attention_clicked)
+        self.attention.hide()
         self.addWidget(self.store)
         self.addWidget(self.staff)
         self.addPermanentWidget(self.busy)
+        self.addPermanentWidget(self.attention)
         self.addPermanentWidget(self.sync)
 
     def set_store(self, name: str) -> None:
@@ -27,3 +93,9 @@ class SyncStatusBar(QStatusBar):
 
     def set_busy(self, pending: int) -> None:
         self.busy.setText("⏳" if pending else "")
+
+    def show_sync(self, st: SyncStatus) -> None:
+        self.sync.setText(summary(st))
+        self.sync.setToolTip(st.last_error or "")
+        self.attention.setVisible(st.problems > 0)
+        self.attention.setText(T.translate("SyncStatus", "{n} sync problems").format(n=st.problems))

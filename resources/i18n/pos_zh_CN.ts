@@ -336,82 +336,82 @@
 <context>
     <name>Kind</name>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="88"/>
+        <location filename="../../pos_app/ui/messages.py" line="90"/>
         <source>Purchase</source>
         <translation>消费积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="89"/>
+        <location filename="../../pos_app/ui/messages.py" line="91"/>
         <source>Label scan</source>
         <translation>扫码积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="90"/>
+        <location filename="../../pos_app/ui/messages.py" line="92"/>
         <source>Referral bonus</source>
         <translation>推荐奖励</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="91"/>
+        <location filename="../../pos_app/ui/messages.py" line="93"/>
         <source>Guide points</source>
         <translation>导购积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="92"/>
+        <location filename="../../pos_app/ui/messages.py" line="94"/>
         <source>Tier change</source>
         <translation>等级变更</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="93"/>
+        <location filename="../../pos_app/ui/messages.py" line="95"/>
         <source>Redemption (held)</source>
         <translation>兑换（待取）</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="94"/>
+        <location filename="../../pos_app/ui/messages.py" line="96"/>
         <source>Redemption</source>
         <translation>兑换</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="95"/>
+        <location filename="../../pos_app/ui/messages.py" line="97"/>
         <source>Redemption cancelled</source>
         <translation>兑换取消</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="96"/>
+        <location filename="../../pos_app/ui/messages.py" line="98"/>
         <source>Lottery</source>
         <translation>抽奖</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="97"/>
+        <location filename="../../pos_app/ui/messages.py" line="99"/>
         <source>Donation</source>
         <translation>捐赠</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="98"/>
+        <location filename="../../pos_app/ui/messages.py" line="100"/>
         <source>Refund</source>
         <translation>退货冲回</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="99"/>
+        <location filename="../../pos_app/ui/messages.py" line="101"/>
         <source>Adjustment</source>
         <translation>积分调整</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="100"/>
+        <location filename="../../pos_app/ui/messages.py" line="102"/>
         <source>Expired</source>
         <translation>过期</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="101"/>
+        <location filename="../../pos_app/ui/messages.py" line="103"/>
         <source>Registered</source>
         <translation>注册</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="102"/>
+        <location filename="../../pos_app/ui/messages.py" line="104"/>
         <source>Profile edited</source>
         <translation>资料修改</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="103"/>
+        <location filename="../../pos_app/ui/messages.py" line="105"/>
         <source>Members merged</source>
         <translation>会员合并</translation>
     </message>
@@ -463,17 +463,17 @@ Key %7</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../pos_app/ui/main_window.py" line="23"/>
+        <location filename="../../pos_app/ui/main_window.py" line="25"/>
         <source>Points Mall POS</source>
         <translation>积分商城收银</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/main_window.py" line="30"/>
+        <location filename="../../pos_app/ui/main_window.py" line="32"/>
         <source>Checkout</source>
         <translation>收银</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/main_window.py" line="48"/>
+        <location filename="../../pos_app/ui/main_window.py" line="50"/>
         <source>Sign out</source>
         <translation>退出登录</translation>
     </message>
@@ -1043,181 +1043,191 @@ Key %7</source>
     </message>
     <message>
         <location filename="../../pos_app/ui/messages.py" line="39"/>
+        <source>Offline for longer than HQ allows: redeeming is paused until this till syncs.</source>
+        <translation>离线时间超过总部上限：本收银台同步前暂停兑换。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="40"/>
+        <source>Over the offline redemption limit for this member.</source>
+        <translation>超出该会员的离线兑换额度。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="41"/>
         <source>The cart is empty.</source>
         <translation>购物车为空。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="40"/>
+        <location filename="../../pos_app/ui/messages.py" line="42"/>
         <source>That quantity is not allowed.</source>
         <translation>数量不允许。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="41"/>
+        <location filename="../../pos_app/ui/messages.py" line="43"/>
         <source>The sale is too large.</source>
         <translation>单笔金额过大。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="42"/>
+        <location filename="../../pos_app/ui/messages.py" line="44"/>
         <source>Too many lines in one sale.</source>
         <translation>单笔商品行数过多。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="43"/>
+        <location filename="../../pos_app/ui/messages.py" line="45"/>
         <source>Unknown coupon.</source>
         <translation>未知优惠券。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="44"/>
+        <location filename="../../pos_app/ui/messages.py" line="46"/>
         <source>This coupon was already used.</source>
         <translation>此优惠券已使用。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="45"/>
+        <location filename="../../pos_app/ui/messages.py" line="47"/>
         <source>This coupon has expired.</source>
         <translation>此优惠券已过期。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="46"/>
+        <location filename="../../pos_app/ui/messages.py" line="48"/>
         <source>The sale is below this coupon&apos;s minimum spend.</source>
         <translation>未达到此优惠券的最低消费。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="47"/>
+        <location filename="../../pos_app/ui/messages.py" line="49"/>
         <source>This coupon belongs to another member.</source>
         <translation>此优惠券属于其他会员。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="48"/>
+        <location filename="../../pos_app/ui/messages.py" line="50"/>
         <source>Scan the member first to use a coupon.</source>
         <translation>请先扫描会员再使用优惠券。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="49"/>
+        <location filename="../../pos_app/ui/messages.py" line="51"/>
         <source>This coupon is already applied.</source>
         <translation>此优惠券已使用在本单。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="50"/>
+        <location filename="../../pos_app/ui/messages.py" line="52"/>
         <source>Scan the member first to pay with points.</source>
         <translation>请先扫描会员再用积分抵现。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="51"/>
+        <location filename="../../pos_app/ui/messages.py" line="53"/>
         <source>Points can pay only part of this bill.</source>
         <translation>积分只能抵扣本单的一部分。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="52"/>
+        <location filename="../../pos_app/ui/messages.py" line="54"/>
         <source>Points pay in whole steps only.</source>
         <translation>积分须按整档抵扣。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="53"/>
+        <location filename="../../pos_app/ui/messages.py" line="55"/>
         <source>That is not a number of points.</source>
         <translation>这不是有效的积分数。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="54"/>
+        <location filename="../../pos_app/ui/messages.py" line="56"/>
         <source>Not enough points.</source>
         <translation>积分不足。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="55"/>
+        <location filename="../../pos_app/ui/messages.py" line="57"/>
         <source>Type a number of points above zero.</source>
         <translation>请输入大于零的积分数。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="56"/>
+        <location filename="../../pos_app/ui/messages.py" line="58"/>
         <source>This gift is out of stock.</source>
         <translation>该礼品库存不足。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="57"/>
+        <location filename="../../pos_app/ui/messages.py" line="59"/>
         <source>This gift&apos;s offer has ended.</source>
         <translation>该礼品兑换活动已结束。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="58"/>
+        <location filename="../../pos_app/ui/messages.py" line="60"/>
         <source>This gift&apos;s offer has not started yet.</source>
         <translation>该礼品兑换活动尚未开始。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="59"/>
+        <location filename="../../pos_app/ui/messages.py" line="61"/>
         <source>The member has reached this gift&apos;s limit.</source>
         <translation>该会员已达此礼品兑换上限。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="60"/>
+        <location filename="../../pos_app/ui/messages.py" line="62"/>
         <source>This gift needs a higher tier.</source>
         <translation>该礼品需要更高会员等级。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="61"/>
+        <location filename="../../pos_app/ui/messages.py" line="63"/>
         <source>This gift is no longer offered.</source>
         <translation>该礼品已下架。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="62"/>
+        <location filename="../../pos_app/ui/messages.py" line="64"/>
         <source>Unknown gift.</source>
         <translation>未知礼品。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="63"/>
+        <location filename="../../pos_app/ui/messages.py" line="65"/>
         <source>Unknown pickup code.</source>
         <translation>未知取货码。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="64"/>
+        <location filename="../../pos_app/ui/messages.py" line="66"/>
         <source>This pickup was already written off or cancelled.</source>
         <translation>该取货码已核销或已取消。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="65"/>
+        <location filename="../../pos_app/ui/messages.py" line="67"/>
         <source>More than was sold (or already refunded).</source>
         <translation>超过已售数量（或已退货）。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="66"/>
+        <location filename="../../pos_app/ui/messages.py" line="68"/>
         <source>Type a reason for the refund.</source>
         <translation>请输入退款原因。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="67"/>
+        <location filename="../../pos_app/ui/messages.py" line="69"/>
         <source>Choose what to refund.</source>
         <translation>请选择要退的商品。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="68"/>
+        <location filename="../../pos_app/ui/messages.py" line="70"/>
         <source>No sale with this receipt number.</source>
         <translation>没有此小票号的交易。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="69"/>
+        <location filename="../../pos_app/ui/messages.py" line="71"/>
         <source>The payment is less than the amount due.</source>
         <translation>支付金额少于应收金额。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="70"/>
+        <location filename="../../pos_app/ui/messages.py" line="72"/>
         <source>A card payment cannot be more than the amount due.</source>
         <translation>刷卡金额不能超过应收金额。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="71"/>
+        <location filename="../../pos_app/ui/messages.py" line="73"/>
         <source>Type a reason for the adjustment.</source>
         <translation>请输入调整原因。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="72"/>
+        <location filename="../../pos_app/ui/messages.py" line="74"/>
         <source>This adjustment is larger than allowed.</source>
         <translation>调整幅度超过允许范围。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="73"/>
+        <location filename="../../pos_app/ui/messages.py" line="75"/>
         <source>This label has already earned its points.</source>
         <translation>此标签已积过分。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="78"/>
+        <location filename="../../pos_app/ui/messages.py" line="80"/>
         <source>Something went wrong: %1</source>
         <translation>出错了：%1</translation>
     </message>
@@ -1343,72 +1353,137 @@ Key %7</source>
 <context>
     <name>SettingsView</name>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="50"/>
+        <location filename="../../pos_app/ui/settings.py" line="59"/>
         <source>Save and restart</source>
         <translation>保存并重启</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="54"/>
+        <location filename="../../pos_app/ui/settings.py" line="63"/>
         <source>pdf:&lt;folder&gt; · tcp://192.168.1.50:9100 · usb://04b8:0202</source>
         <translation>pdf:&lt;文件夹&gt; · tcp://192.168.1.50:9100 · usb://04b8:0202</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="55"/>
+        <location filename="../../pos_app/ui/settings.py" line="64"/>
         <source>Print a receipt after every sale</source>
         <translation>每笔交易后自动打印小票</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="57"/>
+        <location filename="../../pos_app/ui/settings.py" line="66"/>
         <source>Save printer</source>
         <translation>保存打印机</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="60"/>
+        <location filename="../../pos_app/ui/settings.py" line="69"/>
         <source>Receipt printer</source>
         <translation>小票打印机</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="64"/>
+        <location filename="../../pos_app/ui/settings.py" line="73"/>
         <source>0 (first webcam), a video file or rtsp://… stream</source>
         <translation>0（第一个摄像头）、视频文件或 rtsp://… 视频流</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="65"/>
+        <location filename="../../pos_app/ui/settings.py" line="74"/>
         <source>Save camera</source>
         <translation>保存摄像头</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="69"/>
+        <location filename="../../pos_app/ui/settings.py" line="76"/>
+        <source>Preview</source>
+        <translation>预览</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/settings.py" line="87"/>
+        <source>one-time token from HQ</source>
+        <translation>总部提供的一次性令牌</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/settings.py" line="88"/>
+        <source>Enrol with HQ</source>
+        <translation>接入总部</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/settings.py" line="93"/>
+        <source>HQ address</source>
+        <translation>总部地址</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/settings.py" line="94"/>
+        <source>Token</source>
+        <translation>令牌</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/settings.py" line="97"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="70"/>
+        <location filename="../../pos_app/ui/settings.py" line="98"/>
         <source>Receipts</source>
         <translation>小票</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="73"/>
+        <location filename="../../pos_app/ui/settings.py" line="101"/>
         <source>Camera</source>
         <translation>摄像头</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="74"/>
+        <location filename="../../pos_app/ui/settings.py" line="104"/>
         <source>HQ</source>
         <translation>总部</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="76"/>
+        <location filename="../../pos_app/ui/settings.py" line="118"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="97"/>
+        <location filename="../../pos_app/ui/settings.py" line="147"/>
+        <source>never</source>
+        <translation>从未</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/settings.py" line="148"/>
+        <source>Enrolled with {url} as store {store}, till {device}. Last sync: {last}.</source>
+        <translation>已接入 {url}，门店 {store}，收银台 {device}。上次同步：{last}。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/settings.py" line="151"/>
+        <source>Not enrolled: this till works on its own. Enrol it with the address and one-time token HQ gave you.</source>
+        <translation>未接入：本收银台独立运行。请用总部提供的地址和一次性令牌接入。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/settings.py" line="154"/>
+        <source>Offline limits set by HQ: redeeming stops after {hours} h without a sync ({left} h left); {member} points per member and {store} points per store in one offline period ({budget} left).</source>
+        <translation>总部设定的离线限制：超过 {hours} 小时未同步即停止兑换（剩余 {left} 小时）；每个离线期内每位会员最多 {member} 积分，本店最多 {store} 积分（剩余 {budget}）。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/settings.py" line="163"/>
+        <source>Type HQ&apos;s address (http:// or https://) and the one-time token.</source>
+        <translation>请输入总部地址（http:// 或 https://）和一次性令牌。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/settings.py" line="166"/>
+        <source>Enrolling…</source>
+        <translation>正在接入…</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/settings.py" line="173"/>
+        <source>Enrolled as store {store}. Syncing now.</source>
+        <translation>已接入，门店 {store}。正在同步。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/settings.py" line="181"/>
+        <source>Enrolment failed: {reason}</source>
+        <translation>接入失败：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/settings.py" line="195"/>
         <source>Printer saved.</source>
         <translation>打印机已保存。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="104"/>
+        <location filename="../../pos_app/ui/settings.py" line="202"/>
         <source>Camera saved.</source>
         <translation>摄像头已保存。</translation>
     </message>
@@ -1432,11 +1507,198 @@ Key %7</source>
     </message>
 </context>
 <context>
-    <name>SyncStatusBar</name>
+    <name>SyncProblems</name>
     <message>
-        <location filename="../../pos_app/ui/status.py" line="15"/>
+        <location filename="../../pos_app/ui/sync_problems.py" line="15"/>
+        <source>HQ rejected</source>
+        <translation>总部拒收</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/sync_problems.py" line="16"/>
+        <source>HQ holds a different copy</source>
+        <translation>总部记录内容不同</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/sync_problems.py" line="17"/>
+        <source>Label already claimed elsewhere</source>
+        <translation>标签已在别处领取</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/sync_problems.py" line="18"/>
+        <source>Flagged by HQ</source>
+        <translation>总部已标记</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/sync_problems.py" line="19"/>
+        <source>Waiting for its original sale</source>
+        <translation>等待原销售记录</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/sync_problems.py" line="20"/>
+        <source>Corrected by HQ</source>
+        <translation>总部已更正</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/sync_problems.py" line="21"/>
+        <source>Could not apply HQ&apos;s record</source>
+        <translation>无法应用总部记录</translation>
+    </message>
+</context>
+<context>
+    <name>SyncProblemsDialog</name>
+    <message>
+        <location filename="../../pos_app/ui/sync_problems.py" line="28"/>
+        <source>Sync problems</source>
+        <translation>同步问题</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/sync_problems.py" line="31"/>
+        <source>What</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/sync_problems.py" line="31"/>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/sync_problems.py" line="31"/>
+        <source>When</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/sync_problems.py" line="31"/>
+        <source>Member</source>
+        <translation>会员</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/sync_problems.py" line="32"/>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/sync_problems.py" line="35"/>
+        <source>Loading…</source>
+        <translation>加载中…</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/sync_problems.py" line="36"/>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/sync_problems.py" line="39"/>
+        <source>What HQ said about this store&apos;s records</source>
+        <translation>总部对本店记录的反馈</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/sync_problems.py" line="54"/>
+        <source>{n} records need a manager&apos;s look.</source>
+        <translation>{n} 条记录需要店长查看。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/sync_problems.py" line="55"/>
+        <source>Nothing to review.</source>
+        <translation>没有需要处理的记录。</translation>
+    </message>
+</context>
+<context>
+    <name>SyncStatus</name>
+    <message>
+        <location filename="../../pos_app/ui/status.py" line="28"/>
+        <source>{d} d {h} h</source>
+        <translation>{d} 天 {h} 小时</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/status.py" line="30"/>
+        <source>{h} h {m} min</source>
+        <translation>{h} 小时 {m} 分钟</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/status.py" line="31"/>
+        <source>{m} min</source>
+        <translation>{m} 分钟</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/status.py" line="37"/>
+        <location filename="../../pos_app/ui/status.py" line="76"/>
         <source>Not enrolled with HQ: working offline</source>
-        <translation>未注册总部：离线工作</translation>
+        <translation>未接入总部：离线独立运行</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/status.py" line="38"/>
+        <source>never</source>
+        <translation>从未</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/status.py" line="40"/>
+        <source>HQ refused this till: {error}</source>
+        <translation>总部拒绝了本收银台：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/status.py" line="41"/>
+        <source>Syncing…</source>
+        <translation>同步中…</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/status.py" line="41"/>
+        <source>Online</source>
+        <translation>在线</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/status.py" line="41"/>
+        <source>Offline</source>
+        <translation>离线</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/status.py" line="42"/>
+        <source>{n} to send</source>
+        <translation>待上传 {n} 条</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/status.py" line="42"/>
+        <source>last sync {at}</source>
+        <translation>上次同步 {at}</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/status.py" line="44"/>
+        <source>redeeming {left} left</source>
+        <translation>兑换还可用 {left}</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/status.py" line="45"/>
+        <source>redeeming paused</source>
+        <translation>兑换已暂停</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/status.py" line="47"/>
+        <source>clock off by {s} s</source>
+        <translation>时钟偏差 {s} 秒</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/status.py" line="58"/>
+        <source>HQ&apos;s record of this till differs from ours: call support (sales go on).</source>
+        <translation>总部记录与本收银台不一致：请联系技术支持（可继续销售）。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/status.py" line="60"/>
+        <source>HQ refused this till ({error}). Sales and points are kept here; call support.</source>
+        <translation>总部拒绝了本收银台（{error}）。销售和积分已保存在本机；请联系技术支持。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/status.py" line="63"/>
+        <source>Offline: sales and points are kept here and sync when HQ is back. Redeeming allowed for {left} more; {budget} points left in the store&apos;s offline budget.</source>
+        <translation>离线中：销售和积分保存在本机，总部恢复后自动同步。还可兑换 {left}；本店离线兑换额度剩余 {budget} 积分。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/status.py" line="66"/>
+        <source>Offline longer than HQ allows: redeeming is paused until HQ is reached; earning goes on.</source>
+        <translation>离线时间超过总部上限：兑换已暂停，连上总部后恢复；积分累积照常。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/status.py" line="101"/>
+        <source>{n} sync problems</source>
+        <translation>{n} 条同步问题</translation>
     </message>
 </context>
 </TS>

@@ -22,9 +22,7 @@ def app_window(qtbot, tmp_path):
     qtbot.waitUntil(lambda: window.ctx is not None and window.signin.staff_id is not None, timeout=WAIT_MS)
     yield window
     window.wedge.uninstall()
-    window.checkout.camera.stop()
-    runner.stop()
-    window.devices.stop()
+    window.shutdown()
 
 
 def sign_in(qtbot, window, staff_id: str = CASHIER_ID, pin: str = "1111") -> None:

@@ -41,6 +41,5 @@ def test_the_app_speaks_chinese_by_default(qtbot, tmp_path):
         assert window.signin.title.text() == "登录"
         assert window.checkout.finish_button.text() == "结账 (F12)"
     finally:
-        runner.stop()
-        window.devices.stop()
+        window.shutdown()
         window.wedge.uninstall()

@@ -1,0 +1,59 @@
+"""The UI's handle on background sync: starts the scheduler when the store opens and
+turns its status (made on the sync thread) into a Qt signal on the GUI thread.
+
+The scheduler reads the database when it is built and when nudged, so both happen on
+the DB worker; the GUI thread only ever receives finished SyncStatus values.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt, Signal
+
+from pos_app.sync.scheduler import SyncScheduler, SyncStatus
+from pos_app.ui.tasks import TaskRunner
+
+
+class SyncMonitor(QObject):
+    changed = Signal(object)  # SyncStatus
+    _from_sync_thread = Signal(object)
+
+    def __init__(self, runner: TaskRunner, *, interval: float = 30.0, parent: QObject | None = None, **sched_kw):
+        super().__init__(parent)
+        self.runner = runner
+        self.interval = interval
+        self.sched_kw = sched_kw
+        self.scheduler: SyncScheduler | None = None
+        self.last: SyncStatus | None = None
+        # Queued: the scheduler calls back on its own thread; slots must run on the GUI thread.
+        self._from_sync_thread.connect(self._arrived, Qt.QueuedConnection)
+
+    def attach(self, ctx) -> None:
+        """Build the scheduler on the DB worker (stopping the one before), then start its thread."""
+        old, self.scheduler = self.scheduler, None
+
+        def build() -> SyncScheduler:
+            if old is not None:
+                old.stop(timeout=3.0)
+            return SyncScheduler(ctx.db, interval=self.interval, on_status=self._from_sync_thread.emit,
+                                 **self.sched_kw)
+
+        self.runner.run(build, on_done=self._built)
+
+    def _built(self, scheduler: SyncScheduler) -> None:
+        self.scheduler = scheduler
+        self._arrived(scheduler.status())
+        scheduler.start()
+
+    def _arrived(self, status: SyncStatus) -> None:
+        self.last = status
+        self.changed.emit(status)
+
+    def nudge(self, *_args) -> None:
+        """After a sale: sync soon (the nudge may read the pending count, so on the DB worker)."""
+        if self.scheduler is not None:
+            self.runner.run(self.scheduler.nudge)
+
+    def stop(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.stop(timeout=3.0)
+            self.scheduler = None
