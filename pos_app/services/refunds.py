@@ -49,6 +49,14 @@ def refund(ctx: StoreContext, *, staff_id: str, sale: str, lines: dict[int, int]
     """Refund `lines` ({line_no: qty}) of a sale, or everything still refundable if None."""
     if not (reason or "").strip():
         raise refuse("refund.reason", "say why the sale is refunded")
+    if lines is not None:
+        # Line numbers are whole numbers: a 1.0 or True would match line 1 in SQL, and
+        # mixed key types would crash the planner's sort instead of being refused.
+        if not isinstance(lines, dict):
+            raise refuse("refund.bad_lines", "choose lines as {line number: quantity}")
+        bad = [k for k in lines if not isinstance(k, int) or isinstance(k, bool)]
+        if bad:
+            raise refuse("refund.no_line", f"the sale has no line {bad[0]!r}", line=str(bad[0]))
     with ctx.db.write() as conn:
         now = ctx.now()
         require_staff(conn, staff_id)
