@@ -94,6 +94,7 @@ def build(data_dir: Path, lang: str | None = None, demo: bool = True) -> tuple[M
     window.checkout.camera_source = settings.value("camera", "0")
     settings_view.camera_changed.connect(lambda source: setattr(window.checkout, "camera_source", source))
     settings_view.devices = devices
+    window.signin.enrol_form.devices = devices
     settings_view.enrolled.connect(lambda: window.sync.attach(window.ctx))
     window.wedge = WedgeFilter.install(app)
     window.wedge.scanned.connect(window.route_scan)

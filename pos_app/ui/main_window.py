@@ -28,6 +28,7 @@ class MainWindow(QMainWindow):
 
         self.signin = SignInView(runner)
         self.signin.signed_in.connect(self._signed_in)
+        self.signin.enrol_form.enrolled.connect(lambda _answer: self.sync.attach(self.ctx))
         self.checkout = CheckoutView(runner)
         self.screens: list[tuple[str, str, QWidget]] = [("F1", self.tr("Checkout"), self.checkout)]
         self.screens += screens or []
@@ -91,6 +92,8 @@ class MainWindow(QMainWindow):
 
     def show_sync(self, status) -> None:
         self.status.show_sync(status)
+        if status.online and self.ctx is not None and self.staff is None and not self.signin.staff_id:
+            self.signin.load(self.ctx, self.store_name)  # a new till: its staff came with the first pull
         text, state = banner(status)
         self.banner.setText(text)
         self.banner.setProperty("state", state)

@@ -15,11 +15,9 @@ from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QFormLayout, 
                                QWidget)
 
 from pos_app.services.offline import hq_link
-from pos_app.sync.enrol import enrol
-from pos_app.sync.errors import SyncError
 from pos_app.ui import i18n
 from pos_app.ui.camera_panel import CameraPanel
-from pos_app.ui.messages import refusal_text
+from pos_app.ui.enrol_form import EnrolForm
 from pos_app.ui.receipt_printer import PrinterError, parse_target
 from pos_app.ui.tasks import TaskRunner
 from pos_app.ui.widgets import button, label, panel
@@ -47,7 +45,6 @@ class SettingsView(QWidget):
         super().__init__(parent)
         self.setObjectName("page")
         self.runner = runner
-        self.devices = runner  # the network call of enrolment; the app gives it the device worker
         self.settings = settings
         self.ctx = self.staff = None
 
@@ -81,17 +78,10 @@ class SettingsView(QWidget):
         camera_buttons.addWidget(save_camera)
         camera_buttons.addWidget(self.preview_button)
 
-        self.hq_url = QLineEdit()
-        self.hq_url.setPlaceholderText("https://hq.example.com")
-        self.hq_token = QLineEdit()
-        self.hq_token.setPlaceholderText(self.tr("one-time token from HQ"))
-        self.enrol_button = button(self.tr("Enrol with HQ"), "primary")
-        self.enrol_button.clicked.connect(self.enrol)
+        self.enrol_form = EnrolForm()
+        self.enrol_form.enrolled.connect(self._enrolled)
         self.hq_state = label("", "", wrap=True)
         self.limits = label("", "muted", wrap=True)
-        hq_form = QFormLayout()
-        hq_form.addRow(self.tr("HQ address"), self.hq_url)
-        hq_form.addRow(self.tr("Token"), self.hq_token)
 
         self.message = label("", "muted", wrap=True)
         language_panel = panel(label(self.tr("Language"), "title"), self.language, restart)
@@ -101,10 +91,7 @@ class SettingsView(QWidget):
         camera_panel = panel(label(self.tr("Camera"), "title"), self.camera)
         camera_panel.layout().addLayout(camera_buttons)
         camera_panel.layout().addWidget(self.preview)
-        self.hq_panel = panel(label(self.tr("HQ"), "title"), self.hq_state)
-        self.hq_panel.layout().addLayout(hq_form)
-        self.hq_panel.layout().addWidget(self.enrol_button)
-        self.hq_panel.layout().addWidget(self.limits)
+        self.hq_panel = panel(label(self.tr("HQ"), "title"), self.hq_state, self.enrol_form, self.limits)
         left, right = QVBoxLayout(), QVBoxLayout()
         for p in (language_panel, printer_panel, self.hq_panel):
             left.addWidget(p)
@@ -119,8 +106,17 @@ class SettingsView(QWidget):
         box.addLayout(columns, 1)
         box.addWidget(self.message)
 
+    @property
+    def devices(self):
+        return self.enrol_form.devices
+
+    @devices.setter
+    def devices(self, runner) -> None:  # the network call of enrolment; the app gives it the device worker
+        self.enrol_form.devices = runner
+
     def start(self, ctx, staff) -> None:
         self.ctx, self.staff = ctx, staff
+        self.enrol_form.ctx = ctx
         self.refresh_hq()
 
     def shown(self) -> None:
@@ -141,8 +137,7 @@ class SettingsView(QWidget):
 
     def show_hq(self, link) -> None:
         self.link = link
-        for w in (self.hq_url, self.hq_token, self.enrol_button):
-            w.setVisible(not link.enrolled)
+        self.enrol_form.setVisible(not link.enrolled)
         if link.enrolled:
             last = link.last_success.strftime("%Y-%m-%d %H:%M") if link.last_success else self.tr("never")
             self.hq_state.setText(self.tr("Enrolled with {url} as store {store}, till {device}. Last sync: {last}.")
@@ -157,28 +152,9 @@ class SettingsView(QWidget):
                             .format(hours=link.max_offline_hours, left=hours_left, member=link.member_redeem_points,
                                     store=link.store_redeem_budget, budget=link.store_budget_left))
 
-    def enrol(self) -> None:
-        url, token = self.hq_url.text().strip(), self.hq_token.text().strip()
-        if not url.startswith(("http://", "https://")) or not token:
-            self.message.setText(self.tr("Type HQ's address (http:// or https://) and the one-time token."))
-            return
-        self.enrol_button.setEnabled(False)
-        self.message.setText(self.tr("Enrolling…"))
-        self.devices.run(enrol, self.ctx.db, url, token, who=self.ctx.who, on_done=self._enrolled,
-                         on_error=self._enrol_failed)
-
-    def _enrolled(self, answer) -> None:
-        self.enrol_button.setEnabled(True)
-        self.hq_token.clear()
-        self.message.setText(self.tr("Enrolled as store {store}. Syncing now.").format(store=answer.store_id))
+    def _enrolled(self, _answer) -> None:
         self.refresh_hq()
         self.enrolled.emit()
-
-    def _enrol_failed(self, exc: Exception) -> None:
-        self.enrol_button.setEnabled(True)
-        # HQ's own words (unreachable, token used or unknown, database not fresh) say what to do.
-        reason = str(exc) if isinstance(exc, SyncError) else refusal_text(exc)
-        self.message.setText(self.tr("Enrolment failed: {reason}").format(reason=reason))
 
     def save_printer(self) -> bool:
         target = self.printer.text().strip()

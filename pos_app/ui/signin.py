@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
 from pos_app.services import staff as staff_uc
+from pos_app.ui.enrol_form import EnrolForm
 from pos_app.ui.tasks import TaskRunner
 from pos_app.ui.widgets import button, label
 
@@ -33,6 +34,12 @@ class SignInView(QWidget):
         self.message = label("", "muted", wrap=True)
         self.ok = button(self.tr("Sign in (Enter)"), "primary")
         self.ok.clicked.connect(self.submit)
+        # A new till (started without demo data) has no staff until HQ sends them.
+        self.enrol_note = label(self.tr("This till has no staff yet. Enrol it with HQ: staff, catalogue and rules "
+                                        "arrive with the first sync."), "", wrap=True)
+        self.enrol_form = EnrolForm()
+        self.enrol_note.hide()
+        self.enrol_form.hide()
 
         pad = QGridLayout()
         for i, key in enumerate("123456789C0<"):
@@ -52,6 +59,8 @@ class SignInView(QWidget):
         inner.addLayout(pad)
         inner.addWidget(self.ok)
         inner.addWidget(self.message, alignment=Qt.AlignHCenter)
+        inner.addWidget(self.enrol_note)
+        inner.addWidget(self.enrol_form)
         box = QVBoxLayout(self)
         box.addStretch(1)
         box.addWidget(column, alignment=Qt.AlignHCenter)
@@ -59,6 +68,7 @@ class SignInView(QWidget):
 
     def load(self, ctx, store_name: str) -> None:
         self.ctx = ctx
+        self.enrol_form.ctx = ctx
         self.store_line.setText(store_name)
         self.runner.run(staff_uc.list_staff, ctx, on_done=self._show_staff, on_error=self._error)
 
@@ -75,6 +85,10 @@ class SignInView(QWidget):
             self._staff_buttons[s.staff_id] = b
         if staff:
             self.choose(staff[0].staff_id)
+        for w in (self.enrol_note, self.enrol_form):
+            w.setVisible(not staff)
+        self.pin.setEnabled(bool(staff))
+        self.ok.setEnabled(bool(staff))
 
     def choose(self, staff_id: str) -> None:
         self.staff_id = staff_id

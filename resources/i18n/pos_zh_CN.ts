@@ -226,6 +226,49 @@
     </message>
 </context>
 <context>
+    <name>EnrolForm</name>
+    <message>
+        <location filename="../../pos_app/ui/enrol_form.py" line="30"/>
+        <source>one-time token from HQ</source>
+        <translation>总部提供的一次性令牌</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/enrol_form.py" line="32"/>
+        <source>Enrol with HQ</source>
+        <translation>接入总部</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/enrol_form.py" line="36"/>
+        <source>HQ address</source>
+        <translation>总部地址</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/enrol_form.py" line="37"/>
+        <source>Token</source>
+        <translation>令牌</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/enrol_form.py" line="49"/>
+        <source>Type HQ&apos;s address (http:// or https://) and the one-time token.</source>
+        <translation>请输入总部地址（http:// 或 https://）和一次性令牌。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/enrol_form.py" line="52"/>
+        <source>Enrolling…</source>
+        <translation>正在接入…</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/enrol_form.py" line="59"/>
+        <source>Enrolled as store {store}. Syncing now.</source>
+        <translation>已接入，门店 {store}。正在同步。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/enrol_form.py" line="66"/>
+        <source>Enrolment failed: {reason}</source>
+        <translation>接入失败：{reason}</translation>
+    </message>
+</context>
+<context>
     <name>GiftsView</name>
     <message>
         <location filename="../../pos_app/ui/gifts.py" line="59"/>
@@ -468,12 +511,12 @@ Key %7</source>
         <translation>积分商城收银</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/main_window.py" line="32"/>
+        <location filename="../../pos_app/ui/main_window.py" line="33"/>
         <source>Checkout</source>
         <translation>收银</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/main_window.py" line="50"/>
+        <location filename="../../pos_app/ui/main_window.py" line="51"/>
         <source>Sign out</source>
         <translation>退出登录</translation>
     </message>
@@ -1353,137 +1396,97 @@ Key %7</source>
 <context>
     <name>SettingsView</name>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="59"/>
+        <location filename="../../pos_app/ui/settings.py" line="56"/>
         <source>Save and restart</source>
         <translation>保存并重启</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="63"/>
+        <location filename="../../pos_app/ui/settings.py" line="60"/>
         <source>pdf:&lt;folder&gt; · tcp://192.168.1.50:9100 · usb://04b8:0202</source>
         <translation>pdf:&lt;文件夹&gt; · tcp://192.168.1.50:9100 · usb://04b8:0202</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="64"/>
+        <location filename="../../pos_app/ui/settings.py" line="61"/>
         <source>Print a receipt after every sale</source>
         <translation>每笔交易后自动打印小票</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="66"/>
+        <location filename="../../pos_app/ui/settings.py" line="63"/>
         <source>Save printer</source>
         <translation>保存打印机</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="69"/>
+        <location filename="../../pos_app/ui/settings.py" line="66"/>
         <source>Receipt printer</source>
         <translation>小票打印机</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="73"/>
+        <location filename="../../pos_app/ui/settings.py" line="70"/>
         <source>0 (first webcam), a video file or rtsp://… stream</source>
         <translation>0（第一个摄像头）、视频文件或 rtsp://… 视频流</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="74"/>
+        <location filename="../../pos_app/ui/settings.py" line="71"/>
         <source>Save camera</source>
         <translation>保存摄像头</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="76"/>
+        <location filename="../../pos_app/ui/settings.py" line="73"/>
         <source>Preview</source>
         <translation>预览</translation>
     </message>
     <message>
         <location filename="../../pos_app/ui/settings.py" line="87"/>
-        <source>one-time token from HQ</source>
-        <translation>总部提供的一次性令牌</translation>
-    </message>
-    <message>
-        <location filename="../../pos_app/ui/settings.py" line="88"/>
-        <source>Enrol with HQ</source>
-        <translation>接入总部</translation>
-    </message>
-    <message>
-        <location filename="../../pos_app/ui/settings.py" line="93"/>
-        <source>HQ address</source>
-        <translation>总部地址</translation>
-    </message>
-    <message>
-        <location filename="../../pos_app/ui/settings.py" line="94"/>
-        <source>Token</source>
-        <translation>令牌</translation>
-    </message>
-    <message>
-        <location filename="../../pos_app/ui/settings.py" line="97"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="98"/>
+        <location filename="../../pos_app/ui/settings.py" line="88"/>
         <source>Receipts</source>
         <translation>小票</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="101"/>
+        <location filename="../../pos_app/ui/settings.py" line="91"/>
         <source>Camera</source>
         <translation>摄像头</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="104"/>
+        <location filename="../../pos_app/ui/settings.py" line="94"/>
         <source>HQ</source>
         <translation>总部</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="118"/>
+        <location filename="../../pos_app/ui/settings.py" line="105"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="147"/>
+        <location filename="../../pos_app/ui/settings.py" line="142"/>
         <source>never</source>
         <translation>从未</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="148"/>
+        <location filename="../../pos_app/ui/settings.py" line="143"/>
         <source>Enrolled with {url} as store {store}, till {device}. Last sync: {last}.</source>
         <translation>已接入 {url}，门店 {store}，收银台 {device}。上次同步：{last}。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="151"/>
+        <location filename="../../pos_app/ui/settings.py" line="146"/>
         <source>Not enrolled: this till works on its own. Enrol it with the address and one-time token HQ gave you.</source>
         <translation>未接入：本收银台独立运行。请用总部提供的地址和一次性令牌接入。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="154"/>
+        <location filename="../../pos_app/ui/settings.py" line="149"/>
         <source>Offline limits set by HQ: redeeming stops after {hours} h without a sync ({left} h left); {member} points per member and {store} points per store in one offline period ({budget} left).</source>
         <translation>总部设定的离线限制：超过 {hours} 小时未同步即停止兑换（剩余 {left} 小时）；每个离线期内每位会员最多 {member} 积分，本店最多 {store} 积分（剩余 {budget}）。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="163"/>
-        <source>Type HQ&apos;s address (http:// or https://) and the one-time token.</source>
-        <translation>请输入总部地址（http:// 或 https://）和一次性令牌。</translation>
-    </message>
-    <message>
-        <location filename="../../pos_app/ui/settings.py" line="166"/>
-        <source>Enrolling…</source>
-        <translation>正在接入…</translation>
-    </message>
-    <message>
-        <location filename="../../pos_app/ui/settings.py" line="173"/>
-        <source>Enrolled as store {store}. Syncing now.</source>
-        <translation>已接入，门店 {store}。正在同步。</translation>
-    </message>
-    <message>
-        <location filename="../../pos_app/ui/settings.py" line="181"/>
-        <source>Enrolment failed: {reason}</source>
-        <translation>接入失败：{reason}</translation>
-    </message>
-    <message>
-        <location filename="../../pos_app/ui/settings.py" line="195"/>
+        <location filename="../../pos_app/ui/settings.py" line="171"/>
         <source>Printer saved.</source>
         <translation>打印机已保存。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="202"/>
+        <location filename="../../pos_app/ui/settings.py" line="178"/>
         <source>Camera saved.</source>
         <translation>摄像头已保存。</translation>
     </message>
@@ -1491,19 +1494,24 @@ Key %7</source>
 <context>
     <name>SignInView</name>
     <message>
-        <location filename="../../pos_app/ui/signin.py" line="24"/>
+        <location filename="../../pos_app/ui/signin.py" line="25"/>
         <source>Sign in</source>
         <translation>登录</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/signin.py" line="31"/>
+        <location filename="../../pos_app/ui/signin.py" line="32"/>
         <source>PIN</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/signin.py" line="34"/>
+        <location filename="../../pos_app/ui/signin.py" line="35"/>
         <source>Sign in (Enter)</source>
         <translation>登录 (Enter)</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/signin.py" line="38"/>
+        <source>This till has no staff yet. Enrol it with HQ: staff, catalogue and rules arrive with the first sync.</source>
+        <translation>本收银台还没有员工。请接入总部：员工、商品和规则会在首次同步时下发。</translation>
     </message>
 </context>
 <context>

@@ -56,22 +56,22 @@ def test_enrol_in_settings_then_the_offline_banner_while_hq_is_down(qtbot, tmp_p
         qtbot.keyClick(window, Qt.Key_F8)
         settings = window.stack.currentWidget()
         idle(qtbot, window)
-        assert settings.enrol_button.isVisible()
+        assert settings.enrol_form.enrol_button.isVisible()
         assert "Not enrolled" in settings.hq_state.text()
 
         # A bad token: HQ's refusal on screen, nothing enrolled.
-        settings.hq_url.setText(hq.url)
-        settings.hq_token.setText("not-a-token")
-        qtbot.mouseClick(settings.enrol_button, Qt.LeftButton)
-        qtbot.waitUntil(lambda: settings.message.text().startswith("Enrolment failed"), timeout=WAIT_MS)
-        assert settings.enrol_button.isVisible()
+        settings.enrol_form.hq_url.setText(hq.url)
+        settings.enrol_form.hq_token.setText("not-a-token")
+        qtbot.mouseClick(settings.enrol_form.enrol_button, Qt.LeftButton)
+        qtbot.waitUntil(lambda: settings.enrol_form.message.text().startswith("Enrolment failed"), timeout=WAIT_MS)
+        assert settings.enrol_form.enrol_button.isVisible()
 
         hq.create_store("s-ui", "UI store")
-        settings.hq_token.setText(hq.enrolment_token("s-ui"))
-        qtbot.mouseClick(settings.enrol_button, Qt.LeftButton)
-        qtbot.waitUntil(lambda: settings.message.text().startswith("Enrolled as store s-ui"), timeout=WAIT_MS)
+        settings.enrol_form.hq_token.setText(hq.enrolment_token("s-ui"))
+        qtbot.mouseClick(settings.enrol_form.enrol_button, Qt.LeftButton)
+        qtbot.waitUntil(lambda: settings.enrol_form.message.text().startswith("Enrolled as store s-ui"), timeout=WAIT_MS)
         qtbot.waitUntil(lambda: "as store s-ui" in settings.hq_state.text(), timeout=WAIT_MS)
-        assert not settings.enrol_button.isVisible()
+        assert not settings.enrol_form.enrol_button.isVisible()
         assert "redeeming stops after 72 h" in settings.limits.text()
         # A member registered at the counter reaches HQ (the outbox empties).
         members.register_member(window.ctx, staff_id=MANAGER_ID, phone="13700001111", name="周杰")
@@ -105,6 +105,31 @@ def test_enrol_in_settings_then_the_offline_banner_while_hq_is_down(qtbot, tmp_p
         assert window.banner.isHidden()
         assert window.status.sync.text().startswith("Online · 0 to send")
         assert not window.status.attention.isVisible()
+    finally:
+        window.wedge.uninstall()
+        window.shutdown()
+
+
+def test_a_new_till_without_staff_enrols_from_the_sign_in_screen_and_gets_its_staff_from_hq(qtbot, tmp_path, hq):
+    hq.create_store("s-new", "New store")
+    r = hq.admin("PUT", "/stores/s-new/staff/m-1", json={"name": "Manager Li", "role": "manager", "pin": "2468"})
+    assert r.status_code == 200, r.text
+    window, runner = build(tmp_path / "store", lang="en", demo=False)
+    window.sync.interval = 0.5
+    qtbot.addWidget(window)
+    window.show()
+    window.wedge.enabled = False
+    try:
+        signin = window.signin
+        qtbot.waitUntil(lambda: window.ctx is not None and signin.enrol_form.isVisible(), timeout=WAIT_MS)
+        assert not signin.ok.isEnabled() and signin.staff_id is None
+        qtbot.keyClicks(signin.enrol_form.hq_url, hq.url)
+        qtbot.keyClicks(signin.enrol_form.hq_token, hq.enrolment_token("s-new"))
+        qtbot.keyClick(signin.enrol_form.hq_token, Qt.Key_Return)
+        qtbot.waitUntil(lambda: signin.staff_id == "m-1", timeout=WAIT_MS * 2)
+        assert signin.enrol_form.isHidden() and signin.ok.isEnabled()
+        sign_in(qtbot, window, "m-1", "2468")
+        qtbot.waitUntil(lambda: window.staff is not None and window.staff.name == "Manager Li", timeout=WAIT_MS)
     finally:
         window.wedge.uninstall()
         window.shutdown()
