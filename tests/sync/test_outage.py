@@ -1,4 +1,5 @@
-"""HQ killed after committing a push and before answering: the scheduler backs off
+"""HQ killed after committing a push and before answering (a proxy drops the answer and
+kills HQ, tests/sync/proxy.py): the scheduler backs off
 (exponentially, with jitter) while HQ is down, recovers when it is back, and the retried
 push is answered `exists`: nothing counted twice."""
 
@@ -8,13 +9,17 @@ import json
 import random
 import time
 
+import pytest
 from sqlalchemy import select
 
 from pos_app.store import tables as T
-from pos_app.sync import outbox
-from pos_app.sync.cycle import client_for, sync_once
+from pos_app.sync import outbox, state
+from pos_app.sync.client import HQClient
+from pos_app.sync.cycle import sync_once
+from pos_app.sync.errors import HQUnreachable
 from pos_app.sync.scheduler import SyncScheduler
 from tests.sync.conftest import hq_balances, local_balances, local_ledger_ok, member_ids
+from tests.sync.proxy import DropProxy
 from tests.sync.test_enrol_push import sell
 
 
@@ -43,9 +48,16 @@ def test_hq_killed_after_commit_backoff_then_recovery_answers_exists(hq, make_st
     sell(ctx, 5)
     with ctx.db.read() as conn:
         events = outbox.pending(conn, 500)
+        creds = state.credentials(conn)
     n = len(events)
-    client_for(ctx.db).push(events)  # HQ commits ...
-    hq.kill()                         # ... and dies before the store records the answer
+    proxy = DropProxy(hq.port)
+    try:
+        proxy.drop_next_push_answer(hq.kill)  # HQ commits the push, then dies before the store hears it
+        with pytest.raises(HQUnreachable):
+            sync_once(ctx.db, HQClient(proxy.url, creds.device_id, creds.device_key))
+        assert proxy.dropped.is_set()
+    finally:
+        proxy.close()
     attempts: list[float] = []
     sched = SyncScheduler(ctx.db, interval=60, base_backoff=0.1, max_backoff=0.8, rng=random.Random(1),
                           client_kw={"connect_timeout": 0.5, "read_timeout": 5},
