@@ -10,8 +10,9 @@ ingest's time. Here:
   through the Core (datetimes as SQLAlchemy formats them);
 - balance upserts and lot updates: one statement over arrays (unnest) on PostgreSQL,
   the cursor's executemany on SQLite;
-- "column IN (many values)": `= ANY(array)` on PostgreSQL (one statement text, so the
-  driver prepares it once), chunks of 900 on SQLite (its bound-parameter limit).
+- "column IN (many values)": `IN (SELECT unnest(array))` on PostgreSQL (one statement
+  text, so the driver prepares it once, and a plan that probes the index per value),
+  chunks of 900 on SQLite (its bound-parameter limit).
 
 They run on the connection's current transaction (the same DB-API connection), so
 they commit or roll back with everything else the push did.
@@ -22,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from sqlalchemy import Column, Connection, String, Table, any_, bindparam, cast
+from sqlalchemy import Column, Connection, String, Table, bindparam, cast, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
 SQLITE_CHUNK = 900
@@ -49,7 +50,9 @@ def where_in(conn: Connection, col: Column, values: Iterable[Any]) -> Iterator:
     if not values:
         return
     if conn.dialect.name == "postgresql":
-        yield col == any_(cast(bindparam(None, pg_array(values), type_=String), ARRAY(col.type)))
+        # IN (SELECT unnest(array)), not = ANY(array): once psycopg prepares the statement, PostgreSQL's
+        # generic plan cannot see the array's size and compares every row with every element.
+        yield col.in_(select(func.unnest(cast(bindparam(None, pg_array(values), type_=String), ARRAY(col.type)))))
         return
     for i in range(0, len(values), SQLITE_CHUNK):
         yield col.in_(values[i:i + SQLITE_CHUNK])
