@@ -11,6 +11,7 @@ from pos_app.domain.money import format_fen
 from pos_app.services import catalog as catalog_uc
 from pos_app.services import members as members_uc
 from pos_app.services import redeem as redeem_uc
+from pos_app.services import scan as scan_uc
 from pos_app.ui import feedback
 from pos_app.ui.messages import refusal_text
 from pos_app.ui.paths import resource
@@ -45,6 +46,7 @@ class GiftsView(QWidget):
         self.runner = runner
         self.ctx = self.staff = None
         self.member = None
+        self.member_code = None  # proof from the member's dynamic phone code: replaces the member PIN once
         self.last = None
 
         self.grid = QListWidget()
@@ -143,11 +145,30 @@ class GiftsView(QWidget):
             self.find_member()
 
     def find_member(self) -> None:
-        self.runner.run(members_uc.find_member, self.ctx, self.member_box.text(), on_done=self._member_found,
-                        on_error=self._error)
+        text = self.member_box.text().strip()
+        self.member_code = None
+        if text.startswith("PM1:"):  # a card or the phone's dynamic code: verified like at the checkout
+            self.runner.run(scan_uc.resolve_scan, self.ctx, text, on_done=self._code_resolved, on_error=self._error)
+        else:
+            self.runner.run(members_uc.find_member, self.ctx, text, on_done=self._member_found,
+                            on_error=self._error)
+
+    def _code_resolved(self, found) -> None:
+        if not isinstance(found, scan_uc.ScannedMember):
+            self._wrong_code()
+            return
+        self._member_found(found.member)
+        self.member_code = found.member_code
+        if self.member_code:
+            self.member_pin.setPlaceholderText(self.tr("not needed: the member's phone code was scanned"))
+
+    def _wrong_code(self) -> None:
+        feedback.scanned(self.member_box, False)
+        self.message.setText(self.tr("That code is not a member's: scan the member card or phone code."))
 
     def _member_found(self, member) -> None:
         self.member = member
+        self.member_pin.setPlaceholderText(self.tr("typed by the member"))
         feedback.scanned(self.member_box, True)
         self.runner.run(members_uc.member_statement, self.ctx, member.member_id, history_limit=0,
                         on_done=lambda st: self.member_line.setText(
@@ -164,6 +185,7 @@ class GiftsView(QWidget):
         self.runner.run(redeem_uc.redeem_gift, self.ctx, staff_id=self.staff.staff_id,
                         member_id=self.member.member_id, gift_id=gift_id, qty=self.qty.value(),
                         member_pin=self.member_pin.text() or None, approver_pin=self.manager_pin.text() or None,
+                        member_code=None if self.member_pin.text() else self.member_code,
                         hand_over=self.hand_over.isChecked(), on_done=self._redeemed, on_error=self._error)
 
     def _redeemed(self, r) -> None:
@@ -171,6 +193,8 @@ class GiftsView(QWidget):
         self.redeem_button.setEnabled(True)
         self.member_pin.clear()
         self.manager_pin.clear()
+        self.member_code = None  # good for one redemption
+        self.member_pin.setPlaceholderText(self.tr("typed by the member"))
         feedback.beep(True)
         if r.status == "held":
             text = self.tr("%1 × %2 held for pickup. Pickup code: %3").replace("%1", r.gift_name)\

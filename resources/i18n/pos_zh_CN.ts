@@ -271,107 +271,119 @@
 <context>
     <name>GiftsView</name>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="59"/>
+        <location filename="../../pos_app/ui/gifts.py" line="61"/>
         <source>Member phone or card</source>
         <translation>会员手机号或卡号</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="61"/>
+        <location filename="../../pos_app/ui/gifts.py" line="63"/>
         <source>No member</source>
         <translation>未识别会员</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="66"/>
+        <location filename="../../pos_app/ui/gifts.py" line="68"/>
+        <location filename="../../pos_app/ui/gifts.py" line="171"/>
+        <location filename="../../pos_app/ui/gifts.py" line="197"/>
         <source>typed by the member</source>
         <translation>由会员输入</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="69"/>
+        <location filename="../../pos_app/ui/gifts.py" line="71"/>
         <source>manager approves</source>
         <translation>店长审批</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="71"/>
+        <location filename="../../pos_app/ui/gifts.py" line="73"/>
         <source>Hand over now (else print a pickup code)</source>
         <translation>当场交付（否则打印取货码）</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="73"/>
+        <location filename="../../pos_app/ui/gifts.py" line="75"/>
         <source>Redeem</source>
         <translation>兑换</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="76"/>
+        <location filename="../../pos_app/ui/gifts.py" line="78"/>
         <source>Member</source>
         <translation>会员</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="78"/>
+        <location filename="../../pos_app/ui/gifts.py" line="80"/>
         <source>Quantity</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="79"/>
+        <location filename="../../pos_app/ui/gifts.py" line="81"/>
         <source>Member PIN</source>
         <translation>会员密码</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="80"/>
+        <location filename="../../pos_app/ui/gifts.py" line="82"/>
         <source>Manager PIN</source>
         <translation>店长密码</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="84"/>
+        <location filename="../../pos_app/ui/gifts.py" line="86"/>
         <source>Scan a pickup code to write it off</source>
         <translation>扫描取货码核销</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="89"/>
+        <location filename="../../pos_app/ui/gifts.py" line="91"/>
         <source>Redeem a gift</source>
         <translation>兑换礼品</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="93"/>
+        <location filename="../../pos_app/ui/gifts.py" line="95"/>
         <source>Write off a pickup</source>
         <translation>取货核销</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="115"/>
+        <location filename="../../pos_app/ui/gifts.py" line="117"/>
         <source>%1 pts</source>
         <translation>%1 积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="118"/>
+        <location filename="../../pos_app/ui/gifts.py" line="120"/>
         <source>stock %1</source>
         <translation>库存 %1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="120"/>
+        <location filename="../../pos_app/ui/gifts.py" line="122"/>
         <source>limit %1</source>
         <translation>限兑 %1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="154"/>
+        <location filename="../../pos_app/ui/gifts.py" line="163"/>
+        <source>not needed: the member&apos;s phone code was scanned</source>
+        <translation>无需输入：已扫描会员手机动态码</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/gifts.py" line="167"/>
+        <source>That code is not a member&apos;s: scan the member card or phone code.</source>
+        <translation>这不是会员码：请扫描会员卡或手机动态码。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/gifts.py" line="175"/>
         <source>%1 · spendable %2 points</source>
         <translation>%1 · 可用 %2 积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="161"/>
+        <location filename="../../pos_app/ui/gifts.py" line="182"/>
         <source>Choose the member and a gift first.</source>
         <translation>请先选择会员和礼品。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="176"/>
+        <location filename="../../pos_app/ui/gifts.py" line="200"/>
         <source>%1 × %2 held for pickup. Pickup code: %3</source>
         <translation>%1 × %2 已预留待取。取货码：%3</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="179"/>
+        <location filename="../../pos_app/ui/gifts.py" line="203"/>
         <source>%1 × %2 redeemed for %3 points: hand it over.</source>
         <translation>%1 × %2 已兑换，扣 %3 积分：请交付礼品。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="194"/>
+        <location filename="../../pos_app/ui/gifts.py" line="218"/>
         <source>Pickup written off: %1 × %2</source>
         <translation>已核销取货：%1 × %2</translation>
     </message>
@@ -379,82 +391,82 @@
 <context>
     <name>Kind</name>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="90"/>
+        <location filename="../../pos_app/ui/messages.py" line="104"/>
         <source>Purchase</source>
         <translation>消费积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="91"/>
+        <location filename="../../pos_app/ui/messages.py" line="105"/>
         <source>Label scan</source>
         <translation>扫码积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="92"/>
+        <location filename="../../pos_app/ui/messages.py" line="106"/>
         <source>Referral bonus</source>
         <translation>推荐奖励</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="93"/>
+        <location filename="../../pos_app/ui/messages.py" line="107"/>
         <source>Guide points</source>
         <translation>导购积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="94"/>
+        <location filename="../../pos_app/ui/messages.py" line="108"/>
         <source>Tier change</source>
         <translation>等级变更</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="95"/>
+        <location filename="../../pos_app/ui/messages.py" line="109"/>
         <source>Redemption (held)</source>
         <translation>兑换（待取）</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="96"/>
+        <location filename="../../pos_app/ui/messages.py" line="110"/>
         <source>Redemption</source>
         <translation>兑换</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="97"/>
+        <location filename="../../pos_app/ui/messages.py" line="111"/>
         <source>Redemption cancelled</source>
         <translation>兑换取消</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="98"/>
+        <location filename="../../pos_app/ui/messages.py" line="112"/>
         <source>Lottery</source>
         <translation>抽奖</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="99"/>
+        <location filename="../../pos_app/ui/messages.py" line="113"/>
         <source>Donation</source>
         <translation>捐赠</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="100"/>
+        <location filename="../../pos_app/ui/messages.py" line="114"/>
         <source>Refund</source>
         <translation>退货冲回</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="101"/>
+        <location filename="../../pos_app/ui/messages.py" line="115"/>
         <source>Adjustment</source>
         <translation>积分调整</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="102"/>
+        <location filename="../../pos_app/ui/messages.py" line="116"/>
         <source>Expired</source>
         <translation>过期</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="103"/>
+        <location filename="../../pos_app/ui/messages.py" line="117"/>
         <source>Registered</source>
         <translation>注册</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="104"/>
+        <location filename="../../pos_app/ui/messages.py" line="118"/>
         <source>Profile edited</source>
         <translation>资料修改</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="105"/>
+        <location filename="../../pos_app/ui/messages.py" line="119"/>
         <source>Members merged</source>
         <translation>会员合并</translation>
     </message>
@@ -1216,61 +1228,131 @@ Key %7</source>
     </message>
     <message>
         <location filename="../../pos_app/ui/messages.py" line="65"/>
+        <source>Scan a code, or type a phone number or product code.</source>
+        <translation>请扫码，或输入手机号、商品编码。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="66"/>
+        <source>This is not a code this shop uses.</source>
+        <translation>这不是本店使用的码。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="67"/>
+        <source>The code is damaged or incomplete: scan it again.</source>
+        <translation>码已损坏或不完整：请重新扫描。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="68"/>
+        <source>The code is not signed by a key this store trusts.</source>
+        <translation>此码的签名不是本店信任的密钥：可能是伪造的。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="69"/>
+        <source>The code was altered: its signature does not match.</source>
+        <translation>此码已被篡改：签名与内容不符。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="70"/>
+        <source>The code has expired: ask the member to refresh it.</source>
+        <translation>此码已过期：请会员刷新后再扫。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="71"/>
+        <source>This code was already used: ask for a fresh one.</source>
+        <translation>此码已使用过：请会员刷新新码。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="72"/>
+        <source>Only the member&apos;s dynamic code (on the phone) can replace the PIN.</source>
+        <translation>只有会员手机上的动态码可以代替密码。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="73"/>
+        <source>This dynamic code belongs to another member.</source>
+        <translation>此动态码属于另一位会员。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="74"/>
+        <source>This is not a product label.</source>
+        <translation>这不是商品标签。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="75"/>
+        <source>The label&apos;s points are out of range.</source>
+        <translation>标签的积分超出范围。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="76"/>
+        <source>The label has no valid serial number.</source>
+        <translation>标签没有有效的序列号。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="77"/>
+        <source>This is not a pickup code.</source>
+        <translation>这不是提货码。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="78"/>
+        <source>This gift is held at another store: it is collected there.</source>
+        <translation>此礼品在其他门店预留：请到该门店领取。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="79"/>
         <source>Unknown pickup code.</source>
         <translation>未知取货码。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="66"/>
+        <location filename="../../pos_app/ui/messages.py" line="80"/>
         <source>This pickup was already written off or cancelled.</source>
         <translation>该取货码已核销或已取消。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="67"/>
+        <location filename="../../pos_app/ui/messages.py" line="81"/>
         <source>More than was sold (or already refunded).</source>
         <translation>超过已售数量（或已退货）。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="68"/>
+        <location filename="../../pos_app/ui/messages.py" line="82"/>
         <source>Type a reason for the refund.</source>
         <translation>请输入退款原因。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="69"/>
+        <location filename="../../pos_app/ui/messages.py" line="83"/>
         <source>Choose what to refund.</source>
         <translation>请选择要退的商品。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="70"/>
+        <location filename="../../pos_app/ui/messages.py" line="84"/>
         <source>No sale with this receipt number.</source>
         <translation>没有此小票号的交易。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="71"/>
+        <location filename="../../pos_app/ui/messages.py" line="85"/>
         <source>The payment is less than the amount due.</source>
         <translation>支付金额少于应收金额。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="72"/>
+        <location filename="../../pos_app/ui/messages.py" line="86"/>
         <source>A card payment cannot be more than the amount due.</source>
         <translation>刷卡金额不能超过应收金额。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="73"/>
+        <location filename="../../pos_app/ui/messages.py" line="87"/>
         <source>Type a reason for the adjustment.</source>
         <translation>请输入调整原因。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="74"/>
+        <location filename="../../pos_app/ui/messages.py" line="88"/>
         <source>This adjustment is larger than allowed.</source>
         <translation>调整幅度超过允许范围。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="75"/>
+        <location filename="../../pos_app/ui/messages.py" line="89"/>
         <source>This label has already earned its points.</source>
         <translation>此标签已积过分。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="80"/>
+        <location filename="../../pos_app/ui/messages.py" line="94"/>
         <source>Something went wrong: %1</source>
         <translation>出错了：%1</translation>
     </message>

@@ -41,7 +41,7 @@ def test_redeem_in_person_holds_then_posts(ctx, staff, member):
     r = redeem.redeem_gift(ctx, staff_id=staff.cashier, member_id=member.member_id, gift_id="GIFT-CUP",
                            member_pin=PIN)
     assert (r.status, r.points, r.qty, r.copay_fen, r.gift_name) == ("picked_up", 800, 1, 0, "定制随行杯")
-    assert r.pickup_code.startswith("PK")
+    assert r.pickup_code.startswith("PM1:P:")
     assert events_since(ctx, seq) == [("redeem_hold", member.member_id, staff.cashier),
                                       ("redeem_post", member.member_id, staff.cashier)]
     sid, acct = ctx.who.store_id, L.member_account(member.member_id)

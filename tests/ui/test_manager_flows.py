@@ -264,3 +264,29 @@ def test_a_coupon_bought_with_points_applies_at_checkout(qtbot, cashier):
     member = members_uc.find_member(ctx, "13800138000")
     from pos_app.services import catalog as catalog_uc
     assert catalog_uc.member_coupons(ctx, member.member_id) == []     # used: no longer offered
+
+
+def test_the_members_phone_code_replaces_the_pin_once_and_a_replayed_code_is_refused(qtbot, cashier):
+    from pos_app.services.demo import demo_member_code
+
+    view = open_screen(qtbot, cashier, Qt.Key_F3)
+    ctx = cashier.ctx
+    member = members_uc.find_member(ctx, "13800138000")
+    before = members_uc.member_statement(ctx, member.member_id).balance
+    code = demo_member_code(ctx, "13800138000")
+    view.scanned(code)                                       # the wedge scanner reads the member's phone
+    idle(qtbot, cashier)
+    assert view.member is not None and view.member.member_id == member.member_id and view.member_code
+    bags = next(i for i in range(view.grid.count()) if view.grid.item(i).data(Qt.UserRole) == "GIFT-TEABAG")
+    view.grid.setCurrentRow(bags)
+    qtbot.mouseClick(view.redeem_button, Qt.LeftButton)      # no member PIN typed
+    idle(qtbot, cashier)
+    assert "redeemed for 300 points" in view.message.text()
+    assert members_uc.member_statement(ctx, member.member_id).balance == before - 300
+
+    view.scanned(code)                                       # the same code shown again
+    idle(qtbot, cashier)
+    assert "already used" in view.message.text()
+    qtbot.mouseClick(view.redeem_button, Qt.LeftButton)      # the proof was good for one redemption
+    idle(qtbot, cashier)
+    assert members_uc.member_statement(ctx, member.member_id).balance == before - 300
