@@ -31,6 +31,7 @@ from pos_app.domain.lots import spendable_total
 from pos_app.domain.problems import Problem, Refused, refuse_if
 from pos_app.domain.staff import Action, needs_approval
 from pos_app.scanner.formats import pickup_payload, public_bytes
+from pos_app.services import offline
 from pos_app.services import scan as scan_uc
 from pos_app.services.context import StoreContext, manager_approval, post, refuse, require_staff
 from pos_app.services.members import member_present
@@ -75,6 +76,7 @@ def redeem_gift(ctx: StoreContext, *, staff_id: str, member_id: str, gift_id: st
                                    already_redeemed=_redeemed_count(conn, member_id, gift_id),
                                    spendable_points=spendable_total(lots, now), now=now))
         points = gift.points_cost * qty
+        offline.check_redeem(conn, now, member_id, points)  # HQ's offline limits, once enrolled
         approver = None
         if needs_approval(rules.approval, Action.REDEEM, points):
             approver = manager_approval(ctx, conn, approver_pin, "a redemption this large")
