@@ -24,7 +24,9 @@ Pull cost: a second store follows a tenth of the members, so HQ fans the till's
 events on them out to it. pull_new_100_ms_before / _after: the median time of that
 store's pull of 100 just-made items (from a cursor at the end of its feed), first on
 an almost empty HQ, then after the N events (feed_rows_after is the history by then);
-pull_new_1000_ms_after shows what grows it: new items, not history.
+pull_new_1000_ms_after shows what grows it: new items, not history. Between the two,
+besides the N timed events, --history more events (default N) on the followed members
+are pushed, so the reading store's own feed (reader_feed_rows_*) grows by that much.
 Progress goes to stderr; one JSON line is printed last on stdout.
 """
 
@@ -284,11 +286,14 @@ def pull_new_ms(base: str, till: Till, till_creds: dict, reader: httpx.Client, f
     return statistics.median(times)
 
 
-def feed_rows(url: str) -> int:
+def feed_rows(url: str, store_id: str) -> tuple[int, int]:
+    """(rows in HQ's whole feed, rows the store's pull reads through: its own and the chain's)."""
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
-            return conn.execute(text("SELECT COUNT(*) FROM feed")).scalar_one()
+            return (conn.execute(text("SELECT COUNT(*) FROM feed")).scalar_one(),
+                    conn.execute(text("SELECT COUNT(*) FROM feed WHERE store_id IN (:s, '*')"), {"s": store_id})
+                    .scalar_one())
     finally:
         engine.dispose()
 
@@ -300,6 +305,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--members", type=int, default=0, help="default: events / 20")
     parser.add_argument("--pull-reps", type=int, default=5)
+    parser.add_argument("--history", type=int, default=-1,
+                        help="events on the followed members pushed after the timed push, so the reading store's "
+                             "own feed history grows before the second pull measurement (default: --events)")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
     if args.events < 1:
@@ -322,12 +330,16 @@ def main(argv: list[str] | None = None) -> int:
             with httpx.Client(base_url=base, timeout=60, headers={
                     "Authorization": f"Device {other_creds['device_id']}:{other_creds['device_key']}"}) as reader:
                 before = pull_new_ms(base, till, till_creds, reader, followed, reps=args.pull_reps)
-                history_before = feed_rows(url)
+                history_before = feed_rows(url, other_creds["store_id"])
                 events = make_events(till, args.events, members)
                 log(f"pushing {len(events)} events")
                 push_s, answered = push_all(base, till_creds, events)
                 log(f"pushed in {push_s:.2f} s")
-                history_after = feed_rows(url)
+                history = args.events if args.history < 0 else args.history
+                if history:
+                    log(f"pushing {history} more events on followed members (history for the pull)")
+                    push_all(base, till_creds, make_events(till, history, followed))
+                history_after = feed_rows(url, other_creds["store_id"])
                 after = pull_new_ms(base, till, till_creds, reader, followed, reps=args.pull_reps)
                 after_1000 = pull_new_ms(base, till, till_creds, reader, followed, new=1000,
                                          reps=max(1, args.pull_reps // 2))
@@ -342,7 +354,8 @@ def main(argv: list[str] | None = None) -> int:
               "ratio": round(hq_rate / raw_rate, 3),
               "pull_new_100_ms_before": round(before, 2), "pull_new_100_ms_after": round(after, 2),
               "pull_new_1000_ms_after": round(after_1000, 2),
-              "feed_rows_before": history_before, "feed_rows_after": history_after,
+              "feed_rows_before": history_before[0], "feed_rows_after": history_after[0],
+              "reader_feed_rows_before": history_before[1], "reader_feed_rows_after": history_after[1],
               "setup_follow_push_seconds": round(follow_s, 3), "load_avg_1m": round(os.getloadavg()[0], 2),
               "cpus": os.cpu_count()}
     print(json.dumps(result), flush=True)

@@ -16,7 +16,7 @@ from tests.hq.server import PG_ADMIN, ROOT, postgres_available
 
 KEYS = {"events", "answered_ok", "push_seconds", "hq_events_per_s", "raw_insert_events_per_s", "ratio",
         "pull_new_100_ms_before", "pull_new_100_ms_after", "pull_new_1000_ms_after", "feed_rows_before",
-        "feed_rows_after", "workers", "db"}
+        "feed_rows_after", "reader_feed_rows_before", "reader_feed_rows_after", "workers", "db"}
 
 
 def run_bench(db: str, events: int) -> dict:
@@ -43,5 +43,6 @@ def test_bench_sync_runs_and_every_event_is_answered(backend):
                 "pull_new_100_ms_after", "pull_new_1000_ms_after"):
         assert isinstance(result[key], (int, float)) and result[key] > 0, key
     assert result["feed_rows_after"] > result["feed_rows_before"]
+    assert result["reader_feed_rows_after"] >= result["reader_feed_rows_before"] + 600  # the --history events
     if backend == "postgresql":
         assert result["raw_insert_path"] == "copy"
