@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import shutil
 import uuid
 from datetime import datetime, timedelta
 
@@ -74,14 +75,25 @@ def seed(ctx, n_members: int = 3) -> list[str]:
     return ids
 
 
+@pytest.fixture(scope="session")
+def store_template(tmp_path_factory):
+    """An empty, migrated store database, copied for each store (migrations run once)."""
+    from pos_app.store.db import open_database
+    path = tmp_path_factory.mktemp("store-template") / "store.sqlite3"
+    open_database(path).close()
+    return path
+
+
 @pytest.fixture
-def make_store(hq, tmp_path):
+def make_store(hq, tmp_path, store_template):
     """A fresh store database enrolled with the HQ, then seeded (staff, catalogue, members
     with a sale each) under its enrolled identity."""
     made = []
 
     def make(name: str = "a", *, clock: Clock | None = None, demo: bool = True, store_id: str | None = None):
         store_id = store_id or f"s-{uuid.uuid4().hex[:10]}"
+        (tmp_path / name).mkdir(parents=True)
+        shutil.copyfile(store_template, tmp_path / name / "store.sqlite3")
         ctx = open_store(tmp_path / name, clock=clock or Clock())
         token = hq.enrolment_token(store_id)
         enrol(ctx.db, hq.url, token, f"till-{name}", who=ctx.who)
