@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, func, select, update
+from sqlalchemy import Connection, func, select, update
 
 from pos_app.store import tables as T
 from pos_app.sync import state
@@ -44,20 +44,21 @@ def record_answers(conn: Connection, sent: list[dict], answer: PushResponse, now
     o = T.outbox.c
     current = dict(conn.execute(select(o.event_id, o.status).where(o.event_id.in_(list(by_id)))).all())
     rows, newly_sent, counts = [], [], {}
+    sent_at = now.strftime("%Y-%m-%d %H:%M:%S.%f")  # SQLAlchemy's DateTime text on SQLite
     for a in answer.answers:
         ev = by_id.get(a.event_id)
         if ev is None or current.get(a.event_id) != PENDING:
             continue  # answered before (a retried push): nothing changes
         counts[a.status] = counts.get(a.status, 0) + 1
         status = _STATUS[a.status]
-        rows.append({"b_id": a.event_id, "b_status": status, "b_hq_seq": a.hq_seq, "b_sent_at": now,
-                     "b_answer": json.dumps({"status": a.status, "reason": a.reason}, ensure_ascii=False)})
+        rows.append((status, a.hq_seq, sent_at, json.dumps({"status": a.status, "reason": a.reason},
+                                                           ensure_ascii=False), a.event_id))
         if status == SENT:
             newly_sent.append((ev["device_seq"], ev["event_id"], ev["payload_hash"]))
     if rows:
-        conn.execute(update(T.outbox).where(o.event_id == bindparam("b_id"))
-                     .values(status=bindparam("b_status"), hq_seq=bindparam("b_hq_seq"),
-                             sent_at=bindparam("b_sent_at"), answer=bindparam("b_answer")), rows)
+        # Plain executemany: SQLAlchemy's per-row parameter building cost more than the update itself.
+        conn.exec_driver_sql("UPDATE outbox SET status = ?, hq_seq = ?, sent_at = ?, answer = ? WHERE event_id = ?",
+                             rows)
     _advance_acked(conn, sorted(newly_sent))
     return counts
 
