@@ -67,6 +67,7 @@ def apply_page(db: Database, page: PullResponse, result: PullResult | None = Non
     result = result or PullResult()
     with db.write() as conn:
         cursor = state.cursor(conn)
+        had_problems = _has_problems(conn)
         for item in page.items:
             if item.hq_seq <= cursor:
                 result.skipped += 1
@@ -82,7 +83,7 @@ def apply_page(db: Database, page: PullResponse, result: PullResult | None = Non
                 result.problems.append((item.type, item.key, problem))
             if problem or item.type in KEEP or item.type not in APPLY:
                 _record(conn, item, problem)
-            elif result.problems or _has_problems(conn):
+            elif had_problems or result.problems:  # a record fixed at HQ clears its problem
                 conn.execute(T.hq_records.delete().where(T.hq_records.c.type == item.type,
                                                          T.hq_records.c.key == item.key[:80]))
             result.applied += problem is None

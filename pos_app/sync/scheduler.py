@@ -126,7 +126,11 @@ class SyncScheduler:
         self._state = "syncing"
         self._refresh()
         try:
-            cycle.sync_once(self.db, cycle.client_for(self.db, **self.client_kw), self.clock)
+            client = cycle.client_for(self.db, **self.client_kw)
+            try:
+                cycle.sync_once(self.db, client, self.clock)
+            finally:
+                client.close()
         except NotEnrolled as exc:
             self._fail("not_enrolled", str(exc))
         except (DeviceRefused, ProtocolMismatch) as exc:
