@@ -26,7 +26,7 @@ def fetch_member(db: Database, client: HQClient, query: str) -> str:
     now = datetime.now(UTC).replace(tzinfo=None)
     with db.write() as conn:
         catalogue.apply_member(conn, member_id, found.member)
-        remote_events.apply_snapshot(conn, found, now)
+        remote_events.apply_snapshot(conn, found, now)  # not while this device has unsent events of the member
     return member_id
 
 

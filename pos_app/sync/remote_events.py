@@ -102,6 +102,12 @@ def _merge(postings: list[tuple[str, int]]) -> list[tuple[str, int]]:
     return [(a, n) for a, n in sums.items() if n]
 
 
+def _pending_own(conn: Connection, member_id: str) -> bool:
+    e, o = T.events.c, T.outbox.c
+    return conn.execute(select(o.event_id).join_from(T.outbox, T.events, o.event_id == e.event_id)
+                        .where(o.status == "pending", e.member_id == member_id).limit(1)).first() is not None
+
+
 def known(conn: Connection, event_id: str) -> bool:
     return conn.execute(select(T.events.c.event_id).where(T.events.c.event_id == event_id)).first() is not None
 
@@ -154,6 +160,10 @@ def apply_snapshot(conn: Connection, found: MemberLookup, now: datetime) -> str 
     s = T.member_snapshots.c
     prior = conn.execute(select(s.as_of_hq_seq).where(s.member_id == member_id)).scalar()
     if prior is not None and prior >= found.as_of_hq_seq:
+        return None
+    if _pending_own(conn, member_id):
+        # HQ's snapshot cannot include this device's unsent events for the member, and setting
+        # the balances to it would drop them: wait until they are pushed (the next run fetches again).
         return None
     lt, b = T.lots.c, T.balances.c
     accounts = set(found.balances) | {a for _, a, *_ in found.lots}
