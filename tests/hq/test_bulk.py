@@ -74,7 +74,8 @@ def test_bulk_writes_roll_back_with_the_transaction(engine):
         assert conn.execute(select(M.balances.c.account)).all() == []
 
 
-NASTY = ['a"b', "back\\slash", "com,ma", "{brace}", "NULL", "", " spaced ", "积分", "x" * 36]
+NASTY = ['a"b', "back\\slash", "com,ma", "{brace}", "NULL", "", " spaced ", "积分", "x" * 36, "tab\there",
+         "new\nline", "cr\rx", "\\N", "\\.", "."]
 
 
 def test_where_in_matches_odd_strings_exactly(engine):
@@ -85,3 +86,16 @@ def test_where_in_matches_odd_strings_exactly(engine):
         assert sorted(found) == sorted(NASTY)
         bulk.add_to_balances(conn, M.balances, [(s, 2) for s in NASTY])
         assert set(conn.execute(select(M.balances.c.balance)).scalars()) == {3}
+
+
+def test_bulk_insert_keeps_odd_strings_and_nulls(engine):
+    rows = [{"conflict_id": f"c{i}", "hq_seq": i, "rule": 1, "kind": "k", "event_id": None if i % 2 else s,
+             "store_id": s, "member_id": None, "status": "open", "detail": s, "made_events": "[]",
+             "created_at": datetime(2026, 1, 1, 0, 0, i)} for i, s in enumerate(NASTY)]
+    with engine.begin() as conn:
+        bulk.insert(conn, M.conflicts, rows)
+        got = {r.conflict_id: r for r in conn.execute(select(M.conflicts))}
+    for row in rows:
+        r = got[row["conflict_id"]]
+        assert (r.event_id, r.store_id, r.member_id, r.detail, r.created_at, r.hq_seq) == (
+            row["event_id"], row["store_id"], None, row["detail"], row["created_at"], row["hq_seq"])
