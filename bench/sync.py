@@ -18,7 +18,9 @@ HTTP, validation, the ledger and merge rules, commit). raw_insert_events_per_s: 
 same event rows inserted straight into a copy of HQ's events table (same columns,
 keys and indexes) in the same database, 500 a transaction, by the fastest bulk path
 the driver has (COPY on PostgreSQL, executemany on SQLite): the ceiling. ratio =
-hq / raw. raw_executemany_events_per_s is the plain SQLAlchemy executemany figure.
+hq / raw. raw_executemany_events_per_s is the plain SQLAlchemy executemany figure
+(ratio_vs_executemany against it). load_avg_1m, cpus and cpu_calibration_ms say how
+busy and how fast the machine was.
 
 Pull cost: a second store follows a tenth of the members, so HQ fans the till's
 events on them out to it. pull_new_100_ms_before / _after: the median time of that
@@ -298,6 +300,17 @@ def feed_rows(url: str, store_id: str) -> tuple[int, int]:
         engine.dispose()
 
 
+def cpu_calibration_ms() -> float:
+    """How fast this machine runs Python right now: median ms of sum(range(1_000_000)) (about 10 ms on an
+    unloaded current desktop core), to read the figures against."""
+    times = []
+    for _ in range(7):
+        t0 = time.perf_counter()
+        sum(range(1_000_000))
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.sync")
     parser.add_argument("--events", type=int, default=10_000)
@@ -351,13 +364,13 @@ def main(argv: list[str] | None = None) -> int:
               else "sqlite", "workers": args.workers, "push_seconds": round(push_s, 3),
               "hq_events_per_s": round(hq_rate), "raw_insert_events_per_s": round(raw_rate),
               "raw_insert_path": max(rates, key=rates.get), "raw_executemany_events_per_s": round(rates["executemany"]),
-              "ratio": round(hq_rate / raw_rate, 3),
+              "ratio": round(hq_rate / raw_rate, 3), "ratio_vs_executemany": round(hq_rate / rates["executemany"], 3),
               "pull_new_100_ms_before": round(before, 2), "pull_new_100_ms_after": round(after, 2),
               "pull_new_1000_ms_after": round(after_1000, 2),
               "feed_rows_before": history_before[0], "feed_rows_after": history_after[0],
               "reader_feed_rows_before": history_before[1], "reader_feed_rows_after": history_after[1],
               "setup_follow_push_seconds": round(follow_s, 3), "load_avg_1m": round(os.getloadavg()[0], 2),
-              "cpus": os.cpu_count()}
+              "cpus": os.cpu_count(), "cpu_calibration_ms": round(cpu_calibration_ms(), 1)}
     print(json.dumps(result), flush=True)
     return 0
 
