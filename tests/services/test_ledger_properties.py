@@ -117,6 +117,9 @@ class LedgerMachine(RuleBasedStateMachine):
     def member(self, i: int) -> str:
         return self.members[i % len(self.members)]
 
+    def debt(self, member_id: str) -> int:
+        return members.member_statement(self.ctx, member_id, history_limit=0).debt
+
     def spendable(self, member_id: str) -> int:
         return members.member_statement(self.ctx, member_id, history_limit=0).spendable
 
@@ -133,8 +136,11 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @rule(i=st.integers(0, 99), points_=st.sampled_from([8, 28, 68, 500, 3000]))
     def label_earn(self, i, points_):
-        self.call(points.label_earn, staff_id=STAFF.cashier, member_id=self.member(i),
-                  serial=f"PROPS001-{next(self.serials):06d}", sku="TEA-OOLONG", points=points_)
+        member_id = self.member(i)
+        owed = self.debt(member_id)
+        if self.call(points.label_earn, staff_id=STAFF.cashier, member_id=member_id,
+                     serial=f"PROPS001-{next(self.serials):06d}", sku="TEA-OOLONG", points=points_) is not None:
+            assert self.debt(member_id) == max(0, owed - points_)
 
     @rule(i=st.integers(0, 99))
     def label_twice(self, i):
@@ -163,10 +169,13 @@ class LedgerMachine(RuleBasedStateMachine):
             cash_points = min(self.spendable(member_id), due // 2 * cash_pct // 100) // 100 * 100
             if cash_pct > 100:
                 cash_points = max(cash_points, due // 2 // 100 * 100 + 100)
+        owed = self.debt(member_id) if member_id else 0
         sale = self.call(checkout.checkout, staff_id=STAFF.cashier, items=items, member_id=member_id,
                          coupons=coupons, cash_points=cash_points, guide_id=STAFF.guide if guide else None)
         if sale:
             self.sales.append(sale.sale_id)
+            if member_id:  # earnings repay debt first
+                assert self.debt(member_id) == max(0, owed - sale.points_earned)
 
     @rule(s=st.integers(0, 999), whole=st.booleans(), parts=st.lists(st.tuples(st.integers(1, 4), st.integers(0, 3)),
                                                                       min_size=1, max_size=3),
@@ -174,8 +183,13 @@ class LedgerMachine(RuleBasedStateMachine):
     def refund(self, s, whole, parts, approval):
         sale_id = self.sales[s % len(self.sales)]
         pin = {"manager": STAFF.manager_pin, "wrong": STAFF.cashier_pin, "none": None}[approval]
-        self.call(refunds.refund, staff_id=STAFF.cashier, sale=sale_id, lines=None if whole else dict(parts),
-                  reason="property test", approver_pin=pin)
+        done = self.call(refunds.refund, staff_id=STAFF.cashier, sale=sale_id, lines=None if whole else dict(parts),
+                         reason="property test", approver_pin=pin)
+        if done and done.debt_added:
+            # only points truly gone become debt: the member has no unexpired points left
+            member_id = q(self.ctx, "SELECT member_id FROM sales WHERE sale_id = :s", s=sale_id)[0][0]
+            assert q(self.ctx, "SELECT COALESCE(SUM(remaining), 0) FROM lots WHERE account = :a AND expires_at > :n",
+                     a=L.member_account(member_id), n=self.clock.now) == [(0,)]
 
     @rule(i=st.integers(0, 99), gift=st.sampled_from(GIFT_IDS), qty=st.integers(1, 2), hand_over=st.booleans())
     def redeem_hold(self, i, gift, qty, hand_over):
