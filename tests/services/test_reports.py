@@ -201,3 +201,17 @@ def test_cli_report_for_a_given_day_and_range(tmp_path):
     text = cli(tmp_path, "report", "--day", day).stdout
     assert f"Report {day}" in text and "sales               5" in text
     assert "GIFT-CUP" in text and f"points issued  {today['points_issued']:6d}" in text
+
+
+def test_a_refund_counts_on_the_day_it_was_made_not_the_sales_day(ctx, staff, clock, known_day):
+    m1, _ = known_day
+    sale = checkout.checkout(ctx, staff_id=staff.cashier, member_id=m1.member_id, items=[("LEMON-TEA", 1)])
+    day2 = reports.day_report(ctx, DAY2)
+    clock.advance(days=1)
+    refunds.refund(ctx, staff_id=staff.cashier, sale=sale.receipt_no, reason="next-day return",
+                   approver_pin=staff.manager_pin)
+    day3 = reports.day_report(ctx, DAY2 + timedelta(days=1))
+    assert (day3.sales_count, day3.refunds_count, day3.refunds_fen, day3.points_reversed) == (0, 1, 1200, 12)
+    again = reports.day_report(ctx, DAY2)
+    assert (again.refunds_count, again.points_reversed, again.sales_count) == (
+        day2.refunds_count, day2.points_reversed, day2.sales_count)
