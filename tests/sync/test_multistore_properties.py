@@ -1,0 +1,439 @@
+"""A Hypothesis state machine over several real store tills and one real HQ process.
+
+Two or three stores (real SQLite store databases, each enrolled with one `hq-server serve`
+started once for this module) share a handful of members: registered at one store,
+fetched at another through HQ's lookup. At random they sell (some paying with points),
+redeem gifts (handed over or held), refund whole sales or one line, scan signed product
+labels (the same serial at two stores while they have not heard of each other's claim)
+and edit member names at two stores. The network misbehaves at random too:
+
+  partition        a store cannot reach HQ (its syncs fail with HQUnreachable, change nothing)
+  dropped answer   HQ commits a push but the answer is lost (a proxy closes the connection),
+                   or the till pushes a batch by hand and never records the answer
+  duplicate push   already-answered events pushed again, shuffled: HQ says `exists`, same hq_seq
+  reordered push   a later part of the queue pushed (and recorded) before an earlier part
+
+and any store syncs at any point. When the run ends every store syncs until nothing
+moves, and then:
+
+  - every store's member balances (and lots) equal HQ's, for every member it mirrors;
+    every store's member records equal HQ's (per-field last writer, decided at HQ);
+    every store's own accounts (issued, redeemed, suspense) equal HQ's;
+  - every event a store made is at HQ exactly once (HQ's event ids for the device = the
+    store's own events, same payload hashes), its postings at HQ are exactly its payload's
+    (never applied twice), nothing is left waiting, both sides agree on the acked count/hash;
+  - postings sum to zero, balances equal postings and lots, at HQ and at each store;
+  - every label serial earned once chain-wide (a duplicate is kept as duplicate_serial and
+    reversed by HQ's correction);
+  - no store's outbox holds anything pending, rejected or mismatched, and no pulled item failed.
+
+Runs on SQLite (12 examples) and, when a local PostgreSQL is there, on PostgreSQL
+(fewer examples: each HQ call costs more there).
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections import Counter
+
+import pytest
+from hypothesis import HealthCheck, event, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from pos_app.domain.problems import Refused
+from pos_app.scanner import labels as labels_mod
+from pos_app.services import checkout, members, redeem, refunds, scan
+from pos_app.services.context import utcnow
+from pos_app.services.demo import CASHIER_ID, MANAGER_ID
+from pos_app.sync import outbox
+from pos_app.sync.cycle import sync_once
+from pos_app.sync.errors import HQUnreachable, MemberUnknownAtHQ
+from pos_app.sync.lookup import find_or_fetch
+from tests.hq.server import HQServer, postgres_available, postgres_database, sqlite_url
+from tests.sync.conftest import hq_balances, local_balances, local_ledger_ok, unique_phone
+from tests.sync.multistore import HQView, Till, open_till
+from tests.sync.proxy import DropProxy
+
+pytestmark = pytest.mark.slow
+
+MEMBER_PIN, MANAGER_PIN = "2468", "9999"
+LABEL_KEY = Ed25519PrivateKey.generate()
+ITEMS = ["TEA-PUER", "TEA-OOLONG", "TEA-GREEN", "SNACK-NUTS", "MUG-LOGO", "LEMON-TEA"]
+GIFTS = ["GIFT-TEABAG", "GIFT-CUP", "GIFT-UMBRELLA"]
+NAMES = ["张伟", "李娜", "王强", "陈静", "刘洋", "赵敏"]
+EXAMPLES = {"sqlite": 12, "postgresql": 4}
+TALLY: Counter[str] = Counter()  # what the runs did (printed with -s: a guard against vacuous runs)
+
+
+def tally(what: str) -> None:
+    event(what)
+    TALLY[what] += 1
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def chain(request, tmp_path_factory):
+    """One HQ process for the module, a loopback proxy in front of it, and a migrated store template."""
+    from pos_app.store.db import open_database
+    template = tmp_path_factory.mktemp("ms-template") / "store.sqlite3"
+    open_database(template).close()
+    log = tmp_path_factory.mktemp("ms-hq-log") / "hq.log"
+    if request.param == "sqlite":
+        with HQServer(sqlite_url(tmp_path_factory.mktemp("ms-hq")), log=log) as hq:
+            yield request.param, hq, template
+    else:
+        if not postgres_available():
+            pytest.skip("no PostgreSQL on 127.0.0.1:5432")
+        with postgres_database() as url, HQServer(url, log=log) as hq:
+            yield request.param, hq, template
+
+
+class MultiStore(RuleBasedStateMachine):
+    hq: HQServer
+    template = None
+    root = None
+
+    def __init__(self):
+        super().__init__()
+        self.tills: list[Till] = []
+        self.members: list[dict] = []  # {"id", "phone", "home"}
+        self.sales: list[tuple[int, str]] = []  # (till index, sale id)
+        self.redemptions: list[tuple[int, str]] = []
+        self.view = HQView(self.hq.db_url)
+        self.proxy = DropProxy(self.hq.port)
+        self.run = uuid.uuid4().hex[:8]
+        batch = labels_mod.create_batch(sku="TEA-OOLONG", name="铁观音乌龙茶 250g", count=6,
+                                        prizes="8:50,28:30,38:10,48:6,68:4", key=LABEL_KEY, now=utcnow())
+        self.labels = list(batch.labels)
+        self.scanned: dict[str, set[int]] = {}  # serial -> tills that recorded an earn for it
+
+    # --- set-up ---------------------------------------------------------------------------
+    @initialize(n=st.integers(2, 3))
+    def open_stores(self, n):
+        for i in range(n):
+            till = open_till(self.hq, self.root / self.run / f"s{i}", self.template, f"s{i}",
+                             f"ms-{self.run}-{i}", LABEL_KEY)
+            sync_once(till.db)  # the offline window starts now: redeeming is allowed
+            self.tills.append(till)
+            self._register(i, NAMES[i])
+
+    def _register(self, i: int, name: str) -> None:
+        till = self.tills[i]
+        m = members.register_member(till.ctx, staff_id=CASHIER_ID, phone=unique_phone(), name=name,
+                                    member_pin=MEMBER_PIN)
+        self.members.append({"id": m.member_id, "phone": m.phone, "home": i})
+        till.members.add(m.member_id)
+        sale = checkout.checkout(till.ctx, staff_id=CASHIER_ID, items=[("TEA-PUER", 3)], member_id=m.member_id)
+        self.sales.append((i, sale.sale_id))  # 804 points to spend
+
+    def _till(self, i: int) -> tuple[int, Till]:
+        i %= len(self.tills)
+        return i, self.tills[i]
+
+    def _member_at(self, till: Till, k: int) -> str | None:
+        known = sorted(till.members)
+        return known[k % len(known)] if known else None
+
+    def _attempt(self, till: Till, op: str, fn):
+        """Run a use case; a refusal is fine (stock, points, limits) but must record nothing."""
+        before = till.own_event_count()
+        try:
+            out = fn()
+        except Refused as err:
+            assert till.own_event_count() == before, f"{op} was refused ({err.codes}) but recorded events"
+            tally(f"{op}: refused {err.codes[0]}")
+            return None
+        tally(f"{op}: done")
+        return out
+
+    # --- store work ---------------------------------------------------------------------------
+    @precondition(lambda self: len(self.members) < 5)
+    @rule(i=st.integers(0, 2), name=st.sampled_from(NAMES))
+    def register(self, i, name):
+        self._register(self._till(i)[0], name)
+
+    @rule(i=st.integers(0, 2), k=st.integers(0, 9))
+    def fetch_member(self, i, k):
+        """A member of another store, looked up at this one through HQ (online only)."""
+        i, till = self._till(i)
+        m = self.members[k % len(self.members)]
+        if m["id"] in till.members or not till.online:
+            return
+        client = till.client()
+        try:
+            got = find_or_fetch(till.db, client, m["phone"])
+        except (MemberUnknownAtHQ, HQUnreachable):
+            got = None
+        finally:
+            client.close()
+        tally(f"fetch: {'found' if got else 'not at HQ yet'}")
+        if got:
+            assert got == m["id"]
+            till.members.add(got)
+
+    @rule(i=st.integers(0, 2), k=st.integers(0, 9),
+          items=st.lists(st.tuples(st.sampled_from(ITEMS), st.integers(1, 3)), min_size=1, max_size=2,
+                         unique_by=lambda t: t[0]),
+          cash_points=st.sampled_from([0, 0, 100, 300]))
+    def sale(self, i, k, items, cash_points):
+        i, till = self._till(i)
+        member = self._member_at(till, k)
+        done = self._attempt(till, "sale", lambda: checkout.checkout(
+            till.ctx, staff_id=CASHIER_ID, items=items, member_id=member, cash_points=cash_points))
+        if done:
+            self.sales.append((i, done.sale_id))
+
+    @rule(i=st.integers(0, 2), k=st.integers(0, 9), gift=st.sampled_from(GIFTS), hand_over=st.booleans())
+    def redeem_gift(self, i, k, gift, hand_over):
+        i, till = self._till(i)
+        member = self._member_at(till, k)
+        if member is None:
+            return
+        done = self._attempt(till, "redeem", lambda: redeem.redeem_gift(
+            till.ctx, staff_id=CASHIER_ID, member_id=member, gift_id=gift, member_pin=MEMBER_PIN,
+            approver_pin=MANAGER_PIN, hand_over=hand_over))
+        if done:
+            self.redemptions.append((i, done.redemption_id))
+
+    @precondition(lambda self: self.redemptions)
+    @rule(k=st.integers(0, 99))
+    def cancel_redemption(self, k):
+        i, redemption_id = self.redemptions[k % len(self.redemptions)]
+        till = self.tills[i]
+        self._attempt(till, "cancel_redemption", lambda: redeem.cancel_redemption(
+            till.ctx, staff_id=MANAGER_ID, redemption_id=redemption_id, approver_pin=MANAGER_PIN, reason="客户取消"))
+
+    @precondition(lambda self: self.sales)
+    @rule(k=st.integers(0, 99), whole=st.booleans())
+    def refund(self, k, whole):
+        i, sale_id = self.sales[k % len(self.sales)]
+        till = self.tills[i]
+        lines = None
+        if not whole:
+            _, sold = refunds.sale_lines(till.ctx, sale_id)
+            left = [s for s in sold if s.qty > s.refunded_qty]
+            if not left:
+                return
+            lines = {left[k % len(left)].line_no: 1}
+        self._attempt(till, "refund_whole" if whole else "refund_line", lambda: refunds.refund(
+            till.ctx, staff_id=MANAGER_ID, sale=sale_id, lines=lines, reason="退货", approver_pin=MANAGER_PIN))
+
+    @rule(i=st.integers(0, 2), k=st.integers(0, 9), n=st.integers(0, 5))
+    def scan_label(self, i, k, n):
+        i, till = self._till(i)
+        member = self._member_at(till, k)
+        if member is None:
+            return
+        label = self.labels[n]
+        done = self._attempt(till, "label", lambda: scan.earn_label(
+            till.ctx, staff_id=CASHIER_ID, member_id=member, code=label.payload))
+        if done:
+            self.scanned.setdefault(label.serial, set()).add(i)
+            if len(self.scanned[label.serial]) > 1:
+                tally("label: same serial earned at two stores")
+
+    @rule(i=st.integers(0, 2), k=st.integers(0, 9), name=st.sampled_from(NAMES))
+    def edit_name(self, i, k, name):
+        i, till = self._till(i)
+        member = self._member_at(till, k)
+        if member is None:
+            return
+        self._attempt(till, "edit_name", lambda: members.patch_member(
+            till.ctx, staff_id=CASHIER_ID, member_id=member, name=f"{name}{k}"))
+
+    # --- the network ---------------------------------------------------------------------------
+    @rule(i=st.integers(0, 2))
+    def toggle_partition(self, i):
+        _, till = self._till(i)
+        till.online = not till.online
+
+    @rule(i=st.integers(0, 2))
+    def sync(self, i):
+        _, till = self._till(i)
+        if till.online:
+            sync_once(till.db)
+            assert till.pending() == []
+            return
+        # Cut off: the run fails cleanly and changes nothing.
+        before = till.outbox_rows()
+        client = till.dead_client()
+        try:
+            with pytest.raises(HQUnreachable):
+                sync_once(till.db, client=client)
+        finally:
+            client.close()
+        assert till.outbox_rows() == before
+
+    @rule(i=st.integers(0, 2))
+    def sync_with_dropped_answer(self, i):
+        """HQ commits the push, then the proxy closes the connection without a byte of the answer."""
+        _, till = self._till(i)
+        if not till.online or not till.pending():
+            return
+        before = till.pending()
+        at_hq = self.view.device_events(till.creds().device_id)
+        self.proxy.drop_next_push_answer(lambda: None)
+        client = till.client(self.proxy.url)
+        try:
+            with pytest.raises(HQUnreachable):
+                sync_once(till.db, client=client)
+        finally:
+            self.proxy.on_drop = None
+            client.close()
+        assert till.pending() == before  # the till heard nothing ...
+        now_at_hq = self.view.device_events(till.creds().device_id)
+        assert {e["event_id"] for e in before} <= set(now_at_hq)  # ... but HQ committed the batch
+        assert {k: v for k, v in now_at_hq.items() if k in at_hq} == at_hq
+        tally("dropped answer")
+
+    @rule(i=st.integers(0, 2), n=st.integers(1, 20))
+    def push_and_lose_answer(self, i, n):
+        """The till pushes part of its queue and the answer never reaches its database."""
+        _, till = self._till(i)
+        events = till.pending(n)
+        if not till.online or not events:
+            return
+        client = till.client()
+        try:
+            answer = client.push(events)
+        finally:
+            client.close()
+        assert {a.status for a in answer.answers} <= {"ok", "exists"}, answer.answers
+        assert [a.event_id for a in answer.answers] == [e["event_id"] for e in events]
+
+    @rule(i=st.integers(0, 2), cut=st.integers(1, 30))
+    def reordered_push(self, i, cut):
+        """A later part of the queue is pushed and recorded first, then the earlier part."""
+        _, till = self._till(i)
+        events = till.pending()
+        if not till.online or len(events) < 2:
+            return
+        cut = 1 + cut % (len(events) - 1)
+        client = till.client()
+        try:
+            for part in (events[cut:], events[:cut]):
+                answer = client.push(part)
+                assert {a.status for a in answer.answers} <= {"ok", "exists"}, answer.answers
+                with till.db.write() as conn:
+                    outbox.record_answers(conn, part, answer, utcnow())
+        finally:
+            client.close()
+        assert till.pending() == []
+        tally("reordered push")
+
+    @rule(i=st.integers(0, 2), seed=st.integers(0, 2**16), n=st.integers(1, 25))
+    def duplicate_push(self, i, seed, n):
+        """Events HQ already answered are pushed again, shuffled: `exists` with the same hq_seq, nothing new."""
+        _, till = self._till(i)
+        sent = till.sent()
+        if not till.online or not sent:
+            return
+        random.Random(seed).shuffle(sent)
+        sent = sent[:n]
+        device = till.creds().device_id
+        before = self.view.device_events(device)
+        client = till.client()
+        try:
+            answer = client.push([ev for ev, _ in sent])
+        finally:
+            client.close()
+        assert [(a.event_id, a.status, a.hq_seq) for a in answer.answers] == \
+            [(ev["event_id"], "exists", hq_seq) for ev, hq_seq in sent]
+        assert self.view.device_events(device) == before
+        tally("duplicate push")
+
+    # --- cheap checks after every step ----------------------------------------------------------
+    @invariant()
+    def each_store_ledger_is_sound(self):
+        TALLY["steps"] += 1
+        for till in self.tills:
+            local_ledger_ok(till.ctx)
+
+    # --- the end ---------------------------------------------------------------------------------
+    def settle(self) -> None:
+        for till in self.tills:
+            till.online = True
+        for _ in range(8):
+            moved = 0
+            for till in self.tills:
+                report = sync_once(till.db)
+                moved += report.pushed + report.pulled.applied + len(report.fetched)
+            if moved == 0:
+                return
+        raise AssertionError("the stores and HQ did not settle in 8 rounds of syncing")
+
+    def check_converged(self) -> None:
+        view = self.view
+        # postings sum to zero at HQ, balances = postings = lots
+        assert view.ledger_problems() == []
+        for till in self.tills:
+            local_ledger_ok(till.ctx)
+            assert till.ledger_sum() == 0
+            assert till.pull_problems() == []
+            rows = till.outbox_rows()
+            assert [(ev["kind"], status) for ev, status, _ in rows if status != outbox.SENT] == []
+            # every event this till made is at HQ exactly once, with its own payload, applied once
+            device = till.creds().device_id
+            at_hq = view.device_events(device)
+            assert {ev["event_id"]: ev["payload_hash"] for ev, _, _ in rows} == \
+                {eid: h for eid, (h, *_rest) in at_hq.items()}
+            assert len(rows) == till.own_event_count() == len(at_hq)
+            assert {eid: seq for eid, (_h, seq, *_r) in at_hq.items()} == {ev["event_id"]: s for ev, _, s in rows}
+            assert [eid for eid, (_h, _s, status, _k) in at_hq.items() if status == "waiting"] == []
+            posted = view.postings_of(sorted(at_hq))
+            for ev, _, _ in rows:
+                assert sorted(posted[ev["event_id"]]) == sorted((a, n) for a, n in ev["payload"].get("postings", [])), \
+                    f"{ev['kind']} {ev['event_id']} is posted at HQ otherwise than its payload"
+            acked = view.rows("SELECT acked_count, acked_hash FROM devices WHERE device_id = :d", d=device)[0]
+            from pos_app.sync import state
+            with till.db.read() as conn:
+                assert state.acked(conn)[:2] == (acked[0], acked[1])
+            # the store's own accounts, its members' balances and records, as HQ holds them
+            assert till.own_accounts() == view.accounts(till.store_id)
+            mirrored = till.mirrored_members()
+            assert till.members <= mirrored
+            for member_id in mirrored:
+                assert local_balances(till.ctx, member_id) == hq_balances(self.hq, member_id), \
+                    f"{till.name}: member {member_id}"
+                assert till.member_record(member_id) == view.member(member_id)
+        # every label serial earned once chain-wide
+        from hq_server.ingest import correction_id
+        devices = [t.creds().device_id for t in self.tills]
+        points = {lb.serial: lb.points for lb in self.labels}
+        for serial, tills in self.scanned.items():
+            import json
+            earns = [r for r in view.rows(
+                "SELECT event_id, status, payload FROM events WHERE kind = 'label_earn' AND device_id IN "
+                f"({', '.join(repr(d) for d in devices)})") if json.loads(r[2]).get("serial") == serial]
+            assert len(earns) == len(tills)
+            winners = [r for r in earns if r[1] != "duplicate_serial"]
+            assert len(winners) == 1, earns
+            assert view.scalar("SELECT event_id FROM label_serials WHERE serial = :s", s=serial) == winners[0][0]
+            ids = [r[0] for r in earns] + [correction_id(r[0], "duplicate_serial") for r in earns if r not in winners]
+            posted = view.postings_of(ids)
+            assert all(posted[c] for c in ids), "a duplicate_serial event has no reversal"
+            earned = sum(n for eid in ids for a, n in posted[eid] if a.startswith(("member:", "debt:")))
+            assert earned == points[serial], f"label {serial} earned {earned}, not {points[serial]}"
+
+    def teardown(self):
+        try:
+            if self.tills:
+                self.settle()
+                self.check_converged()
+        finally:
+            for till in self.tills:
+                till.db.close()
+            self.proxy.close()
+            self.view.close()
+
+
+def test_stores_and_hq_converge_whatever_the_network_does(chain, tmp_path):
+    backend, hq, template = chain
+    MultiStore.hq, MultiStore.template, MultiStore.root = hq, template, tmp_path
+    run_state_machine_as_test(MultiStore, settings=settings(
+        max_examples=EXAMPLES[backend], stateful_step_count=22, deadline=None, database=None,
+        suppress_health_check=list(HealthCheck)))
+    print(f"\n[{backend}] " + ", ".join(f"{k} x{n}" for k, n in sorted(TALLY.items())))
+    TALLY.clear()
