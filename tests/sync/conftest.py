@@ -38,6 +38,12 @@ def hq(request, tmp_path_factory):
                 yield server
 
 
+def once(request, why: str = "does not depend on HQ's database: run on one backend only") -> None:
+    """Skip the PostgreSQL run of a test whose subject is not HQ's database (keeps tests/sync short)."""
+    if request.node.callspec.params.get("hq") == "postgresql":
+        pytest.skip(why)
+
+
 class Clock:
     """The store's clock: real time plus an offset a test may move."""
 
