@@ -15,7 +15,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # bench/ (the camera video) is not installed
 
 from pos_app.services.demo import MANAGER_ID
 from pos_app.ui.app import build
@@ -97,9 +100,28 @@ def main() -> int:
         points.find_member()
         shot("07-points-desk")
         window.show_screen(5)
-        shot("08-reports")
+        labels_view = screens["F6"]
+        settle(lambda: labels_view.files.count() > 0)
+        labels_view.open_batch(Path(labels_view.files.item(0).data(Qt.UserRole)))
+        settle(lambda: labels_view.batch is not None)
+        shot("08-labels")
         window.show_screen(6)
-        shot("09-settings")
+        shot("09-reports")
+        window.show_screen(7)
+        shot("10-settings")
+        # The live camera preview on the checkout, fed a generated counter video (no webcam here).
+        from bench.camera import write_video
+        from pos_app.services.demo import demo_member_code
+
+        video = write_video(tmp / "counter.avi", [demo_member_code(window.ctx, "13800138000"), "6901234567908"],
+                            frames_each=40, gap_frames=10, fps=15)
+        window.show_screen(0)
+        co.camera_source = str(video)
+        co.camera_button.setChecked(True)
+        settle(lambda: co.camera.view.pixmap() is not None and not co.camera.view.pixmap().isNull(), timeout=10)
+        time.sleep(1.2)
+        shot("11-checkout-camera")
+        co.camera_button.setChecked(False)
     window.shutdown()
     window.close()
     app.processEvents()

@@ -79,6 +79,7 @@ def build(data_dir: Path, lang: str | None = None, demo: bool = True) -> tuple[M
     labels_view = LabelsView(runner)
     labels_view.devices = devices
     labels_view.folder = data_dir / "labels"
+    labels_view.also = [data_dir / "demo"]  # the demo's HQ-signed batch (see services.demo)
     window = MainWindow(runner, [
         ("F2", QCoreApplication.translate("MainWindow", "Members"), MembersView(runner)),
         ("F3", QCoreApplication.translate("MainWindow", "Gifts"), GiftsView(runner)),

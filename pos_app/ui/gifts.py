@@ -46,6 +46,7 @@ class GiftsView(QWidget):
         self.runner = runner
         self.ctx = self.staff = None
         self.member = None
+        self.tier_names: dict[str, str] = {}
         self.member_code = None  # proof from the member's dynamic phone code: replaces the member PIN once
         self.last = None
 
@@ -101,6 +102,10 @@ class GiftsView(QWidget):
 
     def start(self, ctx, staff) -> None:
         self.ctx, self.staff = ctx, staff
+        self.runner.run(catalog_uc.store_info, ctx, on_done=self._tiers)
+
+    def _tiers(self, info) -> None:
+        self.tier_names = {t.code: t.name for t in info.rules.tiers}
 
     def shown(self) -> None:
         self.refresh()
@@ -121,7 +126,7 @@ class GiftsView(QWidget):
             if g.per_member_limit:
                 extra.append(self.tr("limit %1").replace("%1", str(g.per_member_limit)))
             if g.min_tier:
-                extra.append(g.min_tier)
+                extra.append(self.tier_names.get(g.min_tier, g.min_tier))
             lines.append(" · ".join(extra))
             item = QListWidgetItem(gift_icon(g), "\n".join(lines))
             item.setData(Qt.UserRole, g.gift_id)

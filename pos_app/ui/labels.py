@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from pos_app.scanner.labels import load_batch, write_pdf
@@ -24,10 +25,11 @@ class LabelsView(QWidget):
         self.devices = runner
         self.ctx = self.staff = None
         self.folder = Path.home() / "labels"
+        self.also: list[Path] = []  # more folders to list (the demo's signed batch)
         self.batch = None
 
         self.files = QListWidget()
-        self.files.itemClicked.connect(lambda item: self.open_batch(Path(item.text())))
+        self.files.itemClicked.connect(lambda item: self.open_batch(Path(item.data(Qt.UserRole))))
         open_button = button(self.tr("Open batch file…"))
         open_button.clicked.connect(self.choose_file)
         self.summary = label(self.tr("Choose a label batch from HQ"), "muted", wrap=True)
@@ -53,8 +55,11 @@ class LabelsView(QWidget):
 
     def shown(self) -> None:
         self.files.clear()
-        for path in sorted(self.folder.glob("batch-*.json")):
-            self.files.addItem(QListWidgetItem(str(path)))
+        for path in [p for folder in (self.folder, *self.also) for p in sorted(folder.glob("batch-*.json"))]:
+            item = QListWidgetItem(path.name)
+            item.setData(Qt.UserRole, str(path))
+            item.setToolTip(str(path))
+            self.files.addItem(item)
 
     def choose_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, self.tr("Label batch"), str(self.folder), "*.json")

@@ -91,7 +91,7 @@ class MainWindow(QMainWindow):
         self.sync.attach(ctx)
 
     def show_sync(self, status) -> None:
-        self.status.show_sync(status)
+        self.status.show_sync(status, self.ctx.timezone if self.ctx is not None else None)
         if status.online and self.ctx is not None and self.staff is None and not self.signin.staff_id:
             self.signin.load(self.ctx, self.store_name)  # a new till: its staff came with the first pull
         text, state = banner(status)

@@ -18,6 +18,7 @@ from pos_app.services.offline import hq_link
 from pos_app.ui import i18n
 from pos_app.ui.camera_panel import CameraPanel
 from pos_app.ui.enrol_form import EnrolForm
+from pos_app.ui.status import local
 from pos_app.ui.receipt_printer import PrinterError, parse_target
 from pos_app.ui.tasks import TaskRunner
 from pos_app.ui.widgets import button, label, panel
@@ -93,9 +94,10 @@ class SettingsView(QWidget):
         camera_panel.layout().addWidget(self.preview)
         self.hq_panel = panel(label(self.tr("HQ"), "title"), self.hq_state, self.enrol_form, self.limits)
         left, right = QVBoxLayout(), QVBoxLayout()
-        for p in (language_panel, printer_panel, self.hq_panel):
+        for p in (language_panel, printer_panel):
             left.addWidget(p)
         left.addStretch(1)
+        right.addWidget(self.hq_panel)
         right.addWidget(camera_panel)
         right.addStretch(1)
         columns = QHBoxLayout()
@@ -138,8 +140,10 @@ class SettingsView(QWidget):
     def show_hq(self, link) -> None:
         self.link = link
         self.enrol_form.setVisible(not link.enrolled)
+        self.limits.setVisible(link.enrolled)  # a stand-alone till has no offline limits
         if link.enrolled:
-            last = link.last_success.strftime("%Y-%m-%d %H:%M") if link.last_success else self.tr("never")
+            last = (local(link.last_success, self.ctx.timezone).strftime("%Y-%m-%d %H:%M") if link.last_success
+                    else self.tr("never"))
             self.hq_state.setText(self.tr("Enrolled with {url} as store {store}, till {device}. Last sync: {last}.")
                                   .format(url=link.hq_url, store=link.store_id, device=link.device_id, last=last))
         else:

@@ -7,7 +7,7 @@ the database or the network.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QPushButton, QStatusBar
@@ -31,11 +31,16 @@ def span(delta: timedelta) -> str:
     return T.translate("SyncStatus", "{m} min").format(m=mins)
 
 
-def summary(st: SyncStatus) -> str:
+def local(at: datetime, tz: tzinfo | None) -> datetime:
+    """The store's times are naive UTC; people read their own clock."""
+    return at.replace(tzinfo=UTC).astimezone(tz) if tz is not None else at
+
+
+def summary(st: SyncStatus, tz: tzinfo | None = None) -> str:
     """One line for the status bar."""
     if st.state == "not_enrolled":
         return T.translate("SyncStatus", "Not enrolled with HQ: working offline")
-    last = st.last_success.strftime("%m-%d %H:%M") if st.last_success else T.translate("SyncStatus", "never")
+    last = local(st.last_success, tz).strftime("%m-%d %H:%M") if st.last_success else T.translate("SyncStatus", "never")
     if st.state == "refused":
         return T.translate("SyncStatus", "HQ refused this till: {error}").format(error=st.last_error or "")
     parts = [T.translate("SyncStatus", "Syncing…") if st.state == "syncing" else T.translate("SyncStatus", "Online") if st.online else T.translate("SyncStatus", "Offline"),
@@ -94,8 +99,8 @@ class SyncStatusBar(QStatusBar):
     def set_busy(self, pending: int) -> None:
         self.busy.setText("⏳" if pending else "")
 
-    def show_sync(self, st: SyncStatus) -> None:
-        self.sync.setText(summary(st))
+    def show_sync(self, st: SyncStatus, tz: tzinfo | None = None) -> None:
+        self.sync.setText(summary(st, tz))
         self.sync.setToolTip(st.last_error or "")
         self.attention.setVisible(st.problems > 0)
         self.attention.setText(T.translate("SyncStatus", "{n} sync problems").format(n=st.problems))
