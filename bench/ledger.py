@@ -1,6 +1,6 @@
 """Ledger speed at scale: checkout and balance reads on a store holding N events.
 
-    python -m bench.ledger --events 1000000 [--checkouts 500] [--reads 5000] [--dir DIR] [--keep]
+    python -m bench.ledger --events 1000000 [--checkouts 500] [--reads 5000] [--dir DIR [--reuse]] [--keep]
 
 Builds a store database (a file in a temp folder: real Alembic migrations, WAL,
 synchronous=FULL, the demo catalogue and staff) and fills it with N mixed events over
@@ -26,6 +26,10 @@ Then it measures, on that database through the services:
   noise hits both alike).
 - statement_p50_ms / statement_p99_ms: the member panel's whole statement
   (services.members.member_statement: balance, lots, 50 history lines), for context.
+- To read the latencies on a shared machine: checkout_cpu_p50/p99_ms (this process's
+  CPU time per checkout), disk_fsync_p50/p99_ms (a bare 4 KiB write + fdatasync in the
+  same folder, before and after the checkouts: the floor under any synchronous=FULL
+  commit) and load_avg.
 
 Prints one JSON line, last.
 """
@@ -34,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shutil
 import sqlite3
@@ -63,7 +68,7 @@ from pos_app.services.setup import open_store
 from pos_app.store import ledger_repo, repos
 
 BASELINE_EVENTS = 10_000
-HISTORY_DAYS = 400  # longer than the 365-day expiry, so some lots expire
+HISTORY_DAYS = 540  # longer than the 365-day expiry, so lots expire (expire events) before the end
 CHUNK = 50_000  # events per insert transaction during the fill
 LOCAL = timedelta(hours=8)  # the demo store's day (Asia/Shanghai) for the daily cap
 
@@ -481,11 +486,27 @@ def build_store(folder: Path, events: int, *, members: int | None = None, seed: 
     raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     raw.close()
     ctx.clock = utcnow
-    info = {"fill_seconds": round(time.perf_counter() - t0, 1), "members": members, "kinds": dict(filler.kinds),
-            "member_ids": [m.member_id for m in filler.members],
-            "coupons": {m.member_id: [c for c in m.coupons if filler.coupons[c][4] > end + timedelta(days=1)]
-                        for m in filler.members if m.coupons}}
-    return ctx, info
+    info = {"fill_seconds": round(time.perf_counter() - t0, 1), "members": members, "kinds": dict(filler.kinds)}
+    (folder / "fill.json").write_text(json.dumps(info))
+    return ctx, _with_members(ctx, info)
+
+
+def reuse_store(folder: Path) -> tuple[StoreContext, dict]:
+    """A store an earlier run built in `folder` (with --dir): no fill, just open it."""
+    ctx = open_store(folder)
+    return ctx, _with_members(ctx, json.loads((folder / "fill.json").read_text()))
+
+
+def _with_members(ctx: StoreContext, info: dict) -> dict:
+    """The filled members, and their coupons still usable (for checkouts that apply one)."""
+    with ctx.db.read() as conn:
+        ids = conn.exec_driver_sql("SELECT member_id FROM members WHERE phone LIKE '17%'").scalars().all()
+        rows = conn.exec_driver_sql("SELECT member_id, code FROM coupons WHERE status = 'active' AND expires_at > ?",
+                                    (ts(ctx.now() + timedelta(days=1)),)).all()
+    coupons: dict[str, list[str]] = defaultdict(list)
+    for member_id, code in rows:
+        coupons[member_id].append(code)
+    return {**info, "member_ids": list(ids), "coupons": dict(coupons)}
 
 
 # -- checks ---------------------------------------------------------------------------------
@@ -493,9 +514,10 @@ def check_store(db_path: Path | str) -> list[str]:
     """Everything that must hold in any store database; returns what does not (empty = all good).
 
     Integrity, double entry per event, balances = sum of postings, holder balances = sum of
-    their lots' remaining, lots within bounds, one outbox row per event, gapless
-    device_seq, and every sale whole: its lines, its earn/cash events, every event that
-    names it, no orphans either way.
+    their lots' remaining, lots within bounds, one outbox row per own event (device_seq
+    1..n, gapless; pulled events have negative ones), and every sale whole: its lines,
+    its earn/cash/guide events, its coupons, every event that names it, no orphans
+    either way.
     """
     con = sqlite3.connect(db_path)  # reads only; read-write so a crashed WAL can be recovered
     try:
@@ -541,12 +563,19 @@ def _problems(con: sqlite3.Connection) -> list[str]:
     expect_none("lots out of bounds", "SELECT lot_id FROM lots WHERE remaining < 0 OR remaining > amount")
     expect_none("lots without their event",
                 "SELECT l.lot_id FROM lots l LEFT JOIN events e ON e.event_id = l.event_id WHERE e.event_id IS NULL")
-    expect_none("events without an outbox row",
-                "SELECT e.event_id FROM events e LEFT JOIN outbox o ON o.event_id = e.event_id WHERE o.event_id IS NULL")
+    # This device's events number 1, 2, 3...; events pulled from HQ (other stores, HQ's
+    # corrections) are stored with negative device_seq, no outbox row, and a remote_events row.
+    expect_none("own events without an outbox row", """
+        SELECT e.event_id FROM events e LEFT JOIN outbox o ON o.event_id = e.event_id
+        WHERE e.device_seq > 0 AND o.event_id IS NULL""")
+    if rows("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'remote_events'"):
+        expect_none("pulled events (negative device_seq) not listed in remote_events", """
+            SELECT e.event_id FROM events e WHERE e.device_seq < 0
+              AND NOT EXISTS (SELECT 1 FROM remote_events r WHERE r.event_id = e.event_id)""")
     expect_none("outbox rows without their event or off their event's sequence", """
         SELECT o.device_seq FROM outbox o LEFT JOIN events e ON e.event_id = o.event_id
         WHERE e.event_id IS NULL OR e.device_seq <> o.device_seq""")
-    n, lo, hi = rows("SELECT COUNT(*), MIN(device_seq), MAX(device_seq) FROM events")[0]
+    n, lo, hi = rows("SELECT COUNT(*), MIN(device_seq), MAX(device_seq) FROM events WHERE device_seq > 0")[0]
     if n and (lo != 1 or hi != n):
         out.append(f"device_seq not gapless: {n} events numbered {lo}..{hi}")
     expect_none("sales without lines", """
@@ -602,12 +631,15 @@ def time_statements(ctx: StoreContext, member_ids: list[str], reads: int, rng: r
     return out
 
 
-def time_checkouts(ctx: StoreContext, info: dict, checkouts: int, rng: random.Random) -> tuple[list[float], dict]:
+def time_checkouts(ctx: StoreContext, info: dict, checkouts: int,
+                   rng: random.Random) -> tuple[list[float], list[float], dict]:
+    """Wall and CPU milliseconds of each checkout (the CPU part shows what a busy machine adds)."""
     skus = [p[0] for p in PRODUCTS]
     prices = {p[0]: p[3] for p in PRODUCTS}
     coupons = dict(info["coupons"])
     mix = defaultdict(int)
-    out = []
+    out: list[float] = []
+    cpu: list[float] = []
     for _ in range(checkouts):
         member_id = rng.choice(info["member_ids"]) if rng.random() < 0.9 else None
         items = [(sku, rng.choice((1, 1, 2))) for sku in rng.sample(skus, rng.choice((1, 2, 3, 4)))]
@@ -623,18 +655,38 @@ def time_checkouts(ctx: StoreContext, info: dict, checkouts: int, rng: random.Ra
             kw["cash_points"] = min(spendable, cap, 1000) // 100 * 100
         if rng.random() < 0.3:
             kw["guide_id"] = GUIDE_ID
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         try:
             checkout_uc.checkout(ctx, staff_id=CASHIER_ID, items=items, member_id=member_id, **kw)
         except Refused as err:  # should not happen: counted in checkout_mix, not timed
             mix["refused:" + ",".join(err.codes)] += 1
             continue
         out.append((time.perf_counter() - t0) * 1000)
+        cpu.append((time.process_time() - c0) * 1000)
         mix["member" if member_id else "walk_in"] += 1
         for key in ("coupons", "cash_points", "guide_id"):
             if kw.get(key):
                 mix[key] += 1
-    return out, dict(mix)
+    return out, cpu, dict(mix)
+
+
+def fsync_ms(folder: Path, n: int = 200) -> list[float]:
+    """The disk's own commit floor: a 4 KiB overwrite plus fdatasync, as SQLite's WAL commit does."""
+    probe = folder / "fsync.probe"
+    fd = os.open(probe, os.O_RDWR | os.O_CREAT)
+    try:
+        os.pwrite(fd, b"\0" * (1 << 20), 0)
+        os.fsync(fd)
+        out = []
+        for i in range(n):
+            os.pwrite(fd, os.urandom(4096), (i * 4096) % (1 << 20))
+            t0 = time.perf_counter()
+            os.fdatasync(fd)
+            out.append((time.perf_counter() - t0) * 1000)
+        return out
+    finally:
+        os.close(fd)
+        probe.unlink()
 
 
 def db_mb(path: Path) -> float:
@@ -649,6 +701,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reads", type=int, default=5000, help="balance reads per store")
     ap.add_argument("--dir", type=Path, help="build the stores here (default: a temp folder, removed after)")
     ap.add_argument("--keep", action="store_true", help="keep the temp folder")
+    ap.add_argument("--reuse", action="store_true",
+                    help="with --dir: measure the stores an earlier run built there (each run adds its checkouts)")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--baseline-events", type=int, default=BASELINE_EVENTS,
                     help="size of the store balance_ratio compares against (10,000 by the spec)")
@@ -659,9 +713,17 @@ def main(argv: list[str] | None = None) -> int:
     root.mkdir(parents=True, exist_ok=True)
     rng = random.Random(args.seed)
     try:
-        base_ctx, base_info = build_store(root / "base", args.baseline_events, seed=args.seed)
+        def store(name: str, events: int, seed: int) -> tuple[StoreContext, dict]:
+            folder = root / name
+            if args.reuse and (folder / "fill.json").exists():
+                return reuse_store(folder)
+            if folder.exists():
+                shutil.rmtree(folder)
+            return build_store(folder, events, seed=seed)
+
+        base_ctx, base_info = store("base", args.baseline_events, args.seed)
         print(f"baseline store: {args.baseline_events} events in {base_info['fill_seconds']} s", file=sys.stderr)
-        ctx, info = build_store(root / "main", args.events, seed=args.seed + 1)
+        ctx, info = store(f"main-{args.events}", args.events, args.seed + 1)
         path = ctx.db.path
         with ctx.db.read() as conn:
             events = conn.exec_driver_sql("SELECT COUNT(*) FROM events").scalar()
@@ -677,7 +739,9 @@ def main(argv: list[str] | None = None) -> int:
             base_reads += time_balance_reads(base_ctx, base_info["member_ids"], args.reads // rounds, rng)
             reads += time_balance_reads(ctx, info["member_ids"], args.reads // rounds, rng)
         statements = time_statements(ctx, info["member_ids"], max(50, args.reads // 10), rng)
-        checkouts, mix = time_checkouts(ctx, info, args.checkouts, rng)
+        syncs = fsync_ms(path.parent)
+        checkouts, cpu, mix = time_checkouts(ctx, info, args.checkouts, rng)
+        syncs += fsync_ms(path.parent)
         problems = [] if args.no_check else check_store(path)
         for p in problems:
             print("LEDGER PROBLEM:", p, file=sys.stderr)
@@ -689,6 +753,10 @@ def main(argv: list[str] | None = None) -> int:
             "checkout_max_ms": round(max(checkouts), 3),
             "checkouts": len(checkouts),
             "checkout_mix": mix,
+            "checkout_cpu_p50_ms": round(percentile(cpu, 0.50), 3),
+            "checkout_cpu_p99_ms": round(percentile(cpu, 0.99), 3),
+            "disk_fsync_p50_ms": round(percentile(syncs, 0.50), 3),
+            "disk_fsync_p99_ms": round(percentile(syncs, 0.99), 3),
             "balance_p50_ms": round(percentile(reads, 0.50), 4),
             "balance_p99_ms": round(percentile(reads, 0.99), 4),
             "balance_10k_p50_ms": round(percentile(base_reads, 0.50), 4),
@@ -699,6 +767,7 @@ def main(argv: list[str] | None = None) -> int:
             "fill_seconds": info["fill_seconds"],
             "db_mb": db_mb(path),
             "ledger_ok": None if args.no_check else not problems,
+            "load_avg": [round(x, 2) for x in os.getloadavg()],
             "db": str(path) if (args.dir or args.keep) else None,
         }
         base_ctx.db.close()

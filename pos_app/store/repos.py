@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import Connection, func, or_, select, update
+from sqlalchemy import Connection, bindparam, func, or_, select, update
 
 from pos_app.domain.campaigns import Campaign
 from pos_app.domain.catalog import Product
@@ -17,6 +17,20 @@ from pos_app.domain.members import Member
 from pos_app.domain.rules import Rules, parse_rules, rules_to_doc
 from pos_app.domain.staff import Role, Staff
 from pos_app.store import tables as T
+
+
+# Lookups every checkout makes are built once (a fresh statement costs SQLAlchemy a
+# cache-key walk, ~0.2 ms apiece on the bench; see bench/ledger.py).
+_RULES_DOC = select(T.rules.c.version, T.rules.c.doc).order_by(T.rules.c.version.desc()).limit(1)
+_CAMPAIGNS = select(T.campaigns).where(T.campaigns.c.starts_at <= bindparam("now"),
+                                       T.campaigns.c.ends_at > bindparam("now"))
+_STAFF = select(T.staff).where(T.staff.c.staff_id == bindparam("staff_id"))
+_MEMBER = select(T.members).where(T.members.c.member_id == bindparam("member_id"))
+_PRODUCT = select(T.products).where(or_(T.products.c.sku == bindparam("code"),
+                                         T.products.c.barcode == bindparam("code")))
+_COUPON = (select(T.coupons, T.coupon_types).join(T.coupon_types)
+           .where(T.coupons.c.code == bindparam("code")))
+_parsed_rules: dict[tuple[int, str], Rules] = {}
 
 
 # -- meta (store identity and small settings) ---------------------------------------
@@ -96,13 +110,18 @@ class StoredKeys:
 
 # -- rules and campaigns -------------------------------------------------------------
 def current_rules(conn: Connection) -> Rules:
-    doc = conn.execute(select(T.rules.c.doc).order_by(T.rules.c.version.desc()).limit(1)).scalar()
-    if doc is None:
+    row = conn.execute(_RULES_DOC).first()
+    if row is None:
         return Rules(version=1)
-    parsed = parse_rules(json.loads(doc))
-    if isinstance(parsed, tuple):  # stored rules were validated on the way in
-        raise RuntimeError(f"stored rules are invalid: {parsed}")
-    return parsed
+    key = (row.version, row.doc)
+    if key not in _parsed_rules:  # Rules are frozen: one parse per stored version is enough
+        parsed = parse_rules(json.loads(row.doc))
+        if isinstance(parsed, tuple):  # stored rules were validated on the way in
+            raise RuntimeError(f"stored rules are invalid: {parsed}")
+        if len(_parsed_rules) > 16:
+            _parsed_rules.clear()
+        _parsed_rules[key] = parsed
+    return _parsed_rules[key]
 
 
 def save_rules(conn: Connection, rules: Rules, effective_at: datetime) -> None:
@@ -111,7 +130,7 @@ def save_rules(conn: Connection, rules: Rules, effective_at: datetime) -> None:
 
 
 def active_campaigns(conn: Connection, now: datetime) -> tuple[Campaign, ...]:
-    rows = conn.execute(select(T.campaigns).where(T.campaigns.c.starts_at <= now, T.campaigns.c.ends_at > now)).all()
+    rows = conn.execute(_CAMPAIGNS, {"now": now}).all()
     return tuple(Campaign(r.campaign_id, r.name, r.starts_at, r.ends_at, r.multiplier_pct,
                           frozenset(json.loads(r.categories)), frozenset(json.loads(r.skus))) for r in rows)
 
@@ -129,7 +148,7 @@ def _staff(r) -> Staff:
 
 
 def staff_by_id(conn: Connection, staff_id: str) -> Staff | None:
-    r = conn.execute(select(T.staff).where(T.staff.c.staff_id == staff_id)).first()
+    r = conn.execute(_STAFF, {"staff_id": staff_id}).first()
     return _staff(r) if r else None
 
 
@@ -149,7 +168,7 @@ def _member(r) -> Member:
 
 
 def member_by_id(conn: Connection, member_id: str) -> Member | None:
-    r = conn.execute(select(T.members).where(T.members.c.member_id == member_id)).first()
+    r = conn.execute(_MEMBER, {"member_id": member_id}).first()
     return _member(r) if r else None
 
 
@@ -188,7 +207,7 @@ def _product(r) -> Product:
 
 def product_by_code(conn: Connection, code: str) -> Product | None:
     """A product by its sku or its printed barcode."""
-    r = conn.execute(select(T.products).where(or_(T.products.c.sku == code, T.products.c.barcode == code))).first()
+    r = conn.execute(_PRODUCT, {"code": code}).first()
     return _product(r) if r else None
 
 
@@ -261,8 +280,7 @@ def save_coupon_type(conn: Connection, c: CouponType) -> None:
 
 
 def coupon(conn: Connection, code: str) -> Coupon | None:
-    r = conn.execute(select(T.coupons, T.coupon_types).join(T.coupon_types)
-                     .where(T.coupons.c.code == code)).first()
+    r = conn.execute(_COUPON, {"code": code}).first()
     if r is None:
         return None
     return Coupon(r.code, _coupon_type(r), r.member_id, CouponStatus(r.status), r.expires_at)
