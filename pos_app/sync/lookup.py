@@ -33,28 +33,49 @@ def fetch_member(db: Database, client: HQClient, query: str) -> str:
 def find_or_fetch(db: Database, client: HQClient | None, query: str) -> str | None:
     """The member's id from the local database, else from HQ when a client is given; None if unknown.
 
-    Raises HQUnreachable only when the member is not here and HQ cannot be reached."""
+    A member merged into another (HQ's member_merge) is found by their old card or id as the
+    member they were merged into. Raises HQUnreachable only when the member is not here and
+    HQ cannot be reached."""
     q = query.strip()
-    local = None
     with db.read() as conn:
-        for field, value in (("phone", normalize_phone(q)), ("card_no", q), ("member_id", q)):
-            m = repos.member_where(conn, **{field: value})
-            if m is not None:
-                local = m.member_id
-                break
+        local, ask_hq = _local(conn, q)
         if local is not None and (client is None or remote_events.mirrored(conn, {local})):
             return local  # a record without its balances (pulled, never fetched) is fetched below
     if client is None:
-        return None
+        return local
     from pos_app.sync.errors import HQUnreachable, MemberUnknownAtHQ
     try:
-        return fetch_member(db, client, q)
+        return fetch_member(db, client, local or ask_hq)
     except MemberUnknownAtHQ:
         return local
     except HQUnreachable:
         if local is None:
             raise
         return local
+
+
+def _local(conn, q: str) -> tuple[str | None, str]:
+    """(a member here matching q, what to ask HQ for when none does)."""
+    from sqlalchemy import or_, select
+
+    from pos_app.store import tables as T
+    for field, value in (("phone", normalize_phone(q)), ("card_no", q), ("member_id", q)):
+        m = repos.member_where(conn, **{field: value})
+        if m is not None:
+            return m.member_id, q
+    m = T.members.c
+    target = conn.execute(select(m.merged_into).where(m.merged_into.is_not(None),
+                                                      or_(m.card_no == q, m.member_id == q))).scalar()
+    for _ in range(5):  # a merge of a merge
+        if target is None:
+            return None, q
+        row = conn.execute(select(m.member_id, m.merged_into).where(m.member_id == target)).first()
+        if row is None:
+            return None, target  # known only by id: ask HQ for the kept member
+        if row.merged_into is None:
+            return row.member_id, target
+        target = row.merged_into
+    return None, q
 
 
 def fetch_merge_targets(db: Database, client: HQClient) -> list[str]:

@@ -61,14 +61,20 @@ def unique_phone() -> str:
     return "139" + str(uuid.uuid4().int % 10**8).zfill(8)
 
 
-def seed(ctx, n_members: int = 3) -> list[str]:
-    """Staff, rules, catalogue (the demo's), and members with one sale each, under the store's identity."""
+def seed_staff(ctx) -> None:
+    """The demo rules and a cashier and a manager (PINs 1111 and 9999)."""
     if not _PIN_HASHES:
         _PIN_HASHES.update(cashier=hash_pin("1111"), manager=hash_pin("9999"))
     with ctx.db.write() as conn:
         repos.save_rules(conn, DEMO_RULES, ctx.now())
         repos.save_staff(conn, Staff(CASHIER_ID, "王芳", Role.CASHIER, _PIN_HASHES["cashier"]))
         repos.save_staff(conn, Staff(MANAGER_ID, "李经理", Role.MANAGER, _PIN_HASHES["manager"]))
+
+
+def seed(ctx, n_members: int = 3) -> list[str]:
+    """Staff, rules, catalogue (the demo's), and members with one sale each, under the store's identity."""
+    seed_staff(ctx)
+    with ctx.db.write() as conn:
         for sku, name, cat, price, barcode in PRODUCTS:
             repos.save_product(conn, Product(sku, name, cat, price, barcode))
         for gid, name, cost, copay, stock, limit, tier in GIFTS:
