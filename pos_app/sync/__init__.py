@@ -18,14 +18,12 @@ Modules (each small, named by what it handles):
 
 For the UI:
     from pos_app.sync.scheduler import SyncScheduler
-    sched = SyncScheduler(ctx.db, interval=30, on_status=cb)  # cb(SyncStatus) runs on the sync thread:
-    sched.start()                                             #   re-emit it as a Qt signal
-    sched.nudge()                                             # after each sale
-    sched.status(refresh=True)                                # SyncStatus: state, online, pending, problems,
-                                                              #   last_success, last_error, next_attempt_in,
-                                                              #   offline_window_left, redeem_allowed,
-                                                              #   store_redeem_budget_left, clock_skew_s, clock_ok,
-                                                              #   hq_disagrees
+    sched = SyncScheduler(ctx.db, clock=ctx.clock, interval=30, on_status=cb)
+    sched.start()                  # cb(SyncStatus) runs on the sync thread: re-emit it as a Qt signal
+    sched.nudge()                  # after each sale
+    sched.status(refresh=True)     # SyncStatus: state, online, pending, problems, last_success,
+                                   #   last_error, next_attempt_in, offline_window_left, redeem_allowed,
+                                   #   store_redeem_budget_left, clock_skew_s, clock_ok, hq_disagrees
     sched.stop()
 Before redeeming offline: offline_limits.member_redeem_left(conn, member_id) and
 SyncStatus.redeem_allowed. A member not found locally: lookup.find_or_fetch(db,

@@ -1,9 +1,11 @@
 """Background sync on a plain thread (no Qt: the UI wraps it): at start, every
 `interval` seconds, and when nudged (after each sale) while online. Failures back off
-exponentially with full jitter, up to `max_backoff`; a nudge while offline does not
-shorten the backoff. Everything the UI shows is in `status()` (a SyncStatus).
+exponentially with jitter (uniform in [cap/2, cap], cap doubling up to `max_backoff`); a
+nudge while offline does not shorten the backoff. Everything the UI shows is in
+`status()` (a SyncStatus). Pass the store's clock (ctx.clock) so the offline window is
+measured on the same clock as the sales.
 
-    sched = SyncScheduler(ctx.db, interval=30, on_status=callback)   # callback(SyncStatus), on the sync thread
+    sched = SyncScheduler(ctx.db, clock=ctx.clock, interval=30, on_status=callback)  # callback on the sync thread
     sched.start()
     ... sched.nudge()            # after a sale
     st = sched.status()          # st.online, st.pending, st.last_success, st.offline_window_left, ...
@@ -104,7 +106,7 @@ class SyncScheduler:
         return st
 
     def backoff_delay(self, failures: int) -> float:
-        """Exponential backoff with full jitter: uniform in [cap/2, cap], cap = base * 2^(failures-1)."""
+        """Exponential backoff with jitter: uniform in [cap/2, cap], cap = min(max, base * 2^(failures-1))."""
         cap = min(self.max_backoff, self.base_backoff * 2 ** max(0, failures - 1))
         return cap / 2 + self.rng.random() * cap / 2
 
