@@ -406,15 +406,16 @@ class Filler:
         self.raw.execute("BEGIN")
         self.register_all(start)
         self.members_by_id = {m.member_id: m for m in self.members}
-        slots = max(1, int((events - self.seq) / 1.3))  # a slot posts ~1.3 events on average
-        gap = (end - start - timedelta(days=30)) / slots
-        t0 = start + timedelta(days=30)
-        k = 0
+        # Time follows progress, so the history runs right up to `end` whatever the mix
+        # posts per step: the clock is where the event count says it should be, plus jitter.
+        t0, first = start + timedelta(days=30), self.seq
+        span = end - timedelta(seconds=1) - t0
+        step = span / max(1, events - first)
+        now = t0
         while self.seq < events:
-            now = t0 + gap * (k + self.rng.random()) if k < slots else end - timedelta(seconds=self.rng.random())
-            now = min(now, end - timedelta(seconds=1))
+            due = t0 + span * ((self.seq - first) / (events - first)) + step * self.rng.random()
+            now = min(max(now, due), end - timedelta(seconds=1))
             self.one(self.members[self.rng.randrange(len(self.members))], now)
-            k += 1
             if len(self.b_events) >= CHUNK:
                 self.flush()
                 self.raw.execute("COMMIT")
