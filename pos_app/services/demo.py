@@ -33,6 +33,7 @@ from pos_app.services import checkout as checkout_uc
 from pos_app.services import members as members_uc
 from pos_app.services.context import StoreContext
 from pos_app.store import repos
+from pos_app.sync import state as sync_state
 
 CASHIER_ID = "00000000-0000-7000-8000-000000000001"
 MANAGER_ID = "00000000-0000-7000-8000-000000000002"
@@ -91,9 +92,10 @@ DEMO_LABELS = ("TEA-OOLONG", "铁观音乌龙茶 250g", 24, "8:50,28:30,38:10,48
 
 
 def seed_demo(ctx: StoreContext) -> bool:
-    """Fill an empty store with demo data; returns False if it already had staff."""
+    """Fill an empty store with demo data; returns False if it already had staff or is
+    enrolled with HQ (demo members and sales would be pushed to the chain as real ones)."""
     with ctx.db.write() as conn:
-        if repos.all_staff(conn):
+        if repos.all_staff(conn) or sync_state.credentials(conn) is not None:
             return False
         now = ctx.now()
         repos.save_rules(conn, DEMO_RULES, now)
