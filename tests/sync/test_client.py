@@ -45,3 +45,12 @@ def test_a_wrong_or_revoked_key_is_refused_and_shown(hq, make_store):
         HQClient(hq.url, ctx.who.device_id, key).pull(0)
     assert err.value.code == "device_revoked"
     assert SyncScheduler(ctx.db).run_once().state == "refused"
+
+
+def test_a_protocol_hq_does_not_speak_is_refused_and_shown(hq, make_store, monkeypatch):
+    from pos_app.sync import handshake
+    ctx = make_store("a", demo=False)
+    monkeypatch.setattr(handshake, "PROTOCOL_MIN", 2)  # an app newer than HQ
+    monkeypatch.setattr(handshake, "PROTOCOL_MAX", 3)
+    st = SyncScheduler(ctx.db).run_once()
+    assert st.state == "refused" and "protocol" in st.last_error
