@@ -78,7 +78,11 @@ class LedgerMachine(RuleBasedStateMachine):
     def __init__(self):
         super().__init__()
         self.folder = Path(tempfile.mkdtemp(prefix="ledger-ex-"))
-        shutil.copy(template(), self.folder / "store.sqlite3")
+        src = template()
+        shutil.copy(src, self.folder / "store.sqlite3")
+        wal = src.with_name(src.name + "-wal")
+        if wal.exists():  # should have been checkpointed away on close; if not, it is part of the copy
+            shutil.copy(wal, self.folder / wal.name)
         self.clock = Clock()
         self.ctx = open_store(self.folder, clock=self.clock)
         ticks = itertools.count(0, 10_000)  # every PIN check is "much later": no lockouts here
