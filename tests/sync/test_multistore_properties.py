@@ -37,6 +37,7 @@ import os
 import random
 import uuid
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -271,7 +272,8 @@ class MultiStore(RuleBasedStateMachine):
         member = self._member_at(till, k)
         if member is None:
             return
-        self._attempt(till, "edit_name", lambda: members.patch_member(
+        home = next(m["home"] for m in self.members if m["id"] == member)
+        self._attempt(till, "edit_name" if home == i else "edit_name away from home", lambda: members.patch_member(
             till.ctx, staff_id=CASHIER_ID, member_id=member, name=f"{name}{k}"))
 
     # --- the network ---------------------------------------------------------------------------
@@ -377,6 +379,30 @@ class MultiStore(RuleBasedStateMachine):
         assert till.pending() == []
         tally("reordered push")
 
+    @rule(i=st.integers(0, 2), n=st.integers(1, 20))
+    def concurrent_push(self, i, n):
+        """Two connections push the same pending events at once: each applied once, one hq_seq each."""
+        _, till = self._till(i)
+        events = till.pending(n)
+        if not till.online or not events:
+            return
+        clients = [till.client(), till.client()]
+        try:
+            with ThreadPoolExecutor(2) as pool:
+                answers = list(pool.map(lambda c: c.push(events), clients))
+        finally:
+            for c in clients:
+                c.close()
+        for k, ev in enumerate(events):
+            got = [ans.answers[k] for ans in answers]
+            assert {a.event_id for a in got} == {ev["event_id"]}
+            assert {a.status for a in got} <= {"ok", "exists"} and [a.status for a in got].count("ok") <= 1, got
+            assert len({a.hq_seq for a in got}) == 1, got
+        with till.db.write() as conn:
+            outbox.record_answers(conn, events, answers[0], utcnow())
+        assert not {e["event_id"] for e in events} & {e["event_id"] for e in till.pending()}
+        tally("concurrent push")
+
     @rule(i=st.integers(0, 2), seed=st.integers(0, 2**16), n=st.integers(1, 25))
     def duplicate_push(self, i, seed, n):
         """Events HQ already answered are pushed again, shuffled: `exists` with the same hq_seq, nothing new."""
@@ -452,6 +478,11 @@ class MultiStore(RuleBasedStateMachine):
                 assert local_balances(till.ctx, member_id) == hq_balances(self.hq, member_id), \
                     f"{till.name}: member {member_id}"
                 assert till.member_record(member_id) == view.member(member_id)
+        # which merge rules the run made HQ apply (the tally shows whether runs reach them)
+        stores = {t.store_id for t in self.tills}
+        for store_id, rule_no, kind in view.rows("SELECT store_id, rule, kind FROM conflicts"):
+            if store_id in stores:
+                tally(f"HQ merge rule {rule_no}: {kind}")
         # every label serial earned once chain-wide
         from hq_server.ingest import correction_id
         devices = [t.creds().device_id for t in self.tills]
