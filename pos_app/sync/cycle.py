@@ -29,7 +29,7 @@ class SyncReport:
     pushed: int = 0
     answers: dict[str, int] = field(default_factory=dict)  # ok / exists / rejected / exists_mismatch
     pulled: pull.PullResult | None = None
-    fetched: list[str] = field(default_factory=list)  # members fetched because one of ours was merged into them
+    fetched: list[str] = field(default_factory=list)  # members fetched again: merge targets, drifted lots
     finished_at: datetime | None = None
 
 
@@ -88,6 +88,7 @@ def sync_once(db: Database, client: HQClient | None = None, clock: Callable[[], 
             push_pending(db, client, clock, batch, report)
             report.pulled = pull.pull_all(db, client)
             report.fetched = lookup.fetch_merge_targets(db, client)
+            report.fetched += lookup.mend_drift(db, client, report.pulled.touched)
             report.finished_at = clock()
             with db.write() as conn:
                 state.put(conn, "last_success_at", report.finished_at)

@@ -89,3 +89,12 @@ def fetch_merge_targets(db: Database, client: HQClient) -> list[str]:
         targets = set(conn.execute(select(m.merged_into).distinct().where(m.merged_into.is_not(None))).scalars())
         targets -= remote_events.mirrored(conn, targets)
     return [fetch_member(db, client, target) for target in sorted(targets)]
+
+
+def mend_drift(db: Database, client: HQClient, member_ids: set[str]) -> list[str]:
+    """Members whose lots no longer add up to their balance here (remote events applied in
+    another order than HQ's) are fetched again: HQ's snapshot sets them right. Only when this
+    device has nothing unsent for the member (the snapshot could not include it)."""
+    with db.read() as conn:
+        ids = sorted(m for m in member_ids if remote_events.drifted(conn, m) and not remote_events.pending_own(conn, m))
+    return [fetch_member(db, client, m) for m in ids]

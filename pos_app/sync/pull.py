@@ -52,6 +52,7 @@ class PullResult:
     skipped: int = 0
     problems: list[tuple[str, str, str]] = field(default_factory=list)  # (type, key, problem)
     cursor: int = 0
+    touched: set[str] = field(default_factory=set)  # members a remote event changed here
 
 
 def _record(conn: Connection, item: PullItem, problem: str | None) -> None:
@@ -78,6 +79,8 @@ def apply_page(db: Database, page: PullResponse, result: PullResult | None = Non
                     fn = APPLY.get(item.type)
                     if fn is not None:
                         fn(conn, item.key, item.data)
+                if item.type == "event" and isinstance(item.data.get("member_id"), str):
+                    result.touched.add(item.data["member_id"])
             except (C.ItemProblem, ValidationError, IntegrityError, KeyError, TypeError, ValueError) as exc:
                 problem = f"{type(exc).__name__}: {str(exc)[:300]}"
                 result.problems.append((item.type, item.key, problem))

@@ -3,8 +3,8 @@ corrections (pull items of type "event"), and member snapshots fetched from HQ.
 
 They go into the store's own tables (events, postings, balances, lots) so balances
 stay one table and every check (postings sum to zero, balances = postings, lots =
-balances) keeps holding. Their device_seq is negative (allocated downwards), so the
-device's own sequence, max + 1, stays gapless; remote_events keeps their hq_seq.
+balances) keeps holding. Their device_seq is 0 or negative (allocated downwards), so the
+device's own sequence, max + 1, stays gapless from 1; remote_events keeps their hq_seq.
 Applying the same event twice changes nothing (event_id is the primary key).
 """
 
@@ -29,7 +29,21 @@ NS = uuid.UUID("0b5e7c43-6a1f-5a2e-8d0c-3c7a1f9e2b61")
 
 
 def _next_remote_seq(conn: Connection) -> int:
-    return min(conn.execute(select(func.min(T.events.c.device_seq))).scalar() or 0, 0) - 1
+    """0, -1, -2, ...: the first remote event takes 0, so that while this device has recorded
+    nothing of its own, max(device_seq) + 1 (the store's next own number) is still 1."""
+    lowest = conn.execute(select(func.min(T.events.c.device_seq))).scalar()
+    return min(1 if lowest is None else lowest, 1) - 1
+
+
+def drifted(conn: Connection, member_id: str) -> bool:
+    """The member's balances and lots here disagree (remote events applied in another order
+    than HQ's, e.g. a remote reversal of a lot this store had spent from meanwhile)."""
+    b, lt = T.balances.c, T.lots.c
+    bal = conn.execute(select(func.coalesce(func.sum(b.balance), 0))
+                       .where(b.account.like(f"member:{member_id}:%"))).scalar()
+    lots = conn.execute(select(func.coalesce(func.sum(lt.remaining), 0))
+                        .where(lt.account.like(f"member:{member_id}:%"))).scalar()
+    return bal != lots
 
 
 def _bump(conn: Connection, postings: list[tuple[str, int]]) -> None:
@@ -102,7 +116,7 @@ def _merge(postings: list[tuple[str, int]]) -> list[tuple[str, int]]:
     return [(a, n) for a, n in sums.items() if n]
 
 
-def _pending_own(conn: Connection, member_id: str) -> bool:
+def pending_own(conn: Connection, member_id: str) -> bool:
     e, o = T.events.c, T.outbox.c
     return conn.execute(select(o.event_id).join_from(T.outbox, T.events, o.event_id == e.event_id)
                         .where(o.status == "pending", e.member_id == member_id).limit(1)).first() is not None
@@ -161,7 +175,7 @@ def apply_snapshot(conn: Connection, found: MemberLookup, now: datetime) -> str 
     prior = conn.execute(select(s.as_of_hq_seq).where(s.member_id == member_id)).scalar()
     if prior is not None and prior >= found.as_of_hq_seq:
         return None
-    if _pending_own(conn, member_id):
+    if pending_own(conn, member_id):
         # HQ's snapshot cannot include this device's unsent events for the member, and setting
         # the balances to it would drop them: wait until they are pushed (the next run fetches again).
         return None

@@ -74,17 +74,22 @@ def seed_staff(ctx) -> None:
 def seed(ctx, n_members: int = 3) -> list[str]:
     """Staff, rules, catalogue (the demo's), and members with one sale each, under the store's identity."""
     seed_staff(ctx)
-    with ctx.db.write() as conn:
-        for sku, name, cat, price, barcode in PRODUCTS:
-            repos.save_product(conn, Product(sku, name, cat, price, barcode))
-        for gid, name, cost, copay, stock, limit, tier in GIFTS:
-            repos.save_gift(conn, Gift(gid, name, cost, copay, None, None, limit, tier), stock)
+    seed_catalogue(ctx)
     ids = []
     for i in range(n_members):
         m = members.register_member(ctx, staff_id=CASHIER_ID, phone=unique_phone(), name=f"会员{i}")
         checkout.checkout(ctx, staff_id=CASHIER_ID, items=[("TEA-PUER", 1 + i % 2)], member_id=m.member_id)
         ids.append(m.member_id)
     return ids
+
+
+def seed_catalogue(ctx) -> None:
+    """The demo's products and gifts (no events)."""
+    with ctx.db.write() as conn:
+        for sku, name, cat, price, barcode in PRODUCTS:
+            repos.save_product(conn, Product(sku, name, cat, price, barcode))
+        for gid, name, cost, copay, stock, limit, tier in GIFTS:
+            repos.save_gift(conn, Gift(gid, name, cost, copay, None, None, limit, tier), stock)
 
 
 @pytest.fixture(scope="session")

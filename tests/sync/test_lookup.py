@@ -79,3 +79,49 @@ def test_two_tills_of_one_store_stay_in_step_on_a_member(hq, make_store, request
     sync_once(one.db)
     sync_once(two.db)
     assert local_balances(two, member) == hq_balances(hq, member)
+
+
+def test_a_tills_first_own_sale_after_a_fetch_is_numbered_1_and_reaches_hq(hq, make_store):
+    from tests.sync.conftest import seed_catalogue, seed_staff
+    a = make_store("a")
+    b = make_store("b", demo=False)
+    seed_staff(b)
+    seed_catalogue(b)
+    sync_once(a.db)
+    member = member_ids(a)[0]
+    with a.db.read() as conn:
+        phone = repos.member_by_id(conn, member).phone
+    assert find_or_fetch(b.db, client_for(b.db), phone) == member  # B's ledger holds only the snapshot
+    checkout.checkout(b, staff_id=CASHIER_ID, items=[("SNACK-NUTS", 1)], member_id=member, cash_points=100)
+    with b.db.read() as conn:
+        own = conn.execute(select(T.events.c.device_seq).where(T.events.c.device_seq > 0)
+                           .order_by(T.events.c.device_seq)).scalars().all()
+    assert own == list(range(1, len(own) + 1)) and own
+    report = sync_once(b.db)
+    assert report.answers == {"ok": len(own)}
+    sync_once(a.db)
+    assert local_balances(b, member) == hq_balances(hq, member) == local_balances(a, member)
+
+
+def test_a_remote_reversal_of_a_lot_spent_here_meanwhile_is_mended_from_hq(hq, make_store):
+    from pos_app.services import refunds
+    from pos_app.services.demo import MANAGER_ID
+    from pos_app.services import members
+    from tests.sync.conftest import unique_phone
+    a, b = make_store("a"), make_store("b")
+    member = members.register_member(a, staff_id=CASHIER_ID, phone=unique_phone(), name="张三").member_id
+    sale = checkout.checkout(a, staff_id=CASHIER_ID, items=[("TEA-PUER", 3)], member_id=member)  # one lot
+    sync_once(a.db)
+    sync_once(b.db)
+    with a.db.read() as conn:
+        phone = repos.member_by_id(conn, member).phone
+    assert find_or_fetch(b.db, client_for(b.db), phone) == member
+    refunds.refund(a, staff_id=MANAGER_ID, sale=sale.sale_id, reason="退货", approver_pin="9999")
+    checkout.checkout(b, staff_id=CASHIER_ID, items=[("SNACK-NUTS", 1)], member_id=member, cash_points=100)
+    fetched = []
+    for till in (a, b, a, b):
+        fetched += sync_once(till.db).fetched
+    assert member in fetched  # B's lots drifted from its balance and were set from HQ's snapshot
+    assert local_balances(b, member) == hq_balances(hq, member) == local_balances(a, member)
+    local_ledger_ok(a)
+    local_ledger_ok(b)
