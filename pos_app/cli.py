@@ -52,13 +52,19 @@ def cmd_demo_seed(args) -> int:
     return 0
 
 
+def local_day(text: str) -> date:
+    """A day typed on the command line; a bad one is a usage error (exit 2), never a traceback."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a day (YYYY-MM-DD)") from None
+
+
 def cmd_report(args) -> int:
     from pos_app.services import reports
 
     ctx = _ctx(args)
-    first = date.fromisoformat(args.day) if args.day else None
-    last = date.fromisoformat(args.to) if args.to else None
-    rep = reports.day_report(ctx, first, last)
+    rep = reports.day_report(ctx, args.day, args.to)
     if args.json:
         print(json.dumps(asdict(rep), default=str, ensure_ascii=False))
         return 0
@@ -202,8 +208,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("status", help="store identity and ledger health").set_defaults(func=cmd_status)
     sub.add_parser("demo-seed", help="create demo data in an empty store").set_defaults(func=cmd_demo_seed)
     p = sub.add_parser("report", help="the store's daily report")
-    p.add_argument("--day", help="first local day, YYYY-MM-DD (default today)")
-    p.add_argument("--to", help="last local day of a range, YYYY-MM-DD")
+    p.add_argument("--day", type=local_day, help="first local day, YYYY-MM-DD (default today)")
+    p.add_argument("--to", type=local_day, help="last local day of a range, YYYY-MM-DD")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_report)
     p = sub.add_parser("member", help="look up a member by phone, card or referral code")

@@ -41,3 +41,9 @@ def test_refused_input_exits_2_and_changes_nothing(tmp_path):
     bad = run(tmp_path, "member", "1380013800X", check=False)
     assert bad.returncode == 2
     assert json.loads(run(tmp_path, "check").stdout)["events"] == before
+
+
+def test_a_report_for_a_day_that_does_not_exist_is_a_usage_error(tmp_path):
+    proc = run(tmp_path, "report", "--day", "2026-13-01", check=False)
+    assert proc.returncode == 2
+    assert "'2026-13-01' is not a day (YYYY-MM-DD)" in proc.stderr and "Traceback" not in proc.stderr

@@ -23,6 +23,7 @@ from pos_app.domain.pricing import CartLine, Quote, check_tender, quote
 from pos_app.domain.problems import Problem, Refused, problem, refuse_if
 from pos_app.domain.rules import Rules
 from pos_app.domain.tiers import after_sale, by_code, window_start
+from pos_app.services import offline
 from pos_app.services.context import StoreContext, post, require_staff
 from pos_app.services.members import require_member
 from pos_app.store import ledger_repo, repos
@@ -112,6 +113,8 @@ def checkout(ctx: StoreContext, *, staff_id: str, items: list[tuple[str, int]], 
         if guide_id:
             require_staff(conn, guide_id)
         q, rules, member, lots = _quote(ctx, conn, items, member_id, coupons, cash_points, now)
+        if member and q.cash_points:  # points paying part of the bill count against HQ's offline limits
+            offline.check_redeem(conn, now, member.member_id, q.cash_points)
         tender = dict(tender) if tender else {"cash": q.due_fen}
         refuse_if(check_tender(tender, q.due_fen))
         change = sum(tender.values()) - q.due_fen

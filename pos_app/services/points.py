@@ -16,6 +16,7 @@ from pos_app.domain.ledger import Kind
 from pos_app.domain.lottery import Prize, check_lottery, draw
 from pos_app.domain.problems import Problem, Refused, refuse_if
 from pos_app.domain.staff import Action, needs_approval
+from pos_app.services import offline
 from pos_app.services.context import StoreContext, manager_approval, post, refuse, require_staff
 from pos_app.services.members import member_present, require_member
 from pos_app.store import ledger_repo, repos
@@ -34,6 +35,8 @@ class CouponBought:
 
 
 def _spend(ctx, conn, kind: Kind, member_id: str, points: int, to_account: str, staff_id: str, now, payload):
+    if kind in (Kind.REDEEM_POST, Kind.LOTTERY_DRAW):  # coupons and draws count against HQ's offline limits
+        offline.check_redeem(conn, now, member_id, points)
     rules = repos.current_rules(conn)
     acct = L.member_account(member_id)
     entry = E.spend(kind, member_id=member_id, lots=ledger_repo.lots_of(conn, acct), points=points,

@@ -77,3 +77,18 @@ def test_a_sync_starts_a_new_offline_period(ctx, clock, staff, member, refused):
     r = redeem.redeem_gift(ctx, staff_id=staff.cashier, member_id=member.member_id, gift_id="GIFT-TEABAG",
                            member_pin=PIN)
     assert r.points == 300
+
+
+def test_points_as_cash_coupons_and_draws_count_against_the_limits_too(ctx, staff, member, refused):
+    from pos_app.services import points
+
+    enrolled(ctx, synced_hours_ago=80, limits=OfflineLimits(max_offline_hours=72))
+    refused("offline.window_over", checkout.checkout, staff_id=staff.cashier, member_id=member.member_id,
+            items=[("TEA-PUER", 1)], cash_points=100)
+    refused("offline.window_over", points.buy_coupon, staff_id=staff.cashier, member_id=member.member_id,
+            type_id="CPN-5", member_pin=PIN)
+    refused("offline.window_over", points.lottery_draw, staff_id=staff.cashier, member_id=member.member_id,
+            lottery_id="LOTTO-1", member_pin=PIN)
+    # Earning and a sale paid in money go on.
+    assert checkout.checkout(ctx, staff_id=staff.cashier, member_id=member.member_id,
+                             items=[("TEA-PUER", 1)]).points_earned > 0
