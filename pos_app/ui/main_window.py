@@ -81,6 +81,8 @@ class MainWindow(QMainWindow):
         self.sync.changed.connect(self.show_sync)
         self.status.attention_clicked.connect(self.show_sync_problems)
         self.checkout.sale_finished.connect(self.sync.nudge)
+        self.checkout.fetch_member = lambda text, done, failed: self.sync.fetch_member(
+            self.ctx, getattr(self, "devices", self.runner), text, done, failed)
 
     def store_ready(self, ctx, store_name: str) -> None:
         self.ctx = ctx

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, Signal
 
+from pos_app.sync import cycle, lookup
 from pos_app.sync.scheduler import SyncScheduler, SyncStatus
 from pos_app.ui.tasks import TaskRunner
 
@@ -23,6 +24,7 @@ class SyncMonitor(QObject):
         self.interval = interval
         self.sched_kw = sched_kw
         self.scheduler: SyncScheduler | None = None
+        self.client_kw = {"connect_timeout": 3.0, "read_timeout": 5.0}  # a cashier waits for a lookup: short
         self.last: SyncStatus | None = None
         # Queued: the scheduler calls back on its own thread; slots must run on the GUI thread.
         self._from_sync_thread.connect(self._arrived, Qt.QueuedConnection)
@@ -52,6 +54,14 @@ class SyncMonitor(QObject):
         """After a sale: sync soon (the nudge may read the pending count, so on the DB worker)."""
         if self.scheduler is not None:
             self.runner.run(self.scheduler.nudge)
+
+    def fetch_member(self, ctx, devices: TaskRunner, text: str, on_done, on_error) -> None:
+        """Ask HQ for a member unknown here (on the device worker: it is a network call)."""
+        if self.last is None or self.last.state == "not_enrolled":
+            on_done(None)
+            return
+        devices.run(lambda: lookup.find_or_fetch(ctx.db, cycle.client_for(ctx.db, **self.client_kw), text),
+                    on_done=on_done, on_error=on_error)
 
     def stop(self) -> None:
         if self.scheduler is not None:

@@ -74,153 +74,158 @@
 <context>
     <name>CheckoutView</name>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="58"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="60"/>
         <source>Scan or type: member phone / card, product code</source>
         <translation>扫码或输入：会员手机号 / 卡号、商品码</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="64"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="66"/>
         <source>Camera (F9)</source>
         <translation>摄像头 (F9)</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="86"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="88"/>
         <source>Pay with points: </source>
         <translation>积分抵现：</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="95"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="97"/>
         <source>Cash</source>
         <translation>现金</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="95"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="97"/>
         <source>Card</source>
         <translation>银行卡</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="95"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="97"/>
         <source>Other</source>
         <translation>其他</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="102"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="104"/>
         <source>Cash received (blank = exact)</source>
         <translation>实收现金（留空 = 刚好）</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="104"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="106"/>
         <source>Finish (F12)</source>
         <translation>结账 (F12)</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="107"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="109"/>
         <source>Cancel sale (Esc)</source>
         <translation>取消交易 (Esc)</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="109"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="111"/>
         <source>Reprint (F10)</source>
         <translation>重打小票 (F10)</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="116"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="118"/>
         <source>Coupons</source>
         <translation>优惠券</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="137"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="139"/>
         <source>Enter on an empty scan box or F12: finish · + / −: quantity · Delete: void line · Esc: cancel sale</source>
         <translation>扫码框为空时按 Enter 或 F12：结账 · + / −：数量 · Delete：删除行 · Esc：取消交易</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="192"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="195"/>
+        <source>Not known at this store: asking HQ…</source>
+        <translation>本店没有此会员：正在向总部查询…</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/checkout/view.py" line="205"/>
         <source>This is a gift&apos;s pickup code: write it off on the Gifts screen.</source>
         <translation>这是礼品的提货码：请在礼品页面核销。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="197"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="210"/>
         <source>Member: %1</source>
         <translation>会员：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="211"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="224"/>
         <source>Scan the member first, then the label.</source>
         <translation>请先扫会员码，再扫商品标签。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="218"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="231"/>
         <source>Label %1: +%2 points, balance %3</source>
         <translation>标签 %1：+%2 积分，余额 %3</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="284"/>
-        <location filename="../../pos_app/ui/checkout/view.py" line="289"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="297"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="302"/>
         <source>Subtotal: %1</source>
         <translation>小计：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="292"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="305"/>
         <source>Coupons −%1</source>
         <translation>优惠券 −%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="294"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="307"/>
         <source>Points −%1 (%2 pts)</source>
         <translation>积分抵现 −%1（%2 积分）</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="298"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="311"/>
         <source>This sale earns %1 points</source>
         <translation>本单可得 %1 积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="299"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="312"/>
         <source>No member: no points earned</source>
         <translation>非会员：不积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="311"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="324"/>
         <source>Type the cash received as an amount, e.g. 100 or 88.50</source>
         <translation>请输入实收金额，例如 100 或 88.50</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="320"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="333"/>
         <source>Still pricing the cart: press again in a moment</source>
         <translation>正在计算金额，请稍后再按</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="336"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="349"/>
         <source>Sale %1 done.</source>
         <translation>交易 %1 完成。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="338"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="351"/>
         <source>Change: %1</source>
         <translation>找零：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="340"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="353"/>
         <source>+%1 points, balance %2</source>
         <translation>+%1 积分，余额 %2</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="363"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="376"/>
         <source>Receipt saved to %1</source>
         <translation>小票已保存到 %1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="367"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="380"/>
         <source>Receipt printed on %1</source>
         <translation>小票已打印：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="379"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="392"/>
         <source>Cancel sale</source>
         <translation>取消交易</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="379"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="392"/>
         <source>Clear this sale?</source>
         <translation>清空本单？</translation>
     </message>
@@ -271,119 +276,119 @@
 <context>
     <name>GiftsView</name>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="61"/>
+        <location filename="../../pos_app/ui/gifts.py" line="62"/>
         <source>Member phone or card</source>
         <translation>会员手机号或卡号</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="63"/>
+        <location filename="../../pos_app/ui/gifts.py" line="64"/>
         <source>No member</source>
         <translation>未识别会员</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="68"/>
-        <location filename="../../pos_app/ui/gifts.py" line="171"/>
-        <location filename="../../pos_app/ui/gifts.py" line="197"/>
+        <location filename="../../pos_app/ui/gifts.py" line="69"/>
+        <location filename="../../pos_app/ui/gifts.py" line="176"/>
+        <location filename="../../pos_app/ui/gifts.py" line="202"/>
         <source>typed by the member</source>
         <translation>由会员输入</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="71"/>
+        <location filename="../../pos_app/ui/gifts.py" line="72"/>
         <source>manager approves</source>
         <translation>店长审批</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="73"/>
+        <location filename="../../pos_app/ui/gifts.py" line="74"/>
         <source>Hand over now (else print a pickup code)</source>
         <translation>当场交付（否则打印取货码）</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="75"/>
+        <location filename="../../pos_app/ui/gifts.py" line="76"/>
         <source>Redeem</source>
         <translation>兑换</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="78"/>
+        <location filename="../../pos_app/ui/gifts.py" line="79"/>
         <source>Member</source>
         <translation>会员</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="80"/>
+        <location filename="../../pos_app/ui/gifts.py" line="81"/>
         <source>Quantity</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="81"/>
+        <location filename="../../pos_app/ui/gifts.py" line="82"/>
         <source>Member PIN</source>
         <translation>会员密码</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="82"/>
+        <location filename="../../pos_app/ui/gifts.py" line="83"/>
         <source>Manager PIN</source>
         <translation>店长密码</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="86"/>
+        <location filename="../../pos_app/ui/gifts.py" line="87"/>
         <source>Scan a pickup code to write it off</source>
         <translation>扫描取货码核销</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="91"/>
+        <location filename="../../pos_app/ui/gifts.py" line="92"/>
         <source>Redeem a gift</source>
         <translation>兑换礼品</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="95"/>
+        <location filename="../../pos_app/ui/gifts.py" line="96"/>
         <source>Write off a pickup</source>
         <translation>取货核销</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="117"/>
+        <location filename="../../pos_app/ui/gifts.py" line="122"/>
         <source>%1 pts</source>
         <translation>%1 积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="120"/>
+        <location filename="../../pos_app/ui/gifts.py" line="125"/>
         <source>stock %1</source>
         <translation>库存 %1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="122"/>
+        <location filename="../../pos_app/ui/gifts.py" line="127"/>
         <source>limit %1</source>
         <translation>限兑 %1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="163"/>
+        <location filename="../../pos_app/ui/gifts.py" line="168"/>
         <source>not needed: the member&apos;s phone code was scanned</source>
         <translation>无需输入：已扫描会员手机动态码</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="167"/>
+        <location filename="../../pos_app/ui/gifts.py" line="172"/>
         <source>That code is not a member&apos;s: scan the member card or phone code.</source>
         <translation>这不是会员码：请扫描会员卡或手机动态码。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="175"/>
+        <location filename="../../pos_app/ui/gifts.py" line="180"/>
         <source>%1 · spendable %2 points</source>
         <translation>%1 · 可用 %2 积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="182"/>
+        <location filename="../../pos_app/ui/gifts.py" line="187"/>
         <source>Choose the member and a gift first.</source>
         <translation>请先选择会员和礼品。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="200"/>
+        <location filename="../../pos_app/ui/gifts.py" line="205"/>
         <source>%1 × %2 held for pickup. Pickup code: %3</source>
         <translation>%1 × %2 已预留待取。取货码：%3</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="203"/>
+        <location filename="../../pos_app/ui/gifts.py" line="208"/>
         <source>%1 × %2 redeemed for %3 points: hand it over.</source>
         <translation>%1 × %2 已兑换，扣 %3 积分：请交付礼品。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="218"/>
+        <location filename="../../pos_app/ui/gifts.py" line="223"/>
         <source>Pickup written off: %1 × %2</source>
         <translation>已核销取货：%1 × %2</translation>
     </message>
@@ -474,32 +479,32 @@
 <context>
     <name>LabelsView</name>
     <message>
-        <location filename="../../pos_app/ui/labels.py" line="31"/>
+        <location filename="../../pos_app/ui/labels.py" line="33"/>
         <source>Open batch file…</source>
         <translation>打开批次文件…</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/labels.py" line="33"/>
+        <location filename="../../pos_app/ui/labels.py" line="35"/>
         <source>Choose a label batch from HQ</source>
         <translation>请选择总部下发的标签批次</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/labels.py" line="34"/>
+        <location filename="../../pos_app/ui/labels.py" line="36"/>
         <source>Print label sheet (PDF)</source>
         <translation>打印标签页 (PDF)</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/labels.py" line="39"/>
+        <location filename="../../pos_app/ui/labels.py" line="41"/>
         <source>Label batches</source>
         <translation>标签批次</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/labels.py" line="60"/>
+        <location filename="../../pos_app/ui/labels.py" line="65"/>
         <source>Label batch</source>
         <translation>标签批次</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/labels.py" line="71"/>
+        <location filename="../../pos_app/ui/labels.py" line="76"/>
         <source>%1 · %2
 Batch %3, %4 labels, %5 points in all
 Prizes %6
@@ -510,7 +515,7 @@ Key %7</source>
 密钥 %7</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/labels.py" line="84"/>
+        <location filename="../../pos_app/ui/labels.py" line="89"/>
         <source>Label sheet saved to %1</source>
         <translation>标签页已保存到 %1</translation>
     </message>
@@ -533,37 +538,37 @@ Key %7</source>
         <translation>退出登录</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/app.py" line="83"/>
+        <location filename="../../pos_app/ui/app.py" line="84"/>
         <source>Members</source>
         <translation>会员</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/app.py" line="84"/>
+        <location filename="../../pos_app/ui/app.py" line="85"/>
         <source>Gifts</source>
         <translation>礼品</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/app.py" line="85"/>
+        <location filename="../../pos_app/ui/app.py" line="86"/>
         <source>Refunds</source>
         <translation>退货退款</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/app.py" line="86"/>
+        <location filename="../../pos_app/ui/app.py" line="87"/>
         <source>Points desk</source>
         <translation>积分服务</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/app.py" line="87"/>
+        <location filename="../../pos_app/ui/app.py" line="88"/>
         <source>Labels</source>
         <translation>标签</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/app.py" line="88"/>
+        <location filename="../../pos_app/ui/app.py" line="89"/>
         <source>Reports</source>
         <translation>报表</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/app.py" line="89"/>
+        <location filename="../../pos_app/ui/app.py" line="90"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
@@ -1478,97 +1483,97 @@ Key %7</source>
 <context>
     <name>SettingsView</name>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="56"/>
+        <location filename="../../pos_app/ui/settings.py" line="57"/>
         <source>Save and restart</source>
         <translation>保存并重启</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="60"/>
+        <location filename="../../pos_app/ui/settings.py" line="61"/>
         <source>pdf:&lt;folder&gt; · tcp://192.168.1.50:9100 · usb://04b8:0202</source>
         <translation>pdf:&lt;文件夹&gt; · tcp://192.168.1.50:9100 · usb://04b8:0202</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="61"/>
+        <location filename="../../pos_app/ui/settings.py" line="62"/>
         <source>Print a receipt after every sale</source>
         <translation>每笔交易后自动打印小票</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="63"/>
+        <location filename="../../pos_app/ui/settings.py" line="64"/>
         <source>Save printer</source>
         <translation>保存打印机</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="66"/>
+        <location filename="../../pos_app/ui/settings.py" line="67"/>
         <source>Receipt printer</source>
         <translation>小票打印机</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="70"/>
+        <location filename="../../pos_app/ui/settings.py" line="71"/>
         <source>0 (first webcam), a video file or rtsp://… stream</source>
         <translation>0（第一个摄像头）、视频文件或 rtsp://… 视频流</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="71"/>
+        <location filename="../../pos_app/ui/settings.py" line="72"/>
         <source>Save camera</source>
         <translation>保存摄像头</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="73"/>
+        <location filename="../../pos_app/ui/settings.py" line="74"/>
         <source>Preview</source>
         <translation>预览</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="87"/>
+        <location filename="../../pos_app/ui/settings.py" line="88"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="88"/>
+        <location filename="../../pos_app/ui/settings.py" line="89"/>
         <source>Receipts</source>
         <translation>小票</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="91"/>
+        <location filename="../../pos_app/ui/settings.py" line="92"/>
         <source>Camera</source>
         <translation>摄像头</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="94"/>
+        <location filename="../../pos_app/ui/settings.py" line="95"/>
         <source>HQ</source>
         <translation>总部</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="105"/>
+        <location filename="../../pos_app/ui/settings.py" line="107"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="142"/>
+        <location filename="../../pos_app/ui/settings.py" line="146"/>
         <source>never</source>
         <translation>从未</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="143"/>
+        <location filename="../../pos_app/ui/settings.py" line="147"/>
         <source>Enrolled with {url} as store {store}, till {device}. Last sync: {last}.</source>
         <translation>已接入 {url}，门店 {store}，收银台 {device}。上次同步：{last}。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="146"/>
+        <location filename="../../pos_app/ui/settings.py" line="150"/>
         <source>Not enrolled: this till works on its own. Enrol it with the address and one-time token HQ gave you.</source>
         <translation>未接入：本收银台独立运行。请用总部提供的地址和一次性令牌接入。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="149"/>
+        <location filename="../../pos_app/ui/settings.py" line="153"/>
         <source>Offline limits set by HQ: redeeming stops after {hours} h without a sync ({left} h left); {member} points per member and {store} points per store in one offline period ({budget} left).</source>
         <translation>总部设定的离线限制：超过 {hours} 小时未同步即停止兑换（剩余 {left} 小时）；每个离线期内每位会员最多 {member} 积分，本店最多 {store} 积分（剩余 {budget}）。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="171"/>
+        <location filename="../../pos_app/ui/settings.py" line="175"/>
         <source>Printer saved.</source>
         <translation>打印机已保存。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="178"/>
+        <location filename="../../pos_app/ui/settings.py" line="182"/>
         <source>Camera saved.</source>
         <translation>摄像头已保存。</translation>
     </message>
@@ -1710,83 +1715,83 @@ Key %7</source>
         <translation>{m} 分钟</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/status.py" line="37"/>
-        <location filename="../../pos_app/ui/status.py" line="76"/>
+        <location filename="../../pos_app/ui/status.py" line="42"/>
+        <location filename="../../pos_app/ui/status.py" line="81"/>
         <source>Not enrolled with HQ: working offline</source>
         <translation>未接入总部：离线独立运行</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/status.py" line="38"/>
+        <location filename="../../pos_app/ui/status.py" line="43"/>
         <source>never</source>
         <translation>从未</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/status.py" line="40"/>
+        <location filename="../../pos_app/ui/status.py" line="45"/>
         <source>HQ refused this till: {error}</source>
         <translation>总部拒绝了本收银台：{error}</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/status.py" line="41"/>
+        <location filename="../../pos_app/ui/status.py" line="46"/>
         <source>Syncing…</source>
         <translation>同步中…</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/status.py" line="41"/>
+        <location filename="../../pos_app/ui/status.py" line="46"/>
         <source>Online</source>
         <translation>在线</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/status.py" line="41"/>
+        <location filename="../../pos_app/ui/status.py" line="46"/>
         <source>Offline</source>
         <translation>离线</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/status.py" line="42"/>
+        <location filename="../../pos_app/ui/status.py" line="47"/>
         <source>{n} to send</source>
         <translation>待上传 {n} 条</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/status.py" line="42"/>
+        <location filename="../../pos_app/ui/status.py" line="47"/>
         <source>last sync {at}</source>
         <translation>上次同步 {at}</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/status.py" line="44"/>
+        <location filename="../../pos_app/ui/status.py" line="49"/>
         <source>redeeming {left} left</source>
         <translation>兑换还可用 {left}</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/status.py" line="45"/>
+        <location filename="../../pos_app/ui/status.py" line="50"/>
         <source>redeeming paused</source>
         <translation>兑换已暂停</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/status.py" line="47"/>
+        <location filename="../../pos_app/ui/status.py" line="52"/>
         <source>clock off by {s} s</source>
         <translation>时钟偏差 {s} 秒</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/status.py" line="58"/>
+        <location filename="../../pos_app/ui/status.py" line="63"/>
         <source>HQ&apos;s record of this till differs from ours: call support (sales go on).</source>
         <translation>总部记录与本收银台不一致：请联系技术支持（可继续销售）。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/status.py" line="60"/>
+        <location filename="../../pos_app/ui/status.py" line="65"/>
         <source>HQ refused this till ({error}). Sales and points are kept here; call support.</source>
         <translation>总部拒绝了本收银台（{error}）。销售和积分已保存在本机；请联系技术支持。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/status.py" line="63"/>
+        <location filename="../../pos_app/ui/status.py" line="68"/>
         <source>Offline: sales and points are kept here and sync when HQ is back. Redeeming allowed for {left} more; {budget} points left in the store&apos;s offline budget.</source>
         <translation>离线中：销售和积分保存在本机，总部恢复后自动同步。还可兑换 {left}；本店离线兑换额度剩余 {budget} 积分。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/status.py" line="66"/>
+        <location filename="../../pos_app/ui/status.py" line="71"/>
         <source>Offline longer than HQ allows: redeeming is paused until HQ is reached; earning goes on.</source>
         <translation>离线时间超过总部上限：兑换已暂停，连上总部后恢复；积分累积照常。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/status.py" line="101"/>
+        <location filename="../../pos_app/ui/status.py" line="106"/>
         <source>{n} sync problems</source>
         <translation>{n} 条同步问题</translation>
     </message>

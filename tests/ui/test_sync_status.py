@@ -133,3 +133,39 @@ def test_a_new_till_without_staff_enrols_from_the_sign_in_screen_and_gets_its_st
     finally:
         window.wedge.uninstall()
         window.shutdown()
+
+
+def test_a_member_of_another_store_is_fetched_from_hq_at_the_checkout(qtbot, tmp_path, hq):
+    from pos_app.sync.cycle import client_for, sync_once
+    from pos_app.sync.enrol import enrol
+
+    home = tmp_path / "home"
+    fresh_till(home)
+    ctx = open_store(home)
+    enrol(ctx.db, hq.url, hq.enrolment_token("s-home"), "till-1", who=ctx.who)
+    members.register_member(ctx, staff_id=CASHIER_ID, phone="13600002222", name="吴磊")
+    sync_once(ctx.db, client_for(ctx.db))
+    ctx.db.close()
+
+    fresh_till(tmp_path / "store")
+    ctx = open_store(tmp_path / "store")
+    enrol(ctx.db, hq.url, hq.enrolment_token("s-away"), "till-1", who=ctx.who)
+    ctx.db.close()
+    window, runner = build(tmp_path / "store", lang="en", demo=False)
+    qtbot.addWidget(window)
+    window.show()
+    window.wedge.enabled = False
+    try:
+        qtbot.waitUntil(lambda: window.ctx is not None and window.signin.staff_id is not None, timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: window.sync.last is not None and window.sync.last.state == "online", timeout=WAIT_MS)
+        sign_in(qtbot, window)
+        qtbot.waitUntil(lambda: window.staff is not None, timeout=WAIT_MS)
+        co = window.checkout
+        co.handle_scan("13600002222")
+        qtbot.waitUntil(lambda: co.member_id() is not None, timeout=WAIT_MS)
+        assert co.message.text() == "Member: 吴磊"
+        co.handle_scan("13600009999")                       # nobody, here or at HQ
+        qtbot.waitUntil(lambda: "No member found" in co.message.text(), timeout=WAIT_MS)
+    finally:
+        window.wedge.uninstall()
+        window.shutdown()

@@ -52,6 +52,8 @@ class CheckoutView(QWidget):
         self.auto_print = False
         self.devices = runner  # printers and cameras; the app gives them their own worker
         self.camera_source = "0"
+        # (text, on_done(member_id | None), on_error) -> None, set by the window once the till can ask HQ
+        self.fetch_member = None
 
         self.scan_box = QLineEdit()
         self.scan_box.setObjectName("scanBox")
@@ -177,11 +179,22 @@ class CheckoutView(QWidget):
             return
         self.handle_scan(text)
 
-    def handle_scan(self, text: str) -> None:
+    def handle_scan(self, text: str, *, asked_hq: bool = False) -> None:
         """A code from the scan box, the wedge scanner or the camera."""
         if self.ctx is None:
             return
-        self.runner.run(resolve_scan, self.ctx, text, on_done=self._scanned, on_error=self._scan_refused)
+        self.runner.run(resolve_scan, self.ctx, text, on_done=self._scanned,
+                        on_error=lambda exc: self._not_here(exc, text) if not asked_hq else self._scan_refused(exc))
+
+    def _not_here(self, exc: Exception, text: str) -> None:
+        """A member of another store is not in this till yet: ask HQ (when enrolled and reachable)."""
+        codes = getattr(exc, "codes", ())
+        if self.fetch_member is None or not ({"member.not_found", "member.unknown"} & set(codes)):
+            self._scan_refused(exc)
+            return
+        self.message.setText(self.tr("Not known at this store: asking HQ…"))
+        self.fetch_member(text, lambda found: self.handle_scan(text, asked_hq=True) if found
+                          else self._scan_refused(exc), lambda _err: self._scan_refused(exc))
 
     def _scanned(self, found) -> None:
         if isinstance(found, ScannedLabel):
