@@ -155,7 +155,7 @@ def cmd_enrol(args) -> int:
 
     ctx = open_store(args.data)  # never demo data: its events would belong to no enrolled store
     try:
-        answer = enrol(ctx.db, args.hq, args.token, args.name, who=ctx.who)
+        answer = enrol(ctx.db, args.hq, args.token, args.name, who=ctx.who, clock=ctx.clock)
     except SyncError as err:
         print(f"enrolment failed: {err}", file=sys.stderr)
         return 2

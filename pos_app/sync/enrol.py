@@ -9,6 +9,7 @@ store's, so enrol a fresh database (without demo data).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
@@ -24,8 +25,9 @@ from pos_app.sync.wire import EnrolResponse
 
 
 def enrol(db: Database, hq_url: str, token: str, device_name: str = "till", *, who: Identity | None = None,
-          **client_kw) -> EnrolResponse:
-    """Enrol this store database with HQ; updates `who` (the running app's identity) in place."""
+          clock: Callable[[], datetime] | None = None, **client_kw) -> EnrolResponse:
+    """Enrol this store database with HQ; updates `who` (the running app's identity) in place.
+    `clock` is the store's (ctx.clock): the first offline period starts at enrolment."""
     with db.read() as conn:
         own = conn.execute(select(func.count()).select_from(T.events).where(T.events.c.device_seq > 0)).scalar()
         creds = state.credentials(conn)
@@ -41,7 +43,7 @@ def enrol(db: Database, hq_url: str, token: str, device_name: str = "till", *, w
         repos.set_meta(conn, "device_id", answer.device_id)
         state.put(conn, "hq_url", hq_url.rstrip("/"))
         state.put(conn, "device_key", answer.device_key)
-        state.put(conn, "enrolled_at", datetime.now(UTC).replace(tzinfo=None))
+        state.put(conn, "enrolled_at", clock() if clock else datetime.now(UTC).replace(tzinfo=None))
     if who is not None:
         who.store_id, who.device_id = answer.store_id, answer.device_id
     return answer

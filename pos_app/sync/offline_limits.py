@@ -1,6 +1,7 @@
 """Offline limits (set by HQ, DESIGN.md section 6): what is left of them right now.
 
-The offline period starts at the last successful sync. After max_offline_hours
+The offline period starts at the last successful sync (or the enrolment, before the
+first sync). After max_offline_hours
 without one, earning goes on but redeeming stops; within it, a member may redeem
 member_redeem_points and the store store_redeem_budget in all. "Redeemed" counts the
 points taken out of members by this device's redemptions (holds, posts, lottery
@@ -24,7 +25,7 @@ REDEEM_KINDS = ("redeem_hold", "redeem_post", "lottery_draw")
 @dataclass(frozen=True)
 class OfflineAllowance:
     limits: OfflineLimits
-    period_start: datetime | None     # last successful sync (device clock); None: never synced
+    period_start: datetime | None     # last successful sync, else enrolment (device clock); None: not enrolled
     window_left: timedelta            # zero when the window is over
     redeem_allowed: bool
     store_budget_left: int
@@ -40,9 +41,14 @@ def _redeemed(conn: Connection, since: datetime | None, member_id: str | None = 
     return -int(conn.execute(q).scalar())
 
 
+def period_start(conn: Connection) -> datetime | None:
+    """The last successful sync, else the enrolment (HQ's last word either way); None: not enrolled."""
+    return state.get_time(conn, "last_success_at") or state.get_time(conn, "enrolled_at")
+
+
 def allowance(conn: Connection, now: datetime) -> OfflineAllowance:
     limits = state.offline_limits(conn)
-    start = state.get_time(conn, "last_success_at")
+    start = period_start(conn)
     if start is None:
         left = timedelta(0)
     else:
@@ -54,6 +60,6 @@ def allowance(conn: Connection, now: datetime) -> OfflineAllowance:
 def member_redeem_left(conn: Connection, member_id: str) -> int:
     """Points this member may still redeem in the current offline period (and within the store's budget)."""
     limits = state.offline_limits(conn)
-    start = state.get_time(conn, "last_success_at")
+    start = period_start(conn)
     own = max(0, limits.member_redeem_points - _redeemed(conn, start, member_id))
     return min(own, max(0, limits.store_redeem_budget - _redeemed(conn, start)))

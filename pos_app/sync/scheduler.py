@@ -169,9 +169,10 @@ class SyncScheduler:
             allow = offline_limits.allowance(conn, now)
             skew = state.get_int(conn, "clock_skew_s")
             disagrees = bool(state.get_int(conn, "disagrees"))
+            last_success = state.get_time(conn, "last_success_at")
         st = self._state if enrolled or self._state == "syncing" else "not_enrolled"
         return SyncStatus(state=st, online=st == "online", pending=pending, problems=problems,
-                          last_success=allow.period_start, last_attempt=self._last_attempt,
+                          last_success=last_success, last_attempt=self._last_attempt,
                           last_error=self._last_error, failures=self._failures, next_attempt_in=None,
                           offline_window_left=allow.window_left, redeem_allowed=allow.redeem_allowed,
                           store_redeem_budget_left=allow.store_budget_left, clock_skew_s=skew,

@@ -113,7 +113,7 @@ def make_store(hq, tmp_path, store_template):
         shutil.copyfile(store_template, tmp_path / name / "store.sqlite3")
         ctx = open_store(tmp_path / name, clock=clock or Clock())
         token = hq.enrolment_token(store_id)
-        enrol(ctx.db, hq.url, token, f"till-{name}", who=ctx.who)
+        enrol(ctx.db, hq.url, token, f"till-{name}", who=ctx.who, clock=ctx.clock)
         if demo:
             seed(ctx)
         made.append(ctx)

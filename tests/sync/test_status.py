@@ -24,7 +24,8 @@ def test_status_reports_pending_count_and_offline_window(hq, make_store):
     sched = SyncScheduler(ctx.db, clock=clock)
     st = sched.status(refresh=True)
     assert st.pending > 0 and st.last_success is None and not st.online
-    assert st.offline_window_left == timedelta(0) and not st.redeem_allowed  # never synced: redeeming waits
+    # before the first sync the period runs from the enrolment, on the protocol's default limits (72 h)
+    assert timedelta(hours=71) < st.offline_window_left <= timedelta(hours=72) and st.redeem_allowed
     st = sched.run_once()
     assert st.online and st.state == "online" and st.pending == 0 and st.clock_ok
     assert timedelta(hours=23, minutes=59) < st.offline_window_left <= timedelta(hours=24)
