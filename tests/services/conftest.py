@@ -4,6 +4,7 @@ snapshot that proves a refused call changed nothing.
 
 from __future__ import annotations
 
+import shutil
 import uuid
 
 import pytest
@@ -28,11 +29,22 @@ def ticker() -> Ticker:
     return Ticker()
 
 
+@pytest.fixture(scope="session")
+def seeded_store(tmp_path_factory):
+    """The demo store seeded once at the test clock's start (argon2 PIN hashes make seeding
+    slow); each test gets its own copy of the folder (database and demo keys)."""
+    folder = tmp_path_factory.mktemp("seeded-store")
+    store = open_store(folder, clock=Clock())
+    seed_demo(store)
+    store.db.close()
+    return folder
+
+
 @pytest.fixture
-def ctx(tmp_path, clock, ticker):
+def ctx(tmp_path, clock, ticker, seeded_store):
+    shutil.copytree(seeded_store, tmp_path, dirs_exist_ok=True)
     store = open_store(tmp_path, clock=clock)
     store.pins = PinGuard(monotonic=ticker)
-    seed_demo(store)
     yield store
     store.db.close()
 
