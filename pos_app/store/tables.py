@@ -252,7 +252,7 @@ seen_codes = Table("seen_codes", metadata,
 
 # --- sync (pos_app.sync) -------------------------------------------------------------
 # Events that did not happen on this device (other stores', HQ's corrections, member
-# snapshots fetched from HQ) live in `events` with a negative device_seq, so the
+# snapshots fetched from HQ) live in `events` with device_seq 0 or below, so the
 # device's own sequence (max + 1) stays gapless; their hq_seq is kept here.
 remote_events = Table("remote_events", metadata,
                       Column("event_id", String(36), ForeignKey("events.event_id"), primary_key=True),
