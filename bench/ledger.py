@@ -9,7 +9,8 @@ upgrades, referral bonuses), label earns, coupon purchases, lottery draws, donat
 manager adjustments, gift redemptions (hold + post), whole-sale refunds (reverse, with
 member debt when the points were spent), expiries and member edits. The fill runs the
 domain's own functions (pricing.quote, entries.earn/spend/expire/...) and stamps events
-with ledger_repo.stamp, then inserts the rows with executemany, so the result is a valid
+with ledger_repo.stamp, then inserts the rows with executemany (secondary indexes dropped
+for the fill and rebuilt from their own DDL after), so the result is a valid
 ledger: postings sum to zero per event, balances equal the sum of postings, lots'
 remaining equal holder balances, one outbox row per event with gapless device_seq.
 `check_store` verifies that at the end (``ledger_ok``).
@@ -23,8 +24,8 @@ Then it measures, on that database through the services:
 - balance_p50_ms / balance_p99_ms: one member's balance as the UI's services read it
   (ledger_repo.balance in its own read transaction), random members.
 - balance_ratio: median balance read at N events over the median on a 10,000-event
-  store built the same way (reads interleaved between the two stores so machine
-  noise hits both alike).
+  store built the same way (with 1,000 members: 10,000 events cannot spread over
+  10,000); reads interleaved between the two stores so machine noise hits both alike.
 - statement_p50_ms / statement_p99_ms: the member panel's whole statement
   (services.members.member_statement: balance, lots, 50 history lines), for context.
 - To read the latencies on a shared machine: checkout_cpu_p50/p99_ms (this process's
