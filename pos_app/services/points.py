@@ -144,16 +144,24 @@ def adjust(ctx: StoreContext, *, staff_id: str, member_id: str, points: int, rea
 
 
 def expire_due(ctx: StoreContext, *, staff_id: str | None = None) -> int:
-    """Post every lot past its expiry to breakage; returns the points expired."""
+    """Post every lot past its expiry that this till granted to breakage; returns the points expired.
+
+    Lots granted elsewhere (another store's events, HQ's, a member fetched from HQ) are
+    expired by the device that granted them, whose expire event reaches this till by
+    sync: two tills expiring one lot would leave the member owing the points twice."""
     with ctx.db.write() as conn:
         now = ctx.now()
         rules = repos.current_rules(conn)
-        accounts = conn.execute(select(T.lots.c.account).distinct()
-                                .where(T.lots.c.remaining > 0, T.lots.c.expires_at <= now)).scalars().all()
+        lo, ev = T.lots.c, T.events.c
+        own = set(conn.execute(select(lo.lot_id).join_from(T.lots, T.events, lo.event_id == ev.event_id)
+                               .where(lo.remaining > 0, lo.expires_at <= now, ev.device_seq > 0)).scalars())
+        accounts = sorted(conn.execute(select(lo.account).distinct().where(lo.lot_id.in_(own))).scalars()) if own \
+            else []
         total = 0
         for acct in accounts:
             member_id = acct.split(":")[1] if acct.startswith("member:") else None
-            entry = E.expire(account=acct, lots=ledger_repo.lots_of(conn, acct), now=now, member_id=member_id)
+            lots = [lot for lot in ledger_repo.lots_of(conn, acct) if lot.lot_id in own]
+            entry = E.expire(account=acct, lots=lots, now=now, member_id=member_id)
             if entry:
                 post(ctx, conn, entry, staff_id=staff_id, rule_version=rules.version, now=now)
                 total += entry.payload["points"]

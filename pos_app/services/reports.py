@@ -114,8 +114,10 @@ class LedgerCheck:
 def check_ledger(ctx: StoreContext) -> LedgerCheck:
     """Recompute balances from postings and lots; every list should be empty."""
     with ctx.db.read() as conn:
+        # This device's own events (device_seq 1, 2, ...) must be gapless; events from
+        # elsewhere (other stores', HQ's, member snapshots) are numbered 0, -1, ... and not counted.
         n, lo, hi = conn.execute(select(func.count(), func.min(T.events.c.device_seq),
-                                        func.max(T.events.c.device_seq))).one()
+                                        func.max(T.events.c.device_seq)).where(T.events.c.device_seq > 0)).one()
         gaps = 0 if n == 0 else (hi - lo + 1) - n + (lo - 1)
         return LedgerCheck(n, ledger_repo.unbalanced_events(conn), ledger_repo.balance_mismatches(conn),
                            ledger_repo.lot_mismatches(conn), gaps)

@@ -95,16 +95,6 @@ def test_a_label_claimed_at_another_store_is_refused_here_after_a_pull(hq, make_
                           points=8)
 
 
-def _xfail_double_expiry():
-    import pytest
-    return pytest.mark.xfail(strict=True, reason=(
-        "services room (pos_app/services/points.expire_due) with HQ: every store expires every lot in its "
-        "ledger, including lots of members it mirrors from other stores (snapshots, remote events); two stores "
-        "expire the same lot, HQ applies both and the member ends in debt for points that simply expired. "
-        "A lot should be expired only by the device that granted it (or by HQ alone)."))
-
-
-@_xfail_double_expiry()
 def test_points_expire_once_when_two_stores_hold_the_member(hq, make_store, request):
     once(request)
     from datetime import timedelta

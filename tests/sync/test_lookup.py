@@ -46,9 +46,6 @@ def test_a_member_of_another_store_is_fetched_and_stays_in_step(hq, make_store):
     local_ledger_ok(b)
 
 
-@pytest.mark.xfail(strict=True, reason="pos_app.services.reports.check_ledger counts remote events (other stores', "
-                   "HQ's, member snapshots: device_seq 0 or below) into its gap count (seq_gaps=-1, ok False); it "
-                   "should count only this device's events (device_seq > 0). Services room, not sync.")
 def test_the_ledger_check_holds_with_remote_events(hq, make_store, request):
     once(request)
     from pos_app.services import reports
@@ -58,8 +55,8 @@ def test_the_ledger_check_holds_with_remote_events(hq, make_store, request):
     with a.db.read() as conn:
         phone = repos.member_by_id(conn, member).phone
     assert find_or_fetch(b.db, client_for(b.db), phone) == member
-    local_ledger_ok(b)  # the ledger itself is sound ...
-    assert reports.check_ledger(b).ok  # ... but the services' check miscounts
+    local_ledger_ok(b)
+    assert reports.check_ledger(b).ok  # remote events (numbered 0, -1, ...) are not gaps in this till's sequence
 
 
 @pytest.mark.xfail(strict=True, reason="HQ bug (hq_server/ingest.py Ingest.fan_out): events are fanned out to the "
