@@ -80,4 +80,4 @@ def lotteries(ctx: StoreContext) -> list[Lottery]:
 def store_info(ctx: StoreContext) -> StoreInfo:
     with ctx.db.read() as conn:
         name = repos.get_meta(conn, "store_name") or "门店"
-        return StoreInfo(ctx.who.store_id, ctx.who.device_id, name, repos.current_rules(conn))
+        return StoreInfo(ctx.who.store_id, ctx.who.device_id, name, repos.current_rules(conn, ctx.now()))

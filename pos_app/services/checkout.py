@@ -56,7 +56,7 @@ def price_cart(ctx: StoreContext, *, items: list[tuple[str, int]], member_id: st
 
 
 def _quote(ctx: StoreContext, conn: Connection, items, member_id, coupon_codes, cash_points, now):
-    rules = repos.current_rules(conn)
+    rules = repos.current_rules(conn, now)
     member = require_member(conn, member_id) if member_id else None
     lines, problems = _cart_lines(conn, items)
     coupons = []

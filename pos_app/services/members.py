@@ -42,7 +42,7 @@ def register_member(ctx: StoreContext, *, staff_id: str, phone: str, name: str, 
             referrer = repos.member_where(conn, referral_code=referrer_code.strip().upper())
             if referrer is None:
                 raise refuse("member.referrer", f"no member has referral code {referrer_code}")
-        rules = repos.current_rules(conn)
+        rules = repos.current_rules(conn, now)
         member_id = new_id()
         member = Member(member_id, phone, name, lowest(rules.tiers).code, card_no_for(member_id),
                         referral_code_for(member_id), referrer.member_id if referrer else None, now,
@@ -81,7 +81,7 @@ def patch_member(ctx: StoreContext, *, staff_id: str, member_id: str, name: str 
             raise refuse("member.exists", f"{changes['phone']} is already a member")
         repos.update_member(conn, member_id, **changes)
         post(ctx, conn, Entry(Kind.MEMBER_PATCH, {"member_id": member_id, "fields": changes}, member_id=member_id),
-             staff_id=staff_id, rule_version=repos.current_rules(conn).version, now=now)
+             staff_id=staff_id, rule_version=repos.current_rules(conn, now).version, now=now)
         repos.audit(conn, at=now, staff_id=staff_id, action="member_patch", subject=member_id, **changes)
         return repos.member_by_id(conn, member_id)
 

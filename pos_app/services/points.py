@@ -37,7 +37,7 @@ class CouponBought:
 def _spend(ctx, conn, kind: Kind, member_id: str, points: int, to_account: str, staff_id: str, now, payload):
     if kind in (Kind.REDEEM_POST, Kind.LOTTERY_DRAW):  # coupons and draws count against HQ's offline limits
         offline.check_redeem(conn, now, member_id, points)
-    rules = repos.current_rules(conn)
+    rules = repos.current_rules(conn, now)
     acct = L.member_account(member_id)
     entry = E.spend(kind, member_id=member_id, lots=ledger_repo.lots_of(conn, acct), points=points,
                     to_account=to_account, now=now, payload=payload)
@@ -84,7 +84,7 @@ def lottery_draw(ctx: StoreContext, *, staff_id: str, member_id: str, lottery_id
         refuse_if(check_lottery(lottery))
         seed = secrets.randbits(63)  # recorded, so the draw can be replayed by an auditor
         prize = draw(lottery, seed)
-        rules = repos.current_rules(conn)
+        rules = repos.current_rules(conn, now)
         _spend(ctx, conn, Kind.LOTTERY_DRAW, member_id, lottery.points_per_draw, L.store_redeemed(ctx.who.store_id),
                staff_id, now, {"lottery_id": lottery_id, "seed": seed, "prize": prize.code,
                                "prize_points": prize.points})
@@ -123,7 +123,7 @@ def adjust(ctx: StoreContext, *, staff_id: str, member_id: str, points: int, rea
         now = ctx.now()
         require_staff(conn, staff_id)
         require_member(conn, member_id)
-        rules = repos.current_rules(conn)
+        rules = repos.current_rules(conn, now)
         if abs(points) > rules.max_adjust_points:
             raise refuse("adjust.too_large", f"an adjustment is at most {rules.max_adjust_points} points")
         approver = None
@@ -151,7 +151,7 @@ def expire_due(ctx: StoreContext, *, staff_id: str | None = None) -> int:
     sync: two tills expiring one lot would leave the member owing the points twice."""
     with ctx.db.write() as conn:
         now = ctx.now()
-        rules = repos.current_rules(conn)
+        rules = repos.current_rules(conn, now)
         lo, ev = T.lots.c, T.events.c
         own = set(conn.execute(select(lo.lot_id).join_from(T.lots, T.events, lo.event_id == ev.event_id)
                                .where(lo.remaining > 0, lo.expires_at <= now, ev.device_seq > 0)).scalars())
@@ -186,7 +186,7 @@ def label_earn(ctx: StoreContext, *, staff_id: str, member_id: str, serial: str,
         claimed = conn.execute(select(T.label_claims.c.claimed_at).where(T.label_claims.c.serial == serial)).first()
         if claimed:
             raise refuse("label.claimed", f"this label was already scanned on {claimed[0]:%Y-%m-%d %H:%M}")
-        rules = repos.current_rules(conn)
+        rules = repos.current_rules(conn, now)
         owed = -ledger_repo.balance(conn, L.debt_account(member_id))
         event = post(ctx, conn, E.earn(Kind.LABEL_EARN, member_id=member_id, points=points, store_id=ctx.who.store_id,
                                        owed=owed, lot_id=new_id(), now=now, rules=rules,

@@ -70,7 +70,7 @@ def redeem_gift(ctx: StoreContext, *, staff_id: str, member_id: str, gift_id: st
         if found is None:
             raise refuse("gift.unknown", "unknown gift")
         gift, stock = found
-        rules = repos.current_rules(conn)
+        rules = repos.current_rules(conn, now)
         lots = ledger_repo.lots_of(conn, L.member_account(member_id))
         refuse_if(check_redemption(gift, qty=qty, stock=stock, member_tier=member.tier, tiers=rules.tiers,
                                    already_redeemed=_redeemed_count(conn, member_id, gift_id),
@@ -106,7 +106,7 @@ def write_off_pickup(ctx: StoreContext, *, staff_id: str, pickup_code: str) -> R
         now = ctx.now()
         require_staff(conn, staff_id)
         row = _held(ctx, conn, pickup_code, now)
-        _post(ctx, conn, row.redemption_id, staff_id, repos.current_rules(conn).version, now)
+        _post(ctx, conn, row.redemption_id, staff_id, repos.current_rules(conn, now).version, now)
         repos.audit(conn, at=now, staff_id=staff_id, action="write_off_pickup", subject=row.redemption_id)
         return _load(conn, row.redemption_id)
 
@@ -122,7 +122,7 @@ def cancel_redemption(ctx: StoreContext, *, staff_id: str, redemption_id: str, a
             raise refuse("redemption.unknown", "unknown redemption")
         if row.status not in ("held", "picked_up"):
             raise refuse("redemption.closed", f"this redemption is already {row.status}")
-        rules = repos.current_rules(conn)
+        rules = repos.current_rules(conn, now)
         approver = None
         if needs_approval(rules.approval, Action.VOID_REDEMPTION):
             approver = manager_approval(ctx, conn, approver_pin, "cancelling a redemption")

@@ -67,7 +67,7 @@ def refund(ctx: StoreContext, *, staff_id: str, sale: str, lines: dict[int, int]
         plan = plan_refund(sold, request)
         if plan and not isinstance(plan[0], RefundLine):
             raise Refused(plan)
-        rules = repos.current_rules(conn)
+        rules = repos.current_rules(conn, now)
         approver = None
         if needs_approval(rules.approval, Action.REFUND):
             approver = manager_approval(ctx, conn, approver_pin, "a refund")

@@ -21,7 +21,7 @@ def reevaluate_tiers(ctx: StoreContext, *, staff_id: str | None = None) -> dict[
     changed: dict[str, tuple[str, str]] = {}
     with ctx.db.write() as conn:
         now = ctx.now()
-        rules = repos.current_rules(conn)
+        rules = repos.current_rules(conn, now)
         rows = conn.execute(select(T.members.c.member_id, T.members.c.tier)
                             .where(T.members.c.merged_into.is_(None))).all()
         for member_id, tier in rows:

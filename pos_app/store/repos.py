@@ -22,6 +22,9 @@ from pos_app.store import tables as T
 # Lookups every checkout makes are built once (a fresh statement costs SQLAlchemy a
 # cache-key walk, ~0.2 ms apiece on the bench; see bench/ledger.py).
 _RULES_DOC = select(T.rules.c.version, T.rules.c.doc).order_by(T.rules.c.version.desc()).limit(1)
+_RULES_AT = (select(T.rules.c.version, T.rules.c.doc).where(T.rules.c.effective_at <= bindparam("now"))
+             .order_by(T.rules.c.version.desc()).limit(1))
+_RULES_FIRST = select(T.rules.c.version, T.rules.c.doc).order_by(T.rules.c.version).limit(1)
 _CAMPAIGNS = select(T.campaigns).where(T.campaigns.c.starts_at <= bindparam("now"),
                                        T.campaigns.c.ends_at > bindparam("now"))
 _STAFF = select(T.staff).where(T.staff.c.staff_id == bindparam("staff_id"))
@@ -109,8 +112,12 @@ class StoredKeys:
 
 
 # -- rules and campaigns -------------------------------------------------------------
-def current_rules(conn: Connection) -> Rules:
-    row = conn.execute(_RULES_DOC).first()
+def current_rules(conn: Connection, now: datetime | None = None) -> Rules:
+    """The rules in force at `now` (the latest version whose effective_at has come; HQ may
+    publish a version ahead of its date). Without `now`: the latest version stored."""
+    row = conn.execute(_RULES_DOC if now is None else _RULES_AT, {"now": now} if now is not None else {}).first()
+    if row is None and now is not None:  # nothing effective yet: the earliest version stands
+        row = conn.execute(_RULES_FIRST).first()
     if row is None:
         return Rules(version=1)
     key = (row.version, row.doc)
