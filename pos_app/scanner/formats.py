@@ -24,13 +24,13 @@ from datetime import datetime
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from pos_app.domain import codes as C
 from pos_app.domain.codes import (DeviceKeys, DynamicMemberCode, LabelKeys, MemberCard, MemberKeys, PickupCode,
                                   ProductBarcode, ProductLabel, Reason, Rejected, ReplayGuard, Scanned)
+from pos_app.domain.label_batches import (VERSION, b32, key_id_bytes, label_payload,  # noqa: F401 (re-exported)
+                                          public_bytes, signed_payload)
 
-VERSION = "PM1"
 MAX_TEXT = 1024  # nothing we print is near this; longer input is not ours
 SIG = 64
 _PM = re.compile(r"^PM(\d{1,3}):(.?)(:?)(.*)$", re.S | re.I)
@@ -46,8 +46,7 @@ class _Short(Exception):
 
 
 # --- bytes in and out -------------------------------------------------------------------
-def _b32(data: bytes) -> str:
-    return base64.b32encode(data).decode("ascii").rstrip("=")
+_b32 = b32
 
 
 def _unb32(text: str) -> bytes | None:
@@ -111,18 +110,9 @@ class _Reader:
         return self.data[:self.pos], self.data[self.pos:]
 
 
-def public_bytes(key: Ed25519PrivateKey | Ed25519PublicKey) -> bytes:
-    pub = key.public_key() if isinstance(key, Ed25519PrivateKey) else key
-    return pub.public_bytes(Encoding.Raw, PublicFormat.Raw)
-
-
-def _kid(key: Ed25519PrivateKey) -> bytes:
-    return bytes.fromhex(C.key_id_for(public_bytes(key)))
-
-
-def _signed(kind: str, body: bytes, key: Ed25519PrivateKey) -> str:
-    prefix = f"{VERSION}:{kind}:"
-    return prefix + _b32(body + key.sign(prefix.encode("ascii") + body))
+# Signing lives in pos_app.domain.label_batches, shared with HQ (which signs label batches).
+_kid = key_id_bytes
+_signed = signed_payload
 
 
 def _verify(kind: str, public_key: bytes, signed: bytes, sig: bytes) -> bool:
@@ -144,20 +134,6 @@ def dynamic_member_payload(member_id: str, key: Ed25519PrivateKey, at: datetime)
     """What the member's phone shows now (the phone holds the private key)."""
     body = _id_bytes(member_id) + _kid(key) + C.time_step(at).to_bytes(4, "big")
     return _signed("D", body, key)
-
-
-def label_payload(sku: str, serial: str, points: int, key: Ed25519PrivateKey) -> str:
-    """HQ only: stores hold the public half and cannot mint."""
-    split = C.split_serial(serial)
-    raw_sku = sku.encode("utf-8")
-    if split is None:
-        raise ValueError("a serial is BATCHCODE-NNNNNN")
-    if not 0 < len(raw_sku) <= C.MAX_SKU or not 0 < points <= C.MAX_LABEL_POINTS:
-        raise ValueError(f"sku 1..{C.MAX_SKU} bytes, points 1..{C.MAX_LABEL_POINTS}")
-    batch, number = split
-    body = (_kid(key) + base64.b32decode(batch) + number.to_bytes(3, "big") + points.to_bytes(3, "big")
-            + bytes([len(raw_sku)]) + raw_sku)
-    return _signed("L", body, key)
 
 
 def pickup_payload(redemption_id: str, store_id: str, key: Ed25519PrivateKey) -> str:

@@ -1,6 +1,6 @@
 """Signed product label batches, and their printouts: one PNG a label and a PDF sheet.
 
-HQ (or a manager with HQ's label key) makes a batch for one product: a random batch
+HQ (its admin API, or `pos-app labels batch` with HQ's label key) makes a batch for one product: a random batch
 code, serials BATCH-000001..., each label's points drawn from the batch's prize table
 (exactly the table's shares, shuffled), each payload signed with the label key. The
 batch file records the key id and public key, the table and every label, so a sheet
@@ -9,14 +9,11 @@ can be reprinted, and checked, without the private key.
 
 from __future__ import annotations
 
-import base64
 import json
 import os
-import secrets
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -27,54 +24,17 @@ from PIL import Image, ImageDraw, ImageFont
 
 from pos_app.domain import codes as C
 from pos_app.domain.codes import KeyRing, ProductLabel
-from pos_app.domain.problems import Problem, Refused, problem
-from pos_app.scanner.formats import Trust, label_payload, parse, public_bytes
+from pos_app.domain.label_batches import (BATCH_FORMAT, MAX_NAME, BatchPlan, Label,  # noqa: F401 (re-exported)
+                                          LabelBatch, allocation, check_batch_input, create_batch, plan_batch,
+                                          sign_batch)
+from pos_app.domain.problems import Refused, problem
+from pos_app.scanner.formats import Trust, parse, public_bytes
 
-BATCH_FORMAT = "pm-label-batch/1"
-MAX_NAME = 40
 DPI = 300
 A4 = (2480, 3508)  # pixels at 300 dpi
 COLUMNS, ROWS = 4, 6
 MARGIN = 118  # 10 mm
-
-
-@dataclass(frozen=True)
-class Label:
-    serial: str
-    points: int
-    payload: str
-
-
-@dataclass(frozen=True)
-class LabelBatch:
-    batch: str
-    sku: str
-    name: str
-    key_id: str
-    public_key: bytes
-    created_at: datetime
-    prizes: tuple[C.Prize, ...]
-    labels: tuple[Label, ...]
-
-    @property
-    def total_points(self) -> int:
-        return sum(label.points for label in self.labels)
-
-    def to_json(self) -> dict:
-        return {"format": BATCH_FORMAT, "batch": self.batch, "sku": self.sku, "name": self.name,
-                "key_id": self.key_id, "public_key": self.public_key.hex(),
-                "created_at": self.created_at.isoformat(timespec="seconds"),
-                "prizes": [{"points": p.points, "weight": p.weight} for p in self.prizes],
-                "allocation": {str(k): v for k, v in sorted(_allocation(self.labels).items())},
-                "total_points": self.total_points,
-                "labels": [{"serial": lb.serial, "points": lb.points, "payload": lb.payload} for lb in self.labels]}
-
-
-def _allocation(labels) -> dict[int, int]:
-    out: dict[int, int] = {}
-    for label in labels:
-        out[label.points] = out.get(label.points, 0) + 1
-    return out
+_allocation = allocation
 
 
 # --- keys -------------------------------------------------------------------------------------
@@ -122,39 +82,7 @@ def load_public_key(path: Path) -> bytes:
         raise Refused(problem("label.key_bad", f"{path} is not an Ed25519 public key")) from None
 
 
-# --- batches ------------------------------------------------------------------------------------
-def check_batch_input(sku: str, name: str, count: int) -> tuple[Problem, ...]:
-    problems = []
-    raw_sku = (sku or "").encode("utf-8")
-    if not 0 < len(raw_sku) <= C.MAX_SKU or not sku.isprintable() or sku != sku.strip() or " " in sku:
-        problems.append(problem("label.sku", f"a SKU is 1 to {C.MAX_SKU} bytes without spaces"))
-    if not (name or "").strip() or len(name) > MAX_NAME or not name.isprintable():
-        problems.append(problem("label.name", f"the product name is 1 to {MAX_NAME} printable characters"))
-    if not isinstance(count, int) or isinstance(count, bool) or not 0 < count <= C.MAX_BATCH_LABELS:
-        problems.append(problem("label.count", f"a batch has 1 to {C.MAX_BATCH_LABELS} labels"))
-    return tuple(problems)
-
-
-def create_batch(*, sku: str, name: str, count: int, prizes: str, key: Ed25519PrivateKey, now: datetime,
-                 batch_code: str | None = None, shuffle=None) -> LabelBatch:
-    """Refuses bad input (Refused, with every problem at once) before signing anything."""
-    table, table_problems = C.parse_prize_table(prizes)
-    problems = check_batch_input(sku, name, count) + table_problems
-    if batch_code is not None and not (len(batch_code) == 8 and C.split_serial(batch_code + "-000001")):
-        problems += (problem("label.batch_code", "a batch code is 8 characters of A-Z and 2-7"),)
-    if problems:
-        raise Refused(problems)
-    code = batch_code or base64.b32encode(secrets.token_bytes(5)).decode("ascii")
-    points = C.draw_points(table, count, shuffle or secrets.SystemRandom().shuffle)
-    labels = []
-    for n, pts in enumerate(points, start=1):
-        serial = C.serial_for(code, n)
-        labels.append(Label(serial, pts, label_payload(sku, serial, pts, key)))
-    raw = public_bytes(key)
-    return LabelBatch(code, sku, name.strip(), C.key_id_for(raw), raw, now.replace(microsecond=0), table,
-                      tuple(labels))
-
-
+# --- batches (made in pos_app.domain.label_batches, which HQ shares) -------------------------
 def load_batch(path: Path) -> LabelBatch:
     """Read a batch file and check every label against the batch's own public key."""
     bad = problem("label.batch_file", f"{path} is not a label batch file")
