@@ -518,7 +518,7 @@ def check_store(db_path: Path | str) -> list[str]:
 
     Integrity, double entry per event, balances = sum of postings, holder balances = sum of
     their lots' remaining, lots within bounds, one outbox row per own event (device_seq
-    1..n, gapless; pulled events have negative ones), and every sale whole: its lines,
+    1..n, gapless; pulled events are numbered 0 and below), and every sale whole: its lines,
     its earn/cash/guide events, its coupons, every event that names it, no orphans
     either way.
     """
@@ -567,13 +567,13 @@ def _problems(con: sqlite3.Connection) -> list[str]:
     expect_none("lots without their event",
                 "SELECT l.lot_id FROM lots l LEFT JOIN events e ON e.event_id = l.event_id WHERE e.event_id IS NULL")
     # This device's events number 1, 2, 3...; events pulled from HQ (other stores, HQ's
-    # corrections) are stored with negative device_seq, no outbox row, and a remote_events row.
+    # corrections) are numbered 0, -1, -2... (device_seq), no outbox row, and a remote_events row.
     expect_none("own events without an outbox row", """
         SELECT e.event_id FROM events e LEFT JOIN outbox o ON o.event_id = e.event_id
         WHERE e.device_seq > 0 AND o.event_id IS NULL""")
     if rows("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'remote_events'"):
-        expect_none("pulled events (negative device_seq) not listed in remote_events", """
-            SELECT e.event_id FROM events e WHERE e.device_seq < 0
+        expect_none("pulled events (device_seq <= 0) not listed in remote_events", """
+            SELECT e.event_id FROM events e WHERE e.device_seq <= 0
               AND NOT EXISTS (SELECT 1 FROM remote_events r WHERE r.event_id = e.event_id)""")
     expect_none("outbox rows without their event or off their event's sequence", """
         SELECT o.device_seq FROM outbox o LEFT JOIN events e ON e.event_id = o.event_id
