@@ -139,27 +139,47 @@ def _push_request(raw: bytes, encoding: str) -> W.PushRequest:
 @router.get("/sync/pull", response_model=W.PullResponse, responses=PROBLEMS)
 def pull(after: int = Query(0, ge=0), limit: int = Query(500, ge=1, le=5000), dev: Device = Depends(device),
          db: Database = Depends(get_db)) -> W.PullResponse:
-    """Items after the cursor for this store (and the whole chain), in hq_seq order."""
+    """Items after the cursor for this device's store (and the whole chain), in hq_seq order; never the
+    device's own events (fanned out to the other tills of its store)."""
     with db.read() as conn:
-        return feed.pull(conn, dev.store_id, after, limit)
+        return feed.pull(conn, dev.store_id, after, limit, dev.device_id)
 
 
 @router.get("/members/lookup", response_model=W.MemberLookup, responses=PROBLEMS)
 def lookup(q: str = Query(min_length=1, max_length=40), dev: Device = Depends(device),
            db: Database = Depends(get_db)) -> W.MemberLookup:
-    """A member by phone, card number or id; the store follows the member from now on."""
+    """A member by phone, card number or id; the store follows the member from now on.
+
+    A member merged into another (member_merge) is found, by their old phone, card or id,
+    as the member they were merged into (following a merge of a merge too)."""
     m = M.members.c
     q = q.strip()
     with db.write() as (conn, seq):
-        member_id = conn.execute(select(m.member_id).where(
-            or_(m.phone == normalize_phone(q), m.card_no == q, m.member_id == q), m.merged_into.is_(None))
-            .order_by(m.created_at).limit(1)).scalar()
+        found = conn.execute(select(m.member_id, m.merged_into).where(
+            or_(m.phone == normalize_phone(q), m.card_no == q, m.member_id == q))
+            .order_by(m.merged_into.is_not(None), m.created_at, m.member_id).limit(1)).first()
+        member_id = _kept_member(conn, found.member_id, found.merged_into) if found else None
         if member_id is None:
             raise HQProblem(404, "member_unknown", f"no member with phone or card {q}")
         if conn.execute(select(M.follows.c.member_id).where(M.follows.c.member_id == member_id,
                                                             M.follows.c.store_id == dev.store_id)).first() is None:
             conn.execute(M.follows.insert().values(member_id=member_id, store_id=dev.store_id))
         return member_snapshot(conn, member_id, seq.last)
+
+
+def _kept_member(conn, member_id: str, merged_into: str | None) -> str | None:
+    """The member that member_id lives on as: itself, or where its merges lead (None if nowhere)."""
+    seen = {member_id}
+    while merged_into is not None:
+        if merged_into in seen:  # a merge cycle: HQ never makes one, but a lookup must not loop
+            return None
+        seen.add(merged_into)
+        row = conn.execute(select(M.members.c.member_id, M.members.c.merged_into)
+                           .where(M.members.c.member_id == merged_into)).first()
+        if row is None:
+            return None  # merged into a member HQ does not hold
+        member_id, merged_into = row.member_id, row.merged_into
+    return member_id
 
 
 def member_snapshot(conn, member_id: str, as_of: int) -> W.MemberLookup:

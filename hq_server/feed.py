@@ -3,6 +3,10 @@
 Rows are written in the same transaction as the change they describe, one per
 receiving store (or one CHAIN row for everyone), so a pull is a single index range
 scan on (store_id, seq): its cost grows with the new items only, never with history.
+
+A store's rows go to every device (till) of the store, each pulling with its own
+cursor, except a row's skip_device: a till's own event, fanned out to the other tills
+of its store, is not sent back to the till that made it.
 """
 
 from __future__ import annotations
@@ -24,9 +28,10 @@ class FeedWriter:
         self.seq = seq
         self.rows: list[dict] = []
 
-    def add(self, store_id: str, type_: str, key: str, data: dict[str, Any]) -> int:
+    def add(self, store_id: str, type_: str, key: str, data: dict[str, Any], skip_device: str | None = None) -> int:
         n = self.seq.next()
-        self.rows.append({"seq": n, "store_id": store_id, "type": type_, "key": key, "data": canonical_json(data)})
+        self.rows.append({"seq": n, "store_id": store_id, "type": type_, "key": key, "data": canonical_json(data),
+                          "skip_device": skip_device})
         return n
 
     def to_stores(self, stores: set[str] | list[str], type_: str, key: str, data: dict[str, Any]) -> None:
@@ -39,11 +44,13 @@ class FeedWriter:
             self.rows = []
 
 
-def pull(conn: Connection, store_id: str, after: int, limit: int) -> PullResponse:
+def pull(conn: Connection, store_id: str, after: int, limit: int, device_id: str | None = None) -> PullResponse:
+    """The items after the cursor for one device of store_id (None: the store as a whole)."""
     f = M.feed.c
-    rows = conn.execute(select(f.seq, f.type, f.key, f.data)
-                        .where(or_(f.store_id == store_id, f.store_id == M.CHAIN), f.seq > after)
-                        .order_by(f.seq).limit(limit + 1)).all()
+    where = [or_(f.store_id == store_id, f.store_id == M.CHAIN), f.seq > after]
+    if device_id is not None:
+        where.append(or_(f.skip_device.is_(None), f.skip_device != device_id))
+    rows = conn.execute(select(f.seq, f.type, f.key, f.data).where(*where).order_by(f.seq).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
     items = [PullItem(hq_seq=r.seq, type=r.type, key=r.key, data=json.loads(r.data)) for r in rows]

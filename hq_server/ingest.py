@@ -53,6 +53,7 @@ class Ingest:
         self.serials: dict[str, dict | None] = {}
         self.follow_new: set[tuple[str, str]] = set()
         self._followers: dict[str, set[str]] = {}
+        self._tills: dict[str, set[str]] = {}  # store -> its devices (not revoked)
         self.conflicts: list[dict] = []
         self._waiting_by_lot: dict[str, list[str]] | None = None
         self._rules: list | None = None
@@ -72,6 +73,14 @@ class Ingest:
         for where in bulk.where_in(self.conn, M.follows.c.member_id, sorted(need)):
             for m, s in self.conn.execute(select(M.follows.c.member_id, M.follows.c.store_id).where(where)):
                 self._followers[m].add(s)
+
+    def tills(self, store_id: str) -> set[str]:
+        """The store's enrolled devices (enrolment takes the writer lock too, so this holds for the push)."""
+        if store_id not in self._tills:
+            d = M.devices.c
+            self._tills[store_id] = set(self.conn.execute(
+                select(d.device_id).where(d.store_id == store_id, d.revoked == 0)).scalars())
+        return self._tills[store_id]
 
     def follow(self, member_id: str | None, store_id: str) -> None:
         if member_id and store_id != M.HQ_ORIGIN and store_id not in self.followers(member_id):
@@ -142,17 +151,27 @@ class Ingest:
             merges.wake(self, waiting)
 
     def fan_out(self, row: dict, payload: dict) -> None:
-        """Other stores following the member learn of the event; HQ's corrections go to their store too."""
+        """Every device following the member learns of the event, except the device that made it.
+
+        Follows are per store and a store's feed rows reach every till of the store, so: the
+        other stores following the member, and the event's own store when it has other tills
+        (a row the making till never pulls: skip_device). HQ's corrections go to the store of
+        the event they correct too, every till of it.
+        """
         member_id = row["member_id"]
         to = set(self.followers(member_id)) if member_id else set()
         origin = row["store_id"]
         if row["status"] == "correction":
             to.add(json.loads(row["payload"]).get("store_id") or origin)
             to.discard(M.HQ_ORIGIN)
-        else:
-            to.discard(origin)
-        if to:
-            self.feed.to_stores(to, "event", row["event_id"], event_doc(row, payload))
+        elif origin in to and not self.tills(origin) - {row["device_id"]}:
+            to.discard(origin)  # a store with one till: nobody else there to tell
+        if not to:
+            return
+        doc = event_doc(row, payload)
+        for store_id in sorted(to):
+            skip = row["device_id"] if store_id == origin and row["status"] != "correction" else None
+            self.feed.add(store_id, "event", row["event_id"], doc, skip_device=skip)
 
     def correct(self, subject: dict, tag: str, kind: Kind, payload: dict[str, Any], postings, grants=(), takes=(),
                 member_id: str | None = None) -> str | None:

@@ -149,13 +149,16 @@ follows = Table("follows", metadata,
                 Column("member_id", String(36), primary_key=True),
                 Column("store_id", String(36), primary_key=True))
 
-# The pull feed: one row per item per store (or CHAIN), numbered from hq_counter.
+# The pull feed: one row per item per store (or CHAIN), numbered from hq_counter. Every
+# device of the store pulls the row, except skip_device: a till's own event fanned out to
+# the other tills of its store (the till that made it already holds it).
 feed = Table("feed", metadata,
              Column("seq", BigInteger, primary_key=True, autoincrement=False),
              Column("store_id", String(36), nullable=False),
              Column("type", String(20), nullable=False),
              Column("key", String(80), nullable=False),
              Column("data", Text, nullable=False),
+             Column("skip_device", String(36)),
              Index("ix_feed_store_seq", "store_id", "seq"))
 
 catalog = Table("catalog", metadata,
