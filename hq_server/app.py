@@ -8,7 +8,7 @@ import os
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from hq_server import api_admin, api_sync, errors
+from hq_server import api_admin, api_sync, errors, label_keys
 from hq_server.db import Database, database_url
 from pos_app.sync.wire import PushRequest
 
@@ -20,6 +20,7 @@ def create_app(url: str | None = None) -> FastAPI:
     errors.install(app)
     app.include_router(api_sync.router)
     app.include_router(api_admin.router)
+    app.include_router(label_keys.router)
 
     @app.get("/api/v1/health", tags=["ops"])
     def health() -> dict:

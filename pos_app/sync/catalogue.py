@@ -1,6 +1,6 @@
 """Pulled reference data into the store's tables: rules, products, gifts, coupon types,
-campaigns, lotteries, staff, members, label claims; tiers and offline limits kept as HQ
-records. Each `apply_*` runs inside the pull transaction and is idempotent (an upsert
+campaigns, lotteries, staff, members, label claims, HQ's label keys and members' phone
+keys; tiers and offline limits kept as HQ records. Each `apply_*` runs inside the pull transaction and is idempotent (an upsert
 by key); a record it cannot use raises ItemProblem, which the pull records and skips.
 """
 
@@ -12,7 +12,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, insert, select, update
 
+from pos_app.domain.codes import key_id_for
 from pos_app.domain.rules import Rules, parse_rules, rules_to_doc
+from pos_app.store import repos
 from pos_app.store import tables as T
 from pos_app.sync import state
 from pos_app.sync.wire import OfflineLimits
@@ -200,3 +202,48 @@ def apply_label_claim(conn: Connection, serial: str, data: dict) -> None:
 def apply_offline_limits(conn: Connection, key: str, data: dict) -> None:
     limits = OfflineLimits.model_validate({k: v for k, v in data.items() if k != "scope"})
     state.set_offline_limits(conn, limits, "store" if data.get("scope") == "store" else "chain")
+
+
+# --- keys: what scanned codes are verified with -------------------------------------------
+
+RETIRED_LABEL_KEYS = "keys.labels.retired"  # meta: {key id: public key hex}, never trusted again
+
+
+def _public_key(data: dict, key_id: str) -> bytes:
+    text = data.get("public_key")
+    if not isinstance(text, str) or len(text) != 64:
+        raise ItemProblem("public_key must be 64 hex digits")
+    try:
+        raw = bytes.fromhex(text)
+    except ValueError:
+        raise ItemProblem("public_key must be 64 hex digits") from None
+    if key_id_for(raw) != key_id:
+        raise ItemProblem(f"key id {key_id!r} is not the id of this public key")
+    return raw
+
+
+def apply_label_key(conn: Connection, key_id: str, data: dict) -> None:
+    """HQ's label key (public half). An active key verifies labels from now on; a retired
+    one is removed from the trusted keys for good, so new scans of its labels are refused
+    as forged (labels already earned stay earned)."""
+    raw = _public_key(data, key_id)
+    if not isinstance(data.get("active"), bool):
+        raise ItemProblem("active must be true or false")
+    retired = repos.get_meta_json(conn, RETIRED_LABEL_KEYS, {})
+    if data["active"] and key_id not in retired:
+        repos.trust_label_key(conn, raw)
+        return
+    trusted = repos.get_meta_json(conn, repos.LABEL_KEYS, {})
+    trusted.pop(key_id, None)
+    repos.set_meta_json(conn, repos.LABEL_KEYS, trusted)
+    repos.set_meta_json(conn, RETIRED_LABEL_KEYS, {**retired, key_id: raw.hex()})
+
+
+def apply_member_key(conn: Connection, member_id: str, data: dict) -> None:
+    """The member's phone key: it replaces the member's previous key (HQ keeps one)."""
+    key_id = data.get("key_id")
+    if not isinstance(key_id, str):
+        raise ItemProblem("missing key_id")
+    raw = _public_key(data, key_id)
+    repos.set_meta_json(conn, repos.MEMBER_KEYS + member_id, {})
+    repos.trust_member_key(conn, member_id, raw)
