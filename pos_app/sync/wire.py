@@ -32,6 +32,10 @@ Pull items HQ sends (PullItem.data):
                 for one of this store's own events.
   member        HQ's current record of a followed member (per-field last writer by hq_seq).
   label_claim   {serial, sku, points, member_id, event_id, store_id}, chain-wide.
+  label_key     {key_id, public_key (hex), active, created_at, retired_at}: HQ's label key,
+                chain-wide; a retired key (active false) no longer verifies labels.
+  member_key    {member_id, key_id, public_key (hex)}: the member's phone key, chain-wide;
+                it replaces the member's previous key.
   rules / product / gift / coupon_type / campaign / lottery / tier / offline_limits /
   staff         catalogue and settings changes, `data` is the whole record (data.deleted
                 true when removed).
@@ -159,6 +163,8 @@ PullItemType = Literal[
     "event",          # HQ's own event (a correction of this store's event, a reversal, ...)
     "event_status",   # an outcome for one of this store's events (duplicate_serial, flagged, ...)
     "staff",          # one of this store's staff (name, role, pin_hash, active)
+    "label_key",      # HQ's label public key, made or retired (chain-wide)
+    "member_key",     # a member's phone public key (chain-wide)
 ]
 
 
