@@ -50,8 +50,9 @@ def signed_payload(kind: str, body: bytes, key: Ed25519PrivateKey) -> str:
     return prefix + b32(body + key.sign(prefix.encode("ascii") + body))
 
 
-def label_payload(sku: str, serial: str, points: int, key: Ed25519PrivateKey) -> str:
-    """HQ only: stores hold the public half and cannot mint."""
+def label_payload(sku: str, serial: str, points: int, key: Ed25519PrivateKey, kid: bytes | None = None) -> str:
+    """HQ only: stores hold the public half and cannot mint. `kid`: the key's id bytes, if
+    the caller signing many labels has it already."""
     split = C.split_serial(serial)
     raw_sku = sku.encode("utf-8")
     if split is None:
@@ -59,7 +60,7 @@ def label_payload(sku: str, serial: str, points: int, key: Ed25519PrivateKey) ->
     if not 0 < len(raw_sku) <= C.MAX_SKU or not 0 < points <= C.MAX_LABEL_POINTS:
         raise ValueError(f"sku 1..{C.MAX_SKU} bytes, points 1..{C.MAX_LABEL_POINTS}")
     batch, number = split
-    body = (key_id_bytes(key) + base64.b32decode(batch) + number.to_bytes(3, "big") + points.to_bytes(3, "big")
+    body = ((kid or key_id_bytes(key)) + base64.b32decode(batch) + number.to_bytes(3, "big") + points.to_bytes(3, "big")
             + bytes([len(raw_sku)]) + raw_sku)
     return signed_payload("L", body, key)
 
@@ -162,9 +163,10 @@ def plan_batch(*, sku: str, name: str, count: int, prizes: str, now: datetime, b
 
 
 def sign_batch(plan: BatchPlan, key: Ed25519PrivateKey) -> LabelBatch:
-    labels = tuple(Label(serial, pts, label_payload(plan.sku, serial, pts, key))
-                   for serial, pts in ((C.serial_for(plan.batch, n), pts) for n, pts in enumerate(plan.points, 1)))
     raw = public_bytes(key)
+    kid = bytes.fromhex(C.key_id_for(raw))
+    labels = tuple(Label(serial, pts, label_payload(plan.sku, serial, pts, key, kid))
+                   for serial, pts in ((C.serial_for(plan.batch, n), pts) for n, pts in enumerate(plan.points, 1)))
     return LabelBatch(plan.batch, plan.sku, plan.name, C.key_id_for(raw), raw, plan.created_at, plan.prizes, labels)
 
 
