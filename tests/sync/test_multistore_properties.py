@@ -71,7 +71,8 @@ pytestmark = pytest.mark.slow
 MEMBER_PIN, MANAGER_PIN = "2468", "9999"
 LABEL_KEY = Ed25519PrivateKey.generate()
 ITEMS = ["TEA-PUER", "TEA-OOLONG", "TEA-GREEN", "SNACK-NUTS", "MUG-LOGO", "LEMON-TEA"]
-GIFTS = ["GIFT-TEABAG", "GIFT-TEABAG", "GIFT-CUP", "GIFT-UMBRELLA"]  # 300, 300, 800, 1500 points
+GIFTS = ["GIFT-TEABAG", "GIFT-TEABAG", "GIFT-CUP", "GIFT-UMBRELLA"]
+GIFT_COST = {"GIFT-TEABAG": 300, "GIFT-CUP": 800, "GIFT-UMBRELLA": 1500}  # as in pos_app.services.demo.GIFTS
 NAMES = ["张伟", "李娜", "王强", "陈静", "刘洋", "赵敏"]
 EXAMPLES = {"sqlite": 12, "postgresql": 4}
 # A longer hunt on a developer's machine: MULTISTORE_EXAMPLES=200 MULTISTORE_STEPS=40 pytest ...
@@ -229,11 +230,20 @@ class MultiStore(RuleBasedStateMachine):
         if done:
             self.redemptions.append((i, done.redemption_id))
 
-    @rule(k=st.integers(0, 9), gift=st.sampled_from(GIFTS))
-    def redeem_at_every_store(self, k, gift):
-        """The same member redeems at every store that knows them, before any of them syncs (a double spend
-        when the member's points cover one redemption only: HQ keeps both, the excess becomes debt)."""
+    @rule(k=st.integers(0, 9))
+    def redeem_at_every_store(self, k):
+        """The same member redeems the dearest gift their points cover at every store that knows them,
+        before any of them syncs: a double spend when the points cover one only (HQ keeps both, the
+        excess becomes the member's debt)."""
         m = self.members[k % len(self.members)]
+        first = next((t for t in self.tills if m["id"] in t.members), None)
+        if first is None:
+            return
+        points = local_balances(first.ctx, m["id"]).get(f"member:{m['id']}:consumer", 0)
+        affordable = [g for g, cost in GIFT_COST.items() if cost <= points]
+        if not affordable:
+            return
+        gift = max(affordable, key=GIFT_COST.get)
         for i, till in enumerate(self.tills):
             if m["id"] in till.members:
                 self.redeem_gift(i, sorted(till.members).index(m["id"]), gift, True)
@@ -475,8 +485,11 @@ class MultiStore(RuleBasedStateMachine):
 
     def check_converged(self) -> None:
         view = self.view
-        # postings sum to zero at HQ, balances = postings = lots
-        assert view.ledger_problems() == []
+        # postings sum to zero at HQ, balances = postings = lots (for this run's stores and members: other
+        # tests in the module share the HQ)
+        mine = [m["id"] for m in self.members] + [t.store_id for t in self.tills]
+        mine += [eid for t in self.tills for eid in view.device_events(t.creds().device_id)]
+        assert [p for p in view.ledger_problems() if p.startswith("HQ's") or any(x in p for x in mine)] == []
         for till in self.tills:
             local_ledger_ok(till.ctx)
             assert till.ledger_sum() == 0
@@ -618,3 +631,41 @@ def test_a_remote_reversal_and_a_local_spend_of_one_lot_keep_lots_equal_to_balan
     finally:
         a.db.close()
         b.db.close()
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "HQ drops a give-back that arrives before the take it undoes (a reordered push): cancelling a handed-over "
+    "gift posts `reverse` with negative lot takes (points back into the lot they came from). Pushed before the "
+    "redeem_hold, hq_server/book.Book.take clips the give-back at the lot's granted amount (the lot is still "
+    "full) and hq_server/ingest.Ingest.apply ignores the negative remainder it returns (only short > 0 is "
+    "handled), so HQ's balance gets the points back but its lots do not: balance 804, lots 4. The give-back "
+    "should wait for the take it undoes (like rule 5's wait for an unknown lot), or be kept in full."))
+def test_a_give_back_pushed_before_its_take_keeps_hq_lots_equal_to_balance(chain, tmp_path):
+    a, _b, hq = _two_tills(chain, tmp_path)
+    try:
+        m = members.register_member(a.ctx, staff_id=CASHIER_ID, phone=unique_phone(), name="张三",
+                                    member_pin=MEMBER_PIN)
+        checkout.checkout(a.ctx, staff_id=CASHIER_ID, items=[("TEA-PUER", 3)], member_id=m.member_id)  # 804
+        r = redeem.redeem_gift(a.ctx, staff_id=CASHIER_ID, member_id=m.member_id, gift_id="GIFT-CUP",
+                               member_pin=MEMBER_PIN, approver_pin=MANAGER_PIN, hand_over=True)
+        redeem.cancel_redemption(a.ctx, staff_id=MANAGER_ID, redemption_id=r.redemption_id,
+                                 approver_pin=MANAGER_PIN, reason="客户退回")
+        events = a.pending()
+        assert [e["kind"] for e in events] == ["member_register", "earn", "redeem_hold", "redeem_post", "reverse"]
+        client = a.client()
+        try:
+            for k in (0, 1, 4, 2, 3):  # the give-back (reverse) before the hold it undoes
+                answer = client.push([events[k]])
+                assert answer.answers[0].status == "ok"
+        finally:
+            client.close()
+        sync_once(a.db)
+        view = HQView(hq.db_url)
+        try:
+            assert [p for p in view.ledger_problems() if m.member_id in p] == []  # fails: balance 804, lots 4
+        finally:
+            view.close()
+        assert local_balances(a.ctx, m.member_id) == hq_balances(hq, m.member_id)
+    finally:
+        a.db.close()
+        _b.db.close()
