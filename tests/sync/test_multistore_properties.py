@@ -3,15 +3,19 @@
 Two or three stores (real SQLite store databases, each enrolled with one `hq-server serve`
 started once for this module) share a handful of members: registered at one store,
 fetched at another through HQ's lookup. At random they sell (some paying with points),
-redeem gifts (handed over or held), refund whole sales or one line, scan signed product
+redeem gifts (handed over or held; cancelled later; one member at every store that knows
+them before any syncs: a double spend), refund whole sales or one line, scan signed product
 labels (the same serial at two stores while they have not heard of each other's claim)
 and edit member names at two stores. The network misbehaves at random too:
 
   partition        a store cannot reach HQ (its syncs fail with HQUnreachable, change nothing)
   dropped answer   HQ commits a push but the answer is lost (a proxy closes the connection),
                    or the till pushes a batch by hand and never records the answer
+  HQ killed        kill -9 after HQ committed a push, before its answer (once a run), restarted
   duplicate push   already-answered events pushed again, shuffled: HQ says `exists`, same hq_seq
-  reordered push   a later part of the queue pushed (and recorded) before an earlier part
+  concurrent push  two connections push the same pending events at once
+  reordered push   a later part of the queue pushed (and recorded) before an earlier part, or
+                   the whole queue one event a batch, last first (a refund before its sale)
 
 and any store syncs at any point. When the run ends every store syncs until nothing
 moves, and then:
@@ -27,8 +31,12 @@ moves, and then:
     reversed by HQ's correction);
   - no store's outbox holds anything pending, rejected or mismatched, and no pulled item failed.
 
-Runs on SQLite (12 examples) and, when a local PostgreSQL is there, on PostgreSQL
-(fewer examples: each HQ call costs more there).
+Runs on SQLite (12 examples of up to 22 steps) and, when a local PostgreSQL is there, on
+PostgreSQL (4 examples: each HQ call costs more there); about 1.5-2.5 minutes for the file.
+A failure prints every step; shrinking is off (minutes with real processes) unless
+MULTISTORE_SHRINK=1. Longer hunts: MULTISTORE_EXAMPLES=200 MULTISTORE_STEPS=35. With -s, a
+tally of what the runs did (operations done or refused, HQ merge rules reached) is printed.
+The smallest cases of what the machine found follow it at the end of the file.
 """
 
 from __future__ import annotations
