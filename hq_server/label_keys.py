@@ -26,7 +26,7 @@ import json
 from datetime import datetime
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, Path, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection, select, update
 
@@ -235,15 +235,17 @@ def list_label_batches(_who: str = Admin, db: Database = Depends(get_db)) -> lis
 
 
 @router.get("/label-batches/{batch}", response_model=LabelBatchOut, responses=PROBLEMS)
-def get_label_batch(batch: str = Path(pattern=BATCH_CODE, description="8 characters A-Z, 2-7"), _who: str = Admin,
-                    db: Database = Depends(get_db)) -> dict:
-    """The batch file again (same labels, same signatures). A batch of a retired key is
-    still given (for the records), but stores refuse its labels."""
+def get_label_batch(response: Response, batch: str = Path(pattern=BATCH_CODE, description="8 characters A-Z, 2-7"),
+                    _who: str = Admin, db: Database = Depends(get_db)) -> dict:
+    """The batch file again (same labels, same signatures), named batch-<code>.json for a
+    download. A batch of a retired key is still given (for the records), but stores refuse
+    its labels."""
     with db.read() as conn:
         doc = _get(conn, BATCH + batch)
         key = doc and _get(conn, KEY + doc["key_id"])
     if doc is None or key is None:
         raise HQProblem(404, "not_found", f"no label batch {batch}")
+    response.headers["Content-Disposition"] = f'attachment; filename="batch-{batch}.json"'
     return LB.sign_batch(LB.BatchPlan.from_doc(doc), _private(key)).to_json()
 
 

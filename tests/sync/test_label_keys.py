@@ -68,7 +68,9 @@ def test_a_batch_signed_at_hq_earns_at_the_store_until_its_key_is_retired(hq, ma
     assert batch["allocation"] == {"8": 2, "68": 4} and batch["total_points"] == 2 * 8 + 4 * 68
     assert [lb["serial"] for lb in batch["labels"]] == [f"{batch['batch']}-{n:06d}" for n in range(1, 7)]
     # downloaded again: the same file (signatures are deterministic), and it loads as a batch file
-    assert hq.admin("GET", f"/label-batches/{batch['batch']}").json() == batch
+    again = hq.admin("GET", f"/label-batches/{batch['batch']}")
+    assert again.json() == batch
+    assert f"batch-{batch['batch']}.json" in again.headers["content-disposition"]
     assert batch["batch"] in [b["batch"] for b in hq.admin("GET", "/label-batches").json()]
     path = tmp_path / f"batch-{batch['batch']}.json"
     path.write_text(json.dumps(batch, ensure_ascii=False), encoding="utf-8")
