@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, func, select
 
@@ -181,8 +181,10 @@ def _post_points(ctx, conn, q: Quote, rules: Rules, member: Member | None, lots,
 
 
 def _receipt_no(ctx: StoreContext, conn: Connection, now: datetime) -> str:
-    day = now.strftime("%Y%m%d")
-    start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    """Device, local day, the day's sale count: numbers start again at the store's midnight."""
+    local = now.replace(tzinfo=UTC).astimezone(ctx.timezone)
+    day = local.strftime("%Y%m%d")
+    start = local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC).replace(tzinfo=None)
     n = conn.execute(select(func.count()).select_from(T.sales)
                      .where(T.sales.c.created_at >= start, T.sales.c.created_at < start + timedelta(days=1))).scalar()
     return f"{ctx.who.device_id[-6:].upper()}-{day}-{n + 1:04d}"

@@ -190,7 +190,8 @@ sales = Table("sales", metadata,
               Column("earn_event", String(36)),
               Column("cash_event", String(36)),
               Column("rule_version", Integer, nullable=False),
-              Index("ix_sales_member_time", "member_id", "created_at"))
+              # covering: a member's rolling spend is read from the index alone (migration 0003)
+              Index("ix_sales_member_spend", "member_id", "created_at", "due_fen", "refunded_fen"))
 
 sale_lines = Table("sale_lines", metadata,
                    Column("sale_id", String(36), ForeignKey("sales.sale_id"), primary_key=True),

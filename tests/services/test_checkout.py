@@ -236,3 +236,12 @@ def test_price_cart_writes_nothing(ctx, demo_members, db_snapshot):
                             cash_points=1000)
     assert (q.due_fen, q.earn_points) == (24600, 492)
     assert db_snapshot(ctx) == before
+
+
+def test_receipt_numbers_follow_the_stores_local_day(ctx, clock, staff):
+    # START is 02:00 UTC = 10:00 in Shanghai on 2026-11-25; the demo's five sales were that day.
+    first = checkout.checkout(ctx, staff_id=staff.cashier, items=[("TEA-GREEN", 1)])
+    assert first.receipt_no.endswith("-20261125-0006")
+    clock.advance(hours=15)              # 17:00 UTC: already 01:00 on the 26th at the counter
+    late = checkout.checkout(ctx, staff_id=staff.cashier, items=[("TEA-GREEN", 1)])
+    assert late.receipt_no.endswith("-20261126-0001")
