@@ -44,6 +44,7 @@ class Book:
         self.postings: list[dict] = []
         self._full_accounts: set[str] = set()  # accounts whose every lot is cached
         self._event_of_new_lot: dict[str, str] = {}
+        self.drained: list[str] = []  # lots something was taken from (wakes give-backs waiting for room)
 
     # --- loading -------------------------------------------------------------------
     def preload(self, accounts: set[str], lot_ids: set[str]) -> None:
@@ -100,6 +101,7 @@ class Book:
         """Take (or give back, amount < 0) from a lot; returns (account, what could not be taken)."""
         lot = self.lot(lot_id)
         if amount >= 0:
+            self.drained.append(lot_id)
             got = min(lot.remaining, amount)
         else:
             got = max(lot.remaining - lot.amount, amount)  # a lot never holds more than it was granted
@@ -115,8 +117,21 @@ class Book:
             got = min(lot.remaining, amount)
             lot.remaining -= got
             self.dirty_lots.add(lot.lot_id)
+            self.drained.append(lot.lot_id)
             amount -= got
         return amount
+
+    def overfilled(self, takes: list[tuple[str, int]]) -> list[str]:
+        """Known lots an event's give-backs (negative takes) would fill beyond what they were granted."""
+        net: dict[str, int] = {}
+        for lot_id, amount in takes:
+            net[lot_id] = net.get(lot_id, 0) + amount
+        out = []
+        for lot_id, amount in sorted(net.items()):
+            lot = self.lot(lot_id)
+            if amount < 0 and lot is not None and lot.remaining - amount > lot.amount:
+                out.append(lot_id)
+        return out
 
     def negative_holders(self, accounts: set[str]) -> dict[str, int]:
         return {a: self.balances[a] for a in accounts if is_holder_account(a) and self.balances.get(a, 0) < 0}

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, delete, func, select, update
 
 from hq_server import bulk, merges
 from hq_server import models as M
@@ -56,6 +56,7 @@ class Ingest:
         self._tills: dict[str, set[str]] = {}  # store -> its devices (not revoked)
         self.conflicts: list[dict] = []
         self._waiting_by_lot: dict[str, list[str]] | None = None
+        self._waiting_pairs: set[tuple[str, str]] = set()  # (lot_id, event_id) rows of waiting_lots, stored or new
         self._rules: list | None = None
         self._limits: dict | None = None
 
@@ -93,10 +94,67 @@ class Ingest:
             if self.conn.execute(select(M.waiting_lots.c.lot_id).limit(1)).first() is not None:
                 for lot_id, event_id in self.conn.execute(select(M.waiting_lots.c.lot_id, M.waiting_lots.c.event_id)):
                     self._waiting_by_lot.setdefault(lot_id, []).append(event_id)
+                    self._waiting_pairs.add((lot_id, event_id))
         out = []
         for lot_id in lot_ids:
-            out += self._waiting_by_lot.pop(lot_id, [])
+            for event_id in self._waiting_by_lot.pop(lot_id, []):
+                if event_id not in out:
+                    out.append(event_id)
         return out
+
+    def wait_on(self, event_id: str, lot_ids: list[str]) -> None:
+        """Note that the event waits for these lots (a waiting_lots row each, once)."""
+        self.waiting_for([])  # loads what already waits, so ours joins it
+        for lot_id in lot_ids:
+            if (lot_id, event_id) not in self._waiting_pairs:
+                self._waiting_pairs.add((lot_id, event_id))
+                self.waiting_new.append({"lot_id": lot_id, "event_id": event_id})
+            if event_id not in self._waiting_by_lot.setdefault(lot_id, []):
+                self._waiting_by_lot[lot_id].append(event_id)
+
+    def blocked(self, row: dict, parsed: Parsed) -> list[str]:
+        """The lots an event must wait for before it is applied (rule 5); [] when it can be applied now.
+
+        A take from a lot HQ has not seen waits for the lot. A give-back (a negative take: a cancelled
+        gift, a refunded points-paid line) that would fill a lot beyond what it was granted undoes a take
+        HQ has not applied yet (a reordered push), so it waits for a take from that lot, as long as an
+        earlier event of its device is still missing or waiting at HQ. Once they all are applied it goes
+        in as it is (Book.take keeps the lot within its grant: a double spend already moved the rest).
+        """
+        if row["status"] == "correction":
+            return []
+        unknown = sorted({lot_id for lot_id, _ in parsed.takes if self.book.lot(lot_id) is None})
+        full = self.book.overfilled(parsed.takes)
+        if full and not self.earlier_pending(row):
+            full = []
+        return unknown + full
+
+    def earlier_pending(self, row: dict) -> bool:
+        """Whether an event of the row's device before it (by device_seq) is missing or waiting at HQ."""
+        e, device_id, seq = M.events.c, row["device_id"], row["device_seq"]
+        if seq <= 1:
+            return False
+        before = (e.device_id == device_id) & (e.device_seq < seq)
+        stored = self.conn.execute(select(func.count()).select_from(M.events).where(before)).scalar()
+        waiting = [i for i in self.conn.execute(select(e.event_id).where(before, e.status == "waiting")).scalars()
+                   if self.status_updates.get(i, "waiting") == "waiting"]
+        here = [r for r in self.rows.values() if r["device_id"] == device_id and r["device_seq"] < seq]
+        arrived = stored + len(here)
+        return arrived < seq - 1 or bool(waiting) or any(r["status"] == "waiting" for r in here)
+
+    def recheck_waiting(self, device_id: str) -> None:
+        """Wake the device's waiting events once more, earliest first: a give-back waiting for room in a lot
+        goes in as soon as every earlier event of its device is applied, even if none of them took from it."""
+        self.waiting_for([])
+        ids = sorted({event_id for _, event_id in self._waiting_pairs} - self.waiting_done)
+        if not ids:
+            return
+        e = M.events.c
+        mine = {i: r["device_seq"] for i, r in self.rows.items() if r["device_id"] == device_id and i in ids}
+        for where in bulk.where_in(self.conn, e.event_id, ids):
+            mine.update(self.conn.execute(select(e.event_id, e.device_seq).where(where, e.device_id == device_id)).all())
+        for event_id in sorted(mine, key=mine.get):
+            merges.wake(self, event_id)
 
     def rules(self) -> list:
         if self._rules is None:
@@ -128,26 +186,29 @@ class Ingest:
 
     def apply(self, row: dict, payload: dict, parsed: Parsed) -> None:
         """Postings, balances and lots of one event, then the merge rules it may trigger."""
-        unknown = sorted({lot_id for lot_id, _ in parsed.takes if self.book.lot(lot_id) is None})
-        if unknown and row["status"] != "correction":
-            merges.wait(self, row, unknown)
+        blocked = self.blocked(row, parsed)
+        if blocked:
+            merges.wait(self, row, blocked)
             return
         eid = row["event_id"]
         self.book.post(eid, parsed.postings)
         for lot_id, account, amount, available_at, expires_at in parsed.grants:
             if self.book.lot(lot_id) is None:
                 self.book.grant(eid, lot_id, account, amount, available_at, expires_at)
+        mark = len(self.book.drained)
         for lot_id, amount in parsed.takes:
             if self.book.lot(lot_id) is None:
                 continue
             account, short = self.book.take(lot_id, amount)
             if short > 0:
                 self.book.take_any(account, short)
+        drained = self.book.drained[mark:]
         self.fan_out(row, payload)
         if row["status"] != "correction":
             merges.after_apply(self, row, payload, parsed)
         merges.double_spend(self, row, {a for a, _ in parsed.postings})
-        for waiting in self.waiting_for([g[0] for g in parsed.grants]):
+        # Woken: what waited for a lot this event granted, and give-backs waiting for room in a lot it took from.
+        for waiting in self.waiting_for([g[0] for g in parsed.grants] + drained):
             merges.wake(self, waiting)
 
     def fan_out(self, row: dict, payload: dict) -> None:
@@ -306,6 +367,8 @@ def push(db: Database, device_id: str, store_id: str, events: list[WireEvent], n
         for e in fresh:
             hq_seq = ing.admit(e, parsed[e.event_id])
             answers[e.event_id] = EventAnswer(event_id=e.event_id, status="ok", hq_seq=hq_seq)
+        if fresh:
+            ing.recheck_waiting(device_id)
         ing.flush()
         count, digest = _advance_ack(conn, dev, fresh)
         conn.execute(update(M.devices).where(M.devices.c.device_id == device_id)

@@ -180,17 +180,19 @@ def _flag(ing: Ingest, row: dict, rule: int, flag: str, detail: dict) -> None:
 
 # --- rule 5: a reversal (or any take) waits for the lot it takes from -----------------------
 
-def wait(ing: Ingest, row: dict, unknown_lots: list[str]) -> None:
+def wait(ing: Ingest, row: dict, lots: list[str]) -> None:
+    """The event waits for lots HQ has not seen, or (a give-back) for the take it undoes from a lot."""
     row["status"] = "waiting"
-    ing.waiting_for([])  # loads what already waits, so ours joins it
-    for lot_id in unknown_lots:
-        ing.waiting_new.append({"lot_id": lot_id, "event_id": row["event_id"]})
-        ing._waiting_by_lot.setdefault(lot_id, []).append(row["event_id"])
-    ing.conflict(5, "waiting_for_original", row, {"lots": unknown_lots}, status="open", tag="waiting")
-    ing.event_status(row, "waiting", "waits for the event that earned the points it takes back")
+    ing.wait_on(row["event_id"], lots)
+    ing.conflict(5, "waiting_for_original", row, {"lots": lots}, status="open", tag="waiting")
+    unknown = [lot_id for lot_id in lots if ing.book.lot(lot_id) is None]
+    ing.event_status(row, "waiting", "waits for the event that earned the points it takes back" if unknown else
+                     "gives points back to a lot before HQ has the take it undoes; waits for it")
 
 
 def wake(ing: Ingest, event_id: str) -> None:
+    if event_id in ing.waiting_done:
+        return  # already woken and applied by this transaction
     row = ing.rows.get(event_id)
     if row is None:
         r = ing.conn.execute(select(M.events).where(M.events.c.event_id == event_id)).first()
@@ -205,8 +207,12 @@ def wake(ing: Ingest, event_id: str) -> None:
     parsed = _parse(WireEvent.model_validate({k: row[k] for k in (
         "event_id", "kind", "store_id", "device_id", "device_seq", "device_time", "staff_id", "rule_version",
         "member_id", "payload_hash")} | {"payload": payload}), row["store_id"])
-    if isinstance(parsed, str) or any(ing.book.lot(t) is None for t, _ in parsed.takes):
-        return  # still waiting for another lot
+    if isinstance(parsed, str):
+        return
+    blocked = ing.blocked(row, parsed)
+    if blocked:
+        ing.wait_on(event_id, blocked)  # still waiting (for another lot, or for room in one)
+        return
     row["status"] = "applied"
     ing.status_updates[event_id] = "applied"
     ing.waiting_done.add(event_id)
