@@ -133,6 +133,25 @@ class Book:
                 out.append(lot_id)
         return out
 
+    def give_any(self, account: str, amount: int) -> int:
+        """Put points given back that their own lot has no room for (its take was covered by
+        other lots after a double spend) into the account's lots with room, soonest expiry
+        first, as take_any took them; returns what is left."""
+        for row in self._lot_rows((M.lots.c.account == account) & (M.lots.c.remaining < M.lots.c.amount)):
+            if row.lot_id not in self.lots or self.lots[row.lot_id] is None:
+                self.lots[row.lot_id] = row  # rare path (after a double spend): read, then cached like the rest
+        room = [lot for lot in self.lots.values() if lot is not None and lot.account == account
+                and lot.remaining < lot.amount]
+        for lot in sorted(room, key=lambda r: (r.expires_at, r.lot_id)):
+            if amount <= 0:
+                break
+            got = min(lot.amount - lot.remaining, amount)
+            if got > 0:
+                lot.remaining += got
+                self.dirty_lots.add(lot.lot_id)
+                amount -= got
+        return amount
+
     def negative_holders(self, accounts: set[str]) -> dict[str, int]:
         return {a: self.balances[a] for a in accounts if is_holder_account(a) and self.balances.get(a, 0) < 0}
 

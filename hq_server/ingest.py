@@ -202,6 +202,8 @@ class Ingest:
             account, short = self.book.take(lot_id, amount)
             if short > 0:
                 self.book.take_any(account, short)
+            elif short < 0:
+                self.book.give_any(account, -short)
         drained = self.book.drained[mark:]
         self.fan_out(row, payload)
         if row["status"] != "correction":

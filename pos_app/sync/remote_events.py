@@ -76,6 +76,14 @@ def _take(conn: Connection, lot_id: str, amount: int) -> None:
     got = min(lot.remaining, amount) if amount >= 0 else max(lot.remaining - lot.amount, amount)
     conn.execute(update(T.lots).where(lt.lot_id == lot_id).values(remaining=lot.remaining - got))
     short = amount - got
+    if short < 0:  # given back, but its own lot has no room (HQ covered the take from other lots): mirror that
+        for other_id, room, remaining in conn.execute(select(lt.lot_id, lt.amount - lt.remaining, lt.remaining).where(
+                lt.account == lot.account, lt.remaining < lt.amount).order_by(lt.expires_at, lt.lot_id)).all():
+            if short >= 0:
+                break
+            n = min(room, -short)
+            conn.execute(update(T.lots).where(lt.lot_id == other_id).values(remaining=remaining + n))
+            short += n
     if short > 0:
         for other_id, remaining in conn.execute(select(lt.lot_id, lt.remaining).where(
                 lt.account == lot.account, lt.remaining > 0).order_by(lt.expires_at, lt.lot_id)).all():
