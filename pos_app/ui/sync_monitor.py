@@ -36,8 +36,8 @@ class SyncMonitor(QObject):
         def build() -> SyncScheduler:
             if old is not None:
                 old.stop(timeout=3.0)
-            return SyncScheduler(ctx.db, interval=self.interval, on_status=self._from_sync_thread.emit,
-                                 **self.sched_kw)
+            return SyncScheduler(ctx.db, clock=ctx.clock, interval=self.interval,
+                                 on_status=self._from_sync_thread.emit, **self.sched_kw)
 
         self.runner.run(build, on_done=self._built)
 
@@ -60,8 +60,14 @@ class SyncMonitor(QObject):
         if self.last is None or self.last.state == "not_enrolled":
             on_done(None)
             return
-        devices.run(lambda: lookup.find_or_fetch(ctx.db, cycle.client_for(ctx.db, **self.client_kw), text),
-                    on_done=on_done, on_error=on_error)
+        def ask() -> str | None:
+            client = cycle.client_for(ctx.db, **self.client_kw)
+            try:
+                return lookup.find_or_fetch(ctx.db, client, text)
+            finally:
+                client.close()  # one lookup, one session: as the scheduler does per run
+
+        devices.run(ask, on_done=on_done, on_error=on_error)
 
     def stop(self) -> None:
         if self.scheduler is not None:
