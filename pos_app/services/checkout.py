@@ -7,11 +7,10 @@ and a tier upgrade are posted together with the sale rows and their outbox entri
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection
 
 from pos_app.domain import entries as E
 from pos_app.domain import ledger as L
@@ -26,8 +25,7 @@ from pos_app.domain.tiers import after_sale, by_code, window_start
 from pos_app.services import offline
 from pos_app.services.context import StoreContext, post, require_staff
 from pos_app.services.members import require_member
-from pos_app.store import ledger_repo, repos
-from pos_app.store import tables as T
+from pos_app.store import ledger_repo, repos, sales_repo
 
 
 @dataclass(frozen=True)
@@ -95,13 +93,11 @@ def _cart_lines(conn: Connection, items: list[tuple[str, int]]) -> tuple[list[Ca
 def _earned_today(ctx: StoreContext, conn: Connection, member_id: str, now: datetime) -> int:
     local = now.replace(tzinfo=None) + ctx.timezone.utcoffset(now)
     day_start = local.replace(hour=0, minute=0, second=0, microsecond=0) - ctx.timezone.utcoffset(now)
-    return conn.execute(select(func.coalesce(func.sum(T.sales.c.earn_points), 0))
-                        .where(T.sales.c.member_id == member_id, T.sales.c.created_at >= day_start)).scalar()
+    return sales_repo.earned_since(conn, member_id, day_start)
 
 
 def qualifying_spend(conn: Connection, member_id: str, now: datetime) -> int:
-    return conn.execute(select(func.coalesce(func.sum(T.sales.c.due_fen - T.sales.c.refunded_fen), 0))
-                        .where(T.sales.c.member_id == member_id, T.sales.c.created_at >= window_start(now))).scalar()
+    return sales_repo.spend_since(conn, member_id, window_start(now))
 
 
 def checkout(ctx: StoreContext, *, staff_id: str, items: list[tuple[str, int]], member_id: str | None = None,
@@ -137,8 +133,7 @@ def checkout(ctx: StoreContext, *, staff_id: str, items: list[tuple[str, int]], 
                 updates["first_purchase_at"] = now
             if updates:
                 repos.update_member(conn, member.member_id, **updates)
-        for code in q.coupon_fen:
-            conn.execute(T.coupons.update().where(T.coupons.c.code == code).values(status="used", used_sale=sale_id))
+        sales_repo.use_coupons(conn, q.coupon_fen, sale_id)
         _save_sale(conn, sale_id, receipt_no, now, q, tender, change, member, staff_id, guide_id, rules, posted)
         balance = ledger_repo.balance(conn, L.member_account(member.member_id)) if member else 0
         return SaleResult(sale_id, receipt_no, now, q, tender, change, member, q.earn_points, balance, tier_before,
@@ -185,25 +180,24 @@ def _receipt_no(ctx: StoreContext, conn: Connection, now: datetime) -> str:
     local = now.replace(tzinfo=UTC).astimezone(ctx.timezone)
     day = local.strftime("%Y%m%d")
     start = local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC).replace(tzinfo=None)
-    n = conn.execute(select(func.count()).select_from(T.sales)
-                     .where(T.sales.c.created_at >= start, T.sales.c.created_at < start + timedelta(days=1))).scalar()
+    n = sales_repo.count_between(conn, start, start + timedelta(days=1))
     return f"{ctx.who.device_id[-6:].upper()}-{day}-{n + 1:04d}"
 
 
 def _save_sale(conn, sale_id, receipt_no, now, q: Quote, tender, change, member, staff_id, guide_id, rules,
                posted) -> None:
-    conn.execute(T.sales.insert().values(
-        sale_id=sale_id, receipt_no=receipt_no, member_id=member.member_id if member else None, staff_id=staff_id,
-        guide_id=guide_id, created_at=now, subtotal_fen=q.subtotal_fen, discount_fen=q.discount_fen,
-        cash_points=q.cash_points, cash_fen=q.cash_fen, due_fen=q.due_fen, tender=json.dumps(tender),
-        change_fen=change, earn_points=q.earn_points, guide_points=q.guide_points if guide_id else 0,
-        coupons=json.dumps(sorted(q.coupon_fen)), earn_event=posted.get("earn_event"),
-        cash_event=posted.get("cash_event"), rule_version=rules.version))
-    conn.execute(T.sale_lines.insert(), [{
-        "sale_id": sale_id, "line_no": ln.line_no, "sku": ln.sku, "name": ln.name, "category": ln.category,
-        "qty": ln.qty, "unit_price_fen": ln.unit_price_fen, "gross_fen": ln.gross_fen,
-        "discount_fen": ln.discount_fen, "cash_fen": ln.cash_fen, "cash_points": ln.cash_points,
-        "paid_fen": ln.paid_fen, "points": ln.points} for ln in q.lines])
+    sales_repo.insert(conn, {
+        "sale_id": sale_id, "receipt_no": receipt_no, "member_id": member.member_id if member else None,
+        "staff_id": staff_id, "guide_id": guide_id, "created_at": now, "subtotal_fen": q.subtotal_fen,
+        "discount_fen": q.discount_fen, "cash_points": q.cash_points, "cash_fen": q.cash_fen, "due_fen": q.due_fen,
+        "tender": tender, "change_fen": change, "earn_points": q.earn_points,
+        "guide_points": q.guide_points if guide_id else 0, "coupons": sorted(q.coupon_fen),
+        "earn_event": posted.get("earn_event"), "cash_event": posted.get("cash_event"),
+        "rule_version": rules.version}, [{
+            "sale_id": sale_id, "line_no": ln.line_no, "sku": ln.sku, "name": ln.name, "category": ln.category,
+            "qty": ln.qty, "unit_price_fen": ln.unit_price_fen, "gross_fen": ln.gross_fen,
+            "discount_fen": ln.discount_fen, "cash_fen": ln.cash_fen, "cash_points": ln.cash_points,
+            "paid_fen": ln.paid_fen, "points": ln.points} for ln in q.lines])
 
 
 __all__ = ["checkout", "price_cart", "SaleResult", "qualifying_spend"]

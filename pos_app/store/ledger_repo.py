@@ -18,6 +18,7 @@ from pos_app.domain.ids import new_id
 from pos_app.domain.ledger import Entry, Event, canonical_json, check_postings, payload_hash
 from pos_app.domain.lots import Lot
 from pos_app.domain.problems import Refused
+from pos_app.store import driver
 from pos_app.store import tables as T
 
 
@@ -66,7 +67,7 @@ def record(conn: Connection, entry: Entry, *, who: Identity, staff_id: str | Non
     # was a fifth of the checkout's CPU on the bench. Datetimes are stored exactly as the
     # DateTime columns store them (their own bind processor).
     db = conn.connection.driver_connection
-    stamp_time = _datetime_processor(conn)
+    stamp_time = driver.time_param(conn)
     _driver(db.execute, _SQL_EVENT, (event.event_id, event.device_seq, str(event.kind), event.store_id,
                                      event.device_id, stamp_time(now), staff_id, rule_version, entry.member_id,
                                      canonical_json(event.payload), event.payload_hash))
@@ -101,17 +102,6 @@ def _driver(run, sql: str, params) -> None:
         run(sql, params)
     except sqlite3.DatabaseError as exc:
         raise DBAPIError.instance(sql, params, exc, sqlite3.DatabaseError) from exc
-
-
-def _datetime_processor(conn: Connection):
-    dialect = conn.dialect
-    proc = _DT_PROCESSORS.get(dialect)
-    if proc is None:
-        proc = _DT_PROCESSORS[dialect] = T.events.c.device_time.type.bind_processor(dialect) or (lambda v: v)
-    return proc
-
-
-_DT_PROCESSORS: dict = {}
 
 
 def balance(conn: Connection, account: str) -> int:
