@@ -245,3 +245,24 @@ def test_receipt_numbers_follow_the_stores_local_day(ctx, clock, staff):
     clock.advance(hours=15)              # 17:00 UTC: already 01:00 on the 26th at the counter
     late = checkout.checkout(ctx, staff_id=staff.cashier, items=[("TEA-GREEN", 1)])
     assert late.receipt_no.endswith("-20261126-0001")
+
+
+def test_times_written_on_the_driver_match_sqlalchemys_text(ctx, staff, new_member):
+    """A sale at a whole second: every time column holds the text SQLAlchemy writes
+    ('.000000' included), so SQL comparisons against bound datetimes find the rows."""
+    from sqlalchemy import select
+
+    from pos_app.store import tables as T
+
+    m = new_member()
+    sale = checkout.checkout(ctx, staff_id=staff.cashier, member_id=m.member_id, items=[("TEA-JASMINE", 1)])
+    assert sale.created_at == START
+    stored = rows(ctx, "SELECT s.created_at, e.device_time, l.available_at FROM sales s "
+                       "JOIN events e ON e.event_id = s.earn_event JOIN lots l ON l.event_id = e.event_id "
+                       "WHERE s.sale_id = :s", s=sale.sale_id)
+    assert stored == [("2026-11-25 02:00:00.000000",) * 3]
+    with ctx.db.read() as conn:
+        assert conn.execute(select(T.sales.c.sale_id).where(T.sales.c.created_at == START,
+                                                            T.sales.c.sale_id == sale.sale_id)).all()
+        assert conn.execute(select(T.events.c.event_id).where(T.events.c.device_time == START,
+                                                              T.events.c.member_id == m.member_id)).all()
