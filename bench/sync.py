@@ -12,15 +12,28 @@ events, pushed in device_seq order, in batches of wire.MAX_BATCH with gzip, one
 request after the other (as a store's outbox does), to `hq-server serve` (--workers,
 default 2) on a loopback port.
 
-push_seconds: first request to last answer; every event must be answered ok
-(answered_ok counts them). hq_events_per_s = events / push_seconds (end to end: gzip,
-HTTP, validation, the ledger and merge rules, commit). raw_insert_events_per_s: the
-same event rows inserted straight into a copy of HQ's events table (same columns,
-keys and indexes) in the same database, 500 a transaction, by the fastest bulk path
-the driver has (COPY on PostgreSQL, executemany on SQLite): the ceiling. ratio =
-hq / raw. raw_executemany_events_per_s is the plain SQLAlchemy executemany figure
-(ratio_vs_executemany against it). load_avg_1m, cpus and cpu_calibration_ms say how
-busy and how fast the machine was.
+push_seconds: from the store's first request to HQ's last answer, as the store sees it
+(every event must be answered ok; answered_ok counts them). It is end to end, not HQ's
+CPU alone: the store's JSON encoding and gzip of each batch, HTTP over loopback,
+HQ's auth, gunzip, validation, the ledger and merge rules, the commit and the answer.
+hq_events_per_s = events / push_seconds (store_encode_seconds says how much of
+push_seconds the store spent encoding its batches).
+
+raw_insert_events_per_s, the ceiling: the rows HQ wrote for those events, read back
+from HQ's tables right after the timed push, written again straight into copies of
+HQ's tables (the whole schema, same columns, keys, checks and indexes: a schema
+bench_raw in the same PostgreSQL database; on SQLite a second file opened as HQ opens
+its own, WAL and synchronous=FULL), one transaction per push batch (wire.MAX_BATCH
+events), with no reads and no logic: each batch's events, postings, the lots its events
+grant, the feed rows made for them, its balance deltas (one upsert per account) and
+the remaining of lots granted in earlier batches that its events take from (one
+update per lot). raw_insert_path says which way was fastest: `copy` (COPY for the
+inserts, one statement over arrays for the upsert and the update; PostgreSQL only) or
+`executemany` (SQLAlchemy Core executemany for each). ratio = hq / raw;
+ratio_vs_executemany = hq / the executemany figure. raw_events_only_events_per_s
+(and ratio_vs_events_only) is the figure this bench reported before it counted the
+whole write set: the event rows alone, COPY on PostgreSQL. load_avg_1m, cpus and
+cpu_calibration_ms say how busy and how fast the machine was.
 
 Pull cost: a second store follows a tenth of the members, so HQ fans the till's
 events on them out to it. pull_new_100_ms_before / _after: the least time over
@@ -52,7 +65,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import httpx
-from sqlalchemy import Column, MetaData, Table, UniqueConstraint, create_engine, text
+from sqlalchemy import create_engine, select, text
 
 from pos_app.domain import entries as E
 from pos_app.domain import ledger as L
@@ -184,8 +197,11 @@ def enrol(client: httpx.Client, store_id: str) -> dict:
     return client.post("/api/v1/enrol", json={"token": token, "device_name": "bench"}).json()
 
 
-def push_all(base: str, creds: dict, events: list[dict]) -> tuple[float, int]:
-    """Push in device_seq order, MAX_BATCH a request, gzip; returns (seconds, events answered ok)."""
+def push_all(base: str, creds: dict, events: list[dict], encode: list[float] | None = None) -> tuple[float, int]:
+    """Push in device_seq order, MAX_BATCH a request, gzip; returns (seconds, events answered ok).
+
+    The seconds are the store's, first request to last answer, encoding each batch included
+    (`encode`, when given, gets the seconds spent on JSON and gzip added to it)."""
     headers = {"Authorization": f"Device {creds['device_id']}:{creds['device_key']}",
                "Content-Type": "application/json", "Content-Encoding": "gzip"}
     ok = 0
@@ -193,7 +209,10 @@ def push_all(base: str, creds: dict, events: list[dict]) -> tuple[float, int]:
         t0 = time.perf_counter()
         for i in range(0, len(events), MAX_BATCH):
             batch = events[i:i + MAX_BATCH]
+            t1 = time.perf_counter()
             body = gzip.compress(json.dumps({"events": batch}).encode(), compresslevel=1)
+            if encode is not None:
+                encode[0] += time.perf_counter() - t1
             r = c.post("/api/v1/sync/push", content=body)
             r.raise_for_status()
             answers = r.json()["answers"]
@@ -206,53 +225,159 @@ def push_all(base: str, creds: dict, events: list[dict]) -> tuple[float, int]:
         return time.perf_counter() - t0, ok
 
 
-def _raw_table(meta: MetaData) -> Table:
-    """HQ's events table under another name: same columns, keys and indexes (names left to the database)."""
+def _by_chunks(conn, query, col, values: list, chunk: int = 900) -> list[dict]:
+    out = []
+    for i in range(0, len(values), chunk):
+        out += [dict(r._mapping) for r in conn.execute(query.where(col.in_(values[i:i + chunk])))]
+    return out
+
+
+def hq_writes(url: str, events: list[dict]) -> list[dict]:
+    """What HQ wrote for the events, read back from its tables, per push batch (MAX_BATCH events, as pushed):
+    events, postings (in HQ's order), the lots they granted, the feed rows made for them, balance deltas,
+    and lots granted in an earlier batch that the batch's events took from (with their remaining)."""
     from hq_server import models as M
-    cols = [Column(c.name, c.type, primary_key=c.primary_key, nullable=c.nullable, unique=bool(c.unique) or None,
-                   index=bool(c.index) or None) for c in M.events.columns]
-    return Table("bench_raw_events", meta, *cols, UniqueConstraint("device_id", "device_seq"))
-
-
-def raw_insert(url: str, events: list[dict]) -> dict[str, float]:
-    """The same rows straight into a copy of HQ's events table, 500 a transaction: the ceiling for ingest.
-
-    Returns events/s by each bulk path tried: executemany (SQLAlchemy Core), and COPY on PostgreSQL.
-    """
-    meta = MetaData()
-    raw = _raw_table(meta)
     engine = create_engine(url)
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
-    rows = [{"event_id": e["event_id"], "hq_seq": i + 1, "store_id": e["store_id"], "device_id": e["device_id"],
-             "device_seq": e["device_seq"], "kind": e["kind"],
-             "device_time": datetime.fromisoformat(e["device_time"]).astimezone(timezone.utc).replace(tzinfo=None),
-             "received_at": now, "staff_id": e["staff_id"], "rule_version": e["rule_version"],
-             "member_id": e["member_id"], "payload": canonical_json(e["payload"]), "payload_hash": e["payload_hash"],
-             "status": "applied", "flags": ""} for i, e in enumerate(events)]
-    rates: dict[str, float] = {}
+    ids = [e["event_id"] for e in events]
     try:
-        meta.drop_all(engine)
-        meta.create_all(engine)
-        t0 = time.perf_counter()
-        for i in range(0, len(rows), MAX_BATCH):
-            with engine.begin() as conn:
-                conn.execute(raw.insert(), rows[i:i + MAX_BATCH])
-        rates["executemany"] = len(rows) / (time.perf_counter() - t0)
-        if engine.dialect.name == "postgresql":
-            meta.drop_all(engine)
-            meta.create_all(engine)
-            names = list(rows[0])
-            sql = f"COPY {raw.name} ({', '.join(names)}) FROM STDIN"
-            t0 = time.perf_counter()
-            for i in range(0, len(rows), MAX_BATCH):
-                with engine.begin() as conn:
-                    with conn.connection.driver_connection.cursor() as cur, cur.copy(sql) as copy:
-                        for r in rows[i:i + MAX_BATCH]:
-                            copy.write_row([r[n] for n in names])
-            rates["copy"] = len(rows) / (time.perf_counter() - t0)
-        meta.drop_all(engine)
+        with engine.connect() as conn:
+            ev = {r["event_id"]: r for r in _by_chunks(conn, select(M.events), M.events.c.event_id, ids)}
+            p = M.postings.c
+            postings = _by_chunks(conn, select(p.event_id, p.account, p.amount, p.id), p.event_id, ids)
+            lots = _by_chunks(conn, select(*(c for c in M.lots.c)), M.lots.c.event_id, ids)
+            f = M.feed.c
+            feed = _by_chunks(conn, select(M.feed).where(f.type == "event"), f.key, ids)
     finally:
         engine.dispose()
+    if len(ev) != len(ids):
+        raise RuntimeError(f"HQ holds {len(ev)} of the {len(ids)} pushed events")
+    by_event: dict[str, list] = {}
+    for r in sorted(postings, key=lambda r: r["id"]):
+        by_event.setdefault(r["event_id"], []).append({k: r[k] for k in ("event_id", "account", "amount")})
+    lots_by_event: dict[str, list] = {}
+    for r in lots:
+        lots_by_event.setdefault(r["event_id"], []).append(r)
+    feed_by_event: dict[str, list] = {}
+    for r in sorted(feed, key=lambda r: r["seq"]):
+        feed_by_event.setdefault(r["key"], []).append(r)
+    lot_remaining = {r["lot_id"]: r["remaining"] for r in lots}
+    granted_before: set[str] = set()
+    batches = []
+    for i in range(0, len(events), MAX_BATCH):
+        batch = events[i:i + MAX_BATCH]
+        granted = {g[0] for e in batch for g in e["payload"].get("grants", [])}
+        taken = sorted({t[0] for e in batch for t in e["payload"].get("lots", [])} & granted_before)
+        granted_before |= granted
+        deltas: dict[str, int] = {}
+        b_postings = [r for e in batch for r in by_event.get(e["event_id"], [])]
+        for r in b_postings:
+            deltas[r["account"]] = deltas.get(r["account"], 0) + r["amount"]
+        batches.append({
+            "events": [ev[e["event_id"]] for e in batch], "postings": b_postings,
+            "lots": [r for e in batch for r in lots_by_event.get(e["event_id"], [])],
+            "feed": [r for e in batch for r in feed_by_event.get(e["event_id"], [])],
+            "balances": sorted((a, d) for a, d in deltas.items() if d),
+            "lot_updates": [(lot_id, lot_remaining[lot_id]) for lot_id in taken]})
+    return batches
+
+
+@contextmanager
+def raw_schema(url: str):
+    """An engine on empty copies of HQ's tables (M.metadata: same columns, keys, checks, indexes).
+
+    PostgreSQL: a schema bench_raw in the same database (tables named as HQ's, via schema_translate_map).
+    SQLite: a second file beside HQ's, opened by hq_server.db.make_engine (WAL, synchronous=FULL, as HQ).
+    """
+    from hq_server import models as M
+    from hq_server.db import make_engine
+    if url.startswith("sqlite"):
+        engine = make_engine(url.rsplit("/", 1)[0] + "/bench_raw.db")
+    else:
+        engine = make_engine(url).execution_options(schema_translate_map={None: "bench_raw"})
+    try:
+        if engine.dialect.name == "postgresql":
+            with engine.begin() as conn:
+                conn.exec_driver_sql("DROP SCHEMA IF EXISTS bench_raw CASCADE")
+                conn.exec_driver_sql("CREATE SCHEMA bench_raw")
+        else:
+            M.metadata.drop_all(engine)
+        M.metadata.create_all(engine)
+        yield engine
+        if engine.dialect.name == "postgresql":
+            with engine.begin() as conn:
+                conn.exec_driver_sql("DROP SCHEMA bench_raw CASCADE")
+    finally:
+        engine.dispose()
+
+
+def _write_copy(conn, b: dict) -> None:
+    """One batch by PostgreSQL's fastest plain paths: COPY, and one statement over arrays for upsert/update."""
+    from hq_server.bulk import pg_array  # an array as one literal: psycopg dumps a list element by element
+    with conn.connection.driver_connection.cursor() as cur:
+        for table, rows in (("events", b["events"]), ("postings", b["postings"]), ("lots", b["lots"]),
+                            ("feed", b["feed"])):
+            if rows:
+                names = list(rows[0])
+                with cur.copy(f"COPY bench_raw.{table} ({', '.join(names)}) FROM STDIN") as copy:
+                    for r in rows:
+                        copy.write_row([r[n] for n in names])
+        if b["balances"]:
+            cur.execute("INSERT INTO bench_raw.balances (account, balance) SELECT * FROM unnest(%s::text[], "
+                        "%s::bigint[]) ON CONFLICT (account) DO UPDATE SET balance = balances.balance + "
+                        "excluded.balance", (pg_array(a for a, _ in b["balances"]), pg_array(d for _, d in b["balances"])))
+        if b["lot_updates"]:
+            cur.execute("UPDATE bench_raw.lots SET remaining = u.remaining FROM unnest(%s::text[], %s::bigint[]) "
+                        "AS u(lot_id, remaining) WHERE lots.lot_id = u.lot_id",
+                        (pg_array(i for i, _ in b["lot_updates"]), pg_array(r for _, r in b["lot_updates"])))
+
+
+def _write_executemany(conn, b: dict) -> None:
+    """One batch by SQLAlchemy Core executemany, statement by statement."""
+    from sqlalchemy import bindparam, update
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    from hq_server import models as M
+    for table, rows in ((M.events, b["events"]), (M.postings, b["postings"]), (M.lots, b["lots"]),
+                        (M.feed, b["feed"])):
+        if rows:
+            conn.execute(table.insert(), rows)
+    if b["balances"]:
+        ins = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(M.balances)
+        conn.execute(ins.on_conflict_do_update(index_elements=["account"],
+                                               set_={"balance": M.balances.c.balance + ins.excluded.balance}),
+                     [{"account": a, "balance": d} for a, d in b["balances"]])
+    if b["lot_updates"]:
+        conn.execute(update(M.lots).where(M.lots.c.lot_id == bindparam("lid")).values(remaining=bindparam("rem")),
+                     [{"lid": i, "rem": r} for i, r in b["lot_updates"]])
+
+
+def _events_only_copy(conn, b: dict) -> None:
+    """The figure this bench reported before: the event rows alone (COPY)."""
+    _write_copy(conn, {"events": b["events"], "postings": [], "lots": [], "feed": [], "balances": [],
+                       "lot_updates": []})
+
+
+def raw_insert(url: str, batches: list[dict]) -> dict[str, float]:
+    """HQ's writes for the timed events again, with no reads and no logic, one transaction a batch: the ceiling.
+
+    Returns events/s by each path: executemany (SQLAlchemy Core), and on PostgreSQL copy (COPY and array
+    statements) and events_only (COPY of the event rows alone). Each path starts on empty tables.
+    """
+    n = sum(len(b["events"]) for b in batches)
+    paths = {"executemany": _write_executemany}
+    if not url.startswith("sqlite"):
+        paths.update(copy=_write_copy, events_only=_events_only_copy)
+    rates: dict[str, float] = {}
+    for name, write in paths.items():
+        with raw_schema(url) as engine:
+            with engine.connect() as conn:  # the connection is made before the clock starts
+                conn.exec_driver_sql("SELECT 1")
+            t0 = time.perf_counter()
+            for b in batches:
+                with engine.begin() as conn:
+                    write(conn, b)
+            rates[name] = n / (time.perf_counter() - t0)
     return rates
 
 
@@ -346,8 +471,10 @@ def main(argv: list[str] | None = None) -> int:
                 history_before = feed_rows(url, other_creds["store_id"])
                 events = make_events(till, args.events, members)
                 log(f"pushing {len(events)} events")
-                push_s, answered = push_all(base, till_creds, events)
+                encode = [0.0]
+                push_s, answered = push_all(base, till_creds, events, encode)
                 log(f"pushed in {push_s:.2f} s")
+                written = hq_writes(url, events)  # before --history takes from these lots
                 history = args.events if args.history < 0 else args.history
                 if history:
                     log(f"pushing {history} more events on followed members (history for the pull)")
@@ -357,14 +484,20 @@ def main(argv: list[str] | None = None) -> int:
                 after_1000 = pull_new_ms(base, till, till_creds, reader, followed, new=1000,
                                          reps=max(1, (args.pull_reps + 1) // 2))
         log("raw inserts")
-        rates = raw_insert(url, events)
+        rates = raw_insert(url, written)
     hq_rate = args.events / push_s
-    raw_rate = max(rates.values())
+    raw_path = max(("copy", "executemany"), key=lambda k: rates.get(k, 0))
+    raw_rate = rates[raw_path]
     result = {"events": args.events, "answered_ok": answered, "db": "postgresql" if url.startswith("postgresql")
               else "sqlite", "workers": args.workers, "push_seconds": round(push_s, 3),
+              "store_encode_seconds": round(encode[0], 3),
               "hq_events_per_s": round(hq_rate), "raw_insert_events_per_s": round(raw_rate),
-              "raw_insert_path": max(rates, key=rates.get), "raw_executemany_events_per_s": round(rates["executemany"]),
+              "raw_insert_path": raw_path, "raw_executemany_events_per_s": round(rates["executemany"]),
               "ratio": round(hq_rate / raw_rate, 3), "ratio_vs_executemany": round(hq_rate / rates["executemany"], 3),
+              "raw_events_only_events_per_s": round(rates["events_only"]) if "events_only" in rates else None,
+              "ratio_vs_events_only": round(hq_rate / rates["events_only"], 3) if "events_only" in rates else None,
+              "raw_rows": {k: sum(len(b[k]) for b in written) for k in ("events", "postings", "lots", "feed",
+                                                                          "balances", "lot_updates")},
               "pull_new_100_ms_before": round(before[0], 2), "pull_new_100_ms_after": round(after[0], 2),
               "pull_new_1000_ms_after": round(after_1000[0], 2),
               "pull_new_100_ms_before_median": round(before[1], 2), "pull_new_100_ms_after_median": round(after[1], 2),

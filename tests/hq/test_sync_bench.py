@@ -14,7 +14,7 @@ import pytest
 
 from tests.hq.server import PG_ADMIN, ROOT, postgres_available
 
-KEYS = {"events", "answered_ok", "push_seconds", "hq_events_per_s", "raw_insert_events_per_s", "ratio",
+KEYS = {"events", "answered_ok", "push_seconds", "hq_events_per_s", "raw_insert_events_per_s", "ratio", "raw_rows",
         "pull_new_100_ms_before", "pull_new_100_ms_after", "pull_new_1000_ms_after", "feed_rows_before",
         "feed_rows_after", "reader_feed_rows_before", "reader_feed_rows_after", "workers", "db"}
 
@@ -44,5 +44,10 @@ def test_bench_sync_runs_and_every_event_is_answered(backend):
         assert isinstance(result[key], (int, float)) and result[key] > 0, key
     assert result["feed_rows_after"] > result["feed_rows_before"]
     assert result["reader_feed_rows_after"] >= result["reader_feed_rows_before"] + 600  # the --history events
+    # the ceiling rewrites what HQ wrote for the timed events: every event, its postings, its lots, balances
+    rows = result["raw_rows"]
+    assert rows["events"] == 600 and rows["postings"] >= 2 * 600 and rows["lots"] > 0 and rows["balances"] > 0
+    assert rows["lot_updates"] > 0 and rows["feed"] > 0
     if backend == "postgresql":
         assert result["raw_insert_path"] == "copy"
+        assert result["raw_events_only_events_per_s"] > 0
