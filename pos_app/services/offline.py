@@ -53,7 +53,7 @@ def check_redeem(conn: Connection, now: datetime, member_id: str, points: int) -
     if not allow.redeem_allowed:
         raise refuse("offline.window_over", "offline for longer than HQ allows: redeeming is paused until this till "
                      f"syncs (limit {allow.limits.max_offline_hours} h)", hours=allow.limits.max_offline_hours)
-    left = offline_limits.member_redeem_left(conn, member_id)
+    left = offline_limits.member_redeem_left(conn, member_id, allow)
     if points > left:
         raise refuse("offline.limit", f"while offline this member may redeem {left} more points "
                      f"({points} asked)", left=left, asked=points)

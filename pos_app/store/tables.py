@@ -124,7 +124,9 @@ events = Table("events", metadata,
                Column("member_id", String(36)),
                Column("payload", Text, nullable=False),
                Column("payload_hash", String(64), nullable=False),
-               Index("ix_events_member_time", "member_id", "device_time"))
+               Index("ix_events_member_time", "member_id", "device_time"),
+               # the offline budget's redeemed sum since the last sync (migration 0004)
+               Index("ix_events_kind_time", "kind", "device_time"))
 
 postings = Table("postings", metadata,
                  Column("id", Integer, primary_key=True, autoincrement=True),

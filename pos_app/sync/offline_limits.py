@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Select, func, select
 
 from pos_app.store import tables as T
 from pos_app.sync import state
@@ -32,13 +32,21 @@ class OfflineAllowance:
 
 
 def _redeemed(conn: Connection, since: datetime | None, member_id: str | None = None) -> int:
+    return -int(conn.execute(redeemed_query(since, member_id)).scalar())
+
+
+def redeemed_query(since: datetime | None, member_id: str | None = None) -> Select:
+    """Points taken out of members (one member's, or all) by this device's redemptions since `since`."""
     p, e = T.postings.c, T.events.c
     q = (select(func.coalesce(func.sum(p.amount), 0)).join_from(T.postings, T.events, p.event_id == e.event_id)
          .where(e.device_seq > 0, e.kind.in_(REDEEM_KINDS), p.amount < 0))
-    q = q.where(p.account.like(f"member:{member_id}:%") if member_id else p.account.like("member:%"))
+    if member_id:  # by the event's member first: ix_events_member_time finds its few events
+        q = q.where(e.member_id == member_id, p.account.like(f"member:{member_id}:%"))
+    else:  # ix_events_kind_time: only the redemptions since the period started
+        q = q.where(p.account.like("member:%"))
     if since is not None:
         q = q.where(e.device_time >= since)
-    return -int(conn.execute(q).scalar())
+    return q
 
 
 def period_start(conn: Connection) -> datetime | None:
@@ -57,9 +65,13 @@ def allowance(conn: Connection, now: datetime) -> OfflineAllowance:
     return OfflineAllowance(limits, start, left, left > timedelta(0), budget)
 
 
-def member_redeem_left(conn: Connection, member_id: str) -> int:
-    """Points this member may still redeem in the current offline period (and within the store's budget)."""
-    limits = state.offline_limits(conn)
-    start = period_start(conn)
+def member_redeem_left(conn: Connection, member_id: str, allow: OfflineAllowance | None = None) -> int:
+    """Points this member may still redeem in the current offline period (and within the store's budget).
+
+    `allow`: the allowance the caller already read in this transaction (saves summing the
+    store's redemptions twice)."""
+    limits = allow.limits if allow else state.offline_limits(conn)
+    start = allow.period_start if allow else period_start(conn)
     own = max(0, limits.member_redeem_points - _redeemed(conn, start, member_id))
-    return min(own, max(0, limits.store_redeem_budget - _redeemed(conn, start)))
+    store_left = allow.store_budget_left if allow else max(0, limits.store_redeem_budget - _redeemed(conn, start))
+    return min(own, store_left)
