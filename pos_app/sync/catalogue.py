@@ -68,6 +68,14 @@ def _active(data: dict) -> int:
     return 0 if data.get("deleted") or data.get("active") is False else 1
 
 
+def _retired(conn: Connection, table: Table, key: str, value: str, data: dict) -> bool:
+    """A deleted item is kept, inactive: old sales, redemptions and coupons still name it."""
+    if not data.get("deleted"):
+        return False
+    conn.execute(update(table).where(table.c[key] == value).values(active=0))
+    return True
+
+
 # --- catalogue --------------------------------------------------------------------------
 
 def apply_rules(conn: Connection, key: str, data: dict) -> None:
@@ -84,8 +92,7 @@ def apply_rules(conn: Connection, key: str, data: dict) -> None:
 
 def apply_product(conn: Connection, sku: str, data: dict) -> None:
     p = T.products.c
-    if data.get("deleted"):
-        conn.execute(update(T.products).where(p.sku == sku).values(active=0))
+    if _retired(conn, T.products, "sku", sku, data):
         return
     _need(data, "name", "category")
     barcode = _str(data, "barcode")
@@ -97,9 +104,7 @@ def apply_product(conn: Connection, sku: str, data: dict) -> None:
 
 
 def apply_gift(conn: Connection, gift_id: str, data: dict) -> None:
-    g = T.gifts.c
-    if data.get("deleted"):
-        conn.execute(update(T.gifts).where(g.gift_id == gift_id).values(active=0))
+    if _retired(conn, T.gifts, "gift_id", gift_id, data):
         return
     _need(data, "name")
     values = {"name": _str(data, "name"), "points_cost": _int(data, "points_cost"),
@@ -112,9 +117,7 @@ def apply_gift(conn: Connection, gift_id: str, data: dict) -> None:
 
 
 def apply_coupon_type(conn: Connection, type_id: str, data: dict) -> None:
-    c = T.coupon_types.c
-    if data.get("deleted"):
-        conn.execute(update(T.coupon_types).where(c.type_id == type_id).values(active=0))
+    if _retired(conn, T.coupon_types, "type_id", type_id, data):
         return
     _need(data, "name", "kind")
     if data["kind"] not in ("amount", "percent"):
@@ -141,9 +144,7 @@ def apply_campaign(conn: Connection, campaign_id: str, data: dict) -> None:
 
 
 def apply_lottery(conn: Connection, lottery_id: str, data: dict) -> None:
-    lt = T.lotteries.c
-    if data.get("deleted"):
-        conn.execute(update(T.lotteries).where(lt.lottery_id == lottery_id).values(active=0))
+    if _retired(conn, T.lotteries, "lottery_id", lottery_id, data):
         return
     _need(data, "name")
     prizes = data.get("prizes")
