@@ -17,8 +17,7 @@ import json
 import os
 from datetime import datetime, timedelta
 from pathlib import Path
-
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from typing import TYPE_CHECKING
 
 from pos_app.domain.campaigns import Campaign
 from pos_app.domain.catalog import Product
@@ -28,12 +27,12 @@ from pos_app.domain.lottery import Lottery, Prize
 from pos_app.domain.rules import ApprovalPolicy, Rules
 from pos_app.domain.staff import Role, Staff, hash_pin
 from pos_app.domain.tiers import Tier
-from pos_app.scanner.formats import dynamic_member_payload, public_bytes
-from pos_app.services import checkout as checkout_uc
-from pos_app.services import members as members_uc
 from pos_app.services.context import StoreContext
 from pos_app.store import repos
 from pos_app.sync import state as sync_state
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 CASHIER_ID = "00000000-0000-7000-8000-000000000001"
 MANAGER_ID = "00000000-0000-7000-8000-000000000002"
@@ -97,6 +96,9 @@ def seed_demo(ctx: StoreContext) -> bool:
     with ctx.db.write() as conn:
         if repos.all_staff(conn) or sync_state.credentials(conn) is not None:
             return False
+        from pos_app.services import checkout as checkout_uc  # these (pydantic, cryptography) load only
+        from pos_app.services import members as members_uc  # to seed an empty store, not at every start
+
         now = ctx.now()
         repos.save_rules(conn, DEMO_RULES, now)
         for staff_id, name, role, pin in ((CASHIER_ID, "王芳 (收银)", Role.CASHIER, DEMO_PINS["cashier"]),
@@ -138,6 +140,10 @@ def demo_folder(ctx: StoreContext) -> Path | None:
 
 
 def _seed_keys(ctx: StoreContext, members: list) -> None:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from pos_app.scanner.formats import public_bytes
+
     folder = demo_folder(ctx)
     label_key = _demo_label_key(folder)
     member_keys = {m.member_id: Ed25519PrivateKey.generate() for m in members}
@@ -159,6 +165,8 @@ def _seed_keys(ctx: StoreContext, members: list) -> None:
 
 def _demo_label_key(folder: Path | None) -> Ed25519PrivateKey:
     if folder is None:
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
         return Ed25519PrivateKey.generate()
     from pos_app.scanner import labels
 
@@ -183,6 +191,10 @@ def demo_member_code(ctx: StoreContext, phone: str, at: datetime | None = None) 
         raise FileNotFoundError("no demo member keys: this store was not seeded with demo data in a folder")
     for member_id, rec in json.loads(path.read_text(encoding="utf-8")).items():
         if rec["phone"] == phone:
+            from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+            from pos_app.scanner.formats import dynamic_member_payload
+
             key = Ed25519PrivateKey.from_private_bytes(bytes.fromhex(rec["private_key"]))
             return dynamic_member_payload(member_id, key, at or ctx.now())
     raise KeyError(f"no demo member with phone {phone}")

@@ -9,11 +9,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection
 
 from pos_app.store import repos
-from pos_app.sync.wire import EMPTY_HASH, OfflineLimits
+
+if TYPE_CHECKING:
+    from pos_app.sync.wire import OfflineLimits
 
 PREFIX = "sync."
 
@@ -57,6 +60,8 @@ def cursor(conn: Connection) -> int:
 
 def acked(conn: Connection) -> tuple[int, str, int]:
     """(count, rolling hash, highest device_seq) of the events HQ acknowledged."""
+    from pos_app.sync.wire import EMPTY_HASH  # pydantic: not at the app's start (the demo check reads credentials)
+
     return get_int(conn, "acked_count"), get(conn, "acked_hash", EMPTY_HASH), get_int(conn, "acked_max_seq")
 
 
@@ -67,6 +72,8 @@ def set_acked(conn: Connection, count: int, digest: str, max_seq: int) -> None:
 
 
 def offline_limits(conn: Connection) -> OfflineLimits:
+    from pos_app.sync.wire import OfflineLimits
+
     raw = get(conn, "offline_limits")
     return OfflineLimits.model_validate(json.loads(raw)) if raw else OfflineLimits()
 

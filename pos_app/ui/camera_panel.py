@@ -10,7 +10,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout
 
-from pos_app.scanner.camera import CameraWorker
 from pos_app.ui.widgets import label
 
 PREVIEW_W, PREVIEW_H = 320, 240
@@ -23,7 +22,7 @@ class CameraPanel(QFrame):
         super().__init__(parent)
         self.setObjectName("panel")
         self.source = "0"
-        self.worker: CameraWorker | None = None
+        self.worker = None  # a CameraWorker while on
         self.view = QLabel()
         self.view.setFixedSize(PREVIEW_W, PREVIEW_H)
         self.view.setAlignment(Qt.AlignCenter)
@@ -42,6 +41,8 @@ class CameraPanel(QFrame):
         self.stop() if self.on else self.start()
 
     def start(self, source: str | None = None) -> None:
+        from pos_app.scanner.camera import CameraWorker  # OpenCV and zbar: loaded when a camera is first used
+
         self.stop()
         if source is not None:
             self.source = source

@@ -10,11 +10,11 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QLineEdit, QVBoxLayout, QWidget
 
-from pos_app.sync.enrol import enrol
-from pos_app.sync.errors import SyncError
 from pos_app.ui.messages import refusal_text
-from pos_app.ui.tasks import TaskRunner
+from pos_app.ui.tasks import TaskRunner, UseCases
 from pos_app.ui.widgets import button, label
+
+enrol_uc = UseCases("pos_app.sync.enrol")  # the HTTP client (requests, pydantic) loads on the device worker
 
 
 class EnrolForm(QWidget):
@@ -50,7 +50,7 @@ class EnrolForm(QWidget):
             return
         self.enrol_button.setEnabled(False)
         self.message.setText(self.tr("Enrolling…"))
-        self.devices.run(enrol, self.ctx.db, url, token, who=self.ctx.who, on_done=self._enrolled,
+        self.devices.run(enrol_uc.enrol, self.ctx.db, url, token, who=self.ctx.who, on_done=self._enrolled,
                          on_error=self._failed)
 
     def _enrolled(self, answer) -> None:
@@ -61,6 +61,8 @@ class EnrolForm(QWidget):
 
     def _failed(self, exc: Exception) -> None:
         self.enrol_button.setEnabled(True)
+        from pos_app.sync.errors import SyncError  # loaded by the enrolment that failed
+
         # HQ's own words (unreachable, token used or unknown, database not fresh) say what to do.
         reason = str(exc) if isinstance(exc, SyncError) else refusal_text(exc)
         self.message.setText(self.tr("Enrolment failed: {reason}").format(reason=reason))

@@ -8,15 +8,16 @@ from PySide6.QtWidgets import (QCheckBox, QFormLayout, QHBoxLayout, QLineEdit, Q
                                QListWidgetItem, QSpinBox, QVBoxLayout, QWidget)
 
 from pos_app.domain.money import format_fen
-from pos_app.services import catalog as catalog_uc
-from pos_app.services import members as members_uc
-from pos_app.services import redeem as redeem_uc
-from pos_app.services import scan as scan_uc
 from pos_app.ui import feedback
 from pos_app.ui.messages import refusal_text
 from pos_app.ui.paths import resource
-from pos_app.ui.tasks import TaskRunner
+from pos_app.ui.tasks import TaskRunner, UseCases
 from pos_app.ui.widgets import button, label, panel
+
+catalog_uc = UseCases("pos_app.services.catalog")
+members_uc = UseCases("pos_app.services.members")
+redeem_uc = UseCases("pos_app.services.redeem")
+scan_uc = UseCases("pos_app.services.scan")
 
 TILE = 120
 PALETTE = ("#2f6fed", "#2b8a3e", "#e8590c", "#862e9c", "#0b7285", "#c92a2a")
@@ -159,7 +160,9 @@ class GiftsView(QWidget):
                             on_error=self._error)
 
     def _code_resolved(self, found) -> None:
-        if not isinstance(found, scan_uc.ScannedMember):
+        from pos_app.services.scan import ScannedMember  # loaded by the worker's call
+
+        if not isinstance(found, ScannedMember):
             self._wrong_code()
             return
         self._member_found(found.member)

@@ -11,10 +11,11 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
-from pos_app.scanner.labels import load_batch, write_pdf
 from pos_app.ui.messages import refusal_text
-from pos_app.ui.tasks import TaskRunner
+from pos_app.ui.tasks import TaskRunner, UseCases
 from pos_app.ui.widgets import button, label, panel
+
+labels_uc = UseCases("pos_app.scanner.labels")  # qrcode and the label signatures load on the device worker
 
 
 class LabelsView(QWidget):
@@ -68,7 +69,7 @@ class LabelsView(QWidget):
 
     def open_batch(self, path: Path) -> None:
         self.print_button.setEnabled(False)
-        self.devices.run(load_batch, path, on_done=self._show, on_error=self._error)
+        self.devices.run(labels_uc.load_batch, path, on_done=self._show, on_error=self._error)
 
     def _show(self, batch) -> None:
         self.batch = batch
@@ -85,7 +86,7 @@ class LabelsView(QWidget):
             return
         path = self.folder / "print" / f"batch-{self.batch.batch}.pdf"
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.devices.run(write_pdf, self.batch, path, on_done=lambda p: self.message.setText(
+        self.devices.run(labels_uc.write_pdf, self.batch, path, on_done=lambda p: self.message.setText(
             self.tr("Label sheet saved to %1").replace("%1", str(p))), on_error=self._error)
 
     def _error(self, exc: Exception) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+import importlib
+
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
@@ -13,6 +15,20 @@ from pos_app.ui.sync_monitor import SyncMonitor
 from pos_app.ui.sync_problems import SyncProblemsDialog
 from pos_app.ui.tasks import TaskRunner
 from pos_app.ui.widgets import button, label
+
+
+# Sync starts this long after the store opened, so loading the sync package (requests,
+# pydantic) on the DB worker and the scheduler's first run come after the sign-in
+# screen is painted, not before. Then the checkout's services are loaded, before the
+# first scan needs them.
+SYNC_START_MS = 1000
+WARM_UP = ("pos_app.services.scan", "pos_app.services.checkout")
+
+
+def warm_up() -> None:
+    """On the DB worker: import what the first scan needs (SQLAlchemy statements compile on first use)."""
+    for module in WARM_UP:
+        importlib.import_module(module)
 
 
 class MainWindow(QMainWindow):
@@ -81,6 +97,10 @@ class MainWindow(QMainWindow):
         self.sync.changed.connect(self.show_sync)
         self.status.attention_clicked.connect(self.show_sync_problems)
         self.checkout.sale_finished.connect(self.sync.nudge)
+        self.after_start = QTimer(self)
+        self.after_start.setSingleShot(True)
+        self.after_start.setInterval(SYNC_START_MS)
+        self.after_start.timeout.connect(self._start_sync)
         self.checkout.fetch_member = lambda text, done, failed: self.sync.fetch_member(
             self.ctx, getattr(self, "devices", self.runner), text, done, failed)
 
@@ -90,7 +110,11 @@ class MainWindow(QMainWindow):
         self.status.set_store(store_name)
         self.checkout.store_name = store_name
         self.signin.load(ctx, store_name)
-        self.sync.attach(ctx)
+        self.after_start.start()
+
+    def _start_sync(self) -> None:
+        self.sync.attach(self.ctx)
+        self.runner.run(warm_up)
 
     def show_sync(self, status) -> None:
         self.status.show_sync(status, self.ctx.timezone if self.ctx is not None else None)
@@ -138,6 +162,7 @@ class MainWindow(QMainWindow):
     def shutdown(self) -> None:
         """Stop every background worker (camera, sync, DB, devices) before the app exits."""
         self.checkout.camera.stop()
+        self.after_start.stop()
         self.sync.stop()
         self.runner.stop()
         devices = getattr(self, "devices", None)

@@ -10,11 +10,12 @@ from PySide6.QtWidgets import (QFormLayout, QHBoxLayout, QHeaderView, QLineEdit,
                                QStackedWidget, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from pos_app.domain.problems import Refused
-from pos_app.services import members as members_uc
 from pos_app.ui.messages import kind_text, refusal_text
 from pos_app.ui.printing import paint_pdf, qr_image
-from pos_app.ui.tasks import TaskRunner
+from pos_app.ui.tasks import TaskRunner, UseCases
 from pos_app.ui.widgets import button, label, panel
+
+members_uc = UseCases("pos_app.services.members")
 
 
 def card_payload(member) -> str:

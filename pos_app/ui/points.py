@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox, QFormLayout, QGridLayout, QLineEdit, QSpinBox, QVBoxLayout, QWidget
 
-from pos_app.services import catalog as catalog_uc
-from pos_app.services import members as members_uc
-from pos_app.services import points as points_uc
 from pos_app.ui import feedback
 from pos_app.ui.messages import refusal_text
-from pos_app.ui.tasks import TaskRunner
+from pos_app.ui.tasks import TaskRunner, UseCases
 from pos_app.ui.widgets import button, label, panel
+
+catalog_uc = UseCases("pos_app.services.catalog")
+members_uc = UseCases("pos_app.services.members")
+points_uc = UseCases("pos_app.services.points")
 
 
 class PointsView(QWidget):

@@ -10,12 +10,13 @@ import io
 from collections.abc import Callable
 from pathlib import Path
 
-import qrcode
 from PySide6.QtCore import QMarginsF, QRectF, QSizeF
 from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter, QPdfWriter, QTextDocument
 
 
 def qr_image(text: str, box_size: int = 8) -> QImage:
+    import qrcode  # with Pillow: loaded for the first QR printed, not at start-up
+
     qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=box_size, border=2)
     qr.add_data(text)
     qr.make(fit=True)

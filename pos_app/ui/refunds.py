@@ -7,12 +7,13 @@ from PySide6.QtWidgets import (QFormLayout, QHeaderView, QLineEdit, QSpinBox, QT
 
 from pos_app.domain.money import format_fen
 from pos_app.domain.problems import Refused
-from pos_app.services import catalog as catalog_uc
-from pos_app.services import refunds as refunds_uc
 from pos_app.ui import feedback
 from pos_app.ui.messages import refusal_text
-from pos_app.ui.tasks import TaskRunner
+from pos_app.ui.tasks import TaskRunner, UseCases
 from pos_app.ui.widgets import button, label
+
+catalog_uc = UseCases("pos_app.services.catalog")
+refunds_uc = UseCases("pos_app.services.refunds")
 
 
 def sale_with_names(ctx, key: str):

@@ -11,11 +11,12 @@ from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QDateEdit, QHBoxLayout, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from pos_app.domain.money import format_fen
-from pos_app.services import reports as reports_uc
 from pos_app.ui.chart import BarChart
 from pos_app.ui.messages import refusal_text
-from pos_app.ui.tasks import TaskRunner
+from pos_app.ui.tasks import TaskRunner, UseCases
 from pos_app.ui.widgets import button, label
+
+reports_uc = UseCases("pos_app.services.reports")
 
 MAX_DAYS = 92
 

@@ -14,14 +14,15 @@ from PySide6.QtCore import QProcess, Signal
 from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLineEdit, QVBoxLayout,
                                QWidget)
 
-from pos_app.services.offline import hq_link
 from pos_app.ui import i18n
 from pos_app.ui.camera_panel import CameraPanel
 from pos_app.ui.enrol_form import EnrolForm
 from pos_app.ui.status import local
 from pos_app.ui.receipt_printer import PrinterError, parse_target
-from pos_app.ui.tasks import TaskRunner
+from pos_app.ui.tasks import TaskRunner, UseCases
 from pos_app.ui.widgets import button, label, panel
+
+offline_uc = UseCases("pos_app.services.offline")
 
 
 def restart_args(argv: list[str], *, frozen: bool) -> list[str]:
@@ -135,7 +136,7 @@ class SettingsView(QWidget):
     # --- HQ ------------------------------------------------------------------------------
     def refresh_hq(self) -> None:
         if self.ctx is not None:
-            self.runner.run(hq_link, self.ctx, on_done=self.show_hq)
+            self.runner.run(offline_uc.hq_link, self.ctx, on_done=self.show_hq)
 
     def show_hq(self, link) -> None:
         self.link = link

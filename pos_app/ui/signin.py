@@ -5,10 +5,11 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
-from pos_app.services import staff as staff_uc
 from pos_app.ui.enrol_form import EnrolForm
-from pos_app.ui.tasks import TaskRunner
+from pos_app.ui.tasks import TaskRunner, UseCases
 from pos_app.ui.widgets import button, label
+
+staff_uc = UseCases("pos_app.services.staff")
 
 
 class SignInView(QWidget):

@@ -8,12 +8,15 @@ the database or the network.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QPushButton, QStatusBar
 
-from pos_app.sync.scheduler import SyncStatus
 from pos_app.ui.widgets import label
+
+if TYPE_CHECKING:  # the sync package (HTTP client, wire models) loads on the DB worker, after the first paint
+    from pos_app.sync.scheduler import SyncStatus
 
 
 T = QCoreApplication  # T.translate("SyncStatus", ...) literally, so lupdate files each text under its context

@@ -7,11 +7,14 @@ the DB worker; the GUI thread only ever receives finished SyncStatus values.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, Qt, Signal
 
-from pos_app.sync import cycle, lookup
-from pos_app.sync.scheduler import SyncScheduler, SyncStatus
 from pos_app.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from pos_app.sync.scheduler import SyncScheduler, SyncStatus
 
 
 class SyncMonitor(QObject):
@@ -34,6 +37,8 @@ class SyncMonitor(QObject):
         old, self.scheduler = self.scheduler, None
 
         def build() -> SyncScheduler:
+            from pos_app.sync.scheduler import SyncScheduler  # requests and the wire models: on the worker
+
             if old is not None:
                 old.stop(timeout=3.0)
             return SyncScheduler(ctx.db, clock=ctx.clock, interval=self.interval,
@@ -61,6 +66,8 @@ class SyncMonitor(QObject):
             on_done(None)
             return
         def ask() -> str | None:
+            from pos_app.sync import cycle, lookup
+
             client = cycle.client_for(ctx.db, **self.client_kw)
             try:
                 return lookup.find_or_fetch(ctx.db, client, text)

@@ -7,9 +7,10 @@ from __future__ import annotations
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtWidgets import QDialog, QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout
 
-from pos_app.services.sync_attention import sync_attention
-from pos_app.ui.tasks import TaskRunner, message_of
+from pos_app.ui.tasks import TaskRunner, UseCases, message_of
 from pos_app.ui.widgets import button, label
+
+attention_uc = UseCases("pos_app.services.sync_attention")
 
 WHAT = {
     "rejected": QT_TRANSLATE_NOOP("SyncProblems", "HQ rejected"),
@@ -40,7 +41,7 @@ class SyncProblemsDialog(QDialog):
         box.addWidget(self.table, 1)
         box.addWidget(self.message)
         box.addWidget(close)
-        runner.run(sync_attention, ctx, on_done=self.show_rows,
+        runner.run(attention_uc.sync_attention, ctx, on_done=self.show_rows,
                    on_error=lambda exc: self.message.setText(message_of(exc)))
 
     def show_rows(self, rows) -> None:

@@ -7,6 +7,7 @@ Qt signals, where the callbacks run. The GUI never waits on a call.
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import logging
 import traceback
@@ -91,6 +92,27 @@ class TaskRunner(QObject):
     def stop(self, timeout_ms: int = 5000) -> None:
         self._thread.quit()
         self._thread.wait(timeout_ms)
+
+
+class UseCases:
+    """A services module as the screens see it: `UseCases("pos_app.services.checkout").price_cart`
+    is a callable that imports the module when it is first called, i.e. on the worker
+    that runs it. The GUI thread never imports the services (SQLAlchemy, pydantic,
+    cryptography...), so the window paints while the DB worker loads them."""
+
+    def __init__(self, module: str):
+        self._module = module
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        module = self._module
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return getattr(importlib.import_module(module), name)(*args, **kwargs)
+
+        call.__name__ = call.__qualname__ = name
+        return call
 
 
 def message_of(exc: Exception) -> str:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QAbstractTableModel, QCoreApplication, QModelIndex, Qt
 
 from pos_app.domain.money import format_fen
-from pos_app.domain.pricing import Quote
+
+if TYPE_CHECKING:
+    from pos_app.domain.pricing import Quote
 
 MAX_QTY = 999
 

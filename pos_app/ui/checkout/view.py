@@ -17,10 +17,6 @@ from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QHBoxLayout, QHe
                                QWidget)
 
 from pos_app.domain.money import format_fen, parse_yuan
-from pos_app.services import catalog as catalog_uc
-from pos_app.services import checkout as checkout_uc
-from pos_app.services import members as members_uc
-from pos_app.services.scan import ScannedLabel, ScannedMember, ScannedPickup, earn_label, resolve_scan
 from pos_app.ui import feedback
 from pos_app.ui.camera_panel import CameraPanel
 from pos_app.ui.checkout.cart import CartModel
@@ -28,8 +24,13 @@ from pos_app.ui.checkout.member_panel import MemberPanel
 from pos_app.ui.messages import refusal_text
 from pos_app.ui.receipt import receipt_lines, receipt_pdf
 from pos_app.ui.receipt_printer import PrinterError, parse_target, print_escpos
-from pos_app.ui.tasks import TaskRunner
+from pos_app.ui.tasks import TaskRunner, UseCases
 from pos_app.ui.widgets import button, label, panel
+
+catalog_uc = UseCases("pos_app.services.catalog")
+checkout_uc = UseCases("pos_app.services.checkout")
+members_uc = UseCases("pos_app.services.members")
+scan_uc = UseCases("pos_app.services.scan")
 
 TENDERS = ("cash", "card", "other")
 
@@ -183,7 +184,7 @@ class CheckoutView(QWidget):
         """A code from the scan box, the wedge scanner or the camera."""
         if self.ctx is None:
             return
-        self.runner.run(resolve_scan, self.ctx, text, on_done=self._scanned,
+        self.runner.run(scan_uc.resolve_scan, self.ctx, text, on_done=self._scanned,
                         on_error=lambda exc: self._not_here(exc, text) if not asked_hq else self._scan_refused(exc))
 
     def _not_here(self, exc: Exception, text: str) -> None:
@@ -197,6 +198,8 @@ class CheckoutView(QWidget):
                           else self._scan_refused(exc), lambda _err: self._scan_refused(exc))
 
     def _scanned(self, found) -> None:
+        from pos_app.services.scan import ScannedLabel, ScannedMember, ScannedPickup  # loaded by the worker's call
+
         if isinstance(found, ScannedLabel):
             self._label_scanned(found)
             return
@@ -216,14 +219,15 @@ class CheckoutView(QWidget):
             self.message.setText(f"{p.name}  {format_fen(p.price_fen)}")
         self.requote()
 
-    def _label_scanned(self, found: ScannedLabel) -> None:
+    def _label_scanned(self, found) -> None:
         """A product label earns its points for the member at the counter, at once."""
         member_id = self.member_id()
         if member_id is None:
             feedback.scanned(self.scan_box, False)
             self.message.setText(self.tr("Scan the member first, then the label."))
             return
-        self.runner.run(earn_label, self.ctx, staff_id=self.staff.staff_id, member_id=member_id, code=found.payload,
+        self.runner.run(scan_uc.earn_label, self.ctx, staff_id=self.staff.staff_id, member_id=member_id,
+                        code=found.payload,
                         on_done=self._label_earned, on_error=self._scan_refused)
 
     def _label_earned(self, earned) -> None:
