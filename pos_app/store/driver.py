@@ -32,14 +32,14 @@ def scalar(conn: Connection, sql: str, params=()):
 
 
 def run(conn: Connection, sql: str, params=()) -> None:
-    execute(conn.connection.driver_connection.execute, sql, params)
+    _call(conn.connection.driver_connection.execute, sql, params)
 
 
 def run_many(conn: Connection, sql: str, rows: list) -> None:
-    execute(conn.connection.driver_connection.executemany, sql, rows)
+    _call(conn.connection.driver_connection.executemany, sql, rows)
 
 
-def execute(method, sql: str, params) -> None:
+def _call(method, sql: str, params) -> None:
     try:
         method(sql, params)
     except sqlite3.DatabaseError as exc:

@@ -8,11 +8,9 @@ number back too.
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, func, select, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import Connection, bindparam, select, text
 
 from pos_app.domain.ids import new_id
 from pos_app.domain.ledger import Entry, Event, canonical_json, check_postings, payload_hash
@@ -32,12 +30,11 @@ class Identity:
 
 # Statements built once: a checkout runs a dozen of these, and building a fresh
 # statement costs SQLAlchemy a cache-key walk each time (~0.2 ms apiece on the bench).
-_MAX_SEQ = select(func.max(T.events.c.device_seq))
 _PAYLOAD = select(T.events.c.payload).where(T.events.c.event_id == bindparam("event_id"))
 
 
 def next_seq(conn: Connection) -> int:
-    return (conn.execute(_MAX_SEQ).scalar() or 0) + 1
+    return (driver.fetch(conn, "SELECT MAX(device_seq) FROM events", ())[0][0] or 0) + 1
 
 
 def stamp(entry: Entry, *, who: Identity, seq: int, staff_id: str | None, rule_version: int,
@@ -62,26 +59,23 @@ def stamp(entry: Entry, *, who: Identity, seq: int, staff_id: str | None, rule_v
 def record(conn: Connection, entry: Entry, *, who: Identity, staff_id: str | None, rule_version: int,
            now: datetime) -> Event:
     event = stamp(entry, who=who, seq=next_seq(conn), staff_id=staff_id, rule_version=rule_version, now=now)
-    # The rows go straight to the driver, inside the caller's transaction (same sqlite3
-    # connection): a sale writes ~12 of them, and SQLAlchemy's per-statement machinery
-    # was a fifth of the checkout's CPU on the bench. Datetimes are stored exactly as the
-    # DateTime columns store them (their own bind processor).
-    db = conn.connection.driver_connection
+    # The rows go straight to the driver, inside the caller's transaction (driver.py): a
+    # sale writes ~12 of them. Times are stored as the DateTime columns store them.
     stamp_time = driver.time_param(conn)
-    _driver(db.execute, _SQL_EVENT, (event.event_id, event.device_seq, str(event.kind), event.store_id,
-                                     event.device_id, stamp_time(now), staff_id, rule_version, entry.member_id,
-                                     canonical_json(event.payload), event.payload_hash))
+    driver.run(conn, _SQL_EVENT, (event.event_id, event.device_seq, str(event.kind), event.store_id, event.device_id,
+                                  stamp_time(now), staff_id, rule_version, entry.member_id,
+                                  canonical_json(event.payload), event.payload_hash))
     if entry.postings:
-        _driver(db.executemany, _SQL_POSTING, [(event.event_id, p.account, p.amount) for p in entry.postings])
-        _driver(db.executemany, _SQL_BUMP, [(p.account, p.amount) for p in entry.postings])
+        driver.run_many(conn, _SQL_POSTING, [(event.event_id, p.account, p.amount) for p in entry.postings])
+        driver.run_many(conn, _SQL_BUMP, [(p.account, p.amount) for p in entry.postings])
     if entry.grants:
-        _driver(db.executemany, _SQL_LOT, [(g.lot_id, event.event_id, g.account, g.amount, g.amount,
-                                            stamp_time(g.available_at), stamp_time(g.expires_at))
-                                           for g in entry.grants])
+        driver.run_many(conn, _SQL_LOT, [(g.lot_id, event.event_id, g.account, g.amount, g.amount,
+                                          stamp_time(g.available_at), stamp_time(g.expires_at))
+                                         for g in entry.grants])
     if entry.takes:
         # The CHECK constraint on lots refuses remaining < 0 or > amount.
-        _driver(db.executemany, _SQL_TAKE, [(t.amount, t.lot_id) for t in entry.takes])
-    _driver(db.execute, _SQL_OUTBOX, (event.device_seq, event.event_id))
+        driver.run_many(conn, _SQL_TAKE, [(t.amount, t.lot_id) for t in entry.takes])
+    driver.run(conn, _SQL_OUTBOX, (event.device_seq, event.event_id))
     return event
 
 
@@ -96,16 +90,8 @@ _SQL_TAKE = "UPDATE lots SET remaining = remaining - ? WHERE lot_id = ?"
 _SQL_OUTBOX = "INSERT INTO outbox (device_seq, event_id) VALUES (?, ?)"
 
 
-def _driver(run, sql: str, params) -> None:
-    """Run on the driver; its errors surface as SQLAlchemy's, as from conn.execute."""
-    try:
-        run(sql, params)
-    except sqlite3.DatabaseError as exc:
-        raise DBAPIError.instance(sql, params, exc, sqlite3.DatabaseError) from exc
-
-
 def balance(conn: Connection, account: str) -> int:
-    rows = _fetch(conn, "SELECT balance FROM balances WHERE account = ?", (account,))
+    rows = driver.fetch(conn, "SELECT balance FROM balances WHERE account = ?", (account,))
     return rows[0][0] if rows else 0
 
 
@@ -113,19 +99,11 @@ def lots_of(conn: Connection, account: str) -> list[Lot]:
     """The account's lots still holding points (a member with a year of purchases has dozens)."""
     parse = datetime.fromisoformat  # reads DateTime columns' text as SQLAlchemy does, in C
     return [Lot(lot_id, acct, remaining, parse(available_at), parse(expires_at))
-            for lot_id, acct, remaining, available_at, expires_at in _fetch(conn, _SQL_LOTS_OF, (account,))]
+            for lot_id, acct, remaining, available_at, expires_at in driver.fetch(conn, _SQL_LOTS_OF, (account,))]
 
 
 _SQL_LOTS_OF = ("SELECT lot_id, account, remaining, available_at, expires_at FROM lots "
                 "WHERE account = ? AND remaining > 0")
-
-
-def _fetch(conn: Connection, sql: str, params) -> list[tuple]:
-    """A read on the driver, inside the caller's transaction (see record)."""
-    try:
-        return conn.connection.driver_connection.execute(sql, params).fetchall()
-    except sqlite3.DatabaseError as exc:
-        raise DBAPIError.instance(sql, params, exc, sqlite3.DatabaseError) from exc
 
 
 def event_payload(conn: Connection, event_id: str) -> dict:

@@ -33,12 +33,13 @@ _PRODUCT = select(T.products).where(or_(T.products.c.sku == bindparam("code"),
                                          T.products.c.barcode == bindparam("code")))
 _COUPON = (select(T.coupons, T.coupon_types).join(T.coupon_types)
            .where(T.coupons.c.code == bindparam("code")))
+_META = select(T.meta.c.value).where(T.meta.c.key == bindparam("key"))
 _parsed_rules: dict[tuple[int, str], Rules] = {}
 
 
 # -- meta (store identity and small settings) ---------------------------------------
 def get_meta(conn: Connection, key: str, default: str | None = None) -> str | None:
-    value = conn.execute(select(T.meta.c.value).where(T.meta.c.key == key)).scalar()
+    value = conn.execute(_META, {"key": key}).scalar()
     return default if value is None else value
 
 
