@@ -24,14 +24,16 @@ class DayReport:
     refunds_fen: int
     tender: dict[str, int]
     points_issued: int  # earn, label, referral, guide, adjust up, lottery prizes
-    points_redeemed: int  # gifts handed over, coupons, points-as-cash, lottery tickets
+    points_redeemed: int  # gross: gifts handed over, coupons, points-as-cash, lottery tickets
+    points_returned: int  # of those, given back to members: gifts taken back, refunded points-as-cash
     points_expired: int
     points_reversed: int  # earned points taken back: refunds, guide reversals, adjust down
     points_donated: int
     new_members: int
     coupons_used: int
     coupons_sold: int
-    redemptions: int
+    redemptions: int  # gift redemptions made in the range
+    redemptions_cancelled: int  # of those, voided or taken back since
     gift_stock: list[tuple[str, str, int]] = field(default_factory=list)  # gift id, name, stock
 
 
@@ -79,6 +81,7 @@ def day_report(ctx: StoreContext, first: date | None = None, last: date | None =
             first, last, sales_count, sales_fen, refunds_count, refunds_fen, tender,
             points_issued=-flow(L.store_issued(sid), issued_kinds, sign=-1),
             points_redeemed=flow(L.store_redeemed(sid), ("redeem_post", "lottery_draw")),
+            points_returned=-flow(L.store_redeemed(sid), ("reverse",), sign=-1),
             points_expired=flow(L.BREAKAGE),
             points_reversed=flow(L.store_issued(sid), ("reverse", "adjust"), sign=1),
             points_donated=flow(L.CHARITY),
@@ -89,13 +92,15 @@ def day_report(ctx: StoreContext, first: date | None = None, last: date | None =
                 T.events, T.events.c.event_id == T.coupons.c.bought_event)
                 .where(T.events.c.device_time >= start, T.events.c.device_time < end)).scalar(),
             redemptions=_count(conn, T.redemptions.c.created_at, start, end),
+            redemptions_cancelled=_count(conn, T.redemptions.c.created_at, start, end,
+                                         T.redemptions.c.status.in_(("voided", "returned"))),
             gift_stock=[(g.gift_id, g.name, stock) for g, stock in repos.all_gifts(conn)])
         return report
 
 
-def _count(conn: Connection, column, start: datetime, end: datetime) -> int:
+def _count(conn: Connection, column, start: datetime, end: datetime, *also) -> int:
     return conn.execute(select(func.count()).select_from(column.table)
-                        .where(column >= start, column < end)).scalar()
+                        .where(column >= start, column < end, *also)).scalar()
 
 
 @dataclass(frozen=True)

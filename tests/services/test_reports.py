@@ -215,3 +215,19 @@ def test_a_refund_counts_on_the_day_it_was_made_not_the_sales_day(ctx, staff, cl
     again = reports.day_report(ctx, DAY2)
     assert (again.refunds_count, again.points_reversed, again.sales_count) == (
         day2.refunds_count, day2.points_reversed, day2.sales_count)
+
+
+def test_cancelled_redemptions_and_returned_points_are_shown_beside_the_gross(ctx, staff, known_day):
+    m1, _ = known_day
+    before = reports.day_report(ctx, DAY2)
+    assert (before.points_returned, before.redemptions_cancelled) == (0, 0)
+    made = redeem.member_redemptions(ctx, m1.member_id)
+    cup = next(r for r in made if r.gift_id == "GIFT-CUP")
+    bags = next(r for r in made if r.gift_id == "GIFT-TEABAG")
+    redeem.cancel_redemption(ctx, staff_id=staff.cashier, redemption_id=cup.redemption_id,
+                             approver_pin=staff.manager_pin, reason="changed mind")  # handed over: 800 back
+    redeem.cancel_redemption(ctx, staff_id=staff.cashier, redemption_id=bags.redemption_id,
+                             approver_pin=staff.manager_pin, reason="never collected")  # held: released
+    after = reports.day_report(ctx, DAY2)
+    assert after.points_redeemed == before.points_redeemed  # gross: what was redeemed that day
+    assert (after.points_returned, after.redemptions, after.redemptions_cancelled) == (800, 2, 2)
