@@ -18,7 +18,7 @@ from hq_server import models as M
 from hq_server.checks import Parsed
 from pos_app.domain import entries as E
 from pos_app.domain import ledger as L
-from pos_app.domain.ledger import Kind
+from pos_app.domain.ledger import Kind, is_holder_account
 from pos_app.domain.money import mul_div_floor
 from pos_app.domain.rules import Rules, parse_rules
 
@@ -32,6 +32,8 @@ PROFILE_FIELDS = ("name", "phone", "birthday", "note", "tier", "pin_hash")
 
 def double_spend(ing: Ingest, row: dict, accounts: set[str]) -> None:
     """A holder account below zero: the goods were handed over, so the excess becomes the member's debt."""
+    if row["kind"] in GIVE_BACK_KINDS and row["status"] != "correction":
+        give_back_beyond_lots(ing, row)
     for account, balance in sorted(ing.book.negative_holders(accounts).items()):
         owner = account.split(":")[1]
         short = -balance
@@ -47,6 +49,49 @@ def double_spend(ing: Ingest, row: dict, accounts: set[str]) -> None:
             ing.conn.execute(update(M.members).where(M.members.c.member_id == owner)
                              .values(risk_flag=f"double_spend: {short} points owed (event {row['event_id']})"))
             _member_item(ing, owner)
+
+
+GIVE_BACK_KINDS = (Kind.REVERSE, Kind.REDEEM_VOID)
+
+
+def give_back_beyond_lots(ing: Ingest, row: dict) -> None:
+    """Points given back (a cancelled gift, a refunded points-paid line) that none of the account's lots has room for.
+
+    A give-back undoes a take. After a double spend part of that take was never taken from a lot: the
+    member's debt covered it (the correction above added lot-less points). So when both gifts come back,
+    the lots cannot hold all the points returned (Book.take keeps each lot within its grant, Book.give_any
+    fills the account's other lots): they repay that debt first (rule 1), and what is left (the debt was
+    repaid meanwhile by later earnings, which then granted no lot for it) becomes a lot of its own. Without
+    this the balance kept points no lot held, and the debt stayed although nothing was owed any more.
+    """
+    payload = json.loads(row["payload"])
+    backs = [(str(lot_id), int(n)) for lot_id, n in payload.get("lots", []) if int(n) < 0]
+    by_account: dict[str, str] = {}
+    for lot_id, _ in backs:
+        lot = ing.book.lot(lot_id)
+        if lot is not None and is_holder_account(lot.account):
+            by_account.setdefault(lot.account, lot_id)
+    for account, first_lot in sorted(by_account.items()):
+        over = ing.book.balance(account) - sum(lot.remaining for lot in ing.book.lots_of(account))
+        if over <= 0:
+            continue
+        owner = account.split(":")[1]
+        debt = L.debt_account(owner)
+        repay = max(0, min(over, -ing.book.balance(debt)))
+        grants = ()
+        if over > repay:
+            expires_at = ing.book.lot(first_lot).expires_at
+            grants = (L.LotGrant(correction_id(row["event_id"], f"lot:give_back:{account}"), account, over - repay,
+                                 ing.now, expires_at),)
+        postings = [(account, -repay), (debt, repay)] if repay else []
+        cid = ing.correct(row, f"give_back:{account}", Kind.ADJUST,
+                          {"purpose": "give_back_beyond_lots", "account": account, "points": over,
+                           "debt_repaid": repay}, postings, grants=grants,
+                          member_id=owner if account.startswith("member:") else None)
+        if cid is not None:
+            ing.conflict(1, "give_back_repays_debt" if repay else "give_back_new_lot", row,
+                         {"account": account, "points": over, "debt_repaid": repay}, [cid], member_id=owner,
+                         tag=f"give_back:{account}")
 
 
 # --- rule 2: a label serial earns once, chain-wide ----------------------------------------
@@ -156,8 +201,12 @@ def _base(rules: Rules, paid_fen: int) -> int:
 
 
 def _lot_id(row: dict, tag: str) -> str:
-    from hq_server.ingest import correction_id
     return correction_id(row["event_id"], f"lot:{tag}")
+
+
+def correction_id(event_id: str, tag: str) -> str:
+    from hq_server.ingest import correction_id as cid
+    return cid(event_id, tag)
 
 
 # --- rule 4: clock skew --------------------------------------------------------------------

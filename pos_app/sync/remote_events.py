@@ -174,6 +174,15 @@ def apply_event(conn: Connection, data: dict) -> bool:
     return True
 
 
+def _granted(lot: list) -> int:
+    """What a snapshot lot was granted: its sixth field, when HQ sends it ([lot_id, account, remaining,
+    available_at, expires_at, amount]); else 0, and the copy's grant is what it holds now. A lot's grant
+    is its room for give-backs (a cancelled gift puts points back into the lot it took them from), so a
+    copy that knows less than HQ's grant cannot take a give-back HQ's lot takes (the store's lots fell
+    short of its balance by the points given back)."""
+    return int(lot[5]) if len(lot) > 5 and lot[5] is not None else 0
+
+
 def apply_snapshot(conn: Connection, found: MemberLookup, now: datetime) -> str | None:
     """A member's balances and lots as HQ holds them at found.as_of_hq_seq: the local copy is set
     to exactly that (postings against hq:snapshot). Returns the snapshot event id, or None if
@@ -207,13 +216,17 @@ def apply_snapshot(conn: Connection, found: MemberLookup, now: datetime) -> str 
     for lot_id, amount, remaining in conn.execute(select(lt.lot_id, lt.amount, lt.remaining)
                                                   .where(lt.account.in_(holder))).all():
         want = wanted.pop(lot_id, None)
-        target = min(int(want[2]), amount) if want else 0
-        if target != remaining:
-            conn.execute(update(T.lots).where(lt.lot_id == lot_id).values(remaining=target))
-    for lot_id, account, remaining, available_at, expires_at in wanted.values():
-        conn.execute(insert(T.lots).values(lot_id=lot_id, event_id=event_id, account=account, amount=int(remaining),
-                                           remaining=int(remaining), available_at=when(available_at),
-                                           expires_at=when(expires_at)))
+        target = int(want[2]) if want else 0
+        # A lot copied from an earlier snapshot may know less than its grant (see _granted): HQ holding
+        # more in it now proves the grant was larger, so it grows rather than clipping HQ's figure.
+        grown = max(amount, target, _granted(want) if want else 0)
+        if (target, grown) != (remaining, amount):
+            conn.execute(update(T.lots).where(lt.lot_id == lot_id).values(remaining=target, amount=grown))
+    for lot in wanted.values():
+        lot_id, account, remaining, available_at, expires_at = lot[:5]
+        conn.execute(insert(T.lots).values(lot_id=lot_id, event_id=event_id, account=account,
+                                           amount=max(int(remaining), _granted(lot)), remaining=int(remaining),
+                                           available_at=when(available_at), expires_at=when(expires_at)))
     values = {"as_of_hq_seq": found.as_of_hq_seq, "event_id": event_id, "fetched_at": now}
     if prior is None:
         conn.execute(insert(T.member_snapshots).values(member_id=member_id, **values))
