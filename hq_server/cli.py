@@ -6,7 +6,9 @@
 
 The database is SQLite in the data folder unless HQ_DATABASE_URL names another
 (e.g. postgresql+psycopg://user@host/db). HQ_ADMIN_PASSWORD, when set at `serve`,
-creates or resets the `admin` user.
+creates or resets the `admin` user. HQ_SECRET_KEY (32 bytes, base64) seals HQ's private
+label keys in the database; without it HQ makes secret.key in the data folder (keep it
+out of database backups, and back it up on its own: see hq_server/sealing.py).
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     ca.add_argument("username")
     args = parser.parse_args(argv)
     url = database_url(args.data)
+    if args.data:
+        os.environ["HQ_DATA_DIR"] = args.data  # the workers find secret.key there
     os.environ["HQ_DATABASE_URL"] = url  # the workers read it
     migrate(url)
     if args.cmd == "migrate":

@@ -5,7 +5,7 @@ public keys, as pull items, so a store verifies labels offline but can never min
 
 Everything lives in the `settings` key/value table (JSON values):
 
-    label_key:<key id>     {"key_id", "public_key", "private_key" (hex), "created_at", "retired_at"}
+    label_key:<key id>     {"key_id", "public_key", "sealed_private_key", "created_at", "retired_at"}
     label_batch:<code>     a batch's plan (pos_app.domain.label_batches.BatchPlan) and its key id
     member_key:<member>    {"member_id", "key_id", "public_key", "set_at"}
 
@@ -31,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection, select, update
 
 from hq_server import models as M
+from hq_server import sealing
 from hq_server.auth import admin, get_db, now
 from hq_server.db import Database
 from hq_server.errors import HQProblem
@@ -83,8 +84,24 @@ def _signing_key(conn: Connection) -> dict | None:
     return live[-1] if live else None
 
 
-def _private(doc: dict) -> Ed25519PrivateKey:
-    return Ed25519PrivateKey.from_private_bytes(bytes.fromhex(doc["private_key"]))
+def _private(doc: dict, db: Database) -> Ed25519PrivateKey:
+    """The key's private half, unsealed (sealing.py). A key stored before sealing (plain
+    "private_key") still signs; the next batch or key made seals it."""
+    if "private_key" in doc:
+        return Ed25519PrivateKey.from_private_bytes(bytes.fromhex(doc["private_key"]))
+    try:
+        raw = sealing.unseal(doc["sealed_private_key"], doc["key_id"], db.url)
+    except sealing.SealError as err:
+        raise HQProblem(409, "label_key_sealed", f"label key {doc['key_id']} cannot be opened: {err}; restore "
+                        "that secret, or retire the key and make a new one") from None
+    return Ed25519PrivateKey.from_private_bytes(raw)
+
+
+def _seal_plain_keys(conn: Connection, db: Database) -> None:
+    for doc in _keys(conn):
+        if "private_key" in doc:
+            plain = bytes.fromhex(doc.pop("private_key"))
+            _put(conn, KEY + doc["key_id"], {**doc, "sealed_private_key": sealing.seal(plain, doc["key_id"], db.url)})
 
 
 # --- label keys -----------------------------------------------------------------------------
@@ -115,9 +132,12 @@ def create_label_key(_who: str = Admin, db: Database = Depends(get_db)) -> Label
     public half goes to every store. From now on new batches are signed with it."""
     key = Ed25519PrivateKey.generate()
     public = LB.public_bytes(key)
-    doc = {"key_id": C.key_id_for(public), "public_key": public.hex(),
-           "private_key": key.private_bytes_raw().hex(), "created_at": now().isoformat(), "retired_at": None}
+    key_id = C.key_id_for(public)
+    doc = {"key_id": key_id, "public_key": public.hex(),
+           "sealed_private_key": sealing.seal(key.private_bytes_raw(), key_id, db.url),
+           "created_at": now().isoformat(), "retired_at": None}
     with db.write() as (conn, seq):
+        _seal_plain_keys(conn, db)
         if _get(conn, KEY + doc["key_id"]) is not None:  # 32 random bits of id: retry rather than collide
             raise HQProblem(409, "key_exists", "a key with this id exists already: try again")
         _put(conn, KEY + doc["key_id"], doc)
@@ -213,6 +233,7 @@ def create_label_batch(body: LabelBatchIn, _who: str = Admin, db: Database = Dep
     except Refused as err:
         raise HQProblem(422, "invalid_batch", "; ".join(p.message for p in err.problems)) from None
     with db.write() as (conn, _seq):
+        _seal_plain_keys(conn, db)
         signing = _signing_key(conn)
         if signing is None:
             raise HQProblem(409, "no_label_key", "no active label key: make one with POST /api/v1/admin/label-keys")
@@ -220,7 +241,7 @@ def create_label_batch(body: LabelBatchIn, _who: str = Admin, db: Database = Dep
             plan = LB.BatchPlan(LB.new_batch_code(), plan.sku, plan.name, plan.created_at, plan.prizes, plan.points)
         _put(conn, BATCH + plan.batch, {"key_id": signing["key_id"], **plan.to_doc()})
     # signed after the commit: HQ's writer lock is not held while a large batch is signed
-    return LB.sign_batch(plan, _private(signing)).to_json()
+    return LB.sign_batch(plan, _private(signing, db)).to_json()
 
 
 @router.get("/label-batches", response_model=list[LabelBatchSummary])
@@ -246,7 +267,7 @@ def get_label_batch(response: Response, batch: str = Path(pattern=BATCH_CODE, de
     if doc is None or key is None:
         raise HQProblem(404, "not_found", f"no label batch {batch}")
     response.headers["Content-Disposition"] = f'attachment; filename="batch-{batch}.json"'
-    return LB.sign_batch(LB.BatchPlan.from_doc(doc), _private(key)).to_json()
+    return LB.sign_batch(LB.BatchPlan.from_doc(doc), _private(key, db)).to_json()
 
 
 # --- members' phone keys ---------------------------------------------------------------------------
