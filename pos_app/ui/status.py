@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtCore import QCoreApplication, QTimer, Signal
 from PySide6.QtWidgets import QPushButton, QStatusBar
 
 from pos_app.ui.widgets import label
@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # the sync package (HTTP client, wire models) loads on the DB
     from pos_app.sync.scheduler import SyncStatus
 
 
+BUSY_AFTER_MS = 400
 T = QCoreApplication  # T.translate("SyncStatus", ...) literally, so lupdate files each text under its context
 
 
@@ -83,6 +84,10 @@ class SyncStatusBar(QStatusBar):
         self.staff = label("", "muted")
         self.sync = label(T.translate("SyncStatus", "Not enrolled with HQ: working offline"), "muted")
         self.busy = label("", "muted")
+        self._busy_timer = QTimer(self)
+        self._busy_timer.setSingleShot(True)
+        self._busy_timer.setInterval(BUSY_AFTER_MS)
+        self._busy_timer.timeout.connect(lambda: self.busy.setText("⏳"))
         self.attention = QPushButton()
         self.attention.setProperty("role", "danger")
         self.attention.clicked.connect(self.attention_clicked)
@@ -100,7 +105,14 @@ class SyncStatusBar(QStatusBar):
         self.staff.setText(name)
 
     def set_busy(self, pending: int) -> None:
-        self.busy.setText("⏳" if pending else "")
+        """The hourglass shows only once the DB worker has been busy for BUSY_AFTER_MS: a
+        scan's answer comes well within that, so scans do not relayout and repaint the bar."""
+        if not pending:
+            self._busy_timer.stop()
+            if self.busy.text():
+                self.busy.setText("")
+        elif not self._busy_timer.isActive() and not self.busy.text():
+            self._busy_timer.start()
 
     def show_sync(self, st: SyncStatus, tz: tzinfo | None = None) -> None:
         self.sync.setText(summary(st, tz))

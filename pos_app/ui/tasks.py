@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 from pos_app.domain.problems import Refused
 
@@ -64,14 +64,41 @@ class TaskRunner(QObject):
         self._submit.connect(self._worker.run)
         self._worker.finished.connect(self._finished)
         self._thread.start()
+        # Jobs held until the GUI thread's event loop is idle, i.e. has painted (a zero
+        # timer runs after the posted events, paints included).
+        self._held: list[_Job] = []
+        self._idle = QTimer(self)
+        self._idle.setSingleShot(True)
+        self._idle.setInterval(0)
+        self._idle.timeout.connect(self._release)
 
     def run(self, fn: Callable[..., Any], *args: Any, on_done: Callable[[Any], None] | None = None,
             on_error: Callable[[Exception], None] | None = None, **kwargs: Any) -> int:
+        job = self._accept(fn, args, kwargs, on_done, on_error)
+        self._release()  # held jobs first: the worker still runs every job in the order asked
+        self._submit.emit(job)
+        return job.job_id
+
+    def run_after_paint(self, fn: Callable[..., Any], *args: Any, on_done: Callable[[Any], None] | None = None,
+                        on_error: Callable[[Exception], None] | None = None, **kwargs: Any) -> int:
+        """As run(), but the worker gets the job once the GUI has painted what is pending:
+        follow-up work (a requote after a scan) then neither delays the scanned row's
+        paint nor competes with it for the CPU and the GIL. Pending counts it at once."""
+        job = self._accept(fn, args, kwargs, on_done, on_error)
+        self._held.append(job)
+        self._idle.start()
+        return job.job_id
+
+    def _accept(self, fn, args, kwargs, on_done, on_error) -> _Job:
         job = _Job(next(self._ids), fn, args, kwargs)
         self._callbacks[job.job_id] = (on_done, on_error)
-        self._submit.emit(job)
         self.pending_changed.emit(len(self._callbacks))
-        return job.job_id
+        return job
+
+    def _release(self) -> None:
+        held, self._held = self._held, []
+        for job in held:
+            self._submit.emit(job)
 
     @property
     def pending(self) -> int:
@@ -90,6 +117,7 @@ class TaskRunner(QObject):
         self.failed.emit(value)
 
     def stop(self, timeout_ms: int = 5000) -> None:
+        self._idle.stop()
         self._thread.quit()
         self._thread.wait(timeout_ms)
 

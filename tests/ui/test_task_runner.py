@@ -48,3 +48,18 @@ def test_a_refusal_and_a_fault_both_reach_the_error_callback_and_the_worker_goes
         runner.stop()
     assert [type(e) for e in errors] == [Refused, ZeroDivisionError]
     assert done == ["still here"] and runner.pending == 0
+
+
+def test_a_job_held_until_after_the_paint_counts_as_pending_and_keeps_its_place_in_line(qtbot):
+    runner = TaskRunner()
+    order = []
+    try:
+        runner.run_after_paint(order.append, "requote")
+        assert runner.pending == 1                        # a busy indicator or a test waiting for idle sees it
+        runner.run(order.append, "scan")                  # asked later: must not overtake the held job
+        qtbot.waitUntil(lambda: runner.pending == 0, timeout=5000)
+        runner.run_after_paint(order.append, "held alone")  # released by the event loop, nothing else asked
+        qtbot.waitUntil(lambda: runner.pending == 0, timeout=5000)
+    finally:
+        runner.stop()
+    assert order == ["requote", "scan", "held alone"]

@@ -1,11 +1,18 @@
-"""The cart as a table: what was scanned, and what the latest quote says of each line."""
+"""The cart as a table: what was scanned, and what the latest quote says of each line.
+
+The cells' texts live in Qt (a QStandardItemModel), set when a line or the quote
+changes: painting the table never calls back into Python, so a repaint neither
+costs a Python call per cell and role nor waits for the GIL while the DB worker
+prices the cart.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QAbstractTableModel, QCoreApplication, QModelIndex, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from PySide6.QtGui import QStandardItem, QStandardItemModel
 
 from pos_app.domain.money import format_fen
 
@@ -13,6 +20,7 @@ if TYPE_CHECKING:
     from pos_app.domain.pricing import Quote
 
 MAX_QTY = 999
+RIGHT = Qt.AlignRight | Qt.AlignVCenter
 
 
 @dataclass
@@ -23,13 +31,14 @@ class CartRow:
     qty: int = 1
 
 
-class CartModel(QAbstractTableModel):
+class CartModel(QStandardItemModel):
     HEADERS = (QT_TRANSLATE_NOOP("CartModel", "Item"), QT_TRANSLATE_NOOP("CartModel", "Qty"),
                QT_TRANSLATE_NOOP("CartModel", "Price"), QT_TRANSLATE_NOOP("CartModel", "Amount"),
                QT_TRANSLATE_NOOP("CartModel", "Points"))
 
     def __init__(self, parent=None):
-        super().__init__(parent)
+        super().__init__(0, len(self.HEADERS), parent)
+        self.setHorizontalHeaderLabels([QCoreApplication.translate("CartModel", h) for h in self.HEADERS])
         self.rows: list[CartRow] = []
         self.quote: Quote | None = None
 
@@ -40,9 +49,14 @@ class CartModel(QAbstractTableModel):
             if row.sku == sku:
                 self.set_qty(i, row.qty + qty)
                 return i
-        self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows))
-        self.rows.append(CartRow(sku, name, unit_price_fen, qty))
-        self.endInsertRows()
+        row = CartRow(sku, name, unit_price_fen, qty)
+        self.rows.append(row)
+        cells = [QStandardItem(text) for text in self._texts(row)]
+        for cell in cells[1:]:
+            cell.setTextAlignment(RIGHT)
+        for cell in cells:
+            cell.setEditable(False)
+        self.appendRow(cells)  # one row inserted: the view lays out and paints that row only
         return len(self.rows) - 1
 
     def set_qty(self, row: int, qty: int) -> None:
@@ -52,59 +66,39 @@ class CartModel(QAbstractTableModel):
             self.remove(row)
             return
         self.rows[row].qty = min(qty, MAX_QTY)
-        self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.HEADERS) - 1))
+        self._show(row)
 
     def remove(self, row: int) -> None:
         if 0 <= row < len(self.rows):
-            self.beginRemoveRows(QModelIndex(), row, row)
             del self.rows[row]
-            self.endRemoveRows()
+            self.removeRow(row)
 
     def clear(self) -> None:
-        self.beginResetModel()
         self.rows.clear()
         self.quote = None
-        self.endResetModel()
+        self.removeRows(0, self.rowCount())
 
     def items(self) -> list[tuple[str, int]]:
         return [(r.sku, r.qty) for r in self.rows]
 
     def set_quote(self, quote: Quote | None) -> None:
         self.quote = quote
-        if self.rows:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, len(self.HEADERS) - 1))
+        for i in range(len(self.rows)):
+            self._show(i)
 
-    # --- Qt model --------------------------------------------------------------------
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 (Qt's name)
-        return 0 if parent.isValid() else len(self.rows)
+    # --- cells -----------------------------------------------------------------------
+    def _show(self, i: int) -> None:
+        """Set the row's texts; Qt repaints only the cells whose text changed."""
+        for col, text in enumerate(self._texts(self.rows[i])):
+            cell = self.item(i, col)
+            if cell.text() != text:
+                cell.setText(text)
 
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
-        return len(self.HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.DisplayRole):  # noqa: N802
-        if role == Qt.DisplayRole and orientation == Qt.Horizontal:
-            return QCoreApplication.translate("CartModel", self.HEADERS[section])
-        return None
-
-    def data(self, index, role=Qt.DisplayRole):
-        if not index.isValid():
-            return None
-        row = self.rows[index.row()]
-        col = index.column()
-        if role == Qt.TextAlignmentRole and col > 0:
-            return int(Qt.AlignRight | Qt.AlignVCenter)
-        if role != Qt.DisplayRole:
-            return None
+    def _texts(self, row: CartRow) -> tuple[str, str, str, str, str]:
         line = self._quoted(row.sku)
-        if col == 0:
-            return row.name
-        if col == 1:
-            return str(row.qty)
-        if col == 2:
-            return format_fen(row.unit_price_fen)
-        if col == 3:
-            return format_fen(line.paid_fen + line.cash_fen if line else row.unit_price_fen * row.qty)
-        return str(line.points) if line else ""
+        amount = line.paid_fen + line.cash_fen if line else row.unit_price_fen * row.qty
+        return (row.name, str(row.qty), format_fen(row.unit_price_fen), format_fen(amount),
+                str(line.points) if line else "")
 
     def _quoted(self, sku: str):
         if self.quote is None:

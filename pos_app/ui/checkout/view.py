@@ -1,8 +1,9 @@
 """The checkout screen: scan member, scan items, one key to finish.
 
 Every scan goes through services.scan.resolve_scan on the DB worker; the quote is
-recomputed there after each change and shown when it arrives (a newer change makes an
-older answer stale, so answers carry a generation number). Keys: Enter on an empty
+recomputed there after each change, once the change is painted (the scanned row
+first, then the totals), and shown when it arrives (a newer change makes an older
+answer stale, so answers carry a generation number). Keys: Enter on an empty
 scan box or F12 finishes, + / - change the selected line's quantity, Delete voids it,
 Esc cancels the sale.
 """
@@ -281,9 +282,10 @@ class CheckoutView(QWidget):
             self._show_totals(None)
             return
         gen = self.generation
-        self.runner.run(checkout_uc.price_cart, self.ctx, items=self.cart.items(), member_id=self.member_id(),
-                        coupons=self.chosen_coupons(), cash_points=self.cash_points.value(),
-                        on_done=lambda q: self._quoted(gen, q), on_error=lambda e: self._quote_refused(gen, e))
+        self.runner.run_after_paint(checkout_uc.price_cart, self.ctx, items=self.cart.items(),
+                                    member_id=self.member_id(), coupons=self.chosen_coupons(),
+                                    cash_points=self.cash_points.value(), on_done=lambda q: self._quoted(gen, q),
+                                    on_error=lambda e: self._quote_refused(gen, e))
 
     def _quoted(self, gen: int, quote) -> None:
         if gen != self.generation:
