@@ -9,7 +9,7 @@ above cannot store a negative lot or a zero posting.
 from __future__ import annotations
 
 from sqlalchemy import (CheckConstraint, Column, DateTime, ForeignKey, Index, Integer, MetaData, String, Table,
-                        Text, UniqueConstraint)
+                        Text, UniqueConstraint, text)
 
 metadata = MetaData(naming_convention={
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -148,7 +148,10 @@ lots = Table("lots", metadata,
              Column("available_at", DateTime, nullable=False),
              Column("expires_at", DateTime, nullable=False),
              CheckConstraint("remaining >= 0 AND remaining <= amount", name="remaining"),
-             Index("ix_lots_account_expiry", "account", "expires_at"))
+             Index("ix_lots_account_expiry", "account", "expires_at"),
+             # the live lots alone, covering ledger_repo.lots_of (migration 0005)
+             Index("ix_lots_live", "account", "expires_at", "remaining", "available_at", "lot_id",
+                   sqlite_where=text("remaining > 0")))
 
 outbox = Table("outbox", metadata,
                Column("device_seq", Integer, primary_key=True),

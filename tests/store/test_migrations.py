@@ -35,3 +35,16 @@ def test_redeemed_sums_use_their_indexes(tmp_path):
             assert "ix_events_member_time" in plan(offline_limits.redeemed_query(since, "m-1"))
     finally:
         db.close()
+
+
+def test_a_members_live_lots_are_read_from_the_covering_index_alone(tmp_path):
+    from pos_app.store import ledger_repo
+
+    db = open_database(tmp_path / "store.db")
+    try:
+        with db.engine.connect() as conn:
+            plan = " | ".join(row[-1] for row in conn.exec_driver_sql(
+                "EXPLAIN QUERY PLAN " + ledger_repo._SQL_LOTS_OF, ("member:m-1:consumer",)))
+        assert "COVERING INDEX ix_lots_live" in plan, plan
+    finally:
+        db.close()
