@@ -1,6 +1,6 @@
 """Decoder success rate and speed on a synthetic camera corpus, ours against plain libraries.
 
-    python -m bench.scan [--per-variant 40] [--seed 7] [--cache DIR] [--no-camera]
+    python -m bench.scan [--per-variant 40] [--seed 7] [--cache DIR] [--no-camera] [--cpu] [--stages]
 
 The corpus is generated (seeded, deterministic) into a cache folder: our label and
 dynamic-member payloads as QR codes, and EAN-13 / Code128 product barcodes, printed on
@@ -10,6 +10,11 @@ by `pos_app.scanner.decoding.decode`, by plain pyzbar (all symbologies, as it co
 and by plain OpenCV QRCodeDetector, in the same run. A read counts only if it is the
 expected text; any other text a decoder returns is a false read. Then the camera worker's frames per second on a generated 640x480 video
 (bench.camera). Prints one JSON line last.
+
+--cpu adds each decoder's CPU time per frame (time.process_time, all threads) beside the
+wall time: on a shared machine the wall time moves with the neighbours' load, the CPU
+time much less. --stages adds, per variant, what our decoder's passes cost and found
+(count, CPU ms in all, reads), from pos_app.scanner.decoding.trace.
 """
 
 from __future__ import annotations
@@ -277,28 +282,52 @@ if os.environ.get("BENCH_ZXING"):
     DECODERS["zxing_cpp"] = _plain_zxing
 
 
-def run(per_variant: int, seed: int, cache: Path | None) -> dict:
+def run(per_variant: int, seed: int, cache: Path | None, cpu: bool = False, stages: bool = False) -> dict:
     frames = corpus(per_variant, seed, cache)
     results: dict[str, dict] = {}
     for name, fn in DECODERS.items():
         fn(frames["clean"][0][0])  # warm-up: first calls load libraries and build tables
+    if stages:
+        from pos_app.scanner import decoding
     for variant, items in frames.items():
         row = {}
         for name, fn in DECODERS.items():
-            times, hits, wrong = [], 0, 0
+            times, cpu_times, hits, wrong = [], [], 0, 0
+            trace = [] if stages and name == "ours" else None
+            if stages:
+                decoding.trace = trace
             for frame, expected in items:
-                t0 = time.perf_counter()
+                c0, t0 = time.process_time(), time.perf_counter()
                 texts = fn(frame)
                 times.append((time.perf_counter() - t0) * 1000)
+                cpu_times.append((time.process_time() - c0) * 1000)
                 hits += expected in texts
                 wrong += sum(t != expected for t in texts)  # reads of something that is not there
+            if stages:
+                decoding.trace = None
             times.sort()
+            cpu_times.sort()
             row[name] = {"success": round(hits / len(items), 3), "false_reads": wrong,
                          "median_ms": round(statistics.median(times), 2),
                          "p95_ms": round(times[min(len(times) - 1, int(0.95 * len(times)))], 2)}
+            if cpu:
+                row[name]["cpu_median_ms"] = round(statistics.median(cpu_times), 2)
+                row[name]["cpu_p95_ms"] = round(cpu_times[min(len(cpu_times) - 1, int(0.95 * len(cpu_times)))], 2)
+            if trace is not None:
+                passes: dict[str, list] = {}
+                for kind, _pixels, ms, found in trace:
+                    p = passes.setdefault(kind, [0, 0.0, 0])
+                    p[0], p[1], p[2] = p[0] + 1, p[1] + ms, p[2] + found
+                row[name]["stages"] = {k: {"runs": n, "cpu_ms": round(ms, 1), "reads": r}
+                                       for k, (n, ms, r) in passes.items()}
         results[variant] = row
-        print(f"{variant:15s} " + "  ".join(f"{n}: {r['success']:.0%} {r['median_ms']:.1f}/{r['p95_ms']:.1f} ms"
-                                            for n, r in row.items()), file=sys.stderr)
+        print(f"{variant:15s} " + "  ".join(
+            f"{n}: {r['success']:.0%} {r['median_ms']:.1f}/{r['p95_ms']:.1f} ms"
+            + (f" (cpu {r['cpu_median_ms']:.1f}/{r['cpu_p95_ms']:.1f})" if cpu else "") for n, r in row.items()),
+            file=sys.stderr)
+        if stages:
+            print(f"{'':15s} passes: " + "  ".join(f"{k} {v['runs']}x {v['cpu_ms']:.0f}ms {v['reads']} read"
+                                                  for k, v in row["ours"].get("stages", {}).items()), file=sys.stderr)
     return results
 
 
@@ -308,8 +337,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--cache", type=Path, default=None, help="corpus cache folder (default: the temp folder)")
     parser.add_argument("--no-camera", action="store_true", help="skip the camera worker's fps run")
+    parser.add_argument("--cpu", action="store_true", help="add CPU ms per frame (process time) beside wall ms")
+    parser.add_argument("--stages", action="store_true", help="add what each pass of our decoder cost and read")
     args = parser.parse_args(argv)
-    results = run(args.per_variant, args.seed, args.cache)
+    results = run(args.per_variant, args.seed, args.cache, cpu=args.cpu, stages=args.stages)
     ours_beats = {v: all(r["ours"]["success"] >= r[o]["success"] for o in ("pyzbar", "opencv_qr"))
                   for v, r in results.items()}
     all_ours = [r["ours"] for r in results.values()]

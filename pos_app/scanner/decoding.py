@@ -1,43 +1,73 @@
 """Codes in a camera frame: `decode(frame) -> list[Decoded]`.
 
-Cheap passes first, because most frames at a counter are easy: zxing-cpp on the whole
-gray frame (fast, and copes with tilt and light-on-dark phone screens), then zbar
-(better on blur and on 1D barcodes). Only when both find nothing do we look for
-code-like regions (dense edges) and retry on each region alone, small and cheap:
-enlarged, straightened (1D barcodes), sharpened, contrast-stretched, inverted,
-binarised (glare), and OpenCV's QR detector. A time budget bounds the retries so an
-empty frame never stalls the camera.
+Most frames at a counter are easy, and what a library costs grows with the pixels it
+scans: zbar needs ~10 ms for a whole 640x480 frame, ~2-3 ms for the code's own region.
 
-Both libraries are limited to the symbologies we use: zbar left open reports
-Interleaved 2-of-5 and DataBar "codes" in blurred QR modules and in printed text.
-zxing-cpp is optional: without it zbar does every pass (see bench.scan for both).
+1. With zxing-cpp installed, zxing on the whole gray frame first (~1 ms; copes with tilt
+   and light-on-dark phone screens).
+2. Code-like regions (dense edges in two directions) found on a half-size frame (<1 ms),
+   the likeliest first. On the bench corpus the code is always in the first region.
+3. One read of each region's crop as it is: zbar's QR reader alone where the edges have no
+   dominant direction (no 1D barcode there: a quarter cheaper); bars turned upright and
+   squashed along their length first where they do; a half-size copy first for big
+   modules; the inverted crop first where the surround is dark (a phone in dark mode).
+4. Only then retries on each region, breadth first (the likely retries on every region
+   before the long shots on any), ordered by what they read per millisecond on the bench:
+   contrast-stretched (dim), sharpened (blur), perspective undone (tilted codes), bars
+   turned upright, inverted, enlarged (small codes), binarised (glare), OpenCV's QR
+   detector, sharpened twice; at the end zbar and OpenCV on the whole frame, in case
+   the regions missed the code.
+
+The budget bounds the work per frame so an empty or hopeless frame never stalls the
+camera: a retry starts only if its expected cost (per kind of retry and pixel, learnt
+while running) still fits in the decoding thread's CPU time for the frame. CPU time, not
+wall time: what a frame is tried with does not depend on the neighbours' load. The first
+read always runs.
+
+zbar is limited to the symbologies we use (zbar_reader), zxing-cpp too; zxing-cpp is
+optional: without it zbar does every pass (bench.scan shows both). decode() never raises:
+a failure inside a pass is logged once per kind of error and the frame gives nothing.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
-from pyzbar import pyzbar
+
+from pos_app.scanner import zbar_reader
+from pos_app.scanner.zbar_reader import SYMBOLS
 
 try:
     import zxingcpp
 except ImportError:  # an optional backend: decoding works on zbar alone
     zxingcpp = None
 
-SYMBOLS = (pyzbar.ZBarSymbol.QRCODE, pyzbar.ZBarSymbol.EAN13, pyzbar.ZBarSymbol.CODE128)
+__all__ = ["BACKENDS", "BUDGET_MS", "Decoded", "SYMBOLS", "decode", "to_gray"]
+
+log = logging.getLogger(__name__)
 BACKENDS = ("zxing", "zbar") if zxingcpp is not None else ("zbar",)
-BUDGET_MS = 15.0  # retries stop after this; the whole-frame passes always run
+BUDGET_MS = 7.0  # retries stop when the next would end after this; the first region read always runs
 MAX_REGIONS = 3
-_REGION_SIDE = 320  # regions are enlarged towards this many pixels across
+_REGION_SIDE = 320  # the "enlarged" retry grows regions towards this many pixels across
 _cv_qr = None
+_logged: set[str] = set()
 if zxingcpp is not None:
     _ZX_FORMATS = (zxingcpp.BarcodeFormat.QRCode, zxingcpp.BarcodeFormat.EAN13, zxingcpp.BarcodeFormat.Code128)
     _ZX_NAMES = {zxingcpp.BarcodeFormat.QRCode: "QRCODE", zxingcpp.BarcodeFormat.EAN13: "EAN13",
                  zxingcpp.BarcodeFormat.Code128: "CODE128"}
+
+# Expected CPU milliseconds per megapixel of region for each kind of retry, from the
+# bench corpus on the 2-vCPU dev machine; each is then followed (moving average) as it runs.
+_MS_PER_MPX = {"read": 40.0, "sharpen": 45.0, "inverted": 40.0, "straightened": 60.0, "rectified": 60.0,
+               "enlarged": 45.0, "contrast": 50.0, "binarise": 40.0, "opencv": 200.0, "frame": 35.0,
+               "frame-opencv": 120.0}
+# what bench.scan --stages reads: (kind, pixels, ms, found) for each pass run, when not None
+trace: list | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,36 +108,168 @@ def to_gray(frame) -> np.ndarray | None:
 
 
 def decode(frame, *, budget_ms: float = BUDGET_MS, backends: tuple[str, ...] = BACKENDS) -> list[Decoded]:
+    try:
+        return _decode(frame, budget_ms, backends)
+    except Exception as err:  # noqa: BLE001 - a frame we cannot read gives nothing, never a dead camera
+        if type(err).__name__ not in _logged:
+            _logged.add(type(err).__name__)
+            log.exception("decoding a frame failed; such frames give nothing")
+        return []
+
+
+def _decode(frame, budget_ms: float, backends: tuple[str, ...]) -> list[Decoded]:
     gray = to_gray(frame)
     if gray is None or min(gray.shape) < 8:
         return []
-    deadline = time.perf_counter() + budget_ms / 1000
+    deadline = _Deadline(budget_ms)
     zx = "zxing" in backends and zxingcpp is not None
-    # zbar on the whole frame costs ~5 ms where zxing costs ~1: with zxing, zbar reads regions only
     if zx:
         # zxing's fixed-threshold binariser reads motion-blurred codes its default one loses, and
         # after a light sharpening most out-of-focus ones: ~1 ms each, on the whole frame
         found = (_zxing(gray, "zxing") or _zxing(gray, "zxing-fixed", fixed=True)
                  or _zxing(_sharpen(gray, 1.0), "zxing-sharpen", fixed=True))
-    else:
-        found = _zbar(gray, "zbar")
-    if found:
-        return _unique(found, gray)
-    # breadth first: the likely retries on every region before the long shots on any
-    plans = [_region_steps(gray, region, zx) for region in _regions(gray)]
-    for round_ in range(max((len(p) for p in plans), default=0)):
-        for plan in plans:
-            if round_ < len(plan):
-                found = plan[round_]()
+        if found:
+            return _unique(found, gray)
+    boxes = _regions(gray)
+    plans: list[_Region | None] = [None] * len(boxes)  # each made when its first pass is due
+    first, round_, more = True, 0, True
+    while more:
+        more = False
+        for i, box in enumerate(boxes):
+            if plans[i] is None:
+                plans[i] = _Region(gray, box, zx)
+            steps = plans[i].steps
+            if round_ < len(steps):
+                more = True
+                kind, px, step = steps[round_]
+                found = _run(kind, px, step, deadline, always=first)
+                first = False
                 if found:
                     return _unique(found, gray)
-            if time.perf_counter() > deadline:
-                return []
-    if time.perf_counter() < deadline:
-        if zx:
-            return _unique(_zbar(gray, "zbar"), gray)
-        return _unique(_zbar(255 - gray, "inverted") or _opencv(gray, "opencv"), gray)
+        if deadline.spent():
+            return []
+        round_ += 1
+    for kind, px, step in (("frame", gray.size, lambda: _zbar(gray, "frame")),
+                           ("frame-opencv", gray.size, lambda: _opencv(gray, "frame-opencv"))):
+        found = _run(kind, px, step, deadline, always=first)
+        first = False
+        if found:
+            return _unique(found, gray)
     return []
+
+
+class _Deadline:
+    """The budget is CPU time of the decoding thread, so what a frame gets tried with does
+    not depend on what else the machine is doing (the neighbours' load stretches the wall
+    time of every pass alike); a wall-clock cap of ten budgets still bounds a frame on a
+    machine too busy to give us the CPU at all."""
+
+    def __init__(self, budget_ms: float):
+        self.cpu = time.thread_time() + budget_ms / 1000
+        self.wall = time.perf_counter() + 10 * budget_ms / 1000
+
+    def fits(self, ms: float) -> bool:
+        return time.thread_time() + ms / 1000 <= self.cpu and time.perf_counter() + ms / 1000 <= self.wall
+
+    def spent(self) -> bool:
+        return not self.fits(0.2)  # not even the cheapest pass on the smallest region
+
+
+def _run(kind: str, pixels: int, step, deadline: _Deadline, always: bool = False):
+    """One pass, if its expected cost fits in what is left of the budget (or `always`)."""
+    expected = _MS_PER_MPX[kind] * pixels / 1e6
+    if not always and not deadline.fits(expected):
+        return None
+    t0 = time.thread_time()
+    found = step()
+    if found is None:  # a pass that did not apply (no angle to turn, no outline to flatten)
+        return None
+    spent = (time.thread_time() - t0) * 1000
+    _MS_PER_MPX[kind] = 0.9 * _MS_PER_MPX[kind] + 0.1 * min(spent * 1e6 / max(pixels, 1), 10 * _MS_PER_MPX[kind])
+    if trace is not None:
+        trace.append((kind, pixels, spent, bool(found)))
+    return found
+
+
+class _Region:
+    """One code-like region of the frame and its passes, cheapest and likeliest first;
+    each image is made only when a pass needs it, once."""
+
+    def __init__(self, gray: np.ndarray, box, zx: bool):
+        x, y, w, h = box
+        self.gray, self.off, self.zx = gray, (x, y), zx
+        self.crop = np.ascontiguousarray(gray[y:y + h, x:x + w])
+        self.scale = max(1.0, min(3.0, _REGION_SIDE / max(w, h)))
+        self._sharp = None
+        px = w * h
+        # a region without one dominant edge direction is no 1D barcode (these measure 0.22 or
+        # more on the bench, QR codes 0.16 or less, motion-blurred ones up to 0.54):
+        # zbar then runs its QR reader alone, a quarter cheaper and no 1D misreads
+        angle, coherence, along = _orientation(self.crop)
+        bars = coherence >= 0.2
+        self.symbols = SYMBOLS if bars else zbar_reader.QR_ONLY
+        lo, hi = _levels(self.crop)
+        read = ("read", px, lambda: self.read(self.crop, "region"))
+        sharpen = ("sharpen", px, lambda: self.read(self.sharp(), "sharpen"))
+        contrast = ("contrast", px, lambda: self.read(_stretch(self.crop, lo, hi), "contrast"))
+        # bars: turned upright and squashed along them first (the bench's tilted Code128 labels:
+        # 40 of 40 read at 2.7 ms where the crop as it is gives 18 at 3.5 ms)
+        first = [read]
+        if bars:
+            squashed = ("straightened", px // 2, lambda: _straightened(self.crop, self.read, angle, 3))
+            first = [squashed, read] if along >= 0.05 else [read, squashed]
+        if not bars and min(w, h) >= 280 and _mean_run(self.crop) >= 14:  # big modules: a half-size copy reads as well
+            first = [("read", px // 4, lambda: self.read(_half(self.crop), "region-half", scale=0.5)), read]
+        if hi - lo < 64:  # dim or washed out (low light): zbar's QR binariser does better on a stretched copy
+            first.append(contrast)
+        rectified = ("rectified", px, lambda: _rectified(self.crop, self.read))
+        if bars:  # 1D labels, or a QR code streaked by motion (sharpening reads a few of those)
+            steps = first + [sharpen, rectified]
+        else:
+            steps = first + [sharpen, rectified, ("straightened", px, lambda: _straightened(self.crop, self.read, angle))]
+        if zx:  # zxing reads light-on-dark itself
+            steps.append(("read", px, lambda: _zxing(self.crop, "region-fixed", 1.0, self.off, fixed=True)))
+        else:
+            inverted = ("inverted", px, lambda: self.read(255 - self.crop, "inverted"))
+            if _dark_surround(self.crop):
+                steps.insert(0, inverted)
+            else:
+                steps.append(inverted)
+        big_px = int(px * self.scale * self.scale)
+        if self.scale > 1.05:  # small codes
+            steps.append(("enlarged", big_px, lambda: self.read(self.big(), "enlarged", scale=self.scale)))
+        if contrast not in steps:
+            steps.append(contrast)
+        steps.append(("binarise", px, lambda: self.read(_binarise(self.crop), "binarise")))
+        if self.symbols == zbar_reader.QR_ONLY or zx:
+            steps.append(("opencv", big_px, lambda: _opencv(self.big(), "opencv", self.scale, self.off)))
+        steps.append(("sharpen", big_px,
+                      lambda: self.read(_sharpen(_sharpen(self.big())), "sharpen-twice", scale=self.scale)))
+        self.steps = steps
+
+    def read(self, img: np.ndarray, how: str, warp=None, scale: float = 1.0) -> list[Decoded]:
+        return ((self.zx and _zxing(img, how, scale, self.off, warp))
+                or _zbar(img, how, scale, self.off, warp, self.symbols))
+
+    def sharp(self) -> np.ndarray:
+        if self._sharp is None:
+            self._sharp = _sharpen(self.crop, 3.0)
+        return self._sharp
+
+    def big(self) -> np.ndarray:
+        if self.scale <= 1.05:
+            return self.crop
+        return cv2.resize(self.crop, None, fx=self.scale, fy=self.scale, interpolation=cv2.INTER_CUBIC)
+
+
+def _dark_surround(crop: np.ndarray) -> bool:
+    """A region much darker at its edges than overall: light modules on a dark screen. On
+    the bench, phone codes in dark mode measure 0.26-0.50, every other kind 0.51 or more."""
+    h, w = crop.shape
+    b = max(2, min(w, h) // 12)
+    ring = (float(crop[:b].sum()) + float(crop[-b:].sum()) + float(crop[b:-b, :b].sum()) + float(crop[b:-b, -b:].sum()))
+    ring_px = 2 * b * w + 2 * b * (h - 2 * b)
+    return ring / max(ring_px, 1) < 0.55 * max(float(crop.mean()), 1.0)
 
 
 # --- passes ---------------------------------------------------------------------------------
@@ -118,12 +280,12 @@ def _text(raw: bytes, fallback: str) -> str:
         return fallback
 
 
-def _zbar(img: np.ndarray, how: str, scale: float = 1.0, offset=(0, 0), warp=None) -> list[Decoded]:
+def _zbar(img: np.ndarray, how: str, scale: float = 1.0, offset=(0, 0), warp=None,
+          symbols: tuple = SYMBOLS) -> list[Decoded]:
     out = []
-    for r in pyzbar.decode(img, symbols=SYMBOLS):
-        raw = bytes(r.data)  # zbar hands over UTF-8, transcoding what it guessed was another charset
-        points = _back([(p.x, p.y) for p in r.polygon], scale, offset, warp)
-        out.append(Decoded(raw.decode("utf-8", "replace"), r.type, points, raw, how))
+    for kind, raw, polygon in zbar_reader.read(img, symbols):
+        # zbar hands over UTF-8, transcoding what it guessed was another charset
+        out.append(Decoded(raw.decode("utf-8", "replace"), kind, _back(polygon, scale, offset, warp), raw, how))
     return out
 
 
@@ -142,8 +304,10 @@ def _zxing(img: np.ndarray, how: str, scale: float = 1.0, offset=(0, 0), warp=No
 
 def _back(points, scale: float, offset, warp) -> tuple[tuple[int, int], ...]:
     """Region pixels back to frame pixels: undo the straightening or rectifying, the enlarging, the crop."""
+    if warp is None:
+        return tuple((int(round(x / scale + offset[0])), int(round(y / scale + offset[1]))) for x, y in points)
     pts = np.array(points, dtype=np.float64).reshape(-1, 2)
-    if warp is not None and len(pts):
+    if len(pts):
         pts = cv2.perspectiveTransform(pts[None], np.linalg.inv(warp))[0]
     return tuple((int(round(x / scale + offset[0])), int(round(y / scale + offset[1]))) for x, y in pts)
 
@@ -176,81 +340,59 @@ def _regions(gray: np.ndarray) -> list[tuple[int, int, int, int]]:
     _, mask = cv2.threshold(grad, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8))
     mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
-    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    # components with their holes: a phone's bezel is a dense ring around the screen, and
+    # its outline encloses the code; scored by its own area (holes taken out) it ranks
+    # below the code, which is then found as a component of its own inside the hole
+    contours, hierarchy = cv2.findContours(mask, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
     boxes = []
-    for c in contours:
+    for i, c in enumerate(contours):
+        if hierarchy[0][i][3] != -1:  # a hole
+            continue
         x, y, w, h = cv2.boundingRect(c)
         if w * h < 300 or w < 12 or h < 12:
             continue
-        fill = cv2.contourArea(c) / (w * h)
-        boxes.append((fill * w * h, x, y, w, h))
+        area = cv2.contourArea(c)
+        hole = hierarchy[0][i][2]
+        while hole != -1:
+            area -= cv2.contourArea(contours[hole])
+            hole = hierarchy[0][hole][0]
+        boxes.append((area, x, y, w, h))
     boxes.sort(reverse=True)
     out = []
-    for _, x, y, w, h in boxes[:MAX_REGIONS]:
-        pad = int(0.2 * max(w, h)) + 4
+    for _, x, y, w, h in boxes:
+        pad = int(0.1 * max(w, h)) + 4  # half-size units on full-size pixels: ~5% each side, and the quiet zone
         x0, y0 = max(0, int(x * factor) - pad), max(0, int(y * factor) - pad)
         x1 = min(gray.shape[1], int((x + w) * factor) + pad)
         y1 = min(gray.shape[0], int((y + h) * factor) + pad)
-        out.append((x0, y0, x1 - x0, y1 - y0))
+        # a box around one already taken (the phone around its code) would only read it again
+        if not any(x0 <= a and y0 <= b and a + c <= x1 and b + d <= y1 for a, b, c, d in out):
+            out.append((x0, y0, x1 - x0, y1 - y0))
+            if len(out) == MAX_REGIONS:
+                break
     return out
 
 
-def _region_steps(gray: np.ndarray, box, zx: bool) -> list:
-    """The retries for one region, cheapest and likeliest first; images made only when needed."""
-    x, y, w, h = box
-    off = (x, y)
-    scale = max(1.0, min(3.0, _REGION_SIDE / max(w, h)))
-    made: dict[str, np.ndarray] = {}
-
-    def big() -> np.ndarray:
-        if "big" not in made:
-            crop = gray[y:y + h, x:x + w]
-            made["big"] = np.ascontiguousarray(
-                cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC) if scale > 1.05 else crop)
-        return made["big"]
-
-    def sharp() -> np.ndarray:
-        if "sharp" not in made:
-            made["sharp"] = _sharpen(big())
-        return made["sharp"]
-
-    def read(img, how, warp=None):
-        return (zx and _zxing(img, how, scale, off, warp)) or _zbar(img, how, scale, off, warp)
-
-    steps = [
-        lambda: read(big(), "region"),
-        lambda: _straightened(big(), read),
-        lambda: zx and _zxing(big(), "region-fixed", scale, off, fixed=True),
-        lambda: _rectified(big(), read),
-        lambda: read(sharp(), "sharpen"),
-        lambda: read(_stretch(big()), "contrast"),
-        lambda: read(_binarise(big()), "binarise"),
-        lambda: _opencv(big(), "opencv", scale, off),
-        lambda: read(_sharpen(sharp()), "sharpen-twice"),
-    ]
-    if not zx:  # zxing tries light-on-dark itself
-        steps[3:3] = [lambda: read(255 - big(), "inverted")]
-    return steps
-
-
-def _straightened(img: np.ndarray, read) -> list[Decoded]:
-    """Turn a 1D barcode's bars upright (dominant gradient direction), where both libraries read best."""
-    gx = cv2.Sobel(img, cv2.CV_32F, 1, 0, ksize=3)
-    gy = cv2.Sobel(img, cv2.CV_32F, 0, 1, ksize=3)
-    angle = 0.5 * math.degrees(math.atan2(2 * float((gx * gy).sum()), float((gx * gx - gy * gy).sum())))
-    if abs(angle) < 4:
-        return []
+def _straightened(img: np.ndarray, read, angle: float, squash: int = 1) -> list[Decoded] | None:
+    """Turn a 1D barcode's bars upright (`angle`: the edges' dominant direction), where both
+    libraries read best, and sharpen. `squash` > 1 also shrinks the height that many times,
+    averaging along the bars: a third of the pixels to scan and less noise, for 1D codes only."""
+    if squash == 1 and abs(angle) < 4:
+        return None  # upright already: nothing to do
     h, w = img.shape
     turn = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
     cos, sin = abs(turn[0, 0]), abs(turn[0, 1])
     nw, nh = int(h * sin + w * cos), int(h * cos + w * sin)
     turn[0, 2] += nw / 2 - w / 2
     turn[1, 2] += nh / 2 - h / 2
-    upright = cv2.warpAffine(img, turn, (nw, nh), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    if squash > 1:
+        turn[1] /= squash
+        nh = max(8, nh // squash)
+    upright = cv2.warpAffine(img, turn, (nw, nh), flags=cv2.INTER_AREA if squash > 1 else cv2.INTER_LINEAR,
+                             borderMode=cv2.BORDER_REPLICATE)
     return read(_sharpen(upright), "straightened", np.vstack([turn, [0, 0, 1]]))
 
 
-def _rectified(img: np.ndarray, read) -> list[Decoded]:
+def _rectified(img: np.ndarray, read) -> list[Decoded] | None:
     """Undo perspective: warp the biggest four-cornered outline (the label, the code or the
     phone screen, all in the code's plane) to a square. zbar reads little at a slant."""
     _, mask = cv2.threshold(img, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
@@ -278,7 +420,7 @@ def _rectified(img: np.ndarray, read) -> list[Decoded]:
         found = read(flat, "rectified", warp)
         if found:
             return found
-    return []
+    return [] if quads else None
 
 
 def _confirmed(gray: np.ndarray, d: Decoded) -> Decoded:
@@ -297,8 +439,54 @@ def _confirmed(gray: np.ndarray, d: Decoded) -> Decoded:
     return second[0] if second and second[0].text != d.text else d
 
 
-def _stretch(img: np.ndarray) -> np.ndarray:
-    lo, hi = np.percentile(img, (1, 99))
+def _orientation(img: np.ndarray) -> tuple[float, float, float]:
+    """The edges' dominant direction in degrees; how much they share it, 0 (not at all) to 1
+    (all of them: a 1D barcode's bars); and how alike the fine detail is 24 pixels apart
+    along the bars, -1 to 1: bars run on (37 of the bench's 40 EAN-13 and 38 of its 40
+    Code128 labels measure 0.05 or more), the streaks of a motion-blurred QR code do not
+    (34 of 40 below 0.05). From the structure tensor of a half-size copy."""
+    small = cv2.pyrDown(img) if min(img.shape) >= 64 else img
+    gx = cv2.Sobel(small, cv2.CV_32F, 1, 0, ksize=3)
+    gy = cv2.Sobel(small, cv2.CV_32F, 0, 1, ksize=3)
+    jxx, jyy, jxy = float(cv2.sumElems(gx * gx)[0]), float(cv2.sumElems(gy * gy)[0]), float(cv2.sumElems(gx * gy)[0])
+    theta = 0.5 * math.atan2(2 * jxy, jxx - jyy)  # the gradient's direction; the bars run across it
+    coherence = math.hypot(jxx - jyy, 2 * jxy) / max(jxx + jyy, 1e-6)
+    along = 0.0
+    if coherence >= 0.2:
+        detail = small.astype(np.float32)
+        detail -= cv2.GaussianBlur(detail, (0, 0), 4)
+        dx, dy = int(round(-12 * math.sin(theta))), int(round(12 * math.cos(theta)))
+        h, w = detail.shape
+        a = detail[max(0, dy):h + min(0, dy), max(0, dx):w + min(0, dx)]
+        b = detail[max(0, -dy):h + min(0, -dy), max(0, -dx):w + min(0, -dx)]
+        if a.size:
+            along = float(cv2.sumElems(a * b)[0]) / math.sqrt(float(cv2.sumElems(a * a)[0] * cv2.sumElems(b * b)[0]) + 1e-6)
+    return math.degrees(theta), coherence, along
+
+
+def _levels(img: np.ndarray) -> tuple[int, int]:
+    """The 1st and 99th percentile grey levels (a histogram: a tenth of np.percentile's cost)."""
+    cum = cv2.calcHist([img], [0], None, [256], [0, 256]).ravel().cumsum()
+    return int(np.searchsorted(cum, 0.01 * cum[-1])), int(np.searchsorted(cum, 0.99 * cum[-1]))
+
+
+def _mean_run(img: np.ndarray) -> float:
+    """Mean run of light or dark pixels along a few rows through the middle: about twice a
+    QR code's module, in pixels."""
+    h, w = img.shape
+    rows = img[h // 3:2 * h // 3:max(1, h // 12)].astype(np.int16)
+    light = rows > ((rows.min(axis=1) + rows.max(axis=1)) // 2)[:, None]
+    changes = int(np.count_nonzero(light[:, 1:] != light[:, :-1]))
+    return rows.size / max(changes, 1)
+
+
+def _half(img: np.ndarray) -> np.ndarray:
+    return cv2.resize(img, (img.shape[1] // 2, img.shape[0] // 2), interpolation=cv2.INTER_AREA)
+
+
+def _stretch(img: np.ndarray, lo: int | None = None, hi: int | None = None) -> np.ndarray:
+    if lo is None or hi is None:
+        lo, hi = _levels(img)
     if hi - lo < 8:
         return img
     return cv2.convertScaleAbs(img, alpha=255.0 / (hi - lo), beta=-lo * 255.0 / (hi - lo))

@@ -119,3 +119,72 @@ def test_no_wrong_product_codes_on_the_bench_1d_frames(variant):
         frame = render_frame(spec, text, rng)
         wrong += [(i, d.text, d.how) for d in decode(frame, budget_ms=UNHURRIED_MS) if d.text != text]
     assert wrong == []
+
+
+def test_the_first_read_runs_even_with_no_budget_left():
+    """The budget bounds retries only: an easy code is read with a budget of zero."""
+    frame = on_canvas(render_qr(LABEL, 4))
+    assert [d.text for d in decode(frame, budget_ms=0, backends=("zbar",))] == [LABEL]
+
+
+def test_a_failing_pass_gives_nothing_never_an_exception(monkeypatch, caplog):
+    from pos_app.scanner import zbar_reader
+
+    def broken(*_a, **_kw):
+        raise RuntimeError("zbar went away")
+
+    monkeypatch.setattr(zbar_reader, "read", broken)
+    monkeypatch.setattr(decoding, "_logged", set())  # each kind of failure is logged once
+    assert decode(on_canvas(render_qr(LABEL, 4)), backends=("zbar",)) == []
+    assert "decoding a frame failed" in caplog.text
+
+
+def test_zbar_reader_reads_our_symbologies_only_and_in_place():
+    from pos_app.scanner import zbar_reader
+
+    itf = on_canvas(cv2.resize(render_barcode("itf", "12345678901231"), None, fx=0.5, fy=1,
+                               interpolation=cv2.INTER_AREA), at=(40, 150))
+    assert zbar_reader.read(itf) == []
+    qr = on_canvas(render_qr(LABEL, 4))
+    view = qr[40:400, 60:560]  # not contiguous: copied, then read
+    (kind, raw, outline), = zbar_reader.read(view)
+    assert (kind, raw) == ("QRCODE", LABEL.encode()) and len(outline) == 4
+    assert zbar_reader.read(np.ascontiguousarray(view), zbar_reader.QR_ONLY)[0][1] == LABEL.encode()
+    ean = on_canvas(cv2.resize(render_barcode("ean13", "6901234567892"), None, fx=1.5, fy=1.5,
+                               interpolation=cv2.INTER_NEAREST), at=(40, 150))
+    assert zbar_reader.read(ean, zbar_reader.QR_ONLY) == []
+    assert [k for k, _, _ in zbar_reader.read(ean)] == ["EAN13"]
+
+
+@pytest.mark.parametrize("angle", [0, 17, -25, 90])
+def test_a_turned_product_barcode_is_read_with_its_outline_on_it(angle):
+    """1D regions are turned upright and squashed along the bars first; the outline comes
+    back in frame pixels."""
+    code = cv2.resize(render_barcode("code128", "TEA-OOLONG"), None, fx=1.2, fy=1.2, interpolation=cv2.INTER_AREA)
+    canvas = on_canvas(code, at=(120, 180), value=235)
+    turn = cv2.getRotationMatrix2D((320, 240), angle, 1.0)
+    frame = cv2.warpAffine(canvas, turn, (640, 480), borderValue=235)
+    found = decode(frame, budget_ms=UNHURRIED_MS, backends=("zbar",))
+    assert [(d.text, d.symbology) for d in found] == [("TEA-OOLONG", "CODE128")]
+    # the outline's centre is where the code's centre went
+    cx, cy = 120 + code.shape[1] / 2, 180 + code.shape[0] / 2
+    want = turn @ np.array([cx, cy, 1.0])
+    got = np.mean(np.array(found[0].points, dtype=float), axis=0)
+    assert np.hypot(*(got - want)) < 30
+
+
+def test_regions_put_a_phone_code_before_the_phone_around_it():
+    """A phone's bezel is a dense ring around the screen: the code inside ranks first and
+    the phone's box, which would only read it again, is left out."""
+    spec = VARIANTS["phone"]
+    rng = np.random.default_rng([5, 1])
+    for i in range(4):
+        text = payload_for(spec["code"], spec["on"], i, rng, (KEY, KEY))
+        frame = render_frame(spec, text, rng)
+        gray = decoding.to_gray(frame)
+        x, y, w, h = decoding._regions(gray)[0]
+        found = decode(frame, backends=("zbar",), budget_ms=UNHURRIED_MS)
+        assert [d.text for d in found] == [text]
+        assert w * h < 0.5 * 640 * 480
+        xs, ys = [p[0] for p in found[0].points], [p[1] for p in found[0].points]
+        assert x <= min(xs) and max(xs) <= x + w and y <= min(ys) and max(ys) <= y + h
