@@ -1,11 +1,11 @@
 """Starting the desktop app: Qt, language, theme, the DB worker, then the sign-in screen.
 
 The store database is opened (migrated, demo-seeded on first start) on the DB worker,
-so the window appears at once and fills in when the store is ready. The GUI thread
-imports Qt and the screens only: the services (SQLAlchemy, Alembic, ...) are imported
-by the DB worker as it opens the store, in parallel with the window being built, and
-sync (requests, pydantic) starts a moment after the sign-in screen is up
-(MainWindow.SYNC_START_MS).
+so the window appears at once and fills in when the store is ready. The screens
+import Qt only; what the sign-in screen needs of the store (SQLAlchemy, Alembic) is
+imported before Qt (cli.cmd_gui), everything else by the worker that first calls it
+(tasks.UseCases), and sync (requests, pydantic) starts a moment after the sign-in
+screen is up (MainWindow.SYNC_START_MS).
 """
 
 from __future__ import annotations
@@ -75,14 +75,10 @@ def configure_printer(window: MainWindow, target: str, auto_print: bool) -> None
 def build(data_dir: Path, lang: str | None = None, demo: bool = True) -> tuple[MainWindow, TaskRunner]:
     app = QApplication.instance()
     settings = settings_for(data_dir)
-    # The store opens on the DB worker first, while this thread builds the window; the
-    # answer arrives through the event loop, so only after `window` below exists.
-    runner = TaskRunner(app)
-    runner.run(open_counter, data_dir, demo, on_done=lambda opened: window.store_ready(*opened),
-               on_error=lambda exc: window.status.showMessage(message_of(exc)))
     lang = i18n.install(app, lang or settings.value("language", i18n.DEFAULT_LANGUAGE))
     choose_font(app)
     app.setStyleSheet(resource("theme.qss").read_text(encoding="utf-8"))
+    runner = TaskRunner(app)
     devices = TaskRunner(app)  # printers (and their timeouts) never hold up the database
     settings_view = SettingsView(runner, settings)
     labels_view = LabelsView(runner)
@@ -113,6 +109,10 @@ def build(data_dir: Path, lang: str | None = None, demo: bool = True) -> tuple[M
     settings_view.printer_changed.connect(lambda target, auto: configure_printer(window, target, auto))
     window.language = lang
     runner.pending_changed.connect(window.status.set_busy)
+    # After the window is built, not while: the worker's Python and this thread's would
+    # only take turns at the GIL, each waiting out the other's switch interval.
+    runner.run(open_counter, data_dir, demo, on_done=lambda opened: window.store_ready(*opened),
+               on_error=lambda exc: window.status.showMessage(message_of(exc)))
     return window, runner
 
 
