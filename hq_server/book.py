@@ -41,7 +41,7 @@ class Book:
         self.deltas: dict[str, int] = {}
         self.lots: dict[str, LotRow | None] = {}
         self.dirty_lots: set[str] = set()
-        self.postings: list[dict] = []
+        self.postings: list[tuple[str, str, int]] = []  # (event_id, account, amount), in posting order
         self._full_accounts: set[str] = set()  # accounts whose every lot is cached
         self._event_of_new_lot: dict[str, str] = {}
         self.drained: list[str] = []  # lots something was taken from (wakes give-backs waiting for room)
@@ -87,10 +87,13 @@ class Book:
 
     # --- applying ------------------------------------------------------------------
     def post(self, event_id: str, postings: list[tuple[str, int]]) -> None:
+        balances, deltas, rows = self.balances, self.deltas, self.postings
         for account, amount in postings:
-            self.balances[account] = self.balance(account) + amount
-            self.deltas[account] = self.deltas.get(account, 0) + amount
-            self.postings.append({"event_id": event_id, "account": account, "amount": amount})
+            if account not in balances:
+                self.preload({account}, set())
+            balances[account] += amount
+            deltas[account] = deltas.get(account, 0) + amount
+            rows.append((event_id, account, amount))
 
     def grant(self, event_id: str, lot_id: str, account: str, amount: int, available_at: datetime,
               expires_at: datetime) -> None:
@@ -153,13 +156,14 @@ class Book:
         return amount
 
     def negative_holders(self, accounts: set[str]) -> dict[str, int]:
-        return {a: self.balances[a] for a in accounts if is_holder_account(a) and self.balances.get(a, 0) < 0}
+        balances = self.balances
+        return {a: balances[a] for a in accounts if balances.get(a, 0) < 0 and is_holder_account(a)}
 
     # --- flushing ------------------------------------------------------------------
     def flush(self) -> None:
         conn = self.conn
         if self.postings:
-            bulk.insert(conn, M.postings, self.postings)
+            bulk.insert_tuples(conn, M.postings, ("event_id", "account", "amount"), self.postings)
             self.postings = []
         if self.deltas:
             bulk.add_to_balances(conn, M.balances, [(a, d) for a, d in sorted(self.deltas.items()) if d])

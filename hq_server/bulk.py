@@ -20,7 +20,7 @@ they commit or roll back with everything else the push did.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Column, Connection, String, Table, bindparam, cast, func, select
@@ -63,18 +63,25 @@ def insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
     names = list(rows[0])
+    insert_tuples(conn, table, names, [[r[n] for n in names] for r in rows])
+
+
+def insert_tuples(conn: Connection, table: Table, names: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """INSERT rows given as value sequences in the order of names."""
+    if not rows:
+        return
     dialect = conn.dialect.name
     if dialect == "postgresql":
         sql = f"COPY {_quoted(conn, table.name)} ({', '.join(_quoted(conn, n) for n in names)}) FROM STDIN"
         with conn.connection.driver_connection.cursor() as cur, cur.copy(sql) as copy:
             for r in rows:
-                copy.write_row([r[n] for n in names])
+                copy.write_row(r)
     elif dialect == "sqlite":
         sql = (f"INSERT INTO {_quoted(conn, table.name)} ({', '.join(_quoted(conn, n) for n in names)}) "
                f"VALUES ({', '.join('?' * len(names))})")
-        _executemany(conn, sql, [[r[n] for n in names] for r in rows], [table.c[n] for n in names])
+        _executemany(conn, sql, rows, [table.c[n] for n in names])
     else:
-        conn.execute(table.insert(), rows)
+        conn.execute(table.insert(), [dict(zip(names, r)) for r in rows])
 
 
 def add_to_balances(conn: Connection, table: Table, deltas: list[tuple[str, int]]) -> None:

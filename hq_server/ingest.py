@@ -8,8 +8,13 @@ at once are applied one after the other, and hq_seq follows commit order.
 
 from __future__ import annotations
 
+import gc
 import json
+import threading
 import uuid
+from collections.abc import Iterator
+from concurrent import futures
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -28,6 +33,33 @@ from pos_app.sync.wire import EMPTY_HASH, EventAnswer, PushResponse, WireEvent, 
 
 NS = uuid.UUID("6f1c7f0e-4b7e-5d55-9a53-2f6c1b0d9e11")
 SKEW_FLAG_S = 300
+
+
+_gc_lock = threading.Lock()
+_gc_pausers = 0
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Python's cycle collector off while a push runs (on again when the last running push ends).
+
+    A batch allocates tens of thousands of short-lived objects (wire events, payload dicts, rows);
+    each 700 allocations the collector ran, and every few runs it walked the whole heap (SQLAlchemy,
+    pydantic and FastAPI's long-lived objects): a quarter of ingest's CPU. Nearly all of a batch's
+    objects are freed by reference counting when the push returns; the collector, on again, gets the
+    rest. It changes when memory is reclaimed, nothing a push computes or stores.
+    """
+    global _gc_pausers
+    with _gc_lock:
+        _gc_pausers += 1
+        gc.disable()
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pausers -= 1
+            if _gc_pausers == 0:
+                gc.enable()
 
 
 def correction_id(event_id: str, tag: str) -> str:
@@ -121,7 +153,7 @@ class Ingest:
         earlier event of its device is still missing or waiting at HQ. Once they all are applied it goes
         in as it is (Book.take keeps the lot within its grant: a double spend already moved the rest).
         """
-        if row["status"] == "correction":
+        if row["status"] == "correction" or not parsed.takes:
             return []
         unknown = sorted({lot_id for lot_id, _ in parsed.takes if self.book.lot(lot_id) is None})
         full = self.book.overfilled(parsed.takes)
@@ -222,12 +254,15 @@ class Ingest:
         the event they correct too, every till of it.
         """
         member_id = row["member_id"]
+        correction = row["status"] == "correction"
+        if not member_id and not correction:
+            return
         to = set(self.followers(member_id)) if member_id else set()
         origin = row["store_id"]
-        if row["status"] == "correction":
+        if correction:
             to.add(json.loads(row["payload"]).get("store_id") or origin)
             to.discard(M.HQ_ORIGIN)
-        elif origin in to and not self.tills(origin) - {row["device_id"]}:
+        elif origin in to and self.tills(origin) <= {row["device_id"]}:
             to.discard(origin)  # a store with one till: nobody else there to tell
         if not to:
             return
@@ -311,25 +346,34 @@ def event_doc(row: dict, payload: dict) -> dict:
 
 
 def push(db: Database, device_id: str, store_id: str, events: list[WireEvent], now: datetime) -> PushResponse:
+    with gc_paused():
+        return _push(db, device_id, store_id, events, now)
+
+
+def _push(db: Database, device_id: str, store_id: str, events: list[WireEvent], now: datetime) -> PushResponse:
     for e in events:
         if e.store_id != store_id or e.device_id != device_id:
             # Not one bad event in an honest queue: a device speaking for someone else. Refuse it all.
             raise HQProblem(403, "wrong_store", f"event {e.event_id} claims store {e.store_id} device {e.device_id}, "
                                                 f"but this key belongs to store {store_id} device {device_id}")
-    parsed = {e.event_id: parse(e, store_id) for e in events}
     with db.write() as (conn, seq):
-        dev = conn.execute(select(M.devices).where(M.devices.c.device_id == device_id)).one()
-        ing = Ingest(conn, seq, store_id, now, dev.clock_skew_s)
-        ids = sorted({e.event_id for e in events})
-        existing = {}
-        for where in bulk.where_in(conn, M.events.c.event_id, ids):
-            existing.update({r.event_id: r for r in conn.execute(
-                select(M.events.c.event_id, M.events.c.payload_hash, M.events.c.hq_seq).where(where))})
-        dseqs = sorted({e.device_seq for e in events})
-        taken: dict[int, str] = {}
-        for where in bulk.where_in(conn, M.events.c.device_seq, dseqs):
-            taken.update(dict(conn.execute(select(M.events.c.device_seq, M.events.c.event_id).where(
-                M.events.c.device_id == device_id, where)).all()))
+        ing = Ingest(conn, seq, store_id, now)
+        pre = _Prefetch(ing, device_id, events)
+        # On PostgreSQL the reads run on a helper thread while this one checks the events: the database
+        # answers them on its own CPU meanwhile (the thread hands the connection back before anything else
+        # uses it). SQLite's connection stays on this thread.
+        job = _PREFETCH.submit(pre.run) if conn.dialect.name == "postgresql" else None
+        try:
+            if job is None:
+                pre.run()
+            parsed = {e.event_id: parse(e, store_id) for e in events}
+        finally:
+            if job is not None:
+                futures.wait([job])
+        if job is not None:
+            job.result()  # its error, if any, rolls the push back
+        dev, existing, taken = pre.dev, pre.existing, pre.taken
+        ing.skew_s = dev.clock_skew_s
         fresh: list[WireEvent] = []
         answers: dict[str, EventAnswer] = {}
         seen: set[str] = set()
@@ -377,6 +421,62 @@ def push(db: Database, device_id: str, store_id: str, events: list[WireEvent], n
                      .values(acked_count=count, acked_hash=digest,
                              acked_max_seq=max([dev.acked_max_seq, *(e.device_seq for e in fresh)]), last_seen=now))
     return PushResponse(answers=[answers[e.event_id] for e in events], hq_acked_count=count, hq_acked_hash=digest)
+
+
+_PREFETCH = futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="hq-push-reads")
+
+
+class _Prefetch:
+    """A push's reads, before its events are checked: the device row, events HQ already holds by id or
+    device_seq, and into Ingest's caches the balances, lots, followers, label serials, the store's tills,
+    the rules and the waiting lots the batch may touch. The accounts and lots come from the raw payloads
+    (whatever parse will later refuse only costs a cache entry); push preloads again from the parsed
+    events, so anything missed here is read there, as before."""
+
+    def __init__(self, ing: Ingest, device_id: str, events: list[WireEvent]):
+        self.ing, self.device_id, self.events = ing, device_id, events
+        self.dev = None
+        self.existing: dict[str, Any] = {}
+        self.taken: dict[int, str] = {}
+
+    def run(self) -> None:
+        ing, conn, e = self.ing, self.ing.conn, M.events.c
+        self.dev = conn.execute(select(M.devices).where(M.devices.c.device_id == self.device_id)).one()
+        for where in bulk.where_in(conn, e.event_id, sorted({ev.event_id for ev in self.events})):
+            self.existing.update({r.event_id: r for r in conn.execute(
+                select(e.event_id, e.payload_hash, e.hq_seq).where(where))})
+        dseqs = sorted({ev.device_seq for ev in self.events})
+        # Only a push stores a device's events, and it raises acked_max_seq to the highest in the same
+        # transaction: a batch wholly above it (the usual, in-order case) takes no device_seq HQ holds.
+        if dseqs and dseqs[0] <= self.dev.acked_max_seq:
+            for where in bulk.where_in(conn, e.device_seq, dseqs):
+                self.taken.update(dict(conn.execute(select(e.device_seq, e.event_id).where(
+                    e.device_id == self.device_id, where)).all()))
+        accounts: set[str] = set()
+        lot_ids: set[str] = set()
+        for ev in self.events:
+            if ev.event_id in self.existing:
+                continue
+            p = ev.payload
+            accounts.update(_firsts(p.get("postings")))
+            lot_ids.update(_firsts(p.get("grants")))
+            lot_ids.update(_firsts(p.get("lots")))
+            if ev.member_id:
+                accounts.add(f"debt:{ev.member_id}")
+        ing.book.preload(accounts, lot_ids)
+        ing.preload_followers({ev.member_id for ev in self.events if ev.member_id})
+        merges.preload_serials(ing, [ev.payload.get("serial") for ev in self.events if ev.kind == Kind.LABEL_EARN])
+        ing.tills(ing.store_id)
+        ing.waiting_for([])
+        if any(ev.kind == Kind.EARN for ev in self.events):
+            ing.rules()
+
+
+def _firsts(items: Any) -> list[str]:
+    """The string first elements of a payload's list of lists (accounts of postings, lot ids of grants/takes)."""
+    if not isinstance(items, list):
+        return []
+    return [x[0] for x in items if isinstance(x, list) and x and isinstance(x[0], str)]
 
 
 def _advance_ack(conn: Connection, dev, fresh: list[WireEvent]) -> tuple[int, str]:
