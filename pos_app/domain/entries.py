@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from pos_app.domain import ledger as L
+from pos_app.domain.give_back import Room, place
 from pos_app.domain.ledger import Entry, Kind, LotTake, Posting
 from pos_app.domain.lots import Lot, expired, grant, take_soonest_expiring, take_up_to
 from pos_app.domain.problems import Problem
@@ -55,12 +56,9 @@ def spend(kind: Kind, *, member_id: str, lots: list[Lot], points: int, to_accoun
 
 
 def release_hold(kind: Kind, *, member_id: str, hold_takes: tuple[LotTake, ...], points: int, store_id: str,
-                 payload: dict[str, Any]) -> Entry:
-    """Void a held redemption: the points go back into the very lots they came from."""
-    back = tuple(LotTake(t.lot_id, -t.amount) for t in hold_takes)
-    return Entry(kind, {**payload, "points": points, "lots": _lots_doc(back)},
-                 (Posting(L.suspense(store_id), -points), Posting(L.member_account(member_id), points)),
-                 takes=back, member_id=member_id)
+                 payload: dict[str, Any], room: Room) -> Entry:
+    """Void a held redemption: the points go back into the lots they came from (give_back.place)."""
+    return _returned(kind, member_id, hold_takes, points, L.suspense(store_id), {**payload, "points": points}, room)
 
 
 def post_hold(*, member_id: str, points: int, store_id: str, payload: dict[str, Any]) -> Entry:
@@ -85,12 +83,22 @@ def reverse_earned(*, account: str, debt_acct: str, points: int, lots: list[Lot]
 
 
 def give_back(*, member_id: str, points: int, lot_takes: tuple[LotTake, ...], source: str,
-              payload: dict[str, Any]) -> Entry:
-    """Return spent points (e.g. points-as-cash on a refunded line) into their original lots."""
-    back = tuple(LotTake(t.lot_id, -t.amount) for t in lot_takes)
-    return Entry(Kind.REVERSE, {**payload, "points_returned": points, "lots": _lots_doc(back)},
-                 (Posting(source, -points), Posting(L.member_account(member_id), points)), takes=back,
-                 member_id=member_id)
+              payload: dict[str, Any], room: Room) -> Entry:
+    """Return spent points (a gift taken back, points-as-cash on a refunded line) into their lots."""
+    return _returned(Kind.REVERSE, member_id, lot_takes, points, source, {**payload, "points_returned": points}, room)
+
+
+def _returned(kind: Kind, member_id: str, taken: tuple[LotTake, ...], points: int, source: str,
+              payload: dict[str, Any], room: Room) -> Entry:
+    acct = L.member_account(member_id)
+    where = place(taken, acct, room)
+    postings = [Posting(source, -points), Posting(acct, points - where.debt_repaid)]
+    if where.debt_repaid:
+        postings.append(Posting(L.debt_account(member_id), where.debt_repaid))
+    if where.debt_repaid or where.grant:
+        payload = {**payload, "debt_repaid": where.debt_repaid}
+    return Entry(kind, {**payload, "lots": _lots_doc(where.takes)}, L.merge_postings(postings),
+                 (where.grant,) if where.grant else (), takes=where.takes, member_id=member_id)
 
 
 def expire(*, account: str, lots: list[Lot], now: datetime, member_id: str | None) -> Entry | None:

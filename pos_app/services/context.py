@@ -10,13 +10,17 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 
-from pos_app.domain.ledger import Entry, Event
+from pos_app.domain import ledger as L
+from pos_app.domain.give_back import Room
+from pos_app.domain.ids import new_id
+from pos_app.domain.ledger import Entry, Event, LotTake
 from pos_app.domain.problems import Refused, problem
+from pos_app.domain.rules import Rules
 from pos_app.domain.staff import Role, Staff, verify_pin
 from pos_app.store import ledger_repo, repos
 from pos_app.store.db import Database
@@ -110,3 +114,14 @@ def post(ctx: StoreContext, conn: Connection, entry: Entry, *, staff_id: str | N
 
 def refuse(code: str, message: str, **params) -> Refused:
     return Refused(problem(code, message, **params))
+
+
+def give_back_room(conn: Connection, member_id: str, taken: tuple[LotTake, ...], rules: Rules,
+                   now: datetime) -> Room:
+    """What the member's account can take back right now (domain/give_back.py): its lots with
+    room, its debt, and the expiry of a new lot should none have room (the first lot's)."""
+    expires_at = (ledger_repo.lot_expiry(conn, taken[0].lot_id) if taken else None) or \
+        now + timedelta(days=rules.expiry_days)
+    return Room(tuple(ledger_repo.lot_rooms(conn, L.member_account(member_id))),
+                -ledger_repo.balance(conn, L.debt_account(member_id)), new_id(), now, expires_at)
+

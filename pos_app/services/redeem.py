@@ -33,7 +33,8 @@ from pos_app.domain.staff import Action, needs_approval
 from pos_app.scanner.formats import pickup_payload, public_bytes
 from pos_app.services import offline
 from pos_app.services import scan as scan_uc
-from pos_app.services.context import StoreContext, manager_approval, post, refuse, require_staff
+from pos_app.services.context import (StoreContext, give_back_room, manager_approval, post, refuse,
+                                      require_staff)
 from pos_app.services.members import member_present
 from pos_app.store import ledger_repo, repos
 from pos_app.store import tables as T
@@ -128,13 +129,15 @@ def cancel_redemption(ctx: StoreContext, *, staff_id: str, redemption_id: str, a
             approver = manager_approval(ctx, conn, approver_pin, "cancelling a redemption")
         hold_takes = E.takes_from_doc(ledger_repo.event_payload(conn, row.hold_event)["lots"])
         payload = {"redemption_id": redemption_id, "gift_id": row.gift_id, "qty": row.qty, "reason": reason}
+        room = give_back_room(conn, row.member_id, hold_takes, rules, now)
         if row.status == "held":
             entry = E.release_hold(Kind.REDEEM_VOID, member_id=row.member_id, hold_takes=hold_takes,
-                                   points=row.points, store_id=ctx.who.store_id, payload=payload)
+                                   points=row.points, store_id=ctx.who.store_id, payload=payload, room=room)
             status = "voided"
         else:
             entry = E.give_back(member_id=row.member_id, points=row.points, lot_takes=hold_takes,
-                                source=L.store_redeemed(ctx.who.store_id), payload={**payload, "of": "redemption"})
+                                source=L.store_redeemed(ctx.who.store_id), payload={**payload, "of": "redemption"},
+                                room=room)
             status = "returned"
         post(ctx, conn, entry, staff_id=staff_id, rule_version=rules.version, now=now)
         repos.change_gift_stock(conn, row.gift_id, row.qty)

@@ -20,7 +20,7 @@ from pos_app.domain.ledger import LotTake
 from pos_app.domain.refunds import RefundLine, SoldLine, guide_points_to_reverse, plan_refund
 from pos_app.domain.problems import Refused
 from pos_app.domain.staff import Action, needs_approval
-from pos_app.services.context import StoreContext, manager_approval, post, refuse, require_staff
+from pos_app.services.context import StoreContext, give_back_room, manager_approval, post, refuse, require_staff
 from pos_app.store import ledger_repo, repos
 from pos_app.store import tables as T
 
@@ -86,9 +86,10 @@ def refund(ctx: StoreContext, *, staff_id: str, sale: str, lines: dict[int, int]
         if row.member_id and cash_points:
             already = sum(s.refunded_cash_points for s in sold)
             taken = E.takes_from_doc(ledger_repo.event_payload(conn, row.cash_event)["lots"])
-            record(E.give_back(member_id=row.member_id, points=cash_points,
-                               lot_takes=_segment(taken, already, cash_points),
-                               source=L.store_redeemed(ctx.who.store_id), payload={**base, "of": "points_as_cash"}))
+            back = _segment(taken, already, cash_points)
+            record(E.give_back(member_id=row.member_id, points=cash_points, lot_takes=back,
+                               source=L.store_redeemed(ctx.who.store_id), payload={**base, "of": "points_as_cash"},
+                               room=give_back_room(conn, row.member_id, back, rules, now)))
         if row.member_id and points:
             earn_payload = ledger_repo.event_payload(conn, row.earn_event) if row.earn_event else {}
             first_lot = earn_payload.get("grants", [[None]])[0][0]

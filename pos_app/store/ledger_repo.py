@@ -14,6 +14,7 @@ from sqlalchemy import Connection, bindparam, select, text
 
 from pos_app.domain.ids import new_id
 from pos_app.domain.ledger import Entry, Event, canonical_json, check_postings, payload_hash
+from pos_app.domain.give_back import LotRoom
 from pos_app.domain.lots import Lot
 from pos_app.domain.problems import Refused
 from pos_app.store import driver
@@ -104,6 +105,19 @@ def lots_of(conn: Connection, account: str) -> list[Lot]:
 
 _SQL_LOTS_OF = ("SELECT lot_id, account, remaining, available_at, expires_at FROM lots "
                 "WHERE account = ? AND remaining > 0")
+
+
+def lot_rooms(conn: Connection, account: str) -> list[LotRoom]:
+    """The account's lots that are not full, and the room each has (where give-backs go)."""
+    parse = datetime.fromisoformat
+    return [LotRoom(lot_id, room, parse(expires_at)) for lot_id, room, expires_at in driver.fetch(
+        conn, "SELECT lot_id, amount - remaining, expires_at FROM lots WHERE account = ? AND remaining < amount",
+        (account,))]
+
+
+def lot_expiry(conn: Connection, lot_id: str) -> datetime | None:
+    rows = driver.fetch(conn, "SELECT expires_at FROM lots WHERE lot_id = ?", (lot_id,))
+    return datetime.fromisoformat(rows[0][0]) if rows else None
 
 
 def event_payload(conn: Connection, event_id: str) -> dict:

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from pos_app.domain import entries as E
 from pos_app.domain import ledger as L
+from pos_app.domain.give_back import LotRoom, Room
 from pos_app.domain.ledger import Entry, Kind, LotGrant, LotTake, Posting, check_postings
 from pos_app.domain.lots import Lot
 from pos_app.domain.problems import Problem
@@ -29,6 +30,11 @@ def balanced(entry: Entry) -> bool:
 
 def lot(lot_id, remaining, expires_in=50, available_in=-1):
     return Lot(lot_id, ACCT, remaining, NOW + available_in * DAY, NOW + expires_in * DAY)
+
+
+def room(*lots: tuple[str, int, int], owed: int = 0) -> Room:
+    """(lot id, room, expires in days) of the member's lots that are not full."""
+    return Room(tuple(LotRoom(i, n, NOW + d * DAY) for i, n, d in lots), owed, "NEW", NOW, NOW + 30 * DAY)
 
 
 def test_earn_issues_points_from_the_store_into_a_new_locked_lot():
@@ -111,7 +117,7 @@ def test_hold_then_void_returns_points_into_the_same_lots():
     hold = E.spend(Kind.REDEEM_HOLD, member_id=M, lots=lots, points=50, to_account=L.suspense("s1"), now=NOW,
                    payload={})
     void = E.release_hold(Kind.REDEEM_VOID, member_id=M, hold_takes=hold.takes, points=50, store_id="s1",
-                          payload={"redemption": "r"})
+                          payload={"redemption": "r"}, room=room(("a", 30, 5), ("b", 20, 50)))
     assert balanced(void)
     assert void.postings == (Posting(L.suspense("s1"), -50), Posting(ACCT, 50))
     assert void.takes == (LotTake("a", -30), LotTake("b", -20))
@@ -152,11 +158,31 @@ def test_reversing_points_already_spent_makes_member_debt():
 
 def test_give_back_returns_spent_points_into_their_lots():
     e = E.give_back(member_id=M, points=25, lot_takes=(LotTake("a", 20), LotTake("b", 5)),
-                    source=L.store_redeemed("s1"), payload={})
+                    source=L.store_redeemed("s1"), payload={}, room=room(("a", 20, 50), ("b", 40, 60)))
     assert balanced(e)
     assert e.postings == (Posting(L.store_redeemed("s1"), -25), Posting(ACCT, 25))
     assert e.takes == (LotTake("a", -20), LotTake("b", -5))
-    assert e.payload["points_returned"] == 25
+    assert e.payload["points_returned"] == 25 and "debt_repaid" not in e.payload and e.grants == ()
+
+
+def test_a_give_back_its_lot_has_no_room_for_fills_other_lots_then_repays_debt_then_makes_a_lot():
+    """After a double spend: lot a was refilled by another store's cancel (room 4 of the 800
+    taken); lots c (soonest expiry) and b have some room; the member owes 300."""
+    taken = (LotTake("a", 800),)
+    rooms = room(("a", 4, 50), ("b", 100, 60), ("c", 50, 10), owed=300)
+    e = E.give_back(member_id=M, points=800, lot_takes=taken, source=L.store_redeemed("s1"), payload={},
+                    room=rooms)
+    assert balanced(e)
+    assert e.takes == (LotTake("a", -4), LotTake("c", -50), LotTake("b", -100))
+    assert e.payload["debt_repaid"] == 300
+    assert e.grants == (LotGrant("NEW", ACCT, 800 - 154 - 300, NOW, NOW + 30 * DAY),)
+    assert set(e.postings) == {Posting(L.store_redeemed("s1"), -800), Posting(ACCT, 500), Posting(DEBT, 300)}
+    # the account gains exactly what its lots gain
+    assert dict((p.account, p.amount) for p in e.postings)[ACCT] == -sum(t.amount for t in e.takes) + e.grants[0].amount
+    no_debt = E.release_hold(Kind.REDEEM_VOID, member_id=M, hold_takes=taken, points=800, store_id="s1",
+                             payload={}, room=room(("a", 4, 50)))
+    assert no_debt.takes == (LotTake("a", -4),) and no_debt.grants[0].amount == 796
+    assert set(no_debt.postings) == {Posting(L.suspense("s1"), -800), Posting(ACCT, 800)}
 
 
 def test_expire_moves_what_is_left_of_expired_lots_to_breakage():
@@ -199,6 +225,12 @@ class Book:
 
     def member_lots(self) -> list[Lot]:
         return [x for x in self.lots.values() if x.account == ACCT]
+
+    def room(self, now: datetime) -> Room:
+        self.n += 1
+        return Room(tuple(LotRoom(x.lot_id, self.original[x.lot_id] - x.remaining, x.expires_at)
+                          for x in self.member_lots() if x.remaining < self.original[x.lot_id]),
+                    -self.bal.get(DEBT, 0), f"L{self.n:04d}", now, now + 100 * DAY)
 
     def check(self) -> None:
         assert sum(self.bal.values()) == 0
@@ -253,7 +285,7 @@ def test_random_sequences_keep_the_ledger_whole(steps):
             book.apply(hold)
             book.check()
             e = E.release_hold(Kind.REDEEM_VOID, member_id=M, hold_takes=hold.takes, points=n, store_id="s1",
-                               payload={})
+                               payload={}, room=book.room(now))
         elif op == "wait":
             now += timedelta(days=n % 60)
             continue
