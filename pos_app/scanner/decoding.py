@@ -149,10 +149,11 @@ def _decode(frame, budget_ms: float, backends: tuple[str, ...]) -> list[Decoded]
         if deadline.spent():
             return []
         round_ += 1
+    # in case the regions missed the code: the whole frame, if the budget allows (~10 ms:
+    # not the default one; a frame without a single code-like region gives nothing then)
     for kind, px, step in (("frame", gray.size, lambda: _zbar(gray, "frame")),
                            ("frame-opencv", gray.size, lambda: _opencv(gray, "frame-opencv"))):
-        found = _run(kind, px, step, deadline, always=first)
-        first = False
+        found = _run(kind, px, step, deadline)
         if found:
             return _unique(found, gray)
     return []
@@ -197,10 +198,10 @@ class _Region:
 
     def __init__(self, gray: np.ndarray, box, zx: bool):
         x, y, w, h = box
-        self.gray, self.off, self.zx = gray, (x, y), zx
+        self.off, self.zx = (x, y), zx
         self.crop = np.ascontiguousarray(gray[y:y + h, x:x + w])
         self.scale = max(1.0, min(3.0, _REGION_SIDE / max(w, h)))
-        self._sharp = None
+        self._big = None
         px = w * h
         # a region without one dominant edge direction is no 1D barcode (these measure 0.22 or
         # more on the bench, QR codes 0.16 or less, motion-blurred ones up to 0.54):
@@ -210,21 +211,25 @@ class _Region:
         self.symbols = SYMBOLS if bars else zbar_reader.QR_ONLY
         lo, hi = _levels(self.crop)
         read = ("read", px, lambda: self.read(self.crop, "region"))
-        sharpen = ("sharpen", px, lambda: self.read(self.sharp(), "sharpen"))
+        sharpen = ("sharpen", px, lambda: self.read(_sharpen(self.crop, 3.0), "sharpen"))
         contrast = ("contrast", px, lambda: self.read(_stretch(self.crop, lo, hi), "contrast"))
         # bars: turned upright and squashed along them first (the bench's tilted Code128 labels:
         # 40 of 40 read at 2.7 ms where the crop as it is gives 18 at 3.5 ms)
         first = [read]
         if bars:
             squashed = ("straightened", px // 2, lambda: _straightened(self.crop, self.read, angle, 3))
-            first = [squashed, read] if along >= 0.05 else [read, squashed]
+            # streaks that do not run on are more likely a QR code moved while the shutter was
+            # open, which sharpening reads now and then, than bars
+            first = [squashed, read] if along >= 0.05 else [read, sharpen, squashed]
         if not bars and min(w, h) >= 280 and _mean_run(self.crop) >= 14:  # big modules: a half-size copy reads as well
             first = [("read", px // 4, lambda: self.read(_half(self.crop), "region-half", scale=0.5)), read]
-        if hi - lo < 64:  # dim or washed out (low light): zbar's QR binariser does better on a stretched copy
-            first.append(contrast)
+        if hi - lo < 64:
+            # dim (low light): stretched after a light blur, as the noise is stretched too (39 of
+            # the bench's 40 dim frames read so, 34 as they are, 31 stretched without the blur)
+            first.insert(0, ("contrast", px, lambda: self.read(_stretch(cv2.GaussianBlur(self.crop, (3, 3), 0)), "dim")))
         rectified = ("rectified", px, lambda: _rectified(self.crop, self.read))
-        if bars:  # 1D labels, or a QR code streaked by motion (sharpening reads a few of those)
-            steps = first + [sharpen, rectified]
+        if bars:  # 1D labels, or a QR code streaked by motion
+            steps = first + [rectified] if sharpen in first else first + [sharpen, rectified]
         else:
             steps = first + [sharpen, rectified, ("straightened", px, lambda: _straightened(self.crop, self.read, angle))]
         if zx:  # zxing reads light-on-dark itself
@@ -251,15 +256,12 @@ class _Region:
         return ((self.zx and _zxing(img, how, scale, self.off, warp))
                 or _zbar(img, how, scale, self.off, warp, self.symbols))
 
-    def sharp(self) -> np.ndarray:
-        if self._sharp is None:
-            self._sharp = _sharpen(self.crop, 3.0)
-        return self._sharp
-
     def big(self) -> np.ndarray:
         if self.scale <= 1.05:
             return self.crop
-        return cv2.resize(self.crop, None, fx=self.scale, fy=self.scale, interpolation=cv2.INTER_CUBIC)
+        if self._big is None:
+            self._big = cv2.resize(self.crop, None, fx=self.scale, fy=self.scale, interpolation=cv2.INTER_CUBIC)
+        return self._big
 
 
 def _dark_surround(crop: np.ndarray) -> bool:
