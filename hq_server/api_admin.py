@@ -5,14 +5,15 @@ in the same transaction."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select, update
 
-from hq_server import members_admin
+from hq_server import members_admin, reports
 from hq_server import models as M
 from hq_server.auth import admin, get_db, now, token_expiry
 from hq_server.checks import utc
@@ -304,11 +305,22 @@ def member(member_id: str, _who: str = Admin, db: Database = Depends(get_db)) ->
     return doc
 
 
-@router.get("/reports/chain")
-def chain_report(_who: str = Admin, db: Database = Depends(get_db)) -> dict:
-    """Per store: events received, points issued and redeemed (from the ledger), last device contact."""
+@router.get("/reports/chain", responses=PROBLEMS)
+def chain_report(first: date | None = Query(None, description="first local day (YYYY-MM-DD); none: all time"),
+                 last: date | None = Query(None, description="last local day, inclusive (default: first)"),
+                 tz: str = Query("Asia/Shanghai", max_length=64, description="the days' time zone"),
+                 _who: str = Admin, db: Database = Depends(get_db)) -> dict:
+    """Per store: events, points issued and redeemed, last device contact. All time: the
+    stores' balances (net). For days first..last: each flow gross, beside what came back
+    (points_reversed, points_returned)."""
+    try:
+        zone = ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise HQProblem(422, "bad_timezone", f"unknown time zone {tz!r}") from None
+    if last is not None and first is None:
+        raise HQProblem(422, "bad_range", "give first (and last) for a range")
     with db.read() as conn:
-        return members_admin.chain_report(conn)
+        return reports.chain_report(conn, first, last, zone)
 
 
 @router.get("/conflicts")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import Connection, func, or_, select, update
+from sqlalchemy import Connection, or_, select, update
 
 from hq_server import models as M
 from hq_server.db import Seq
@@ -36,26 +36,6 @@ def detail(conn: Connection, member_id: str) -> dict | None:
         select(e.event_id, e.hq_seq, e.kind, e.store_id, e.device_time, e.status, e.flags)
         .where(e.member_id == member_id).order_by(e.hq_seq.desc()).limit(100))]
     return doc
-
-
-def chain_report(conn: Connection) -> dict:
-    e, p, d = M.events.c, M.postings.c, M.devices.c
-    stores = []
-    for s in conn.execute(select(M.stores.c.store_id, M.stores.c.name).order_by(M.stores.c.store_id)):
-        issued = conn.execute(select(func.coalesce(func.sum(p.amount), 0))
-                              .where(p.account == L.store_issued(s.store_id))).scalar()
-        redeemed = conn.execute(select(func.coalesce(func.sum(p.amount), 0))
-                                .where(p.account == L.store_redeemed(s.store_id))).scalar()
-        stores.append({
-            "store_id": s.store_id, "name": s.name,
-            "events": conn.execute(select(func.count()).where(e.store_id == s.store_id)).scalar(),
-            "points_issued": -int(issued), "points_redeemed": int(redeemed),  # PostgreSQL sums are numeric
-            "last_seen": conn.execute(select(func.max(d.last_seen)).where(d.store_id == s.store_id)).scalar()})
-    open_tasks = conn.execute(select(func.count()).select_from(M.conflicts)
-                              .where(M.conflicts.c.status == "open")).scalar()
-    return {"stores": stores, "members": conn.execute(select(func.count()).select_from(M.members)).scalar(),
-            "open_conflicts": open_tasks,
-            "ledger_sum": int(conn.execute(select(func.coalesce(func.sum(M.balances.c.balance), 0))).scalar())}
 
 
 def merge(conn: Connection, seq: Seq, conflict_id: str, keep: str, now: datetime) -> dict:

@@ -7,10 +7,12 @@ import subprocess
 import sys
 
 import httpx
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from pos_app.domain.ids import new_id
 from tests.hq.server import ROOT
-from tests.hq.wire_events import FakeDevice
+from tests.hq.wire_events import FakeDevice, now
 
 
 def test_catalogue_changes_reach_every_store(hq, store_id):
@@ -37,6 +39,39 @@ def test_chain_report_and_member_view(hq, store_id):
     member = hq.admin("GET", f"/members/{m}").json()
     assert member["balances"][f"member:{m}:consumer"] == 100 and len(member["history"]) == 3
     assert hq.admin("GET", f"/members/{new_id()}").status_code == 404
+
+
+def test_chain_report_for_a_range_of_local_days(hq, store_id):
+    dev = FakeDevice(hq, store_id)
+    m = new_id()
+    earlier = now() - timedelta(days=3)
+    reg = dev.register(m, "13600000019")
+    old = dev.earn(m, 20, at=earlier)
+    today = dev.earn(m, 80)
+    assert dev.push([reg, old, today]).status_code == 200
+    assert dev.push([dev.spend(m, 30, [(dev.lot_of(today), 80)])]).status_code == 200
+    shanghai = ZoneInfo("Asia/Shanghai")
+
+    def mine(**params) -> dict:
+        r = hq.admin("GET", "/reports/chain", params=params)
+        assert r.status_code == 200, r.text
+        return next(s for s in r.json()["stores"] if s["store_id"] == store_id)
+
+    day = now().astimezone(shanghai).date()
+    got = mine(first=day.isoformat())
+    assert got == mine(first=day.isoformat(), last=day.isoformat())
+    assert (got["events"], got["points_issued"], got["points_redeemed"]) == (3, 80, 30)
+    assert (got["points_reversed"], got["points_returned"]) == (0, 0)
+    back = earlier.astimezone(shanghai).date()
+    got = mine(first=back.isoformat(), last=back.isoformat())
+    assert (got["events"], got["points_issued"], got["points_redeemed"]) == (1, 20, 0)
+    both = mine(first=day.isoformat(), last=back.isoformat())  # given backwards: the days between, both ends in
+    assert (both["events"], both["points_issued"], both["points_redeemed"]) == (4, 100, 30)
+    whole = mine()
+    assert (whole["events"], whole["points_issued"], whole["points_redeemed"]) == (4, 100, 30)
+    assert hq.admin("GET", "/reports/chain", params={"first": day.isoformat(), "tz": "Mars/Base"}).status_code == 422
+    assert hq.admin("GET", "/reports/chain", params={"last": day.isoformat()}).status_code == 422
+    assert hq.admin("GET", "/reports/chain", params={"first": "yesterday"}).status_code == 422
 
 
 def test_openapi_documents_both_apis(hq):
