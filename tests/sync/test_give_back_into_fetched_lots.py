@@ -9,11 +9,13 @@ lot, as it fits into HQ's, whatever the lot held when the member was fetched.
 
 from __future__ import annotations
 
-import pytest
-from sqlalchemy.exc import IntegrityError
+import shutil
+
+from sqlalchemy import select
 
 from pos_app.services import checkout, members, redeem
 from pos_app.services.demo import CASHIER_ID, MANAGER_ID
+from pos_app.store import tables as T
 from pos_app.sync.cycle import client_for, sync_once
 from pos_app.sync.lookup import find_or_fetch
 from tests.sync.conftest import hq_balances, local_balances, local_ledger_ok, seed, unique_phone
@@ -101,15 +103,65 @@ def test_a_double_spend_cancelled_at_both_stores(hq, make_store):
     _ledgers_ok(hq, m.member_id, a, b)
 
 
-@pytest.mark.xfail(strict=True, raises=IntegrityError, reason=(
-    "open, outside the sync package: a store's OWN give-back into a lot with no room crashes. After the double "
-    "spend, B pulled A's hold (4 from L0, 796 not in any lot: HQ's debt correction) and then A's cancel (800 back "
-    "into L0), so L0 holds 800 of 804. B's cancel (E.give_back with B's hold takes, L0 -800) is applied by "
-    "pos_app/store/ledger_repo.record as remaining - (-800): the lots CHECK refuses it, and cancel_redemption "
-    "fails with IntegrityError. The give-back entry (pos_app/domain/entries.give_back / release_hold, called from "
-    "services/redeem.py and refunds.py) should put back into each lot only what it has room for, the account's "
-    "other lots with room next, repay the member's debt with the rest, and grant a lot for what is still left, "
-    "as HQ's correction does (hq_server/merges.give_back_beyond_lots)."))
+def test_a_gift_cancelled_at_home_gives_back_into_a_lot_fetched_empty(hq, make_store):
+    """A tea bag (300) took all of M's first lot (268) and 32 of the second: B's snapshot has no copy of the
+    emptied lot, so the give-back cannot land there until B fetches M again (the drift mend), and then the
+    second lot must take back the 32 beyond the 504 it held at the first fetch."""
+    a, b = _stores(make_store, "a", "b")
+    m = members.register_member(a, staff_id=CASHIER_ID, phone=unique_phone(), name="张伟", member_pin=MEMBER_PIN)
+    for qty in (1, 2):  # lots of 268 and 536 points, the first expiring first
+        checkout.checkout(a, staff_id=CASHIER_ID, items=[("TEA-PUER", qty)], member_id=m.member_id)
+    r = redeem.redeem_gift(a, staff_id=CASHIER_ID, member_id=m.member_id, gift_id="GIFT-TEABAG",
+                           member_pin=MEMBER_PIN, approver_pin=MANAGER_PIN, hand_over=True)
+    sync_once(a.db)
+    _fetch(b, m.phone, m.member_id)
+    redeem.cancel_redemption(a, staff_id=MANAGER_ID, redemption_id=r.redemption_id, approver_pin=MANAGER_PIN,
+                             reason="客户取消")
+    _settle(a, b)
+    assert local_balances(b, m.member_id) == hq_balances(hq, m.member_id) == local_balances(a, m.member_id) == {
+        f"member:{m.member_id}:consumer": 804}
+    _ledgers_ok(hq, m.member_id, a, b)
+
+
+def test_a_snapshot_lot_carries_its_grant_when_hq_sends_it(store_template, tmp_path):
+    """A snapshot lot with a sixth field (its grant: HQ's lots.amount) has room for a give-back at once,
+    without a second fetch; a lot without it keeps room for what it holds; a later snapshot holding more
+    in a lot than the copy was granted grows the copy."""
+    from datetime import timedelta
+
+    from pos_app.services.context import utcnow
+    from pos_app.services.setup import open_store
+    from pos_app.store import ledger_repo
+    from pos_app.sync import remote_events
+    from pos_app.sync.wire import MemberLookup
+
+    shutil.copyfile(store_template, tmp_path / "store.sqlite3")
+    ctx = open_store(tmp_path)
+    try:
+        now, acct = utcnow(), "member:m-1:consumer"
+        times = [now.isoformat(), (now + timedelta(days=365)).isoformat()]
+        with ctx.db.write() as conn:
+            remote_events.apply_snapshot(conn, MemberLookup(
+                member={"member_id": "m-1"}, balances={acct: 6},
+                lots=[["lot-a", acct, 4, *times, 804], ["lot-b", acct, 2, *times]], as_of_hq_seq=5), now)
+            give_back = {"event_id": "e-1", "kind": "reverse", "store_id": "s-x", "device_id": "d-x",
+                         "device_time": now.isoformat(), "member_id": "m-1", "hq_seq": 6,
+                         "payload": {"postings": [["store:s-x:redeemed", -800], [acct, 800]],
+                                     "lots": [["lot-a", -800]]}}
+            assert remote_events.apply_event(conn, give_back)
+            assert ledger_repo.lot_mismatches(conn) == []
+            lots = dict(conn.execute(select(T.lots.c.lot_id, T.lots.c.amount)).all())
+            assert lots == {"lot-a": 804, "lot-b": 2}
+            remote_events.apply_snapshot(conn, MemberLookup(
+                member={"member_id": "m-1"}, balances={acct: 1004},
+                lots=[["lot-a", acct, 804, *times], ["lot-b", acct, 200, *times]], as_of_hq_seq=7), now)
+            assert ledger_repo.lot_mismatches(conn) == []
+            lots = dict(conn.execute(select(T.lots.c.lot_id, T.lots.c.amount)).all())
+            assert lots == {"lot-a": 804, "lot-b": 200}
+    finally:
+        ctx.db.close()
+
+
 def test_a_double_spend_cancelled_at_one_store_after_the_other_stores_cancel_arrived(hq, make_store):
     """As above, but B cancels its cup after it has pulled A's cancel: the lot B gives back into is full."""
     a, b = _stores(make_store, "a", "b")

@@ -570,9 +570,8 @@ def test_stores_and_hq_converge_whatever_the_network_does(chain, tmp_path):
     run_state_machine_as_test(MultiStore, settings=settings(
         max_examples=HUNT_EXAMPLES or EXAMPLES[backend], stateful_step_count=STEPS, deadline=None, database=None,
         # CI runs the same examples every time (a red CI names a reproducible run); hunts
-        # (MULTISTORE_EXAMPLES, or --hypothesis-seed) explore new ones. A hunt still finds a
-        # store-side lot drift after double spends and cancels (open: see the closing note
-        # of 2026-11-25 and --hypothesis-seed=8 with 30 examples on SQLite).
+        # (MULTISTORE_EXAMPLES, or --hypothesis-seed) explore new ones. What they found is
+        # kept as plain tests (here below, and tests/sync/test_give_back_into_fetched_lots.py).
         derandomize=not HUNT_EXAMPLES,
         phases=PHASES,
         suppress_health_check=list(HealthCheck)))
