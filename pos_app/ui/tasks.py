@@ -15,11 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QThread, Signal, Slot
 
 from pos_app.domain.problems import Refused
 
 log = logging.getLogger(__name__)
+_RELEASE = QEvent.Type(QEvent.registerEventType())
 
 
 @dataclass
@@ -64,13 +65,7 @@ class TaskRunner(QObject):
         self._submit.connect(self._worker.run)
         self._worker.finished.connect(self._finished)
         self._thread.start()
-        # Jobs held until the GUI thread's event loop is idle, i.e. has painted (a zero
-        # timer runs after the posted events, paints included).
-        self._held: list[_Job] = []
-        self._idle = QTimer(self)
-        self._idle.setSingleShot(True)
-        self._idle.setInterval(0)
-        self._idle.timeout.connect(self._release)
+        self._held: list[_Job] = []  # until the GUI has painted: see run_after_paint
 
     def run(self, fn: Callable[..., Any], *args: Any, on_done: Callable[[Any], None] | None = None,
             on_error: Callable[[Exception], None] | None = None, **kwargs: Any) -> int:
@@ -83,11 +78,20 @@ class TaskRunner(QObject):
                         on_error: Callable[[Exception], None] | None = None, **kwargs: Any) -> int:
         """As run(), but the worker gets the job once the GUI has painted what is pending:
         follow-up work (a requote after a scan) then neither delays the scanned row's
-        paint nor competes with it for the CPU and the GIL. Pending counts it at once."""
+        paint nor competes with it for the CPU and the GIL. Pending counts it at once.
+
+        Qt posts a widget's repaint (UpdateRequest) at low priority when it is first
+        marked dirty; the release is posted after it at the same priority, so it is
+        handled after the paint, or at once when nothing was waiting to be painted."""
         job = self._accept(fn, args, kwargs, on_done, on_error)
+        if not self._held:
+            QCoreApplication.postEvent(self, QEvent(_RELEASE), Qt.LowEventPriority.value)
         self._held.append(job)
-        self._idle.start()
         return job.job_id
+
+    def customEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
+        if event.type() == _RELEASE:
+            self._release()
 
     def _accept(self, fn, args, kwargs, on_done, on_error) -> _Job:
         job = _Job(next(self._ids), fn, args, kwargs)
@@ -117,7 +121,7 @@ class TaskRunner(QObject):
         self.failed.emit(value)
 
     def stop(self, timeout_ms: int = 5000) -> None:
-        self._idle.stop()
+        self._held.clear()
         self._thread.quit()
         self._thread.wait(timeout_ms)
 
