@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import datetime
 
 import pytest
@@ -10,6 +11,7 @@ from sqlalchemy import create_engine, select, text
 from hq_server import bulk
 from hq_server import models as M
 from hq_server.db import migrate
+from pos_app.sync.wire import WireEvent
 from tests.hq.server import postgres_available, postgres_database, sqlite_url
 
 
@@ -99,3 +101,57 @@ def test_bulk_insert_keeps_odd_strings_and_nulls(engine):
         r = got[row["conflict_id"]]
         assert (r.event_id, r.store_id, r.member_id, r.detail, r.created_at, r.hq_seq) == (
             row["event_id"], row["store_id"], None, row["detail"], row["created_at"], row["hq_seq"])
+
+
+def _wire(device: dict, seq: int, member_id: str, points: int) -> WireEvent:
+    from pos_app.domain import entries as E
+    from pos_app.domain.ids import new_id
+    from pos_app.domain.ledger import Kind, payload_hash
+    from tests.hq.wire_events import RULES, now, wire_payload
+    entry = E.earn(Kind.EARN, member_id=member_id, points=points, store_id=device["store_id"], owed=0,
+                   lot_id=new_id(), now=now(), rules=RULES, payload={"sale_id": new_id(), "paid_fen": points * 100})
+    payload = wire_payload(entry)
+    return WireEvent(event_id=new_id(), kind="earn", store_id=device["store_id"], device_id=device["device_id"],
+                     device_seq=seq, device_time=now(), staff_id="staff-1", rule_version=1, member_id=member_id,
+                     payload=payload, payload_hash=payload_hash(payload))
+
+
+def test_push_finds_a_used_device_seq_whatever_the_batch_holds_and_turns_the_collector_back_on(engine):
+    """ingest.push looks device_seqs up only when the batch reaches down to what HQ holds (acked_max_seq);
+    in-process, on both backends, with the cycle collector paused during each push and on again after."""
+    from hq_server import ingest
+    from hq_server.db import Database
+    from hq_server.errors import HQProblem
+    from hq_server.models import devices, stores
+    from tests.hq.wire_events import now
+    db = Database(engine.url.render_as_string(hide_password=False))
+    dev = {"store_id": "s-bulk", "device_id": "d-bulk"}
+    with engine.begin() as conn:
+        conn.execute(stores.insert().values(store_id="s-bulk", name="s", created_at=now()))
+        conn.execute(devices.insert().values(device_id="d-bulk", store_id="s-bulk", name="t", key_hash="x",
+                                             created_at=now()))
+
+    def push(events):
+        answers = ingest.push(db, "d-bulk", "s-bulk", events, now()).answers
+        assert gc.isenabled()
+        return [(a.status, a.reason or "") for a in answers]
+
+    try:
+        m = "m-bulk"
+        first = [_wire(dev, s, m, 10) for s in (1, 2, 3)]
+        assert [s for s, _ in push(first)] == ["ok"] * 3
+        again = push([_wire(dev, 2, m, 5), _wire(dev, 4, m, 5), _wire(dev, 5, m, 5)])
+        assert [s for s, _ in again] == ["rejected", "ok", "ok"] and "already event" in again[0][1]
+        assert [s for s, _ in push([_wire(dev, 7, m, 5)])] == ["ok"]  # a gap: wholly above what HQ holds
+        late = push([_wire(dev, 6, m, 5), _wire(dev, 7, m, 5)])
+        assert [s for s, _ in late] == ["ok", "rejected"] and "already event" in late[1][1]
+        assert push(first) == [("exists", "")] * 3
+        with pytest.raises(HQProblem):
+            ingest.push(db, "d-bulk", "s-bulk", [_wire({"store_id": "other", "device_id": "d-bulk"}, 8, m, 1)], now())
+        assert gc.isenabled()
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT COUNT(*) FROM events")).scalar_one() == 7
+            assert conn.execute(text("SELECT balance FROM balances WHERE account = :a"),
+                                {"a": f"member:{m}:consumer"}).scalar_one() == 30 + 5 * 4
+    finally:
+        db.dispose()
