@@ -12,33 +12,33 @@
 <context>
     <name>CameraPanel</name>
     <message>
-        <location filename="../../pos_app/ui/camera_panel.py" line="52"/>
-        <location filename="../../pos_app/ui/camera_panel.py" line="68"/>
+        <location filename="../../pos_app/ui/camera_panel.py" line="53"/>
+        <location filename="../../pos_app/ui/camera_panel.py" line="69"/>
         <source>Opening the camera…</source>
         <translation>正在打开摄像头…</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/camera_panel.py" line="68"/>
+        <location filename="../../pos_app/ui/camera_panel.py" line="69"/>
         <source>Camera on</source>
         <translation>摄像头已开启</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/camera_panel.py" line="69"/>
+        <location filename="../../pos_app/ui/camera_panel.py" line="70"/>
         <source>No camera: check the cable. Retrying…</source>
         <translation>没有摄像头：请检查连线。正在重试…</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/camera_panel.py" line="69"/>
+        <location filename="../../pos_app/ui/camera_panel.py" line="70"/>
         <source>Video ended</source>
         <translation>视频已结束</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/camera_panel.py" line="70"/>
+        <location filename="../../pos_app/ui/camera_panel.py" line="71"/>
         <source>Camera off</source>
         <translation>摄像头已关闭</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/camera_panel.py" line="73"/>
+        <location filename="../../pos_app/ui/camera_panel.py" line="74"/>
         <source>No camera</source>
         <translation>没有摄像头</translation>
     </message>
@@ -46,27 +46,27 @@
 <context>
     <name>CartModel</name>
     <message>
-        <location filename="../../pos_app/ui/checkout/cart.py" line="24"/>
+        <location filename="../../pos_app/ui/checkout/cart.py" line="35"/>
         <source>Item</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/cart.py" line="24"/>
+        <location filename="../../pos_app/ui/checkout/cart.py" line="35"/>
         <source>Qty</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/cart.py" line="25"/>
+        <location filename="../../pos_app/ui/checkout/cart.py" line="36"/>
         <source>Price</source>
         <translation>单价</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/cart.py" line="25"/>
+        <location filename="../../pos_app/ui/checkout/cart.py" line="36"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/cart.py" line="26"/>
+        <location filename="../../pos_app/ui/checkout/cart.py" line="37"/>
         <source>Points</source>
         <translation>积分</translation>
     </message>
@@ -74,158 +74,153 @@
 <context>
     <name>CheckoutView</name>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="60"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="65"/>
         <source>Scan or type: member phone / card, product code</source>
         <translation>扫码或输入：会员手机号 / 卡号、商品码</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="66"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="71"/>
         <source>Camera (F9)</source>
         <translation>摄像头 (F9)</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="88"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="93"/>
         <source>Pay with points: </source>
         <translation>积分抵现：</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="97"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="102"/>
         <source>Cash</source>
         <translation>现金</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="97"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="102"/>
         <source>Card</source>
         <translation>银行卡</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="97"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="102"/>
         <source>Other</source>
         <translation>其他</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="104"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="109"/>
         <source>Cash received (blank = exact)</source>
         <translation>实收现金（留空 = 刚好）</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="106"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="111"/>
         <source>Finish (F12)</source>
         <translation>结账 (F12)</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="109"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="114"/>
         <source>Cancel sale (Esc)</source>
         <translation>取消交易 (Esc)</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="111"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="116"/>
         <source>Reprint (F10)</source>
         <translation>重打小票 (F10)</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="118"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="123"/>
         <source>Coupons</source>
         <translation>优惠券</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="139"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="144"/>
         <source>Enter on an empty scan box or F12: finish · + / −: quantity · Delete: void line · Esc: cancel sale</source>
         <translation>扫码框为空时按 Enter 或 F12：结账 · + / −：数量 · Delete：删除行 · Esc：取消交易</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="195"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="216"/>
         <source>Not known at this store: asking HQ…</source>
         <translation>本店没有此会员：正在向总部查询…</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="205"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="241"/>
         <source>This is a gift&apos;s pickup code: write it off on the Gifts screen.</source>
         <translation>这是礼品的提货码：请在礼品页面核销。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="210"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="246"/>
         <source>Member: %1</source>
         <translation>会员：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="224"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="261"/>
         <source>Scan the member first, then the label.</source>
         <translation>请先扫会员码，再扫商品标签。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="231"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="270"/>
         <source>Label %1: +%2 points, balance %3</source>
         <translation>标签 %1：+%2 积分，余额 %3</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="297"/>
-        <location filename="../../pos_app/ui/checkout/view.py" line="302"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="341"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="346"/>
         <source>Subtotal: %1</source>
         <translation>小计：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="305"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="349"/>
         <source>Coupons −%1</source>
         <translation>优惠券 −%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="307"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="351"/>
         <source>Points −%1 (%2 pts)</source>
         <translation>积分抵现 −%1（%2 积分）</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="311"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="355"/>
         <source>This sale earns %1 points</source>
         <translation>本单可得 %1 积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="312"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="356"/>
         <source>No member: no points earned</source>
         <translation>非会员：不积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="324"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="368"/>
         <source>Type the cash received as an amount, e.g. 100 or 88.50</source>
         <translation>请输入实收金额，例如 100 或 88.50</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="333"/>
-        <source>Still pricing the cart: press again in a moment</source>
-        <translation>正在计算金额，请稍后再按</translation>
-    </message>
-    <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="349"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="406"/>
         <source>Sale %1 done.</source>
         <translation>交易 %1 完成。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="351"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="408"/>
         <source>Change: %1</source>
         <translation>找零：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="353"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="410"/>
         <source>+%1 points, balance %2</source>
         <translation>+%1 积分，余额 %2</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="376"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="433"/>
         <source>Receipt saved to %1</source>
         <translation>小票已保存到 %1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="380"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="437"/>
         <source>Receipt printed on %1</source>
         <translation>小票已打印：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="392"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="449"/>
         <source>Cancel sale</source>
         <translation>取消交易</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="392"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="449"/>
         <source>Clear this sale?</source>
         <translation>清空本单？</translation>
     </message>
@@ -268,7 +263,7 @@
         <translation>已接入，门店 {store}。正在同步。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/enrol_form.py" line="66"/>
+        <location filename="../../pos_app/ui/enrol_form.py" line="68"/>
         <source>Enrolment failed: {reason}</source>
         <translation>接入失败：{reason}</translation>
     </message>
@@ -276,119 +271,119 @@
 <context>
     <name>GiftsView</name>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="62"/>
+        <location filename="../../pos_app/ui/gifts.py" line="63"/>
         <source>Member phone or card</source>
         <translation>会员手机号或卡号</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="64"/>
+        <location filename="../../pos_app/ui/gifts.py" line="65"/>
         <source>No member</source>
         <translation>未识别会员</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="69"/>
-        <location filename="../../pos_app/ui/gifts.py" line="176"/>
-        <location filename="../../pos_app/ui/gifts.py" line="202"/>
+        <location filename="../../pos_app/ui/gifts.py" line="70"/>
+        <location filename="../../pos_app/ui/gifts.py" line="179"/>
+        <location filename="../../pos_app/ui/gifts.py" line="205"/>
         <source>typed by the member</source>
         <translation>由会员输入</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="72"/>
+        <location filename="../../pos_app/ui/gifts.py" line="73"/>
         <source>manager approves</source>
         <translation>店长审批</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="74"/>
+        <location filename="../../pos_app/ui/gifts.py" line="75"/>
         <source>Hand over now (else print a pickup code)</source>
         <translation>当场交付（否则打印取货码）</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="76"/>
+        <location filename="../../pos_app/ui/gifts.py" line="77"/>
         <source>Redeem</source>
         <translation>兑换</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="79"/>
+        <location filename="../../pos_app/ui/gifts.py" line="80"/>
         <source>Member</source>
         <translation>会员</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="81"/>
+        <location filename="../../pos_app/ui/gifts.py" line="82"/>
         <source>Quantity</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="82"/>
+        <location filename="../../pos_app/ui/gifts.py" line="83"/>
         <source>Member PIN</source>
         <translation>会员密码</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="83"/>
+        <location filename="../../pos_app/ui/gifts.py" line="84"/>
         <source>Manager PIN</source>
         <translation>店长密码</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="87"/>
+        <location filename="../../pos_app/ui/gifts.py" line="88"/>
         <source>Scan a pickup code to write it off</source>
         <translation>扫描取货码核销</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="92"/>
+        <location filename="../../pos_app/ui/gifts.py" line="93"/>
         <source>Redeem a gift</source>
         <translation>兑换礼品</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="96"/>
+        <location filename="../../pos_app/ui/gifts.py" line="97"/>
         <source>Write off a pickup</source>
         <translation>取货核销</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="122"/>
+        <location filename="../../pos_app/ui/gifts.py" line="123"/>
         <source>%1 pts</source>
         <translation>%1 积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="125"/>
+        <location filename="../../pos_app/ui/gifts.py" line="126"/>
         <source>stock %1</source>
         <translation>库存 %1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="127"/>
+        <location filename="../../pos_app/ui/gifts.py" line="128"/>
         <source>limit %1</source>
         <translation>限兑 %1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="168"/>
+        <location filename="../../pos_app/ui/gifts.py" line="171"/>
         <source>not needed: the member&apos;s phone code was scanned</source>
         <translation>无需输入：已扫描会员手机动态码</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="172"/>
+        <location filename="../../pos_app/ui/gifts.py" line="175"/>
         <source>That code is not a member&apos;s: scan the member card or phone code.</source>
         <translation>这不是会员码：请扫描会员卡或手机动态码。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="180"/>
+        <location filename="../../pos_app/ui/gifts.py" line="183"/>
         <source>%1 · spendable %2 points</source>
         <translation>%1 · 可用 %2 积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="187"/>
+        <location filename="../../pos_app/ui/gifts.py" line="190"/>
         <source>Choose the member and a gift first.</source>
         <translation>请先选择会员和礼品。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="205"/>
+        <location filename="../../pos_app/ui/gifts.py" line="208"/>
         <source>%1 × %2 held for pickup. Pickup code: %3</source>
         <translation>%1 × %2 已预留待取。取货码：%3</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="208"/>
+        <location filename="../../pos_app/ui/gifts.py" line="211"/>
         <source>%1 × %2 redeemed for %3 points: hand it over.</source>
         <translation>%1 × %2 已兑换，扣 %3 积分：请交付礼品。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="223"/>
+        <location filename="../../pos_app/ui/gifts.py" line="226"/>
         <source>Pickup written off: %1 × %2</source>
         <translation>已核销取货：%1 × %2</translation>
     </message>
@@ -479,32 +474,32 @@
 <context>
     <name>LabelsView</name>
     <message>
-        <location filename="../../pos_app/ui/labels.py" line="33"/>
+        <location filename="../../pos_app/ui/labels.py" line="34"/>
         <source>Open batch file…</source>
         <translation>打开批次文件…</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/labels.py" line="35"/>
+        <location filename="../../pos_app/ui/labels.py" line="36"/>
         <source>Choose a label batch from HQ</source>
         <translation>请选择总部下发的标签批次</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/labels.py" line="36"/>
+        <location filename="../../pos_app/ui/labels.py" line="37"/>
         <source>Print label sheet (PDF)</source>
         <translation>打印标签页 (PDF)</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/labels.py" line="41"/>
+        <location filename="../../pos_app/ui/labels.py" line="42"/>
         <source>Label batches</source>
         <translation>标签批次</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/labels.py" line="65"/>
+        <location filename="../../pos_app/ui/labels.py" line="66"/>
         <source>Label batch</source>
         <translation>标签批次</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/labels.py" line="76"/>
+        <location filename="../../pos_app/ui/labels.py" line="77"/>
         <source>%1 · %2
 Batch %3, %4 labels, %5 points in all
 Prizes %6
@@ -515,7 +510,7 @@ Key %7</source>
 密钥 %7</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/labels.py" line="89"/>
+        <location filename="../../pos_app/ui/labels.py" line="90"/>
         <source>Label sheet saved to %1</source>
         <translation>标签页已保存到 %1</translation>
     </message>
@@ -523,52 +518,52 @@ Key %7</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../pos_app/ui/main_window.py" line="25"/>
+        <location filename="../../pos_app/ui/main_window.py" line="41"/>
         <source>Points Mall POS</source>
         <translation>积分商城收银</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/main_window.py" line="33"/>
+        <location filename="../../pos_app/ui/main_window.py" line="49"/>
         <source>Checkout</source>
         <translation>收银</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/main_window.py" line="51"/>
+        <location filename="../../pos_app/ui/main_window.py" line="67"/>
         <source>Sign out</source>
         <translation>退出登录</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/app.py" line="84"/>
+        <location filename="../../pos_app/ui/app.py" line="89"/>
         <source>Members</source>
         <translation>会员</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/app.py" line="85"/>
+        <location filename="../../pos_app/ui/app.py" line="90"/>
         <source>Gifts</source>
         <translation>礼品</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/app.py" line="86"/>
+        <location filename="../../pos_app/ui/app.py" line="91"/>
         <source>Refunds</source>
         <translation>退货退款</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/app.py" line="87"/>
+        <location filename="../../pos_app/ui/app.py" line="92"/>
         <source>Points desk</source>
         <translation>积分服务</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/app.py" line="88"/>
+        <location filename="../../pos_app/ui/app.py" line="93"/>
         <source>Labels</source>
         <translation>标签</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/app.py" line="89"/>
+        <location filename="../../pos_app/ui/app.py" line="94"/>
         <source>Reports</source>
         <translation>报表</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/app.py" line="90"/>
+        <location filename="../../pos_app/ui/app.py" line="95"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
@@ -629,112 +624,112 @@ Key %7</source>
 <context>
     <name>MembersView</name>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="50"/>
+        <location filename="../../pos_app/ui/members.py" line="51"/>
         <source>Phone, name or card number</source>
         <translation>手机号、姓名或卡号</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="55"/>
+        <location filename="../../pos_app/ui/members.py" line="56"/>
         <source>New member (Ctrl+N)</source>
         <translation>新会员 (Ctrl+N)</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="67"/>
+        <location filename="../../pos_app/ui/members.py" line="68"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="67"/>
+        <location filename="../../pos_app/ui/members.py" line="68"/>
         <source>What</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="67"/>
+        <location filename="../../pos_app/ui/members.py" line="68"/>
         <source>Points</source>
         <translation>积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="72"/>
+        <location filename="../../pos_app/ui/members.py" line="73"/>
         <source>Print member card QR</source>
         <translation>打印会员卡二维码</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="83"/>
+        <location filename="../../pos_app/ui/members.py" line="84"/>
         <source>optional, e.g. R1A2B3C4D</source>
         <translation>选填，例如 R1A2B3C4D</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="85"/>
+        <location filename="../../pos_app/ui/members.py" line="86"/>
         <source>4-8 digits, typed by the member</source>
         <translation>4-8 位数字，由会员输入</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="87"/>
+        <location filename="../../pos_app/ui/members.py" line="88"/>
         <source>Mobile phone</source>
         <translation>手机号</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="88"/>
+        <location filename="../../pos_app/ui/members.py" line="89"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="89"/>
+        <location filename="../../pos_app/ui/members.py" line="90"/>
         <source>Referrer code</source>
         <translation>推荐码</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="90"/>
+        <location filename="../../pos_app/ui/members.py" line="91"/>
         <source>Member PIN</source>
         <translation>会员密码</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="91"/>
+        <location filename="../../pos_app/ui/members.py" line="92"/>
         <source>Register (Enter)</source>
         <translation>注册 (Enter)</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="97"/>
+        <location filename="../../pos_app/ui/members.py" line="98"/>
         <source>Register a member</source>
         <translation>注册会员</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="136"/>
+        <location filename="../../pos_app/ui/members.py" line="137"/>
         <source>%1 found</source>
         <translation>找到 %1 位</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="152"/>
+        <location filename="../../pos_app/ui/members.py" line="153"/>
         <source>Card %1 · Tier %2 · Referral code %3</source>
         <translation>卡号 %1 · 等级 %2 · 推荐码 %3</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="154"/>
+        <location filename="../../pos_app/ui/members.py" line="155"/>
         <source>Balance %1 · spendable %2 · locked %3</source>
         <translation>余额 %1 · 可用 %2 · 锁定 %3</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="157"/>
+        <location filename="../../pos_app/ui/members.py" line="158"/>
         <source>Referral points: %1</source>
         <translation>推荐积分：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="159"/>
+        <location filename="../../pos_app/ui/members.py" line="160"/>
         <source>Owes %1 points</source>
         <translation>欠 %1 积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="161"/>
+        <location filename="../../pos_app/ui/members.py" line="162"/>
         <source>%1 points expire on %2</source>
         <translation>%1 积分将于 %2 过期</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="185"/>
+        <location filename="../../pos_app/ui/members.py" line="186"/>
         <source>Registered %1, card %2</source>
         <translation>已注册 %1，卡号 %2</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="207"/>
+        <location filename="../../pos_app/ui/members.py" line="208"/>
         <source>Member card saved to %1</source>
         <translation>会员卡已保存到 %1</translation>
     </message>
@@ -742,117 +737,117 @@ Key %7</source>
 <context>
     <name>PointsView</name>
     <message>
-        <location filename="../../pos_app/ui/points.py" line="26"/>
+        <location filename="../../pos_app/ui/points.py" line="27"/>
         <source>Member phone or card</source>
         <translation>会员手机号或卡号</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/points.py" line="28"/>
+        <location filename="../../pos_app/ui/points.py" line="29"/>
         <source>No member</source>
         <translation>未识别会员</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/points.py" line="31"/>
+        <location filename="../../pos_app/ui/points.py" line="32"/>
         <source>typed by the member (coupons, lottery, donation)</source>
         <translation>由会员输入（优惠券、抽奖、捐赠）</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/points.py" line="34"/>
+        <location filename="../../pos_app/ui/points.py" line="35"/>
         <source>Buy coupon</source>
         <translation>兑换优惠券</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/points.py" line="37"/>
+        <location filename="../../pos_app/ui/points.py" line="38"/>
         <source>Draw</source>
         <translation>抽奖</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/points.py" line="42"/>
+        <location filename="../../pos_app/ui/points.py" line="43"/>
         <source>Donate</source>
         <translation>捐赠</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/points.py" line="47"/>
+        <location filename="../../pos_app/ui/points.py" line="48"/>
         <source>reason (required)</source>
         <translation>原因（必填）</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/points.py" line="50"/>
+        <location filename="../../pos_app/ui/points.py" line="51"/>
         <source>Adjust</source>
         <translation>调整</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/points.py" line="54"/>
+        <location filename="../../pos_app/ui/points.py" line="55"/>
         <source>Coupon</source>
         <translation>优惠券</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/points.py" line="55"/>
+        <location filename="../../pos_app/ui/points.py" line="56"/>
         <source>Lottery</source>
         <translation>抽奖</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/points.py" line="56"/>
+        <location filename="../../pos_app/ui/points.py" line="57"/>
         <source>Donate to charity</source>
         <translation>积分捐赠</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/points.py" line="58"/>
+        <location filename="../../pos_app/ui/points.py" line="59"/>
         <source>Points (+/−)</source>
         <translation>积分（+/−）</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/points.py" line="59"/>
+        <location filename="../../pos_app/ui/points.py" line="60"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/points.py" line="60"/>
+        <location filename="../../pos_app/ui/points.py" line="61"/>
         <source>Manager PIN</source>
         <translation>店长密码</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/points.py" line="61"/>
+        <location filename="../../pos_app/ui/points.py" line="62"/>
         <source>Adjust (manager)</source>
         <translation>积分调整（店长）</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/points.py" line="85"/>
+        <location filename="../../pos_app/ui/points.py" line="86"/>
         <source>%1 (%2 pts)</source>
         <translation>%1（%2 积分）</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/points.py" line="91"/>
+        <location filename="../../pos_app/ui/points.py" line="92"/>
         <source>%1 (%2 pts a draw)</source>
         <translation>%1（每次 %2 积分）</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/points.py" line="109"/>
+        <location filename="../../pos_app/ui/points.py" line="110"/>
         <source>%1 · %2 points (spendable %3)</source>
         <translation>%1 · %2 积分（可用 %3）</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/points.py" line="114"/>
+        <location filename="../../pos_app/ui/points.py" line="115"/>
         <source>Scan the member first.</source>
         <translation>请先扫描会员。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/points.py" line="123"/>
+        <location filename="../../pos_app/ui/points.py" line="124"/>
         <source>Coupon %1 issued, valid until %2</source>
         <translation>优惠券 %1 已发放，有效期至 %2</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/points.py" line="131"/>
+        <location filename="../../pos_app/ui/points.py" line="132"/>
         <source>Prize: %1 (draw seed %2)</source>
         <translation>奖品：%1（抽奖种子 %2）</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/points.py" line="139"/>
+        <location filename="../../pos_app/ui/points.py" line="140"/>
         <source>Thank you: points donated to charity</source>
         <translation>感谢您：积分已捐赠公益</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/points.py" line="147"/>
+        <location filename="../../pos_app/ui/points.py" line="148"/>
         <source>Adjustment recorded</source>
         <translation>调整已记录</translation>
     </message>
@@ -928,87 +923,87 @@ Key %7</source>
 <context>
     <name>RefundsView</name>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="41"/>
+        <location filename="../../pos_app/ui/refunds.py" line="42"/>
         <source>Scan or type the receipt number</source>
         <translation>扫描或输入小票号</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="45"/>
+        <location filename="../../pos_app/ui/refunds.py" line="46"/>
         <source>Item</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="45"/>
+        <location filename="../../pos_app/ui/refunds.py" line="46"/>
         <source>Sold</source>
         <translation>已售</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="45"/>
+        <location filename="../../pos_app/ui/refunds.py" line="46"/>
         <source>Refunded</source>
         <translation>已退</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="46"/>
+        <location filename="../../pos_app/ui/refunds.py" line="47"/>
         <source>Paid</source>
         <translation>实付</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="46"/>
+        <location filename="../../pos_app/ui/refunds.py" line="47"/>
         <source>Refund qty</source>
         <translation>退货数量</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="50"/>
+        <location filename="../../pos_app/ui/refunds.py" line="51"/>
         <source>e.g. damaged, wrong size</source>
         <translation>例如：破损、尺码不对</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="55"/>
+        <location filename="../../pos_app/ui/refunds.py" line="56"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="56"/>
+        <location filename="../../pos_app/ui/refunds.py" line="57"/>
         <source>Manager PIN</source>
         <translation>店长密码</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="57"/>
+        <location filename="../../pos_app/ui/refunds.py" line="58"/>
         <source>Refund everything</source>
         <translation>全部退货</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="59"/>
+        <location filename="../../pos_app/ui/refunds.py" line="60"/>
         <source>Refund</source>
         <translation>退款</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="63"/>
+        <location filename="../../pos_app/ui/refunds.py" line="64"/>
         <source>Refunds and returns</source>
         <translation>退货退款</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="92"/>
+        <location filename="../../pos_app/ui/refunds.py" line="93"/>
         <source>Receipt %1 · %2 · due %3</source>
         <translation>小票 %1 · %2 · 应收 %3</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="121"/>
+        <location filename="../../pos_app/ui/refunds.py" line="122"/>
         <source>Choose what to refund.</source>
         <translation>请选择要退的商品。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="132"/>
+        <location filename="../../pos_app/ui/refunds.py" line="133"/>
         <source>Refunded %1; %2 points reversed</source>
         <translation>已退款 %1；冲回 %2 积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="135"/>
+        <location filename="../../pos_app/ui/refunds.py" line="136"/>
         <source>; %1 points given back</source>
         <translation>；退还 %1 积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="137"/>
+        <location filename="../../pos_app/ui/refunds.py" line="138"/>
         <source>; member now owes %1 points</source>
         <translation>；会员现欠 %1 积分</translation>
     </message>
@@ -1365,117 +1360,117 @@ Key %7</source>
 <context>
     <name>ReportsView</name>
     <message>
-        <location filename="../../pos_app/ui/reports.py" line="44"/>
+        <location filename="../../pos_app/ui/reports.py" line="45"/>
         <source>Show</source>
         <translation>查询</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/reports.py" line="46"/>
+        <location filename="../../pos_app/ui/reports.py" line="47"/>
         <source>Last 7 days</source>
         <translation>最近 7 天</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/reports.py" line="48"/>
+        <location filename="../../pos_app/ui/reports.py" line="49"/>
         <source>Export CSV</source>
         <translation>导出 CSV</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/reports.py" line="51"/>
+        <location filename="../../pos_app/ui/reports.py" line="52"/>
         <source>From</source>
         <translation>从</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/reports.py" line="51"/>
+        <location filename="../../pos_app/ui/reports.py" line="52"/>
         <source>to</source>
         <translation>至</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/reports.py" line="64"/>
+        <location filename="../../pos_app/ui/reports.py" line="65"/>
         <source>Reports</source>
         <translation>报表</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/reports.py" line="84"/>
+        <location filename="../../pos_app/ui/reports.py" line="85"/>
         <source>The range ends before it starts.</source>
         <translation>结束日期早于开始日期。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/reports.py" line="92"/>
+        <location filename="../../pos_app/ui/reports.py" line="93"/>
         <source>Sales</source>
         <translation>销售</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/reports.py" line="93"/>
+        <location filename="../../pos_app/ui/reports.py" line="94"/>
         <source>Refunds</source>
         <translation>退货退款</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/reports.py" line="94"/>
+        <location filename="../../pos_app/ui/reports.py" line="95"/>
         <source>Tender: %1</source>
         <translation>支付方式：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/reports.py" line="95"/>
+        <location filename="../../pos_app/ui/reports.py" line="96"/>
         <source>Points issued</source>
         <translation>发放积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/reports.py" line="96"/>
+        <location filename="../../pos_app/ui/reports.py" line="97"/>
         <source>Points redeemed</source>
         <translation>兑换积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/reports.py" line="97"/>
+        <location filename="../../pos_app/ui/reports.py" line="98"/>
         <source>Points expired</source>
         <translation>过期积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/reports.py" line="98"/>
+        <location filename="../../pos_app/ui/reports.py" line="99"/>
         <source>Points reversed</source>
         <translation>冲回积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/reports.py" line="99"/>
+        <location filename="../../pos_app/ui/reports.py" line="100"/>
         <source>Points donated</source>
         <translation>捐赠积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/reports.py" line="100"/>
+        <location filename="../../pos_app/ui/reports.py" line="101"/>
         <source>New members</source>
         <translation>新会员</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/reports.py" line="101"/>
+        <location filename="../../pos_app/ui/reports.py" line="102"/>
         <source>Coupons sold / used</source>
         <translation>优惠券 兑换 / 使用</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/reports.py" line="102"/>
+        <location filename="../../pos_app/ui/reports.py" line="103"/>
         <source>Gift redemptions</source>
         <translation>礼品兑换</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/reports.py" line="103"/>
+        <location filename="../../pos_app/ui/reports.py" line="104"/>
         <source>Stock: %1</source>
         <translation>库存：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/reports.py" line="115"/>
+        <location filename="../../pos_app/ui/reports.py" line="116"/>
         <source>Issued</source>
         <translation>发放</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/reports.py" line="116"/>
+        <location filename="../../pos_app/ui/reports.py" line="117"/>
         <source>Redeemed</source>
         <translation>兑换</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/reports.py" line="117"/>
+        <location filename="../../pos_app/ui/reports.py" line="118"/>
         <source>Expired</source>
         <translation>过期</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/reports.py" line="130"/>
+        <location filename="../../pos_app/ui/reports.py" line="131"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
@@ -1483,97 +1478,97 @@ Key %7</source>
 <context>
     <name>SettingsView</name>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="57"/>
+        <location filename="../../pos_app/ui/settings.py" line="58"/>
         <source>Save and restart</source>
         <translation>保存并重启</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="61"/>
+        <location filename="../../pos_app/ui/settings.py" line="62"/>
         <source>pdf:&lt;folder&gt; · tcp://192.168.1.50:9100 · usb://04b8:0202</source>
         <translation>pdf:&lt;文件夹&gt; · tcp://192.168.1.50:9100 · usb://04b8:0202</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="62"/>
+        <location filename="../../pos_app/ui/settings.py" line="63"/>
         <source>Print a receipt after every sale</source>
         <translation>每笔交易后自动打印小票</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="64"/>
+        <location filename="../../pos_app/ui/settings.py" line="65"/>
         <source>Save printer</source>
         <translation>保存打印机</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="67"/>
+        <location filename="../../pos_app/ui/settings.py" line="68"/>
         <source>Receipt printer</source>
         <translation>小票打印机</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="71"/>
+        <location filename="../../pos_app/ui/settings.py" line="72"/>
         <source>0 (first webcam), a video file or rtsp://… stream</source>
         <translation>0（第一个摄像头）、视频文件或 rtsp://… 视频流</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="72"/>
+        <location filename="../../pos_app/ui/settings.py" line="73"/>
         <source>Save camera</source>
         <translation>保存摄像头</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="74"/>
+        <location filename="../../pos_app/ui/settings.py" line="75"/>
         <source>Preview</source>
         <translation>预览</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="88"/>
+        <location filename="../../pos_app/ui/settings.py" line="89"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="89"/>
+        <location filename="../../pos_app/ui/settings.py" line="90"/>
         <source>Receipts</source>
         <translation>小票</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="92"/>
+        <location filename="../../pos_app/ui/settings.py" line="93"/>
         <source>Camera</source>
         <translation>摄像头</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="95"/>
+        <location filename="../../pos_app/ui/settings.py" line="96"/>
         <source>HQ</source>
         <translation>总部</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="107"/>
+        <location filename="../../pos_app/ui/settings.py" line="108"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="146"/>
+        <location filename="../../pos_app/ui/settings.py" line="147"/>
         <source>never</source>
         <translation>从未</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="147"/>
+        <location filename="../../pos_app/ui/settings.py" line="148"/>
         <source>Enrolled with {url} as store {store}, till {device}. Last sync: {last}.</source>
         <translation>已接入 {url}，门店 {store}，收银台 {device}。上次同步：{last}。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="150"/>
+        <location filename="../../pos_app/ui/settings.py" line="151"/>
         <source>Not enrolled: this till works on its own. Enrol it with the address and one-time token HQ gave you.</source>
         <translation>未接入：本收银台独立运行。请用总部提供的地址和一次性令牌接入。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="153"/>
+        <location filename="../../pos_app/ui/settings.py" line="154"/>
         <source>Offline limits set by HQ: redeeming stops after {hours} h without a sync ({left} h left); {member} points per member and {store} points per store in one offline period ({budget} left).</source>
         <translation>总部设定的离线限制：超过 {hours} 小时未同步即停止兑换（剩余 {left} 小时）；每个离线期内每位会员最多 {member} 积分，本店最多 {store} 积分（剩余 {budget}）。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="175"/>
+        <location filename="../../pos_app/ui/settings.py" line="176"/>
         <source>Printer saved.</source>
         <translation>打印机已保存。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="182"/>
+        <location filename="../../pos_app/ui/settings.py" line="183"/>
         <source>Camera saved.</source>
         <translation>摄像头已保存。</translation>
     </message>
@@ -1581,22 +1576,22 @@ Key %7</source>
 <context>
     <name>SignInView</name>
     <message>
-        <location filename="../../pos_app/ui/signin.py" line="25"/>
+        <location filename="../../pos_app/ui/signin.py" line="26"/>
         <source>Sign in</source>
         <translation>登录</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/signin.py" line="32"/>
+        <location filename="../../pos_app/ui/signin.py" line="33"/>
         <source>PIN</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/signin.py" line="35"/>
+        <location filename="../../pos_app/ui/signin.py" line="36"/>
         <source>Sign in (Enter)</source>
         <translation>登录 (Enter)</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/signin.py" line="38"/>
+        <location filename="../../pos_app/ui/signin.py" line="39"/>
         <source>This till has no staff yet. Enrol it with HQ: staff, catalogue and rules arrive with the first sync.</source>
         <translation>本收银台还没有员工。请接入总部：员工、商品和规则会在首次同步时下发。</translation>
     </message>
@@ -1604,37 +1599,37 @@ Key %7</source>
 <context>
     <name>SyncProblems</name>
     <message>
-        <location filename="../../pos_app/ui/sync_problems.py" line="15"/>
+        <location filename="../../pos_app/ui/sync_problems.py" line="16"/>
         <source>HQ rejected</source>
         <translation>总部拒收</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/sync_problems.py" line="16"/>
+        <location filename="../../pos_app/ui/sync_problems.py" line="17"/>
         <source>HQ holds a different copy</source>
         <translation>总部记录内容不同</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/sync_problems.py" line="17"/>
+        <location filename="../../pos_app/ui/sync_problems.py" line="18"/>
         <source>Label already claimed elsewhere</source>
         <translation>标签已在别处领取</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/sync_problems.py" line="18"/>
+        <location filename="../../pos_app/ui/sync_problems.py" line="19"/>
         <source>Flagged by HQ</source>
         <translation>总部已标记</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/sync_problems.py" line="19"/>
+        <location filename="../../pos_app/ui/sync_problems.py" line="20"/>
         <source>Waiting for its original sale</source>
         <translation>等待原销售记录</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/sync_problems.py" line="20"/>
+        <location filename="../../pos_app/ui/sync_problems.py" line="21"/>
         <source>Corrected by HQ</source>
         <translation>总部已更正</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/sync_problems.py" line="21"/>
+        <location filename="../../pos_app/ui/sync_problems.py" line="22"/>
         <source>Could not apply HQ&apos;s record</source>
         <translation>无法应用总部记录</translation>
     </message>
@@ -1642,57 +1637,57 @@ Key %7</source>
 <context>
     <name>SyncProblemsDialog</name>
     <message>
-        <location filename="../../pos_app/ui/sync_problems.py" line="28"/>
+        <location filename="../../pos_app/ui/sync_problems.py" line="29"/>
         <source>Sync problems</source>
         <translation>同步问题</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/sync_problems.py" line="31"/>
+        <location filename="../../pos_app/ui/sync_problems.py" line="32"/>
         <source>What</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/sync_problems.py" line="31"/>
+        <location filename="../../pos_app/ui/sync_problems.py" line="32"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/sync_problems.py" line="31"/>
+        <location filename="../../pos_app/ui/sync_problems.py" line="32"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/sync_problems.py" line="31"/>
+        <location filename="../../pos_app/ui/sync_problems.py" line="32"/>
         <source>Member</source>
         <translation>会员</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/sync_problems.py" line="32"/>
+        <location filename="../../pos_app/ui/sync_problems.py" line="33"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/sync_problems.py" line="35"/>
+        <location filename="../../pos_app/ui/sync_problems.py" line="36"/>
         <source>Loading…</source>
         <translation>加载中…</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/sync_problems.py" line="36"/>
+        <location filename="../../pos_app/ui/sync_problems.py" line="37"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/sync_problems.py" line="39"/>
+        <location filename="../../pos_app/ui/sync_problems.py" line="40"/>
         <source>What HQ said about this store&apos;s records</source>
         <translation>总部对本店记录的反馈</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/sync_problems.py" line="54"/>
+        <location filename="../../pos_app/ui/sync_problems.py" line="55"/>
         <source>{n} records need a manager&apos;s look.</source>
         <translation>{n} 条记录需要店长查看。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/sync_problems.py" line="55"/>
+        <location filename="../../pos_app/ui/sync_problems.py" line="56"/>
         <source>Nothing to review.</source>
         <translation>没有需要处理的记录。</translation>
     </message>
@@ -1700,98 +1695,98 @@ Key %7</source>
 <context>
     <name>SyncStatus</name>
     <message>
-        <location filename="../../pos_app/ui/status.py" line="28"/>
+        <location filename="../../pos_app/ui/status.py" line="32"/>
         <source>{d} d {h} h</source>
         <translation>{d} 天 {h} 小时</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/status.py" line="30"/>
+        <location filename="../../pos_app/ui/status.py" line="34"/>
         <source>{h} h {m} min</source>
         <translation>{h} 小时 {m} 分钟</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/status.py" line="31"/>
+        <location filename="../../pos_app/ui/status.py" line="35"/>
         <source>{m} min</source>
         <translation>{m} 分钟</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/status.py" line="42"/>
-        <location filename="../../pos_app/ui/status.py" line="81"/>
+        <location filename="../../pos_app/ui/status.py" line="46"/>
+        <location filename="../../pos_app/ui/status.py" line="85"/>
         <source>Not enrolled with HQ: working offline</source>
         <translation>未接入总部：离线独立运行</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/status.py" line="43"/>
+        <location filename="../../pos_app/ui/status.py" line="47"/>
         <source>never</source>
         <translation>从未</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/status.py" line="45"/>
+        <location filename="../../pos_app/ui/status.py" line="49"/>
         <source>HQ refused this till: {error}</source>
         <translation>总部拒绝了本收银台：{error}</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/status.py" line="46"/>
+        <location filename="../../pos_app/ui/status.py" line="50"/>
         <source>Syncing…</source>
         <translation>同步中…</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/status.py" line="46"/>
+        <location filename="../../pos_app/ui/status.py" line="50"/>
         <source>Online</source>
         <translation>在线</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/status.py" line="46"/>
+        <location filename="../../pos_app/ui/status.py" line="50"/>
         <source>Offline</source>
         <translation>离线</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/status.py" line="47"/>
+        <location filename="../../pos_app/ui/status.py" line="51"/>
         <source>{n} to send</source>
         <translation>待上传 {n} 条</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/status.py" line="47"/>
+        <location filename="../../pos_app/ui/status.py" line="51"/>
         <source>last sync {at}</source>
         <translation>上次同步 {at}</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/status.py" line="49"/>
+        <location filename="../../pos_app/ui/status.py" line="53"/>
         <source>redeeming {left} left</source>
         <translation>兑换还可用 {left}</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/status.py" line="50"/>
+        <location filename="../../pos_app/ui/status.py" line="54"/>
         <source>redeeming paused</source>
         <translation>兑换已暂停</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/status.py" line="52"/>
+        <location filename="../../pos_app/ui/status.py" line="56"/>
         <source>clock off by {s} s</source>
         <translation>时钟偏差 {s} 秒</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/status.py" line="63"/>
+        <location filename="../../pos_app/ui/status.py" line="67"/>
         <source>HQ&apos;s record of this till differs from ours: call support (sales go on).</source>
         <translation>总部记录与本收银台不一致：请联系技术支持（可继续销售）。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/status.py" line="65"/>
+        <location filename="../../pos_app/ui/status.py" line="69"/>
         <source>HQ refused this till ({error}). Sales and points are kept here; call support.</source>
         <translation>总部拒绝了本收银台（{error}）。销售和积分已保存在本机；请联系技术支持。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/status.py" line="68"/>
+        <location filename="../../pos_app/ui/status.py" line="72"/>
         <source>Offline: sales and points are kept here and sync when HQ is back. Redeeming allowed for {left} more; {budget} points left in the store&apos;s offline budget.</source>
         <translation>离线中：销售和积分保存在本机，总部恢复后自动同步。还可兑换 {left}；本店离线兑换额度剩余 {budget} 积分。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/status.py" line="71"/>
+        <location filename="../../pos_app/ui/status.py" line="75"/>
         <source>Offline longer than HQ allows: redeeming is paused until HQ is reached; earning goes on.</source>
         <translation>离线时间超过总部上限：兑换已暂停，连上总部后恢复；积分累积照常。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/status.py" line="106"/>
+        <location filename="../../pos_app/ui/status.py" line="121"/>
         <source>{n} sync problems</source>
         <translation>{n} 条同步问题</translation>
     </message>

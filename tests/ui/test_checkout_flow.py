@@ -48,6 +48,21 @@ def test_scan_member_and_items_then_finish_with_enter(qtbot, cashier):
     assert members_uc.member_statement(ctx, before.member_id).balance == balance_before + earn
 
 
+def test_enter_pressed_while_the_last_scan_is_priced_finishes_at_its_price(qtbot, cashier):
+    """A fast cashier scans and presses Enter before the new total is back: the sale waits
+    for that quote and is finished with it, not refused for the total before the scan."""
+    view = cashier.checkout
+    taken_before = reports_uc.day_report(cashier.ctx).sales_fen
+    scan(qtbot, cashier, "SNACK-DATES")                 # priced: ¥39
+    qtbot.keyClicks(view.scan_box, "6901234567892")     # oolong, ¥128 ...
+    qtbot.keyClick(view.scan_box, Qt.Key_Return)
+    qtbot.keyClick(view.scan_box, Qt.Key_Return)        # ... and Enter at once, before its quote is back
+    idle(qtbot, cashier)
+    qtbot.waitUntil(lambda: view.cart.rows == [], timeout=WAIT_MS)
+    assert "done" in view.message.text()
+    assert reports_uc.day_report(cashier.ctx).sales_fen == taken_before + 3900 + 12800
+
+
 def test_quantity_keys_and_void_line(qtbot, cashier):
     view = cashier.checkout
     scan(qtbot, cashier, "MILKTEA-L")

@@ -46,6 +46,9 @@ class CheckoutView(QWidget):
         self.ctx = None
         self.staff = None
         self.generation = 0
+        self.quoted_generation = 0  # the generation current_quote prices
+        self.finish_when_quoted = False  # Enter pressed while a scan was still being read or priced
+        self.scans_in_flight = 0  # scans (and their label earns, HQ lookups) not answered yet
         self.finishing = False
         self.last_sale = None
         self.store_name = ""
@@ -185,8 +188,24 @@ class CheckoutView(QWidget):
         """A code from the scan box, the wedge scanner or the camera."""
         if self.ctx is None:
             return
-        self.runner.run(scan_uc.resolve_scan, self.ctx, text, on_done=self._scanned,
-                        on_error=lambda exc: self._not_here(exc, text) if not asked_hq else self._scan_refused(exc))
+        self.scans_in_flight += 1
+        self.runner.run(scan_uc.resolve_scan, self.ctx, text, on_done=self._scan_answered,
+                        on_error=lambda exc: self._scan_failed(exc, text, asked_hq))
+
+    def _scan_answered(self, found) -> None:
+        self._scanned(found)
+        self._scan_ended()
+
+    def _scan_failed(self, exc: Exception, text: str, asked_hq: bool) -> None:
+        if asked_hq:
+            self._scan_refused(exc)
+        else:
+            self._not_here(exc, text)
+        self._scan_ended()
+
+    def _scan_ended(self) -> None:
+        self.scans_in_flight -= 1
+        self._maybe_finish()
 
     def _not_here(self, exc: Exception, text: str) -> None:
         """A member of another store is not in this till yet: ask HQ (when enrolled and reachable)."""
@@ -195,8 +214,20 @@ class CheckoutView(QWidget):
             self._scan_refused(exc)
             return
         self.message.setText(self.tr("Not known at this store: asking HQ…"))
-        self.fetch_member(text, lambda found: self.handle_scan(text, asked_hq=True) if found
-                          else self._scan_refused(exc), lambda _err: self._scan_refused(exc))
+        self.scans_in_flight += 1
+
+        def answered(found) -> None:
+            if found:
+                self.handle_scan(text, asked_hq=True)
+            else:
+                self._scan_refused(exc)
+            self._scan_ended()
+
+        def failed(_err) -> None:
+            self._scan_refused(exc)
+            self._scan_ended()
+
+        self.fetch_member(text, answered, failed)
 
     def _scanned(self, found) -> None:
         from pos_app.services.scan import ScannedLabel, ScannedMember, ScannedPickup  # loaded by the worker's call
@@ -206,6 +237,7 @@ class CheckoutView(QWidget):
             return
         if isinstance(found, ScannedPickup):
             feedback.scanned(self.scan_box, False)
+            self.finish_when_quoted = False  # let the cashier read why
             self.message.setText(self.tr("This is a gift's pickup code: write it off on the Gifts screen."))
             return
         feedback.scanned(self.scan_box, True)
@@ -225,11 +257,13 @@ class CheckoutView(QWidget):
         member_id = self.member_id()
         if member_id is None:
             feedback.scanned(self.scan_box, False)
+            self.finish_when_quoted = False
             self.message.setText(self.tr("Scan the member first, then the label."))
             return
+        self.scans_in_flight += 1
         self.runner.run(scan_uc.earn_label, self.ctx, staff_id=self.staff.staff_id, member_id=member_id,
-                        code=found.payload,
-                        on_done=self._label_earned, on_error=self._scan_refused)
+                        code=found.payload, on_done=lambda earned: (self._label_earned(earned), self._scan_ended()),
+                        on_error=lambda exc: (self._scan_refused(exc), self._scan_ended()))
 
     def _label_earned(self, earned) -> None:
         feedback.scanned(self.scan_box, True)
@@ -246,6 +280,7 @@ class CheckoutView(QWidget):
 
     def _scan_refused(self, exc: Exception) -> None:
         feedback.scanned(self.scan_box, False)
+        self.finish_when_quoted = False  # a refused scan stops a pending finish: the cashier reads why first
         self.message.setText(refusal_text(exc))
 
     def clear_member(self) -> None:
@@ -290,11 +325,14 @@ class CheckoutView(QWidget):
     def _quoted(self, gen: int, quote) -> None:
         if gen != self.generation:
             return  # a newer change is on its way
+        self.quoted_generation = gen
         self.cart.set_quote(quote)
         self._show_totals(quote)
+        self._maybe_finish()
 
     def _quote_refused(self, gen: int, exc: Exception) -> None:
         if gen == self.generation:
+            self.finish_when_quoted = False
             self.message.setText(refusal_text(exc))
 
     def _show_totals(self, q) -> None:
@@ -332,11 +370,24 @@ class CheckoutView(QWidget):
                 return None
         return {method: q.due_fen}
 
+    def _ready_to_finish(self) -> bool:
+        return self.scans_in_flight == 0 and self.current_quote is not None \
+            and self.quoted_generation == self.generation
+
+    def _maybe_finish(self) -> None:
+        if self.finish_when_quoted and self._ready_to_finish():
+            self.finish_when_quoted = False
+            self.finish()
+
     def finish(self) -> None:
-        if self.finishing or not self.cart.rows or self.ctx is None:
+        if self.finishing or self.ctx is None:
             return
-        if self.current_quote is None:
-            self.message.setText(self.tr("Still pricing the cart: press again in a moment"))
+        if self.scans_in_flight or (self.cart.rows and not self._ready_to_finish()):
+            # Enter right after a scan: finish once that scan is in the cart and priced, not
+            # before (the item would land in the next customer's sale, or the old total be tendered).
+            self.finish_when_quoted = True
+            return
+        if not self.cart.rows:
             return
         tender = self.tender()
         if tender is None:
