@@ -84,7 +84,6 @@ def main() -> int:
         settle()
         gifts.grid.setCurrentRow(1)
         shot("05-gifts")
-        co.handle_scan("")
         window.show_screen(0)
         co.finish()
         settle()

@@ -13,6 +13,7 @@ from pos_app.domain.problems import Refused
 from pos_app.ui.messages import kind_text, refusal_text
 from pos_app.ui.printing import paint_pdf, qr_image
 from pos_app.ui.tasks import TaskRunner, UseCases
+from pos_app.ui.times import minute
 from pos_app.ui.widgets import button, label, panel
 
 members_uc = UseCases("pos_app.services.members")
@@ -163,7 +164,7 @@ class MembersView(QWidget):
         self.st_summary.setText("\n".join(lines))
         self.history.setRowCount(len(st.history))
         for i, h in enumerate(st.history):
-            for j, value in enumerate((f"{h.at:%Y-%m-%d %H:%M}", kind_text(h.kind), f"{h.points:+,}" if h.points else "")):
+            for j, value in enumerate((minute(h.at, self.ctx.timezone), kind_text(h.kind), f"{h.points:+,}" if h.points else "")):
                 self.history.setItem(i, j, QTableWidgetItem(value))
 
     # --- register ----------------------------------------------------------------------

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import html
+from datetime import tzinfo
 from pathlib import Path
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 from pos_app.domain.money import format_fen
 from pos_app.ui.printing import html_to_pdf
+from pos_app.ui.times import minute
 
 WIDTH = 32  # characters on a 58 mm roll; 80 mm rolls fit 48
 
@@ -27,9 +29,11 @@ def _t(text: str) -> str:
     return QCoreApplication.translate("Receipt", text)
 
 
-def receipt_lines(sale, store_name: str, staff_name: str) -> list[str]:
+def receipt_lines(sale, store_name: str, staff_name: str, tz: tzinfo | None = None) -> list[str]:
+    """The receipt's text; times on the store's clock (`tz`), as its receipt number's day is."""
     q = sale.quote
-    out = [store_name, f"{_t('Receipt')} {sale.receipt_no}", f"{sale.created_at:%Y-%m-%d %H:%M} UTC · {staff_name}",
+    when = minute(sale.created_at, tz) if tz is not None else f"{sale.created_at:%Y-%m-%d %H:%M} UTC"
+    out = [store_name, f"{_t('Receipt')} {sale.receipt_no}", f"{when} · {staff_name}",
            "-" * WIDTH]
     for ln in q.lines:
         out.append(ln.name)

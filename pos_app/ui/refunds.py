@@ -10,6 +10,7 @@ from pos_app.domain.problems import Refused
 from pos_app.ui import feedback
 from pos_app.ui.messages import refusal_text
 from pos_app.ui.tasks import TaskRunner, UseCases
+from pos_app.ui.times import minute
 from pos_app.ui.widgets import button, label
 
 catalog_uc = UseCases("pos_app.services.catalog")
@@ -91,7 +92,7 @@ class RefundsView(QWidget):
         self.sale, self.sold, names = found
         feedback.scanned(self.receipt, True)
         self.sale_line.setText(self.tr("Receipt %1 · %2 · due %3").replace("%1", self.sale["receipt_no"])
-                               .replace("%2", f"{self.sale['created_at']:%Y-%m-%d %H:%M}")
+                               .replace("%2", minute(self.sale["created_at"], self.ctx.timezone))
                                .replace("%3", format_fen(self.sale["due_fen"])))
         self.table.setRowCount(len(self.sold))
         for i, s in enumerate(self.sold):

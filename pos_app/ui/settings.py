@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QFormLayout, 
 from pos_app.ui import i18n
 from pos_app.ui.camera_panel import CameraPanel
 from pos_app.ui.enrol_form import EnrolForm
-from pos_app.ui.status import local
+from pos_app.ui.times import local
 from pos_app.ui.receipt_printer import PrinterError, parse_target
 from pos_app.ui.tasks import TaskRunner, UseCases
 from pos_app.ui.widgets import button, label, panel

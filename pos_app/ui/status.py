@@ -7,12 +7,13 @@ the database or the network.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import timedelta, tzinfo
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QTimer, Signal
 from PySide6.QtWidgets import QPushButton, QStatusBar
 
+from pos_app.ui.times import local
 from pos_app.ui.widgets import label
 
 if TYPE_CHECKING:  # the sync package (HTTP client, wire models) loads on the DB worker, after the first paint
@@ -33,11 +34,6 @@ def span(delta: timedelta) -> str:
     if hours:
         return T.translate("SyncStatus", "{h} h {m} min").format(h=hours, m=mins)
     return T.translate("SyncStatus", "{m} min").format(m=mins)
-
-
-def local(at: datetime, tz: tzinfo | None) -> datetime:
-    """The store's times are naive UTC; people read their own clock."""
-    return at.replace(tzinfo=UTC).astimezone(tz) if tz is not None else at
 
 
 def summary(st: SyncStatus, tz: tzinfo | None = None) -> str:

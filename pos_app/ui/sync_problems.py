@@ -8,6 +8,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtWidgets import QDialog, QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout
 
 from pos_app.ui.tasks import TaskRunner, UseCases, message_of
+from pos_app.ui.times import minute
 from pos_app.ui.widgets import button, label
 
 attention_uc = UseCases("pos_app.services.sync_attention")
@@ -26,6 +27,7 @@ WHAT = {
 class SyncProblemsDialog(QDialog):
     def __init__(self, runner: TaskRunner, ctx, parent=None):
         super().__init__(parent)
+        self.tz = getattr(ctx, "timezone", None)
         self.setWindowTitle(self.tr("Sync problems"))
         self.resize(900, 480)
         self.table = QTableWidget(0, 5)
@@ -48,7 +50,7 @@ class SyncProblemsDialog(QDialog):
         self.rows = rows
         self.table.setRowCount(len(rows))
         for i, a in enumerate(rows):
-            values = (QCoreApplication.translate("SyncProblems", WHAT.get(a.what, a.what)), a.kind, a.at.strftime("%Y-%m-%d %H:%M") if a.at else "",
+            values = (QCoreApplication.translate("SyncProblems", WHAT.get(a.what, a.what)), a.kind, minute(a.at, self.tz) if a.at else "",
                       (a.member_id or "")[:8], a.reason)
             for j, value in enumerate(values):
                 self.table.setItem(i, j, QTableWidgetItem(value))

@@ -205,22 +205,22 @@
         <translation>+%1 积分，余额 %2</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="433"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="434"/>
         <source>Receipt saved to %1</source>
         <translation>小票已保存到 %1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="437"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="438"/>
         <source>Receipt printed on %1</source>
         <translation>小票已打印：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="449"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="450"/>
         <source>Cancel sale</source>
         <translation>取消交易</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="449"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="450"/>
         <source>Clear this sale?</source>
         <translation>清空本单？</translation>
     </message>
@@ -624,112 +624,112 @@ Key %7</source>
 <context>
     <name>MembersView</name>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="51"/>
+        <location filename="../../pos_app/ui/members.py" line="52"/>
         <source>Phone, name or card number</source>
         <translation>手机号、姓名或卡号</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="56"/>
+        <location filename="../../pos_app/ui/members.py" line="57"/>
         <source>New member (Ctrl+N)</source>
         <translation>新会员 (Ctrl+N)</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="68"/>
+        <location filename="../../pos_app/ui/members.py" line="69"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="68"/>
+        <location filename="../../pos_app/ui/members.py" line="69"/>
         <source>What</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="68"/>
+        <location filename="../../pos_app/ui/members.py" line="69"/>
         <source>Points</source>
         <translation>积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="73"/>
+        <location filename="../../pos_app/ui/members.py" line="74"/>
         <source>Print member card QR</source>
         <translation>打印会员卡二维码</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="84"/>
+        <location filename="../../pos_app/ui/members.py" line="85"/>
         <source>optional, e.g. R1A2B3C4D</source>
         <translation>选填，例如 R1A2B3C4D</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="86"/>
+        <location filename="../../pos_app/ui/members.py" line="87"/>
         <source>4-8 digits, typed by the member</source>
         <translation>4-8 位数字，由会员输入</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="88"/>
+        <location filename="../../pos_app/ui/members.py" line="89"/>
         <source>Mobile phone</source>
         <translation>手机号</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="89"/>
+        <location filename="../../pos_app/ui/members.py" line="90"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="90"/>
+        <location filename="../../pos_app/ui/members.py" line="91"/>
         <source>Referrer code</source>
         <translation>推荐码</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="91"/>
+        <location filename="../../pos_app/ui/members.py" line="92"/>
         <source>Member PIN</source>
         <translation>会员密码</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="92"/>
+        <location filename="../../pos_app/ui/members.py" line="93"/>
         <source>Register (Enter)</source>
         <translation>注册 (Enter)</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="98"/>
+        <location filename="../../pos_app/ui/members.py" line="99"/>
         <source>Register a member</source>
         <translation>注册会员</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="137"/>
+        <location filename="../../pos_app/ui/members.py" line="138"/>
         <source>%1 found</source>
         <translation>找到 %1 位</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="153"/>
+        <location filename="../../pos_app/ui/members.py" line="154"/>
         <source>Card %1 · Tier %2 · Referral code %3</source>
         <translation>卡号 %1 · 等级 %2 · 推荐码 %3</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="155"/>
+        <location filename="../../pos_app/ui/members.py" line="156"/>
         <source>Balance %1 · spendable %2 · locked %3</source>
         <translation>余额 %1 · 可用 %2 · 锁定 %3</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="158"/>
+        <location filename="../../pos_app/ui/members.py" line="159"/>
         <source>Referral points: %1</source>
         <translation>推荐积分：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="160"/>
+        <location filename="../../pos_app/ui/members.py" line="161"/>
         <source>Owes %1 points</source>
         <translation>欠 %1 积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="162"/>
+        <location filename="../../pos_app/ui/members.py" line="163"/>
         <source>%1 points expire on %2</source>
         <translation>%1 积分将于 %2 过期</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="186"/>
+        <location filename="../../pos_app/ui/members.py" line="187"/>
         <source>Registered %1, card %2</source>
         <translation>已注册 %1，卡号 %2</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="208"/>
+        <location filename="../../pos_app/ui/members.py" line="209"/>
         <source>Member card saved to %1</source>
         <translation>会员卡已保存到 %1</translation>
     </message>
@@ -855,67 +855,67 @@ Key %7</source>
 <context>
     <name>Receipt</name>
     <message>
-        <location filename="../../pos_app/ui/receipt.py" line="17"/>
+        <location filename="../../pos_app/ui/receipt.py" line="19"/>
         <source>Receipt</source>
         <translation>小票</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/receipt.py" line="17"/>
+        <location filename="../../pos_app/ui/receipt.py" line="19"/>
         <source>Subtotal</source>
         <translation>小计</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/receipt.py" line="18"/>
+        <location filename="../../pos_app/ui/receipt.py" line="20"/>
         <source>Coupon</source>
         <translation>优惠券</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/receipt.py" line="18"/>
+        <location filename="../../pos_app/ui/receipt.py" line="20"/>
         <source>Points</source>
         <translation>积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/receipt.py" line="19"/>
+        <location filename="../../pos_app/ui/receipt.py" line="21"/>
         <source>Due</source>
         <translation>应收</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/receipt.py" line="19"/>
+        <location filename="../../pos_app/ui/receipt.py" line="21"/>
         <source>Cash</source>
         <translation>现金</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/receipt.py" line="20"/>
+        <location filename="../../pos_app/ui/receipt.py" line="22"/>
         <source>Card</source>
         <translation>银行卡</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/receipt.py" line="20"/>
+        <location filename="../../pos_app/ui/receipt.py" line="22"/>
         <source>Other</source>
         <translation>其他</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/receipt.py" line="21"/>
+        <location filename="../../pos_app/ui/receipt.py" line="23"/>
         <source>Change</source>
         <translation>找零</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/receipt.py" line="21"/>
+        <location filename="../../pos_app/ui/receipt.py" line="23"/>
         <source>Member</source>
         <translation>会员</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/receipt.py" line="22"/>
+        <location filename="../../pos_app/ui/receipt.py" line="24"/>
         <source>Points earned</source>
         <translation>本次积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/receipt.py" line="22"/>
+        <location filename="../../pos_app/ui/receipt.py" line="24"/>
         <source>Balance</source>
         <translation>余额</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/receipt.py" line="23"/>
+        <location filename="../../pos_app/ui/receipt.py" line="25"/>
         <source>Thank you!</source>
         <translation>谢谢惠顾！</translation>
     </message>
@@ -923,87 +923,87 @@ Key %7</source>
 <context>
     <name>RefundsView</name>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="42"/>
+        <location filename="../../pos_app/ui/refunds.py" line="43"/>
         <source>Scan or type the receipt number</source>
         <translation>扫描或输入小票号</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="46"/>
+        <location filename="../../pos_app/ui/refunds.py" line="47"/>
         <source>Item</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="46"/>
+        <location filename="../../pos_app/ui/refunds.py" line="47"/>
         <source>Sold</source>
         <translation>已售</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="46"/>
+        <location filename="../../pos_app/ui/refunds.py" line="47"/>
         <source>Refunded</source>
         <translation>已退</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="47"/>
+        <location filename="../../pos_app/ui/refunds.py" line="48"/>
         <source>Paid</source>
         <translation>实付</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="47"/>
+        <location filename="../../pos_app/ui/refunds.py" line="48"/>
         <source>Refund qty</source>
         <translation>退货数量</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="51"/>
+        <location filename="../../pos_app/ui/refunds.py" line="52"/>
         <source>e.g. damaged, wrong size</source>
         <translation>例如：破损、尺码不对</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="56"/>
+        <location filename="../../pos_app/ui/refunds.py" line="57"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="57"/>
+        <location filename="../../pos_app/ui/refunds.py" line="58"/>
         <source>Manager PIN</source>
         <translation>店长密码</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="58"/>
+        <location filename="../../pos_app/ui/refunds.py" line="59"/>
         <source>Refund everything</source>
         <translation>全部退货</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="60"/>
+        <location filename="../../pos_app/ui/refunds.py" line="61"/>
         <source>Refund</source>
         <translation>退款</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="64"/>
+        <location filename="../../pos_app/ui/refunds.py" line="65"/>
         <source>Refunds and returns</source>
         <translation>退货退款</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="93"/>
+        <location filename="../../pos_app/ui/refunds.py" line="94"/>
         <source>Receipt %1 · %2 · due %3</source>
         <translation>小票 %1 · %2 · 应收 %3</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="122"/>
+        <location filename="../../pos_app/ui/refunds.py" line="123"/>
         <source>Choose what to refund.</source>
         <translation>请选择要退的商品。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="133"/>
+        <location filename="../../pos_app/ui/refunds.py" line="134"/>
         <source>Refunded %1; %2 points reversed</source>
         <translation>已退款 %1；冲回 %2 积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="136"/>
+        <location filename="../../pos_app/ui/refunds.py" line="137"/>
         <source>; %1 points given back</source>
         <translation>；退还 %1 积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="138"/>
+        <location filename="../../pos_app/ui/refunds.py" line="139"/>
         <source>; member now owes %1 points</source>
         <translation>；会员现欠 %1 积分</translation>
     </message>
@@ -1599,37 +1599,37 @@ Key %7</source>
 <context>
     <name>SyncProblems</name>
     <message>
-        <location filename="../../pos_app/ui/sync_problems.py" line="16"/>
+        <location filename="../../pos_app/ui/sync_problems.py" line="17"/>
         <source>HQ rejected</source>
         <translation>总部拒收</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/sync_problems.py" line="17"/>
+        <location filename="../../pos_app/ui/sync_problems.py" line="18"/>
         <source>HQ holds a different copy</source>
         <translation>总部记录内容不同</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/sync_problems.py" line="18"/>
+        <location filename="../../pos_app/ui/sync_problems.py" line="19"/>
         <source>Label already claimed elsewhere</source>
         <translation>标签已在别处领取</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/sync_problems.py" line="19"/>
+        <location filename="../../pos_app/ui/sync_problems.py" line="20"/>
         <source>Flagged by HQ</source>
         <translation>总部已标记</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/sync_problems.py" line="20"/>
+        <location filename="../../pos_app/ui/sync_problems.py" line="21"/>
         <source>Waiting for its original sale</source>
         <translation>等待原销售记录</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/sync_problems.py" line="21"/>
+        <location filename="../../pos_app/ui/sync_problems.py" line="22"/>
         <source>Corrected by HQ</source>
         <translation>总部已更正</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/sync_problems.py" line="22"/>
+        <location filename="../../pos_app/ui/sync_problems.py" line="23"/>
         <source>Could not apply HQ&apos;s record</source>
         <translation>无法应用总部记录</translation>
     </message>
@@ -1637,57 +1637,57 @@ Key %7</source>
 <context>
     <name>SyncProblemsDialog</name>
     <message>
-        <location filename="../../pos_app/ui/sync_problems.py" line="29"/>
+        <location filename="../../pos_app/ui/sync_problems.py" line="31"/>
         <source>Sync problems</source>
         <translation>同步问题</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/sync_problems.py" line="32"/>
+        <location filename="../../pos_app/ui/sync_problems.py" line="34"/>
         <source>What</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/sync_problems.py" line="32"/>
+        <location filename="../../pos_app/ui/sync_problems.py" line="34"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/sync_problems.py" line="32"/>
+        <location filename="../../pos_app/ui/sync_problems.py" line="34"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/sync_problems.py" line="32"/>
+        <location filename="../../pos_app/ui/sync_problems.py" line="34"/>
         <source>Member</source>
         <translation>会员</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/sync_problems.py" line="33"/>
+        <location filename="../../pos_app/ui/sync_problems.py" line="35"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/sync_problems.py" line="36"/>
+        <location filename="../../pos_app/ui/sync_problems.py" line="38"/>
         <source>Loading…</source>
         <translation>加载中…</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/sync_problems.py" line="37"/>
+        <location filename="../../pos_app/ui/sync_problems.py" line="39"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/sync_problems.py" line="40"/>
+        <location filename="../../pos_app/ui/sync_problems.py" line="42"/>
         <source>What HQ said about this store&apos;s records</source>
         <translation>总部对本店记录的反馈</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/sync_problems.py" line="55"/>
+        <location filename="../../pos_app/ui/sync_problems.py" line="57"/>
         <source>{n} records need a manager&apos;s look.</source>
         <translation>{n} 条记录需要店长查看。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/sync_problems.py" line="56"/>
+        <location filename="../../pos_app/ui/sync_problems.py" line="58"/>
         <source>Nothing to review.</source>
         <translation>没有需要处理的记录。</translation>
     </message>
@@ -1695,98 +1695,98 @@ Key %7</source>
 <context>
     <name>SyncStatus</name>
     <message>
-        <location filename="../../pos_app/ui/status.py" line="32"/>
+        <location filename="../../pos_app/ui/status.py" line="33"/>
         <source>{d} d {h} h</source>
         <translation>{d} 天 {h} 小时</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/status.py" line="34"/>
+        <location filename="../../pos_app/ui/status.py" line="35"/>
         <source>{h} h {m} min</source>
         <translation>{h} 小时 {m} 分钟</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/status.py" line="35"/>
+        <location filename="../../pos_app/ui/status.py" line="36"/>
         <source>{m} min</source>
         <translation>{m} 分钟</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/status.py" line="46"/>
-        <location filename="../../pos_app/ui/status.py" line="85"/>
+        <location filename="../../pos_app/ui/status.py" line="42"/>
+        <location filename="../../pos_app/ui/status.py" line="81"/>
         <source>Not enrolled with HQ: working offline</source>
         <translation>未接入总部：离线独立运行</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/status.py" line="47"/>
+        <location filename="../../pos_app/ui/status.py" line="43"/>
         <source>never</source>
         <translation>从未</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/status.py" line="49"/>
+        <location filename="../../pos_app/ui/status.py" line="45"/>
         <source>HQ refused this till: {error}</source>
         <translation>总部拒绝了本收银台：{error}</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/status.py" line="50"/>
+        <location filename="../../pos_app/ui/status.py" line="46"/>
         <source>Syncing…</source>
         <translation>同步中…</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/status.py" line="50"/>
+        <location filename="../../pos_app/ui/status.py" line="46"/>
         <source>Online</source>
         <translation>在线</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/status.py" line="50"/>
+        <location filename="../../pos_app/ui/status.py" line="46"/>
         <source>Offline</source>
         <translation>离线</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/status.py" line="51"/>
+        <location filename="../../pos_app/ui/status.py" line="47"/>
         <source>{n} to send</source>
         <translation>待上传 {n} 条</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/status.py" line="51"/>
+        <location filename="../../pos_app/ui/status.py" line="47"/>
         <source>last sync {at}</source>
         <translation>上次同步 {at}</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/status.py" line="53"/>
+        <location filename="../../pos_app/ui/status.py" line="49"/>
         <source>redeeming {left} left</source>
         <translation>兑换还可用 {left}</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/status.py" line="54"/>
+        <location filename="../../pos_app/ui/status.py" line="50"/>
         <source>redeeming paused</source>
         <translation>兑换已暂停</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/status.py" line="56"/>
+        <location filename="../../pos_app/ui/status.py" line="52"/>
         <source>clock off by {s} s</source>
         <translation>时钟偏差 {s} 秒</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/status.py" line="67"/>
+        <location filename="../../pos_app/ui/status.py" line="63"/>
         <source>HQ&apos;s record of this till differs from ours: call support (sales go on).</source>
         <translation>总部记录与本收银台不一致：请联系技术支持（可继续销售）。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/status.py" line="69"/>
+        <location filename="../../pos_app/ui/status.py" line="65"/>
         <source>HQ refused this till ({error}). Sales and points are kept here; call support.</source>
         <translation>总部拒绝了本收银台（{error}）。销售和积分已保存在本机；请联系技术支持。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/status.py" line="72"/>
+        <location filename="../../pos_app/ui/status.py" line="68"/>
         <source>Offline: sales and points are kept here and sync when HQ is back. Redeeming allowed for {left} more; {budget} points left in the store&apos;s offline budget.</source>
         <translation>离线中：销售和积分保存在本机，总部恢复后自动同步。还可兑换 {left}；本店离线兑换额度剩余 {budget} 积分。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/status.py" line="75"/>
+        <location filename="../../pos_app/ui/status.py" line="71"/>
         <source>Offline longer than HQ allows: redeeming is paused until HQ is reached; earning goes on.</source>
         <translation>离线时间超过总部上限：兑换已暂停，连上总部后恢复；积分累积照常。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/status.py" line="121"/>
+        <location filename="../../pos_app/ui/status.py" line="117"/>
         <source>{n} sync problems</source>
         <translation>{n} 条同步问题</translation>
     </message>

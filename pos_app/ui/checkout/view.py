@@ -421,7 +421,8 @@ class CheckoutView(QWidget):
         """Print the last sale's receipt to the configured printer (a PDF file by default)."""
         if self.last_sale is None:
             return None
-        lines = receipt_lines(self.last_sale, self.store_name, self.staff.name if self.staff else "")
+        lines = receipt_lines(self.last_sale, self.store_name, self.staff.name if self.staff else "",
+                              self.ctx.timezone if self.ctx else None)
         try:
             target = parse_target(self.printer_target) if self.printer_target else None
         except PrinterError as exc:
