@@ -81,9 +81,9 @@ def test_a_gift_cancelled_at_home_gives_back_into_a_lot_fetched_part_spent(hq, m
     local_ledger_ok(b)
 
 
-def test_a_double_spend_cancelled_at_both_stores(hq, make_store):
-    """M's 804 points pay for a cup at A and at B before either syncs (a double spend: HQ books 796 as M's
-    debt); then both cups come back. Every side ends with M's 804 points, no debt, and lots equal to it."""
+def _double_spent_cups(make_store):
+    """M earns 804 points at A; B fetches M; both stores hand M a cup for 800 before either
+    syncs (a double spend: HQ books 796 as M's debt); then both sync."""
     a, b = _stores(make_store, "a", "b")
     m = members.register_member(a, staff_id=CASHIER_ID, phone=unique_phone(), name="张伟", member_pin=MEMBER_PIN)
     checkout.checkout(a, staff_id=CASHIER_ID, items=[("TEA-PUER", 3)], member_id=m.member_id)  # 804 points
@@ -92,6 +92,13 @@ def test_a_double_spend_cancelled_at_both_stores(hq, make_store):
     cups = [redeem.redeem_gift(s, staff_id=CASHIER_ID, member_id=m.member_id, gift_id="GIFT-CUP",
                                member_pin=MEMBER_PIN, approver_pin=MANAGER_PIN, hand_over=True) for s in (a, b)]
     _settle(a, b)
+    return a, b, m, cups
+
+
+def test_a_double_spend_cancelled_at_both_stores(hq, make_store):
+    """M's 804 points pay for a cup at A and at B before either syncs (a double spend: HQ books 796 as M's
+    debt); then both cups come back. Every side ends with M's 804 points, no debt, and lots equal to it."""
+    a, b, m, cups = _double_spent_cups(make_store)
     assert hq_balances(hq, m.member_id) == {f"debt:{m.member_id}": -796}
     for store, cup in zip((a, b), cups, strict=True):
         redeem.cancel_redemption(store, staff_id=MANAGER_ID, redemption_id=cup.redemption_id,
@@ -164,14 +171,7 @@ def test_a_snapshot_lot_carries_its_grant_when_hq_sends_it(store_template, tmp_p
 
 def test_a_double_spend_cancelled_at_one_store_after_the_other_stores_cancel_arrived(hq, make_store):
     """As above, but B cancels its cup after it has pulled A's cancel: the lot B gives back into is full."""
-    a, b = _stores(make_store, "a", "b")
-    m = members.register_member(a, staff_id=CASHIER_ID, phone=unique_phone(), name="张伟", member_pin=MEMBER_PIN)
-    checkout.checkout(a, staff_id=CASHIER_ID, items=[("TEA-PUER", 3)], member_id=m.member_id)  # 804 points
-    sync_once(a.db)
-    _fetch(b, m.phone, m.member_id)
-    cups = [redeem.redeem_gift(s, staff_id=CASHIER_ID, member_id=m.member_id, gift_id="GIFT-CUP",
-                               member_pin=MEMBER_PIN, approver_pin=MANAGER_PIN, hand_over=True) for s in (a, b)]
-    _settle(a, b)
+    a, b, m, cups = _double_spent_cups(make_store)
     redeem.cancel_redemption(a, staff_id=MANAGER_ID, redemption_id=cups[0].redemption_id, approver_pin=MANAGER_PIN,
                              reason="客户取消")
     _settle(a, b)
