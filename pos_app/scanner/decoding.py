@@ -7,16 +7,19 @@ scans: zbar needs ~10 ms for a whole 640x480 frame, ~2-3 ms for the code's own r
    and light-on-dark phone screens).
 2. Code-like regions (dense edges in two directions) found on a half-size frame (<1 ms),
    the likeliest first. On the bench corpus the code is always in the first region.
-3. One read of each region's crop as it is: zbar's QR reader alone where the edges have no
-   dominant direction (no 1D barcode there: a quarter cheaper); bars turned upright and
-   squashed along their length first where they do; a half-size copy first for big
-   modules; the inverted crop first where the surround is dark (a phone in dark mode).
+3. One read of each region's crop, chosen by what the crop looks like (measured on the
+   bench corpus, see _Region): lightly smoothed (QR); zbar's QR reader alone where the
+   edges have no dominant direction (no 1D barcode there: a quarter cheaper); bars
+   turned upright and squashed along their length where they have one; sharpened where
+   the edges are soft (out of focus) or streaked (motion); blurred and stretched where
+   dim; a half-size copy for big modules; inverted where the surround is dark (a phone
+   in dark mode).
 4. Only then retries on each region, breadth first (the likely retries on every region
    before the long shots on any), ordered by what they read per millisecond on the bench:
-   contrast-stretched (dim), sharpened (blur), perspective undone (tilted codes), bars
-   turned upright, inverted, enlarged (small codes), binarised (glare), OpenCV's QR
-   detector, sharpened twice; at the end zbar and OpenCV on the whole frame, in case
-   the regions missed the code.
+   sharpened, perspective undone (tilted codes), bars turned upright, inverted, enlarged
+   (small codes), contrast-stretched, binarised (glare), OpenCV's QR detector, sharpened
+   twice; at the end zbar and OpenCV on the whole frame, in case the regions missed the
+   code, if the budget allows (the default one does not).
 
 The budget bounds the work per frame so an empty or hopeless frame never stalls the
 camera: a retry starts only if its expected cost (per kind of retry and pixel, learnt
