@@ -10,6 +10,7 @@ screen is up (MainWindow.SYNC_START_MS).
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 from pathlib import Path
@@ -29,7 +30,7 @@ from pos_app.ui.points import PointsView
 from pos_app.ui.refunds import RefundsView
 from pos_app.ui.reports import ReportsView
 from pos_app.ui.settings import SettingsView
-from pos_app.ui.tasks import TaskRunner, message_of
+from pos_app.ui.tasks import TaskRunner, UseCases, message_of
 
 log = logging.getLogger(__name__)
 
@@ -158,4 +159,16 @@ def self_test(app: QApplication, window: MainWindow, runner: TaskRunner, timeout
     window.shutdown()
     if result["code"]:
         print("self-test failed: the store did not open in time", file=sys.stderr)
+        return result["code"]
+    # The screens import their services by name on first use: in a built executable a
+    # module the bundler missed would fail only then, in front of a cashier. Load them all.
+    missing = []
+    for module in sorted(UseCases.made):
+        try:
+            importlib.import_module(module)
+        except ImportError as exc:
+            missing.append(f"{module} ({exc})")
+    if missing:
+        print("self-test failed: cannot load " + ", ".join(missing), file=sys.stderr)
+        return 1
     return result["code"]

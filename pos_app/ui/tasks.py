@@ -132,8 +132,11 @@ class UseCases:
     that runs it. The GUI thread never imports the services (SQLAlchemy, pydantic,
     cryptography...), so the window paints while the DB worker loads them."""
 
+    made: set[str] = set()  # every module named, for the built app's --self-test
+
     def __init__(self, module: str):
         self._module = module
+        UseCases.made.add(module)
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
         if name.startswith("__"):
