@@ -643,6 +643,7 @@ def time_checkouts(ctx: StoreContext, info: dict, checkouts: int,
     mix = defaultdict(int)
     out: list[float] = []
     cpu: list[float] = []
+    phone = _Phones(ctx, info["member_ids"])
     for _ in range(checkouts):
         member_id = rng.choice(info["member_ids"]) if rng.random() < 0.9 else None
         items = [(sku, rng.choice((1, 1, 2))) for sku in rng.sample(skus, rng.choice((1, 2, 3, 4)))]
@@ -650,12 +651,14 @@ def time_checkouts(ctx: StoreContext, info: dict, checkouts: int,
         if member_id and coupons.get(member_id) and rng.random() < 0.5:
             kw["coupons"] = [coupons[member_id].pop()]
             items.append(("TEA-PUER", 1))  # over every coupon's minimum spend
-        if member_id and rng.random() < 0.25:
+        if member_id and rng.random() < 0.25 and phone.usable(member_id):
             with ctx.db.read() as conn:
                 spendable = spendable_total(ledger_repo.lots_of(conn, L.member_account(member_id)), ctx.now())
             # within the 50% share even after the largest coupon (30.00 off)
             cap = max(0, sum(prices[sku] * qty for sku, qty in items) - 3000) // 2
             kw["cash_points"] = min(spendable, cap, 1000) // 100 * 100
+            if kw["cash_points"]:  # paying with points: the member shows the phone's code (untimed)
+                kw["member_code"] = phone.code(member_id)
         if rng.random() < 0.3:
             kw["guide_id"] = GUIDE_ID
         t0, c0 = time.perf_counter(), time.process_time()
@@ -671,6 +674,44 @@ def time_checkouts(ctx: StoreContext, info: dict, checkouts: int,
             if kw.get(key):
                 mix[key] += 1
     return out, cpu, dict(mix)
+
+
+class _Phones:
+    """The members' phones: paying with points needs the member's proof of presence, here
+    the dynamic code (an Ed25519 signature the checkout verifies, as at the counter; a PIN
+    would add argon2's ~40 ms). One bench key serves every member; a code is good for
+    one spend in its 30 s step, so a member pays with points once per step."""
+
+    def __init__(self, ctx: StoreContext, member_ids: list[str]):
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+        from pos_app.scanner.formats import public_bytes
+
+        self.ctx = ctx
+        self.key = Ed25519PrivateKey.generate()
+        self.used: set[tuple[str, int]] = set()
+        with ctx.db.write() as conn:  # before the timing: HQ sends members' keys with the member
+            for member_id in member_ids:
+                repos.trust_member_key(conn, member_id, public_bytes(self.key))
+
+    def usable(self, member_id: str) -> bool:
+        """Not used in this step, by this run or an earlier one (--reuse within 30 s)."""
+        from pos_app.domain.codes import time_step
+        from pos_app.store.seen_codes import seen_at
+
+        step = time_step(self.ctx.now())
+        if (member_id, step) in self.used:
+            return False
+        with self.ctx.db.read() as conn:
+            return seen_at(conn, f"D:{member_id}:{step}") is None
+
+    def code(self, member_id: str) -> str:
+        from pos_app.domain.codes import time_step
+        from pos_app.scanner.formats import dynamic_member_payload
+
+        now = self.ctx.now()
+        self.used.add((member_id, time_step(now)))
+        return dynamic_member_payload(member_id, self.key, now)
 
 
 def fsync_ms(folder: Path, n: int = 200) -> list[float]:

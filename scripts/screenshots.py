@@ -85,6 +85,7 @@ def main() -> int:
         gifts.grid.setCurrentRow(1)
         shot("05-gifts")
         window.show_screen(0)
+        co.member_pin.setText("123456")  # the demo member's PIN: paying with points needs it
         co.finish()
         settle()
         window.show_screen(3)

@@ -24,7 +24,8 @@ from pos_app.domain.rules import Rules
 from pos_app.domain.tiers import after_sale, by_code, window_start
 from pos_app.services import offline
 from pos_app.services.context import StoreContext, post, require_staff
-from pos_app.services.members import require_member
+from pos_app.services.members import member_present, require_member
+from pos_app.services.scan import member_code_present
 from pos_app.store import ledger_repo, repos, sales_repo
 
 
@@ -102,15 +103,21 @@ def qualifying_spend(conn: Connection, member_id: str, now: datetime) -> int:
 
 def checkout(ctx: StoreContext, *, staff_id: str, items: list[tuple[str, int]], member_id: str | None = None,
              coupons: list[str] = (), cash_points: int = 0, tender: dict[str, int] | None = None,
-             guide_id: str | None = None) -> SaleResult:
+             guide_id: str | None = None, member_pin: str | None = None, member_code: str | None = None) -> SaleResult:
+    """The sale. Points paying part of the bill are a redemption: the member proves being
+    here with their PIN or their phone's dynamic code (`member_code`, as for gifts);
+    a card or a typed phone number is enough to earn, not to spend (DESIGN.md 4)."""
     with ctx.db.write() as conn:
         now = ctx.now()
         require_staff(conn, staff_id)
         if guide_id:
             require_staff(conn, guide_id)
         q, rules, member, lots = _quote(ctx, conn, items, member_id, coupons, cash_points, now)
-        if member and q.cash_points:  # points paying part of the bill count against HQ's offline limits
-            offline.check_redeem(conn, now, member.member_id, q.cash_points)
+        if member and q.cash_points:
+            if member_code:
+                member_code_present(conn, member_code, member.member_id, now)
+            member_present(conn, member.member_id, member_pin, bool(member_code), ctx.pins)
+            offline.check_redeem(conn, now, member.member_id, q.cash_points)  # HQ's offline limits
         tender = dict(tender) if tender else {"cash": q.due_fen}
         refuse_if(check_tender(tender, q.due_fen))
         change = sum(tender.values()) - q.due_fen

@@ -34,6 +34,7 @@ from pos_app.sync import state as sync_state
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+DEMO_MEMBER_PIN = "123456"  # every demo member's PIN (README lists it)
 CASHIER_ID = "00000000-0000-7000-8000-000000000001"
 MANAGER_ID = "00000000-0000-7000-8000-000000000002"
 GUIDE_ID = "00000000-0000-7000-8000-000000000003"
@@ -119,7 +120,7 @@ def seed_demo(ctx: StoreContext) -> bool:
     first = None
     for phone, name in MEMBERS:
         m = members_uc.register_member(ctx, staff_id=CASHIER_ID, phone=phone, name=name,
-                                       referrer_code=first.referral_code if first else None, member_pin="123456")
+                                       referrer_code=first.referral_code if first else None, member_pin=DEMO_MEMBER_PIN)
         first = first or m
     # Some history, so balances, tiers and reports show something real.
     baskets = [[("TEA-PUER", 2), ("SNACK-NUTS", 1)], [("MILKTEA-L", 2), ("LEMON-TEA", 1)],

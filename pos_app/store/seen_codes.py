@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, delete, select
-from sqlalchemy.dialects.sqlite import insert
+from sqlalchemy import Connection
 
 from pos_app.domain import codes as C
-from pos_app.store import tables as T
+from pos_app.store import driver
 
 # A dynamic code is accepted at most (2 * STEP_TOLERANCE + 1) steps (90 s); a scanned code
 # proves the member's presence for a spend within PRESENCE (services) after it was seen.
@@ -24,7 +23,10 @@ RETENTION = timedelta(minutes=30)
 
 
 class SeenCodes:
-    """ReplayGuard bound to one write transaction; `now` is the store's time."""
+    """ReplayGuard bound to one write transaction; `now` is the store's time.
+
+    Plain SQL on the driver (store/driver.py): paying with points at the checkout runs
+    these on every such sale."""
 
     def __init__(self, conn: Connection, now: datetime):
         self.conn, self.now = conn, now
@@ -33,8 +35,11 @@ class SeenCodes:
         if expires_at > self.now + RETENTION:
             # Not a code of ours: nothing we accept lives this long. Refuse rather than forget it early.
             return False
-        stmt = insert(T.seen_codes).values(code_key=key, seen_at=self.now).on_conflict_do_nothing()
-        claimed = self.conn.execute(stmt).rowcount == 1
+        when = driver.time_param(self.conn)
+        before = _changes(self.conn)
+        driver.run(self.conn, "INSERT INTO seen_codes (code_key, seen_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                   (key, when(self.now)))
+        claimed = _changes(self.conn) != before
         if claimed:
             prune(self.conn, self.now)
         return claimed
@@ -43,13 +48,18 @@ class SeenCodes:
         return seen_at(self.conn, key)
 
 
+def _changes(conn: Connection) -> int:
+    return driver.scalar(conn, "SELECT total_changes()")
+
+
 def seen_at(conn: Connection, key: str) -> datetime | None:
-    return conn.execute(select(T.seen_codes.c.seen_at).where(T.seen_codes.c.code_key == key)).scalar()
+    raw = driver.scalar(conn, "SELECT seen_at FROM seen_codes WHERE code_key = ?", (key,))
+    return datetime.fromisoformat(raw) if raw else None
 
 
-def prune(conn: Connection, now: datetime, retention: timedelta = RETENTION) -> int:
+def prune(conn: Connection, now: datetime, retention: timedelta = RETENTION) -> None:
     """Forget keys older than `retention`: the codes they stood for are long expired."""
-    return conn.execute(delete(T.seen_codes).where(T.seen_codes.c.seen_at < now - retention)).rowcount
+    driver.run(conn, "DELETE FROM seen_codes WHERE seen_at < ?", (driver.time_param(conn)(now - retention),))
 
 
 def guard(conn: Connection, now: datetime) -> C.ReplayGuard:

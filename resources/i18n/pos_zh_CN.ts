@@ -89,138 +89,143 @@
         <translation>积分抵现：</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="102"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="99"/>
+        <source>Member PIN (to pay with points)</source>
+        <translation>会员密码（积分抵现时输入）</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/checkout/view.py" line="108"/>
         <source>Cash</source>
         <translation>现金</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="102"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="108"/>
         <source>Card</source>
         <translation>银行卡</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="102"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="108"/>
         <source>Other</source>
         <translation>其他</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="109"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="115"/>
         <source>Cash received (blank = exact)</source>
         <translation>实收现金（留空 = 刚好）</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="111"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="117"/>
         <source>Finish (F12)</source>
         <translation>结账 (F12)</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="114"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="120"/>
         <source>Cancel sale (Esc)</source>
         <translation>取消交易 (Esc)</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="116"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="122"/>
         <source>Reprint (F10)</source>
         <translation>重打小票 (F10)</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="123"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="129"/>
         <source>Coupons</source>
         <translation>优惠券</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="144"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="151"/>
         <source>Enter on an empty scan box or F12: finish · + / −: quantity · Delete: void line · Esc: cancel sale</source>
         <translation>扫码框为空时按 Enter 或 F12：结账 · + / −：数量 · Delete：删除行 · Esc：取消交易</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="216"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="225"/>
         <source>Not known at this store: asking HQ…</source>
         <translation>本店没有此会员：正在向总部查询…</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="241"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="250"/>
         <source>This is a gift&apos;s pickup code: write it off on the Gifts screen.</source>
         <translation>这是礼品的提货码：请在礼品页面核销。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="246"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="257"/>
         <source>Member: %1</source>
         <translation>会员：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="261"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="272"/>
         <source>Scan the member first, then the label.</source>
         <translation>请先扫会员码，再扫商品标签。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="270"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="281"/>
         <source>Label %1: +%2 points, balance %3</source>
         <translation>标签 %1：+%2 积分，余额 %3</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="341"/>
-        <location filename="../../pos_app/ui/checkout/view.py" line="346"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="354"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="359"/>
         <source>Subtotal: %1</source>
         <translation>小计：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="349"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="362"/>
         <source>Coupons −%1</source>
         <translation>优惠券 −%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="351"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="364"/>
         <source>Points −%1 (%2 pts)</source>
         <translation>积分抵现 −%1（%2 积分）</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="355"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="368"/>
         <source>This sale earns %1 points</source>
         <translation>本单可得 %1 积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="356"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="369"/>
         <source>No member: no points earned</source>
         <translation>非会员：不积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="368"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="381"/>
         <source>Type the cash received as an amount, e.g. 100 or 88.50</source>
         <translation>请输入实收金额，例如 100 或 88.50</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="406"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="421"/>
         <source>Sale %1 done.</source>
         <translation>交易 %1 完成。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="408"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="423"/>
         <source>Change: %1</source>
         <translation>找零：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="410"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="425"/>
         <source>+%1 points, balance %2</source>
         <translation>+%1 积分，余额 %2</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="434"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="449"/>
         <source>Receipt saved to %1</source>
         <translation>小票已保存到 %1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="438"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="453"/>
         <source>Receipt printed on %1</source>
         <translation>小票已打印：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="450"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="465"/>
         <source>Cancel sale</source>
         <translation>取消交易</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="450"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="465"/>
         <source>Clear this sale?</source>
         <translation>清空本单？</translation>
     </message>
@@ -533,37 +538,37 @@ Key %7</source>
         <translation>退出登录</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/app.py" line="89"/>
+        <location filename="../../pos_app/ui/app.py" line="90"/>
         <source>Members</source>
         <translation>会员</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/app.py" line="90"/>
+        <location filename="../../pos_app/ui/app.py" line="91"/>
         <source>Gifts</source>
         <translation>礼品</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/app.py" line="91"/>
+        <location filename="../../pos_app/ui/app.py" line="92"/>
         <source>Refunds</source>
         <translation>退货退款</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/app.py" line="92"/>
+        <location filename="../../pos_app/ui/app.py" line="93"/>
         <source>Points desk</source>
         <translation>积分服务</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/app.py" line="93"/>
+        <location filename="../../pos_app/ui/app.py" line="94"/>
         <source>Labels</source>
         <translation>标签</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/app.py" line="94"/>
+        <location filename="../../pos_app/ui/app.py" line="95"/>
         <source>Reports</source>
         <translation>报表</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/app.py" line="95"/>
+        <location filename="../../pos_app/ui/app.py" line="96"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>

@@ -10,7 +10,7 @@ Demo rules: 1 point per ¥1 paid (merch 2x, tobacco none), tea doubled this week
 from datetime import timedelta
 
 import pytest
-from dbcheck import (START, audit_since, balance, events_since, last_audit_id, last_seq, lots, member_balance,
+from dbcheck import (MEMBER_PIN, START, audit_since, balance, events_since, last_audit_id, last_seq, lots, member_balance,
                      postings_of_kind, rows, set_rules)
 
 from pos_app.domain import ledger as L
@@ -112,7 +112,7 @@ def test_points_as_cash_pays_part_and_earns_only_on_money(ctx, staff, new_member
     top_up(m.member_id, 6000)
     seq = last_seq(ctx)
     sale = checkout.checkout(ctx, staff_id=staff.cashier, member_id=m.member_id, items=[("TEA-OOLONG", 1)],
-                             cash_points=5000)
+                             cash_points=5000, member_pin=MEMBER_PIN)
     # 5,000 points pay 50.00 of 128.00; 78.00 paid earns 78 x2
     assert (sale.quote.cash_fen, sale.quote.due_fen, sale.points_earned) == (5000, 7800, 156)
     assert sale.balance_after == 6000 - 5000 + 156
@@ -127,7 +127,8 @@ def test_points_as_cash_pays_part_and_earns_only_on_money(ctx, staff, new_member
 def test_points_as_cash_share_limit_step_and_balance(ctx, staff, new_member, top_up, refused):
     m = new_member()
     top_up(m.member_id, 6500)
-    args = {"staff_id": staff.cashier, "member_id": m.member_id, "items": [("TEA-OOLONG", 1)]}
+    args = {"staff_id": staff.cashier, "member_id": m.member_id, "items": [("TEA-OOLONG", 1)],
+            "member_pin": MEMBER_PIN}
     err = refused("cash.over_share", checkout.checkout, **args, cash_points=6500)  # 65.00 > half of 128.00
     assert "50%" in str(err)
     refused("cash.step", checkout.checkout, **args, cash_points=150)
@@ -266,3 +267,17 @@ def test_times_written_on_the_driver_match_sqlalchemys_text(ctx, staff, new_memb
                                                             T.sales.c.sale_id == sale.sale_id)).all()
         assert conn.execute(select(T.events.c.event_id).where(T.events.c.device_time == START,
                                                               T.events.c.member_id == m.member_id)).all()
+
+
+def test_paying_with_points_needs_the_members_pin_or_phone_code(ctx, staff, new_member, top_up, refused):
+    """Points paying part of a bill are a redemption (DESIGN.md 4): a card or a typed phone
+    number earns, but spending needs the member's PIN or their phone's dynamic code."""
+    m = new_member()
+    top_up(m.member_id, 3000)
+    args = {"staff_id": staff.cashier, "member_id": m.member_id, "items": [("TEA-OOLONG", 1)], "cash_points": 1000}
+    refused("member.wrong_pin", checkout.checkout, **args)                          # no proof at all
+    refused("member.wrong_pin", checkout.checkout, **args, member_pin="000000")     # a wrong PIN
+    refused("member.code_kind", checkout.checkout, **args, member_code="13900000000")  # a phone number is no code
+    assert checkout.checkout(ctx, **args, member_pin=MEMBER_PIN).quote.cash_fen == 1000
+    # earning needs no proof
+    assert checkout.checkout(ctx, staff_id=staff.cashier, member_id=m.member_id, items=[("TEA-OOLONG", 1)]).points_earned

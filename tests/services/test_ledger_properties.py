@@ -175,7 +175,8 @@ class LedgerMachine(RuleBasedStateMachine):
                 cash_points = max(cash_points, due // 2 // 100 * 100 + 100)
         owed = self.debt(member_id) if member_id else 0
         sale = self.call(checkout.checkout, staff_id=STAFF.cashier, items=items, member_id=member_id,
-                         coupons=coupons, cash_points=cash_points, guide_id=STAFF.guide if guide else None)
+                         coupons=coupons, cash_points=cash_points, guide_id=STAFF.guide if guide else None,
+                         member_pin=MEMBER_PIN)
         if sale:
             self.sales.append(sale.sale_id)
             if member_id:  # earnings repay debt first

@@ -84,7 +84,7 @@ def test_points_as_cash_coupons_and_draws_count_against_the_limits_too(ctx, staf
 
     enrolled(ctx, synced_hours_ago=80, limits=OfflineLimits(max_offline_hours=72))
     refused("offline.window_over", checkout.checkout, staff_id=staff.cashier, member_id=member.member_id,
-            items=[("TEA-PUER", 1)], cash_points=100)
+            items=[("TEA-PUER", 1)], cash_points=100, member_pin=PIN)
     refused("offline.window_over", points.buy_coupon, staff_id=staff.cashier, member_id=member.member_id,
             type_id="CPN-5", member_pin=PIN)
     refused("offline.window_over", points.lottery_draw, staff_id=staff.cashier, member_id=member.member_id,

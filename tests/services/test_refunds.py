@@ -121,7 +121,7 @@ def test_points_that_paid_go_back_into_their_own_lot(ctx, staff, sid, new_member
     m = new_member()
     top_up(m.member_id, 6000)
     sale = checkout.checkout(ctx, staff_id=staff.cashier, member_id=m.member_id, items=[("TEA-OOLONG", 2)],
-                             cash_points=5000)
+                             cash_points=5000, member_pin=MEMBER_PIN)
     # 256.00 - 50.00 in points = 206.00 paid, 412 points earned
     assert (sale.quote.due_fen, sale.points_earned, sale.balance_after) == (20600, 412, 1412)
     seq = last_seq(ctx)
@@ -190,7 +190,7 @@ def test_refund_with_points_as_cash_nets_spent_points_before_making_debt(ctx, st
     m = new_member()
     top_up(m.member_id, 6000)
     sale = checkout.checkout(ctx, staff_id=staff.cashier, member_id=m.member_id, items=[("TEA-OOLONG", 1)],
-                             cash_points=5000)
+                             cash_points=5000, member_pin=MEMBER_PIN)
     assert sale.balance_after == 1156
     points.donate(ctx, staff_id=staff.cashier, member_id=m.member_id, points=1156, member_pin=MEMBER_PIN)
     out = refund(ctx, staff, sale.sale_id)

@@ -37,7 +37,8 @@ def known_day(ctx, staff, clock, new_member, top_up, monkeypatch):
     points.buy_coupon(ctx, **buy)  # redeemed 400, never used
     # 128.00 - 5.00 coupon - 10.00 in points = 113.00 paid: earns 226 (tea week), guide 11
     s1 = checkout.checkout(ctx, staff_id=staff.cashier, member_id=m1.member_id, guide_id=staff.guide,
-                           items=[("TEA-OOLONG", 1)], coupons=[used], cash_points=1000)  # redeemed 1,000
+                           items=[("TEA-OOLONG", 1)], coupons=[used], cash_points=1000,
+                           member_pin=MEMBER_PIN)  # redeemed 1,000
     assert (s1.quote.due_fen, s1.points_earned, s1.guide_points) == (11300, 226, 11)
     s2 = checkout.checkout(ctx, staff_id=staff.cashier, items=[("LEMON-TEA", 1)], tender={"cash": 2000})
     assert s2.change_fen == 800

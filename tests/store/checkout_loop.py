@@ -30,7 +30,7 @@ from pos_app.domain.lots import spendable_total
 from pos_app.domain.problems import Refused
 from pos_app.services import checkout as checkout_uc
 from pos_app.services import points as points_uc
-from pos_app.services.demo import CASHIER_ID, GUIDE_ID, PRODUCTS
+from pos_app.services.demo import CASHIER_ID, DEMO_MEMBER_PIN, GUIDE_ID, PRODUCTS
 from pos_app.services.setup import open_store
 from pos_app.store import ledger_repo
 from pos_app.store import tables as T
@@ -60,6 +60,7 @@ def run(data_dir: str, seed: int) -> None:
                 spendable -= 400
             if spendable >= 100 and rng.random() < 0.3:
                 kw["cash_points"] = min(spendable, 500) // 100 * 100  # at most 5.00, under half of any such bill
+                kw["member_pin"] = DEMO_MEMBER_PIN  # paying with points needs the member there
                 items.append(("TEA-GREEN", 1))
         try:
             sale = checkout_uc.checkout(ctx, staff_id=CASHIER_ID, member_id=member_id, items=items, **kw)

@@ -28,7 +28,7 @@ from bench.ledger import check_store
 from pos_app.services import checkout as checkout_uc
 from pos_app.services import members as members_uc
 from pos_app.services import points as points_uc
-from pos_app.services.demo import CASHIER_ID, seed_demo
+from pos_app.services.demo import CASHIER_ID, DEMO_MEMBER_PIN, seed_demo
 from pos_app.services.setup import open_store
 
 HERE = Path(__file__).parent
@@ -43,7 +43,8 @@ def seed_store(data_dir: Path) -> None:
     try:
         seed_demo(ctx)
         for i in range(12):
-            m = members_uc.register_member(ctx, staff_id=CASHIER_ID, phone=f"1370000{i:04d}", name=f"会员{i}")
+            m = members_uc.register_member(ctx, staff_id=CASHIER_ID, phone=f"1370000{i:04d}", name=f"会员{i}",
+                                           member_pin=DEMO_MEMBER_PIN)
             if i < 8:
                 points_uc.label_earn(ctx, staff_id=CASHIER_ID, member_id=m.member_id, serial=uuid.uuid4().hex[:20],
                                      sku="TEA-OOLONG", points=4000)
@@ -79,6 +80,9 @@ class LoopServer:
                 pid = int(line.split()[1])
             elif line == "ready":
                 ready = True
+            elif line.startswith("reaped "):  # it died before it was ready: fail, do not wait for it
+                raise AssertionError(f"a checkout child ended before opening the store ({line}); "
+                                     f"see {self.log.name}")
             else:
                 lines.append(line)
         return pid, lines

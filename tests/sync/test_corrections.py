@@ -12,7 +12,7 @@ from pos_app.services.demo import CASHIER_ID
 from pos_app.store import tables as T
 from pos_app.sync import outbox
 from pos_app.sync.cycle import sync_once
-from tests.sync.conftest import hq_balances, local_balances, local_ledger_ok, member_ids, once, seed_staff
+from tests.sync.conftest import SEED_PIN, hq_balances, local_balances, local_ledger_ok, member_ids, once, seed_staff
 
 
 def test_a_serial_scanned_at_two_stores_is_reversed_at_the_later_one(hq, make_store):
@@ -46,8 +46,8 @@ def test_a_member_merge_decided_at_hq_reaches_both_stores(hq, make_store):
     from tests.sync.conftest import unique_phone
     a, b = make_store("a"), make_store("b")
     phone = unique_phone()  # the same person registered at two stores while offline
-    ma = members.register_member(a, staff_id=CASHIER_ID, phone=phone, name="张三").member_id
-    mb = members.register_member(b, staff_id=CASHIER_ID, phone=phone, name="张三").member_id
+    ma = members.register_member(a, staff_id=CASHIER_ID, phone=phone, name="张三", member_pin=SEED_PIN).member_id
+    mb = members.register_member(b, staff_id=CASHIER_ID, phone=phone, name="张三", member_pin=SEED_PIN).member_id
     checkout.checkout(a, staff_id=CASHIER_ID, items=[("TEA-PUER", 1)], member_id=ma)
     checkout.checkout(b, staff_id=CASHIER_ID, items=[("TEA-OOLONG", 1)], member_id=mb)
     sync_once(a.db)
@@ -68,8 +68,10 @@ def test_a_member_merge_decided_at_hq_reaches_both_stores(hq, make_store):
         old_card = conn.execute(select(T.members.c.card_no).where(T.members.c.member_id == mb)).scalar()
     assert find_or_fetch(b.db, None, old_card) == ma  # the old card finds the kept member, offline too
     assert find_or_fetch(b.db, client_for(b.db), old_card) == ma
-    checkout.checkout(b, staff_id=CASHIER_ID, items=[("TEA-GREEN", 1)], member_id=ma, cash_points=100)
-    checkout.checkout(a, staff_id=CASHIER_ID, items=[("SNACK-NUTS", 1)], member_id=ma, cash_points=100)
+    checkout.checkout(b, staff_id=CASHIER_ID, items=[("TEA-GREEN", 1)], member_id=ma, cash_points=100,
+                      member_pin=SEED_PIN)
+    checkout.checkout(a, staff_id=CASHIER_ID, items=[("SNACK-NUTS", 1)], member_id=ma, cash_points=100,
+                      member_pin=SEED_PIN)
     for _ in range(2):
         sync_once(a.db)
         sync_once(b.db)
@@ -127,8 +129,8 @@ def test_a_merged_members_old_card_finds_the_kept_member_at_a_third_store(hq, ma
     for ctx in (a, b):
         seed_staff(ctx)
     phone = unique_phone()
-    ma = members.register_member(a, staff_id=CASHIER_ID, phone=phone, name="张三")
-    mb = members.register_member(b, staff_id=CASHIER_ID, phone=phone, name="张三")
+    ma = members.register_member(a, staff_id=CASHIER_ID, phone=phone, name="张三", member_pin=SEED_PIN)
+    mb = members.register_member(b, staff_id=CASHIER_ID, phone=phone, name="张三", member_pin=SEED_PIN)
     sync_once(a.db)
     sync_once(b.db)
     task = next(t for t in hq.admin("GET", "/conflicts", params={"rule": 6, "status": "open"}).json()

@@ -74,7 +74,8 @@ def test_a_gift_cancelled_at_home_gives_back_into_a_lot_fetched_part_spent(hq, m
     local_ledger_ok(a)
     local_ledger_ok(b)
     # and B can spend the points given back
-    checkout.checkout(b, staff_id=CASHIER_ID, items=[("SNACK-NUTS", 1)], member_id=m.member_id, cash_points=800)
+    checkout.checkout(b, staff_id=CASHIER_ID, items=[("SNACK-NUTS", 1)], member_id=m.member_id, cash_points=800,
+                      member_pin=MEMBER_PIN)
     _settle(b, a)
     assert local_balances(b, m.member_id) == hq_balances(hq, m.member_id) == local_balances(a, m.member_id)
     local_ledger_ok(a)

@@ -12,7 +12,7 @@ from pos_app.store import tables as T
 from pos_app.sync import state
 from pos_app.sync.cycle import client_for, sync_once
 from pos_app.sync.lookup import find_or_fetch
-from tests.sync.conftest import hq_balances, local_balances, local_ledger_ok, member_ids, once
+from tests.sync.conftest import SEED_PIN, hq_balances, local_balances, local_ledger_ok, member_ids, once
 
 
 def test_a_member_of_another_store_is_fetched_and_stays_in_step(hq, make_store):
@@ -30,8 +30,10 @@ def test_a_member_of_another_store_is_fetched_and_stays_in_step(hq, make_store):
     local_ledger_ok(b)
     assert find_or_fetch(b.db, client, phone) == member  # now local: no second snapshot
     # both stores earn and spend for the member; every side ends equal
-    checkout.checkout(b, staff_id=CASHIER_ID, items=[("TEA-GREEN", 1)], member_id=member, cash_points=100)
-    checkout.checkout(a, staff_id=CASHIER_ID, items=[("SNACK-NUTS", 1)], member_id=member, cash_points=100)
+    checkout.checkout(b, staff_id=CASHIER_ID, items=[("TEA-GREEN", 1)], member_id=member, cash_points=100,
+                      member_pin=SEED_PIN)
+    checkout.checkout(a, staff_id=CASHIER_ID, items=[("SNACK-NUTS", 1)], member_id=member, cash_points=100,
+                      member_pin=SEED_PIN)
     for _ in range(2):
         sync_once(b.db)
         sync_once(a.db)
@@ -77,7 +79,8 @@ def test_two_tills_of_one_store_stay_in_step_on_a_member(hq, make_store):
     sync_once(two.db)
     assert local_balances(two, member) == hq_balances(hq, member)
     # and the other way round: the second till's sale reaches the first
-    checkout.checkout(two, staff_id=CASHIER_ID, items=[("SNACK-NUTS", 1)], member_id=member, cash_points=100)
+    checkout.checkout(two, staff_id=CASHIER_ID, items=[("SNACK-NUTS", 1)], member_id=member, cash_points=100,
+                      member_pin=SEED_PIN)
     sync_once(two.db)
     sync_once(one.db)
     assert local_balances(one, member) == hq_balances(hq, member) == local_balances(two, member)
@@ -102,7 +105,8 @@ def test_a_tills_first_own_sale_after_a_fetch_is_numbered_1_and_reaches_hq(hq, m
     with a.db.read() as conn:
         phone = repos.member_by_id(conn, member).phone
     assert find_or_fetch(b.db, client_for(b.db), phone) == member  # B's ledger holds only the snapshot
-    checkout.checkout(b, staff_id=CASHIER_ID, items=[("SNACK-NUTS", 1)], member_id=member, cash_points=100)
+    checkout.checkout(b, staff_id=CASHIER_ID, items=[("SNACK-NUTS", 1)], member_id=member, cash_points=100,
+                      member_pin=SEED_PIN)
     with b.db.read() as conn:
         own = conn.execute(select(T.events.c.device_seq).where(T.events.c.device_seq > 0)
                            .order_by(T.events.c.device_seq)).scalars().all()
@@ -119,7 +123,7 @@ def test_a_remote_reversal_of_a_lot_spent_here_meanwhile_is_mended_from_hq(hq, m
     from pos_app.services import members
     from tests.sync.conftest import unique_phone
     a, b = make_store("a"), make_store("b")
-    member = members.register_member(a, staff_id=CASHIER_ID, phone=unique_phone(), name="张三").member_id
+    member = members.register_member(a, staff_id=CASHIER_ID, phone=unique_phone(), name="张三", member_pin=SEED_PIN).member_id
     sale = checkout.checkout(a, staff_id=CASHIER_ID, items=[("TEA-PUER", 3)], member_id=member)  # one lot
     sync_once(a.db)
     sync_once(b.db)
@@ -127,7 +131,8 @@ def test_a_remote_reversal_of_a_lot_spent_here_meanwhile_is_mended_from_hq(hq, m
         phone = repos.member_by_id(conn, member).phone
     assert find_or_fetch(b.db, client_for(b.db), phone) == member
     refunds.refund(a, staff_id=MANAGER_ID, sale=sale.sale_id, reason="退货", approver_pin="9999")
-    checkout.checkout(b, staff_id=CASHIER_ID, items=[("SNACK-NUTS", 1)], member_id=member, cash_points=100)
+    checkout.checkout(b, staff_id=CASHIER_ID, items=[("SNACK-NUTS", 1)], member_id=member, cash_points=100,
+                      member_pin=SEED_PIN)
     fetched = []
     for till in (a, b, a, b):
         fetched += sync_once(till.db).fetched

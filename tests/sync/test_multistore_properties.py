@@ -222,7 +222,8 @@ class MultiStore(RuleBasedStateMachine):
         i, till = self._till(i)
         member = self._member_at(till, k)
         done = self._attempt(till, "sale", lambda: checkout.checkout(
-            till.ctx, staff_id=CASHIER_ID, items=items, member_id=member, cash_points=cash_points))
+            till.ctx, staff_id=CASHIER_ID, items=items, member_id=member, cash_points=cash_points,
+            member_pin=MEMBER_PIN))
         if done:
             self.sales.append((i, done.sale_id))
 
@@ -593,7 +594,8 @@ def test_a_stores_first_own_event_after_a_member_fetch_reaches_hq(chain, tmp_pat
     whose ledger held only a fetched member's snapshot numbered its first own event 0, which HQ refuses."""
     a, b, hq = _two_tills(chain, tmp_path)
     try:
-        m = members.register_member(a.ctx, staff_id=CASHIER_ID, phone=unique_phone(), name="张三")
+        m = members.register_member(a.ctx, staff_id=CASHIER_ID, phone=unique_phone(), name="张三",
+                                    member_pin=MEMBER_PIN)
         checkout.checkout(a.ctx, staff_id=CASHIER_ID, items=[("TEA-PUER", 3)], member_id=m.member_id)
         sync_once(a.db)
         sync_once(b.db)
@@ -603,7 +605,7 @@ def test_a_stores_first_own_event_after_a_member_fetch_reaches_hq(chain, tmp_pat
         finally:
             client.close()
         checkout.checkout(b.ctx, staff_id=CASHIER_ID, items=[("SNACK-NUTS", 1)], member_id=m.member_id,
-                          cash_points=100)  # B's first own events: the points paid (seq 0!) and the earn
+                          cash_points=100, member_pin=MEMBER_PIN)  # B's first own events: the points paid (seq 0!) and the earn
         for till in (b, a, b):
             sync_once(till.db)
         assert [status for _, status, _ in b.outbox_rows() if status != outbox.SENT] == []
@@ -622,7 +624,8 @@ def test_a_remote_reversal_and_a_local_spend_of_one_lot_keep_lots_equal_to_balan
     fetches a member whose lots drifted from the balance again (pos_app/sync/lookup.mend_drift)."""
     a, b, hq = _two_tills(chain, tmp_path)
     try:
-        m = members.register_member(a.ctx, staff_id=CASHIER_ID, phone=unique_phone(), name="张三")
+        m = members.register_member(a.ctx, staff_id=CASHIER_ID, phone=unique_phone(), name="张三",
+                                    member_pin=MEMBER_PIN)
         sale = checkout.checkout(a.ctx, staff_id=CASHIER_ID, items=[("TEA-PUER", 3)], member_id=m.member_id)
         members.register_member(b.ctx, staff_id=CASHIER_ID, phone=unique_phone(), name="李四")  # B's own seq 1
         sync_once(a.db)
@@ -634,7 +637,7 @@ def test_a_remote_reversal_and_a_local_spend_of_one_lot_keep_lots_equal_to_balan
             client.close()
         refunds.refund(a.ctx, staff_id=MANAGER_ID, sale=sale.sale_id, reason="退货", approver_pin=MANAGER_PIN)
         checkout.checkout(b.ctx, staff_id=CASHIER_ID, items=[("SNACK-NUTS", 1)], member_id=m.member_id,
-                          cash_points=100)
+                          cash_points=100, member_pin=MEMBER_PIN)
         for till in (a, b, a, b):
             sync_once(till.db)
         assert local_balances(b.ctx, m.member_id) == hq_balances(hq, m.member_id) == local_balances(a.ctx, m.member_id)

@@ -12,7 +12,7 @@ from pos_app.services.demo import CASHIER_ID
 from pos_app.store import tables as T
 from pos_app.sync import offline_limits
 from pos_app.sync.scheduler import SyncScheduler
-from tests.sync.conftest import Clock, hq_balances, local_balances, member_ids
+from tests.sync.conftest import SEED_PIN, Clock, hq_balances, local_balances, member_ids
 
 
 def test_status_reports_pending_count_and_offline_window(hq, make_store):
@@ -31,7 +31,8 @@ def test_status_reports_pending_count_and_offline_window(hq, make_store):
     assert timedelta(hours=23, minutes=59) < st.offline_window_left <= timedelta(hours=24)
     assert st.redeem_allowed and st.store_redeem_budget_left == 5000
     member = member_ids(ctx)[0]
-    checkout.checkout(ctx, staff_id=CASHIER_ID, items=[("TEA-JASMINE", 1)], member_id=member, cash_points=100)
+    checkout.checkout(ctx, staff_id=CASHIER_ID, items=[("TEA-JASMINE", 1)], member_id=member, cash_points=100,
+                      member_pin=SEED_PIN)
     sched.nudge()
     st = sched.status(refresh=True)
     assert st.pending >= 1 and st.store_redeem_budget_left == 4900

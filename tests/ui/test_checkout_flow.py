@@ -98,11 +98,32 @@ def test_points_as_cash_lowers_the_amount_due(qtbot, cashier):
     assert view.current_quote.cash_fen == 1000
     assert view.current_quote.due_fen == 4800 - 1000
     earn = view.current_quote.earn_points
+    qtbot.keyClick(view.finish_button, Qt.Key_Space)  # a phone number found the member: no proof yet
+    idle(qtbot, cashier)
+    assert view.cart.rows and "PIN" in view.message.text()
+    assert members_uc.member_statement(cashier.ctx, st.member.member_id).balance == st.balance
+    qtbot.keyClicks(view.member_pin, "123456")        # the member types their PIN
     qtbot.keyClick(view.finish_button, Qt.Key_Space)
     idle(qtbot, cashier)
     assert view.cart.rows == []
     after = members_uc.member_statement(cashier.ctx, st.member.member_id)
     assert after.balance == st.balance - 1000 + earn
+
+
+def test_the_phones_dynamic_code_lets_the_member_pay_with_points_without_a_pin(qtbot, cashier):
+    from pos_app.services.demo import demo_member_code
+
+    view = cashier.checkout
+    scan(qtbot, cashier, demo_member_code(cashier.ctx, "13800138000"))
+    st = view.member_panel.statement
+    scan(qtbot, cashier, "TEA-JASMINE")
+    view.cash_points.setValue(1000)
+    idle(qtbot, cashier)
+    earn = view.current_quote.earn_points
+    qtbot.keyClick(view.finish_button, Qt.Key_Space)
+    idle(qtbot, cashier)
+    assert view.cart.rows == [] and "done" in view.message.text()
+    assert members_uc.member_statement(cashier.ctx, st.member.member_id).balance == st.balance - 1000 + earn
 
 
 def test_points_over_the_bill_share_are_refused_with_a_message(qtbot, cashier):

@@ -92,6 +92,12 @@ class CheckoutView(QWidget):
         self.cash_points.setSingleStep(100)
         self.cash_points.setPrefix(self.tr("Pay with points: "))
         self.cash_points.valueChanged.connect(lambda _v: self.requote())
+        # Paying with points is a redemption: the member's PIN, unless they showed their
+        # phone's dynamic code (kept from the scan). A card is enough to earn, not to spend.
+        self.member_pin = QLineEdit()
+        self.member_pin.setEchoMode(QLineEdit.Password)
+        self.member_pin.setPlaceholderText(self.tr("Member PIN (to pay with points)"))
+        self.member_code: str | None = None
 
         self.subtotal = label()
         self.discounts = label("", "muted")
@@ -123,6 +129,7 @@ class CheckoutView(QWidget):
         right.addWidget(label(self.tr("Coupons"), "muted"))
         right.addWidget(self.coupons)
         right.addWidget(self.cash_points)
+        right.addWidget(self.member_pin)
         right.addWidget(totals)
         right.addLayout(tender_row)
         right.addWidget(self.received)
@@ -162,6 +169,8 @@ class CheckoutView(QWidget):
         self.cash_points.blockSignals(True)
         self.cash_points.setValue(0)
         self.cash_points.blockSignals(False)
+        self.member_pin.clear()
+        self.member_code = None
         self.received.clear()
         self.tender_group.button(0).setChecked(True)
         self._show_totals(None)
@@ -243,6 +252,8 @@ class CheckoutView(QWidget):
         feedback.scanned(self.scan_box, True)
         if isinstance(found, ScannedMember):
             self.member_panel.show_statement(found.statement)
+            self.member_code = found.member_code  # a phone's dynamic code: proof for paying with points
+            self.member_pin.clear()
             self.message.setText(self.tr("Member: %1").replace("%1", found.member.name))
             self.runner.run(catalog_uc.member_coupons, self.ctx, found.member.member_id, on_done=self._fill_coupons)
         else:
@@ -285,6 +296,8 @@ class CheckoutView(QWidget):
 
     def clear_member(self) -> None:
         self.member_panel.show_statement(None)
+        self.member_pin.clear()
+        self.member_code = None
         self._fill_coupons([])
         self.cash_points.setValue(0)
         self.requote()
@@ -397,6 +410,8 @@ class CheckoutView(QWidget):
         self.runner.run(checkout_uc.checkout, self.ctx, staff_id=self.staff.staff_id, items=self.cart.items(),
                         member_id=self.member_id(), coupons=self.chosen_coupons(),
                         cash_points=self.cash_points.value(), tender=tender,
+                        member_pin=self.member_pin.text() or None,
+                        member_code=None if self.member_pin.text() else self.member_code,
                         on_done=self._finished, on_error=self._finish_refused)
 
     def _finished(self, result) -> None:
