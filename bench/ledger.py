@@ -39,6 +39,7 @@ Prints one JSON line, last.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import random
@@ -54,6 +55,7 @@ from pathlib import Path
 
 from pos_app.domain import entries as E
 from pos_app.domain import ledger as L
+from pos_app.domain.codes import key_id_for
 from pos_app.domain.coupons import Coupon, CouponStatus
 from pos_app.domain.ids import new_id
 from pos_app.domain.ledger import Entry, Kind
@@ -688,30 +690,47 @@ class _Phones:
         from pos_app.scanner.formats import public_bytes
 
         self.ctx = ctx
-        self.key = Ed25519PrivateKey.generate()
+        # the same key every run, so a reused store is written to once, not every time
+        self.key = Ed25519PrivateKey.from_private_bytes(hashlib.sha256(b"bench.ledger phone").digest())
         self.used: set[tuple[str, int]] = set()
+        public = public_bytes(self.key)
+        kid = key_id_for(public)
         with ctx.db.write() as conn:  # before the timing: HQ sends members' keys with the member
             for member_id in member_ids:
-                repos.trust_member_key(conn, member_id, public_bytes(self.key))
+                if kid not in repos.get_meta_json(conn, repos.MEMBER_KEYS + member_id, {}):
+                    repos.trust_member_key(conn, member_id, public)
+        # and the setup's writes are checkpointed, so the timed sales do not pay for them
+        raw = sqlite3.connect(ctx.db.path)
+        try:
+            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            raw.close()
 
     def usable(self, member_id: str) -> bool:
-        """Not used in this step, by this run or an earlier one (--reuse within 30 s)."""
-        from pos_app.domain.codes import time_step
-        from pos_app.store.seen_codes import seen_at
-
-        step = time_step(self.ctx.now())
-        if (member_id, step) in self.used:
-            return False
-        with self.ctx.db.read() as conn:
-            return seen_at(conn, f"D:{member_id}:{step}") is None
+        return self._free_time(member_id) is not None
 
     def code(self, member_id: str) -> str:
         from pos_app.domain.codes import time_step
         from pos_app.scanner.formats import dynamic_member_payload
 
+        at = self._free_time(member_id)
+        self.used.add((member_id, time_step(at)))
+        return dynamic_member_payload(member_id, self.key, at)
+
+    def _free_time(self, member_id: str) -> datetime | None:
+        """A time whose code this member has not used yet: now, or the step before or after
+        (the store accepts those too), as a phone's code moves on every 30 s. Runs of the
+        bench on one store within seconds pick the same members."""
+        from pos_app.domain.codes import time_step
+        from pos_app.store.seen_codes import seen_at
+
         now = self.ctx.now()
-        self.used.add((member_id, time_step(now)))
-        return dynamic_member_payload(member_id, self.key, now)
+        with self.ctx.db.read() as conn:
+            for at in (now, now - timedelta(seconds=30), now + timedelta(seconds=30)):
+                step = time_step(at)
+                if (member_id, step) not in self.used and seen_at(conn, f"D:{member_id}:{step}") is None:
+                    return at
+        return None
 
 
 def fsync_ms(folder: Path, n: int = 200) -> list[float]:
