@@ -116,7 +116,8 @@ def cmd_checkout(args) -> int:
     member_id = members.find_member(ctx, args.member).member_id if args.member else None
     tender = {args.tender: int(args.paid)} if args.paid is not None else None
     r = checkout.checkout(ctx, staff_id=args.staff or CASHIER_ID, items=items, member_id=member_id,
-                          coupons=args.coupon or [], cash_points=args.points, tender=tender)
+                          coupons=args.coupon or [], cash_points=args.points, tender=tender,
+                          member_pin=args.member_pin)
     print(f"receipt {r.receipt_no}  due {format_fen(r.quote.due_fen)}  change {format_fen(r.change_fen)}  "
           f"points +{r.points_earned}  balance {r.balance_after}")
     return 0
@@ -230,7 +231,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("item", nargs="+", help="SKU or barcode, optionally :QTY")
     p.add_argument("--member", help="phone, card number or referral code")
     p.add_argument("--coupon", action="append")
-    p.add_argument("--points", type=int, default=0, help="points to pay with")
+    p.add_argument("--points", type=int, default=0, help="points to pay with (needs --member-pin)")
+    p.add_argument("--member-pin", help="the member's PIN: paying with points is a redemption")
     p.add_argument("--tender", choices=("cash", "card", "other"), default="cash")
     p.add_argument("--paid", type=int, help="amount tendered in fen (default: exact)")
     p.add_argument("--staff", help="staff id (default: the demo cashier)")

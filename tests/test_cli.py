@@ -38,9 +38,17 @@ def test_refused_input_exits_2_and_changes_nothing(tmp_path):
     assert bad.returncode == 2 and "no product with code NO-SUCH-SKU" in bad.stderr
     bad = run(tmp_path, "checkout", "TEA-OOLONG", "--member", "13800138000", "--points", "99999", check=False)
     assert bad.returncode == 2 and "points" in bad.stderr
+    bad = run(tmp_path, "checkout", "TEA-OOLONG", "--member", "13800138000", "--points", "1000", check=False)
+    assert bad.returncode == 2 and "PIN" in bad.stderr  # paying with points needs the member's PIN
     bad = run(tmp_path, "member", "1380013800X", check=False)
     assert bad.returncode == 2
     assert json.loads(run(tmp_path, "check").stdout)["events"] == before
+
+
+def test_paying_with_points_from_the_command_line_takes_the_members_pin(tmp_path):
+    out = run(tmp_path, "checkout", "TEA-OOLONG", "--member", "13800138000", "--points", "1000",
+              "--member-pin", "123456").stdout
+    assert "due ¥118.00" in out
 
 
 def test_a_report_for_a_day_that_does_not_exist_is_a_usage_error(tmp_path):
