@@ -18,8 +18,10 @@ that the sale is in the database. It records nothing outside the database.
 
 from __future__ import annotations
 
+import faulthandler
 import os
 import random
+import signal
 import sys
 import traceback
 
@@ -71,6 +73,9 @@ def run(data_dir: str, seed: int) -> None:
 
 
 def serve(data_dir: str) -> None:
+    # SIGUSR1 prints every thread's stack to stderr (the test's log): the test sends it to a
+    # child or to this server that stops answering, so a hang shows where it was.
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
     print("imported", flush=True)
     for line in sys.stdin:
         cmd, _, arg = line.strip().partition(" ")

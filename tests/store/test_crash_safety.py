@@ -13,10 +13,12 @@ that every sale the child reported is there.
 from __future__ import annotations
 
 import os
+import queue
 import random
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -35,6 +37,10 @@ HERE = Path(__file__).parent
 ROOT = HERE.parent.parent
 KILLS = 30
 BUDGET_S = 50  # stop early (but after at least 10 kills) on a slow machine
+# The longest a child or the server may go without a line the test is waiting for (a child
+# opens the store in well under a second; a cold import on a loaded machine takes seconds).
+# Past it the test fails with both processes' stacks rather than waiting for ever.
+SILENCE_S = 60
 
 
 def seed_store(data_dir: Path) -> None:
@@ -59,15 +65,39 @@ class LoopServer:
         env = {**os.environ,
                "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
         self.log = log
+        self.child: int | None = None
         self.proc = subprocess.Popen([sys.executable, str(HERE / "checkout_loop.py"), str(data_dir)],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True,
                                      cwd=ROOT, env=env)
+        # Lines arrive through a thread so that every wait has a deadline.
+        self.lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._pump, name="checkout loop stdout", daemon=True).start()
         assert self.line() == "imported"
 
+    def _pump(self) -> None:
+        for line in self.proc.stdout:
+            self.lines.put(line)
+        self.lines.put("")  # end of output: the server is gone
+
     def line(self) -> str:
-        line = self.proc.stdout.readline()
+        try:
+            line = self.lines.get(timeout=SILENCE_S)
+        except queue.Empty:
+            raise AssertionError(self.stacks(f"no line from the checkout loop in {SILENCE_S} s")) from None
         assert line, f"the checkout loop server ended (exit {self.proc.poll()}); see {self.log.name}"
         return line.strip()
+
+    def stacks(self, what: str) -> str:
+        """`what`, then the stacks of the child and the server (SIGUSR1: faulthandler)."""
+        for pid in (self.child, self.proc.pid):
+            if pid is not None:
+                try:
+                    os.kill(pid, signal.SIGUSR1)
+                except ProcessLookupError:
+                    pass
+                time.sleep(0.5)  # one dump at a time: both write to the same log
+        self.log.flush()
+        return f"{what}; child {self.child}, server {self.proc.pid}:\n" + Path(self.log.name).read_text()[-8000:]
 
     def start_child(self, seed: int) -> tuple[int, list[str]]:
         """A fresh child on the same database: its pid once it has opened the store."""
@@ -77,7 +107,7 @@ class LoopServer:
         while pid is None or not ready:
             line = self.line()
             if line.startswith("child "):
-                pid = int(line.split()[1])
+                pid = self.child = int(line.split()[1])
             elif line == "ready":
                 ready = True
             elif line.startswith("reaped "):  # it died before it was ready: fail, do not wait for it
@@ -100,6 +130,7 @@ class LoopServer:
                 status = int(line.split()[2])
                 assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL, \
                     f"the checkout loop ended on its own (status {status}); see {self.log.name}"
+                self.child = None
                 return lines
             lines.append(line)
 
@@ -111,7 +142,11 @@ class LoopServer:
             except (OSError, subprocess.TimeoutExpired):
                 self.proc.kill()
                 self.proc.wait()
-        self.proc.stdout.close()
+        if self.child is not None:  # a child the server never reaped (it hung): not left running
+            try:
+                os.kill(self.child, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
 
 
 def parse(lines: list[str]) -> tuple[list[str], int]:
