@@ -20,28 +20,27 @@ from pos_app.store import tables as T
 
 
 def fetch(conn: Connection, sql: str, params=()) -> list[tuple]:
-    try:
-        return conn.connection.driver_connection.execute(sql, params).fetchall()
-    except sqlite3.DatabaseError as exc:
-        raise DBAPIError.instance(sql, params, exc, sqlite3.DatabaseError) from exc
+    return _call(conn.connection.driver_connection.execute, sql, params).fetchall()
 
 
 def scalar(conn: Connection, sql: str, params=()):
-    rows = fetch(conn, sql, params)
-    return rows[0][0] if rows else None
+    """The first column of the first row, or None when there is no row."""
+    row = _call(conn.connection.driver_connection.execute, sql, params).fetchone()
+    return row[0] if row else None
 
 
-def run(conn: Connection, sql: str, params=()) -> None:
-    _call(conn.connection.driver_connection.execute, sql, params)
+def run(conn: Connection, sql: str, params=()) -> int:
+    """Runs one statement; the number of rows it changed."""
+    return _call(conn.connection.driver_connection.execute, sql, params).rowcount
 
 
 def run_many(conn: Connection, sql: str, rows: list) -> None:
     _call(conn.connection.driver_connection.executemany, sql, rows)
 
 
-def _call(method, sql: str, params) -> None:
+def _call(method, sql: str, params) -> sqlite3.Cursor:
     try:
-        method(sql, params)
+        return method(sql, params)
     except sqlite3.DatabaseError as exc:
         raise DBAPIError.instance(sql, params, exc, sqlite3.DatabaseError) from exc
 

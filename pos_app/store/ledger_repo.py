@@ -35,7 +35,7 @@ _PAYLOAD = select(T.events.c.payload).where(T.events.c.event_id == bindparam("ev
 
 
 def next_seq(conn: Connection) -> int:
-    return (driver.fetch(conn, "SELECT MAX(device_seq) FROM events", ())[0][0] or 0) + 1
+    return (driver.scalar(conn, "SELECT MAX(device_seq) FROM events") or 0) + 1
 
 
 def stamp(entry: Entry, *, who: Identity, seq: int, staff_id: str | None, rule_version: int,
@@ -92,8 +92,7 @@ _SQL_OUTBOX = "INSERT INTO outbox (device_seq, event_id) VALUES (?, ?)"
 
 
 def balance(conn: Connection, account: str) -> int:
-    rows = driver.fetch(conn, "SELECT balance FROM balances WHERE account = ?", (account,))
-    return rows[0][0] if rows else 0
+    return driver.scalar(conn, "SELECT balance FROM balances WHERE account = ?", (account,)) or 0
 
 
 def lots_of(conn: Connection, account: str) -> list[Lot]:
@@ -116,8 +115,8 @@ def lot_rooms(conn: Connection, account: str) -> list[LotRoom]:
 
 
 def lot_expiry(conn: Connection, lot_id: str) -> datetime | None:
-    rows = driver.fetch(conn, "SELECT expires_at FROM lots WHERE lot_id = ?", (lot_id,))
-    return datetime.fromisoformat(rows[0][0]) if rows else None
+    raw = driver.scalar(conn, "SELECT expires_at FROM lots WHERE lot_id = ?", (lot_id,))
+    return datetime.fromisoformat(raw) if raw else None
 
 
 def event_payload(conn: Connection, event_id: str) -> dict:

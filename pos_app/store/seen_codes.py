@@ -36,20 +36,14 @@ class SeenCodes:
             # Not a code of ours: nothing we accept lives this long. Refuse rather than forget it early.
             return False
         when = driver.time_param(self.conn)
-        before = _changes(self.conn)
-        driver.run(self.conn, "INSERT INTO seen_codes (code_key, seen_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                   (key, when(self.now)))
-        claimed = _changes(self.conn) != before
+        claimed = driver.run(self.conn, "INSERT INTO seen_codes (code_key, seen_at) VALUES (?, ?) "
+                             "ON CONFLICT DO NOTHING", (key, when(self.now))) == 1  # 0: seen before
         if claimed:
             prune(self.conn, self.now)
         return claimed
 
     def seen_at(self, key: str) -> datetime | None:
         return seen_at(self.conn, key)
-
-
-def _changes(conn: Connection) -> int:
-    return driver.scalar(conn, "SELECT total_changes()")
 
 
 def seen_at(conn: Connection, key: str) -> datetime | None:
