@@ -38,13 +38,21 @@ from pos_app.store import ledger_repo
 from pos_app.store import tables as T
 
 
+def say(line: str) -> None:
+    """One line in one write(2): the child and the server share the pipe, and a child killed
+    between print()'s two writes (text, then newline) once glued the server's "reaped" line
+    to its cut "sale" line, so the test never saw the reap and waited for ever. A write of
+    at most PIPE_BUF bytes to a pipe is atomic: a kill leaves a whole line or none."""
+    os.write(1, (line + "\n").encode())
+
+
 def run(data_dir: str, seed: int) -> None:
     ctx = open_store(data_dir)
     rng = random.Random(seed)
     with ctx.db.read() as conn:
         members = conn.execute(select(T.members.c.member_id)).scalars().all()
     skus = [p[0] for p in PRODUCTS]
-    print("ready", flush=True)
+    say("ready")
     while True:
         member_id = rng.choice(members) if rng.random() < 0.85 else None
         items = [(sku, rng.randint(1, 3)) for sku in rng.sample(skus, rng.randint(1, 4))]
@@ -67,21 +75,20 @@ def run(data_dir: str, seed: int) -> None:
         try:
             sale = checkout_uc.checkout(ctx, staff_id=CASHIER_ID, member_id=member_id, items=items, **kw)
         except Refused as err:  # the daily earn cap or the like: say so, the parent fails on it
-            print(f"refused {','.join(err.codes)}", flush=True)
+            say(f"refused {','.join(err.codes)}")
             continue
-        print(f"sale {sale.sale_id}", flush=True)
+        say(f"sale {sale.sale_id}")
 
 
 def serve(data_dir: str) -> None:
     # SIGUSR1 prints every thread's stack to stderr (the test's log): the test sends it to a
     # child or to this server that stops answering, so a hang shows where it was.
     faulthandler.register(signal.SIGUSR1, all_threads=True)
-    print("imported", flush=True)
+    say("imported")
     for line in sys.stdin:
         cmd, _, arg = line.strip().partition(" ")
         if cmd != "go":
             break
-        sys.stdout.flush()
         sys.stderr.flush()
         pid = os.fork()
         if pid == 0:  # the child: sell until killed; never return into the server's loop
@@ -91,9 +98,9 @@ def serve(data_dir: str) -> None:
                 traceback.print_exc()
             finally:
                 os._exit(1)
-        print(f"child {pid}", flush=True)
+        say(f"child {pid}")
         _, status = os.waitpid(pid, 0)
-        print(f"reaped {pid} {status}", flush=True)
+        say(f"reaped {pid} {status}")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ that every sale the child reported is there.
 
 from __future__ import annotations
 
+import collections
 import os
 import queue
 import random
@@ -71,6 +72,7 @@ class LoopServer:
                                      cwd=ROOT, env=env)
         # Lines arrive through a thread so that every wait has a deadline.
         self.lines: queue.Queue[str] = queue.Queue()
+        self.last: collections.deque[str] = collections.deque(maxlen=30)  # shown when a wait fails
         threading.Thread(target=self._pump, name="checkout loop stdout", daemon=True).start()
         assert self.line() == "imported"
 
@@ -84,6 +86,7 @@ class LoopServer:
             line = self.lines.get(timeout=SILENCE_S)
         except queue.Empty:
             raise AssertionError(self.stacks(f"no line from the checkout loop in {SILENCE_S} s")) from None
+        self.last.append(line.strip())
         assert line, f"the checkout loop server ended (exit {self.proc.poll()}); see {self.log.name}"
         return line.strip()
 
@@ -97,7 +100,8 @@ class LoopServer:
                     pass
                 time.sleep(0.5)  # one dump at a time: both write to the same log
         self.log.flush()
-        return f"{what}; child {self.child}, server {self.proc.pid}:\n" + Path(self.log.name).read_text()[-8000:]
+        return (f"{what}; child {self.child}, server {self.proc.pid}; the last lines read:\n" + "\n".join(self.last)
+                + "\nstacks:\n" + Path(self.log.name).read_text()[-8000:])
 
     def start_child(self, seed: int) -> tuple[int, list[str]]:
         """A fresh child on the same database: its pid once it has opened the store."""
@@ -150,7 +154,7 @@ class LoopServer:
 
 
 def parse(lines: list[str]) -> tuple[list[str], int]:
-    """(sale ids reported, refusals reported); a line cut by the kill is ignored."""
+    """(sale ids reported, refusals reported); every line is whole (checkout_loop.say)."""
     sales, refused = [], 0
     for line in lines:
         word, _, rest = line.partition(" ")
