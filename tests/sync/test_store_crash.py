@@ -42,15 +42,22 @@ def test_kill_9_during_sync_loses_and_doubles_nothing(hq, make_store, request):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     data = ctx.db.path.parent
     seen, kills = _handshakes(ctx), 0
-    for _ in range(3):
+    # Where each run dies is chosen by progress, not by a sleep: on a fast machine all 1,500 events were
+    # pushed before a random 0-1.5 s sleep ran out, and nothing was ever killed. Runs 1 and 2 die while
+    # pushing, once the outbox is down to a random count (then up to 20 ms on, inside the next batch);
+    # run 3 once nothing is left to push, which is the pull.
+    targets = [rng.randint(200, 1300), rng.randint(0, 400), 0]
+    for target in targets:
         proc = subprocess.Popen([sys.executable, "-m", "pos_app.cli", "--data", str(data), "--no-demo", "sync",
                                  "--once"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                 start_new_session=True)
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while proc.poll() is None and _handshakes(ctx) == seen and time.monotonic() < deadline:
-            time.sleep(0.01)  # the run is under way once its handshake is recorded
+            time.sleep(0.005)  # the run is under way once its handshake is recorded
         seen = _handshakes(ctx)
-        time.sleep(rng.uniform(0.0, 1.5))  # then somewhere in the push batches or the pull
+        while proc.poll() is None and _pending(ctx) > target and time.monotonic() < deadline:
+            time.sleep(0.002)
+        time.sleep(rng.uniform(0.0, 0.02))
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             kills += 1
@@ -72,6 +79,11 @@ def test_kill_9_during_sync_loses_and_doubles_nothing(hq, make_store, request):
         assert local_balances(ctx, m) == hq_balances(hq, m)
     local_ledger_ok(ctx)
     assert report.pulled is not None
+
+
+def _pending(ctx) -> int:
+    with ctx.db.read() as conn:
+        return outbox.pending_count(conn)
 
 
 def _handshakes(ctx) -> str | None:
