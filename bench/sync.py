@@ -8,9 +8,10 @@ on that server (dropped afterwards), `sqlite` a file in a temporary folder.
 
 The events are what a till makes (earns with lot grants, gift redemptions taking from
 those lots, postings summing to zero), built with pos_app.domain.entries as wire
-events, pushed in device_seq order, in batches of wire.MAX_BATCH with gzip, one
-request after the other (as a store's outbox does), to `hq-server serve` (--workers,
-default 2) on a loopback port.
+events, pushed in device_seq order, in batches of wire.MAX_BATCH with gzip, with
+pos_app.sync.cycle.PUSH_DEPTH (2) requests in flight and the answers taken in order, as a
+store's sync pushes its outbox, to `hq-server serve` (--workers, default 2) on a
+loopback port.
 
 push_seconds: from the store's first request to HQ's last answer, as the store sees it
 (every event must be answered ok; answered_ok counts them). It is end to end, not HQ's
@@ -60,6 +61,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -73,6 +75,7 @@ from pos_app.domain.ids import new_id
 from pos_app.domain.ledger import Kind, canonical_json, payload_hash
 from pos_app.domain.lots import Lot
 from pos_app.domain.rules import Rules
+from pos_app.sync.cycle import PUSH_DEPTH
 from pos_app.sync.wire import MAX_BATCH
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -198,31 +201,46 @@ def enrol(client: httpx.Client, store_id: str) -> dict:
 
 
 def push_all(base: str, creds: dict, events: list[dict], encode: list[float] | None = None) -> tuple[float, int]:
-    """Push in device_seq order, MAX_BATCH a request, gzip; returns (seconds, events answered ok).
+    """Push in device_seq order, MAX_BATCH a request, gzip, PUSH_DEPTH requests in flight as the store's
+    sync keeps them (pos_app.sync.cycle), answers taken in order; returns (seconds, events answered ok).
 
     The seconds are the store's, first request to last answer, encoding each batch included
     (`encode`, when given, gets the seconds spent on JSON and gzip added to it)."""
     headers = {"Authorization": f"Device {creds['device_id']}:{creds['device_key']}",
                "Content-Type": "application/json", "Content-Encoding": "gzip"}
+    starts = list(range(0, len(events), MAX_BATCH))
+    clients = [httpx.Client(base_url=base, headers=headers, timeout=300) for _ in range(PUSH_DEPTH)]
+
+    def send(k: int) -> list[dict]:
+        t1 = time.perf_counter()
+        body = gzip.compress(json.dumps({"events": events[starts[k]:starts[k] + MAX_BATCH]}).encode(),
+                             compresslevel=1)
+        if encode is not None:
+            encode[0] += time.perf_counter() - t1
+        r = clients[k % PUSH_DEPTH].post("/api/v1/sync/push", content=body)
+        r.raise_for_status()
+        return r.json()["answers"]
+
     ok = 0
-    with httpx.Client(base_url=base, headers=headers, timeout=300) as c:
-        t0 = time.perf_counter()
-        for i in range(0, len(events), MAX_BATCH):
-            batch = events[i:i + MAX_BATCH]
-            t1 = time.perf_counter()
-            body = gzip.compress(json.dumps({"events": batch}).encode(), compresslevel=1)
-            if encode is not None:
-                encode[0] += time.perf_counter() - t1
-            r = c.post("/api/v1/sync/push", content=body)
-            r.raise_for_status()
-            answers = r.json()["answers"]
-            if [a["event_id"] for a in answers] != [e["event_id"] for e in batch]:
-                raise RuntimeError("the answers do not match the batch's events")
-            bad = [a for a in answers if a["status"] != "ok"]
-            if bad:
-                raise RuntimeError(f"not ok: {bad[:3]}")
-            ok += len(answers)
-        return time.perf_counter() - t0, ok
+    try:
+        with ThreadPoolExecutor(PUSH_DEPTH) as pool:
+            t0 = time.perf_counter()
+            flight = [pool.submit(send, k) for k in range(min(PUSH_DEPTH, len(starts)))]
+            for k, i in enumerate(starts):
+                answers = flight[k].result()
+                if k + PUSH_DEPTH < len(starts):  # this batch's client is free again
+                    flight.append(pool.submit(send, k + PUSH_DEPTH))
+                batch = events[i:i + MAX_BATCH]
+                if [a["event_id"] for a in answers] != [e["event_id"] for e in batch]:
+                    raise RuntimeError("the answers do not match the batch's events")
+                bad = [a for a in answers if a["status"] != "ok"]
+                if bad:
+                    raise RuntimeError(f"not ok: {bad[:3]}")
+                ok += len(answers)
+            return time.perf_counter() - t0, ok
+    finally:
+        for c in clients:
+            c.close()
 
 
 def _by_chunks(conn, query, col, values: list, chunk: int = 900) -> list[dict]:

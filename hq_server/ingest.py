@@ -11,9 +11,9 @@ from __future__ import annotations
 import gc
 import json
 import threading
+import time
 import uuid
 from collections.abc import Iterator
-from concurrent import futures
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -345,33 +345,57 @@ def event_doc(row: dict, payload: dict) -> dict:
             "payload_hash": row["payload_hash"], "hq_seq": row["hq_seq"], "status": row["status"]}
 
 
+# How long a push whose events follow a gap waits for the device's earlier events (see await_turn).
+TURN_WAIT_S = 0.5
+TURN_POLL_S = 0.002
+
+
 def push(db: Database, device_id: str, store_id: str, events: list[WireEvent], now: datetime) -> PushResponse:
-    with gc_paused():
-        return _push(db, device_id, store_id, events, now)
-
-
-def _push(db: Database, device_id: str, store_id: str, events: list[WireEvent], now: datetime) -> PushResponse:
     for e in events:
         if e.store_id != store_id or e.device_id != device_id:
             # Not one bad event in an honest queue: a device speaking for someone else. Refuse it all.
             raise HQProblem(403, "wrong_store", f"event {e.event_id} claims store {e.store_id} device {e.device_id}, "
                                                 f"but this key belongs to store {store_id} device {device_id}")
+    with gc_paused():
+        # The checks need no database: they run before the writer lock, while another push holds it.
+        parsed = {e.event_id: parse(e, store_id) for e in events}
+        await_turn(db, device_id, events)
+        return _push(db, device_id, store_id, events, parsed, now)
+
+
+def await_turn(db: Database, device_id: str, events: list[WireEvent], wait_s: float = TURN_WAIT_S) -> bool:
+    """Wait (at most wait_s) until HQ holds the device's events up to just before this batch; whether it does.
+
+    A store catching up keeps two batches in flight (pos_app.sync.cycle), and two uvicorn workers may
+    take them in either order. Applied in order, a batch extends the device's rolling hash and its
+    takes find their lots; applied first, the later batch parks its takes as waiting and the earlier
+    one then makes HQ recompute the hash over all the device's events. So the later batch waits for
+    the earlier one's commit, polling acked_max_seq outside the writer lock. The wait is bounded: an
+    event HQ will never hold (the store recorded it as refused) leaves a gap nothing fills, and then
+    the batch goes in as before, out of order and still correct.
+    """
+    first = min((e.device_seq for e in events), default=None)
+    if first is None or first <= 1:
+        return True
+    d = M.devices.c
+    q = select(d.acked_max_seq).where(d.device_id == device_id)
+    deadline = time.monotonic() + wait_s
+    while True:
+        with db.read() as conn:
+            held = conn.execute(q).scalar()
+        if held is None or first <= held + 1:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(TURN_POLL_S)
+
+
+def _push(db: Database, device_id: str, store_id: str, events: list[WireEvent], parsed: dict[str, Parsed | str],
+          now: datetime) -> PushResponse:
     with db.write() as (conn, seq):
         ing = Ingest(conn, seq, store_id, now)
         pre = _Prefetch(ing, device_id, events)
-        # On PostgreSQL the reads run on a helper thread while this one checks the events: the database
-        # answers them on its own CPU meanwhile (the thread hands the connection back before anything else
-        # uses it). SQLite's connection stays on this thread.
-        job = _PREFETCH.submit(pre.run) if conn.dialect.name == "postgresql" else None
-        try:
-            if job is None:
-                pre.run()
-            parsed = {e.event_id: parse(e, store_id) for e in events}
-        finally:
-            if job is not None:
-                futures.wait([job])
-        if job is not None:
-            job.result()  # its error, if any, rolls the push back
+        pre.run()
         dev, existing, taken = pre.dev, pre.existing, pre.taken
         ing.skew_s = dev.clock_skew_s
         fresh: list[WireEvent] = []
@@ -421,9 +445,6 @@ def _push(db: Database, device_id: str, store_id: str, events: list[WireEvent], 
                      .values(acked_count=count, acked_hash=digest,
                              acked_max_seq=max([dev.acked_max_seq, *(e.device_seq for e in fresh)]), last_seen=now))
     return PushResponse(answers=[answers[e.event_id] for e in events], hq_acked_count=count, hq_acked_hash=digest)
-
-
-_PREFETCH = futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="hq-push-reads")
 
 
 class _Prefetch:

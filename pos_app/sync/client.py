@@ -42,6 +42,14 @@ class HQClient:
     def close(self) -> None:
         self.session.close()
 
+    def twin(self) -> HQClient:
+        """Another client to the same HQ with the same key and timeouts, on its own session: a
+        requests.Session is not to be shared between threads (pos_app.sync.cycle pushes two
+        batches at once)."""
+        twin = HQClient(self.base_url, connect_timeout=self.timeout[0], read_timeout=self.timeout[1])
+        twin.session.headers.update(self.session.headers)
+        return twin
+
     # --- calls ------------------------------------------------------------------------
     @classmethod
     def enrol(cls, base_url: str, token: str, device_name: str, **kw) -> W.EnrolResponse:

@@ -9,7 +9,9 @@ each pull page (with its cursor) commit on their own; the next run carries on.
 from __future__ import annotations
 
 import threading
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -44,11 +46,23 @@ def client_for(db: Database, **kw) -> HQClient:
 # Whole-batch refusals that one bad event can cause (schema, size, a foreign store id):
 # the batch is halved until the culprit is alone, then it is recorded as refused.
 SPLIT_ON = {413, 422, 403}
+# Batches in flight while a store catches up: HQ checks the next batch while it writes this one
+# (bench.sync: 10,000 events pushed in about 1.0 s instead of 1.75 s). HQ applies them in
+# device_seq order (hq_server.ingest.await_turn); answers are recorded here in that order.
+PUSH_DEPTH = 2
+
+
+def _splits(exc: HQRefused) -> bool:
+    """A refusal of the whole batch that one bad event can cause: push_pending halves the batch."""
+    return exc.status in SPLIT_ON and not (isinstance(exc, DeviceRefused) and exc.code != "wrong_store")
 
 
 def push_pending(db: Database, client: HQClient, clock: Callable[[], datetime] = utcnow,
-                 batch: int = MAX_BATCH, report: SyncReport | None = None) -> SyncReport:
+                 batch: int = MAX_BATCH, report: SyncReport | None = None, depth: int = PUSH_DEPTH) -> SyncReport:
     report = report or SyncReport()
+    if depth > 1 and not _push_ahead(db, client, clock, batch, report, depth):
+        return report
+    # One batch at a time: the tail after a refusal, halving a refused batch until its culprit is alone.
     size = batch
     while True:
         with db.read() as conn:
@@ -58,7 +72,7 @@ def push_pending(db: Database, client: HQClient, clock: Callable[[], datetime] =
         try:
             answer = client.push(events)
         except HQRefused as exc:
-            if exc.status not in SPLIT_ON or isinstance(exc, DeviceRefused) and exc.code != "wrong_store":
+            if not _splits(exc):
                 raise
             if len(events) > 1:
                 size = max(1, len(events) // 2)
@@ -75,6 +89,52 @@ def push_pending(db: Database, client: HQClient, clock: Callable[[], datetime] =
             report.answers[k] = report.answers.get(k, 0) + n
         if not counts:  # HQ answered nothing new for a whole batch: do not spin
             return report
+
+
+def _push_ahead(db: Database, client: HQClient, clock: Callable[[], datetime], batch: int, report: SyncReport,
+                depth: int) -> bool:
+    """Push the outbox with up to `depth` batches in flight, recording each answer in device_seq order.
+
+    Returns False when HQ answered nothing new for a batch (stop: do not spin), True when push_pending's
+    one-at-a-time loop goes on: all sent (it finds nothing), or a batch refused as a whole (it halves
+    it). The answers to batches still in flight after a refusal are not recorded: those events stay
+    pending and HQ answers `exists` to them next time. Any other error is raised, once what is in
+    flight has finished.
+    """
+    with db.read() as conn:
+        upcoming = outbox.pending(conn, batch)
+    if len(upcoming) < batch:  # one batch or less: nothing to overlap
+        return True
+    clients = [client] + [client.twin() for _ in range(depth - 1)]
+    flight: deque = deque()
+    sent = 0
+    try:
+        with ThreadPoolExecutor(depth, thread_name_prefix="sync-push") as pool:
+            while True:
+                while upcoming and len(flight) < depth:
+                    flight.append((upcoming, pool.submit(clients[sent % depth].push, upcoming)))
+                    sent += 1
+                    with db.read() as conn:
+                        upcoming = outbox.pending(conn, batch, after_seq=upcoming[-1]["device_seq"])
+                if not flight:
+                    return True
+                events, answered = flight.popleft()
+                try:
+                    answer = answered.result()
+                except HQRefused as exc:
+                    if _splits(exc):
+                        return True
+                    raise
+                with db.write() as conn:
+                    counts = outbox.record_answers(conn, events, answer, clock())
+                report.pushed += len(events)
+                for k, n in counts.items():
+                    report.answers[k] = report.answers.get(k, 0) + n
+                if not counts:
+                    return False
+    finally:
+        for twin in clients[1:]:
+            twin.close()
 
 
 def sync_once(db: Database, client: HQClient | None = None, clock: Callable[[], datetime] = utcnow,

@@ -25,13 +25,15 @@ def pending_count(conn: Connection) -> int:
     return conn.execute(select(func.count()).select_from(T.outbox).where(T.outbox.c.status == PENDING)).scalar()
 
 
-def pending(conn: Connection, limit: int) -> list[dict]:
-    """The next pending events in device_seq order, as wire events (JSON-ready dicts)."""
+def pending(conn: Connection, limit: int, after_seq: int = 0) -> list[dict]:
+    """The next pending events (after device_seq `after_seq`) in device_seq order, as wire events
+    (JSON-ready dicts)."""
     e, o = T.events.c, T.outbox.c
     rows = conn.execute(select(e.event_id, e.kind, e.store_id, e.device_id, e.device_seq, e.device_time, e.staff_id,
                                e.rule_version, e.member_id, e.payload, e.payload_hash)
                         .join_from(T.outbox, T.events, o.event_id == e.event_id)
-                        .where(o.status == PENDING).order_by(o.device_seq).limit(limit)).all()
+                        .where(o.status == PENDING, o.device_seq > after_seq).order_by(o.device_seq)
+                        .limit(limit)).all()
     return [{"event_id": r.event_id, "kind": r.kind, "store_id": r.store_id, "device_id": r.device_id,
              "device_seq": r.device_seq, "device_time": r.device_time.isoformat(), "staff_id": r.staff_id,
              "rule_version": r.rule_version, "member_id": r.member_id, "payload": json.loads(r.payload),

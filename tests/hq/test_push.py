@@ -170,3 +170,42 @@ def test_spending_more_than_hq_holds_becomes_debt_and_a_risk_flag(hq, store_id, 
     a.push([repay])
     assert ledger.balance(f"debt:{m}") == 0 and ledger.balance(f"member:{m}:consumer") == 40
     assert ledger.problems() == []
+
+
+def test_a_batch_sent_ahead_of_the_one_before_it_waits_for_it(hq, store_id, ledger):
+    """A store keeps two batches in flight; whichever HQ worker gets the later one first, it goes in
+    after the earlier one (hq_seq follows device_seq), so its spend finds the lot the earlier one grants."""
+    import httpx
+    dev = FakeDevice(hq, store_id)
+    m = member()
+    first = [dev.register(m, "13900000077"), dev.earn(m, 50)]
+    later = [dev.spend(m, 20, [(FakeDevice.lot_of(first[1]), 50)]), dev.earn(m, 5)]
+    answers = {}
+
+    def push_later():
+        with httpx.Client(base_url=hq.url, headers=hq.auth(dev.creds), timeout=60) as c:
+            answers["later"] = c.post("/api/v1/sync/push", json={"events": later}).json()
+
+    t = threading.Thread(target=push_later)
+    t.start()
+    import time
+    time.sleep(0.2)  # the later batch is at HQ, waiting
+    answers["first"] = dev.push(first).json()
+    t.join()
+    seqs = [a["hq_seq"] for a in answers["first"]["answers"] + answers["later"]["answers"]]
+    assert [a["status"] for a in answers["later"]["answers"]] == ["ok", "ok"]
+    assert seqs == sorted(seqs), "applied in device_seq order"
+    assert ledger.scalar("SELECT COUNT(*) FROM events WHERE member_id = :m AND status = 'waiting'", m=m) == 0
+    assert ledger.balance(f"member:{m}:consumer") == 35
+    assert answers["later"]["hq_acked_count"] == 4
+    assert ledger.problems() == []
+
+
+def test_a_gap_nothing_fills_delays_a_batch_but_does_not_stop_it(hq, store_id, ledger):
+    dev = FakeDevice(hq, store_id)
+    m = member()
+    dev.push([dev.register(m, "13900000078")])
+    dev.earn(m, 7)  # device_seq 2: recorded as refused at the store, never reaches HQ
+    r = dev.push([dev.earn(m, 9)])
+    assert [a["status"] for a in r.json()["answers"]] == ["ok"]
+    assert ledger.balance(f"member:{m}:consumer") == 9

@@ -163,3 +163,62 @@ def test_a_disagreement_a_full_repush_cannot_mend_is_flagged_not_looped(hq, make
     assert report.handshake.full_resync and report.handshake.requeued == 0 and report.pushed == 0
     st = SyncScheduler(ctx.db).status(refresh=True)
     assert st.hq_disagrees and st.problems == 1 and st.pending == 0
+
+
+class _InFlight:
+    """Counts HQClient.push calls running at once (the real pushes, over HTTP to the real HQ)."""
+
+    def __init__(self, monkeypatch):
+        import threading
+        from pos_app.sync.client import HQClient
+        self.now = self.most = 0
+        lock, real = threading.Lock(), HQClient.push
+
+        def push(client, events):
+            with lock:
+                self.now += 1
+                self.most = max(self.most, self.now)
+            try:
+                return real(client, events)
+            finally:
+                with lock:
+                    self.now -= 1
+        monkeypatch.setattr(HQClient, "push", push)
+
+
+def test_a_store_catching_up_keeps_two_batches_in_flight_and_hq_agrees(hq, make_store, monkeypatch):
+    ctx = make_store("a")
+    sell(ctx, 30)
+    flight = _InFlight(monkeypatch)
+    report = sync_once(ctx.db, batch=6)
+    assert flight.most == 2, "the next batch goes out before the answer to this one"
+    assert _pending(ctx) == 0 and report.answers == {"ok": report.pushed}
+    for m in member_ids(ctx):
+        assert local_balances(ctx, m) == hq_balances(hq, m)
+    with ctx.db.read() as conn:
+        acked = state.acked(conn)
+    again = sync_once(ctx.db)  # the acknowledged count and rolling hash agree with HQ's
+    assert not again.handshake.full_resync and again.pushed == 0
+    assert (again.handshake.answer.hq_acked_count, again.handshake.answer.hq_acked_hash) == acked[:2]
+    local_ledger_ok(ctx)
+
+
+def test_a_batch_refused_while_another_is_in_flight_is_halved_and_nothing_is_lost(hq, make_store, monkeypatch):
+    from pos_app.domain.ledger import Entry, Kind
+    from pos_app.store import ledger_repo
+    ctx = make_store("a")
+    sell(ctx, 8)
+    with ctx.db.write() as conn:  # HQ refuses the whole body holding this one (422)
+        bad = ledger_repo.record(conn, Entry(Kind.MEMBER_PATCH, {"fields": {"name": "x"}}, member_id="m" * 40),
+                                 who=ctx.who, staff_id=CASHIER_ID, rule_version=1, now=ctx.now())
+    sell(ctx, 8)
+    flight = _InFlight(monkeypatch)
+    report = sync_once(ctx.db, batch=6)
+    assert flight.most == 2
+    assert report.answers.get("refused") == 1 and not report.answers.get("rejected") and _pending(ctx) == 0
+    with ctx.db.read() as conn:
+        assert [p["event_id"] for p in outbox.problems(conn)] == [bad.event_id]
+    for m in member_ids(ctx):
+        assert local_balances(ctx, m) == hq_balances(hq, m)
+    assert not sync_once(ctx.db).handshake.full_resync
+    local_ledger_ok(ctx)
