@@ -345,12 +345,23 @@ def event_doc(row: dict, payload: dict) -> dict:
             "payload_hash": row["payload_hash"], "hq_seq": row["hq_seq"], "status": row["status"]}
 
 
-# How long a push whose events follow a gap waits for the device's earlier events (see await_turn).
+# How long a push whose events follow a gap waits for the device's earlier events (see push).
 TURN_WAIT_S = 0.5
 TURN_POLL_S = 0.002
 
 
 def push(db: Database, device_id: str, store_id: str, events: list[WireEvent], now: datetime) -> PushResponse:
+    """Apply one pushed batch of a device's events (one transaction); one answer per event.
+
+    A store catching up keeps two batches in flight (pos_app.sync.cycle), and HQ's workers may
+    take them in either order. Applied in order, a batch extends the device's rolling hash and its
+    takes find their lots; applied first, the later batch parks its takes as waiting and the earlier
+    one then makes HQ recompute the hash over all the device's events. So a batch that finds, under
+    the writer lock, that the device's events before it are not all in yet lets the lock go and
+    waits for them (at most TURN_WAIT_S, polling outside the lock). The wait is bounded: an event
+    HQ will never hold (the store recorded it as refused) leaves a gap nothing fills, and then the
+    batch goes in as before, out of order and still correct.
+    """
     for e in events:
         if e.store_id != store_id or e.device_id != device_id:
             # Not one bad event in an honest queue: a device speaking for someone else. Refuse it all.
@@ -359,43 +370,35 @@ def push(db: Database, device_id: str, store_id: str, events: list[WireEvent], n
     with gc_paused():
         # The checks need no database: they run before the writer lock, while another push holds it.
         parsed = {e.event_id: parse(e, store_id) for e in events}
-        await_turn(db, device_id, events)
-        return _push(db, device_id, store_id, events, parsed, now)
+        first = min((e.device_seq for e in events), default=0)
+        turn_until = time.monotonic() + TURN_WAIT_S
+        while True:
+            try:
+                return _push(db, device_id, store_id, events, parsed, now, turn_until)
+            except _NotYourTurn:
+                _await_turn(db, device_id, first, turn_until)
 
 
-def await_turn(db: Database, device_id: str, events: list[WireEvent], wait_s: float = TURN_WAIT_S) -> bool:
-    """Wait (at most wait_s) until HQ holds the device's events up to just before this batch; whether it does.
+class _NotYourTurn(Exception):
+    """Raised under the writer lock (rolling the transaction back) when the device's earlier events are missing."""
 
-    A store catching up keeps two batches in flight (pos_app.sync.cycle), and two uvicorn workers may
-    take them in either order. Applied in order, a batch extends the device's rolling hash and its
-    takes find their lots; applied first, the later batch parks its takes as waiting and the earlier
-    one then makes HQ recompute the hash over all the device's events. So the later batch waits for
-    the earlier one's commit, polling acked_max_seq outside the writer lock. The wait is bounded: an
-    event HQ will never hold (the store recorded it as refused) leaves a gap nothing fills, and then
-    the batch goes in as before, out of order and still correct.
-    """
-    first = min((e.device_seq for e in events), default=None)
-    if first is None or first <= 1:
-        return True
-    d = M.devices.c
-    q = select(d.acked_max_seq).where(d.device_id == device_id)
-    deadline = time.monotonic() + wait_s
-    while True:
-        with db.read() as conn:
-            held = conn.execute(q).scalar()
-        if held is None or first <= held + 1:
-            return True
-        if time.monotonic() >= deadline:
-            return False
+
+def _await_turn(db: Database, device_id: str, first: int, until: float) -> None:
+    """Poll, outside the writer lock, until HQ holds the device's events before `first` or time is up."""
+    q = select(M.devices.c.acked_max_seq).where(M.devices.c.device_id == device_id)
+    while time.monotonic() < until:
         time.sleep(TURN_POLL_S)
+        with db.read() as conn:
+            if first <= (conn.execute(q).scalar() or 0) + 1:
+                return
 
 
 def _push(db: Database, device_id: str, store_id: str, events: list[WireEvent], parsed: dict[str, Parsed | str],
-          now: datetime) -> PushResponse:
+          now: datetime, turn_until: float = 0.0) -> PushResponse:
     with db.write() as (conn, seq):
         ing = Ingest(conn, seq, store_id, now)
-        pre = _Prefetch(ing, device_id, events)
-        pre.run()
+        pre = _Prefetch(ing, device_id, events, parsed)
+        pre.run(turn_until)
         dev, existing, taken = pre.dev, pre.existing, pre.taken
         ing.skew_s = dev.clock_skew_s
         fresh: list[WireEvent] = []
@@ -422,18 +425,6 @@ def _push(db: Database, device_id: str, store_id: str, events: list[WireEvent], 
             else:
                 taken[e.device_seq] = e.event_id
                 fresh.append(e)
-        accounts: set[str] = set()
-        lot_ids: set[str] = set()
-        for e in fresh:
-            pe = parsed[e.event_id]
-            accounts.update(a for a, _ in pe.postings)
-            lot_ids.update(t for t, _ in pe.takes)
-            lot_ids.update(g[0] for g in pe.grants)
-            if e.member_id:
-                accounts.add(f"debt:{e.member_id}")
-        ing.book.preload(accounts, lot_ids)
-        ing.preload_followers({e.member_id for e in fresh if e.member_id})
-        merges.preload_serials(ing, [e.payload.get("serial") for e in fresh if e.kind == Kind.LABEL_EARN])
         for e in fresh:
             hq_seq = ing.admit(e, parsed[e.event_id])
             answers[e.event_id] = EventAnswer(event_id=e.event_id, status="ok", hq_seq=hq_seq)
@@ -448,21 +439,23 @@ def _push(db: Database, device_id: str, store_id: str, events: list[WireEvent], 
 
 
 class _Prefetch:
-    """A push's reads, before its events are checked: the device row, events HQ already holds by id or
-    device_seq, and into Ingest's caches the balances, lots, followers, label serials, the store's tills,
-    the rules and the waiting lots the batch may touch. The accounts and lots come from the raw payloads
-    (whatever parse will later refuse only costs a cache entry); push preloads again from the parsed
-    events, so anything missed here is read there, as before."""
+    """A push's reads under the writer lock, before any event is applied: the device row, events HQ
+    already holds by id or device_seq, and into Ingest's caches the balances, lots, followers, label
+    serials, the store's tills, the rules and the waiting lots the batch's events touch (a read the
+    batch needs that is not here, Book and Ingest make on first use)."""
 
-    def __init__(self, ing: Ingest, device_id: str, events: list[WireEvent]):
-        self.ing, self.device_id, self.events = ing, device_id, events
+    def __init__(self, ing: Ingest, device_id: str, events: list[WireEvent], parsed: dict[str, Parsed | str]):
+        self.ing, self.device_id, self.events, self.parsed = ing, device_id, events, parsed
         self.dev = None
         self.existing: dict[str, Any] = {}
         self.taken: dict[int, str] = {}
 
-    def run(self) -> None:
+    def run(self, turn_until: float = 0.0) -> None:
         ing, conn, e = self.ing, self.ing.conn, M.events.c
         self.dev = conn.execute(select(M.devices).where(M.devices.c.device_id == self.device_id)).one()
+        first = min((ev.device_seq for ev in self.events), default=0)
+        if first > self.dev.acked_max_seq + 1 and time.monotonic() < turn_until:
+            raise _NotYourTurn  # the batch before this one is not in yet (see push)
         for where in bulk.where_in(conn, e.event_id, sorted({ev.event_id for ev in self.events})):
             self.existing.update({r.event_id: r for r in conn.execute(
                 select(e.event_id, e.payload_hash, e.hq_seq).where(where))})
@@ -475,29 +468,27 @@ class _Prefetch:
                     e.device_id == self.device_id, where)).all()))
         accounts: set[str] = set()
         lot_ids: set[str] = set()
+        members: set[str] = set()
+        serials: list = []
         for ev in self.events:
-            if ev.event_id in self.existing:
+            p = self.parsed[ev.event_id]
+            if ev.event_id in self.existing or isinstance(p, str):
                 continue
-            p = ev.payload
-            accounts.update(_firsts(p.get("postings")))
-            lot_ids.update(_firsts(p.get("grants")))
-            lot_ids.update(_firsts(p.get("lots")))
+            accounts.update(a for a, _ in p.postings)
+            lot_ids.update(t for t, _ in p.takes)
+            lot_ids.update(g[0] for g in p.grants)
             if ev.member_id:
                 accounts.add(f"debt:{ev.member_id}")
+                members.add(ev.member_id)
+            if ev.kind == Kind.LABEL_EARN:
+                serials.append(ev.payload.get("serial"))
         ing.book.preload(accounts, lot_ids)
-        ing.preload_followers({ev.member_id for ev in self.events if ev.member_id})
-        merges.preload_serials(ing, [ev.payload.get("serial") for ev in self.events if ev.kind == Kind.LABEL_EARN])
+        ing.preload_followers(members)
+        merges.preload_serials(ing, serials)
         ing.tills(ing.store_id)
         ing.waiting_for([])
         if any(ev.kind == Kind.EARN for ev in self.events):
             ing.rules()
-
-
-def _firsts(items: Any) -> list[str]:
-    """The string first elements of a payload's list of lists (accounts of postings, lot ids of grants/takes)."""
-    if not isinstance(items, list):
-        return []
-    return [x[0] for x in items if isinstance(x, list) and x and isinstance(x[0], str)]
 
 
 def _advance_ack(conn: Connection, dev, fresh: list[WireEvent]) -> tuple[int, str]:
