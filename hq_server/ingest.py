@@ -91,6 +91,7 @@ class Ingest:
         self._waiting_pairs: set[tuple[str, str]] = set()  # (lot_id, event_id) rows of waiting_lots, stored or new
         self._rules: list | None = None
         self._limits: dict | None = None
+        self._label_plans: dict[str, Any] = {}
 
     # --- reading helpers -----------------------------------------------------------
     def followers(self, member_id: str) -> set[str]:
@@ -193,6 +194,13 @@ class Ingest:
             self._rules = self.conn.execute(select(M.rules.c.version, M.rules.c.effective_at, M.rules.c.doc)
                                             .order_by(M.rules.c.version)).all()
         return self._rules
+
+    def label_plan(self, batch_code: str):
+        """HQ's plan of a label batch (pos_app.domain.label_batches.BatchPlan), or None; read once a push."""
+        if batch_code not in self._label_plans:
+            from hq_server.label_keys import batch_plan
+            self._label_plans[batch_code] = batch_plan(self.conn, batch_code)
+        return self._label_plans[batch_code]
 
     def limits(self) -> dict:
         if self._limits is None:

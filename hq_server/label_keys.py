@@ -74,6 +74,12 @@ def _all(conn: Connection, prefix: str) -> list[dict]:
     return [json.loads(v) for v in rows]
 
 
+def batch_plan(conn: Connection, batch_code: str) -> LB.BatchPlan | None:
+    """The plan of a label batch HQ issued (each label's points), or None."""
+    doc = _get(conn, BATCH + batch_code)
+    return None if doc is None else LB.BatchPlan.from_doc(doc)
+
+
 def _keys(conn: Connection) -> list[dict]:
     """Every label key, oldest first."""
     return sorted(_all(conn, KEY), key=lambda k: (k["created_at"], k["key_id"]))

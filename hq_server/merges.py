@@ -17,6 +17,7 @@ from hq_server import bulk
 from hq_server import models as M
 from hq_server.checks import Parsed
 from pos_app.domain import entries as E
+from pos_app.domain import label_batches as LB
 from pos_app.domain import ledger as L
 from pos_app.domain.ledger import Kind, is_holder_account
 from pos_app.domain.money import mul_div_floor
@@ -117,6 +118,13 @@ def label_serial(ing: Ingest, row: dict, payload: dict, parsed: Parsed) -> None:
         ing.feed.add(M.CHAIN, "label_claim", serial, {"serial": serial, "sku": payload.get("sku"), "points": points,
                                                        "member_id": row["member_id"], "event_id": row["event_id"],
                                                        "store_id": row["store_id"]})
+        unissued = LB.claim_problem(serial, payload.get("sku"), payload.get("points"), ing.label_plan)
+        if unissued:
+            # Not one of HQ's labels as claimed: kept and flagged, never reversed on HQ's own say-so (the
+            # points are already the member's); an open task for HQ, who can adjust the member.
+            row["flags"] = ",".join(filter(None, [row["flags"], "label_unverified"]))
+            ing.conflict(2, "label_unverified", row, {"serial": serial, "reason": unissued}, status="open")
+            ing.event_status(row, "flagged", unissued, flags=row["flags"])
         return
     # The lowest hq_seq won; this one stays on record as duplicate_serial and HQ takes its points back.
     row["status"] = "duplicate_serial"

@@ -175,3 +175,26 @@ def create_batch(*, sku: str, name: str, count: int, prizes: str, key: Ed25519Pr
     """Refuses bad input (Refused, with every problem at once) before signing anything."""
     return sign_batch(plan_batch(sku=sku, name=name, count=count, prizes=prizes, now=now, batch_code=batch_code,
                                  shuffle=shuffle), key)
+
+
+def claim_problem(serial: object, sku: object, points: object, plan_of) -> str | None:
+    """Why a label a store says it scanned is not one HQ issued as claimed (None: it is).
+
+    `plan_of(batch_code)` gives the batch's BatchPlan, or None when HQ never made that batch.
+    A store verifies each label's signature offline, so an honest till never claims one of
+    these; a claim that fails here came from a till whose software or data was tampered
+    with, or from a batch HQ lost."""
+    split = C.split_serial(serial) if isinstance(serial, str) else None
+    if split is None:
+        return f"serial {str(serial)[:40]!r} is not the serial of a label HQ issued"
+    code, number = split
+    plan = plan_of(code)
+    if plan is None:
+        return f"label batch {code} was never issued by HQ"
+    if number > len(plan.points):
+        return f"label batch {code} has {len(plan.points)} labels, so no label {serial}"
+    if sku != plan.sku:
+        return f"label {serial} is for {plan.sku}, but the claim says {str(sku)[:40]}"
+    if points != plan.points[number - 1]:
+        return f"label {serial} carries {plan.points[number - 1]} points, but the claim says {points}"
+    return None

@@ -49,3 +49,20 @@ def test_bad_input_is_refused_with_every_problem_before_anything_is_drawn():
     with pytest.raises(Refused) as err:
         LB.plan_batch(sku=None, name=None, count="3", prizes=None, now=NOW)  # what a JSON body might hold
     assert set(err.value.codes) == {"label.sku", "label.name", "label.count", "label.prizes"}
+
+
+def test_a_claim_is_checked_against_the_batch_hq_issued():
+    from datetime import datetime
+
+    from pos_app.domain.label_batches import claim_problem, plan_batch
+    plan = plan_batch(sku="TEA-OOLONG", name="乌龙", count=3, prizes="8:2,68:1", now=datetime(2026, 11, 1),
+                      batch_code="ABCDEFGH")
+    plans = {"ABCDEFGH": plan}
+    first = plan.points[0]
+    assert claim_problem("ABCDEFGH-000001", "TEA-OOLONG", first, plans.get) is None
+    assert "carries" in claim_problem("ABCDEFGH-000001", "TEA-OOLONG", first + 1, plans.get)
+    assert "is for TEA-OOLONG" in claim_problem("ABCDEFGH-000001", "TEA-PUER", first, plans.get)
+    assert "has 3 labels" in claim_problem("ABCDEFGH-000004", "TEA-OOLONG", 8, plans.get)
+    assert "never issued" in claim_problem("ZZZZZZZZ-000001", "TEA-OOLONG", 8, plans.get)
+    for bad in ("not-a-serial", "", None, 12, "abcdefgh-000001"):
+        assert "not the serial" in claim_problem(bad, "TEA-OOLONG", 8, plans.get)

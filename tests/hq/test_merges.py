@@ -36,12 +36,13 @@ def all_conflicts(hq) -> list[dict]:
 def test_a_label_serial_earns_once_chain_wide(hq, store_id, ledger):
     a, b = FakeDevice(hq, store_id), FakeDevice(hq, store_id + "-b")
     m1, m2 = new_id(), new_id()
-    serial = f"AAAA{store_id[-4:].upper()}-000001"
+    serial = hq.label_batch()["labels"][0]["serial"]
     e1, e2 = a.label_earn(m1, serial, 28), b.label_earn(m2, serial, 28)
     assert a.push([e1]).json()["answers"][0]["status"] == "ok"
     assert b.push([e2]).json()["answers"][0]["status"] == "ok"  # kept, never dropped
     assert ledger.balance(f"member:{m1}:consumer") == 28
     assert ledger.balance(f"member:{m2}:consumer") == 0
+    assert conflicts_of(hq, e1["event_id"]) == []  # one of HQ's labels, as issued
     assert ledger.scalar("SELECT status FROM events WHERE event_id = :e", e=e2["event_id"]) == "duplicate_serial"
     (c,) = conflicts_of(hq, e2["event_id"])
     assert c["rule"] == 2 and c["detail"]["winner"] == e1["event_id"] and len(c["made_events"]) == 1
@@ -138,3 +139,34 @@ def test_a_rule_changed_while_offline(hq, store_id, ledger):
     assert ledger.balance(f"member:{m}:consumer") == 300
     assert ledger.problems() == []
     hq.admin("POST", "/rules", json={"doc": {"base_points": 1, "base_per_fen": 100}})  # leave the chain as found
+
+
+def test_a_label_hq_never_issued_as_claimed_is_kept_flagged_and_left_to_hq(hq, store_id, ledger):
+    """A till whose software was tampered with can send label earns no label behind them: HQ checks each
+    claim against the batches it issued, keeps the points (already the member's) and opens a task."""
+    dev = FakeDevice(hq, store_id)
+    batch = hq.label_batch(count=2, prizes="8:1,68:1")
+    first, second = batch["labels"]
+    m = new_id()
+    claims = {"issued": dev.label_earn(m, first["serial"], first["points"]),
+              "more points": dev.label_earn(m, second["serial"], second["points"] + 60),
+              "no such label": dev.label_earn(m, f"{batch['batch']}-000003", 8),
+              "no such batch": dev.label_earn(m, "ZZZZ2345-000001", 8),
+              "not a serial": dev.label_earn(m, f"free-{store_id}", 8)}
+    answers = dev.push(list(claims.values())).json()["answers"]
+    assert [a["status"] for a in answers] == ["ok"] * 5
+    assert ledger.balance(f"member:{m}:consumer") == first["points"] + second["points"] + 60 + 24
+    assert conflicts_of(hq, claims["issued"]["event_id"]) == []
+    reasons = {}
+    for what, ev in list(claims.items())[1:]:
+        (c,) = conflicts_of(hq, ev["event_id"])
+        assert (c["rule"], c["kind"], c["status"]) == (2, "label_unverified", "open")
+        assert "label_unverified" in ledger.scalar("SELECT flags FROM events WHERE event_id = :e", e=ev["event_id"])
+        reasons[what] = c["detail"]["reason"]
+    assert "carries" in reasons["more points"] and "has 2 labels" in reasons["no such label"]
+    assert "never issued" in reasons["no such batch"] and "not the serial" in reasons["not a serial"]
+    # the till hears of it (an event_status item), as of every flag
+    items, _ = dev.pull_all()
+    flagged = {i["key"] for i in items if i["type"] == "event_status" and i["data"]["status"] == "flagged"}
+    assert flagged == {ev["event_id"] for ev in list(claims.values())[1:]}
+    assert ledger.problems() == []

@@ -13,7 +13,6 @@ from pathlib import Path
 from sqlalchemy import create_engine, func, select, text
 
 from pos_app.domain import ledger as L
-from pos_app.scanner.formats import public_bytes
 from pos_app.services.context import StoreContext
 from pos_app.services.setup import open_store
 from pos_app.store import repos
@@ -105,16 +104,16 @@ class Till:
                                 .where(T.hq_records.c.problem.is_not(None))).all()
 
 
-def open_till(hq: HQServer, folder: Path, template: Path, name: str, store_id: str, label_key) -> Till:
+def open_till(hq: HQServer, folder: Path, template: Path, name: str, store_id: str, label_public: bytes) -> Till:
     """A fresh store database (a copy of the migrated template) enrolled with HQ, with staff,
-    rules, catalogue and gifts, trusting the test's label key."""
+    rules, catalogue and gifts, trusting the label key `label_public` (HQ's, or a test's)."""
     folder.mkdir(parents=True)
     shutil.copyfile(template, folder / "store.sqlite3")
     ctx = open_store(folder, clock=Clock())
     enrol(ctx.db, hq.url, hq.enrolment_token(store_id), f"till-{name}", who=ctx.who)
     seed(ctx, n_members=0)
     with ctx.db.write() as conn:
-        repos.trust_label_key(conn, public_bytes(label_key))
+        repos.trust_label_key(conn, label_public)
     return Till(name, ctx)
 
 

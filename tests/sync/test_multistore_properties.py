@@ -46,6 +46,7 @@ import random
 import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from types import SimpleNamespace
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -61,7 +62,7 @@ from hypothesis.stateful import (
 )
 
 from pos_app.domain.problems import Refused
-from pos_app.scanner import labels as labels_mod
+from pos_app.scanner.formats import public_bytes
 from pos_app.services import checkout, members, redeem, refunds, scan
 from pos_app.services.context import utcnow
 from pos_app.services.demo import CASHIER_ID, MANAGER_ID
@@ -127,9 +128,11 @@ class MultiStore(RuleBasedStateMachine):
         self.view = HQView(self.hq.db_url)
         self.proxy = DropProxy(self.hq.port)
         self.run = uuid.uuid4().hex[:8]
-        batch = labels_mod.create_batch(sku="TEA-OOLONG", name="铁观音乌龙茶 250g", count=6,
-                                        prizes="8:50,28:30,38:10,48:6,68:4", key=LABEL_KEY, now=utcnow())
-        self.labels = list(batch.labels)
+        # HQ's own batch: HQ checks every label earn against the batches it issued
+        batch = self.hq.label_batch(sku="TEA-OOLONG", name="铁观音乌龙茶 250g", count=6,
+                                    prizes="8:50,28:30,38:10,48:6,68:4")
+        self.label_public = bytes.fromhex(batch["public_key"])
+        self.labels = [SimpleNamespace(**label) for label in batch["labels"]]
         self.scanned: dict[str, set[int]] = {}  # serial -> tills that recorded an earn for it
         self.crashed = False  # HQ is killed at most once a run (a restart costs a second)
 
@@ -138,7 +141,7 @@ class MultiStore(RuleBasedStateMachine):
     def open_stores(self, n):
         for i in range(n):
             till = open_till(self.hq, self.root / self.run / f"s{i}", self.template, f"s{i}",
-                             f"ms-{self.run}-{i}", LABEL_KEY)
+                             f"ms-{self.run}-{i}", self.label_public)
             sync_once(till.db)  # the offline window starts now: redeeming is allowed
             self.tills.append(till)
             self._register(i, NAMES[i])
@@ -534,6 +537,7 @@ class MultiStore(RuleBasedStateMachine):
         for store_id, rule_no, kind in view.rows("SELECT store_id, rule, kind FROM conflicts"):
             if store_id in stores:
                 tally(f"HQ merge rule {rule_no}: {kind}")
+                assert kind != "label_unverified", "every label scanned is one HQ issued"
         # every label serial earned once chain-wide
         from hq_server.ingest import correction_id
         devices = [t.creds().device_id for t in self.tills]
@@ -584,8 +588,8 @@ def test_stores_and_hq_converge_whatever_the_network_does(chain, tmp_path):
 def _two_tills(chain, tmp_path) -> tuple[Till, Till, HQServer]:
     _, hq, template = chain
     run = uuid.uuid4().hex[:8]
-    a = open_till(hq, tmp_path / "a", template, "a", f"ms-{run}-a", LABEL_KEY)
-    b = open_till(hq, tmp_path / "b", template, "b", f"ms-{run}-b", LABEL_KEY)
+    a = open_till(hq, tmp_path / "a", template, "a", f"ms-{run}-a", public_bytes(LABEL_KEY))
+    b = open_till(hq, tmp_path / "b", template, "b", f"ms-{run}-b", public_bytes(LABEL_KEY))
     return a, b, hq
 
 
