@@ -104,6 +104,8 @@ def test_two_members_with_one_phone_become_a_merge_task(hq, store_id, ledger):
     b.push([b.register(m2, phone), b.earn(m2, 30)])
     task = next(c for c in all_conflicts(hq) if c["kind"] == "same_phone" and m2 in c["detail"]["members"])
     assert task["status"] == "open" and task["rule"] == 6
+    by_hand = hq.admin("POST", f"/conflicts/{task['conflict_id']}/resolve", json={"note": "same person"})
+    assert by_hand.status_code == 409 and by_hand.json()["code"] == "not_by_hand"  # a merge closes it
     r = hq.admin("POST", f"/conflicts/{task['conflict_id']}/merge", json={"keep": m1})
     assert r.status_code == 200, r.text
     assert ledger.balance(f"member:{m1}:consumer") == 100
@@ -170,3 +172,15 @@ def test_a_label_hq_never_issued_as_claimed_is_kept_flagged_and_left_to_hq(hq, s
     flagged = {i["key"] for i in items if i["type"] == "event_status" and i["data"]["status"] == "flagged"}
     assert flagged == {ev["event_id"] for ev in list(claims.values())[1:]}
     assert ledger.problems() == []
+    # HQ closes a task with what it decided; a closed one stays closed; a bad note or id changes nothing
+    (task,) = conflicts_of(hq, claims["no such batch"]["event_id"])
+    url = f"/conflicts/{task['conflict_id']}/resolve"
+    assert hq.admin("POST", url, json={"note": ""}).status_code == 422
+    assert hq.admin("POST", "/conflicts/no-such-task/resolve", json={"note": "x"}).status_code == 404
+    r = hq.admin("POST", url, json={"note": "till 3 reinstalled; manager adjusts the member -8"})
+    assert r.status_code == 200 and r.json()["status"] == "resolved"
+    (done,) = conflicts_of(hq, claims["no such batch"]["event_id"])
+    assert done["status"] == "resolved" and done["detail"]["resolution"]["by"] == "admin"
+    assert done["detail"]["reason"] == task["detail"]["reason"]
+    again = hq.admin("POST", url, json={"note": "again"})
+    assert again.status_code == 409 and again.json()["code"] == "not_open"
