@@ -9,7 +9,7 @@ on that server (dropped afterwards), `sqlite` a file in a temporary folder.
 The events are what a till makes (earns with lot grants, gift redemptions taking from
 those lots, postings summing to zero), built with pos_app.domain.entries as wire
 events, pushed in device_seq order, in batches of wire.MAX_BATCH with gzip, with
-pos_app.sync.cycle.PUSH_DEPTH (2) requests in flight and the answers taken in order, as a
+pos_app.sync.cycle.PUSH_DEPTH (3) requests in flight and the answers taken in order, as a
 store's sync pushes its outbox, to `hq-server serve` (--workers, default 2) on a
 loopback port.
 

@@ -361,7 +361,7 @@ TURN_POLL_S = 0.002
 def push(db: Database, device_id: str, store_id: str, events: list[WireEvent], now: datetime) -> PushResponse:
     """Apply one pushed batch of a device's events (one transaction); one answer per event.
 
-    A store catching up keeps two batches in flight (pos_app.sync.cycle), and HQ's workers may
+    A store catching up keeps several batches in flight (pos_app.sync.cycle), and HQ's workers may
     take them in either order. Applied in order, a batch extends the device's rolling hash and its
     takes find their lots; applied first, the later batch parks its takes as waiting and the earlier
     one then makes HQ recompute the hash over all the device's events. So a batch that finds, under

@@ -13,7 +13,7 @@ Modules (each small, named by what it handles):
   remote_events   other stores' events, HQ's corrections and member snapshots into the local ledger
   lookup          find_or_fetch(db, client, phone_or_card): a member unknown here, fetched from HQ
   offline_limits  what is left of HQ's offline limits (window, store budget, per member)
-  cycle           sync_once(db): handshake, push everything pending (two batches in flight), pull everything new
+  cycle           sync_once(db): handshake, push everything pending (batches in flight: PUSH_DEPTH), pull everything new
   scheduler       SyncScheduler: background thread, backoff with jitter, SyncStatus for the UI
 
 For the UI:

@@ -11,7 +11,7 @@ from pos_app.services.demo import CASHIER_ID
 from pos_app.services.setup import open_store
 from pos_app.store import tables as T
 from pos_app.sync import outbox, state
-from pos_app.sync.cycle import client_for, sync_once
+from pos_app.sync.cycle import PUSH_DEPTH, client_for, sync_once
 from pos_app.sync.enrol import enrol
 from pos_app.sync.errors import EnrolmentRefused, HQRefused
 from pos_app.sync.handshake import handshake
@@ -186,12 +186,12 @@ class _InFlight:
         monkeypatch.setattr(HQClient, "push", push)
 
 
-def test_a_store_catching_up_keeps_two_batches_in_flight_and_hq_agrees(hq, make_store, monkeypatch):
+def test_a_store_catching_up_keeps_batches_in_flight_and_hq_agrees(hq, make_store, monkeypatch):
     ctx = make_store("a")
     sell(ctx, 30)
     flight = _InFlight(monkeypatch)
     report = sync_once(ctx.db, batch=6)
-    assert flight.most == 2, "the next batch goes out before the answer to this one"
+    assert flight.most == PUSH_DEPTH > 1, "the next batches go out before the answer to this one"
     assert _pending(ctx) == 0 and report.answers == {"ok": report.pushed}
     for m in member_ids(ctx):
         assert local_balances(ctx, m) == hq_balances(hq, m)
@@ -214,7 +214,7 @@ def test_a_batch_refused_while_another_is_in_flight_is_halved_and_nothing_is_los
     sell(ctx, 8)
     flight = _InFlight(monkeypatch)
     report = sync_once(ctx.db, batch=6)
-    assert flight.most == 2
+    assert flight.most == PUSH_DEPTH
     assert report.answers.get("refused") == 1 and not report.answers.get("rejected") and _pending(ctx) == 0
     with ctx.db.read() as conn:
         assert [p["event_id"] for p in outbox.problems(conn)] == [bad.event_id]
