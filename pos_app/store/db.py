@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.pool import QueuePool
@@ -33,6 +34,7 @@ HEAD = "0005"
 CHECKPOINT_EVERY = 25  # write transactions between background checkpoints
 IDLE_SECONDS = 1.0  # ... or this long after the last write
 BACKSTOP_PAGES = 10_000  # the connections' own automatic checkpoint, should the thread fall behind
+T = TypeVar("T")
 
 
 def make_engine(path: Path | str) -> Engine:
@@ -127,6 +129,24 @@ class Database:
         self.path = Path(path)
         self.engine = make_engine(path)
         self.checkpointer = None if str(path) == ":memory:" else Checkpointer(self.path)
+        self._writer: Callable[[Callable[[], Any]], Any] | None = None
+
+    def set_writer(self, writer: Callable[[Callable[[], Any]], Any] | None) -> None:
+        """Route apply() to the store's one writer: `writer(job)` runs job() on the writer's thread
+        and returns its result (the UI's DB worker: TaskRunner.call). None: apply() writes on the
+        calling thread (the command line, tests, a till without a UI)."""
+        self._writer = writer
+
+    def apply(self, fn: Callable[[Connection], T]) -> T:
+        """fn(conn) in one write transaction, on the writer's thread when one is set.
+
+        For writes made off the UI's own path (background sync): DESIGN.md section 5 has all
+        writes go through one DB worker, so a sync's answers and pull pages queue behind the
+        cashier's work in the order asked instead of racing it for SQLite's lock."""
+        def job() -> T:
+            with self.write() as conn:
+                return fn(conn)
+        return job() if self._writer is None else self._writer(job)
 
     @contextmanager
     def write(self) -> Iterator[Connection]:

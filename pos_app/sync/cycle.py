@@ -78,13 +78,12 @@ def push_pending(db: Database, client: HQClient, clock: Callable[[], datetime] =
             if len(events) > 1:
                 size = max(1, len(events) // 2)
                 continue
-            with db.write() as conn:
-                outbox.record_refused(conn, events[0], f"{exc.code}: {exc.message}", clock())
+            refused, reason = events[0], f"{exc.code}: {exc.message}"
+            db.apply(lambda conn: outbox.record_refused(conn, refused, reason, clock()))
             report.answers["refused"] = report.answers.get("refused", 0) + 1
             size = batch
             continue
-        with db.write() as conn:
-            counts = outbox.record_answers(conn, events, answer, clock())
+        counts = db.apply(lambda conn: outbox.record_answers(conn, events, answer, clock()))
         report.pushed += len(events)
         for k, n in counts.items():
             report.answers[k] = report.answers.get(k, 0) + n
@@ -126,8 +125,7 @@ def _push_ahead(db: Database, client: HQClient, clock: Callable[[], datetime], b
                     if _splits(exc):
                         return True
                     raise
-                with db.write() as conn:
-                    counts = outbox.record_answers(conn, events, answer, clock())
+                counts = db.apply(lambda conn: outbox.record_answers(conn, events, answer, clock()))
                 report.pushed += len(events)
                 for k, n in counts.items():
                     report.answers[k] = report.answers.get(k, 0) + n
@@ -151,8 +149,7 @@ def sync_once(db: Database, client: HQClient | None = None, clock: Callable[[], 
             report.fetched = lookup.fetch_merge_targets(db, client)
             report.fetched += lookup.mend_drift(db, client, report.pulled.touched)
             report.finished_at = clock()
-            with db.write() as conn:
-                state.put(conn, "last_success_at", report.finished_at)
+            db.apply(lambda conn: state.put(conn, "last_success_at", report.finished_at))
             return report
     finally:
         if own:

@@ -38,12 +38,15 @@ def enrol(db: Database, hq_url: str, token: str, device_name: str = "till", *, w
         raise EnrolmentRefused(f"this database already holds {own} events recorded before enrolment; "
                                "enrol a new database (started with --no-demo)")
     answer = HQClient.enrol(hq_url, token, device_name, **client_kw)
-    with db.write() as conn:
+
+    def record(conn) -> None:
         repos.set_meta(conn, "store_id", answer.store_id)
         repos.set_meta(conn, "device_id", answer.device_id)
         state.put(conn, "hq_url", hq_url.rstrip("/"))
         state.put(conn, "device_key", answer.device_key)
         state.put(conn, "enrolled_at", clock() if clock else datetime.now(UTC).replace(tzinfo=None))
+
+    db.apply(record)
     if who is not None:
         who.store_id, who.device_id = answer.store_id, answer.device_id
     return answer

@@ -44,8 +44,9 @@ def handshake(db: Database, client: HQClient, clock: Callable[[], datetime] = ut
     t1 = clock()
     hq_time = answer.hq_time.astimezone(UTC).replace(tzinfo=None) if answer.hq_time.tzinfo else answer.hq_time
     skew = round((hq_time - (t0 + (t1 - t0) / 2)) / timedelta(seconds=1))
-    requeued = 0
-    with db.write() as conn:
+
+    def record(conn) -> int:
+        requeued = 0
         state.put(conn, "clock_skew_s", skew)
         state.put(conn, "protocol", answer.protocol)
         state.put(conn, "handshake_at", t1)
@@ -62,6 +63,9 @@ def handshake(db: Database, client: HQClient, clock: Callable[[], datetime] = ut
             requeued = outbox.restart_full_push(conn)
             state.put(conn, "resync_done", 1)
             state.put(conn, "full_resyncs", state.get_int(conn, "full_resyncs") + 1)
+        return requeued
+
+    requeued = db.apply(record)
     return HandshakeResult(answer.protocol, skew, answer.full_resync_required, requeued, answer)
 
 

@@ -66,7 +66,8 @@ def _has_problems(conn: Connection) -> bool:
 
 def apply_page(db: Database, page: PullResponse, result: PullResult | None = None) -> PullResult:
     result = result or PullResult()
-    with db.write() as conn:
+
+    def apply(conn) -> None:
         cursor = state.cursor(conn)
         had_problems = _has_problems(conn)
         for item in page.items:
@@ -93,6 +94,8 @@ def apply_page(db: Database, page: PullResponse, result: PullResult | None = Non
         state.put(conn, "pull_cursor", max(cursor, page.cursor))
         state.put(conn, "pulled_at", datetime.now(UTC).replace(tzinfo=None))
         result.cursor = max(cursor, page.cursor)
+
+    db.apply(apply)  # the page and the cursor in one transaction, on the store's writer
     return result
 
 

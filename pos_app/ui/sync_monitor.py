@@ -29,12 +29,16 @@ class SyncMonitor(QObject):
         self.scheduler: SyncScheduler | None = None
         self.client_kw = {"connect_timeout": 3.0, "read_timeout": 5.0}  # a cashier waits for a lookup: short
         self.last: SyncStatus | None = None
+        self._db = None  # the store whose writes this routes to the DB worker
         # Queued: the scheduler calls back on its own thread; slots must run on the GUI thread.
         self._from_sync_thread.connect(self._arrived, Qt.QueuedConnection)
 
     def attach(self, ctx) -> None:
-        """Build the scheduler on the DB worker (stopping the one before), then start its thread."""
+        """Build the scheduler on the DB worker (stopping the one before), then start its thread.
+        Sync's writes go to the DB worker too (Database.set_writer): one writer, DESIGN.md 5."""
         old, self.scheduler = self.scheduler, None
+        ctx.db.set_writer(self.runner.call)
+        self._db = ctx.db
 
         def build() -> SyncScheduler:
             from pos_app.sync.scheduler import SyncScheduler  # requests and the wire models: on the worker
@@ -80,3 +84,5 @@ class SyncMonitor(QObject):
         if self.scheduler is not None:
             self.scheduler.stop(timeout=3.0)
             self.scheduler = None
+        if self._db is not None:
+            self._db.set_writer(None)  # the DB worker stops next

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import itertools
 import logging
+import threading
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -107,6 +108,39 @@ class TaskRunner(QObject):
     @property
     def pending(self) -> int:
         return len(self._callbacks)
+
+    def call(self, fn: Callable[[], Any], wait_s: float = 5.0) -> Any:
+        """fn() on the DB worker for another thread that waits for it (background sync writes:
+        Database.set_writer), after the jobs already queued; its result, or its exception raised.
+
+        On the worker itself fn runs at once. Safe from any thread: the job reaches the worker
+        through a queued signal and touches none of the GUI thread's bookkeeping. Should the
+        worker not start the job within wait_s (it is stopping, or busy stopping the very sync
+        thread that waits here), the caller runs it itself: SQLite still takes one writer at a
+        time, and a job is run exactly once whichever side claims it."""
+        if QThread.currentThread() is self._thread:
+            return fn()
+        claim, done, box = threading.Lock(), threading.Event(), {}
+
+        def job() -> None:
+            if not claim.acquire(blocking=False):
+                return  # the caller gave up waiting and ran it
+            try:
+                box["value"] = fn()
+            except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread
+                box["error"] = exc
+            finally:
+                done.set()
+
+        self._submit.emit(_Job(0, job, (), {}))
+        if not done.wait(wait_s) and claim.acquire(blocking=False):
+            log.warning("DB worker did not take a write in %.1f s; written on %s", wait_s,
+                        threading.current_thread().name)
+            return fn()
+        done.wait()
+        if "error" in box:
+            raise box["error"]
+        return box.get("value")
 
     @Slot(int, bool, object)
     def _finished(self, job_id: int, ok: bool, value: object) -> None:

@@ -36,7 +36,17 @@ def fresh_till(folder) -> None:
     ctx.db.close()
 
 
-def test_enrol_in_settings_then_the_offline_banner_while_hq_is_down(qtbot, tmp_path, hq):
+def test_enrol_in_settings_then_the_offline_banner_while_hq_is_down(qtbot, tmp_path, hq, monkeypatch):
+    from PySide6.QtCore import QThread
+
+    from pos_app.sync import outbox
+    written_on = []  # the thread each push's answers are written on: the DB worker, as every write
+    real = outbox.record_answers
+
+    def record_answers(*args, **kwargs):
+        written_on.append(QThread.currentThread().objectName())
+        return real(*args, **kwargs)
+    monkeypatch.setattr(outbox, "record_answers", record_answers)
     fresh_till(tmp_path / "store")
     window, runner = build(tmp_path / "store", lang="en", demo=False)
     window.sync.interval = 0.5                                  # a counter syncs every 30 s; the test cannot wait
@@ -105,6 +115,7 @@ def test_enrol_in_settings_then_the_offline_banner_while_hq_is_down(qtbot, tmp_p
         assert window.banner.isHidden()
         assert window.status.sync.text().startswith("Online · 0 to send")
         assert not window.status.attention.isVisible()
+        assert written_on and set(written_on) == {"db-worker"}
     finally:
         window.wedge.uninstall()
         window.shutdown()

@@ -63,3 +63,36 @@ def test_a_job_held_until_after_the_paint_counts_as_pending_and_keeps_its_place_
     finally:
         runner.stop()
     assert order == ["requote", "scan", "held alone"]
+
+
+def test_another_thread_calls_a_job_on_the_worker_and_waits_for_its_answer(qtbot):
+    from PySide6.QtCore import QThread
+    runner = TaskRunner()
+    out = {}
+
+    def sync_thread():
+        out["thread"] = runner.call(lambda: QThread.currentThread().objectName())
+        out["value"] = runner.call(lambda: 6 * 7)
+        try:
+            runner.call(lambda: 1 / 0)
+        except ZeroDivisionError as exc:
+            out["error"] = exc
+        out["nested"] = runner.call(lambda: runner.call(lambda: "at once on the worker"))
+
+    t = threading.Thread(target=sync_thread)
+    try:
+        t.start()
+        qtbot.waitUntil(lambda: not t.is_alive(), timeout=5000)
+    finally:
+        runner.stop()
+    assert out["thread"] == "db-worker" and out["value"] == 42
+    assert isinstance(out["error"], ZeroDivisionError)
+    assert out["nested"] == "at once on the worker"
+
+
+def test_a_call_the_worker_never_takes_runs_once_on_the_caller_after_the_wait(qtbot):
+    runner = TaskRunner()
+    runner.stop()  # the worker is gone (the app is closing)
+    ran = []
+    result = runner.call(lambda: ran.append(threading.current_thread().name) or "done", wait_s=0.2)
+    assert result == "done" and ran == [threading.current_thread().name]
