@@ -118,7 +118,11 @@ def label_serial(ing: Ingest, row: dict, payload: dict, parsed: Parsed) -> None:
         ing.feed.add(M.CHAIN, "label_claim", serial, {"serial": serial, "sku": payload.get("sku"), "points": points,
                                                        "member_id": row["member_id"], "event_id": row["event_id"],
                                                        "store_id": row["store_id"]})
-        unissued = LB.claim_problem(serial, payload.get("sku"), payload.get("points"), ing.label_plan)
+        credited = LB.label_credit(parsed.postings, row["member_id"], row["store_id"])
+        if credited is None or credited != points:
+            unissued = f"the event's postings do not credit the member the label's {points} points"
+        else:
+            unissued = LB.claim_problem(serial, payload.get("sku"), credited, ing.label_plan)
         if unissued:
             # Not one of HQ's labels as claimed: kept and flagged, never reversed on HQ's own say-so (the
             # points are already the member's); an open task for HQ, who can adjust the member.

@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from pos_app.domain import codes as C
+from pos_app.domain import ledger as L
 from pos_app.domain.problems import Problem, Refused, problem
 
 VERSION = "PM1"
@@ -191,10 +192,29 @@ def claim_problem(serial: object, sku: object, points: object, plan_of) -> str |
     plan = plan_of(code)
     if plan is None:
         return f"label batch {code} was never issued by HQ"
-    if number > len(plan.points):
-        return f"label batch {code} has {len(plan.points)} labels, so no label {serial}"
+    if not 1 <= number <= len(plan.points):
+        return f"label batch {code} has labels 1 to {len(plan.points)}, so no label {serial}"
     if sku != plan.sku:
         return f"label {serial} is for {plan.sku}, but the claim says {str(sku)[:40]}"
     if points != plan.points[number - 1]:
         return f"label {serial} carries {plan.points[number - 1]} points, but the claim says {points}"
     return None
+
+
+def label_credit(postings: list[tuple[str, int]], member_id: str | None, store_id: str) -> int | None:
+    """The points a label earn's postings credit: the store's issued account gives P and only the
+    member's own accounts (their points, their debt repaid) take it. None: postings of another shape
+    (HQ checks what was credited, not what the payload says)."""
+    if not member_id:
+        return None
+    issued = L.store_issued(store_id)
+    mine = (f"member:{member_id}:", L.debt_account(member_id))
+    given = credited = 0
+    for account, amount in postings:
+        if account == issued and amount < 0:
+            given -= amount
+        elif account.startswith(mine) and amount > 0:
+            credited += amount
+        else:
+            return None
+    return given if given == credited and given > 0 else None

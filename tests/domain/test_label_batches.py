@@ -62,7 +62,22 @@ def test_a_claim_is_checked_against_the_batch_hq_issued():
     assert claim_problem("ABCDEFGH-000001", "TEA-OOLONG", first, plans.get) is None
     assert "carries" in claim_problem("ABCDEFGH-000001", "TEA-OOLONG", first + 1, plans.get)
     assert "is for TEA-OOLONG" in claim_problem("ABCDEFGH-000001", "TEA-PUER", first, plans.get)
-    assert "has 3 labels" in claim_problem("ABCDEFGH-000004", "TEA-OOLONG", 8, plans.get)
+    assert "labels 1 to 3" in claim_problem("ABCDEFGH-000004", "TEA-OOLONG", 8, plans.get)
+    # label 0 is never issued (serials count from 1); it is not the batch's last label
+    assert "labels 1 to 3" in claim_problem("ABCDEFGH-000000", "TEA-OOLONG", plan.points[-1], plans.get)
     assert "never issued" in claim_problem("ZZZZZZZZ-000001", "TEA-OOLONG", 8, plans.get)
     for bad in ("not-a-serial", "", None, 12, "abcdefgh-000001"):
         assert "not the serial" in claim_problem(bad, "TEA-OOLONG", 8, plans.get)
+
+
+def test_what_a_label_earn_credits_is_read_from_its_postings():
+    from pos_app.domain.label_batches import label_credit
+    m, s = "m1", "s1"
+    assert label_credit([("store:s1:issued", -28), ("member:m1:consumer", 28)], m, s) == 28
+    assert label_credit([("store:s1:issued", -28), ("debt:m1", 10), ("member:m1:consumer", 18)], m, s) == 28
+    # more credited than issued, from another account; another member; another store; nothing
+    assert label_credit([("store:s1:issued", -28), ("store:s1:redeemed", -972), ("member:m1:consumer", 1000)],
+                        m, s) is None
+    assert label_credit([("store:s1:issued", -28), ("member:m2:consumer", 28)], m, s) is None
+    assert label_credit([("store:s2:issued", -28), ("member:m1:consumer", 28)], m, s) is None
+    assert label_credit([], m, s) is None and label_credit([("store:s1:issued", -5)], None, s) is None

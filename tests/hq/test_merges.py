@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from pos_app.domain.ids import new_id
+from pos_app.domain.ledger import payload_hash
 from tests.hq.ledger_check import HQLedger
 from tests.hq.wire_events import FakeDevice, now
 
@@ -147,17 +148,26 @@ def test_a_label_hq_never_issued_as_claimed_is_kept_flagged_and_left_to_hq(hq, s
     """A till whose software was tampered with can send label earns no label behind them: HQ checks each
     claim against the batches it issued, keeps the points (already the member's) and opens a task."""
     dev = FakeDevice(hq, store_id)
-    batch = hq.label_batch(count=2, prizes="8:1,68:1")
-    first, second = batch["labels"]
+    batch = hq.label_batch(count=3, prizes="8:2,68:1")
+    first, second, third = batch["labels"]
     m = new_id()
+    # the payload says the label's points, the postings credit 972 more (from the store's redeemed account)
+    padded = dev.label_earn(m, third["serial"], third["points"])
+    p = padded["payload"]
+    p["grants"][0][2] += 972
+    p["postings"] = [[f"store:{store_id}:issued", -third["points"]], [f"store:{store_id}:redeemed", -972],
+                     [f"member:{m}:consumer", third["points"] + 972]]
+    padded["payload_hash"] = payload_hash(p)
     claims = {"issued": dev.label_earn(m, first["serial"], first["points"]),
               "more points": dev.label_earn(m, second["serial"], second["points"] + 60),
-              "no such label": dev.label_earn(m, f"{batch['batch']}-000003", 8),
+              "padded postings": padded,
+              "no such label": dev.label_earn(m, f"{batch['batch']}-000000", second["points"]),
               "no such batch": dev.label_earn(m, "ZZZZ2345-000001", 8),
               "not a serial": dev.label_earn(m, f"free-{store_id}", 8)}
     answers = dev.push(list(claims.values())).json()["answers"]
-    assert [a["status"] for a in answers] == ["ok"] * 5
-    assert ledger.balance(f"member:{m}:consumer") == first["points"] + second["points"] + 60 + 24
+    assert [a["status"] for a in answers] == ["ok"] * 6
+    assert ledger.balance(f"member:{m}:consumer") == (first["points"] + second["points"] + 60 + third["points"] + 972
+                                                      + second["points"] + 16)
     assert conflicts_of(hq, claims["issued"]["event_id"]) == []
     reasons = {}
     for what, ev in list(claims.items())[1:]:
@@ -165,7 +175,8 @@ def test_a_label_hq_never_issued_as_claimed_is_kept_flagged_and_left_to_hq(hq, s
         assert (c["rule"], c["kind"], c["status"]) == (2, "label_unverified", "open")
         assert "label_unverified" in ledger.scalar("SELECT flags FROM events WHERE event_id = :e", e=ev["event_id"])
         reasons[what] = c["detail"]["reason"]
-    assert "carries" in reasons["more points"] and "has 2 labels" in reasons["no such label"]
+    assert "carries" in reasons["more points"] and "labels 1 to 3" in reasons["no such label"]
+    assert "postings do not credit" in reasons["padded postings"]
     assert "never issued" in reasons["no such batch"] and "not the serial" in reasons["not a serial"]
     # the till hears of it (an event_status item), as of every flag
     items, _ = dev.pull_all()
