@@ -440,9 +440,11 @@ def _push(db: Database, device_id: str, store_id: str, events: list[WireEvent], 
             ing.recheck_waiting(device_id)
         ing.flush()
         count, digest = _advance_ack(conn, dev, fresh)
+        # acked_max_seq: the highest device_seq HQ has answered, a rejected event's too, so the next batch
+        # after a rejected one is in turn (push) instead of waiting for an event HQ will never hold.
         conn.execute(update(M.devices).where(M.devices.c.device_id == device_id)
                      .values(acked_count=count, acked_hash=digest,
-                             acked_max_seq=max([dev.acked_max_seq, *(e.device_seq for e in fresh)]), last_seen=now))
+                             acked_max_seq=max([dev.acked_max_seq, *(e.device_seq for e in events)]), last_seen=now))
     return PushResponse(answers=[answers[e.event_id] for e in events], hq_acked_count=count, hq_acked_hash=digest)
 
 
@@ -468,7 +470,7 @@ class _Prefetch:
             self.existing.update({r.event_id: r for r in conn.execute(
                 select(e.event_id, e.payload_hash, e.hq_seq).where(where))})
         dseqs = sorted({ev.device_seq for ev in self.events})
-        # Only a push stores a device's events, and it raises acked_max_seq to the highest in the same
+        # Only a push stores a device's events, and it raises acked_max_seq to at least the highest in the same
         # transaction: a batch wholly above it (the usual, in-order case) takes no device_seq HQ holds.
         if dseqs and dseqs[0] <= self.dev.acked_max_seq:
             for where in bulk.where_in(conn, e.device_seq, dseqs):
@@ -502,7 +504,7 @@ class _Prefetch:
 def _advance_ack(conn: Connection, dev, fresh: list[WireEvent]) -> tuple[int, str]:
     """The rolling hash over every event HQ holds from the device, in device_seq order.
 
-    In-order arrival (the usual case) extends it; an event below the highest one seen
+    In-order arrival (the usual case) extends it; an event below the highest one answered
     (a reordered push) makes HQ recompute it from the device's events.
     """
     if not fresh:

@@ -59,6 +59,7 @@ devices = Table("devices", metadata,
                 # the per-device sanity check: events HQ holds from it (answered ok/exists)
                 Column("acked_count", BigInteger, nullable=False, server_default="0"),
                 Column("acked_hash", String(64), nullable=False, server_default="0" * 64),
+                # the highest device_seq answered (held or rejected): a push's turn (ingest.push)
                 Column("acked_max_seq", BigInteger, nullable=False, server_default="0"),
                 Column("clock_skew_s", Integer, nullable=False, server_default="0"),  # hq_time - device_time
                 Column("last_seen", DateTime))

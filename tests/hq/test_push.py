@@ -209,3 +209,19 @@ def test_a_gap_nothing_fills_delays_a_batch_but_does_not_stop_it(hq, store_id, l
     r = dev.push([dev.earn(m, 9)])
     assert [a["status"] for a in r.json()["answers"]] == ["ok"]
     assert ledger.balance(f"member:{m}:consumer") == 9
+
+
+def test_a_rejected_event_counts_as_answered_for_the_next_batchs_turn(hq, store_id, ledger):
+    """The store records a rejected event and goes on; its next batch follows it, so HQ must not wait
+    for the rejected device_seq as for a batch still in flight (acked_max_seq counts it)."""
+    dev = FakeDevice(hq, store_id)
+    m = member()
+    bad = dev.earn(m, 5)
+    bad["payload_hash"] = "0" * 64  # refused: the hash does not match the payload
+    r = dev.push([dev.register(m, "13900000079"), bad]).json()
+    assert [a["status"] for a in r["answers"]] == ["ok", "rejected"]
+    assert ledger.scalar("SELECT acked_max_seq FROM devices WHERE device_id = :d", d=dev.device_id) == 2
+    assert ledger.scalar("SELECT acked_count FROM devices WHERE device_id = :d", d=dev.device_id) == 1
+    later = dev.push([dev.earn(m, 9)]).json()
+    assert [a["status"] for a in later["answers"]] == ["ok"] and later["hq_acked_count"] == 2
+    assert ledger.balance(f"member:{m}:consumer") == 9
