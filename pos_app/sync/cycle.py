@@ -105,10 +105,11 @@ def _push_ahead(db: Database, client: HQClient, clock: Callable[[], datetime], b
         upcoming = outbox.pending(conn, batch)
     if len(upcoming) < batch:  # one batch or less: nothing to overlap
         return True
-    clients = [client] + [client.twin() for _ in range(depth - 1)]
+    clients = [client]
     flight: deque = deque()
     sent = 0
     try:
+        clients += [client.twin() for _ in range(depth - 1)]
         with ThreadPoolExecutor(depth, thread_name_prefix="sync-push") as pool:
             while True:
                 while upcoming and len(flight) < depth:

@@ -22,6 +22,7 @@ from pos_app.domain.problems import Refused
 
 log = logging.getLogger(__name__)
 _RELEASE = QEvent.Type(QEvent.registerEventType())
+_CALL = 0  # the job id of TaskRunner.call's jobs (run() numbers its jobs from 1)
 
 
 @dataclass
@@ -67,6 +68,7 @@ class TaskRunner(QObject):
         self._worker.finished.connect(self._finished)
         self._thread.start()
         self._held: list[_Job] = []  # until the GUI has painted: see run_after_paint
+        self._stopping = False
 
     def run(self, fn: Callable[..., Any], *args: Any, on_done: Callable[[Any], None] | None = None,
             on_error: Callable[[Exception], None] | None = None, **kwargs: Any) -> int:
@@ -109,22 +111,23 @@ class TaskRunner(QObject):
     def pending(self) -> int:
         return len(self._callbacks)
 
-    def call(self, fn: Callable[[], Any], wait_s: float = 5.0) -> Any:
+    def call(self, fn: Callable[[], Any], poll_s: float = 0.2) -> Any:
         """fn() on the DB worker for another thread that waits for it (background sync writes:
-        Database.set_writer), after the jobs already queued; its result, or its exception raised.
+        Database.set_writer), queued behind the jobs the worker already has; its result, or its
+        exception raised.
 
         On the worker itself fn runs at once. Safe from any thread: the job reaches the worker
-        through a queued signal and touches none of the GUI thread's bookkeeping. Should the
-        worker not start the job within wait_s (it is stopping, or busy stopping the very sync
-        thread that waits here), the caller runs it itself: SQLite still takes one writer at a
-        time, and a job is run exactly once whichever side claims it."""
+        through a queued signal and touches none of the GUI thread's bookkeeping. A busy worker
+        is waited for, however long its job takes; only once the runner stops (the app is
+        closing) with the job not yet started does the caller run it itself (SQLite still takes
+        one writer at a time). Either way the job runs exactly once."""
         if QThread.currentThread() is self._thread:
             return fn()
         claim, done, box = threading.Lock(), threading.Event(), {}
 
         def job() -> None:
             if not claim.acquire(blocking=False):
-                return  # the caller gave up waiting and ran it
+                return  # the runner stopped and the caller ran it
             try:
                 box["value"] = fn()
             except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread
@@ -132,18 +135,20 @@ class TaskRunner(QObject):
             finally:
                 done.set()
 
-        self._submit.emit(_Job(0, job, (), {}))
-        if not done.wait(wait_s) and claim.acquire(blocking=False):
-            log.warning("DB worker did not take a write in %.1f s; written on %s", wait_s,
-                        threading.current_thread().name)
-            return fn()
-        done.wait()
+        self._submit.emit(_Job(_CALL, job, (), {}))
+        while not done.wait(poll_s):
+            if self._stopping and claim.acquire(blocking=False):
+                log.warning("the DB worker stopped before a write from %s: written there",
+                            threading.current_thread().name)
+                return fn()
         if "error" in box:
             raise box["error"]
         return box.get("value")
 
     @Slot(int, bool, object)
     def _finished(self, job_id: int, ok: bool, value: object) -> None:
+        if job_id == _CALL:
+            return  # another thread's call(): it has its answer already, and no callbacks here
         on_done, on_error = self._callbacks.pop(job_id, (None, None))
         self.pending_changed.emit(len(self._callbacks))
         if ok:
@@ -155,6 +160,7 @@ class TaskRunner(QObject):
         self.failed.emit(value)
 
     def stop(self, timeout_ms: int = 5000) -> None:
+        self._stopping = True
         self._held.clear()
         self._thread.quit()
         self._thread.wait(timeout_ms)

@@ -115,6 +115,7 @@ class LoopServer:
             elif line == "ready":
                 ready = True
             elif line.startswith("reaped "):  # it died before it was ready: fail, do not wait for it
+                self.child = None
                 raise AssertionError(f"a checkout child ended before opening the store ({line}); "
                                      f"see {self.log.name}")
             else:
@@ -131,10 +132,10 @@ class LoopServer:
         while True:
             line = self.line()
             if line.startswith(f"reaped {pid} "):
+                self.child = None  # reaped: its pid may be another process's now
                 status = int(line.split()[2])
                 assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL, \
                     f"the checkout loop ended on its own (status {status}); see {self.log.name}"
-                self.child = None
                 return lines
             lines.append(line)
 

@@ -41,13 +41,16 @@ def test_kill_9_during_sync_loses_and_doubles_nothing(hq, make_store, request):
     rng = random.Random(4)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     data = ctx.db.path.parent
-    seen, kills = _handshakes(ctx), 0
-    # Where each run dies is chosen by progress, not by a sleep: on a fast machine all 1,500 events were
-    # pushed before a random 0-1.5 s sleep ran out, and nothing was ever killed. Runs 1 and 2 die while
-    # pushing, once the outbox is down to a random count (then up to 20 ms on, inside the next batch);
-    # run 3 once nothing is left to push, which is the pull.
-    targets = [rng.randint(200, 1300), rng.randint(0, 400), 0]
-    for target in targets:
+    seen, kills, runs = _handshakes(ctx), 0, 0
+    # Where each run dies is chosen by progress, not by a sleep (on a fast machine the whole sync ended
+    # before a random 0-1.5 s sleep did, and nothing was killed): while events are pending, once the
+    # outbox is below a random count under the current one (after one to three answers), then up to 20 ms
+    # on, with more batches in flight; once nothing is pending, 0-20 ms after the handshake, in the push's
+    # last answers or the pull. Runs go on until three were killed while at work (at most eight runs).
+    while kills < 3 and runs < 8:
+        runs += 1
+        pending = _pending(ctx)
+        target = rng.randint(max(0, pending - 1500), pending - 1) if pending else 0
         proc = subprocess.Popen([sys.executable, "-m", "pos_app.cli", "--data", str(data), "--no-demo", "sync",
                                  "--once"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                 start_new_session=True)

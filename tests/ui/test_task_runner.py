@@ -90,9 +90,28 @@ def test_another_thread_calls_a_job_on_the_worker_and_waits_for_its_answer(qtbot
     assert out["nested"] == "at once on the worker"
 
 
-def test_a_call_the_worker_never_takes_runs_once_on_the_caller_after_the_wait(qtbot):
+def test_a_call_the_worker_never_takes_runs_once_on_the_caller_once_the_runner_stops(qtbot):
     runner = TaskRunner()
     runner.stop()  # the worker is gone (the app is closing)
     ran = []
-    result = runner.call(lambda: ran.append(threading.current_thread().name) or "done", wait_s=0.2)
+    result = runner.call(lambda: ran.append(threading.current_thread().name) or "done", poll_s=0.05)
     assert result == "done" and ran == [threading.current_thread().name]
+
+
+def test_a_call_waits_for_a_busy_worker_however_long_its_job(qtbot):
+    """A long cashier job (a report) is waited for: the write still goes to the worker, not around it."""
+    from PySide6.QtCore import QThread
+    runner = TaskRunner()
+    gate, out = threading.Event(), {}
+    runner.run(gate.wait, 10)  # the worker is busy until the gate opens
+    t = threading.Thread(target=lambda: out.update(on=runner.call(lambda: QThread.currentThread().objectName(),
+                                                                  poll_s=0.01)))
+    try:
+        t.start()
+        t.join(0.5)
+        assert t.is_alive() and not out  # waiting, not written around the worker
+        gate.set()
+        qtbot.waitUntil(lambda: not t.is_alive(), timeout=5000)
+    finally:
+        runner.stop()
+    assert out["on"] == "db-worker"
