@@ -187,9 +187,11 @@ def member_snapshot(conn, member_id: str, as_of: int) -> W.MemberLookup:
     b, lt = M.balances.c, M.lots.c
     accounts = [f"member:{member_id}:{t}" for t in ("consumer", "guide", "agent")] + [f"debt:{member_id}"]
     balances = dict(conn.execute(select(b.account, b.balance).where(b.account.in_(accounts))).all())
-    lots = conn.execute(select(lt.lot_id, lt.account, lt.remaining, lt.available_at, lt.expires_at)
+    lots = conn.execute(select(lt.lot_id, lt.account, lt.remaining, lt.available_at, lt.expires_at, lt.amount)
                         .where(lt.account.in_(accounts), lt.remaining > 0).order_by(lt.expires_at)).all()
+    # The sixth field, the lot's grant, is its room for give-backs at the store (remote_events._granted);
+    # a store that reads five fields ignores it.
     return W.MemberLookup(member=member_doc(conn, member_id), balances=balances,
                           lots=[[r.lot_id, r.account, r.remaining, r.available_at.isoformat(),
-                                 r.expires_at.isoformat()] for r in lots], as_of_hq_seq=as_of)
+                                 r.expires_at.isoformat(), r.amount] for r in lots], as_of_hq_seq=as_of)
 

@@ -186,8 +186,9 @@ class MemberLookup(Wire):
 
     member: dict[str, Any]
     balances: dict[str, int]
-    # The member's lots with points left: [lot_id, account, remaining, available_at, expires_at]
-    # (ISO times), so later events that take from them apply locally. From this answer on,
+    # The member's lots with points left: [lot_id, account, remaining, available_at, expires_at,
+    # amount granted] (ISO times), so later events that take from them, or give back into them,
+    # apply locally. (HQ before 2026-11 sent the first five only.) From this answer on,
     # HQ sends the store every event touching the member as pull items of type "event".
     lots: list[list[Any]] = Field(default_factory=list)
     as_of_hq_seq: int = 0  # the snapshot includes everything up to this hq_seq

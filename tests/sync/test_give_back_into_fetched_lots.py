@@ -66,6 +66,10 @@ def test_a_gift_cancelled_at_home_gives_back_into_a_lot_fetched_part_spent(hq, m
     sync_once(a.db)
     _fetch(b, m.phone, m.member_id)
     assert local_balances(b, m.member_id) == {f"member:{m.member_id}:consumer": 4}
+    with b.db.read() as conn:  # HQ's snapshot carries each lot's grant: B's copy has room for the 800
+        lots = conn.execute(select(T.lots.c.amount, T.lots.c.remaining)
+                            .where(T.lots.c.account == f"member:{m.member_id}:consumer")).all()
+    assert [tuple(r) for r in lots] == [(804, 4)]
     redeem.cancel_redemption(a, staff_id=MANAGER_ID, redemption_id=r.redemption_id, approver_pin=MANAGER_PIN,
                              reason="客户取消")
     _settle(a, b)
