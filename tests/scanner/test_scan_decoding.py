@@ -188,3 +188,42 @@ def test_regions_put_a_phone_code_before_the_phone_around_it():
         assert w * h < 0.5 * 640 * 480
         xs, ys = [p[0] for p in found[0].points], [p[1] for p in found[0].points]
         assert x <= min(xs) and max(xs) <= x + w and y <= min(ys) and max(ys) <= y + h
+
+
+def _bench_frame(variant: str, seed: int, index: int):
+    """Frame `index` of a bench.scan variant, as `python -m bench.scan --seed <seed>` makes it."""
+    from bench.scan import _keys
+
+    spec = VARIANTS[variant]
+    rng = np.random.default_rng([seed, list(VARIANTS).index(variant)])
+    keys = _keys(np.random.default_rng([seed, 999]))
+    for i in range(index + 1):
+        text = payload_for(spec["code"], spec["on"], i, rng, keys)
+        frame = render_frame(spec, text, rng)
+    return frame, text
+
+
+@pytest.mark.parametrize("backends", BACKENDS)
+def test_a_phone_code_half_washed_out_by_glare_is_read_where_plain_pyzbar_reads_nothing(backends):
+    """bench.scan's phone_glare frame 18 (seed 7): a ceiling light clips the screen over a
+    corner of the code and lifts the dark modules around it towards white. Plain pyzbar
+    (and every pass before the glare one) reads nothing; scaled between its local dark and
+    light levels, the region reads."""
+    from pyzbar import pyzbar
+
+    frame, text = _bench_frame("phone_glare", 7, 18)
+    gray = decoding.to_gray(frame)
+    assert pyzbar.decode(gray) == []
+    region = decoding._Region(gray, decoding._regions(gray)[0], False)
+    assert region.highlight() and [kind for kind, _, _ in region.steps][:2] == ["read", "glare"]
+    assert [d.text for d in decode(frame, budget_ms=UNHURRIED_MS, backends=backends)] == [text]
+
+
+@pytest.mark.parametrize("variant", ["clean", "tilted", "noise", "phone", "phone_inverted", "low_light"])
+def test_codes_without_glare_are_not_taken_for_a_highlight(variant):
+    """A white label is clipped all over, a phone screen nowhere: neither is glare, so the
+    glare pass waits until after the binarised one there."""
+    for i in range(3):
+        frame, _ = _bench_frame(variant, 7, i)
+        gray = decoding.to_gray(frame)
+        assert not decoding._Region(gray, decoding._regions(gray)[0], False).highlight(), (variant, i)
