@@ -83,6 +83,7 @@ class Ingest:
         self.waiting_new: list[dict] = []
         self.waiting_done: set[str] = set()
         self.serials: dict[str, dict | None] = {}
+        self.codes: dict[str, dict | None] = {}  # member codes used for spends: stored or new (merges.member_code)
         self.follow_new: set[tuple[str, str]] = set()
         self._followers: dict[str, set[str]] = {}
         self._tills: dict[str, set[str]] = {}  # store -> its devices (not revoked)
@@ -334,6 +335,9 @@ class Ingest:
         live = [w for w in self.waiting_new if w["event_id"] not in self.waiting_done]
         if live:
             bulk.insert(conn, M.waiting_lots, live)
+        new_codes = [c for c in self.codes.values() if c is not None and c.get("new")]
+        if new_codes:
+            bulk.insert(conn, M.member_codes, [{k: v for k, v in c.items() if k != "new"} for c in new_codes])
         new_serials = [s for s in self.serials.values() if s is not None and s.get("new")]
         if new_serials:
             bulk.insert(conn, M.label_serials, [{k: v for k, v in s.items() if k != "new"} for s in new_serials])
@@ -480,6 +484,7 @@ class _Prefetch:
         lot_ids: set[str] = set()
         members: set[str] = set()
         serials: list = []
+        codes: list = []
         for ev in self.events:
             p = self.parsed[ev.event_id]
             if ev.event_id in self.existing or isinstance(p, str):
@@ -492,9 +497,11 @@ class _Prefetch:
                 members.add(ev.member_id)
             if ev.kind == Kind.LABEL_EARN:
                 serials.append(ev.payload.get("serial"))
+            codes.append(ev.payload.get("member_code"))
         ing.book.preload(accounts, lot_ids)
         ing.preload_followers(members)
         merges.preload_serials(ing, serials)
+        merges.preload_codes(ing, codes)
         ing.tills(ing.store_id)
         ing.waiting_for([])
         if any(ev.kind == Kind.EARN for ev in self.events):

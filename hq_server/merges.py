@@ -340,8 +340,43 @@ def member_doc(conn, member_id: str) -> dict | None:
     return d
 
 
+def preload_codes(ing: Ingest, codes: list) -> None:
+    want = sorted({c for c in codes if isinstance(c, str)} - set(ing.codes))
+    for c in want:
+        ing.codes[c] = None
+    for where in bulk.where_in(ing.conn, M.member_codes.c.code_key, want):
+        for r in ing.conn.execute(select(M.member_codes).where(where)):
+            ing.codes[r.code_key] = dict(r._mapping)
+
+
+def member_code(ing: Ingest, row: dict, code: str) -> None:
+    """A member's dynamic code proves them present for one spend, chain-wide. A till refuses a code it
+    has seen, but another till has not seen it: the same code (a photo of the phone's screen) used
+    for a second spend is kept and flagged, an open task for HQ (the goods were handed over)."""
+    if code not in ing.codes:
+        preload_codes(ing, [code])
+    first = ing.codes[code]
+    if first is None:
+        ing.codes[code] = {"code_key": code[:80], "event_id": row["event_id"], "store_id": row["store_id"],
+                           "hq_seq": row["hq_seq"], "new": True}
+        return
+    if first["event_id"] == row["event_id"]:
+        return
+    row["flags"] = ",".join(filter(None, [row["flags"], "member_code_reused"]))
+    reason = f"the member's code {code} was used before, for event {first['event_id']} at store {first['store_id']}"
+    ing.conflict(1, "member_code_reused", row, {"code": code, "first_event": first["event_id"],
+                                                "first_store": first["store_id"]}, status="open")
+    ing.event_status(row, "flagged", reason, flags=row["flags"])
+
+
+SPEND_KINDS = (Kind.REDEEM_POST, Kind.REDEEM_HOLD)
+
+
 def after_apply(ing: Ingest, row: dict, payload: dict, parsed: Parsed) -> None:
     kind = row["kind"]
+    code = payload.get("member_code")
+    if kind in SPEND_KINDS and isinstance(code, str) and code.startswith("D:"):
+        member_code(ing, row, code)
     if kind == Kind.LABEL_EARN:
         label_serial(ing, row, payload, parsed)
     elif kind in (Kind.MEMBER_REGISTER, Kind.MEMBER_PATCH, Kind.TIER_CHANGE):

@@ -128,6 +128,14 @@ label_serials = Table("label_serials", metadata,
                       Column("points", BigInteger, nullable=False),
                       Column("hq_seq", BigInteger, nullable=False))
 
+# A member's dynamic code (D:<member>:<step>) that proved them present for a spend: the first use.
+# A till refuses a code it has seen; another till, at this store or another, has not seen it.
+member_codes = Table("member_codes", metadata,
+                     Column("code_key", String(80), primary_key=True),
+                     Column("event_id", String(36), nullable=False),
+                     Column("store_id", String(36), nullable=False),
+                     Column("hq_seq", BigInteger, nullable=False))
+
 members = Table("members", metadata,
                 Column("member_id", String(36), primary_key=True),
                 Column("phone", String(20), nullable=False, index=True),

@@ -113,9 +113,10 @@ def checkout(ctx: StoreContext, *, staff_id: str, items: list[tuple[str, int]], 
         if guide_id:
             require_staff(conn, guide_id)
         q, rules, member, lots = _quote(ctx, conn, items, member_id, coupons, cash_points, now)
+        proof = None  # the member code's key, carried by the spend's event
         if member and q.cash_points:
             if member_code:
-                member_code_present(conn, member_code, member.member_id, now)
+                proof = member_code_present(conn, member_code, member.member_id, now)
             member_present(conn, member.member_id, member_pin, bool(member_code), ctx.pins)
             offline.check_redeem(conn, now, member.member_id, q.cash_points)  # HQ's offline limits
         tender = dict(tender) if tender else {"cash": q.due_fen}
@@ -124,7 +125,7 @@ def checkout(ctx: StoreContext, *, staff_id: str, items: list[tuple[str, int]], 
         sale_id = new_id()
         receipt_no = _receipt_no(ctx, conn, now)
         base = {"sale_id": sale_id, "receipt_no": receipt_no}
-        posted = _post_points(ctx, conn, q, rules, member, lots, staff_id, guide_id, now, base)
+        posted = _post_points(ctx, conn, q, rules, member, lots, staff_id, guide_id, now, base, proof)
         tier_before = tier_after = member.tier if member else None
         if member:
             tier_after = after_sale(rules.tiers, member.tier,
@@ -148,7 +149,7 @@ def checkout(ctx: StoreContext, *, staff_id: str, items: list[tuple[str, int]], 
 
 
 def _post_points(ctx, conn, q: Quote, rules: Rules, member: Member | None, lots, staff_id, guide_id, now,
-                 base) -> dict:
+                 base, proof: str | None = None) -> dict:
     posted: dict = {}
 
     def record(entry: Entry) -> str:
@@ -157,7 +158,8 @@ def _post_points(ctx, conn, q: Quote, rules: Rules, member: Member | None, lots,
     if member and q.cash_points:
         entry = E.spend(Kind.REDEEM_POST, member_id=member.member_id, lots=lots, points=q.cash_points,
                         to_account=L.store_redeemed(ctx.who.store_id), now=now,
-                        payload={**base, "purpose": "points_as_cash", "fen": q.cash_fen})
+                        payload={**base, "purpose": "points_as_cash", "fen": q.cash_fen,
+                                 **({"member_code": proof} if proof else {})})
         if isinstance(entry, Problem):
             raise Refused(entry)
         posted["cash_event"] = record(entry)

@@ -63,8 +63,9 @@ def redeem_gift(ctx: StoreContext, *, staff_id: str, member_id: str, gift_id: st
     with ctx.db.write() as conn:
         now = ctx.now()
         require_staff(conn, staff_id)
+        proof = None  # the member code's key, carried by the hold's event
         if member_code:
-            scan_uc.member_code_present(conn, member_code, member_id, now)
+            proof = scan_uc.member_code_present(conn, member_code, member_id, now)
             member_code_ok = True
         member = member_present(conn, member_id, member_pin, member_code_ok, ctx.pins)
         found = repos.gift_with_stock(conn, gift_id)
@@ -85,7 +86,8 @@ def redeem_gift(ctx: StoreContext, *, staff_id: str, member_id: str, gift_id: st
         pickup_code = f"{_SIGNED}{_signing_key(ctx, conn)[0]}:{redemption_id}"
         base = {"redemption_id": redemption_id, "gift_id": gift_id, "qty": qty, "copay_fen": gift.copay_fen * qty}
         hold = E.spend(Kind.REDEEM_HOLD, member_id=member_id, lots=lots, points=points,
-                       to_account=L.suspense(ctx.who.store_id), now=now, payload=base)
+                       to_account=L.suspense(ctx.who.store_id), now=now,
+                       payload={**base, **({"member_code": proof} if proof else {})})
         if isinstance(hold, Problem):
             raise Refused(hold)
         event = post(ctx, conn, hold, staff_id=staff_id, rule_version=rules.version, now=now)

@@ -176,12 +176,14 @@ def _dynamic_member(ctx: StoreContext, code: DynamicMemberCode, now: datetime) -
     return _member(ctx, member, code.replay_key)
 
 
-def member_code_present(conn: Connection, member_code: str, member_id: str, now: datetime) -> None:
+def member_code_present(conn: Connection, member_code: str, member_id: str, now: datetime) -> str:
     """In a spending use case's write transaction: `member_code` proves `member_id` is here.
 
     `member_code` is ScannedMember.member_code (a dynamic code scanned at this store
     within PRESENCE) or the scanned `PM1:D:` text itself. Each code proves presence for
-    one spend; a refused spend rolls back and leaves it usable. Raises Refused.
+    one spend; a refused spend rolls back and leaves it usable. Raises Refused. Returns
+    the code's key (D:<member>:<step>), which the spend's event carries: this till refuses
+    the code again, and HQ flags it used at another till (hq_server.merges.member_code).
     """
     member_code = (member_code or "").strip()
     if is_payload(member_code):
@@ -204,6 +206,7 @@ def member_code_present(conn: Connection, member_code: str, member_id: str, now:
     if not SeenCodes(conn, now).claim(_USED + key, scanned + PRESENCE):
         raise rejected(Rejected(Reason.REPLAYED, "this member code was already used to spend points: "
                                                  "ask the member to show a fresh one"))
+    return key
 
 
 # --- labels ---------------------------------------------------------------------------------

@@ -195,3 +195,37 @@ def test_a_label_hq_never_issued_as_claimed_is_kept_flagged_and_left_to_hq(hq, s
     assert done["detail"]["reason"] == task["detail"]["reason"]
     again = hq.admin("POST", url, json={"note": "again"})
     assert again.status_code == 409 and again.json()["code"] == "not_open"
+
+
+def test_a_member_code_used_for_spends_at_two_tills_is_flagged_once_chain_wide(hq, store_id, ledger):
+    """A till refuses a dynamic code it has seen; a photo of the phone's screen shown at another till
+    (here or at another store) within the code's window is not seen there. HQ keeps both spends (the
+    goods were handed over) and flags the second, an open task."""
+    from pos_app.domain import entries as E
+    from pos_app.domain import ledger as L
+    from pos_app.domain.ledger import Kind
+    from pos_app.domain.lots import Lot
+    a, b = FakeDevice(hq, store_id, "till-a"), FakeDevice(hq, store_id + "-b", "till-b")
+    m = new_id()
+    earn = a.earn(m, 300)
+    a.push([a.register(m, "13900000081"), earn])
+    lot = Lot(FakeDevice.lot_of(earn), L.member_account(m), 300, now() - timedelta(days=1), now() + timedelta(days=300))
+    code = f"D:{m}:{59_000_123}"
+
+    def spend(dev, points, member_code):
+        return dev.event(E.spend(Kind.REDEEM_POST, member_id=m, lots=[lot], points=points,
+                                 to_account=L.store_redeemed(dev.store_id), now=now(),
+                                 payload={"purpose": "points_as_cash", "member_code": member_code}))
+    first, again, other = spend(a, 50, code), spend(b, 60, code), spend(b, 70, f"D:{m}:{59_000_124}")
+    assert a.push([first]).json()["answers"][0]["status"] == "ok"
+    assert a.push([first]).json()["answers"][0]["status"] == "exists"  # the same event again: no flag
+    assert [x["status"] for x in b.push([again, other]).json()["answers"]] == ["ok", "ok"]
+    assert conflicts_of(hq, first["event_id"]) == [] and conflicts_of(hq, other["event_id"]) == []
+    (c,) = conflicts_of(hq, again["event_id"])
+    assert (c["rule"], c["kind"], c["status"]) == (1, "member_code_reused", "open")
+    assert c["detail"] == {"code": code, "first_event": first["event_id"], "first_store": store_id}
+    assert ledger.balance(f"member:{m}:consumer") == 300 - 50 - 60 - 70  # kept, never dropped
+    items, _ = b.pull_all()
+    assert any(i["type"] == "event_status" and i["key"] == again["event_id"] and i["data"]["status"] == "flagged"
+               for i in items)
+    assert ledger.problems() == []

@@ -141,6 +141,21 @@ def test_scanned_dynamic_code_redeems_instead_of_the_pin_once(ctx, clock, staff,
     assert seen_keys(ctx) == sorted([proof, "U:" + proof])
     refused("scan.replayed", redeem.redeem_gift, staff_id=staff.cashier, member_id=member.member_id,
             gift_id="GIFT-TEABAG", member_code=proof)
+    # the hold's event carries the code's key, for HQ to flag it used at another till; the PIN's does not
+    held = rows(ctx, "SELECT payload FROM events WHERE kind = 'redeem_hold' AND member_id = :m", m=member.member_id)
+    assert [json.loads(p).get("member_code") for (p,) in held] == [proof]
+    assert proof.startswith(f"D:{member.member_id}:")
+
+
+def test_points_as_cash_proven_by_the_code_carry_its_key(ctx, staff, member):
+    from pos_app.services import checkout
+    proof = resolve_scan(ctx, demo_member_code(ctx, PHONE)).member_code
+    sale = checkout.checkout(ctx, staff_id=staff.cashier, member_id=member.member_id, items=[("TEA-OOLONG", 1)],
+                             cash_points=100, member_code=proof)
+    assert sale.quote.cash_points == 100
+    (payload,) = rows(ctx, "SELECT payload FROM events WHERE kind = 'redeem_post' AND payload LIKE :s",
+                      s=f'%"sale_id":"{sale.sale_id}"%')[0]
+    assert json.loads(payload)["member_code"] == proof
 
 
 def test_a_refused_redemption_leaves_the_proof_usable(ctx, staff, member, refused):
