@@ -61,6 +61,17 @@ class Book:
             for r in self._lot_rows(where):
                 self.lots[r.lot_id] = r
 
+    def seed(self, accounts: set[str], balance_rows, lot_ids: set[str], lot_rows) -> None:
+        """As preload, from rows read elsewhere: (account, balance) and (lot_id, account, amount,
+        remaining, available_at, expires_at) (ingest's pipelined reads on PostgreSQL)."""
+        for a in accounts:
+            self.balances.setdefault(a, 0)
+        self.balances.update((a, b) for a, b in balance_rows)
+        for i in lot_ids:
+            self.lots.setdefault(i, None)
+        for r in lot_rows:
+            self.lots[r[0]] = LotRow(*r)
+
     def _lot_rows(self, where) -> list[LotRow]:
         c = M.lots.c
         rows = self.conn.execute(select(c.lot_id, c.account, c.amount, c.remaining, c.available_at,

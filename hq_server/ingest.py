@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from psycopg.rows import namedtuple_row
 from sqlalchemy import Connection, delete, func, select, update
 
 from hq_server import bulk, merges
@@ -465,21 +466,19 @@ class _Prefetch:
         self.taken: dict[int, str] = {}
 
     def run(self, turn_until: float = 0.0) -> None:
-        ing, conn, e = self.ing, self.ing.conn, M.events.c
-        self.dev = conn.execute(select(M.devices).where(M.devices.c.device_id == self.device_id)).one()
+        if self.ing.conn.dialect.name == "postgresql":
+            self._run_pipelined(turn_until)
+        else:
+            self._run_each(turn_until)
+
+    def _turn(self, turn_until: float) -> None:
         first = min((ev.device_seq for ev in self.events), default=0)
         if first > self.dev.acked_max_seq + 1 and time.monotonic() < turn_until:
             raise _NotYourTurn  # the batch before this one is not in yet (see push)
-        for where in bulk.where_in(conn, e.event_id, sorted({ev.event_id for ev in self.events})):
-            self.existing.update({r.event_id: r for r in conn.execute(
-                select(e.event_id, e.payload_hash, e.hq_seq).where(where))})
-        dseqs = sorted({ev.device_seq for ev in self.events})
-        # Only a push stores a device's events, and it raises acked_max_seq to at least the highest in the same
-        # transaction: a batch wholly above it (the usual, in-order case) takes no device_seq HQ holds.
-        if dseqs and dseqs[0] <= self.dev.acked_max_seq:
-            for where in bulk.where_in(conn, e.device_seq, dseqs):
-                self.taken.update(dict(conn.execute(select(e.device_seq, e.event_id).where(
-                    e.device_id == self.device_id, where)).all()))
+
+    def _touched(self) -> tuple[set[str], set[str], set[str], list, list]:
+        """Accounts, lots, members, label serials and member codes the batch's events touch (those
+        HQ already holds included: a cache entry too many costs nothing)."""
         accounts: set[str] = set()
         lot_ids: set[str] = set()
         members: set[str] = set()
@@ -487,7 +486,7 @@ class _Prefetch:
         codes: list = []
         for ev in self.events:
             p = self.parsed[ev.event_id]
-            if ev.event_id in self.existing or isinstance(p, str):
+            if isinstance(p, str):
                 continue
             accounts.update(a for a, _ in p.postings)
             lot_ids.update(t for t, _ in p.takes)
@@ -498,14 +497,84 @@ class _Prefetch:
             if ev.kind == Kind.LABEL_EARN:
                 serials.append(ev.payload.get("serial"))
             codes.append(ev.payload.get("member_code"))
+        return accounts, lot_ids, members, serials, codes
+
+    def _read_taken(self) -> None:
+        """Device seqs of the batch HQ holds already (events of a batch wholly above acked_max_seq take none:
+        only a push stores a device's events, and it raises acked_max_seq in the same transaction)."""
+        conn, e = self.ing.conn, M.events.c
+        dseqs = sorted({ev.device_seq for ev in self.events})
+        if dseqs and dseqs[0] <= self.dev.acked_max_seq:
+            for where in bulk.where_in(conn, e.device_seq, dseqs):
+                self.taken.update(dict(conn.execute(select(e.device_seq, e.event_id).where(
+                    e.device_id == self.device_id, where)).all()))
+
+    def _run_each(self, turn_until: float) -> None:
+        """One statement at a time (SQLite: each costs no round trip)."""
+        ing, conn, e = self.ing, self.ing.conn, M.events.c
+        self.dev = conn.execute(select(M.devices).where(M.devices.c.device_id == self.device_id)).one()
+        self._turn(turn_until)
+        for where in bulk.where_in(conn, e.event_id, sorted({ev.event_id for ev in self.events})):
+            self.existing.update({r.event_id: r for r in conn.execute(
+                select(e.event_id, e.payload_hash, e.hq_seq).where(where))})
+        self._read_taken()
+        accounts, lot_ids, members, serials, codes = self._touched()
         ing.book.preload(accounts, lot_ids)
         ing.preload_followers(members)
         merges.preload_serials(ing, serials)
         merges.preload_codes(ing, codes)
         ing.tills(ing.store_id)
         ing.waiting_for([])
-        if any(ev.kind == Kind.EARN for ev in self.events):
-            ing.rules()
+        ing.rules()
+
+    def _run_pipelined(self, turn_until: float) -> None:
+        """The same reads on PostgreSQL sent at once (psycopg's pipeline mode): one round trip, and the
+        server runs them back to back, instead of eight statements each built by SQLAlchemy and each
+        waited for, under the writer lock (measured on a 500-event batch: 12.8 ms -> 6.6 ms)."""
+        ing = self.ing
+        accounts, lot_ids, members, serials, codes = self._touched()
+        arr = bulk.pg_array
+        reads = [
+            ("SELECT * FROM devices WHERE device_id = %s", (self.device_id,)),
+            ("SELECT event_id, payload_hash, hq_seq FROM events WHERE event_id IN (SELECT unnest(%s::text[]))",
+             (arr(sorted({ev.event_id for ev in self.events})),)),
+            ("SELECT account, balance FROM balances WHERE account IN (SELECT unnest(%s::text[]))",
+             (arr(sorted(accounts)),)),
+            ("SELECT lot_id, account, amount, remaining, available_at, expires_at FROM lots "
+             "WHERE lot_id IN (SELECT unnest(%s::text[]))", (arr(sorted(lot_ids)),)),
+            ("SELECT member_id, store_id FROM follows WHERE member_id IN (SELECT unnest(%s::text[]))",
+             (arr(sorted(members)),)),
+            ("SELECT device_id FROM devices WHERE store_id = %s AND revoked = 0", (ing.store_id,)),
+            ("SELECT lot_id, event_id FROM waiting_lots", ()),
+            ("SELECT version, effective_at, doc FROM rules ORDER BY version", ()),
+        ]
+        raw = ing.conn.connection.driver_connection
+        cursors = [raw.cursor(row_factory=namedtuple_row) for _ in reads]
+        try:
+            with raw.pipeline():
+                for cur, (sql, params) in zip(cursors, reads):
+                    cur.execute(sql, params)
+            dev, existing, balances, lots, follows, tills, waiting, rules = [cur.fetchall() for cur in cursors]
+        finally:
+            for cur in cursors:
+                cur.close()
+        (self.dev,) = dev
+        self._turn(turn_until)
+        self.existing = {r.event_id: r for r in existing}
+        self._read_taken()
+        ing.book.seed(accounts, balances, lot_ids, lots)
+        for m in members:
+            ing._followers.setdefault(m, set())
+        for m, store in follows:
+            ing._followers[m].add(store)
+        ing._tills[ing.store_id] = {r.device_id for r in tills}
+        ing._waiting_by_lot = {}
+        for lot_id, event_id in waiting:
+            ing._waiting_by_lot.setdefault(lot_id, []).append(event_id)
+            ing._waiting_pairs.add((lot_id, event_id))
+        ing._rules = rules
+        merges.preload_serials(ing, serials)
+        merges.preload_codes(ing, codes)
 
 
 def _advance_ack(conn: Connection, dev, fresh: list[WireEvent]) -> tuple[int, str]:
