@@ -42,9 +42,9 @@ def pg_array(values: Iterable[Any]) -> str:
         return "{}"
     if isinstance(values[0], int):
         return "{" + ",".join(map(str, values)) + "}"
-    text = '","'.join(values)
-    if '"' not in text and "\\" not in text:
-        return '{"' + text + '"}'
+    flat = "\x00".join(values)  # NUL: never in a PostgreSQL text value, so only the separators count
+    if '"' not in flat and "\\" not in flat and flat.count("\x00") == len(values) - 1:
+        return '{"' + flat.replace("\x00", '","') + '"}'
     return "{" + ",".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values) + "}"
 
 

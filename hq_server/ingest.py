@@ -33,7 +33,6 @@ from pos_app.domain.ledger import Kind, canonical_json, payload_hash
 from pos_app.sync.wire import EMPTY_HASH, EventAnswer, PushResponse, WireEvent, roll_hash
 
 NS = uuid.UUID("6f1c7f0e-4b7e-5d55-9a53-2f6c1b0d9e11")
-SKEW_FLAG_S = 300
 
 
 _gc_lock = threading.Lock()

@@ -223,13 +223,15 @@ def correction_id(event_id: str, tag: str) -> str:
 
 # --- rule 4: clock skew --------------------------------------------------------------------
 
+SKEW_FLAG_S = 300  # seconds: a device clock further off than this, or an event dated this far ahead, is flagged
+_SKEW_FLAG = timedelta(seconds=SKEW_FLAG_S)
+
+
 def clock(ing: Ingest, row: dict) -> None:
     """Flag, never drop: a device clock far off, or an event dated in HQ's future."""
-    from hq_server.ingest import SKEW_FLAG_S
-    corrected = row["device_time"] + timedelta(seconds=ing.skew_s)
     if abs(ing.skew_s) > SKEW_FLAG_S:
         _flag(ing, row, 4, "clock_skew", {"skew_s": ing.skew_s})
-    elif corrected > ing.now + timedelta(seconds=SKEW_FLAG_S):
+    elif row["device_time"] + timedelta(seconds=ing.skew_s) > ing.now + _SKEW_FLAG:
         _flag(ing, row, 4, "future_time", {"device_time": row["device_time"].isoformat()})
 
 

@@ -155,3 +155,15 @@ def test_push_finds_a_used_device_seq_whatever_the_batch_holds_and_turns_the_col
                                 {"a": f"member:{m}:consumer"}).scalar_one() == 30 + 5 * 4
     finally:
         db.dispose()
+
+
+def test_pg_array_quotes_every_element_the_one_way_the_array_syntax_reads():
+    plain = ["member:0191-a:consumer", "debt:0191-b", "x"]
+    odd = ['a"b', "c\\d", "e"]
+
+    def slow(values):  # each element escaped on its own: what the short cut must equal
+        return "{" + ",".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values) + "}"
+    assert bulk.pg_array(plain) == slow(plain) == '{"member:0191-a:consumer","debt:0191-b","x"}'
+    assert bulk.pg_array(odd) == slow(odd)
+    assert bulk.pg_array(["only"]) == '{"only"}' and bulk.pg_array([]) == "{}"
+    assert bulk.pg_array([3, 1, 2]) == "{3,1,2}"
