@@ -97,13 +97,18 @@ def give_back_beyond_lots(ing: Ingest, row: dict) -> None:
 
 # --- rule 2: a label serial earns once, chain-wide ----------------------------------------
 
+def _preload_once_keys(ing: Ingest, cache: dict, key, keys: list) -> None:
+    """The rows of key's table for the keys not in `cache` yet, into it (None: HQ holds no row)."""
+    want = sorted({k for k in keys if isinstance(k, str)} - set(cache))
+    for k in want:
+        cache[k] = None
+    for where in bulk.where_in(ing.conn, key, want):
+        for r in ing.conn.execute(select(key.table).where(where)):
+            cache[r._mapping[key.name]] = dict(r._mapping)
+
+
 def preload_serials(ing: Ingest, serials: list) -> None:
-    want = sorted({s for s in serials if isinstance(s, str)} - set(ing.serials))
-    for s in want:
-        ing.serials[s] = None
-    for where in bulk.where_in(ing.conn, M.label_serials.c.serial, want):
-        for r in ing.conn.execute(select(M.label_serials).where(where)):
-            ing.serials[r.serial] = dict(r._mapping)
+    _preload_once_keys(ing, ing.serials, M.label_serials.c.serial, serials)
 
 
 def label_serial(ing: Ingest, row: dict, payload: dict, parsed: Parsed) -> None:
@@ -343,12 +348,7 @@ def member_doc(conn, member_id: str) -> dict | None:
 
 
 def preload_codes(ing: Ingest, codes: list) -> None:
-    want = sorted({c for c in codes if isinstance(c, str)} - set(ing.codes))
-    for c in want:
-        ing.codes[c] = None
-    for where in bulk.where_in(ing.conn, M.member_codes.c.code_key, want):
-        for r in ing.conn.execute(select(M.member_codes).where(where)):
-            ing.codes[r.code_key] = dict(r._mapping)
+    _preload_once_keys(ing, ing.codes, M.member_codes.c.code_key, codes)
 
 
 def member_code(ing: Ingest, row: dict, code: str) -> None:
