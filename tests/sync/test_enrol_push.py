@@ -166,19 +166,28 @@ def test_a_disagreement_a_full_repush_cannot_mend_is_flagged_not_looped(hq, make
 
 
 class _InFlight:
-    """Counts HQClient.push calls running at once (the real pushes, over HTTP to the real HQ)."""
+    """Counts HQClient.push calls running at once (the real pushes, over HTTP to the real HQ).
+
+    The first PUSH_DEPTH calls wait for one another before sending, so the count does not depend on
+    how fast HQ answers: a store that waited for an answer before its next push would never bring
+    them together, the wait would time out and the sync would fail."""
 
     def __init__(self, monkeypatch):
         import threading
         from pos_app.sync.client import HQClient
-        self.now = self.most = 0
+        self.now = self.most = self.calls = 0
         lock, real = threading.Lock(), HQClient.push
+        together = threading.Barrier(PUSH_DEPTH, timeout=10)
 
         def push(client, events):
             with lock:
+                self.calls += 1
+                first = self.calls <= PUSH_DEPTH
                 self.now += 1
                 self.most = max(self.most, self.now)
             try:
+                if first:
+                    together.wait()
                 return real(client, events)
             finally:
                 with lock:
