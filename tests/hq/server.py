@@ -76,6 +76,8 @@ class HQServer:
         self._admin_token: str | None = None
 
     def start(self, timeout: float = 60) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            return  # running already: a second server on the port would fail to bind while this one answered
         env = {**os.environ, "HQ_DATABASE_URL": self.db_url, "HQ_ADMIN_PASSWORD": ADMIN_PASSWORD,
                "PYTHONPATH": str(ROOT)}
         out = open(self.log, "ab") if self.log else subprocess.DEVNULL

@@ -1,9 +1,10 @@
 """HQ killed (kill -9) in the middle of applying a push batch, before it commits.
 
-A proxy forwards the store's push to HQ and, once HQ has the whole body, watches HQ's
-writer lock (the SQLite write lock, or the hq_counter row lock on PostgreSQL); the
-moment HQ holds it, HQ is applying the batch, and the proxy kills it and sends the
-store nothing. HQ must come back with none of the batch (one transaction per batch),
+A proxy forwards the store's push to HQ and kills HQ while it applies the batch, sending
+the store nothing. On PostgreSQL the test holds the device's row lock, so HQ stops at its
+last statement with every other row of the batch written, and is killed there; on SQLite
+the proxy watches HQ's write lock once HQ has the whole body and kills it the moment HQ
+holds it. HQ must come back with none of the batch (one transaction per batch),
 the store must keep every event pending, and the retried push must apply each event
 exactly once: balances equal on both sides, HQ's ledger invariants hold.
 """
@@ -60,11 +61,37 @@ class WriterLockProbe:
         self.conn.close()
 
 
+class DeviceRowHold:
+    """PostgreSQL: holds the device's row lock, so HQ applying a push stops at its last statement (the
+    device's acknowledged count) with every other row written, until the lock goes or HQ is killed.
+    Plain reads of the row (auth, the push's reads) are not blocked. A pause, not a race: under load
+    a probe polling for HQ's writer lock can miss a push applied between two polls."""
+
+    def __init__(self, db_url: str, device_id: str):
+        url = make_url(db_url)
+        self.device_id = device_id
+        self.conn = psycopg.connect(host=url.host, port=url.port, user=url.username, dbname=url.database,
+                                    autocommit=False)
+        self.conn.execute("SELECT 1 FROM devices WHERE device_id = %s FOR UPDATE", (device_id,))
+
+    def hq_waits(self) -> bool:
+        """Whether a backend waits for this lock while holding HQ's writer lock: HQ is mid-push."""
+        with psycopg.connect(self.conn.info.dsn, autocommit=True) as look:
+            return look.execute("SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                                "AND query LIKE 'UPDATE devices%%'").fetchone()[0] > 0
+
+    def release(self) -> None:
+        self.conn.rollback()
+        self.conn.close()
+
+
 class KillMidPushProxy:
     """Relays one store's traffic to HQ; on the first push, kills HQ while it applies it."""
 
-    def __init__(self, hq):
+    def __init__(self, hq, device_id: str):
         self.hq = hq
+        self.device_id = device_id
+        self.hold: DeviceRowHold | None = None
         self.sock = socket.create_server(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
         self.killed_mid_write = threading.Event()
@@ -93,6 +120,9 @@ class KillMidPushProxy:
         seen, body_left = b"", None  # the stream so far (until the push's headers are in)
         try:
             while data := client.recv(65536):
+                if (self.armed and self.hold is None and not self.hq.db_url.startswith("sqlite")
+                        and b"POST /api/v1/sync/push " in seen[-64:] + data):
+                    self.hold = DeviceRowHold(self.hq.db_url, self.device_id)  # before HQ gets the push
                 up.sendall(data)
                 if not self.armed:
                     continue
@@ -115,7 +145,19 @@ class KillMidPushProxy:
             pass
 
     def _kill_when_writing(self) -> None:
-        probe = WriterLockProbe(self.hq.db_url)
+        if self.hold is not None:  # PostgreSQL: HQ stops before its last statement; kill it there
+            try:
+                deadline = time.monotonic() + 60
+                while time.monotonic() < deadline:
+                    if self.hold.hq_waits():
+                        self.killed_mid_write.set()
+                        self.hq.kill()
+                        return
+                    time.sleep(0.005)
+            finally:
+                self.hold.release()
+                self.done.set()
+        probe = WriterLockProbe(self.hq.db_url)  # SQLite: catch HQ holding its write lock
         try:
             deadline = time.monotonic() + 10
             while time.monotonic() < deadline:
@@ -154,7 +196,7 @@ def test_hq_killed_while_applying_a_batch_keeps_none_of_it_and_the_retry_applies
     assert 0 < len(pending) <= 500
     ledger = HQLedger(hq.db_url)
     before = hq_events_of(ledger, creds.device_id)
-    proxy = KillMidPushProxy(hq)
+    proxy = KillMidPushProxy(hq, creds.device_id)
     try:
         with pytest.raises(HQUnreachable):
             sync_once(ctx.db, HQClient(proxy.url, creds.device_id, creds.device_key))
