@@ -49,34 +49,34 @@ class Book:
     # --- loading -------------------------------------------------------------------
     def preload(self, accounts: set[str], lot_ids: set[str]) -> None:
         need = sorted(a for a in accounts if a not in self.balances)
-        for a in need:
-            self.balances[a] = 0
-        for where in bulk.where_in(self.conn, M.balances.c.account, need):
-            self.balances.update(self.conn.execute(select(M.balances.c.account, M.balances.c.balance)
-                                                   .where(where)).all())
+        balance_rows = [r for where in bulk.where_in(self.conn, M.balances.c.account, need)
+                        for r in self.conn.execute(select(M.balances.c.account, M.balances.c.balance).where(where))]
         need_lots = sorted(i for i in lot_ids if i not in self.lots)
-        for i in need_lots:
-            self.lots[i] = None
-        for where in bulk.where_in(self.conn, M.lots.c.lot_id, need_lots):
-            for r in self._lot_rows(where):
-                self.lots[r.lot_id] = r
+        lot_rows = [r for where in bulk.where_in(self.conn, M.lots.c.lot_id, need_lots) for r in self._lot_query(where)]
+        self.seed(need, balance_rows, need_lots, lot_rows)
 
-    def seed(self, accounts: set[str], balance_rows, lot_ids: set[str], lot_rows) -> None:
-        """As preload, from rows read elsewhere: (account, balance) and (lot_id, account, amount,
-        remaining, available_at, expires_at) (ingest's pipelined reads on PostgreSQL)."""
+    def seed(self, accounts, balance_rows, lot_ids, lot_rows) -> None:
+        """Caches what was read for these accounts and lots (absent: balance 0, no lot): (account, balance)
+        and (lot_id, account, amount, remaining, available_at, expires_at) rows, by preload or by ingest's
+        pipelined reads on PostgreSQL. What is cached already is kept."""
+        accounts = {a for a in accounts if a not in self.balances}
         for a in accounts:
-            self.balances.setdefault(a, 0)
-        self.balances.update((a, b) for a, b in balance_rows)
+            self.balances[a] = 0
+        self.balances.update((a, b) for a, b in balance_rows if a in accounts)
+        lot_ids = {i for i in lot_ids if i not in self.lots}
         for i in lot_ids:
-            self.lots.setdefault(i, None)
+            self.lots[i] = None
         for r in lot_rows:
-            self.lots[r[0]] = LotRow(*r)
+            if r[0] in lot_ids:
+                self.lots[r[0]] = LotRow(*r)
+
+    def _lot_query(self, where):
+        c = M.lots.c
+        return self.conn.execute(select(c.lot_id, c.account, c.amount, c.remaining, c.available_at,
+                                        c.expires_at).where(where)).all()
 
     def _lot_rows(self, where) -> list[LotRow]:
-        c = M.lots.c
-        rows = self.conn.execute(select(c.lot_id, c.account, c.amount, c.remaining, c.available_at,
-                                        c.expires_at).where(where)).all()
-        return [LotRow(*r) for r in rows]
+        return [LotRow(*r) for r in self._lot_query(where)]
 
     def balance(self, account: str) -> int:
         if account not in self.balances:

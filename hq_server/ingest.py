@@ -102,12 +102,19 @@ class Ingest:
         return self._followers[member_id]
 
     def preload_followers(self, member_ids: set[str]) -> None:
-        need = [m for m in member_ids if m not in self._followers]
+        need = sorted(m for m in member_ids if m not in self._followers)
+        self.seed_followers(need, [r for where in bulk.where_in(self.conn, M.follows.c.member_id, need)
+                                   for r in self.conn.execute(select(M.follows.c.member_id, M.follows.c.store_id)
+                                                              .where(where))])
+
+    def seed_followers(self, member_ids, rows) -> None:
+        """Caches the (member_id, store_id) follows read for these members; what is cached already is kept."""
+        need = {m for m in member_ids if m not in self._followers}
         for m in need:
             self._followers[m] = set()
-        for where in bulk.where_in(self.conn, M.follows.c.member_id, sorted(need)):
-            for m, s in self.conn.execute(select(M.follows.c.member_id, M.follows.c.store_id).where(where)):
-                self._followers[m].add(s)
+        for m, store in rows:
+            if m in need:
+                self._followers[m].add(store)
 
     def tills(self, store_id: str) -> set[str]:
         """The store's enrolled devices (enrolment takes the writer lock too, so this holds for the push)."""
@@ -124,17 +131,22 @@ class Ingest:
 
     def waiting_for(self, lot_ids: list[str]) -> list[str]:
         if self._waiting_by_lot is None:
-            self._waiting_by_lot = {}
-            if self.conn.execute(select(M.waiting_lots.c.lot_id).limit(1)).first() is not None:
-                for lot_id, event_id in self.conn.execute(select(M.waiting_lots.c.lot_id, M.waiting_lots.c.event_id)):
-                    self._waiting_by_lot.setdefault(lot_id, []).append(event_id)
-                    self._waiting_pairs.add((lot_id, event_id))
+            w = M.waiting_lots.c
+            self.seed_waiting(self.conn.execute(select(w.lot_id, w.event_id)).all()
+                              if self.conn.execute(select(w.lot_id).limit(1)).first() is not None else [])
         out = []
         for lot_id in lot_ids:
             for event_id in self._waiting_by_lot.pop(lot_id, []):
                 if event_id not in out:
                     out.append(event_id)
         return out
+
+    def seed_waiting(self, rows) -> None:
+        """Caches every (lot_id, event_id) row of waiting_lots (read once a push)."""
+        self._waiting_by_lot = {}
+        for lot_id, event_id in rows:
+            self._waiting_by_lot.setdefault(lot_id, []).append(event_id)
+            self._waiting_pairs.add((lot_id, event_id))
 
     def wait_on(self, event_id: str, lot_ids: list[str]) -> None:
         """Note that the event waits for these lots (a waiting_lots row each, once)."""
@@ -335,12 +347,10 @@ class Ingest:
         live = [w for w in self.waiting_new if w["event_id"] not in self.waiting_done]
         if live:
             bulk.insert(conn, M.waiting_lots, live)
-        new_codes = [c for c in self.codes.values() if c is not None and c.get("new")]
-        if new_codes:
-            bulk.insert(conn, M.member_codes, [{k: v for k, v in c.items() if k != "new"} for c in new_codes])
-        new_serials = [s for s in self.serials.values() if s is not None and s.get("new")]
-        if new_serials:
-            bulk.insert(conn, M.label_serials, [{k: v for k, v in s.items() if k != "new"} for s in new_serials])
+        for cache, table in ((self.codes, M.member_codes), (self.serials, M.label_serials)):
+            new = [{k: v for k, v in r.items() if k != "new"} for r in cache.values() if r is not None and r.get("new")]
+            if new:
+                bulk.insert(conn, table, new)
         if self.follow_new:
             bulk.insert(conn, M.follows, [{"member_id": m, "store_id": s} for m, s in sorted(self.follow_new)])
         if self.conflicts:
@@ -562,15 +572,9 @@ class _Prefetch:
         self.existing = {r.event_id: r for r in existing}
         self._read_taken()
         ing.book.seed(accounts, balances, lot_ids, lots)
-        for m in members:
-            ing._followers.setdefault(m, set())
-        for m, store in follows:
-            ing._followers[m].add(store)
+        ing.seed_followers(members, follows)
+        ing.seed_waiting(waiting)
         ing._tills[ing.store_id] = {r.device_id for r in tills}
-        ing._waiting_by_lot = {}
-        for lot_id, event_id in waiting:
-            ing._waiting_by_lot.setdefault(lot_id, []).append(event_id)
-            ing._waiting_pairs.add((lot_id, event_id))
         ing._rules = rules
         merges.preload_serials(ing, serials)
         merges.preload_codes(ing, codes)

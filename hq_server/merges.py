@@ -131,9 +131,8 @@ def label_serial(ing: Ingest, row: dict, payload: dict, parsed: Parsed) -> None:
         if unissued:
             # Not one of HQ's labels as claimed: kept and flagged, never reversed on HQ's own say-so (the
             # points are already the member's); an open task for HQ, who can adjust the member.
-            row["flags"] = ",".join(filter(None, [row["flags"], "label_unverified"]))
-            ing.conflict(2, "label_unverified", row, {"serial": serial, "reason": unissued}, status="open")
-            ing.event_status(row, "flagged", unissued, flags=row["flags"])
+            _flag(ing, row, 2, "label_unverified", {"serial": serial, "reason": unissued}, reason=unissued,
+                  status="open")
         return
     # The lowest hq_seq won; this one stays on record as duplicate_serial and HQ takes its points back.
     row["status"] = "duplicate_serial"
@@ -240,10 +239,12 @@ def clock(ing: Ingest, row: dict) -> None:
         _flag(ing, row, 4, "future_time", {"device_time": row["device_time"].isoformat()})
 
 
-def _flag(ing: Ingest, row: dict, rule: int, flag: str, detail: dict) -> None:
+def _flag(ing: Ingest, row: dict, rule: int, flag: str, detail: dict, *, reason: str | None = None,
+          status: str = "resolved") -> None:
+    """Kept, flagged and told to the till; `status` "open" leaves HQ a task (GET /admin/conflicts)."""
     row["flags"] = ",".join(filter(None, [row["flags"], flag]))
-    ing.conflict(rule, flag, row, detail)
-    ing.event_status(row, "flagged", flag.replace("_", " "), flags=row["flags"])
+    ing.conflict(rule, flag, row, detail, status=status)
+    ing.event_status(row, "flagged", reason or flag.replace("_", " "), flags=row["flags"])
 
 
 # --- rule 5: a reversal (or any take) waits for the lot it takes from -----------------------
@@ -364,11 +365,10 @@ def member_code(ing: Ingest, row: dict, code: str) -> None:
         return
     if first["event_id"] == row["event_id"]:
         return
-    row["flags"] = ",".join(filter(None, [row["flags"], "member_code_reused"]))
-    reason = f"the member's code {code} was used before, for event {first['event_id']} at store {first['store_id']}"
-    ing.conflict(1, "member_code_reused", row, {"code": code, "first_event": first["event_id"],
-                                                "first_store": first["store_id"]}, status="open")
-    ing.event_status(row, "flagged", reason, flags=row["flags"])
+    _flag(ing, row, 1, "member_code_reused", {"code": code, "first_event": first["event_id"],
+                                              "first_store": first["store_id"]},
+          reason=f"the member's code {code} was used before, for event {first['event_id']} at store "
+                 f"{first['store_id']}", status="open")
 
 
 SPEND_KINDS = (Kind.REDEEM_POST, Kind.REDEEM_HOLD)
