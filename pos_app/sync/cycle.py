@@ -83,12 +83,17 @@ def push_pending(db: Database, client: HQClient, clock: Callable[[], datetime] =
             report.answers["refused"] = report.answers.get("refused", 0) + 1
             size = batch
             continue
-        counts = db.apply(lambda conn: outbox.record_answers(conn, events, answer, clock()))
-        report.pushed += len(events)
-        for k, n in counts.items():
-            report.answers[k] = report.answers.get(k, 0) + n
-        if not counts:  # HQ answered nothing new for a whole batch: do not spin
+        if not _record(db, events, answer, clock, report):  # HQ answered nothing new for a whole batch: do not spin
             return report
+
+
+def _record(db: Database, events: list[dict], answer, clock: Callable[[], datetime], report: SyncReport) -> dict:
+    """HQ's answers to a pushed batch into the outbox and the report; the counts by answer ({}: nothing new)."""
+    counts = db.apply(lambda conn: outbox.record_answers(conn, events, answer, clock()))
+    report.pushed += len(events)
+    for k, n in counts.items():
+        report.answers[k] = report.answers.get(k, 0) + n
+    return counts
 
 
 def _push_ahead(db: Database, client: HQClient, clock: Callable[[], datetime], batch: int, report: SyncReport,
@@ -126,11 +131,7 @@ def _push_ahead(db: Database, client: HQClient, clock: Callable[[], datetime], b
                     if _splits(exc):
                         return True
                     raise
-                counts = db.apply(lambda conn: outbox.record_answers(conn, events, answer, clock()))
-                report.pushed += len(events)
-                for k, n in counts.items():
-                    report.answers[k] = report.answers.get(k, 0) + n
-                if not counts:
+                if not _record(db, events, answer, clock, report):
                     return False
     finally:
         for twin in clients[1:]:

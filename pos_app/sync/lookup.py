@@ -24,9 +24,11 @@ def fetch_member(db: Database, client: HQClient, query: str) -> str:
     found: MemberLookup = client.lookup(query.strip())
     member_id = str(found.member["member_id"])
     now = datetime.now(UTC).replace(tzinfo=None)
+
     def store(conn) -> None:
         catalogue.apply_member(conn, member_id, found.member)
         remote_events.apply_snapshot(conn, found, now)  # not while this device has unsent events of the member
+
     db.apply(store)
     return member_id
 
