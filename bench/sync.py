@@ -257,23 +257,18 @@ def enrol(client: httpx.Client, store_id: str) -> dict:
     return client.post("/api/v1/enrol", json={"token": token, "device_name": "bench"}).json()
 
 
-def push_all(base: str, creds: dict, events: list[dict], encode: list[float] | None = None) -> tuple[float, int]:
-    """Push in device_seq order, MAX_BATCH a request, gzip, PUSH_DEPTH requests in flight as the store's
-    sync keeps them (pos_app.sync.cycle), answers taken in order; returns (seconds, events answered ok).
-
-    The seconds are the store's, first request to last answer, encoding each batch included
-    (`encode`, when given, gets the seconds spent on JSON and gzip added to it)."""
+def push_all(base: str, creds: dict, events: list[dict]) -> tuple[float, int]:
+    """The simulated till's push (setting up the pull measurements): in device_seq order, MAX_BATCH a
+    request, gzip, PUSH_DEPTH requests in flight as the store's sync keeps them, answers taken in
+    order; returns (seconds, events answered ok)."""
     headers = {"Authorization": f"Device {creds['device_id']}:{creds['device_key']}",
                "Content-Type": "application/json", "Content-Encoding": "gzip"}
     starts = list(range(0, len(events), MAX_BATCH))
     clients = [httpx.Client(base_url=base, headers=headers, timeout=300) for _ in range(PUSH_DEPTH)]
 
     def send(k: int) -> list[dict]:
-        t1 = time.perf_counter()
         body = gzip.compress(json.dumps({"events": events[starts[k]:starts[k] + MAX_BATCH]}).encode(),
                              compresslevel=1)
-        if encode is not None:
-            encode[0] += time.perf_counter() - t1
         r = clients[k % PUSH_DEPTH].post("/api/v1/sync/push", content=body)
         r.raise_for_status()
         return r.json()["answers"]
