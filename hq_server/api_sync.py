@@ -19,6 +19,7 @@ from hq_server.limits import limits_for
 from hq_server.merges import member_doc
 from hq_server.security import new_secret, secret_hash
 from pos_app.domain.ids import new_id
+from pos_app.sync.gc_pause import gc_paused
 from pos_app.domain.members import normalize_phone
 from pos_app.sync import wire as W
 
@@ -103,7 +104,7 @@ async def push(request: Request, dev: Device = Depends(device), db: Database = D
     if length and length.isdigit() and int(length) > W.MAX_BODY_BYTES:
         raise HQProblem(413, "body_too_large", f"the body is over {W.MAX_BODY_BYTES} bytes")
     raw = await request.body()
-    with ingest.gc_paused():  # see ingest.gc_paused: validating 500 events is allocation-heavy too
+    with gc_paused():  # see pos_app.sync.gc_pause: validating 500 events is allocation-heavy too
         body = _push_request(raw, request.headers.get("content-encoding", "").strip().lower())
     return await run_in_threadpool(ingest.push, db, dev.device_id, dev.store_id, list(body.events), now())
 

@@ -8,13 +8,9 @@ at once are applied one after the other, and hq_seq follows commit order.
 
 from __future__ import annotations
 
-import gc
 import json
-import threading
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -30,36 +26,10 @@ from hq_server.db import Database, Seq
 from hq_server.errors import HQProblem
 from hq_server.feed import FeedWriter
 from pos_app.domain.ledger import Kind, canonical_json, payload_hash
+from pos_app.sync.gc_pause import gc_paused
 from pos_app.sync.wire import EMPTY_HASH, EventAnswer, PushResponse, WireEvent, roll_hash
 
 NS = uuid.UUID("6f1c7f0e-4b7e-5d55-9a53-2f6c1b0d9e11")
-
-
-_gc_lock = threading.Lock()
-_gc_pausers = 0
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Python's cycle collector off while a push runs (on again when the last running push ends).
-
-    A batch allocates tens of thousands of short-lived objects (wire events, payload dicts, rows);
-    each 700 allocations the collector ran, and every few runs it walked the whole heap (SQLAlchemy,
-    pydantic and FastAPI's long-lived objects): a quarter of ingest's CPU. Nearly all of a batch's
-    objects are freed by reference counting when the push returns; the collector, on again, gets the
-    rest. It changes when memory is reclaimed, nothing a push computes or stores.
-    """
-    global _gc_pausers
-    with _gc_lock:
-        _gc_pausers += 1
-        gc.disable()
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_pausers -= 1
-            if _gc_pausers == 0:
-                gc.enable()
 
 
 def correction_id(event_id: str, tag: str) -> str:

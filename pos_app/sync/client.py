@@ -4,6 +4,7 @@ errors mapped to pos_app.sync.errors. Speaks only pos_app.sync.wire; no database
     client = HQClient(url, device_id, device_key)
     client.handshake(HandshakeRequest(...)) -> HandshakeResponse
     client.push(events: list[dict]) -> PushResponse      # wire events as JSON-ready dicts
+    client.push_body(body: bytes) -> PushResponse        # {"events": [...]} already encoded (outbox.Batch)
     client.pull(after, limit) -> PullResponse
     client.lookup(q) -> MemberLookup
     HQClient.enrol(url, token, device_name) -> EnrolResponse   (no key needed)
@@ -66,7 +67,9 @@ class HQClient:
         return self._call("POST", "/api/v1/sync/handshake", W.HandshakeResponse, json_body=req.model_dump(mode="json"))
 
     def push(self, events: list[dict[str, Any]]) -> W.PushResponse:
-        raw = json.dumps({"events": events}, separators=(",", ":"), ensure_ascii=False).encode()
+        return self.push_body(json.dumps({"events": events}, separators=(",", ":"), ensure_ascii=False).encode())
+
+    def push_body(self, raw: bytes) -> W.PushResponse:
         headers = {"Content-Type": "application/json"}
         if len(raw) > GZIP_OVER:
             raw, headers["Content-Encoding"] = gzip.compress(raw, compresslevel=5), "gzip"

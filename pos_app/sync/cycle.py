@@ -19,6 +19,7 @@ from pos_app.store.db import Database
 from pos_app.sync import lookup, outbox, pull, state
 from pos_app.sync.client import HQClient
 from pos_app.sync.errors import DeviceRefused, HQRefused, NotEnrolled
+from pos_app.sync.gc_pause import gc_paused
 from pos_app.sync.handshake import HandshakeResult, handshake, utcnow
 from pos_app.sync.wire import MAX_BATCH
 
@@ -61,30 +62,37 @@ def _splits(exc: HQRefused) -> bool:
 def push_pending(db: Database, client: HQClient, clock: Callable[[], datetime] = utcnow,
                  batch: int = MAX_BATCH, report: SyncReport | None = None, depth: int = PUSH_DEPTH) -> SyncReport:
     report = report or SyncReport()
-    if depth > 1 and not _push_ahead(db, client, clock, batch, report, depth):
+    with gc_paused():  # see gc_pause: a full collection stopped every push thread for 40-90 ms
+        if depth > 1 and not _push_ahead(db, client, clock, batch, report, depth):
+            return report
+        _push_one_by_one(db, client, clock, batch, report)
         return report
-    # One batch at a time: the tail after a refusal, halving a refused batch until its culprit is alone.
+
+
+def _push_one_by_one(db: Database, client: HQClient, clock: Callable[[], datetime], batch: int,
+                     report: SyncReport) -> None:
+    """One batch at a time: the tail after a refusal, halving a refused batch until its culprit is alone."""
     size = batch
     while True:
         with db.read() as conn:
-            events = outbox.pending(conn, size)
-        if not events:
-            return report
+            sending = outbox.pending_batch(conn, size)
+        if not sending.events:
+            return
         try:
-            answer = client.push(events)
+            answer = client.push_body(sending.body)
         except HQRefused as exc:
             if not _splits(exc):
                 raise
-            if len(events) > 1:
-                size = max(1, len(events) // 2)
+            if len(sending.events) > 1:
+                size = max(1, len(sending.events) // 2)
                 continue
-            refused, reason = events[0], f"{exc.code}: {exc.message}"
+            refused, reason = sending.events[0], f"{exc.code}: {exc.message}"
             db.apply(lambda conn: outbox.record_refused(conn, refused, reason, clock()))
             report.answers["refused"] = report.answers.get("refused", 0) + 1
             size = batch
             continue
-        if not _record(db, events, answer, clock, report):  # HQ answered nothing new for a whole batch: do not spin
-            return report
+        if not _record(db, sending.events, answer, clock, report):  # nothing new for a whole batch: do not spin
+            return
 
 
 def _record(db: Database, events: list[dict], answer, clock: Callable[[], datetime], report: SyncReport) -> dict:
@@ -107,8 +115,8 @@ def _push_ahead(db: Database, client: HQClient, clock: Callable[[], datetime], b
     flight has finished.
     """
     with db.read() as conn:
-        upcoming = outbox.pending(conn, batch)
-    if len(upcoming) < batch:  # one batch or less: nothing to overlap
+        upcoming = outbox.pending_batch(conn, batch)
+    if len(upcoming.events) < batch:  # one batch or less: nothing to overlap
         return True
     clients = [client]
     flight: deque = deque()
@@ -117,11 +125,11 @@ def _push_ahead(db: Database, client: HQClient, clock: Callable[[], datetime], b
         clients += [client.twin() for _ in range(depth - 1)]
         with ThreadPoolExecutor(depth, thread_name_prefix="sync-push") as pool:
             while True:
-                while upcoming and len(flight) < depth:
-                    flight.append((upcoming, pool.submit(clients[sent % depth].push, upcoming)))
+                while upcoming.events and len(flight) < depth:
+                    flight.append((upcoming.events, pool.submit(clients[sent % depth].push_body, upcoming.body)))
                     sent += 1
                     with db.read() as conn:
-                        upcoming = outbox.pending(conn, batch, after_seq=upcoming[-1]["device_seq"])
+                        upcoming = outbox.pending_batch(conn, batch, after_seq=upcoming.events[-1]["device_seq"])
                 if not flight:
                     return True
                 events, answered = flight.popleft()

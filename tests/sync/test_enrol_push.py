@@ -166,7 +166,7 @@ def test_a_disagreement_a_full_repush_cannot_mend_is_flagged_not_looped(hq, make
 
 
 class _InFlight:
-    """Counts HQClient.push calls running at once (the real pushes, over HTTP to the real HQ).
+    """Counts HQClient.push_body calls running at once (the real pushes, over HTTP to the real HQ).
 
     The first PUSH_DEPTH calls wait for one another before sending, so the count does not depend on
     how fast HQ answers: a store that waited for an answer before its next push would never bring
@@ -176,10 +176,10 @@ class _InFlight:
         import threading
         from pos_app.sync.client import HQClient
         self.now = self.most = self.calls = 0
-        lock, real = threading.Lock(), HQClient.push
+        lock, real = threading.Lock(), HQClient.push_body
         together = threading.Barrier(PUSH_DEPTH, timeout=10)
 
-        def push(client, events):
+        def push(client, body):
             with lock:
                 self.calls += 1
                 first = self.calls <= PUSH_DEPTH
@@ -188,11 +188,11 @@ class _InFlight:
             try:
                 if first:
                     together.wait()
-                return real(client, events)
+                return real(client, body)
             finally:
                 with lock:
                     self.now -= 1
-        monkeypatch.setattr(HQClient, "push", push)
+        monkeypatch.setattr(HQClient, "push_body", push)
 
 
 def test_a_store_catching_up_keeps_batches_in_flight_and_hq_agrees(hq, make_store, monkeypatch):
@@ -231,3 +231,28 @@ def test_a_batch_refused_while_another_is_in_flight_is_halved_and_nothing_is_los
         assert local_balances(ctx, m) == hq_balances(hq, m)
     assert not sync_once(ctx.db).handshake.full_resync
     local_ledger_ok(ctx)
+
+
+def test_the_push_body_built_by_sqlite_carries_the_same_wire_events(hq, make_store):
+    from datetime import datetime
+    import json
+    from pos_app.sync.wire import WireEvent
+    ctx = make_store("a")
+    sell(ctx, 5)
+    with ctx.db.write() as conn:  # a whole-second time (isoformat drops its microseconds) and Chinese text
+        first = conn.execute(select(T.outbox.c.event_id).order_by(T.outbox.c.device_seq).limit(1)).scalar()
+        conn.execute(T.events.update().where(T.events.c.event_id == first)
+                     .values(device_time=datetime(2026, 12, 3, 8, 0, 0)))
+    with ctx.db.read() as conn:
+        events = outbox.pending(conn, 7, after_seq=2)
+        batch = outbox.pending_batch(conn, 7, after_seq=2)
+        everything = outbox.pending_batch(conn, 10**6), outbox.pending(conn, 10**6)
+    assert len(events) == 7 and events[0]["device_seq"] == 3
+    sent = json.loads(batch.body)["events"]
+    assert [WireEvent.model_validate(e) for e in sent] == [WireEvent.model_validate(e) for e in events]
+    assert [e["payload"] for e in sent] == [e["payload"] for e in events]
+    assert batch.events == [{k: e[k] for k in ("event_id", "device_seq", "payload_hash")} for e in events]
+    body, wire = everything
+    assert len(body.events) == _pending(ctx) and wire[0]["event_id"] == first
+    assert [WireEvent.model_validate(e) for e in json.loads(body.body)["events"]] == \
+        [WireEvent.model_validate(e) for e in wire]
