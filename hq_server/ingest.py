@@ -18,7 +18,7 @@ from typing import Any
 from psycopg.rows import namedtuple_row
 from sqlalchemy import Connection, delete, func, select, update
 
-from hq_server import bulk, merges
+from hq_server import bulk, merges, turns
 from hq_server import models as M
 from hq_server.book import Book
 from hq_server.checks import Parsed, parse, utc
@@ -337,22 +337,16 @@ def event_doc(row: dict, payload: dict) -> dict:
             "payload_hash": row["payload_hash"], "hq_seq": row["hq_seq"], "status": row["status"]}
 
 
-# How long a push whose events follow a gap waits for the device's earlier events (see push).
-TURN_WAIT_S = 0.5
-TURN_POLL_S = 0.002
-
-
 def push(db: Database, device_id: str, store_id: str, events: list[WireEvent], now: datetime) -> PushResponse:
     """Apply one pushed batch of a device's events (one transaction); one answer per event.
 
     A store catching up keeps several batches in flight (pos_app.sync.cycle), and HQ's workers may
     take them in either order. Applied in order, a batch extends the device's rolling hash and its
     takes find their lots; applied first, the later batch parks its takes as waiting and the earlier
-    one then makes HQ recompute the hash over all the device's events. So a batch that finds, under
-    the writer lock, that the device's events before it are not all in yet lets the lock go and
-    waits for them (at most TURN_WAIT_S, polling outside the lock). The wait is bounded: an event
-    HQ will never hold (the store recorded it as refused) leaves a gap nothing fills, and then the
-    batch goes in as before, out of order and still correct.
+    one then makes HQ recompute the hash over all the device's events. So a batch waits for its turn
+    (hq_server.turns) before it takes the writer lock, and, should the device's earlier events still
+    be missing under the lock, lets it go and waits again, up to TURN_WAIT_S in all; then it goes in
+    as it is, out of order and still correct.
     """
     for e in events:
         if e.store_id != store_id or e.device_id != device_id:
@@ -363,33 +357,20 @@ def push(db: Database, device_id: str, store_id: str, events: list[WireEvent], n
         # The checks need no database: they run before the writer lock, while another push holds it.
         parsed = {e.event_id: parse(e, store_id) for e in events}
         first = min((e.device_seq for e in events), default=0)
-        turn_until = time.monotonic() + TURN_WAIT_S
+        turn_until = time.monotonic() + turns.TURN_WAIT_S
         while True:
+            turns.await_turn(db, device_id, first, turn_until)
             try:
-                return _push(db, device_id, store_id, events, parsed, now, turn_until)
-            except _NotYourTurn:
-                _await_turn(db, device_id, first, turn_until)
-
-
-class _NotYourTurn(Exception):
-    """Raised under the writer lock (rolling the transaction back) when the device's earlier events are missing."""
-
-
-def _await_turn(db: Database, device_id: str, first: int, until: float) -> None:
-    """Poll, outside the writer lock, until HQ holds the device's events before `first` or time is up."""
-    q = select(M.devices.c.acked_max_seq).where(M.devices.c.device_id == device_id)
-    while time.monotonic() < until:
-        time.sleep(TURN_POLL_S)
-        with db.read() as conn:
-            if first <= (conn.execute(q).scalar() or 0) + 1:
-                return
+                return _push(db, device_id, store_id, events, parsed, now, first, turn_until)
+            except turns.NotYourTurn:
+                continue
 
 
 def _push(db: Database, device_id: str, store_id: str, events: list[WireEvent], parsed: dict[str, Parsed | str],
-          now: datetime, turn_until: float = 0.0) -> PushResponse:
+          now: datetime, first: int, turn_until: float = 0.0) -> PushResponse:
     with db.write() as (conn, seq):
         ing = Ingest(conn, seq, store_id, now)
-        pre = _Prefetch(ing, device_id, events, parsed)
+        pre = _Prefetch(ing, device_id, events, parsed, first)
         pre.run(turn_until)
         dev, existing, taken = pre.dev, pre.existing, pre.taken
         ing.skew_s = dev.clock_skew_s
@@ -429,6 +410,7 @@ def _push(db: Database, device_id: str, store_id: str, events: list[WireEvent], 
         conn.execute(update(M.devices).where(M.devices.c.device_id == device_id)
                      .values(acked_count=count, acked_hash=digest,
                              acked_max_seq=max([dev.acked_max_seq, *(e.device_seq for e in events)]), last_seen=now))
+        turns.announce(conn, device_id)
     return PushResponse(answers=[answers[e.event_id] for e in events], hq_acked_count=count, hq_acked_hash=digest)
 
 
@@ -438,8 +420,9 @@ class _Prefetch:
     serials, the store's tills, the rules and the waiting lots the batch's events touch (a read the
     batch needs that is not here, Book and Ingest make on first use)."""
 
-    def __init__(self, ing: Ingest, device_id: str, events: list[WireEvent], parsed: dict[str, Parsed | str]):
-        self.ing, self.device_id, self.events, self.parsed = ing, device_id, events, parsed
+    def __init__(self, ing: Ingest, device_id: str, events: list[WireEvent], parsed: dict[str, Parsed | str],
+                 first: int):
+        self.ing, self.device_id, self.events, self.parsed, self.first = ing, device_id, events, parsed, first
         self.dev = None
         self.existing: dict[str, Any] = {}
         self.taken: dict[int, str] = {}
@@ -451,9 +434,8 @@ class _Prefetch:
             self._run_each(turn_until)
 
     def _turn(self, turn_until: float) -> None:
-        first = min((ev.device_seq for ev in self.events), default=0)
-        if first > self.dev.acked_max_seq + 1 and time.monotonic() < turn_until:
-            raise _NotYourTurn  # the batch before this one is not in yet (see push)
+        if not turns.in_turn(self.first, self.dev.acked_max_seq) and time.monotonic() < turn_until:
+            raise turns.NotYourTurn  # the batch before this one is not in yet (see push)
 
     def _touched(self) -> tuple[set[str], set[str], set[str], list, list]:
         """Accounts, lots, members, label serials and member codes the batch's events touch (those

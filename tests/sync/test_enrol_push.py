@@ -256,3 +256,27 @@ def test_the_push_body_built_by_sqlite_carries_the_same_wire_events(hq, make_sto
     assert len(body.events) == _pending(ctx) and wire[0]["event_id"] == first
     assert [WireEvent.model_validate(e) for e in json.loads(body.body)["events"]] == \
         [WireEvent.model_validate(e) for e in wire]
+
+
+def test_a_batch_that_arrives_before_the_one_it_follows_waits_for_its_turn(hq, make_store):
+    """HQ applies a device's batches in device_seq order whichever arrives first (hq_server.turns): the
+    later batch waits, outside the writer lock, until the earlier one commits, and then goes in."""
+    import threading
+    import time
+    ctx = make_store("a")
+    sell(ctx, 4)
+    with ctx.db.read() as conn:
+        events = outbox.pending(conn, 500)
+    head, tail = events[:len(events) // 2], events[len(events) // 2:]
+    answers = {}
+    late = threading.Thread(target=lambda: answers.update(tail=client_for(ctx.db).push(tail)))
+    late.start()
+    time.sleep(0.1)  # the later batch is at HQ, waiting (HQ waits up to turns.TURN_WAIT_S = 0.5 s)
+    answers["head"] = client_for(ctx.db).push(head)
+    late.join(10)
+    seqs = {k: [a.hq_seq for a in r.answers if a.status == "ok"] for k, r in answers.items()}
+    assert len(seqs["head"]) == len(head) and len(seqs["tail"]) == len(tail)
+    assert max(seqs["head"]) < min(seqs["tail"]), "the later batch went in before the one it follows"
+    assert answers["tail"].hq_acked_count == len(events)
+    report = sync_once(ctx.db)  # the store records nothing new, and agrees with HQ's count and hash
+    assert not report.handshake.full_resync
