@@ -28,10 +28,12 @@ class FeedWriter:
         self.seq = seq
         self.rows: list[dict] = []
 
-    def add(self, store_id: str, type_: str, key: str, data: dict[str, Any], skip_device: str | None = None) -> int:
+    def add(self, store_id: str, type_: str, key: str, data: dict[str, Any] | str,
+            skip_device: str | None = None) -> int:
+        """One row; `data` a document, or its canonical JSON already (ingest.event_doc_json)."""
         n = self.seq.next()
-        self.rows.append({"seq": n, "store_id": store_id, "type": type_, "key": key, "data": canonical_json(data),
-                          "skip_device": skip_device})
+        self.rows.append({"seq": n, "store_id": store_id, "type": type_, "key": key,
+                          "data": data if isinstance(data, str) else canonical_json(data), "skip_device": skip_device})
         return n
 
     def to_stores(self, stores: set[str] | list[str], type_: str, key: str, data: dict[str, Any]) -> None:

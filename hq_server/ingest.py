@@ -228,7 +228,7 @@ class Ingest:
             elif short < 0:
                 self.book.give_any(account, -short)
         drained = self.book.drained[mark:]
-        self.fan_out(row, payload)
+        self.fan_out(row)
         if row["status"] != "correction":
             merges.after_apply(self, row, payload, parsed)
         merges.double_spend(self, row, {a for a, _ in parsed.postings})
@@ -236,7 +236,7 @@ class Ingest:
         for waiting in self.waiting_for([g[0] for g in parsed.grants] + drained):
             merges.wake(self, waiting)
 
-    def fan_out(self, row: dict, payload: dict) -> None:
+    def fan_out(self, row: dict) -> None:
         """Every device following the member learns of the event, except the device that made it.
 
         Follows are per store and a store's feed rows reach every till of the store, so: the
@@ -257,7 +257,7 @@ class Ingest:
             to.discard(origin)  # a store with one till: nobody else there to tell
         if not to:
             return
-        doc = event_doc(row, payload)
+        doc = event_doc_json(row)
         for store_id in sorted(to):
             skip = row["device_id"] if store_id == origin and row["status"] != "correction" else None
             self.feed.add(store_id, "event", row["event_id"], doc, skip_device=skip)
@@ -328,13 +328,16 @@ class Ingest:
         self.feed.flush(conn)
 
 
-def event_doc(row: dict, payload: dict) -> dict:
-    """An event as a pull item carries it: the wire event's fields plus HQ's sequence and status."""
-    return {"event_id": row["event_id"], "kind": row["kind"], "store_id": row["store_id"],
-            "device_id": row["device_id"], "device_seq": row["device_seq"],
-            "device_time": row["device_time"].isoformat(), "staff_id": row["staff_id"],
-            "rule_version": row["rule_version"], "member_id": row["member_id"], "payload": payload,
-            "payload_hash": row["payload_hash"], "hq_seq": row["hq_seq"], "status": row["status"]}
+def event_doc_json(row: dict) -> str:
+    """An event as a pull item carries it (the wire event's fields plus HQ's sequence and status), as
+    canonical JSON: the same text canonical_json gives for the whole document, built around the payload
+    as stored (already canonical) instead of encoding the payload again for every store told of it."""
+    head = {"device_id": row["device_id"], "device_seq": row["device_seq"],
+            "device_time": row["device_time"].isoformat(), "event_id": row["event_id"], "hq_seq": row["hq_seq"],
+            "kind": row["kind"], "member_id": row["member_id"]}  # the keys before "payload", in sorted order
+    tail = {"payload_hash": row["payload_hash"], "rule_version": row["rule_version"], "staff_id": row["staff_id"],
+            "status": row["status"], "store_id": row["store_id"]}  # and after it
+    return f'{canonical_json(head)[:-1]},"payload":{row["payload"]},{canonical_json(tail)[1:]}'
 
 
 def push(db: Database, device_id: str, store_id: str, events: list[WireEvent], now: datetime) -> PushResponse:
