@@ -12,6 +12,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -67,6 +68,7 @@ class Database:
     def __init__(self, url: str):
         self.url = url
         self.engine = make_engine(url)
+        self.helpers: dict[str, Any] = {}  # per-process helpers made on first use (turns' listener); dispose closes them
 
     @contextmanager
     def write(self) -> Iterator[tuple[Connection, Seq]]:
@@ -87,6 +89,9 @@ class Database:
                 yield conn
 
     def dispose(self) -> None:
+        for helper in self.helpers.values():
+            helper.close()
+        self.helpers.clear()
         self.engine.dispose()
 
 

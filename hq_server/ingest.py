@@ -359,14 +359,15 @@ def push(db: Database, device_id: str, store_id: str, events: list[WireEvent], n
     with gc_paused():
         # The checks need no database: they run before the writer lock, while another push holds it.
         parsed = {e.event_id: parse(e, store_id) for e in events}
-        first = min((e.device_seq for e in events), default=0)
-        turn_until = time.monotonic() + turns.TURN_WAIT_S
-        while True:
-            turns.await_turn(db, device_id, first, turn_until)
-            try:
+    first = min((e.device_seq for e in events), default=0)
+    turn_until = time.monotonic() + turns.TURN_WAIT_S
+    while True:
+        turns.await_turn(db, device_id, first, turn_until)  # a wait: the collector stays on meanwhile
+        try:
+            with gc_paused():
                 return _push(db, device_id, store_id, events, parsed, now, first, turn_until)
-            except turns.NotYourTurn:
-                continue
+        except turns.NotYourTurn:
+            continue
 
 
 def _push(db: Database, device_id: str, store_id: str, events: list[WireEvent], parsed: dict[str, Parsed | str],

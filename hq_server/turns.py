@@ -7,15 +7,23 @@ only after finding the gap under it, matters: batches queued on the lock are gra
 in arrival order, and a later batch granted it first held it for its reads (about 10 ms
 a time, seen on most batches of bench.sync) only to let it go again.
 
-On PostgreSQL the wait is woken by the push that commits the predecessor (LISTEN /
-NOTIFY, delivered at its commit); SQLite polls every TURN_POLL_S.
+On PostgreSQL the push that commits a device's batch sends a NOTIFY with the device id
+(delivered at its commit). Each HQ process LISTENs on one connection of its own, outside
+the pool, and wakes the batches waiting for that device: a waiting batch holds no
+database connection, so waiting batches cannot starve the one they wait for. A waiter
+also reads again every LISTEN_SLICE_S in case a wake-up was missed (the listener
+reconnecting), and polls every TURN_POLL_S while the listener is down, as on SQLite.
+LISTEN needs a session of its own: behind a pooler in transaction mode (pgbouncer) the
+wake-ups never come, and each waiting batch falls back to the slice re-reads.
 """
 
 from __future__ import annotations
 
-import re
+import os
+import threading
 import time
 
+import psycopg
 from sqlalchemy import Connection, select, text
 
 from hq_server import models as M
@@ -26,21 +34,18 @@ from hq_server.db import Database
 # fills, and then the batch goes in out of order, still correct (ingest.push).
 TURN_WAIT_S = 0.5
 TURN_POLL_S = 0.002
+LISTEN_SLICE_S = 0.05
+CHANNEL = "hq_turn"
 
 
 class NotYourTurn(Exception):
     """Raised under the writer lock (rolling the transaction back) when the device's earlier events are missing."""
 
 
-def channel(device_id: str) -> str:
-    """The device's LISTEN/NOTIFY channel (an identifier: only the id's hex digits)."""
-    return "hq_turn_" + re.sub(r"[^0-9a-f]", "", device_id.lower())[:48]
-
-
 def announce(conn: Connection, device_id: str) -> None:
-    """Wake the device's waiting batches when this transaction commits (PostgreSQL; SQLite's poll)."""
+    """Wake the device's waiting batches when this transaction commits (PostgreSQL; SQLite's waiters poll)."""
     if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_notify(:c, '')"), {"c": channel(device_id)})
+        conn.execute(text("SELECT pg_notify(:c, :d)"), {"c": CHANNEL, "d": device_id})
 
 
 def in_turn(first: int, acked_max_seq: int | None) -> bool:
@@ -50,32 +55,73 @@ def in_turn(first: int, acked_max_seq: int | None) -> bool:
 
 def await_turn(db: Database, device_id: str, first: int, until: float) -> None:
     """Return once HQ holds the device's events before `first`, or at `until` (time.monotonic)."""
-    if db.engine.dialect.name == "postgresql":
-        _await_notified(db, device_id, first, until)
-        return
+    listener = _listener(db) if db.engine.dialect.name == "postgresql" else None
     q = select(M.devices.c.acked_max_seq).where(M.devices.c.device_id == device_id)
     while True:
+        seen = listener.wakes(device_id) if listener else 0  # before the read: a commit after it wakes us
         with db.read() as conn:
             if in_turn(first, conn.execute(q).scalar()):
                 return
-        if time.monotonic() >= until:
+        left = until - time.monotonic()
+        if left <= 0:
             return
-        time.sleep(TURN_POLL_S)
+        if listener is not None and listener.up:
+            listener.wait(device_id, seen, min(left, LISTEN_SLICE_S))
+        else:
+            time.sleep(min(left, TURN_POLL_S))
 
 
-def _await_notified(db: Database, device_id: str, first: int, until: float) -> None:
-    with db.engine.connect() as conn:
-        conn = conn.execution_options(isolation_level="AUTOCOMMIT")  # LISTEN takes effect at once
-        raw = conn.connection.driver_connection
-        raw.execute(f'LISTEN "{channel(device_id)}"')
-        try:
-            # Listening first, then reading: a commit between the two still wakes us.
-            while True:
-                row = raw.execute("SELECT acked_max_seq FROM devices WHERE device_id = %s", (device_id,)).fetchone()
-                left = until - time.monotonic()
-                if in_turn(first, row[0] if row else None) or left <= 0:
-                    return
-                for _ in raw.notifies(timeout=left, stop_after=1):
-                    pass
-        finally:
-            raw.execute("UNLISTEN *")
+class Listener:
+    """This process's LISTEN connection and the count of wake-ups seen per device."""
+
+    def __init__(self, db: Database):
+        self.pid = os.getpid()
+        args, kwargs = db.engine.dialect.create_connect_args(db.engine.url)
+        self._connect = lambda: psycopg.connect(*args, **kwargs, autocommit=True)
+        self._cond = threading.Condition()
+        self._wakes: dict[str, int] = {}
+        self._stop = threading.Event()
+        self.up = False
+        self._thread = threading.Thread(target=self._run, name="hq-turns", daemon=True)
+        self._thread.start()
+
+    def wakes(self, device_id: str) -> int:
+        with self._cond:
+            return self._wakes.get(device_id, 0)
+
+    def wait(self, device_id: str, seen: int, timeout: float) -> None:
+        with self._cond:
+            self._cond.wait_for(lambda: self._wakes.get(device_id, 0) != seen, timeout)
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(2)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                with self._connect() as conn:
+                    conn.execute(f"LISTEN {CHANNEL}")
+                    self.up = True
+                    while not self._stop.is_set():
+                        for n in conn.notifies(timeout=0.5):
+                            with self._cond:
+                                self._wakes[n.payload] = self._wakes.get(n.payload, 0) + 1
+                                self._cond.notify_all()
+            except psycopg.Error:
+                pass  # the database is away: waiters poll meanwhile, and this listens again
+            finally:
+                self.up = False
+            self._stop.wait(1.0)
+
+
+_made = threading.Lock()
+
+
+def _listener(db: Database) -> Listener:
+    """The Database's listener in this process (made on first use: after uvicorn starts its workers)."""
+    with _made:
+        listener = db.helpers.get("turns")
+        if listener is None or listener.pid != os.getpid():
+            listener = db.helpers["turns"] = Listener(db)
+        return listener

@@ -1,13 +1,15 @@
 """The store side of sync with HQ (DESIGN.md section 6). No Qt: the UI wraps it.
 
 Modules (each small, named by what it handles):
-  wire            pydantic schema shared with hq_server (the only module HQ may import)
+  wire            pydantic schema shared with hq_server (HQ may import it and gc_pause, nothing else here)
+  gc_pause        the cycle collector kept off a push's hot path (store: heap_frozen; HQ: gc_paused)
   errors          typed exceptions: HQUnreachable (retry), NotEnrolled, HQRefused, DeviceRefused, ...
   client          HQClient: requests.Session, timeouts, gzip pushes, device-key auth
   state           what sync remembers, in the store's meta table (sync.* keys)
   enrol           enrol(db, url, token, name, who=ctx.who): one-time token -> store/device id + key
   handshake       protocol, clock skew (corrected_now), the acked-events check, offline limits
-  outbox          pending events in device_seq order, HQ's answers, the acked count/hash, full re-push
+  outbox          pending events in device_seq order (pending_batch: the push body built by SQLite),
+                  HQ's answers, the acked count/hash, full re-push
   pull            the pull applier: a page of items and the cursor in one transaction
   catalogue       pulled rules, products, gifts, coupon types, campaigns, lotteries, staff, members
   remote_events   other stores' events, HQ's corrections and member snapshots into the local ledger

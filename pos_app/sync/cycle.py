@@ -19,7 +19,7 @@ from pos_app.store.db import Database
 from pos_app.sync import lookup, outbox, pull, state
 from pos_app.sync.client import HQClient
 from pos_app.sync.errors import DeviceRefused, HQRefused, NotEnrolled
-from pos_app.sync.gc_pause import gc_paused
+from pos_app.sync.gc_pause import heap_frozen
 from pos_app.sync.handshake import HandshakeResult, handshake, utcnow
 from pos_app.sync.wire import MAX_BATCH
 
@@ -62,7 +62,7 @@ def _splits(exc: HQRefused) -> bool:
 def push_pending(db: Database, client: HQClient, clock: Callable[[], datetime] = utcnow,
                  batch: int = MAX_BATCH, report: SyncReport | None = None, depth: int = PUSH_DEPTH) -> SyncReport:
     report = report or SyncReport()
-    with gc_paused():  # see gc_pause: a full collection stopped every push thread for 40-90 ms
+    with heap_frozen():  # see gc_pause: a full collection of the whole heap stopped every push thread 40-90 ms
         if depth > 1 and not _push_ahead(db, client, clock, batch, report, depth):
             return report
         _push_one_by_one(db, client, clock, batch, report)

@@ -236,13 +236,18 @@ def test_a_batch_refused_while_another_is_in_flight_is_halved_and_nothing_is_los
 def test_the_push_body_built_by_sqlite_carries_the_same_wire_events(hq, make_store):
     from datetime import datetime
     import json
+    from pos_app.domain.ledger import canonical_json
     from pos_app.sync.wire import WireEvent
     ctx = make_store("a")
     sell(ctx, 5)
-    with ctx.db.write() as conn:  # a whole-second time (isoformat drops its microseconds) and Chinese text
-        first = conn.execute(select(T.outbox.c.event_id).order_by(T.outbox.c.device_seq).limit(1)).scalar()
+    with ctx.db.write() as conn:
+        first, second = conn.execute(select(T.outbox.c.event_id).order_by(T.outbox.c.device_seq).limit(2)).scalars()
+        # a whole-second time (isoformat drops its microseconds); no staff and no member; a payload with
+        # Chinese text, quotes, a backslash, a line separator, a NUL and an integer past 64 bits
         conn.execute(T.events.update().where(T.events.c.event_id == first)
-                     .values(device_time=datetime(2026, 12, 3, 8, 0, 0)))
+                     .values(device_time=datetime(2026, 12, 3, 8, 0, 0), staff_id=None, member_id=None))
+        conn.execute(T.events.update().where(T.events.c.event_id == second).values(payload=canonical_json(
+            {"note": '乌龙茶 "特级"\\ \u2028 \x00', "big": 2**70, "neg": -1, "none": None, "list": [[1, "a"], {}]})))
     with ctx.db.read() as conn:
         events = outbox.pending(conn, 7, after_seq=2)
         batch = outbox.pending_batch(conn, 7, after_seq=2)
@@ -253,7 +258,8 @@ def test_the_push_body_built_by_sqlite_carries_the_same_wire_events(hq, make_sto
     assert [e["payload"] for e in sent] == [e["payload"] for e in events]
     assert batch.events == [{k: e[k] for k in ("event_id", "device_seq", "payload_hash")} for e in events]
     body, wire = everything
-    assert len(body.events) == _pending(ctx) and wire[0]["event_id"] == first
+    assert len(body.events) == _pending(ctx) and wire[0]["event_id"] == first and wire[1]["event_id"] == second
+    assert wire[0]["member_id"] is None and wire[1]["payload"]["big"] == 2**70 and "乌龙茶" in body.body.decode()
     assert [WireEvent.model_validate(e) for e in json.loads(body.body)["events"]] == \
         [WireEvent.model_validate(e) for e in wire]
 
