@@ -2,7 +2,8 @@
 
 Pure checks over one wire event: the payload hash, the kind, postings that sum to
 zero (pos_app.domain.ledger.check_postings), accounts that belong to the pushing
-store, well-formed lot grants and takes. The reason is a sentence a manager can read.
+store, well-formed lot grants and takes, and holders' postings that match their lots
+(a holder's balance is the sum of its lots). The reason is a sentence a manager can read.
 """
 
 from __future__ import annotations
@@ -11,13 +12,14 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from pos_app.domain.ledger import Kind, Posting, canonical_json, check_postings
+from pos_app.domain.ledger import Kind, Posting, canonical_json, check_postings, is_holder_account
 from pos_app.sync.wire import WireEvent
 
 KINDS = {k.value for k in Kind}
 MEMBER_KINDS = {Kind.MEMBER_REGISTER, Kind.MEMBER_PATCH, Kind.MEMBER_MERGE, Kind.TIER_CHANGE}
 _SHARED_ACCOUNTS = {"breakage", "charity"}
 _PERSON_PREFIXES = ("member:", "staff:", "debt:")
+MAX_POINTS = 10**12  # any one amount: far beyond a real one, far below what a sum of them overflows (64 bits)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +81,15 @@ def parse(event: WireEvent, store_id: str) -> Parsed | str:
                                                   and _int(t[1]) and t[1] != 0 for t in raw_takes):
         return "payload.lots must be a list of [lot_id, non-zero points]"
     takes = [(lot_id, n) for lot_id, n in raw_takes]
+    if any(abs(n) > MAX_POINTS for n in [*(n for _, n in postings), *(g[2] for g in grants), *(n for _, n in takes)]):
+        return f"a points amount beyond {MAX_POINTS:,}"
+    # A holder's balance is the sum of its lots (DESIGN.md: points are lots): what an event posts to
+    # member and staff accounts is what it grants them in lots less what it takes from their lots.
+    held = sum(n for a, n in postings if is_holder_account(a))
+    lotted = sum(g[2] for g in grants) - sum(n for _, n in takes)
+    if held != lotted:
+        return (f"the postings to member and staff accounts (net {held}) differ from the lots granted and "
+                f"taken (net {lotted}): a holder's balance must equal the sum of its lots")
     if event.kind == Kind.LABEL_EARN and not isinstance(p.get("serial"), str):
         return "a label_earn event needs its label serial"
     if event.kind in MEMBER_KINDS and not event.member_id:

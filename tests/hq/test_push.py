@@ -74,6 +74,12 @@ def test_same_id_with_another_payload_is_a_mismatch(hq, store_id, ledger):
     (lambda ev: ev["payload"]["postings"].__setitem__(0, ["store:other:issued", ev["payload"]["postings"][0][1]]),
      "another store"),
     (lambda ev: ev["payload"]["postings"].append(["moon", 0]), "zero posting"),
+    # a holder's balance is the sum of its lots: points credited with no lot, a lot larger than the credit
+    (lambda ev: ev["payload"].pop("grants"), "sum of its lots"),
+    (lambda ev: ev["payload"]["grants"][0].__setitem__(2, 25), "sum of its lots"),
+    (lambda ev: ev["payload"].update(postings=[[p[0], p[1] * 2**66] for p in ev["payload"]["postings"]],
+                                     grants=[[*g[:2], g[2] * 2**66, *g[3:]] for g in ev["payload"]["grants"]]),
+     "points amount beyond"),
 ])
 def test_a_bad_event_is_rejected_alone(hq, store_id, ledger, spoil, reason):
     dev = FakeDevice(hq, store_id)
