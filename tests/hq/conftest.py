@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from tests.hq.server import HQServer, postgres_available, postgres_database, sqlite_url
+from tests.hq.server import HQServer, need_postgres, postgres_database, sqlite_url
 
 BACKENDS = ["sqlite", "postgresql"]
 
@@ -16,8 +16,7 @@ def hq_db_url(request, tmp_path_factory):
     if request.param == "sqlite":
         yield sqlite_url(tmp_path_factory.mktemp("hq-sqlite"))
     else:
-        if not postgres_available():
-            pytest.skip("no PostgreSQL on 127.0.0.1:5432")
+        need_postgres()
         with postgres_database() as url:
             yield url
 

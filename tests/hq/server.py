@@ -50,6 +50,18 @@ def postgres_available() -> bool:
         return False
 
 
+def need_postgres() -> None:
+    """PostgreSQL runs the HQ tests in CI: without it they fail, so a run cannot pass without them.
+    ALLOW_NO_POSTGRES=1 skips them instead (a machine with no PostgreSQL, on purpose)."""
+    if postgres_available():
+        return
+    import pytest
+    why = f"no PostgreSQL at {PG_ADMIN}"
+    if os.environ.get("ALLOW_NO_POSTGRES") == "1":
+        pytest.skip(why)
+    pytest.fail(f"{why}: the HQ tests run on it (set ALLOW_NO_POSTGRES=1 to skip them)", pytrace=False)
+
+
 @contextmanager
 def postgres_database():
     """A fresh database hq_test_<random> in the local PostgreSQL, dropped afterwards."""

@@ -12,7 +12,7 @@ from hq_server import bulk
 from hq_server import models as M
 from hq_server.db import migrate
 from pos_app.sync.wire import WireEvent
-from tests.hq.server import postgres_available, postgres_database, sqlite_url
+from tests.hq.server import need_postgres, postgres_database, sqlite_url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -24,8 +24,7 @@ def engine(request, tmp_path):
         yield eng
         eng.dispose()
         return
-    if not postgres_available():
-        pytest.skip("no PostgreSQL on 127.0.0.1:5432")
+    need_postgres()
     with postgres_database() as url:
         migrate(url)
         eng = create_engine(url)

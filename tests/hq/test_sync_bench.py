@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from tests.hq.server import PG_ADMIN, ROOT, postgres_available
+from tests.hq.server import PG_ADMIN, ROOT, need_postgres
 
 KEYS = {"events", "answered_ok", "push_seconds", "hq_events_per_s", "raw_insert_events_per_s", "ratio", "raw_rows",
         "pull_new_100_ms_before", "pull_new_100_ms_after", "pull_new_1000_ms_after", "feed_rows_before",
@@ -32,8 +32,7 @@ def test_bench_sync_runs_and_every_event_is_answered(backend):
     if backend == "sqlite":
         db = "sqlite"
     else:
-        if not postgres_available():
-            pytest.skip("no PostgreSQL on 127.0.0.1:5432")
+        need_postgres()
         db = PG_ADMIN.replace("postgresql://", "postgresql+psycopg://", 1)
     result = run_bench(db, 600)
     assert KEYS <= set(result), KEYS - set(result)

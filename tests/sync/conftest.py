@@ -21,7 +21,7 @@ from pos_app.store import repos
 from pos_app.services.setup import open_store
 from pos_app.store import tables as T
 from pos_app.sync.enrol import enrol
-from tests.hq.server import HQServer, postgres_available, postgres_database, sqlite_url
+from tests.hq.server import HQServer, need_postgres, postgres_database, sqlite_url
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
@@ -31,8 +31,7 @@ def hq(request, tmp_path_factory):
         with HQServer(url, workers=1, log=tmp_path_factory.mktemp("sync-hq-log") / "hq.log") as server:
             yield server
     else:
-        if not postgres_available():
-            pytest.skip("no PostgreSQL on 127.0.0.1:5432")
+        need_postgres()
         with postgres_database() as url:
             with HQServer(url, workers=1, log=tmp_path_factory.mktemp("sync-hq-log") / "hq.log") as server:
                 yield server

@@ -70,7 +70,7 @@ from pos_app.sync import outbox
 from pos_app.sync.cycle import sync_once
 from pos_app.sync.errors import HQUnreachable, MemberUnknownAtHQ
 from pos_app.sync.lookup import find_or_fetch
-from tests.hq.server import HQServer, postgres_available, postgres_database, sqlite_url
+from tests.hq.server import HQServer, need_postgres, postgres_database, sqlite_url
 from tests.sync.conftest import hq_balances, local_balances, local_ledger_ok, unique_phone
 from tests.sync.multistore import HQView, Till, open_till
 from tests.sync.proxy import DropProxy
@@ -108,8 +108,7 @@ def chain(request, tmp_path_factory):
         with HQServer(sqlite_url(tmp_path_factory.mktemp("ms-hq")), log=log) as hq:
             yield request.param, hq, template
     else:
-        if not postgres_available():
-            pytest.skip("no PostgreSQL on 127.0.0.1:5432")
+        need_postgres()
         with postgres_database() as url, HQServer(url, log=log) as hq:
             yield request.param, hq, template
 
