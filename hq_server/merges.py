@@ -8,6 +8,7 @@ merge twice posts nothing new.
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -19,7 +20,7 @@ from hq_server.checks import Parsed
 from pos_app.domain import entries as E
 from pos_app.domain import label_batches as LB
 from pos_app.domain import ledger as L
-from pos_app.domain.ledger import Kind, is_holder_account
+from pos_app.domain.ledger import Kind, canonical_json, is_holder_account
 from pos_app.domain.money import mul_div_floor
 from pos_app.domain.rules import Rules, parse_rules
 
@@ -287,10 +288,33 @@ def wake(ing: Ingest, event_id: str) -> None:
     ing.waiting_done.add(event_id)
     ing.apply(row, payload, parsed)
     ing.conflict(5, "original_arrived", row, {"applied_at_hq_seq": ing.seq.last}, tag="woken")
+    _close_waiting_task(ing, row)
     ing.event_status(row, "applied", "its original arrived; applied")
 
 
+def _close_waiting_task(ing: Ingest, row: dict) -> None:
+    """HQ closes the event's waiting_for_original task (opened by wait) as the admin's resolve closes a
+    task: status resolved, and who, when and what in its detail's resolution."""
+    from hq_server.ingest import NS
+    task_id = str(uuid.uuid5(NS, f"{row['event_id']}:waiting:conflict"))  # Ingest.conflict's id for wait's task
+    resolution = {"by": "hq", "at": ing.now.isoformat(),
+                  "note": f"its original arrived; applied at hq_seq {ing.seq.last}"}
+    for task in ing.conflicts:  # opened by this transaction, not stored yet
+        if task["conflict_id"] == task_id and task["status"] == "open":
+            task["status"] = "resolved"
+            task["detail"] = canonical_json({**json.loads(task["detail"]), "resolution": resolution})
+            return
+    c = M.conflicts.c
+    task = ing.conn.execute(select(c.detail).where(c.conflict_id == task_id, c.status == "open")).first()
+    if task is not None:
+        ing.conn.execute(update(M.conflicts).where(c.conflict_id == task_id, c.status == "open").values(
+            status="resolved", detail=canonical_json({**json.loads(task.detail), "resolution": resolution})))
+
+
 # --- rule 6: members edited in two places ---------------------------------------------------
+
+PATCH_KINDS = (Kind.MEMBER_PATCH, Kind.TIER_CHANGE)
+
 
 def member_event(ing: Ingest, row: dict, payload: dict) -> None:
     kind, member_id = row["kind"], row["member_id"]
@@ -305,21 +329,48 @@ def member_event(ing: Ingest, row: dict, payload: dict) -> None:
                 home_store=str(payload.get("home_store") or row["store_id"]), created_at=row["device_time"],
                 pin_hash=payload.get("pin_hash"), updated_seq=row["hq_seq"]))
         _same_phone(ing, row, member_id, str(payload.get("phone", "")))
-    elif kind in (Kind.MEMBER_PATCH, Kind.TIER_CHANGE):
-        fields = payload.get("fields", {}) if kind == Kind.MEMBER_PATCH else {"tier": payload.get("to")}
-        current = ing.conn.execute(select(M.members).where(m.member_id == member_id)).first()
-        if current is None or not isinstance(fields, dict):
-            return
-        # Per-field last writer by hq_seq: patches reach this line in hq_seq order.
-        values = {k: v for k, v in fields.items() if k in PROFILE_FIELDS and k not in ("birthday", "note")
-                  and isinstance(v, str)}
-        extra = json.loads(current.extra or "{}")
-        extra.update({k: v for k, v in fields.items() if k in ("birthday", "note")})
-        ing.conn.execute(update(M.members).where(m.member_id == member_id)
-                         .values(**values, extra=json.dumps(extra, ensure_ascii=False), updated_seq=row["hq_seq"]))
-        if "phone" in values:
-            _same_phone(ing, row, member_id, values["phone"])
+        if exists is None:
+            _replay_early_patches(ing, row)
+    elif kind in PATCH_KINDS:
+        _patch(ing, row, payload, row["hq_seq"])
     _member_item(ing, member_id)
+
+
+def _patch(ing: Ingest, row: dict, payload: dict, updated_seq: int) -> None:
+    """One member_patch (or tier_change) over HQ's record of the member; nothing while HQ has no record
+    (the patch is kept, and the register replays it: _replay_early_patches)."""
+    m = M.members.c
+    member_id = row["member_id"]
+    fields = payload.get("fields", {}) if row["kind"] == Kind.MEMBER_PATCH else {"tier": payload.get("to")}
+    current = ing.conn.execute(select(M.members).where(m.member_id == member_id)).first()
+    if current is None or not isinstance(fields, dict):
+        return
+    # Per-field last writer by hq_seq: patches reach this line in hq_seq order (after the register).
+    values = {k: v for k, v in fields.items() if k in PROFILE_FIELDS and k not in ("birthday", "note")
+              and isinstance(v, str)}
+    extra = json.loads(current.extra or "{}")
+    extra.update({k: v for k, v in fields.items() if k in ("birthday", "note")})
+    ing.conn.execute(update(M.members).where(m.member_id == member_id)
+                     .values(**values, extra=json.dumps(extra, ensure_ascii=False), updated_seq=updated_seq))
+    if "phone" in values:
+        _same_phone(ing, row, member_id, values["phone"])
+
+
+def _replay_early_patches(ing: Ingest, register: dict) -> None:
+    """Patches of the member that reached HQ before its register (a reordered push, or another store
+    syncing first) found no record and changed nothing: they are applied now over the registered
+    record, in hq_seq order, as if they had arrived after it. So per field the last patch by hq_seq
+    wins, and the record is the one the in-order arrival makes, whatever the order."""
+    e = M.events.c
+    member_id, upto = register["member_id"], register["hq_seq"]
+    early = {r.event_id: dict(r._mapping) for r in ing.conn.execute(
+        select(e.event_id, e.hq_seq, e.kind, e.store_id, e.member_id, e.payload, e.status)
+        .where(e.member_id == member_id, e.kind.in_([str(k) for k in PATCH_KINDS])))}
+    early.update({i: r for i, r in ing.rows.items() if r["member_id"] == member_id and r["kind"] in PATCH_KINDS
+                  and r["hq_seq"] < upto})  # this push's, not stored yet (later ones are applied after this)
+    for row in sorted(early.values(), key=lambda r: r["hq_seq"]):
+        if row["status"] == "applied":
+            _patch(ing, row, json.loads(row["payload"]), upto)
 
 
 def _same_phone(ing: Ingest, row: dict, member_id: str, phone: str) -> None:
