@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import zlib
+from datetime import datetime
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from pydantic import ValidationError
+from pydantic import AfterValidator, ValidationError
 from sqlalchemy import or_, select, update
 
 from hq_server import feed, ingest
@@ -56,7 +58,7 @@ def handshake(body: W.HandshakeRequest, dev: Device = Depends(device),
         raise HQProblem(409, "protocol", f"HQ speaks protocol {W.PROTOCOL_MIN}..{W.PROTOCOL_MAX}, "
                                          f"the store {body.protocol_min}..{body.protocol_max}")
     hq_time = now()
-    skew = ingest.skew_seconds(hq_time, body.device_time)
+    skew = _skew(hq_time, body.device_time)
     with db.write() as (conn, _seq):
         d = M.devices.c
         row = conn.execute(select(d.acked_count, d.acked_hash).where(d.device_id == dev.device_id)).one()
@@ -71,6 +73,21 @@ def handshake(body: W.HandshakeRequest, dev: Device = Depends(device),
     return W.HandshakeResponse(protocol=min(body.protocol_max, W.PROTOCOL_MAX), hq_time=hq_time,
                                full_resync_required=not agree, hq_acked_count=row.acked_count,
                                hq_acked_hash=row.acked_hash, offline_limits=limits)
+
+
+def _skew(hq_time: datetime, device_time: datetime) -> int:
+    """HQ's time minus the device's, in seconds; a clock too far off for HQ to record the skew
+    (devices.clock_skew_s, about 68 years either way) is a broken clock, refused with its reading.
+    A clock off by less is never a reason not to sync: HQ flags the device's events (merges, rule 4)."""
+    try:
+        skew = ingest.skew_seconds(hq_time, device_time)
+    except OverflowError:  # a time next to year 1 or 9999 in a zone that takes it past them in UTC
+        skew = None
+    if skew is None or abs(skew) > W.INT32_MAX:
+        raise HQProblem(422, "device_clock",
+                        f"the device's clock reads {device_time.isoformat()}, HQ's {hq_time.isoformat()}Z: "
+                        f"more than {W.INT32_MAX // (365 * 86400)} years apart; set the device's clock and retry")
+    return skew
 
 
 def _read_body(raw: bytes, encoding: str) -> dict:
@@ -139,8 +156,8 @@ def _push_request(raw: bytes, encoding: str) -> W.PushRequest:
 
 
 @router.get("/sync/pull", response_model=W.PullResponse, responses=PROBLEMS)
-def pull(after: int = Query(0, ge=0), limit: int = Query(500, ge=1, le=5000), dev: Device = Depends(device),
-         db: Database = Depends(get_db)) -> W.PullResponse:
+def pull(after: int = Query(0, ge=0, le=W.INT64_MAX), limit: int = Query(500, ge=1, le=5000),
+         dev: Device = Depends(device), db: Database = Depends(get_db)) -> W.PullResponse:
     """Items after the cursor for this device's store (and the whole chain), in hq_seq order; never the
     device's own events (fanned out to the other tills of its store)."""
     with db.read() as conn:
@@ -148,8 +165,8 @@ def pull(after: int = Query(0, ge=0), limit: int = Query(500, ge=1, le=5000), de
 
 
 @router.get("/members/lookup", response_model=W.MemberLookup, responses=PROBLEMS)
-def lookup(q: str = Query(min_length=1, max_length=40), dev: Device = Depends(device),
-           db: Database = Depends(get_db)) -> W.MemberLookup:
+def lookup(q: Annotated[str, Query(min_length=1, max_length=40), AfterValidator(W.no_nul)],
+           dev: Device = Depends(device), db: Database = Depends(get_db)) -> W.MemberLookup:
     """A member by phone, card number or id; the store follows the member from now on.
 
     A member merged into another (member_merge) is found, by their old phone, card or id,

@@ -4,6 +4,8 @@ uvicorn workers can serve it."""
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
@@ -13,8 +15,14 @@ from hq_server.db import Database, database_url
 from pos_app.sync.wire import PushRequest
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    app.state.db.dispose()
+
+
 def create_app(url: str | None = None) -> FastAPI:
-    app = FastAPI(title="Points-mall HQ", version="1",
+    app = FastAPI(title="Points-mall HQ", version="1", lifespan=_lifespan,
                   description="HQ server of the points-mall POS: store sync (DESIGN.md section 6) and admin API.")
     app.state.db = Database(url or database_url())
     errors.install(app)
@@ -38,9 +46,4 @@ def create_app(url: str | None = None) -> FastAPI:
         return app.openapi_schema
 
     app.openapi = openapi
-
-    @app.on_event("shutdown")
-    def _close() -> None:
-        app.state.db.dispose()
-
     return app

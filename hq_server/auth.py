@@ -37,6 +37,8 @@ def device(request: Request, db: Database = Depends(get_db)) -> Device:
     if scheme != "Device" or ":" not in cred:
         raise HQProblem(401, "unauthenticated", "send Authorization: Device <device_id>:<device_key>")
     device_id, _, key = cred.strip().partition(":")
+    if "\x00" in device_id:  # no such id (and PostgreSQL text cannot hold a NUL to look it up)
+        raise HQProblem(401, "bad_device_key", "unknown device or wrong device key")
     with db.read() as conn:
         row = conn.execute(select(M.devices.c.store_id, M.devices.c.key_hash, M.devices.c.revoked)
                            .where(M.devices.c.device_id == device_id[:36])).first()

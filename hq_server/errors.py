@@ -1,12 +1,21 @@
-"""Every refusal is a 4xx with a wire.Problem body (code + a sentence), never a 500."""
+"""Every refusal is a 4xx with a wire.Problem body (code + a sentence), never a 500.
+
+The safety net: a value the database refuses (SQLAlchemy/psycopg DataError: out of range, a NUL
+in text, a bad date) or the driver cannot bind (OverflowError: an integer too large for SQLite)
+that no check caught is a 422 invalid_input. It is handled after the endpoint has returned by
+raising: every write runs in `with db.write()`, whose transaction rolls back on the way out, so
+the request stores nothing.
+"""
 
 from __future__ import annotations
 
 import logging
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pos_app.sync.wire import Problem
@@ -43,7 +52,34 @@ def install(app: FastAPI) -> None:
     async def _invalid(_req: Request, exc: RequestValidationError):
         return problem_response(422, "invalid_body", validation_message(exc.errors()))
 
+    @app.exception_handler(DataError)
+    @app.exception_handler(psycopg.DataError)
+    @app.exception_handler(OverflowError)
+    async def _data(req: Request, exc: Exception):
+        log.warning("%s %s: the database refused a value: %s", req.method, req.url.path, _first_line(exc))
+        return problem_response(422, "invalid_input", data_message(exc))
+
+    @app.exception_handler(StatementError)
+    async def _statement(req: Request, exc: StatementError):
+        # SQLAlchemy wraps what a bind step raised before the driver saw the statement.
+        if isinstance(exc.orig, (OverflowError, psycopg.DataError)):
+            return await _data(req, exc)
+        raise exc  # anything else is HQ's own bug: a 500, logged
+
     @app.exception_handler(StarletteHTTPException)
     async def _http(_req: Request, exc: StarletteHTTPException):
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         return problem_response(exc.status_code, code, str(exc.detail))
+
+
+def _first_line(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc  # SQLAlchemy's wrapper: the driver's own message
+    return (str(orig).strip().splitlines() or [type(orig).__name__])[0][:200]
+
+
+def data_message(exc: BaseException) -> str:
+    """A sentence for a value the database would not take (no SQL, no parameters: they may be long)."""
+    reason = _first_line(exc)
+    if isinstance(getattr(exc, "orig", None) or exc, OverflowError):
+        reason = f"a number is too large ({reason})"
+    return f"the request holds a value the database cannot store: {reason}; nothing was stored"

@@ -8,9 +8,15 @@ Every request body is gzip-able JSON; every answer is 2xx with per-event outcome
 one bad event never blocks a store's queue. Bodies HQ cannot parse get a 4xx with a
 `Problem` (code, message), never a 500.
 
+What a store sends is bounded to what HQ's databases hold: integers to the signed 64-bit range
+(or the column's, e.g. rule_version 32-bit), strings without NUL characters (PostgreSQL text
+cannot hold one). A body outside them is a 422 naming the field, not a database error.
+A value the database refuses all the same is a 422 invalid_input, nothing stored.
+
 HTTP API (hq_server/api_sync.py; OpenAPI at /docs and /openapi.json):
   POST /api/v1/enrol                   EnrolRequest -> EnrolResponse (401 unknown token, 409 used, 410 expired)
-  POST /api/v1/sync/handshake          HandshakeRequest -> HandshakeResponse
+  POST /api/v1/sync/handshake          HandshakeRequest -> HandshakeResponse (422 device_clock: a clock
+                                       over ~68 years off HQ's, too far to record)
   POST /api/v1/sync/push               PushRequest (may be Content-Encoding: gzip) -> PushResponse
   GET  /api/v1/sync/pull?after=&limit= -> PullResponse (limit 1..5000, default 500)
   GET  /api/v1/members/lookup?q=       phone, card number or member id -> MemberLookup (404 unknown)
@@ -45,9 +51,10 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 PROTOCOL_MIN = 1
 PROTOCOL_MAX = 1
@@ -56,6 +63,20 @@ MAX_BODY_BYTES = 8 << 20   # after gunzip
 
 UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 HASH_PATTERN = r"^[0-9a-f]{64}$"
+
+INT32_MAX = 2**31 - 1  # an INTEGER column (PostgreSQL int4)
+INT64_MAX = 2**63 - 1  # a BIGINT column; SQLite's INTEGER
+
+
+def no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise PydanticCustomError("string_nul", "String should not contain a NUL character (\\u0000)")
+    return value
+
+
+# A string a store sends that HQ stores or looks up: no NUL (PostgreSQL text cannot hold one).
+# (Fields with a pattern of their own, ids and hashes, cannot hold one either.)
+Text = Annotated[str, AfterValidator(no_nul)]
 
 
 class Wire(BaseModel):
@@ -71,8 +92,8 @@ class Problem(Wire):
 # --- enrolment -----------------------------------------------------------------------
 
 class EnrolRequest(Wire):
-    token: str = Field(min_length=8, max_length=128)
-    device_name: str = Field(min_length=1, max_length=64)
+    token: Text = Field(min_length=8, max_length=128)
+    device_name: Text = Field(min_length=1, max_length=64)
 
 
 class EnrolResponse(Wire):
@@ -86,18 +107,19 @@ class EnrolResponse(Wire):
 class OfflineLimits(Wire):
     """Set by HQ per chain or store: what a store may do while it cannot reach HQ."""
 
-    max_offline_hours: int = Field(ge=0, default=72)  # after this, earning goes on, redeeming stops
-    member_redeem_points: int = Field(ge=0, default=5_000)  # per member per offline period
-    store_redeem_budget: int = Field(ge=0, default=100_000)  # per store per offline period
+    # after this, earning goes on, redeeming stops (at most about 11 years: a till adds it to a time)
+    max_offline_hours: int = Field(ge=0, le=100_000, default=72)
+    member_redeem_points: int = Field(ge=0, le=INT64_MAX, default=5_000)  # per member per offline period
+    store_redeem_budget: int = Field(ge=0, le=INT64_MAX, default=100_000)  # per store per offline period
 
 
 class HandshakeRequest(Wire):
-    protocol_min: int = Field(ge=1)
-    protocol_max: int = Field(ge=1)
-    device_time: datetime
+    protocol_min: int = Field(ge=1, le=INT32_MAX)
+    protocol_max: int = Field(ge=1, le=INT32_MAX)
+    device_time: datetime  # HQ refuses (422 device_clock) a clock too far off its own to record the skew
     # The device's view of what HQ holds from it: count of acknowledged events and the
     # rolling hash over their (device_seq, event_id, payload_hash) in device_seq order.
-    acked_count: int = Field(ge=0)
+    acked_count: int = Field(ge=0, le=INT64_MAX)
     acked_hash: str = Field(pattern=HASH_PATTERN)
 
 
@@ -114,14 +136,14 @@ class HandshakeResponse(Wire):
 
 class WireEvent(Wire):
     event_id: str = Field(pattern=UUID_PATTERN)
-    kind: str = Field(min_length=1, max_length=20)
-    store_id: str = Field(min_length=1, max_length=36)
-    device_id: str = Field(min_length=1, max_length=36)
-    device_seq: int = Field(ge=1)
+    kind: Text = Field(min_length=1, max_length=20)
+    store_id: Text = Field(min_length=1, max_length=36)
+    device_id: Text = Field(min_length=1, max_length=36)
+    device_seq: int = Field(ge=1, le=INT64_MAX)
     device_time: datetime
-    staff_id: str | None = Field(default=None, max_length=36)
-    rule_version: int = Field(ge=0)
-    member_id: str | None = Field(default=None, max_length=36)
+    staff_id: Text | None = Field(default=None, max_length=36)
+    rule_version: int = Field(ge=0, le=INT32_MAX)
+    member_id: Text | None = Field(default=None, max_length=36)
     payload: dict[str, Any]
     payload_hash: str = Field(pattern=HASH_PATTERN)
 

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import json
+from datetime import datetime
 
 import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from hq_server import models as M
+from hq_server.app import create_app
 from pos_app.domain.ids import new_id
+from pos_app.domain.ledger import payload_hash
 from pos_app.sync.wire import MAX_BATCH, MAX_BODY_BYTES
 from tests.hq.ledger_check import HQLedger
 from tests.hq.wire_events import FakeDevice
@@ -109,6 +114,125 @@ def test_bad_query_and_enrol_bodies(hq, dev):
     problem(dev.client.get("/api/v1/members/lookup", params={"q": ""}), 422, "invalid_body")
     problem(httpx.post(hq.url + "/api/v1/enrol", json={"token": "short"}), 422, "invalid_body")
     problem(dev.client.post("/api/v1/sync/handshake", json={"protocol_min": 1}), 422, "invalid_body")
+
+
+def device_row(ledger: HQLedger, dev: FakeDevice) -> tuple:
+    return tuple(ledger.rows("SELECT acked_count, acked_hash, acked_max_seq, clock_skew_s FROM devices "
+                             "WHERE device_id = :d", d=dev.device_id)[0])
+
+
+def test_huge_pull_cursor_is_refused(dev):
+    for after in (10**20, 2**63):
+        assert "after" in problem(dev.client.get("/api/v1/sync/pull", params={"after": after}), 422, "invalid_body")
+    # the largest cursor a database can hold is still a cursor: nothing after it
+    r = dev.client.get("/api/v1/sync/pull", params={"after": 2**63 - 1})
+    assert r.status_code == 200 and r.json()["items"] == []
+
+
+@pytest.mark.parametrize("field, value", [("device_seq", 2**70), ("device_seq", 2**63), ("rule_version", 2**70),
+                                          ("rule_version", 2**40)])
+def test_wire_integers_too_large_for_the_database_are_refused(dev, ledger, field, value):
+    m = new_id()
+    assert dev.push([dev.earn(m, 5)]).status_code == 200
+    before, row = stored(ledger, dev.store_id), device_row(ledger, dev)
+    msg = problem(dev.push([dev.earn(m, 5, **{field: value})]), 422, "invalid_body")
+    assert field in msg and "less than or equal" in msg
+    assert (stored(ledger, dev.store_id), device_row(ledger, dev)) == (before, row)
+
+
+def test_handshake_integers_too_large_are_refused(dev, ledger):
+    row = device_row(ledger, dev)
+    msg = problem(dev.handshake(acked=(2**70, "0" * 64)), 422, "invalid_body")
+    assert "acked_count" in msg
+    assert device_row(ledger, dev) == row
+
+
+def test_a_huge_posting_amount_never_gets_a_500(dev, ledger):
+    """Amounts inside the payload are the checks' (a rejected event); a value the database cannot hold
+    that gets past them is still a 422, never a 500, and nothing is stored."""
+    m = new_id()
+    ev = dev.earn(m, 5)
+    payload = dict(ev["payload"], postings=[[acct, 2**70 if amount > 0 else -2**70]
+                                            for acct, amount in ev["payload"]["postings"]])
+    before, row = stored(ledger, dev.store_id), device_row(ledger, dev)
+    r = dev.push([dict(ev, payload=payload, payload_hash=payload_hash(payload))])
+    if r.status_code == 200:
+        assert r.json()["answers"][0]["status"] == "rejected"
+    else:
+        problem(r, 422, "invalid_input")
+    assert stored(ledger, dev.store_id)[0] == before[0] and device_row(ledger, dev)[:2] == row[:2]
+
+
+@pytest.mark.parametrize("field", ["staff_id", "member_id", "kind", "store_id"])
+def test_nul_in_an_event_field_is_refused(dev, ledger, field):
+    m = new_id()
+    ev = dev.earn(m, 5)
+    before, row = stored(ledger, dev.store_id), device_row(ledger, dev)
+    msg = problem(dev.push([dict(ev, **{field: ev[field][:-1] + "\x00"})]), 422, "invalid_body")
+    assert field in msg and "NUL" in msg
+    assert (stored(ledger, dev.store_id), device_row(ledger, dev)) == (before, row)
+
+
+def test_nul_in_lookup_and_enrol_is_refused(hq, dev, ledger):
+    msg = problem(dev.client.get("/api/v1/members/lookup", params={"q": "1380013\x008000"}), 422, "invalid_body")
+    assert "q" in msg and "NUL" in msg
+    assert ledger.scalar("SELECT COUNT(*) FROM follows WHERE store_id = :s", s=dev.store_id) == 0
+    token = hq.enrolment_token(dev.store_id)
+    devices = ledger.scalar("SELECT COUNT(*) FROM devices WHERE store_id = :s", s=dev.store_id)
+    msg = problem(httpx.post(hq.url + "/api/v1/enrol", json={"token": token, "device_name": "till\x002"}),
+                  422, "invalid_body")
+    assert "device_name" in msg and "NUL" in msg
+    assert ledger.scalar("SELECT COUNT(*) FROM devices WHERE store_id = :s", s=dev.store_id) == devices
+    # nothing stored: the token is still unused
+    assert httpx.post(hq.url + "/api/v1/enrol", json={"token": token, "device_name": "till-2"}).status_code == 200
+
+
+@pytest.mark.parametrize("when", ["0001-01-01T00:00:00", "0001-01-01T00:30:00+01:00", "9999-12-31T23:59:59",
+                                  "9999-12-31T23:30:00-01:00", "1900-01-01T00:00:00", "2200-06-01T12:00:00Z"])
+def test_handshake_with_an_impossible_clock_is_refused(dev, ledger, when):
+    row = device_row(ledger, dev)
+    r = dev.client.post("/api/v1/sync/handshake", json={"protocol_min": 1, "protocol_max": 1, "device_time": when,
+                                                         "acked_count": 0, "acked_hash": "0" * 64})
+    msg = problem(r, 422, "device_clock")
+    assert "clock" in msg and when[:4] in msg
+    assert device_row(ledger, dev) == row
+    # a clock off by years but one HQ can still record syncs (its events are flagged, DESIGN.md rule 4)
+    r = dev.handshake(device_time=datetime(1970, 1, 1))
+    assert r.status_code == 200, r.text
+    assert device_row(ledger, dev)[3] > 50 * 365 * 86400
+
+
+@pytest.mark.parametrize("bad", ["overflow", "nul"])
+def test_a_database_refusal_is_a_422_and_rolls_the_request_back(hq, bad):
+    """The safety net: a value the database refuses (DataError) or the driver cannot bind (OverflowError)
+    that no check caught is a 422 invalid_input, and what the request wrote before it is not stored."""
+    if bad == "nul" and not hq.db_url.startswith("postgresql"):
+        pytest.skip("SQLite text holds a NUL")
+    app = create_app(hq.db_url)
+    key = f"t-{new_id()[:8]}"
+
+    @app.post("/test/bad-value")
+    def bad_value() -> dict:
+        with app.state.db.write() as (conn, _seq):
+            conn.execute(M.settings.insert().values(key=key, value="written before the bad value"))
+            if bad == "overflow":
+                conn.execute(M.hq_counter.insert().values(name=key, value=2**70))
+            else:
+                conn.execute(M.settings.insert().values(key=key + "-2", value="a\x00b"))
+        return {}
+
+    async def call() -> httpx.Response:
+        # in-process: an exception no handler maps is raised here instead of becoming a 500
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://hq") as client:
+            return await client.post("/test/bad-value")
+
+    try:
+        msg = problem(asyncio.run(call()), 422, "invalid_input")
+        assert "cannot store" in msg and ("too large" in msg or "out of range" in msg or "NUL" in msg)
+        with app.state.db.read() as conn:
+            assert conn.execute(M.settings.select().where(M.settings.c.key.like(key + "%"))).first() is None
+    finally:
+        app.state.db.dispose()
 
 
 def test_bad_admin_bodies(hq, store_id):
