@@ -53,6 +53,29 @@ def double_spend(ing: Ingest, row: dict, accounts: set[str]) -> None:
             _member_item(ing, owner)
 
 
+def repay_from_earning(ing: Ingest, row: dict, parsed: Parsed) -> None:
+    """Rule 1: later earnings repay the member's debt first. A store that had not pulled the debt when
+    it recorded an earning credited the member in full; HQ then takes what is owed back out of the lot
+    the earning granted, into the debt account (a correction the store pulls)."""
+    if row["status"] == "correction":
+        return
+    for lot_id, account, *_ in parsed.grants:
+        if not account.startswith("member:"):
+            continue
+        owner = account.split(":")[1]
+        debt = L.debt_account(owner)
+        lot = ing.book.lot(lot_id)
+        repay = min(-ing.book.balance(debt), lot.remaining if lot is not None else 0, ing.book.balance(account))
+        if repay <= 0:
+            continue
+        cid = ing.correct(row, f"repay:{lot_id}", Kind.ADJUST,
+                          {"purpose": "debt_repaid_from_earning", "account": account, "points": repay},
+                          [(account, -repay), (debt, repay)], takes=(L.LotTake(lot_id, repay),), member_id=owner)
+        if cid is not None:
+            ing.conflict(1, "debt_repaid", row, {"account": account, "debt_repaid": repay}, [cid], member_id=owner,
+                         tag=f"repay:{lot_id}")
+
+
 GIVE_BACK_KINDS = (Kind.REVERSE, Kind.REDEEM_VOID)
 
 

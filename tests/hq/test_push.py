@@ -178,6 +178,29 @@ def test_spending_more_than_hq_holds_becomes_debt_and_a_risk_flag(hq, store_id, 
     assert ledger.problems() == []
 
 
+def test_an_earning_from_a_store_that_did_not_know_the_debt_repays_it_first_at_hq(hq, store_id, ledger):
+    """Rule 1: later earnings repay the debt first, also when the store recorded the earning in full
+    (it had not pulled the debt): HQ takes the debt out of the earning's lot, a correction for the store."""
+    a, b = FakeDevice(hq, store_id, "till-a"), FakeDevice(hq, store_id + "-b", "till-b")
+    m = member()
+    reg, earn = a.register(m, "13900000012"), a.earn(m, 100)
+    a.push([reg, earn])
+    lot = FakeDevice.lot_of(earn)
+    a.push([a.spend(m, 80, [(lot, 100)])])
+    b.push([b.spend(m, 80, [(lot, 100)])])
+    assert ledger.balance(f"debt:{m}") == -60
+    unaware = b.earn(m, 100)  # owed=0: store b never pulled the debt
+    assert b.push([unaware]).json()["answers"][0]["status"] == "ok"
+    assert ledger.balance(f"debt:{m}") == 0 and ledger.balance(f"member:{m}:consumer") == 40
+    assert ledger.problems() == []  # the lot holds the 40 left
+    task = next(c for c in hq.admin("GET", "/conflicts", params={"rule": 1}).json()
+                if c["event_id"] == unaware["event_id"])
+    assert task["kind"] == "debt_repaid" and task["detail"]["debt_repaid"] == 60 and len(task["made_events"]) == 1
+    again = b.earn(m, 30)  # nothing owed any more: nothing taken
+    b.push([again])
+    assert ledger.balance(f"member:{m}:consumer") == 70 and ledger.balance(f"debt:{m}") == 0
+
+
 def test_a_batch_sent_ahead_of_the_one_before_it_waits_for_it(hq, store_id, ledger):
     """A store keeps two batches in flight; whichever HQ worker gets the later one first, it goes in
     after the earlier one (hq_seq follows device_seq), so its spend finds the lot the earlier one grants."""
