@@ -29,6 +29,7 @@ from pos_app.store.ledger_repo import Identity
 PIN_TRIES = 5
 PIN_LOCK_SECONDS = 300
 APPROVAL_KEY = "approval"
+CLOCK_SKEW_META = "sync.clock_skew_s"  # HQ time - till time in seconds, kept by pos_app.sync.handshake
 
 
 def utcnow() -> datetime:
@@ -69,6 +70,13 @@ class StoreContext:
 
     def now(self) -> datetime:
         return self.clock()
+
+    def corrected_now(self, conn: Connection) -> datetime:
+        """The till's clock corrected by the skew HQ measured at the last handshake: validity windows
+        (a member's phone code) use it (DESIGN.md 6, rule 4), so a till whose clock is days off still
+        takes a code its phone made just now. Events keep the till's own clock (device_time); HQ
+        flags them for the skew. An unenrolled till has no skew: its own clock."""
+        return self.clock() + timedelta(seconds=int(repos.get_meta(conn, CLOCK_SKEW_META, "0") or 0))
 
 
 def require_staff(conn: Connection, staff_id: str) -> Staff:

@@ -128,8 +128,8 @@ def resolve_scan(ctx: StoreContext, text: str, *, symbology: str | None = None) 
             found = _legacy_pickup(ctx, text.upper())
             if found is not None:
                 return found
-    now = ctx.now()
     with ctx.db.read() as conn:
+        now = ctx.corrected_now(conn)  # a code's window is HQ's time, not a wrong till clock's
         got = verify(conn, text, now, symbology)
     if isinstance(got, MemberCard):
         return _member(ctx, find_member(ctx, got.card_no))
@@ -227,7 +227,7 @@ def earn_label(ctx: StoreContext, *, staff_id: str, member_id: str, code: str) -
     """The member earns a scanned label's points: the payload is verified again here
     (the caller's word is not taken for the points), and its serial earns once."""
     with ctx.db.read() as conn:
-        got = verify(conn, code, ctx.now())
+        got = verify(conn, code, ctx.corrected_now(conn))
     if not isinstance(got, ProductLabel):
         raise refuse("label.not_label", "this is not a product label")
     balance = points_uc.label_earn(ctx, staff_id=staff_id, member_id=member_id, serial=got.serial, sku=got.sku,

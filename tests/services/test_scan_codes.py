@@ -115,6 +115,18 @@ def test_dynamic_code_outside_its_window_is_refused_as_expired(ctx, clock, refus
     refused("scan.expired", resolve_scan, demo_member_code(ctx, PHONE, clock.now + shift))
 
 
+def test_a_till_whose_clock_is_days_off_takes_a_code_the_phone_made_just_now(ctx, clock, member, refused):
+    """Validity windows use corrected time (DESIGN.md 6, rule 4): the skew HQ measured at the last handshake."""
+    phone_now = clock.now + timedelta(days=3)  # the till's clock is three days behind
+    refused("scan.expired", resolve_scan, demo_member_code(ctx, PHONE, phone_now))  # before any handshake
+    from pos_app.sync import state
+    with ctx.db.write() as conn:
+        state.put(conn, "clock_skew_s", 3 * 86400)  # as pos_app.sync.handshake keeps it
+    found = resolve_scan(ctx, demo_member_code(ctx, PHONE, phone_now + timedelta(seconds=30)))
+    assert isinstance(found, ScannedMember) and found.member.member_id == member.member_id and found.member_code_ok
+    refused("scan.expired", resolve_scan, demo_member_code(ctx, PHONE, clock.now))  # the till's own clock is off
+
+
 def test_dynamic_code_signed_by_an_unregistered_key_is_refused_as_forged(ctx, clock, member, refused):
     forged = F.dynamic_member_payload(member.member_id, Ed25519PrivateKey.generate(), clock.now)
     refused("scan.forged", resolve_scan, forged)
