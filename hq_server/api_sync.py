@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import AfterValidator, ValidationError
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 
 from hq_server import feed, ingest
 from hq_server import models as M
@@ -70,9 +70,11 @@ def handshake(body: W.HandshakeRequest, dev: Device = Depends(device),
             agree = ingest.device_ack(conn, dev.device_id, upto=body.acked_count) == (body.acked_count,
                                                                                        body.acked_hash)
         limits = limits_for(conn, dev.store_id)
+        tills = conn.execute(select(func.count()).select_from(M.devices)
+                             .where(d.store_id == dev.store_id, d.revoked == 0)).scalar()
     return W.HandshakeResponse(protocol=min(body.protocol_max, W.PROTOCOL_MAX), hq_time=hq_time,
                                full_resync_required=not agree, hq_acked_count=row.acked_count,
-                               hq_acked_hash=row.acked_hash, offline_limits=limits)
+                               hq_acked_hash=row.acked_hash, offline_limits=limits, store_tills=max(1, tills))
 
 
 def _skew(hq_time: datetime, device_time: datetime) -> int:

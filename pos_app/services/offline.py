@@ -29,7 +29,8 @@ class HQLink:
     member_redeem_points: int
     store_redeem_budget: int
     window_left: timedelta
-    store_budget_left: int
+    store_budget_left: int  # of this till's share
+    store_share: int  # this till's share of the store's budget (the store's tills split it offline)
 
 
 def hq_link(ctx: StoreContext) -> HQLink:
@@ -40,7 +41,8 @@ def hq_link(ctx: StoreContext) -> HQLink:
     lim = allow.limits
     return HQLink(creds is not None, creds.hq_url if creds else None, creds.store_id if creds else None,
                   creds.device_id if creds else None, allow.period_start, lim.max_offline_hours,
-                  lim.member_redeem_points, lim.store_redeem_budget, allow.window_left, allow.store_budget_left)
+                  lim.member_redeem_points, lim.store_redeem_budget, allow.window_left, allow.store_budget_left,
+                  allow.store_share)
 
 
 def check_redeem(conn: Connection, now: datetime, member_id: str, points: int) -> None:

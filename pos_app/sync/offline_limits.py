@@ -3,7 +3,10 @@
 The offline period starts at the last successful sync (or the enrolment, before the
 first sync). After max_offline_hours
 without one, earning goes on but redeeming stops; within it, a member may redeem
-member_redeem_points and the store store_redeem_budget in all. "Redeemed" counts the
+member_redeem_points, and the store store_redeem_budget in all. Offline, a till cannot
+see its store's other tills' redemptions, so each till keeps to its share of the store's
+budget: store_redeem_budget // store_tills (the store's enrolled tills, told at every
+handshake), and the store's tills together never exceed it. "Redeemed" counts the
 points taken out of members by this device's redemptions (holds, posts, lottery
 draws, points paid as cash) since the period started.
 """
@@ -28,7 +31,8 @@ class OfflineAllowance:
     period_start: datetime | None     # last successful sync, else enrolment (device clock); None: not enrolled
     window_left: timedelta            # zero when the window is over
     redeem_allowed: bool
-    store_budget_left: int
+    store_budget_left: int            # of this till's share
+    store_share: int                  # this till's share of the store's budget
 
 
 def _redeemed(conn: Connection, since: datetime | None, member_id: str | None = None) -> int:
@@ -61,8 +65,14 @@ def allowance(conn: Connection, now: datetime) -> OfflineAllowance:
         left = timedelta(0)
     else:
         left = max(timedelta(0), start + timedelta(hours=limits.max_offline_hours) - now)
-    budget = max(0, limits.store_redeem_budget - _redeemed(conn, start))
-    return OfflineAllowance(limits, start, left, left > timedelta(0), budget)
+    share = store_share(conn, limits)
+    budget = max(0, share - _redeemed(conn, start))
+    return OfflineAllowance(limits, start, left, left > timedelta(0), budget, share)
+
+
+def store_share(conn: Connection, limits: OfflineLimits) -> int:
+    """This till's share of the store's offline budget."""
+    return limits.store_redeem_budget // max(1, state.get_int(conn, "store_tills", 1))
 
 
 def member_redeem_left(conn: Connection, member_id: str, allow: OfflineAllowance | None = None) -> int:
@@ -73,5 +83,5 @@ def member_redeem_left(conn: Connection, member_id: str, allow: OfflineAllowance
     limits = allow.limits if allow else state.offline_limits(conn)
     start = allow.period_start if allow else period_start(conn)
     own = max(0, limits.member_redeem_points - _redeemed(conn, start, member_id))
-    store_left = allow.store_budget_left if allow else max(0, limits.store_redeem_budget - _redeemed(conn, start))
+    store_left = allow.store_budget_left if allow else max(0, store_share(conn, limits) - _redeemed(conn, start))
     return min(own, store_left)

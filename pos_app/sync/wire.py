@@ -130,6 +130,9 @@ class HandshakeResponse(Wire):
     hq_acked_count: int
     hq_acked_hash: str
     offline_limits: OfflineLimits
+    # The store's enrolled tills: offline, each till may redeem its share of the store's budget
+    # (store_redeem_budget // store_tills), as the tills cannot see one another's redemptions then.
+    store_tills: int = Field(default=1, ge=1, le=INT32_MAX)
 
 
 # --- push ----------------------------------------------------------------------------

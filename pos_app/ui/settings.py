@@ -153,9 +153,10 @@ class SettingsView(QWidget):
         hours_left = int(link.window_left.total_seconds() // 3600)
         self.limits.setText(self.tr("Offline limits set by HQ: redeeming stops after {hours} h without a sync "
                                     "({left} h left); {member} points per member and {store} points per store "
-                                    "in one offline period ({budget} left).")
+                                    "in one offline period, {share} of them at this till ({budget} left).")
                             .format(hours=link.max_offline_hours, left=hours_left, member=link.member_redeem_points,
-                                    store=link.store_redeem_budget, budget=link.store_budget_left))
+                                    store=link.store_redeem_budget, share=link.store_share,
+                                    budget=link.store_budget_left))
 
     def _enrolled(self, _answer) -> None:
         self.refresh_hq()

@@ -66,7 +66,7 @@ def banner(st: SyncStatus | None) -> tuple[str, str]:
             error=st.last_error or ""), "error"
     if st.redeem_allowed:
         return T.translate("SyncStatus", "Offline: sales and points are kept here and sync when HQ is back. Redeeming allowed for "
-                  "{left} more; {budget} points left in the store's offline budget.").format(
+                  "{left} more; {budget} points left in this till's share of the store's offline budget.").format(
             left=span(st.offline_window_left), budget=st.store_redeem_budget_left), "offline"
     return T.translate("SyncStatus", "Offline longer than HQ allows: redeeming is paused until HQ is reached; earning goes on."), "error"
 

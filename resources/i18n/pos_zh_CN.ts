@@ -1564,16 +1564,16 @@ Key %7</source>
     </message>
     <message>
         <location filename="../../pos_app/ui/settings.py" line="154"/>
-        <source>Offline limits set by HQ: redeeming stops after {hours} h without a sync ({left} h left); {member} points per member and {store} points per store in one offline period ({budget} left).</source>
-        <translation>总部设定的离线限制：超过 {hours} 小时未同步即停止兑换（剩余 {left} 小时）；每个离线期内每位会员最多 {member} 积分，本店最多 {store} 积分（剩余 {budget}）。</translation>
+        <source>Offline limits set by HQ: redeeming stops after {hours} h without a sync ({left} h left); {member} points per member and {store} points per store in one offline period, {share} of them at this till ({budget} left).</source>
+        <translation>总部设定的离线限制：超过 {hours} 小时未同步即停止兑换（剩余 {left} 小时）；每个离线期内每位会员最多 {member} 积分，本店最多 {store} 积分，其中本机 {share} 积分（剩余 {budget}）。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="176"/>
+        <location filename="../../pos_app/ui/settings.py" line="177"/>
         <source>Printer saved.</source>
         <translation>打印机已保存。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="183"/>
+        <location filename="../../pos_app/ui/settings.py" line="184"/>
         <source>Camera saved.</source>
         <translation>摄像头已保存。</translation>
     </message>
@@ -1782,8 +1782,8 @@ Key %7</source>
     </message>
     <message>
         <location filename="../../pos_app/ui/status.py" line="68"/>
-        <source>Offline: sales and points are kept here and sync when HQ is back. Redeeming allowed for {left} more; {budget} points left in the store&apos;s offline budget.</source>
-        <translation>离线中：销售和积分保存在本机，总部恢复后自动同步。还可兑换 {left}；本店离线兑换额度剩余 {budget} 积分。</translation>
+        <source>Offline: sales and points are kept here and sync when HQ is back. Redeeming allowed for {left} more; {budget} points left in this till&apos;s share of the store&apos;s offline budget.</source>
+        <translation>离线中：销售和积分保存在本机，总部恢复后自动同步。还可兑换 {left}；本机在本店离线兑换额度中剩余 {budget} 积分。</translation>
     </message>
     <message>
         <location filename="../../pos_app/ui/status.py" line="71"/>

@@ -14,9 +14,10 @@ from pos_app.sync.wire import OfflineLimits
 PIN = "123456"
 
 
-def enrolled(ctx, *, synced_hours_ago: float, limits: OfflineLimits) -> None:
+def enrolled(ctx, *, synced_hours_ago: float, limits: OfflineLimits, store_tills: int = 1) -> None:
     """The meta rows enrolment and a successful sync leave (no HQ needed to test the rule)."""
     with ctx.db.write() as conn:
+        state.put(conn, "store_tills", store_tills)
         state.put(conn, "hq_url", "http://hq.invalid")
         state.put(conn, "device_key", "k" * 43)
         state.put(conn, "last_success_at", ctx.now() - timedelta(hours=synced_hours_ago))
@@ -64,6 +65,18 @@ def test_the_store_budget_is_shared_by_every_member(ctx, staff, demo_members, to
     assert offline.hq_link(ctx).store_budget_left == 200
     refused("offline.limit", redeem.redeem_gift, staff_id=staff.cashier, member_id=second.member_id,
             gift_id="GIFT-TEABAG", member_pin=PIN)
+
+
+def test_a_till_keeps_to_its_share_of_the_store_budget(ctx, staff, member, refused):
+    enrolled(ctx, synced_hours_ago=1, limits=OfflineLimits(member_redeem_points=5000, store_redeem_budget=1000),
+             store_tills=2)
+    link = offline.hq_link(ctx)
+    assert (link.store_share, link.store_budget_left) == (500, 500)
+    err = refused("offline.limit", redeem.redeem_gift, staff_id=staff.cashier, member_id=member.member_id,
+                  gift_id="GIFT-CUP", member_pin=PIN)  # 800 points: more than this till's share
+    assert "500" in str(err)
+    redeem.redeem_gift(ctx, staff_id=staff.cashier, member_id=member.member_id, gift_id="GIFT-TEABAG", member_pin=PIN)
+    assert offline.hq_link(ctx).store_budget_left == 200
 
 
 def test_a_sync_starts_a_new_offline_period(ctx, clock, staff, member, refused):

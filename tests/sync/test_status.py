@@ -58,3 +58,19 @@ def test_a_device_clock_days_off_still_syncs_and_is_flagged(hq, make_store):
     assert flagged and all(s == "flagged" and "clock skew" in note for s, note in flagged)
     skewed = hq.admin("GET", "/conflicts", params={"rule": 4}).json()
     assert [c for c in skewed if c["store_id"] == ctx.who.store_id and c["kind"] == "clock_skew"]
+
+
+def test_the_stores_tills_split_its_offline_budget(hq, make_store):
+    """Offline, a till cannot see the other tills' redemptions: each keeps to its share of the store's budget."""
+    ctx = make_store("a")
+    r = hq.admin("PUT", f"/stores/{ctx.who.store_id}/offline-limits",
+                 json={"max_offline_hours": 24, "member_redeem_points": 1000, "store_redeem_budget": 5001})
+    assert r.status_code == 200, r.text
+    sched = SyncScheduler(ctx.db)
+    assert sched.run_once().store_redeem_budget_left == 5001  # the store's only till
+    hq.enrol(ctx.who.store_id, "till-2")
+    hq.enrol(ctx.who.store_id, "till-3")
+    st = sched.run_once()  # the handshake tells the till how many tills its store has
+    assert st.online and st.store_redeem_budget_left == 1667  # 5001 // 3: the three together never exceed it
+    with ctx.db.read() as conn:
+        assert offline_limits.member_redeem_left(conn, member_ids(ctx)[0]) == 1000
