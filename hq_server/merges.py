@@ -350,13 +350,21 @@ def member_event(ing: Ingest, row: dict, payload: dict) -> None:
                 tier=str(payload.get("tier") or "basic"), card_no=str(payload.get("card_no", "")),
                 referral_code=payload.get("referral_code"), referred_by=payload.get("referred_by"),
                 home_store=str(payload.get("home_store") or row["store_id"]), created_at=row["device_time"],
-                pin_hash=payload.get("pin_hash"), updated_seq=row["hq_seq"]))
+                pin_hash=payload.get("pin_hash"), updated_seq=row["hq_seq"],
+                risk_flag=_debt_flag(ing, member_id)))
         _same_phone(ing, row, member_id, str(payload.get("phone", "")))
         if exists is None:
             _replay_early_patches(ing, row)
     elif kind in PATCH_KINDS:
         _patch(ing, row, payload, row["hq_seq"])
     _member_item(ing, member_id)
+
+
+def _debt_flag(ing: Ingest, member_id: str) -> str | None:
+    """A member registered after a double spend of theirs reached HQ (rule 1 found no record to flag
+    then): the record starts flagged with what is owed."""
+    owed = -ing.book.balance(L.debt_account(member_id))
+    return f"double_spend: {owed} points owed (before the member's record reached HQ)" if owed > 0 else None
 
 
 def _patch(ing: Ingest, row: dict, payload: dict, updated_seq: int) -> None:

@@ -201,6 +201,20 @@ def test_an_earning_from_a_store_that_did_not_know_the_debt_repays_it_first_at_h
     assert ledger.balance(f"member:{m}:consumer") == 70 and ledger.balance(f"debt:{m}") == 0
 
 
+def test_a_member_registered_after_their_double_spend_reached_hq_is_flagged(hq, store_id, ledger):
+    a, b = FakeDevice(hq, store_id, "till-a"), FakeDevice(hq, store_id + "-b", "till-b")
+    m = member()
+    reg, earn = a.register(m, "13900000013"), a.earn(m, 100)  # the register is pushed last
+    a.push([earn])
+    lot = FakeDevice.lot_of(earn)
+    a.push([a.spend(m, 80, [(lot, 100)])])
+    b.push([b.spend(m, 80, [(lot, 100)])])
+    assert ledger.balance(f"debt:{m}") == -60
+    a.push([reg])
+    flag = ledger.scalar("SELECT risk_flag FROM members WHERE member_id = :m", m=m)
+    assert flag and "double_spend: 60 points owed" in flag
+
+
 def test_a_batch_sent_ahead_of_the_one_before_it_waits_for_it(hq, store_id, ledger):
     """A store keeps two batches in flight; whichever HQ worker gets the later one first, it goes in
     after the earlier one (hq_seq follows device_seq), so its spend finds the lot the earlier one grants."""
