@@ -11,7 +11,7 @@ import pytest
 from pos_app.domain.ids import new_id
 from pos_app.domain.ledger import Entry, Kind
 from tests.hq.ledger_check import HQLedger
-from tests.hq.wire_events import FakeDevice
+from tests.hq.wire_events import FakeDevice, take_before_its_grant
 
 
 @pytest.fixture
@@ -55,9 +55,7 @@ def assert_closed_by_hq(hq, event_id: str) -> None:
 def test_a_waiting_refunds_task_is_closed_when_its_sale_arrives(hq, store_id, ledger):
     dev = FakeDevice(hq, store_id)
     m = new_id()
-    earn = dev.earn(m, 50)
-    spend = dev.spend(m, 20, [(FakeDevice.lot_of(earn), 50)])
-    assert dev.push([spend]).json()["answers"][0]["status"] == "ok"  # reordered: the take arrives first
+    earn, spend = take_before_its_grant(dev, m)  # reordered: the take arrives first
     (task,) = open_tasks(hq, spend["event_id"])
     assert (task["rule"], task["kind"]) == (5, "waiting_for_original")
     dev.push([earn])

@@ -10,7 +10,7 @@ import pytest
 from pos_app.domain.ids import new_id
 from pos_app.domain.ledger import payload_hash
 from tests.hq.ledger_check import HQLedger
-from tests.hq.wire_events import FakeDevice, now
+from tests.hq.wire_events import FakeDevice, now, take_before_its_grant
 
 
 @pytest.fixture
@@ -65,9 +65,7 @@ def test_a_label_serial_earns_once_chain_wide(hq, store_id, ledger):
 def test_a_refund_arriving_before_its_sale_waits_for_it(hq, store_id, ledger):
     dev = FakeDevice(hq, store_id)
     m = new_id()
-    earn = dev.earn(m, 50)
-    spend = dev.spend(m, 20, [(FakeDevice.lot_of(earn), 50)])
-    assert dev.push([spend]).json()["answers"][0]["status"] == "ok"  # reordered: the take arrives first
+    earn, spend = take_before_its_grant(dev, m)  # reordered: the take arrives first
     assert ledger.scalar("SELECT status FROM events WHERE event_id = :e", e=spend["event_id"]) == "waiting"
     assert ledger.balance(f"member:{m}:consumer") == 0
     dev.push([earn])

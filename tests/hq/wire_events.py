@@ -128,3 +128,12 @@ class FakeDevice:
             after = doc["cursor"]
             if not doc["more"]:
                 return items, after
+
+
+def take_before_its_grant(dev: FakeDevice, member_id: str) -> tuple[dict, dict]:
+    """A spend from a lot pushed before the earn that grants the lot (a reordered push): HQ parks the
+    spend as waiting (rule 5). Returns (earn, spend); only the spend is pushed."""
+    earn = dev.earn(member_id, 50)
+    spend = dev.spend(member_id, 20, [(FakeDevice.lot_of(earn), 50)])
+    assert dev.push([spend]).json()["answers"][0]["status"] == "ok"
+    return earn, spend
