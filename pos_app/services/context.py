@@ -25,11 +25,11 @@ from pos_app.domain.staff import Role, Staff, verify_pin
 from pos_app.store import ledger_repo, repos
 from pos_app.store.db import Database
 from pos_app.store.ledger_repo import Identity
+from pos_app.sync import state as sync_state  # the till's sync memory (meta rows, no network)
 
 PIN_TRIES = 5
 PIN_LOCK_SECONDS = 300
 APPROVAL_KEY = "approval"
-CLOCK_SKEW_META = "sync.clock_skew_s"  # HQ time - till time in seconds, kept by pos_app.sync.handshake
 
 
 def utcnow() -> datetime:
@@ -76,7 +76,7 @@ class StoreContext:
         (a member's phone code) use it (DESIGN.md 6, rule 4), so a till whose clock is days off still
         takes a code its phone made just now. Events keep the till's own clock (device_time); HQ
         flags them for the skew. An unenrolled till has no skew: its own clock."""
-        return self.clock() + timedelta(seconds=int(repos.get_meta(conn, CLOCK_SKEW_META, "0") or 0))
+        return self.clock() + timedelta(seconds=sync_state.get_int(conn, "clock_skew_s"))
 
 
 def require_staff(conn: Connection, staff_id: str) -> Staff:

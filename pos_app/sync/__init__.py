@@ -7,7 +7,7 @@ Modules (each small, named by what it handles):
   client          HQClient: requests.Session, timeouts, gzip pushes, device-key auth
   state           what sync remembers, in the store's meta table (sync.* keys)
   enrol           enrol(db, url, token, name, who=ctx.who): one-time token -> store/device id + key
-  handshake       protocol, clock skew (corrected_now), the acked-events check, offline limits
+  handshake       protocol, clock skew (kept for StoreContext.corrected_now), the acked-events check, offline limits
   outbox          pending events in device_seq order (pending_batch: the push body built by SQLite),
                   HQ's answers, the acked count/hash, full re-push
   pull            the pull applier: a page of items and the cursor in one transaction

@@ -2,7 +2,7 @@
 
 Skew = HQ's time minus the device's, measured at the midpoint of the round trip and
 kept in meta (sync.clock_skew_s) so validity windows can use corrected time
-(`corrected_now`). A skew over SKEW_FLAG_S is flagged in the status, never a reason
+(pos_app.services.context.StoreContext.corrected_now). A skew over SKEW_FLAG_S is flagged in the status, never a reason
 not to sync: HQ flags those events too (DESIGN.md section 6, rule 4).
 """
 
@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-
-from sqlalchemy import Connection
 
 from pos_app.store.db import Database
 from pos_app.sync import outbox, state
@@ -69,12 +67,3 @@ def handshake(db: Database, client: HQClient, clock: Callable[[], datetime] = ut
     requeued = db.apply(record)
     return HandshakeResult(answer.protocol, skew, answer.full_resync_required, requeued, answer)
 
-
-def skew_s(conn: Connection) -> int:
-    return state.get_int(conn, "clock_skew_s")
-
-
-def corrected_now(db: Database, clock: Callable[[], datetime] = utcnow) -> datetime:
-    """The device clock corrected by the last measured skew: HQ's idea of now."""
-    with db.read() as conn:
-        return clock() + timedelta(seconds=skew_s(conn))
