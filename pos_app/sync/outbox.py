@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, Select, func, select, update
 
 from pos_app.store import tables as T
 from pos_app.sync import state
@@ -29,16 +29,21 @@ def pending_count(conn: Connection) -> int:
 def pending(conn: Connection, limit: int, after_seq: int = 0) -> list[dict]:
     """The next pending events (after device_seq `after_seq`) in device_seq order, as wire events
     (JSON-ready dicts)."""
-    e, o = T.events.c, T.outbox.c
-    rows = conn.execute(select(e.event_id, e.kind, e.store_id, e.device_id, e.device_seq, e.device_time, e.staff_id,
-                               e.rule_version, e.member_id, e.payload, e.payload_hash)
-                        .join_from(T.outbox, T.events, o.event_id == e.event_id)
-                        .where(o.status == PENDING, o.device_seq > after_seq).order_by(o.device_seq)
-                        .limit(limit)).all()
+    e = T.events.c
+    rows = conn.execute(_next_pending(limit, after_seq, e.event_id, e.kind, e.store_id, e.device_id, e.device_seq,
+                                      e.device_time, e.staff_id, e.rule_version, e.member_id, e.payload,
+                                      e.payload_hash)).all()
     return [{"event_id": r.event_id, "kind": r.kind, "store_id": r.store_id, "device_id": r.device_id,
              "device_seq": r.device_seq, "device_time": r.device_time.isoformat(), "staff_id": r.staff_id,
              "rule_version": r.rule_version, "member_id": r.member_id, "payload": json.loads(r.payload),
              "payload_hash": r.payload_hash} for r in rows]
+
+
+def _next_pending(limit: int, after_seq: int, *columns) -> Select:
+    """The columns of the next pending events after device_seq `after_seq`, in device_seq order."""
+    o = T.outbox.c
+    return (select(*columns).join_from(T.outbox, T.events, o.event_id == T.events.c.event_id)
+            .where(o.status == PENDING, o.device_seq > after_seq).order_by(o.device_seq).limit(limit))
 
 
 @dataclass(frozen=True)
@@ -52,16 +57,13 @@ def pending_batch(conn: Connection, limit: int, after_seq: int = 0) -> Batch:
     """`pending`'s events with the push body built by SQLite (json_object): the stored payload goes out
     as stored (canonical JSON, what payload_hash hashes) instead of being parsed and encoded again in
     Python, which was the larger part of a till's CPU for a push (bench.sync, measured with yappi)."""
-    e, o = T.events.c, T.outbox.c
+    e = T.events.c
     wire = func.json_object(
         "event_id", e.event_id, "kind", e.kind, "store_id", e.store_id, "device_id", e.device_id,
         "device_seq", e.device_seq, "device_time", func.replace(e.device_time, " ", "T"), "staff_id", e.staff_id,
         "rule_version", e.rule_version, "member_id", e.member_id, "payload", func.json(e.payload),
         "payload_hash", e.payload_hash)
-    rows = conn.execute(select(e.event_id, e.device_seq, e.payload_hash, wire)
-                        .join_from(T.outbox, T.events, o.event_id == e.event_id)
-                        .where(o.status == PENDING, o.device_seq > after_seq).order_by(o.device_seq)
-                        .limit(limit)).all()
+    rows = conn.execute(_next_pending(limit, after_seq, e.event_id, e.device_seq, e.payload_hash, wire)).all()
     body = '{"events":[' + ",".join(r[3] for r in rows) + "]}"
     return Batch([{"event_id": r[0], "device_seq": r[1], "payload_hash": r[2]} for r in rows], body.encode())
 
