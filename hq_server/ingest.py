@@ -37,6 +37,11 @@ def correction_id(event_id: str, tag: str) -> str:
     return str(uuid.uuid5(NS, f"{event_id}:{tag}"))
 
 
+def conflict_id(event_id: str | None, tag: str) -> str:
+    """A merge decision is named after the event and what was decided, so recording it again changes nothing."""
+    return str(uuid.uuid5(NS, f"{event_id or ''}:{tag}:conflict"))
+
+
 @dataclass
 class DeviceState:
     device_id: str
@@ -292,9 +297,8 @@ class Ingest:
 
     def conflict(self, rule: int, kind: str, subject: dict | None, detail: dict, made: list[str] = (),
                  status: str = "resolved", member_id: str | None = None, tag: str | None = None) -> None:
-        key = f"{subject['event_id'] if subject else ''}:{tag or kind}:conflict"
         self.conflicts.append({
-            "conflict_id": str(uuid.uuid5(NS, key)), "hq_seq": self.seq.last, "rule": rule, "kind": kind,
+            "conflict_id": conflict_id(subject["event_id"] if subject else None, tag or kind), "hq_seq": self.seq.last, "rule": rule, "kind": kind,
             "event_id": subject["event_id"] if subject else None, "store_id": subject["store_id"] if subject else None,
             "member_id": member_id or (subject or {}).get("member_id"), "status": status,
             "detail": canonical_json(detail), "made_events": json.dumps([m for m in made if m]), "created_at": self.now})

@@ -8,7 +8,6 @@ merge twice posts nothing new.
 from __future__ import annotations
 
 import json
-import uuid
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -318,8 +317,8 @@ def wake(ing: Ingest, event_id: str) -> None:
 def _close_waiting_task(ing: Ingest, row: dict) -> None:
     """HQ closes the event's waiting_for_original task (opened by wait) as the admin's resolve closes a
     task: status resolved, and who, when and what in its detail's resolution."""
-    from hq_server.ingest import NS
-    task_id = str(uuid.uuid5(NS, f"{row['event_id']}:waiting:conflict"))  # Ingest.conflict's id for wait's task
+    from hq_server.ingest import conflict_id  # ingest imports this module
+    task_id = conflict_id(row["event_id"], "waiting")  # the task wait opened
     resolution = {"by": "hq", "at": ing.now.isoformat(),
                   "note": f"its original arrived; applied at hq_seq {ing.seq.last}"}
     for task in ing.conflicts:  # opened by this transaction, not stored yet
