@@ -37,8 +37,9 @@ class FeedWriter:
         return n
 
     def to_stores(self, stores: set[str] | list[str], type_: str, key: str, data: dict[str, Any]) -> None:
+        text = canonical_json(data)  # one document for every store told: encoded once
         for store_id in sorted(stores):
-            self.add(store_id, type_, key, data)
+            self.add(store_id, type_, key, text)
 
     def flush(self, conn: Connection) -> None:
         if self.rows:
