@@ -9,55 +9,42 @@ from datetime import date, datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select, update
 
+from hq_server import admin_answers as A
 from hq_server import members_admin, reports
 from hq_server import models as M
-from hq_server.auth import admin, get_db, now, token_expiry
+from hq_server import roles as R
+from hq_server.auth import Staff, get_db, now, require, require_store
 from hq_server.checks import utc
 from hq_server.db import Database
 from hq_server.errors import HQProblem
 from hq_server.feed import FeedWriter
 from hq_server.limits import CHAIN_KEY
-from hq_server.security import check_password, new_secret, secret_hash
-from pos_app.domain.ids import new_id
+from hq_server.security import new_secret, secret_hash
+from hq_server.wire_time import UtcDateTime
+from pos_app.domain.ids import ID_PATTERN, new_id
 from pos_app.domain.ledger import canonical_json
 from pos_app.domain.rules import Rules, parse_rules
 from pos_app.domain.staff import Role, check_pin_format, hash_pin
 from pos_app.sync.wire import OfflineLimits, Problem
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
-PROBLEMS = {code: {"model": Problem} for code in (401, 404, 409, 422)}
-Admin = Depends(admin)
+PROBLEMS = {code: {"model": Problem} for code in (401, 403, 404, 409, 422)}
+Catalogue = Depends(require(R.CATALOGUE))
+CatalogueRead = Depends(require(R.CATALOGUE_READ))
+StoreWork = Depends(require(R.STORES))
+ChainAdmin = Depends(require(R.USERS))
+MembersRead = Depends(require(R.MEMBERS_READ))
+Reports = Depends(require(R.REPORTS))
+Conflicts = Depends(require(R.CONFLICTS))
+ConflictsRead = Depends(require(R.CONFLICTS_READ))
 
 
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-
-class Login(Body):
-    username: str = Field(min_length=1, max_length=40)
-    password: str = Field(min_length=1, max_length=200)
-
-
-class Token(BaseModel):
-    token: str
-    expires_at: datetime
-
-
-@router.post("/login", response_model=Token, responses=PROBLEMS)
-def login(body: Login, db: Database = Depends(get_db)) -> Token:
-    with db.read() as conn:
-        row = conn.execute(select(M.admins.c.password_hash).where(M.admins.c.username == body.username)).first()
-    if row is None or not check_password(row.password_hash, body.password):
-        raise HQProblem(401, "bad_login", "wrong username or password")
-    token, expires = new_secret(), token_expiry()
-    with db.write() as (conn, _seq):
-        conn.execute(M.admin_tokens.insert().values(token_hash=secret_hash(token), username=body.username,
-                                                    expires_at=expires))
-    return Token(token=token, expires_at=expires)
 
 
 # --- stores and enrolment ---------------------------------------------------------------
@@ -70,12 +57,12 @@ class StoreIn(Body):
 class StoreOut(BaseModel):
     store_id: str
     name: str
-    created_at: datetime
+    created_at: UtcDateTime
     offline_limits: OfflineLimits | None = None
 
 
 @router.post("/stores", response_model=StoreOut, status_code=201, responses=PROBLEMS)
-def create_store(body: StoreIn, _who: str = Admin, db: Database = Depends(get_db)) -> StoreOut:
+def create_store(body: StoreIn, _who: Staff = ChainAdmin, db: Database = Depends(get_db)) -> StoreOut:
     store_id = body.store_id or new_id()
     if store_id == M.HQ_ORIGIN or store_id == M.CHAIN:
         raise HQProblem(422, "invalid_body", f"{store_id!r} is reserved")
@@ -88,35 +75,44 @@ def create_store(body: StoreIn, _who: str = Admin, db: Database = Depends(get_db
 
 
 @router.get("/stores", response_model=list[StoreOut])
-def list_stores(_who: str = Admin, db: Database = Depends(get_db)) -> list[StoreOut]:
+def list_stores(_who: Staff = CatalogueRead, db: Database = Depends(get_db)) -> list[StoreOut]:
     with db.read() as conn:
         rows = conn.execute(select(M.stores).order_by(M.stores.c.created_at)).all()
     return [StoreOut(store_id=r.store_id, name=r.name, created_at=r.created_at,
                      offline_limits=json.loads(r.offline_limits) if r.offline_limits else None) for r in rows]
 
 
+class EnrolmentToken(BaseModel):
+    token: str
+    expires_at: UtcDateTime
+
+
 class TokenIn(Body):
     hours: int = Field(default=24, ge=1, le=24 * 14)
 
 
-@router.post("/stores/{store_id}/enrolment-tokens", response_model=Token, status_code=201, responses=PROBLEMS)
-def enrolment_token(store_id: str, body: TokenIn | None = None, _who: str = Admin,
-                    db: Database = Depends(get_db)) -> Token:
+@router.post("/stores/{store_id}/enrolment-tokens", response_model=EnrolmentToken, status_code=201, responses=PROBLEMS)
+def enrolment_token(store_id: str, body: TokenIn | None = None, who: Staff = StoreWork,
+                    db: Database = Depends(get_db)) -> EnrolmentToken:
     """A one-time token a store device trades for its key at POST /api/v1/enrol."""
+    require_store(who, store_id)
     body = body or TokenIn()
     token, at = new_secret(), now()
     with db.write() as (conn, _seq):
         _require_store(conn, store_id)
         conn.execute(M.enrol_tokens.insert().values(token_hash=secret_hash(token), store_id=store_id, created_at=at,
                                                     expires_at=at + timedelta(hours=body.hours)))
-    return Token(token=token, expires_at=at + timedelta(hours=body.hours))
+    return EnrolmentToken(token=token, expires_at=at + timedelta(hours=body.hours))
 
 
 @router.post("/devices/{device_id}/revoke", status_code=204, responses=PROBLEMS)
-def revoke_device(device_id: str, _who: str = Admin, db: Database = Depends(get_db)) -> None:
+def revoke_device(device_id: str, who: Staff = StoreWork, db: Database = Depends(get_db)) -> None:
     with db.write() as (conn, _seq):
-        if conn.execute(update(M.devices).where(M.devices.c.device_id == device_id).values(revoked=1)).rowcount == 0:
+        store_id = conn.execute(select(M.devices.c.store_id).where(M.devices.c.device_id == device_id)).scalar()
+        if store_id is None:
             raise HQProblem(404, "not_found", f"no device {device_id}")
+        require_store(who, store_id)
+        conn.execute(update(M.devices).where(M.devices.c.device_id == device_id).values(revoked=1))
 
 
 def _require_store(conn, store_id: str) -> None:
@@ -127,7 +123,7 @@ def _require_store(conn, store_id: str) -> None:
 # --- offline limits -------------------------------------------------------------------------
 
 @router.put("/offline-limits", response_model=OfflineLimits, responses=PROBLEMS)
-def chain_limits(body: OfflineLimits, _who: str = Admin, db: Database = Depends(get_db)) -> OfflineLimits:
+def chain_limits(body: OfflineLimits, _who: Staff = Catalogue, db: Database = Depends(get_db)) -> OfflineLimits:
     doc = body.model_dump_json()
     with db.write() as (conn, seq):
         if conn.execute(update(M.settings).where(M.settings.c.key == CHAIN_KEY).values(value=doc)).rowcount == 0:
@@ -139,7 +135,7 @@ def chain_limits(body: OfflineLimits, _who: str = Admin, db: Database = Depends(
 
 
 @router.put("/stores/{store_id}/offline-limits", response_model=OfflineLimits, responses=PROBLEMS)
-def store_limits(store_id: str, body: OfflineLimits, _who: str = Admin,
+def store_limits(store_id: str, body: OfflineLimits, _who: Staff = Catalogue,
                  db: Database = Depends(get_db)) -> OfflineLimits:
     with db.write() as (conn, seq):
         _require_store(conn, store_id)
@@ -182,8 +178,8 @@ def check_item(type_: str, data: dict[str, Any]) -> None:
 KEY = r"^[A-Za-z0-9_.:-]{1,64}$"
 
 
-@router.put("/catalog/{type_}/{key}", responses=PROBLEMS)
-def put_item(type_: CatalogType, key: str, data: dict[str, Any], _who: str = Admin,
+@router.put("/catalog/{type_}/{key}", response_model=A.CatalogItemOut, responses=PROBLEMS)
+def put_item(type_: CatalogType, key: str, data: dict[str, Any], _who: Staff = Catalogue,
              db: Database = Depends(get_db)) -> dict:
     import re
     if not re.match(KEY, key):
@@ -201,7 +197,7 @@ def put_item(type_: CatalogType, key: str, data: dict[str, Any], _who: str = Adm
 
 
 @router.delete("/catalog/{type_}/{key}", status_code=204, responses=PROBLEMS)
-def delete_item(type_: CatalogType, key: str, _who: str = Admin, db: Database = Depends(get_db)) -> None:
+def delete_item(type_: CatalogType, key: str, _who: Staff = Catalogue, db: Database = Depends(get_db)) -> None:
     c = M.catalog.c
     with db.write() as (conn, seq):
         if conn.execute(M.catalog.delete().where(c.type == type_, c.key == key)).rowcount == 0:
@@ -211,8 +207,8 @@ def delete_item(type_: CatalogType, key: str, _who: str = Admin, db: Database = 
         feed.flush(conn)
 
 
-@router.get("/catalog/{type_}")
-def list_items(type_: CatalogType, _who: str = Admin, db: Database = Depends(get_db)) -> list[dict]:
+@router.get("/catalog/{type_}", response_model=list[A.CatalogEntryOut])
+def list_items(type_: CatalogType, _who: Staff = CatalogueRead, db: Database = Depends(get_db)) -> list[dict]:
     with db.read() as conn:
         rows = conn.execute(select(M.catalog.c.key, M.catalog.c.data, M.catalog.c.seq)
                             .where(M.catalog.c.type == type_).order_by(M.catalog.c.key)).all()
@@ -226,8 +222,8 @@ class RulesIn(Body):
     effective_at: datetime | None = None
 
 
-@router.post("/rules", status_code=201, responses=PROBLEMS)
-def publish_rules(body: RulesIn, _who: str = Admin, db: Database = Depends(get_db)) -> dict:
+@router.post("/rules", response_model=A.RulesOut, status_code=201, responses=PROBLEMS)
+def publish_rules(body: RulesIn, _who: Staff = Catalogue, db: Database = Depends(get_db)) -> dict:
     """A new rules version (the store app's rules document; pos_app.domain.rules validates it)."""
     with db.write() as (conn, seq):
         version = (conn.execute(select(func.max(M.rules.c.version))).scalar() or 0) + 1
@@ -252,8 +248,10 @@ class StaffIn(Body):
     active: bool = True
 
 
-@router.put("/stores/{store_id}/staff/{staff_id}", responses=PROBLEMS)
-def put_staff(store_id: str, staff_id: str, body: StaffIn, _who: str = Admin, db: Database = Depends(get_db)) -> dict:
+@router.put("/stores/{store_id}/staff/{staff_id}", response_model=A.StaffOut, responses=PROBLEMS)
+def put_staff(store_id: str, staff_id: str, body: StaffIn, who: Staff = StoreWork,
+              db: Database = Depends(get_db)) -> dict:
+    require_store(who, store_id)
     if not (1 <= len(staff_id) <= 36):
         raise HQProblem(422, "invalid_body", "a staff id is 1 to 36 characters")
     if body.pin is not None and check_pin_format(body.pin):
@@ -279,8 +277,9 @@ def put_staff(store_id: str, staff_id: str, body: StaffIn, _who: str = Admin, db
             "active": body.active}
 
 
-@router.get("/stores/{store_id}/staff")
-def list_staff(store_id: str, _who: str = Admin, db: Database = Depends(get_db)) -> list[dict]:
+@router.get("/stores/{store_id}/staff", response_model=list[A.StaffOut])
+def list_staff(store_id: str, who: Staff = StoreWork, db: Database = Depends(get_db)) -> list[dict]:
+    require_store(who, store_id)
     with db.read() as conn:
         rows = conn.execute(select(M.staff.c.staff_id, M.staff.c.name, M.staff.c.role, M.staff.c.active)
                             .where(M.staff.c.store_id == store_id).order_by(M.staff.c.name)).all()
@@ -289,15 +288,15 @@ def list_staff(store_id: str, _who: str = Admin, db: Database = Depends(get_db))
 
 # --- members, reports, conflicts --------------------------------------------------------------
 
-@router.get("/members")
-def find_members(q: str = Query(min_length=1, max_length=40), _who: str = Admin,
+@router.get("/members", response_model=list[A.MemberOut])
+def find_members(q: str = Query(min_length=1, max_length=40), _who: Staff = MembersRead,
                  db: Database = Depends(get_db)) -> list[dict]:
     with db.read() as conn:
         return members_admin.search(conn, q)
 
 
-@router.get("/members/{member_id}", responses=PROBLEMS)
-def member(member_id: str, _who: str = Admin, db: Database = Depends(get_db)) -> dict:
+@router.get("/members/{member_id}", response_model=A.MemberDetailOut, responses=PROBLEMS)
+def member(member_id: str = Path(pattern=ID_PATTERN, description="the member's id (a UUID)"), _who: Staff = MembersRead, db: Database = Depends(get_db)) -> dict:
     with db.read() as conn:
         doc = members_admin.detail(conn, member_id)
     if doc is None:
@@ -305,11 +304,11 @@ def member(member_id: str, _who: str = Admin, db: Database = Depends(get_db)) ->
     return doc
 
 
-@router.get("/reports/chain", responses=PROBLEMS)
+@router.get("/reports/chain", response_model=A.ChainReportOut, responses=PROBLEMS)
 def chain_report(first: date | None = Query(None, description="first local day (YYYY-MM-DD); none: all time"),
                  last: date | None = Query(None, description="last local day, inclusive (default: first)"),
                  tz: str = Query("Asia/Shanghai", max_length=64, description="the days' time zone"),
-                 _who: str = Admin, db: Database = Depends(get_db)) -> dict:
+                 _who: Staff = Reports, db: Database = Depends(get_db)) -> dict:
     """Per store: events, points issued and redeemed, last device contact. All time: the
     stores' balances (net). For days first..last: each flow gross, beside what came back
     (points_reversed, points_returned)."""
@@ -323,9 +322,9 @@ def chain_report(first: date | None = Query(None, description="first local day (
         return reports.chain_report(conn, first, last, zone)
 
 
-@router.get("/conflicts")
+@router.get("/conflicts", response_model=list[A.ConflictOut])
 def list_conflicts(rule: int | None = Query(None, ge=1, le=6), status: Literal["open", "resolved"] | None = None,
-                   after: int = Query(0, ge=0), limit: int = Query(200, ge=1, le=1000), _who: str = Admin,
+                   after: int = Query(0, ge=0), limit: int = Query(200, ge=1, le=1000), _who: Staff = ConflictsRead,
                    db: Database = Depends(get_db)) -> list[dict]:
     """Every merge decision with the events it made, oldest first."""
     c = M.conflicts.c
@@ -349,8 +348,8 @@ _NOT_BY_HAND = {"waiting_for_original": "HQ closes it when the original event ar
                 "same_phone": "resolve it with POST /conflicts/{conflict_id}/merge"}
 
 
-@router.post("/conflicts/{conflict_id}/resolve", responses=PROBLEMS)
-def resolve_conflict(conflict_id: str, body: ResolveIn, who: str = Admin, db: Database = Depends(get_db)) -> dict:
+@router.post("/conflicts/{conflict_id}/resolve", response_model=A.ResolvedOut, responses=PROBLEMS)
+def resolve_conflict(conflict_id: str, body: ResolveIn, who: Staff = Conflicts, db: Database = Depends(get_db)) -> dict:
     """Close an open task (e.g. a label HQ never issued) with what was decided: who, when and the note
     are kept in its detail. Points to take back are a store manager's adjustment at the member's store."""
     c = M.conflicts.c
@@ -362,7 +361,7 @@ def resolve_conflict(conflict_id: str, body: ResolveIn, who: str = Admin, db: Da
             raise HQProblem(409, "not_open", f"conflict {conflict_id} is already {row.status}")
         if row.kind in _NOT_BY_HAND:
             raise HQProblem(409, "not_by_hand", f"a {row.kind} task is not closed by hand: {_NOT_BY_HAND[row.kind]}")
-        detail = {**json.loads(row.detail), "resolution": {"by": who, "at": now().isoformat(), "note": body.note}}
+        detail = {**json.loads(row.detail), "resolution": {"by": who.username, "at": now().isoformat(), "note": body.note}}
         conn.execute(update(M.conflicts).where(c.conflict_id == conflict_id)
                      .values(status="resolved", detail=json.dumps(detail, ensure_ascii=False, sort_keys=True)))
     return {"conflict_id": conflict_id, "status": "resolved", "detail": detail}
@@ -372,8 +371,8 @@ class MergeIn(Body):
     keep: str = Field(min_length=1, max_length=36)
 
 
-@router.post("/conflicts/{conflict_id}/merge", responses=PROBLEMS)
-def merge_members(conflict_id: str, body: MergeIn, _who: str = Admin, db: Database = Depends(get_db)) -> dict:
+@router.post("/conflicts/{conflict_id}/merge", response_model=A.MergedOut, responses=PROBLEMS)
+def merge_members(conflict_id: str, body: MergeIn, _who: Staff = Conflicts, db: Database = Depends(get_db)) -> dict:
     """Resolve a same-phone merge task: the other member's points move to `keep` (a member_merge event)."""
     with db.write() as (conn, seq):
         return members_admin.merge(conn, seq, conflict_id, body.keep, now())

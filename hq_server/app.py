@@ -8,11 +8,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.openapi.utils import get_openapi
 
-from hq_server import api_admin, api_sync, errors, label_keys
+from hq_server import api_admin, api_sync, api_users, errors, label_keys, openapi_doc
+from hq_server.admin_answers import Health
 from hq_server.db import Database, database_url
-from pos_app.sync.wire import PushRequest
+from hq_server.guards import BodyLimit
+from hq_server.login import HashGate
+from hq_server.settings import Settings
+from pos_app.sync.wire import MAX_BODY_BYTES
+
+PUSH_PATH = "/api/v1/sync/push"
 
 
 @asynccontextmanager
@@ -21,28 +26,28 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.db.dispose()
 
 
-def create_app(url: str | None = None) -> FastAPI:
+def create_app(url: str | None = None, settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
     app = FastAPI(title="Points-mall HQ", version="1", lifespan=_lifespan,
                   description="HQ server of the points-mall POS: store sync (DESIGN.md section 6) and admin API.")
+    app.state.settings = settings
     app.state.db = Database(url or database_url())
+    app.state.hash_gate = HashGate(settings.login_hash_slots, settings.login_queue, settings.login_slots_dir)
+    app.add_middleware(BodyLimit, default=settings.max_body_bytes, larger={PUSH_PATH: MAX_BODY_BYTES},
+                       max_depth=settings.max_json_depth)
     errors.install(app)
     app.include_router(api_sync.router)
+    app.include_router(api_users.router)
     app.include_router(api_admin.router)
     app.include_router(label_keys.router)
 
-    @app.get("/api/v1/health", tags=["ops"])
-    def health() -> dict:
-        return {"ok": True, "pid": os.getpid()}
+    @app.get("/api/v1/health", tags=["ops"], response_model=Health)
+    def health() -> Health:
+        return Health(ok=True, pid=os.getpid())
 
     def openapi() -> dict:
-        # The push body is read raw (it may be gzip), so its schema is added by hand.
         if app.openapi_schema is None:
-            doc = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
-            schema = PushRequest.model_json_schema(ref_template="#/components/schemas/{model}")
-            schemas = doc.setdefault("components", {}).setdefault("schemas", {})
-            schemas.update(schema.pop("$defs", {}))
-            schemas["PushRequest"] = schema
-            app.openapi_schema = doc
+            app.openapi_schema = openapi_doc.build(app.title, app.version, app.description, app.routes)
         return app.openapi_schema
 
     app.openapi = openapi

@@ -20,6 +20,7 @@ MEMBER_KINDS = {Kind.MEMBER_REGISTER, Kind.MEMBER_PATCH, Kind.MEMBER_MERGE, Kind
 _SHARED_ACCOUNTS = {"breakage", "charity"}
 _PERSON_PREFIXES = ("member:", "staff:", "debt:")
 MAX_POINTS = 10**12  # any one amount: far beyond a real one, far below what a sum of them overflows (64 bits)
+MAX_DEPTH = 32  # JSON nesting in a payload (a real one nests 4 deep); HQ's encoders recurse
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,12 +40,32 @@ def _int(v) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
 
+def too_deep(doc: object, limit: int) -> bool:
+    """True if `doc` nests dicts and lists more than `limit` deep (walked without recursion)."""
+    stack = [(doc, 1)]
+    while stack:
+        node, depth = stack.pop()
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        for child in children:
+            if isinstance(child, (dict, list)):
+                if depth + 1 > limit:
+                    return True
+                stack.append((child, depth + 1))
+    return False
+
+
 def parse(event: WireEvent, store_id: str) -> Parsed | str:
     """The event's ledger effects, or the reason it is refused."""
     p = event.payload
     if event.kind not in KINDS:
         return f"unknown event kind {event.kind!r}"
-    canonical = canonical_json(p)
+    try:
+        canonical = canonical_json(p)
+    except RecursionError:
+        canonical = ""
+    # Fewer brackets than the limit cannot nest deeper than it: most payloads skip the walk.
+    if not canonical or (canonical.count("[") + canonical.count("{") > MAX_DEPTH and too_deep(p, MAX_DEPTH)):
+        return f"the payload nests deeper than {MAX_DEPTH} levels"
     if hashlib.sha256(canonical.encode()).hexdigest() != event.payload_hash:
         return "payload_hash does not match the payload (sha256 of its canonical JSON)"
     raw = p.get("postings", [])

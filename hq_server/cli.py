@@ -6,7 +6,8 @@
 
 The database is SQLite in the data folder unless HQ_DATABASE_URL names another
 (e.g. postgresql+psycopg://user@host/db). HQ_ADMIN_PASSWORD, when set at `serve`,
-creates or resets the `admin` user. HQ_SECRET_KEY (32 bytes, base64) seals HQ's private
+creates the `admin` user or resets its password if it differs (a reset ends the admin's sessions;
+`create-admin` always does). HQ_SECRET_KEY (32 bytes, base64) seals HQ's private
 label keys in the database; without it HQ makes secret.key in the data folder (keep it
 out of database backups, and back it up on its own: see hq_server/sealing.py).
 """
@@ -45,17 +46,17 @@ def main(argv: list[str] | None = None) -> int:
         password = os.environ.get("HQ_ADMIN_PASSWORD") or getpass.getpass("admin password: ")
         return _set_admin(url, args.username, password)
     if os.environ.get("HQ_ADMIN_PASSWORD"):
-        _set_admin(url, "admin", os.environ["HQ_ADMIN_PASSWORD"])
+        _set_admin(url, "admin", os.environ["HQ_ADMIN_PASSWORD"], unless_same=True)
     import uvicorn
     uvicorn.run("hq_server.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
                 log_level=args.log_level)
     return 0
 
 
-def _set_admin(url: str, username: str, password: str) -> int:
+def _set_admin(url: str, username: str, password: str, unless_same: bool = False) -> int:
     from hq_server.admin_users import set_admin
     from hq_server.db import Database
-    problem = set_admin(Database(url), username, password)
+    problem = set_admin(Database(url), username, password, unless_same=unless_same)
     if problem:
         print(f"refused: {problem}", file=sys.stderr)
         return 2

@@ -83,6 +83,14 @@ class Database:
                     conn.execute(update(M.hq_counter).where(M.hq_counter.c.name == "seq").values(value=seq.last))
 
     @contextmanager
+    def side_write(self) -> Iterator[Connection]:
+        """A write outside the ledger's order (sessions, the login throttle): no hq_seq, so it does not
+        queue behind pushes for HQ's writer lock. SQLite still takes its one write lock up front."""
+        with self.engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn:
+            with conn.begin():
+                yield conn
+
+    @contextmanager
     def read(self) -> Iterator[Connection]:
         with self.engine.connect() as conn:
             with conn.begin():

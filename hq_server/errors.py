@@ -24,13 +24,20 @@ log = logging.getLogger("hq_server")
 
 
 class HQProblem(Exception):
-    def __init__(self, status: int, code: str, message: str):
+    def __init__(self, status: int, code: str, message: str, retry_after: int | None = None,
+                 challenge: str = "Bearer"):
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
+        self.retry_after, self.challenge = retry_after, challenge
 
 
-def problem_response(status: int, code: str, message: str) -> JSONResponse:
-    headers = {"WWW-Authenticate": "Device"} if status == 401 else None
+def problem_response(status: int, code: str, message: str, retry_after: int | None = None,
+                     challenge: str = "Bearer") -> JSONResponse:
+    headers = {}
+    if status == 401:
+        headers["WWW-Authenticate"] = challenge
+    if retry_after is not None:
+        headers["Retry-After"] = str(retry_after)
     return JSONResponse(Problem(code=code, message=message).model_dump(), status_code=status, headers=headers)
 
 
@@ -46,7 +53,7 @@ def validation_message(errors: list) -> str:
 def install(app: FastAPI) -> None:
     @app.exception_handler(HQProblem)
     async def _problem(_req: Request, exc: HQProblem):
-        return problem_response(exc.status, exc.code, exc.message)
+        return problem_response(exc.status, exc.code, exc.message, exc.retry_after, exc.challenge)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_req: Request, exc: RequestValidationError):

@@ -23,7 +23,6 @@ Feed items, to every store (CHAIN):
 from __future__ import annotations
 
 import json
-from datetime import datetime
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from fastapi import APIRouter, Depends, Path, Response
@@ -32,18 +31,23 @@ from sqlalchemy import Connection, select, update
 
 from hq_server import models as M
 from hq_server import sealing
-from hq_server.auth import admin, get_db, now
+from hq_server import roles as R
+from hq_server.auth import Staff, get_db, now, require
 from hq_server.db import Database
 from hq_server.errors import HQProblem
 from hq_server.feed import FeedWriter
+from hq_server.wire_time import UtcDateTime
 from pos_app.domain import codes as C
 from pos_app.domain import label_batches as LB
+from pos_app.domain.ids import ID_PATTERN
 from pos_app.domain.problems import Refused
 from pos_app.sync.wire import Problem
 
 router = APIRouter(prefix="/api/v1/admin", tags=["labels"])
-PROBLEMS = {code: {"model": Problem} for code in (401, 404, 409, 422)}
-Admin = Depends(admin)
+PROBLEMS = {code: {"model": Problem} for code in (401, 403, 404, 409, 422)}
+KeyAdmin = Depends(require(R.USERS))         # the label key: the chain's admin alone
+Labels = Depends(require(R.CATALOGUE))       # label batches: operators
+MemberKeys = Depends(require(R.MEMBERS))     # a member's phone key: customer service
 
 KEY = "label_key:"
 BATCH = "label_batch:"
@@ -114,8 +118,8 @@ def _seal_plain_keys(conn: Connection, db: Database) -> None:
 class LabelKeyOut(BaseModel):
     key_id: str = Field(description="first 4 bytes of SHA-256 of the public key, hex (what labels name)")
     public_key: str = Field(description="raw Ed25519 public key, 64 hex digits (what stores trust)")
-    created_at: datetime
-    retired_at: datetime | None = None
+    created_at: UtcDateTime
+    retired_at: UtcDateTime | None = None
     active: bool = Field(description="not retired: stores accept its labels")
     signing: bool = Field(description="the key new batches are signed with (the newest active key)")
 
@@ -133,7 +137,7 @@ def _feed_key(feed: FeedWriter, doc: dict) -> None:
 
 
 @router.post("/label-keys", response_model=LabelKeyOut, status_code=201, responses=PROBLEMS)
-def create_label_key(_who: str = Admin, db: Database = Depends(get_db)) -> LabelKeyOut:
+def create_label_key(_who: Staff = KeyAdmin, db: Database = Depends(get_db)) -> LabelKeyOut:
     """A new Ed25519 label key, made at HQ. Its private half never leaves HQ's database; its
     public half goes to every store. From now on new batches are signed with it."""
     key = Ed25519PrivateKey.generate()
@@ -154,7 +158,7 @@ def create_label_key(_who: str = Admin, db: Database = Depends(get_db)) -> Label
 
 
 @router.get("/label-keys", response_model=list[LabelKeyOut])
-def list_label_keys(_who: str = Admin, db: Database = Depends(get_db)) -> list[LabelKeyOut]:
+def list_label_keys(_who: Staff = Labels, db: Database = Depends(get_db)) -> list[LabelKeyOut]:
     """Every label key, oldest first (public halves only)."""
     with db.read() as conn:
         keys = _keys(conn)
@@ -163,7 +167,7 @@ def list_label_keys(_who: str = Admin, db: Database = Depends(get_db)) -> list[L
 
 
 @router.post("/label-keys/{key_id}/retire", response_model=LabelKeyOut, responses=PROBLEMS)
-def retire_label_key(key_id: str = Path(pattern=KEY_ID, description="8 hex digits"), _who: str = Admin,
+def retire_label_key(key_id: str = Path(pattern=KEY_ID, description="8 hex digits"), _who: Staff = KeyAdmin,
                      db: Database = Depends(get_db)) -> LabelKeyOut:
     """Retire a label key for good: it signs no more batches, and stores, once they pull,
     refuse labels signed with it (labels already earned stay earned)."""
@@ -230,7 +234,7 @@ class LabelBatchSummary(BaseModel):
 
 
 @router.post("/label-batches", response_model=LabelBatchOut, status_code=201, responses=PROBLEMS)
-def create_label_batch(body: LabelBatchIn, _who: str = Admin, db: Database = Depends(get_db)) -> dict:
+def create_label_batch(body: LabelBatchIn, _who: Staff = Labels, db: Database = Depends(get_db)) -> dict:
     """Sign a batch of product labels with the signing label key. Each label's points are
     drawn from the prize table (exactly its shares, shuffled). HQ records the batch, so
     GET /label-batches/{batch} gives the same file again."""
@@ -251,7 +255,7 @@ def create_label_batch(body: LabelBatchIn, _who: str = Admin, db: Database = Dep
 
 
 @router.get("/label-batches", response_model=list[LabelBatchSummary])
-def list_label_batches(_who: str = Admin, db: Database = Depends(get_db)) -> list[LabelBatchSummary]:
+def list_label_batches(_who: Staff = Labels, db: Database = Depends(get_db)) -> list[LabelBatchSummary]:
     with db.read() as conn:
         docs = _all(conn, BATCH)
         live = {k["key_id"] for k in _keys(conn) if not k.get("retired_at")}
@@ -263,7 +267,7 @@ def list_label_batches(_who: str = Admin, db: Database = Depends(get_db)) -> lis
 
 @router.get("/label-batches/{batch}", response_model=LabelBatchOut, responses=PROBLEMS)
 def get_label_batch(response: Response, batch: str = Path(pattern=BATCH_CODE, description="8 characters A-Z, 2-7"),
-                    _who: str = Admin, db: Database = Depends(get_db)) -> dict:
+                    _who: Staff = Labels, db: Database = Depends(get_db)) -> dict:
     """The batch file again (same labels, same signatures), named batch-<code>.json for a
     download. A batch of a retired key is still given (for the records), but stores refuse
     its labels."""
@@ -289,7 +293,7 @@ class MemberKeyOut(BaseModel):
 
 
 @router.put("/members/{member_id}/key", response_model=MemberKeyOut, responses=PROBLEMS)
-def put_member_key(body: MemberKeyIn, member_id: str = Path(min_length=1, max_length=36), _who: str = Admin,
+def put_member_key(body: MemberKeyIn, member_id: str = Path(pattern=ID_PATTERN, description="the member's id (a UUID)"), _who: Staff = MemberKeys,
                    db: Database = Depends(get_db)) -> MemberKeyOut:
     """The key of the member's phone, whose dynamic codes (PM1:D) then verify at every store.
     It replaces the member's previous key (a lost phone's codes stop working)."""

@@ -17,20 +17,35 @@ from pos_app.domain.ledger import Kind, LotGrant, LotTake
 from pos_app.domain.members import normalize_phone
 
 
+# Only the tills that check a member's PIN offline need its hash (they get it by pull and lookup); no
+# answer to HQ's staff carries it: argon2 of a 4-8 digit PIN is cheap to try offline.
+_NOT_FOR_STAFF = ("pin_hash",)
+
+
+def staff_view(doc: dict) -> dict:
+    return {k: v for k, v in doc.items() if k not in _NOT_FOR_STAFF}
+
+
 def search(conn: Connection, q: str) -> list[dict]:
     m = M.members.c
     ids = conn.execute(select(m.member_id).where(or_(m.phone == normalize_phone(q), m.card_no == q,
                                                      m.member_id == q, m.name == q)).limit(50)).scalars().all()
-    return [member_doc(conn, i) for i in ids]
+    return [staff_view(member_doc(conn, i)) for i in ids]
+
+
+def member_accounts(member_id: str) -> list[str]:
+    """Every account a member holds: one per point type, and their debt."""
+    return [L.member_account(member_id, t) for t in L.PointType] + [L.debt_account(member_id)]
 
 
 def detail(conn: Connection, member_id: str) -> dict | None:
     doc = member_doc(conn, member_id)
     if doc is None:
         return None
+    doc = staff_view(doc)
     b = M.balances.c
-    doc["balances"] = dict(conn.execute(select(b.account, b.balance).where(
-        or_(b.account.like(f"member:{member_id}:%"), b.account == L.debt_account(member_id)))).all())
+    doc["balances"] = dict(conn.execute(select(b.account, b.balance)
+                                        .where(b.account.in_(member_accounts(member_id)))).all())
     e = M.events.c
     doc["history"] = [dict(r._mapping) for r in conn.execute(
         select(e.event_id, e.hq_seq, e.kind, e.store_id, e.device_time, e.status, e.flags)

@@ -64,15 +64,42 @@ devices = Table("devices", metadata,
                 Column("clock_skew_s", Integer, nullable=False, server_default="0"),  # hq_time - device_time
                 Column("last_seen", DateTime))
 
+# HQ's staff: the chain's admin, operators, customer service, finance, store managers (hq_server.roles).
 admins = Table("admins", metadata,
                Column("username", String(40), primary_key=True),
                Column("password_hash", Text, nullable=False),
-               Column("created_at", DateTime, nullable=False))
+               Column("created_at", DateTime, nullable=False),
+               Column("role", String(20), nullable=False, server_default="admin"),
+               Column("store_id", String(36)),  # a store manager's store
+               Column("active", Integer, nullable=False, server_default="1"),
+               Column("password_changed_at", DateTime))
 
+# Server-side sessions (a Bearer token for the API, a cookie for the console): only the token's hash is kept.
+# Logging out deletes the row; a password change deletes every row of the user.
 admin_tokens = Table("admin_tokens", metadata,
                      Column("token_hash", String(64), primary_key=True),
-                     Column("username", String(40), nullable=False),
-                     Column("expires_at", DateTime, nullable=False))
+                     Column("username", String(40), nullable=False, index=True),
+                     Column("expires_at", DateTime, nullable=False),
+                     Column("created_at", DateTime),
+                     Column("address", String(64)))
+
+# Wrong logins in the throttle's window, by key (user:<name> or addr:<client address>); rows older
+# than the window are pruned as new ones come. Keyed by the name typed, whether or not it exists,
+# so throttling says nothing about which usernames are real.
+login_failures = Table("login_failures", metadata,
+                       Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+                              autoincrement=True),
+                       Column("key", String(120), nullable=False),
+                       Column("at", DateTime, nullable=False),
+                       Index("ix_login_failures_key_at", "key", "at"))
+
+# Wrong passwords in a row per username typed (real or not, so a lock says nothing about which names
+# exist); at Settings.login_lock_after the name is locked until an admin unlocks it (or
+# `hq-server create-admin` resets its password). A right password deletes the row.
+login_locks = Table("login_locks", metadata,
+                    Column("username", String(40), primary_key=True),
+                    Column("failures", Integer, nullable=False),
+                    Column("locked_at", DateTime))
 
 events = Table("events", metadata,
                Column("event_id", String(36), primary_key=True),

@@ -11,6 +11,10 @@ import uuid
 import uuid6
 
 
+# An id as new_id() writes it (lower-case hex, hyphenated): what HQ accepts where an id enters.
+ID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+
+
 def new_id() -> str:
     return str(uuid6.uuid7())
 

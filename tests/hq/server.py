@@ -19,6 +19,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -78,8 +79,11 @@ def postgres_database():
 
 
 class HQServer:
-    def __init__(self, db_url: str, workers: int = 1, port: int | None = None, log: Path | None = None):
+    def __init__(self, db_url: str, workers: int = 1, port: int | None = None, log: Path | None = None,
+                 env: dict[str, str] | None = None):
         self.db_url = db_url
+        self.env = env or {}
+        self.slots_dir = tempfile.mkdtemp(prefix="hq-slots-")
         self.workers = workers
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -90,8 +94,12 @@ class HQServer:
     def start(self, timeout: float = 60) -> None:
         if self.proc is not None and self.proc.poll() is None:
             return  # running already: a second server on the port would fail to bind while this one answered
+        # Tests trust loopback as a proxy, so each can log in from an address of its own (X-Forwarded-For)
+        # and one test's wrong logins never throttle another's.
         env = {**os.environ, "HQ_DATABASE_URL": self.db_url, "HQ_ADMIN_PASSWORD": ADMIN_PASSWORD,
-               "PYTHONPATH": str(ROOT)}
+               "PYTHONPATH": str(ROOT), "HQ_TRUSTED_PROXIES": '["127.0.0.1"]',
+               # its own password-hash slots: other test servers on this machine do not share them
+               "HQ_LOGIN_SLOTS_DIR": self.slots_dir, **self.env}
         out = open(self.log, "ab") if self.log else subprocess.DEVNULL
         self.proc = subprocess.Popen([sys.executable, "-m", "hq_server.cli", "serve", "--port", str(self.port),
                                       "--workers", str(self.workers)], env=env, cwd=ROOT, stdout=out,
@@ -143,8 +151,9 @@ class HQServer:
             self._admin_token = r.json()["token"]
         return {"Authorization": f"Bearer {self._admin_token}"}
 
-    def admin(self, method: str, path: str, **kw) -> httpx.Response:
-        return httpx.request(method, self.url + "/api/v1/admin" + path, headers=self.admin_headers(), timeout=30,
+    def admin(self, method: str, path: str, headers: dict | None = None, **kw) -> httpx.Response:
+        return httpx.request(method, self.url + "/api/v1/admin" + path, headers={**self.admin_headers(),
+                                                                                  **(headers or {})}, timeout=30,
                              **kw)
 
     def label_batch(self, sku: str = "TEA", count: int = 3, prizes: str = "28", name: str = "乌龙") -> dict:

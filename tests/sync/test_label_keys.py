@@ -16,6 +16,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from pos_app.domain.codes import key_id_for
+from pos_app.domain.ids import new_id
 from pos_app.domain.problems import Refused
 from pos_app.scanner import formats as F
 from pos_app.scanner.labels import load_batch
@@ -197,13 +198,14 @@ def test_bad_admin_input_is_refused_and_stores_nothing(hq, make_store):
     assert hq.admin("POST", "/label-keys/not-a-key/retire").status_code == 422
     assert hq.admin("POST", "/label-keys/00000000/retire").status_code == 404
 
-    member = "no-such-member"
+    member = new_id()  # no such member (an id of the right form: a malformed one is a 422, below)
     good_key = F.public_bytes(Ed25519PrivateKey.generate()).hex()
     assert hq.admin("PUT", f"/members/{member}/key", json={"public_key": good_key}).status_code == 404
     for body in ({"public_key": "zz" * 32}, {"public_key": good_key[:-2]}, {"public_key": 5}, {},
                  {"public_key": good_key, "extra": 1}):
         assert hq.admin("PUT", f"/members/{member}/key", json=body).status_code == 422, body
     assert hq.admin("PUT", f"/members/{'x' * 37}/key", json={"public_key": good_key}).status_code == 422
+    assert hq.admin("PUT", "/members/no-such-member/key", json={"public_key": good_key}).status_code == 422
 
     for method, path, body in (("POST", "/label-keys", None), ("GET", "/label-keys", None),
                                ("POST", "/label-batches", {"sku": "TEA", "name": "Tea", "count": 1, "prizes": "8"}),

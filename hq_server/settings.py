@@ -1,0 +1,36 @@
+"""HQ's settings, read once from the environment (HQ_*) into one object handed to create_app.
+
+Security settings come first here; the rest of HQ's configuration (database, data folder, secret)
+moves in as its modules are reworked.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HQ_", extra="ignore")
+
+    # --- login (hq_server.login) ---
+    login_window_s: int = Field(900, ge=1, description="the throttle's window")
+    login_user_failures: int = Field(5, ge=1, description="wrong passwords per username in the window, then 429")
+    login_address_failures: int = Field(30, ge=1, description="wrong logins per client address in the window")
+    login_lock_after: int = Field(20, ge=1, description="wrong passwords in a row that lock the account")
+    # Each argon2 check takes ~64 MiB for ~50-300 ms: at most this many at once on the host (every worker
+    # together, by lock files in login_slots_dir), at most login_queue more waiting in each process; a
+    # login beyond that is answered 429 at once, so memory stays flat under a flood.
+    login_hash_slots: int = Field(1, ge=1, le=16)
+    login_queue: int = Field(16, ge=0)
+    login_slots_dir: Path = Field(default_factory=lambda: Path(tempfile.gettempdir()) / "hq-login-slots")
+    session_hours: int = Field(12, ge=1, le=24 * 30)
+    # Client addresses are taken from X-Forwarded-For only when the peer is one of these (a load balancer).
+    trusted_proxies: list[str] = Field(default_factory=list)
+
+    # --- every request (hq_server.guards) ---
+    max_body_bytes: int = Field(256 * 1024, ge=1024, description="any request body but a push")
+    max_json_depth: int = Field(32, ge=4)
