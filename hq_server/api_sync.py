@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import zlib
 from datetime import datetime
 from typing import Annotated
@@ -19,12 +20,14 @@ from hq_server.checks import MAX_DEPTH, too_deep
 from hq_server.db import Database
 from hq_server.errors import HQProblem, validation_message
 from hq_server.limits import limits_for
+from hq_server.throttle import Throttle
 from hq_server.wire_time import as_utc
 from hq_server.merges import member_doc
 from hq_server.security import new_secret, secret_hash
 from pos_app.domain.ids import new_id
 from pos_app.sync.gc_pause import gc_paused
-from pos_app.domain.members import normalize_phone
+from pos_app.domain.members import check_phone, normalize_phone
+from pos_app.domain.ids import ID_PATTERN
 from pos_app.sync import wire as W
 
 router = APIRouter(prefix="/api/v1", tags=["sync"])
@@ -172,25 +175,35 @@ def pull(after: int = Query(0, ge=0, le=W.INT64_MAX), limit: int = Query(500, ge
 
 
 @router.get("/members/lookup", response_model=W.MemberLookup, responses=PROBLEMS)
-def lookup(q: Annotated[str, Query(min_length=1, max_length=40), AfterValidator(W.no_nul)],
+def lookup(q: Annotated[str, Query(min_length=1, max_length=40), AfterValidator(W.no_nul)], request: Request,
            dev: Device = Depends(device), db: Database = Depends(get_db)) -> W.MemberLookup:
     """A member by phone, card number or id; the store follows the member from now on.
 
     A member merged into another (member_merge) is found, by their old phone, card or id,
-    as the member they were merged into (following a merge of a merge too)."""
+    as the member they were merged into (following a merge of a merge too). Lookups that find
+    nobody are limited per till (429): a till must not walk the phone numbers to collect members."""
     m = M.members.c
     q = q.strip()
+    phone = normalize_phone(q)
+    if check_phone(phone) and not (q.isdigit() and len(q) <= 16) and not re.fullmatch(ID_PATTERN, q):
+        raise HQProblem(422, "invalid_query", "look a member up by phone number, card number or member id")
+    settings = request.app.state.settings
+    throttle, key = Throttle(settings.lookup_window_s), f"lookup:{dev.device_id}"
+    with db.read() as conn:
+        throttle.refuse_if_over(conn, {key: (settings.lookup_misses, "this till")}, now())
     with db.write() as (conn, seq):
         found = conn.execute(select(m.member_id, m.merged_into).where(
-            or_(m.phone == normalize_phone(q), m.card_no == q, m.member_id == q))
+            or_(m.phone == phone, m.card_no == q, m.member_id == q))
             .order_by(m.merged_into.is_not(None), m.created_at, m.member_id).limit(1)).first()
         member_id = _kept_member(conn, found.member_id, found.merged_into) if found else None
-        if member_id is None:
-            raise HQProblem(404, "member_unknown", f"no member with phone or card {q}")
-        if conn.execute(select(M.follows.c.member_id).where(M.follows.c.member_id == member_id,
-                                                            M.follows.c.store_id == dev.store_id)).first() is None:
-            conn.execute(M.follows.insert().values(member_id=member_id, store_id=dev.store_id))
-        return member_snapshot(conn, member_id, seq.last)
+        if member_id is not None:
+            if conn.execute(select(M.follows.c.member_id).where(M.follows.c.member_id == member_id,
+                                                                M.follows.c.store_id == dev.store_id)).first() is None:
+                conn.execute(M.follows.insert().values(member_id=member_id, store_id=dev.store_id))
+            return member_snapshot(conn, member_id, seq.last)
+    with db.side_write() as conn:
+        throttle.record(conn, [key], now())
+    raise HQProblem(404, "member_unknown", f"no member with phone or card {q}")
 
 
 def _kept_member(conn, member_id: str, merged_into: str | None) -> str | None:

@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import fcntl
 import os
-import random
 import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, delete, select, update
 
 from hq_server import models as M
 from hq_server.db import Database
@@ -31,6 +30,7 @@ from hq_server.errors import HQProblem
 from hq_server.roles import StaffRole
 from hq_server.security import check_password, hash_password, new_secret, secret_hash
 from hq_server.settings import Settings
+from hq_server.throttle import Throttle
 
 
 @dataclass(frozen=True)
@@ -110,6 +110,7 @@ def _dummy_hash() -> str:
 class Login:
     def __init__(self, db: Database, settings: Settings, gate: HashGate):
         self.db, self.s, self.gate = db, settings, gate
+        self.throttle = Throttle(settings.login_window_s)
 
     def login(self, username: str, password: str, address: str, now: datetime) -> Session:
         keys = (f"user:{username}", f"addr:{address}")
@@ -126,7 +127,7 @@ class Login:
         with self.db.side_write() as conn:
             # the right password: the name's wrong tries are forgiven (its address's are not)
             conn.execute(delete(M.login_locks).where(M.login_locks.c.username == username))
-            conn.execute(delete(M.login_failures).where(M.login_failures.c.key == keys[0]))
+            self.throttle.forgive(conn, keys[0])
             return new_session(conn, username, StaffRole(row.role), address, now, self.s.session_hours)
 
     def _refuse_if_locked(self, conn: Connection, username: str) -> None:
@@ -137,26 +138,13 @@ class Login:
                                                    "an admin unlocks it")
 
     def _refuse_if_throttled(self, conn: Connection, keys: tuple[str, str], now: datetime) -> None:
-        f = M.login_failures.c
-        since = now - timedelta(seconds=self.s.login_window_s)
-        rows = conn.execute(select(f.key, func.count(), func.min(f.at)).where(f.key.in_(keys), f.at > since)
-                            .group_by(f.key)).all()
-        limits = {keys[0]: self.s.login_user_failures, keys[1]: self.s.login_address_failures}
-        for key, count, oldest in rows:
-            if count >= limits[key]:
-                wait = max(1, int((oldest - since).total_seconds()) + 1)
-                who = "this username" if key == keys[0] else "your address"
-                raise HQProblem(429, "too_many_attempts",
-                                f"too many wrong logins from {who}: try again in {wait} s", retry_after=wait)
+        self.throttle.refuse_if_over(conn, {keys[0]: (self.s.login_user_failures, "this username"),
+                                            keys[1]: (self.s.login_address_failures, "your address")}, now)
 
     def _failed(self, username: str, keys: tuple[str, str], now: datetime) -> None:
-        f, lk = M.login_failures.c, M.login_locks.c
+        lk = M.login_locks.c
         with self.db.side_write() as conn:
-            conn.execute(insert(M.login_failures), [{"key": k, "at": now} for k in keys])
-            horizon = now - timedelta(seconds=self.s.login_window_s)
-            # old rows of these keys go now; other keys' now and then (a flood of made-up names)
-            prune = f.at <= horizon if random.random() < 0.02 else (f.key.in_(keys) & (f.at <= horizon))
-            conn.execute(delete(M.login_failures).where(prune))
+            self.throttle.record(conn, list(keys), now)
             bumped = conn.execute(update(M.login_locks).where(lk.username == username)
                                   .values(failures=lk.failures + 1).returning(lk.failures)).scalar()
             if bumped is None:

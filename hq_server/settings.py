@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     # Client addresses are taken from X-Forwarded-For only when the peer is one of these (a load balancer).
     trusted_proxies: list[str] = Field(default_factory=list)
 
+    # --- member lookups by a till (api_sync.lookup) ---
+    lookup_window_s: int = Field(600, ge=1)
+    lookup_misses: int = Field(30, ge=1, description="lookups that found nobody, per till in the window")
+
     # --- every request (hq_server.guards) ---
     max_body_bytes: int = Field(256 * 1024, ge=1024, description="any request body but a push")
     max_json_depth: int = Field(32, ge=4)

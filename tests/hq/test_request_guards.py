@@ -132,3 +132,20 @@ def test_no_staff_answer_carries_a_members_pin_hash(hq, store_id):
     # the tills that check it offline still get it
     looked = dev.client.get("/api/v1/members/lookup", params={"q": phone}).json()
     assert looked["member"]["pin_hash"].startswith("$argon2")
+
+
+def test_a_till_cannot_walk_the_phone_numbers(hq, store_id):
+    """Lookups that find nobody are limited per till: a compromised till collecting the chain's members
+    (with their PIN hashes) by trying numbers is stopped after 30 misses in 10 minutes."""
+    dev, other = FakeDevice(hq, store_id), FakeDevice(hq, f"{store_id}-b")
+    m, phone = new_id(), "13912349999"
+    assert dev.push([dev.register(m, phone)]).status_code == 200
+    codes = [dev.client.get("/api/v1/members/lookup", params={"q": f"1470000{i:04d}"}).status_code
+             for i in range(31)]
+    assert codes == [404] * 30 + [429]
+    r = dev.client.get("/api/v1/members/lookup", params={"q": phone})
+    assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0  # even a hit waits now
+    assert other.client.get("/api/v1/members/lookup", params={"q": phone}).status_code == 200  # another till
+    for q in ("abc", "%", "1380013800_", "' or 1=1 --"):
+        r = other.client.get("/api/v1/members/lookup", params={"q": q})
+        assert r.status_code == 422 and r.json()["code"] == "invalid_query", (q, r.text)
