@@ -90,18 +90,7 @@ def dynamic_body(member_id: str, kid: bytes, step: int) -> bytes:
     return id_bytes(member_id) + kid + step.to_bytes(4, "big")
 
 
-@dataclass(frozen=True, slots=True)
-class CodeSeen:
-    member_id: str
-    key_id: str
-    step: int
-
-    @property
-    def replay_key(self) -> str:
-        return f"D:{self.member_id}:{self.step}"
-
-
-def check_dynamic_code(text: object, member_id: str, public_key: bytes) -> CodeSeen | str:
+def check_dynamic_code(text: object, member_id: str, public_key: bytes) -> C.DynamicMemberCode | str:
     """HQ's check of a dynamic code a till carried as proof: the text is `PM1:D:` for this member
     (a UUID id), signed with `public_key` (the member's phone key as HQ holds it). The time step
     is the caller's to judge. A reason (a sentence) when it is not."""
@@ -120,7 +109,7 @@ def check_dynamic_code(text: object, member_id: str, public_key: bytes) -> CodeS
         return "the member's dynamic code is not signed with the member's current phone key"
     if not verify_signed("D", public_key, signed, sig):
         return "the member's dynamic code does not verify: it was altered or forged"
-    return CodeSeen(code_member, kid, int.from_bytes(raw[17 + C.KEY_ID_BYTES:-SIG], "big"))
+    return C.DynamicMemberCode(code_member, kid, int.from_bytes(raw[17 + C.KEY_ID_BYTES:-SIG], "big"))
 
 
 # --- the member's PIN, sealed to HQ ----------------------------------------------------------

@@ -42,16 +42,22 @@ def last_patch(ctx) -> str:
                                  "ORDER BY device_seq DESC LIMIT 1")).scalar()
 
 
-def test_a_phone_and_pin_changed_at_another_store_with_the_members_pin_reach_hq(hq, make_store):
+def fetched_at_another_store(make_store):
+    """Stores a and b, synced (each has HQ's proof key); a's first member, fetched at b. (a, b, member, phone)"""
     a, b = make_store("a"), make_store("b")
     sync_once(a.db)
-    sync_once(b.db)  # the handshake gives b HQ's proof key
-    with b.db.read() as conn:
-        assert len(state.get(conn, "proof_key") or "") == 64
+    sync_once(b.db)
     member = member_ids(a)[0]
     with a.db.read() as conn:
         phone = repos.member_by_id(conn, member).phone
     assert find_or_fetch(b.db, client_for(b.db), phone) == member
+    return a, b, member, phone
+
+
+def test_a_phone_and_pin_changed_at_another_store_with_the_members_pin_reach_hq(hq, make_store):
+    a, b, member, phone = fetched_at_another_store(make_store)
+    with b.db.read() as conn:
+        assert len(state.get(conn, "proof_key") or "") == 64  # from the handshake
     new_phone = unique_phone()
     members.patch_member(b, staff_id=CASHIER_ID, member_id=member, phone=new_phone, new_pin="8642",
                          member_pin=SEED_PIN)
@@ -69,13 +75,7 @@ def test_a_phone_and_pin_changed_at_another_store_with_the_members_pin_reach_hq(
 
 
 def test_a_pin_changed_meanwhile_elsewhere_makes_hq_refuse_and_the_manager_sees_it(hq, make_store):
-    a, b = make_store("a"), make_store("b")
-    sync_once(a.db)
-    sync_once(b.db)
-    member = member_ids(a)[0]
-    with a.db.read() as conn:
-        phone = repos.member_by_id(conn, member).phone
-    assert find_or_fetch(b.db, client_for(b.db), phone) == member
+    a, b, member, phone = fetched_at_another_store(make_store)
     # the member sets a new PIN at a; b, offline meanwhile, still knows the old one
     members.patch_member(a, staff_id=CASHIER_ID, member_id=member, new_pin="1357", member_pin=SEED_PIN)
     sync_once(a.db)
@@ -93,15 +93,10 @@ def test_a_pin_changed_meanwhile_elsewhere_makes_hq_refuse_and_the_manager_sees_
 
 
 def test_the_members_dynamic_code_proves_a_change_at_any_till(hq, make_store):
-    a, b = make_store("a"), make_store("b")
-    member = member_ids(a)[0]
+    a, b, member, phone = fetched_at_another_store(make_store)
     key = Ed25519PrivateKey.generate()
-    sync_once(a.db)
     assert hq.admin("PUT", f"/members/{member}/key", json={"public_key": public_bytes(key).hex()}).status_code == 200
     sync_once(b.db)  # every till pulls the member's phone key
-    with a.db.read() as conn:
-        phone = repos.member_by_id(conn, member).phone
-    assert find_or_fetch(b.db, client_for(b.db), phone) == member
     new_phone = unique_phone()
     code = dynamic_member_payload(member, key, b.now())
     members.patch_member(b, staff_id=CASHIER_ID, member_id=member, phone=new_phone, member_code=code)
