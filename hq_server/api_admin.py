@@ -323,7 +323,7 @@ def chain_report(first: date | None = Query(None, description="first local day (
 
 
 @router.get("/conflicts", response_model=list[A.ConflictOut])
-def list_conflicts(rule: int | None = Query(None, ge=1, le=6), status: Literal["open", "resolved"] | None = None,
+def list_conflicts(rule: int | None = Query(None, ge=1, le=7), status: Literal["open", "resolved"] | None = None,
                    after: int = Query(0, ge=0), limit: int = Query(200, ge=1, le=1000), _who: Staff = ConflictsRead,
                    db: Database = Depends(get_db)) -> list[dict]:
     """Every merge decision with the events it made, oldest first."""

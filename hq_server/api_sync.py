@@ -13,7 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import AfterValidator, ValidationError
 from sqlalchemy import func, or_, select, update
 
-from hq_server import feed, ingest
+from hq_server import authority, feed, ingest
 from hq_server import models as M
 from hq_server.auth import Device, device, get_db, now
 from hq_server.checks import MAX_DEPTH, too_deep
@@ -77,9 +77,11 @@ def handshake(body: W.HandshakeRequest, dev: Device = Depends(device),
         limits = limits_for(conn, dev.store_id)
         tills = conn.execute(select(func.count()).select_from(M.devices)
                              .where(d.store_id == dev.store_id, d.revoked == 0)).scalar()
+        proof_key = authority.proof_public_key(conn, db.url, hq_time)
     return W.HandshakeResponse(protocol=min(body.protocol_max, W.PROTOCOL_MAX), hq_time=as_utc(hq_time),
                                full_resync_required=not agree, hq_acked_count=row.acked_count,
-                               hq_acked_hash=row.acked_hash, offline_limits=limits, store_tills=max(1, tills))
+                               hq_acked_hash=row.acked_hash, offline_limits=limits, store_tills=max(1, tills),
+                               proof_key=proof_key)
 
 
 def _skew(hq_time: datetime, device_time: datetime) -> int:

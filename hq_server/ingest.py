@@ -18,10 +18,10 @@ from typing import Any
 from psycopg.rows import namedtuple_row
 from sqlalchemy import Connection, delete, func, select, update
 
-from hq_server import bulk, merges, turns
+from hq_server import authority, bulk, merges, till_policy, turns
 from hq_server import models as M
 from hq_server.book import Book
-from hq_server.checks import Parsed, parse, utc
+from hq_server.checks import Parsed, utc
 from hq_server.db import Database, Seq
 from hq_server.errors import HQProblem
 from hq_server.feed import FeedWriter
@@ -363,7 +363,7 @@ def push(db: Database, device_id: str, store_id: str, events: list[WireEvent], n
                                                 f"but this key belongs to store {store_id} device {device_id}")
     with gc_paused():
         # The checks need no database: they run before the writer lock, while another push holds it.
-        parsed = {e.event_id: parse(e, store_id) for e in events}
+        parsed = {e.event_id: till_policy.judged(e, store_id) for e in events}
     first = min((e.device_seq for e in events), default=0)
     turn_until = time.monotonic() + turns.TURN_WAIT_S
     while True:
@@ -383,6 +383,7 @@ def _push(db: Database, device_id: str, store_id: str, events: list[WireEvent], 
         pre.run(turn_until)
         dev, existing, taken = pre.dev, pre.existing, pre.taken
         ing.skew_s = dev.clock_skew_s
+        auth = authority.Authority(ing, db.url)
         fresh: list[WireEvent] = []
         answers: dict[str, EventAnswer] = {}
         seen: set[str] = set()
@@ -400,6 +401,8 @@ def _push(db: Database, device_id: str, store_id: str, events: list[WireEvent], 
                                                           "HQ's copy stands"))
             elif isinstance(p, str):
                 answers[e.event_id] = EventAnswer(event_id=e.event_id, status="rejected", reason=p)
+                if isinstance(p, till_policy.Refusal):
+                    auth.refuse(e, p)
             elif taken.get(e.device_seq, e.event_id) != e.event_id:
                 answers[e.event_id] = EventAnswer(
                     event_id=e.event_id, status="rejected",
@@ -407,9 +410,17 @@ def _push(db: Database, device_id: str, store_id: str, events: list[WireEvent], 
             else:
                 taken[e.device_seq] = e.event_id
                 fresh.append(e)
+        admitted = []
         for e in fresh:
+            refused = auth.check(e, parsed[e.event_id])  # what needs HQ's records, after the earlier events
+            if refused:
+                answers[e.event_id] = EventAnswer(event_id=e.event_id, status="rejected", reason=refused)
+                auth.refuse(e, refused)
+                continue
+            admitted.append(e)
             hq_seq = ing.admit(e, parsed[e.event_id])
             answers[e.event_id] = EventAnswer(event_id=e.event_id, status="ok", hq_seq=hq_seq)
+        fresh = admitted
         if fresh:
             ing.recheck_waiting(device_id)
         ing.flush()

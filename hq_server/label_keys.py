@@ -78,6 +78,11 @@ def _all(conn: Connection, prefix: str) -> list[dict]:
     return [json.loads(v) for v in rows]
 
 
+def member_key(conn: Connection, member_id: str) -> dict | None:
+    """The member's phone key as HQ holds it ({"member_id", "key_id", "public_key", "set_at"}), or None."""
+    return _get(conn, MEMBER + member_id)
+
+
 def batch_plan(conn: Connection, batch_code: str) -> LB.BatchPlan | None:
     """The plan of a label batch HQ issued (each label's points), or None."""
     doc = _get(conn, BATCH + batch_code)

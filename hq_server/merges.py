@@ -305,6 +305,9 @@ def wake(ing: Ingest, event_id: str) -> None:
     if blocked:
         ing.wait_on(event_id, blocked)  # still waiting (for another lot, or for room in one)
         return
+    from hq_server.authority import refused_when_woken
+    if refused_when_woken(ing, row, parsed):  # its lot is another holder's (a till's authority)
+        return
     row["status"] = "applied"
     ing.status_updates[event_id] = "applied"
     ing.waiting_done.add(event_id)
@@ -314,13 +317,14 @@ def wake(ing: Ingest, event_id: str) -> None:
     ing.event_status(row, "applied", "its original arrived; applied")
 
 
-def _close_waiting_task(ing: Ingest, row: dict) -> None:
+def _close_waiting_task(ing: Ingest, row: dict, note: str | None = None) -> None:
     """HQ closes the event's waiting_for_original task (opened by wait) as the admin's resolve closes a
-    task: status resolved, and who, when and what in its detail's resolution."""
+    task: status resolved, and who, when and what (`note`, by default that it was applied) in its
+    detail's resolution."""
     from hq_server.ingest import conflict_id  # ingest imports this module
     task_id = conflict_id(row["event_id"], "waiting")  # the task wait opened
     resolution = {"by": "hq", "at": ing.now.isoformat(),
-                  "note": f"its original arrived; applied at hq_seq {ing.seq.last}"}
+                  "note": note or f"its original arrived; applied at hq_seq {ing.seq.last}"}
     for task in ing.conflicts:  # opened by this transaction, not stored yet
         if task["conflict_id"] == task_id and task["status"] == "open":
             task["status"] = "resolved"

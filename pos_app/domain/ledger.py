@@ -114,6 +114,7 @@ class Entry:
     grants: tuple[LotGrant, ...] = ()
     takes: tuple[LotTake, ...] = ()
     member_id: str | None = None
+    event_id: str | None = None  # made by the caller when the payload must name it (a proof bound to it)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -14,6 +15,8 @@ from pos_app.domain.rules import ApprovalPolicy
 # Lighter than argon2's defaults: a counter PIN check must feel instant on a cheap
 # till, and a 4-6 digit PIN's strength is its lockout, not its hash cost.
 _HASHER = PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1)
+_PIN_HASH = re.compile(rf"\$argon2id\$v=19\$m={_HASHER.memory_cost},t={_HASHER.time_cost},p={_HASHER.parallelism}"
+                       rf"\$[A-Za-z0-9+/]{{{(_HASHER.salt_len * 4 + 2) // 3}}}\$[A-Za-z0-9+/]{{{(_HASHER.hash_len * 4 + 2) // 3}}}")
 
 
 class Role(StrEnum):
@@ -45,6 +48,13 @@ def check_pin_format(pin: str) -> tuple[Problem, ...]:
 
 def hash_pin(pin: str) -> str:
     return _HASHER.hash(pin)
+
+
+def is_pin_hash(text: object) -> bool:
+    """A PIN hash as the tills make it: argon2id with exactly these parameters. Anything else a till
+    sends is refused at HQ: HQ checks PINs against these hashes, and a hash naming a huge memory
+    cost would make each check cost HQ that much memory."""
+    return isinstance(text, str) and _PIN_HASH.fullmatch(text) is not None
 
 
 def verify_pin(pin_hash: str | None, pin: str) -> bool:

@@ -16,25 +16,22 @@ Importable without Qt or OpenCV: the services verify codes with it.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 import uuid
 from datetime import datetime
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from pos_app.domain import codes as C
+from pos_app.domain import presence
 from pos_app.domain.codes import (DeviceKeys, DynamicMemberCode, LabelKeys, MemberCard, MemberKeys, PickupCode,
                                   ProductBarcode, ProductLabel, Reason, Rejected, ReplayGuard, Scanned)
 from pos_app.domain.label_batches import (VERSION, b32, key_id_bytes, label_payload,  # noqa: F401 (re-exported)
                                           public_bytes, signed_payload)
 
 MAX_TEXT = 1024  # nothing we print is near this; longer input is not ours
-SIG = 64
+SIG = presence.SIG
 _PM = re.compile(r"^PM(\d{1,3}):(.?)(:?)(.*)$", re.S | re.I)
-_B32 = re.compile(r"^[A-Z2-7]+$")
 _UUID_TAG = 0
 # SKUs and Code128 product codes: letters, digits and a little punctuation. A URL or a
 # sentence is not a product code, whatever scanned it.
@@ -45,32 +42,10 @@ class _Short(Exception):
     """A body ended early or ran long: the code is damaged, not forged."""
 
 
-# --- bytes in and out -------------------------------------------------------------------
+# --- bytes in and out (the layout HQ checks too lives in pos_app.domain.presence) ---------
 _b32 = b32
-
-
-def _unb32(text: str) -> bytes | None:
-    text = text.upper()
-    if not _B32.match(text) or len(text) % 8 in (1, 3, 6):
-        return None
-    try:
-        return base64.b32decode(text + "=" * (-len(text) % 8))
-    except (binascii.Error, ValueError):
-        return None
-
-
-def _id_bytes(value: str) -> bytes:
-    """UUIDs (every id made on a device) in 16 bytes; any other id as short text."""
-    try:
-        u = uuid.UUID(value)
-        if str(u) == value:
-            return bytes([_UUID_TAG]) + u.bytes
-    except (ValueError, AttributeError, TypeError):
-        pass
-    raw = value.encode("utf-8")
-    if not 0 < len(raw) <= 64:
-        raise ValueError("an id is 1 to 64 bytes of text")
-    return bytes([len(raw)]) + raw
+_unb32 = presence.unb32
+_id_bytes = presence.id_bytes
 
 
 class _Reader:
@@ -113,14 +88,7 @@ class _Reader:
 # Signing lives in pos_app.domain.label_batches, shared with HQ (which signs label batches).
 _kid = key_id_bytes
 _signed = signed_payload
-
-
-def _verify(kind: str, public_key: bytes, signed: bytes, sig: bytes) -> bool:
-    try:
-        Ed25519PublicKey.from_public_bytes(public_key).verify(sig, f"{VERSION}:{kind}:".encode("ascii") + signed)
-    except (InvalidSignature, ValueError):
-        return False
-    return True
+_verify = presence.verify_signed
 
 
 # --- making codes -----------------------------------------------------------------------
@@ -132,8 +100,7 @@ def member_card_payload(card_no: str) -> str:
 
 def dynamic_member_payload(member_id: str, key: Ed25519PrivateKey, at: datetime) -> str:
     """What the member's phone shows now (the phone holds the private key)."""
-    body = _id_bytes(member_id) + _kid(key) + C.time_step(at).to_bytes(4, "big")
-    return _signed("D", body, key)
+    return _signed("D", presence.dynamic_body(member_id, _kid(key), C.time_step(at)), key)
 
 
 def pickup_payload(redemption_id: str, store_id: str, key: Ed25519PrivateKey) -> str:

@@ -20,6 +20,7 @@ from pos_app.domain.tiers import lowest
 from pos_app.services.context import PIN_LOCK_SECONDS, PinGuard, StoreContext, post, refuse, require_staff
 from pos_app.store import ledger_repo, repos
 from pos_app.store import tables as T
+from pos_app.sync import state as sync_state  # the till's sync memory (meta rows, no network)
 
 EXPIRING_SOON = timedelta(days=30)
 
@@ -61,7 +62,12 @@ def _member_doc(m: Member) -> dict:
 
 
 def patch_member(ctx: StoreContext, *, staff_id: str, member_id: str, name: str | None = None,
-                 phone: str | None = None) -> Member:
+                 phone: str | None = None, new_pin: str | None = None, member_pin: str | None = None,
+                 member_code: str | None = None) -> Member:
+    """Edit a member. A new phone number or PIN needs the member at the counter (docs/till-authority.md):
+    their current PIN (`member_pin`) or their phone's dynamic code (`member_code`, the scanned `PM1:D:`
+    text), checked here, and carried in the event as proof HQ checks again: the code itself, or the PIN
+    sealed to HQ's proof key (a till enrolled with HQ has it from the handshake). Name: no proof."""
     changes: dict[str, str] = {}
     problems = []
     if name is not None:
@@ -70,20 +76,59 @@ def patch_member(ctx: StoreContext, *, staff_id: str, member_id: str, name: str 
     if phone is not None:
         changes["phone"] = normalize_phone(phone)
         problems += check_phone(changes["phone"])
-    if not changes:
+    if new_pin is not None:
+        problems += check_pin_format(new_pin)
+    if not changes and new_pin is None:
         raise refuse("member.no_change", "nothing to change")
     refuse_if(problems)
     with ctx.db.write() as conn:
         now = ctx.now()
         require_staff(conn, staff_id)
         member = require_member(conn, member_id)
-        if "phone" in changes and changes["phone"] != member.phone and repos.member_where(conn, phone=changes["phone"]):
+        if changes.get("phone") == member.phone:
+            del changes["phone"]  # unchanged: not a change of credentials
+        if "phone" in changes and repos.member_where(conn, phone=changes["phone"]):
             raise refuse("member.exists", f"{changes['phone']} is already a member")
+        if new_pin is not None:
+            changes["pin_hash"] = hash_pin(new_pin)
+        if not changes:
+            raise refuse("member.no_change", "nothing to change")
+        event_id = new_id()
+        proof = _presence_proof(ctx, conn, member, changes, event_id, member_pin, member_code) \
+            if "phone" in changes or "pin_hash" in changes else {}
         repos.update_member(conn, member_id, **changes)
-        post(ctx, conn, Entry(Kind.MEMBER_PATCH, {"member_id": member_id, "fields": changes}, member_id=member_id),
+        post(ctx, conn, Entry(Kind.MEMBER_PATCH, {"member_id": member_id, "fields": changes, **proof},
+                              member_id=member_id, event_id=event_id),
              staff_id=staff_id, rule_version=repos.current_rules(conn, now).version, now=now)
-        repos.audit(conn, at=now, staff_id=staff_id, action="member_patch", subject=member_id, **changes)
+        repos.audit(conn, at=now, staff_id=staff_id, action="member_patch", subject=member_id,
+                    **{k: v for k, v in changes.items() if k != "pin_hash"}, **({"pin": "changed"} if new_pin else {}))
         return repos.member_by_id(conn, member_id)
+
+
+def _presence_proof(ctx: StoreContext, conn: Connection, member: Member, changes: dict, event_id: str,
+                    member_pin: str | None, member_code: str | None) -> dict:
+    """The member is here (checked now) and the proof HQ checks: {"proof": {...}}, or {} on a till that
+    never enrolled with HQ (its events go nowhere)."""
+    from pos_app.domain.presence import seal_pin  # cryptography: not at the app's start
+    from pos_app.services.scan import is_payload, member_code_present  # scan imports this module
+
+    if member_code:
+        if not is_payload(member_code.strip()):
+            raise refuse("member.code_scan", "scan the member's dynamic code (on the phone): HQ checks the code itself")
+        member_code_present(conn, member_code, member.member_id, ctx.corrected_now(conn))
+        return {"proof": {"member_code": member_code.strip()}} if sync_state.credentials(conn) else {}
+    if not member_pin:
+        raise refuse("member.proof_required", "a new phone number or PIN needs the member's PIN or their "
+                                              "dynamic code")
+    member_present(conn, member.member_id, member_pin, False, ctx.pins)
+    if sync_state.credentials(conn) is None:
+        return {}
+    hq_key = sync_state.get(conn, "proof_key")
+    if not hq_key:
+        raise refuse("member.no_proof_key", "this till has not synced with HQ since HQ began checking PINs: "
+                                            "sync first, or scan the member's dynamic code")
+    return {"proof": {"pin": seal_pin(bytes.fromhex(hq_key), member_pin, event_id=event_id,
+                                      member_id=member.member_id, fields=changes)}}
 
 
 def require_member(conn: Connection, member_id: str | None) -> Member:

@@ -27,6 +27,7 @@ from pos_app.domain.catalog import Product
 from pos_app.domain.codes import (DynamicMemberCode, MemberCard, PickupCode, ProductBarcode, ProductLabel, Reason,
                                   Rejected, Scanned)
 from pos_app.domain.members import Member
+from pos_app.domain.presence import PRESENCE
 from pos_app.domain.problems import Refused
 from pos_app.scanner.formats import MAX_TEXT, Trust, parse
 from pos_app.services import points as points_uc
@@ -40,10 +41,9 @@ from pos_app.store.seen_codes import SeenCodes, seen_at
 if TYPE_CHECKING:
     from pos_app.services.redeem import Redemption
 
-# How long after its scan a dynamic member code still proves the member is at the counter
-# (choosing a gift takes longer than the code's 30-second window). Well inside
-# seen_codes.RETENTION, so the proof's record is never pruned while it is valid.
-PRESENCE = timedelta(minutes=5)
+# PRESENCE (pos_app.domain.presence): how long after its scan a dynamic member code still proves
+# the member is at the counter. Well inside seen_codes.RETENTION, so the proof's record is never
+# pruned while it is valid.
 _PM = re.compile(r"^PM\d{1,3}:", re.I)
 _LEGACY_PICKUP = re.compile(r"^PK[0-9A-F]{16}$")
 _USED = "U:"  # seen_codes prefix: this dynamic code has proven presence for a spend

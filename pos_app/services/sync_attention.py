@@ -20,7 +20,7 @@ from pos_app.store import tables as T
 
 # outbox.status / hq_status values that mean "look at this"
 REFUSED = ("rejected", "mismatch")
-HQ_SAYS = ("duplicate_serial", "flagged", "waiting")
+HQ_SAYS = ("duplicate_serial", "flagged", "waiting", "rejected")  # rejected: later, as it left waiting
 # HQ's corrections carry the merge rule that made them in payload.purpose
 CORRECTIONS = ("duplicate_serial", "stale_rule")
 LIMIT = 200

@@ -53,7 +53,7 @@ def stamp(entry: Entry, *, who: Identity, seq: int, staff_id: str | None, rule_v
         payload["grants"] = [[g.lot_id, g.account, g.amount, g.available_at.isoformat(), g.expires_at.isoformat()]
                              for g in entry.grants]
     payload["postings"] = [[p.account, p.amount] for p in entry.postings]
-    return Event(new_id(), entry.kind, who.store_id, who.device_id, seq, now, staff_id, rule_version,
+    return Event(entry.event_id or new_id(), entry.kind, who.store_id, who.device_id, seq, now, staff_id, rule_version,
                  entry.member_id, payload, payload_hash(payload), entry.postings)
 
 

@@ -50,6 +50,8 @@ def handshake(db: Database, client: HQClient, clock: Callable[[], datetime] = ut
         state.put(conn, "handshake_at", t1)
         state.set_offline_limits(conn, answer.offline_limits, "effective")
         state.put(conn, "store_tills", answer.store_tills)
+        if answer.proof_key:
+            state.put(conn, "proof_key", answer.proof_key)  # members' PINs are sealed to it (services.members)
         if not answer.full_resync_required:
             state.put(conn, "resync_done", 0)
             state.put(conn, "disagrees", 0)

@@ -143,7 +143,7 @@ def restart_full_push(conn: Connection) -> int:
 
 
 def record_hq_status(conn: Connection, event_id: str, status: str, note: str | None) -> bool:
-    """HQ's later word on one of this device's events (duplicate_serial, waiting, applied, flagged)."""
+    """HQ's later word on one of this device's events (duplicate_serial, waiting, applied, flagged, rejected)."""
     return conn.execute(update(T.outbox).where(T.outbox.c.event_id == event_id)
                         .values(hq_status=status[:20], hq_note=note)).rowcount > 0
 
@@ -153,6 +153,6 @@ def problems(conn: Connection, limit: int = 100) -> list[dict]:
     o = T.outbox.c
     rows = conn.execute(select(o.device_seq, o.event_id, o.status, o.answer, o.hq_status, o.hq_note)
                         .where((o.status.in_((REJECTED, MISMATCH))) |
-                               (o.hq_status.in_(("duplicate_serial", "flagged", "waiting"))))
+                               (o.hq_status.in_(("duplicate_serial", "flagged", "waiting", "rejected"))))
                         .order_by(o.device_seq.desc()).limit(limit)).all()
     return [dict(r._mapping) for r in rows]

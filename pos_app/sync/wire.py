@@ -25,7 +25,10 @@ Push refusals of the whole body (nothing stored): 400 bad JSON/gzip, 413 more th
 MAX_BATCH events or MAX_BODY_BYTES, 422 schema, 403 when any event claims another store
 or device than the key's (a device speaking for someone else, not one bad event).
 Per-event `rejected` (2xx): unknown kind, payload_hash mismatch, postings not summing to
-zero, posting to another store's accounts, bad grants/lots, device_seq already used.
+zero, posting to another store's accounts, bad grants/lots, device_seq already used, and
+what is beyond a till's authority (docs/till-authority.md: points of two members in one
+event, another store's staff, a member id not made as tills make them, a phone or PIN
+change without the member's proof), which HQ also records as a conflict (rule 7).
 "Acknowledged" (acked_count / rolling hash) = the events HQ answered `ok` or `exists`.
 
 Pull items HQ sends (PullItem.data):
@@ -34,8 +37,9 @@ Pull items HQ sends (PullItem.data):
                 corrects, payload.store_id = that event's store). Fields as WireEvent plus
                 hq_seq and status. Apply its payload postings/grants/lots like a local event
                 (a take from a lot already emptied takes from the account's other lots).
-  event_status  {event_id, status: duplicate_serial|waiting|applied|flagged, reason, ...}
-                for one of this store's own events.
+  event_status  {event_id, status: duplicate_serial|waiting|applied|flagged|rejected, reason,
+                ...} for one of this store's own events (rejected: a waiting event whose lot
+                turned out to be another member's; HQ never applies it).
   member        HQ's current record of a followed member (per-field last writer by hq_seq).
   label_claim   {serial, sku, points, member_id, event_id, store_id}, chain-wide.
   label_key     {key_id, public_key (hex), active, created_at, retired_at}: HQ's label key,
@@ -133,6 +137,10 @@ class HandshakeResponse(Wire):
     # The store's enrolled tills: offline, each till may redeem its share of the store's budget
     # (store_redeem_budget // store_tills), as the tills cannot see one another's redemptions then.
     store_tills: int = Field(default=1, ge=1, le=INT32_MAX)
+    # HQ's X25519 public key (64 hex digits) that a till seals a member's PIN to, as the proof that
+    # the member was there for a change of phone or PIN (pos_app.domain.presence; an older HQ
+    # sends none: a till talking to it proves with the member's dynamic code only).
+    proof_key: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
 
 
 # --- push ----------------------------------------------------------------------------

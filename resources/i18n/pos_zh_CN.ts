@@ -396,82 +396,82 @@
 <context>
     <name>Kind</name>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="104"/>
+        <location filename="../../pos_app/ui/messages.py" line="107"/>
         <source>Purchase</source>
         <translation>消费积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="105"/>
+        <location filename="../../pos_app/ui/messages.py" line="108"/>
         <source>Label scan</source>
         <translation>扫码积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="106"/>
+        <location filename="../../pos_app/ui/messages.py" line="109"/>
         <source>Referral bonus</source>
         <translation>推荐奖励</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="107"/>
+        <location filename="../../pos_app/ui/messages.py" line="110"/>
         <source>Guide points</source>
         <translation>导购积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="108"/>
+        <location filename="../../pos_app/ui/messages.py" line="111"/>
         <source>Tier change</source>
         <translation>等级变更</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="109"/>
+        <location filename="../../pos_app/ui/messages.py" line="112"/>
         <source>Redemption (held)</source>
         <translation>兑换（待取）</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="110"/>
+        <location filename="../../pos_app/ui/messages.py" line="113"/>
         <source>Redemption</source>
         <translation>兑换</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="111"/>
+        <location filename="../../pos_app/ui/messages.py" line="114"/>
         <source>Redemption cancelled</source>
         <translation>兑换取消</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="112"/>
+        <location filename="../../pos_app/ui/messages.py" line="115"/>
         <source>Lottery</source>
         <translation>抽奖</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="113"/>
+        <location filename="../../pos_app/ui/messages.py" line="116"/>
         <source>Donation</source>
         <translation>捐赠</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="114"/>
+        <location filename="../../pos_app/ui/messages.py" line="117"/>
         <source>Refund</source>
         <translation>退货冲回</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="115"/>
+        <location filename="../../pos_app/ui/messages.py" line="118"/>
         <source>Adjustment</source>
         <translation>积分调整</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="116"/>
+        <location filename="../../pos_app/ui/messages.py" line="119"/>
         <source>Expired</source>
         <translation>过期</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="117"/>
+        <location filename="../../pos_app/ui/messages.py" line="120"/>
         <source>Registered</source>
         <translation>注册</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="118"/>
+        <location filename="../../pos_app/ui/messages.py" line="121"/>
         <source>Profile edited</source>
         <translation>资料修改</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="119"/>
+        <location filename="../../pos_app/ui/messages.py" line="122"/>
         <source>Members merged</source>
         <translation>会员合并</translation>
     </message>
@@ -1088,276 +1088,291 @@ Key %7</source>
     </message>
     <message>
         <location filename="../../pos_app/ui/messages.py" line="36"/>
+        <source>A new phone number or PIN needs the member&apos;s PIN or their dynamic code.</source>
+        <translation>更换手机号或密码需要会员的密码或会员动态码。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="37"/>
+        <source>Scan the member&apos;s dynamic code on their phone.</source>
+        <translation>请扫描会员手机上的动态码。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="38"/>
+        <source>Sync with HQ first, or scan the member&apos;s dynamic code.</source>
+        <translation>请先与总部同步，或扫描会员动态码。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="39"/>
         <source>The card number&apos;s check digit is wrong.</source>
         <translation>卡号校验位错误。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="37"/>
+        <location filename="../../pos_app/ui/messages.py" line="40"/>
         <source>Unknown product code.</source>
         <translation>未知商品码。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="38"/>
+        <location filename="../../pos_app/ui/messages.py" line="41"/>
         <source>Scan or type a product code.</source>
         <translation>请扫描或输入商品码。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="39"/>
+        <location filename="../../pos_app/ui/messages.py" line="42"/>
         <source>Offline for longer than HQ allows: redeeming is paused until this till syncs.</source>
         <translation>离线时间超过总部上限：本收银台同步前暂停兑换。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="40"/>
+        <location filename="../../pos_app/ui/messages.py" line="43"/>
         <source>Over the offline redemption limit for this member.</source>
         <translation>超出该会员的离线兑换额度。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="41"/>
+        <location filename="../../pos_app/ui/messages.py" line="44"/>
         <source>The cart is empty.</source>
         <translation>购物车为空。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="42"/>
+        <location filename="../../pos_app/ui/messages.py" line="45"/>
         <source>That quantity is not allowed.</source>
         <translation>数量不允许。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="43"/>
+        <location filename="../../pos_app/ui/messages.py" line="46"/>
         <source>The sale is too large.</source>
         <translation>单笔金额过大。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="44"/>
+        <location filename="../../pos_app/ui/messages.py" line="47"/>
         <source>Too many lines in one sale.</source>
         <translation>单笔商品行数过多。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="45"/>
+        <location filename="../../pos_app/ui/messages.py" line="48"/>
         <source>Unknown coupon.</source>
         <translation>未知优惠券。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="46"/>
+        <location filename="../../pos_app/ui/messages.py" line="49"/>
         <source>This coupon was already used.</source>
         <translation>此优惠券已使用。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="47"/>
+        <location filename="../../pos_app/ui/messages.py" line="50"/>
         <source>This coupon has expired.</source>
         <translation>此优惠券已过期。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="48"/>
+        <location filename="../../pos_app/ui/messages.py" line="51"/>
         <source>The sale is below this coupon&apos;s minimum spend.</source>
         <translation>未达到此优惠券的最低消费。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="49"/>
+        <location filename="../../pos_app/ui/messages.py" line="52"/>
         <source>This coupon belongs to another member.</source>
         <translation>此优惠券属于其他会员。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="50"/>
+        <location filename="../../pos_app/ui/messages.py" line="53"/>
         <source>Scan the member first to use a coupon.</source>
         <translation>请先扫描会员再使用优惠券。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="51"/>
+        <location filename="../../pos_app/ui/messages.py" line="54"/>
         <source>This coupon is already applied.</source>
         <translation>此优惠券已使用在本单。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="52"/>
+        <location filename="../../pos_app/ui/messages.py" line="55"/>
         <source>Scan the member first to pay with points.</source>
         <translation>请先扫描会员再用积分抵现。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="53"/>
+        <location filename="../../pos_app/ui/messages.py" line="56"/>
         <source>Points can pay only part of this bill.</source>
         <translation>积分只能抵扣本单的一部分。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="54"/>
+        <location filename="../../pos_app/ui/messages.py" line="57"/>
         <source>Points pay in whole steps only.</source>
         <translation>积分须按整档抵扣。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="55"/>
+        <location filename="../../pos_app/ui/messages.py" line="58"/>
         <source>That is not a number of points.</source>
         <translation>这不是有效的积分数。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="56"/>
+        <location filename="../../pos_app/ui/messages.py" line="59"/>
         <source>Not enough points.</source>
         <translation>积分不足。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="57"/>
+        <location filename="../../pos_app/ui/messages.py" line="60"/>
         <source>Type a number of points above zero.</source>
         <translation>请输入大于零的积分数。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="58"/>
+        <location filename="../../pos_app/ui/messages.py" line="61"/>
         <source>This gift is out of stock.</source>
         <translation>该礼品库存不足。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="59"/>
+        <location filename="../../pos_app/ui/messages.py" line="62"/>
         <source>This gift&apos;s offer has ended.</source>
         <translation>该礼品兑换活动已结束。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="60"/>
+        <location filename="../../pos_app/ui/messages.py" line="63"/>
         <source>This gift&apos;s offer has not started yet.</source>
         <translation>该礼品兑换活动尚未开始。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="61"/>
+        <location filename="../../pos_app/ui/messages.py" line="64"/>
         <source>The member has reached this gift&apos;s limit.</source>
         <translation>该会员已达此礼品兑换上限。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="62"/>
+        <location filename="../../pos_app/ui/messages.py" line="65"/>
         <source>This gift needs a higher tier.</source>
         <translation>该礼品需要更高会员等级。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="63"/>
+        <location filename="../../pos_app/ui/messages.py" line="66"/>
         <source>This gift is no longer offered.</source>
         <translation>该礼品已下架。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="64"/>
+        <location filename="../../pos_app/ui/messages.py" line="67"/>
         <source>Unknown gift.</source>
         <translation>未知礼品。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="65"/>
+        <location filename="../../pos_app/ui/messages.py" line="68"/>
         <source>Scan a code, or type a phone number or product code.</source>
         <translation>请扫码，或输入手机号、商品编码。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="66"/>
+        <location filename="../../pos_app/ui/messages.py" line="69"/>
         <source>This is not a code this shop uses.</source>
         <translation>这不是本店使用的码。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="67"/>
+        <location filename="../../pos_app/ui/messages.py" line="70"/>
         <source>The code is damaged or incomplete: scan it again.</source>
         <translation>码已损坏或不完整：请重新扫描。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="68"/>
+        <location filename="../../pos_app/ui/messages.py" line="71"/>
         <source>The code is not signed by a key this store trusts.</source>
         <translation>此码的签名不是本店信任的密钥：可能是伪造的。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="69"/>
+        <location filename="../../pos_app/ui/messages.py" line="72"/>
         <source>The code was altered: its signature does not match.</source>
         <translation>此码已被篡改：签名与内容不符。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="70"/>
+        <location filename="../../pos_app/ui/messages.py" line="73"/>
         <source>The code has expired: ask the member to refresh it.</source>
         <translation>此码已过期：请会员刷新后再扫。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="71"/>
+        <location filename="../../pos_app/ui/messages.py" line="74"/>
         <source>This code was already used: ask for a fresh one.</source>
         <translation>此码已使用过：请会员刷新新码。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="72"/>
+        <location filename="../../pos_app/ui/messages.py" line="75"/>
         <source>Only the member&apos;s dynamic code (on the phone) can replace the PIN.</source>
         <translation>只有会员手机上的动态码可以代替密码。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="73"/>
+        <location filename="../../pos_app/ui/messages.py" line="76"/>
         <source>This dynamic code belongs to another member.</source>
         <translation>此动态码属于另一位会员。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="74"/>
+        <location filename="../../pos_app/ui/messages.py" line="77"/>
         <source>This is not a product label.</source>
         <translation>这不是商品标签。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="75"/>
+        <location filename="../../pos_app/ui/messages.py" line="78"/>
         <source>The label&apos;s points are out of range.</source>
         <translation>标签的积分超出范围。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="76"/>
+        <location filename="../../pos_app/ui/messages.py" line="79"/>
         <source>The label has no valid serial number.</source>
         <translation>标签没有有效的序列号。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="77"/>
+        <location filename="../../pos_app/ui/messages.py" line="80"/>
         <source>This is not a pickup code.</source>
         <translation>这不是提货码。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="78"/>
+        <location filename="../../pos_app/ui/messages.py" line="81"/>
         <source>This gift is held at another store: it is collected there.</source>
         <translation>此礼品在其他门店预留：请到该门店领取。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="79"/>
+        <location filename="../../pos_app/ui/messages.py" line="82"/>
         <source>Unknown pickup code.</source>
         <translation>未知取货码。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="80"/>
+        <location filename="../../pos_app/ui/messages.py" line="83"/>
         <source>This pickup was already written off or cancelled.</source>
         <translation>该取货码已核销或已取消。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="81"/>
+        <location filename="../../pos_app/ui/messages.py" line="84"/>
         <source>More than was sold (or already refunded).</source>
         <translation>超过已售数量（或已退货）。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="82"/>
+        <location filename="../../pos_app/ui/messages.py" line="85"/>
         <source>Type a reason for the refund.</source>
         <translation>请输入退款原因。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="83"/>
+        <location filename="../../pos_app/ui/messages.py" line="86"/>
         <source>Choose what to refund.</source>
         <translation>请选择要退的商品。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="84"/>
+        <location filename="../../pos_app/ui/messages.py" line="87"/>
         <source>No sale with this receipt number.</source>
         <translation>没有此小票号的交易。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="85"/>
+        <location filename="../../pos_app/ui/messages.py" line="88"/>
         <source>The payment is less than the amount due.</source>
         <translation>支付金额少于应收金额。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="86"/>
+        <location filename="../../pos_app/ui/messages.py" line="89"/>
         <source>A card payment cannot be more than the amount due.</source>
         <translation>刷卡金额不能超过应收金额。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="87"/>
+        <location filename="../../pos_app/ui/messages.py" line="90"/>
         <source>Type a reason for the adjustment.</source>
         <translation>请输入调整原因。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="88"/>
+        <location filename="../../pos_app/ui/messages.py" line="91"/>
         <source>This adjustment is larger than allowed.</source>
         <translation>调整幅度超过允许范围。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="89"/>
+        <location filename="../../pos_app/ui/messages.py" line="92"/>
         <source>This label has already earned its points.</source>
         <translation>此标签已积过分。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="94"/>
+        <location filename="../../pos_app/ui/messages.py" line="97"/>
         <source>Something went wrong: %1</source>
         <translation>出错了：%1</translation>
     </message>

@@ -136,7 +136,7 @@ def test_push_finds_a_used_device_seq_whatever_the_batch_holds_and_turns_the_col
         return [(a.status, a.reason or "") for a in answers]
 
     try:
-        m = "m-bulk"
+        m = "0190b3c2-6a4e-7bcd-8123-0000000b01c0"  # a member id as tills make them (a UUID)
         first = [_wire(dev, s, m, 10) for s in (1, 2, 3)]
         assert [s for s, _ in push(first)] == ["ok"] * 3
         again = push([_wire(dev, 2, m, 5), _wire(dev, 4, m, 5), _wire(dev, 5, m, 5)])

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import httpx
 
+from pos_app.domain.ids import new_id
 from pos_app.sync.wire import EMPTY_HASH, HandshakeResponse
 from tests.hq.wire_events import FakeDevice, now
 
@@ -35,7 +36,8 @@ def test_a_fresh_device_agrees_with_hq_and_gets_time_and_limits(hq, store_id):
 
 def test_handshake_asks_for_a_full_repush_when_the_sides_disagree(hq, store_id):
     dev = FakeDevice(hq, store_id)
-    events = [dev.earn("m-" + store_id, 10) for _ in range(3)]
+    member = new_id()
+    events = [dev.earn(member, 10) for _ in range(3)]
     assert dev.push(events).status_code == 200
     assert dev.handshake().json()["full_resync_required"] is False
     # the store lost two answers: what it holds is a prefix of HQ's, so no full re-push
@@ -73,7 +75,7 @@ def test_clock_skew_is_measured_at_handshake(hq, store_id):
     dev = FakeDevice(hq, store_id)
     assert dev.handshake(device_time=now() - timedelta(days=3)).status_code == 200
     # events from that device are flagged, never dropped
-    ev = dev.earn("m-skew-" + store_id, 5, at=now() - timedelta(days=3))
+    ev = dev.earn(new_id(), 5, at=now() - timedelta(days=3))
     r = dev.push([ev]).json()
     assert r["answers"][0]["status"] == "ok"
     flagged = hq.admin("GET", "/conflicts", params={"rule": 4}).json()

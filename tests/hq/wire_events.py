@@ -14,6 +14,7 @@ from pos_app.domain import entries as E
 from pos_app.domain import ledger as L
 from pos_app.domain.ids import new_id
 from pos_app.domain.ledger import Entry, Kind, canonical_json, payload_hash
+from pos_app.domain.members import card_no_for, referral_code_for
 from pos_app.domain.rules import Rules
 from pos_app.sync.wire import EMPTY_HASH, roll_hash
 
@@ -60,8 +61,8 @@ class FakeDevice:
         return ev
 
     def register(self, member_id: str, phone: str, name: str = "Test Member") -> dict:
-        doc = {"member_id": member_id, "phone": phone, "name": name, "tier": "basic", "card_no": phone[-8:] + "00",
-               "referral_code": member_id[:6].upper(), "referred_by": None, "home_store": self.store_id,
+        doc = {"member_id": member_id, "phone": phone, "name": name, "tier": "basic", "card_no": card_no_for(member_id),
+               "referral_code": referral_code_for(member_id), "referred_by": None, "home_store": self.store_id,
                "created_at": now().isoformat(), "pin_hash": None}
         return self.event(Entry(Kind.MEMBER_REGISTER, doc, member_id=member_id))
 

@@ -9,6 +9,7 @@ from pos_app.domain.members import luhn_ok
 from pos_app.domain.problems import Refused
 from pos_app.services import members, staff as staff_uc
 from pos_app.services.context import PIN_LOCK_SECONDS, PIN_TRIES
+from pos_app.services.demo import DEMO_MEMBER_PIN, demo_member_code
 
 
 def test_register_writes_member_event_outbox_and_audit(ctx, staff, demo_members):
@@ -73,7 +74,7 @@ def test_patch_member_records_the_change(ctx, staff, demo_members):
     m = demo_members["13688889999"]
     seq, audit_id = last_seq(ctx), last_audit_id(ctx)
     after = members.patch_member(ctx, staff_id=staff.cashier, member_id=m.member_id, name="王强强",
-                                 phone="13688880000")
+                                 phone="13688880000", member_pin=DEMO_MEMBER_PIN)
     assert (after.name, after.phone) == ("王强强", "13688880000")
     [(kind, payload)] = rows(ctx, "SELECT kind, payload FROM events WHERE device_seq > :s", s=seq)
     assert kind == "member_patch"
@@ -93,6 +94,29 @@ def test_patch_member_records_the_change(ctx, staff, demo_members):
 def test_patch_refuses_bad_input_and_changes_nothing(ctx, staff, demo_members, refused, kwargs, code):
     args = {"staff_id": staff.cashier, "member_id": demo_members["13800138000"].member_id, **kwargs}
     refused(code, members.patch_member, **args)
+
+
+def test_a_new_phone_or_pin_needs_the_member_there(ctx, staff, demo_members, refused):
+    """The member's PIN or their phone's dynamic code, checked at the counter (and carried to HQ by an
+    enrolled till: tests/sync/test_till_authority.py). A name needs neither."""
+    m = demo_members["13688889999"]
+    args = {"staff_id": staff.cashier, "member_id": m.member_id}
+    refused("member.proof_required", members.patch_member, **args, phone="13688880001")
+    refused("member.proof_required", members.patch_member, **args, new_pin="8642")
+    refused("member.wrong_pin", members.patch_member, **args, phone="13688880001", member_pin="0000")
+    refused("member.code_scan", members.patch_member, **args, phone="13688880001", member_code=f"D:{m.member_id}:1")
+    refused("pin.format", members.patch_member, **args, new_pin="12", member_pin=DEMO_MEMBER_PIN)
+    assert members.patch_member(ctx, **args, name="王强").name == "王强"
+    members.patch_member(ctx, **args, new_pin="8642", member_pin=DEMO_MEMBER_PIN)
+    refused("member.wrong_pin", members.patch_member, **args, phone="13688880001", member_pin=DEMO_MEMBER_PIN)
+    assert members.patch_member(ctx, **args, phone="13688880001", member_pin="8642").phone == "13688880001"
+    code = demo_member_code(ctx, "13688889999")
+    assert members.patch_member(ctx, **args, new_pin="9753", member_code=code).phone == "13688880001"
+    with ctx.db.read() as conn:
+        members.check_member_pin(members.require_member(conn, m.member_id), "9753")
+    refused("scan.replayed", members.patch_member, **args, phone="13688880002", member_code=code)
+    [(payload,)] = rows(ctx, "SELECT payload FROM events WHERE kind = 'member_patch' ORDER BY device_seq DESC LIMIT 1")
+    assert set(json.loads(payload)["fields"]) == {"pin_hash"} and "proof" not in json.loads(payload)  # never enrolled
 
 
 def test_staff_sign_in_right_and_wrong_pin(ctx, staff, refused):
