@@ -141,6 +141,18 @@ def payload_hash(payload: dict[str, Any]) -> str:
     return hashlib.sha256(canonical_json(payload).encode()).hexdigest()
 
 
+def wire_payload(entry: Entry) -> dict[str, Any]:
+    """The payload an entry's event carries, as stored and sent: the use case's payload, its lot grants
+    (lot changes travel in the payload too, so HQ can rebuild the same lots) and its postings. One
+    layout for the store and for the events HQ writes itself."""
+    payload = json.loads(canonical_json(entry.payload))
+    if entry.grants:
+        payload["grants"] = [[g.lot_id, g.account, g.amount, g.available_at.isoformat(), g.expires_at.isoformat()]
+                             for g in entry.grants]
+    payload["postings"] = [[p.account, p.amount] for p in entry.postings]
+    return payload
+
+
 def check_postings(postings: tuple[Posting, ...] | list[Posting]) -> tuple[Problem, ...]:
     """Double entry: the postings of one event sum to zero, each non-zero and integer."""
     problems: list[Problem] = []

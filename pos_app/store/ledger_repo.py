@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import Connection, bindparam, select, text
 
 from pos_app.domain.ids import new_id
-from pos_app.domain.ledger import Entry, Event, canonical_json, check_postings, payload_hash
+from pos_app.domain.ledger import Entry, Event, canonical_json, check_postings, payload_hash, wire_payload
 from pos_app.domain.give_back import LotRoom
 from pos_app.domain.lots import Lot
 from pos_app.domain.problems import Refused
@@ -47,12 +47,7 @@ def stamp(entry: Entry, *, who: Identity, seq: int, staff_id: str | None, rule_v
     problems = check_postings(entry.postings)
     if problems:  # a bug above us, never user input: refuse loudly, write nothing
         raise Refused(problems)
-    payload = json.loads(canonical_json(entry.payload))
-    # Lot changes travel in the payload too, so HQ can rebuild the same lots.
-    if entry.grants:
-        payload["grants"] = [[g.lot_id, g.account, g.amount, g.available_at.isoformat(), g.expires_at.isoformat()]
-                             for g in entry.grants]
-    payload["postings"] = [[p.account, p.amount] for p in entry.postings]
+    payload = wire_payload(entry)
     return Event(entry.event_id or new_id(), entry.kind, who.store_id, who.device_id, seq, now, staff_id, rule_version,
                  entry.member_id, payload, payload_hash(payload), entry.postings)
 

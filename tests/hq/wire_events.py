@@ -13,7 +13,7 @@ import httpx
 from pos_app.domain import entries as E
 from pos_app.domain import ledger as L
 from pos_app.domain.ids import new_id
-from pos_app.domain.ledger import Entry, Kind, canonical_json, payload_hash
+from pos_app.domain.ledger import Entry, Kind, payload_hash, wire_payload
 from pos_app.domain.members import card_no_for, referral_code_for
 from pos_app.domain.rules import Rules
 from pos_app.sync.wire import EMPTY_HASH, roll_hash
@@ -23,15 +23,6 @@ RULES = Rules(version=1, expiry_days=365)
 
 def now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
-
-
-def wire_payload(entry: Entry) -> dict:
-    payload = json.loads(canonical_json(entry.payload))
-    if entry.grants:
-        payload["grants"] = [[g.lot_id, g.account, g.amount, g.available_at.isoformat(), g.expires_at.isoformat()]
-                             for g in entry.grants]
-    payload["postings"] = [[p.account, p.amount] for p in entry.postings]
-    return payload
 
 
 class FakeDevice:
