@@ -34,8 +34,9 @@ class StaffUser:
 
 
 def check_username(username: str) -> str | None:
-    if not (1 <= len(username) <= 40) or not username.isprintable() or username != username.strip():
-        return "the username must be 1 to 40 printable characters, without spaces around it"
+    # 36 at most: the events HQ writes for a user carry their name as the event's staff_id (WireEvent's bound)
+    if not (1 <= len(username) <= 36) or not username.isprintable() or username != username.strip():
+        return "the username must be 1 to 36 printable characters, without spaces around it"
     return None
 
 

@@ -378,59 +378,68 @@ def push(db: Database, device_id: str, store_id: str, events: list[WireEvent], n
 def _push(db: Database, device_id: str, store_id: str, events: list[WireEvent], parsed: dict[str, Parsed | str],
           now: datetime, first: int, turn_until: float = 0.0) -> PushResponse:
     with db.write() as (conn, seq):
-        ing = Ingest(conn, seq, store_id, now)
-        pre = _Prefetch(ing, device_id, events, parsed, first)
-        pre.run(turn_until)
-        dev, existing, taken = pre.dev, pre.existing, pre.taken
-        ing.skew_s = dev.clock_skew_s
-        auth = authority.Authority(ing, db.url)
-        fresh: list[WireEvent] = []
-        answers: dict[str, EventAnswer] = {}
-        seen: set[str] = set()
-        for e in sorted(events, key=lambda ev: ev.device_seq):
-            if e.event_id in seen:  # the same event twice in one batch: one answer, applied once
-                continue
-            seen.add(e.event_id)
-            ex = existing.get(e.event_id)
-            p = parsed[e.event_id]
-            if ex is not None:
-                answers[e.event_id] = (EventAnswer(event_id=e.event_id, status="exists", hq_seq=ex.hq_seq)
-                                       if ex.payload_hash == e.payload_hash else
-                                       EventAnswer(event_id=e.event_id, status="exists_mismatch", hq_seq=ex.hq_seq,
-                                                   reason="HQ holds this event_id with a different payload_hash; "
-                                                          "HQ's copy stands"))
-            elif isinstance(p, str):
-                answers[e.event_id] = EventAnswer(event_id=e.event_id, status="rejected", reason=p)
-                if isinstance(p, till_policy.Refusal):
-                    auth.refuse(e, p)
-            elif taken.get(e.device_seq, e.event_id) != e.event_id:
-                answers[e.event_id] = EventAnswer(
-                    event_id=e.event_id, status="rejected",
-                    reason=f"device_seq {e.device_seq} of this device is already event {taken[e.device_seq]}")
-            else:
-                taken[e.device_seq] = e.event_id
-                fresh.append(e)
-        admitted = []
-        for e in fresh:
-            refused = auth.check(e, parsed[e.event_id])  # what needs HQ's records, after the earlier events
-            if refused:
-                answers[e.event_id] = EventAnswer(event_id=e.event_id, status="rejected", reason=refused)
-                auth.refuse(e, refused)
-                continue
-            admitted.append(e)
-            hq_seq = ing.admit(e, parsed[e.event_id])
-            answers[e.event_id] = EventAnswer(event_id=e.event_id, status="ok", hq_seq=hq_seq)
-        fresh = admitted
-        if fresh:
-            ing.recheck_waiting(device_id)
-        ing.flush()
-        count, digest = _advance_ack(conn, dev, fresh)
-        # acked_max_seq: the highest device_seq HQ has answered, a rejected event's too, so the next batch
-        # after a rejected one is in turn (push) instead of waiting for an event HQ will never hold.
-        conn.execute(update(M.devices).where(M.devices.c.device_id == device_id)
-                     .values(acked_count=count, acked_hash=digest,
-                             acked_max_seq=max([dev.acked_max_seq, *(e.device_seq for e in events)]), last_seen=now))
+        answer = apply_batch(conn, seq, db.url, device_id, store_id, events, parsed, now, first, turn_until)
         turns.announce(conn, device_id)
+    return answer
+
+
+def apply_batch(conn: Connection, seq: Seq, db_url: str, device_id: str, store_id: str, events: list[WireEvent],
+                parsed: dict[str, Parsed | str], now: datetime, first: int, turn_until: float = 0.0,
+                till: bool = True) -> PushResponse:
+    """One batch of a device's events into the ledger, inside the caller's write transaction: a till's push,
+    or (till=False) the events HQ writes itself (hq_server.hq_events), which no till's authority bounds."""
+    ing = Ingest(conn, seq, store_id, now)
+    pre = _Prefetch(ing, device_id, events, parsed, first)
+    pre.run(turn_until)
+    dev, existing, taken = pre.dev, pre.existing, pre.taken
+    ing.skew_s = dev.clock_skew_s
+    auth = authority.Authority(ing, db_url) if till else None
+    fresh: list[WireEvent] = []
+    answers: dict[str, EventAnswer] = {}
+    seen: set[str] = set()
+    for e in sorted(events, key=lambda ev: ev.device_seq):
+        if e.event_id in seen:  # the same event twice in one batch: one answer, applied once
+            continue
+        seen.add(e.event_id)
+        ex = existing.get(e.event_id)
+        p = parsed[e.event_id]
+        if ex is not None:
+            answers[e.event_id] = (EventAnswer(event_id=e.event_id, status="exists", hq_seq=ex.hq_seq)
+                                   if ex.payload_hash == e.payload_hash else
+                                   EventAnswer(event_id=e.event_id, status="exists_mismatch", hq_seq=ex.hq_seq,
+                                               reason="HQ holds this event_id with a different payload_hash; "
+                                                      "HQ's copy stands"))
+        elif isinstance(p, str):
+            answers[e.event_id] = EventAnswer(event_id=e.event_id, status="rejected", reason=p)
+            if auth is not None and isinstance(p, till_policy.Refusal):
+                auth.refuse(e, p)
+        elif taken.get(e.device_seq, e.event_id) != e.event_id:
+            answers[e.event_id] = EventAnswer(
+                event_id=e.event_id, status="rejected",
+                reason=f"device_seq {e.device_seq} of this device is already event {taken[e.device_seq]}")
+        else:
+            taken[e.device_seq] = e.event_id
+            fresh.append(e)
+    admitted = []
+    for e in fresh:
+        refused = auth.check(e, parsed[e.event_id]) if auth is not None else None  # needs HQ's records
+        if refused:
+            answers[e.event_id] = EventAnswer(event_id=e.event_id, status="rejected", reason=refused)
+            auth.refuse(e, refused)
+            continue
+        admitted.append(e)
+        hq_seq = ing.admit(e, parsed[e.event_id])
+        answers[e.event_id] = EventAnswer(event_id=e.event_id, status="ok", hq_seq=hq_seq)
+    fresh = admitted
+    if fresh:
+        ing.recheck_waiting(device_id)
+    ing.flush()
+    count, digest = _advance_ack(conn, dev, fresh)
+    # acked_max_seq: the highest device_seq HQ has answered, a rejected event's too, so the next batch
+    # after a rejected one is in turn (push) instead of waiting for an event HQ will never hold.
+    conn.execute(update(M.devices).where(M.devices.c.device_id == device_id)
+                 .values(acked_count=count, acked_hash=digest,
+                         acked_max_seq=max([dev.acked_max_seq, *(e.device_seq for e in events)]), last_seen=now))
     return PushResponse(answers=[answers[e.event_id] for e in events], hq_acked_count=count, hq_acked_hash=digest)
 
 
