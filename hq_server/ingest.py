@@ -236,7 +236,9 @@ class Ingest:
         self.fan_out(row)
         if row["status"] != "correction":
             merges.after_apply(self, row, payload, parsed)
-        merges.double_spend(self, row, {a for a, _ in parsed.postings})
+        accounts = {a for a, _ in parsed.postings}
+        merges.double_spend(self, row, accounts)
+        merges.debt_overpaid(self, row, accounts)
         merges.repay_from_earning(self, row, parsed)
         # Woken: what waited for a lot this event granted, and give-backs waiting for room in a lot it took from.
         for waiting in self.waiting_for([g[0] for g in parsed.grants] + drained):
