@@ -60,6 +60,7 @@ class Ingest:
         self.serials: dict[str, dict | None] = {}
         self.codes: dict[str, dict | None] = {}  # member codes used for spends: stored or new (merges.member_code)
         self.follow_new: set[tuple[str, str]] = set()
+        self.lots_told: set[tuple[str, str]] = set()  # (member, store) told this push that its lots differ
         self._followers: dict[str, set[str]] = {}
         self._tills: dict[str, set[str]] = {}  # store -> its devices (not revoked)
         self.conflicts: list[dict] = []
@@ -224,6 +225,7 @@ class Ingest:
             if self.book.lot(lot_id) is None:
                 self.book.grant(eid, lot_id, account, amount, available_at, expires_at)
         mark = len(self.book.drained)
+        moved: set[str] = set()  # accounts whose points HQ took from (or gave to) other lots than the event names
         for lot_id, amount in parsed.takes:
             if self.book.lot(lot_id) is None:
                 continue
@@ -232,8 +234,12 @@ class Ingest:
                 self.book.take_any(account, short)
             elif short < 0:
                 self.book.give_any(account, -short)
+            if short:
+                moved.add(account)
         drained = self.book.drained[mark:]
         self.fan_out(row)
+        if moved:
+            merges.lots_differ(self, row, moved)
         if row["status"] != "correction":
             merges.after_apply(self, row, payload, parsed)
         accounts = {a for a, _ in parsed.postings}

@@ -110,6 +110,25 @@ def _earned_lot_expiry(ing: Ingest, row: dict):
     return row["device_time"] + timedelta(seconds=ing.skew_s, days=days)
 
 
+def lots_differ(ing: Ingest, row: dict, accounts: set[str]) -> None:
+    """Rule 9 (docs/design-additions.md, section 6): lots converge lot by lot, not only in sum.
+
+    HQ took (or gave back) some of the event's points from other lots than the event names: a shortfall
+    covered in HQ's order of arrival, which a till that applied the events in another order covered from
+    other lots, its balance still HQ's. Every store holding the member (all its tills, the event's own
+    too) is told, and fetches the member's lots again (pos_app.sync.lookup.mend_drift). Once a push per
+    member and store."""
+    for account in sorted(accounts):
+        if not account.startswith("member:"):
+            continue
+        member_id = account.split(":")[1]
+        doc = {"member_id": member_id, "event_id": row["event_id"], "hq_seq": row["hq_seq"]}
+        for store_id in sorted(ing.followers(member_id) - {M.HQ_ORIGIN}):
+            if (member_id, store_id) not in ing.lots_told:
+                ing.lots_told.add((member_id, store_id))
+                ing.feed.add(store_id, "lots_differ", member_id, doc)
+
+
 GIVE_BACK_KINDS = (Kind.REVERSE, Kind.REDEEM_VOID)
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
 from sqlalchemy import select
 
 from pos_app.services import checkout, members, redeem
@@ -121,7 +120,6 @@ def test_a_debt_repaid_at_two_tills_gives_the_overshoot_back_as_a_lot(hq, make_s
     assert hq_balances(hq, m.member_id) == local_balances(a, m.member_id) == {points: 12}
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12: a till re-fetches only when its lot sum differs")
 def test_lots_converge_lot_by_lot_when_hq_covers_a_shortfall_from_another_lot(hq, make_store):
     """M's first lot L0 (804) is known at A and B. B hands M a cup (800 from L0), then sells M a lot L2;
     later A hands M a cup too (800 from L0: a shortfall of 796 for whichever arrives second) and sells M
