@@ -25,6 +25,12 @@ LOCALE_DIR = Path(__file__).with_name("locale")
 NAMES = {"zh": "中文", "en": "English"}
 
 
+def N_(msgid: str) -> str:
+    """Marks a msgid for the catalogue where it is written (a column label, a role name); it is
+    translated where it is shown."""
+    return msgid
+
+
 def pick(requested: str | None) -> str:
     """The language to answer in: the one asked for if we speak it, else Chinese."""
     return requested if requested in LANGS else DEFAULT
