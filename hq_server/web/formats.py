@@ -3,6 +3,7 @@ thousands separators, HQ's stored UTC times in the chain's local time."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -48,6 +49,8 @@ def cell(value, kind: str) -> str:
         return "" if value is None else str(int(value))
     if kind == "time":
         return local_time(value)
+    if kind == "json":
+        return "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
     if kind == "bool":
         return "1" if value else "0"
     return "" if value is None else str(value)
