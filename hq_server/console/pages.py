@@ -17,8 +17,10 @@ PAGES = Pages("console", Path(__file__).parent, globals={
 
 
 def mount(app: FastAPI) -> None:
-    from hq_server.console import (audit_page, conflicts_page, home_page, login_page, members_page, programme_page, stores_page,
-                                 users_page)
+    from hq_server.console import (audit_page, conflicts_page, dashboard_page, home_page, login_page, members_page,
+                                   programme_page, stores_page, users_page)
     faces.register(app, PREFIX, PAGES)
-    for module in (login_page, home_page, members_page, programme_page, stores_page, conflicts_page, users_page, audit_page):
+    # in the menu's order
+    for module in (login_page, home_page, dashboard_page, members_page, programme_page, stores_page, conflicts_page,
+                   users_page, audit_page):
         app.include_router(module.router)
