@@ -12,8 +12,9 @@ from hq_server.web.pages import Pages
 
 PREFIX = "/console"
 PAGES = Pages("console", Path(__file__).parent, globals={
-    "menu": nav.menu, "role_names": words.ROLE_NAMES, "login_errors": words.LOGIN_ERRORS,
-    "error_titles": words.ERROR_TITLES, "error_hints": words.ERROR_HINTS})
+    "menu": nav.menu, "current_area": nav.current, "role_names": words.ROLE_NAMES, "login_errors": words.LOGIN_ERRORS,
+    "error_titles": words.ERROR_TITLES, "error_hints": words.ERROR_HINTS,
+    "point_types": words.POINT_TYPES})
 
 
 def mount(app: FastAPI) -> None:

@@ -131,6 +131,7 @@ def adjust(db: Database, actor: Actor, member_id: str, points: Any, reason: str,
     with db.write() as (conn, seq):
         _require_member(conn, member_id)
         if abs(points) > approval_above:
+            _entry(conn, actor, member_id, points, reason, None, now)  # refused now if it could never be made
             approval_id = new_id()
             request = {"points": points, "reason": reason}
             conn.execute(approvals.insert().values(approval_id=approval_id, kind="adjust", member_id=member_id,
@@ -143,8 +144,9 @@ def adjust(db: Database, actor: Actor, member_id: str, points: Any, reason: str,
     return {"event_id": written, "points": points}
 
 
-def _write_adjust(conn, seq, db_url: str, actor: Actor, member_id: str, points: int, reason: str,
-                  approver: str | None, now: datetime) -> str:
+def _entry(conn, actor: Actor, member_id: str, points: int, reason: str, approver: str | None, now: datetime):
+    """The adjustment's ledger entry as the tills' points engine builds it, or BadField when it cannot be
+    made (beyond the rules' largest adjustment, or more points taken than the member has)."""
     rules = _rules(conn, now)
     if abs(points) > rules.max_adjust_points:
         raise BadField("points", f"an adjustment is at most {rules.max_adjust_points} points (the chain's rules)")
@@ -160,11 +162,16 @@ def _write_adjust(conn, seq, db_url: str, actor: Actor, member_id: str, points: 
                         points=-points, to_account=L.store_issued(M.HQ_ORIGIN), now=now, payload=payload)
         if isinstance(entry, Problem):
             raise BadField("points", f"the member has fewer points to take away ({entry.message})")
-    before = {"balance": book.balance(L.member_account(member_id))}
+    return entry, rules, book.balance(L.member_account(member_id))
+
+
+def _write_adjust(conn, seq, db_url: str, actor: Actor, member_id: str, points: int, reason: str,
+                  approver: str | None, now: datetime) -> str:
+    entry, rules, balance = _entry(conn, actor, member_id, points, reason, approver, now)
     written = hq_events.write(conn, seq, db_url, [entry], staff_id=actor.username[:36], rule_version=rules.version,
                               now=now)[0]
-    audit.record(conn, actor, "member.adjust", f"member:{member_id}", before=before,
-                 after={"balance": before["balance"] + points, "points": points, "event_id": written.event_id,
+    audit.record(conn, actor, "member.adjust", f"member:{member_id}", before={"balance": balance},
+                 after={"balance": balance + points, "points": points, "event_id": written.event_id,
                         "approver": approver}, note=reason, at=now)
     return written.event_id
 

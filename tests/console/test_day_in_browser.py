@@ -28,7 +28,7 @@ def test_a_days_work(signed_in_page, web_hq, store_id):
     page.fill("input[name=ends_at]", "2026-12-23 00:00")
     page.fill("input[name=multiplier_pct]", "200")
     page.click("button:has-text('保存')")
-    assert "it must end after it starts" in page.inner_text("label:has(input[name=ends_at])")
+    assert "结束时间必须晚于开始时间" in page.inner_text("label:has(input[name=ends_at])")
     page.fill("input[name=ends_at]", "2026-12-27 00:00")
     page.click("button:has-text('保存')")
     assert f"{key} 已保存" in page.inner_text(".flash")

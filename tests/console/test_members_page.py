@@ -48,11 +48,14 @@ def test_adjust_small_at_once_big_with_a_second_person(web_hq, store_id, staff_u
     cs1, cs2 = staff_user("customer_service"), staff_user("customer_service")
     with Console(web_hq, *cs1) as first:
         bad = first.post(f"/console/members/{m}/adjust", {"points": "ten", "reason": "x"})
-        assert bad.status_code == 422 and "whole number" in bad.text
+        assert bad.status_code == 422 and "积分须为整数" in bad.text
         no_reason = first.post(f"/console/members/{m}/adjust", {"points": "10", "reason": ""})
-        assert no_reason.status_code == 422 and "needs a reason" in no_reason.text
+        assert no_reason.status_code == 422 and "调整积分需要填写原因" in no_reason.text
         too_many = first.post(f"/console/members/{m}/adjust", {"points": "-500", "reason": "typo"})
         assert too_many.status_code == 422 and "fewer points" in too_many.text
+        # above the threshold too: refused at once, never left waiting for an approval it could not get
+        way_too_many = first.post(f"/console/members/{m}/adjust", {"points": "-99999", "reason": "typo"})
+        assert way_too_many.status_code == 422 and "fewer points" in way_too_many.text
         done = first.post(f"/console/members/{m}/adjust", {"points": "+50", "reason": "apology for a late gift"})
         assert done.status_code == 303
         page = first.get(done.headers["location"])

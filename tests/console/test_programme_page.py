@@ -25,11 +25,11 @@ def test_campaign_made_changed_and_pulled_by_a_till(web_hq, store_id):
     with Console(web_hq) as admin:
         assert admin.get("/console/programme/campaign/new").status_code == 200
         backwards = admin.post("/console/programme/campaign/save", form)
-        assert backwards.status_code == 422 and field_error(backwards.text) == "it must end after it starts"
+        assert backwards.status_code == 422 and field_error(backwards.text) == "结束时间必须晚于开始时间"
         assert 'value="2026-12-20 00:00"' in backwards.text  # what was typed stays in the form
         low = admin.post("/console/programme/campaign/save", {**form, "ends_at": "2026-12-31 00:00",
                                                                "multiplier_pct": "50"})
-        assert low.status_code == 422 and "100 or more" in field_error(low.text)
+        assert low.status_code == 422 and "须为 100 或以上" in field_error(low.text)
         made = admin.post("/console/programme/campaign/save", {**form, "ends_at": "2026-12-31 00:00"})
         assert made.status_code == 303
         assert flash_of(admin.get(made.headers["location"]))[0].startswith(key)

@@ -17,7 +17,7 @@ def test_create_store_enrol_a_till_with_the_token_and_revoke_it(web_hq):
     sid = f"s-{secrets.token_hex(5)}"
     with Console(web_hq) as admin:
         bad = admin.post("/console/stores/create", {"store_id": "has space", "name": "x"})
-        assert bad.status_code == 422 and "a store id is 1 to 36 letters" in bad.text
+        assert bad.status_code == 422 and "门店编号为 1 到 36 个字母" in bad.text
         made = admin.post("/console/stores/create", {"store_id": sid, "name": "南京西路店"})
         assert made.status_code == 303 and made.headers["location"] == f"/console/stores/{sid}"
         assert flash_of(admin.get(made.headers["location"])) == [f"门店 {sid} 已创建。"]

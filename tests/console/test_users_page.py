@@ -15,10 +15,10 @@ def test_create_change_and_audit_a_user(web_hq):
         assert admin.get("/console/users/new").status_code == 200
         short = admin.post("/console/users/save", {"new": "1", "username": name, "role": "operator",
                                                    "password": "short", "active": "1"})
-        assert short.status_code == 422 and "at least 10 characters" in short.text and name in short.text
+        assert short.status_code == 422 and "密码至少需要 10 个字符" in short.text and name in short.text
         manager = admin.post("/console/users/save", {"new": "1", "username": name, "role": "store_manager",
                                                      "password": "a-long-password", "active": "1"})
-        assert manager.status_code == 422 and "a store manager needs their store" in manager.text
+        assert manager.status_code == 422 and "店长必须选择所属门店" in manager.text
         made = admin.post("/console/users/save", {"new": "1", "username": name, "role": "operator",
                                                   "password": "a-long-password", "active": "1"})
         assert made.status_code == 303
@@ -53,4 +53,4 @@ def test_unlock_and_end_sessions(web_hq, staff_user):
 def test_admin_cannot_demote_themself(web_hq):
     with Console(web_hq) as admin:
         r = admin.post("/console/users/save", {"username": "admin", "role": "finance", "active": "1"})
-        assert r.status_code == 422 and "away from yourself" in r.text
+        assert r.status_code == 422 and "不能取消自己的管理员角色" in r.text
