@@ -71,9 +71,13 @@ def members(request: Request, _who: Reader) -> Response:
 def approvals(request: Request, _who: Annotated[Staff, Depends(staff_page(R.MEMBERS))]) -> Response:
     db = request.app.state.db
 
+    gettext = PAGES.gettext(request)
+    names = {"pending": N_("Waiting"), "approved": N_("Approved"), "refused": N_("Refused")}
+
     def fetch(q):
         page = member_care.pending(db, q)
-        return type(page)([{**r, **r["request"]} for r in page.rows], page.total, page.query)
+        return type(page)([{**r, **r["request"], "status": gettext(names.get(r["status"], r["status"]))}
+                           for r in page.rows], page.total, page.query)
     return show(request, title=N_("Approvals"), columns=APPROVALS, filename="approvals", fetch=fetch,
                 filters=[("state", N_("State"), [(v, PAGES.gettext(request)(t)) for v, t in
                                                   (("pending", N_("Waiting")), ("approved", N_("Approved")),

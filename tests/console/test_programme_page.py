@@ -79,6 +79,22 @@ def test_each_type_refuses_what_a_till_would_refuse_naming_the_field(web_hq):
         assert ok.status_code == 303
 
 
+def test_records_without_optional_fields_list_and_open(web_hq):
+    """Records put through the admin API carry only what they need (no `active`, no co-pay): their
+    lists and forms still show (a screenshot once showed a 500 here)."""
+    key = f"k-{secrets.token_hex(3)}"
+    for type_, data in {"product": {"name": "普洱", "category": "tea", "price_fen": 26800},
+                        "gift": {"name": "帆布袋", "points_cost": 300},
+                        "coupon_type": {"name": "满100减10", "points_cost": 500, "kind": "amount", "value": 1000},
+                        "lottery": {"name": "转盘", "points_per_draw": 50,
+                                    "prizes": [{"code": "A", "name": "88", "weight": 1, "points": 88}]}}.items():
+        assert web_hq.admin("PUT", f"/catalog/{type_}/{key}", json=data).status_code == 200
+        with Console(web_hq) as admin:
+            listed = admin.get(f"/console/programme/{type_}", params={"q": key})
+            assert listed.status_code == 200 and key in listed.text, type_
+            assert admin.get(f"/console/programme/{type_}/{key}").status_code == 200, type_
+
+
 def test_roles_rules_and_label_batches(web_hq, staff_user):
     with Console(web_hq, *staff_user("customer_service")) as cs:
         assert cs.get("/console/programme/gift").status_code == 200  # read only
