@@ -18,6 +18,19 @@ METHODS = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
 OPTIONS = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n"}}
 
 
+# Labels a face shows that are written beside a use case (marked N_ there).
+ALSO = {"console": ["programme/catalogue_admin.py"]}
+
+
+def also(face: str) -> set[str]:
+    found: set[str] = set()
+    for rel in ALSO.get(face, []):
+        path = ROOT / rel
+        for _f, _l, message, _c, _x in extract_from_dir(path.parent, [(path.name, "python")]):
+            found.update([message] if isinstance(message, str) else [m for m in message if m])
+    return found
+
+
 def msgids(folder: Path) -> set[str]:
     found: set[str] = set()
     for _f, _l, message, _c, _x in extract_from_dir(folder, METHODS, OPTIONS):
@@ -26,7 +39,7 @@ def msgids(folder: Path) -> set[str]:
 
 
 def main(face: str) -> int:
-    words = msgids(ROOT / face) | msgids(ROOT / "web")
+    words = msgids(ROOT / face) | msgids(ROOT / "web") | also(face)
     todo = missing("zh", (ROOT / face / "locale", ROOT / "web" / "locale"), words)
     for m in todo:
         print(f'msgid "{m}"\nmsgstr ""\n')

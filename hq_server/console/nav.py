@@ -26,5 +26,19 @@ def add(path: str, label: str, roles: frozenset[StaffRole]) -> None:
         AREAS.append(Area(path, label, roles))
 
 
+# The menu's order: the day's work first, the admin's last (modules add their areas as they load).
+ORDER = ["/console/", "/console/dashboard", "/console/members", "/console/members/approvals", "/console/programme",
+         "/console/stores", "/console/conflicts", "/console/users", "/console/audit"]
+
+
 def menu(who: Staff | None) -> list[Area]:
-    return [a for a in AREAS if who is not None and who.may(a.roles)]
+    rank = {p: i for i, p in enumerate(ORDER)}
+    shown = [a for a in AREAS if who is not None and who.may(a.roles)]
+    return sorted(shown, key=lambda a: rank.get(a.path, len(ORDER)))
+
+
+def current(path: str) -> str | None:
+    """The area a page belongs to: the longest area path that the page's path starts with."""
+    found = [a.path for a in AREAS if path == a.path or (a.path != "/console/" and path.startswith(a.path + "/"))
+             or path == a.path.rstrip("/")]
+    return max(found, key=len) if found else None

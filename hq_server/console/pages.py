@@ -12,12 +12,16 @@ from hq_server.web.pages import Pages
 
 PREFIX = "/console"
 PAGES = Pages("console", Path(__file__).parent, globals={
-    "menu": nav.menu, "role_names": words.ROLE_NAMES, "login_errors": words.LOGIN_ERRORS,
-    "error_titles": words.ERROR_TITLES, "error_hints": words.ERROR_HINTS})
+    "menu": nav.menu, "current_area": nav.current, "role_names": words.ROLE_NAMES, "login_errors": words.LOGIN_ERRORS,
+    "error_titles": words.ERROR_TITLES, "error_hints": words.ERROR_HINTS,
+    "point_types": words.POINT_TYPES})
 
 
 def mount(app: FastAPI) -> None:
-    from hq_server.console import audit_page, conflicts_page, home_page, login_page
+    from hq_server.console import (audit_page, conflicts_page, dashboard_page, home_page, login_page, members_page,
+                                   programme_page, stores_page, users_page)
     faces.register(app, PREFIX, PAGES)
-    for module in (login_page, home_page, conflicts_page, audit_page):
+    # in the menu's order
+    for module in (login_page, home_page, dashboard_page, members_page, programme_page, stores_page, conflicts_page,
+                   users_page, audit_page):
         app.include_router(module.router)

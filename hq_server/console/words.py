@@ -37,3 +37,5 @@ ERROR_HINTS = {
                      "nothing was changed."),
     "not_found": N_("There is no such page or record."),
 }
+
+POINT_TYPES = {"consumer": N_("Consumer points"), "guide": N_("Guide points"), "agent": N_("Agent points")}

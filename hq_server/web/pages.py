@@ -33,7 +33,11 @@ class Pages:
     def _env(self, lang: str, loader: FileSystemLoader) -> Environment:
         env = Environment(loader=loader, autoescape=select_autoescape(["html"]), undefined=StrictUndefined,
                           extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
-        env.install_gettext_translations(i18n.translations(lang, self.locale_dirs), newstyle=True)
+        translations = i18n.translations(lang, self.locale_dirs)
+        env.install_gettext_translations(translations, newstyle=True)
+        # `tr`: a use case's refusal in the reader's language where the catalogue has it, else as written
+        # (plain gettext: the sentence is never %-formatted, whatever it holds)
+        env.filters["tr"] = translations.gettext
         env.filters.update(yuan=formats.yuan, points=formats.points, local_time=formats.local_time,
                            cell=formats.cell)
         env.globals.update(link=listing.link, sort_link=listing.sort_link, pages_around=listing.pages_around,

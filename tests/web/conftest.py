@@ -16,7 +16,7 @@ import secrets
 import pytest
 
 from tests.hq.server import ADMIN_PASSWORD, HQServer, need_postgres, postgres_database, sqlite_url
-from tests.web.browser import chromium_path, launch
+from tests.web.browser import chromium_path, shared_browser
 
 BROWSER_FIXTURES = {"browser", "page", "signed_in_page"}
 
@@ -54,11 +54,7 @@ def staff_user(web_hq):
 def browser():
     if chromium_path() is None:
         pytest.fail("no Chromium at /usr/bin/chromium: run scripts/setup.sh", pytrace=False)
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
+    yield shared_browser()
 
 
 @pytest.fixture
