@@ -1,0 +1,56 @@
+"""Mall test fixtures: a real `hq-server serve` per backend (SQLite and PostgreSQL, tests/hq/conftest.py),
+HQ's use cases run in this process on the same database, and helpers that read the dev SMS outbox."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import uuid
+
+import pytest
+
+from hq_server.db import Database
+from hq_server.login import HashGate
+from hq_server.programme import sms
+from hq_server.programme.mall_settings import MallSettings, SmsSettings
+from tests.hq.conftest import hq, hq_db_url, store_id  # noqa: F401 (fixtures)
+from tests.hq.wire_events import now
+
+
+@pytest.fixture
+def db(hq):  # noqa: F811
+    database = Database(hq.db_url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def sms_settings() -> SmsSettings:
+    return SmsSettings(provider="dev")
+
+
+@pytest.fixture
+def mall() -> MallSettings:
+    return MallSettings()
+
+
+@pytest.fixture
+def gate(tmp_path) -> HashGate:
+    return HashGate(1, 8, tmp_path / "slots")
+
+
+@pytest.fixture
+def phone() -> str:
+    return "13" + f"{secrets.randbelow(10 ** 9):09d}"
+
+
+@pytest.fixture
+def address() -> str:
+    return f"10.9.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}-{uuid.uuid4().hex[:6]}"
+
+
+def last_code(db: Database, phone: str) -> str:
+    """The code the dev sender 'texted' to `phone` last (what HQ's console shows)."""
+    messages = sms.dev_messages(db, now(), phone)
+    assert messages, f"no message to {phone}"
+    return re.search(r"\b(\d{6})\b", messages[0]["text"]).group(1)
