@@ -1,7 +1,7 @@
 """The members' mall: SMS sign-in codes, the development sender's outbox, members' sessions, help tickets
 
 Revision ID: 0005w
-Revises: 0004
+Revises: 0005c
 Create Date: 2026-12-10 09:00:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0005w'
-down_revision = '0004'
+down_revision = '0005c'
 branch_labels = None
 depends_on = None
 
