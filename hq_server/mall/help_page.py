@@ -44,6 +44,5 @@ async def send_message(request: Request, posted: MemberForm = Depends(member_for
     except HQProblem as p:
         return _page(request, posted.who, status=p.status, error=p.code, topic=topic, message=message)
     response = RedirectResponse(PREFIX + "/help", status_code=303)
-    flash.add(response, request, request.state.session_secret, "ok",
-              "Thank you: customer service will answer here soon.")
+    flash.add(response, request, request.state.session_secret, "ok", words.MESSAGE_SENT)
     return response

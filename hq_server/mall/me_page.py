@@ -46,5 +46,5 @@ async def change_pin(request: Request, posted: MemberForm = Depends(member_form)
     except HQProblem as p:
         return _page(request, posted.who, status=p.status, error=p.code)
     response = RedirectResponse(PREFIX + "/me", status_code=303)
-    flash.add(response, request, request.state.session_secret, "ok", "PIN saved: the tills ask for it from now on.")
+    flash.add(response, request, request.state.session_secret, "ok", words.PIN_SAVED)
     return response

@@ -15,7 +15,8 @@ from hq_server.web.pages import Pages
 PREFIX = "/m"
 PAGES = Pages("mall", Path(__file__).parent, globals={
     "tabs": words.TABS, "kind_names": words.KIND_NAMES, "error_titles": words.ERROR_TITLES,
-    "error_hints": words.ERROR_HINTS, "topic_names": words.TOPIC_NAMES, "status_names": words.STATUS_NAMES})
+    "error_hints": words.ERROR_HINTS, "default_hint": words.DEFAULT_HINT,
+    "default_title": words.DEFAULT_TITLE, "topic_names": words.TOPIC_NAMES, "status_names": words.STATUS_NAMES})
 
 
 def mount(app: FastAPI) -> None:

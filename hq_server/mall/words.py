@@ -62,6 +62,10 @@ ERROR_HINTS = {
     "not_found": N_("There is no such page."),
 }
 DEFAULT_HINT = N_("That did not work; nothing was changed.")
+DEFAULT_TITLE = N_("Not done")
+# flash messages (shown once after a redirect; translated when shown)
+PIN_SAVED = N_("PIN saved: the tills ask for it from now on.")
+MESSAGE_SENT = N_("Thank you: customer service will answer here soon.")
 
 
 def hint(code: str) -> str:
