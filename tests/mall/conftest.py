@@ -54,3 +54,31 @@ def last_code(db: Database, phone: str) -> str:
     messages = sms.dev_messages(db, now(), phone)
     assert messages, f"no message to {phone}"
     return re.search(r"\b(\d{6})\b", messages[0]["text"]).group(1)
+
+
+# --- a phone's browser (tests using it are slow; the fast lane skips them) -----------------------
+from tests.sync.conftest import make_store, store_template  # noqa: E402,F401 (fixtures: a real till)
+from tests.web.conftest import browser  # noqa: E402,F401 (fixture: Debian's Chromium)
+
+BROWSER_FIXTURES = {"browser", "phone_page"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture
+def phone_context_(browser, hq):  # noqa: F811
+    from tests.mall.phone import phone_context
+    context = phone_context(browser, hq.url)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def phone_page(phone_context_):
+    page = phone_context_.new_page()
+    page.set_default_timeout(20_000)
+    return page
