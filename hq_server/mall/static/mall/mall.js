@@ -28,7 +28,7 @@
     });
     Array.prototype.forEach.call(document.querySelectorAll("[data-wait]"), function (btn) {
       var left = parseInt(btn.dataset.wait, 10), label = btn.textContent;
-      btn.disabled = true;
+      btn.disabled = true; btn.textContent = label + " (" + left + ")";
       var timer = setInterval(function () {
         left -= 1; btn.textContent = label + " (" + left + ")";
         if (left <= 0) { clearInterval(timer); btn.disabled = false; btn.textContent = label; }
