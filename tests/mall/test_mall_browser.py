@@ -76,3 +76,32 @@ def test_a_till_verifies_the_browser_made_member_code_with_hq_out_of_reach(hq, d
         assert "scan.replayed" in err.value.codes
     finally:
         hq.start()
+
+
+
+def test_the_first_pages_weigh_under_200_kb_over_the_wire(hq, db, browser, phone):
+    """DESIGN.md 12: the sign-in page a new member opens from the counter's QR code, and the home page
+    after it, each on a phone with an empty cache: everything the browser fetched (the service worker's
+    downloads included) under 200 KB."""
+    from tests.mall.phone import phone_context
+    first = phone_context(browser, hq.url)
+    sign_up(first.new_page(), db, phone)
+    session = [c for c in first.cookies() if c["name"] == "pm_member"]
+    first.close()
+    weights = {}
+    for path, cookies in (("/m/login", []), ("/m/", session)):
+        context = phone_context(browser, hq.url)  # a new one: nothing cached
+        if cookies:
+            context.add_cookies(cookies)
+        fetched = []
+        context.on("requestfinished", lambda request: fetched.append(request))
+        page = context.new_page()
+        page.goto(path)
+        page.wait_for_load_state("networkidle")
+        page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+        page.wait_for_load_state("networkidle")
+        weights[path] = sum(r.sizes()["responseBodySize"] + r.sizes()["responseHeadersSize"] for r in fetched)
+        assert page.url.endswith(path)
+        context.close()
+    print("first load bytes:", weights)
+    assert all(20 * 1024 < w <= 200 * 1024 for w in weights.values()), weights
