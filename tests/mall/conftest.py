@@ -58,7 +58,6 @@ def last_code(db: Database, phone: str) -> str:
 
 # --- a phone's browser (tests using it are slow; the fast lane skips them) -----------------------
 from tests.sync.conftest import make_store, store_template  # noqa: E402,F401 (fixtures: a real till)
-from tests.web.conftest import browser  # noqa: E402,F401 (fixture: Debian's Chromium)
 
 BROWSER_FIXTURES = {"browser", "phone_page"}
 
@@ -67,6 +66,23 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(scope="package")
+def browser():
+    """Debian's Chromium for this folder's tests. Package-scoped, not the session's: Playwright's sync
+    API runs one instance per thread at a time, so this one must close before tests/web's session
+    browser starts (tests/mall runs before tests/web). A browser fixture in tests/conftest.py shared by
+    every face's tests would lift that order."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.web.browser import chromium_path, launch
+    if chromium_path() is None:
+        pytest.fail("no Chromium at /usr/bin/chromium: run scripts/setup.sh", pytrace=False)
+    with sync_playwright() as p:
+        b = launch(p)
+        yield b
+        b.close()
 
 
 @pytest.fixture
