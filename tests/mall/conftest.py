@@ -68,21 +68,14 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.slow)
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="session")
 def browser():
-    """Debian's Chromium for this folder's tests. Package-scoped, not the session's: Playwright's sync
-    API runs one instance per thread at a time, so this one must close before tests/web's session
-    browser starts (tests/mall runs before tests/web). A browser fixture in tests/conftest.py shared by
-    every face's tests would lift that order."""
-    from playwright.sync_api import sync_playwright
-
-    from tests.web.browser import chromium_path, launch
+    """The one Chromium of the test process (tests/web/browser.py): Playwright's sync API runs one
+    instance at a time, so every face's tests share it whatever order they run in."""
+    from tests.web.browser import chromium_path, shared_browser
     if chromium_path() is None:
         pytest.fail("no Chromium at /usr/bin/chromium: run scripts/setup.sh", pytrace=False)
-    with sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
+    yield shared_browser()
 
 
 @pytest.fixture
