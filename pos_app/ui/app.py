@@ -71,6 +71,7 @@ def choose_font(app: QApplication) -> None:
 def configure_printer(window: MainWindow, target: str, auto_print: bool) -> None:
     window.checkout.printer_target = target
     window.checkout.auto_print = auto_print
+    window.gifts.printer_target = target  # pickup slips go where receipts go
 
 
 def build(data_dir: Path, lang: str | None = None, demo: bool = True) -> tuple[MainWindow, TaskRunner]:
@@ -86,9 +87,12 @@ def build(data_dir: Path, lang: str | None = None, demo: bool = True) -> tuple[M
     labels_view.devices = devices
     labels_view.folder = data_dir / "labels"
     labels_view.also = [data_dir / "demo"]  # the demo's HQ-signed batch (see services.demo)
+    gifts_view = GiftsView(runner)
+    gifts_view.devices = devices
+    gifts_view.slip_dir = data_dir / "receipts"
     window = MainWindow(runner, [
         ("F2", QCoreApplication.translate("MainWindow", "Members"), MembersView(runner)),
-        ("F3", QCoreApplication.translate("MainWindow", "Gifts"), GiftsView(runner)),
+        ("F3", QCoreApplication.translate("MainWindow", "Gifts"), gifts_view),
         ("F4", QCoreApplication.translate("MainWindow", "Refunds"), RefundsView(runner)),
         ("F5", QCoreApplication.translate("MainWindow", "Points desk"), PointsView(runner)),
         ("F6", QCoreApplication.translate("MainWindow", "Labels"), labels_view),
@@ -96,6 +100,7 @@ def build(data_dir: Path, lang: str | None = None, demo: bool = True) -> tuple[M
         ("F8", QCoreApplication.translate("MainWindow", "Settings"), settings_view),
     ])
     window.settings = settings
+    window.gifts = gifts_view
     window.checkout.receipt_dir = data_dir / "receipts"
     window.checkout.devices = devices
     window.checkout.camera_source = settings.value("camera", "0")

@@ -39,8 +39,10 @@ class MainWindow(QMainWindow):
         self.staff = None
         self.store_name = ""
         self.setWindowTitle(self.tr("Points Mall POS"))
-        self.resize(1280, 800)
+        # a counter screen is the till's whole screen: maximised (a fixed 1280x800 put the status
+        # bar below a 768-pixel screen), and every screen reads fully from 1024x768 up
         self.setMinimumSize(1024, 700)
+        self.setWindowState(Qt.WindowMaximized)
 
         self.signin = SignInView(runner)
         self.signin.signed_in.connect(self._signed_in)
@@ -59,7 +61,10 @@ class MainWindow(QMainWindow):
             b.setFocusPolicy(Qt.NoFocus)
             self.nav_group.addButton(b, i)
             nav.addWidget(b)
-            QShortcut(QKeySequence(key), self, activated=lambda i=i: self.show_screen(i))
+            # application-wide: after a dialog closes the F-keys work at once, without a click
+            # to give the window its focus back
+            QShortcut(QKeySequence(key), self, activated=lambda i=i: self.show_screen(i),
+                      context=Qt.ApplicationShortcut)
         self.nav_group.idClicked.connect(self.show_screen)
         nav.addStretch(1)
         self.who = label("", "muted", wrap=True)
@@ -109,6 +114,9 @@ class MainWindow(QMainWindow):
         self.store_name = store_name
         self.status.set_store(store_name)
         self.checkout.store_name = store_name
+        gifts = getattr(self, "gifts", None)
+        if gifts is not None:
+            gifts.store_name = store_name
         self.signin.load(ctx, store_name)
         self.after_start.start()
 
