@@ -65,7 +65,7 @@ class GiftsView(QWidget):
         self.grid = QListWidget()
         self.grid.setViewMode(QListView.IconMode)
         self.grid.setIconSize(QSize(TILE, TILE))
-        self.grid.setGridSize(QSize(TILE + 90, TILE + 90))
+        self.grid.setGridSize(QSize(TILE + 110, TILE + 120))  # four lines under the picture, none cut
         self.grid.setResizeMode(QListView.Adjust)
         self.grid.setMovement(QListView.Static)
         self.grid.setWordWrap(True)
@@ -151,9 +151,9 @@ class GiftsView(QWidget):
             extra = [self.tr("stock %1").replace("%1", str(o.stock))]
             if g.per_member_limit:
                 extra.append(self.tr("limit %1").replace("%1", str(g.per_member_limit)))
-            if g.min_tier:
-                extra.append(self.tier_names.get(g.min_tier, g.min_tier))
             lines.append(" · ".join(extra))
+            if g.min_tier:  # a line of its own: tier names are long
+                lines.append(self.tier_names.get(g.min_tier, g.min_tier))
             item = QListWidgetItem(gift_icon(g), "\n".join(lines))
             item.setData(Qt.UserRole, g.gift_id)
             if o.stock <= 0:

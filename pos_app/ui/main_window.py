@@ -109,6 +109,15 @@ class MainWindow(QMainWindow):
         self.checkout.fetch_member = lambda text, done, failed: self.sync.fetch_member(
             self.ctx, getattr(self, "devices", self.runner), text, done, failed)
 
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        # Without a window manager (a kiosk till, Xvfb) "maximised" is only a request nobody
+        # grants: take the screen's free area ourselves
+        if self.windowState() & Qt.WindowMaximized and self.screen() is not None:
+            free = self.screen().availableGeometry()
+            if self.width() < free.width() or self.height() < free.height():
+                self.setGeometry(free)
+        super().showEvent(event)
+
     def store_ready(self, ctx, store_name: str) -> None:
         self.ctx = ctx
         self.store_name = store_name

@@ -46,8 +46,10 @@ class RefundsView(QWidget):
         self.table = QTableWidget(0, 5)
         self.table.setHorizontalHeaderLabels([self.tr("Item"), self.tr("Sold"), self.tr("Refunded"),
                                               self.tr("Paid"), self.tr("Refund qty")])
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
         self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(48)  # the quantity spin boxes are 40 px tall
         self.reason = QLineEdit()
         self.reason.setPlaceholderText(self.tr("e.g. damaged, wrong size"))
         self.manager_pin = QLineEdit()
@@ -100,7 +102,10 @@ class RefundsView(QWidget):
                 self.table.setItem(i, j, QTableWidgetItem(value))
             spin = QSpinBox()
             spin.setRange(0, s.qty - s.refunded_qty)
+            spin.setMinimumWidth(110)
             self.table.setCellWidget(i, 4, spin)
+        self.table.resizeColumnsToContents()
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
 
     def select_all(self) -> None:
         for i in range(self.table.rowCount()):

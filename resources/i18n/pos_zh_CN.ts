@@ -84,154 +84,154 @@
         <translation>摄像头 (F9)</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="97"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="101"/>
         <source>Pay with points: </source>
         <translation>积分抵现：</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="103"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="107"/>
         <source>Member PIN (to pay with points)</source>
         <translation>会员密码（积分抵现时输入）</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="107"/>
-        <location filename="../../pos_app/ui/checkout/view.py" line="184"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="111"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="195"/>
         <source>No shopping guide</source>
         <translation>无导购</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="115"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="119"/>
         <source>Cash</source>
         <translation>现金</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="115"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="119"/>
         <source>Card</source>
         <translation>银行卡</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="115"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="119"/>
         <source>Other</source>
         <translation>其他</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="122"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="126"/>
         <source>Cash received (blank = exact)</source>
         <translation>实收现金（留空 = 刚好）</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="125"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="129"/>
         <source>Finish (F12)</source>
         <translation>结账 (F12)</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="128"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="132"/>
         <source>Cancel sale (Esc)</source>
         <translation>取消交易 (Esc)</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="130"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="134"/>
         <source>Reprint (F10)</source>
         <translation>重打小票 (F10)</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="142"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="96"/>
         <source>Coupons</source>
         <translation>优惠券</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="166"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="175"/>
         <source>Enter on an empty scan box or F12: finish · + / −: quantity · Delete: void line · Esc: cancel sale</source>
         <translation>扫码框为空时按 Enter 或 F12：结账 · + / −：数量 · Delete：删除行 · Esc：取消交易</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="186"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="197"/>
         <source>Guide: %1</source>
         <translation>导购：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="251"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="262"/>
         <source>Not known at this store: asking HQ…</source>
         <translation>本店没有此会员：正在向总部查询…</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="276"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="287"/>
         <source>This is a gift&apos;s pickup code: write it off on the Gifts screen.</source>
         <translation>这是礼品的提货码：请在礼品页面核销。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="284"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="295"/>
         <source>Member: %1</source>
         <translation>会员：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="299"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="310"/>
         <source>Scan the member first, then the label.</source>
         <translation>请先扫会员码，再扫商品标签。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="308"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="319"/>
         <source>Label %1: +%2 points, balance %3</source>
         <translation>标签 %1：+%2 积分，余额 %3</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="402"/>
-        <location filename="../../pos_app/ui/checkout/view.py" line="407"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="415"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="420"/>
         <source>Subtotal: %1</source>
         <translation>小计：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="410"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="423"/>
         <source>Coupons −%1</source>
         <translation>优惠券 −%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="412"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="425"/>
         <source>Points −%1 (%2 pts)</source>
         <translation>积分抵现 −%1（%2 积分）</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="416"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="429"/>
         <source>This sale earns %1 points</source>
         <translation>本单可得 %1 积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="417"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="430"/>
         <source>No member: no points earned</source>
         <translation>非会员：不积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="429"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="442"/>
         <source>Type the cash received as an amount, e.g. 100 or 88.50</source>
         <translation>请输入实收金额，例如 100 或 88.50</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="478"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="491"/>
         <source>Sale %1 done.</source>
         <translation>交易 %1 完成。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="551"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="564"/>
         <source>The quantity is 1 already: press Delete to void the line.</source>
         <translation>数量已是 1：要删除这一行请按 Delete。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="509"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="522"/>
         <source>Receipt saved to %1</source>
         <translation>小票已保存到 %1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="513"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="526"/>
         <source>Receipt printed on %1</source>
         <translation>小票已打印：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="525"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="538"/>
         <source>Cancel sale</source>
         <translation>取消交易</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="525"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="538"/>
         <source>Clear this sale?</source>
         <translation>清空本单？</translation>
     </message>
@@ -1026,57 +1026,57 @@ Key %7</source>
         <translation>退货数量</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="52"/>
+        <location filename="../../pos_app/ui/refunds.py" line="54"/>
         <source>e.g. damaged, wrong size</source>
         <translation>例如：破损、尺码不对</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="57"/>
+        <location filename="../../pos_app/ui/refunds.py" line="59"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="58"/>
+        <location filename="../../pos_app/ui/refunds.py" line="60"/>
         <source>Manager PIN</source>
         <translation>店长密码</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="59"/>
+        <location filename="../../pos_app/ui/refunds.py" line="61"/>
         <source>Refund everything</source>
         <translation>全部退货</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="61"/>
+        <location filename="../../pos_app/ui/refunds.py" line="63"/>
         <source>Refund</source>
         <translation>退款</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="65"/>
+        <location filename="../../pos_app/ui/refunds.py" line="67"/>
         <source>Refunds and returns</source>
         <translation>退货退款</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="94"/>
+        <location filename="../../pos_app/ui/refunds.py" line="96"/>
         <source>Receipt %1 · %2 · due %3</source>
         <translation>小票 %1 · %2 · 应收 %3</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="123"/>
+        <location filename="../../pos_app/ui/refunds.py" line="128"/>
         <source>Choose what to refund.</source>
         <translation>请选择要退的商品。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="134"/>
+        <location filename="../../pos_app/ui/refunds.py" line="139"/>
         <source>Refunded %1; %2 points reversed</source>
         <translation>已退款 %1；冲回 %2 积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="137"/>
+        <location filename="../../pos_app/ui/refunds.py" line="142"/>
         <source>; %1 points given back</source>
         <translation>；退还 %1 积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="139"/>
+        <location filename="../../pos_app/ui/refunds.py" line="144"/>
         <source>; member now owes %1 points</source>
         <translation>；会员现欠 %1 积分</translation>
     </message>

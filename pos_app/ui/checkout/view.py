@@ -82,7 +82,10 @@ class CheckoutView(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SingleSelection)
         self.table.verticalHeader().setVisible(False)
+        # the item's name takes what the figures leave; the figures are never cut
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.table.verticalHeader().setDefaultSectionSize(44)
         self.table.installEventFilter(self)
 
@@ -90,6 +93,7 @@ class CheckoutView(QWidget):
         self.member_panel.clear_button.clicked.connect(self.clear_member)
         self.coupons = QListWidget()
         self.coupons.setMaximumHeight(76)
+        self.coupons_title = label(self.tr("Coupons"), "muted")
         self.coupons.itemChanged.connect(lambda _item: self.requote())
         self.cash_points = QSpinBox()
         self.cash_points.setRange(0, 10_000_000)
@@ -137,13 +141,17 @@ class CheckoutView(QWidget):
         self.done = SaleDonePanel()
         self.done.print_button.clicked.connect(self.print_receipt)
         self.done.hide()
+        # the right column fits a 768-pixel screen: the coupons only when the member has some,
+        # points and PIN side by side (tests/ui/test_counter_items.py reads every label)
         right = QVBoxLayout()
+        right.setSpacing(6)
         right.addWidget(self.member_panel)
-        right.addWidget(label(self.tr("Coupons"), "muted"))
+        right.addWidget(self.coupons_title)
         right.addWidget(self.coupons)
-        right.addWidget(self.cash_points)
-        right.addWidget(self.member_pin)
-        right.addWidget(self.guide)
+        spend = QHBoxLayout()
+        spend.addWidget(self.cash_points, 1)
+        spend.addWidget(self.member_pin, 1)
+        right.addLayout(spend)
         right.addWidget(self.totals)
         right.addWidget(self.done)
         right.addLayout(tender_row)
@@ -163,8 +171,11 @@ class CheckoutView(QWidget):
         left.addWidget(self.camera, alignment=Qt.AlignLeft)
         left.addWidget(self.message)
         left.addWidget(self.table, 1)
-        left.addWidget(label(self.tr("Enter on an empty scan box or F12: finish · + / −: quantity · Delete: void line "
-                                     "· Esc: cancel sale"), "muted", wrap=True))
+        bottom = QHBoxLayout()
+        bottom.addWidget(label(self.tr("Enter on an empty scan box or F12: finish · + / −: quantity · Delete: void line "
+                                       "· Esc: cancel sale"), "muted", wrap=True), 1)
+        bottom.addWidget(self.guide)
+        left.addLayout(bottom)
         box = QHBoxLayout(self)
         box.addLayout(left, 3)
         box.addLayout(right, 2)
@@ -333,6 +344,8 @@ class CheckoutView(QWidget):
     def _fill_coupons(self, coupons: list) -> None:
         self.coupons.blockSignals(True)
         self.coupons.clear()
+        self.coupons.setVisible(bool(coupons))
+        self.coupons_title.setVisible(bool(coupons))
         for c in coupons:
             item = QListWidgetItem(f"{c.type.name} · {c.code} · {c.expires_at:%Y-%m-%d}")
             item.setData(Qt.UserRole, c.code)
