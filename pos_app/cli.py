@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from pos_app.domain.money import format_fen
-from pos_app.domain.problems import Refused
+from pos_app.domain.problems import Refused, problem
 
 
 def _ctx(args):
@@ -102,17 +102,27 @@ def cmd_member(args) -> int:
     return 0
 
 
+MAX_QTY = 999
+
+
+def cart_item(text: str) -> tuple[str, int]:
+    """`SKU` or `SKU:QTY` -> (code, quantity). A quantity that is not a whole number from 1
+    to 999 is refused (`SKU:-1` and `SKU:abc` once sold one)."""
+    code, sep, qty = text.rpartition(":")
+    if not sep:
+        code, qty = text, "1"
+    if not (qty.isascii() and qty.isdigit() and 1 <= int(qty) <= MAX_QTY) or not code.strip():
+        raise Refused(problem("cart.bad_qty", f"{text!r}: write an item as SKU or SKU:QTY, "
+                                              f"QTY a whole number from 1 to {MAX_QTY}", item=text))
+    return code.strip(), int(qty)
+
+
 def cmd_checkout(args) -> int:
     from pos_app.services import checkout, members
     from pos_app.services.demo import CASHIER_ID
 
+    items = [cart_item(item) for item in args.item]  # refused before the store is even opened
     ctx = _ctx(args)
-    items = []
-    for item in args.item:
-        code, _, qty = item.partition(":")
-        if not qty.isdigit():
-            qty = "1"
-        items.append((code, int(qty)))
     member_id = members.find_member(ctx, args.member).member_id if args.member else None
     tender = {args.tender: int(args.paid)} if args.paid is not None else None
     r = checkout.checkout(ctx, staff_id=args.staff or CASHIER_ID, items=items, member_id=member_id,
