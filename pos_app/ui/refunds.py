@@ -49,7 +49,7 @@ class RefundsView(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
         self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(48)  # the quantity spin boxes are 40 px tall
+        self.table.verticalHeader().setDefaultSectionSize(56)  # the quantity spin boxes need 49 px
         self.reason = QLineEdit()
         self.reason.setPlaceholderText(self.tr("e.g. damaged, wrong size"))
         self.manager_pin = QLineEdit()

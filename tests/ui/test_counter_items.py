@@ -260,6 +260,30 @@ def test_the_checkout_reads_fully_with_a_big_sale(qtbot, cashier, size):
     assert "," in balance.text() and balance.sizeHint().width() <= balance.width()
 
 
+def test_refund_quantity_boxes_and_gift_tiles_are_not_cut(qtbot, zh_cashier):
+    window = zh_cashier
+    window.setWindowState(Qt.WindowNoState)
+    window.resize(1366, 768)
+    scan(qtbot, window, "13800138000")
+    scan(qtbot, window, "6901234567892")
+    qtbot.keyClick(window.checkout.scan_box, Qt.Key_Return)
+    idle(qtbot, window)
+    refunds = open_screen(qtbot, window, Qt.Key_F4)
+    refunds.receipt.setText(window.checkout.last_sale.receipt_no)
+    refunds.load_sale()
+    idle(qtbot, window)
+    qtbot.wait(50)
+    spin = refunds.table.cellWidget(0, 4)
+    assert spin.height() >= spin.minimumSizeHint().height() and spin.width() >= spin.minimumSizeHint().width()
+    gifts = open_screen(qtbot, window, Qt.Key_F3)
+    qtbot.waitUntil(lambda: gifts.grid.count() > 0, timeout=WAIT_MS)
+    fm, cell = gifts.grid.fontMetrics(), gifts.grid.gridSize()
+    for i in range(gifts.grid.count()):
+        lines = gifts.grid.item(i).text().split("\n")
+        assert all(fm.horizontalAdvance(ln) <= cell.width() - 8 for ln in lines), lines  # no "银…"
+        assert gifts.grid.iconSize().height() + len(lines) * fm.lineSpacing() <= cell.height(), lines
+
+
 # 9 ---------------------------------------------------------------------------------------------
 def test_every_refusal_the_services_can_give_has_a_translated_sentence():
     from pos_app.domain.codes import Reason
