@@ -100,6 +100,7 @@ def build(data_dir: Path, lang: str | None = None, demo: bool = True) -> tuple[M
         ("F8", QCoreApplication.translate("MainWindow", "Settings"), settings_view),
     ])
     window.settings = settings
+    settings_view.open_sale = lambda: len(window.checkout.cart.rows)
     window.gifts = gifts_view
     window.checkout.receipt_dir = data_dir / "receipts"
     window.checkout.devices = devices

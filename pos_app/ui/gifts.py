@@ -65,7 +65,7 @@ class GiftsView(QWidget):
         self.grid = QListWidget()
         self.grid.setViewMode(QListView.IconMode)
         self.grid.setIconSize(QSize(TILE, TILE))
-        self.grid.setGridSize(QSize(TILE + 110, TILE + 120))  # four lines under the picture, none cut
+        self.grid.setGridSize(QSize(TILE + 90, TILE + 120))  # four lines under the picture, none cut
         self.grid.setResizeMode(QListView.Adjust)
         self.grid.setMovement(QListView.Static)
         self.grid.setWordWrap(True)

@@ -75,7 +75,7 @@ class MainWindow(QMainWindow):
         nav.addWidget(sign_out)
         nav_widget = QWidget()
         nav_widget.setLayout(nav)
-        nav_widget.setFixedWidth(200)
+        nav_widget.setFixedWidth(180)
 
         work = QWidget()
         row = QHBoxLayout(work)

@@ -68,6 +68,10 @@ class PointsView(QWidget):
         adjust_panel.layout().addLayout(form)
         adjust_panel.layout().addWidget(adjust)
         grid.addWidget(adjust_panel, 1, 1)
+        grid.setColumnStretch(0, 1)  # equal halves: a coupon's name reads in full at 1024 px
+        grid.setColumnStretch(1, 1)
+        for combo in (self.coupon_type, self.lottery):
+            combo.setSizeAdjustPolicy(QComboBox.AdjustToContents)
         self.message = label("", "muted", wrap=True)
         box = QVBoxLayout(self)
         box.addWidget(self.member_box)

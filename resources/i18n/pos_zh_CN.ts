@@ -46,27 +46,27 @@
 <context>
     <name>CartModel</name>
     <message>
-        <location filename="../../pos_app/ui/checkout/cart.py" line="35"/>
+        <location filename="../../pos_app/ui/checkout/cart.py" line="37"/>
         <source>Item</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/cart.py" line="35"/>
+        <location filename="../../pos_app/ui/checkout/cart.py" line="37"/>
         <source>Qty</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/cart.py" line="36"/>
+        <location filename="../../pos_app/ui/checkout/cart.py" line="38"/>
         <source>Price</source>
         <translation>单价</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/cart.py" line="36"/>
+        <location filename="../../pos_app/ui/checkout/cart.py" line="38"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/cart.py" line="37"/>
+        <location filename="../../pos_app/ui/checkout/cart.py" line="39"/>
         <source>Points</source>
         <translation>积分</translation>
     </message>
@@ -74,164 +74,174 @@
 <context>
     <name>CheckoutView</name>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="69"/>
-        <source>Scan or type: member phone / card, product code</source>
-        <translation>扫码或输入：会员手机号 / 卡号、商品码</translation>
-    </message>
-    <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="75"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="79"/>
         <source>Camera (F9)</source>
         <translation>摄像头 (F9)</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="101"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="110"/>
         <source>Pay with points: </source>
         <translation>积分抵现：</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="107"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="117"/>
         <source>Member PIN (to pay with points)</source>
         <translation>会员密码（积分抵现时输入）</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="111"/>
-        <location filename="../../pos_app/ui/checkout/view.py" line="195"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="122"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="206"/>
         <source>No shopping guide</source>
         <translation>无导购</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="119"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="130"/>
         <source>Cash</source>
         <translation>现金</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="119"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="130"/>
         <source>Card</source>
         <translation>银行卡</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="119"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="130"/>
         <source>Other</source>
         <translation>其他</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="126"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="137"/>
         <source>Cash received (blank = exact)</source>
         <translation>实收现金（留空 = 刚好）</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="129"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="140"/>
         <source>Finish (F12)</source>
         <translation>结账 (F12)</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="132"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="143"/>
         <source>Cancel sale (Esc)</source>
         <translation>取消交易 (Esc)</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="134"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="145"/>
         <source>Reprint (F10)</source>
         <translation>重打小票 (F10)</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="96"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="105"/>
         <source>Coupons</source>
         <translation>优惠券</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="175"/>
-        <source>Enter on an empty scan box or F12: finish · + / −: quantity · Delete: void line · Esc: cancel sale</source>
-        <translation>扫码框为空时按 Enter 或 F12：结账 · + / −：数量 · Delete：删除行 · Esc：取消交易</translation>
+        <location filename="../../pos_app/ui/checkout/view.py" line="73"/>
+        <source>Scan, or type a phone or product code</source>
+        <translation>扫码，或输入手机号、商品码</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="197"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="116"/>
+        <source>Member PIN</source>
+        <translation>会员密码</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/checkout/view.py" line="208"/>
         <source>Guide: %1</source>
         <translation>导购：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="262"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="258"/>
+        <source>A quantity is a whole number from 1 to 999 (typed: %1).</source>
+        <translation>数量须为 1 到 999 的整数（输入的是：%1）。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/checkout/view.py" line="290"/>
         <source>Not known at this store: asking HQ…</source>
         <translation>本店没有此会员：正在向总部查询…</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="287"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="315"/>
         <source>This is a gift&apos;s pickup code: write it off on the Gifts screen.</source>
         <translation>这是礼品的提货码：请在礼品页面核销。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="295"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="323"/>
         <source>Member: %1</source>
         <translation>会员：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="310"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="339"/>
         <source>Scan the member first, then the label.</source>
         <translation>请先扫会员码，再扫商品标签。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="319"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="348"/>
         <source>Label %1: +%2 points, balance %3</source>
         <translation>标签 %1：+%2 积分，余额 %3</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="415"/>
-        <location filename="../../pos_app/ui/checkout/view.py" line="420"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="445"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="450"/>
         <source>Subtotal: %1</source>
         <translation>小计：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="423"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="453"/>
         <source>Coupons −%1</source>
         <translation>优惠券 −%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="425"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="455"/>
         <source>Points −%1 (%2 pts)</source>
         <translation>积分抵现 −%1（%2 积分）</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="429"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="459"/>
         <source>This sale earns %1 points</source>
         <translation>本单可得 %1 积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="430"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="460"/>
         <source>No member: no points earned</source>
         <translation>非会员：不积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="442"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="472"/>
         <source>Type the cash received as an amount, e.g. 100 or 88.50</source>
         <translation>请输入实收金额，例如 100 或 88.50</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="491"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="521"/>
         <source>Sale %1 done.</source>
         <translation>交易 %1 完成。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="564"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="594"/>
         <source>The quantity is 1 already: press Delete to void the line.</source>
         <translation>数量已是 1：要删除这一行请按 Delete。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="522"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="552"/>
         <source>Receipt saved to %1</source>
         <translation>小票已保存到 %1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="526"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="186"/>
+        <source>Enter or F12 on an empty scan box: finish · + / −: quantity · 3*code or *3: quantity 3 · Delete: void line · Esc: cancel sale</source>
+        <translation>扫码框为空时按 Enter 或 F12：结账 · + / −：数量 · 3*编码 或 *3：数量 3 · Delete：删除行 · Esc：取消交易</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/checkout/view.py" line="556"/>
         <source>Receipt printed on %1</source>
         <translation>小票已打印：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="538"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="568"/>
         <source>Cancel sale</source>
         <translation>取消交易</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="538"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="568"/>
         <source>Clear this sale?</source>
         <translation>清空本单？</translation>
     </message>
@@ -656,112 +666,159 @@ Key %7</source>
 <context>
     <name>MembersView</name>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="52"/>
+        <location filename="../../pos_app/ui/members.py" line="54"/>
         <source>Phone, name or card number</source>
         <translation>手机号、姓名或卡号</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="57"/>
+        <location filename="../../pos_app/ui/members.py" line="59"/>
         <source>New member (Ctrl+N)</source>
         <translation>新会员 (Ctrl+N)</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="69"/>
+        <location filename="../../pos_app/ui/members.py" line="71"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="69"/>
+        <location filename="../../pos_app/ui/members.py" line="71"/>
         <source>What</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="69"/>
+        <location filename="../../pos_app/ui/members.py" line="71"/>
         <source>Points</source>
         <translation>积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="74"/>
+        <location filename="../../pos_app/ui/members.py" line="76"/>
         <source>Print member card QR</source>
         <translation>打印会员卡二维码</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="85"/>
+        <location filename="../../pos_app/ui/members.py" line="78"/>
+        <source>Edit member</source>
+        <translation>编辑会员</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/members.py" line="92"/>
         <source>optional, e.g. R1A2B3C4D</source>
         <translation>选填，例如 R1A2B3C4D</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="87"/>
+        <location filename="../../pos_app/ui/members.py" line="94"/>
         <source>4-8 digits, typed by the member</source>
         <translation>4-8 位数字，由会员输入</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="89"/>
+        <location filename="../../pos_app/ui/members.py" line="96"/>
+        <location filename="../../pos_app/ui/members.py" line="120"/>
         <source>Mobile phone</source>
         <translation>手机号</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="90"/>
+        <location filename="../../pos_app/ui/members.py" line="97"/>
+        <location filename="../../pos_app/ui/members.py" line="119"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="91"/>
+        <location filename="../../pos_app/ui/members.py" line="98"/>
         <source>Referrer code</source>
         <translation>推荐码</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="92"/>
+        <location filename="../../pos_app/ui/members.py" line="99"/>
         <source>Member PIN</source>
         <translation>会员密码</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="93"/>
+        <location filename="../../pos_app/ui/members.py" line="100"/>
         <source>Register (Enter)</source>
         <translation>注册 (Enter)</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="99"/>
+        <location filename="../../pos_app/ui/members.py" line="106"/>
         <source>Register a member</source>
         <translation>注册会员</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="138"/>
+        <location filename="../../pos_app/ui/members.py" line="115"/>
+        <source>leave blank to keep the PIN</source>
+        <translation>留空则不改密码</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/members.py" line="117"/>
+        <source>current PIN, or scan the member&apos;s phone code</source>
+        <translation>当前密码，或扫描会员手机码</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/members.py" line="121"/>
+        <source>New PIN</source>
+        <translation>新密码</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/members.py" line="122"/>
+        <source>Member&apos;s proof</source>
+        <translation>会员验证</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/members.py" line="123"/>
+        <source>Save changes</source>
+        <translation>保存修改</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/members.py" line="125"/>
+        <source>Back</source>
+        <translation>返回</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/members.py" line="129"/>
+        <source>Edit a member</source>
+        <translation>编辑会员资料</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/members.py" line="177"/>
         <source>%1 found</source>
         <translation>找到 %1 位</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="154"/>
+        <location filename="../../pos_app/ui/members.py" line="193"/>
         <source>Card %1 · Tier %2 · Referral code %3</source>
         <translation>卡号 %1 · 等级 %2 · 推荐码 %3</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="156"/>
+        <location filename="../../pos_app/ui/members.py" line="196"/>
         <source>Balance %1 · spendable %2 · locked %3</source>
         <translation>余额 %1 · 可用 %2 · 锁定 %3</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="159"/>
+        <location filename="../../pos_app/ui/members.py" line="199"/>
         <source>Referral points: %1</source>
         <translation>推荐积分：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="161"/>
+        <location filename="../../pos_app/ui/members.py" line="201"/>
         <source>Owes %1 points</source>
         <translation>欠 %1 积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="163"/>
+        <location filename="../../pos_app/ui/members.py" line="203"/>
         <source>%1 points expire on %2</source>
         <translation>%1 积分将于 %2 过期</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="187"/>
+        <location filename="../../pos_app/ui/members.py" line="227"/>
         <source>Registered %1, card %2</source>
         <translation>已注册 %1，卡号 %2</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/members.py" line="209"/>
+        <location filename="../../pos_app/ui/members.py" line="266"/>
+        <source>Saved %1</source>
+        <translation>已保存 %1</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/members.py" line="287"/>
         <source>Member card saved to %1</source>
         <translation>会员卡已保存到 %1</translation>
     </message>
@@ -803,14 +860,14 @@ Key %7</source>
     </message>
     <message>
         <location filename="../../pos_app/ui/points.py" line="34"/>
-        <location filename="../../pos_app/ui/points.py" line="133"/>
+        <location filename="../../pos_app/ui/points.py" line="137"/>
         <source>No member</source>
         <translation>未识别会员</translation>
     </message>
     <message>
         <location filename="../../pos_app/ui/points.py" line="37"/>
-        <location filename="../../pos_app/ui/points.py" line="141"/>
-        <location filename="../../pos_app/ui/points.py" line="165"/>
+        <location filename="../../pos_app/ui/points.py" line="145"/>
+        <location filename="../../pos_app/ui/points.py" line="169"/>
         <source>typed by the member (coupons, lottery, donation)</source>
         <translation>由会员输入（优惠券、抽奖、捐赠）</translation>
     </message>
@@ -875,52 +932,52 @@ Key %7</source>
         <translation>积分调整（店长）</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/points.py" line="91"/>
+        <location filename="../../pos_app/ui/points.py" line="95"/>
         <source>%1 (%2 pts)</source>
         <translation>%1（%2 积分）</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/points.py" line="97"/>
+        <location filename="../../pos_app/ui/points.py" line="101"/>
         <source>%1 (%2 pts a draw)</source>
         <translation>%1（每次 %2 积分）</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/points.py" line="123"/>
+        <location filename="../../pos_app/ui/points.py" line="127"/>
         <source>That code is not a member&apos;s: scan the member card or phone code.</source>
         <translation>这不是会员码：请扫描会员卡或手机会员码。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/points.py" line="128"/>
+        <location filename="../../pos_app/ui/points.py" line="132"/>
         <source>not needed: the member&apos;s phone code was scanned</source>
         <translation>无需输入：已扫描会员手机码</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/points.py" line="147"/>
+        <location filename="../../pos_app/ui/points.py" line="151"/>
         <source>%1 · %2 points (spendable %3)</source>
         <translation>%1 · %2 积分（可用 %3）</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/points.py" line="154"/>
+        <location filename="../../pos_app/ui/points.py" line="158"/>
         <source>Scan the member first.</source>
         <translation>请先扫描会员。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/points.py" line="178"/>
+        <location filename="../../pos_app/ui/points.py" line="182"/>
         <source>Coupon %1 issued, valid until %2</source>
         <translation>优惠券 %1 已发放，有效期至 %2</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/points.py" line="185"/>
+        <location filename="../../pos_app/ui/points.py" line="189"/>
         <source>Prize: %1</source>
         <translation>奖品：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/points.py" line="189"/>
+        <location filename="../../pos_app/ui/points.py" line="193"/>
         <source>Thank you: points donated to charity</source>
         <translation>感谢您：积分已捐赠公益</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/points.py" line="198"/>
+        <location filename="../../pos_app/ui/points.py" line="202"/>
         <source>Adjustment recorded</source>
         <translation>调整已记录</translation>
     </message>
@@ -996,87 +1053,102 @@ Key %7</source>
 <context>
     <name>RefundsView</name>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="43"/>
-        <source>Scan or type the receipt number</source>
-        <translation>扫描或输入小票号</translation>
+        <location filename="../../pos_app/ui/refunds.py" line="44"/>
+        <source>Scan the receipt&apos;s QR code, or pick a sale of today</source>
+        <translation>扫描小票二维码，或从今日销售中选择</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="47"/>
+        <location filename="../../pos_app/ui/refunds.py" line="48"/>
         <source>Item</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="47"/>
+        <location filename="../../pos_app/ui/refunds.py" line="48"/>
         <source>Sold</source>
         <translation>已售</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="47"/>
+        <location filename="../../pos_app/ui/refunds.py" line="48"/>
         <source>Refunded</source>
         <translation>已退</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="48"/>
+        <location filename="../../pos_app/ui/refunds.py" line="49"/>
         <source>Paid</source>
         <translation>实付</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="48"/>
+        <location filename="../../pos_app/ui/refunds.py" line="49"/>
         <source>Refund qty</source>
         <translation>退货数量</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="54"/>
+        <location filename="../../pos_app/ui/refunds.py" line="55"/>
         <source>e.g. damaged, wrong size</source>
         <translation>例如：破损、尺码不对</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="59"/>
+        <location filename="../../pos_app/ui/refunds.py" line="60"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="60"/>
+        <location filename="../../pos_app/ui/refunds.py" line="61"/>
         <source>Manager PIN</source>
         <translation>店长密码</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="61"/>
+        <location filename="../../pos_app/ui/refunds.py" line="62"/>
         <source>Refund everything</source>
         <translation>全部退货</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="63"/>
+        <location filename="../../pos_app/ui/refunds.py" line="64"/>
         <source>Refund</source>
         <translation>退款</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="67"/>
+        <location filename="../../pos_app/ui/refunds.py" line="81"/>
+        <source>Today&apos;s sales</source>
+        <translation>今日销售</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/refunds.py" line="87"/>
         <source>Refunds and returns</source>
         <translation>退货退款</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="96"/>
+        <location filename="../../pos_app/ui/refunds.py" line="100"/>
+        <source>%1 · %2</source>
+        <translation>%1 · %2</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/refunds.py" line="103"/>
+        <source>refunded %1</source>
+        <translation>已退 %1</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/refunds.py" line="127"/>
         <source>Receipt %1 · %2 · due %3</source>
         <translation>小票 %1 · %2 · 应收 %3</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="128"/>
+        <location filename="../../pos_app/ui/refunds.py" line="159"/>
         <source>Choose what to refund.</source>
         <translation>请选择要退的商品。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="139"/>
+        <location filename="../../pos_app/ui/refunds.py" line="170"/>
         <source>Refunded %1; %2 points reversed</source>
         <translation>已退款 %1；冲回 %2 积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="142"/>
+        <location filename="../../pos_app/ui/refunds.py" line="173"/>
         <source>; %1 points given back</source>
         <translation>；退还 %1 积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/refunds.py" line="144"/>
+        <location filename="../../pos_app/ui/refunds.py" line="175"/>
         <source>; member now owes %1 points</source>
         <translation>；会员现欠 %1 积分</translation>
     </message>
@@ -1825,99 +1897,109 @@ Key %7</source>
 <context>
     <name>SettingsView</name>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="58"/>
+        <location filename="../../pos_app/ui/settings.py" line="60"/>
         <source>Save and restart</source>
         <translation>保存并重启</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="62"/>
+        <location filename="../../pos_app/ui/settings.py" line="64"/>
         <source>pdf:&lt;folder&gt; · tcp://192.168.1.50:9100 · usb://04b8:0202</source>
         <translation>pdf:&lt;文件夹&gt; · tcp://192.168.1.50:9100 · usb://04b8:0202</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="63"/>
+        <location filename="../../pos_app/ui/settings.py" line="65"/>
         <source>Print a receipt after every sale</source>
         <translation>每笔交易后自动打印小票</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="65"/>
+        <location filename="../../pos_app/ui/settings.py" line="67"/>
         <source>Save printer</source>
         <translation>保存打印机</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="68"/>
+        <location filename="../../pos_app/ui/settings.py" line="70"/>
         <source>Receipt printer</source>
         <translation>小票打印机</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="72"/>
+        <location filename="../../pos_app/ui/settings.py" line="74"/>
         <source>0 (first webcam), a video file or rtsp://… stream</source>
         <translation>0（第一个摄像头）、视频文件或 rtsp://… 视频流</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="73"/>
+        <location filename="../../pos_app/ui/settings.py" line="75"/>
         <source>Save camera</source>
         <translation>保存摄像头</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="75"/>
+        <location filename="../../pos_app/ui/settings.py" line="77"/>
         <source>Preview</source>
         <translation>预览</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="89"/>
+        <location filename="../../pos_app/ui/settings.py" line="91"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="90"/>
+        <location filename="../../pos_app/ui/settings.py" line="92"/>
         <source>Receipts</source>
         <translation>小票</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="93"/>
+        <location filename="../../pos_app/ui/settings.py" line="95"/>
         <source>Camera</source>
         <translation>摄像头</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="96"/>
+        <location filename="../../pos_app/ui/settings.py" line="98"/>
         <source>HQ</source>
         <translation>总部</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="108"/>
+        <location filename="../../pos_app/ui/settings.py" line="110"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="147"/>
+        <location filename="../../pos_app/ui/settings.py" line="149"/>
         <source>never</source>
         <translation>从未</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="148"/>
+        <location filename="../../pos_app/ui/settings.py" line="150"/>
         <source>Enrolled with {url} as store {store}, till {device}. Last sync: {last}.</source>
         <translation>已接入 {url}，门店 {store}，收银台 {device}。上次同步：{last}。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="151"/>
+        <location filename="../../pos_app/ui/settings.py" line="153"/>
         <source>Not enrolled: this till works on its own. Enrol it with the address and one-time token HQ gave you.</source>
         <translation>未接入：本收银台独立运行。请用总部提供的地址和一次性令牌接入。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="154"/>
+        <location filename="../../pos_app/ui/settings.py" line="156"/>
         <source>Offline limits set by HQ: redeeming stops after {hours} h without a sync ({left} h left); {member} points per member and {store} points per store in one offline period, {share} of them at this till ({budget} left).</source>
         <translation>总部设定的离线限制：超过 {hours} 小时未同步即停止兑换（剩余 {left} 小时）；每个离线期内每位会员最多 {member} 积分，本店最多 {store} 积分，其中本机 {share} 积分（剩余 {budget}）。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="177"/>
+        <location filename="../../pos_app/ui/settings.py" line="179"/>
         <source>Printer saved.</source>
         <translation>打印机已保存。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/settings.py" line="184"/>
+        <location filename="../../pos_app/ui/settings.py" line="186"/>
         <source>Camera saved.</source>
         <translation>摄像头已保存。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/settings.py" line="193"/>
+        <source>A sale is open</source>
+        <translation>有未完成的交易</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/settings.py" line="194"/>
+        <source>The checkout has a sale with %1 item(s) not finished. Restarting now clears it. Restart anyway?</source>
+        <translation>收银台有一笔 %1 件商品的交易尚未完成，现在重启会清空它。仍要重启吗？</translation>
     </message>
 </context>
 <context>

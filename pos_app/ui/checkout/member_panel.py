@@ -14,7 +14,7 @@ class MemberPanel(QFrame):
         self.statement = None
         self.tier_names: dict[str, str] = {}
         self.name = label("", "title")
-        self.tier = label("", "muted")
+        self.tier = label("", "muted", wrap=True)  # wraps rather than widening the column
         self.balance = label("", "big")
         self.detail = label("", "muted", wrap=True)
         self.risk = label("", "risk")

@@ -10,6 +10,7 @@ Esc cancels the sale.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, Signal
@@ -20,7 +21,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QComboBox, QHBox
 from pos_app.domain.money import format_fen, parse_yuan
 from pos_app.ui import feedback
 from pos_app.ui.camera_panel import CameraPanel
-from pos_app.ui.checkout.cart import CartModel
+from pos_app.ui.checkout.cart import MAX_QTY, CartModel
 from pos_app.ui.checkout.member_panel import MemberPanel
 from pos_app.ui.checkout.sale_done import SaleDonePanel
 from pos_app.ui.focus import FocusKeeper
@@ -37,6 +38,8 @@ scan_uc = UseCases("pos_app.services.scan")
 staff_uc = UseCases("pos_app.services.staff")
 
 TENDERS = ("cash", "card", "other")
+_TIMES = re.compile(r"^(\d{1,4})\*(.+)$")  # "3*code": three of the product
+_SET_QTY = re.compile(r"^\*(\d{1,4})$")  # "*3": the selected line's quantity
 
 
 class CheckoutView(QWidget):
@@ -59,6 +62,7 @@ class CheckoutView(QWidget):
         self.printer_target = ""  # settings: pdf:<folder>, tcp://host:port, usb://vid:pid
         self.auto_print = False  # the receipt setting: print every receipt, or offer it (F10) on the finished sale
         self.quote_problem: str | None = None  # the refusal of the cart as it stands: F12 says it again
+        self.pending_qty = 1  # "3*code" in the scan box: the next product's quantity
         self.devices = runner  # printers and cameras; the app gives them their own worker
         self.camera_source = "0"
         # (text, on_done(member_id | None), on_error) -> None, set by the window once the till can ask HQ
@@ -66,7 +70,7 @@ class CheckoutView(QWidget):
 
         self.scan_box = QLineEdit()
         self.scan_box.setObjectName("scanBox")
-        self.scan_box.setPlaceholderText(self.tr("Scan or type: member phone / card, product code"))
+        self.scan_box.setPlaceholderText(self.tr("Scan, or type a phone or product code"))
         self.scan_box.returnPressed.connect(self._scan_entered)
         self.scan_box.installEventFilter(self)
         self.message = label("", "muted", wrap=True)
@@ -77,7 +81,10 @@ class CheckoutView(QWidget):
         self.camera_button.toggled.connect(self.set_camera)
 
         self.cart = CartModel(self)
+        self.cart.qty_typed.connect(lambda _row: self.requote())
+        self.cart.qty_refused.connect(self._qty_refused)
         self.table = QTableView()
+        self.table.setEditTriggers(QAbstractItemView.DoubleClicked | QAbstractItemView.SelectedClicked)
         self.table.setModel(self.cart)
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SingleSelection)
@@ -86,6 +93,8 @@ class CheckoutView(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.table.setWordWrap(True)  # a long name takes a second line (rows are 44 px), never "…"
+        self.table.setTextElideMode(Qt.ElideNone)
         self.table.verticalHeader().setDefaultSectionSize(44)
         self.table.installEventFilter(self)
 
@@ -104,10 +113,12 @@ class CheckoutView(QWidget):
         # phone's dynamic code (kept from the scan). A card is enough to earn, not to spend.
         self.member_pin = QLineEdit()
         self.member_pin.setEchoMode(QLineEdit.Password)
-        self.member_pin.setPlaceholderText(self.tr("Member PIN (to pay with points)"))
+        self.member_pin.setPlaceholderText(self.tr("Member PIN"))
+        self.member_pin.setToolTip(self.tr("Member PIN (to pay with points)"))
         self.member_code: str | None = None
         # the shopping guide who served the customer earns guide points (optional)
         self.guide = QComboBox()
+        self.guide.setMinimumWidth(150)
         self.guide.addItem(self.tr("No shopping guide"), None)
 
         self.subtotal = label()
@@ -172,8 +183,8 @@ class CheckoutView(QWidget):
         left.addWidget(self.message)
         left.addWidget(self.table, 1)
         bottom = QHBoxLayout()
-        bottom.addWidget(label(self.tr("Enter on an empty scan box or F12: finish · + / −: quantity · Delete: void line "
-                                       "· Esc: cancel sale"), "muted", wrap=True), 1)
+        bottom.addWidget(label(self.tr("Enter or F12 on an empty scan box: finish · + / −: quantity · 3*code or *3: "
+                                       "quantity 3 · Delete: void line · Esc: cancel sale"), "muted", wrap=True), 1)
         bottom.addWidget(self.guide)
         left.addLayout(bottom)
         box = QHBoxLayout(self)
@@ -227,7 +238,24 @@ class CheckoutView(QWidget):
         if not text:
             self.finish()
             return
+        setting = _SET_QTY.match(text)
+        if setting:
+            row = self.selected_row()
+            if row >= 0:
+                self.cart.setData(self.cart.index(row, 1), setting.group(1))
+            return
+        times = _TIMES.match(text)
+        if times:
+            if not 1 <= int(times.group(1)) <= MAX_QTY:
+                self._qty_refused(times.group(1))
+                return
+            self.pending_qty = int(times.group(1))
+            text = times.group(2)
         self.handle_scan(text)
+
+    def _qty_refused(self, text: str) -> None:
+        feedback.scanned(self.scan_box, False)
+        self.message.setText(self.tr("A quantity is a whole number from 1 to 999 (typed: %1).").replace("%1", text))
 
     def handle_scan(self, text: str, *, asked_hq: bool = False) -> None:
         """A code from the scan box, the wedge scanner or the camera."""
@@ -296,7 +324,8 @@ class CheckoutView(QWidget):
             self.runner.run(catalog_uc.member_coupons, self.ctx, found.member.member_id, on_done=self._fill_coupons)
         else:
             p = found.product
-            row = self.cart.add(p.sku, p.name, p.price_fen)
+            qty, self.pending_qty = self.pending_qty, 1
+            row = self.cart.add(p.sku, p.name, p.price_fen, qty)
             self.table.selectRow(row)
             self.message.setText(f"{p.name}  {format_fen(p.price_fen)}")
         self.requote()
@@ -330,6 +359,7 @@ class CheckoutView(QWidget):
     def _scan_refused(self, exc: Exception) -> None:
         feedback.scanned(self.scan_box, False)
         self.finish_when_quoted = False  # a refused scan stops a pending finish: the cashier reads why first
+        self.pending_qty = 1
         self.message.setText(refusal_text(exc))
 
     def clear_member(self) -> None:
@@ -518,7 +548,7 @@ class CheckoutView(QWidget):
             return None
         if target is None or target.kind == "pdf":
             folder = Path(target.where) if target else self.receipt_dir
-            path = receipt_pdf(lines, folder / f"{self.last_sale.receipt_no}.pdf")
+            path = receipt_pdf(lines, folder / f"{self.last_sale.receipt_no}.pdf", qr_text=self.last_sale.receipt_no)
             self.message.setText(self.tr("Receipt saved to %1").replace("%1", str(path)))
             return path
         qr = self.last_sale.receipt_no
