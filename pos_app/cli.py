@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import logging
 import sys
 from dataclasses import asdict
 from datetime import date
@@ -272,11 +273,28 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     func = getattr(args, "func", cmd_gui)
+    _start_log(args)
     try:
         return func(args)
     except Refused as err:
         print(f"refused: {err}", file=sys.stderr)
+        logging.getLogger("pos_app.cli").info("refused: %s", err)
         return 2
+
+
+def _start_log(args) -> None:
+    """Every run writes to the store's rotating log (services.logfile); a folder we cannot
+    write to leaves the run as it was, logging to the console only."""
+    from pos_app.services.logfile import start_log
+    from pos_app.services.setup import default_data_dir
+
+    try:
+        path = start_log(getattr(args, "data", None) or default_data_dir())
+    except OSError as err:
+        print(f"no log file: {err}", file=sys.stderr)
+        return
+    command = getattr(getattr(args, "func", None), "__name__", "cmd_gui").removeprefix("cmd_")
+    logging.getLogger("pos_app.cli").info("pos-app %s started (log: %s)", command, path)
 
 
 if __name__ == "__main__":

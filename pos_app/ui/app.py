@@ -124,7 +124,13 @@ def build(data_dir: Path, lang: str | None = None, demo: bool = True) -> tuple[M
 
 
 def run(args) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # the console too (the rotating file in the data folder is started by the CLI, cli._start_log)
+    root = logging.getLogger()
+    if not any(type(h) is logging.StreamHandler for h in root.handlers):
+        console = logging.StreamHandler()
+        console.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        root.addHandler(console)
+    root.setLevel(min(root.level or logging.INFO, logging.INFO))
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Points Mall POS")
     if getattr(args, "data", None):
