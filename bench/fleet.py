@@ -7,9 +7,10 @@
 afterwards; bench.sync.scratch_database) or `sqlite`. HQ is a real `hq-server serve --workers K`
 subprocess (bench.sync.hq_process). Each till is enrolled for real (a store per --tills-per-store
 tills, an enrolment token from the admin API, POST /enrol) and then cycles as a till's sync does
-(pos_app.sync.cycle): a handshake with its acknowledged count and hash, a push of 2-3 events (earns
-and gift redemptions on its store's members, as bench.sync.Till makes them) in a busy cycle, none
-in an idle one, and a pull from its own cursor until HQ has no more. The tills of one store share
+(pos_app.sync.cycle): a handshake with its acknowledged count and hash and its pull cursor, a push of
+2-3 events (earns and gift redemptions on its store's members, as bench.sync.Till makes them) in a
+busy cycle, none in an idle one, and a pull from its own cursor until HQ has no more, unless the
+cycle pushed nothing and the handshake said nothing waits for the till (protocol 2). The tills of one store share
 its members, so HQ fans each till's events out to the store's other tills and pulls carry items.
 
 --threads worker threads run the cycles (a till is never in two at once); --cadence S starts each
@@ -186,15 +187,19 @@ def _ok(r: httpx.Response, call: str) -> dict:
 
 
 def cycle(client: httpx.Client, till: FleetTill, phase: Phase, busy: bool, rng: random.Random) -> None:
-    """One sync cycle of one till, as pos_app.sync.cycle.sync_once makes it (protocol 1)."""
+    """One sync cycle of one till, as pos_app.sync.cycle.sync_once makes it (protocol 2: the handshake carries
+    the pull cursor, and a till with nothing to push pulls only when HQ says something waits for it)."""
     kind = "busy" if busy else "idle"
     h = till.headers
-    body = {"protocol_min": 1, "protocol_max": 1, "device_time": datetime.now(timezone.utc).isoformat(),
-            "acked_count": till.acked_count, "acked_hash": till.acked_hash}
+    body = {"protocol_min": 1, "protocol_max": 2, "device_time": datetime.now(timezone.utc).isoformat(),
+            "acked_count": till.acked_count, "acked_hash": till.acked_hash, "pull_cursor": till.cursor}
     doc = _ok(_timed(phase, kind, "handshake", lambda: client.post("/api/v1/sync/handshake", json=body, headers=h)),
               "handshake")
     if doc["full_resync_required"]:
         raise Refusal(f"handshake: HQ holds {doc['hq_acked_count']} events of this till, the till {till.acked_count}")
+    if not busy and doc.get("feed_news") is False:
+        till.cursor = max(till.cursor, doc["feed_head"])
+        return
     if busy:
         events = []
         for _ in range(rng.randint(2, 3)):
