@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import zlib
+from contextlib import nullcontext
 from datetime import datetime
 from typing import Annotated
 
@@ -30,6 +31,7 @@ from pos_app.domain.ids import ID_PATTERN
 from pos_app.sync import wire as W
 
 router = APIRouter(prefix="/api/v1", tags=["sync"])
+GC_PAUSE_BYTES = 16 * 1024  # a body this big holds dozens of events (gzip: hundreds)
 PROBLEMS = {code: {"model": W.Problem} for code in (400, 401, 403, 404, 409, 410, 413, 422)}
 
 
@@ -120,7 +122,8 @@ def _read_body(raw: bytes, encoding: str) -> dict:
 async def push(request: Request, dev: Device = Depends(device), db: Database = Depends(get_db)) -> W.PushResponse:
     """A batch of the device's events (body may be gzip); one answer per event, in the request's order."""
     raw = await request.body()  # at most W.MAX_BODY_BYTES: hq_server.guards.BodyLimit
-    with gc_paused():  # see pos_app.sync.gc_pause: validating 500 events is allocation-heavy too
+    # see pos_app.sync.gc_pause: validating 500 events is allocation-heavy too (a few events are not: ingest)
+    with gc_paused() if len(raw) > GC_PAUSE_BYTES else nullcontext():
         body = _push_request(raw, request.headers.get("content-encoding", "").strip().lower())
     return await run_in_threadpool(ingest.push, db, dev.device_id, dev.store_id, list(body.events), now())
 

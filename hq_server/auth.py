@@ -14,7 +14,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from hq_server import models as M
 from hq_server.db import Database
@@ -60,6 +60,11 @@ def device(header: str | None = Depends(_device_scheme), db: Database = Depends(
         return device_in(conn, header)
 
 
+# Built once: every sync call runs it.
+_DEVICE_ROW = select(M.devices.c.store_id, M.devices.c.key_hash, M.devices.c.revoked).where(
+    M.devices.c.device_id == bindparam("device_id"))
+
+
 def device_in(conn: Connection, header: str | None) -> Device:
     """The device a credential belongs to, read on the caller's connection (a sync call's one transaction:
     the handshake and the pull check the key and answer in one round of the pool), or the refusal."""
@@ -70,8 +75,7 @@ def device_in(conn: Connection, header: str | None) -> Device:
         raise HQProblem(401, "unauthenticated", "send Authorization: Device <device_id>:<device_key>",
                         challenge="Device")
     device_id, key = parsed
-    row = conn.execute(select(M.devices.c.store_id, M.devices.c.key_hash, M.devices.c.revoked)
-                       .where(M.devices.c.device_id == device_id)).first()
+    row = conn.execute(_DEVICE_ROW, {"device_id": device_id}).first()
     if row is None or not same_hash(row.key_hash, key):
         raise HQProblem(401, "bad_device_key", "unknown device or wrong device key", challenge="Device")
     if row.revoked:

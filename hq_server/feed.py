@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import Connection, bindparam, or_, select
 
 from hq_server import bulk
 from hq_server import models as M
@@ -47,12 +47,23 @@ class FeedWriter:
             self.rows = []
 
 
-def _rows(conn: Connection, store_id: str, after: int, limit: int, device_id: str | None):
+def _pull_statement(for_device: bool):
     f = M.feed.c
-    where = [or_(f.store_id == store_id, f.store_id == M.CHAIN), f.seq > after]
+    where = [or_(f.store_id == bindparam("store_id"), f.store_id == M.CHAIN), f.seq > bindparam("after")]
+    if for_device:
+        where.append(or_(f.skip_device.is_(None), f.skip_device != bindparam("device_id")))
+    return select(f.seq, f.type, f.key, f.data).where(*where).order_by(f.seq).limit(bindparam("rows"))
+
+
+# Built once (bind parameters): a pull is a till's most frequent call after the handshake.
+_PULL = {True: _pull_statement(True), False: _pull_statement(False)}
+
+
+def _rows(conn: Connection, store_id: str, after: int, limit: int, device_id: str | None):
+    params = {"store_id": store_id, "after": after, "rows": limit + 1}
     if device_id is not None:
-        where.append(or_(f.skip_device.is_(None), f.skip_device != device_id))
-    rows = conn.execute(select(f.seq, f.type, f.key, f.data).where(*where).order_by(f.seq).limit(limit + 1)).all()
+        params["device_id"] = device_id
+    rows = conn.execute(_PULL[device_id is not None], params).all()
     return rows[:limit], len(rows) > limit
 
 

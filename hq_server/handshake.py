@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, exists, func, or_, select, update
+from sqlalchemy import Connection, bindparam, exists, func, or_, select, update
 
 from hq_server import authority, ingest
 from hq_server import models as M
@@ -27,27 +27,44 @@ from pos_app.sync import wire as W
 LAST_SEEN_EVERY = timedelta(seconds=60)
 
 
-def _state(conn: Connection, dev: Device, cursor: int | None):
-    """The device's row and everything the answer needs, in one statement (one snapshot)."""
+def _statement(dialect: str, with_cursor: bool):
+    """The handshake's one SELECT, built once per dialect (bind parameters: device_id, store_id, cursor):
+    building a statement of subqueries and its cache key each call cost more than running it."""
+    key = (dialect, with_cursor)
+    if key in _STATEMENTS:
+        return _STATEMENTS[key]
     me, other, s, st, f = M.devices.c, M.devices.alias("other").c, M.stores.c, M.settings.c, M.feed.c
+    store, device = bindparam("store_id"), bindparam("device_id")
     cols = [me.acked_count, me.acked_hash, me.clock_skew_s, me.last_seen,
-            select(s.offline_limits).where(s.store_id == dev.store_id).scalar_subquery().label("own_limits"),
+            select(s.offline_limits).where(s.store_id == store).scalar_subquery().label("own_limits"),
             select(st.value).where(st.key == CHAIN_KEY).scalar_subquery().label("chain_limits"),
-            select(func.count()).where(other.store_id == dev.store_id, other.revoked == 0)
-            .scalar_subquery().label("tills"),
+            select(func.count()).where(other.store_id == store, other.revoked == 0).scalar_subquery().label("tills"),
             select(st.value).where(st.key.startswith(authority.PROOF_KEY, autoescape=True)).order_by(st.key)
             .limit(1).scalar_subquery().label("proof")]
-    if cursor is not None:
+    if with_cursor:
+        cursor = bindparam("cursor")
         # Two index range scans on (store_id, seq): the store's rows for this till, then the chain's.
-        mine = exists().where(f.store_id == dev.store_id, f.seq > cursor,
-                              or_(f.skip_device.is_(None), f.skip_device != dev.device_id))
+        mine = exists().where(f.store_id == store, f.seq > cursor, or_(f.skip_device.is_(None), f.skip_device != device))
         chain = exists().where(f.store_id == M.CHAIN, f.seq > cursor)
-        head = func.greatest if conn.dialect.name == "postgresql" else func.max
+        head = func.greatest if dialect == "postgresql" else func.max
         cols += [or_(mine, chain).label("news"),
-                 head(func.coalesce(select(func.max(f.seq)).where(f.store_id == dev.store_id).scalar_subquery(), 0),
+                 head(func.coalesce(select(func.max(f.seq)).where(f.store_id == store).scalar_subquery(), 0),
                       func.coalesce(select(func.max(f.seq)).where(f.store_id == M.CHAIN).scalar_subquery(), 0))
                  .label("head")]
-    return conn.execute(select(*cols).where(me.device_id == dev.device_id)).one()
+    _STATEMENTS[key] = select(*cols).where(me.device_id == device)
+    return _STATEMENTS[key]
+
+
+_STATEMENTS: dict = {}
+
+
+def _state(conn: Connection, dev: Device, cursor: int | None):
+    """The device's row and everything the answer needs, in one statement (one snapshot)."""
+    q = _statement(conn.dialect.name, cursor is not None)
+    params = {"device_id": dev.device_id, "store_id": dev.store_id}
+    if cursor is not None:
+        params["cursor"] = cursor
+    return conn.execute(q, params).one()
 
 
 def handshake(db: Database, header: str | None, body: W.HandshakeRequest, hq_time: datetime,
