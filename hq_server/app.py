@@ -9,7 +9,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from hq_server import api_admin, api_sync, api_users, errors, label_keys, openapi_doc, sealing
+from hq_server import errors, label_keys, openapi_doc, sealing
+from hq_server.api import admin as api_admin, sync as api_sync, users as api_users
 from hq_server.admin_answers import Health
 from hq_server.db import Database
 from hq_server.guards import BodyLimit

@@ -3,7 +3,7 @@ store's: the till and HQ agree on the member's balances afterwards."""
 
 from __future__ import annotations
 
-from hq_server import hq_events
+from hq_server.ledger import hq_events
 from hq_server.db import Database
 from pos_app.domain import ledger as L
 from pos_app.sync.cycle import sync_once

@@ -633,7 +633,7 @@ class MultiStore(RuleBasedStateMachine):
             tally("HQ merge rule 9: lots_differ told")
         assert view.positive_debts([m["id"] for m in self.members]) == {}
         # every label serial earned once chain-wide
-        from hq_server.ingest import correction_id
+        from hq_server.ledger.ingest import correction_id
         devices = [t.creds().device_id for t in self.tills]
         points = {lb.serial: lb.points for lb in self.labels}
         for serial, tills in self.scanned.items():
