@@ -195,6 +195,7 @@ def label_unverified(row: Row, payload: Mapping[str, Any], postings: Sequence[tu
     reversed on HQ's own say-so (the points are already the member's); an open task for HQ."""
     serial, points = payload["serial"], int(payload.get("points", 0))
     credited = LB.label_credit(list(postings), row["member_id"], row["store_id"])
+    unissued: str | None
     if credited is None or credited != points:
         unissued = f"the event's postings do not credit the member the label's {points} points"
     else:

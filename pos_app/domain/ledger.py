@@ -205,7 +205,7 @@ def wire_payload(entry: Entry) -> dict[str, Any]:
         payload["grants"] = [[g.lot_id, g.account, g.amount, g.available_at.isoformat(), g.expires_at.isoformat()]
                              for g in entry.grants]
     payload["postings"] = [[p.account, p.amount] for p in entry.postings]
-    return payload
+    return dict(payload)
 
 
 def check_postings(postings: tuple[Posting, ...] | list[Posting]) -> tuple[Problem, ...]:
