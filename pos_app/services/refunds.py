@@ -120,7 +120,8 @@ def refund(ctx: StoreContext, *, staff_id: str, sale: str, lines: dict[int, int]
             entry = E.reverse_earned(account=acct, debt_acct=L.debt_account(row.member_id), points=points,
                                      lots=ledger_repo.lots_of(conn, acct), first_lot=first_lot,
                                      sink=L.store_issued(ctx.who.store_id), now=now,
-                                     payload={**base, "of": "earn", "lines": [[p.line_no, p.points] for p in plan]},
+                                     payload={**base, "of": "earn", "fen": fen,  # HQ's rolling spend (tiers)
+                                              "lines": [[p.line_no, p.points] for p in plan]},
                                      member_id=row.member_id)
             debt_added += entry.payload["debt_added"]
             record(entry)
