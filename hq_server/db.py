@@ -8,7 +8,6 @@ from ever skipping a row).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,15 +20,6 @@ from sqlalchemy import Connection, Engine, create_engine, event, select, update
 from hq_server import models as M
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-
-
-def database_url(data_dir: str | Path | None = None) -> str:
-    url = os.environ.get("HQ_DATABASE_URL")
-    if url:
-        return url
-    folder = Path(data_dir or os.environ.get("HQ_DATA_DIR") or "hq-data")
-    folder.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{folder.resolve() / 'hq.db'}"
 
 
 def make_engine(url: str) -> Engine:

@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, select, update
 
-from hq_server import hq_events
+from hq_server.ledger import hq_events
 from hq_server import models as M
 from hq_server.db import Database, Seq
 from hq_server.programme import ledger_reads as R

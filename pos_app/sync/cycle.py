@@ -52,7 +52,7 @@ SPLIT_ON = {413, 422, 403}
 # Batches in flight while a store catches up: HQ checks the next ones while it writes this one,
 # so its writer lock never waits for the store (bench.sync, PostgreSQL, 10,000 events, 3 runs
 # each: 1.06-1.28 s with two in flight, 1.01-1.03 s with three, 1.75 s one at a time). HQ
-# applies them in device_seq order (hq_server.ingest.push); answers are recorded here in that order.
+# applies them in device_seq order (hq_server.ledger.ingest.push); answers are recorded here in that order.
 PUSH_DEPTH = 3
 
 

@@ -13,7 +13,7 @@ What a store sends is bounded to what HQ's databases hold: integers to the signe
 cannot hold one). A body outside them is a 422 naming the field, not a database error.
 A value the database refuses all the same is a 422 invalid_input, nothing stored.
 
-HTTP API (hq_server/api_sync.py; OpenAPI at /docs and /openapi.json):
+HTTP API (hq_server/api/sync.py; OpenAPI at /docs and /openapi.json):
   POST /api/v1/enrol                   EnrolRequest -> EnrolResponse (401 unknown token, 409 used, 410 expired)
   POST /api/v1/sync/handshake          HandshakeRequest -> HandshakeResponse (422 device_clock: a clock
                                        over ~68 years off HQ's, too far to record)

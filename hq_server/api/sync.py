@@ -14,15 +14,16 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import AfterValidator, ValidationError
 from sqlalchemy import or_, select, update
 
-from hq_server import feed, ingest
+from hq_server import feed
+from hq_server.ledger import ingest
 from hq_server import handshake as handshakes
 from hq_server import models as M
 from hq_server.auth import DEVICE_SECURITY, Device, device, device_in, get_db, now
-from hq_server.checks import MAX_DEPTH, too_deep
+from hq_server.ledger.checks import MAX_DEPTH, too_deep
 from hq_server.db import Database
 from hq_server.errors import HQProblem, validation_message
 from hq_server.throttle import Throttle
-from hq_server.merges import member_doc
+from hq_server.ledger.merges import member_doc
 from hq_server.security import new_secret, secret_hash
 from pos_app.domain.ids import new_id
 from pos_app.sync.gc_pause import gc_paused

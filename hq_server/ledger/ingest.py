@@ -19,10 +19,11 @@ from typing import Any
 from psycopg.rows import namedtuple_row
 from sqlalchemy import Connection, delete, func, select, update
 
-from hq_server import authority, bulk, merges, till_policy, turns
+from hq_server import bulk
+from hq_server.ledger import authority, merges, till_policy, turns
 from hq_server import models as M
-from hq_server.book import Book
-from hq_server.checks import Parsed, utc
+from hq_server.ledger.book import Book
+from hq_server.ledger.checks import Parsed, utc
 from hq_server.db import Database, Seq
 from hq_server.errors import HQProblem
 from hq_server.feed import FeedWriter
@@ -194,7 +195,7 @@ class Ingest:
     def label_plan(self, batch_code: str):
         """HQ's plan of a label batch (pos_app.domain.label_batches.BatchPlan), or None; read once a push."""
         if batch_code not in self._label_plans:
-            from hq_server.label_keys import batch_plan
+            from hq_server.ledger.key_rows import batch_plan
             self._label_plans[batch_code] = batch_plan(self.conn, batch_code)
         return self._label_plans[batch_code]
 
@@ -367,7 +368,7 @@ def push(db: Database, device_id: str, store_id: str, events: list[WireEvent], n
     take them in either order. Applied in order, a batch extends the device's rolling hash and its
     takes find their lots; applied first, the later batch parks its takes as waiting and the earlier
     one then makes HQ recompute the hash over all the device's events. So a batch waits for its turn
-    (hq_server.turns) before it takes the writer lock, and, should the device's earlier events still
+    (hq_server.ledger.turns) before it takes the writer lock, and, should the device's earlier events still
     be missing under the lock, lets it go and waits again, up to TURN_WAIT_S in all; then it goes in
     as it is, out of order and still correct.
     """
@@ -409,7 +410,7 @@ def apply_batch(conn: Connection, seq: Seq, db_url: str, device_id: str, store_i
                 parsed: dict[str, Parsed | str], now: datetime, first: int, turn_until: float = 0.0,
                 till: bool = True) -> PushResponse:
     """One batch of a device's events into the ledger, inside the caller's write transaction: a till's push,
-    or (till=False) the events HQ writes itself (hq_server.hq_events), which no till's authority bounds."""
+    or (till=False) the events HQ writes itself (hq_server.ledger.hq_events), which no till's authority bounds."""
     ing = Ingest(conn, seq, store_id, now)
     pre = _Prefetch(ing, device_id, events, parsed, first)
     pre.run(turn_until)

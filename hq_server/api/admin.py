@@ -18,7 +18,7 @@ from hq_server import members_admin, reports
 from hq_server import models as M
 from hq_server import roles as R
 from hq_server.auth import Staff, get_db, now, require, require_store
-from hq_server.checks import utc
+from hq_server.ledger.checks import utc
 from hq_server.db import Database
 from hq_server.errors import HQProblem
 from hq_server.feed import FeedWriter
