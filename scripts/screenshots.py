@@ -87,7 +87,11 @@ def main() -> int:
         settle()
         gifts.grid.setCurrentRow(1)
         shot("05-gifts")
-        # a gift held for later: its pickup slip is printed, the screen shows the QR
+        # a gift held for later (another member's points: the checkout's member pays with hers next):
+        # its pickup slip is printed, the screen shows the QR
+        gifts.member_box.setText("18600001111")
+        gifts.find_member()
+        settle()
         cup = next(i for i in range(gifts.grid.count()) if gifts.grid.item(i).data(Qt.UserRole) == "GIFT-CUP")
         gifts.grid.setCurrentRow(cup)
         gifts.hand_over.setChecked(False)

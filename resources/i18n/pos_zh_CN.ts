@@ -298,14 +298,14 @@
     </message>
     <message>
         <location filename="../../pos_app/ui/gifts.py" line="76"/>
-        <location filename="../../pos_app/ui/gifts.py" line="210"/>
+        <location filename="../../pos_app/ui/gifts.py" line="222"/>
         <source>No member</source>
         <translation>未识别会员</translation>
     </message>
     <message>
         <location filename="../../pos_app/ui/gifts.py" line="81"/>
-        <location filename="../../pos_app/ui/gifts.py" line="219"/>
-        <location filename="../../pos_app/ui/gifts.py" line="283"/>
+        <location filename="../../pos_app/ui/gifts.py" line="231"/>
+        <location filename="../../pos_app/ui/gifts.py" line="295"/>
         <source>typed by the member</source>
         <translation>由会员输入</translation>
     </message>
@@ -370,62 +370,62 @@
         <translation>取货核销</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="148"/>
+        <location filename="../../pos_app/ui/gifts.py" line="160"/>
         <source>%1 pts</source>
         <translation>%1 积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="151"/>
+        <location filename="../../pos_app/ui/gifts.py" line="163"/>
         <source>stock %1</source>
         <translation>库存 %1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="153"/>
+        <location filename="../../pos_app/ui/gifts.py" line="165"/>
         <source>limit %1</source>
         <translation>限兑 %1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="201"/>
+        <location filename="../../pos_app/ui/gifts.py" line="213"/>
         <source>not needed: the member&apos;s phone code was scanned</source>
         <translation>无需输入：已扫描会员手机动态码</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="205"/>
+        <location filename="../../pos_app/ui/gifts.py" line="217"/>
         <source>That code is not a member&apos;s: scan the member card or phone code.</source>
         <translation>这不是会员码：请扫描会员卡或手机动态码。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="223"/>
+        <location filename="../../pos_app/ui/gifts.py" line="235"/>
         <source>%1 · spendable %2 points</source>
         <translation>%1 · 可用 %2 积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="231"/>
+        <location filename="../../pos_app/ui/gifts.py" line="243"/>
         <source>%1 × %2 · %3</source>
         <translation>%1 × %2 · %3</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="253"/>
+        <location filename="../../pos_app/ui/gifts.py" line="265"/>
         <source>Held gift voided: %1 × %2, %3 points back</source>
         <translation>待取礼品已作废：%1 × %2，退回 %3 积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="266"/>
+        <location filename="../../pos_app/ui/gifts.py" line="278"/>
         <source>Choose the member and a gift first.</source>
         <translation>请先选择会员和礼品。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="288"/>
-        <source>%1 × %2 held for pickup: the pickup slip with its QR code is printed (%3).</source>
-        <translation>%1 × %2 已留待取货：带二维码的取货单已打印（%3）。</translation>
+        <location filename="../../pos_app/ui/gifts.py" line="300"/>
+        <source>%1 × %2 held for pickup: its pickup slip with the QR code is printed.</source>
+        <translation>%1 × %2 已留待取货：带二维码的取货单已打印。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="295"/>
+        <location filename="../../pos_app/ui/gifts.py" line="307"/>
         <source>%1 × %2 redeemed for %3 points: hand it over.</source>
         <translation>%1 × %2 已兑换，扣 %3 积分：请交付礼品。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="324"/>
+        <location filename="../../pos_app/ui/gifts.py" line="336"/>
         <source>Pickup written off: %1 × %2</source>
         <translation>已核销取货：%1 × %2</translation>
     </message>
