@@ -38,7 +38,7 @@ class Pages:
         # `tr`: a use case's refusal in the reader's language where the catalogue has it, else as written
         # (plain gettext: the sentence is never %-formatted, whatever it holds)
         env.filters["tr"] = translations.gettext
-        env.filters.update(yuan=formats.yuan, points=formats.points, local_time=formats.local_time,
+        env.filters.update(pretty_json=formats.pretty_json, yuan=formats.yuan, points=formats.points, local_time=formats.local_time,
                            cell=formats.cell)
         env.globals.update(link=listing.link, sort_link=listing.sort_link, pages_around=listing.pages_around,
                            lang_names=i18n.NAMES, langs=i18n.LANGS, csrf_field=csrf.FIELD, **self.globals)
