@@ -91,7 +91,8 @@ def figures(db: Database, period: str, store_id: str | None, now: datetime) -> d
             *([e.store_id == store_id] if store_id else [])).limit(MAX_SCANNED)).all()
         ranked = conn.execute(
             select(e.store_id, func.count().label("events"), func.count(func.distinct(e.member_id)).label("members"))
-            .where(*in_period, e.store_id != M.HQ_ORIGIN).group_by(e.store_id)).all()
+            .where(*in_period, e.store_id != M.HQ_ORIGIN, *([e.store_id == store_id] if store_id else []))
+            .group_by(e.store_id)).all()
         issued_by_store = dict(conn.execute(
             select(p.account, func.coalesce(func.sum(-p.amount), 0)).join_from(M.postings, M.events,
                                                                                  e.event_id == p.event_id)

@@ -39,6 +39,10 @@ def test_figures_move_with_a_day_of_work(web_hq, store_id, staff_user):
     with Console(web_hq, name, password) as manager:
         own = manager.get("/console/dashboard", params={"period": "7d", "store": "someone-else"})
         assert own.status_code == 200 and figure(own.text, "points-issued") == "240"
+        assert 'id="liability"' not in own.text  # the chain's figures are not a store's
+        rows = list(csv.reader(io.StringIO(manager.get("/console/dashboard", params={"format": "csv"})
+                                           .content.decode("utf-8-sig"))))
+        assert [r[0] for r in rows[1:]] == [store_id]  # no other store's figures
     with Console(web_hq, *staff_user("customer_service")) as cs:
         assert cs.get("/console/dashboard").status_code == 403
 
