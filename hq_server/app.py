@@ -42,6 +42,8 @@ def create_app(url: str | None = None, settings: Settings | None = None) -> Fast
     app.include_router(label_keys.router)
     from hq_server.console import pages as console_pages
     console_pages.mount(app)
+    from hq_server.mall import pages as mall_pages
+    mall_pages.mount(app)
 
     @app.get("/api/v1/health", tags=["ops"], response_model=Health)
     def health() -> Health:

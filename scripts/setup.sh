@@ -38,3 +38,6 @@ if [ ! -f "$stamp" ]; then
   rm -f .venv/.installed-*
   touch "$stamp"
 fi
+# The decoder needs both barcode libraries (zxing-cpp from its wheel, zbar from libzbar0):
+# fail here, not at the first scan.
+.venv/bin/python -c "import zxingcpp, pyzbar.pyzbar" || { echo "setup: zxing-cpp or zbar is missing" >&2; exit 1; }
