@@ -59,7 +59,10 @@ class Pages:
         """The page (or one block of it, for htmx) in the reader's language."""
         env = self._envs[lang_of(request)]
         ctx = self.context(request, extra)
-        html = render_block(env, template, block, **ctx) if block else env.get_template(template).render(**ctx)
+        page = env.get_template(template)
+        # jinja2-fragments sees a template's own blocks only: a page that inherits the block from its parent
+        # answers whole, and htmx's hx-select takes the block out of it
+        html = render_block(env, template, block, **ctx) if block in page.blocks else page.render(**ctx)
         response = HTMLResponse(html, status_code=status)
         flash.forget(response, request)
         csrf.remember_pre_session(response, request)
