@@ -55,3 +55,20 @@ def test_liability_uses_the_cash_rate(web_hq, store_id):
                                     page.text).group(1).replace(",", ""))
         # the tills' default rate: 100 points pay 1.00 yuan
         assert figure(page.text, "liability") == f"¥{outstanding // 100}.{outstanding % 100:02d}"
+
+
+def test_sales_and_top_gifts_are_read_from_the_payloads(web_hq, store_id):
+    from pos_app.domain import entries as E
+    from pos_app.domain.ids import new_id
+    m, _phone, _name, till = a_member(web_hq, store_id, points=10)
+    sale = till.earn(m, 123, payload={"sale_id": new_id(), "paid_fen": 12345})
+    gifts = [till.event(E.post_hold(member_id=m, points=5, store_id=store_id,
+                                    payload={"redemption_id": new_id(), "gift_id": gift, "qty": qty}))
+             for gift, qty in (("CUP", 2), ("BAG", 1), ("CUP", 1))]
+    assert till.push([sale, *gifts]).status_code == 200
+    with Console(web_hq) as admin:
+        page = admin.get("/console/dashboard", params={"period": "today", "store": store_id})
+        assert figure(page.text, "sales") == "¥123.45"
+        top = page.text.split("热门礼品")[1].split("</table>")[0]
+        assert re.findall(r"<td>(\w+)</td><td class=\"kind-points\">(\d+)</td>", top) == [("CUP", "3"), ("BAG", "1")]
+    till.close()
