@@ -3,26 +3,49 @@ uvicorn workers can serve it."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
 
-from hq_server import api_admin, api_sync, api_users, errors, label_keys, openapi_doc
+from hq_server import api_admin, api_programme, api_sync, api_users, errors, label_keys, openapi_doc
 from hq_server.admin_answers import Health
+from hq_server.auth import now
 from hq_server.db import Database, database_url
 from hq_server.guards import BodyLimit
 from hq_server.login import HashGate
+from hq_server.programme import jobs
 from hq_server.settings import Settings
 from pos_app.sync.wire import MAX_BODY_BYTES
 
 PUSH_PATH = "/api/v1/sync/push"
+log = logging.getLogger("hq_server")
+
+
+async def _job_timer(app: FastAPI, every_s: int) -> None:
+    """Runs HQ's due jobs now and then (hq_server.programme.jobs: one worker runs each per period)."""
+    while True:
+        try:
+            await run_in_threadpool(jobs.run_due, app.state.db, now=now())
+        except Exception:  # a job's failure must not end the timer: it is logged and tried next time
+            log.exception("scheduled jobs failed")
+        await asyncio.sleep(every_s)
 
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    every = app.state.settings.jobs_check_s
+    timer = asyncio.create_task(_job_timer(app, every)) if every else None
     yield
+    if timer is not None:
+        timer.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await timer
     app.state.db.dispose()
 
 
@@ -40,6 +63,11 @@ def create_app(url: str | None = None, settings: Settings | None = None) -> Fast
     app.include_router(api_users.router)
     app.include_router(api_admin.router)
     app.include_router(label_keys.router)
+    from hq_server.console import pages as console_pages
+    console_pages.mount(app)
+    from hq_server.mall import pages as mall_pages
+    mall_pages.mount(app)
+    app.include_router(api_programme.router)
 
     @app.get("/api/v1/health", tags=["ops"], response_model=Health)
     def health() -> Health:

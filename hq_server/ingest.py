@@ -67,6 +67,7 @@ class Ingest:
         self.serials: dict[str, dict | None] = {}
         self.codes: dict[str, dict | None] = {}  # member codes used for spends: stored or new (merges.member_code)
         self.follow_new: set[tuple[str, str]] = set()
+        self.lots_told: set[tuple[str, str]] = set()  # (member, store) told this push that its lots differ
         self._followers: dict[str, set[str]] = {}
         self._tills: dict[str, set[str]] = {}  # store -> its devices (not revoked)
         self.conflicts: list[dict] = []
@@ -231,6 +232,7 @@ class Ingest:
             if self.book.lot(lot_id) is None:
                 self.book.grant(eid, lot_id, account, amount, available_at, expires_at)
         mark = len(self.book.drained)
+        moved: set[str] = set()  # accounts whose points HQ took from (or gave to) other lots than the event names
         for lot_id, amount in parsed.takes:
             if self.book.lot(lot_id) is None:
                 continue
@@ -239,11 +241,17 @@ class Ingest:
                 self.book.take_any(account, short)
             elif short < 0:
                 self.book.give_any(account, -short)
+            if short:
+                moved.add(account)
         drained = self.book.drained[mark:]
         self.fan_out(row)
+        if moved:
+            merges.lots_differ(self, row, moved)
         if row["status"] != "correction":
             merges.after_apply(self, row, payload, parsed)
-        merges.double_spend(self, row, {a for a, _ in parsed.postings})
+        accounts = {a for a, _ in parsed.postings}
+        merges.double_spend(self, row, accounts)
+        merges.debt_overpaid(self, row, accounts)
         merges.repay_from_earning(self, row, parsed)
         # Woken: what waited for a lot this event granted, and give-backs waiting for room in a lot it took from.
         for waiting in self.waiting_for([g[0] for g in parsed.grants] + drained):

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from pydantic import ValidationError
-from sqlalchemy import Connection
+from sqlalchemy import Connection, func, select
 from sqlalchemy.exc import IntegrityError
 
 from pos_app.domain.ledger import canonical_json
@@ -37,11 +37,16 @@ def _event(conn: Connection, key: str, data: dict) -> None:
     remote_events.apply_event(conn, data)
 
 
+def _lots_differ(conn: Connection, key: str, data: dict) -> None:
+    remote_events.lots_differ(conn, data)
+
+
 APPLY: dict[str, Callable[[Connection, str, dict], None]] = {
     "rules": C.apply_rules, "product": C.apply_product, "gift": C.apply_gift, "coupon_type": C.apply_coupon_type,
     "campaign": C.apply_campaign, "lottery": C.apply_lottery, "staff": C.apply_staff, "member": C.apply_member,
     "label_claim": C.apply_label_claim, "offline_limits": C.apply_offline_limits, "event": _event,
     "event_status": _event_status, "label_key": C.apply_label_key, "member_key": C.apply_member_key,
+    "lots_differ": _lots_differ,
 }
 KEEP = {"tier", "balance", "offline_limits"}  # also kept as HQ records (no table of their own)
 
@@ -110,6 +115,12 @@ def pull_all(db: Database, client: HQClient, page_size: int = PAGE, max_pages: i
         if not page.more:
             break
     return result
+
+
+def unapplied_count(conn: Connection) -> int:
+    """Pulled records this store could not apply (each kept with its problem until HQ fixes it)."""
+    h = T.hq_records.c
+    return conn.execute(select(func.count()).select_from(T.hq_records).where(h.problem.is_not(None))).scalar()
 
 
 def problems(db: Database) -> list[dict]:

@@ -211,6 +211,7 @@ PullItemType = Literal[
     "staff",          # one of this store's staff (name, role, pin_hash, active)
     "label_key",      # HQ's label public key, made or retired (chain-wide)
     "member_key",     # a member's phone public key (chain-wide)
+    "lots_differ",    # HQ took a member's points from other lots than an event named: fetch the member again
 ]
 
 
