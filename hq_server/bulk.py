@@ -21,6 +21,7 @@ they commit or roll back with everything else the push did.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Column, Connection, String, Table, bindparam, cast, func, select
@@ -65,6 +66,18 @@ def where_in(conn: Connection, col: Column, values: Iterable[Any]) -> Iterator:
         return
     for i in range(0, len(values), SQLITE_CHUNK):
         yield col.in_(values[i:i + SQLITE_CHUNK])
+
+
+@contextmanager
+def one_trip(conn: Connection, sizes: Iterable[int]) -> Iterator[None]:
+    """The block's statements sent to PostgreSQL at once and their results read at its end (psycopg's
+    pipeline mode), when each table's rows are few enough for INSERT ... VALUES (COPY cannot run in a
+    pipeline). An error surfaces at the block's end, as the transaction's: it rolls back whole."""
+    if conn.dialect.name != "postgresql" or max(sizes, default=0) > PG_VALUES_UP_TO:
+        yield
+        return
+    with conn.connection.driver_connection.pipeline():
+        yield
 
 
 def insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
