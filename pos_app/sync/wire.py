@@ -174,6 +174,9 @@ class WireEvent(Wire):
 
 class PushRequest(Wire):
     events: list[WireEvent] = Field(max_length=MAX_BATCH)
+    # protocol 2: the till's pull cursor, with its last batch: HQ answers the pull's first page with the
+    # push (PushResponse.pull), after the push's commit, so a busy till's sync is a handshake and a push
+    pull_cursor: int | None = Field(default=None, ge=0, le=INT64_MAX)
 
 
 EventStatus = Literal["ok", "exists", "exists_mismatch", "rejected"]
@@ -190,6 +193,7 @@ class PushResponse(Wire):
     answers: list[EventAnswer]
     hq_acked_count: int
     hq_acked_hash: str
+    pull: "PullResponse | None" = None  # protocol 2: what GET /sync/pull?after=pull_cursor answers, when sent
 
 
 # --- pull ----------------------------------------------------------------------------
@@ -253,3 +257,6 @@ def roll_hash(previous: str, device_seq: int, event_id: str, event_payload_hash:
     the handshake asks for a full re-push, which HQ deduplicates by event_id.
     """
     return hashlib.sha256(f"{previous}:{device_seq}:{event_id}:{event_payload_hash}".encode()).hexdigest()
+
+
+PushResponse.model_rebuild()  # its `pull` names PullResponse, defined after it
