@@ -20,6 +20,8 @@ HTTP API (hq_server/api_sync.py; OpenAPI at /docs and /openapi.json):
   POST /api/v1/sync/push               PushRequest (may be Content-Encoding: gzip) -> PushResponse
   GET  /api/v1/sync/pull?after=&limit= -> PullResponse (limit 1..5000, default 500)
   GET  /api/v1/members/lookup?q=       phone, card number or member id -> MemberLookup (404 unknown)
+Protocol 2 (issue 17): the handshake and a push may carry the till's pull_cursor; the handshake then
+answers feed_news / feed_head (whether to pull at all), the push the pull's first page (pull).
 Sync calls send `Authorization: Device <device_id>:<device_key>` (401 without or wrong).
 Push refusals of the whole body (nothing stored): 400 bad JSON/gzip, 413 more than
 MAX_BATCH events or MAX_BODY_BYTES, 422 schema, 403 when any event claims another store
