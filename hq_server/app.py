@@ -33,7 +33,11 @@ def create_app(url: str | None = None, settings: Settings | None = None) -> Fast
     app.state.settings = settings
     app.state.db = Database(url or database_url())
     app.state.hash_gate = HashGate(settings.login_hash_slots, settings.login_queue, settings.login_slots_dir)
-    app.add_middleware(BodyLimit, default=settings.max_body_bytes, larger={PUSH_PATH: MAX_BODY_BYTES},
+    from hq_server.mall.scan_page import PHOTO_PATH
+    from hq_server.programme.label_photos import MAX_PHOTO_BYTES
+    # a push's batch, and a member's photo of a label (a phone's camera: megabytes)
+    larger = {PUSH_PATH: MAX_BODY_BYTES, PHOTO_PATH: MAX_PHOTO_BYTES + 64 * 1024}
+    app.add_middleware(BodyLimit, default=settings.max_body_bytes, larger=larger,
                        max_depth=settings.max_json_depth)
     errors.install(app)
     app.include_router(api_sync.router)

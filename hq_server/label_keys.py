@@ -89,6 +89,12 @@ def batch_plan(conn: Connection, batch_code: str) -> LB.BatchPlan | None:
     return None if doc is None else LB.BatchPlan.from_doc(doc)
 
 
+def trusted_label_keys(conn: Connection) -> dict[str, bytes]:
+    """Every label key not retired, by key id: what a store trusts once it pulls (HQ checks a label a
+    member scans in the mall against the same keys)."""
+    return {k["key_id"]: bytes.fromhex(k["public_key"]) for k in _keys(conn) if not k.get("retired_at")}
+
+
 def _keys(conn: Connection) -> list[dict]:
     """Every label key, oldest first."""
     return sorted(_all(conn, KEY), key=lambda k: (k["created_at"], k["key_id"]))

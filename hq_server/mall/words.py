@@ -60,6 +60,17 @@ ERROR_HINTS = {
                      "nothing was changed."),
     "too_long": N_("That is too long."),
     "not_found": N_("There is no such page."),
+    # scanning a label
+    "label_unreadable": N_("No code could be read: take the photo again closer, in good light, the QR code sharp."),
+    "not_a_label": N_("This is not a product label's QR code: scan the QR code on the label."),
+    "label_damaged": N_("The label's code is damaged or only partly read: scan it again."),
+    "label_forged": N_("This label was not issued by the chain: it earns no points."),
+    "label_unissued": N_("This label is not in the chain's records: ask customer service."),
+    "label_claimed": N_("This label already earned its points, here or at a store."),
+    "label_yours": N_("This label already earned you its points."),
+    "member_frozen": N_("Your account is frozen: customer service can tell you why."),
+    "not_a_photo": N_("That file is not a photo: take a photo of the label."),
+    "photo_too_large": N_("The photo is too large: take it again, or choose a smaller one."),
 }
 DEFAULT_HINT = N_("That did not work; nothing was changed.")
 DEFAULT_TITLE = N_("Not done")
