@@ -207,3 +207,21 @@ def test_the_english_scan_page(hq, db, phone):
     assert "Take a photo of the label" in html and 'capture="environment"' in html
 
 
+
+
+def test_a_real_till_refuses_a_label_the_mall_credited_once_it_pulls(hq, db, phone, make_store):
+    from pos_app.domain.problems import Refused
+    from pos_app.services.scan import ScannedLabel, resolve_scan
+    from pos_app.sync.cycle import sync_once
+
+    first, second = hq.label_batch(sku="TEA", count=2, prizes="28")["labels"]
+    till = make_store("till", demo=False)
+    assert not sync_once(till.db).pulled.problems  # the label keys: the till trusts HQ's labels
+    assert isinstance(resolve_scan(till, first["payload"]), ScannedLabel)
+    c, token = signed_in(hq, db, phone)
+    assert c.post("/m/scan", data={"csrf": token, "code": first["payload"]}).status_code == 303
+    assert not sync_once(till.db).pulled.problems  # the mall's claim of the serial reaches the till
+    with pytest.raises(Refused) as err:
+        resolve_scan(till, first["payload"])
+    assert "label.claimed" in err.value.codes
+    assert isinstance(resolve_scan(till, second["payload"]), ScannedLabel)  # another label still earns
