@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from hq_server import api_admin, api_sync, api_users, errors, label_keys, openapi_doc
+from hq_server import api_admin, api_campaigns, api_sync, api_users, errors, label_keys, openapi_doc
 from hq_server.admin_answers import Health
 from hq_server.db import Database, database_url
 from hq_server.guards import BodyLimit
@@ -44,6 +44,7 @@ def create_app(url: str | None = None, settings: Settings | None = None) -> Fast
     app.include_router(api_users.router)
     app.include_router(api_admin.router)
     app.include_router(label_keys.router)
+    app.include_router(api_campaigns.router)
     from hq_server.console import pages as console_pages
     console_pages.mount(app)
     from hq_server.mall import pages as mall_pages

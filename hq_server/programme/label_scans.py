@@ -21,18 +21,15 @@ from sqlalchemy import Connection, select
 
 from hq_server import hq_events
 from hq_server import models as M
-from hq_server.book import Book
 from hq_server.db import Database
 from hq_server.errors import HQProblem
 from hq_server.label_keys import batch_plan, trusted_label_keys
 from hq_server.programme.label_photos import codes_in_photo
 from hq_server.programme.member_standing import require_active_member
+from hq_server.programme.online_points import balance, earn_entry
 from hq_server.programme.rules_now import rules_now
-from pos_app.domain import entries as E
 from pos_app.domain import label_batches as LB
-from pos_app.domain import ledger as L
 from pos_app.domain.codes import ProductLabel, Reason, Rejected
-from pos_app.domain.ids import new_id
 from pos_app.domain.label_codes import MAX_TEXT, read_label
 from pos_app.domain.ledger import Kind
 
@@ -69,13 +66,11 @@ def scan_label(db: Database, member_id: str, text: str, now: datetime) -> LabelC
         plan = _issued(conn, label)
         _unclaimed(conn, label.serial, member_id)
         rules = rules_now(conn, now)
-        book = Book(conn)
-        entry = E.earn(Kind.LABEL_EARN, member_id=member_id, points=label.points, store_id=M.HQ_ORIGIN,
-                       owed=-book.balance(L.debt_account(member_id)), lot_id=new_id(), now=now, rules=rules,
-                       payload={"serial": label.serial, "sku": label.sku, "batch": label.batch, "channel": "mall"})
+        entry = earn_entry(conn, Kind.LABEL_EARN, member_id, label.points, now=now, rules=rules, payload={
+            "serial": label.serial, "sku": label.sku, "batch": label.batch, "channel": "mall"})
         written = hq_events.write(conn, seq, db.url, [entry], staff_id=None, rule_version=rules.version, now=now)[0]
-        balance = Book(conn).balance(L.member_account(member_id))
-    return LabelCredit(label.serial, label.sku, plan.name, label.points, written.event_id, now, balance)
+        points_now = balance(conn, member_id)
+    return LabelCredit(label.serial, label.sku, plan.name, label.points, written.event_id, now, points_now)
 
 
 def scan_label_photo(db: Database, member_id: str, photo: bytes, now: datetime) -> LabelCredit:
@@ -98,10 +93,10 @@ def label_credit(db: Database, member_id: str, serial: str) -> LabelCredit | Non
             return None
         split = serial.split("-", 1)[0]
         plan = batch_plan(conn, split)
-        balance = Book(conn).balance(L.member_account(member_id))
+        points_now = balance(conn, member_id)
     sku = plan.sku if plan else ""
     return LabelCredit(row.serial, sku, plan.name if plan else sku, int(row.points), row.event_id, row.device_time,
-                       balance)
+                       points_now)
 
 
 def _issued(conn: Connection, label: ProductLabel) -> LB.BatchPlan:
