@@ -7,9 +7,9 @@ seed and the prize (an auditor replays the draw from them), and for a points pri
 paying it; both written by HQ (hq_events) in one transaction. The member sees the prize, never the seed.
 
 The daily limit counts the member's draws of that lottery on the chain's local day wherever they were
-made (the mall's and the tills' that reached HQ), under HQ's writer lock: a double tap draws once more
-at most up to the limit. The limit is the record's `draws_per_day` when it has one, else the mall's
-setting (HQ_MALL_LOTTERY_DRAWS_PER_DAY).
+made (the mall's and the tills' that reached HQ), under HQ's writer lock: taps at once never draw past
+it. The limit is the mall's setting (HQ_MALL_LOTTERY_DRAWS_PER_DAY, 3), or a record's `draws_per_day`
+once the lottery's record holds one (the programme's parser does not accept it yet).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, select
 
-from hq_server import hq_events
+from hq_server.ledger import hq_events
 from hq_server import models as M
 from hq_server.db import Database
 from hq_server.errors import HQProblem
@@ -30,7 +30,7 @@ from hq_server.programme.online_points import balance, day_start, earn_entry, lo
 from hq_server.programme.rules_now import rules_now
 from pos_app.domain import ledger as L
 from pos_app.domain.ledger import Kind
-from pos_app.domain.lottery import Lottery, Prize, check_lottery, draw
+from pos_app.domain.lottery import Lottery, check_lottery, draw, parse_lottery
 
 MAX_DRAWS_PER_DAY = 100
 
@@ -62,13 +62,8 @@ def _lottery(key: str, doc: dict) -> tuple[Lottery, int | None] | None:
     """The record as a till reads it (None: retired, inactive or not drawable) and its own daily limit."""
     if doc.get("active") is False:
         return None
-    try:
-        prizes = tuple(Prize(str(p["code"]), str(p["name"]), int(p["weight"]), int(p.get("points") or 0))
-                       for p in doc.get("prizes") or [])
-        lottery = Lottery(key, str(doc["name"]), int(doc["points_per_draw"]), prizes)
-    except (KeyError, TypeError, ValueError):
-        return None
-    if check_lottery(lottery):
+    lottery = parse_lottery(key, doc)
+    if not isinstance(lottery, Lottery) or check_lottery(lottery):
         return None
     per_day = doc.get("draws_per_day")
     ok = isinstance(per_day, int) and not isinstance(per_day, bool) and 1 <= per_day <= MAX_DRAWS_PER_DAY

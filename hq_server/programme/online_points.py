@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from hq_server import models as M
-from hq_server.book import Book
+from hq_server.ledger.book import Book
 from hq_server.errors import HQProblem
 from hq_server.programme.statement import CHAIN_TZ
 from pos_app.domain import entries as E

@@ -23,7 +23,8 @@ from datetime import datetime
 
 from sqlalchemy import Connection, func, select, update
 
-from hq_server import hq_events, sealing
+from hq_server import sealing
+from hq_server.ledger import hq_events
 from hq_server import models as M
 from hq_server.db import Database
 from hq_server.errors import HQProblem

@@ -1,5 +1,7 @@
 """One sync run: handshake, push every pending event in batches, pull every new item.
 
+An idle till (nothing to push, and HQ's handshake says nothing new for it: protocol 2) skips the pull.
+
     report = sync_once(db)            # raises NotEnrolled, HQUnreachable, HQRefused, ...
 
 A run that fails half-way leaves everything consistent: each push batch's answers and
@@ -50,7 +52,7 @@ SPLIT_ON = {413, 422, 403}
 # Batches in flight while a store catches up: HQ checks the next ones while it writes this one,
 # so its writer lock never waits for the store (bench.sync, PostgreSQL, 10,000 events, 3 runs
 # each: 1.06-1.28 s with two in flight, 1.01-1.03 s with three, 1.75 s one at a time). HQ
-# applies them in device_seq order (hq_server.ingest.push); answers are recorded here in that order.
+# applies them in device_seq order (hq_server.ledger.ingest.push); answers are recorded here in that order.
 PUSH_DEPTH = 3
 
 
@@ -155,7 +157,13 @@ def sync_once(db: Database, client: HQClient | None = None, clock: Callable[[], 
             report = SyncReport()
             report.handshake = handshake(db, client, clock)
             push_pending(db, client, clock, batch, report)
-            report.pulled = pull.pull_all(db, client)
+            if report.handshake.answer.feed_news is False and not report.pushed:
+                # HQ said nothing waits for this till, and this run pushed nothing that HQ could answer
+                # with a correction or a status: an idle till's sync is the handshake alone (protocol 2).
+                with db.read() as conn:
+                    report.pulled = pull.PullResult(cursor=state.cursor(conn))
+            else:
+                report.pulled = pull.pull_all(db, client)
             report.fetched = lookup.fetch_merge_targets(db, client)
             report.fetched += lookup.mend_drift(db, client, report.pulled.touched)
             report.finished_at = clock()

@@ -4,7 +4,7 @@ customer service's adjustment, a withdrawal, a scheduled job's expiry are ordina
 They are written by HQ's own device (ONLINE_DEVICE, of the store HQ_ORIGIN: the chain's online
 channel) with its own gapless device_seq, the same kinds, payload layout (pos_app.domain.ledger.
 wire_payload), postings and lots as a till's, and go through the same door as a till's push
-(ingest.apply_batch): the same checks (hq_server.checks.parse), the same merge rules, the same
+(ingest.apply_batch): the same checks (hq_server.ledger.checks.parse), the same merge rules, the same
 fan-out to the tills that follow the member. Only a till's authority does not bound them: HQ is not
 a till. Nothing is written to the ledger behind its back.
 
@@ -20,9 +20,9 @@ from datetime import datetime
 
 from sqlalchemy import Connection, select
 
-from hq_server import ingest
+from hq_server.ledger import ingest
 from hq_server import models as M
-from hq_server.checks import parse
+from hq_server.ledger.checks import parse
 from hq_server.db import Seq
 from hq_server.errors import HQProblem
 from pos_app.domain.ids import new_id

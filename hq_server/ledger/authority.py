@@ -43,7 +43,7 @@ What a till still may do, by design: earn for, spend from and adjust any member 
 serves (members shop at every store; offline spends are proven at the counter, bounded
 by HQ's offline limits), at its own store's accounts' cost or gain.
 
-The pure half (no database) is hq_server.till_policy, run before the writer lock; the
+The pure half (no database) is hq_server.ledger.till_policy, run before the writer lock; the
 half needing HQ's records (staff, lots, members, keys, used codes) runs here, under the
 lock, as each event is admitted (ingest._push), and for woken events (merges.wake).
 """
@@ -57,11 +57,12 @@ from typing import TYPE_CHECKING
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import Connection, func, select
 
-from hq_server import ingest, merges, sealing  # ingest imports this module: its names are read at call time
+from hq_server import sealing  # ingest imports this module: its names are read at call time
+from hq_server.ledger import ingest, merges
 from hq_server import models as M
-from hq_server.checks import Parsed, utc
-from hq_server.label_keys import member_key
-from hq_server.till_policy import CREDENTIALS, Refusal, owner, staff_of
+from hq_server.ledger.checks import Parsed, utc
+from hq_server.ledger.key_rows import member_key
+from hq_server.ledger.till_policy import CREDENTIALS, Refusal, owner, staff_of
 from pos_app.domain import codes as C
 from pos_app.domain import presence as P
 from pos_app.domain.ledger import Kind
@@ -69,7 +70,7 @@ from pos_app.domain.staff import verify_pin
 from pos_app.sync.wire import WireEvent
 
 if TYPE_CHECKING:
-    from hq_server.ingest import Ingest
+    from hq_server.ledger.ingest import Ingest
 
 RULE = 7
 KIND = "till_authority"

@@ -1,8 +1,8 @@
 """A till's authority, the half judged from the event alone (no database).
 
-The policy is written in hq_server/authority.py (and docs/till-authority.md); this
+The policy is written in hq_server/ledger/authority.py (and docs/till-authority.md); this
 module checks what needs nothing but the event and its parsed postings, before HQ's
-writer lock, like hq_server.checks.parse:
+writer lock, like hq_server.ledger.checks.parse:
 
 - HQ's own kinds (member_merge) never come from a till;
 - a member id is one a till makes (pos_app.domain.ids.is_made_id), in the event and in
@@ -16,14 +16,14 @@ writer lock, like hq_server.checks.parse:
   note and pin_hash; the tier changes by tier_change), and a PIN hash is one the tills make.
 
 A refusal is a `Refusal`: a reason a manager can read, answered `rejected` and recorded
-as a conflict (rule 7) by hq_server.authority.
+as a conflict (rule 7) by hq_server.ledger.authority.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from hq_server.checks import Parsed, parse
+from hq_server.ledger.checks import Parsed, parse
 from pos_app.domain.ids import is_made_id
 from pos_app.domain.ledger import Kind, PointType
 from pos_app.domain.members import card_no_for, check_name, check_phone, referral_code_for
@@ -33,7 +33,7 @@ from pos_app.sync.wire import WireEvent
 HQ_ONLY = frozenset({Kind.MEMBER_MERGE})
 PROFILE_KINDS = frozenset({Kind.MEMBER_REGISTER, Kind.MEMBER_PATCH, Kind.TIER_CHANGE})
 PATCH_FIELDS = frozenset({"name", "phone", "birthday", "note", "pin_hash"})
-CREDENTIALS = ("phone", "pin_hash")  # change only with the member's proof (hq_server.authority)
+CREDENTIALS = ("phone", "pin_hash")  # change only with the member's proof (hq_server.ledger.authority)
 PROOFS = frozenset({"member_code", "pin"})
 SHARED_SINKS = frozenset({"breakage", "charity"})
 MAX_NOTE = 500
@@ -46,7 +46,7 @@ class Refusal(str):
 
 
 def judged(event: WireEvent, store_id: str) -> Parsed | str:
-    """hq_server.checks.parse, then this module's check: the event's ledger effects, or why it is refused."""
+    """hq_server.ledger.checks.parse, then this module's check: the event's ledger effects, or why it is refused."""
     parsed = parse(event, store_id)
     return parsed if isinstance(parsed, str) else check(event, parsed) or parsed
 

@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 
 from hq_server import bulk
 from hq_server import models as M
-from hq_server.checks import Parsed
+from hq_server.ledger.checks import Parsed
 from pos_app.domain import entries as E
 from pos_app.domain import label_batches as LB
 from pos_app.domain import ledger as L
@@ -24,7 +24,7 @@ from pos_app.domain.money import mul_div_floor
 from pos_app.domain.rules import DEFAULT_EXPIRY_DAYS, Rules, parse_rules
 
 if TYPE_CHECKING:
-    from hq_server.ingest import Ingest
+    from hq_server.ledger.ingest import Ingest
 
 PROFILE_FIELDS = ("name", "phone", "birthday", "note", "tier", "pin_hash")
 
@@ -298,7 +298,7 @@ def _lot_id(row: dict, tag: str) -> str:
 
 
 def correction_id(event_id: str, tag: str) -> str:
-    from hq_server.ingest import correction_id as cid
+    from hq_server.ledger.ingest import correction_id as cid
     return cid(event_id, tag)
 
 
@@ -348,7 +348,7 @@ def wake(ing: Ingest, event_id: str) -> None:
     elif row["status"] != "waiting":
         return
     payload = json.loads(row["payload"])
-    from hq_server.checks import parse as _parse
+    from hq_server.ledger.checks import parse as _parse
     from pos_app.sync.wire import WireEvent
     parsed = _parse(WireEvent.model_validate({k: row[k] for k in (
         "event_id", "kind", "store_id", "device_id", "device_seq", "device_time", "staff_id", "rule_version",
@@ -359,7 +359,7 @@ def wake(ing: Ingest, event_id: str) -> None:
     if blocked:
         ing.wait_on(event_id, blocked)  # still waiting (for another lot, or for room in one)
         return
-    from hq_server.authority import refused_when_woken
+    from hq_server.ledger.authority import refused_when_woken
     if refused_when_woken(ing, row, parsed):  # its lot is another holder's (a till's authority)
         return
     row["status"] = "applied"
@@ -375,7 +375,7 @@ def _close_waiting_task(ing: Ingest, row: dict, note: str | None = None) -> None
     """HQ closes the event's waiting_for_original task (opened by wait) as the admin's resolve closes a
     task: status resolved, and who, when and what (`note`, by default that it was applied) in its
     detail's resolution."""
-    from hq_server.ingest import conflict_id  # ingest imports this module
+    from hq_server.ledger.ingest import conflict_id  # ingest imports this module
     task_id = conflict_id(row["event_id"], "waiting")  # the task wait opened
     resolution = {"by": "hq", "at": ing.now.isoformat(),
                   "note": note or f"its original arrived; applied at hq_seq {ing.seq.last}"}
