@@ -14,7 +14,8 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from hq_server import errors, label_keys, openapi_doc, sealing
-from hq_server.api import admin as api_admin, programme as api_programme, sync as api_sync, users as api_users
+from hq_server.api import admin as api_admin, campaigns as api_campaigns, programme as api_programme, sync as api_sync, \
+    users as api_users
 from hq_server.admin_answers import Health
 from hq_server.auth import now
 from hq_server.db import Database
@@ -61,7 +62,11 @@ def create_app(url: str | None = None, settings: Settings | None = None) -> Fast
     app.state.settings = settings
     app.state.db = Database(url, settings.replica_url)
     app.state.hash_gate = HashGate(settings.login_hash_slots, settings.login_queue, settings.login_slots_dir)
-    app.add_middleware(BodyLimit, default=settings.max_body_bytes, larger={PUSH_PATH: MAX_BODY_BYTES},
+    from hq_server.mall.scan_page import PHOTO_PATH
+    from hq_server.programme.label_photos import MAX_PHOTO_BYTES
+    # a push's batch, and a member's photo of a label (a phone's camera: megabytes)
+    larger = {PUSH_PATH: MAX_BODY_BYTES, PHOTO_PATH: MAX_PHOTO_BYTES + 64 * 1024}
+    app.add_middleware(BodyLimit, default=settings.max_body_bytes, larger=larger,
                        max_depth=settings.max_json_depth)
     errors.install(app)
     app.include_router(api_sync.router)
@@ -73,6 +78,7 @@ def create_app(url: str | None = None, settings: Settings | None = None) -> Fast
     from hq_server.mall import pages as mall_pages
     mall_pages.mount(app)
     app.include_router(api_programme.router)
+    app.include_router(api_campaigns.router)
 
     @app.get("/api/v1/health", tags=["ops"], response_model=Health)
     def health() -> Health:

@@ -78,6 +78,12 @@ def _all(conn: Connection, prefix: str) -> list[dict]:
     return [json.loads(v) for v in rows]
 
 
+def trusted_label_keys(conn: Connection) -> dict[str, bytes]:
+    """Every label key not retired, by key id: what a store trusts once it pulls (HQ checks a label a
+    member scans in the mall against the same keys)."""
+    return {k["key_id"]: bytes.fromhex(k["public_key"]) for k in _keys(conn) if not k.get("retired_at")}
+
+
 def _keys(conn: Connection) -> list[dict]:
     """Every label key, oldest first."""
     return sorted(_all(conn, KEY), key=lambda k: (k["created_at"], k["key_id"]))
