@@ -37,6 +37,7 @@ _COUPON = (select(T.coupons, T.coupon_types).join(T.coupon_types)
            .where(T.coupons.c.code == bindparam("code")))
 _META = select(T.meta.c.value).where(T.meta.c.key == bindparam("key"))
 _parsed_rules: dict[tuple[int, str, str | None], Rules] = {}
+LOTTERY_LIMITS = "programme.lottery_limits"  # meta: {lottery id: HQ's daily_draws, daily_prize_points}
 TIER_RECORDS = "programme.tiers"  # meta: {code: HQ's tier record}, over the rules' tiers (pos_app.sync.catalogue)
 
 
@@ -325,7 +326,9 @@ def lottery(conn: Connection, lottery_id: str) -> Lottery | None:
     if r is None:
         return None
     prizes = tuple(Prize(p["code"], p["name"], p["weight"], p.get("points", 0)) for p in json.loads(r.prizes))
-    return Lottery(r.lottery_id, r.name, r.points_per_draw, prizes)
+    limits = get_meta_json(conn, LOTTERY_LIMITS, {}).get(lottery_id, {})
+    return Lottery(r.lottery_id, r.name, r.points_per_draw, prizes, limits.get("daily_draws"),
+                   limits.get("daily_prize_points"))
 
 
 def lotteries(conn: Connection) -> list[Lottery]:
@@ -338,6 +341,9 @@ def save_lottery(conn: Connection, lot: Lottery) -> None:
         lottery_id=lot.lottery_id, name=lot.name, points_per_draw=lot.points_per_draw,
         prizes=json.dumps([{"code": p.code, "name": p.name, "weight": p.weight, "points": p.points}
                            for p in lot.prizes], ensure_ascii=False)))
+    if lot.daily_draws is not None or lot.daily_prize_points is not None:
+        set_meta_json(conn, LOTTERY_LIMITS, {**get_meta_json(conn, LOTTERY_LIMITS, {}), lot.lottery_id: {
+            "daily_draws": lot.daily_draws, "daily_prize_points": lot.daily_prize_points}})
 
 
 def audit(conn: Connection, *, at: datetime, staff_id: str | None, action: str, subject: str | None = None,

@@ -154,6 +154,9 @@ def apply_lottery(conn: Connection, lottery_id: str, data: dict) -> None:
     upsert(conn, T.lotteries, {"lottery_id": lottery_id}, {
         "name": lot.name, "points_per_draw": lot.points_per_draw,
         "prizes": json.dumps(prizes, ensure_ascii=False), "active": _active(data)})
+    limits = repos.get_meta_json(conn, repos.LOTTERY_LIMITS, {})
+    limits[lottery_id] = {"daily_draws": lot.daily_draws, "daily_prize_points": lot.daily_prize_points}
+    repos.set_meta_json(conn, repos.LOTTERY_LIMITS, limits)
 
 
 def apply_tier(conn: Connection, code: str, data: dict) -> None:

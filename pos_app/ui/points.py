@@ -128,9 +128,17 @@ class PointsView(QWidget):
         if self._need_member() and self.lottery.currentData():
             self.runner.run(points_uc.lottery_draw, self.ctx, staff_id=self.staff.staff_id,
                             member_id=self.member.member_id, lottery_id=self.lottery.currentData(),
-                            member_pin=self.member_pin.text() or None, on_done=lambda r: self._done(
-                                self.tr("Prize: %1 (draw seed %2)").replace("%1", r.prize.name)
-                                .replace("%2", str(r.seed))), on_error=self._error)
+                            member_pin=self.member_pin.text() or None,
+                            on_done=lambda r: self._done(self._prize_text(r)), on_error=self._error)
+
+    def _prize_text(self, r) -> str:
+        """The prize the member won (never the draw's seed: that is for an auditor, in the event)."""
+        text = self.tr("Prize: %1").replace("%1", r.prize.name)
+        if r.prize.points:
+            text += " " + self.tr("(+%1 points)").replace("%1", f"{r.prize.points:,}")
+        if r.draws_left is not None:
+            text += " · " + self.tr("%1 draws left today").replace("%1", str(r.draws_left))
+        return text
 
     def donate(self) -> None:
         if self._need_member():
