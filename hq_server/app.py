@@ -54,7 +54,7 @@ def create_app(url: str | None = None, settings: Settings | None = None) -> Fast
     app = FastAPI(title="Points-mall HQ", version="1", lifespan=_lifespan,
                   description="HQ server of the points-mall POS: store sync (DESIGN.md section 6) and admin API.")
     app.state.settings = settings
-    app.state.db = Database(url or database_url())
+    app.state.db = Database(url or database_url(), settings.replica_url)
     app.state.hash_gate = HashGate(settings.login_hash_slots, settings.login_queue, settings.login_slots_dir)
     app.add_middleware(BodyLimit, default=settings.max_body_bytes, larger={PUSH_PATH: MAX_BODY_BYTES},
                        max_depth=settings.max_json_depth)
@@ -63,6 +63,10 @@ def create_app(url: str | None = None, settings: Settings | None = None) -> Fast
     app.include_router(api_users.router)
     app.include_router(api_admin.router)
     app.include_router(label_keys.router)
+    from hq_server.console import pages as console_pages
+    console_pages.mount(app)
+    from hq_server.mall import pages as mall_pages
+    mall_pages.mount(app)
     app.include_router(api_programme.router)
 
     @app.get("/api/v1/health", tags=["ops"], response_model=Health)

@@ -21,7 +21,7 @@ from pos_app.domain import label_batches as LB
 from pos_app.domain import ledger as L
 from pos_app.domain.ledger import Kind, canonical_json, is_holder_account
 from pos_app.domain.money import mul_div_floor
-from pos_app.domain.rules import Rules, parse_rules
+from pos_app.domain.rules import DEFAULT_EXPIRY_DAYS, Rules, parse_rules
 
 if TYPE_CHECKING:
     from hq_server.ingest import Ingest
@@ -73,6 +73,60 @@ def repay_from_earning(ing: Ingest, row: dict, parsed: Parsed) -> None:
         if cid is not None:
             ing.conflict(1, "debt_repaid", row, {"account": account, "debt_repaid": repay}, [cid], member_id=owner,
                          tag=f"repay:{lot_id}")
+
+
+def debt_overpaid(ing: Ingest, row: dict, accounts: set[str]) -> None:
+    """Rule 8 (docs/design-additions.md, section 6): a debt account above zero goes back to the member.
+
+    Each till repays a member's debt out of new earnings (or give-backs) from its own view of it; two
+    tills repaying the same debt before they sync both reach HQ, and the second repayment overshoots.
+    The overshoot is the member's points: HQ moves it out of the debt account into the member's
+    consumer account as a new lot, spendable at once and expiring as a lot the overshooting event
+    earned would (its skew-corrected time plus the expiry days of the rules it used). Ids derive from
+    the event, so running the merge again posts nothing new.
+    """
+    for debt in sorted(a for a in accounts if a.startswith("debt:")):
+        over = ing.book.balance(debt)
+        if over <= 0:
+            continue
+        owner = debt.split(":", 1)[1]
+        account = L.member_account(owner)
+        grant = L.LotGrant(correction_id(row["event_id"], f"lot:overpaid:{debt}"), account, over, ing.now,
+                           _earned_lot_expiry(ing, row))
+        cid = ing.correct(row, f"overpaid:{debt}", Kind.ADJUST,
+                          {"purpose": "debt_overpaid", "account": account, "points": over},
+                          [(debt, -over), (account, over)], grants=(grant,), member_id=owner)
+        if cid is not None:
+            ing.conflict(1, "debt_overpaid", row, {"account": account, "points": over, "lot_id": grant.lot_id},
+                         [cid], member_id=owner, tag=f"overpaid:{debt}")
+
+
+def _earned_lot_expiry(ing: Ingest, row: dict):
+    """When a lot earned by the row's event expires: its skew-corrected time plus the expiry days of the
+    rules version it used (HQ's latest rules when HQ holds no such version, the default without rules)."""
+    rows = ing.rules()
+    rules = _rules(rows, row["rule_version"]) or (_rules(rows, rows[-1].version) if rows else None)
+    days = rules.expiry_days if rules is not None else DEFAULT_EXPIRY_DAYS
+    return row["device_time"] + timedelta(seconds=ing.skew_s, days=days)
+
+
+def lots_differ(ing: Ingest, row: dict, accounts: set[str]) -> None:
+    """Rule 9 (docs/design-additions.md, section 6): lots converge lot by lot, not only in sum.
+
+    HQ took (or gave back) some of the event's points from other lots than the event names: a shortfall
+    covered in HQ's order of arrival, which a till that applied the events in another order covered from
+    other lots, its balance still HQ's. Every store holding the member (all its tills, the event's own
+    too) is told, and fetches the member's lots again (pos_app.sync.lookup.mend_drift). Once a push per
+    member and store."""
+    for account in sorted(accounts):
+        if not account.startswith("member:"):
+            continue
+        member_id = account.split(":")[1]
+        doc = {"member_id": member_id, "event_id": row["event_id"], "hq_seq": row["hq_seq"]}
+        for store_id in sorted(ing.followers(member_id) - {M.HQ_ORIGIN}):
+            if (member_id, store_id) not in ing.lots_told:
+                ing.lots_told.add((member_id, store_id))
+                ing.feed.add(store_id, "lots_differ", member_id, doc)
 
 
 GIVE_BACK_KINDS = (Kind.REVERSE, Kind.REDEEM_VOID)

@@ -35,6 +35,15 @@ class Settings(BaseSettings):
     lookup_window_s: int = Field(600, ge=1)
     lookup_misses: int = Field(30, ge=1, description="lookups that found nobody, per till in the window")
 
+    # --- the console (hq_server.programme.member_care) ---
+    adjust_approval_above: int = Field(1000, ge=0, description="points: a bigger adjustment waits for a second "
+                                                               "person's approval")
+
+    # --- scale-out (hq_server.db.Database.replica_read) ---
+    # A PostgreSQL read replica (streaming replication) that serves tills' pulls and member lookups;
+    # unset: the primary serves them.
+    replica_url: str | None = Field(None, description="HQ_REPLICA_URL, e.g. postgresql+psycopg://hq@replica/hq")
+
     # --- every request (hq_server.guards) ---
     max_body_bytes: int = Field(256 * 1024, ge=1024, description="any request body but a push")
     max_json_depth: int = Field(32, ge=4)

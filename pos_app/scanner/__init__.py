@@ -1,7 +1,8 @@
 """Scanner: from a code in front of the counter to a typed, verified result.
 
     formats     PM1 payloads: make and `parse` them (no Qt, no OpenCV: services import it)
-    decoding    `decode(frame)`: codes in a camera frame (zxing-cpp if installed, zbar, OpenCV)
+    decoding    `Decoder().decode(frame)`: codes in a camera frame (zxing-cpp, zbar, OpenCV);
+                tuning (its constants), regions, region_plan and passes are its parts
     camera      `CameraWorker`: any OpenCV source on a worker thread, Qt signals out
     wedge       `WedgeFilter`: keyboard-wedge scanner bursts become scans, not typing
     labels      signed label batches, PDF sheets and PNGs (`pos-app labels ...`)
@@ -15,7 +16,7 @@ in pos_app.domain.codes. How the services use it:
     MemberCard        -> find_member(ctx, got.card_no)
     DynamicMemberCode -> in the use case's transaction: formats.claim(got, guard) where the
                          guard's claim(key, expires_at) inserts into seen_codes (False if the
-                         key is there); then member_code_ok=True for got.member_id
+                         key is there)
     ProductLabel      -> points.label_earn(serial=got.serial, sku=got.sku, points=got.points,
                                            label_batch=got.batch)
     PickupCode        -> write off redemption got.redemption_id issued by store got.store_id

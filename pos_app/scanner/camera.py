@@ -24,7 +24,7 @@ import shiboken6
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
-from pos_app.scanner.decoding import Decoded, decode
+from pos_app.scanner.decoding import Decoded, Decoder
 
 OUTLINE = (60, 200, 60)  # BGR green
 LOST_AFTER_FAILED_READS = 15  # a webcam that stops giving frames for this many reads was unplugged
@@ -46,7 +46,7 @@ class CameraWorker(QObject):
 
     def __init__(self, source: int | str, parent: QObject | None = None, *, cooldown_s: float = 2.0,
                  preview_fps: float = 15.0, budget_ms: float = CAMERA_BUDGET_MS, reconnect_s: float = 2.0,
-                 realtime: bool | None = None, decoder: Callable[..., list[Decoded]] = decode,
+                 realtime: bool | None = None, decoder: Callable[..., list[Decoded]] | None = None,
                  clock: Callable[[], float] = time.monotonic, open_capture: Callable = cv2.VideoCapture):
         super().__init__(parent)
         self.source = parse_source(source)
@@ -56,7 +56,8 @@ class CameraWorker(QObject):
         self.reconnect_s = reconnect_s
         # a file plays at its own speed unless told otherwise (the bench runs it flat out)
         self.realtime = realtime
-        self.decoder = decoder
+        # a decoder of its own: it learns this machine's costs, and decodes on this worker's thread only
+        self.decoder = decoder if decoder is not None else Decoder()
         self.clock = clock
         self.open_capture = open_capture  # cv2.VideoCapture; a test passes a device it can unplug
         self.frames = 0

@@ -25,7 +25,6 @@ from pos_app.domain.tiers import after_sale, by_code, window_start
 from pos_app.services import offline
 from pos_app.services.context import StoreContext, post, require_staff
 from pos_app.services.members import member_present, require_member
-from pos_app.services.scan import member_code_present
 from pos_app.store import ledger_repo, repos, sales_repo
 
 
@@ -120,9 +119,8 @@ def checkout(ctx: StoreContext, *, staff_id: str, items: list[tuple[str, int]], 
         q, rules, member, lots = _quote(ctx, conn, items, member_id, coupons, cash_points, now)
         proof = None  # the member code's key, carried by the spend's event
         if member and q.cash_points:
-            if member_code:
-                proof = member_code_present(conn, member_code, member.member_id, now)
-            member_present(conn, member.member_id, member_pin, bool(member_code), ctx.pins)
+            _, proof = member_present(conn, member.member_id, member_pin=member_pin, member_code=member_code,
+                                      now=now, pins=ctx.pins)
             offline.check_redeem(conn, now, member.member_id, q.cash_points)  # HQ's offline limits
         tender = dict(tender) if tender else {"cash": q.due_fen}
         refuse_if(check_tender(tender, q.due_fen))

@@ -120,7 +120,7 @@ def _presence_proof(ctx: StoreContext, conn: Connection, member: Member, changes
     if not member_pin:
         raise refuse("member.proof_required", "a new phone number or PIN needs the member's PIN or their "
                                               "dynamic code")
-    member_present(conn, member.member_id, member_pin, False, ctx.pins)
+    member_present(conn, member.member_id, member_pin=member_pin, now=ctx.now(), pins=ctx.pins)
     if sync_state.credentials(conn) is None:
         return {}
     hq_key = sync_state.get(conn, "proof_key")
@@ -163,30 +163,35 @@ def search_members(ctx: StoreContext, text: str) -> list[Member]:
         return repos.search_members(conn, text.strip())
 
 
-def member_present(conn: Connection, member_id: str, member_pin: str | None, member_code_ok: bool,
-                   pins: PinGuard | None = None) -> Member:
-    """The member is at the counter: proven by their PIN or a verified dynamic code.
+def member_present(conn: Connection, member_id: str, *, member_pin: str | None = None,
+                   member_code: str | None = None, now: datetime, pins: PinGuard | None = None
+                   ) -> tuple[Member, str | None]:
+    """The member is at the counter, proven inside the caller's write transaction by their
+    phone's dynamic code (`member_code`: ScannedMember.member_code or the scanned `PM1:D:`
+    text, verified and claimed here, see scan.member_code_present) or else their PIN.
 
-    `member_code_ok` is set by the caller only after the scanner verified a fresh
-    dynamic member code for this member (signature, time window, not replayed).
-    `pins` locks a member's PIN after repeated wrong tries, as for staff: a member PIN
-    spends points, so it must not be guessable at the counter.
+    Returns the member and the code's key (None for a PIN), which the spend's event
+    carries. `pins` locks a member's PIN after repeated wrong tries, as for staff: a member
+    PIN spends points, so it must not be guessable at the counter.
     """
+    from pos_app.services.scan import member_code_present  # scan imports this module
+
     member = require_member(conn, member_id)
-    if not member_code_ok:
-        key = f"member:{member_id}"
-        if pins is not None and pins.locked(key):
-            raise refuse("member.pin_locked", f"too many wrong PINs for this member: try again in "
-                                              f"{PIN_LOCK_SECONDS // 60} minutes, or show the member's code")
-        try:
-            check_member_pin(member, member_pin)
-        except Refused as err:
-            if pins is not None and err.codes == ("member.wrong_pin",):
-                pins.failed(key)
-            raise
-        if pins is not None:
-            pins.cleared(key)
-    return member
+    if member_code:
+        return member, member_code_present(conn, member_code, member_id, now)
+    key = f"member:{member_id}"
+    if pins is not None and pins.locked(key):
+        raise refuse("member.pin_locked", f"too many wrong PINs for this member: try again in "
+                                          f"{PIN_LOCK_SECONDS // 60} minutes, or show the member's code")
+    try:
+        check_member_pin(member, member_pin)
+    except Refused as err:
+        if pins is not None and err.codes == ("member.wrong_pin",):
+            pins.failed(key)
+        raise
+    if pins is not None:
+        pins.cleared(key)
+    return member, None
 
 
 def check_member_pin(member: Member, pin: str | None) -> None:

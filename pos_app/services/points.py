@@ -48,12 +48,21 @@ def _spend(ctx, conn, kind: Kind, member_id: str, points: int, to_account: str, 
     return post(ctx, conn, entry, staff_id=staff_id, rule_version=rules.version, now=now)
 
 
+def _proof(code_key: str | None) -> dict:
+    """The member code a spend used, in its event: this till refuses it again, HQ flags a
+    second use at another till."""
+    return {"member_code": code_key} if code_key else {}
+
+
 def buy_coupon(ctx: StoreContext, *, staff_id: str, member_id: str, type_id: str,
-               member_pin: str | None = None, member_code_ok: bool = False) -> CouponBought:
+               member_pin: str | None = None, member_code: str | None = None) -> CouponBought:
+    """The member proves presence with `member_code` (their phone's dynamic code, verified
+    here) or their PIN, as for every spend (members.member_present)."""
     with ctx.db.write() as conn:
         now = ctx.now()
         require_staff(conn, staff_id)
-        member_present(conn, member_id, member_pin, member_code_ok, ctx.pins)
+        _, proof = member_present(conn, member_id, member_pin=member_pin, member_code=member_code, now=now,
+                                  pins=ctx.pins)
         ctype = repos.coupon_type(conn, type_id)
         if ctype is None:
             raise refuse("coupon.unknown_type", "unknown coupon type")
@@ -61,7 +70,7 @@ def buy_coupon(ctx: StoreContext, *, staff_id: str, member_id: str, type_id: str
         expires = now + timedelta(days=ctype.valid_days)
         event = _spend(ctx, conn, Kind.REDEEM_POST, member_id, ctype.points_cost, L.store_redeemed(ctx.who.store_id),
                        staff_id, now, {"purpose": "coupon", "coupon": code, "type_id": type_id,
-                                       "expires_at": expires.isoformat()})
+                                       "expires_at": expires.isoformat(), **_proof(proof)})
         conn.execute(T.coupons.insert().values(code=code, type_id=type_id, member_id=member_id, status="active",
                                                expires_at=expires, bought_event=event.event_id))
         repos.audit(conn, at=now, staff_id=staff_id, action="buy_coupon", subject=member_id, coupon=code)
@@ -95,13 +104,14 @@ def _todays_draws(ctx: StoreContext, conn, lottery_id: str, member_id: str, now:
 
 
 def lottery_draw(ctx: StoreContext, *, staff_id: str, member_id: str, lottery_id: str,
-                 member_pin: str | None = None, member_code_ok: bool = False) -> DrawResult:
+                 member_pin: str | None = None, member_code: str | None = None) -> DrawResult:
     """One draw paid with points, within HQ's limits: the member's draws a day, and the prizes this
     till may still pay today (its share of the store's daily prize budget)."""
     with ctx.db.write() as conn:
         now = ctx.now()
         require_staff(conn, staff_id)
-        member_present(conn, member_id, member_pin, member_code_ok, ctx.pins)
+        _, proof = member_present(conn, member_id, member_pin=member_pin, member_code=member_code, now=now,
+                                  pins=ctx.pins)
         lottery = repos.lottery(conn, lottery_id)
         if lottery is None:
             raise refuse("lottery.unknown", "unknown lottery")
@@ -120,7 +130,7 @@ def lottery_draw(ctx: StoreContext, *, staff_id: str, member_id: str, lottery_id
         if offered is not lottery:  # the prizes the budget left in the draw: what the seed replays against
             payload["offered"] = [p.code for p in offered.prizes]
         _spend(ctx, conn, Kind.LOTTERY_DRAW, member_id, lottery.points_per_draw, L.store_redeemed(ctx.who.store_id),
-               staff_id, now, payload)
+               staff_id, now, {**payload, **_proof(proof)})
         if prize.points:
             owed = -ledger_repo.balance(conn, L.debt_account(member_id))
             post(ctx, conn, E.earn(Kind.EARN, member_id=member_id, points=prize.points, store_id=ctx.who.store_id,
@@ -133,14 +143,15 @@ def lottery_draw(ctx: StoreContext, *, staff_id: str, member_id: str, lottery_id
 
 
 def donate(ctx: StoreContext, *, staff_id: str, member_id: str, points: int, member_pin: str | None = None,
-           member_code_ok: bool = False) -> int:
+           member_code: str | None = None) -> int:
     if not isinstance(points, int) or isinstance(points, bool) or points <= 0:
         raise refuse("points.not_positive", "points to donate must be a positive whole number")
     with ctx.db.write() as conn:
         now = ctx.now()
         require_staff(conn, staff_id)
-        member_present(conn, member_id, member_pin, member_code_ok, ctx.pins)
-        _spend(ctx, conn, Kind.DONATION, member_id, points, L.CHARITY, staff_id, now, {"charity": "default"})
+        _, proof = member_present(conn, member_id, member_pin=member_pin, member_code=member_code, now=now,
+                                  pins=ctx.pins)
+        _spend(ctx, conn, Kind.DONATION, member_id, points, L.CHARITY, staff_id, now, {"charity": "default", **_proof(proof)})
         repos.audit(conn, at=now, staff_id=staff_id, action="donation", subject=member_id, points=points)
         return ledger_repo.balance(conn, L.member_account(member_id))
 

@@ -55,7 +55,7 @@ class Redemption:
 
 
 def redeem_gift(ctx: StoreContext, *, staff_id: str, member_id: str, gift_id: str, qty: int = 1,
-                member_pin: str | None = None, member_code_ok: bool = False, approver_pin: str | None = None,
+                member_pin: str | None = None, approver_pin: str | None = None,
                 hand_over: bool = True, member_code: str | None = None) -> Redemption:
     """Redeem in person; the member proves presence (see members.member_present) with
     the PIN or `member_code`: ScannedMember.member_code from scanning the member's
@@ -63,11 +63,9 @@ def redeem_gift(ctx: StoreContext, *, staff_id: str, member_id: str, gift_id: st
     with ctx.db.write() as conn:
         now = ctx.now()
         require_staff(conn, staff_id)
-        proof = None  # the member code's key, carried by the hold's event
-        if member_code:
-            proof = scan_uc.member_code_present(conn, member_code, member_id, now)
-            member_code_ok = True
-        member = member_present(conn, member_id, member_pin, member_code_ok, ctx.pins)
+        # proof: the member code's key, carried by the hold's event
+        member, proof = member_present(conn, member_id, member_pin=member_pin, member_code=member_code, now=now,
+                                       pins=ctx.pins)
         found = repos.gift_with_stock(conn, gift_id)
         if found is None:
             raise refuse("gift.unknown", "unknown gift")

@@ -37,12 +37,16 @@ def _event(conn: Connection, key: str, data: dict) -> None:
     remote_events.apply_event(conn, data)
 
 
+def _lots_differ(conn: Connection, key: str, data: dict) -> None:
+    remote_events.lots_differ(conn, data)
+
+
 APPLY: dict[str, Callable[[Connection, str, dict], None]] = {
     "rules": C.apply_rules, "product": C.apply_product, "gift": C.apply_gift, "coupon_type": C.apply_coupon_type,
     "campaign": C.apply_campaign, "lottery": C.apply_lottery, "staff": C.apply_staff, "member": C.apply_member,
     "label_claim": C.apply_label_claim, "offline_limits": C.apply_offline_limits, "event": _event,
     "event_status": _event_status, "label_key": C.apply_label_key, "member_key": C.apply_member_key,
-    "tier": C.apply_tier,
+    "lots_differ": _lots_differ, "tier": C.apply_tier,
 }
 KEEP = {"tier", "balance", "offline_limits"}  # also kept as HQ records (no table of their own)
 

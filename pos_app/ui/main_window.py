@@ -46,8 +46,10 @@ class MainWindow(QMainWindow):
         self.staff = None
         self.store_name = ""
         self.setWindowTitle(self.tr("Points Mall POS"))
-        self.resize(1280, 800)
+        # a counter screen is the till's whole screen: maximised (a fixed 1280x800 put the status
+        # bar below a 768-pixel screen), and every screen reads fully from 1024x768 up
         self.setMinimumSize(1024, 700)
+        self.setWindowState(Qt.WindowMaximized)
 
         self.signin = SignInView(runner)
         self.signin.signed_in.connect(self._signed_in)
@@ -66,7 +68,10 @@ class MainWindow(QMainWindow):
             b.setFocusPolicy(Qt.NoFocus)
             self.nav_group.addButton(b, i)
             nav.addWidget(b)
-            QShortcut(QKeySequence(key), self, activated=lambda i=i: self.show_screen(i))
+            # application-wide: after a dialog closes the F-keys work at once, without a click
+            # to give the window its focus back
+            QShortcut(QKeySequence(key), self, activated=lambda i=i: self.show_screen(i),
+                      context=Qt.ApplicationShortcut)
         self.nav_group.idClicked.connect(self.show_screen)
         nav.addStretch(1)
         self.who = label("", "muted", wrap=True)
@@ -77,7 +82,7 @@ class MainWindow(QMainWindow):
         nav.addWidget(sign_out)
         nav_widget = QWidget()
         nav_widget.setLayout(nav)
-        nav_widget.setFixedWidth(200)
+        nav_widget.setFixedWidth(180)
 
         work = QWidget()
         row = QHBoxLayout(work)
@@ -114,11 +119,23 @@ class MainWindow(QMainWindow):
         self.checkout.fetch_member = lambda text, done, failed: self.sync.fetch_member(
             self.ctx, getattr(self, "devices", self.runner), text, done, failed)
 
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        # Without a window manager (a kiosk till, Xvfb) "maximised" is only a request nobody
+        # grants: take the screen's free area ourselves
+        if self.windowState() & Qt.WindowMaximized and self.screen() is not None:
+            free = self.screen().availableGeometry()
+            if self.width() < free.width() or self.height() < free.height():
+                self.setGeometry(free)
+        super().showEvent(event)
+
     def store_ready(self, ctx, store_name: str) -> None:
         self.ctx = ctx
         self.store_name = store_name
         self.status.set_store(store_name)
         self.checkout.store_name = store_name
+        gifts = getattr(self, "gifts", None)
+        if gifts is not None:
+            gifts.store_name = store_name
         self.signin.load(ctx, store_name)
         self.after_start.start()
 

@@ -12,11 +12,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from bench.scan import VARIANTS, payload_for, render_barcode, render_frame, render_qr
 from pos_app.domain.codes import Reason, Rejected
-from pos_app.scanner import decoding
-from pos_app.scanner.decoding import decode
+from pos_app.scanner import decoding, regions
+from pos_app.scanner.decoding import Decoder, decode
 from pos_app.scanner.formats import label_payload, parse
+from pos_app.scanner.region_plan import Region, plan
+from pos_app.scanner.tuning import TUNING
 
-BACKENDS = [("zbar",)] + ([("zxing", "zbar")] if decoding.zxingcpp is not None else [])
+BACKENDS = [("zbar",), ("zxing", "zbar")]
 KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
 LABEL = label_payload("TEA-OOLONG", "K7QF2M3A-000001", 28, KEY)
 
@@ -134,9 +136,10 @@ def test_a_failing_pass_gives_nothing_never_an_exception(monkeypatch, caplog):
         raise RuntimeError("zbar went away")
 
     monkeypatch.setattr(zbar_reader, "read", broken)
-    monkeypatch.setattr(decoding, "_logged", set())  # each kind of failure is logged once
-    assert decode(on_canvas(render_qr(LABEL, 4)), backends=("zbar",)) == []
-    assert "decoding a frame failed" in caplog.text
+    decoder = Decoder(backends=("zbar",))
+    assert decoder.decode(on_canvas(render_qr(LABEL, 4))) == []
+    assert decoder.decode(on_canvas(render_qr(LABEL, 4))) == []
+    assert caplog.text.count("decoding a frame failed") == 1  # each kind of failure is logged once
 
 
 def test_zbar_reader_reads_our_symbologies_only_and_in_place():
@@ -182,7 +185,7 @@ def test_regions_put_a_phone_code_before_the_phone_around_it():
         text = payload_for(spec["code"], spec["on"], i, rng, (KEY, KEY))
         frame = render_frame(spec, text, rng)
         gray = decoding.to_gray(frame)
-        x, y, w, h = decoding._regions(gray)[0]
+        x, y, w, h = regions.find_regions(gray, TUNING)[0]
         found = decode(frame, backends=("zbar",), budget_ms=UNHURRIED_MS)
         assert [d.text for d in found] == [text]
         assert w * h < 0.5 * 640 * 480
@@ -214,8 +217,8 @@ def test_a_phone_code_half_washed_out_by_glare_is_read_where_plain_pyzbar_reads_
     frame, text = _bench_frame("phone_glare", 7, 18)
     gray = decoding.to_gray(frame)
     assert pyzbar.decode(gray) == []
-    region = decoding._Region(gray, decoding._regions(gray)[0], False)
-    assert region.highlight() and [kind for kind, _, _ in region.steps][:2] == ["read", "glare"]
+    region = _region(gray)
+    assert region.highlight() and [step.kind for step in plan(region)][:2] == ["read", "glare"]
     assert [d.text for d in decode(frame, budget_ms=UNHURRIED_MS, backends=backends)] == [text]
 
 
@@ -226,4 +229,63 @@ def test_codes_without_glare_are_not_taken_for_a_highlight(variant):
     for i in range(3):
         frame, _ = _bench_frame(variant, 7, i)
         gray = decoding.to_gray(frame)
-        assert not decoding._Region(gray, decoding._regions(gray)[0], False).highlight(), (variant, i)
+        assert not _region(gray).highlight(), (variant, i)
+
+
+def _region(gray):
+    return Region(gray, regions.find_regions(gray, TUNING)[0], False, TUNING, cv2.QRCodeDetector)
+
+
+def _plain_reads(frame) -> set[str]:
+    """What plain pyzbar and plain zxing-cpp read on a frame, as bench.scan calls them."""
+    import zxingcpp
+    from pyzbar import pyzbar
+
+    zbar = {r.data.decode("utf-8", "replace") for r in pyzbar.decode(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY))}
+    return zbar | {r.text for r in zxingcpp.read_barcodes(frame)}
+
+
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_on_every_frame_we_read_what_plain_pyzbar_or_plain_zxing_reads(variant):
+    """The promise, with the shipped budget: three bench frames of each kind (seed 3), and
+    whatever code either library alone reads on one (our symbologies), so do we."""
+    spec = VARIANTS[variant]
+    rng = np.random.default_rng([3, list(VARIANTS).index(variant)])
+    for i in range(3):
+        text = payload_for(spec["code"], spec["on"], i, rng, (KEY, KEY))
+        frame = render_frame(spec, text, rng)
+        ours = {d.text for d in Decoder().decode(frame)}
+        if text in _plain_reads(frame):
+            assert text in ours, (variant, i)
+
+
+def test_when_the_regions_miss_the_code_the_plain_libraries_still_read_it(monkeypatch):
+    """No code-like region found (monkeypatched away) and no budget at all: the plain
+    whole-frame reads run anyway, for each set of backends."""
+    monkeypatch.setattr(decoding, "find_regions", lambda gray, tuning: [])
+    frame = on_canvas(render_qr(LABEL, 4))
+    for backends in BACKENDS:
+        found = Decoder(backends=backends).decode(frame, budget_ms=0)
+        assert [(d.text, d.how) for d in found] == [(LABEL, "zbar-plain" if backends == ("zbar",) else "zxing")]
+    monkeypatch.setattr(decoding.passes, "read_zxing", lambda *a, **kw: [])
+    assert [d.how for d in Decoder().decode(frame, budget_ms=0)] == ["zbar-plain"]
+
+
+def test_each_decoder_learns_its_own_costs_from_the_shipped_table():
+    frame, _ = _bench_frame("blur", 7, 0)
+    one, other = Decoder(), Decoder()
+    one.decode(frame)
+    assert one.costs != dict(TUNING.ms_per_mpx)
+    assert other.costs == dict(TUNING.ms_per_mpx) == dict(Decoder().costs)
+
+
+def test_the_tuning_table_is_what_a_decoder_uses(monkeypatch):
+    """A Tuning with no regions at all: only the whole-frame reads run."""
+    from dataclasses import replace
+
+    kinds = []
+    decoder = Decoder(tuning=replace(TUNING, max_regions=0), backends=("zbar",))
+    real = decoder.run_pass
+    monkeypatch.setattr(decoder, "run_pass", lambda kind, *a, **kw: kinds.append(kind) or real(kind, *a, **kw))
+    decoder.decode(np.full((480, 640), 200, np.uint8), budget_ms=0)
+    assert kinds[0] == "plain-zbar" and not {"read", "sharpen", "glare"} & set(kinds)

@@ -73,6 +73,29 @@ def new_member(ctx):
 
 
 @pytest.fixture
+def member_code(ctx, clock):
+    """The dynamic code a member's phone shows now (the store trusts a phone key made for
+    them on first use). Each call first moves the store's clock on by one 30 s step, so
+    each code is a fresh one: a code proves presence for one spend."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from pos_app.scanner.formats import dynamic_member_payload
+    from pos_app.scanner.formats import public_bytes
+    from pos_app.store import repos
+
+    keys: dict[str, Ed25519PrivateKey] = {}
+
+    def show(member_id: str) -> str:
+        if member_id not in keys:
+            keys[member_id] = Ed25519PrivateKey.generate()
+            with ctx.db.write() as conn:
+                repos.trust_member_key(conn, member_id, public_bytes(keys[member_id]))
+        clock.advance(seconds=30)
+        return dynamic_member_payload(member_id, keys[member_id], clock.now)
+    return show
+
+
+@pytest.fixture
 def top_up(ctx):
     """Give a member points through a product label (no approval needed, one lot per call)."""
 

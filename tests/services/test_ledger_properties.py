@@ -121,6 +121,22 @@ class LedgerMachine(RuleBasedStateMachine):
     def member(self, i: int) -> str:
         return self.members[i % len(self.members)]
 
+    def code(self, member_id: str) -> str:
+        """A fresh dynamic code from the member's phone (a phone key the store trusts is
+        made on first use; the clock moves one 30 s step so each code is new)."""
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+        from pos_app.scanner.formats import dynamic_member_payload, public_bytes
+        from pos_app.store import repos
+
+        keys = self.__dict__.setdefault("phone_keys", {})
+        if member_id not in keys:
+            keys[member_id] = Ed25519PrivateKey.generate()
+            with self.ctx.db.write() as conn:
+                repos.trust_member_key(conn, member_id, public_bytes(keys[member_id]))
+        self.clock.advance(seconds=30)
+        return dynamic_member_payload(member_id, keys[member_id], self.clock.now)
+
     def debt(self, member_id: str) -> int:
         return members.member_statement(self.ctx, member_id, history_limit=0).debt
 
@@ -199,7 +215,7 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(i=st.integers(0, 99), gift=st.sampled_from(GIFT_IDS), qty=st.integers(1, 2), hand_over=st.booleans())
     def redeem_hold(self, i, gift, qty, hand_over):
         self.call(redeem.redeem_gift, staff_id=STAFF.cashier, member_id=self.member(i), gift_id=gift, qty=qty,
-                  member_code_ok=True, hand_over=hand_over)
+                  member_code=self.code(self.member(i)), hand_over=hand_over)
 
     @rule(r=st.integers(0, 999), any_status=st.booleans())
     def redeem_post(self, r, any_status):
@@ -230,21 +246,23 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(i=st.integers(0, 99))
     def lottery(self, i):
         self.call(points.lottery_draw, staff_id=STAFF.cashier, member_id=self.member(i), lottery_id="LOTTO-1",
-                  member_code_ok=True)
+                  member_code=self.code(self.member(i)))
 
     @rule(i=st.integers(0, 99), amount=st.integers(-1, 400), proof=st.sampled_from(["code", "code", "pin", "wrong"]))
     def donation(self, i, amount, proof):
         self.call(points.donate, staff_id=STAFF.cashier, member_id=self.member(i), points=amount,
-                  member_pin={"pin": MEMBER_PIN, "wrong": "000000"}.get(proof), member_code_ok=proof == "code")
+                  member_pin={"pin": MEMBER_PIN, "wrong": "000000"}.get(proof),
+                  member_code=self.code(self.member(i)) if proof == "code" else None)
 
     @rule(i=st.integers(0, 99), ctype=st.sampled_from(["CPN-5", "CPN-10PCT", "CPN-20"]))
     def buy_coupon(self, i, ctype):
         self.call(points.buy_coupon, staff_id=STAFF.cashier, member_id=self.member(i), type_id=ctype,
-                  member_code_ok=True)
+                  member_code=self.code(self.member(i)))
 
     @rule()
     def unknown_member(self):
-        self.call(points.donate, staff_id=STAFF.cashier, member_id="no-such-member", points=1, member_code_ok=True)
+        self.call(points.donate, staff_id=STAFF.cashier, member_id="no-such-member", points=1,
+                  member_code=self.code(self.member(0)))
 
     @rule()
     def reevaluate_tiers(self):

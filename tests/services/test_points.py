@@ -129,19 +129,19 @@ def test_lottery_draw_records_its_seed_and_posts_the_prize(ctx, staff, sid, rich
     assert audit_since(ctx, audit_id) == [("lottery_draw", staff.cashier, None, rich.member_id)]
 
 
-def test_a_losing_draw_posts_only_the_ticket(ctx, staff, rich, seeded):
+def test_a_losing_draw_posts_only_the_ticket(ctx, staff, rich, seeded, member_code):
     seeded(1)  # "thanks for playing"
     seq = last_seq(ctx)
     out = points.lottery_draw(ctx, staff_id=staff.cashier, member_id=rich.member_id, lottery_id="LOTTO-1",
-                              member_code_ok=True)
+                              member_code=member_code(rich.member_id))
     assert (out.prize.code, out.prize.points, out.balance_after) == ("P0", 0, 4900)
     assert [k for k, *_ in events_since(ctx, seq)] == ["lottery_draw"]
 
 
-def test_every_recorded_seed_replays_to_the_recorded_prize(ctx, staff, rich):
+def test_every_recorded_seed_replays_to_the_recorded_prize(ctx, staff, rich, member_code):
     for _ in range(12):
         points.lottery_draw(ctx, staff_id=staff.cashier, member_id=rich.member_id, lottery_id="LOTTO-1",
-                            member_code_ok=True)
+                            member_code=member_code(rich.member_id))
     with ctx.db.read() as conn:
         lottery = repos.lottery(conn, "LOTTO-1")
     draws = [json.loads(p) for (p,) in rows(ctx, "SELECT payload FROM events WHERE kind = 'lottery_draw'")]
@@ -165,7 +165,7 @@ def limit_lotto(ctx, **limits) -> None:
 
 def test_a_member_draws_at_most_hqs_daily_draws_a_day(ctx, staff, clock, rich, refused):
     limit_lotto(ctx, daily_draws=3)
-    draw_ = {"staff_id": staff.cashier, "member_id": rich.member_id, "lottery_id": "LOTTO-1", "member_code_ok": True}
+    draw_ = {"staff_id": staff.cashier, "member_id": rich.member_id, "lottery_id": "LOTTO-1", "member_pin": MEMBER_PIN}
     assert [points.lottery_draw(ctx, **draw_).draws_left for _ in range(3)] == [2, 1, 0]
     before = member_balance(ctx, rich.member_id)
     err = refused("lottery.daily_limit", points.lottery_draw, **draw_)
@@ -176,7 +176,7 @@ def test_a_member_draws_at_most_hqs_daily_draws_a_day(ctx, staff, clock, rich, r
 
 def test_a_prize_beyond_todays_budget_is_out_of_the_draw(ctx, staff, sid, rich, seeded, refused):
     limit_lotto(ctx, daily_prize_points=200)
-    draw_ = {"staff_id": staff.cashier, "member_id": rich.member_id, "lottery_id": "LOTTO-1", "member_code_ok": True}
+    draw_ = {"staff_id": staff.cashier, "member_id": rich.member_id, "lottery_id": "LOTTO-1", "member_pin": MEMBER_PIN}
     seeded(153)  # the 168-point prize, with the whole table
     assert points.lottery_draw(ctx, **draw_).prize.points == 168
     paid = 168
@@ -430,3 +430,44 @@ def test_referral_bonus_follows_the_current_rules(ctx, staff, demo_members, new_
     assert checkout.checkout(ctx, staff_id=staff.cashier, member_id=referee.member_id,
                              items=[("LEMON-TEA", 1)]).referral_bonus == 0
     assert [k for k, *_ in events_since(ctx, seq)] == ["earn"]
+
+
+# -- the member's presence: their PIN or their phone's code, checked in the transaction ------
+SPENDS = [(points.buy_coupon, {"type_id": "CPN-5"}, "redeem_post"),
+          (points.lottery_draw, {"lottery_id": "LOTTO-1"}, "lottery_draw"),
+          (points.donate, {"points": 100}, "donation")]
+
+
+@pytest.mark.parametrize("spend, extra, kind", SPENDS)
+def test_a_spend_takes_the_members_code_itself_and_its_event_carries_the_codes_key(ctx, staff, rich, member_code,
+                                                                                  spend, extra, kind):
+    seq = last_seq(ctx)
+    code = member_code(rich.member_id)
+    spend(ctx, staff_id=staff.cashier, member_id=rich.member_id, member_code=code, **extra)
+    payloads = [json.loads(p) for (p,) in rows(ctx, "SELECT payload FROM events WHERE device_seq > :s "
+                                                    "AND kind = :k", s=seq, k=kind)]
+    assert [p["member_code"].split(":")[:2] for p in payloads] == [["D", rich.member_id]]
+
+
+@pytest.mark.parametrize("spend, extra, kind", SPENDS)
+def test_a_spend_refuses_a_code_that_proves_nothing_and_changes_nothing(ctx, staff, rich, new_member, member_code,
+                                                                       refused, spend, extra, kind):
+    """No more `member_code_ok=True` on the caller's word: the code is verified in the
+    spend's own transaction. Someone else's code, a code used once already, a forged one,
+    a phone number or a bare key are refused, and nothing is recorded."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from pos_app.scanner.formats import dynamic_member_payload
+
+    args = {"staff_id": staff.cashier, "member_id": rich.member_id, **extra}
+    other = new_member()
+    refused("member.code_other", spend, **args, member_code=member_code(other.member_id))
+    used = member_code(rich.member_id)
+    spend(ctx, **args, member_code=used)
+    refused("scan.replayed", spend, **args, member_code=used)
+    forged = dynamic_member_payload(rich.member_id, Ed25519PrivateKey.generate(), ctx.now())
+    refused("scan.forged", spend, **args, member_code=forged)
+    refused("member.code_kind", spend, **args, member_code="13900000000")
+    refused("member.wrong_pin", spend, **args)  # no proof at all
+    with pytest.raises(TypeError):
+        spend(ctx, **args, member_code_ok=True)

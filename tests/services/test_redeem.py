@@ -177,21 +177,22 @@ def test_per_member_limit_counts_held_and_handed_over_not_voided(ctx, staff, mem
     assert redeem.redeem_gift(ctx, **args).status == "picked_up"
 
 
-def test_member_code_stands_in_for_the_pin_and_a_pinless_member_needs_it(ctx, staff, new_member, top_up, refused):
+def test_member_code_stands_in_for_the_pin_and_a_pinless_member_needs_it(ctx, staff, new_member, top_up, refused,
+                                                                        member_code):
     m = new_member(pin=None)
     top_up(m.member_id, 1000)
     args = {"staff_id": staff.cashier, "member_id": m.member_id, "gift_id": "GIFT-CUP"}
     refused("member.no_pin", redeem.redeem_gift, **args, member_pin="123456")
-    assert redeem.redeem_gift(ctx, **args, member_code_ok=True).status == "picked_up"
+    assert redeem.redeem_gift(ctx, **args, member_code=member_code(m.member_id)).status == "picked_up"
 
 
-def test_member_pin_locks_after_repeated_wrong_tries(ctx, staff, member, ticker, top_up, refused):
+def test_member_pin_locks_after_repeated_wrong_tries(ctx, staff, member, ticker, top_up, refused, member_code):
     top_up(member.member_id, 1000)
     args = {"staff_id": staff.cashier, "member_id": member.member_id, "gift_id": "GIFT-CUP"}
     for _ in range(PIN_TRIES):
         refused("member.wrong_pin", redeem.redeem_gift, **args, member_pin="000000")
     refused("member.pin_locked", redeem.redeem_gift, **args, member_pin=PIN)
     # the member's dynamic code still works while the PIN is locked
-    assert redeem.redeem_gift(ctx, **args, member_code_ok=True).status == "picked_up"
+    assert redeem.redeem_gift(ctx, **args, member_code=member_code(member.member_id)).status == "picked_up"
     ticker.t += PIN_LOCK_SECONDS
     assert redeem.redeem_gift(ctx, **args, member_pin=PIN).status == "picked_up"

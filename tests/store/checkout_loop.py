@@ -64,7 +64,7 @@ def run(data_dir: str, seed: int) -> None:
                 spendable = spendable_total(ledger_repo.lots_of(conn, L.member_account(member_id)), ctx.now())
             if spendable >= 400 and rng.random() < 0.25:
                 bought = points_uc.buy_coupon(ctx, staff_id=CASHIER_ID, member_id=member_id, type_id="CPN-5",
-                                              member_code_ok=True)
+                                              member_pin=DEMO_MEMBER_PIN)
                 kw["coupons"] = [bought.code]
                 items.append(("TEA-PUER", 1))  # over the coupon's minimum spend
                 spendable -= 400

@@ -11,7 +11,7 @@ from pos_app.domain.problems import Refused
 from pos_app.services import points
 from pos_app.services.demo import CASHIER_ID
 from pos_app.sync.cycle import sync_once
-from tests.sync.conftest import member_ids
+from tests.sync.conftest import SEED_PIN, member_ids
 
 
 def test_hqs_daily_limits_hold_at_the_till(hq, make_store):
@@ -25,7 +25,7 @@ def test_hqs_daily_limits_hold_at_the_till(hq, make_store):
     hq.enrol(till.who.store_id, "till-2")  # two tills: each pays out at most 25 prize points a day
     sync_once(till.db)
     a, b = member_ids(till)[:2]
-    draw = {"staff_id": CASHIER_ID, "lottery_id": lottery_id, "member_code_ok": True}
+    draw = {"staff_id": CASHIER_ID, "lottery_id": lottery_id, "member_pin": SEED_PIN}
     won = [points.lottery_draw(till, member_id=m, **draw) for m in (a, a, b, b)]
     assert [w.prize.code for w in won] == ["P5"] * 4  # 100 is beyond the till's 25 a day: never drawn
     assert [w.draws_left for w in won] == [1, 0, 1, 0]

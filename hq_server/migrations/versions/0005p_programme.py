@@ -1,7 +1,7 @@
 """The programme's use cases: adjustments with a second approver, coupons HQ issues, job runs
 
 Revision ID: 0005p
-Revises: 0004
+Revises: 0005w
 Create Date: 2026-12-10 09:00:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0005p'
-down_revision = '0004'
+down_revision = '0005w'
 branch_labels = None
 depends_on = None
 
