@@ -264,22 +264,3 @@ job_runs = Table("job_runs", metadata,
                  Column("job", String(40), primary_key=True),
                  Column("last_run_at", DateTime, nullable=False),
                  Column("result", Text, nullable=False))
-
-# Gift stock by location (hq_server.programme.stock): HQ's warehouse (HQ_ORIGIN) and each store.
-# HQ's view of a store's count: what HQ moved in and out, less the redemptions its events report.
-stock = Table("stock", metadata,
-              Column("gift_id", String(64), primary_key=True),
-              Column("location", String(36), primary_key=True),
-              Column("quantity", BigInteger, nullable=False))
-
-# Every move of stock HQ made: received from a supplier (from_location NULL), allotted or moved between
-# locations, each told to the stores involved as a pull item.
-stock_moves = Table("stock_moves", metadata,
-                    Column("move_id", String(36), primary_key=True),
-                    Column("gift_id", String(64), nullable=False, index=True),
-                    Column("from_location", String(36)),
-                    Column("to_location", String(36), nullable=False),
-                    Column("qty", BigInteger, nullable=False),
-                    Column("staff", String(40), nullable=False),
-                    Column("at", DateTime, nullable=False),
-                    Column("note", Text))

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from hq_server import roles as R
 from hq_server.auth import Staff, get_db, now, require
 from hq_server.db import Database
-from hq_server.programme import adjustments, catalogue, coupons, jobs, stock, tiers
+from hq_server.programme import adjustments, catalogue, coupons, jobs, tiers
 from hq_server.wire_time import UtcDateTime
 from pos_app.domain.ids import ID_PATTERN
 from pos_app.sync.wire import Problem
@@ -163,53 +163,6 @@ def put_tiers(records: dict[str, dict], _who: Staff = Catalogue, db: Database = 
     """Replace HQ's tier records as one set ({code: record}), e.g. to move the tiers from spend to points;
     one record alone is PUT /catalog/tier/{code}."""
     return [r.__dict__ for r in catalogue.put_tiers(db, records=records, now=now())]
-
-
-# --- stock by location ------------------------------------------------------------------------
-class ReceiveIn(Body):
-    gift_id: str = Field(min_length=1, max_length=64)
-    qty: int = Field(strict=True, ge=1, le=stock.MAX_QTY)
-    note: str | None = Field(None, max_length=200)
-
-
-class MoveIn(ReceiveIn):
-    source: str = Field(min_length=1, max_length=36, alias="from", description="'hq' (the warehouse) or a store")
-    target: str = Field(min_length=1, max_length=36, alias="to", description="'hq' (the warehouse) or a store")
-
-
-class MoveOut(BaseModel):
-    move_id: str
-    gift_id: str
-    source: str | None
-    target: str
-    qty: int
-
-
-class StockOut(BaseModel):
-    gift_id: str
-    location: str
-    quantity: int
-
-
-@router.post("/stock/receive", response_model=MoveOut, status_code=201, responses=PROBLEMS)
-def receive_stock(body: ReceiveIn, who: Staff = Catalogue, db: Database = Depends(get_db)) -> dict:
-    """Stock into HQ's warehouse."""
-    return stock.receive_stock(db, gift_id=body.gift_id, qty=body.qty, staff=who.username, now=now(),
-                               note=body.note).__dict__
-
-
-@router.post("/stock/moves", response_model=MoveOut, status_code=201, responses=PROBLEMS)
-def move_stock(body: MoveIn, who: Staff = Catalogue, db: Database = Depends(get_db)) -> dict:
-    """Allot stock from the warehouse to a store, or move it between locations; the stores pull it."""
-    return stock.move_stock(db, gift_id=body.gift_id, source=body.source, target=body.target, qty=body.qty,
-                            staff=who.username, now=now(), note=body.note).__dict__
-
-
-@router.get("/stock", response_model=list[StockOut])
-def stock_levels(gift_id: str | None = Query(None, max_length=64), location: str | None = Query(None, max_length=36),
-                 _who: Staff = CatalogueRead, db: Database = Depends(get_db)) -> list[dict]:
-    """Every location's stock as HQ knows it."""
-    return [s.__dict__ for s in stock.stock_levels(db, gift_id=gift_id, location=location)]
 
 
 # --- scheduled jobs --------------------------------------------------------------------------

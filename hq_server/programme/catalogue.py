@@ -67,9 +67,6 @@ def check_record(type_: str, key: str, data: Any) -> Any:
         raise HQProblem(422, "invalid_body", f"a {type_} is a JSON object")
     if len(canonical_json(data)) > MAX_BYTES:
         raise HQProblem(413, "too_large", "a catalogue record is limited to 64 kB")
-    if type_ == "gift" and "stock" in data:  # one number copied to every till let each hand it all out
-        raise HQProblem(422, "invalid_body", "stock: a gift's stock belongs to a location: receive it and allot it "
-                                             "with POST /api/v1/admin/stock/receive and /stock/moves")
     inside = [f for f in NOT_DATA if f in data]
     if inside:
         raise HQProblem(422, "invalid_body", f"{inside[0]}: is not a field of a {type_} (the path names it)")

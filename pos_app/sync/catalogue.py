@@ -159,19 +159,6 @@ def apply_lottery(conn: Connection, lottery_id: str, data: dict) -> None:
     repos.set_meta_json(conn, repos.LOTTERY_LIMITS, limits)
 
 
-def apply_stock(conn: Connection, move_id: str, data: dict) -> None:
-    """Gift stock HQ moved into (delta > 0) or out of this store. The pull applies an item once (its
-    cursor moves with it). A store that handed out more offline than HQ knew keeps 0, never below."""
-    delta, gift_id = data.get("delta"), data.get("gift_id")
-    if not isinstance(delta, int) or isinstance(delta, bool) or not isinstance(gift_id, str):
-        raise ItemProblem("a stock move needs gift_id and a whole delta")
-    g = T.gifts.c
-    stock = conn.execute(select(g.stock).where(g.gift_id == gift_id)).scalar()
-    if stock is None:
-        raise ItemProblem(f"stock for gift {gift_id!r}, which this store does not have")
-    conn.execute(update(T.gifts).where(g.gift_id == gift_id).values(stock=max(0, stock + delta)))
-
-
 def apply_tier(conn: Connection, code: str, data: dict) -> None:
     """HQ's tier record: over the rules' tier of its code from now on (repos.current_rules), until
     HQ deletes it. Kept whole in meta, read with the rules at every sale."""

@@ -46,7 +46,7 @@ APPLY: dict[str, Callable[[Connection, str, dict], None]] = {
     "campaign": C.apply_campaign, "lottery": C.apply_lottery, "staff": C.apply_staff, "member": C.apply_member,
     "label_claim": C.apply_label_claim, "offline_limits": C.apply_offline_limits, "event": _event,
     "event_status": _event_status, "label_key": C.apply_label_key, "member_key": C.apply_member_key,
-    "lots_differ": _lots_differ, "tier": C.apply_tier, "stock": C.apply_stock,
+    "lots_differ": _lots_differ, "tier": C.apply_tier,
 }
 KEEP = {"tier", "balance", "offline_limits"}  # also kept as HQ records (no table of their own)
 

@@ -48,8 +48,6 @@ Pull items HQ sends (PullItem.data):
                 chain-wide; a retired key (active false) no longer verifies labels.
   member_key    {member_id, key_id, public_key (hex)}: the member's phone key, chain-wide;
                 it replaces the member's previous key.
-  stock         {move_id, gift_id, store_id, delta}: gift stock HQ allotted to this store
-                (delta > 0) or took from it (delta < 0); the store's own count moves by it.
   rules / product / gift / coupon_type / campaign / lottery / tier / offline_limits /
   staff         catalogue and settings changes, `data` is the whole record (data.deleted
                 true when removed).
@@ -220,7 +218,6 @@ PullItemType = Literal[
     "label_key",      # HQ's label public key, made or retired (chain-wide)
     "member_key",     # a member's phone public key (chain-wide)
     "lots_differ",    # HQ took a member's points from other lots than an event named: fetch the member again
-    "stock",          # gift stock HQ moved into (delta > 0) or out of (delta < 0) this store
 ]
 
 

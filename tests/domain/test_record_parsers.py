@@ -21,7 +21,7 @@ PARSERS = {"product": parse_product, "gift": parse_gift, "coupon_type": parse_co
            "campaign": parse_campaign, "lottery": parse_lottery, "tier": parse_tier}
 GOOD = {
     "product": {"name": "乌龙", "category": "tea", "price_fen": 12800, "barcode": "6901234567892"},
-    "gift": {"name": "保温杯", "points_cost": 900, "starts_at": "2026-01-01T00:00:00+08:00",
+    "gift": {"name": "保温杯", "points_cost": 900, "stock": 7, "starts_at": "2026-01-01T00:00:00+08:00",
              "ends_at": "2027-01-01", "per_member_limit": 2, "min_tier": "gold"},
     "coupon_type": {"name": "满100减10", "points_cost": 500, "kind": "amount", "value": 1000, "min_spend_fen": 10000},
     "campaign": {"name": "三倍", "starts_at": "2026-01-01T00:00:00", "ends_at": "2030-01-01T00:00:00",

@@ -43,7 +43,7 @@ def test_admin_changes_reach_the_store_with_the_cursor(hq, make_store):
     sid, tag = ctx.who.store_id, uuid.uuid4().hex[:6]
     sku, gift, ctype, camp, lot = (f"{p}-{tag}" for p in ("SKU", "GIFT", "CPN", "CAMP", "LOTTO"))
     puts = [("product", sku, {"name": "新茶", "category": "tea", "price_fen": 2200, "barcode": f"69{tag}"}),
-            ("gift", gift, {"name": "保温杯", "points_cost": 900}),
+            ("gift", gift, {"name": "保温杯", "points_cost": 900, "stock": 7}),
             ("coupon_type", ctype, {"name": "满100减10", "points_cost": 500, "kind": "amount", "value": 1000,
                                     "min_spend_fen": 10000}),
             ("campaign", camp, {"name": "周末三倍", "starts_at": "2026-01-01T00:00:00",
@@ -66,7 +66,7 @@ def test_admin_changes_reach_the_store_with_the_cursor(hq, make_store):
         assert (p.sku, p.price_fen, p.active) == (sku, 2200, True)
         assert repos.product_by_code(conn, f"OLD-{tag}").active is False
         g, stock = repos.gift_with_stock(conn, gift)
-        assert (g.points_cost, stock) == (900, 0)  # its stock is the store's, allotted by HQ
+        assert (g.points_cost, stock) == (900, 7)
         assert repos.coupon_type(conn, ctype).value == 1000
         assert repos.lottery(conn, lot).points_per_draw == 50
         rules = repos.current_rules(conn)
