@@ -169,6 +169,9 @@ def check_item(type_: str, data: dict[str, Any]) -> None:
     for name in NON_NEGATIVE:
         if name in data and (not isinstance(data[name], int) or isinstance(data[name], bool) or data[name] < 0):
             raise HQProblem(422, "invalid_body", f"{name} must be a whole number >= 0")
+    if type_ == "gift" and "stock" in data:  # one number copied to every till was the bug (DESIGN.md 11)
+        raise HQProblem(422, "invalid_body", "stock: a gift's stock is kept per location, not in its record: "
+                                             "allot it (POST /api/v1/admin/stock/allot) and move it to the stores")
     if type_ == "gift" and data["points_cost"] <= 0:
         raise HQProblem(422, "invalid_body", "a gift's points_cost must be above zero")
     if len(canonical_json(data)) > 64_000:

@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from hq_server import api_admin, api_sync, api_users, errors, label_keys, openapi_doc
+from hq_server import api_admin, api_stock, api_sync, api_users, errors, label_keys, openapi_doc
 from hq_server.admin_answers import Health
 from hq_server.db import Database, database_url
 from hq_server.guards import BodyLimit
@@ -39,6 +39,7 @@ def create_app(url: str | None = None, settings: Settings | None = None) -> Fast
     app.include_router(api_sync.router)
     app.include_router(api_users.router)
     app.include_router(api_admin.router)
+    app.include_router(api_stock.router)
     app.include_router(label_keys.router)
     from hq_server.console import pages as console_pages
     console_pages.mount(app)

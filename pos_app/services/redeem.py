@@ -85,11 +85,11 @@ def redeem_gift(ctx: StoreContext, *, staff_id: str, member_id: str, gift_id: st
         base = {"redemption_id": redemption_id, "gift_id": gift_id, "qty": qty, "copay_fen": gift.copay_fen * qty}
         hold = E.spend(Kind.REDEEM_HOLD, member_id=member_id, lots=lots, points=points,
                        to_account=L.suspense(ctx.who.store_id), now=now,
-                       payload={**base, **({"member_code": proof} if proof else {})})
+                       payload={**base, "stock": -qty, **({"member_code": proof} if proof else {})})
         if isinstance(hold, Problem):
             raise Refused(hold)
         event = post(ctx, conn, hold, staff_id=staff_id, rule_version=rules.version, now=now)
-        repos.change_gift_stock(conn, gift_id, -qty)
+        repos.change_gift_stock(conn, gift_id, -qty, event.event_id)  # the store's own stock (DESIGN.md 11)
         conn.execute(T.redemptions.insert().values(
             redemption_id=redemption_id, member_id=member_id, gift_id=gift_id, qty=qty, points=points,
             copay_fen=gift.copay_fen * qty, status="held", pickup_code=pickup_code, hold_event=event.event_id,
@@ -128,7 +128,8 @@ def cancel_redemption(ctx: StoreContext, *, staff_id: str, redemption_id: str, a
         if needs_approval(rules.approval, Action.VOID_REDEMPTION):
             approver = manager_approval(ctx, conn, approver_pin, "cancelling a redemption")
         hold_takes = E.takes_from_doc(ledger_repo.event_payload(conn, row.hold_event)["lots"])
-        payload = {"redemption_id": redemption_id, "gift_id": row.gift_id, "qty": row.qty, "reason": reason}
+        payload = {"redemption_id": redemption_id, "gift_id": row.gift_id, "qty": row.qty, "reason": reason,
+                   "stock": row.qty}
         room = give_back_room(conn, row.member_id, hold_takes, rules, now)
         if row.status == "held":
             entry = E.release_hold(Kind.REDEEM_VOID, member_id=row.member_id, hold_takes=hold_takes,
@@ -139,8 +140,8 @@ def cancel_redemption(ctx: StoreContext, *, staff_id: str, redemption_id: str, a
                                 source=L.store_redeemed(ctx.who.store_id), payload={**payload, "of": "redemption"},
                                 room=room)
             status = "returned"
-        post(ctx, conn, entry, staff_id=staff_id, rule_version=rules.version, now=now)
-        repos.change_gift_stock(conn, row.gift_id, row.qty)
+        event = post(ctx, conn, entry, staff_id=staff_id, rule_version=rules.version, now=now)
+        repos.change_gift_stock(conn, row.gift_id, row.qty, event.event_id)
         conn.execute(update(T.redemptions).where(T.redemptions.c.redemption_id == redemption_id)
                      .values(status=status, closed_at=now))
         repos.audit(conn, at=now, staff_id=staff_id, approver_id=approver.staff_id if approver else None,

@@ -111,8 +111,9 @@ def apply_gift(conn: Connection, gift_id: str, data: dict) -> None:
               "copay_fen": _int(data, "copay_fen", 0), "starts_at": when(data.get("starts_at")),
               "ends_at": when(data.get("ends_at")), "per_member_limit": _int(data, "per_member_limit"),
               "min_tier": _str(data, "min_tier"), "image": _str(data, "image"), "active": _active(data)}
-    if "stock" in data:  # the store's own count otherwise: its redemptions move it
-        values["stock"] = _int(data, "stock")
+    # A record's `stock` is never this store's count (HQ once copied one number to every till): the count
+    # is HQ's for this store (pos_app.sync.stock, set by the pull once the gift is here), or the till's own
+    # where HQ keeps none.
     upsert(conn, T.gifts, {"gift_id": gift_id}, values)
 
 

@@ -46,6 +46,9 @@ Pull items HQ sends (PullItem.data):
                 chain-wide; a retired key (active false) no longer verifies labels.
   member_key    {member_id, key_id, public_key (hex)}: the member's phone key, chain-wide;
                 it replaces the member's previous key.
+  stock         {gift_id, location, qty, as_of}: HQ's count of the gift at this store after every
+                change up to hq_seq as_of (DESIGN.md 11; pos_app.sync.stock). A gift record's own
+                `stock` field is never a store's count.
   rules / product / gift / coupon_type / campaign / lottery / tier / offline_limits /
   staff         catalogue and settings changes, `data` is the whole record (data.deleted
                 true when removed).
@@ -199,6 +202,7 @@ PullItemType = Literal[
     "label_key",      # HQ's label public key, made or retired (chain-wide)
     "member_key",     # a member's phone public key (chain-wide)
     "lots_differ",    # HQ took a member's points from other lots than an event named: fetch the member again
+    "stock",          # HQ's count of a gift at this store: {gift_id, location, qty, as_of}
 ]
 
 
