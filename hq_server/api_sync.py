@@ -5,23 +5,23 @@ from __future__ import annotations
 import json
 import re
 import zlib
+from contextlib import nullcontext
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import AfterValidator, ValidationError
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import or_, select, update
 
-from hq_server import authority, feed, ingest
+from hq_server import feed, ingest
+from hq_server import handshake as handshakes
 from hq_server import models as M
-from hq_server.auth import Device, device, get_db, now
+from hq_server.auth import DEVICE_SECURITY, Device, device, device_in, get_db, now
 from hq_server.checks import MAX_DEPTH, too_deep
 from hq_server.db import Database
 from hq_server.errors import HQProblem, validation_message
-from hq_server.limits import limits_for
 from hq_server.throttle import Throttle
-from hq_server.wire_time import as_utc
 from hq_server.merges import member_doc
 from hq_server.security import new_secret, secret_hash
 from pos_app.domain.ids import new_id
@@ -31,6 +31,7 @@ from pos_app.domain.ids import ID_PATTERN
 from pos_app.sync import wire as W
 
 router = APIRouter(prefix="/api/v1", tags=["sync"])
+GC_PAUSE_BYTES = 16 * 1024  # a body this big holds dozens of events (gzip: hundreds)
 PROBLEMS = {code: {"model": W.Problem} for code in (400, 401, 403, 404, 409, 410, 413, 422)}
 
 
@@ -54,34 +55,22 @@ def enrol(body: W.EnrolRequest, db: Database = Depends(get_db)) -> W.EnrolRespon
         return W.EnrolResponse(store_id=row.store_id, device_id=device_id, device_key=key)
 
 
-@router.post("/sync/handshake", response_model=W.HandshakeResponse, responses=PROBLEMS)
-def handshake(body: W.HandshakeRequest, dev: Device = Depends(device),
-              db: Database = Depends(get_db)) -> W.HandshakeResponse:
+@router.post("/sync/handshake", response_model=W.HandshakeResponse, response_model_exclude_none=True,
+             responses=PROBLEMS, openapi_extra=DEVICE_SECURITY)
+def handshake(body: W.HandshakeRequest, request: Request) -> Response:
+    """Protocol, HQ's time, the acknowledged-events check and the offline limits; with the till's pull
+    cursor (protocol 2), whether it has anything to pull. Never waits for HQ's writer lock
+    (hq_server.handshake)."""
     if body.protocol_min > body.protocol_max:
         raise HQProblem(422, "invalid_body", "protocol_min is above protocol_max")
     if body.protocol_max < W.PROTOCOL_MIN or body.protocol_min > W.PROTOCOL_MAX:
         raise HQProblem(409, "protocol", f"HQ speaks protocol {W.PROTOCOL_MIN}..{W.PROTOCOL_MAX}, "
                                          f"the store {body.protocol_min}..{body.protocol_max}")
     hq_time = now()
-    skew = _skew(hq_time, body.device_time)
-    with db.write() as (conn, _seq):
-        d = M.devices.c
-        row = conn.execute(select(d.acked_count, d.acked_hash).where(d.device_id == dev.device_id)).one()
-        conn.execute(update(M.devices).where(d.device_id == dev.device_id).values(clock_skew_s=skew,
-                                                                                   last_seen=hq_time))
-        agree = (body.acked_count, body.acked_hash) == (row.acked_count, row.acked_hash)
-        if not agree and body.acked_count < row.acked_count:
-            # The store may only have lost answers: fine if what it holds is a prefix of HQ's.
-            agree = ingest.device_ack(conn, dev.device_id, upto=body.acked_count) == (body.acked_count,
-                                                                                       body.acked_hash)
-        limits = limits_for(conn, dev.store_id)
-        tills = conn.execute(select(func.count()).select_from(M.devices)
-                             .where(d.store_id == dev.store_id, d.revoked == 0)).scalar()
-        proof_key = authority.proof_public_key(conn, db.url, hq_time)
-    return W.HandshakeResponse(protocol=min(body.protocol_max, W.PROTOCOL_MAX), hq_time=as_utc(hq_time),
-                               full_resync_required=not agree, hq_acked_count=row.acked_count,
-                               hq_acked_hash=row.acked_hash, offline_limits=limits, store_tills=max(1, tills),
-                               proof_key=proof_key)
+    answer = handshakes.handshake(request.app.state.db, request.headers.get("authorization"), body, hq_time,
+                                  _skew(hq_time, body.device_time))
+    # Encoded here, once: None fields left out (a till of protocol 1 refuses fields it does not know).
+    return Response(answer.model_dump_json(exclude_none=True), media_type="application/json")
 
 
 def _skew(hq_time: datetime, device_time: datetime) -> int:
@@ -128,14 +117,25 @@ def _read_body(raw: bytes, encoding: str) -> dict:
 
 @router.post("/sync/push", response_model=W.PushResponse,
              responses={**PROBLEMS, 415: {"model": W.Problem}},
-             openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
+             openapi_extra={**DEVICE_SECURITY, "requestBody": {"required": True, "content": {"application/json": {
                  "schema": {"$ref": "#/components/schemas/PushRequest"}}}}})
-async def push(request: Request, dev: Device = Depends(device), db: Database = Depends(get_db)) -> W.PushResponse:
+async def push(request: Request) -> Response:
     """A batch of the device's events (body may be gzip); one answer per event, in the request's order."""
     raw = await request.body()  # at most W.MAX_BODY_BYTES: hq_server.guards.BodyLimit
-    with gc_paused():  # see pos_app.sync.gc_pause: validating 500 events is allocation-heavy too
-        body = _push_request(raw, request.headers.get("content-encoding", "").strip().lower())
-    return await run_in_threadpool(ingest.push, db, dev.device_id, dev.store_id, list(body.events), now())
+    answer = await run_in_threadpool(_push, request.app.state.db, request.headers.get("authorization"), raw,
+                                     request.headers.get("content-encoding", "").strip().lower())
+    return Response(answer.model_dump_json(), media_type="application/json")
+
+
+def _push(db: Database, header: str | None, raw: bytes, encoding: str) -> W.PushResponse:
+    """The key checked, the body read and the batch applied on one trip to the thread pool (each trip is a
+    thread hand-off; a till's push of a few events made three)."""
+    with db.read() as conn:
+        dev = device_in(conn, header)
+    # see pos_app.sync.gc_pause: validating 500 events is allocation-heavy too (a few events are not: ingest)
+    with gc_paused() if len(raw) > GC_PAUSE_BYTES else nullcontext():
+        body = _push_request(raw, encoding)
+    return ingest.push(db, dev.device_id, dev.store_id, list(body.events), now())
 
 
 def _push_request(raw: bytes, encoding: str) -> W.PushRequest:
@@ -167,13 +167,23 @@ def _push_request(raw: bytes, encoding: str) -> W.PushRequest:
 
 
 
-@router.get("/sync/pull", response_model=W.PullResponse, responses=PROBLEMS)
-def pull(after: int = Query(0, ge=0, le=W.INT64_MAX), limit: int = Query(500, ge=1, le=5000),
-         dev: Device = Depends(device), db: Database = Depends(get_db)) -> W.PullResponse:
+@router.get("/sync/pull", response_model=W.PullResponse, responses=PROBLEMS, openapi_extra=DEVICE_SECURITY)
+def pull(request: Request, after: int = Query(0, ge=0, le=W.INT64_MAX),
+         limit: int = Query(500, ge=1, le=5000)) -> Response:
     """Items after the cursor for this device's store (and the whole chain), in hq_seq order; never the
-    device's own events (fanned out to the other tills of its store)."""
-    with db.read() as conn:
-        return feed.pull(conn, dev.store_id, after, limit, dev.device_id)
+    device's own events (fanned out to the other tills of its store). Served by the read replica when
+    one is configured (Database.replica_read: it never skips a row, it may only be behind)."""
+    db: Database = request.app.state.db
+    header = request.headers.get("authorization")
+    with db.replica_read() as conn:
+        try:
+            dev = device_in(conn, header)
+        except HQProblem as exc:
+            if db.replica is None or exc.status != 401:
+                raise
+            with db.read() as primary:  # a till enrolled a moment ago: the replica has not replayed it yet
+                dev = device_in(primary, header)
+        return Response(feed.pull_json(conn, dev.store_id, after, limit, dev.device_id), media_type="application/json")
 
 
 @router.get("/members/lookup", response_model=W.MemberLookup, responses=PROBLEMS)
@@ -184,7 +194,6 @@ def lookup(q: Annotated[str, Query(min_length=1, max_length=40), AfterValidator(
     A member merged into another (member_merge) is found, by their old phone, card or id,
     as the member they were merged into (following a merge of a merge too). Lookups that find
     nobody are limited per till (429): a till must not walk the phone numbers to collect members."""
-    m = M.members.c
     q = q.strip()
     phone = normalize_phone(q)
     if check_phone(phone) and not (q.isdigit() and len(q) <= 16) and not re.fullmatch(ID_PATTERN, q):
@@ -193,19 +202,39 @@ def lookup(q: Annotated[str, Query(min_length=1, max_length=40), AfterValidator(
     throttle, key = Throttle(settings.lookup_window_s), f"lookup:{dev.device_id}"
     with db.read() as conn:
         throttle.refuse_if_over(conn, {key: (settings.lookup_misses, "this till")}, now())
+    # A store that already follows the member: a snapshot read (the replica's when configured). Its
+    # as_of is the hq_seq counter in the same snapshot; every event after it reaches the store by the
+    # feed, since it was committed after the follow (a push reads follows under the writer lock).
+    with db.replica_read() as conn:
+        member_id = _found(conn, q, phone)
+        if member_id is not None and _follows(conn, member_id, dev.store_id):
+            counter = conn.execute(select(M.hq_counter.c.value).where(M.hq_counter.c.name == "seq")).scalar_one()
+            return member_snapshot(conn, member_id, counter)
+    # A new follow (or a member the replica has not replayed yet) is written under the writer lock, with the
+    # snapshot: no push can then slip between the follow and the snapshot, in neither.
     with db.write() as (conn, seq):
-        found = conn.execute(select(m.member_id, m.merged_into).where(
-            or_(m.phone == phone, m.card_no == q, m.member_id == q))
-            .order_by(m.merged_into.is_not(None), m.created_at, m.member_id).limit(1)).first()
-        member_id = _kept_member(conn, found.member_id, found.merged_into) if found else None
+        member_id = _found(conn, q, phone)
         if member_id is not None:
-            if conn.execute(select(M.follows.c.member_id).where(M.follows.c.member_id == member_id,
-                                                                M.follows.c.store_id == dev.store_id)).first() is None:
+            if not _follows(conn, member_id, dev.store_id):
                 conn.execute(M.follows.insert().values(member_id=member_id, store_id=dev.store_id))
             return member_snapshot(conn, member_id, seq.last)
     with db.side_write() as conn:
         throttle.record(conn, [key], now())
     raise HQProblem(404, "member_unknown", f"no member with phone or card {q}")
+
+
+def _found(conn, q: str, phone: str) -> str | None:
+    """The member a lookup finds (a merged member as the member they live on as), or None."""
+    m = M.members.c
+    found = conn.execute(select(m.member_id, m.merged_into).where(
+        or_(m.phone == phone, m.card_no == q, m.member_id == q))
+        .order_by(m.merged_into.is_not(None), m.created_at, m.member_id).limit(1)).first()
+    return _kept_member(conn, found.member_id, found.merged_into) if found else None
+
+
+def _follows(conn, member_id: str, store_id: str) -> bool:
+    return conn.execute(select(M.follows.c.member_id).where(M.follows.c.member_id == member_id,
+                                                            M.follows.c.store_id == store_id)).first() is not None
 
 
 def _kept_member(conn, member_id: str, merged_into: str | None) -> str | None:

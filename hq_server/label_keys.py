@@ -36,6 +36,7 @@ from hq_server.auth import Staff, get_db, now, require
 from hq_server.db import Database
 from hq_server.errors import HQProblem
 from hq_server.feed import FeedWriter
+from hq_server.programme import catalogue
 from hq_server.wire_time import UtcDateTime
 from pos_app.domain import codes as C
 from pos_app.domain import label_batches as LB
@@ -248,6 +249,8 @@ def create_label_batch(body: LabelBatchIn, _who: Staff = Labels, db: Database = 
     except Refused as err:
         raise HQProblem(422, "invalid_batch", "; ".join(p.message for p in err.problems)) from None
     with db.write() as (conn, _seq):
+        if catalogue.product(conn, plan.sku) is None:  # its labels would earn at no till: nothing sells it
+            raise HQProblem(422, "invalid_batch", f"sku: no product {plan.sku!r} in the catalogue")
         _seal_plain_keys(conn, db)
         signing = _signing_key(conn)
         if signing is None:

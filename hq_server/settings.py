@@ -39,6 +39,14 @@ class Settings(BaseSettings):
     adjust_approval_above: int = Field(1000, ge=0, description="points: a bigger adjustment waits for a second "
                                                                "person's approval")
 
+    # --- scale-out (hq_server.db.Database.replica_read) ---
+    # A PostgreSQL read replica (streaming replication) that serves tills' pulls and member lookups;
+    # unset: the primary serves them.
+    replica_url: str | None = Field(None, description="HQ_REPLICA_URL, e.g. postgresql+psycopg://hq@replica/hq")
+
     # --- every request (hq_server.guards) ---
     max_body_bytes: int = Field(256 * 1024, ge=1024, description="any request body but a push")
     max_json_depth: int = Field(32, ge=4)
+
+    # --- scheduled jobs (hq_server.programme.jobs): every worker checks this often; a job runs once a period ---
+    jobs_check_s: int = Field(300, ge=0, description="seconds between checks for due jobs; 0 turns the timer off")

@@ -1,9 +1,11 @@
 """Screenshots of every main screen, from the running app on a real (virtual) X screen.
 
-    bash scripts/screenshots.sh        # runs this under Xvfb in both languages
+    bash scripts/screenshots.sh        # runs this under Xvfb: both languages, 1366x768, 1024x768, 1920x1080
 
 Each screen is filled the way a cashier would fill it (demo data), then the whole X
-screen is captured with QScreen.grabWindow, so what is saved is what was drawn.
+screen is captured with QScreen.grabWindow, so what is saved is what was drawn. The
+window starts maximised, as at the counter, so the X screen's size (xvfb-run -s
+"-screen 0 WxHx24") is the size shot; `--size` names the files after it.
 """
 
 from __future__ import annotations
@@ -29,11 +31,12 @@ def main() -> int:
     parser.add_argument("--lang", default="zh_CN")
     parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
     parser.add_argument("--all", action="store_true", help="every screen (else the checkout only)")
+    parser.add_argument("--size", default="", help="the X screen's size, e.g. 1366x768: part of each file name")
     args = parser.parse_args()
     app = QApplication(sys.argv[:1])
     tmp = Path(tempfile.mkdtemp())
     window, runner = build(tmp / "store", lang=args.lang)
-    window.showMaximized()  # as at the counter: the whole screen
+    window.show()  # maximised from the start, as at the counter: the whole screen
     args.out.mkdir(parents=True, exist_ok=True)
 
     def settle(pred=lambda: True, timeout=20.0):
@@ -47,7 +50,7 @@ def main() -> int:
 
     def shot(name: str):
         settle()
-        path = args.out / f"{name}-{args.lang}.png"
+        path = args.out / (f"{name}-{args.lang}-{args.size}.png" if args.size else f"{name}-{args.lang}.png")
         app.primaryScreen().grabWindow(0).save(str(path))
         print(path)
 

@@ -38,6 +38,7 @@ class Reason(StrEnum):
     MALFORMED = "malformed"
     FORGED = "forged"
     TAMPERED = "tampered"
+    CHECK_DIGIT = "check_digit"  # a plain number (EAN-13, card) misread or mistyped: no signature involved
     EXPIRED = "expired"
     REPLAYED = "replayed"
 
@@ -47,6 +48,7 @@ _MESSAGES = {
     Reason.MALFORMED: "the code is damaged or incomplete: scan it again",
     Reason.FORGED: "the code is not signed by a key this store trusts",
     Reason.TAMPERED: "the code's signature does not match its contents: it was altered or forged",
+    Reason.CHECK_DIGIT: "the check digit is wrong: a digit was misread or mistyped",
     Reason.EXPIRED: "the code has expired: ask the member to refresh it",
     Reason.REPLAYED: "this code was already used: ask the member to show a fresh one",
 }

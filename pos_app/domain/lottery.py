@@ -9,7 +9,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from pos_app.domain.problems import Problem, problem
+from pos_app.domain.fields import Fields
+from pos_app.domain.problems import Problem, Problems, problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +35,26 @@ def check_lottery(lottery: Lottery) -> tuple[Problem, ...]:
     if sum(p.weight for p in lottery.prizes) <= 0:
         return (problem("lottery.bad_table", "prize weights must not all be zero"),)
     return ()
+
+
+def parse_lottery(lottery_id: str, data: object, *, strict: bool = False) -> Lottery | Problems:
+    """A lottery record as HQ publishes it (pos_app.domain.fields: HQ strict, a till lenient). Each
+    prize is {code, name, weight, points}; prize codes are unique (a draw's event names its prize by code)."""
+    f = Fields("lottery", data, strict=strict)
+    name, cost = f.text("name"), f.whole("points_per_draw", least=1)
+    prizes = []
+    for prefix, item in f.items("prizes"):
+        p = f.nested(prefix, item)
+        prizes.append(Prize(p.text("code", max_len=16), p.text("name"), p.whole("weight", most=1_000_000),
+                            p.whole("points", default=0)))
+        f.join(p)
+    lottery = Lottery(lottery_id, name, cost, tuple(prizes))
+    codes = [p.code for p in prizes if p.code]
+    if len(set(codes)) != len(codes):
+        f.bad("prizes", "prize codes must be unique")
+    if prizes and all(isinstance(p.weight, int) for p in prizes) and sum(p.weight for p in prizes) <= 0:
+        f.bad("prizes", "prize weights must not all be zero")
+    return f.done() or lottery
 
 
 def draw(lottery: Lottery, seed: int) -> Prize:

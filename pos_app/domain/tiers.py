@@ -10,6 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from pos_app.domain.fields import Fields
+from pos_app.domain.problems import Problems
+
 QUALIFYING_WINDOW = timedelta(days=365)
 
 
@@ -20,6 +23,17 @@ class Tier:
     min_spend_fen: int  # rolling 12-month qualifying spend to hold this tier
     multiplier_pct: int = 100  # earn multiplier: 150 = 1.5x
     benefits: tuple[str, ...] = ()
+
+
+def parse_tier(code: str, data: object, *, strict: bool = False) -> Tier | Problems:
+    """A tier record as HQ publishes it (pos_app.domain.fields: HQ strict, a till lenient)."""
+    f = Fields("tier", data, strict=strict)
+    if not isinstance(code, str) or not 0 < len(code) <= 16:
+        f.bad("code", "a tier's code is 1 to 16 characters")
+    t = Tier(code, f.text("name", max_len=40), f.whole("min_spend_fen"), f.whole("multiplier_pct", default=100,
+                                                                              least=1, most=1000),
+             f.texts("benefits", max_len=80, most=20))
+    return f.done() or t
 
 
 def window_start(now: datetime) -> datetime:

@@ -172,7 +172,7 @@ def _plain(text: str, symbology: str) -> ProductBarcode | Rejected:
         return Rejected(Reason.UNKNOWN_FORMAT)  # every QR code we print is PM1
     if len(text) == 13 and text.isascii() and text.isdigit() and symbology in ("", "EAN13", "EAN-13"):
         if not C.ean13_ok(text):
-            return Rejected(Reason.TAMPERED, "the barcode's check digit is wrong: scan it again")
+            return Rejected(Reason.CHECK_DIGIT, "the barcode's check digit is wrong: scan it again or check the number")
         return ProductBarcode(text, "EAN13")
     if len(text) <= C.MAX_PLAIN_CODE and text.isascii() and _PRODUCT_CODE.match(text):
         return ProductBarcode(text, "CODE128")
@@ -183,7 +183,7 @@ def _member_card(body: str, now, trust) -> MemberCard | Rejected:
     if len(body) != 12 or not body.isascii() or not body.isdigit():
         return Rejected(Reason.MALFORMED)
     if not C.card_no_ok(body):
-        return Rejected(Reason.TAMPERED, "the card number's check digit is wrong: it was altered or misread")
+        return Rejected(Reason.CHECK_DIGIT, "the card number's check digit is wrong: it was misread or mistyped")
     return MemberCard(body)
 
 

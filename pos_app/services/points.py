@@ -67,7 +67,8 @@ def buy_coupon(ctx: StoreContext, *, staff_id: str, member_id: str, type_id: str
         code = "C" + "".join(secrets.choice(_COUPON_ALPHABET) for _ in range(9))
         expires = now + timedelta(days=ctype.valid_days)
         event = _spend(ctx, conn, Kind.REDEEM_POST, member_id, ctype.points_cost, L.store_redeemed(ctx.who.store_id),
-                       staff_id, now, {"purpose": "coupon", "coupon": code, "type_id": type_id, **_proof(proof)})
+                       staff_id, now, {"purpose": "coupon", "coupon": code, "type_id": type_id,
+                                       "expires_at": expires.isoformat(), **_proof(proof)})
         conn.execute(T.coupons.insert().values(code=code, type_id=type_id, member_id=member_id, status="active",
                                                expires_at=expires, bought_event=event.event_id))
         repos.audit(conn, at=now, staff_id=staff_id, action="buy_coupon", subject=member_id, coupon=code)

@@ -37,6 +37,29 @@ class RefundResult:
     lines: tuple[RefundLine, ...]
 
 
+@dataclass(frozen=True)
+class RecentSale:
+    receipt_no: str
+    created_at: object  # UTC datetime
+    due_fen: int
+    refunded_fen: int
+
+
+def todays_sales(ctx: StoreContext, limit: int = 100) -> list[RecentSale]:
+    """The store's sales of its own day (store-local), newest first: what a refund picks from
+    instead of typing a 20-character receipt number."""
+    from datetime import UTC, datetime, time, timedelta
+
+    local_day = ctx.now().replace(tzinfo=UTC).astimezone(ctx.timezone).date()  # now() is naive UTC
+    start = datetime.combine(local_day, time(), ctx.timezone).astimezone(UTC).replace(tzinfo=None)
+    with ctx.db.read() as conn:
+        rows = conn.execute(select(T.sales.c.receipt_no, T.sales.c.created_at, T.sales.c.due_fen,
+                                   T.sales.c.refunded_fen)
+                            .where(T.sales.c.created_at >= start, T.sales.c.created_at < start + timedelta(days=1))
+                            .order_by(T.sales.c.created_at.desc(), T.sales.c.receipt_no.desc()).limit(limit)).all()
+    return [RecentSale(*r) for r in rows]
+
+
 def sale_lines(ctx: StoreContext, sale_id_or_receipt: str) -> tuple[dict, list[SoldLine]]:
     """A sale and its lines as the refund screen shows them."""
     with ctx.db.read() as conn:
@@ -97,7 +120,8 @@ def refund(ctx: StoreContext, *, staff_id: str, sale: str, lines: dict[int, int]
             entry = E.reverse_earned(account=acct, debt_acct=L.debt_account(row.member_id), points=points,
                                      lots=ledger_repo.lots_of(conn, acct), first_lot=first_lot,
                                      sink=L.store_issued(ctx.who.store_id), now=now,
-                                     payload={**base, "of": "earn", "lines": [[p.line_no, p.points] for p in plan]},
+                                     payload={**base, "of": "earn", "fen": fen,  # HQ's rolling spend (tiers)
+                                              "lines": [[p.line_no, p.points] for p in plan]},
                                      member_id=row.member_id)
             debt_added += entry.payload["debt_added"]
             record(entry)

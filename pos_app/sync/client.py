@@ -64,7 +64,9 @@ class HQClient:
             client.close()
 
     def handshake(self, req: W.HandshakeRequest) -> W.HandshakeResponse:
-        return self._call("POST", "/api/v1/sync/handshake", W.HandshakeResponse, json_body=req.model_dump(mode="json"))
+        # None fields are left out: an HQ of protocol 1 refuses pull_cursor even as null.
+        return self._call("POST", "/api/v1/sync/handshake", W.HandshakeResponse,
+                          json_body=req.model_dump(mode="json", exclude_none=True))
 
     def push(self, events: list[dict[str, Any]]) -> W.PushResponse:
         return self.push_body(json.dumps({"events": events}, separators=(",", ":"), ensure_ascii=False).encode())

@@ -1,5 +1,7 @@
 """One sync run: handshake, push every pending event in batches, pull every new item.
 
+An idle till (nothing to push, and HQ's handshake says nothing new for it: protocol 2) skips the pull.
+
     report = sync_once(db)            # raises NotEnrolled, HQUnreachable, HQRefused, ...
 
 A run that fails half-way leaves everything consistent: each push batch's answers and
@@ -155,7 +157,13 @@ def sync_once(db: Database, client: HQClient | None = None, clock: Callable[[], 
             report = SyncReport()
             report.handshake = handshake(db, client, clock)
             push_pending(db, client, clock, batch, report)
-            report.pulled = pull.pull_all(db, client)
+            if report.handshake.answer.feed_news is False and not report.pushed:
+                # HQ said nothing waits for this till, and this run pushed nothing that HQ could answer
+                # with a correction or a status: an idle till's sync is the handshake alone (protocol 2).
+                with db.read() as conn:
+                    report.pulled = pull.PullResult(cursor=state.cursor(conn))
+            else:
+                report.pulled = pull.pull_all(db, client)
             report.fetched = lookup.fetch_merge_targets(db, client)
             report.fetched += lookup.mend_drift(db, client, report.pulled.touched)
             report.finished_at = clock()

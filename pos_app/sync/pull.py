@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from pydantic import ValidationError
-from sqlalchemy import Connection
+from sqlalchemy import Connection, func, select
 from sqlalchemy.exc import IntegrityError
 
 from pos_app.domain.ledger import canonical_json
@@ -121,6 +121,12 @@ def pull_all(db: Database, client: HQClient, page_size: int = PAGE, max_pages: i
         if not page.more:
             break
     return result
+
+
+def unapplied_count(conn: Connection) -> int:
+    """Pulled records this store could not apply (each kept with its problem until HQ fixes it)."""
+    h = T.hq_records.c
+    return conn.execute(select(func.count()).select_from(T.hq_records).where(h.problem.is_not(None))).scalar()
 
 
 def problems(db: Database) -> list[dict]:

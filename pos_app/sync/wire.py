@@ -64,7 +64,12 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 PROTOCOL_MIN = 1
-PROTOCOL_MAX = 1
+# 2: the handshake carries the till's pull cursor and HQ answers whether anything after it is for the
+# till (feed_news) and, when nothing is, how far the till may move its cursor (feed_head): an idle
+# till's sync is the handshake alone. A till sends pull_cursor only to an HQ that answered protocol 2
+# before (an HQ of protocol 1 refuses the unknown field); HQ answers the new fields only to a till
+# that sent one (a till of protocol 1 refuses unknown fields in the answer).
+PROTOCOL_MAX = 2
 MAX_BATCH = 500            # events per push; larger bodies get 413
 MAX_BODY_BYTES = 8 << 20   # after gunzip
 
@@ -128,6 +133,8 @@ class HandshakeRequest(Wire):
     # rolling hash over their (device_seq, event_id, payload_hash) in device_seq order.
     acked_count: int = Field(ge=0, le=INT64_MAX)
     acked_hash: str = Field(pattern=HASH_PATTERN)
+    # protocol 2: the till's pull cursor (PullResponse.cursor), so HQ can tell it whether to pull at all
+    pull_cursor: int | None = Field(default=None, ge=0, le=INT64_MAX)
 
 
 class HandshakeResponse(Wire):
@@ -144,6 +151,12 @@ class HandshakeResponse(Wire):
     # the member was there for a change of phone or PIN (pos_app.domain.presence; an older HQ
     # sends none: a till talking to it proves with the member's dynamic code only).
     proof_key: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    # Protocol 2, answered to a handshake that sent pull_cursor: whether HQ holds pull items after it for
+    # this till. When it does not, feed_head is a cursor the till may keep instead of its own (no item
+    # up to it is for this till: its own events fanned out to the other tills of its store), so a
+    # till that only pushes does not keep asking from further and further back.
+    feed_news: bool | None = None
+    feed_head: int | None = Field(default=None, ge=0)
 
 
 # --- push ----------------------------------------------------------------------------
