@@ -19,7 +19,7 @@ from typing import Any
 from psycopg.rows import namedtuple_row
 from sqlalchemy import Connection, delete, func, select, update
 
-from hq_server import authority, bulk, merges, stock_events, till_policy, turns
+from hq_server import authority, bulk, code_uses, merges, stock_events, till_policy, turns
 from hq_server import models as M
 from hq_server.book import Book
 from hq_server.checks import Parsed, utc
@@ -228,6 +228,7 @@ class Ingest:
         merges.clock(self, row)
         stock_events.from_event(self, row, e.payload)  # the goods left (or came back) whatever the points do
         self.apply(row, e.payload, parsed)
+        code_uses.from_event(self, row, e.payload)  # pickups and coupons: once chain-wide, by hq_seq (rule 10)
         return hq_seq
 
     def apply(self, row: dict, payload: dict, parsed: Parsed) -> None:

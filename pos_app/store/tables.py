@@ -297,4 +297,13 @@ stock_own = Table("stock_own", metadata,
                   Column("gift_id", String(36), nullable=False, index=True),
                   Column("delta", Integer, nullable=False))
 
+# Codes used once chain-wide (DESIGN.md 11): a pickup collected or voided (P:<redemption>) or a coupon
+# taken off a sale (C:<code>), by this device or anywhere in the chain (pulled code_used items). A code
+# with a row here is refused (migration 0007s).
+code_uses = Table("code_uses", metadata,
+                  Column("code_key", String(80), primary_key=True),
+                  Column("event_id", String(36), nullable=False),
+                  Column("store_id", String(36), nullable=False),
+                  Column("used_at", DateTime, nullable=False))
+
 UniqueConstraint  # re-exported for migrations that need it

@@ -21,7 +21,7 @@ from pos_app.domain.ledger import canonical_json
 from pos_app.store import tables as T
 from pos_app.store.db import Database
 from pos_app.sync import catalogue as C
-from pos_app.sync import outbox, remote_events, state, stock
+from pos_app.sync import chain_codes, outbox, remote_events, state, stock
 from pos_app.sync.client import HQClient
 from pos_app.sync.wire import PullItem, PullResponse
 
@@ -51,7 +51,8 @@ APPLY: dict[str, Callable[[Connection, str, dict], None]] = {
     "campaign": C.apply_campaign, "lottery": C.apply_lottery, "staff": C.apply_staff, "member": C.apply_member,
     "label_claim": C.apply_label_claim, "offline_limits": C.apply_offline_limits, "event": _event,
     "event_status": _event_status, "label_key": C.apply_label_key, "member_key": C.apply_member_key,
-    "lots_differ": _lots_differ, "stock": stock.apply_stock,
+    "lots_differ": _lots_differ, "stock": stock.apply_stock, "device_key": chain_codes.apply_device_key,
+    "code_used": chain_codes.apply_code_used,
 }
 KEEP = {"tier", "balance", "offline_limits"}  # also kept as HQ records (no table of their own)
 
