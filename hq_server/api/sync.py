@@ -14,7 +14,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import AfterValidator, ValidationError
 from sqlalchemy import or_, select, update
 
-from hq_server import feed
+from hq_server import device_keys, feed
 from hq_server.ledger import ingest
 from hq_server import handshake as handshakes
 from hq_server import models as M
@@ -192,6 +192,18 @@ def pull(request: Request, after: int = Query(0, ge=0, le=W.INT64_MAX),
             with db.read() as primary:  # a till enrolled a moment ago: the replica has not replayed it yet
                 dev = device_in(primary, header)
         return Response(feed.pull_json(conn, dev.store_id, after, limit, dev.device_id), media_type="application/json")
+
+
+@router.post("/sync/signing-key", response_model=W.SigningKeyAnswer, responses=PROBLEMS)
+def signing_key(body: W.SigningKeyRequest, dev: Device = Depends(device),
+                db: Database = Depends(get_db)) -> W.SigningKeyAnswer:
+    """The public half of the key this device signs pickup codes and coupons with (DESIGN.md 11): every
+    store pulls it (device_key) and verifies what the device signs offline. Sending it again changes
+    nothing."""
+    with db.write() as (conn, seq):
+        key_id = device_keys.register(conn, seq, device_id=dev.device_id, store_id=dev.store_id,
+                                      public_hex=body.public_key, now=now())
+    return W.SigningKeyAnswer(key_id=key_id)
 
 
 @router.get("/members/lookup", response_model=W.MemberLookup, responses=PROBLEMS)

@@ -280,8 +280,12 @@ def save_gift(conn: Connection, g: Gift, stock: int) -> None:
                                          active=int(g.active), stock=stock))
 
 
-def change_gift_stock(conn: Connection, gift_id: str, delta: int) -> None:
+def change_gift_stock(conn: Connection, gift_id: str, delta: int, event_id: str | None = None) -> None:
+    """The till's count moves with its redemptions; `event_id` (the event whose payload says so, as
+    "stock") is kept so HQ's later count of this store is read net of it (pos_app.sync.stock)."""
     conn.execute(update(T.gifts).where(T.gifts.c.gift_id == gift_id).values(stock=T.gifts.c.stock + delta))
+    if event_id is not None:
+        conn.execute(T.stock_own.insert().values(event_id=event_id, gift_id=gift_id, delta=delta))
 
 
 def _coupon_type(r) -> CouponType:

@@ -121,8 +121,9 @@ def apply_gift(conn: Connection, gift_id: str, data: dict) -> None:
     values = {"name": g.name, "points_cost": g.points_cost, "copay_fen": g.copay_fen, "starts_at": g.starts_at,
               "ends_at": g.ends_at, "per_member_limit": g.per_member_limit, "min_tier": g.min_tier,
               "image": g.image, "active": _active(data)}
-    if data.get("stock") is not None:  # the store's own count otherwise: its redemptions move it
-        values["stock"] = data["stock"]
+    # A record's `stock` is never this store's count (HQ once copied one number to every till): the count
+    # is HQ's for this store (pos_app.sync.stock, set by the pull once the gift is here), or the till's own
+    # where HQ keeps none.
     upsert(conn, T.gifts, {"gift_id": gift_id}, values)
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from pos_app.store.db import Database
-from pos_app.sync import lookup, outbox, pull, state
+from pos_app.sync import chain_codes, lookup, outbox, pull, state
 from pos_app.sync.client import HQClient
 from pos_app.sync.errors import DeviceRefused, HQRefused, NotEnrolled
 from pos_app.sync.gc_pause import heap_frozen
@@ -168,6 +168,7 @@ def sync_once(db: Database, client: HQClient | None = None, clock: Callable[[], 
         with _runs:
             report = SyncReport()
             report.handshake = handshake(db, client, clock)
+            chain_codes.send_signing_key(db, client)  # once: every store then verifies what this till signs
             protocol_2 = report.handshake.answer.protocol >= 2
             push_pending(db, client, clock, batch, report, pull_along=protocol_2)
             if report.pulled is not None:

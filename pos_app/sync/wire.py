@@ -20,6 +20,7 @@ HTTP API (hq_server/api/sync.py; OpenAPI at /docs and /openapi.json):
   POST /api/v1/sync/push               PushRequest (may be Content-Encoding: gzip) -> PushResponse
   GET  /api/v1/sync/pull?after=&limit= -> PullResponse (limit 1..5000, default 500)
   GET  /api/v1/members/lookup?q=       phone, card number or member id -> MemberLookup (404 unknown)
+  POST /api/v1/sync/signing-key        SigningKeyRequest -> SigningKeyAnswer (409 key id of another device)
 Protocol 2 (issue 17): the handshake and a push may carry the till's pull_cursor; the handshake then
 answers feed_news / feed_head (whether to pull at all), the push the pull's first page (pull).
 Sync calls send `Authorization: Device <device_id>:<device_key>` (401 without or wrong).
@@ -48,6 +49,13 @@ Pull items HQ sends (PullItem.data):
                 chain-wide; a retired key (active false) no longer verifies labels.
   member_key    {member_id, key_id, public_key (hex)}: the member's phone key, chain-wide;
                 it replaces the member's previous key.
+  device_key    {key_id, store_id, public_key (hex)}: a till's (or HQ's, store "hq") key that signs
+                pickup codes and coupons, chain-wide (DESIGN.md 11). HQ's signs for any store.
+  code_used     {code: P:<redemption>|C:<coupon>, event_id, store_id, hq_seq, freed?}: a pickup or coupon
+                used somewhere in the chain (freed: a refund gave the coupon back).
+  stock         {gift_id, location, qty, as_of}: HQ's count of the gift at this store after every
+                change up to hq_seq as_of (DESIGN.md 11; pos_app.sync.stock). A gift record's own
+                `stock` field is never a store's count.
   rules / product / gift / coupon_type / campaign / lottery / tier / offline_limits /
   staff         catalogue and settings changes, `data` is the whole record (data.deleted
                 true when removed).
@@ -218,6 +226,9 @@ PullItemType = Literal[
     "label_key",      # HQ's label public key, made or retired (chain-wide)
     "member_key",     # a member's phone public key (chain-wide)
     "lots_differ",    # HQ took a member's points from other lots than an event named: fetch the member again
+    "stock",          # HQ's count of a gift at this store: {gift_id, location, qty, as_of}
+    "device_key",     # a device's public key that signs pickup codes and coupons (chain-wide)
+    "code_used",      # a pickup or coupon used somewhere in the chain (chain-wide): refuse it from now on
 ]
 
 
@@ -245,6 +256,19 @@ class MemberLookup(Wire):
     # HQ sends the store every event touching the member as pull items of type "event".
     lots: list[list[Any]] = Field(default_factory=list)
     as_of_hq_seq: int = 0  # the snapshot includes everything up to this hq_seq
+
+
+# --- keys that sign codes any store takes (DESIGN.md 11) -----------------------------
+
+class SigningKeyRequest(Wire):
+    """POST /api/v1/sync/signing-key: the public half of the key this device signs pickup codes and
+    coupons with; HQ tells every store (pull item device_key)."""
+
+    public_key: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+class SigningKeyAnswer(Wire):
+    key_id: str
 
 
 # --- per-device sanity check ---------------------------------------------------------
