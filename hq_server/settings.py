@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(256 * 1024, ge=1024, description="any request body but a push")
     max_json_depth: int = Field(32, ge=4)
 
+    # --- scheduled jobs (hq_server.programme.jobs): every worker checks this often; a job runs once a period ---
+    jobs_check_s: int = Field(300, ge=0, description="seconds between checks for due jobs; 0 turns the timer off")
+
     def db_url(self) -> str:
         """The database to use: database_url, else SQLite in the data folder (made if missing)."""
         if self.database_url:

@@ -24,6 +24,7 @@ from hq_server.errors import HQProblem
 from hq_server.feed import FeedWriter
 from hq_server.limits import CHAIN_KEY
 from hq_server.security import new_secret, secret_hash
+from hq_server.programme import catalogue, tiers
 from hq_server.wire_time import UtcDateTime
 from pos_app.domain.ids import ID_PATTERN, new_id
 from pos_app.domain.ledger import canonical_json
@@ -150,69 +151,24 @@ def store_limits(store_id: str, body: OfflineLimits, _who: Staff = Catalogue,
 # --- catalogue: products, gifts, coupon types, campaigns, lotteries, tiers -----------------
 
 CatalogType = Literal["product", "gift", "coupon_type", "campaign", "lottery", "tier"]
-REQUIRED: dict[str, dict[str, type]] = {
-    "product": {"name": str, "category": str, "price_fen": int},
-    "gift": {"name": str, "points_cost": int},
-    "coupon_type": {"name": str, "points_cost": int, "kind": str, "value": int},
-    "campaign": {"name": str, "starts_at": str, "ends_at": str, "multiplier_pct": int},
-    "lottery": {"name": str, "points_per_draw": int, "prizes": list},
-    "tier": {"name": str, "min_spend_fen": int},
-}
-NON_NEGATIVE = ("price_fen", "points_cost", "value", "multiplier_pct", "points_per_draw", "min_spend_fen", "stock")
-
-
-def check_item(type_: str, data: dict[str, Any]) -> None:
-    for name, kind in REQUIRED[type_].items():
-        v = data.get(name)
-        if not isinstance(v, kind) or isinstance(v, bool):
-            raise HQProblem(422, "invalid_body", f"a {type_} needs {name} ({kind.__name__})")
-    for name in NON_NEGATIVE:
-        if name in data and (not isinstance(data[name], int) or isinstance(data[name], bool) or data[name] < 0):
-            raise HQProblem(422, "invalid_body", f"{name} must be a whole number >= 0")
-    if type_ == "gift" and data["points_cost"] <= 0:
-        raise HQProblem(422, "invalid_body", "a gift's points_cost must be above zero")
-    if len(canonical_json(data)) > 64_000:
-        raise HQProblem(413, "too_large", "a catalogue record is limited to 64 kB")
-
-
-KEY = r"^[A-Za-z0-9_.:-]{1,64}$"
 
 
 @router.put("/catalog/{type_}/{key}", response_model=A.CatalogItemOut, responses=PROBLEMS)
 def put_item(type_: CatalogType, key: str, data: dict[str, Any], _who: Staff = Catalogue,
              db: Database = Depends(get_db)) -> dict:
-    import re
-    if not re.match(KEY, key):
-        raise HQProblem(422, "invalid_body", "a key is 1 to 64 letters, digits or _.:-")
-    check_item(type_, data)
-    with db.write() as (conn, seq):
-        feed = FeedWriter(seq)
-        n = feed.add(M.CHAIN, type_, key, {"key": key, **data})
-        c = M.catalog.c
-        values = {"data": canonical_json(data), "seq": n, "updated_at": now()}
-        if conn.execute(update(M.catalog).where(c.type == type_, c.key == key).values(**values)).rowcount == 0:
-            conn.execute(M.catalog.insert().values(type=type_, key=key, **values))
-        feed.flush(conn)
-    return {"type": type_, "key": key, "hq_seq": n, "data": data}
+    """Create or replace a record, checked with the tills' own parser (422 naming each bad field)."""
+    r = catalogue.put_record(db, type_=type_, key=key, data=data, now=now())
+    return {"type": r.type, "key": r.key, "hq_seq": r.hq_seq, "data": r.data}
 
 
 @router.delete("/catalog/{type_}/{key}", status_code=204, responses=PROBLEMS)
 def delete_item(type_: CatalogType, key: str, _who: Staff = Catalogue, db: Database = Depends(get_db)) -> None:
-    c = M.catalog.c
-    with db.write() as (conn, seq):
-        if conn.execute(M.catalog.delete().where(c.type == type_, c.key == key)).rowcount == 0:
-            raise HQProblem(404, "not_found", f"no {type_} {key}")
-        feed = FeedWriter(seq)
-        feed.add(M.CHAIN, type_, key, {"key": key, "deleted": True})
-        feed.flush(conn)
+    catalogue.delete_record(db, type_=type_, key=key, now=now())
 
 
 @router.get("/catalog/{type_}", response_model=list[A.CatalogEntryOut])
 def list_items(type_: CatalogType, _who: Staff = CatalogueRead, db: Database = Depends(get_db)) -> list[dict]:
-    with db.read() as conn:
-        rows = conn.execute(select(M.catalog.c.key, M.catalog.c.data, M.catalog.c.seq)
-                            .where(M.catalog.c.type == type_).order_by(M.catalog.c.key)).all()
-    return [{"key": r.key, "hq_seq": r.seq, "data": json.loads(r.data)} for r in rows]
+    return [{"key": r.key, "hq_seq": r.hq_seq, "data": r.data} for r in catalogue.list_records(db, type_)]
 
 
 # --- rules ----------------------------------------------------------------------------------
@@ -231,6 +187,7 @@ def publish_rules(body: RulesIn, _who: Staff = Catalogue, db: Database = Depends
         parsed = parse_rules(doc)
         if not isinstance(parsed, Rules):
             raise HQProblem(422, "invalid_rules", "; ".join(str(p) for p in parsed))
+        tiers.check_rules_tiers(conn, parsed.tiers)
         at = utc(body.effective_at) if body.effective_at else now()
         conn.execute(M.rules.insert().values(version=version, doc=canonical_json(doc), effective_at=at))
         feed = FeedWriter(seq)

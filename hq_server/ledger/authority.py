@@ -61,7 +61,7 @@ from hq_server import sealing  # ingest imports this module: its names are read 
 from hq_server.ledger import claims, decisions, waiting
 from hq_server import models as M
 from hq_server.ledger.checks import Parsed, utc
-from hq_server.label_keys import member_key
+from hq_server.ledger.key_rows import member_key
 from hq_server.ledger.till_policy import CREDENTIALS, Refusal, owner, staff_of
 from pos_app.domain import codes as C
 from pos_app.domain import presence as P

@@ -25,7 +25,7 @@ from hq_server.db import Database
 from hq_server.errors import HQProblem
 from hq_server.ledger.ingest import Ingest
 from hq_server.ledger.member_records import member_item as _member_item
-from hq_server.programme import audit
+from hq_server.programme import audit, member_standing
 from hq_server.programme.audit import Actor
 from hq_server.programme.audit_tables import approvals
 from hq_server.programme.listing import ListQuery, ListShape, Page, fetch
@@ -39,7 +39,7 @@ from pos_app.domain.rules import Rules, parse_rules
 
 m = M.members.c
 _UUID = re.compile(ID_PATTERN.strip("^$"))
-FROZEN = "frozen: "
+FROZEN = member_standing.FROZEN
 
 
 def _search(stmt: Select, q: str) -> Select:
