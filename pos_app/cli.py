@@ -11,13 +11,14 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import logging
 import sys
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 
 from pos_app.domain.money import format_fen
-from pos_app.domain.problems import Refused
+from pos_app.domain.problems import Refused, problem
 
 
 def _ctx(args):
@@ -102,17 +103,27 @@ def cmd_member(args) -> int:
     return 0
 
 
+MAX_QTY = 999
+
+
+def cart_item(text: str) -> tuple[str, int]:
+    """`SKU` or `SKU:QTY` -> (code, quantity). A quantity that is not a whole number from 1
+    to 999 is refused (`SKU:-1` and `SKU:abc` once sold one)."""
+    code, sep, qty = text.rpartition(":")
+    if not sep:
+        code, qty = text, "1"
+    if not (qty.isascii() and qty.isdigit() and 1 <= int(qty) <= MAX_QTY) or not code.strip():
+        raise Refused(problem("cart.bad_qty", f"{text!r}: write an item as SKU or SKU:QTY, "
+                                              f"QTY a whole number from 1 to {MAX_QTY}", item=text))
+    return code.strip(), int(qty)
+
+
 def cmd_checkout(args) -> int:
     from pos_app.services import checkout, members
     from pos_app.services.demo import CASHIER_ID
 
+    items = [cart_item(item) for item in args.item]  # refused before the store is even opened
     ctx = _ctx(args)
-    items = []
-    for item in args.item:
-        code, _, qty = item.partition(":")
-        if not qty.isdigit():
-            qty = "1"
-        items.append((code, int(qty)))
     member_id = members.find_member(ctx, args.member).member_id if args.member else None
     tender = {args.tender: int(args.paid)} if args.paid is not None else None
     r = checkout.checkout(ctx, staff_id=args.staff or CASHIER_ID, items=items, member_id=member_id,
@@ -127,6 +138,13 @@ def cmd_expire(args) -> int:
     from pos_app.services import points
 
     print(f"expired {points.expire_due(_ctx(args))} points")
+    return 0
+
+
+def cmd_jobs(args) -> int:
+    from pos_app.services import jobs
+
+    print(json.dumps(jobs.run_due_jobs(_ctx(args), force=args.force), sort_keys=True))
     return 0
 
 
@@ -238,6 +256,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--staff", help="staff id (default: the demo cashier)")
     p.set_defaults(func=cmd_checkout)
     sub.add_parser("expire", help="post expired points to breakage").set_defaults(func=cmd_expire)
+    p = sub.add_parser("run-jobs", help="the scheduled jobs that are due (the app runs them by itself)")
+    p.add_argument("--force", action="store_true", help="run every job, due or not")
+    p.set_defaults(func=cmd_jobs)
     sub.add_parser("reevaluate-tiers", help="set tiers from rolling 12-month spend (may downgrade)"
                    ).set_defaults(func=cmd_tiers)
     sub.add_parser("check", help="recompute balances from postings and lots").set_defaults(func=cmd_check)
@@ -262,11 +283,28 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     func = getattr(args, "func", cmd_gui)
+    _start_log(args)
     try:
         return func(args)
     except Refused as err:
         print(f"refused: {err}", file=sys.stderr)
+        logging.getLogger("pos_app.cli").info("refused: %s", err)
         return 2
+
+
+def _start_log(args) -> None:
+    """Every run writes to the store's rotating log (services.logfile); a folder we cannot
+    write to leaves the run as it was, logging to the console only."""
+    from pos_app.services.logfile import start_log
+    from pos_app.services.setup import default_data_dir
+
+    try:
+        path = start_log(getattr(args, "data", None) or default_data_dir())
+    except OSError as err:
+        print(f"no log file: {err}", file=sys.stderr)
+        return
+    command = getattr(getattr(args, "func", None), "__name__", "cmd_gui").removeprefix("cmd_")
+    logging.getLogger("pos_app.cli").info("pos-app %s started (log: %s)", command, path)
 
 
 if __name__ == "__main__":

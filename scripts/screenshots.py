@@ -1,9 +1,11 @@
 """Screenshots of every main screen, from the running app on a real (virtual) X screen.
 
-    bash scripts/screenshots.sh        # runs this under Xvfb in both languages
+    bash scripts/screenshots.sh        # runs this under Xvfb: both languages, 1366x768, 1024x768, 1920x1080
 
 Each screen is filled the way a cashier would fill it (demo data), then the whole X
-screen is captured with QScreen.grabWindow, so what is saved is what was drawn.
+screen is captured with QScreen.grabWindow, so what is saved is what was drawn. The
+window starts maximised, as at the counter, so the X screen's size (xvfb-run -s
+"-screen 0 WxHx24") is the size shot; `--size` names the files after it.
 """
 
 from __future__ import annotations
@@ -29,11 +31,12 @@ def main() -> int:
     parser.add_argument("--lang", default="zh_CN")
     parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
     parser.add_argument("--all", action="store_true", help="every screen (else the checkout only)")
+    parser.add_argument("--size", default="", help="the X screen's size, e.g. 1366x768: part of each file name")
     args = parser.parse_args()
     app = QApplication(sys.argv[:1])
     tmp = Path(tempfile.mkdtemp())
     window, runner = build(tmp / "store", lang=args.lang)
-    window.showMaximized()  # as at the counter: the whole screen
+    window.show()  # maximised from the start, as at the counter: the whole screen
     args.out.mkdir(parents=True, exist_ok=True)
 
     def settle(pred=lambda: True, timeout=20.0):
@@ -47,7 +50,7 @@ def main() -> int:
 
     def shot(name: str):
         settle()
-        path = args.out / f"{name}-{args.lang}.png"
+        path = args.out / (f"{name}-{args.lang}-{args.size}.png" if args.size else f"{name}-{args.lang}.png")
         app.primaryScreen().grabWindow(0).save(str(path))
         print(path)
 
@@ -84,10 +87,24 @@ def main() -> int:
         settle()
         gifts.grid.setCurrentRow(1)
         shot("05-gifts")
+        # a gift held for later (another member's points: the checkout's member pays with hers next):
+        # its pickup slip is printed, the screen shows the QR
+        gifts.member_box.setText("18600001111")
+        gifts.find_member()
+        settle()
+        cup = next(i for i in range(gifts.grid.count()) if gifts.grid.item(i).data(Qt.UserRole) == "GIFT-CUP")
+        gifts.grid.setCurrentRow(cup)
+        gifts.hand_over.setChecked(False)
+        gifts.member_pin.setText("123456")
+        gifts.redeem()
+        settle()
+        shot("05b-gifts-pickup-slip")
         window.show_screen(0)
         co.member_pin.setText("123456")  # the demo member's PIN: paying with points needs it
+        co.received.setText("500")
         co.finish()
         settle()
+        shot("02b-checkout-sale-done")
         window.show_screen(3)
         refunds = screens["F4"]
         refunds.receipt.setText(co.last_sale.receipt_no)

@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Refresh docs/screenshots from the running app on a virtual X screen (Xvfb).
+# Refresh docs/screenshots from the running app on a virtual X screen (Xvfb): every main
+# screen in Chinese at 1366x768, 1024x768 and 1920x1080 (the window starts maximised, so
+# the X screen's size is the size shot), the checkout in English, and the offline banner.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 unset QT_QPA_PLATFORM
-xvfb-run -a -s "-screen 0 1280x800x24" .venv/bin/python scripts/screenshots.py --lang zh_CN --all "$@"
-xvfb-run -a -s "-screen 0 1280x800x24" .venv/bin/python scripts/screenshots.py --lang en "$@"
+for size in 1366x768 1024x768 1920x1080; do
+  xvfb-run -a -s "-screen 0 ${size}x24" .venv/bin/python scripts/screenshots.py --lang zh_CN --all --size "$size" "$@"
+done
+xvfb-run -a -s "-screen 0 1366x768x24" .venv/bin/python scripts/screenshots.py --lang en --size 1366x768 "$@"
 xvfb-run -a -s "-screen 0 1280x800x24" .venv/bin/python scripts/screenshot_offline.py --lang zh_CN "$@"

@@ -11,7 +11,7 @@ Applying the same event twice changes nothing (event_id is the primary key).
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -176,7 +176,32 @@ def apply_event(conn: Connection, data: dict) -> bool:
     moved = [lot_id for lot_id, amount in takes if _take(conn, lot_id, amount)]
     if moved and member_id and mirrored(conn, {member_id}):
         state.want_refetch(conn, member_id)  # its lots here may now differ from HQ's: fetch it again
+    if payload.get("purpose") == "coupon" and str(data.get("kind")) == "redeem_post" and member_id:
+        _keep_coupon(conn, event_id, member_id, payload, when(data.get("device_time")))
     return True
+
+
+def _keep_coupon(conn: Connection, event_id: str, member_id: str, payload: dict, at: datetime | None) -> None:
+    """A coupon issued elsewhere (HQ, another store) to a member this store knows: kept, so the member
+    can use it here. Its expiry is the payload's, or (a till's older payload) the type's days from then.
+    Never a problem of the event's: its points stand whether or not the coupon can be kept here."""
+    code, type_id = payload.get("coupon"), payload.get("type_id")
+    c, m = T.coupons.c, T.members.c
+    if not isinstance(code, str) or not isinstance(type_id, str) or not 0 < len(code) <= 24:
+        return
+    if conn.execute(select(c.code).where(c.code == code)).first() is not None:
+        return
+    if conn.execute(select(m.member_id).where(m.member_id == member_id)).first() is None:
+        return  # not a member this store keeps: nothing to use it against here
+    days = conn.execute(select(T.coupon_types.c.valid_days).where(T.coupon_types.c.type_id == type_id)).scalar()
+    if days is None:
+        return  # a type this store has not pulled (retired types are kept): nothing to price it by
+    try:
+        expires = when(payload.get("expires_at")) or (at or datetime.now()) + timedelta(days=days)
+    except ItemProblem:
+        return
+    conn.execute(insert(T.coupons).values(code=code, type_id=type_id, member_id=member_id, status="active",
+                                          expires_at=expires, bought_event=event_id))
 
 
 def lots_differ(conn: Connection, data: dict) -> None:

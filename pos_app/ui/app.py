@@ -71,6 +71,7 @@ def choose_font(app: QApplication) -> None:
 def configure_printer(window: MainWindow, target: str, auto_print: bool) -> None:
     window.checkout.printer_target = target
     window.checkout.auto_print = auto_print
+    window.gifts.printer_target = target  # pickup slips go where receipts go
 
 
 def build(data_dir: Path, lang: str | None = None, demo: bool = True) -> tuple[MainWindow, TaskRunner]:
@@ -86,9 +87,12 @@ def build(data_dir: Path, lang: str | None = None, demo: bool = True) -> tuple[M
     labels_view.devices = devices
     labels_view.folder = data_dir / "labels"
     labels_view.also = [data_dir / "demo"]  # the demo's HQ-signed batch (see services.demo)
+    gifts_view = GiftsView(runner)
+    gifts_view.devices = devices
+    gifts_view.slip_dir = data_dir / "receipts"
     window = MainWindow(runner, [
         ("F2", QCoreApplication.translate("MainWindow", "Members"), MembersView(runner)),
-        ("F3", QCoreApplication.translate("MainWindow", "Gifts"), GiftsView(runner)),
+        ("F3", QCoreApplication.translate("MainWindow", "Gifts"), gifts_view),
         ("F4", QCoreApplication.translate("MainWindow", "Refunds"), RefundsView(runner)),
         ("F5", QCoreApplication.translate("MainWindow", "Points desk"), PointsView(runner)),
         ("F6", QCoreApplication.translate("MainWindow", "Labels"), labels_view),
@@ -96,6 +100,8 @@ def build(data_dir: Path, lang: str | None = None, demo: bool = True) -> tuple[M
         ("F8", QCoreApplication.translate("MainWindow", "Settings"), settings_view),
     ])
     window.settings = settings
+    settings_view.open_sale = lambda: len(window.checkout.cart.rows)
+    window.gifts = gifts_view
     window.checkout.receipt_dir = data_dir / "receipts"
     window.checkout.devices = devices
     window.checkout.camera_source = settings.value("camera", "0")
@@ -118,7 +124,13 @@ def build(data_dir: Path, lang: str | None = None, demo: bool = True) -> tuple[M
 
 
 def run(args) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # the console too (the rotating file in the data folder is started by the CLI, cli._start_log)
+    root = logging.getLogger()
+    if not any(type(h) is logging.StreamHandler for h in root.handlers):
+        console = logging.StreamHandler()
+        console.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        root.addHandler(console)
+    root.setLevel(min(root.level or logging.INFO, logging.INFO))
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Points Mall POS")
     if getattr(args, "data", None):

@@ -22,6 +22,7 @@ from pos_app.ui.widgets import button, label
 # screen is painted, not before. Then the checkout's services are loaded, before the
 # first scan needs them.
 SYNC_START_MS = 1000
+JOBS_EVERY_MS = 15 * 60 * 1000  # how often the till looks for due jobs (pos_app.services.jobs)
 WARM_UP = ("pos_app.services.scan", "pos_app.services.checkout")
 
 
@@ -29,6 +30,12 @@ def warm_up() -> None:
     """On the DB worker: import what the first scan needs (SQLAlchemy statements compile on first use)."""
     for module in WARM_UP:
         importlib.import_module(module)
+
+
+def run_due_jobs(ctx) -> dict:
+    """On the DB worker: the till's due jobs (imported there, off the GUI thread)."""
+    from pos_app.services import jobs
+    return jobs.run_due_jobs(ctx)
 
 
 class MainWindow(QMainWindow):
@@ -39,8 +46,10 @@ class MainWindow(QMainWindow):
         self.staff = None
         self.store_name = ""
         self.setWindowTitle(self.tr("Points Mall POS"))
-        self.resize(1280, 800)
+        # a counter screen is the till's whole screen: maximised (a fixed 1280x800 put the status
+        # bar below a 768-pixel screen), and every screen reads fully from 1024x768 up
         self.setMinimumSize(1024, 700)
+        self.setWindowState(Qt.WindowMaximized)
 
         self.signin = SignInView(runner)
         self.signin.signed_in.connect(self._signed_in)
@@ -59,7 +68,10 @@ class MainWindow(QMainWindow):
             b.setFocusPolicy(Qt.NoFocus)
             self.nav_group.addButton(b, i)
             nav.addWidget(b)
-            QShortcut(QKeySequence(key), self, activated=lambda i=i: self.show_screen(i))
+            # application-wide: after a dialog closes the F-keys work at once, without a click
+            # to give the window its focus back
+            QShortcut(QKeySequence(key), self, activated=lambda i=i: self.show_screen(i),
+                      context=Qt.ApplicationShortcut)
         self.nav_group.idClicked.connect(self.show_screen)
         nav.addStretch(1)
         self.who = label("", "muted", wrap=True)
@@ -70,7 +82,7 @@ class MainWindow(QMainWindow):
         nav.addWidget(sign_out)
         nav_widget = QWidget()
         nav_widget.setLayout(nav)
-        nav_widget.setFixedWidth(200)
+        nav_widget.setFixedWidth(180)
 
         work = QWidget()
         row = QHBoxLayout(work)
@@ -101,20 +113,41 @@ class MainWindow(QMainWindow):
         self.after_start.setSingleShot(True)
         self.after_start.setInterval(SYNC_START_MS)
         self.after_start.timeout.connect(self._start_sync)
+        self.jobs_timer = QTimer(self)
+        self.jobs_timer.setInterval(JOBS_EVERY_MS)
+        self.jobs_timer.timeout.connect(self._run_jobs)
         self.checkout.fetch_member = lambda text, done, failed: self.sync.fetch_member(
             self.ctx, getattr(self, "devices", self.runner), text, done, failed)
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        # Without a window manager (a kiosk till, Xvfb) "maximised" is only a request nobody
+        # grants: take the screen's free area ourselves
+        if self.windowState() & Qt.WindowMaximized and self.screen() is not None:
+            free = self.screen().availableGeometry()
+            if self.width() < free.width() or self.height() < free.height():
+                self.setGeometry(free)
+        super().showEvent(event)
 
     def store_ready(self, ctx, store_name: str) -> None:
         self.ctx = ctx
         self.store_name = store_name
         self.status.set_store(store_name)
         self.checkout.store_name = store_name
+        gifts = getattr(self, "gifts", None)
+        if gifts is not None:
+            gifts.store_name = store_name
         self.signin.load(ctx, store_name)
         self.after_start.start()
 
     def _start_sync(self) -> None:
         self.sync.attach(self.ctx)
         self.runner.run(warm_up)
+        self._run_jobs()  # at start, then on the timer
+        self.jobs_timer.start()
+
+    def _run_jobs(self) -> None:
+        if self.ctx is not None:
+            self.runner.run(run_due_jobs, self.ctx)
 
     def show_sync(self, status) -> None:
         self.status.show_sync(status, self.ctx.timezone if self.ctx is not None else None)
@@ -163,6 +196,7 @@ class MainWindow(QMainWindow):
         """Stop every background worker (camera, sync, DB, devices) before the app exits."""
         self.checkout.camera.stop()
         self.after_start.stop()
+        self.jobs_timer.stop()
         self.sync.stop()
         self.runner.stop()
         devices = getattr(self, "devices", None)

@@ -16,6 +16,7 @@ from pos_app.ui.tasks import TaskRunner, UseCases
 from pos_app.ui.times import minute
 from pos_app.ui.widgets import button, label, panel
 
+catalog_uc = UseCases("pos_app.services.catalog")
 members_uc = UseCases("pos_app.services.members")
 
 
@@ -46,6 +47,7 @@ class MembersView(QWidget):
         self.runner = runner
         self.ctx = self.staff = None
         self.statement = None
+        self.tier_names: dict[str, str] = {}  # tier code -> its name in the rules
         self.print_dir = Path.home()
 
         self.search = QLineEdit()
@@ -73,11 +75,16 @@ class MembersView(QWidget):
         self.history.setEditTriggers(QTableWidget.NoEditTriggers)
         self.print_card = button(self.tr("Print member card QR"))
         self.print_card.clicked.connect(self.print_member_card)
+        self.edit_button = button(self.tr("Edit member"))
+        self.edit_button.clicked.connect(self.edit_member)
         statement_page = QWidget()
         sp = QVBoxLayout(statement_page)
         sp.addWidget(panel(self.st_title, self.st_summary))
         sp.addWidget(self.history, 1)
-        sp.addWidget(self.print_card)
+        actions = QHBoxLayout()
+        actions.addWidget(self.print_card)
+        actions.addWidget(self.edit_button)
+        sp.addLayout(actions)
 
         # register page
         self.f_phone, self.f_name, self.f_referrer, self.f_pin = (QLineEdit() for _ in range(4))
@@ -101,10 +108,37 @@ class MembersView(QWidget):
         rp.addWidget(self.register_button)
         rp.addStretch(1)
 
+        # edit page: the name needs nothing; a new phone number or PIN needs the member here
+        # (their current PIN, or their phone's dynamic code scanned into the proof box)
+        self.e_name, self.e_phone, self.e_new_pin, self.e_proof = (QLineEdit() for _ in range(4))
+        self.e_new_pin.setEchoMode(QLineEdit.Password)
+        self.e_new_pin.setPlaceholderText(self.tr("leave blank to keep the PIN"))
+        self.e_proof.setEchoMode(QLineEdit.Password)
+        self.e_proof.setPlaceholderText(self.tr("current PIN, or scan the member's phone code"))
+        edit_form = QFormLayout()
+        edit_form.addRow(self.tr("Name"), self.e_name)
+        edit_form.addRow(self.tr("Mobile phone"), self.e_phone)
+        edit_form.addRow(self.tr("New PIN"), self.e_new_pin)
+        edit_form.addRow(self.tr("Member's proof"), self.e_proof)
+        self.save_button = button(self.tr("Save changes"), "primary")
+        self.save_button.clicked.connect(self.save_member)
+        back = button(self.tr("Back"))
+        back.clicked.connect(lambda: self.pages.setCurrentIndex(0))
+        edit_page = QWidget()
+        ep = QVBoxLayout(edit_page)
+        ep.addWidget(label(self.tr("Edit a member"), "title"))
+        ep.addLayout(edit_form)
+        row = QHBoxLayout()
+        row.addWidget(self.save_button)
+        row.addWidget(back)
+        ep.addLayout(row)
+        ep.addStretch(1)
+
         self.message = label("", "muted", wrap=True)
         self.pages = QStackedWidget()
         self.pages.addWidget(statement_page)
         self.pages.addWidget(register_page)
+        self.pages.addWidget(edit_page)
         right = QVBoxLayout()
         right.addWidget(self.pages, 1)
         right.addWidget(self.message)
@@ -114,12 +148,17 @@ class MembersView(QWidget):
 
     def start(self, ctx, staff) -> None:
         self.ctx, self.staff = ctx, staff
+        self.runner.run(catalog_uc.store_info, ctx, on_done=lambda info: setattr(
+            self, "tier_names", {t.code: t.name for t in info.rules.tiers}))
 
     def shown(self) -> None:
         self.search.setFocus()
 
     # --- look up -----------------------------------------------------------------------
     def scanned(self, text: str) -> None:
+        if self.pages.currentIndex() == 2 and text.startswith("PM1:"):  # the member's proof for an edit
+            self.e_proof.setText(text)
+            return
         self.runner.run(members_uc.find_member, self.ctx, text, on_done=lambda m: self.open_member(m.member_id),
                         on_error=self._error)
 
@@ -151,7 +190,8 @@ class MembersView(QWidget):
         m = st.member
         self.pages.setCurrentIndex(0)
         self.st_title.setText(f"{m.name}  ·  {m.phone}")
-        lines = [self.tr("Card %1 · Tier %2 · Referral code %3").replace("%1", m.card_no).replace("%2", m.tier)
+        lines = [self.tr("Card %1 · Tier %2 · Referral code %3").replace("%1", m.card_no)
+                 .replace("%2", self.tier_names.get(m.tier, m.tier))
                  .replace("%3", m.referral_code),
                  self.tr("Balance %1 · spendable %2 · locked %3").replace("%1", f"{st.balance:,}")
                  .replace("%2", f"{st.spendable:,}").replace("%3", f"{st.locked:,}")]
@@ -190,6 +230,44 @@ class MembersView(QWidget):
 
     def _error(self, exc: Exception) -> None:
         self.register_button.setEnabled(True)
+        self.message.setText(refusal_text(exc))
+
+    # --- edit --------------------------------------------------------------------------
+    def edit_member(self) -> None:
+        if self.statement is None:
+            return
+        m = self.statement.member
+        self.e_name.setText(m.name)
+        self.e_phone.setText(m.phone)
+        self.e_new_pin.clear()
+        self.e_proof.clear()
+        self.pages.setCurrentIndex(2)
+        self.message.setText("")
+        self.e_name.setFocus()
+
+    def save_member(self) -> None:
+        if self.statement is None:
+            return
+        m = self.statement.member
+        proof = self.e_proof.text().strip()
+        changes = {"name": self.e_name.text() if self.e_name.text().strip() != m.name else None,
+                   "phone": self.e_phone.text() if self.e_phone.text().strip() != m.phone else None,
+                   "new_pin": self.e_new_pin.text() or None}
+        self.e_new_pin.clear()
+        self.e_proof.clear()  # a PIN is never left in a field
+        self.save_button.setEnabled(False)
+        self.runner.run(members_uc.patch_member, self.ctx, staff_id=self.staff.staff_id, member_id=m.member_id,
+                        **changes, member_code=proof if proof.startswith("PM1:") else None,
+                        member_pin=None if proof.startswith("PM1:") else proof or None,
+                        on_done=self._saved, on_error=self._save_refused)
+
+    def _saved(self, member) -> None:
+        self.save_button.setEnabled(True)
+        self.message.setText(self.tr("Saved %1").replace("%1", member.name))
+        self.open_member(member.member_id)
+
+    def _save_refused(self, exc: Exception) -> None:
+        self.save_button.setEnabled(True)
         self.message.setText(refusal_text(exc))
 
     # --- member card -------------------------------------------------------------------

@@ -1,14 +1,17 @@
 """Refusals in the cashier's language.
 
 Services refuse with stable codes and English messages (for logs and the CLI). The
-screen shows the translated sentence for a known code, with the English message's
-figures kept by showing it underneath when the code carries numbers.
+screen shows the translated sentence for the code, with the problem's figures filled
+into its {placeholders} (money in yuan, counts with thousands separators): never the
+English message, in any language (tests/ui/test_counter_items.py checks every code the
+services and the domain can raise has a sentence here).
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
+from pos_app.domain.money import format_fen
 from pos_app.domain.problems import Refused
 
 
@@ -37,7 +40,7 @@ _TEXTS = {
     "member.code_scan": QT_TRANSLATE_NOOP("Refusal", "Scan the member's dynamic code on their phone."),
     "member.no_proof_key": QT_TRANSLATE_NOOP("Refusal", "Sync with HQ first, or scan the member's dynamic code."),
     "member.card_check": QT_TRANSLATE_NOOP("Refusal", "The card number's check digit is wrong."),
-    "product.unknown": QT_TRANSLATE_NOOP("Refusal", "Unknown product code."),
+    "product.unknown": QT_TRANSLATE_NOOP("Refusal", "No product has the code {code}."),
     "product.code": QT_TRANSLATE_NOOP("Refusal", "Scan or type a product code."),
     "offline.window_over": QT_TRANSLATE_NOOP("Refusal", "Offline for longer than HQ allows: redeeming is paused until this till syncs."),
     "offline.limit": QT_TRANSLATE_NOOP("Refusal", "Over the offline redemption limit for this member."),
@@ -45,23 +48,23 @@ _TEXTS = {
     "cart.bad_qty": QT_TRANSLATE_NOOP("Refusal", "That quantity is not allowed."),
     "cart.too_large": QT_TRANSLATE_NOOP("Refusal", "The sale is too large."),
     "cart.too_many_lines": QT_TRANSLATE_NOOP("Refusal", "Too many lines in one sale."),
-    "coupon.unknown": QT_TRANSLATE_NOOP("Refusal", "Unknown coupon."),
-    "coupon.used": QT_TRANSLATE_NOOP("Refusal", "This coupon was already used."),
+    "coupon.unknown": QT_TRANSLATE_NOOP("Refusal", "Unknown coupon {code}."),
+    "coupon.used": QT_TRANSLATE_NOOP("Refusal", "Coupon {code} was already used."),
     "coupon.expired": QT_TRANSLATE_NOOP("Refusal", "This coupon has expired."),
     "coupon.min_spend": QT_TRANSLATE_NOOP("Refusal", "The sale is below this coupon's minimum spend."),
     "coupon.not_owner": QT_TRANSLATE_NOOP("Refusal", "This coupon belongs to another member."),
     "coupon.no_member": QT_TRANSLATE_NOOP("Refusal", "Scan the member first to use a coupon."),
     "coupon.duplicate": QT_TRANSLATE_NOOP("Refusal", "This coupon is already applied."),
     "cash.no_member": QT_TRANSLATE_NOOP("Refusal", "Scan the member first to pay with points."),
-    "cash.over_share": QT_TRANSLATE_NOOP("Refusal", "Points can pay only part of this bill."),
-    "cash.step": QT_TRANSLATE_NOOP("Refusal", "Points pay in whole steps only."),
+    "cash.over_share": QT_TRANSLATE_NOOP("Refusal", "Points can pay at most {limit} of this bill."),
+    "cash.step": QT_TRANSLATE_NOOP("Refusal", "Points pay in steps of {step} points."),
     "cash.bad_points": QT_TRANSLATE_NOOP("Refusal", "That is not a number of points."),
-    "points.insufficient": QT_TRANSLATE_NOOP("Refusal", "Not enough points."),
+    "points.insufficient": QT_TRANSLATE_NOOP("Refusal", "Not enough points: {have} can be spent now, {need} needed."),
     "points.not_positive": QT_TRANSLATE_NOOP("Refusal", "Type a number of points above zero."),
-    "gift.out_of_stock": QT_TRANSLATE_NOOP("Refusal", "This gift is out of stock."),
+    "gift.out_of_stock": QT_TRANSLATE_NOOP("Refusal", "Not enough in stock: {stock} left."),
     "gift.ended": QT_TRANSLATE_NOOP("Refusal", "This gift's offer has ended."),
     "gift.not_started": QT_TRANSLATE_NOOP("Refusal", "This gift's offer has not started yet."),
-    "gift.limit": QT_TRANSLATE_NOOP("Refusal", "The member has reached this gift's limit."),
+    "gift.limit": QT_TRANSLATE_NOOP("Refusal", "The member has reached this gift's limit of {limit}."),
     "gift.tier": QT_TRANSLATE_NOOP("Refusal", "This gift needs a higher tier."),
     "gift.inactive": QT_TRANSLATE_NOOP("Refusal", "This gift is no longer offered."),
     "gift.unknown": QT_TRANSLATE_NOOP("Refusal", "Unknown gift."),
@@ -70,6 +73,7 @@ _TEXTS = {
     "scan.malformed": QT_TRANSLATE_NOOP("Refusal", "The code is damaged or incomplete: scan it again."),
     "scan.forged": QT_TRANSLATE_NOOP("Refusal", "The code is not signed by a key this store trusts."),
     "scan.tampered": QT_TRANSLATE_NOOP("Refusal", "The code was altered: its signature does not match."),
+    "scan.check_digit": QT_TRANSLATE_NOOP("Refusal", "The check digit is wrong: a digit was misread or mistyped. Scan it again or check the number."),
     "scan.expired": QT_TRANSLATE_NOOP("Refusal", "The code has expired: ask the member to refresh it."),
     "scan.replayed": QT_TRANSLATE_NOOP("Refusal", "This code was already used: ask for a fresh one."),
     "member.code_kind": QT_TRANSLATE_NOOP("Refusal", "Only the member's dynamic code (on the phone) can replace the PIN."),
@@ -85,22 +89,74 @@ _TEXTS = {
     "refund.reason": QT_TRANSLATE_NOOP("Refusal", "Type a reason for the refund."),
     "refund.empty": QT_TRANSLATE_NOOP("Refusal", "Choose what to refund."),
     "sale.unknown": QT_TRANSLATE_NOOP("Refusal", "No sale with this receipt number."),
-    "tender.short": QT_TRANSLATE_NOOP("Refusal", "The payment is less than the amount due."),
+    "tender.short": QT_TRANSLATE_NOOP("Refusal", "The payment is {short} less than the amount due."),
     "tender.overpaid_card": QT_TRANSLATE_NOOP("Refusal", "A card payment cannot be more than the amount due."),
     "adjust.reason": QT_TRANSLATE_NOOP("Refusal", "Type a reason for the adjustment."),
     "adjust.too_large": QT_TRANSLATE_NOOP("Refusal", "This adjustment is larger than allowed."),
     "label.claimed": QT_TRANSLATE_NOOP("Refusal", "This label has already earned its points."),
+    "adjust.points": QT_TRANSLATE_NOOP("Refusal", "Type a whole number of points, not zero."),
+    "cart.bad_price": QT_TRANSLATE_NOOP("Refusal", "This product's price is out of range: check the catalogue."),
+    "coupon.bad_type": QT_TRANSLATE_NOOP("Refusal", "This coupon type is not valid."),
+    "coupon.unknown_type": QT_TRANSLATE_NOOP("Refusal", "Unknown coupon type."),
+    "coupon.void": QT_TRANSLATE_NOOP("Refusal", "Coupon {code} was cancelled."),
+    "gift.bad_qty": QT_TRANSLATE_NOOP("Refusal", "That quantity is not allowed."),
+    "label.batch_code": QT_TRANSLATE_NOOP("Refusal", "The label batch code is not valid."),
+    "label.batch_file": QT_TRANSLATE_NOOP("Refusal", "The label batch file cannot be read."),
+    "label.batch_mismatch": QT_TRANSLATE_NOOP("Refusal", "A label in the batch file does not verify: the file was altered."),
+    "label.count": QT_TRANSLATE_NOOP("Refusal", "That number of labels is not allowed."),
+    "label.key_bad": QT_TRANSLATE_NOOP("Refusal", "The label key is not valid."),
+    "label.key_exists": QT_TRANSLATE_NOOP("Refusal", "A label key already exists."),
+    "label.key_missing": QT_TRANSLATE_NOOP("Refusal", "No label key: labels are signed at HQ."),
+    "label.name": QT_TRANSLATE_NOOP("Refusal", "Type a name for the label batch."),
+    "label.prizes": QT_TRANSLATE_NOOP("Refusal", "The prize table is not valid."),
+    "label.sku": QT_TRANSLATE_NOOP("Refusal", "Choose a product for the labels."),
+    "ledger.non_integer": QT_TRANSLATE_NOOP("Refusal", "Internal check failed: points must be whole numbers."),
+    "ledger.unbalanced": QT_TRANSLATE_NOOP("Refusal", "Internal check failed: the postings do not balance."),
+    "ledger.zero_posting": QT_TRANSLATE_NOOP("Refusal", "Internal check failed: an empty posting."),
+    "lottery.bad_table": QT_TRANSLATE_NOOP("Refusal", "This lottery's prize table is not valid."),
+    "lottery.unknown": QT_TRANSLATE_NOOP("Refusal", "Unknown lottery."),
+    "member.no_change": QT_TRANSLATE_NOOP("Refusal", "Nothing was changed."),
+    "member.pin_locked": QT_TRANSLATE_NOOP("Refusal", "Too many wrong PINs for this member: try again later, or scan the member's dynamic code."),
+    "redemption.closed": QT_TRANSLATE_NOOP("Refusal", "This redemption was already closed."),
+    "redemption.unknown": QT_TRANSLATE_NOOP("Refusal", "Unknown redemption."),
+    "refund.bad_lines": QT_TRANSLATE_NOOP("Refusal", "Choose what to refund, line by line."),
+    "refund.bad_qty": QT_TRANSLATE_NOOP("Refusal", "A quantity to refund must be above zero."),
+    "refund.no_line": QT_TRANSLATE_NOOP("Refusal", "The sale has no line {line}."),
+    "rules.invalid": QT_TRANSLATE_NOOP("Refusal", "The rules from HQ are not valid: sync again."),
+    "tender.amount": QT_TRANSLATE_NOOP("Refusal", "That amount cannot be taken: type the amount received again."),
+    "tender.method": QT_TRANSLATE_NOOP("Refusal", "Unknown payment method."),
 }
+
+# Problem parameters that are money (fen), shown in yuan: (code, parameter).
+_MONEY = frozenset({("cash.over_share", "limit"), ("tender.short", "short")})
+
+
+class _Filled(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _param(code: str, name: str, value) -> str:
+    if isinstance(value, bool) or not isinstance(value, int):
+        return str(value)
+    return format_fen(value) if (code, name) in _MONEY else f"{value:,}"
+
+
+def problem_text(code: str, message: str, params: dict | None = None) -> str:
+    """One problem in the cashier's language; the English message only for a code no screen knows."""
+    known = _TEXTS.get(code)
+    if known is None:
+        return message
+    params = dict(params or {})
+    if "scanned" in params:  # services.catalog names the scanned text so (`code` is refuse()'s own)
+        params.setdefault("code", params["scanned"])
+    return _t(known).format_map(_Filled({k: _param(code, k, v) for k, v in params.items()}))
 
 def refusal_text(exc: Exception) -> str:
     if not isinstance(exc, Refused):
         return QCoreApplication.translate("Refusal", "Something went wrong: %1").replace(
             "%1", f"{type(exc).__name__}: {exc}")
-    lines = []
-    for p in exc.problems:
-        known = _TEXTS.get(p.code)
-        lines.append(f"{_t(known)} ({p.message})" if known and p.params else _t(known) if known else p.message)
-    return "\n".join(lines)
+    return "\n".join(problem_text(p.code, p.message, p.params) for p in exc.problems)
 
 
 _KINDS = {

@@ -62,5 +62,23 @@ def receipt_html(lines: list[str]) -> str:
     return f"<div style='font-family: monospace; font-size: 9pt'>{body}</div>"
 
 
-def receipt_pdf(lines: list[str], path: Path) -> Path:
-    return html_to_pdf(receipt_html(lines), path, width_mm=80, height_mm=max(80, 12 + 4.5 * len(lines)))
+def receipt_pdf(lines: list[str], path: Path, qr_text: str | None = None) -> Path:
+    """The receipt as a PDF; with `qr_text` (the receipt number) its QR code below the text,
+    as the ESC/POS printer prints it: a refund scans it instead of typing the number."""
+    if not qr_text:
+        return html_to_pdf(receipt_html(lines), path, width_mm=80, height_mm=max(80, 12 + 4.5 * len(lines)))
+    from PySide6.QtCore import QRectF, QSizeF
+    from PySide6.QtGui import QTextDocument
+
+    from pos_app.ui.printing import paint_pdf, qr_image
+
+    def paint(p, page: QRectF) -> None:
+        doc = QTextDocument()
+        doc.setHtml(receipt_html(lines))
+        doc.setPageSize(QSizeF(page.width(), page.height()))
+        doc.drawContents(p)
+        side = page.width() * 0.45
+        top = min(doc.size().height() + 20, page.height() - side)
+        p.drawImage(QRectF((page.width() - side) / 2, top, side, side), qr_image(qr_text))
+
+    return paint_pdf(path, 80, max(80, 12 + 4.5 * len(lines)) + 40, paint)

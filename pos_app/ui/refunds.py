@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QFormLayout, QHeaderView, QLineEdit, QSpinBox, QTableWidget, QTableWidgetItem,
-                               QVBoxLayout, QWidget)
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QFormLayout, QHBoxLayout, QHeaderView, QLineEdit, QListWidget, QListWidgetItem,
+                               QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from pos_app.domain.money import format_fen
 from pos_app.domain.problems import Refused
@@ -40,14 +41,16 @@ class RefundsView(QWidget):
 
         self.receipt = QLineEdit()
         self.receipt.setObjectName("scanBox")
-        self.receipt.setPlaceholderText(self.tr("Scan or type the receipt number"))
+        self.receipt.setPlaceholderText(self.tr("Scan the receipt's QR code, or pick a sale of today"))
         self.receipt.returnPressed.connect(lambda: self.load_sale())
         self.sale_line = label("", "muted", wrap=True)
         self.table = QTableWidget(0, 5)
         self.table.setHorizontalHeaderLabels([self.tr("Item"), self.tr("Sold"), self.tr("Refunded"),
                                               self.tr("Paid"), self.tr("Refund qty")])
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
         self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(56)  # the quantity spin boxes need 49 px
         self.reason = QLineEdit()
         self.reason.setPlaceholderText(self.tr("e.g. damaged, wrong size"))
         self.manager_pin = QLineEdit()
@@ -61,21 +64,51 @@ class RefundsView(QWidget):
         self.refund_button = button(self.tr("Refund"), "danger")
         self.refund_button.clicked.connect(self.do_refund)
         self.message = label("", "muted", wrap=True)
+        # today's sales, newest first: one click instead of a 20-character receipt number
+        self.today = QListWidget()
+        self.today.setMinimumWidth(260)
+        self.today.itemClicked.connect(lambda item: self.open_receipt(item.data(Qt.UserRole)))
+        self.today.itemActivated.connect(lambda item: self.open_receipt(item.data(Qt.UserRole)))
+        work = QVBoxLayout()
+        work.addWidget(self.receipt)
+        work.addWidget(self.sale_line)
+        work.addWidget(self.table, 1)
+        work.addWidget(self.all_button)
+        work.addLayout(form)
+        work.addWidget(self.refund_button)
+        work.addWidget(self.message)
+        side = QVBoxLayout()
+        side.addWidget(label(self.tr("Today's sales"), "title"))
+        side.addWidget(self.today, 1)
+        row = QHBoxLayout()
+        row.addLayout(work, 3)
+        row.addLayout(side, 1)
         box = QVBoxLayout(self)
         box.addWidget(label(self.tr("Refunds and returns"), "title"))
-        box.addWidget(self.receipt)
-        box.addWidget(self.sale_line)
-        box.addWidget(self.table, 1)
-        box.addWidget(self.all_button)
-        box.addLayout(form)
-        box.addWidget(self.refund_button)
-        box.addWidget(self.message)
+        box.addLayout(row, 1)
 
     def start(self, ctx, staff) -> None:
         self.ctx, self.staff = ctx, staff
 
     def shown(self) -> None:
         self.receipt.setFocus()
+        self.runner.run(refunds_uc.todays_sales, self.ctx, on_done=self._show_today)
+
+    def _show_today(self, sales: list) -> None:
+        self.today.clear()
+        for s in sales:
+            text = self.tr("%1 · %2").replace("%1", minute(s.created_at, self.ctx.timezone)[-5:])\
+                .replace("%2", format_fen(s.due_fen))
+            if s.refunded_fen:
+                text += " · " + self.tr("refunded %1").replace("%1", format_fen(s.refunded_fen))
+            item = QListWidgetItem(text)
+            item.setToolTip(s.receipt_no)
+            item.setData(Qt.UserRole, s.receipt_no)
+            self.today.addItem(item)
+
+    def open_receipt(self, receipt_no: str) -> None:
+        self.receipt.setText(receipt_no)
+        self.load_sale()
 
     def scanned(self, text: str) -> None:
         self.receipt.setText(text)
@@ -100,7 +133,10 @@ class RefundsView(QWidget):
                 self.table.setItem(i, j, QTableWidgetItem(value))
             spin = QSpinBox()
             spin.setRange(0, s.qty - s.refunded_qty)
+            spin.setMinimumWidth(110)
             self.table.setCellWidget(i, 4, spin)
+        self.table.resizeColumnsToContents()
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
 
     def select_all(self) -> None:
         for i in range(self.table.rowCount()):
@@ -139,6 +175,7 @@ class RefundsView(QWidget):
             text += self.tr("; member now owes %1 points").replace("%1", f"{r.debt_added:,}")
         self.message.setText(text)
         self.load_sale(keep_message=True)
+        self.shown()
 
     def _error(self, exc: Exception) -> None:
         self.refund_button.setEnabled(True)

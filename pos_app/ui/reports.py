@@ -7,8 +7,9 @@ from dataclasses import asdict
 from datetime import date, timedelta
 from pathlib import Path
 
-from PySide6.QtCore import QDate
-from PySide6.QtWidgets import QDateEdit, QHBoxLayout, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDate
+from PySide6.QtWidgets import (QDateEdit, QFileDialog, QHBoxLayout, QTableWidget, QTableWidgetItem, QVBoxLayout,
+                               QWidget)
 
 from pos_app.domain.money import format_fen
 from pos_app.ui.chart import BarChart
@@ -19,6 +20,39 @@ from pos_app.ui.widgets import button, label
 reports_uc = UseCases("pos_app.services.reports")
 
 MAX_DAYS = 92
+
+# The CSV's columns: the report's field, its heading (translated when written) and whether
+# it is money (fen in the report, yuan with two decimals in the file, as a spreadsheet sums it).
+CSV_COLUMNS = (
+    ("first_day", QT_TRANSLATE_NOOP("ReportsView", "Day"), False),
+    ("sales_count", QT_TRANSLATE_NOOP("ReportsView", "Sales"), False),
+    ("sales_fen", QT_TRANSLATE_NOOP("ReportsView", "Sales amount (yuan)"), True),
+    ("refunds_count", QT_TRANSLATE_NOOP("ReportsView", "Refunds"), False),
+    ("refunds_fen", QT_TRANSLATE_NOOP("ReportsView", "Refunds amount (yuan)"), True),
+    ("points_issued", QT_TRANSLATE_NOOP("ReportsView", "Points issued"), False),
+    ("points_redeemed", QT_TRANSLATE_NOOP("ReportsView", "Points redeemed"), False),
+    ("points_returned", QT_TRANSLATE_NOOP("ReportsView", "Points returned"), False),
+    ("points_expired", QT_TRANSLATE_NOOP("ReportsView", "Points expired"), False),
+    ("points_reversed", QT_TRANSLATE_NOOP("ReportsView", "Points reversed"), False),
+    ("points_donated", QT_TRANSLATE_NOOP("ReportsView", "Points donated"), False),
+    ("new_members", QT_TRANSLATE_NOOP("ReportsView", "New members"), False),
+    ("coupons_sold", QT_TRANSLATE_NOOP("ReportsView", "Coupons sold"), False),
+    ("coupons_used", QT_TRANSLATE_NOOP("ReportsView", "Coupons used"), False),
+    ("redemptions", QT_TRANSLATE_NOOP("ReportsView", "Gift redemptions"), False),
+    ("redemptions_cancelled", QT_TRANSLATE_NOOP("ReportsView", "Redemptions cancelled"), False),
+)
+TENDER_NAMES = {"cash": QT_TRANSLATE_NOOP("ReportsView", "Cash"), "card": QT_TRANSLATE_NOOP("ReportsView", "Card"),
+                "other": QT_TRANSLATE_NOOP("ReportsView", "Other")}
+
+
+def tender_name(method: str) -> str:
+    known = TENDER_NAMES.get(method)
+    return QCoreApplication.translate("ReportsView", known) if known else method
+
+
+def yuan(fen: int) -> str:
+    sign = "-" if fen < 0 else ""
+    return f"{sign}{abs(fen) // 100}.{abs(fen) % 100:02d}"
 
 
 def report_with_days(ctx, first: date, last: date):
@@ -35,7 +69,7 @@ class ReportsView(QWidget):
         self.ctx = self.staff = None
         self.report = None
         self.days: list = []
-        self.export_dir = Path.home()
+        self.export_dir = Path.home()  # where the save dialog starts; the app points it at the data folder
 
         self.first = QDateEdit(QDate.currentDate())
         self.last = QDateEdit(QDate.currentDate())
@@ -92,7 +126,7 @@ class ReportsView(QWidget):
         return [
             (self.tr("Sales"), f"{r.sales_count} · {format_fen(r.sales_fen)}"),
             (self.tr("Refunds"), f"{r.refunds_count} · {format_fen(r.refunds_fen)}"),
-            *[(self.tr("Tender: %1").replace("%1", k), format_fen(v)) for k, v in sorted(r.tender.items())],
+            *[(self.tr("Tender: %1").replace("%1", tender_name(k)), format_fen(v)) for k, v in sorted(r.tender.items())],
             (self.tr("Points issued"), f"{r.points_issued:,}"),
             (self.tr("Points redeemed"), f"{r.points_redeemed:,}"),
             (self.tr("Points expired"), f"{r.points_expired:,}"),
@@ -118,15 +152,25 @@ class ReportsView(QWidget):
                              (self.tr("Expired"), [d.points_expired for d in self.days])])
 
     def export_csv(self) -> Path | None:
+        """One row a day, headings in the screen's language, money in yuan; the manager picks
+        where the file goes (nothing is written without asking)."""
         if not self.days:
             return None
-        path = self.export_dir / f"report-{self.days[0].first_day}-{self.days[-1].first_day}.csv"
-        fields = [k for k in asdict(self.days[0]) if k not in ("gift_stock", "tender", "last_day")]
+        suggested = self.export_dir / f"report-{self.days[0].first_day}-{self.days[-1].first_day}.csv"
+        chosen, _filter = QFileDialog.getSaveFileName(self, self.tr("Export CSV"), str(suggested),
+                                                      self.tr("CSV files (*.csv)"))
+        if not chosen:
+            return None
+        path = Path(chosen)
+        methods = sorted({m for d in self.days for m in d.tender})
         with path.open("w", newline="", encoding="utf-8-sig") as f:  # BOM: Excel opens Chinese text right
             w = csv.writer(f)
-            w.writerow(fields + ["tender"])
+            w.writerow([self.tr(title) for _k, title, _money in CSV_COLUMNS]
+                       + [self.tr("Tender: %1 (yuan)").replace("%1", tender_name(m)) for m in methods])
             for d in self.days:
                 row = asdict(d)
-                w.writerow([row[k] for k in fields] + [";".join(f"{k}={v}" for k, v in sorted(d.tender.items()))])
+                w.writerow([yuan(row[k]) if money else row[k] for k, _t, money in CSV_COLUMNS]
+                           + [yuan(d.tender.get(m, 0)) for m in methods])
+        self.export_dir = path.parent
         self.message.setText(self.tr("Saved %1").replace("%1", str(path)))
         return path

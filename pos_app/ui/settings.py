@@ -11,7 +11,8 @@ from __future__ import annotations
 import sys
 
 from PySide6.QtCore import QProcess, Signal
-from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLineEdit, QVBoxLayout,
+from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLineEdit, QMessageBox,
+                               QVBoxLayout,
                                QWidget)
 
 from pos_app.ui import i18n
@@ -49,6 +50,7 @@ class SettingsView(QWidget):
         self.runner = runner
         self.settings = settings
         self.ctx = self.staff = None
+        self.open_sale = lambda: 0  # how many lines the checkout's open sale has (the app sets it)
 
         self.language = QComboBox()
         for code, name in i18n.LANGUAGES.items():
@@ -184,6 +186,16 @@ class SettingsView(QWidget):
         self.message.setText(self.tr("Camera saved."))
 
     def apply_language(self) -> None:
+        """Restart in the chosen language; an open sale is never thrown away without a word."""
+        items = self.open_sale()
+        if items:
+            answer = QMessageBox.question(
+                self, self.tr("A sale is open"),
+                self.tr("The checkout has a sale with %1 item(s) not finished. Restarting now clears it. "
+                        "Restart anyway?").replace("%1", str(items)),
+                QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
+            if answer != QMessageBox.Yes:
+                return
         self.settings.setValue("language", self.language.currentData())
         self.settings.sync()
         # A fresh process shows every screen in the new language; the store is on disk.

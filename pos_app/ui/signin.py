@@ -22,10 +22,13 @@ class SignInView(QWidget):
         self.ctx = None
         self.staff_id: str | None = None
         self._staff_buttons: dict[str, object] = {}
+        self._names: dict[str, str] = {}
 
         self.title = label(self.tr("Sign in"), "title")
         self.store_line = label("", "muted")
         self.staff_row = QHBoxLayout()
+        # who the PIN is checked against, in words: a highlighted button alone was missed
+        self.chosen = label("", "title")
         self.pin = QLineEdit()
         self.pin.setObjectName("pin")
         self.pin.setEchoMode(QLineEdit.Password)
@@ -56,6 +59,7 @@ class SignInView(QWidget):
         for w in (self.title, self.store_line):
             inner.addWidget(w, alignment=Qt.AlignHCenter)
         inner.addLayout(self.staff_row)
+        inner.addWidget(self.chosen, alignment=Qt.AlignHCenter)
         inner.addWidget(self.pin)
         inner.addLayout(pad)
         inner.addWidget(self.ok)
@@ -77,8 +81,9 @@ class SignInView(QWidget):
         for b in self._staff_buttons.values():
             b.deleteLater()
         self._staff_buttons.clear()
+        self._names = {s.staff_id: s.name for s in staff}
         for s in staff:
-            b = button(s.name)
+            b = button(s.name, "staff")
             b.setCheckable(True)
             b.setMinimumSize(150, 64)
             b.clicked.connect(lambda _=False, sid=s.staff_id: self.choose(sid))
@@ -95,6 +100,9 @@ class SignInView(QWidget):
         self.staff_id = staff_id
         for sid, b in self._staff_buttons.items():
             b.setChecked(sid == staff_id)
+        name = self._names.get(staff_id, "")
+        self.chosen.setText(self.tr("Signing in as %1").replace("%1", name) if name else "")
+        self.pin.setPlaceholderText(self.tr("PIN of %1").replace("%1", name) if name else self.tr("PIN"))
         self.pin.clear()
         self.pin.setFocus()
 

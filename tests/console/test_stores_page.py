@@ -39,7 +39,8 @@ def test_create_store_enrol_a_till_with_the_token_and_revoke_it(web_hq):
         assert "已停用" in admin.get(f"/console/stores/{sid}").text
         assert admin.post(f"/console/stores/tills/{device['device_id']}/revoke").status_code == 409
         hs = httpx.post(web_hq.url + "/api/v1/sync/handshake", headers=HQServer.auth(device),
-                        json={"protocol_min": 1, "protocol_max": 1, "device_time": "2026-12-07T00:00:00Z"})
+                        json={"protocol_min": 1, "protocol_max": 1, "device_time": "2026-12-07T00:00:00Z",
+                              "acked_count": 0, "acked_hash": "0" * 64})
         assert hs.status_code == 403
         log = admin.get("/console/audit", params={"target": f"store:{sid}"}).text
         assert "store.create" in log and "store.enrolment_token" in log and token not in log

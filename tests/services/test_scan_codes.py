@@ -337,7 +337,7 @@ def test_plain_ean13_and_code128_look_up_the_catalogue(ctx):
 
 
 @pytest.mark.parametrize("text, code", [
-    ("6901234567954", "scan.tampered"),          # EAN-13 with a wrong check digit
+    ("6901234567954", "scan.check_digit"),       # EAN-13 with a wrong check digit: misread, not tampered
     ("hello world", "scan.unknown_format"),
     ("https://example.com/x?y=1", "scan.unknown_format"),
     ("PM1:Z:ABCDEFGH", "scan.unknown_format"),
@@ -361,5 +361,5 @@ def test_a_qr_code_that_is_not_ours_is_refused(refused):
 def test_a_member_card_with_a_wrong_check_digit_is_refused(ctx, member, refused):
     card = member.card_no
     wrong = card[:-1] + str((int(card[-1]) + 1) % 10)
-    refused("scan.tampered", resolve_scan, f"PM1:M:{wrong}")
+    refused("scan.check_digit", resolve_scan, f"PM1:M:{wrong}")
     refused("member.not_found", resolve_scan, F.member_card_payload(card_no_for("01936b2e-7c4a-7def-8a11-0123456789ab")))

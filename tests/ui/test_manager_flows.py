@@ -197,7 +197,7 @@ def test_a_tampered_batch_file_is_refused(qtbot, cashier, tmp_path):
     path.write_text(text[:cut] + '"points": 200' + text[cut + len('"points": 20'):], encoding="utf-8")
     view.open_batch(path)
     qtbot.waitUntil(lambda: view.message.text() != "", timeout=WAIT_MS)
-    assert "does not verify" in view.message.text()
+    assert "does not verify: the file was altered" in view.message.text()
     assert not view.print_button.isEnabled()
 
 

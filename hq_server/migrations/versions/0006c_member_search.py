@@ -1,7 +1,7 @@
 """Members found by the first digits of a phone or the start of a name (the console's search)
 
 Revision ID: 0006c
-Revises: 0005w
+Revises: 0005p
 Create Date: 2026-12-07 13:00:00
 
 PostgreSQL uses a plain b-tree for LIKE 'prefix%' only with text_pattern_ops (the database's
@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision = '0006c'
-down_revision = '0005w'
+down_revision = '0005p'
 branch_labels = None
 depends_on = None
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 
 from pos_app.domain.money import format_fen
@@ -32,6 +32,8 @@ class CartRow:
 
 
 class CartModel(QStandardItemModel):
+    qty_typed = Signal(int)  # a quantity typed into a line's Qty cell was taken: reprice
+    qty_refused = Signal(str)  # what was typed there, refused (the cell keeps its quantity)
     HEADERS = (QT_TRANSLATE_NOOP("CartModel", "Item"), QT_TRANSLATE_NOOP("CartModel", "Qty"),
                QT_TRANSLATE_NOOP("CartModel", "Price"), QT_TRANSLATE_NOOP("CartModel", "Amount"),
                QT_TRANSLATE_NOOP("CartModel", "Points"))
@@ -56,6 +58,7 @@ class CartModel(QStandardItemModel):
             cell.setTextAlignment(RIGHT)
         for cell in cells:
             cell.setEditable(False)
+        cells[1].setEditable(True)  # the quantity can be typed (double-click the cell)
         self.appendRow(cells)  # one row inserted: the view lays out and paints that row only
         return len(self.rows) - 1
 
@@ -86,13 +89,25 @@ class CartModel(QStandardItemModel):
         for i in range(len(self.rows)):
             self._show(i)
 
+    def setData(self, index, value, role=Qt.EditRole) -> bool:  # noqa: N802 (Qt's name)
+        """A quantity typed into a Qty cell: a whole number from 1 to MAX_QTY, or refused."""
+        if role != Qt.EditRole or index.column() != 1 or not 0 <= index.row() < len(self.rows):
+            return super().setData(index, value, role)
+        text = str(value).strip()
+        if not (text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_QTY):
+            self.qty_refused.emit(text)
+            return False
+        self.set_qty(index.row(), int(text))
+        self.qty_typed.emit(index.row())
+        return True
+
     # --- cells -----------------------------------------------------------------------
     def _show(self, i: int) -> None:
         """Set the row's texts; Qt repaints only the cells whose text changed."""
         for col, text in enumerate(self._texts(self.rows[i])):
             cell = self.item(i, col)
             if cell.text() != text:
-                cell.setText(text)
+                super().setData(cell.index(), text, Qt.DisplayRole)
 
     def _texts(self, row: CartRow) -> tuple[str, str, str, str, str]:
         line = self._quoted(row.sku)

@@ -14,7 +14,7 @@ class MemberPanel(QFrame):
         self.statement = None
         self.tier_names: dict[str, str] = {}
         self.name = label("", "title")
-        self.tier = label("", "muted")
+        self.tier = label("", "muted", wrap=True)  # wraps rather than widening the column
         self.balance = label("", "big")
         self.detail = label("", "muted", wrap=True)
         self.risk = label("", "risk")
@@ -61,6 +61,6 @@ class MemberPanel(QFrame):
             lines.append(self.tr("Expiring soon: %1 on %2").replace("%1", f"{pts:,}").replace("%2", f"{day:%Y-%m-%d}"))
         if st.debt:
             lines.append(self.tr("Owes %1 points (repaid from the next earnings)").replace("%1", f"{st.debt:,}"))
-        self.detail.setText("\n".join(lines))
+        self.detail.setText(" · ".join(lines))  # one wrapped paragraph: the column is short at 768 px
         self.risk.setText(self.tr("Risk: %1").replace("%1", m.risk_flag or ""))
         self.risk.setVisible(bool(m.risk_flag))

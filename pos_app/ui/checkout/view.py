@@ -10,21 +10,23 @@ Esc cancels the sale.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QHBoxLayout, QHeaderView, QLineEdit, QListWidget,
-                               QListWidgetItem, QMessageBox, QRadioButton, QSpinBox, QTableView, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QComboBox, QHBoxLayout, QHeaderView, QLineEdit,
+                               QListWidget, QListWidgetItem, QMessageBox, QRadioButton, QSpinBox, QTableView,
+                               QVBoxLayout, QWidget)
 
-from pos_app.domain.money import format_fen, parse_yuan
+from pos_app.domain.money import format_fen
 from pos_app.ui import feedback
 from pos_app.ui.camera_panel import CameraPanel
-from pos_app.ui.checkout.cart import CartModel
+from pos_app.ui.checkout.cart import MAX_QTY, CartModel
+from pos_app.ui.checkout.finishing import Finishing
 from pos_app.ui.checkout.member_panel import MemberPanel
+from pos_app.ui.checkout.sale_done import SaleDonePanel
+from pos_app.ui.focus import FocusKeeper
 from pos_app.ui.messages import refusal_text
-from pos_app.ui.receipt import receipt_lines, receipt_pdf
-from pos_app.ui.receipt_printer import PrinterError, parse_target, print_escpos
 from pos_app.ui.tasks import TaskRunner, UseCases
 from pos_app.ui.widgets import button, label, panel
 
@@ -32,11 +34,14 @@ catalog_uc = UseCases("pos_app.services.catalog")
 checkout_uc = UseCases("pos_app.services.checkout")
 members_uc = UseCases("pos_app.services.members")
 scan_uc = UseCases("pos_app.services.scan")
+staff_uc = UseCases("pos_app.services.staff")
 
 TENDERS = ("cash", "card", "other")
+_TIMES = re.compile(r"^(\d{1,4})\*(.+)$")  # "3*code": three of the product
+_SET_QTY = re.compile(r"^\*(\d{1,4})$")  # "*3": the selected line's quantity
 
 
-class CheckoutView(QWidget):
+class CheckoutView(Finishing, QWidget):
     sale_finished = Signal(object)  # SaleResult
 
     def __init__(self, runner: TaskRunner, parent: QWidget | None = None):
@@ -54,7 +59,9 @@ class CheckoutView(QWidget):
         self.store_name = ""
         self.receipt_dir = Path.home() / "receipts"
         self.printer_target = ""  # settings: pdf:<folder>, tcp://host:port, usb://vid:pid
-        self.auto_print = False
+        self.auto_print = False  # the receipt setting: print every receipt, or offer it (F10) on the finished sale
+        self.quote_problem: str | None = None  # the refusal of the cart as it stands: F12 says it again
+        self.pending_qty = 1  # "3*code" in the scan box: the next product's quantity
         self.devices = runner  # printers and cameras; the app gives them their own worker
         self.camera_source = "0"
         # (text, on_done(member_id | None), on_error) -> None, set by the window once the till can ask HQ
@@ -62,7 +69,7 @@ class CheckoutView(QWidget):
 
         self.scan_box = QLineEdit()
         self.scan_box.setObjectName("scanBox")
-        self.scan_box.setPlaceholderText(self.tr("Scan or type: member phone / card, product code"))
+        self.scan_box.setPlaceholderText(self.tr("Scan, or type a phone or product code"))
         self.scan_box.returnPressed.connect(self._scan_entered)
         self.scan_box.installEventFilter(self)
         self.message = label("", "muted", wrap=True)
@@ -73,12 +80,20 @@ class CheckoutView(QWidget):
         self.camera_button.toggled.connect(self.set_camera)
 
         self.cart = CartModel(self)
+        self.cart.qty_typed.connect(lambda _row: self.requote())
+        self.cart.qty_refused.connect(self._qty_refused)
         self.table = QTableView()
+        self.table.setEditTriggers(QAbstractItemView.DoubleClicked | QAbstractItemView.SelectedClicked)
         self.table.setModel(self.cart)
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SingleSelection)
         self.table.verticalHeader().setVisible(False)
+        # the item's name takes what the figures leave; the figures are never cut
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.table.setWordWrap(True)  # a long name takes a second line (rows are 44 px), never "…"
+        self.table.setTextElideMode(Qt.ElideNone)
         self.table.verticalHeader().setDefaultSectionSize(44)
         self.table.installEventFilter(self)
 
@@ -86,6 +101,7 @@ class CheckoutView(QWidget):
         self.member_panel.clear_button.clicked.connect(self.clear_member)
         self.coupons = QListWidget()
         self.coupons.setMaximumHeight(76)
+        self.coupons_title = label(self.tr("Coupons"), "muted")
         self.coupons.itemChanged.connect(lambda _item: self.requote())
         self.cash_points = QSpinBox()
         self.cash_points.setRange(0, 10_000_000)
@@ -96,8 +112,13 @@ class CheckoutView(QWidget):
         # phone's dynamic code (kept from the scan). A card is enough to earn, not to spend.
         self.member_pin = QLineEdit()
         self.member_pin.setEchoMode(QLineEdit.Password)
-        self.member_pin.setPlaceholderText(self.tr("Member PIN (to pay with points)"))
+        self.member_pin.setPlaceholderText(self.tr("Member PIN"))
+        self.member_pin.setToolTip(self.tr("Member PIN (to pay with points)"))
         self.member_code: str | None = None
+        # the shopping guide who served the customer earns guide points (optional)
+        self.guide = QComboBox()
+        self.guide.setMinimumWidth(150)
+        self.guide.addItem(self.tr("No shopping guide"), None)
 
         self.subtotal = label()
         self.discounts = label("", "muted")
@@ -114,6 +135,7 @@ class CheckoutView(QWidget):
         self.received = QLineEdit()
         self.received.setPlaceholderText(self.tr("Cash received (blank = exact)"))
         self.received.returnPressed.connect(self.finish)
+        self.focus = FocusKeeper(self)
         self.finish_button = button(self.tr("Finish (F12)"), "primary", shortcut="F12")
         self.finish_button.setMinimumHeight(64)
         self.finish_button.clicked.connect(self.finish)
@@ -123,14 +145,25 @@ class CheckoutView(QWidget):
         self.print_button.setEnabled(False)
         self.print_button.clicked.connect(self.print_receipt)
 
-        totals = panel(self.subtotal, self.discounts, self.due, self.earn)
+        self.discounts.setWordWrap(True)
+        self.totals = panel(self.subtotal, self.discounts, self.due, self.earn)
+        # the finished sale (change due, points earned, new balance), big, until the next scan
+        self.done = SaleDonePanel()
+        self.done.print_button.clicked.connect(self.print_receipt)
+        self.done.hide()
+        # the right column fits a 768-pixel screen: the coupons only when the member has some,
+        # points and PIN side by side (tests/ui/test_counter_items.py reads every label)
         right = QVBoxLayout()
+        right.setSpacing(6)
         right.addWidget(self.member_panel)
-        right.addWidget(label(self.tr("Coupons"), "muted"))
+        right.addWidget(self.coupons_title)
         right.addWidget(self.coupons)
-        right.addWidget(self.cash_points)
-        right.addWidget(self.member_pin)
-        right.addWidget(totals)
+        spend = QHBoxLayout()
+        spend.addWidget(self.cash_points, 1)
+        spend.addWidget(self.member_pin, 1)
+        right.addLayout(spend)
+        right.addWidget(self.totals)
+        right.addWidget(self.done)
         right.addLayout(tender_row)
         right.addWidget(self.received)
         right.addWidget(self.finish_button)
@@ -148,8 +181,11 @@ class CheckoutView(QWidget):
         left.addWidget(self.camera, alignment=Qt.AlignLeft)
         left.addWidget(self.message)
         left.addWidget(self.table, 1)
-        left.addWidget(label(self.tr("Enter on an empty scan box or F12: finish · + / −: quantity · Delete: void line "
-                                     "· Esc: cancel sale"), "muted", wrap=True))
+        bottom = QHBoxLayout()
+        bottom.addWidget(label(self.tr("Enter or F12 on an empty scan box: finish · + / −: quantity · 3*code or *3: "
+                                       "quantity 3 · Delete: void line · Esc: cancel sale"), "muted", wrap=True), 1)
+        bottom.addWidget(self.guide)
+        left.addLayout(bottom)
         box = QHBoxLayout(self)
         box.addLayout(left, 3)
         box.addLayout(right, 2)
@@ -161,6 +197,15 @@ class CheckoutView(QWidget):
         self.reset()
         self.runner.run(catalog_uc.store_info, ctx, on_done=lambda info: self.member_panel.set_tiers(
             {t.code: t.name for t in info.rules.tiers}))
+        self.runner.run(staff_uc.list_staff, ctx, on_done=self._fill_guides)
+
+    def _fill_guides(self, staff: list) -> None:
+        self.guide.blockSignals(True)
+        self.guide.clear()
+        self.guide.addItem(self.tr("No shopping guide"), None)
+        for s in staff:  # any staff member can be the guide who served the customer
+            self.guide.addItem(self.tr("Guide: %1").replace("%1", s.name), s.staff_id)
+        self.guide.blockSignals(False)
 
     def reset(self) -> None:
         self.cart.clear()
@@ -172,9 +217,10 @@ class CheckoutView(QWidget):
         self.member_pin.clear()
         self.member_code = None
         self.received.clear()
+        self.guide.setCurrentIndex(0)
         self.tender_group.button(0).setChecked(True)
+        self.quote_problem = None
         self._show_totals(None)
-        self.scan_box.setFocus()
 
     # --- scanning --------------------------------------------------------------------
     def set_camera(self, on: bool) -> None:
@@ -191,12 +237,30 @@ class CheckoutView(QWidget):
         if not text:
             self.finish()
             return
+        setting = _SET_QTY.match(text)
+        if setting:
+            row = self.selected_row()
+            if row >= 0:
+                self.cart.setData(self.cart.index(row, 1), setting.group(1))
+            return
+        times = _TIMES.match(text)
+        if times:
+            if not 1 <= int(times.group(1)) <= MAX_QTY:
+                self._qty_refused(times.group(1))
+                return
+            self.pending_qty = int(times.group(1))
+            text = times.group(2)
         self.handle_scan(text)
+
+    def _qty_refused(self, text: str) -> None:
+        feedback.scanned(self.scan_box, False)
+        self.message.setText(self.tr("A quantity is a whole number from 1 to 999 (typed: %1).").replace("%1", text))
 
     def handle_scan(self, text: str, *, asked_hq: bool = False) -> None:
         """A code from the scan box, the wedge scanner or the camera."""
         if self.ctx is None:
             return
+        self.show_done(None)  # the next customer: the finished sale makes way for the new one
         self.scans_in_flight += 1
         self.runner.run(scan_uc.resolve_scan, self.ctx, text, on_done=self._scan_answered,
                         on_error=lambda exc: self._scan_failed(exc, text, asked_hq))
@@ -253,12 +317,14 @@ class CheckoutView(QWidget):
         if isinstance(found, ScannedMember):
             self.member_panel.show_statement(found.statement)
             self.member_code = found.member_code  # a phone's dynamic code: proof for paying with points
-            self.member_pin.clear()
+            if not found.member_code:
+                self.member_pin.clear()
             self.message.setText(self.tr("Member: %1").replace("%1", found.member.name))
             self.runner.run(catalog_uc.member_coupons, self.ctx, found.member.member_id, on_done=self._fill_coupons)
         else:
             p = found.product
-            row = self.cart.add(p.sku, p.name, p.price_fen)
+            qty, self.pending_qty = self.pending_qty, 1
+            row = self.cart.add(p.sku, p.name, p.price_fen, qty)
             self.table.selectRow(row)
             self.message.setText(f"{p.name}  {format_fen(p.price_fen)}")
         self.requote()
@@ -292,6 +358,7 @@ class CheckoutView(QWidget):
     def _scan_refused(self, exc: Exception) -> None:
         feedback.scanned(self.scan_box, False)
         self.finish_when_quoted = False  # a refused scan stops a pending finish: the cashier reads why first
+        self.pending_qty = 1
         self.message.setText(refusal_text(exc))
 
     def clear_member(self) -> None:
@@ -301,11 +368,13 @@ class CheckoutView(QWidget):
         self._fill_coupons([])
         self.cash_points.setValue(0)
         self.requote()
-        self.scan_box.setFocus()
+        self.scan_box.setFocus()  # a click on ✕: the cashier's own action, at once
 
     def _fill_coupons(self, coupons: list) -> None:
         self.coupons.blockSignals(True)
         self.coupons.clear()
+        self.coupons.setVisible(bool(coupons))
+        self.coupons_title.setVisible(bool(coupons))
         for c in coupons:
             item = QListWidgetItem(f"{c.type.name} · {c.code} · {c.expires_at:%Y-%m-%d}")
             item.setData(Qt.UserRole, c.code)
@@ -338,18 +407,39 @@ class CheckoutView(QWidget):
     def _quoted(self, gen: int, quote) -> None:
         if gen != self.generation:
             return  # a newer change is on its way
+        self.quote_problem = None
         self.quoted_generation = gen
         self.cart.set_quote(quote)
         self._show_totals(quote)
         self._maybe_finish()
 
     def _quote_refused(self, gen: int, exc: Exception) -> None:
-        if gen == self.generation:
-            self.finish_when_quoted = False
-            self.message.setText(refusal_text(exc))
+        """The cart as it stands cannot be sold (too many points, say): no total is shown,
+        none an older quote priced, and F12 says why again instead of doing nothing."""
+        if gen != self.generation:
+            return
+        self.finish_when_quoted = False
+        self.quoted_generation = gen
+        self.quote_problem = refusal_text(exc)
+        self.cart.set_quote(None)
+        self._show_totals(None)
+        self.due.setText("—")
+        self.discounts.setText(self.quote_problem)
+        self.discounts.setProperty("state", "error")
+        self._repolish(self.discounts)
+        self.message.setText(self.quote_problem)
+        feedback.scanned(self.scan_box, False)
+
+    @staticmethod
+    def _repolish(widget) -> None:
+        widget.style().unpolish(widget)
+        widget.style().polish(widget)
 
     def _show_totals(self, q) -> None:
         self.current_quote = q
+        if self.discounts.property("state"):
+            self.discounts.setProperty("state", "")
+            self._repolish(self.discounts)
         if q is None:
             self.subtotal.setText(self.tr("Subtotal: %1").replace("%1", format_fen(0)))
             self.discounts.setText("")
@@ -368,105 +458,15 @@ class CheckoutView(QWidget):
         self.earn.setText(self.tr("This sale earns %1 points").replace("%1", f"{q.earn_points:,}")
                           if self.member_id() else self.tr("No member: no points earned"))
 
-    # --- finishing -------------------------------------------------------------------
-    def tender(self) -> dict[str, int] | None:
-        q = self.current_quote
-        method = self.tender_group.checkedButton().property("method")
-        if q is None:
-            return None
-        if method == "cash" and self.received.text().strip():
-            try:
-                return {"cash": parse_yuan(self.received.text())}
-            except ValueError:
-                self.message.setText(self.tr("Type the cash received as an amount, e.g. 100 or 88.50"))
-                feedback.scanned(self.received, False)
-                return None
-        return {method: q.due_fen}
-
-    def _ready_to_finish(self) -> bool:
-        return self.scans_in_flight == 0 and self.current_quote is not None \
-            and self.quoted_generation == self.generation
-
-    def _maybe_finish(self) -> None:
-        if self.finish_when_quoted and self._ready_to_finish():
-            self.finish_when_quoted = False
-            self.finish()
-
-    def finish(self) -> None:
-        if self.finishing or self.ctx is None:
-            return
-        if self.scans_in_flight or (self.cart.rows and not self._ready_to_finish()):
-            # Enter right after a scan: finish once that scan is in the cart and priced, not
-            # before (the item would land in the next customer's sale, or the old total be tendered).
-            self.finish_when_quoted = True
-            return
-        if not self.cart.rows:
-            return
-        tender = self.tender()
-        if tender is None:
-            return
-        self.finishing = True
-        self.finish_button.setEnabled(False)
-        self.runner.run(checkout_uc.checkout, self.ctx, staff_id=self.staff.staff_id, items=self.cart.items(),
-                        member_id=self.member_id(), coupons=self.chosen_coupons(),
-                        cash_points=self.cash_points.value(), tender=tender,
-                        member_pin=self.member_pin.text() or None,
-                        member_code=None if self.member_pin.text() else self.member_code,
-                        on_done=self._finished, on_error=self._finish_refused)
-
-    def _finished(self, result) -> None:
-        self.finishing = False
-        self.finish_button.setEnabled(True)
-        feedback.scanned(self.scan_box, True)
-        msg = self.tr("Sale %1 done.").replace("%1", result.receipt_no)
-        if result.change_fen:
-            msg += " " + self.tr("Change: %1").replace("%1", format_fen(result.change_fen))
-        if result.member:
-            msg += " " + self.tr("+%1 points, balance %2").replace("%1", str(result.points_earned)) \
-                .replace("%2", f"{result.balance_after:,}")
-        self.last_sale = result
-        self.print_button.setEnabled(True)
-        self.reset()
-        self.message.setText(msg)
-        self.sale_finished.emit(result)
-        if self.auto_print:
-            self.print_receipt()
-
-    def print_receipt(self) -> Path | None:
-        """Print the last sale's receipt to the configured printer (a PDF file by default)."""
-        if self.last_sale is None:
-            return None
-        lines = receipt_lines(self.last_sale, self.store_name, self.staff.name if self.staff else "",
-                              self.ctx.timezone if self.ctx else None)
-        try:
-            target = parse_target(self.printer_target) if self.printer_target else None
-        except PrinterError as exc:
-            self.message.setText(str(exc))
-            return None
-        if target is None or target.kind == "pdf":
-            folder = Path(target.where) if target else self.receipt_dir
-            path = receipt_pdf(lines, folder / f"{self.last_sale.receipt_no}.pdf")
-            self.message.setText(self.tr("Receipt saved to %1").replace("%1", str(path)))
-            return path
-        qr = self.last_sale.receipt_no
-        self.devices.run(print_escpos, target, lines, qr, on_done=lambda where: self.message.setText(
-            self.tr("Receipt printed on %1").replace("%1", where)),
-            on_error=lambda exc: self.message.setText(str(exc)))
-        return None
-
-    def _finish_refused(self, exc: Exception) -> None:
-        self.finishing = False
-        self.finish_button.setEnabled(True)
-        feedback.scanned(self.scan_box, False)
-        self.message.setText(refusal_text(exc))
-
     def cancel_sale(self) -> None:
         if self.cart.rows:
             answer = QMessageBox.question(self, self.tr("Cancel sale"), self.tr("Clear this sale?"),
-                                          QMessageBox.Yes | QMessageBox.No, QMessageBox.Yes)
+                                          QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
             if answer != QMessageBox.Yes:
                 return
         self.reset()
+        self.show_done(None)
+        self.scan_box.setFocus()
         self.message.setText("")
 
     # --- keys ------------------------------------------------------------------------
@@ -483,6 +483,11 @@ class CheckoutView(QWidget):
                 self.requote()
                 return True
             if key == Qt.Key_Minus and row >= 0:
+                if self.cart.rows[row].qty <= 1:
+                    # never a silent void: Delete removes a line, on purpose
+                    feedback.scanned(self.scan_box, False)
+                    self.message.setText(self.tr("The quantity is 1 already: press Delete to void the line."))
+                    return True
                 self.cart.set_qty(row, self.cart.rows[row].qty - 1)
                 self.requote()
                 return True
