@@ -14,7 +14,8 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from hq_server import errors, label_keys, openapi_doc, sealing
-from hq_server.api import admin as api_admin, campaigns as api_campaigns, programme as api_programme, sync as api_sync, \
+from hq_server.api import admin as api_admin, campaigns as api_campaigns, programme as api_programme,\
+    stock as api_stock, sync as api_sync, \
     users as api_users
 from hq_server.admin_answers import Health
 from hq_server.auth import now
@@ -72,6 +73,7 @@ def create_app(url: str | None = None, settings: Settings | None = None) -> Fast
     app.include_router(api_sync.router)
     app.include_router(api_users.router)
     app.include_router(api_admin.router)
+    app.include_router(api_stock.router)
     app.include_router(label_keys.router)
     from hq_server.console import pages as console_pages
     console_pages.mount(app)

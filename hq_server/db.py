@@ -40,7 +40,10 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql(f"BEGIN {conn.get_execution_options().get('sqlite_begin', 'DEFERRED')}")
 
         return engine
-    return create_engine(url, pool_size=5, max_overflow=5, pool_pre_ping=True)
+    # No pre-ping: it cost a round trip on every checkout, i.e. on every till's request (bench.fleet: an idle
+    # cycle is one request). After a database restart the first request of each worker that meets a dead
+    # connection fails (a 500; a till retries at its next sync) and SQLAlchemy then replaces the whole pool.
+    return create_engine(url, pool_size=5, max_overflow=5, pool_recycle=3600)
 
 
 class Seq:

@@ -24,7 +24,7 @@ from hq_server.errors import HQProblem
 from hq_server.feed import FeedWriter
 from hq_server.limits import CHAIN_KEY
 from hq_server.security import new_secret, secret_hash
-from hq_server.programme import catalogue
+from hq_server.programme import catalogue, tiers
 from hq_server.wire_time import UtcDateTime
 from pos_app.domain.ids import ID_PATTERN, new_id
 from pos_app.domain.ledger import canonical_json
@@ -163,7 +163,7 @@ def put_item(type_: CatalogType, key: str, data: dict[str, Any], _who: Staff = C
 
 @router.delete("/catalog/{type_}/{key}", status_code=204, responses=PROBLEMS)
 def delete_item(type_: CatalogType, key: str, _who: Staff = Catalogue, db: Database = Depends(get_db)) -> None:
-    catalogue.delete_record(db, type_=type_, key=key)
+    catalogue.delete_record(db, type_=type_, key=key, now=now())
 
 
 @router.get("/catalog/{type_}", response_model=list[A.CatalogEntryOut])
@@ -187,6 +187,7 @@ def publish_rules(body: RulesIn, _who: Staff = Catalogue, db: Database = Depends
         parsed = parse_rules(doc)
         if not isinstance(parsed, Rules):
             raise HQProblem(422, "invalid_rules", "; ".join(str(p) for p in parsed))
+        tiers.check_rules_tiers(conn, parsed.tiers)
         at = utc(body.effective_at) if body.effective_at else now()
         conn.execute(M.rules.insert().values(version=version, doc=canonical_json(doc), effective_at=at))
         feed = FeedWriter(seq)

@@ -1,5 +1,5 @@
 """The programme's JSON routes for HQ's staff: adjustments (four eyes above a threshold), coupons
-issued to members, the scheduled jobs. Thin: parse, call hq_server.programme, answer."""
+issued to members, the chain's tiers, the scheduled jobs. Thin: parse, call hq_server.programme, answer."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from hq_server import roles as R
 from hq_server.auth import Staff, get_db, now, require
 from hq_server.db import Database
-from hq_server.programme import adjustments, coupons, jobs
+from hq_server.programme import adjustments, catalogue, coupons, jobs, tiers
 from hq_server.wire_time import UtcDateTime
 from pos_app.domain.ids import ID_PATTERN
 from pos_app.sync.wire import Problem
@@ -22,6 +22,8 @@ PROBLEMS = {code: {"model": Problem} for code in (401, 403, 404, 409, 422)}
 Members = Depends(require(R.MEMBERS))
 MembersRead = Depends(require(R.MEMBERS_READ))
 ChainAdmin = Depends(require(R.USERS))
+Catalogue = Depends(require(R.CATALOGUE))
+CatalogueRead = Depends(require(R.CATALOGUE_READ))
 MemberId = Path(pattern=ID_PATTERN, description="the member's id (a UUID)")
 
 
@@ -129,6 +131,38 @@ def issue_coupon(body: CouponIn, member_id: str = MemberId, who: Staff = Members
 @router.get("/members/{member_id}/coupons", response_model=list[CouponOut], responses=PROBLEMS)
 def member_coupons(member_id: str = MemberId, _who: Staff = MembersRead, db: Database = Depends(get_db)) -> list[dict]:
     return [c.__dict__ for c in coupons.member_coupons(db, member_id)]
+
+
+# --- tiers ----------------------------------------------------------------------------------
+class TierOut(BaseModel):
+    code: str
+    name: str
+    min_spend_fen: int | None
+    min_points: int | None
+    multiplier_pct: int
+    benefits: list[str]
+
+
+class CatalogRecordOut(BaseModel):
+    type: str
+    key: str
+    hq_seq: int
+    data: dict
+
+
+@router.get("/tiers", response_model=list[TierOut])
+def tiers_in_force(_who: Staff = CatalogueRead, db: Database = Depends(get_db)) -> list[dict]:
+    """The chain's tiers as every till uses them: the rules' tiers with HQ's tier records over them."""
+    return [{"code": t.code, "name": t.name, "min_spend_fen": t.min_spend_fen, "min_points": t.min_points,
+             "multiplier_pct": t.multiplier_pct, "benefits": list(t.benefits)}
+            for t in tiers.tiers_in_force(db, now=now())]
+
+
+@router.put("/tiers", response_model=list[CatalogRecordOut], responses=PROBLEMS)
+def put_tiers(records: dict[str, dict], _who: Staff = Catalogue, db: Database = Depends(get_db)) -> list[dict]:
+    """Replace HQ's tier records as one set ({code: record}), e.g. to move the tiers from spend to points;
+    one record alone is PUT /catalog/tier/{code}."""
+    return [r.__dict__ for r in catalogue.put_tiers(db, records=records, now=now())]
 
 
 # --- scheduled jobs --------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import AfterValidator, ValidationError
 from sqlalchemy import or_, select, update
 
-from hq_server import feed
+from hq_server import device_keys, feed
 from hq_server.ledger import ingest
 from hq_server import handshake as handshakes
 from hq_server import models as M
@@ -32,6 +32,7 @@ from pos_app.domain.ids import ID_PATTERN
 from pos_app.sync import wire as W
 
 router = APIRouter(prefix="/api/v1", tags=["sync"])
+PUSH_PULL_LIMIT = 500  # the page a push answers with (protocol 2), as a till's own pull asks
 GC_PAUSE_BYTES = 16 * 1024  # a body this big holds dozens of events (gzip: hundreds)
 PROBLEMS = {code: {"model": W.Problem} for code in (400, 401, 403, 404, 409, 410, 413, 422)}
 
@@ -123,20 +124,26 @@ def _read_body(raw: bytes, encoding: str) -> dict:
 async def push(request: Request) -> Response:
     """A batch of the device's events (body may be gzip); one answer per event, in the request's order."""
     raw = await request.body()  # at most W.MAX_BODY_BYTES: hq_server.guards.BodyLimit
-    answer = await run_in_threadpool(_push, request.app.state.db, request.headers.get("authorization"), raw,
-                                     request.headers.get("content-encoding", "").strip().lower())
-    return Response(answer.model_dump_json(), media_type="application/json")
+    body = await run_in_threadpool(_push, request.app.state.db, request.headers.get("authorization"), raw,
+                                   request.headers.get("content-encoding", "").strip().lower())
+    return Response(body, media_type="application/json")
 
 
-def _push(db: Database, header: str | None, raw: bytes, encoding: str) -> W.PushResponse:
-    """The key checked, the body read and the batch applied on one trip to the thread pool (each trip is a
-    thread hand-off; a till's push of a few events made three)."""
+def _push(db: Database, header: str | None, raw: bytes, encoding: str) -> bytes:
+    """The key checked, the body read, the batch applied and (protocol 2) the pull's first page read, on one
+    trip to the thread pool (each trip is a thread hand-off; a till's push of a few events made three)."""
     with db.read() as conn:
         dev = device_in(conn, header)
     # see pos_app.sync.gc_pause: validating 500 events is allocation-heavy too (a few events are not: ingest)
     with gc_paused() if len(raw) > GC_PAUSE_BYTES else nullcontext():
         body = _push_request(raw, encoding)
-    return ingest.push(db, dev.device_id, dev.store_id, list(body.events), now())
+    answer = ingest.push(db, dev.device_id, dev.store_id, list(body.events), now())
+    if body.pull_cursor is None:  # a till of protocol 1 refuses a field it does not know
+        return answer.model_dump_json(exclude={"pull"}).encode()
+    # After the push's commit: the page holds HQ's answers to it too (statuses, corrections), as a pull would.
+    with db.replica_read() as conn:
+        page = feed.pull_json(conn, dev.store_id, body.pull_cursor, PUSH_PULL_LIMIT, dev.device_id)
+    return answer.model_dump_json(exclude={"pull"})[:-1].encode() + b',"pull":' + page + b"}"
 
 
 def _push_request(raw: bytes, encoding: str) -> W.PushRequest:
@@ -185,6 +192,18 @@ def pull(request: Request, after: int = Query(0, ge=0, le=W.INT64_MAX),
             with db.read() as primary:  # a till enrolled a moment ago: the replica has not replayed it yet
                 dev = device_in(primary, header)
         return Response(feed.pull_json(conn, dev.store_id, after, limit, dev.device_id), media_type="application/json")
+
+
+@router.post("/sync/signing-key", response_model=W.SigningKeyAnswer, responses=PROBLEMS)
+def signing_key(body: W.SigningKeyRequest, dev: Device = Depends(device),
+                db: Database = Depends(get_db)) -> W.SigningKeyAnswer:
+    """The public half of the key this device signs pickup codes and coupons with (DESIGN.md 11): every
+    store pulls it (device_key) and verifies what the device signs offline. Sending it again changes
+    nothing."""
+    with db.write() as (conn, seq):
+        key_id = device_keys.register(conn, seq, device_id=dev.device_id, store_id=dev.store_id,
+                                      public_hex=body.public_key, now=now())
+    return W.SigningKeyAnswer(key_id=key_id)
 
 
 @router.get("/members/lookup", response_model=W.MemberLookup, responses=PROBLEMS)

@@ -19,7 +19,7 @@ from typing import Any
 from psycopg.rows import namedtuple_row
 from sqlalchemy import Connection, delete, func, select, update
 
-from hq_server import bulk
+from hq_server import bulk, code_uses, stock_events
 from hq_server.ledger import authority, merges, till_policy, turns
 from hq_server import models as M
 from hq_server.ledger.book import Book
@@ -27,6 +27,7 @@ from hq_server.ledger.checks import Parsed, utc
 from hq_server.db import Database, Seq
 from hq_server.errors import HQProblem
 from hq_server.feed import FeedWriter
+from hq_server.stock_book import StockBook
 from pos_app.domain.ledger import Kind, canonical_json, payload_hash
 from pos_app.sync.gc_pause import gc_paused
 from pos_app.sync.wire import EMPTY_HASH, EventAnswer, PushResponse, WireEvent, roll_hash
@@ -77,6 +78,14 @@ class Ingest:
         self._rules: list | None = None
         self._limits: dict | None = None
         self._label_plans: dict[str, Any] = {}
+        self._stock: StockBook | None = None
+
+    @property
+    def stock(self) -> StockBook:
+        """Gift stock per location (hq_server.stock_book), read on first use."""
+        if self._stock is None:
+            self._stock = StockBook(self.conn, self.seq, self.now)
+        return self._stock
 
     # --- reading helpers -----------------------------------------------------------
     def followers(self, member_id: str) -> set[str]:
@@ -218,7 +227,9 @@ class Ingest:
         self.rows[e.event_id] = row
         self.follow(e.member_id, e.store_id)
         merges.clock(self, row)
+        stock_events.from_event(self, row, e.payload)  # the goods left (or came back) whatever the points do
         self.apply(row, e.payload, parsed)
+        code_uses.from_event(self, row, e.payload)  # pickups and coupons: once chain-wide, by hq_seq (rule 10)
         return hq_seq
 
     def apply(self, row: dict, payload: dict, parsed: Parsed) -> None:
@@ -326,6 +337,16 @@ class Ingest:
 
     # --- writing -------------------------------------------------------------------
     def flush(self) -> None:
+        # A till's everyday push writes a few rows a table: on PostgreSQL they go in one round trip
+        # (bulk.one_trip), which shortens the writer lock's hold. Not when a status update or a waiting
+        # row's delete (SQLAlchemy statements, which read their results) is among them.
+        sizes = [len(self.rows), len(self.book.postings), len(self.book.lots), len(self.feed.rows),
+                 len(self.conflicts), len(self.follow_new), len(self.waiting_new), len(self.codes), len(self.serials)]
+        plain = not self.status_updates and not self.waiting_done
+        with bulk.one_trip(self.conn, sizes) if plain else nullcontext():
+            self._flush()
+
+    def _flush(self) -> None:
         conn = self.conn
         if self.rows:
             bulk.insert(conn, M.events, list(self.rows.values()))
@@ -344,6 +365,8 @@ class Ingest:
                 bulk.insert(conn, table, new)
         if self.follow_new:
             bulk.insert(conn, M.follows, [{"member_id": m, "store_id": s} for m, s in sorted(self.follow_new)])
+        if self._stock is not None:
+            self._stock.flush(self.feed)
         if self.conflicts:
             bulk.insert(conn, M.conflicts, self.conflicts)
         self.feed.flush(conn)

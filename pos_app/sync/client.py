@@ -80,6 +80,10 @@ class HQClient:
     def pull(self, after: int, limit: int = 500) -> W.PullResponse:
         return self._call("GET", "/api/v1/sync/pull", W.PullResponse, params={"after": after, "limit": limit})
 
+    def register_signing_key(self, public_hex: str) -> W.SigningKeyAnswer:
+        body = W.SigningKeyRequest(public_key=public_hex).model_dump(mode="json")
+        return self._call("POST", "/api/v1/sync/signing-key", W.SigningKeyAnswer, json_body=body)
+
     def lookup(self, q: str) -> W.MemberLookup:
         return self._call("GET", "/api/v1/members/lookup", W.MemberLookup, params={"q": q})
 

@@ -43,7 +43,7 @@ def test_admin_changes_reach_the_store_with_the_cursor(hq, make_store):
     sid, tag = ctx.who.store_id, uuid.uuid4().hex[:6]
     sku, gift, ctype, camp, lot = (f"{p}-{tag}" for p in ("SKU", "GIFT", "CPN", "CAMP", "LOTTO"))
     puts = [("product", sku, {"name": "新茶", "category": "tea", "price_fen": 2200, "barcode": f"69{tag}"}),
-            ("gift", gift, {"name": "保温杯", "points_cost": 900, "stock": 7}),
+            ("gift", gift, {"name": "保温杯", "points_cost": 900}),
             ("coupon_type", ctype, {"name": "满100减10", "points_cost": 500, "kind": "amount", "value": 1000,
                                     "min_spend_fen": 10000}),
             ("campaign", camp, {"name": "周末三倍", "starts_at": "2026-01-01T00:00:00",
@@ -59,6 +59,8 @@ def test_admin_changes_reach_the_store_with_the_cursor(hq, make_store):
     version = hq.admin("POST", "/rules", json={"doc": doc}).json()["version"]
     assert hq.admin("PUT", f"/stores/{sid}/staff/st-{tag}", json={"name": "新店员", "role": "cashier",
                                                                   "pin": "4321"}).status_code == 200
+    # the store's own stock of the gift (DESIGN.md 11), never a number in the gift's record
+    assert hq.admin("POST", "/stock/allot", json={"gift_id": gift, "location": sid, "qty": 7}).status_code == 200
     report = sync_once(ctx.db)
     assert not report.pulled.problems
     with ctx.db.read() as conn:

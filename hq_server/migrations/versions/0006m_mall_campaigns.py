@@ -1,7 +1,7 @@
 """The members' mall's campaigns: plays of the points game
 
 Revision ID: 0006m
-Revises: 0005p
+Revises: 0006c
 Create Date: 2026-12-12 09:00:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0006m'
-down_revision = '0005p'
+down_revision = '0006c'
 branch_labels = None
 depends_on = None
 
