@@ -126,19 +126,22 @@ def draw_lottery(db: Database, member_id: str, lottery_id: str, now: datetime, d
         refused = check_draw(lottery, draws_today=_draws_today(conn, member_id, now).get(lottery.lottery_id, 0))
         if refused:
             raise HQProblem(409, "no_draws_left", refused[0].message)
+        offered = lottery
         if lottery.daily_prize_points is not None:
             left = max(0, lottery.daily_prize_points - _prizes_paid_online(conn, lottery.lottery_id, now))
             budgeted = within_budget(lottery, left)
             if not isinstance(budgeted, Lottery):
                 raise HQProblem(409, "prizes_given_out", budgeted.message)
-            lottery = budgeted
+            offered = budgeted
         seed = secrets.randbits(63)  # kept in the event, so an auditor can replay the draw
-        prize = draw(lottery, seed)
+        prize = draw(offered, seed)
         rules = rules_now(conn, now)
+        payload = {"lottery_id": lottery.lottery_id, "seed": seed, "prize": prize.code, "prize_points": prize.points,
+                   "channel": "mall"}
+        if offered is not lottery:  # the prizes the budget left in the draw: what the seed replays against (as a till)
+            payload["offered"] = [p.code for p in offered.prizes]
         entries = [spend_entry(conn, Kind.LOTTERY_DRAW, member_id, lottery.points_per_draw,
-                               to_account=L.store_redeemed(M.HQ_ORIGIN), now=now,
-                               payload={"lottery_id": lottery.lottery_id, "seed": seed, "prize": prize.code,
-                                        "prize_points": prize.points, "channel": "mall"})]
+                               to_account=L.store_redeemed(M.HQ_ORIGIN), now=now, payload=payload)]
         if prize.points:
             entries.append(earn_entry(conn, Kind.EARN, member_id, prize.points, now=now, rules=rules, payload={
                 "purpose": "lottery_prize", "lottery_id": lottery.lottery_id, "seed": seed}))
