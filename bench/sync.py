@@ -108,10 +108,20 @@ def log(msg: str) -> None:
 
 @contextmanager
 def server(url: str, workers: int):
+    """`hq-server serve` on a loopback port; yields its base URL."""
+    with hq_process(url, workers) as (base, _proc):
+        yield base
+
+
+@contextmanager
+def hq_process(url: str, workers: int, env: dict[str, str] | None = None):
+    """`hq-server serve` in a process group of its own (killed with its workers at the end); yields (base URL,
+    the Popen: its pid is the group's id, for benches that read the group's CPU time from /proc)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "HQ_DATABASE_URL": url, "HQ_ADMIN_PASSWORD": PASSWORD, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "HQ_DATABASE_URL": url, "HQ_ADMIN_PASSWORD": PASSWORD, "PYTHONPATH": str(ROOT),
+           **(env or {})}
     with tempfile.TemporaryFile() as out:
         proc = subprocess.Popen([sys.executable, "-m", "hq_server.cli", "serve", "--port", str(port), "--workers",
                                  str(workers)], env=env, cwd=ROOT, stdout=out, stderr=out, start_new_session=True)
@@ -127,7 +137,7 @@ def server(url: str, workers: int):
                         break
                 except httpx.HTTPError:
                     time.sleep(0.1)
-            yield base
+            yield base, proc
         finally:
             try:
                 os.killpg(proc.pid, signal.SIGTERM)

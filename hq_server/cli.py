@@ -3,6 +3,7 @@
     hq-server serve [--host 127.0.0.1] [--port 8700] [--workers 1] [--data DIR]
     hq-server migrate [--data DIR]
     hq-server create-admin USERNAME            (password from HQ_ADMIN_PASSWORD or a prompt)
+    hq-server run-jobs [--force]               (the scheduled jobs now: expiry, tier downgrades)
 
 The database is SQLite in the data folder unless HQ_DATABASE_URL names another
 (e.g. postgresql+psycopg://user@host/db). HQ_ADMIN_PASSWORD, when set at `serve`,
@@ -19,7 +20,8 @@ import getpass
 import os
 import sys
 
-from hq_server.db import database_url, migrate
+from hq_server.db import migrate
+from hq_server.settings import Settings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -34,19 +36,26 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("migrate", help="bring the database schema up to date")
     ca = sub.add_parser("create-admin", help="create an admin user or reset its password")
     ca.add_argument("username")
+    jobs_cmd = sub.add_parser("run-jobs", help="run the scheduled jobs that are due (serve runs them by itself)")
+    jobs_cmd.add_argument("--force", action="store_true", help="run every job, due or not")
     args = parser.parse_args(argv)
-    url = database_url(args.data)
+    settings = Settings(data_dir=args.data) if args.data else Settings()
+    url = settings.db_url()
+    # uvicorn's workers each build the app from the environment (create_app reads Settings again):
+    # they are told this process's choices the same way.
     if args.data:
         os.environ["HQ_DATA_DIR"] = args.data  # the workers find secret.key there
-    os.environ["HQ_DATABASE_URL"] = url  # the workers read it
+    os.environ["HQ_DATABASE_URL"] = url
     migrate(url)
     if args.cmd == "migrate":
         return 0
+    password = settings.admin_password.get_secret_value() if settings.admin_password else None
     if args.cmd == "create-admin":
-        password = os.environ.get("HQ_ADMIN_PASSWORD") or getpass.getpass("admin password: ")
-        return _set_admin(url, args.username, password)
-    if os.environ.get("HQ_ADMIN_PASSWORD"):
-        _set_admin(url, "admin", os.environ["HQ_ADMIN_PASSWORD"], unless_same=True)
+        return _set_admin(url, args.username, password or getpass.getpass("admin password: "))
+    if args.cmd == "run-jobs":
+        return _run_jobs(url, args.force)
+    if password:
+        _set_admin(url, "admin", password, unless_same=True)
     import uvicorn
     uvicorn.run("hq_server.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
                 log_level=args.log_level)
@@ -65,3 +74,18 @@ def _set_admin(url: str, username: str, password: str, unless_same: bool = False
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def _run_jobs(url: str, force: bool) -> int:
+    import json
+
+    from hq_server.auth import now
+    from hq_server.db import Database
+    from hq_server.programme import jobs
+    db = Database(url)
+    try:
+        runs = [jobs.run_job(db, job, now=now(), force=force) for job in jobs.JOBS]
+    finally:
+        db.dispose()
+    print(json.dumps({r.job: r.result if r.ran else "not due" for r in runs}, sort_keys=True))
+    return 0

@@ -8,7 +8,6 @@ from ever skipping a row).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,15 +20,6 @@ from sqlalchemy import Connection, Engine, create_engine, event, select, update
 from hq_server import models as M
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-
-
-def database_url(data_dir: str | Path | None = None) -> str:
-    url = os.environ.get("HQ_DATABASE_URL")
-    if url:
-        return url
-    folder = Path(data_dir or os.environ.get("HQ_DATA_DIR") or "hq-data")
-    folder.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{folder.resolve() / 'hq.db'}"
 
 
 def make_engine(url: str) -> Engine:
@@ -50,7 +40,10 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql(f"BEGIN {conn.get_execution_options().get('sqlite_begin', 'DEFERRED')}")
 
         return engine
-    return create_engine(url, pool_size=5, max_overflow=5, pool_pre_ping=True)
+    # No pre-ping: it cost a round trip on every checkout, i.e. on every till's request (bench.fleet: an idle
+    # cycle is one request). After a database restart the first request of each worker that meets a dead
+    # connection fails (a 500; a till retries at its next sync) and SQLAlchemy then replaces the whole pool.
+    return create_engine(url, pool_size=5, max_overflow=5, pool_recycle=3600)
 
 
 class Seq:
@@ -65,9 +58,16 @@ class Seq:
 
 
 class Database:
-    def __init__(self, url: str):
+    def __init__(self, url: str, replica_url: str | None = None):
         self.url = url
         self.engine = make_engine(url)
+        # A read replica (PostgreSQL streaming replication) serves pulls and lookups when configured
+        # (Settings.replica_url): see replica_read.
+        self.replica = make_engine(replica_url) if replica_url else None
+        snapshots = self.replica or self.engine
+        # (SQLite: a deferred transaction reads one snapshot already, from its first read to its end.)
+        self._snapshots = (snapshots.execution_options(isolation_level="REPEATABLE READ")
+                           if snapshots.dialect.name == "postgresql" else snapshots)
         self.helpers: dict[str, Any] = {}  # per-process helpers made on first use (turns' listener); dispose closes them
 
     @contextmanager
@@ -96,11 +96,27 @@ class Database:
             with conn.begin():
                 yield conn
 
+    @contextmanager
+    def replica_read(self) -> Iterator[Connection]:
+        """A read that a replica may serve: one REPEATABLE READ snapshot on the replica when one is
+        configured (every statement sees the same replayed prefix of HQ's commits).
+
+        A replica never skips a row of the feed: it replays the primary's commits in commit order, and
+        hq_seq numbers are handed out in commit order (the writer lock), so what it shows is a prefix
+        of the feed; a till pulling there is only behind by the replica's lag, and its cursor never
+        passes a row it has not seen. What must see HQ's latest state (a handshake's acknowledged count,
+        a push) reads the primary. Without a replica the primary serves it, still one snapshot."""
+        with self._snapshots.connect() as conn:
+            with conn.begin():
+                yield conn
+
     def dispose(self) -> None:
         for helper in self.helpers.values():
             helper.close()
         self.helpers.clear()
         self.engine.dispose()
+        if self.replica is not None:
+            self.replica.dispose()
 
 
 def migrate(url: str) -> None:

@@ -116,7 +116,7 @@ events = Table("events", metadata,
                Column("payload", Text, nullable=False),
                Column("payload_hash", String(64), nullable=False),
                # applied | waiting (for a lot it takes from) | duplicate_serial | correction
-               # | refused (woken, its lot another holder's: never applied; hq_server.authority)
+               # | refused (woken, its lot another holder's: never applied; hq_server.ledger.authority)
                Column("status", String(20), nullable=False),
                Column("flags", Text, nullable=False, server_default=""),
                UniqueConstraint("device_id", "device_seq"))
@@ -231,3 +231,36 @@ conflicts = Table("conflicts", metadata,
                   Column("detail", Text, nullable=False),
                   Column("made_events", Text, nullable=False, server_default="[]"),
                   Column("created_at", DateTime, nullable=False))
+
+# Customer service's point adjustments (hq_server.programme.adjustments). One above the approval
+# threshold waits, `pending`, for a second person; applied, it is an ordinary ledger event (event_id).
+adjustments = Table("adjustments", metadata,
+                    Column("adjustment_id", String(36), primary_key=True),
+                    Column("member_id", String(36), nullable=False, index=True),
+                    Column("points", BigInteger, nullable=False),
+                    Column("reason", Text, nullable=False),
+                    Column("requested_by", String(40), nullable=False),
+                    Column("requested_at", DateTime, nullable=False),
+                    Column("status", String(12), nullable=False),  # pending | applied | refused
+                    Column("decided_by", String(40)),
+                    Column("decided_at", DateTime),
+                    Column("event_id", String(36)),
+                    Column("note", Text))
+
+# Coupons HQ issued to members (hq_server.programme.coupons); the issue is a ledger event too.
+coupons = Table("coupons", metadata,
+                Column("code", String(16), primary_key=True),
+                Column("type_id", String(64), nullable=False),
+                Column("member_id", String(36), nullable=False, index=True),
+                Column("status", String(8), nullable=False),  # active | used | void
+                Column("expires_at", DateTime, nullable=False),
+                Column("issued_event", String(36), nullable=False),
+                Column("issued_by", String(40)),
+                Column("issued_at", DateTime, nullable=False))
+
+# The scheduled jobs (hq_server.programme.jobs): when each last ran, read and written under HQ's
+# writer lock, so of several workers (or hosts) one runs a job per period.
+job_runs = Table("job_runs", metadata,
+                 Column("job", String(40), primary_key=True),
+                 Column("last_run_at", DateTime, nullable=False),
+                 Column("result", Text, nullable=False))

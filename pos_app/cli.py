@@ -141,6 +141,13 @@ def cmd_expire(args) -> int:
     return 0
 
 
+def cmd_jobs(args) -> int:
+    from pos_app.services import jobs
+
+    print(json.dumps(jobs.run_due_jobs(_ctx(args), force=args.force), sort_keys=True))
+    return 0
+
+
 def cmd_tiers(args) -> int:
     from pos_app.services import tiers
 
@@ -249,6 +256,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--staff", help="staff id (default: the demo cashier)")
     p.set_defaults(func=cmd_checkout)
     sub.add_parser("expire", help="post expired points to breakage").set_defaults(func=cmd_expire)
+    p = sub.add_parser("run-jobs", help="the scheduled jobs that are due (the app runs them by itself)")
+    p.add_argument("--force", action="store_true", help="run every job, due or not")
+    p.set_defaults(func=cmd_jobs)
     sub.add_parser("reevaluate-tiers", help="set tiers from rolling 12-month spend (may downgrade)"
                    ).set_defaults(func=cmd_tiers)
     sub.add_parser("check", help="recompute balances from postings and lots").set_defaults(func=cmd_check)

@@ -5,12 +5,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# libzbar0: pyzbar's decoder. fonts-noto-cjk: Chinese glyphs for the UI and labels.
+# chromium, chromium-driver: the web faces' tests drive Debian's browser (Playwright launches
+# /usr/bin/chromium; no browser is ever downloaded). libzbar0: pyzbar's decoder. fonts-noto-cjk: Chinese glyphs for the UI and labels.
 # xvfb: a real X screen for screenshots. The libxcb/libegl/... set is what Qt's
 # xcb and offscreen platforms load at run time on a bare machine.
 SYSTEM_PACKAGES=(libzbar0 fonts-noto-cjk xvfb libxkbcommon0 libxkbcommon-x11-0 libegl1 libgl1
   libfontconfig1 libdbus-1-3 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0
-  libxcb-randr0 libxcb-render-util0 libxcb-xinerama0 libxcb-image0 libglib2.0-0)
+  libxcb-randr0 libxcb-render-util0 libxcb-xinerama0 libxcb-image0 libglib2.0-0 chromium chromium-driver)
 
 missing=()
 for p in "${SYSTEM_PACKAGES[@]}"; do

@@ -9,6 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from pos_app.domain.fields import Fields
+from pos_app.domain.problems import Problems
+
 
 @dataclass(frozen=True, slots=True)
 class Campaign:
@@ -36,3 +39,15 @@ def multiplier_for(campaigns: tuple[Campaign, ...], when: datetime, sku: str, ca
         if c.covers(when, sku, category) and c.multiplier_pct > best:
             best, best_id = c.multiplier_pct, c.campaign_id
     return best, best_id
+
+
+def parse_campaign(campaign_id: str, data: object, *, strict: bool = False) -> Campaign | Problems:
+    """A campaign record as HQ publishes it (pos_app.domain.fields: HQ strict, a till lenient). A
+    multiplier of 100 or less would never be chosen over the base rate (multiplier_for), so it is refused."""
+    f = Fields("campaign", data, strict=strict)
+    c = Campaign(campaign_id, f.text("name"), f.time("starts_at", required=True), f.time("ends_at", required=True),
+                 f.whole("multiplier_pct", least=101, most=10_000),
+                 frozenset(f.texts("categories", max_len=40)), frozenset(f.texts("skus", max_len=64)))
+    if c.starts_at and c.ends_at and c.ends_at <= c.starts_at:
+        f.bad("ends_at", "must be after starts_at")
+    return f.done() or c

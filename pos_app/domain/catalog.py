@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pos_app.domain.fields import Fields
+from pos_app.domain.problems import Problems
+
 
 @dataclass(frozen=True, slots=True)
 class Product:
@@ -13,3 +16,11 @@ class Product:
     price_fen: int
     barcode: str | None = None
     active: bool = True
+
+
+def parse_product(sku: str, data: object, *, strict: bool = False) -> Product | Problems:
+    """A product record as HQ publishes it (pos_app.domain.fields: HQ strict, a till lenient)."""
+    f = Fields("product", data, strict=strict)
+    p = Product(sku, f.text("name"), f.text("category", max_len=40), f.whole("price_fen"),
+                f.text("barcode", required=False, max_len=40) or None, f.flag("active", True))
+    return f.done() or p

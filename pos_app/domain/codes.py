@@ -110,13 +110,48 @@ class ProductLabel:
         return self.serial.split("-", 1)[0]
 
 
+# A device key of HQ's (its online channel, the store id "hq") signs codes for any store: an online order's
+# pickup names the store the member chose.
+HQ_STORE = "hq"
+
+
 @dataclass(frozen=True, slots=True)
 class PickupCode:
-    """A held gift: which redemption, which store issued it, which device signed it."""
+    """A held gift: which redemption, which store holds it, which device signed it. Codes made since
+    DESIGN.md 11 also say what is collected (gift, quantity) and whose it is, so any store of the chain
+    can hand it over offline; an older code names the redemption only (its own store looks it up)."""
 
     redemption_id: str
     store_id: str
     key_id: str
+    gift_id: str | None = None
+    qty: int = 0
+    member_id: str | None = None
+
+    @property
+    def use_key(self) -> str:
+        """What "used once chain-wide" counts it by (tills' and HQ's code_uses)."""
+        return f"P:{self.redemption_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class CouponCode:
+    """A coupon shown as a QR code: any store of the chain takes it offline, once chain-wide.
+
+    Signed by the device that issued it (a till, or HQ's online channel). `points` is what the member
+    paid for it (0: a free coupon HQ handed out), which a second use is costed by (rule 10)."""
+
+    code: str
+    member_id: str | None  # None: a general coupon, any member (or none) may use it
+    type_id: str
+    expires_at: datetime
+    points: int
+    store_id: str
+    key_id: str
+
+    @property
+    def use_key(self) -> str:
+        return f"C:{self.code}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +160,7 @@ class ProductBarcode:
     symbology: str  # "EAN13" or "CODE128"
 
 
-Scanned = MemberCard | DynamicMemberCode | ProductLabel | PickupCode | ProductBarcode
+Scanned = MemberCard | DynamicMemberCode | ProductLabel | PickupCode | CouponCode | ProductBarcode
 
 
 # --- time steps of dynamic member codes ----------------------------------------------

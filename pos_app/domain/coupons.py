@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from pos_app.domain.problems import Problem, problem
+from pos_app.domain.fields import Fields
+from pos_app.domain.problems import Problem, Problems, problem
 
 
 class CouponKind(StrEnum):
@@ -68,14 +69,35 @@ def check_use(coupon: Coupon, member_id: str | None, subtotal_fen: int, now: dat
 
 
 def check_type(ctype: CouponType) -> tuple[Problem, ...]:
-    if ctype.points_cost <= 0 or ctype.value <= 0:
-        return (problem("coupon.bad_type", "coupon cost and value must be positive"),)
+    """Whether a coupon type can be sold; each problem names its field (params["field"], and first in
+    the message)."""
+    def bad(field: str, why: str) -> tuple[Problem, ...]:
+        return (problem("coupon.bad_type", f"{field}: {why}", field=field),)
+
+    if ctype.points_cost <= 0:
+        return bad("points_cost", "a coupon's cost must be positive")
+    if ctype.value <= 0:
+        return bad("value", "a coupon's value must be positive")
     if ctype.kind is CouponKind.PERCENT and ctype.value > 100:
-        return (problem("coupon.bad_type", "a percent coupon cannot take more than 100% off"),)
+        return bad("value", "a percent coupon cannot take more than 100% off")
     if ctype.valid_days < 1:
-        return (problem("coupon.bad_type", "a coupon must stay valid for at least a day after it is bought"),)
+        return bad("valid_days", "a coupon must stay valid for at least a day after it is bought")
     if ctype.min_spend_fen < 0:
-        return (problem("coupon.bad_type", "a minimum spend cannot be negative"),)
+        return bad("min_spend_fen", "a minimum spend cannot be negative")
     if ctype.max_discount_fen is not None and ctype.max_discount_fen <= 0:
-        return (problem("coupon.bad_type", "a discount cap must be positive (or none)"),)
+        return bad("max_discount_fen", "a discount cap must be positive (or none)")
     return ()
+
+
+def parse_coupon_type(type_id: str, data: object, *, strict: bool = False) -> CouponType | Problems:
+    """A coupon type record as HQ publishes it (pos_app.domain.fields: HQ strict, a till lenient),
+    checked as a till checks one it sells (check_type)."""
+    f = Fields("coupon", data, strict=strict)
+    name, kind = f.text("name"), f.text("kind", max_len=16)
+    if kind is not None and kind not in set(CouponKind):
+        f.bad("kind", f"must be one of {', '.join(CouponKind)}, not {kind[:16]!r}")
+    ctype = CouponType(type_id, name, f.whole("points_cost"), CouponKind(kind) if kind in set(CouponKind) else None,
+                       f.whole("value"), f.whole("min_spend_fen", default=0),
+                       f.whole("max_discount_fen", required=False), f.whole("valid_days", default=30, most=36_500))
+    problems = f.done()
+    return problems or check_type(ctype) or ctype

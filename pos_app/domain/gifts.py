@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from pos_app.domain.problems import Problem, problem
+from pos_app.domain.fields import Fields
+from pos_app.domain.problems import Problem, Problems, problem
 from pos_app.domain.tiers import Tier, rank
 
 MAX_GIFT_QTY = 20
@@ -23,6 +24,25 @@ class Gift:
     min_tier: str | None = None
     image: str | None = None
     active: bool = True
+
+
+def parse_gift(gift_id: str, data: object, *, strict: bool = False) -> Gift | Problems:
+    """A gift record as HQ publishes it (pos_app.domain.fields: HQ strict, a till lenient). A record
+    never holds stock (DESIGN.md 11: stock belongs to a location, HQ allots and moves it): HQ refuses a
+    `stock` field, a till ignores one in a record HQ kept from before."""
+    f = Fields("gift", data, strict=strict)
+    g = Gift(gift_id, f.text("name"), f.whole("points_cost", least=1), f.whole("copay_fen", default=0),
+             f.time("starts_at"), f.time("ends_at"), f.whole("per_member_limit", required=False, least=1),
+             f.text("min_tier", required=False, max_len=16) or None, f.text("image", required=False, max_len=400),
+             f.flag("active", True))
+    if isinstance(f.data, dict) and "stock" in f.data:
+        f.read.add("stock")
+        if strict:  # one number copied to every till was the bug
+            f.bad("stock", "a gift's stock is kept per location, not in its record: allot it to the warehouse "
+                           "or a store (POST /api/v1/admin/stock/allot) and move it between them")
+    if g.starts_at and g.ends_at and g.ends_at <= g.starts_at:
+        f.bad("ends_at", "must be after starts_at")
+    return f.done() or g
 
 
 def check_redemption(gift: Gift, *, qty: int, stock: int, member_tier: str, tiers: tuple[Tier, ...],

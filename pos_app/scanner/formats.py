@@ -3,7 +3,9 @@
     PM1:M:<12-digit card number>                   member card (Luhn check digit)
     PM1:D:<base32 member | key id | step | sig>    dynamic member code, member's key
     PM1:L:<base32 key id | serial | points | sku | sig>   product label, HQ's label key
-    PM1:P:<base32 redemption | store | key id | sig>       pickup code, issuing device's key
+    PM1:P:<base32 redemption | store | key id | gift | qty | member | sig>   pickup code, issuing device's key
+    PM1:C:<base32 code | member | type | expires | points | store | key id | sig>   coupon, issuing device's key
+    (pickup and coupon bodies: pos_app.domain.chain_codes, shared with HQ)
 
 Bodies are unpadded RFC 4648 base32, so the whole payload stays in QR's alphanumeric
 mode (5.5 bits a character, against 8 for base64 in byte mode): smaller codes that a
@@ -22,12 +24,14 @@ from datetime import datetime
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from pos_app.domain import chain_codes
 from pos_app.domain import codes as C
 from pos_app.domain import presence
-from pos_app.domain.codes import (DeviceKeys, DynamicMemberCode, LabelKeys, MemberCard, MemberKeys, PickupCode,
-                                  ProductBarcode, ProductLabel, Reason, Rejected, ReplayGuard, Scanned)
+from pos_app.domain.codes import (CouponCode, DeviceKeys, DynamicMemberCode, LabelKeys, MemberCard, MemberKeys,
+                                  PickupCode, ProductBarcode, ProductLabel, Reason, Rejected, ReplayGuard, Scanned)
 from pos_app.domain.label_batches import (VERSION, b32, key_id_bytes, label_payload,  # noqa: F401 (re-exported)
                                           public_bytes, signed_payload)
+from pos_app.domain.label_codes import label_from_body
 
 MAX_TEXT = 1024  # nothing we print is near this; longer input is not ours
 SIG = presence.SIG
@@ -103,9 +107,14 @@ def dynamic_member_payload(member_id: str, key: Ed25519PrivateKey, at: datetime)
     return _signed("D", presence.dynamic_body(member_id, _kid(key), C.time_step(at)), key)
 
 
-def pickup_payload(redemption_id: str, store_id: str, key: Ed25519PrivateKey) -> str:
-    """Signed by the device that held the gift; any store verifies with keys from HQ."""
-    return _signed("P", _id_bytes(redemption_id) + _id_bytes(store_id) + _kid(key), key)
+def pickup_payload(redemption_id: str, store_id: str, key: Ed25519PrivateKey, *, gift_id: str | None = None,
+                   qty: int = 0, member_id: str | None = None) -> str:
+    """Signed by the device that held the gift; any store verifies with keys from HQ. With the gift,
+    quantity and member (pos_app.domain.chain_codes), any store can hand it over offline."""
+    return chain_codes.pickup_payload(redemption_id, store_id, key, gift_id=gift_id, qty=qty, member_id=member_id)
+
+
+coupon_payload = chain_codes.coupon_payload
 
 
 # --- reading codes ----------------------------------------------------------------------
@@ -214,33 +223,69 @@ def _dynamic(body: str, now, trust: Trust) -> DynamicMemberCode | Rejected:
 
 
 def _label(body: str, now, trust: Trust) -> ProductLabel | Rejected:
-    got = _signed_body(body, lambda r: (r.take(4).hex(), _b32(r.take(5)), r.uint(3), r.uint(3), r.text()))
-    if isinstance(got, Rejected):
-        return got
-    (kid, batch, number, points, sku), signed, sig = got
-    key = trust.labels.label_key(kid) if trust.labels else None
-    if key is None:
-        return Rejected(Reason.FORGED, "this label is not signed by a label key this store trusts")
-    if not _verify("L", key, signed, sig):
-        return Rejected(Reason.TAMPERED)
-    if not (0 < number < 1_000_000 and 0 < points <= C.MAX_LABEL_POINTS and sku and sku.isprintable()):
-        return Rejected(Reason.MALFORMED, "the label's contents are out of range")
-    return ProductLabel(sku, C.serial_for(batch, number), points, kid)
+    # the reader HQ uses too (a label scanned with a member's phone): one layout, one set of reasons
+    return label_from_body(body, trust.labels.label_key if trust.labels else _no_key)
+
+
+def _no_key(_kid: str) -> None:
+    return None
+
+
+def _pickup_fields(r: _Reader) -> tuple:
+    redemption_id, store_id, kid = r.ident(), r.ident(), r.take(4).hex()
+    if len(r.data) - r.pos == SIG:
+        return redemption_id, store_id, kid, None, 0, None  # the older layout: no gift, no member
+    return redemption_id, store_id, kid, r.ident(), r.uint(1), r.ident()
+
+
+def _device(trust: Trust, kid: str, store_id: str, what: str):
+    """The device key that signed a code for `store_id`: one of that store's devices, or HQ's (which
+    signs for any store); a Rejected otherwise."""
+    device = trust.devices.device_key(kid) if trust.devices else None
+    if device is None:
+        return Rejected(Reason.FORGED, f"this {what} is not signed by a device this store knows")
+    if device.store_id not in (store_id, C.HQ_STORE):
+        return Rejected(Reason.FORGED, f"this {what} names another store than the device that signed it")
+    return device
 
 
 def _pickup(body: str, now, trust: Trust) -> PickupCode | Rejected:
-    got = _signed_body(body, lambda r: (r.ident(), r.ident(), r.take(4).hex()))
+    got = _signed_body(body, _pickup_fields)
     if isinstance(got, Rejected):
         return got
-    (redemption_id, store_id, kid), signed, sig = got
-    device = trust.devices.device_key(kid) if trust.devices else None
-    if device is None:
-        return Rejected(Reason.FORGED, "this pickup code is not signed by a device this store knows")
+    (redemption_id, store_id, kid, gift_id, qty, member_id), signed, sig = got
+    device = _device(trust, kid, store_id, "pickup code")
+    if isinstance(device, Rejected):
+        return device
     if not _verify("P", device.public_key, signed, sig):
         return Rejected(Reason.TAMPERED)
-    if device.store_id != store_id:
-        return Rejected(Reason.FORGED, "this pickup code names another store than the device that signed it")
-    return PickupCode(redemption_id, store_id, kid)
+    if gift_id is not None and not 0 < qty:
+        return Rejected(Reason.MALFORMED, "the pickup code's contents are out of range")
+    return PickupCode(redemption_id, store_id, kid, gift_id, qty, member_id)
 
 
-_HANDLERS = {"M": _member_card, "D": _dynamic, "L": _label, "P": _pickup}
+def _coupon(body: str, now, trust: Trust) -> CouponCode | Rejected:
+    def fields(r: _Reader) -> tuple:
+        code, general = r.text(), r.uint(1) == 0
+        member_id = None if general else r.ident()
+        return code, member_id, r.ident(), r.uint(5), r.uint(4), r.ident(), r.take(4).hex()
+
+    got = _signed_body(body, fields)
+    if isinstance(got, Rejected):
+        return got
+    (code, member_id, type_id, expires, points, store_id, kid), signed, sig = got
+    device = _device(trust, kid, store_id, "coupon")
+    if isinstance(device, Rejected):
+        return device
+    if not _verify("C", device.public_key, signed, sig):
+        return Rejected(Reason.TAMPERED)
+    if not (code and code.isascii() and code.isprintable() and len(code) <= chain_codes.MAX_COUPON_CODE):
+        return Rejected(Reason.MALFORMED, "the coupon's contents are out of range")
+    try:
+        expires_at = chain_codes.from_epoch(expires)
+    except (OverflowError, OSError, ValueError):
+        return Rejected(Reason.MALFORMED, "the coupon's contents are out of range")
+    return CouponCode(code, member_id, type_id, expires_at, points, store_id, kid)
+
+
+_HANDLERS = {"M": _member_card, "D": _dynamic, "L": _label, "P": _pickup, "C": _coupon}

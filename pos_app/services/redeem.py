@@ -23,20 +23,20 @@ from sqlalchemy import Connection, func, select, update
 
 from pos_app.domain import entries as E
 from pos_app.domain import ledger as L
-from pos_app.domain.codes import PickupCode, key_id_for
+from pos_app.domain.codes import PickupCode
 from pos_app.domain.gifts import check_redemption
 from pos_app.domain.ids import new_id
 from pos_app.domain.ledger import Kind
 from pos_app.domain.lots import spendable_total
 from pos_app.domain.problems import Problem, Refused, refuse_if
 from pos_app.domain.staff import Action, needs_approval
-from pos_app.scanner.formats import pickup_payload, public_bytes
-from pos_app.services import offline
+from pos_app.scanner.formats import pickup_payload
+from pos_app.services import chain_pickups, offline
 from pos_app.services import scan as scan_uc
 from pos_app.services.context import (StoreContext, give_back_room, manager_approval, post, refuse,
                                       require_staff)
 from pos_app.services.members import member_present
-from pos_app.store import ledger_repo, repos
+from pos_app.store import device_key, ledger_repo, repos
 from pos_app.store import tables as T
 
 
@@ -85,11 +85,11 @@ def redeem_gift(ctx: StoreContext, *, staff_id: str, member_id: str, gift_id: st
         base = {"redemption_id": redemption_id, "gift_id": gift_id, "qty": qty, "copay_fen": gift.copay_fen * qty}
         hold = E.spend(Kind.REDEEM_HOLD, member_id=member_id, lots=lots, points=points,
                        to_account=L.suspense(ctx.who.store_id), now=now,
-                       payload={**base, **({"member_code": proof} if proof else {})})
+                       payload={**base, "stock": -qty, **({"member_code": proof} if proof else {})})
         if isinstance(hold, Problem):
             raise Refused(hold)
         event = post(ctx, conn, hold, staff_id=staff_id, rule_version=rules.version, now=now)
-        repos.change_gift_stock(conn, gift_id, -qty)
+        repos.change_gift_stock(conn, gift_id, -qty, event.event_id)  # the store's own stock (DESIGN.md 11)
         conn.execute(T.redemptions.insert().values(
             redemption_id=redemption_id, member_id=member_id, gift_id=gift_id, qty=qty, points=points,
             copay_fen=gift.copay_fen * qty, status="held", pickup_code=pickup_code, hold_event=event.event_id,
@@ -107,6 +107,8 @@ def write_off_pickup(ctx: StoreContext, *, staff_id: str, pickup_code: str) -> R
         now = ctx.now()
         require_staff(conn, staff_id)
         row = _held(ctx, conn, pickup_code, now)
+        if isinstance(row, PickupCode):  # held at another store, or an online order: any store hands it over
+            return chain_pickups.write_off_elsewhere(ctx, conn, row, pickup_code, staff_id, now)
         _post(ctx, conn, row.redemption_id, staff_id, repos.current_rules(conn, now).version, now)
         repos.audit(conn, at=now, staff_id=staff_id, action="write_off_pickup", subject=row.redemption_id)
         return _load(conn, row.redemption_id)
@@ -128,7 +130,8 @@ def cancel_redemption(ctx: StoreContext, *, staff_id: str, redemption_id: str, a
         if needs_approval(rules.approval, Action.VOID_REDEMPTION):
             approver = manager_approval(ctx, conn, approver_pin, "cancelling a redemption")
         hold_takes = E.takes_from_doc(ledger_repo.event_payload(conn, row.hold_event)["lots"])
-        payload = {"redemption_id": redemption_id, "gift_id": row.gift_id, "qty": row.qty, "reason": reason}
+        payload = {"redemption_id": redemption_id, "gift_id": row.gift_id, "qty": row.qty, "reason": reason,
+                   "stock": row.qty}
         room = give_back_room(conn, row.member_id, hold_takes, rules, now)
         if row.status == "held":
             entry = E.release_hold(Kind.REDEEM_VOID, member_id=row.member_id, hold_takes=hold_takes,
@@ -139,8 +142,8 @@ def cancel_redemption(ctx: StoreContext, *, staff_id: str, redemption_id: str, a
                                 source=L.store_redeemed(ctx.who.store_id), payload={**payload, "of": "redemption"},
                                 room=room)
             status = "returned"
-        post(ctx, conn, entry, staff_id=staff_id, rule_version=rules.version, now=now)
-        repos.change_gift_stock(conn, row.gift_id, row.qty)
+        event = post(ctx, conn, entry, staff_id=staff_id, rule_version=rules.version, now=now)
+        repos.change_gift_stock(conn, row.gift_id, row.qty, event.event_id)
         conn.execute(update(T.redemptions).where(T.redemptions.c.redemption_id == redemption_id)
                      .values(status=status, closed_at=now))
         repos.audit(conn, at=now, staff_id=staff_id, approver_id=approver.staff_id if approver else None,
@@ -151,7 +154,10 @@ def cancel_redemption(ctx: StoreContext, *, staff_id: str, redemption_id: str, a
 def pickup_redemption(ctx: StoreContext, pickup_code: str) -> Redemption:
     """The held redemption a pickup code stands for (verified), without writing it off."""
     with ctx.db.read() as conn:
-        return _load(conn, _held(ctx, conn, pickup_code, ctx.now()).redemption_id)
+        row = _held(ctx, conn, pickup_code, ctx.now())
+        if isinstance(row, PickupCode):
+            return chain_pickups.preview(conn, row, pickup_code)
+        return _load(conn, row.redemption_id)
 
 
 def member_redemptions(ctx: StoreContext, member_id: str) -> list[Redemption]:
@@ -180,7 +186,7 @@ def _load(conn: Connection, redemption_id: str) -> Redemption:
     r = conn.execute(select(T.redemptions, T.gifts.c.name).join(T.gifts)
                      .where(T.redemptions.c.redemption_id == redemption_id)).first()
     return Redemption(r.redemption_id, r.member_id, r.gift_id, r.name, r.qty, r.points, r.copay_fen, r.status,
-                      _printed(conn, r.pickup_code), r.created_at)
+                      _printed(conn, r), r.created_at)
 
 
 # --- pickup codes -------------------------------------------------------------------------------
@@ -189,20 +195,13 @@ _SIGNED = "PS:"  # redemptions.pickup_code of a signed code: PS:<key id>:<redemp
 
 def _signing_key(ctx: StoreContext, conn: Connection) -> tuple[str, Ed25519PrivateKey]:
     """This device's pickup-signing key, made on first use; trusted for this store's id."""
-    rec = repos.get_meta_json(conn, repos.SIGNING_KEY)
-    if rec is None:
-        key = Ed25519PrivateKey.generate()
-        rec = {"key_id": key_id_for(public_bytes(key)), "private_key": key.private_bytes_raw().hex()}
-        repos.set_meta_json(conn, repos.SIGNING_KEY, rec)
-    key = Ed25519PrivateKey.from_private_bytes(bytes.fromhex(rec["private_key"]))
-    trusted = repos.StoredKeys(conn).device_key(rec["key_id"])
-    if trusted is None or trusted.store_id != ctx.who.store_id:  # first use, or the store was enrolled since
-        repos.trust_device_key(conn, ctx.who.store_id, public_bytes(key))
-    return rec["key_id"], key
+    return device_key.signing_key(conn, ctx.who.store_id)
 
 
-def _printed(conn: Connection, stored: str) -> str:
-    """The pickup code as printed: the signed payload made again from the row's handle."""
+def _printed(conn: Connection, r) -> str:
+    """The pickup code as printed: the signed payload made again from the row's handle, naming the gift,
+    quantity and member so that any store can hand it over (DESIGN.md 11)."""
+    stored = r.pickup_code
     if not stored.startswith(_SIGNED):
         return stored  # an unsigned PK… token from before signed codes
     kid, _, redemption_id = stored[len(_SIGNED):].partition(":")
@@ -211,22 +210,26 @@ def _printed(conn: Connection, stored: str) -> str:
     if rec is None or rec["key_id"] != kid or device is None:
         return stored  # signed by a key this device no longer holds: the printed code still verifies
     key = Ed25519PrivateKey.from_private_bytes(bytes.fromhex(rec["private_key"]))
-    return pickup_payload(redemption_id, device.store_id, key)
+    return pickup_payload(redemption_id, device.store_id, key, gift_id=r.gift_id, qty=r.qty, member_id=r.member_id)
 
 
 def _held(ctx: StoreContext, conn: Connection, pickup_code: str, now: datetime):
-    """The held redemption row for a scanned or typed pickup code, or Refused."""
+    """The held redemption row for a scanned or typed pickup code; or, for a code held at another
+    store (or an online order's, made by HQ), the verified code itself; or Refused."""
     code = (pickup_code or "").strip()
     row = None
     if scan_uc.is_payload(code):
         got = scan_uc.verify(conn, code, now)  # scan.forged / tampered / malformed ...
         if not isinstance(got, PickupCode):
             raise refuse("pickup.not_pickup", "this is not a pickup code")
-        if got.store_id != ctx.who.store_id:
-            raise refuse("pickup.other_store", "this gift is held at another store: it is collected there")
+        chain_pickups.refuse_if_used(conn, got)
         row = conn.execute(select(T.redemptions).where(
             T.redemptions.c.redemption_id == got.redemption_id,
             T.redemptions.c.pickup_code == f"{_SIGNED}{got.key_id}:{got.redemption_id}")).first()
+        if row is None and got.gift_id is not None:
+            return got  # not held by this till: any store of the chain hands it over
+        if row is None and got.store_id != ctx.who.store_id:
+            raise refuse("pickup.other_store", "this older pickup code is collected at the store that issued it")
     elif code.upper().startswith("PK"):  # only old tokens are looked up as typed: a PS: handle is no code
         row = conn.execute(select(T.redemptions).where(T.redemptions.c.pickup_code == code.upper())).first()
     if row is None:

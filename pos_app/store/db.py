@@ -30,7 +30,7 @@ from sqlalchemy.pool import QueuePool
 MIGRATIONS = Path(__file__).with_name("migrations")
 # The newest migration (tests/store/test_migrations.py checks it is Alembic's head). A till
 # already there starts without importing Alembic at all (a quarter of a cold start).
-HEAD = "0005"
+HEAD = "0007s"
 CHECKPOINT_EVERY = 25  # write transactions between background checkpoints
 IDLE_SECONDS = 1.0  # ... or this long after the last write
 BACKSTOP_PAGES = 10_000  # the connections' own automatic checkpoint, should the thread fall behind

@@ -282,4 +282,28 @@ hq_records = Table("hq_records", metadata,
                    Column("data", Text, nullable=False),
                    Column("problem", Text))
 
+# Gift stock HQ keeps for this store (DESIGN.md 11, pos_app.sync.stock): HQ's count of a gift here after
+# everything up to hq_seq as_of. A gift HQ never stocked here has no row: its count is the till's alone.
+stock_hq = Table("stock_hq", metadata,
+                 Column("gift_id", String(36), primary_key=True),
+                 Column("qty", Integer, nullable=False),
+                 Column("as_of", Integer, nullable=False))
+
+# This device's own changes of its store's gift stock (a redemption, its void or return, a pickup from
+# another store handed over here), by event: the ones HQ had not applied by a stock row's as_of are
+# taken off HQ's count (migration 0006s).
+stock_own = Table("stock_own", metadata,
+                  Column("event_id", String(36), ForeignKey("events.event_id"), primary_key=True),
+                  Column("gift_id", String(36), nullable=False, index=True),
+                  Column("delta", Integer, nullable=False))
+
+# Codes used once chain-wide (DESIGN.md 11): a pickup collected or voided (P:<redemption>) or a coupon
+# taken off a sale (C:<code>), by this device or anywhere in the chain (pulled code_used items). A code
+# with a row here is refused (migration 0007s).
+code_uses = Table("code_uses", metadata,
+                  Column("code_key", String(80), primary_key=True),
+                  Column("event_id", String(36), nullable=False),
+                  Column("store_id", String(36), nullable=False),
+                  Column("used_at", DateTime, nullable=False))
+
 UniqueConstraint  # re-exported for migrations that need it

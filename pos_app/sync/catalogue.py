@@ -12,7 +12,14 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, insert, select, update
 
+from pos_app.domain.campaigns import parse_campaign
+from pos_app.domain.catalog import parse_product
 from pos_app.domain.codes import key_id_for
+from pos_app.domain.coupons import parse_coupon_type
+from pos_app.domain.fields import parse_time
+from pos_app.domain.gifts import parse_gift
+from pos_app.domain.lottery import parse_lottery
+from pos_app.domain.tiers import parse_tier
 from pos_app.domain.rules import Rules, parse_rules, rules_to_doc
 from pos_app.store import repos
 from pos_app.store import tables as T
@@ -27,13 +34,10 @@ class ItemProblem(ValueError):
 def when(v: Any) -> datetime | None:
     if v in (None, ""):
         return None
-    if not isinstance(v, str):
-        raise ItemProblem(f"not a time: {v!r}")
     try:
-        dt = datetime.fromisoformat(v)
-    except ValueError:
-        raise ItemProblem(f"not an ISO time: {v!r}") from None
-    return dt.astimezone(UTC).replace(tzinfo=None) if dt.tzinfo else dt
+        return parse_time(v)
+    except ValueError as exc:
+        raise ItemProblem(str(exc)) from None
 
 
 def _int(data: dict, name: str, default: int | None = None) -> int | None:
@@ -90,42 +94,46 @@ def apply_rules(conn: Connection, key: str, data: dict) -> None:
             "effective_at": when(data.get("effective_at")) or datetime.now(UTC).replace(tzinfo=None)})
 
 
+def _parsed(record):
+    """A domain parser's answer (pos_app.domain.fields), or ItemProblem naming the bad fields: the
+    same parser HQ checked the record with, so a record HQ accepted today is applied here."""
+    if isinstance(record, tuple):
+        raise ItemProblem("; ".join(p.message for p in record))
+    return record
+
+
 def apply_product(conn: Connection, sku: str, data: dict) -> None:
     p = T.products.c
     if _retired(conn, T.products, "sku", sku, data):
         return
-    _need(data, "name", "category")
-    barcode = _str(data, "barcode")
-    if barcode:  # HQ's latest record owns the barcode
-        conn.execute(update(T.products).where(p.barcode == barcode, p.sku != sku).values(barcode=None))
-    upsert(conn, T.products, {"sku": sku}, {"name": _str(data, "name"), "category": _str(data, "category"),
-                                            "price_fen": _int(data, "price_fen"), "barcode": barcode or None,
+    product = _parsed(parse_product(sku, data))
+    if product.barcode:  # HQ's latest record owns the barcode
+        conn.execute(update(T.products).where(p.barcode == product.barcode, p.sku != sku).values(barcode=None))
+    upsert(conn, T.products, {"sku": sku}, {"name": product.name, "category": product.category,
+                                            "price_fen": product.price_fen, "barcode": product.barcode,
                                             "active": _active(data)})
 
 
 def apply_gift(conn: Connection, gift_id: str, data: dict) -> None:
     if _retired(conn, T.gifts, "gift_id", gift_id, data):
         return
-    _need(data, "name")
-    values = {"name": _str(data, "name"), "points_cost": _int(data, "points_cost"),
-              "copay_fen": _int(data, "copay_fen", 0), "starts_at": when(data.get("starts_at")),
-              "ends_at": when(data.get("ends_at")), "per_member_limit": _int(data, "per_member_limit"),
-              "min_tier": _str(data, "min_tier"), "image": _str(data, "image"), "active": _active(data)}
-    if "stock" in data:  # the store's own count otherwise: its redemptions move it
-        values["stock"] = _int(data, "stock")
+    g = _parsed(parse_gift(gift_id, data))
+    values = {"name": g.name, "points_cost": g.points_cost, "copay_fen": g.copay_fen, "starts_at": g.starts_at,
+              "ends_at": g.ends_at, "per_member_limit": g.per_member_limit, "min_tier": g.min_tier,
+              "image": g.image, "active": _active(data)}
+    # A record's `stock` is never this store's count (HQ once copied one number to every till): the count
+    # is HQ's for this store (pos_app.sync.stock, set by the pull once the gift is here), or the till's own
+    # where HQ keeps none.
     upsert(conn, T.gifts, {"gift_id": gift_id}, values)
 
 
 def apply_coupon_type(conn: Connection, type_id: str, data: dict) -> None:
     if _retired(conn, T.coupon_types, "type_id", type_id, data):
         return
-    _need(data, "name", "kind")
-    if data["kind"] not in ("amount", "percent"):
-        raise ItemProblem(f"unknown coupon kind {data['kind']!r}")
+    c = _parsed(parse_coupon_type(type_id, data))
     upsert(conn, T.coupon_types, {"type_id": type_id}, {
-        "name": _str(data, "name"), "points_cost": _int(data, "points_cost"), "kind": data["kind"],
-        "value": _int(data, "value"), "min_spend_fen": _int(data, "min_spend_fen", 0),
-        "max_discount_fen": _int(data, "max_discount_fen"), "valid_days": _int(data, "valid_days", 30),
+        "name": c.name, "points_cost": c.points_cost, "kind": str(c.kind), "value": c.value,
+        "min_spend_fen": c.min_spend_fen, "max_discount_fen": c.max_discount_fen, "valid_days": c.valid_days,
         "active": _active(data)})
 
 
@@ -133,27 +141,35 @@ def apply_campaign(conn: Connection, campaign_id: str, data: dict) -> None:
     if data.get("deleted"):
         conn.execute(T.campaigns.delete().where(T.campaigns.c.campaign_id == campaign_id))
         return
-    _need(data, "name", "starts_at", "ends_at")
-    cats, skus = data.get("categories", []), data.get("skus", [])
-    if not (isinstance(cats, list) and isinstance(skus, list)):
-        raise ItemProblem("categories and skus must be lists")
+    c = _parsed(parse_campaign(campaign_id, data))
     upsert(conn, T.campaigns, {"campaign_id": campaign_id}, {
-        "name": _str(data, "name"), "starts_at": when(data["starts_at"]), "ends_at": when(data["ends_at"]),
-        "multiplier_pct": _int(data, "multiplier_pct"), "categories": json.dumps(sorted(map(str, cats))),
-        "skus": json.dumps(sorted(map(str, skus)))})
+        "name": c.name, "starts_at": c.starts_at, "ends_at": c.ends_at, "multiplier_pct": c.multiplier_pct,
+        "categories": json.dumps(sorted(c.categories)), "skus": json.dumps(sorted(c.skus))})
 
 
 def apply_lottery(conn: Connection, lottery_id: str, data: dict) -> None:
     if _retired(conn, T.lotteries, "lottery_id", lottery_id, data):
         return
-    _need(data, "name")
-    prizes = data.get("prizes")
-    if not isinstance(prizes, list) or not all(isinstance(p, dict) and {"code", "name", "weight"} <= p.keys()
-                                               for p in prizes):
-        raise ItemProblem("prizes must be a list of {code, name, weight, points}")
+    lot = _parsed(parse_lottery(lottery_id, data))
+    prizes = [{"code": p.code, "name": p.name, "weight": p.weight, "points": p.points} for p in lot.prizes]
     upsert(conn, T.lotteries, {"lottery_id": lottery_id}, {
-        "name": _str(data, "name"), "points_per_draw": _int(data, "points_per_draw"),
+        "name": lot.name, "points_per_draw": lot.points_per_draw,
         "prizes": json.dumps(prizes, ensure_ascii=False), "active": _active(data)})
+    limits = repos.get_meta_json(conn, repos.LOTTERY_LIMITS, {})
+    limits[lottery_id] = {"daily_draws": lot.daily_draws, "daily_prize_points": lot.daily_prize_points}
+    repos.set_meta_json(conn, repos.LOTTERY_LIMITS, limits)
+
+
+def apply_tier(conn: Connection, code: str, data: dict) -> None:
+    """HQ's tier record: over the rules' tier of its code from now on (repos.current_rules), until
+    HQ deletes it. Kept whole in meta, read with the rules at every sale."""
+    records = repos.get_meta_json(conn, repos.TIER_RECORDS, {})
+    if data.get("deleted"):
+        records.pop(code, None)
+    else:
+        _parsed(parse_tier(code, data))
+        records[code] = {k: v for k, v in data.items() if k != "key"}
+    repos.set_meta_json(conn, repos.TIER_RECORDS, records)
 
 
 # --- people -----------------------------------------------------------------------------

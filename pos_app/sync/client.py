@@ -64,7 +64,9 @@ class HQClient:
             client.close()
 
     def handshake(self, req: W.HandshakeRequest) -> W.HandshakeResponse:
-        return self._call("POST", "/api/v1/sync/handshake", W.HandshakeResponse, json_body=req.model_dump(mode="json"))
+        # None fields are left out: an HQ of protocol 1 refuses pull_cursor even as null.
+        return self._call("POST", "/api/v1/sync/handshake", W.HandshakeResponse,
+                          json_body=req.model_dump(mode="json", exclude_none=True))
 
     def push(self, events: list[dict[str, Any]]) -> W.PushResponse:
         return self.push_body(json.dumps({"events": events}, separators=(",", ":"), ensure_ascii=False).encode())
@@ -77,6 +79,10 @@ class HQClient:
 
     def pull(self, after: int, limit: int = 500) -> W.PullResponse:
         return self._call("GET", "/api/v1/sync/pull", W.PullResponse, params={"after": after, "limit": limit})
+
+    def register_signing_key(self, public_hex: str) -> W.SigningKeyAnswer:
+        body = W.SigningKeyRequest(public_key=public_hex).model_dump(mode="json")
+        return self._call("POST", "/api/v1/sync/signing-key", W.SigningKeyAnswer, json_body=body)
 
     def lookup(self, q: str) -> W.MemberLookup:
         return self._call("GET", "/api/v1/members/lookup", W.MemberLookup, params={"q": q})

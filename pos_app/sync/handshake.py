@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pos_app.store.db import Database
 from pos_app.sync import outbox, state
 from pos_app.sync.client import HQClient
+from pos_app.sync.errors import HQRefused
 from pos_app.sync.wire import PROTOCOL_MAX, PROTOCOL_MIN, HandshakeRequest, HandshakeResponse
 
 SKEW_FLAG_S = 300
@@ -36,9 +37,19 @@ class HandshakeResult:
 def handshake(db: Database, client: HQClient, clock: Callable[[], datetime] = utcnow) -> HandshakeResult:
     with db.read() as conn:
         count, digest, _ = state.acked(conn)
+        # Protocol 2 (an HQ that answered it before): the cursor goes along, and HQ says whether to pull.
+        cursor = state.cursor(conn) if state.get_int(conn, "protocol") >= 2 else None
     t0 = clock()
-    answer = client.handshake(HandshakeRequest(protocol_min=PROTOCOL_MIN, protocol_max=PROTOCOL_MAX, device_time=t0,
-                                               acked_count=count, acked_hash=digest))
+    request = HandshakeRequest(protocol_min=PROTOCOL_MIN, protocol_max=PROTOCOL_MAX, device_time=t0,
+                               acked_count=count, acked_hash=digest, pull_cursor=cursor)
+    try:
+        answer = client.handshake(request)
+    except HQRefused as exc:
+        if cursor is None or exc.status != 422 or "pull_cursor" not in exc.message:
+            raise
+        # An HQ of protocol 1 behind the same address (a rolling upgrade): ask it as protocol 1 does.
+        t0 = clock()
+        answer = client.handshake(request.model_copy(update={"pull_cursor": None}))
     t1 = clock()
     hq_time = answer.hq_time.astimezone(UTC).replace(tzinfo=None) if answer.hq_time.tzinfo else answer.hq_time
     skew = round((hq_time - (t0 + (t1 - t0) / 2)) / timedelta(seconds=1))
@@ -50,6 +61,10 @@ def handshake(db: Database, client: HQClient, clock: Callable[[], datetime] = ut
         state.put(conn, "handshake_at", t1)
         state.set_offline_limits(conn, answer.offline_limits, "effective")
         state.put(conn, "store_tills", answer.store_tills)
+        if answer.feed_news is False and answer.feed_head is not None:
+            # Nothing up to feed_head is for this till (its own events, fanned out to the store's other
+            # tills): the cursor moves there without a pull, so the next check starts from it.
+            state.put(conn, "pull_cursor", max(state.cursor(conn), answer.feed_head))
         if answer.proof_key:
             state.put(conn, "proof_key", answer.proof_key)  # members' PINs are sealed to it (services.members)
         if not answer.full_resync_required:

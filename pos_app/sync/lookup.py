@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pos_app.domain.members import normalize_phone
 from pos_app.store import repos
 from pos_app.store.db import Database
-from pos_app.sync import catalogue, remote_events
+from pos_app.sync import catalogue, remote_events, state
 from pos_app.sync.client import HQClient
 from pos_app.sync.wire import MemberLookup
 
@@ -28,6 +28,8 @@ def fetch_member(db: Database, client: HQClient, query: str) -> str:
     def store(conn) -> None:
         catalogue.apply_member(conn, member_id, found.member)
         remote_events.apply_snapshot(conn, found, now)  # not while this device has unsent events of the member
+        if not remote_events.pending_own(conn, member_id):
+            state.refetched(conn, member_id)  # the lots here are HQ's now
 
     db.apply(store)
     return member_id
@@ -95,9 +97,24 @@ def fetch_merge_targets(db: Database, client: HQClient) -> list[str]:
 
 
 def mend_drift(db: Database, client: HQClient, member_ids: set[str]) -> list[str]:
-    """Members whose lots no longer add up to their balance here (remote events applied in
-    another order than HQ's) are fetched again: HQ's snapshot sets them right. Only when this
-    device has nothing unsent for the member (the snapshot could not include it)."""
+    """Members whose lots may differ from HQ's are fetched again: HQ's snapshot sets them right, lot by
+    lot. Those are the members whose lots no longer add up to their balance here (remote events applied
+    in another order than HQ's) and those marked for it (state.refetch_wanted: HQ, or this store, took an
+    event's points from other lots than it named). Only when this device has nothing unsent for the
+    member (the snapshot could not include it); a mark waits for a later sync meanwhile."""
+    from pos_app.sync.errors import MemberUnknownAtHQ
     with db.read() as conn:
-        ids = sorted(m for m in member_ids if remote_events.drifted(conn, m) and not remote_events.pending_own(conn, m))
-    return [fetch_member(db, client, m) for m in ids]
+        wanted = state.refetch_wanted(conn)
+        ids = sorted(m for m in set(member_ids) | wanted
+                     if (m in wanted or remote_events.drifted(conn, m)) and not remote_events.pending_own(conn, m))
+    fetched = []
+    for m in ids:
+        try:
+            got = fetch_member(db, client, m)
+        except MemberUnknownAtHQ:
+            got = None
+        if got != m:  # merged into another member at HQ, or gone: nothing of this id to mend
+            db.apply(lambda conn, m=m: state.refetched(conn, m))
+        if got is not None:
+            fetched.append(got)
+    return fetched

@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from pydantic import ValidationError
-from sqlalchemy import Connection
+from sqlalchemy import Connection, func, select
 from sqlalchemy.exc import IntegrityError
 
 from pos_app.domain.ledger import canonical_json
 from pos_app.store import tables as T
 from pos_app.store.db import Database
 from pos_app.sync import catalogue as C
-from pos_app.sync import outbox, remote_events, state
+from pos_app.sync import chain_codes, outbox, remote_events, state, stock
 from pos_app.sync.client import HQClient
 from pos_app.sync.wire import PullItem, PullResponse
 
@@ -37,11 +37,22 @@ def _event(conn: Connection, key: str, data: dict) -> None:
     remote_events.apply_event(conn, data)
 
 
+def _gift(conn: Connection, key: str, data: dict) -> None:
+    C.apply_gift(conn, key, data)
+    stock.refresh(conn, key)  # a gift HQ counted here before its record arrived takes HQ's count
+
+
+def _lots_differ(conn: Connection, key: str, data: dict) -> None:
+    remote_events.lots_differ(conn, data)
+
+
 APPLY: dict[str, Callable[[Connection, str, dict], None]] = {
-    "rules": C.apply_rules, "product": C.apply_product, "gift": C.apply_gift, "coupon_type": C.apply_coupon_type,
+    "rules": C.apply_rules, "product": C.apply_product, "gift": _gift, "coupon_type": C.apply_coupon_type,
     "campaign": C.apply_campaign, "lottery": C.apply_lottery, "staff": C.apply_staff, "member": C.apply_member,
     "label_claim": C.apply_label_claim, "offline_limits": C.apply_offline_limits, "event": _event,
     "event_status": _event_status, "label_key": C.apply_label_key, "member_key": C.apply_member_key,
+    "lots_differ": _lots_differ, "tier": C.apply_tier, "stock": stock.apply_stock,
+    "device_key": chain_codes.apply_device_key, "code_used": chain_codes.apply_code_used,
 }
 KEEP = {"tier", "balance", "offline_limits"}  # also kept as HQ records (no table of their own)
 
@@ -53,6 +64,7 @@ class PullResult:
     problems: list[tuple[str, str, str]] = field(default_factory=list)  # (type, key, problem)
     cursor: int = 0
     touched: set[str] = field(default_factory=set)  # members a remote event changed here
+    more: bool = False  # HQ said the last page applied was not its last
 
 
 def _record(conn: Connection, item: PullItem, problem: str | None) -> None:
@@ -91,17 +103,20 @@ def apply_page(db: Database, page: PullResponse, result: PullResult | None = Non
                 conn.execute(T.hq_records.delete().where(T.hq_records.c.type == item.type,
                                                          T.hq_records.c.key == item.key[:80]))
             result.applied += problem is None
+        stock.refresh(conn)  # answers recorded since the last count (a lost one pushed again) count now
         state.put(conn, "pull_cursor", max(cursor, page.cursor))
         state.put(conn, "pulled_at", datetime.now(UTC).replace(tzinfo=None))
         result.cursor = max(cursor, page.cursor)
+        result.more = page.more
 
     db.apply(apply)  # the page and the cursor in one transaction, on the store's writer
     return result
 
 
-def pull_all(db: Database, client: HQClient, page_size: int = PAGE, max_pages: int = 1000) -> PullResult:
-    """Pull and apply pages until HQ has nothing more (each page its own transaction)."""
-    result = PullResult()
+def pull_all(db: Database, client: HQClient, page_size: int = PAGE, max_pages: int = 1000,
+             result: PullResult | None = None) -> PullResult:
+    """Pull and apply pages until HQ has nothing more (each page its own transaction), adding to `result`."""
+    result = result or PullResult()
     for _ in range(max_pages):
         with db.read() as conn:
             after = state.cursor(conn)
@@ -110,6 +125,12 @@ def pull_all(db: Database, client: HQClient, page_size: int = PAGE, max_pages: i
         if not page.more:
             break
     return result
+
+
+def unapplied_count(conn: Connection) -> int:
+    """Pulled records this store could not apply (each kept with its problem until HQ fixes it)."""
+    h = T.hq_records.c
+    return conn.execute(select(func.count()).select_from(T.hq_records).where(h.problem.is_not(None))).scalar()
 
 
 def problems(db: Database) -> list[dict]:

@@ -11,13 +11,14 @@ Applying the same event twice changes nothing (event_id is the primary key).
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from pos_app.domain.ledger import Posting, canonical_json, check_postings, payload_hash
 from pos_app.store import tables as T
+from pos_app.sync import state
 from pos_app.sync.catalogue import ItemProblem, when
 from pos_app.sync.wire import MemberLookup
 
@@ -67,12 +68,14 @@ def _insert_event(conn: Connection, *, event_id: str, kind: str, store_id: str, 
         _bump(conn, postings)
 
 
-def _take(conn: Connection, lot_id: str, amount: int) -> None:
-    """Take (give back when < 0) from a lot; a lot already emptied takes from the account's other lots."""
+def _take(conn: Connection, lot_id: str, amount: int) -> bool:
+    """Take (give back when < 0) from a lot; a lot already emptied takes from the account's other lots.
+    Returns whether the points moved otherwise than the event says (another lot, or no lot here): then
+    this store's lots may differ from HQ's, which took them in its own order of arrival."""
     lt = T.lots.c
     lot = conn.execute(select(lt.account, lt.amount, lt.remaining).where(lt.lot_id == lot_id)).first()
     if lot is None:
-        return
+        return True
     got = min(lot.remaining, amount) if amount >= 0 else max(lot.remaining - lot.amount, amount)
     conn.execute(update(T.lots).where(lt.lot_id == lot_id).values(remaining=lot.remaining - got))
     short = amount - got
@@ -92,6 +95,7 @@ def _take(conn: Connection, lot_id: str, amount: int) -> None:
             n = min(remaining, short)
             conn.execute(update(T.lots).where(lt.lot_id == other_id).values(remaining=remaining - n))
             short -= n
+    return amount != got
 
 
 def _member_of(account: str) -> str | None:
@@ -169,9 +173,48 @@ def apply_event(conn: Connection, data: dict) -> bool:
         if conn.execute(select(T.lots.c.lot_id).where(T.lots.c.lot_id == lot_id)).first() is None:
             conn.execute(insert(T.lots).values(lot_id=lot_id, event_id=event_id, account=account, amount=amount,
                                                remaining=amount, available_at=available_at, expires_at=expires_at))
-    for lot_id, amount in takes:
-        _take(conn, lot_id, amount)
+    moved = [lot_id for lot_id, amount in takes if _take(conn, lot_id, amount)]
+    if moved and member_id and mirrored(conn, {member_id}):
+        state.want_refetch(conn, member_id)  # its lots here may now differ from HQ's: fetch it again
+    if payload.get("purpose") == "coupon" and str(data.get("kind")) == "redeem_post" and member_id:
+        _keep_coupon(conn, event_id, member_id, payload, when(data.get("device_time")))
     return True
+
+
+def _keep_coupon(conn: Connection, event_id: str, member_id: str, payload: dict, at: datetime | None) -> None:
+    """A coupon issued elsewhere (HQ, another store) to a member this store knows: kept, so the member
+    can use it here. Its expiry is the payload's, or (a till's older payload) the type's days from then.
+    Never a problem of the event's: its points stand whether or not the coupon can be kept here."""
+    code, type_id = payload.get("coupon"), payload.get("type_id")
+    c, m = T.coupons.c, T.members.c
+    if not isinstance(code, str) or not isinstance(type_id, str) or not 0 < len(code) <= 24:
+        return
+    if conn.execute(select(c.code).where(c.code == code)).first() is not None:
+        return
+    if conn.execute(select(m.member_id).where(m.member_id == member_id)).first() is None:
+        return  # not a member this store keeps: nothing to use it against here
+    days = conn.execute(select(T.coupon_types.c.valid_days).where(T.coupon_types.c.type_id == type_id)).scalar()
+    if days is None:
+        return  # a type this store has not pulled (retired types are kept): nothing to price it by
+    try:
+        expires = when(payload.get("expires_at")) or (at or datetime.now()) + timedelta(days=days)
+    except ItemProblem:
+        return
+    conn.execute(insert(T.coupons).values(code=code, type_id=type_id, member_id=member_id, status="active",
+                                          expires_at=expires, bought_event=event_id))
+
+
+def lots_differ(conn: Connection, data: dict) -> None:
+    """HQ took an event's points from other lots than the event named (a shortfall it covered in its
+    order of arrival): the member's lots here may differ from HQ's, so the member is fetched again,
+    unless a snapshot taken since already holds HQ's lots."""
+    member_id, hq_seq = data.get("member_id"), data.get("hq_seq")
+    if not isinstance(member_id, str) or not isinstance(hq_seq, int):
+        raise ItemProblem("a lots_differ item needs member_id and hq_seq")
+    as_of = conn.execute(select(T.member_snapshots.c.as_of_hq_seq)
+                         .where(T.member_snapshots.c.member_id == member_id)).scalar()
+    if (as_of is None or as_of < hq_seq) and mirrored(conn, {member_id}):
+        state.want_refetch(conn, member_id)
 
 
 def _granted(lot: list) -> int:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from pos_app.store.db import Database
-from pos_app.sync import cycle, offline_limits, outbox, state
+from pos_app.sync import cycle, offline_limits, outbox, pull, state
 from pos_app.sync.errors import DeviceRefused, NotEnrolled, ProtocolMismatch, SyncError
 from pos_app.sync.handshake import SKEW_FLAG_S, utcnow
 
@@ -36,7 +36,8 @@ class SyncStatus:
     state: str                       # not_enrolled | syncing | online | offline | refused
     online: bool                     # the last run reached HQ and finished
     pending: int                     # events not yet acknowledged by HQ
-    problems: int                    # events HQ rejected, holds differently, or flagged later
+    problems: int                    # events HQ rejected, holds differently, or flagged later, and
+                                     # pulled records this store could not apply
     last_success: datetime | None    # device clock
     last_attempt: datetime | None
     last_error: str | None
@@ -165,7 +166,7 @@ class SyncScheduler:
         with self.db.read() as conn:
             enrolled = state.credentials(conn) is not None
             pending = outbox.pending_count(conn)
-            problems = len(outbox.problems(conn))
+            problems = len(outbox.problems(conn)) + pull.unapplied_count(conn)
             allow = offline_limits.allowance(conn, now)
             skew = state.get_int(conn, "clock_skew_s")
             disagrees = bool(state.get_int(conn, "disagrees"))

@@ -85,3 +85,27 @@ def set_offline_limits(conn: Connection, limits: OfflineLimits, scope: str) -> N
     put(conn, "offline_limits", limits.model_dump_json())
     if scope != "effective":
         put(conn, "offline_limits_scope", scope)
+
+
+# Members whose lots here may differ from HQ's although the balances agree: HQ told this store it took
+# an event's points from other lots than the event named, or this store did so applying a remote event.
+# They are fetched again (lookup.mend_drift) once nothing of theirs is unsent, and the mark goes with
+# that fetch: kept here, it survives a sync that fails or ends before the fetch.
+REFETCH = "refetch_lots"
+
+
+def refetch_wanted(conn: Connection) -> set[str]:
+    raw = get(conn, REFETCH)
+    return set(json.loads(raw)) if raw else set()
+
+
+def want_refetch(conn: Connection, member_id: str) -> None:
+    wanted = refetch_wanted(conn)
+    if member_id not in wanted:
+        put(conn, REFETCH, json.dumps(sorted(wanted | {member_id})))
+
+
+def refetched(conn: Connection, member_id: str) -> None:
+    wanted = refetch_wanted(conn)
+    if member_id in wanted:
+        put(conn, REFETCH, json.dumps(sorted(wanted - {member_id})))

@@ -13,13 +13,16 @@ What a store sends is bounded to what HQ's databases hold: integers to the signe
 cannot hold one). A body outside them is a 422 naming the field, not a database error.
 A value the database refuses all the same is a 422 invalid_input, nothing stored.
 
-HTTP API (hq_server/api_sync.py; OpenAPI at /docs and /openapi.json):
+HTTP API (hq_server/api/sync.py; OpenAPI at /docs and /openapi.json):
   POST /api/v1/enrol                   EnrolRequest -> EnrolResponse (401 unknown token, 409 used, 410 expired)
   POST /api/v1/sync/handshake          HandshakeRequest -> HandshakeResponse (422 device_clock: a clock
                                        over ~68 years off HQ's, too far to record)
   POST /api/v1/sync/push               PushRequest (may be Content-Encoding: gzip) -> PushResponse
   GET  /api/v1/sync/pull?after=&limit= -> PullResponse (limit 1..5000, default 500)
   GET  /api/v1/members/lookup?q=       phone, card number or member id -> MemberLookup (404 unknown)
+  POST /api/v1/sync/signing-key        SigningKeyRequest -> SigningKeyAnswer (409 key id of another device)
+Protocol 2 (issue 17): the handshake and a push may carry the till's pull_cursor; the handshake then
+answers feed_news / feed_head (whether to pull at all), the push the pull's first page (pull).
 Sync calls send `Authorization: Device <device_id>:<device_key>` (401 without or wrong).
 Push refusals of the whole body (nothing stored): 400 bad JSON/gzip, 413 more than
 MAX_BATCH events or MAX_BODY_BYTES, 422 schema, 403 when any event claims another store
@@ -46,6 +49,13 @@ Pull items HQ sends (PullItem.data):
                 chain-wide; a retired key (active false) no longer verifies labels.
   member_key    {member_id, key_id, public_key (hex)}: the member's phone key, chain-wide;
                 it replaces the member's previous key.
+  device_key    {key_id, store_id, public_key (hex)}: a till's (or HQ's, store "hq") key that signs
+                pickup codes and coupons, chain-wide (DESIGN.md 11). HQ's signs for any store.
+  code_used     {code: P:<redemption>|C:<coupon>, event_id, store_id, hq_seq, freed?}: a pickup or coupon
+                used somewhere in the chain (freed: a refund gave the coupon back).
+  stock         {gift_id, location, qty, as_of}: HQ's count of the gift at this store after every
+                change up to hq_seq as_of (DESIGN.md 11; pos_app.sync.stock). A gift record's own
+                `stock` field is never a store's count.
   rules / product / gift / coupon_type / campaign / lottery / tier / offline_limits /
   staff         catalogue and settings changes, `data` is the whole record (data.deleted
                 true when removed).
@@ -61,7 +71,12 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 PROTOCOL_MIN = 1
-PROTOCOL_MAX = 1
+# 2: the handshake carries the till's pull cursor and HQ answers whether anything after it is for the
+# till (feed_news) and, when nothing is, how far the till may move its cursor (feed_head): an idle
+# till's sync is the handshake alone. A till sends pull_cursor only to an HQ that answered protocol 2
+# before (an HQ of protocol 1 refuses the unknown field); HQ answers the new fields only to a till
+# that sent one (a till of protocol 1 refuses unknown fields in the answer).
+PROTOCOL_MAX = 2
 MAX_BATCH = 500            # events per push; larger bodies get 413
 MAX_BODY_BYTES = 8 << 20   # after gunzip
 
@@ -125,6 +140,8 @@ class HandshakeRequest(Wire):
     # rolling hash over their (device_seq, event_id, payload_hash) in device_seq order.
     acked_count: int = Field(ge=0, le=INT64_MAX)
     acked_hash: str = Field(pattern=HASH_PATTERN)
+    # protocol 2: the till's pull cursor (PullResponse.cursor), so HQ can tell it whether to pull at all
+    pull_cursor: int | None = Field(default=None, ge=0, le=INT64_MAX)
 
 
 class HandshakeResponse(Wire):
@@ -141,6 +158,12 @@ class HandshakeResponse(Wire):
     # the member was there for a change of phone or PIN (pos_app.domain.presence; an older HQ
     # sends none: a till talking to it proves with the member's dynamic code only).
     proof_key: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    # Protocol 2, answered to a handshake that sent pull_cursor: whether HQ holds pull items after it for
+    # this till. When it does not, feed_head is a cursor the till may keep instead of its own (no item
+    # up to it is for this till: its own events fanned out to the other tills of its store), so a
+    # till that only pushes does not keep asking from further and further back.
+    feed_news: bool | None = None
+    feed_head: int | None = Field(default=None, ge=0)
 
 
 # --- push ----------------------------------------------------------------------------
@@ -161,6 +184,9 @@ class WireEvent(Wire):
 
 class PushRequest(Wire):
     events: list[WireEvent] = Field(max_length=MAX_BATCH)
+    # protocol 2: the till's pull cursor, with its last batch: HQ answers the pull's first page with the
+    # push (PushResponse.pull), after the push's commit, so a busy till's sync is a handshake and a push
+    pull_cursor: int | None = Field(default=None, ge=0, le=INT64_MAX)
 
 
 EventStatus = Literal["ok", "exists", "exists_mismatch", "rejected"]
@@ -177,6 +203,7 @@ class PushResponse(Wire):
     answers: list[EventAnswer]
     hq_acked_count: int
     hq_acked_hash: str
+    pull: "PullResponse | None" = None  # protocol 2: what GET /sync/pull?after=pull_cursor answers, when sent
 
 
 # --- pull ----------------------------------------------------------------------------
@@ -198,6 +225,10 @@ PullItemType = Literal[
     "staff",          # one of this store's staff (name, role, pin_hash, active)
     "label_key",      # HQ's label public key, made or retired (chain-wide)
     "member_key",     # a member's phone public key (chain-wide)
+    "lots_differ",    # HQ took a member's points from other lots than an event named: fetch the member again
+    "stock",          # HQ's count of a gift at this store: {gift_id, location, qty, as_of}
+    "device_key",     # a device's public key that signs pickup codes and coupons (chain-wide)
+    "code_used",      # a pickup or coupon used somewhere in the chain (chain-wide): refuse it from now on
 ]
 
 
@@ -227,6 +258,19 @@ class MemberLookup(Wire):
     as_of_hq_seq: int = 0  # the snapshot includes everything up to this hq_seq
 
 
+# --- keys that sign codes any store takes (DESIGN.md 11) -----------------------------
+
+class SigningKeyRequest(Wire):
+    """POST /api/v1/sync/signing-key: the public half of the key this device signs pickup codes and
+    coupons with; HQ tells every store (pull item device_key)."""
+
+    public_key: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+class SigningKeyAnswer(Wire):
+    key_id: str
+
+
 # --- per-device sanity check ---------------------------------------------------------
 
 EMPTY_HASH = "0" * 64
@@ -239,3 +283,6 @@ def roll_hash(previous: str, device_seq: int, event_id: str, event_payload_hash:
     the handshake asks for a full re-push, which HQ deduplicates by event_id.
     """
     return hashlib.sha256(f"{previous}:{device_seq}:{event_id}:{event_payload_hash}".encode()).hexdigest()
+
+
+PushResponse.model_rebuild()  # its `pull` names PullResponse, defined after it

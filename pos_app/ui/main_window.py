@@ -22,6 +22,7 @@ from pos_app.ui.widgets import button, label
 # screen is painted, not before. Then the checkout's services are loaded, before the
 # first scan needs them.
 SYNC_START_MS = 1000
+JOBS_EVERY_MS = 15 * 60 * 1000  # how often the till looks for due jobs (pos_app.services.jobs)
 WARM_UP = ("pos_app.services.scan", "pos_app.services.checkout")
 
 
@@ -29,6 +30,12 @@ def warm_up() -> None:
     """On the DB worker: import what the first scan needs (SQLAlchemy statements compile on first use)."""
     for module in WARM_UP:
         importlib.import_module(module)
+
+
+def run_due_jobs(ctx) -> dict:
+    """On the DB worker: the till's due jobs (imported there, off the GUI thread)."""
+    from pos_app.services import jobs
+    return jobs.run_due_jobs(ctx)
 
 
 class MainWindow(QMainWindow):
@@ -106,6 +113,9 @@ class MainWindow(QMainWindow):
         self.after_start.setSingleShot(True)
         self.after_start.setInterval(SYNC_START_MS)
         self.after_start.timeout.connect(self._start_sync)
+        self.jobs_timer = QTimer(self)
+        self.jobs_timer.setInterval(JOBS_EVERY_MS)
+        self.jobs_timer.timeout.connect(self._run_jobs)
         self.checkout.fetch_member = lambda text, done, failed: self.sync.fetch_member(
             self.ctx, getattr(self, "devices", self.runner), text, done, failed)
 
@@ -132,6 +142,12 @@ class MainWindow(QMainWindow):
     def _start_sync(self) -> None:
         self.sync.attach(self.ctx)
         self.runner.run(warm_up)
+        self._run_jobs()  # at start, then on the timer
+        self.jobs_timer.start()
+
+    def _run_jobs(self) -> None:
+        if self.ctx is not None:
+            self.runner.run(run_due_jobs, self.ctx)
 
     def show_sync(self, status) -> None:
         self.status.show_sync(status, self.ctx.timezone if self.ctx is not None else None)
@@ -180,6 +196,7 @@ class MainWindow(QMainWindow):
         """Stop every background worker (camera, sync, DB, devices) before the app exits."""
         self.checkout.camera.stop()
         self.after_start.stop()
+        self.jobs_timer.stop()
         self.sync.stop()
         self.runner.stop()
         devices = getattr(self, "devices", None)

@@ -560,17 +560,17 @@ Key %7</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../pos_app/ui/main_window.py" line="41"/>
+        <location filename="../../pos_app/ui/main_window.py" line="48"/>
         <source>Points Mall POS</source>
         <translation>积分商城收银</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/main_window.py" line="51"/>
+        <location filename="../../pos_app/ui/main_window.py" line="58"/>
         <source>Checkout</source>
         <translation>收银</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/main_window.py" line="72"/>
+        <location filename="../../pos_app/ui/main_window.py" line="79"/>
         <source>Sign out</source>
         <translation>退出登录</translation>
     </message>
@@ -967,17 +967,27 @@ Key %7</source>
         <translation>优惠券 %1 已发放，有效期至 %2</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/points.py" line="189"/>
+        <location filename="../../pos_app/ui/points.py" line="193"/>
         <source>Prize: %1</source>
         <translation>奖品：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/points.py" line="193"/>
+        <location filename="../../pos_app/ui/points.py" line="195"/>
+        <source>(+%1 points)</source>
+        <translation>（+%1 积分）</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/points.py" line="197"/>
+        <source>%1 draws left today</source>
+        <translation>今日还可抽 %1 次</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/points.py" line="202"/>
         <source>Thank you: points donated to charity</source>
         <translation>感谢您：积分已捐赠公益</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/points.py" line="202"/>
+        <location filename="../../pos_app/ui/points.py" line="211"/>
         <source>Adjustment recorded</source>
         <translation>调整已记录</translation>
     </message>

@@ -156,9 +156,23 @@ class HQServer:
                                                                                   **(headers or {})}, timeout=30,
                              **kw)
 
+    def ensure_product(self, sku: str, name: str | None = None) -> None:
+        """The product `sku` in HQ's catalogue (a label batch needs one). A demo SKU gets the demo
+        catalogue's record, so a demo till pulling it changes nothing."""
+        from pos_app.services.demo import PRODUCTS
+        if sku in [i["key"] for i in self.admin("GET", "/catalog/product").json()]:
+            return
+        demo = {p[0]: p for p in PRODUCTS}.get(sku)
+        data = ({"name": demo[1], "category": demo[2], "price_fen": demo[3], "barcode": demo[4]} if demo
+                else {"name": name or sku, "category": "tea", "price_fen": 100})
+        r = self.admin("PUT", f"/catalog/product/{sku}", json=data)
+        if r.status_code != 200:
+            raise RuntimeError(r.text)
+
     def label_batch(self, sku: str = "TEA", count: int = 3, prizes: str = "28", name: str = "乌龙") -> dict:
         """A label batch HQ issued, signed with its active label key (made if there is none): the
         batch file, whose labels a store trusting `public_key` scans and HQ recognises."""
+        self.ensure_product(sku, name)
         if not [k for k in self.admin("GET", "/label-keys").json() if k.get("active")]:
             r = self.admin("POST", "/label-keys")
             if r.status_code != 201:

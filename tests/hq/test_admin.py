@@ -18,7 +18,7 @@ from tests.hq.wire_events import FakeDevice, now
 def test_catalogue_changes_reach_every_store(hq, store_id):
     dev = FakeDevice(hq, store_id)
     _, cursor = dev.pull_all()
-    gift = {"name": "保温杯", "points_cost": 1200, "stock": 30}
+    gift = {"name": "保温杯", "points_cost": 1200}  # its stock is per location (tests/hq/test_stock.py)
     assert hq.admin("PUT", f"/catalog/gift/G-{store_id}", json=gift).status_code == 200
     assert hq.admin("DELETE", f"/catalog/gift/G-{store_id}").status_code == 204
     assert hq.admin("DELETE", f"/catalog/gift/G-{store_id}").status_code == 404

@@ -2,10 +2,14 @@
 sales, redemptions and coupons still name it), and comes back when HQ sends it again."""
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 from sqlalchemy import text
 
+from hq_server.errors import HQProblem
+from hq_server.programme.catalogue import check_record
 from pos_app.store.db import open_database
-from pos_app.sync import catalogue
+from pos_app.sync import catalogue, pull
+from tests.domain.test_record_parsers import records
 
 ITEMS = [
     (catalogue.apply_product, "products", "sku", "TEA-1", {"name": "Tea", "category": "tea", "price_fen": 900}),
@@ -46,3 +50,20 @@ def test_deleting_an_unknown_item_writes_nothing(db):
         catalogue.apply_product(conn, "NOPE", {"deleted": True})
     with db.read() as conn:
         assert conn.execute(text("SELECT COUNT(*) FROM products WHERE sku = 'NOPE'")).scalar() == 0
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(record=records())
+def test_a_record_hq_accepts_every_till_applies(db, record):
+    """HQ's check (hq_server.programme.catalogue) before a till's apply (pos_app.sync.catalogue):
+    whatever HQ accepts, the till applies without a problem."""
+    type_, data = record
+    try:
+        check_record(type_, "K-1", data)
+    except HQProblem as refused:
+        assert refused.status == 422 and refused.message
+        return
+    if type_ == "tier":
+        return  # a till keeps a tier as HQ's record (pull.KEEP) and reads it with parse_tier
+    with db.write() as conn:
+        pull.APPLY[type_](conn, "K-1", {"key": "K-1", **data})

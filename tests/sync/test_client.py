@@ -50,7 +50,7 @@ def test_a_wrong_or_revoked_key_is_refused_and_shown(hq, make_store):
 def test_a_protocol_hq_does_not_speak_is_refused_and_shown(hq, make_store, monkeypatch):
     from pos_app.sync import handshake
     ctx = make_store("a", demo=False)
-    monkeypatch.setattr(handshake, "PROTOCOL_MIN", 2)  # an app newer than HQ
-    monkeypatch.setattr(handshake, "PROTOCOL_MAX", 3)
+    monkeypatch.setattr(handshake, "PROTOCOL_MIN", 3)  # an app newer than HQ (which speaks 1..2)
+    monkeypatch.setattr(handshake, "PROTOCOL_MAX", 4)
     st = SyncScheduler(ctx.db).run_once()
     assert st.state == "refused" and "protocol" in st.last_error

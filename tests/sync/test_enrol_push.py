@@ -15,6 +15,7 @@ from pos_app.sync.cycle import PUSH_DEPTH, client_for, sync_once
 from pos_app.sync.enrol import enrol
 from pos_app.sync.errors import EnrolmentRefused, HQRefused
 from pos_app.sync.handshake import handshake
+from pos_app.sync.wire import PROTOCOL_MAX
 from tests.sync.conftest import hq_balances, seed, local_balances, local_ledger_ok, member_ids
 
 
@@ -37,7 +38,7 @@ def test_enrol_keeps_the_identity_and_the_handshake_agrees(hq, make_store, tmp_p
     assert creds.hq_url == hq.url and creds.store_id == ctx.who.store_id and creds.device_key
     client = client_for(ctx.db)
     hs = handshake(ctx.db, client)
-    assert hs.protocol == 1 and not hs.full_resync
+    assert hs.protocol == PROTOCOL_MAX == 2 and not hs.full_resync
     assert abs(hs.skew_s) < 5
     # enrolled once only; a database holding events from before enrolment is refused; a bad token is HQ's 401
     with pytest.raises(EnrolmentRefused, match="already enrolled"):
@@ -265,7 +266,7 @@ def test_the_push_body_built_by_sqlite_carries_the_same_wire_events(hq, make_sto
 
 
 def test_a_batch_that_arrives_before_the_one_it_follows_waits_for_its_turn(hq, make_store):
-    """HQ applies a device's batches in device_seq order whichever arrives first (hq_server.turns): the
+    """HQ applies a device's batches in device_seq order whichever arrives first (hq_server.ledger.turns): the
     later batch waits, outside the writer lock, until the earlier one commits, and then goes in."""
     import threading
     import time

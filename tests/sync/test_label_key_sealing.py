@@ -72,5 +72,6 @@ def test_hq_stores_label_keys_sealed(hq):
     key = Ed25519PrivateKey.from_private_bytes(sealing.unseal(doc["sealed_private_key"], made["key_id"],
                                                               hq.db_url))
     assert LB.public_bytes(key).hex() == made["public_key"]
+    hq.ensure_product("TEA-OOLONG")
     r = hq.admin("POST", "/label-batches", json={"sku": "TEA-OOLONG", "name": "乌龙茶", "count": 2, "prizes": "8"})
     assert r.status_code == 201, r.text

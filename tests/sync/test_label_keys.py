@@ -61,6 +61,7 @@ def test_a_batch_signed_at_hq_earns_at_the_store_until_its_key_is_retired(hq, ma
     listed = {k["key_id"]: k for k in hq.admin("GET", "/label-keys").json()}
     assert listed[key["key_id"]]["signing"] and all("private_key" not in k for k in listed.values())
 
+    hq.ensure_product("TEA-OOLONG")
     r = hq.admin("POST", "/label-batches", json={"sku": "TEA-OOLONG", "name": "铁观音乌龙茶 250g", "count": 6,
                                                   "prizes": "8:1,68:2"})
     assert r.status_code == 201, r.text
@@ -123,6 +124,7 @@ def test_a_new_key_signs_new_batches_and_older_active_keys_still_verify(hq, make
     old, new = new_key(hq), new_key(hq)
     keys = {k["key_id"]: k for k in hq.admin("GET", "/label-keys").json()}
     assert keys[new["key_id"]]["signing"] and not keys[old["key_id"]]["signing"] and keys[old["key_id"]]["active"]
+    hq.ensure_product("MUG", "Mug")
     batch = hq.admin("POST", "/label-batches", json={"sku": "MUG", "name": "Mug", "count": 1, "prizes": "20"}).json()
     assert batch["key_id"] == new["key_id"]
     synced(ctx)

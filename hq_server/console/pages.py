@@ -1,0 +1,27 @@
+"""The console's templates and its mounting on HQ's app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from hq_server.console import nav, words
+from hq_server.web import faces
+from hq_server.web.pages import Pages
+
+PREFIX = "/console"
+PAGES = Pages("console", Path(__file__).parent, globals={
+    "menu": nav.menu, "current_area": nav.current, "role_names": words.ROLE_NAMES, "login_errors": words.LOGIN_ERRORS,
+    "error_titles": words.ERROR_TITLES, "error_hints": words.ERROR_HINTS,
+    "point_types": words.POINT_TYPES})
+
+
+def mount(app: FastAPI) -> None:
+    from hq_server.console import (audit_page, conflicts_page, dashboard_page, home_page, login_page, members_page,
+                                   programme_page, stores_page, users_page)
+    faces.register(app, PREFIX, PAGES)
+    # in the menu's order
+    for module in (login_page, home_page, dashboard_page, members_page, programme_page, stores_page, conflicts_page,
+                   users_page, audit_page):
+        app.include_router(module.router)

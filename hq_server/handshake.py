@@ -1,0 +1,101 @@
+"""A till's handshake at HQ (DESIGN.md section 6): protocol, HQ's time, the acknowledged-events check,
+the offline limits, and (protocol 2) whether the till has anything to pull.
+
+Every till syncs every 30 s or so, so this is HQ's most frequent call. It never takes HQ's writer
+lock: the device's key, its acknowledged count, the limits, the store's tills, the proof key and the
+feed check are one SELECT on one connection, and the device's clock skew and last_seen (which no
+ledger order depends on) are written outside the ledger's order (Database.side_write), and only
+when the skew moved or last_seen is LAST_SEEN_EVERY old, so a steady till's handshake writes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, bindparam, exists, func, or_, select, update
+
+from hq_server.ledger import authority, ingest
+from hq_server import models as M
+from hq_server.auth import Device, device_in
+from hq_server.db import Database
+from hq_server.limits import CHAIN_KEY
+from hq_server.wire_time import as_utc
+from pos_app.sync import wire as W
+
+# How stale devices.last_seen may get (HQ's console shows it per store) before a handshake writes it.
+LAST_SEEN_EVERY = timedelta(seconds=60)
+
+
+def _statement(dialect: str, with_cursor: bool):
+    """The handshake's one SELECT, built once per dialect (bind parameters: device_id, store_id, cursor):
+    building a statement of subqueries and its cache key each call cost more than running it."""
+    key = (dialect, with_cursor)
+    if key in _STATEMENTS:
+        return _STATEMENTS[key]
+    me, other, s, st, f = M.devices.c, M.devices.alias("other").c, M.stores.c, M.settings.c, M.feed.c
+    store, device = bindparam("store_id"), bindparam("device_id")
+    cols = [me.acked_count, me.acked_hash, me.clock_skew_s, me.last_seen,
+            select(s.offline_limits).where(s.store_id == store).scalar_subquery().label("own_limits"),
+            select(st.value).where(st.key == CHAIN_KEY).scalar_subquery().label("chain_limits"),
+            select(func.count()).where(other.store_id == store, other.revoked == 0).scalar_subquery().label("tills"),
+            select(st.value).where(st.key.startswith(authority.PROOF_KEY, autoescape=True)).order_by(st.key)
+            .limit(1).scalar_subquery().label("proof")]
+    if with_cursor:
+        cursor = bindparam("cursor")
+        # Two index range scans on (store_id, seq): the store's rows for this till, then the chain's.
+        mine = exists().where(f.store_id == store, f.seq > cursor, or_(f.skip_device.is_(None), f.skip_device != device))
+        chain = exists().where(f.store_id == M.CHAIN, f.seq > cursor)
+        head = func.greatest if dialect == "postgresql" else func.max
+        cols += [or_(mine, chain).label("news"),
+                 head(func.coalesce(select(func.max(f.seq)).where(f.store_id == store).scalar_subquery(), 0),
+                      func.coalesce(select(func.max(f.seq)).where(f.store_id == M.CHAIN).scalar_subquery(), 0))
+                 .label("head")]
+    _STATEMENTS[key] = select(*cols).where(me.device_id == device)
+    return _STATEMENTS[key]
+
+
+_STATEMENTS: dict = {}
+
+
+def _state(conn: Connection, dev: Device, cursor: int | None):
+    """The device's row and everything the answer needs, in one statement (one snapshot)."""
+    q = _statement(conn.dialect.name, cursor is not None)
+    params = {"device_id": dev.device_id, "store_id": dev.store_id}
+    if cursor is not None:
+        params["cursor"] = cursor
+    return conn.execute(q, params).one()
+
+
+def handshake(db: Database, header: str | None, body: W.HandshakeRequest, hq_time: datetime,
+              skew: int) -> W.HandshakeResponse:
+    """The answer to one till's handshake; `skew` is HQ's time minus the device's (api_sync._skew)."""
+    with db.read() as conn:
+        dev = device_in(conn, header)
+        row = _state(conn, dev, body.pull_cursor)
+        agree = (body.acked_count, body.acked_hash) == (row.acked_count, row.acked_hash)
+        if not agree and body.acked_count < row.acked_count:
+            # The store may only have lost answers: fine if what it holds is a prefix of HQ's.
+            agree = ingest.device_ack(conn, dev.device_id, upto=body.acked_count) == (body.acked_count,
+                                                                                       body.acked_hash)
+    limits = W.OfflineLimits.model_validate(json.loads(row.own_limits or row.chain_limits or "{}"))
+    proof_key = json.loads(row.proof)["public_key"] if row.proof else _make_proof_key(db, hq_time)
+    if row.clock_skew_s != skew or row.last_seen is None or hq_time - row.last_seen >= LAST_SEEN_EVERY:
+        with db.side_write() as conn:
+            d = M.devices.c
+            conn.execute(update(M.devices).where(d.device_id == dev.device_id)
+                         .values(clock_skew_s=skew, last_seen=hq_time))
+    news = head = None
+    if body.pull_cursor is not None:
+        news = bool(row.news)
+        head = None if news else max(body.pull_cursor, int(row.head))
+    return W.HandshakeResponse(protocol=min(body.protocol_max, W.PROTOCOL_MAX), hq_time=as_utc(hq_time),
+                               full_resync_required=not agree, hq_acked_count=row.acked_count,
+                               hq_acked_hash=row.acked_hash, offline_limits=limits, store_tills=max(1, row.tills),
+                               proof_key=proof_key, feed_news=news, feed_head=head)
+
+
+def _make_proof_key(db: Database, hq_time: datetime) -> str:
+    """HQ's proof key is made once, by the first handshake: under the writer lock, so two workers make one."""
+    with db.write() as (conn, _seq):
+        return authority.proof_public_key(conn, db.url, hq_time)

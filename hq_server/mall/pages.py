@@ -1,0 +1,31 @@
+"""The mall's templates, its settings and SMS sender, and its mounting on HQ's app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from hq_server.mall import words
+from hq_server.programme.mall_settings import MallSettings, SmsSettings
+from hq_server.programme.sms import make_sender
+from hq_server.web import faces
+from hq_server.web.pages import Pages
+
+PREFIX = "/m"
+PAGES = Pages("mall", Path(__file__).parent, globals={
+    "tabs": words.TABS, "kind_names": words.KIND_NAMES, "error_titles": words.ERROR_TITLES,
+    "error_hints": words.ERROR_HINTS, "default_hint": words.DEFAULT_HINT,
+    "default_title": words.DEFAULT_TITLE, "topic_names": words.TOPIC_NAMES, "status_names": words.STATUS_NAMES})
+
+
+def mount(app: FastAPI) -> None:
+    from hq_server.mall import (code_page, donate_page, game_page, help_page, home_page, invite_page,
+                                lottery_page, me_page, pwa, scan_page, signin_page, statement_page)
+    app.state.mall = MallSettings()
+    app.state.sms = SmsSettings()
+    app.state.sms_sender = make_sender(app.state.sms, app.state.db)
+    faces.register(app, PREFIX, PAGES)
+    for module in (pwa, signin_page, home_page, code_page, statement_page, invite_page, help_page, me_page,
+                   scan_page, lottery_page, game_page, donate_page):
+        app.include_router(module.router)

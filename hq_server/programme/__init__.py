@@ -1,0 +1,1 @@
+"""HQ's use cases (DESIGN.md section 9): one transaction each; the only API the faces call."""

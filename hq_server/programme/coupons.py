@@ -1,0 +1,93 @@
+"""Coupons HQ issues to members (DESIGN.md 10): free (HQ's goodwill, a campaign's handout) or paid
+with the member's points (the mall's path). Either is a ledger event of HQ's online device, a
+`redeem_post` whose payload names the coupon (purpose "coupon", its code, type and expiry): a free
+one moves no points, a paid one takes the soonest-expiring points to HQ's redeemed account. The
+tills that follow the member pull the event and keep the coupon, as they keep one bought at
+their own counter.
+
+    issue_coupon(db, member_id=m, type_id="TEN-OFF", staff="cs-wang", now=now)            -> IssuedCoupon
+    issue_coupon(db, member_id=m, type_id="TEN-OFF", staff="mall", now=now, paid=True)    -> points taken
+    member_coupons(db, m)                                                                 -> [IssuedCoupon]
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from hq_server.ledger import hq_events
+from hq_server import models as M
+from hq_server.db import Database
+from hq_server.errors import HQProblem
+from hq_server.programme import ledger_reads as R
+from pos_app.domain import entries as E
+from pos_app.domain import ledger as L
+from pos_app.domain.coupons import CouponType, parse_coupon_type
+from pos_app.domain.ledger import Entry, Kind
+from pos_app.domain.problems import Problem
+
+ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # a till's coupon alphabet (no 0/O, 1/I)
+PREFIX = "H"  # HQ's codes; a till's start with C, so the two never meet
+
+
+@dataclass(frozen=True)
+class IssuedCoupon:
+    code: str
+    type_id: str
+    member_id: str
+    expires_at: datetime
+    event_id: str
+    points: int  # points the member paid (0: free)
+    status: str = "active"
+
+
+def coupon_type(conn, type_id: str) -> CouponType:
+    data = conn.execute(select(M.catalog.c.data).where(M.catalog.c.type == "coupon_type",
+                                                       M.catalog.c.key == type_id)).scalar()
+    parsed = parse_coupon_type(type_id, json.loads(data)) if data is not None else None
+    if parsed is None or isinstance(parsed, tuple) or json.loads(data).get("active") is False:
+        raise HQProblem(404, "coupon_type_unknown", f"type_id: no coupon type {type_id!r} on offer")
+    return parsed
+
+
+def issue_coupon(db: Database, *, member_id: str, type_id: str, staff: str, now: datetime,
+                 paid: bool = False) -> IssuedCoupon:
+    """Give the member a coupon of `type_id`, valid for the type's valid_days from now. `paid`: the
+    member pays the type's points_cost (409 when they have fewer spendable points)."""
+    with db.write() as (conn, seq):
+        R.require_member(conn, member_id)
+        ctype = coupon_type(conn, type_id)
+        rules = R.current_rules(conn, now)
+        code = PREFIX + "".join(secrets.choice(ALPHABET) for _ in range(9))
+        expires = now + timedelta(days=ctype.valid_days)
+        payload = {"purpose": "coupon", "coupon": code, "type_id": type_id, "expires_at": expires.isoformat(),
+                   "issued_by": staff}
+        if paid:
+            entry = E.spend(Kind.REDEEM_POST, member_id=member_id, lots=R.lots_of(conn, L.member_account(member_id)),
+                            points=ctype.points_cost, to_account=L.store_redeemed(M.HQ_ORIGIN), now=now,
+                            payload=payload)
+            if isinstance(entry, Problem):
+                raise HQProblem(409, "points_insufficient", f"points: {entry.message}")
+        else:
+            entry = Entry(Kind.REDEEM_POST, {**payload, "points": 0, "free": True}, member_id=member_id)
+        event_id = hq_events.write(conn, seq, db.url, [entry], staff_id=R.staff_id(staff),
+                                   rule_version=rules.version, now=now)[0].event_id
+        conn.execute(M.coupons.insert().values(code=code, type_id=type_id, member_id=member_id, status="active",
+                                               expires_at=expires, issued_event=event_id, issued_by=staff,
+                                               issued_at=now))
+    return IssuedCoupon(code, type_id, member_id, expires, event_id, ctype.points_cost if paid else 0)
+
+
+def member_coupons(db: Database, member_id: str) -> list[IssuedCoupon]:
+    """The coupons HQ issued to the member, soonest expiry first."""
+    c = M.coupons.c
+    with db.read() as conn:
+        rows = conn.execute(select(M.coupons, M.events.c.payload)
+                            .join_from(M.coupons, M.events, M.events.c.event_id == c.issued_event)
+                            .where(c.member_id == member_id).order_by(c.expires_at, c.code)).all()
+    return [IssuedCoupon(r.code, r.type_id, r.member_id, r.expires_at, r.issued_event,
+                         int(json.loads(r.payload).get("points", 0)), r.status) for r in rows]

@@ -1,0 +1,85 @@
+"""Lists the faces page through: a query (page, sort, filters, search) in, one page of rows out.
+
+The use case owns the SQL: it names which columns a list may be sorted and filtered by, and this
+module applies a ListQuery to its SELECT. The faces parse a ListQuery from the address
+(hq_server.web.listing) and never see a statement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from sqlalchemy import Connection, Select, func, select
+
+from hq_server.errors import HQProblem
+
+MAX_PER_PAGE = 200
+MAX_EXPORT = 100_000  # rows in one CSV export: a bigger one is a job for a report, not a page
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    page: int = 1
+    per: int = 25
+    sort: str | None = None  # a key the list allows; None: the list's own order
+    desc: bool = False
+    q: str = ""  # free text, each list decides what it searches
+    filters: Mapping[str, str] = field(default_factory=dict)
+
+    def everything(self) -> ListQuery:
+        """The same list unpaged, for a CSV export."""
+        return replace(self, page=1, per=MAX_EXPORT)
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[dict[str, Any]]
+    total: int
+    query: ListQuery
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.query.per))
+
+    @property
+    def first_row(self) -> int:
+        return 0 if not self.rows else (self.query.page - 1) * self.query.per + 1
+
+    @property
+    def last_row(self) -> int:
+        return (self.query.page - 1) * self.query.per + len(self.rows)
+
+
+@dataclass(frozen=True)
+class ListShape:
+    """What a list may be sorted by (key -> column expression), filtered by (key -> a function that
+    narrows the SELECT by the value), and how free text narrows it."""
+    sorts: Mapping[str, Any]
+    default_sort: tuple[Any, ...]
+    filters: Mapping[str, Callable[[Select, str], Select]] = field(default_factory=dict)
+    search: Callable[[Select, str], Select] | None = None
+    tiebreak: tuple[Any, ...] = ()  # a unique column, so pages never overlap when sort keys tie
+
+
+def fetch(conn: Connection, stmt: Select, query: ListQuery, shape: ListShape,
+          row: Callable[[Any], dict[str, Any]] = lambda r: dict(r._mapping)) -> Page:
+    """One page of `stmt` narrowed, sorted and sliced by `query`; the total counts every match."""
+    for key, value in query.filters.items():
+        if key not in shape.filters:
+            raise HQProblem(422, "bad_filter", f"this list cannot be filtered by {key!r}")
+        if value != "":
+            stmt = shape.filters[key](stmt, value)
+    if query.q and shape.search is not None:
+        stmt = shape.search(stmt, query.q)
+    total = conn.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
+    if query.sort is not None:
+        if query.sort not in shape.sorts:
+            raise HQProblem(422, "bad_sort", f"this list cannot be sorted by {query.sort!r}")
+        col = shape.sorts[query.sort]
+        order = (col.desc() if query.desc else col.asc(),)
+    else:
+        order = shape.default_sort
+    stmt = stmt.order_by(*order, *shape.tiebreak).limit(query.per).offset((query.page - 1) * query.per)
+    return Page([row(r) for r in conn.execute(stmt)], total, query)

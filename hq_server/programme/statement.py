@@ -1,0 +1,210 @@
+"""What a member reads about their points in the mall: the home page's figures and the statement.
+
+Read from HQ's ledger only (balances, lots, postings and their events), the same numbers the tills
+hold once they pull: one balance online and in every store (DESIGN.md 10). Times are naive UTC as
+stored; days in filters are the chain's local days (Asia/Shanghai, as HQ's reports).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, and_, case, func, select
+
+from hq_server import models as M
+from hq_server.db import Database
+from hq_server.errors import HQProblem
+from hq_server.label_keys import member_key
+from hq_server.programme.rules_now import rules_now
+from pos_app.domain import ledger as L
+from pos_app.domain.ledger import Kind, PointType
+from pos_app.domain.tiers import by_code, window_start
+
+CHAIN_TZ = ZoneInfo("Asia/Shanghai")
+MEMBER_TYPES = (PointType.CONSUMER, PointType.AGENT)  # guide points are staff's, never a member's
+PAGE = 30
+MAX_PAGE = 100
+PURPOSES = ("lottery_prize", "game_award")  # earn events that were not a purchase (named apart in a statement)
+
+
+@dataclass(frozen=True)
+class TierProgress:
+    code: str
+    name: str
+    spend_fen: int  # qualifying spend in the rolling 12 months, as HQ has heard of it
+    next_code: str | None
+    next_name: str | None
+    left_fen: int  # spend still needed for the next tier (0 at the top)
+
+
+@dataclass(frozen=True)
+class Expiring:
+    points: int
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class HowTo:
+    """The rules a member needs to earn and use points, for the page to say in their language."""
+    base_points: int
+    base_per_fen: int
+    expiry_days: int
+    cash_points: int
+    cash_fen: int
+    cash_max_pct: int
+    referral_bonus: int
+
+
+@dataclass(frozen=True)
+class Home:
+    member_id: str
+    name: str
+    phone: str
+    card_no: str
+    referral_code: str
+    has_pin: bool
+    phone_key_id: str | None
+    balances: dict[str, int]  # point type -> points
+    owed: int  # points the member owes (double spends offline, rule 1), repaid first from new earnings
+    tier: TierProgress
+    expiring: list[Expiring] = field(default_factory=list)  # soonest first, within the window asked
+    how_to: HowTo | None = None
+
+    @property
+    def points(self) -> int:
+        return self.balances.get(PointType.CONSUMER, 0)
+
+
+def home(db: Database, member_id: str, now: datetime, expiring_days: int = 30) -> Home:
+    with db.read() as conn:
+        m = conn.execute(select(M.members).where(M.members.c.member_id == member_id)).first()
+        if m is None:
+            raise HQProblem(404, "member_unknown", "no such member")
+        accounts = {L.member_account(member_id, t): t for t in MEMBER_TYPES}
+        b = M.balances.c
+        held = dict(conn.execute(select(b.account, b.balance).where(b.account.in_([*accounts, L.debt_account(
+            member_id)]))).all())
+        rules = rules_now(conn, now)
+        key = member_key(conn, member_id)
+        expiring = _expiring(conn, list(accounts), now, now + timedelta(days=expiring_days))
+        tier = _tier(conn, rules, member_id, m.tier, now)
+    return Home(member_id=member_id, name=m.name, phone=m.phone, card_no=m.card_no, referral_code=m.referral_code or "",
+                has_pin=bool(m.pin_hash), phone_key_id=key["key_id"] if key else None,
+                balances={str(t): held.get(a, 0) for a, t in accounts.items()},
+                owed=-held.get(L.debt_account(member_id), 0), tier=tier, expiring=expiring,
+                how_to=HowTo(rules.base_points, rules.base_per_fen, rules.expiry_days, rules.cash_points,
+                             rules.cash_fen, rules.cash_max_pct, rules.referral_bonus))
+
+
+def _expiring(conn: Connection, accounts: list[str], now: datetime, until: datetime) -> list[Expiring]:
+    lo = M.lots.c
+    rows = conn.execute(select(lo.expires_at, func.sum(lo.remaining)).where(
+        lo.account.in_(accounts), lo.remaining > 0, lo.expires_at > now, lo.expires_at <= until)
+        .group_by(lo.expires_at).order_by(lo.expires_at)).all()
+    days: dict[date, Expiring] = {}
+    for at, points in rows:  # one line per local day
+        day = at.replace(tzinfo=UTC).astimezone(CHAIN_TZ).date()
+        first = days.get(day)
+        days[day] = Expiring(int(points) + (first.points if first else 0), first.expires_at if first else at)
+    return list(days.values())
+
+
+def _tier(conn: Connection, rules, member_id: str, code: str, now: datetime) -> TierProgress:
+    """Spend is what the member's sales earned on (earn events' paid_fen) in the rolling window: HQ hears
+    of refunds as point reversals, which carry no money, so a refunded sale still counts here until the
+    tills' periodic re-evaluation moves the tier (tier_change events)."""
+    e = M.events.c
+    payloads = conn.execute(select(e.payload).where(e.member_id == member_id, e.kind == str(Kind.EARN),
+                                                    e.status == "applied", e.device_time >= window_start(now))
+                            ).scalars()
+    spend = 0
+    for text in payloads:
+        paid = json.loads(text).get("paid_fen")
+        spend += paid if isinstance(paid, int) and not isinstance(paid, bool) and paid > 0 else 0
+    current = by_code(rules.tiers, code)
+    above = sorted((t for t in rules.tiers if t.min_spend_fen > current.min_spend_fen), key=lambda t: t.min_spend_fen)
+    nxt = above[0] if above else None
+    return TierProgress(code, current.name if current.code == code else code, spend, nxt and nxt.code,
+                        nxt and nxt.name, max(0, nxt.min_spend_fen - spend) if nxt else 0)
+
+
+# --- the statement -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Line:
+    hq_seq: int
+    event_id: str
+    kind: str
+    point_type: str
+    points: int  # > 0 earned or given back, < 0 spent, expired, reversed
+    store_id: str
+    store_name: str | None  # None: HQ's online channel (the mall, customer service)
+    at: datetime
+    purpose: str | None = None  # what an `earn` paid for when not a purchase: lottery_prize, game_award
+
+    @property
+    def what(self) -> str:
+        """The kind a member reads: an earn that was a prize is named by its purpose."""
+        return self.purpose if self.kind == Kind.EARN and self.purpose in PURPOSES else self.kind
+
+
+@dataclass(frozen=True)
+class Statement:
+    lines: list[Line]
+    next_before: int | None  # hq_seq to ask `before` for the next page, None at the end
+    stores: list[tuple[str, str]]  # (store id, name) of the stores in the member's history (the filter's list)
+
+
+def statement(db: Database, member_id: str, *, point_type: str | None = None, direction: str | None = None,
+              store_id: str | None = None, first: date | None = None, last: date | None = None,
+              before: int | None = None, limit: int = PAGE) -> Statement:
+    """The member's postings, newest first, each with its event's kind, store and time; filtered by
+    point type (consumer, agent), direction (in, out), store and local days first..last."""
+    types = [str(t) for t in MEMBER_TYPES]
+    if point_type is not None and point_type not in types:
+        raise HQProblem(422, "invalid_filter", f"point type is one of {', '.join(types)}")
+    if direction not in (None, "in", "out"):
+        raise HQProblem(422, "invalid_filter", "direction is in or out")
+    if first and last and last < first:
+        raise HQProblem(422, "invalid_filter", "the last day is before the first")
+    if not 1 <= limit <= MAX_PAGE:
+        raise HQProblem(422, "invalid_filter", f"a page is 1 to {MAX_PAGE} lines")
+    accounts = {L.member_account(member_id, PointType(t)): t for t in ([point_type] if point_type else types)}
+    p, e, s = M.postings.c, M.events.c, M.stores.c
+    where = [p.account.in_(list(accounts)), e.status.in_(("applied", "correction"))]
+    if direction:
+        where.append(p.amount > 0 if direction == "in" else p.amount < 0)
+    if store_id:
+        where.append(e.store_id == store_id)
+    if first:
+        where.append(e.device_time >= _utc_start(first))
+    if last:
+        where.append(e.device_time < _utc_start(last + timedelta(days=1)))
+    if before is not None:
+        where.append(e.hq_seq < before)
+    with db.read() as conn:
+        # the payload only of an HQ-written earn (a prize or an award), to name it: a till's sale stays unread
+        online_earn = and_(e.kind == str(Kind.EARN), e.store_id == M.HQ_ORIGIN)
+        rows = conn.execute(select(e.hq_seq, e.event_id, e.kind, p.account, p.amount, e.store_id, s.name,
+                                   e.device_time, case((online_earn, e.payload), else_=None).label("payload"))
+                            .select_from(M.postings.join(M.events, e.event_id == p.event_id)
+                                         .outerjoin(M.stores, s.store_id == e.store_id))
+                            .where(and_(*where)).order_by(e.hq_seq.desc(), p.id).limit(limit + 1)).all()
+        stores = conn.execute(select(e.store_id, func.max(s.name)).select_from(
+            M.events.outerjoin(M.stores, s.store_id == e.store_id)).where(e.member_id == member_id)
+            .group_by(e.store_id).order_by(e.store_id)).all()
+    more = len(rows) > limit
+    if more:  # a page ends between two events (the next page starts below its last hq_seq)
+        cut = [r for r in rows[:limit] if r.hq_seq != rows[limit].hq_seq]
+        rows = cut or rows[:limit]
+    lines = [Line(r.hq_seq, r.event_id, r.kind, accounts[r.account], r.amount, r.store_id,
+                  None if r.store_id == M.HQ_ORIGIN else (r.name or r.store_id), r.device_time,
+                  json.loads(r.payload).get("purpose") if r.payload else None) for r in rows]
+    return Statement(lines, rows[-1].hq_seq if more and rows else None,
+                     [(sid, name or sid) for sid, name in stores if sid != M.HQ_ORIGIN])
+
+
+def _utc_start(day: date) -> datetime:
+    return datetime.combine(day, time(), CHAIN_TZ).astimezone(UTC).replace(tzinfo=None)

@@ -1,0 +1,77 @@
+"""Codes any store of the chain takes (DESIGN.md 11), the sync's part: this device's signing key sent
+to HQ once, every device's public key pulled and trusted, and the chain's used codes pulled.
+
+    send_signing_key(db, client)       before the first push of a sync: HQ learns this device's key
+    apply_device_key / apply_code_used pull appliers (device_key, code_used items)
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, select, update
+
+from pos_app.domain.codes import key_id_for
+from pos_app.domain.label_batches import public_bytes
+from pos_app.store import device_key, repos
+from pos_app.store import tables as T
+from pos_app.store.db import Database
+from pos_app.sync import state
+from pos_app.sync.catalogue import ItemProblem
+from pos_app.sync.client import HQClient
+
+SENT = "device.signing_key_sent"  # meta: the key id HQ has
+
+
+def send_signing_key(db: Database, client: HQClient) -> str | None:
+    """Tell HQ this device's signing key, made now if it has none, once per key. Returns the key id sent
+    (None: HQ has it already)."""
+    with db.read() as conn:
+        creds = state.credentials(conn)
+        own = device_key.own_key(conn)
+        sent = repos.get_meta(conn, SENT)
+    if creds is None or (own is not None and own[0] == sent):
+        return None
+    if own is None:
+        own = db.apply(lambda conn: device_key.signing_key(conn, creds.store_id))
+    kid, key = own
+    client.register_signing_key(public_bytes(key).hex())
+    db.apply(lambda conn: repos.set_meta(conn, SENT, kid))
+    return kid
+
+
+def apply_device_key(conn: Connection, key_id: str, data: dict) -> None:
+    store_id, public_hex = data.get("store_id"), data.get("public_key")
+    if not isinstance(store_id, str) or not store_id or not isinstance(public_hex, str) or len(public_hex) != 64:
+        raise ItemProblem("a device key needs store_id and public_key (64 hex digits)")
+    try:
+        raw = bytes.fromhex(public_hex)
+    except ValueError:
+        raise ItemProblem("public_key must be 64 hex digits") from None
+    if key_id_for(raw) != key_id:
+        raise ItemProblem(f"key id {key_id!r} is not the id of this public key")
+    own = device_key.own_key(conn)
+    if own is not None and own[0] == key_id:
+        return  # this device's own key: trusted for its store already
+    repos.trust_device_key(conn, store_id, raw)
+
+
+def apply_code_used(conn: Connection, code_key: str, data: dict) -> None:
+    """A pickup or coupon used somewhere in the chain: this store refuses it from now on. A pickup held
+    here and collected at another store is closed here too (handed over there). `freed`: a refund
+    gave the coupon back, so it may be used again."""
+    u = T.code_uses.c
+    if data.get("freed"):
+        conn.execute(T.code_uses.delete().where(u.code_key == code_key, u.event_id == data.get("event_id")))
+        return
+    event_id, store_id = data.get("event_id"), data.get("store_id")
+    if not isinstance(event_id, str) or not isinstance(store_id, str):
+        raise ItemProblem("a used code needs event_id and store_id")
+    if conn.execute(select(u.code_key).where(u.code_key == code_key)).first() is None:
+        conn.execute(T.code_uses.insert().values(code_key=code_key, event_id=event_id, store_id=store_id,
+                                                 used_at=datetime.now(UTC).replace(tzinfo=None)))
+    kind, _, ref = code_key.partition(":")
+    if kind == "P":
+        r = T.redemptions.c
+        conn.execute(update(T.redemptions).where(r.redemption_id == ref, r.status == "held")
+                     .values(status="picked_up", closed_at=datetime.now(UTC).replace(tzinfo=None)))
