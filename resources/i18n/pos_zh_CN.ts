@@ -160,68 +160,73 @@
         <translation>本店没有此会员：正在向总部查询…</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="315"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="319"/>
         <source>This is a gift&apos;s pickup code: write it off on the Gifts screen.</source>
         <translation>这是礼品的提货码：请在礼品页面核销。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="323"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="327"/>
         <source>Member: %1</source>
         <translation>会员：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="339"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="343"/>
         <source>Scan the member first, then the label.</source>
         <translation>请先扫会员码，再扫商品标签。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="348"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="352"/>
         <source>Label %1: +%2 points, balance %3</source>
         <translation>标签 %1：+%2 积分，余额 %3</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="445"/>
-        <location filename="../../pos_app/ui/checkout/view.py" line="450"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="391"/>
+        <source>Coupon: %1</source>
+        <translation>优惠券：%1</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/checkout/view.py" line="465"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="470"/>
         <source>Subtotal: %1</source>
         <translation>小计：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="453"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="473"/>
         <source>Coupons −%1</source>
         <translation>优惠券 −%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="455"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="475"/>
         <source>Points −%1 (%2 pts)</source>
         <translation>积分抵现 −%1（%2 积分）</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="459"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="479"/>
         <source>This sale earns %1 points</source>
         <translation>本单可得 %1 积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="460"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="480"/>
         <source>No member: no points earned</source>
         <translation>非会员：不积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="472"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="492"/>
         <source>Type the cash received as an amount, e.g. 100 or 88.50</source>
         <translation>请输入实收金额，例如 100 或 88.50</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="521"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="541"/>
         <source>Sale %1 done.</source>
         <translation>交易 %1 完成。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="594"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="614"/>
         <source>The quantity is 1 already: press Delete to void the line.</source>
         <translation>数量已是 1：要删除这一行请按 Delete。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="552"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="572"/>
         <source>Receipt saved to %1</source>
         <translation>小票已保存到 %1</translation>
     </message>
@@ -231,17 +236,17 @@
         <translation>扫码框为空时按 Enter 或 F12：结账 · + / −：数量 · 3*编码 或 *3：数量 3 · Delete：删除行 · Esc：取消交易</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="556"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="576"/>
         <source>Receipt printed on %1</source>
         <translation>小票已打印：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="568"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="588"/>
         <source>Cancel sale</source>
         <translation>取消交易</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="568"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="588"/>
         <source>Clear this sale?</source>
         <translation>清空本单？</translation>
     </message>
@@ -560,17 +565,17 @@ Key %7</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../pos_app/ui/main_window.py" line="41"/>
+        <location filename="../../pos_app/ui/main_window.py" line="48"/>
         <source>Points Mall POS</source>
         <translation>积分商城收银</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/main_window.py" line="51"/>
+        <location filename="../../pos_app/ui/main_window.py" line="58"/>
         <source>Checkout</source>
         <translation>收银</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/main_window.py" line="72"/>
+        <location filename="../../pos_app/ui/main_window.py" line="79"/>
         <source>Sign out</source>
         <translation>退出登录</translation>
     </message>
