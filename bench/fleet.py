@@ -9,8 +9,9 @@ subprocess (bench.sync.hq_process). Each till is enrolled for real (a store per 
 tills, an enrolment token from the admin API, POST /enrol) and then cycles as a till's sync does
 (pos_app.sync.cycle): a handshake with its acknowledged count and hash and its pull cursor, a push of
 2-3 events (earns and gift redemptions on its store's members, as bench.sync.Till makes them) in a
-busy cycle, none in an idle one, and a pull from its own cursor until HQ has no more, unless the
-cycle pushed nothing and the handshake said nothing waits for the till (protocol 2). The tills of one store share
+busy cycle (its answer holds the pull's first page: protocol 2), none in an idle one, and a pull from
+its own cursor until HQ has no more, unless the push's answer or the handshake said nothing (more)
+waits for the till. The tills of one store share
 its members, so HQ fans each till's events out to the store's other tills and pulls carry items.
 
 --threads worker threads run the cycles (a till is never in two at once); --cadence S starts each
@@ -205,7 +206,7 @@ def cycle(client: httpx.Client, till: FleetTill, phase: Phase, busy: bool, rng: 
         for _ in range(rng.randint(2, 3)):
             m = rng.choice(till.members)
             events.append((rng.random() < 0.3 and till.maker.spend(m)) or till.maker.earn(m))
-        raw = json.dumps({"events": events}, separators=(",", ":")).encode()
+        raw = json.dumps({"events": events, "pull_cursor": till.cursor}, separators=(",", ":")).encode()
         ph = {**h, "Content-Type": "application/json"}
         if len(raw) > GZIP_OVER:
             raw, ph["Content-Encoding"] = gzip.compress(raw, compresslevel=5), "gzip"
@@ -215,6 +216,9 @@ def cycle(client: httpx.Client, till: FleetTill, phase: Phase, busy: bool, rng: 
         if bad:
             raise Refusal(f"push: {bad[0]}")
         till.acked_count, till.acked_hash = doc["hq_acked_count"], doc["hq_acked_hash"]
+        till.cursor = doc["pull"]["cursor"]  # the push's answer holds the pull's first page (protocol 2)
+        if not doc["pull"]["more"]:
+            return
     while True:
         params = {"after": till.cursor, "limit": 500}
         doc = _ok(_timed(phase, kind, "pull", lambda: client.get("/api/v1/sync/pull", params=params, headers=h)),

@@ -13,10 +13,13 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
-from hq_server import api_admin, api_programme, api_stock, api_sync, api_users, errors, label_keys, openapi_doc
+from hq_server import errors, label_keys, openapi_doc, sealing
+from hq_server.api import admin as api_admin, campaigns as api_campaigns, programme as api_programme,\
+    stock as api_stock, sync as api_sync, \
+    users as api_users
 from hq_server.admin_answers import Health
 from hq_server.auth import now
-from hq_server.db import Database, database_url
+from hq_server.db import Database
 from hq_server.guards import BodyLimit
 from hq_server.login import HashGate
 from hq_server.programme import jobs
@@ -50,13 +53,21 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def create_app(url: str | None = None, settings: Settings | None = None) -> FastAPI:
+    """HQ's application with these settings (default: read from the environment, HQ_*); `url` overrides
+    the settings' database (tests)."""
     settings = settings or Settings()
+    url = url or settings.db_url()
+    sealing.configure(url, settings)
     app = FastAPI(title="Points-mall HQ", version="1", lifespan=_lifespan,
                   description="HQ server of the points-mall POS: store sync (DESIGN.md section 6) and admin API.")
     app.state.settings = settings
-    app.state.db = Database(url or database_url(), settings.replica_url)
+    app.state.db = Database(url, settings.replica_url)
     app.state.hash_gate = HashGate(settings.login_hash_slots, settings.login_queue, settings.login_slots_dir)
-    app.add_middleware(BodyLimit, default=settings.max_body_bytes, larger={PUSH_PATH: MAX_BODY_BYTES},
+    from hq_server.mall.scan_page import PHOTO_PATH
+    from hq_server.programme.label_photos import MAX_PHOTO_BYTES
+    # a push's batch, and a member's photo of a label (a phone's camera: megabytes)
+    larger = {PUSH_PATH: MAX_BODY_BYTES, PHOTO_PATH: MAX_PHOTO_BYTES + 64 * 1024}
+    app.add_middleware(BodyLimit, default=settings.max_body_bytes, larger=larger,
                        max_depth=settings.max_json_depth)
     errors.install(app)
     app.include_router(api_sync.router)
@@ -69,6 +80,7 @@ def create_app(url: str | None = None, settings: Settings | None = None) -> Fast
     from hq_server.mall import pages as mall_pages
     mall_pages.mount(app)
     app.include_router(api_programme.router)
+    app.include_router(api_campaigns.router)
 
     @app.get("/api/v1/health", tags=["ops"], response_model=Health)
     def health() -> Health:

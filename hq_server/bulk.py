@@ -5,7 +5,7 @@ feed). Through SQLAlchemy's executemany each row costs a parameter conversion in
 Python and, on PostgreSQL, a statement of its own on the server; that was most of
 ingest's time. Here:
 
-- inserts: COPY on PostgreSQL; the DB-API cursor's executemany on SQLite (sqlite3
+- inserts: COPY on PostgreSQL (one INSERT ... VALUES for a few rows); the DB-API cursor's executemany on SQLite (sqlite3
   loops in C), with SQLAlchemy's own bind processors so values are stored exactly as
   through the Core (datetimes as SQLAlchemy formats them);
 - balance upserts and lot updates: one statement over arrays (unnest) on PostgreSQL,
@@ -21,12 +21,14 @@ they commit or roll back with everything else the push did.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Column, Connection, String, Table, bindparam, cast, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
 SQLITE_CHUNK = 900
+PG_VALUES_UP_TO = 32  # rows: up to this many go in as one INSERT ... VALUES, more by COPY
 
 
 def pg_array(values: Iterable[Any]) -> str:
@@ -66,6 +68,18 @@ def where_in(conn: Connection, col: Column, values: Iterable[Any]) -> Iterator:
         yield col.in_(values[i:i + SQLITE_CHUNK])
 
 
+@contextmanager
+def one_trip(conn: Connection, sizes: Iterable[int]) -> Iterator[None]:
+    """The block's statements sent to PostgreSQL at once and their results read at its end (psycopg's
+    pipeline mode), when each table's rows are few enough for INSERT ... VALUES (COPY cannot run in a
+    pipeline). An error surfaces at the block's end, as the transaction's: it rolls back whole."""
+    if conn.dialect.name != "postgresql" or max(sizes, default=0) > PG_VALUES_UP_TO:
+        yield
+        return
+    with conn.connection.driver_connection.pipeline():
+        yield
+
+
 def insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     """INSERT rows (all with the same keys) into table."""
     if not rows:
@@ -79,7 +93,15 @@ def insert_tuples(conn: Connection, table: Table, names: Sequence[str], rows: Se
     if not rows:
         return
     dialect = conn.dialect.name
-    if dialect == "postgresql":
+    if dialect == "postgresql" and len(rows) <= PG_VALUES_UP_TO:
+        # A few rows (a till's everyday push): one INSERT ... VALUES is one round trip; COPY takes two
+        # and more work on both sides, which only pays for itself over many rows.
+        one = f"({', '.join(['%s'] * len(names))})"
+        sql = (f"INSERT INTO {_quoted(conn, table.name)} ({', '.join(_quoted(conn, n) for n in names)}) "
+               f"VALUES {', '.join([one] * len(rows))}")
+        with conn.connection.driver_connection.cursor() as cur:
+            cur.execute(sql, [v for r in rows for v in r])
+    elif dialect == "postgresql":
         sql = f"COPY {_quoted(conn, table.name)} ({', '.join(_quoted(conn, n) for n in names)}) FROM STDIN"
         with conn.connection.driver_connection.cursor() as cur, cur.copy(sql) as copy:
             for r in rows:

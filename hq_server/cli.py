@@ -20,7 +20,8 @@ import getpass
 import os
 import sys
 
-from hq_server.db import database_url, migrate
+from hq_server.db import migrate
+from hq_server.settings import Settings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,20 +39,23 @@ def main(argv: list[str] | None = None) -> int:
     jobs_cmd = sub.add_parser("run-jobs", help="run the scheduled jobs that are due (serve runs them by itself)")
     jobs_cmd.add_argument("--force", action="store_true", help="run every job, due or not")
     args = parser.parse_args(argv)
-    url = database_url(args.data)
+    settings = Settings(data_dir=args.data) if args.data else Settings()
+    url = settings.db_url()
+    # uvicorn's workers each build the app from the environment (create_app reads Settings again):
+    # they are told this process's choices the same way.
     if args.data:
         os.environ["HQ_DATA_DIR"] = args.data  # the workers find secret.key there
-    os.environ["HQ_DATABASE_URL"] = url  # the workers read it
+    os.environ["HQ_DATABASE_URL"] = url
     migrate(url)
     if args.cmd == "migrate":
         return 0
+    password = settings.admin_password.get_secret_value() if settings.admin_password else None
     if args.cmd == "create-admin":
-        password = os.environ.get("HQ_ADMIN_PASSWORD") or getpass.getpass("admin password: ")
-        return _set_admin(url, args.username, password)
+        return _set_admin(url, args.username, password or getpass.getpass("admin password: "))
     if args.cmd == "run-jobs":
         return _run_jobs(url, args.force)
-    if os.environ.get("HQ_ADMIN_PASSWORD"):
-        _set_admin(url, "admin", os.environ["HQ_ADMIN_PASSWORD"], unless_same=True)
+    if password:
+        _set_admin(url, "admin", password, unless_same=True)
     import uvicorn
     uvicorn.run("hq_server.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
                 log_level=args.log_level)

@@ -38,7 +38,7 @@ from pos_app.domain import ledger as L
 from pos_app.domain.ledger import Kind
 
 if TYPE_CHECKING:
-    from hq_server.ingest import Ingest
+    from hq_server.ledger.ingest import Ingest
 
 MAX_POINTS = 10**9  # what one code can cost; anything beyond is not a real code's
 
@@ -206,6 +206,6 @@ def coupon_freed(ing: Ingest, row: dict, payload: dict) -> None:
 
 
 def _flag(ing: Ingest, member_id: str, why: str) -> None:
-    from hq_server.merges import _member_item
+    from hq_server.ledger.merges import _member_item
     ing.conn.execute(update(M.members).where(M.members.c.member_id == member_id).values(risk_flag=why[:200]))
     _member_item(ing, member_id)

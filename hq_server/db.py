@@ -8,7 +8,6 @@ from ever skipping a row).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,15 +20,6 @@ from sqlalchemy import Connection, Engine, create_engine, event, select, update
 from hq_server import models as M
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-
-
-def database_url(data_dir: str | Path | None = None) -> str:
-    url = os.environ.get("HQ_DATABASE_URL")
-    if url:
-        return url
-    folder = Path(data_dir or os.environ.get("HQ_DATA_DIR") or "hq-data")
-    folder.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{folder.resolve() / 'hq.db'}"
 
 
 def make_engine(url: str) -> Engine:
@@ -50,7 +40,10 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql(f"BEGIN {conn.get_execution_options().get('sqlite_begin', 'DEFERRED')}")
 
         return engine
-    return create_engine(url, pool_size=5, max_overflow=5, pool_pre_ping=True)
+    # No pre-ping: it cost a round trip on every checkout, i.e. on every till's request (bench.fleet: an idle
+    # cycle is one request). After a database restart the first request of each worker that meets a dead
+    # connection fails (a 500; a till retries at its next sync) and SQLAlchemy then replaces the whole pool.
+    return create_engine(url, pool_size=5, max_overflow=5, pool_recycle=3600)
 
 
 class Seq:

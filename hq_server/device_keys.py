@@ -21,7 +21,7 @@ from hq_server.chain_codes_tables import device_keys
 from hq_server.db import Seq
 from hq_server.errors import HQProblem
 from hq_server.feed import FeedWriter
-from hq_server.hq_events import ONLINE_DEVICE
+from hq_server.ledger.hq_events import ONLINE_DEVICE
 from pos_app.domain.codes import HQ_STORE, key_id_for
 from pos_app.domain.label_batches import public_bytes
 

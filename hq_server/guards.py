@@ -11,7 +11,7 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hq_server.checks import too_deep
+from hq_server.ledger.checks import too_deep
 from hq_server.errors import problem_response
 
 

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, bindparam, exists, func, or_, select, update
 
-from hq_server import authority, ingest
+from hq_server.ledger import authority, ingest
 from hq_server import models as M
 from hq_server.auth import Device, device_in
 from hq_server.db import Database

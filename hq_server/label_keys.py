@@ -36,6 +36,7 @@ from hq_server.auth import Staff, get_db, now, require
 from hq_server.db import Database
 from hq_server.errors import HQProblem
 from hq_server.feed import FeedWriter
+from hq_server.ledger.key_rows import BATCH, MEMBER, batch_plan, member_key  # noqa: F401 (re-exported)
 from hq_server.programme import catalogue
 from hq_server.wire_time import UtcDateTime
 from pos_app.domain import codes as C
@@ -51,8 +52,6 @@ Labels = Depends(require(R.CATALOGUE))       # label batches: operators
 MemberKeys = Depends(require(R.MEMBERS))     # a member's phone key: customer service
 
 KEY = "label_key:"
-BATCH = "label_batch:"
-MEMBER = "member_key:"
 KEY_ID = r"^[0-9a-f]{8}$"
 BATCH_CODE = r"^[A-Z2-7]{8}$"
 
@@ -79,15 +78,10 @@ def _all(conn: Connection, prefix: str) -> list[dict]:
     return [json.loads(v) for v in rows]
 
 
-def member_key(conn: Connection, member_id: str) -> dict | None:
-    """The member's phone key as HQ holds it ({"member_id", "key_id", "public_key", "set_at"}), or None."""
-    return _get(conn, MEMBER + member_id)
-
-
-def batch_plan(conn: Connection, batch_code: str) -> LB.BatchPlan | None:
-    """The plan of a label batch HQ issued (each label's points), or None."""
-    doc = _get(conn, BATCH + batch_code)
-    return None if doc is None else LB.BatchPlan.from_doc(doc)
+def trusted_label_keys(conn: Connection) -> dict[str, bytes]:
+    """Every label key not retired, by key id: what a store trusts once it pulls (HQ checks a label a
+    member scans in the mall against the same keys)."""
+    return {k["key_id"]: bytes.fromhex(k["public_key"]) for k in _keys(conn) if not k.get("retired_at")}
 
 
 def _keys(conn: Connection) -> list[dict]:

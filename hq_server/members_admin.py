@@ -10,8 +10,8 @@ from sqlalchemy import Connection, or_, select, update
 from hq_server import models as M
 from hq_server.db import Seq
 from hq_server.errors import HQProblem
-from hq_server.ingest import Ingest, correction_id
-from hq_server.merges import _member_item, member_doc
+from hq_server.ledger.ingest import Ingest, correction_id
+from hq_server.ledger.merges import _member_item, member_doc
 from pos_app.domain import ledger as L
 from pos_app.domain.ledger import Kind, LotGrant, LotTake
 from pos_app.domain.members import normalize_phone

@@ -116,7 +116,7 @@ events = Table("events", metadata,
                Column("payload", Text, nullable=False),
                Column("payload_hash", String(64), nullable=False),
                # applied | waiting (for a lot it takes from) | duplicate_serial | correction
-               # | refused (woken, its lot another holder's: never applied; hq_server.authority)
+               # | refused (woken, its lot another holder's: never applied; hq_server.ledger.authority)
                Column("status", String(20), nullable=False),
                Column("flags", Text, nullable=False, server_default=""),
                UniqueConstraint("device_id", "device_seq"))

@@ -27,7 +27,9 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy.engine import make_url
 
-SECRET_ENV = "HQ_SECRET_KEY"
+from hq_server.settings import Settings
+
+SECRET_ENV = "HQ_SECRET_KEY"  # read by hq_server.settings (secret_key)
 SECRET_FILE = "secret.key"
 PREFIX = "aesgcm1:"
 
@@ -51,13 +53,30 @@ def unseal(sealed: str, label: str, db_url: str) -> bytes:
         raise SealError(f"sealed with another secret than this HQ's ({SECRET_ENV} or {SECRET_FILE})") from None
 
 
+_configured: dict[str, Settings] = {}  # database url -> the settings HQ's app was made with (create_app)
+
+
+def configure(db_url: str, settings: Settings) -> None:
+    """The secret for this database comes from these settings (HQ's app calls this as it starts)."""
+    _configured[db_url] = settings
+
+
+def _settings(db_url: str) -> Settings:
+    """The app's settings for this database; read from the environment (HQ_*) where no app was made
+    (the command line, a test calling sealing directly)."""
+    return _configured.get(db_url) or Settings()
+
+
 def _aead(db_url: str) -> AESGCM:
-    return AESGCM(_secret(os.environ.get(SECRET_ENV), str(secret_folder(db_url))))
+    settings = _settings(db_url)
+    from_env = settings.secret_key.get_secret_value() if settings.secret_key else None
+    return AESGCM(_secret(from_env, str(secret_folder(db_url, settings))))
 
 
-def secret_folder(db_url: str) -> Path:
-    if os.environ.get("HQ_DATA_DIR"):
-        return Path(os.environ["HQ_DATA_DIR"])
+def secret_folder(db_url: str, settings: Settings | None = None) -> Path:
+    data_dir = (settings or _settings(db_url)).data_dir
+    if data_dir:
+        return data_dir
     url = make_url(db_url)
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
         return Path(url.database).resolve().parent

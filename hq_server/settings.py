@@ -1,7 +1,9 @@
 """HQ's settings, read once from the environment (HQ_*) into one object handed to create_app.
 
-Security settings come first here; the rest of HQ's configuration (database, data folder, secret)
-moves in as its modules are reworked.
+This is the one place HQ reads its environment: the database, the data folder, the secret that
+seals HQ's private keys, the admin password `serve` sets, and the limits below. Every other module
+is handed the object (or what it needs of it); `hq-server serve` passes its choices to uvicorn's
+workers through the same HQ_* variables, and each worker reads them here again.
 """
 
 from __future__ import annotations
@@ -9,12 +11,22 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HQ_", extra="ignore")
+
+    # --- where HQ keeps its data (hq_server.db, hq_server.sealing) ---
+    database_url: str | None = Field(None, description="HQ_DATABASE_URL, e.g. postgresql+psycopg://hq@db/hq; "
+                                                       "unset: SQLite in data_dir")
+    data_dir: Path | None = Field(None, description="HQ_DATA_DIR: the embedded database and secret.key "
+                                                    "(default ./hq-data for the database)")
+    secret_key: SecretStr | None = Field(None, description="HQ_SECRET_KEY: 32 bytes, base64, sealing HQ's "
+                                                           "private keys (unset: secret.key in the data folder)")
+    admin_password: SecretStr | None = Field(None, description="HQ_ADMIN_PASSWORD: `serve` creates or resets "
+                                                               "the admin user with it")
 
     # --- login (hq_server.login) ---
     login_window_s: int = Field(900, ge=1, description="the throttle's window")
@@ -50,3 +62,11 @@ class Settings(BaseSettings):
 
     # --- scheduled jobs (hq_server.programme.jobs): every worker checks this often; a job runs once a period ---
     jobs_check_s: int = Field(300, ge=0, description="seconds between checks for due jobs; 0 turns the timer off")
+
+    def db_url(self) -> str:
+        """The database to use: database_url, else SQLite in the data folder (made if missing)."""
+        if self.database_url:
+            return self.database_url
+        folder = self.data_dir or Path("hq-data")
+        folder.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{folder.resolve() / 'hq.db'}"

@@ -19,7 +19,7 @@ from hq_server.stock_book import move_id
 from pos_app.domain.ledger import Kind
 
 if TYPE_CHECKING:
-    from hq_server.ingest import Ingest
+    from hq_server.ledger.ingest import Ingest
 
 MAX_EVENT_QTY = 1000  # a redemption moves at most MAX_GIFT_QTY (20) units: anything far beyond is not one
 REASONS = {Kind.REDEEM_HOLD: "redeem", Kind.REDEEM_VOID: "void", Kind.REVERSE: "return", Kind.REDEEM_POST: "pickup"}

@@ -87,10 +87,24 @@ def main() -> int:
         settle()
         gifts.grid.setCurrentRow(1)
         shot("05-gifts")
+        # a gift held for later (another member's points: the checkout's member pays with hers next):
+        # its pickup slip is printed, the screen shows the QR
+        gifts.member_box.setText("18600001111")
+        gifts.find_member()
+        settle()
+        cup = next(i for i in range(gifts.grid.count()) if gifts.grid.item(i).data(Qt.UserRole) == "GIFT-CUP")
+        gifts.grid.setCurrentRow(cup)
+        gifts.hand_over.setChecked(False)
+        gifts.member_pin.setText("123456")
+        gifts.redeem()
+        settle()
+        shot("05b-gifts-pickup-slip")
         window.show_screen(0)
         co.member_pin.setText("123456")  # the demo member's PIN: paying with points needs it
+        co.received.setText("500")
         co.finish()
         settle()
+        shot("02b-checkout-sale-done")
         window.show_screen(3)
         refunds = screens["F4"]
         refunds.receipt.setText(co.last_sale.receipt_no)

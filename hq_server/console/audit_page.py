@@ -11,7 +11,8 @@ from hq_server import roles as R
 from hq_server.auth import Staff
 from hq_server.console import nav
 from hq_server.console.lists import show
-from hq_server.console.pages import PREFIX
+from hq_server.console.pages import PAGES, PREFIX
+from hq_server.console.words import ROLE_NAMES
 from hq_server.programme import audit
 from hq_server.web.i18n import N_
 from hq_server.web.listing import Column
@@ -36,7 +37,12 @@ COLUMNS = [
 @router.get("")
 def audit_log(request: Request, _who: Admin) -> Response:
     db = request.app.state.db
-    return show(request, title=N_("Audit log"), columns=COLUMNS, filename="audit-log",
-                fetch=lambda q: audit.search(db, q), search_hint=N_("record, note or username"),
+    gettext = PAGES.gettext(request)
+
+    def fetch(q):
+        page = audit.search(db, q)
+        return type(page)([{**r, "role": gettext(ROLE_NAMES.get(r["role"], r["role"]))} for r in page.rows],
+                          page.total, page.query)
+    return show(request, title=N_("Audit log"), columns=COLUMNS, filename="audit-log", fetch=fetch, search_hint=N_("record, note or username"),
                 filters=[("actor", N_("Who"), None), ("action", N_("Action"), [(a, a) for a in audit.actions(db)]),
                          ("since", N_("From (YYYY-MM-DD)"), None), ("until", N_("To (YYYY-MM-DD)"), None)])

@@ -41,8 +41,13 @@ STATES = [("open", N_("Open")), ("resolved", N_("Resolved"))]
 def conflicts(request: Request, _who: Reader) -> Response:
     db = request.app.state.db
     gettext = PAGES.gettext(request)
-    return show(request, title=N_("Conflicts"), columns=COLUMNS, filename="conflicts",
-                fetch=lambda q: conflict_tasks.find(db, q), search_hint=N_("member, event or task id"),
+    states = dict(STATES)
+
+    def fetch(q):
+        page = conflict_tasks.find(db, q)
+        return type(page)([{**r, "status": gettext(states.get(r["status"], r["status"]))} for r in page.rows],
+                          page.total, page.query)
+    return show(request, title=N_("Conflicts"), columns=COLUMNS, filename="conflicts", fetch=fetch, search_hint=N_("member, event or task id"),
                 filters=[("kind", N_("Kind"), [(k, k) for k in conflict_tasks.kinds(db)]),
                          ("store", N_("Store"), None),
                          ("state", N_("State"), [(v, gettext(t)) for v, t in STATES])])

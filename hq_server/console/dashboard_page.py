@@ -38,4 +38,6 @@ def dashboard(request: Request, who: Reader, period: str = "7d", store: str = ""
                             figures["stores_ranked"], PAGES.gettext(request))
     return PAGES.render(request, "console/dashboard.html", {
         "f": figures, "periods": PERIOD_NAMES, "may_pick_store": who.role != StaffRole.STORE_MANAGER,
+        # the chain's liability is the chain's business: a store manager sees their own store's figures
+        "chain_figures": who.role != StaffRole.STORE_MANAGER,
         "ranked_columns": RANKED})

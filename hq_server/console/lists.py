@@ -23,5 +23,8 @@ def show(request: Request, *, title: str, columns: Sequence[Column], fetch: Call
     query = list_query(request, filters=[f[0] for f in filters], sorts=[c.key for c in columns if c.sortable])
     if wants_csv(request):
         return csv_response(filename, columns, fetch(query.everything()).rows, PAGES.gettext(request))
+    # htmx asks for the list alone (the search box stays as it is typed in): one block of the same page
+    block = "results" if request.headers.get("hx-target") == "results" else None
     return PAGES.render(request, template, {"title": title, "page": fetch(query), "columns": columns,
-                                            "filters": filters, "search_hint": search_hint, **(extra or {})})
+                                            "filters": filters, "search_hint": search_hint, **(extra or {})},
+                        block=block)

@@ -46,8 +46,14 @@ def _roles(request: Request) -> list[tuple[str, str]]:
 @router.get("")
 def users(request: Request, _who: Admin) -> Response:
     db = request.app.state.db
+    gettext = PAGES.gettext(request)
+
+    def fetch(q):
+        page = staff_accounts.find(db, q)
+        return type(page)([{**r, "role": gettext(ROLE_NAMES[StaffRole(r["role"])])} for r in page.rows], page.total,
+                          page.query)
     return show(request, title=N_("Users and roles"), columns=COLUMNS, filename="users",
-                fetch=lambda q: staff_accounts.find(db, q), search_hint=N_("username"),
+                fetch=fetch, search_hint=N_("username"),
                 filters=[("role", N_("Role"), _roles(request)),
                          ("active", N_("Active"), [("1", PAGES.gettext(request)(N_("Yes"))),
                                                     ("0", PAGES.gettext(request)(N_("No")))])],

@@ -20,11 +20,12 @@ PAGES = Pages("mall", Path(__file__).parent, globals={
 
 
 def mount(app: FastAPI) -> None:
-    from hq_server.mall import (code_page, help_page, home_page, invite_page, me_page, pwa, signin_page,
-                                statement_page)
+    from hq_server.mall import (code_page, donate_page, game_page, help_page, home_page, invite_page,
+                                lottery_page, me_page, pwa, scan_page, signin_page, statement_page)
     app.state.mall = MallSettings()
     app.state.sms = SmsSettings()
     app.state.sms_sender = make_sender(app.state.sms, app.state.db)
     faces.register(app, PREFIX, PAGES)
-    for module in (pwa, signin_page, home_page, code_page, statement_page, invite_page, help_page, me_page):
+    for module in (pwa, signin_page, home_page, code_page, statement_page, invite_page, help_page, me_page,
+                   scan_page, lottery_page, game_page, donate_page):
         app.include_router(module.router)

@@ -16,6 +16,8 @@ KIND_NAMES = {
     "redeem_post": N_("Redeemed"), "redeem_void": N_("Redemption cancelled"), "lottery_draw": N_("Lottery"),
     "donation": N_("Donation"), "reverse": N_("Refund"), "adjust": N_("Adjustment"), "expire": N_("Expired"),
     "member_merge": N_("Members merged"),
+    # earn events that were not a purchase (programme.statement.PURPOSES)
+    "lottery_prize": N_("Lottery prize"), "game_award": N_("Grab the rice"),
 }
 
 TOPIC_NAMES = {"points": N_("Points"), "order": N_("Orders and gifts"), "account": N_("My account"),
@@ -60,12 +62,35 @@ ERROR_HINTS = {
                      "nothing was changed."),
     "too_long": N_("That is too long."),
     "not_found": N_("There is no such page."),
+    # scanning a label
+    "label_unreadable": N_("No code could be read: take the photo again closer, in good light, the QR code sharp."),
+    "not_a_label": N_("This is not a product label's QR code: scan the QR code on the label."),
+    "label_damaged": N_("The label's code is damaged or only partly read: scan it again."),
+    "label_forged": N_("This label was not issued by the chain: it earns no points."),
+    "label_unissued": N_("This label is not in the chain's records: ask customer service."),
+    "label_claimed": N_("This label already earned its points, here or at a store."),
+    "label_yours": N_("This label already earned you its points."),
+    "member_frozen": N_("Your account is frozen: customer service can tell you why."),
+    "not_a_photo": N_("That file is not a photo: take a photo of the label."),
+    "photo_too_large": N_("The photo is too large: take it again, or choose a smaller one."),
+    # campaigns
+    "not_enough_points": N_("You do not have enough points for this yet (points just earned may be locked a few days)."),
+    "lottery_unknown": N_("This lottery is not open any more."),
+    "no_draws_left": N_("No draws left today: come back tomorrow."),
+    "charity_unknown": N_("Choose one of the charities listed."),
+    "invalid_points": N_("Give a whole number of points, 1 to 100,000."),
+    "game_closed": N_("The game is closed just now."),
+    "no_plays_left": N_("No plays left today: come back tomorrow."),
+    "ticket_forged": N_("This play was not started here: start a new play."),
+    "play_over": N_("This play's result was already counted."),
+    "invalid_catches": N_("The play's result could not be read: start a new play."),
 }
 DEFAULT_HINT = N_("That did not work; nothing was changed.")
 DEFAULT_TITLE = N_("Not done")
 # flash messages (shown once after a redirect; translated when shown)
 PIN_SAVED = N_("PIN saved: the tills ask for it from now on.")
 MESSAGE_SENT = N_("Thank you: customer service will answer here soon.")
+DONATED = N_("Thank you: %(n)s points donated.")
 
 
 def hint(code: str) -> str:

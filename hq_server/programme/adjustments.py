@@ -24,7 +24,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, select, update
 
-from hq_server import hq_events
+from hq_server.ledger import hq_events
 from hq_server import models as M
 from hq_server.db import Database, Seq
 from hq_server.errors import HQProblem

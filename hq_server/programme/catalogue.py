@@ -6,9 +6,12 @@ refusal is a 422 whose message names the field. A record kept is sent to every s
 pull item in the same transaction.
 
     put_record(db, type_="gift", key="CUP", data={...}, now=now)   -> Record
-    delete_record(db, type_="gift", key="CUP")                     -> None (404 when unknown)
+    delete_record(db, type_="gift", key="CUP", now=now)            -> None (404 when unknown)
     list_records(db, "gift")                                       -> [Record]
     product(conn, sku)                                             -> the catalogue's product or None
+
+A tier record joins the rules' tiers (hq_server.programme.tiers): HQ refuses one that would leave
+the chain's tiers unusable (no tier open to every member, tiers on different thresholds).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from hq_server import models as M
 from hq_server.db import Database
 from hq_server.errors import HQProblem
 from hq_server.feed import FeedWriter
+from hq_server.programme import tiers
 from pos_app.domain.campaigns import parse_campaign
 from pos_app.domain.catalog import Product, parse_product
 from pos_app.domain.coupons import parse_coupon_type
@@ -75,9 +79,11 @@ def check_record(type_: str, key: str, data: Any) -> Any:
 
 def put_record(db: Database, *, type_: str, key: str, data: dict[str, Any], now: datetime) -> Record:
     """Create or replace one record, checked as every till will read it, and tell every store."""
-    check_record(type_, key, data)
+    parsed = check_record(type_, key, data)
     c = M.catalog.c
     with db.write() as (conn, seq):
+        if type_ == "tier":
+            tiers.check_tier_change(conn, now, key, parsed)
         feed = FeedWriter(seq)
         n = feed.add(M.CHAIN, type_, key, {"key": key, **data})
         values = {"data": canonical_json(data), "seq": n, "updated_at": now}
@@ -87,10 +93,40 @@ def put_record(db: Database, *, type_: str, key: str, data: dict[str, Any], now:
     return Record(type_, key, n, data)
 
 
-def delete_record(db: Database, *, type_: str, key: str) -> None:
-    """Retire one record: the stores keep it inactive (old sales and redemptions still name it)."""
+def put_tiers(db: Database, *, records: dict[str, dict[str, Any]], now: datetime) -> list[Record]:
+    """Replace HQ's tier records with `records` ({code: record}) at once, checked as one set: the way to
+    move the chain's tiers to another basis (spend to points), which no single record can do alone.
+    Codes not in `records` lose their record (the rules' tier of that code stands again): {} leaves the
+    rules' tiers alone in force."""
+    if not isinstance(records, dict) or len(records) > 20:
+        raise HQProblem(422, "invalid_body", "tiers: at most 20 tier records by code")
+    parsed = {code: check_record("tier", code, data) for code, data in records.items()}
     c = M.catalog.c
     with db.write() as (conn, seq):
+        tiers.check_tier_set(conn, now, parsed)
+        feed = FeedWriter(seq)
+        gone = conn.execute(select(c.key).where(c.type == "tier", c.key.not_in(list(records)))).scalars().all()
+        for code in gone:
+            conn.execute(M.catalog.delete().where(c.type == "tier", c.key == code))
+            feed.add(M.CHAIN, "tier", code, {"key": code, "deleted": True})
+        out = []
+        for code, data in sorted(records.items()):
+            n = feed.add(M.CHAIN, "tier", code, {"key": code, **data})
+            values = {"data": canonical_json(data), "seq": n, "updated_at": now}
+            if conn.execute(update(M.catalog).where(c.type == "tier", c.key == code).values(**values)).rowcount == 0:
+                conn.execute(M.catalog.insert().values(type="tier", key=code, **values))
+            out.append(Record("tier", code, n, data))
+        feed.flush(conn)
+    return out
+
+
+def delete_record(db: Database, *, type_: str, key: str, now: datetime) -> None:
+    """Retire one record: the stores keep it inactive (old sales and redemptions still name it); a
+    tier record's code falls back to the rules' tier of that code, if any."""
+    c = M.catalog.c
+    with db.write() as (conn, seq):
+        if type_ == "tier":
+            tiers.check_tier_change(conn, now, key, None)
         if conn.execute(M.catalog.delete().where(c.type == type_, c.key == key)).rowcount == 0:
             raise HQProblem(404, "not_found", f"no {type_} {key}")
         feed = FeedWriter(seq)

@@ -178,6 +178,13 @@ def _check(type_: str, d: dict[str, Any]) -> None:
 c = M.catalog.c
 
 
+def _defaults(type_: str, data: dict[str, Any]) -> dict[str, Any]:
+    """A record as the tills read it: one without `active` is active (pos_app.sync.catalogue._active)."""
+    if any(f.name == "active" for f in TYPES[type_]):
+        return {**data, "active": data.get("active") is not False}
+    return data
+
+
 def find(db: Database, type_: str, query: ListQuery) -> Page:
     if type_ not in TYPES:
         raise HQProblem(404, "not_found", f"no catalogue type {type_}")
@@ -187,13 +194,13 @@ def find(db: Database, type_: str, query: ListQuery) -> Page:
     stmt = select(c.key, c.data, c.seq, c.updated_at).where(c.type == type_)
     with db.read() as conn:
         return fetch(conn, stmt, query, shape, lambda r: {"key": r.key, "seq": r.seq, "updated_at": r.updated_at,
-                                                           **json.loads(r.data)})
+                                                           **_defaults(type_, json.loads(r.data))})
 
 
 def item(db: Database, type_: str, key: str) -> dict[str, Any] | None:
     with db.read() as conn:
         row = conn.execute(select(c.data, c.seq).where(c.type == type_, c.key == key)).first()
-    return None if row is None else {"key": key, "seq": row.seq, **json.loads(row.data)}
+    return None if row is None else {"key": key, "seq": row.seq, **_defaults(type_, json.loads(row.data))}
 
 
 def save(db: Database, actor: Actor, type_: str, key: str, data: dict[str, Any], *, seen_seq: int | None,

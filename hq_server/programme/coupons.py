@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from hq_server import hq_events
+from hq_server.ledger import hq_events
 from hq_server import models as M
 from hq_server.db import Database
 from hq_server.errors import HQProblem

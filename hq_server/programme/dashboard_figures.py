@@ -1,7 +1,8 @@
 """The console's dashboard figures for today, the last 7 or the last 30 local days, chain-wide or for
 one store: new and active members, points issued, redeemed and expired, the points outstanding and
 the programme's liability in yuan at the cash rate, sales, top gifts, stores ranked, and a day-by-day
-series for the charts. Read-only; one read transaction.
+series for the charts. Read-only; one read transaction; every figure summed by the database (sales and
+gifts read from the events' JSON payloads there too).
 
 Flows are summed from the postings of the events whose device time falls in the period, as the chain
 report does (hq_server.reports): issued = points out of a store's issued account, redeemed = points
@@ -10,13 +11,12 @@ into its redeemed account, expired = points into breakage.
 
 from __future__ import annotations
 
-import json
-from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, literal_column, select
+from sqlalchemy import BigInteger, case, func, literal_column, select
+from sqlalchemy.dialects.postgresql import JSONB
 
 from hq_server import models as M
 from hq_server.db import Database
@@ -27,7 +27,6 @@ from pos_app.domain.money import mul_div_floor
 
 PERIODS = {"today": 1, "7d": 7, "30d": 30}
 TZ = ZoneInfo("Asia/Shanghai")
-MAX_SCANNED = 200_000  # payload rows read for sales and top gifts: beyond it the figures say so
 
 
 def _bounds(days: int, today: date) -> tuple[datetime, datetime, list[date]]:
@@ -35,6 +34,21 @@ def _bounds(days: int, today: date) -> tuple[datetime, datetime, list[date]]:
     start = datetime.combine(first, time(), TZ).astimezone(UTC).replace(tzinfo=None)
     end = datetime.combine(today + timedelta(days=1), time(), TZ).astimezone(UTC).replace(tzinfo=None)
     return start, end, [first + timedelta(days=i) for i in range(days)]
+
+
+def _json_text(conn, column, key: str):
+    """A payload's top-level text field, read by the database (payloads are JSON text)."""
+    if conn.dialect.name == "sqlite":
+        return func.json_extract(column, f"$.{key}")
+    return func.cast(column, JSONB).op("->>")(key)
+
+
+def _json_int(conn, column, key: str):
+    if conn.dialect.name == "sqlite":
+        return func.json_extract(column, f"$.{key}")
+    # a payload's field is checked by the tills' parsers; only digits are summed here, whatever HQ holds
+    text_ = func.cast(column, JSONB).op("->>")(key)
+    return case((text_.op("~")(r"^-?\d{1,18}$"), func.cast(text_, BigInteger)), else_=None)
 
 
 def _local_day(conn, column):
@@ -86,12 +100,19 @@ def figures(db: Database, period: str, store_id: str | None, now: datetime) -> d
                                        .where(b.account.startswith("member:"), b.balance > 0)).scalar())
         rules = _rules(conn, now)
 
-        scanned = conn.execute(select(e.kind, e.store_id, e.payload).where(
-            *in_period, e.kind.in_([str(L.Kind.EARN), str(L.Kind.REDEEM_POST), str(L.Kind.REDEEM_HOLD)]),
-            *([e.store_id == store_id] if store_id else [])).limit(MAX_SCANNED)).all()
+        mine = [e.store_id == store_id] if store_id else []
+        sales_fen = int(conn.execute(select(func.coalesce(func.sum(_json_int(conn, e.payload, "paid_fen")), 0))
+                                     .where(*in_period, e.kind == str(L.Kind.EARN), *mine)).scalar())
+        gift = _json_text(conn, e.payload, "gift_id")
+        gifts = conn.execute(select(gift.label("gift_id"),
+                                    func.coalesce(func.sum(func.coalesce(_json_int(conn, e.payload, "qty"), 1)), 0)
+                                    .label("qty"))
+                             .where(*in_period, e.kind == str(L.Kind.REDEEM_POST), *mine, gift.is_not(None))
+                             .group_by(gift).order_by(literal_column("qty").desc(), gift).limit(10)).all()
         ranked = conn.execute(
             select(e.store_id, func.count().label("events"), func.count(func.distinct(e.member_id)).label("members"))
-            .where(*in_period, e.store_id != M.HQ_ORIGIN).group_by(e.store_id)).all()
+            .where(*in_period, e.store_id != M.HQ_ORIGIN, *([e.store_id == store_id] if store_id else []))
+            .group_by(e.store_id)).all()
         issued_by_store = dict(conn.execute(
             select(p.account, func.coalesce(func.sum(-p.amount), 0)).join_from(M.postings, M.events,
                                                                                  e.event_id == p.event_id)
@@ -99,13 +120,6 @@ def figures(db: Database, period: str, store_id: str | None, now: datetime) -> d
             .group_by(p.account)).all())
         figures_ = {"new_members": conn.execute(new_q).scalar_one(), "active_members": conn.execute(active_q).scalar_one()}
 
-    sales_fen, gifts = 0, Counter()
-    for kind, _store, payload in scanned:
-        doc = json.loads(payload)
-        if kind == L.Kind.EARN and isinstance(doc.get("paid_fen"), int):
-            sales_fen += doc["paid_fen"]
-        elif kind == L.Kind.REDEEM_POST and isinstance(doc.get("gift_id"), str):
-            gifts[doc["gift_id"]] += doc.get("qty", 1) if isinstance(doc.get("qty"), int) else 1
     names = {s.store_id: s.name for s in stores}
     series = [{"day": d.isoformat(), **dict(zip(("issued", "redeemed", "expired"), by_day.get(d.isoformat(), (0, 0, 0))))}
               for d in days]
@@ -117,8 +131,8 @@ def figures(db: Database, period: str, store_id: str | None, now: datetime) -> d
         "points_outstanding": outstanding,
         "liability_fen": mul_div_floor(outstanding, rules.cash_fen, rules.cash_points),
         "cash_rate": {"points": rules.cash_points, "fen": rules.cash_fen},
-        "sales_fen": sales_fen, "scan_capped": len(scanned) >= MAX_SCANNED,
-        "top_gifts": [{"gift_id": g, "qty": n} for g, n in gifts.most_common(10)],
+        "sales_fen": sales_fen,
+        "top_gifts": [{"gift_id": g.gift_id, "qty": int(g.qty)} for g in gifts],
         "stores_ranked": sorted(({"store_id": r.store_id, "name": names.get(r.store_id, r.store_id),
                                   "events": r.events, "members": r.members,
                                   "points_issued": int(issued_by_store.get(L.store_issued(r.store_id), 0))}

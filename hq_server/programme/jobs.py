@@ -10,8 +10,9 @@ due, so running it twice changes nothing the second time.
 
 - expire: the lots HQ granted (the events of HQ's own device and HQ's corrections; a till expires
   the lots it granted itself) past their expiry go to breakage, one `expire` event per account.
-- tiers: a member whose rolling 12 months' spend (as HQ's ledger knows it: the sales' paid amounts
-  less what was refunded) no longer holds their tier moves down, a `tier_change` event. Upgrades
+- tiers: a member whose rolling 12 months' spend or points (as HQ's ledger knows them: the sales'
+  paid amounts and points less what refunds took back) no longer reach their tier moves down, a
+  `tier_change` event, on the chain's tiers (hq_server.programme.tiers). Upgrades
   happen at once at the till of the sale; downgrades only here, where every store's sales meet
   (a till sees only the sales of members it follows, and would downgrade on part of the spend).
 """
@@ -25,10 +26,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, select, update
 
-from hq_server import hq_events
+from hq_server.ledger import hq_events
 from hq_server import models as M
 from hq_server.db import Database, Seq
 from hq_server.programme import ledger_reads as R
+from hq_server.programme import tiers as T
 from pos_app.domain import entries as E
 from pos_app.domain.ledger import Entry, Kind
 from pos_app.domain.lots import Lot
@@ -68,31 +70,17 @@ def _expire(conn: Connection, seq: Seq, db_url: str, now: datetime) -> dict:
             "more": len(by_account) == BATCH}
 
 
-def rolling_spend(conn: Connection, member_id: str, since: datetime) -> int:
-    """What the member paid in sales since `since`, less what was refunded, as HQ's events tell it."""
-    e = M.events.c
-    total = 0
-    for kind, payload in conn.execute(select(e.kind, e.payload).where(
-            e.member_id == member_id, e.kind.in_((Kind.EARN, Kind.REVERSE)), e.device_time >= since,
-            e.status == "applied")):
-        doc = json.loads(payload)
-        if kind == Kind.EARN:
-            total += int(doc.get("paid_fen") or 0)
-        elif doc.get("of") == "earn":
-            total -= int(doc.get("fen") or 0)
-    return max(total, 0)
-
-
 def _tiers(conn: Connection, seq: Seq, db_url: str, now: datetime) -> dict:
-    rules = R.current_rules(conn, now)
+    rules, tiers = R.current_rules(conn, now), T.chain_tiers(conn, now)
     m = M.members.c
-    floor = lowest(rules.tiers).code
+    floor = lowest(tiers).code
     rows = conn.execute(select(m.member_id, m.tier).where(m.merged_into.is_(None), m.tier != floor)
                         .order_by(m.member_id)).all()
     entries = []
+    since = window_start(now)
     for member_id, tier in rows:
-        new = on_reevaluation(rules.tiers, rolling_spend(conn, member_id, window_start(now)))
-        if rank(rules.tiers, new) < rank(rules.tiers, tier):
+        new = on_reevaluation(tiers, T.rolling_spend(conn, member_id, since), T.rolling_points(conn, member_id, since))
+        if rank(tiers, new) < rank(tiers, tier):
             entries.append(Entry(Kind.TIER_CHANGE, {"member_id": member_id, "from": tier, "to": new,
                                                     "reason": "reevaluation"}, member_id=member_id))
         if len(entries) == BATCH:

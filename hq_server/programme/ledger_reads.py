@@ -1,5 +1,5 @@
 """What HQ's use cases read of the ledger and the programme inside their transaction: the rules in
-force, a member, a holder's lots and balances. Writes go through hq_server.hq_events only."""
+force, a member, a holder's lots and balances. Writes go through hq_server.ledger.hq_events only."""
 
 from __future__ import annotations
 

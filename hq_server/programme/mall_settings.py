@@ -45,3 +45,5 @@ class MallSettings(BaseSettings):
     pin_window_s: int = Field(900, ge=60)
     pin_failures: int = Field(5, ge=1, description="wrong current PINs per member in the window")
     expiring_days: int = Field(30, ge=1, le=365, description="'expiring soon' on the home page")
+    lottery_draws_per_day: int = Field(3, ge=1, le=100, description="a member's draws of one lottery a day, "
+                                                                     "unless the lottery's record says")

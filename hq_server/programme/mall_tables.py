@@ -1,10 +1,10 @@
-"""The members' mall's own tables (SMS codes, members' sessions, help tickets), on HQ's one schema
-(hq_server.models.metadata); migration 0005w makes them. Kept beside the use cases that own them so
-the mall's schema reads in one place; nothing here touches the ledger."""
+"""The members' mall's own tables (SMS codes, members' sessions, help tickets, game plays), on HQ's one
+schema (hq_server.models.metadata); migrations 0005w and 0006m make them. Kept beside the use cases that
+own them so the mall's schema reads in one place; nothing here touches the ledger."""
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, String, Table, Text
+from sqlalchemy import BigInteger, Column, Date, DateTime, Index, Integer, String, Table, Text
 
 from hq_server.models import metadata
 
@@ -56,3 +56,21 @@ help_tickets = Table("help_tickets", metadata,
                      Column("answered_by", String(40)),
                      Column("answered_at", DateTime),
                      Index("ix_help_tickets_status_created", "status", "created_at"))
+
+# A member's plays of the points game (programme.points_game): a row when a play starts (so the plays a
+# day are counted, and a play's result is taken once), finished with what the page said it caught, what
+# HQ counted, the award and the award's ledger event. `day` is the chain's local day of the start.
+game_plays = Table("game_plays", metadata,
+                   Column("play_id", String(36), primary_key=True),
+                   Column("member_id", String(36), nullable=False),
+                   Column("game", String(16), nullable=False),
+                   Column("day", Date, nullable=False),
+                   Column("started_at", DateTime, nullable=False),
+                   Column("seconds", Integer, nullable=False),
+                   Column("status", String(10), nullable=False),  # playing | finished
+                   Column("finished_at", DateTime),
+                   Column("catches_sent", Integer),
+                   Column("catches_counted", Integer),
+                   Column("award", Integer),
+                   Column("event_id", String(36)),
+                   Index("ix_game_plays_member_day", "member_id", "game", "day"))

@@ -2,7 +2,7 @@
 member's balances per point type, lots and when they expire, statement; adjust points with a reason
 (above a threshold a second person approves); freeze and unfreeze.
 
-An adjustment is an ordinary ledger event HQ writes (hq_server.hq_events: DESIGN.md 10), built by the
+An adjustment is an ordinary ledger event HQ writes (hq_server.ledger.hq_events: DESIGN.md 10), built by the
 tills' own points engine (pos_app.domain.entries): up is a new lot (repaying debt first), down takes
 the soonest-expiring points and is refused beyond what the member has. A freeze sets the member's
 risk flag, which every till following the member pulls and shows the cashier.
@@ -17,14 +17,15 @@ from typing import Any
 
 from sqlalchemy import Select, func, or_, select, update
 
-from hq_server import hq_events, members_admin
+from hq_server import members_admin
+from hq_server.ledger import hq_events
 from hq_server import models as M
-from hq_server.book import Book
+from hq_server.ledger.book import Book
 from hq_server.db import Database
 from hq_server.errors import HQProblem
-from hq_server.ingest import Ingest
-from hq_server.merges import _member_item
-from hq_server.programme import audit
+from hq_server.ledger.ingest import Ingest
+from hq_server.ledger.merges import _member_item
+from hq_server.programme import audit, member_standing
 from hq_server.programme.audit import Actor
 from hq_server.programme.audit_tables import approvals
 from hq_server.programme.listing import ListQuery, ListShape, Page, fetch
@@ -38,7 +39,7 @@ from pos_app.domain.rules import Rules, parse_rules
 
 m = M.members.c
 _UUID = re.compile(ID_PATTERN.strip("^$"))
-FROZEN = "frozen: "
+FROZEN = member_standing.FROZEN
 
 
 def _search(stmt: Select, q: str) -> Select:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Connection, and_, case, func, select
 
 from hq_server import models as M
 from hq_server.db import Database
@@ -27,6 +27,7 @@ CHAIN_TZ = ZoneInfo("Asia/Shanghai")
 MEMBER_TYPES = (PointType.CONSUMER, PointType.AGENT)  # guide points are staff's, never a member's
 PAGE = 30
 MAX_PAGE = 100
+PURPOSES = ("lottery_prize", "game_award")  # earn events that were not a purchase (named apart in a statement)
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,12 @@ class Line:
     store_id: str
     store_name: str | None  # None: HQ's online channel (the mall, customer service)
     at: datetime
+    purpose: str | None = None  # what an `earn` paid for when not a purchase: lottery_prize, game_award
+
+    @property
+    def what(self) -> str:
+        """The kind a member reads: an earn that was a prize is named by its purpose."""
+        return self.purpose if self.kind == Kind.EARN and self.purpose in PURPOSES else self.kind
 
 
 @dataclass(frozen=True)
@@ -178,8 +185,10 @@ def statement(db: Database, member_id: str, *, point_type: str | None = None, di
     if before is not None:
         where.append(e.hq_seq < before)
     with db.read() as conn:
+        # the payload only of an HQ-written earn (a prize or an award), to name it: a till's sale stays unread
+        online_earn = and_(e.kind == str(Kind.EARN), e.store_id == M.HQ_ORIGIN)
         rows = conn.execute(select(e.hq_seq, e.event_id, e.kind, p.account, p.amount, e.store_id, s.name,
-                                   e.device_time)
+                                   e.device_time, case((online_earn, e.payload), else_=None).label("payload"))
                             .select_from(M.postings.join(M.events, e.event_id == p.event_id)
                                          .outerjoin(M.stores, s.store_id == e.store_id))
                             .where(and_(*where)).order_by(e.hq_seq.desc(), p.id).limit(limit + 1)).all()
@@ -191,7 +200,8 @@ def statement(db: Database, member_id: str, *, point_type: str | None = None, di
         cut = [r for r in rows[:limit] if r.hq_seq != rows[limit].hq_seq]
         rows = cut or rows[:limit]
     lines = [Line(r.hq_seq, r.event_id, r.kind, accounts[r.account], r.amount, r.store_id,
-                  None if r.store_id == M.HQ_ORIGIN else (r.name or r.store_id), r.device_time) for r in rows]
+                  None if r.store_id == M.HQ_ORIGIN else (r.name or r.store_id), r.device_time,
+                  json.loads(r.payload).get("purpose") if r.payload else None) for r in rows]
     return Statement(lines, rows[-1].hq_seq if more and rows else None,
                      [(sid, name or sid) for sid, name in stores if sid != M.HQ_ORIGIN])
 

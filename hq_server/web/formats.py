@@ -54,3 +54,8 @@ def cell(value, kind: str) -> str:
     if kind == "bool":
         return "1" if value else "0"
     return "" if value is None else str(value)
+
+
+def pretty_json(value) -> str:
+    """A record for a person to read (the page escapes it; tojson's HTML-safe escapes are for scripts)."""
+    return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True, default=str)

@@ -38,7 +38,7 @@ class Pages:
         # `tr`: a use case's refusal in the reader's language where the catalogue has it, else as written
         # (plain gettext: the sentence is never %-formatted, whatever it holds)
         env.filters["tr"] = translations.gettext
-        env.filters.update(yuan=formats.yuan, points=formats.points, local_time=formats.local_time,
+        env.filters.update(pretty_json=formats.pretty_json, yuan=formats.yuan, points=formats.points, local_time=formats.local_time,
                            cell=formats.cell)
         env.globals.update(link=listing.link, sort_link=listing.sort_link, pages_around=listing.pages_around,
                            lang_names=i18n.NAMES, langs=i18n.LANGS, csrf_field=csrf.FIELD, **self.globals)
@@ -59,7 +59,10 @@ class Pages:
         """The page (or one block of it, for htmx) in the reader's language."""
         env = self._envs[lang_of(request)]
         ctx = self.context(request, extra)
-        html = render_block(env, template, block, **ctx) if block else env.get_template(template).render(**ctx)
+        page = env.get_template(template)
+        # jinja2-fragments sees a template's own blocks only: a page that inherits the block from its parent
+        # answers whole, and htmx's hx-select takes the block out of it
+        html = render_block(env, template, block, **ctx) if block in page.blocks else page.render(**ctx)
         response = HTMLResponse(html, status_code=status)
         flash.forget(response, request)
         csrf.remember_pre_session(response, request)

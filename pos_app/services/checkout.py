@@ -96,6 +96,11 @@ def qualifying_spend(conn: Connection, member_id: str, now: datetime) -> int:
     return sales_repo.spend_since(conn, member_id, window_start(now))
 
 
+def qualifying_points(conn: Connection, member_id: str, now: datetime) -> int:
+    """Points the member earned in sales here in the tiers' rolling window (a tier on points)."""
+    return sales_repo.earned_since(conn, member_id, window_start(now))
+
+
 def checkout(ctx: StoreContext, *, staff_id: str, items: list[tuple[str, int]], member_id: str | None = None,
              coupons: list[str] = (), cash_points: int = 0, tender: dict[str, int] | None = None,
              guide_id: str | None = None, member_pin: str | None = None, member_code: str | None = None) -> SaleResult:
@@ -123,7 +128,8 @@ def checkout(ctx: StoreContext, *, staff_id: str, items: list[tuple[str, int]], 
         tier_before = tier_after = member.tier if member else None
         if member:
             tier_after = after_sale(rules.tiers, member.tier,
-                                    qualifying_spend(conn, member.member_id, now) + q.due_fen)
+                                    qualifying_spend(conn, member.member_id, now) + q.due_fen,
+                                    qualifying_points(conn, member.member_id, now) + q.earn_points)
             updates = {}
             if tier_after != member.tier:
                 updates["tier"] = tier_after
@@ -206,4 +212,4 @@ def _save_sale(conn, sale_id, receipt_no, now, q: Quote, tender, change, member,
             "paid_fen": ln.paid_fen, "points": ln.points} for ln in q.lines])
 
 
-__all__ = ["checkout", "price_cart", "SaleResult", "qualifying_spend"]
+__all__ = ["checkout", "price_cart", "SaleResult", "qualifying_spend", "qualifying_points"]

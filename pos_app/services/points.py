@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -14,7 +15,7 @@ from pos_app.domain.chain_codes import coupon_payload
 from pos_app.domain.coupons import CouponType
 from pos_app.domain.ids import new_id
 from pos_app.domain.ledger import Kind
-from pos_app.domain.lottery import Prize, check_lottery, draw
+from pos_app.domain.lottery import Prize, check_draw, check_lottery, draw, within_budget
 from pos_app.domain.problems import Problem, Refused, refuse_if
 from pos_app.domain.staff import Action, needs_approval
 from pos_app.services import offline
@@ -22,6 +23,7 @@ from pos_app.services.context import StoreContext, manager_approval, post, refus
 from pos_app.services.members import member_present, require_member
 from pos_app.store import device_key, ledger_repo, repos
 from pos_app.store import tables as T
+from pos_app.sync import state
 
 _COUPON_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 MAX_SERIAL = 40  # label_claims.serial
@@ -81,13 +83,34 @@ def buy_coupon(ctx: StoreContext, *, staff_id: str, member_id: str, type_id: str
 
 @dataclass(frozen=True)
 class DrawResult:
+    """What the counter shows: the prize (its seed stays in the event, for an auditor to replay)."""
     prize: Prize
-    seed: int
     balance_after: int
+    draws_left: int | None  # today, for this member (None: HQ set no daily limit)
+
+
+def _todays_draws(ctx: StoreContext, conn, lottery_id: str, member_id: str, now: datetime) -> tuple[int, int]:
+    """(the member's draws of this lottery today, prize points this till paid out for it today), by the
+    store's local day. The member's draws count those made elsewhere that reached this till."""
+    local = now + ctx.timezone.utcoffset(now)
+    day_start = local.replace(hour=0, minute=0, second=0, microsecond=0) - ctx.timezone.utcoffset(now)
+    e = T.events.c
+    mine = paid = 0
+    for member, seq, payload in conn.execute(select(e.member_id, e.device_seq, e.payload).where(
+            e.kind == Kind.LOTTERY_DRAW, e.device_time >= day_start)):
+        doc = json.loads(payload)
+        if doc.get("lottery_id") != lottery_id:
+            continue
+        mine += member == member_id
+        if seq > 0:
+            paid += int(doc.get("prize_points") or 0)
+    return mine, paid
 
 
 def lottery_draw(ctx: StoreContext, *, staff_id: str, member_id: str, lottery_id: str,
                  member_pin: str | None = None, member_code: str | None = None) -> DrawResult:
+    """One draw paid with points, within HQ's limits: the member's draws a day, and the prizes this
+    till may still pay today (its share of the store's daily prize budget)."""
     with ctx.db.write() as conn:
         now = ctx.now()
         require_staff(conn, staff_id)
@@ -97,12 +120,21 @@ def lottery_draw(ctx: StoreContext, *, staff_id: str, member_id: str, lottery_id
         if lottery is None:
             raise refuse("lottery.unknown", "unknown lottery")
         refuse_if(check_lottery(lottery))
+        draws, paid = _todays_draws(ctx, conn, lottery_id, member_id, now)
+        refuse_if(check_draw(lottery, draws_today=draws))
+        budget = None if lottery.daily_prize_points is None else \
+            lottery.daily_prize_points // max(1, state.get_int(conn, "store_tills", 1)) - paid
+        offered = within_budget(lottery, budget)
+        if isinstance(offered, Problem):
+            raise Refused(offered)
         seed = secrets.randbits(63)  # recorded, so the draw can be replayed by an auditor
-        prize = draw(lottery, seed)
+        prize = draw(offered, seed)
         rules = repos.current_rules(conn, now)
+        payload = {"lottery_id": lottery_id, "seed": seed, "prize": prize.code, "prize_points": prize.points}
+        if offered is not lottery:  # the prizes the budget left in the draw: what the seed replays against
+            payload["offered"] = [p.code for p in offered.prizes]
         _spend(ctx, conn, Kind.LOTTERY_DRAW, member_id, lottery.points_per_draw, L.store_redeemed(ctx.who.store_id),
-               staff_id, now, {"lottery_id": lottery_id, "seed": seed, "prize": prize.code,
-                               "prize_points": prize.points, **_proof(proof)})
+               staff_id, now, {**payload, **_proof(proof)})
         if prize.points:
             owed = -ledger_repo.balance(conn, L.debt_account(member_id))
             post(ctx, conn, E.earn(Kind.EARN, member_id=member_id, points=prize.points, store_id=ctx.who.store_id,
@@ -110,7 +142,8 @@ def lottery_draw(ctx: StoreContext, *, staff_id: str, member_id: str, lottery_id
                                    payload={"purpose": "lottery_prize", "lottery_id": lottery_id, "seed": seed}),
                  staff_id=staff_id, rule_version=rules.version, now=now)
         repos.audit(conn, at=now, staff_id=staff_id, action="lottery_draw", subject=member_id, prize=prize.code)
-        return DrawResult(prize, seed, ledger_repo.balance(conn, L.member_account(member_id)))
+        left = None if lottery.daily_draws is None else lottery.daily_draws - draws - 1
+        return DrawResult(prize, ledger_repo.balance(conn, L.member_account(member_id)), left)
 
 
 def donate(ctx: StoreContext, *, staff_id: str, member_id: str, points: int, member_pin: str | None = None,

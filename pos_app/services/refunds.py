@@ -3,7 +3,8 @@
 Money and earned points come back in proportion to what is returned; the points
 that paid part of the bill go back into their original lots; points the member
 already spent become debt, repaid first from later earnings. A wholly refunded sale
-gives its coupons back.
+gives its coupons back, and when it was a referred member's qualifying first purchase,
+takes the referrer's bonus back (as the referrer's debt where already spent).
 """
 
 from __future__ import annotations
@@ -145,6 +146,9 @@ def refund(ctx: StoreContext, *, staff_id: str, sale: str, lines: dict[int, int]
         conn.execute(update(T.sales).where(T.sales.c.sale_id == row.sale_id)
                      .values(refunded_fen=T.sales.c.refunded_fen + fen))
         if all(s.qty - s.refunded_qty == request.get(s.line_no, 0) for s in sold):
+            taken = _take_back_referral_bonus(ctx, conn, row, base, now)
+            if taken is not None:
+                record(taken)
             codes = json.loads(row.coupons)
             if codes:
                 conn.execute(update(T.coupons).where(T.coupons.c.code.in_(codes))
@@ -158,6 +162,34 @@ def refund(ctx: StoreContext, *, staff_id: str, sale: str, lines: dict[int, int]
         repos.audit(conn, at=now, staff_id=staff_id, approver_id=approver.staff_id if approver else None,
                     action="refund", subject=row.sale_id, fen=fen, points=points, reason=reason.strip())
         return RefundResult(refund_id, row.sale_id, row.receipt_no, fen, points, cash_points, debt_added, plan)
+
+
+def _take_back_referral_bonus(ctx: StoreContext, conn: Connection, sale, base: dict, now):
+    """The referrer's bonus for this sale (the referee's qualifying first purchase), taken back now that
+    the sale is wholly refunded: from the bonus lot first, then the referrer's other agent points, and
+    what the referrer already spent becomes their debt. None: the sale paid no bonus (or it is back)."""
+    referee = repos.member_by_id(conn, sale.member_id) if sale.member_id else None
+    if referee is None or not referee.referred_by:
+        return None
+    referrer, e = referee.referred_by, T.events.c
+    bonus = None
+    for event_id, payload in conn.execute(select(e.event_id, e.payload).where(
+            e.kind == "referral_bonus", e.member_id == referrer, e.device_seq > 0)):
+        doc = json.loads(payload)
+        if doc.get("sale_id") == sale.sale_id:
+            bonus = (event_id, doc)
+    if bonus is None:
+        return None
+    event_id, doc = bonus
+    for (payload,) in conn.execute(select(e.payload).where(e.kind == "reverse", e.member_id == referrer)):
+        if json.loads(payload).get("bonus_event") == event_id:
+            return None
+    acct = L.member_account(referrer, L.PointType.AGENT)
+    return E.reverse_earned(account=acct, debt_acct=L.debt_account(referrer), points=int(doc["points"]),
+                            lots=ledger_repo.lots_of(conn, acct), first_lot=doc.get("grants", [[None]])[0][0],
+                            sink=L.store_issued(ctx.who.store_id), now=now,
+                            payload={**base, "of": "referral_bonus", "bonus_event": event_id,
+                                     "referee": sale.member_id}, member_id=referrer)
 
 
 def _segment(takes: tuple[LotTake, ...], start: int, amount: int) -> tuple[LotTake, ...]:

@@ -196,7 +196,7 @@ def member_code_present(conn: Connection, member_code: str, member_id: str, now:
     within PRESENCE) or the scanned `PM1:D:` text itself. Each code proves presence for
     one spend; a refused spend rolls back and leaves it usable. Raises Refused. Returns
     the code's key (D:<member>:<step>), which the spend's event carries: this till refuses
-    the code again, and HQ flags it used at another till (hq_server.merges.member_code).
+    the code again, and HQ flags it used at another till (hq_server.ledger.merges.member_code).
     """
     member_code = (member_code or "").strip()
     if is_payload(member_code):

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from pos_app.domain.ledger import Entry, Kind
 from pos_app.domain.tiers import on_reevaluation
-from pos_app.services.checkout import qualifying_spend
+from pos_app.services.checkout import qualifying_points, qualifying_spend
 from pos_app.services.context import StoreContext, post
 from pos_app.store import repos
 from pos_app.store import tables as T
@@ -25,7 +25,8 @@ def reevaluate_tiers(ctx: StoreContext, *, staff_id: str | None = None) -> dict[
         rows = conn.execute(select(T.members.c.member_id, T.members.c.tier)
                             .where(T.members.c.merged_into.is_(None))).all()
         for member_id, tier in rows:
-            new = on_reevaluation(rules.tiers, qualifying_spend(conn, member_id, now))
+            new = on_reevaluation(rules.tiers, qualifying_spend(conn, member_id, now),
+                                  qualifying_points(conn, member_id, now))
             if new != tier:
                 repos.update_member(conn, member_id, tier=new)
                 post(ctx, conn, Entry(Kind.TIER_CHANGE, {"member_id": member_id, "from": tier, "to": new,

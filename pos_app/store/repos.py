@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import Connection, bindparam, func, or_, select, update
@@ -16,6 +17,7 @@ from pos_app.domain.lottery import Lottery, Prize
 from pos_app.domain.members import Member
 from pos_app.domain.rules import Rules, parse_rules, rules_to_doc
 from pos_app.domain.staff import Role, Staff
+from pos_app.domain.tiers import Tier, check_tiers, overlay, parse_tier
 from pos_app.store import tables as T
 
 
@@ -34,7 +36,9 @@ _PRODUCT = select(T.products).where(or_(T.products.c.sku == bindparam("code"),
 _COUPON = (select(T.coupons, T.coupon_types).join(T.coupon_types)
            .where(T.coupons.c.code == bindparam("code")))
 _META = select(T.meta.c.value).where(T.meta.c.key == bindparam("key"))
-_parsed_rules: dict[tuple[int, str], Rules] = {}
+_parsed_rules: dict[tuple[int, str, str | None], Rules] = {}
+LOTTERY_LIMITS = "programme.lottery_limits"  # meta: {lottery id: HQ's daily_draws, daily_prize_points}
+TIER_RECORDS = "programme.tiers"  # meta: {code: HQ's tier record}, over the rules' tiers (pos_app.sync.catalogue)
 
 
 # -- meta (store identity and small settings) ---------------------------------------
@@ -115,21 +119,37 @@ class StoredKeys:
 # -- rules and campaigns -------------------------------------------------------------
 def current_rules(conn: Connection, now: datetime | None = None) -> Rules:
     """The rules in force at `now` (the latest version whose effective_at has come; HQ may
-    publish a version ahead of its date). Without `now`: the latest version stored."""
+    publish a version ahead of its date), with HQ's tier records over the rules' tiers.
+    Without `now`: the latest version stored."""
     row = conn.execute(_RULES_DOC if now is None else _RULES_AT, {"now": now} if now is not None else {}).first()
     if row is None and now is not None:  # nothing effective yet: the earliest version stands
         row = conn.execute(_RULES_FIRST).first()
+    tiers = get_meta(conn, TIER_RECORDS)
     if row is None:
-        return Rules(version=1)
-    key = (row.version, row.doc)
-    if key not in _parsed_rules:  # Rules are frozen: one parse per stored version is enough
+        return _with_tiers(Rules(version=1), tiers)
+    key = (row.version, row.doc, tiers)
+    if key not in _parsed_rules:  # Rules are frozen: one parse per stored version (and tier records) is enough
         parsed = parse_rules(json.loads(row.doc))
         if isinstance(parsed, tuple):  # stored rules were validated on the way in
             raise RuntimeError(f"stored rules are invalid: {parsed}")
         if len(_parsed_rules) > 16:
             _parsed_rules.clear()
-        _parsed_rules[key] = parsed
+        _parsed_rules[key] = _with_tiers(parsed, tiers)
     return _parsed_rules[key]
+
+
+def _with_tiers(rules: Rules, records_json: str | None) -> Rules:
+    """HQ's tier records (checked by parse_tier as they were pulled) over the rules' tiers; a set that
+    would leave no tier open to every member is not used (HQ refuses one; the rules' tiers stand)."""
+    if not records_json:
+        return rules
+    records = {}
+    for code, data in json.loads(records_json).items():
+        parsed = parse_tier(code, data)
+        if isinstance(parsed, Tier):
+            records[code] = parsed
+    tiers = overlay(rules.tiers, records)
+    return rules if check_tiers(tiers) else replace(rules, tiers=tiers)
 
 
 def save_rules(conn: Connection, rules: Rules, effective_at: datetime) -> None:
@@ -310,7 +330,9 @@ def lottery(conn: Connection, lottery_id: str) -> Lottery | None:
     if r is None:
         return None
     prizes = tuple(Prize(p["code"], p["name"], p["weight"], p.get("points", 0)) for p in json.loads(r.prizes))
-    return Lottery(r.lottery_id, r.name, r.points_per_draw, prizes)
+    limits = get_meta_json(conn, LOTTERY_LIMITS, {}).get(lottery_id, {})
+    return Lottery(r.lottery_id, r.name, r.points_per_draw, prizes, limits.get("daily_draws"),
+                   limits.get("daily_prize_points"))
 
 
 def lotteries(conn: Connection) -> list[Lottery]:
@@ -323,6 +345,9 @@ def save_lottery(conn: Connection, lot: Lottery) -> None:
         lottery_id=lot.lottery_id, name=lot.name, points_per_draw=lot.points_per_draw,
         prizes=json.dumps([{"code": p.code, "name": p.name, "weight": p.weight, "points": p.points}
                            for p in lot.prizes], ensure_ascii=False)))
+    if lot.daily_draws is not None or lot.daily_prize_points is not None:
+        set_meta_json(conn, LOTTERY_LIMITS, {**get_meta_json(conn, LOTTERY_LIMITS, {}), lot.lottery_id: {
+            "daily_draws": lot.daily_draws, "daily_prize_points": lot.daily_prize_points}})
 
 
 def audit(conn: Connection, *, at: datetime, staff_id: str | None, action: str, subject: str | None = None,

@@ -19,6 +19,7 @@ from pos_app.domain.coupons import parse_coupon_type
 from pos_app.domain.fields import parse_time
 from pos_app.domain.gifts import parse_gift
 from pos_app.domain.lottery import parse_lottery
+from pos_app.domain.tiers import parse_tier
 from pos_app.domain.rules import Rules, parse_rules, rules_to_doc
 from pos_app.store import repos
 from pos_app.store import tables as T
@@ -154,6 +155,21 @@ def apply_lottery(conn: Connection, lottery_id: str, data: dict) -> None:
     upsert(conn, T.lotteries, {"lottery_id": lottery_id}, {
         "name": lot.name, "points_per_draw": lot.points_per_draw,
         "prizes": json.dumps(prizes, ensure_ascii=False), "active": _active(data)})
+    limits = repos.get_meta_json(conn, repos.LOTTERY_LIMITS, {})
+    limits[lottery_id] = {"daily_draws": lot.daily_draws, "daily_prize_points": lot.daily_prize_points}
+    repos.set_meta_json(conn, repos.LOTTERY_LIMITS, limits)
+
+
+def apply_tier(conn: Connection, code: str, data: dict) -> None:
+    """HQ's tier record: over the rules' tier of its code from now on (repos.current_rules), until
+    HQ deletes it. Kept whole in meta, read with the rules at every sale."""
+    records = repos.get_meta_json(conn, repos.TIER_RECORDS, {})
+    if data.get("deleted"):
+        records.pop(code, None)
+    else:
+        _parsed(parse_tier(code, data))
+        records[code] = {k: v for k, v in data.items() if k != "key"}
+    repos.set_meta_json(conn, repos.TIER_RECORDS, records)
 
 
 # --- people -----------------------------------------------------------------------------

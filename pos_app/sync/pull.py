@@ -51,8 +51,8 @@ APPLY: dict[str, Callable[[Connection, str, dict], None]] = {
     "campaign": C.apply_campaign, "lottery": C.apply_lottery, "staff": C.apply_staff, "member": C.apply_member,
     "label_claim": C.apply_label_claim, "offline_limits": C.apply_offline_limits, "event": _event,
     "event_status": _event_status, "label_key": C.apply_label_key, "member_key": C.apply_member_key,
-    "lots_differ": _lots_differ, "stock": stock.apply_stock, "device_key": chain_codes.apply_device_key,
-    "code_used": chain_codes.apply_code_used,
+    "lots_differ": _lots_differ, "tier": C.apply_tier, "stock": stock.apply_stock,
+    "device_key": chain_codes.apply_device_key, "code_used": chain_codes.apply_code_used,
 }
 KEEP = {"tier", "balance", "offline_limits"}  # also kept as HQ records (no table of their own)
 
@@ -64,6 +64,7 @@ class PullResult:
     problems: list[tuple[str, str, str]] = field(default_factory=list)  # (type, key, problem)
     cursor: int = 0
     touched: set[str] = field(default_factory=set)  # members a remote event changed here
+    more: bool = False  # HQ said the last page applied was not its last
 
 
 def _record(conn: Connection, item: PullItem, problem: str | None) -> None:
@@ -106,14 +107,16 @@ def apply_page(db: Database, page: PullResponse, result: PullResult | None = Non
         state.put(conn, "pull_cursor", max(cursor, page.cursor))
         state.put(conn, "pulled_at", datetime.now(UTC).replace(tzinfo=None))
         result.cursor = max(cursor, page.cursor)
+        result.more = page.more
 
     db.apply(apply)  # the page and the cursor in one transaction, on the store's writer
     return result
 
 
-def pull_all(db: Database, client: HQClient, page_size: int = PAGE, max_pages: int = 1000) -> PullResult:
-    """Pull and apply pages until HQ has nothing more (each page its own transaction)."""
-    result = PullResult()
+def pull_all(db: Database, client: HQClient, page_size: int = PAGE, max_pages: int = 1000,
+             result: PullResult | None = None) -> PullResult:
+    """Pull and apply pages until HQ has nothing more (each page its own transaction), adding to `result`."""
+    result = result or PullResult()
     for _ in range(max_pages):
         with db.read() as conn:
             after = state.cursor(conn)

@@ -13,7 +13,7 @@ What a store sends is bounded to what HQ's databases hold: integers to the signe
 cannot hold one). A body outside them is a 422 naming the field, not a database error.
 A value the database refuses all the same is a 422 invalid_input, nothing stored.
 
-HTTP API (hq_server/api_sync.py; OpenAPI at /docs and /openapi.json):
+HTTP API (hq_server/api/sync.py; OpenAPI at /docs and /openapi.json):
   POST /api/v1/enrol                   EnrolRequest -> EnrolResponse (401 unknown token, 409 used, 410 expired)
   POST /api/v1/sync/handshake          HandshakeRequest -> HandshakeResponse (422 device_clock: a clock
                                        over ~68 years off HQ's, too far to record)
@@ -21,6 +21,8 @@ HTTP API (hq_server/api_sync.py; OpenAPI at /docs and /openapi.json):
   GET  /api/v1/sync/pull?after=&limit= -> PullResponse (limit 1..5000, default 500)
   GET  /api/v1/members/lookup?q=       phone, card number or member id -> MemberLookup (404 unknown)
   POST /api/v1/sync/signing-key        SigningKeyRequest -> SigningKeyAnswer (409 key id of another device)
+Protocol 2 (issue 17): the handshake and a push may carry the till's pull_cursor; the handshake then
+answers feed_news / feed_head (whether to pull at all), the push the pull's first page (pull).
 Sync calls send `Authorization: Device <device_id>:<device_key>` (401 without or wrong).
 Push refusals of the whole body (nothing stored): 400 bad JSON/gzip, 413 more than
 MAX_BATCH events or MAX_BODY_BYTES, 422 schema, 403 when any event claims another store
@@ -182,6 +184,9 @@ class WireEvent(Wire):
 
 class PushRequest(Wire):
     events: list[WireEvent] = Field(max_length=MAX_BATCH)
+    # protocol 2: the till's pull cursor, with its last batch: HQ answers the pull's first page with the
+    # push (PushResponse.pull), after the push's commit, so a busy till's sync is a handshake and a push
+    pull_cursor: int | None = Field(default=None, ge=0, le=INT64_MAX)
 
 
 EventStatus = Literal["ok", "exists", "exists_mismatch", "rejected"]
@@ -198,6 +203,7 @@ class PushResponse(Wire):
     answers: list[EventAnswer]
     hq_acked_count: int
     hq_acked_hash: str
+    pull: "PullResponse | None" = None  # protocol 2: what GET /sync/pull?after=pull_cursor answers, when sent
 
 
 # --- pull ----------------------------------------------------------------------------
@@ -277,3 +283,6 @@ def roll_hash(previous: str, device_seq: int, event_id: str, event_payload_hash:
     the handshake asks for a full re-push, which HQ deduplicates by event_id.
     """
     return hashlib.sha256(f"{previous}:{device_seq}:{event_id}:{event_payload_hash}".encode()).hexdigest()
+
+
+PushResponse.model_rebuild()  # its `pull` names PullResponse, defined after it

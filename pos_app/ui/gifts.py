@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
-from PySide6.QtWidgets import (QCheckBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QListView, QListWidget,
-                               QListWidgetItem, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QFormLayout, QFrame, QHBoxLayout, QLabel, QLineEdit, QListView,
+                               QListWidget, QListWidgetItem, QScrollArea, QSpinBox, QVBoxLayout, QWidget)
 
 from pos_app.domain.money import format_fen
 from pos_app.ui import feedback
@@ -101,12 +101,12 @@ class GiftsView(QWidget):
         self.message = label("", "muted", wrap=True)
         # a held gift's pickup code, as the slip prints it (a QR, not its 160 characters)
         self.pickup_qr = QLabel()
-        self.pickup_qr.setFixedSize(150, 150)
+        self.pickup_qr.setFixedSize(120, 120)
         self.pickup_qr.setScaledContents(True)
         self.pickup_qr.hide()
         # the member's gifts held for pickup: a manager can void one (points and stock come back)
         self.held = QListWidget()
-        self.held.setMaximumHeight(110)
+        self.held.setMaximumHeight(80)
         self.void_button = button(self.tr("Void held gift (manager PIN)"), "danger")
         self.void_button.clicked.connect(self.void_held)
         self.held_panel = panel(label(self.tr("Held for pickup"), "title"), self.held, self.void_button)
@@ -119,12 +119,24 @@ class GiftsView(QWidget):
         right.addWidget(self.redeem_button)
         right.addWidget(panel(label(self.tr("Write off a pickup"), "title"), self.pickup_box))
         right.addWidget(self.held_panel)
-        right.addWidget(self.message)
-        right.addWidget(self.pickup_qr, alignment=Qt.AlignLeft)
+        told = QHBoxLayout()
+        told.addWidget(self.pickup_qr, 0, Qt.AlignTop)
+        told.addWidget(self.message, 1)
+        right.addLayout(told)
         right.addStretch(1)
+        # the form, the pickups and the message never squeeze one another: a short screen scrolls
+        column = QWidget()
+        column.setObjectName("page")
+        column.setLayout(right)
+        self.scroll = scroll = QScrollArea()
+        scroll.setWidget(column)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(column.sizeHint().width() + 16)
         box = QHBoxLayout(self)
         box.addWidget(self.grid, 3)
-        box.addLayout(right, 2)
+        box.addWidget(scroll, 2)
 
     def start(self, ctx, staff) -> None:
         self.ctx, self.staff = ctx, staff
@@ -285,12 +297,13 @@ class GiftsView(QWidget):
         self.pickup_qr.hide()
         if r.status == "held":
             where = self.print_slip(r)
-            text = self.tr("%1 × %2 held for pickup: the pickup slip with its QR code is printed (%3).")\
-                .replace("%1", r.gift_name).replace("%2", str(r.qty)).replace("%3", Path(where).name)
+            text = self.tr("%1 × %2 held for pickup: its pickup slip with the QR code is printed.")\
+                .replace("%1", r.gift_name).replace("%2", str(r.qty))
             self.message.setToolTip(where)
             self.pickup_qr.setPixmap(QPixmap.fromImage(qr_image(r.pickup_code, 4)))
             self.pickup_qr.setToolTip(r.pickup_code)
             self.pickup_qr.show()
+            QTimer.singleShot(0, lambda: self.scroll.ensureWidgetVisible(self.pickup_qr))  # once laid out
         else:
             text = self.tr("%1 × %2 redeemed for %3 points: hand it over.").replace("%1", r.gift_name)\
                 .replace("%2", str(r.qty)).replace("%3", f"{r.points:,}")

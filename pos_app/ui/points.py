@@ -185,8 +185,17 @@ class PointsView(QWidget):
     def draw(self) -> None:
         if self._need_member() and self.lottery.currentData():
             # the draw's seed is kept in its event for an auditor; the member hears the prize
-            self._spend(points_uc.lottery_draw, lambda r: self._done(
-                self.tr("Prize: %1").replace("%1", r.prize.name)), lottery_id=self.lottery.currentData())
+            self._spend(points_uc.lottery_draw, lambda r: self._done(self._prize_text(r)),
+                        lottery_id=self.lottery.currentData())
+
+    def _prize_text(self, r) -> str:
+        """The prize the member won, and the draws left today when HQ limits them."""
+        text = self.tr("Prize: %1").replace("%1", r.prize.name)
+        if r.prize.points:
+            text += " " + self.tr("(+%1 points)").replace("%1", f"{r.prize.points:,}")
+        if r.draws_left is not None:
+            text += " · " + self.tr("%1 draws left today").replace("%1", str(r.draws_left))
+        return text
 
     def donate(self) -> None:
         if self._need_member():

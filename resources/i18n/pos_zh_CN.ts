@@ -74,179 +74,179 @@
 <context>
     <name>CheckoutView</name>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="79"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="78"/>
         <source>Camera (F9)</source>
         <translation>摄像头 (F9)</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="110"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="109"/>
         <source>Pay with points: </source>
         <translation>积分抵现：</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="117"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="116"/>
         <source>Member PIN (to pay with points)</source>
         <translation>会员密码（积分抵现时输入）</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="122"/>
-        <location filename="../../pos_app/ui/checkout/view.py" line="206"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="121"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="205"/>
         <source>No shopping guide</source>
         <translation>无导购</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="130"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="129"/>
         <source>Cash</source>
         <translation>现金</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="130"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="129"/>
         <source>Card</source>
         <translation>银行卡</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="130"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="129"/>
         <source>Other</source>
         <translation>其他</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="137"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="136"/>
         <source>Cash received (blank = exact)</source>
         <translation>实收现金（留空 = 刚好）</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="140"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="139"/>
         <source>Finish (F12)</source>
         <translation>结账 (F12)</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="143"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="142"/>
         <source>Cancel sale (Esc)</source>
         <translation>取消交易 (Esc)</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="145"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="144"/>
         <source>Reprint (F10)</source>
         <translation>重打小票 (F10)</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="105"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="104"/>
         <source>Coupons</source>
         <translation>优惠券</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="73"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="72"/>
         <source>Scan, or type a phone or product code</source>
         <translation>扫码，或输入手机号、商品码</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="116"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="115"/>
         <source>Member PIN</source>
         <translation>会员密码</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="208"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="207"/>
         <source>Guide: %1</source>
         <translation>导购：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="258"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="257"/>
         <source>A quantity is a whole number from 1 to 999 (typed: %1).</source>
         <translation>数量须为 1 到 999 的整数（输入的是：%1）。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="290"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="289"/>
         <source>Not known at this store: asking HQ…</source>
         <translation>本店没有此会员：正在向总部查询…</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="319"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="318"/>
         <source>This is a gift&apos;s pickup code: write it off on the Gifts screen.</source>
         <translation>这是礼品的提货码：请在礼品页面核销。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="327"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="326"/>
         <source>Member: %1</source>
         <translation>会员：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="343"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="342"/>
         <source>Scan the member first, then the label.</source>
         <translation>请先扫会员码，再扫商品标签。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="352"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="351"/>
         <source>Label %1: +%2 points, balance %3</source>
         <translation>标签 %1：+%2 积分，余额 %3</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="391"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="390"/>
         <source>Coupon: %1</source>
         <translation>优惠券：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="465"/>
-        <location filename="../../pos_app/ui/checkout/view.py" line="470"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="464"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="469"/>
         <source>Subtotal: %1</source>
         <translation>小计：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="473"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="472"/>
         <source>Coupons −%1</source>
         <translation>优惠券 −%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="475"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="474"/>
         <source>Points −%1 (%2 pts)</source>
         <translation>积分抵现 −%1（%2 积分）</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="479"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="478"/>
         <source>This sale earns %1 points</source>
         <translation>本单可得 %1 积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="480"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="479"/>
         <source>No member: no points earned</source>
         <translation>非会员：不积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="492"/>
+        <location filename="../../pos_app/ui/checkout/finishing.py" line="34"/>
         <source>Type the cash received as an amount, e.g. 100 or 88.50</source>
         <translation>请输入实收金额，例如 100 或 88.50</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="541"/>
+        <location filename="../../pos_app/ui/checkout/finishing.py" line="83"/>
         <source>Sale %1 done.</source>
         <translation>交易 %1 完成。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="614"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="509"/>
         <source>The quantity is 1 already: press Delete to void the line.</source>
         <translation>数量已是 1：要删除这一行请按 Delete。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="572"/>
+        <location filename="../../pos_app/ui/checkout/finishing.py" line="114"/>
         <source>Receipt saved to %1</source>
         <translation>小票已保存到 %1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="186"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="185"/>
         <source>Enter or F12 on an empty scan box: finish · + / −: quantity · 3*code or *3: quantity 3 · Delete: void line · Esc: cancel sale</source>
         <translation>扫码框为空时按 Enter 或 F12：结账 · + / −：数量 · 3*编码 或 *3：数量 3 · Delete：删除行 · Esc：取消交易</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="576"/>
+        <location filename="../../pos_app/ui/checkout/finishing.py" line="118"/>
         <source>Receipt printed on %1</source>
         <translation>小票已打印：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="588"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="483"/>
         <source>Cancel sale</source>
         <translation>取消交易</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="588"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="483"/>
         <source>Clear this sale?</source>
         <translation>清空本单？</translation>
     </message>
@@ -303,14 +303,14 @@
     </message>
     <message>
         <location filename="../../pos_app/ui/gifts.py" line="76"/>
-        <location filename="../../pos_app/ui/gifts.py" line="210"/>
+        <location filename="../../pos_app/ui/gifts.py" line="222"/>
         <source>No member</source>
         <translation>未识别会员</translation>
     </message>
     <message>
         <location filename="../../pos_app/ui/gifts.py" line="81"/>
-        <location filename="../../pos_app/ui/gifts.py" line="219"/>
-        <location filename="../../pos_app/ui/gifts.py" line="283"/>
+        <location filename="../../pos_app/ui/gifts.py" line="231"/>
+        <location filename="../../pos_app/ui/gifts.py" line="295"/>
         <source>typed by the member</source>
         <translation>由会员输入</translation>
     </message>
@@ -375,62 +375,62 @@
         <translation>取货核销</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="148"/>
+        <location filename="../../pos_app/ui/gifts.py" line="160"/>
         <source>%1 pts</source>
         <translation>%1 积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="151"/>
+        <location filename="../../pos_app/ui/gifts.py" line="163"/>
         <source>stock %1</source>
         <translation>库存 %1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="153"/>
+        <location filename="../../pos_app/ui/gifts.py" line="165"/>
         <source>limit %1</source>
         <translation>限兑 %1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="201"/>
+        <location filename="../../pos_app/ui/gifts.py" line="213"/>
         <source>not needed: the member&apos;s phone code was scanned</source>
         <translation>无需输入：已扫描会员手机动态码</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="205"/>
+        <location filename="../../pos_app/ui/gifts.py" line="217"/>
         <source>That code is not a member&apos;s: scan the member card or phone code.</source>
         <translation>这不是会员码：请扫描会员卡或手机动态码。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="223"/>
+        <location filename="../../pos_app/ui/gifts.py" line="235"/>
         <source>%1 · spendable %2 points</source>
         <translation>%1 · 可用 %2 积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="231"/>
+        <location filename="../../pos_app/ui/gifts.py" line="243"/>
         <source>%1 × %2 · %3</source>
         <translation>%1 × %2 · %3</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="253"/>
+        <location filename="../../pos_app/ui/gifts.py" line="265"/>
         <source>Held gift voided: %1 × %2, %3 points back</source>
         <translation>待取礼品已作废：%1 × %2，退回 %3 积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="266"/>
+        <location filename="../../pos_app/ui/gifts.py" line="278"/>
         <source>Choose the member and a gift first.</source>
         <translation>请先选择会员和礼品。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="288"/>
-        <source>%1 × %2 held for pickup: the pickup slip with its QR code is printed (%3).</source>
-        <translation>%1 × %2 已留待取货：带二维码的取货单已打印（%3）。</translation>
+        <location filename="../../pos_app/ui/gifts.py" line="300"/>
+        <source>%1 × %2 held for pickup: its pickup slip with the QR code is printed.</source>
+        <translation>%1 × %2 已留待取货：带二维码的取货单已打印。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="295"/>
+        <location filename="../../pos_app/ui/gifts.py" line="308"/>
         <source>%1 × %2 redeemed for %3 points: hand it over.</source>
         <translation>%1 × %2 已兑换，扣 %3 积分：请交付礼品。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/gifts.py" line="324"/>
+        <location filename="../../pos_app/ui/gifts.py" line="337"/>
         <source>Pickup written off: %1 × %2</source>
         <translation>已核销取货：%1 × %2</translation>
     </message>
@@ -972,17 +972,27 @@ Key %7</source>
         <translation>优惠券 %1 已发放，有效期至 %2</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/points.py" line="189"/>
+        <location filename="../../pos_app/ui/points.py" line="193"/>
         <source>Prize: %1</source>
         <translation>奖品：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/points.py" line="193"/>
+        <location filename="../../pos_app/ui/points.py" line="195"/>
+        <source>(+%1 points)</source>
+        <translation>（+%1 积分）</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/points.py" line="197"/>
+        <source>%1 draws left today</source>
+        <translation>今日还可抽 %1 次</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/points.py" line="202"/>
         <source>Thank you: points donated to charity</source>
         <translation>感谢您：积分已捐赠公益</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/points.py" line="202"/>
+        <location filename="../../pos_app/ui/points.py" line="211"/>
         <source>Adjustment recorded</source>
         <translation>调整已记录</translation>
     </message>

@@ -66,8 +66,9 @@ def test_wrong_role_is_refused_and_changes_nothing(web_hq, store_id, staff_user)
     with Console(web_hq, name, password) as cs:
         assert cs.post(f"/console/conflicts/{task}/resolve", {"note": "closed by cs"}).status_code == 303
     with Console(web_hq) as admin:
-        assert "open" not in admin.get("/console/conflicts", params={"store": store_id, "state": "open"}).text.split(
-            "<tbody>")[1].split("</tbody>")[0]
+        still_open = admin.get("/console/conflicts", params={"store": store_id, "state": "open"})
+        assert f"/console/conflicts/{task}" not in still_open.text and "待处理" not in still_open.text.split(
+            "<tbody>")[1]
 
 
 def test_no_session_goes_to_sign_in_and_bad_paging_is_a_clear_422(web_hq):
@@ -79,3 +80,27 @@ def test_no_session_goes_to_sign_in_and_bad_paging_is_a_clear_422(web_hq):
         bad = admin.get("/console/conflicts", params={"page": "0"})
         assert bad.status_code == 422 and "page must be a whole number" in bad.text
         assert admin.get("/console/conflicts", params={"sort": "password"}).status_code == 422
+
+
+def test_same_phone_task_is_closed_by_merging_from_the_page(web_hq, store_id):
+    """Two members registered offline with one phone at two stores: the task offers a merge (not a
+    note), and merging moves the points to the member kept."""
+    a, b = FakeDevice(web_hq, store_id), FakeDevice(web_hq, store_id + "-b")
+    phone, m1, m2 = f"137{secrets.randbelow(10**8):08d}", new_id(), new_id()
+    assert a.push([a.register(m1, phone), a.earn(m1, 40)]).status_code == 200
+    assert b.push([b.register(m2, phone), b.earn(m2, 60)]).status_code == 200
+    tasks = web_hq.admin("GET", "/conflicts", params={"status": "open", "limit": 1000}).json()
+    task = next(t["conflict_id"] for t in tasks if t["kind"] == "same_phone" and m2 in t["detail"]["members"])
+    with Console(web_hq) as admin:
+        page = admin.get(f"/console/conflicts/{task}")
+        assert f'value="{m1}"' in page.text and 'name="note"' not in page.text  # merged, never closed by a note
+        assert admin.post(f"/console/conflicts/{task}/resolve", {"note": "just close it"}).status_code == 409
+        assert admin.post(f"/console/conflicts/{task}/merge", {"keep": new_id()}).status_code == 422
+        merged = admin.post(f"/console/conflicts/{task}/merge", {"keep": m1})
+        assert merged.status_code == 303
+        assert "已合并到" in flash_of(admin.get(merged.headers["location"]))[0]
+        kept = admin.get(f"/console/members/{m1}").text
+        assert kept.split('id="balance-consumer">')[1].split("<")[0] == "100"
+        assert "member.merge" in admin.get("/console/audit", params={"target": f"conflict:{task}"}).text
+    a.close()
+    b.close()

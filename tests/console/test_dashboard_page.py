@@ -39,6 +39,10 @@ def test_figures_move_with_a_day_of_work(web_hq, store_id, staff_user):
     with Console(web_hq, name, password) as manager:
         own = manager.get("/console/dashboard", params={"period": "7d", "store": "someone-else"})
         assert own.status_code == 200 and figure(own.text, "points-issued") == "240"
+        assert 'id="liability"' not in own.text  # the chain's figures are not a store's
+        rows = list(csv.reader(io.StringIO(manager.get("/console/dashboard", params={"format": "csv"})
+                                           .content.decode("utf-8-sig"))))
+        assert [r[0] for r in rows[1:]] == [store_id]  # no other store's figures
     with Console(web_hq, *staff_user("customer_service")) as cs:
         assert cs.get("/console/dashboard").status_code == 403
 
@@ -51,3 +55,20 @@ def test_liability_uses_the_cash_rate(web_hq, store_id):
                                     page.text).group(1).replace(",", ""))
         # the tills' default rate: 100 points pay 1.00 yuan
         assert figure(page.text, "liability") == f"¥{outstanding // 100}.{outstanding % 100:02d}"
+
+
+def test_sales_and_top_gifts_are_read_from_the_payloads(web_hq, store_id):
+    from pos_app.domain import entries as E
+    from pos_app.domain.ids import new_id
+    m, _phone, _name, till = a_member(web_hq, store_id, points=10)
+    sale = till.earn(m, 123, payload={"sale_id": new_id(), "paid_fen": 12345})
+    gifts = [till.event(E.post_hold(member_id=m, points=5, store_id=store_id,
+                                    payload={"redemption_id": new_id(), "gift_id": gift, "qty": qty}))
+             for gift, qty in (("CUP", 2), ("BAG", 1), ("CUP", 1))]
+    assert till.push([sale, *gifts]).status_code == 200
+    with Console(web_hq) as admin:
+        page = admin.get("/console/dashboard", params={"period": "today", "store": store_id})
+        assert figure(page.text, "sales") == "¥123.45"
+        top = page.text.split("热门礼品")[1].split("</table>")[0]
+        assert re.findall(r"<td>(\w+)</td><td class=\"kind-points\">(\d+)</td>", top) == [("CUP", "3"), ("BAG", "1")]
+    till.close()

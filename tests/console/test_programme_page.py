@@ -92,7 +92,10 @@ def test_records_without_optional_fields_list_and_open(web_hq):
         with Console(web_hq) as admin:
             listed = admin.get(f"/console/programme/{type_}", params={"q": key})
             assert listed.status_code == 200 and key in listed.text, type_
-            assert admin.get(f"/console/programme/{type_}/{key}").status_code == 200, type_
+            form = admin.get(f"/console/programme/{type_}/{key}")
+            assert form.status_code == 200, type_
+            # no `active` means active to a till: the form must not untick it (a save would retire it)
+            assert 'name="active" value="1" checked' in form.text, type_
 
 
 def test_roles_rules_and_label_batches(web_hq, staff_user):

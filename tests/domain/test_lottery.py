@@ -7,7 +7,7 @@ from collections import Counter
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pos_app.domain.lottery import Lottery, Prize, check_lottery, draw
+from pos_app.domain.lottery import Lottery, Prize, check_draw, check_lottery, draw, parse_lottery, within_budget
 
 TABLE = (Prize("none", "Thanks for playing", 70), Prize("p10", "10 points", 20, 10),
          Prize("p100", "100 points", 9, 100), Prize("mug", "Mug", 1))
@@ -68,3 +68,30 @@ def test_every_draw_is_a_prize_of_the_table_with_weight(weights, seed):
     got = draw(wheel, seed)
     assert got in wheel.prizes and got.weight > 0
     assert draw(wheel, seed) == got
+
+
+# --- HQ's daily limits (issue 13) ------------------------------------------------------------
+def test_a_daily_limit_refuses_the_draw_after_it():
+    limited = Lottery("L", "Spin", 10, (Prize("P0", "thanks", 1),), daily_draws=2)
+    assert check_lottery(limited) == () and check_draw(limited, draws_today=1) == ()
+    assert codes(check_draw(limited, draws_today=2)) == ["lottery.daily_limit"]
+    assert check_draw(Lottery("L", "Spin", 10, (Prize("P0", "thanks", 1),)), draws_today=10**6) == ()
+
+
+def test_the_budget_left_takes_the_prizes_it_cannot_pay_out_of_the_draw():
+    wheel = Lottery("L", "Spin", 10, (Prize("A", "a", 5, 8), Prize("B", "b", 3, 28), Prize("C", "c", 1, 68)))
+    assert within_budget(wheel, None) is wheel
+    assert [p.code for p in within_budget(wheel, 30).prizes] == ["A", "B"]
+    assert [p.code for p in within_budget(wheel, 8).prizes] == ["A"]
+    assert within_budget(wheel, 7).code == "lottery.budget_spent"
+    for seed in range(200):
+        assert draw(within_budget(wheel, 30), seed).points <= 30
+
+
+def test_hqs_record_carries_the_limits():
+    lot = parse_lottery("L", {"name": "Spin", "points_per_draw": 10, "daily_draws": 3, "daily_prize_points": 500,
+                              "prizes": [{"code": "P0", "name": "thanks", "weight": 1}]}, strict=True)
+    assert (lot.daily_draws, lot.daily_prize_points) == (3, 500)
+    bad = parse_lottery("L", {"name": "Spin", "points_per_draw": 10, "daily_draws": 0,
+                              "prizes": [{"code": "P0", "name": "thanks", "weight": 1}]})
+    assert [p.params["field"] for p in bad] == ["daily_draws"]

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pos_app.domain.tiers import (QUALIFYING_WINDOW, Tier, after_sale, by_code, lowest, on_reevaluation, rank,
-                                  tier_for_spend, window_start)
+from pos_app.domain.tiers import (QUALIFYING_WINDOW, Tier, after_sale, by_code, check_tiers, lowest,
+                                  on_reevaluation, overlay, parse_tier, rank, tier_for, tier_for_spend,
+                                  window_start)
 
 BASIC = Tier("basic", "Basic", 0)
 SILVER = Tier("silver", "Silver", 100_000, 120, ("free gift wrap",))
@@ -81,3 +83,48 @@ def test_after_sale_is_never_lower_than_before_or_than_what_spend_earns(current,
 def test_more_spend_never_earns_a_lower_tier(a, b):
     lo, hi = sorted((a, b))
     assert rank(TIERS, on_reevaluation(TIERS, lo)) <= rank(TIERS, on_reevaluation(TIERS, hi))
+
+
+# --- tiers HQ defines (issue 13): on spend, on points, or on either --------------------------
+P_BASIC = Tier("basic", "Basic", None, 100, (), 0)
+P_SILVER = Tier("silver", "Silver", None, 120, (), 1_000)
+P_GOLD = Tier("gold", "Gold", None, 150, (), 5_000)
+ON_POINTS = (P_BASIC, P_SILVER, P_GOLD)
+
+
+def test_a_tier_on_points_is_reached_by_points_alone():
+    assert tier_for(ON_POINTS, spend_fen=10**9, points=999) is P_BASIC
+    assert tier_for(ON_POINTS, spend_fen=0, points=1_000) is P_SILVER
+    assert after_sale(ON_POINTS, "silver", 0, 5_000) == "gold"
+    assert on_reevaluation(ON_POINTS, 10**9, 0) == "basic"
+
+
+def test_on_either_threshold_the_higher_tier_reached_wins():
+    either = (Tier("basic", "B", 0, min_points=0), Tier("gold", "G", 500_000, min_points=5_000))
+    assert check_tiers(either) == ()
+    assert tier_for(either, 500_000, 0).code == "gold" and tier_for(either, 0, 5_000).code == "gold"
+    assert tier_for(either, 499_999, 4_999).code == "basic"
+
+
+def test_hqs_records_go_over_the_rules_tiers_by_code():
+    richer_gold = Tier("gold", "Gold+", 500_000, 300)
+    merged = overlay(TIERS, {"gold": richer_gold, "vip": Tier("vip", "VIP", 2_000_000, 400)})
+    assert [t.code for t in merged] == ["basic", "silver", "gold", "vip"]
+    assert by_code(merged, "gold").multiplier_pct == 300
+    assert overlay(TIERS, {}) == (BASIC, SILVER, GOLD)  # lowest first
+
+
+@pytest.mark.parametrize("tiers, why", [
+    ((Tier("basic", "B", 100), SILVER), "open to every member"),
+    ((BASIC, P_SILVER), "same thresholds"),
+    ((Tier("basic", "B", 0, min_points=0), Tier("s", "S", 100, min_points=500),
+      Tier("g", "G", 50, min_points=900)), "same order"),
+])
+def test_an_unusable_set_of_tiers_is_refused_naming_tiers(tiers, why):
+    (p,) = check_tiers(tiers)
+    assert p.params["field"] == "tiers" and why in p.message
+
+
+def test_a_tier_record_needs_a_threshold():
+    assert [p.params["field"] for p in parse_tier("x", {"name": "X"})] == ["min_spend_fen"]
+    assert parse_tier("x", {"name": "X", "min_points": 10}).min_spend_fen is None

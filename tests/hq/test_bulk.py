@@ -118,7 +118,7 @@ def _wire(device: dict, seq: int, member_id: str, points: int) -> WireEvent:
 def test_push_finds_a_used_device_seq_whatever_the_batch_holds_and_turns_the_collector_back_on(engine):
     """ingest.push looks device_seqs up only when the batch reaches down to what HQ holds (acked_max_seq);
     in-process, on both backends, with the cycle collector paused during each push and on again after."""
-    from hq_server import ingest
+    from hq_server.ledger import ingest
     from hq_server.db import Database
     from hq_server.errors import HQProblem
     from hq_server.models import devices, stores

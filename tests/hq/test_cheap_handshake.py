@@ -95,3 +95,27 @@ def test_a_handshake_and_a_pull_do_not_wait_for_the_writer_lock(hq, store_id):
         assert took < 3, f"the handshake and the pull waited {took:.1f} s for the writer lock"
     finally:
         dev.close()
+
+
+def test_a_push_with_the_pull_cursor_answers_the_pull_too(hq, store_id):
+    a, b = FakeDevice(hq, store_id, "till-a"), FakeDevice(hq, store_id, "till-b")
+    try:
+        _, cursor_a = a.pull_all()
+        _, cursor_b = b.pull_all()
+        plain = a.push([a.earn(new_id(), 10)]).json()
+        assert "pull" not in plain  # a till of protocol 1 refuses fields it does not know
+        # B pushes with its cursor: the answer holds A's event, as the pull after the push would
+        events = [b.earn(new_id(), 5)]
+        r = b.client.post("/api/v1/sync/push", json={"events": events, "pull_cursor": cursor_b})
+        assert r.status_code == 200, r.text
+        doc = r.json()
+        assert [x["status"] for x in doc["answers"]] == ["ok"]
+        items, cursor = b.pull_all(after=cursor_b)
+        assert doc["pull"] == {"items": items, "cursor": cursor, "more": False} and len(items) == 1
+        assert items[0]["data"]["device_id"] == a.device_id  # B's own event is not sent back to it
+        # and A's next push brings B's event
+        doc = a.client.post("/api/v1/sync/push", json={"events": [a.earn(new_id(), 7)], "pull_cursor": cursor_a}).json()
+        assert [i["data"]["device_id"] for i in doc["pull"]["items"]] == [b.device_id]
+    finally:
+        a.close()
+        b.close()

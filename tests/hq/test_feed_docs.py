@@ -9,7 +9,7 @@ from datetime import datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hq_server.ingest import event_doc_json
+from hq_server.ledger.ingest import event_doc_json
 from pos_app.domain.ledger import canonical_json
 
 text = st.text(max_size=12)  # any characters: quotes, backslashes, Chinese, control characters

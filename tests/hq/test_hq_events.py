@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from hq_server import hq_events
+from hq_server.ledger import hq_events
 from hq_server import models as M
 from hq_server.db import Database
 from hq_server.errors import HQProblem

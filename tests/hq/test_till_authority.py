@@ -1,4 +1,4 @@
-"""A till's authority (hq_server/authority.py, docs/till-authority.md), as a compromised till meets it:
+"""A till's authority (hq_server/ledger/authority.py, docs/till-authority.md), as a compromised till meets it:
 every event pushed here by hand is what a till's stolen device key can send. HQ refuses what is beyond
 a till, answers `rejected` with a reason, keeps an open conflict task (rule 7) with the event, and
 changes nothing else."""

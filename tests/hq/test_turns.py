@@ -1,4 +1,4 @@
-"""A push waits for its device's earlier batches before HQ's writer lock (hq_server.turns): woken by the
+"""A push waits for its device's earlier batches before HQ's writer lock (hq_server.ledger.turns): woken by the
 commit it waits for, holding no database connection while it waits."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select, update
 
 from hq_server import models as M
-from hq_server import turns
+from hq_server.ledger import turns
 from hq_server.db import Database
 
 

@@ -10,7 +10,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select
 
-from hq_server import hq_events
+from hq_server.ledger import hq_events
 from hq_server import models as M
 from hq_server.errors import HQProblem
 from hq_server.label_keys import member_key

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from hq_server import hq_events
+from hq_server.ledger import hq_events
 from hq_server import models as M
 from hq_server.errors import HQProblem
 from hq_server.programme import sms

@@ -8,6 +8,7 @@ draw (prizes 0/8/28/68/168 points); adjustments need a manager's PIN; points exp
 """
 
 import json
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -112,7 +113,8 @@ def test_lottery_draw_records_its_seed_and_posts_the_prize(ctx, staff, sid, rich
     seq, audit_id = last_seq(ctx), last_audit_id(ctx)
     out = points.lottery_draw(ctx, staff_id=staff.cashier, member_id=rich.member_id, lottery_id="LOTTO-1",
                               member_pin=MEMBER_PIN)
-    assert (out.seed, out.prize.code, out.prize.points, out.balance_after) == (153, "P168", 168, 5000 - 100 + 168)
+    assert (out.prize.code, out.prize.points, out.balance_after) == ("P168", 168, 5000 - 100 + 168)
+    assert not hasattr(out, "seed") and out.draws_left is None  # the counter shows the prize; no daily limit
     assert events_since(ctx, seq) == [("lottery_draw", rich.member_id, staff.cashier),
                                       ("earn", rich.member_id, staff.cashier)]
     acct = L.member_account(rich.member_id)
@@ -149,6 +151,47 @@ def test_every_recorded_seed_replays_to_the_recorded_prize(ctx, staff, rich, mem
         assert (prize.code, prize.points) == (d["prize"], d["prize_points"])
     won = sum(d["prize_points"] for d in draws)
     assert member_balance(ctx, rich.member_id) == 5000 - 12 * 100 + won
+
+
+def limit_lotto(ctx, **limits) -> None:
+    """HQ's daily limits on the demo lottery, as a pull applies them."""
+    from pos_app.sync import catalogue
+    with ctx.db.write() as conn:
+        lot = repos.lottery(conn, "LOTTO-1")
+        catalogue.apply_lottery(conn, "LOTTO-1", {
+            "name": lot.name, "points_per_draw": lot.points_per_draw, **limits,
+            "prizes": [{"code": p.code, "name": p.name, "weight": p.weight, "points": p.points} for p in lot.prizes]})
+
+
+def test_a_member_draws_at_most_hqs_daily_draws_a_day(ctx, staff, clock, rich, refused):
+    limit_lotto(ctx, daily_draws=3)
+    draw_ = {"staff_id": staff.cashier, "member_id": rich.member_id, "lottery_id": "LOTTO-1", "member_pin": MEMBER_PIN}
+    assert [points.lottery_draw(ctx, **draw_).draws_left for _ in range(3)] == [2, 1, 0]
+    before = member_balance(ctx, rich.member_id)
+    err = refused("lottery.daily_limit", points.lottery_draw, **draw_)
+    assert "3 draws a day" in str(err) and member_balance(ctx, rich.member_id) == before
+    clock.advance(days=1)  # a new day at the store
+    assert points.lottery_draw(ctx, **draw_).draws_left == 2
+
+
+def test_a_prize_beyond_todays_budget_is_out_of_the_draw(ctx, staff, sid, rich, seeded, refused):
+    limit_lotto(ctx, daily_prize_points=200)
+    draw_ = {"staff_id": staff.cashier, "member_id": rich.member_id, "lottery_id": "LOTTO-1", "member_pin": MEMBER_PIN}
+    seeded(153)  # the 168-point prize, with the whole table
+    assert points.lottery_draw(ctx, **draw_).prize.points == 168
+    paid = 168
+    for _ in range(30):  # 32 points left today: 68 and 168 are out of every draw now
+        out = points.lottery_draw(ctx, **draw_)
+        assert out.prize.points <= 200 - paid
+        paid += out.prize.points
+    draws = [json.loads(p) for (p,) in rows(ctx, "SELECT payload FROM events WHERE kind = 'lottery_draw' "
+                                                 "ORDER BY device_seq")]
+    assert sum(d["prize_points"] for d in draws) == paid <= 200
+    with ctx.db.read() as conn:
+        lottery = repos.lottery(conn, "LOTTO-1")
+    for d in draws:  # each replays against the prizes the budget left in it
+        offered = tuple(p for p in lottery.prizes if p.code in d.get("offered", [p.code for p in lottery.prizes]))
+        assert draw(replace(lottery, prizes=offered), d["seed"]).code == d["prize"]
 
 
 @pytest.mark.parametrize("kwargs, code", [

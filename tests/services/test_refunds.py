@@ -304,3 +304,50 @@ def test_refund_after_the_points_expired_makes_debt_for_what_is_gone(ctx, staff,
     assert checkout.checkout(ctx, staff_id=staff.cashier, member_id=sold.member.member_id,
                              items=[("MILKTEA-L", 1)]).balance_after == 0
     assert debt(ctx, sold.member.member_id) == 192
+
+
+# -- the referrer's bonus (issue 13) ---------------------------------------------------------------
+def agent(ctx, member_id) -> int:
+    return balance(ctx, L.member_account(member_id, L.PointType.AGENT))
+
+
+def spend_agent_points(ctx, member_id: str, points: int) -> None:
+    """The referrer spends agent points (as a withdrawal would): taken from their agent lots."""
+    from pos_app.domain.ledger import Entry, Kind, LotTake, Posting
+    from pos_app.services.context import post
+    from pos_app.store import ledger_repo
+    acct = L.member_account(member_id, L.PointType.AGENT)
+    with ctx.db.write() as conn:
+        (lot,) = ledger_repo.lots_of(conn, acct)
+        post(ctx, conn, Entry(Kind.REDEEM_POST, {"purpose": "test"}, (Posting(acct, -points),
+                                                                     Posting(L.store_redeemed(ctx.who.store_id), points)),
+                              takes=(LotTake(lot.lot_id, points),), member_id=member_id),
+             staff_id=None, rule_version=1, now=ctx.now())
+
+
+def test_refunding_the_qualifying_purchase_takes_the_referrers_bonus_back(ctx, staff, sid, new_member):
+    referrer = new_member("推荐人")
+    referee = new_member("新会员", referrer_code=referrer.referral_code)
+    sale = checkout.checkout(ctx, staff_id=staff.cashier, member_id=referee.member_id,
+                             items=[("TEA-JASMINE", 1), ("MILKTEA-L", 1)])
+    assert sale.referral_bonus == 200 and agent(ctx, referrer.member_id) == 200
+    refund(ctx, staff, sale.sale_id, lines={2: 1})  # a part: the purchase stands, and the bonus
+    assert agent(ctx, referrer.member_id) == 200
+    seq = last_seq(ctx)
+    refund(ctx, staff, sale.sale_id)  # the rest: the qualifying purchase is undone
+    assert agent(ctx, referrer.member_id) == 0 and debt(ctx, referrer.member_id) == 0
+    reversal = [r for r in events_since(ctx, seq) if r[1] == referrer.member_id]
+    assert reversal == [("reverse", referrer.member_id, staff.cashier)]
+    assert sorted([(L.member_account(referrer.member_id, L.PointType.AGENT), -200),
+                   (L.store_issued(sid), 200)]) in postings_of_kind(ctx, "reverse", seq)
+
+
+def test_a_bonus_already_spent_comes_back_as_the_referrers_debt(ctx, staff, new_member):
+    referrer = new_member("推荐人")
+    referee = new_member("新会员", referrer_code=referrer.referral_code)
+    sale = checkout.checkout(ctx, staff_id=staff.cashier, member_id=referee.member_id, items=[("TEA-JASMINE", 1)])
+    spend_agent_points(ctx, referrer.member_id, 150)
+    out = refund(ctx, staff, sale.sale_id)
+    assert out.debt_added == 0  # the referee's own points were all there
+    assert agent(ctx, referrer.member_id) == 0 and debt(ctx, referrer.member_id) == 150
+    assert debt(ctx, referee.member_id) == 0

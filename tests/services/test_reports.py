@@ -59,7 +59,7 @@ def known_day(ctx, staff, clock, new_member, top_up, monkeypatch):
     redeem.redeem_gift(ctx, staff_id=staff.cashier, member_id=m1.member_id, gift_id="GIFT-TEABAG", qty=2,
                        member_pin=MEMBER_PIN, hand_over=False)  # held: not redeemed yet; tea bags 118
     refunds.refund(ctx, staff_id=staff.cashier, sale=s3.sale_id, reason="wrong size",
-                   approver_pin=staff.manager_pin)  # 18.00 back, 18 points reversed
+                   approver_pin=staff.manager_pin)  # 18.00 back, 18 points and m1's 200 bonus reversed
     return m1, m2
 
 
@@ -71,7 +71,7 @@ def test_daily_report_figures_match_the_days_use_cases(ctx, known_day):
     assert (rep.refunds_count, rep.refunds_fen) == (1, 1800)
     assert rep.points_issued == 5000 + 226 + 11 + 18 + 200 + 168 + 30
     assert rep.points_redeemed == 400 + 400 + 1000 + 100 + 800
-    assert (rep.points_reversed, rep.points_donated, rep.points_expired) == (18 + 20, 50, 0)
+    assert (rep.points_reversed, rep.points_donated, rep.points_expired) == (18 + 20 + 200, 50, 0)
     assert (rep.new_members, rep.coupons_sold, rep.coupons_used, rep.redemptions) == (2, 2, 1, 2)
     stock = stock_of(rep)
     assert stock == {gid: {"GIFT-CUP": 39, "GIFT-TEABAG": 118}.get(gid, n) for gid, *_, n, _l, _t in GIFTS}

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import shutil
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import create_engine, func, select, text
@@ -98,10 +99,27 @@ class Till:
         with self.db.read() as conn:
             return conn.execute(select(func.coalesce(func.sum(T.balances.c.balance), 0))).scalar()
 
+    def lots(self, member_id: str) -> list[tuple]:
+        """(lot_id, account, remaining, expires_at) of the member's lots holding points, here."""
+        lt = T.lots.c
+        with self.db.read() as conn:
+            rows = conn.execute(select(lt.lot_id, lt.account, lt.remaining, lt.expires_at).where(
+                lt.account.like(f"member:{member_id}:%"), lt.remaining > 0)).all()
+        return lot_rows(rows)
+
     def pull_problems(self) -> list:
         with self.db.read() as conn:
             return conn.execute(select(T.hq_records.c.type, T.hq_records.c.key, T.hq_records.c.problem)
                                 .where(T.hq_records.c.problem.is_not(None))).all()
+
+
+def lot_rows(rows) -> list[tuple]:
+    """Lots as comparable tuples, sorted: expiry as a naive UTC datetime (HQ's SQLite answers text)."""
+    out = []
+    for lot_id, account, remaining, expires_at in rows:
+        t = datetime.fromisoformat(expires_at) if isinstance(expires_at, str) else expires_at
+        out.append((lot_id, account, int(remaining), t.astimezone(UTC).replace(tzinfo=None) if t.tzinfo else t))
+    return sorted(out)
 
 
 def open_till(hq: HQServer, folder: Path, template: Path, name: str, store_id: str, label_public: bytes) -> Till:
@@ -172,6 +190,28 @@ class HQView:
         return {a: int(n) for a, n in self.rows(
             "SELECT account, balance FROM balances WHERE (account LIKE :p OR account = :s) AND balance <> 0",
             p=f"store:{store_id}:%", s=L.suspense(store_id))}
+
+    def lots(self, member_id: str) -> list[tuple]:
+        """(lot_id, account, remaining, expires_at) of the member's lots holding points, at HQ."""
+        return lot_rows(self.rows("SELECT lot_id, account, remaining, expires_at FROM lots "
+                                  "WHERE account LIKE :p AND remaining > 0", p=f"member:{member_id}:%"))
+
+    def positive_debts(self, member_ids: list[str]) -> dict[str, int]:
+        """Debt accounts of these members above zero (never, after a push commits: merge rule 8)."""
+        wanted = {f"debt:{m}" for m in member_ids}
+        return {a: int(n) for a, n in self.rows("SELECT account, balance FROM balances "
+                                                "WHERE account LIKE 'debt:%' AND balance > 0") if a in wanted}
+
+    def debts(self, member_ids: list[str]) -> dict[str, int]:
+        """Members of these owing points at HQ: member id -> debt (a negative balance)."""
+        wanted = {f"debt:{m}": m for m in member_ids}
+        return {wanted[a]: int(n) for a, n in self.rows("SELECT account, balance FROM balances "
+                                                        "WHERE account LIKE 'debt:%' AND balance < 0") if a in wanted}
+
+    def told_lots_differ(self, store_ids: set[str]) -> int:
+        """lots_differ pull items HQ made for these stores (merge rule 9)."""
+        return sum(int(n) for s, n in self.rows("SELECT store_id, COUNT(*) FROM feed WHERE type = 'lots_differ' "
+                                                 "GROUP BY store_id") if s in store_ids)
 
     def member(self, member_id: str) -> dict:
         r = self.rows("SELECT name, phone FROM members WHERE member_id = :m", m=member_id)

@@ -77,3 +77,51 @@ def _close(s: socket.socket) -> None:
     except OSError:
         pass
     s.close()
+
+
+class RoundRobinProxy:
+    """An ordinary load balancer in front of several HQ processes: each new connection goes to the next
+    upstream port in turn (a till's keep-alive connection stays with the HQ it reached)."""
+
+    def __init__(self, upstream_ports: list[int]):
+        self.upstreams = [("127.0.0.1", p) for p in upstream_ports]
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.connections = [0] * len(upstream_ports)  # per upstream: how many it was handed
+        self._closed = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def close(self) -> None:
+        self._closed = True
+        self.sock.close()
+
+    def _accept(self) -> None:
+        n = 0
+        while not self._closed:
+            try:
+                client, _ = self.sock.accept()
+            except OSError:
+                return
+            k = n % len(self.upstreams)
+            n += 1
+            try:
+                up = socket.create_connection(self.upstreams[k], timeout=60)
+            except OSError:  # that HQ is down (killed, restarting): the till sees a failed connection
+                _close(client)
+                continue
+            self.connections[k] += 1
+            threading.Thread(target=_pump, args=(client, up), daemon=True).start()
+            threading.Thread(target=_pump, args=(up, client), daemon=True).start()
+
+
+def _pump(src: socket.socket, dst: socket.socket) -> None:
+    try:
+        while data := src.recv(65536):
+            dst.sendall(data)
+    except OSError:
+        pass
+    finally:
+        _close(dst)

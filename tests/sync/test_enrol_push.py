@@ -266,7 +266,7 @@ def test_the_push_body_built_by_sqlite_carries_the_same_wire_events(hq, make_sto
 
 
 def test_a_batch_that_arrives_before_the_one_it_follows_waits_for_its_turn(hq, make_store):
-    """HQ applies a device's batches in device_seq order whichever arrives first (hq_server.turns): the
+    """HQ applies a device's batches in device_seq order whichever arrives first (hq_server.ledger.turns): the
     later batch waits, outside the writer lock, until the earlier one commits, and then goes in."""
     import threading
     import time

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from hq_server import hq_events
+from hq_server.ledger import hq_events
 from hq_server.db import Database
 from pos_app.domain import ledger as L
 from pos_app.domain.problems import Refused

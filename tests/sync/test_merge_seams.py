@@ -11,8 +11,6 @@ SQLite and PostgreSQL:
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from sqlalchemy import select
 
 from pos_app.services import checkout, members, redeem
@@ -21,7 +19,7 @@ from pos_app.store import tables as T
 from pos_app.sync.cycle import client_for, sync_once
 from pos_app.sync.lookup import find_or_fetch
 from tests.sync.conftest import hq_balances, local_balances, local_ledger_ok, seed, unique_phone
-from tests.sync.multistore import HQView
+from tests.sync.multistore import HQView, lot_rows
 
 MEMBER_PIN, MANAGER_PIN = "2468", "9999"
 
@@ -53,28 +51,18 @@ def _earn_804(store, member_id: str):
 
 
 def local_lots(ctx, member_id: str) -> list[tuple]:
-    """(lot_id, account, remaining, expires_at) of the member's lots holding points, as this till holds them."""
     lt = T.lots.c
     with ctx.db.read() as conn:
-        rows = conn.execute(select(lt.lot_id, lt.account, lt.remaining, lt.expires_at).where(
-            lt.account.like(f"member:{member_id}:%"), lt.remaining > 0)).all()
-    return sorted((r[0], r[1], int(r[2]), _naive(r[3])) for r in rows)
+        return lot_rows(conn.execute(select(lt.lot_id, lt.account, lt.remaining, lt.expires_at).where(
+            lt.account.like(f"member:{member_id}:%"), lt.remaining > 0)).all())
 
 
 def hq_lots(hq, member_id: str) -> list[tuple]:
     view = HQView(hq.db_url)
     try:
-        rows = view.rows("SELECT lot_id, account, remaining, expires_at FROM lots "
-                         "WHERE account LIKE :p AND remaining > 0", p=f"member:{member_id}:%")
+        return view.lots(member_id)
     finally:
         view.close()
-    return sorted((r[0], r[1], int(r[2]), _naive(r[3])) for r in rows)
-
-
-def _naive(t):
-    """A lot's expiry as a naive UTC datetime (HQ's SQLite answers text)."""
-    t = datetime.fromisoformat(t) if isinstance(t, str) else t
-    return t.astimezone(UTC).replace(tzinfo=None) if t.tzinfo else t
 
 
 def _hq_problems(hq, member_id: str) -> list[str]:

@@ -1,7 +1,7 @@
 """Gift stock per location: each location's count (gift_stock) and every change of it (stock_moves)
 
 Revision ID: 0006s
-Revises: 0005p
+Revises: 0006m
 Create Date: 2026-12-11 09:00:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0006s'
-down_revision = '0005p'
+down_revision = '0006m'
 branch_labels = None
 depends_on = None
 

@@ -1,5 +1,5 @@
 /* Every mall page: the service worker (the member code offline), what signing out forgets on this
- * phone (the cached code page, the phone's key), copy buttons and QR drawings of links. */
+ * phone (the cached code page, the phone's key), copy buttons, QR drawings of links, buttons that fill a field. */
 (function () {
   "use strict";
   if ("serviceWorker" in navigator) {
@@ -25,6 +25,9 @@
         var done = function () { btn.textContent = btn.dataset.done; };
         if (navigator.clipboard) navigator.clipboard.writeText(box.value).then(done, done); else { document.execCommand("copy"); done(); }
       });
+    });
+    Array.prototype.forEach.call(document.querySelectorAll("[data-fill]"), function (btn) {
+      btn.addEventListener("click", function () { document.querySelector(btn.dataset.fill).value = btn.dataset.value; });
     });
     Array.prototype.forEach.call(document.querySelectorAll("[data-wait]"), function (btn) {
       var left = parseInt(btn.dataset.wait, 10), label = btn.textContent;

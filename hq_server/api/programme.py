@@ -1,0 +1,195 @@
+"""The programme's JSON routes for HQ's staff: adjustments (four eyes above a threshold), coupons
+issued to members, the chain's tiers, the scheduled jobs. Thin: parse, call hq_server.programme, answer."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from fastapi import APIRouter, Depends, Path, Query
+from pydantic import BaseModel, ConfigDict, Field
+
+from hq_server import roles as R
+from hq_server.auth import Staff, get_db, now, require
+from hq_server.db import Database
+from hq_server.programme import adjustments, catalogue, coupons, jobs, tiers
+from hq_server.wire_time import UtcDateTime
+from pos_app.domain.ids import ID_PATTERN
+from pos_app.sync.wire import Problem
+
+router = APIRouter(prefix="/api/v1/admin", tags=["programme"])
+PROBLEMS = {code: {"model": Problem} for code in (401, 403, 404, 409, 422)}
+Members = Depends(require(R.MEMBERS))
+MembersRead = Depends(require(R.MEMBERS_READ))
+ChainAdmin = Depends(require(R.USERS))
+Catalogue = Depends(require(R.CATALOGUE))
+CatalogueRead = Depends(require(R.CATALOGUE_READ))
+MemberId = Path(pattern=ID_PATTERN, description="the member's id (a UUID)")
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- adjustments ------------------------------------------------------------------------------
+class AdjustmentIn(Body):
+    member_id: str = Field(pattern=ID_PATTERN)
+    points: int = Field(strict=True, ge=-10**9, le=10**9, description="added (> 0) or taken (< 0); not 0")
+    reason: str = Field(min_length=1, max_length=adjustments.MAX_REASON)
+
+
+class AdjustmentOut(BaseModel):
+    adjustment_id: str
+    member_id: str
+    points: int
+    reason: str
+    requested_by: str
+    requested_at: UtcDateTime
+    status: Literal["pending", "applied", "refused"]
+    decided_by: str | None = None
+    decided_at: UtcDateTime | None = None
+    event_id: str | None = None
+    note: str | None = None
+
+
+class RefuseIn(Body):
+    note: str = Field(min_length=1, max_length=adjustments.MAX_REASON)
+
+
+class ThresholdIn(Body):
+    points: int = Field(strict=True, ge=0, le=10**9)
+
+
+class ThresholdOut(BaseModel):
+    points: int
+
+
+@router.post("/adjustments", response_model=AdjustmentOut, status_code=201, responses=PROBLEMS)
+def request_adjustment(body: AdjustmentIn, who: Staff = Members, db: Database = Depends(get_db)) -> dict:
+    """Move a member's points with a reason: applied at once up to the threshold (status `applied`),
+    above it `pending` until someone else approves."""
+    a = adjustments.request_adjustment(db, member_id=body.member_id, points=body.points, reason=body.reason,
+                                       staff=who.username, now=now())
+    return a.__dict__
+
+
+@router.get("/adjustments", response_model=list[AdjustmentOut])
+def list_adjustments(status: Literal["pending", "applied", "refused"] | None = None,
+                     member_id: str | None = Query(None, pattern=ID_PATTERN), limit: int = Query(200, ge=1, le=1000),
+                     _who: Staff = MembersRead, db: Database = Depends(get_db)) -> list[dict]:
+    return [a.__dict__ for a in adjustments.list_adjustments(db, status=status, member_id=member_id, limit=limit)]
+
+
+@router.post("/adjustments/{adjustment_id}/approve", response_model=AdjustmentOut, responses=PROBLEMS)
+def approve_adjustment(adjustment_id: str = Path(pattern=ID_PATTERN), who: Staff = Members,
+                       db: Database = Depends(get_db)) -> dict:
+    return adjustments.approve_adjustment(db, adjustment_id=adjustment_id, staff=who.username, now=now()).__dict__
+
+
+@router.post("/adjustments/{adjustment_id}/refuse", response_model=AdjustmentOut, responses=PROBLEMS)
+def refuse_adjustment(body: RefuseIn, adjustment_id: str = Path(pattern=ID_PATTERN), who: Staff = Members,
+                      db: Database = Depends(get_db)) -> dict:
+    return adjustments.refuse_adjustment(db, adjustment_id=adjustment_id, staff=who.username, note=body.note,
+                                         now=now()).__dict__
+
+
+@router.get("/adjustment-threshold", response_model=ThresholdOut)
+def get_threshold(_who: Staff = MembersRead, db: Database = Depends(get_db)) -> dict:
+    return {"points": adjustments.approval_threshold(db)}
+
+
+@router.put("/adjustment-threshold", response_model=ThresholdOut, responses=PROBLEMS)
+def set_threshold(body: ThresholdIn, _who: Staff = ChainAdmin, db: Database = Depends(get_db)) -> dict:
+    """Adjustments moving more points than this need a second person (the chain's admin sets it)."""
+    return {"points": adjustments.set_approval_threshold(db, points=body.points)}
+
+
+# --- coupons issued to members ---------------------------------------------------------------
+class CouponIn(Body):
+    type_id: str = Field(min_length=1, max_length=64)
+    paid: bool = Field(False, description="the member pays the type's points_cost; false: HQ gives it free")
+
+
+class CouponOut(BaseModel):
+    code: str
+    type_id: str
+    member_id: str
+    expires_at: UtcDateTime
+    event_id: str
+    points: int
+    status: str
+
+
+@router.post("/members/{member_id}/coupons", response_model=CouponOut, status_code=201, responses=PROBLEMS)
+def issue_coupon(body: CouponIn, member_id: str = MemberId, who: Staff = Members,
+                 db: Database = Depends(get_db)) -> dict:
+    """Issue a coupon to the member (a ledger event the member's tills pull)."""
+    return coupons.issue_coupon(db, member_id=member_id, type_id=body.type_id, staff=who.username, now=now(),
+                                paid=body.paid).__dict__
+
+
+@router.get("/members/{member_id}/coupons", response_model=list[CouponOut], responses=PROBLEMS)
+def member_coupons(member_id: str = MemberId, _who: Staff = MembersRead, db: Database = Depends(get_db)) -> list[dict]:
+    return [c.__dict__ for c in coupons.member_coupons(db, member_id)]
+
+
+# --- tiers ----------------------------------------------------------------------------------
+class TierOut(BaseModel):
+    code: str
+    name: str
+    min_spend_fen: int | None
+    min_points: int | None
+    multiplier_pct: int
+    benefits: list[str]
+
+
+class CatalogRecordOut(BaseModel):
+    type: str
+    key: str
+    hq_seq: int
+    data: dict
+
+
+@router.get("/tiers", response_model=list[TierOut])
+def tiers_in_force(_who: Staff = CatalogueRead, db: Database = Depends(get_db)) -> list[dict]:
+    """The chain's tiers as every till uses them: the rules' tiers with HQ's tier records over them."""
+    return [{"code": t.code, "name": t.name, "min_spend_fen": t.min_spend_fen, "min_points": t.min_points,
+             "multiplier_pct": t.multiplier_pct, "benefits": list(t.benefits)}
+            for t in tiers.tiers_in_force(db, now=now())]
+
+
+@router.put("/tiers", response_model=list[CatalogRecordOut], responses=PROBLEMS)
+def put_tiers(records: dict[str, dict], _who: Staff = Catalogue, db: Database = Depends(get_db)) -> list[dict]:
+    """Replace HQ's tier records as one set ({code: record}), e.g. to move the tiers from spend to points;
+    one record alone is PUT /catalog/tier/{code}."""
+    return [r.__dict__ for r in catalogue.put_tiers(db, records=records, now=now())]
+
+
+# --- scheduled jobs --------------------------------------------------------------------------
+class JobRunOut(BaseModel):
+    job: str
+    ran: bool
+    result: dict
+
+
+class JobStateOut(BaseModel):
+    job: str
+    last_run_at: UtcDateTime
+    result: dict
+
+
+class JobsIn(Body):
+    force: bool = Field(False, description="run every job now, due or not")
+
+
+@router.post("/jobs/run", response_model=list[JobRunOut], responses=PROBLEMS)
+def run_jobs(body: JobsIn | None = None, _who: Staff = ChainAdmin, db: Database = Depends(get_db)) -> list[dict]:
+    """Run the scheduled jobs (expiry, tier downgrades) now; HQ also runs them by itself."""
+    at: datetime = now()
+    force = bool(body and body.force)
+    return [r.__dict__ for r in (jobs.run_job(db, j, now=at, force=force) for j in jobs.JOBS)]
+
+
+@router.get("/jobs", response_model=list[JobStateOut])
+def job_states(_who: Staff = ChainAdmin, db: Database = Depends(get_db)) -> list[dict]:
+    return [{"job": j, "last_run_at": at, "result": result} for j, (at, result) in sorted(jobs.last_runs(db).items())]

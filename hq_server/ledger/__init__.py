@@ -1,0 +1,1 @@
+"""HQ's ledger core (DESIGN.md section 9): ingest and the merge rules."""

@@ -1,0 +1,80 @@
+"""Scale-out (issue 17): two HQ instances, each its own `hq-server serve` on its own port, over one PostgreSQL
+database, behind an ordinary load balancer (a round-robin TCP proxy: each new connection goes to the
+next HQ). The multi-store state machine (tests/sync/test_multistore_properties.py) runs its tills
+through the balancer, so a till's handshake, pushes (several batches in flight on connections of
+their own), pulls and lookups land on either HQ; the second HQ serves pulls and lookups through its
+read-replica path (HQ_REPLICA_URL, here the same database: a replica with no lag). HQ killed
+(kill -9) is the first instance: the second goes on serving meanwhile.
+
+At the end every invariant of the multi-store test must hold: every store's balances, lots and
+member records equal HQ's, every event at HQ exactly once and posted once, nothing waiting, the
+acknowledged count and hash agreed, postings summing to zero, every label serial earned once.
+HQ_TWO_EXAMPLES (default 6) sets the number of runs.
+"""
+
+from __future__ import annotations
+
+import os
+from types import SimpleNamespace
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import initialize, run_state_machine_as_test
+
+from pos_app.sync.cycle import sync_once
+from tests.hq.server import HQServer, need_postgres, postgres_database
+from tests.sync.multistore import open_till
+from tests.sync.proxy import RoundRobinProxy
+from tests.sync.test_multistore_properties import NAMES, PHASES, STEPS, TALLY, MultiStore
+
+pytestmark = pytest.mark.slow
+
+EXAMPLES = int(os.environ.get("HQ_TWO_EXAMPLES", 6))
+
+
+@pytest.fixture(scope="module")
+def two_hqs(tmp_path_factory):
+    from pos_app.store.db import open_database
+    need_postgres()
+    template = tmp_path_factory.mktemp("two-hq-template") / "store.sqlite3"
+    open_database(template).close()
+    logs = tmp_path_factory.mktemp("two-hq-logs")
+    with postgres_database() as url:
+        with HQServer(url, workers=1, log=logs / "hq1.log") as first, \
+                HQServer(url, workers=1, log=logs / "hq2.log", env={"HQ_REPLICA_URL": url}) as second:
+            balancer = RoundRobinProxy([first.port, second.port])
+            try:
+                yield first, second, balancer, template
+            finally:
+                balancer.close()
+
+
+class TwoHQs(MultiStore):
+    balancer: RoundRobinProxy
+
+    @initialize(n=st.integers(2, 3))
+    def open_stores(self, n):
+        # Enrolled through the balancer: the till keeps its address and reaches either HQ from then on.
+        front = SimpleNamespace(url=self.balancer.url, enrolment_token=self.hq.enrolment_token)
+        for i in range(n):
+            till = open_till(front, self.root / self.run / f"s{i}", self.template, f"s{i}",
+                             f"two-{self.run}-{i}", self.label_public)
+            sync_once(till.db)
+            self.tills.append(till)
+            self._register(i, NAMES[i])
+
+
+def test_tills_behind_a_load_balancer_over_two_hqs_converge(two_hqs, tmp_path):
+    first, second, balancer, template = two_hqs
+    TwoHQs.hq, TwoHQs.template, TwoHQs.root, TwoHQs.balancer = first, template, tmp_path, balancer
+    run_state_machine_as_test(TwoHQs, settings=settings(
+        max_examples=EXAMPLES, stateful_step_count=STEPS, deadline=None, database=None, derandomize=True,
+        phases=PHASES, suppress_health_check=list(HealthCheck)))
+    print("\n[two HQs] " + ", ".join(f"{k} x{n}" for k, n in sorted(TALLY.items())), balancer.connections)
+    ran, _ = dict(TALLY), TALLY.clear()  # the multi-store test's own tally starts empty
+    assert ran.get("steps", 0) >= EXAMPLES * 5 and ran.get("HQ killed after commit", 0) >= 1, ran
+    # both HQs really served: the balancer handed each of them connections, and both are still up
+    assert min(balancer.connections) > 10, balancer.connections
+    for hq in (first, second):
+        assert hq.proc is not None and hq.proc.poll() is None
