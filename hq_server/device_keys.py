@@ -50,13 +50,21 @@ def register(conn: Connection, seq: Seq, *, device_id: str, store_id: str, publi
     return kid
 
 
+def hq_key_if_made(conn: Connection, db_url: str) -> Ed25519PrivateKey | None:
+    """HQ's online signing key if it was made (a read: codes HQ signed before are made again from it)."""
+    value = conn.execute(select(M.settings.c.value).where(M.settings.c.key == HQ_KEY)).scalar()
+    if value is None:
+        return None
+    doc = json.loads(value)
+    return Ed25519PrivateKey.from_private_bytes(sealing.unseal(doc["sealed_private_key"], doc["key_id"], db_url))
+
+
 def hq_key(conn: Connection, seq: Seq, db_url: str, now: datetime) -> Ed25519PrivateKey:
     """HQ's online channel's signing key (made, sealed and told to every store on first use)."""
     s = M.settings.c
-    value = conn.execute(select(s.value).where(s.key == HQ_KEY)).scalar()
-    if value is not None:
-        doc = json.loads(value)
-        return Ed25519PrivateKey.from_private_bytes(sealing.unseal(doc["sealed_private_key"], doc["key_id"], db_url))
+    made = hq_key_if_made(conn, db_url)
+    if made is not None:
+        return made
     key = Ed25519PrivateKey.generate()
     public_hex = public_bytes(key).hex()
     kid = key_id_for(public_bytes(key))

@@ -37,7 +37,7 @@ class CouponType:
 class Coupon:
     code: str
     type: CouponType
-    member_id: str
+    member_id: str | None  # None: a general coupon HQ hands out, any member (or none) may use it
     status: CouponStatus
     expires_at: datetime
 
@@ -60,7 +60,7 @@ def check_use(coupon: Coupon, member_id: str | None, subtotal_fen: int, now: dat
     if coupon.expires_at <= now:
         return (problem("coupon.expired", f"coupon {coupon.code} expired on {coupon.expires_at:%Y-%m-%d}",
                         code=coupon.code),)
-    if member_id != coupon.member_id:
+    if coupon.member_id is not None and member_id != coupon.member_id:
         return (problem("coupon.not_owner", f"coupon {coupon.code} belongs to another member", code=coupon.code),)
     if subtotal_fen < coupon.type.min_spend_fen:
         return (problem("coupon.min_spend", f"coupon {coupon.code} needs a spend of at least "

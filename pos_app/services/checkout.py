@@ -22,7 +22,7 @@ from pos_app.domain.pricing import CartLine, Quote, check_tender, quote
 from pos_app.domain.problems import Problem, Refused, problem, refuse_if
 from pos_app.domain.rules import Rules
 from pos_app.domain.tiers import after_sale, by_code, window_start
-from pos_app.services import offline
+from pos_app.services import chain_coupons, offline
 from pos_app.services.context import StoreContext, post, require_staff
 from pos_app.services.members import member_present, require_member
 from pos_app.store import ledger_repo, repos, sales_repo
@@ -57,14 +57,10 @@ def _quote(ctx: StoreContext, conn: Connection, items, member_id, coupon_codes, 
     rules = repos.current_rules(conn, now)
     member = require_member(conn, member_id) if member_id else None
     lines, problems = _cart_lines(conn, items)
-    coupons = []
-    for code in coupon_codes:
-        c = repos.coupon(conn, code.strip().upper())
-        if c is None:
-            problems.append(problem("coupon.unknown", f"no coupon {code}", code=code))
-        else:
-            coupons.append(c)
-    if coupons and member is None:
+    # typed codes of this store's coupons, or signed coupons of any store (DESIGN.md 11)
+    coupons, sources, found = chain_coupons.read(conn, coupon_codes, ctx.corrected_now(conn), ctx.who.store_id)
+    problems.extend(found)
+    if member is None and any(c.member_id is not None for c in coupons):
         problems.append(problem("coupon.no_member", "coupons need the member who owns them to be identified"))
     refuse_if(problems)
     lots = ledger_repo.lots_of(conn, L.member_account(member.member_id)) if member else []
@@ -75,7 +71,7 @@ def _quote(ctx: StoreContext, conn: Connection, items, member_id, coupon_codes, 
               earned_today=_earned_today(ctx, conn, member.member_id, now) if member else 0)
     if isinstance(q, tuple):
         raise Refused(q)
-    return q, rules, member, lots
+    return q, rules, member, lots, sources
 
 
 def _cart_lines(conn: Connection, items: list[tuple[str, int]]) -> tuple[list[CartLine], list[Problem]]:
@@ -116,7 +112,7 @@ def checkout(ctx: StoreContext, *, staff_id: str, items: list[tuple[str, int]], 
         require_staff(conn, staff_id)
         if guide_id:
             require_staff(conn, guide_id)
-        q, rules, member, lots = _quote(ctx, conn, items, member_id, coupons, cash_points, now)
+        q, rules, member, lots, sources = _quote(ctx, conn, items, member_id, coupons, cash_points, now)
         proof = None  # the member code's key, carried by the spend's event
         if member and q.cash_points:
             _, proof = member_present(conn, member.member_id, member_pin=member_pin, member_code=member_code,
@@ -146,6 +142,9 @@ def checkout(ctx: StoreContext, *, staff_id: str, items: list[tuple[str, int]], 
             if updates:
                 repos.update_member(conn, member.member_id, **updates)
         sales_repo.use_coupons(conn, q.coupon_fen, sale_id)
+        chain_coupons.record_uses(ctx, conn, q.coupon_fen, sources, sale_id=sale_id,
+                                  member_id=member.member_id if member else None, staff_id=staff_id,
+                                  rule_version=rules.version, now=now)  # once chain-wide: HQ sees each use
         _save_sale(conn, sale_id, receipt_no, now, q, tender, change, member, staff_id, guide_id, rules, posted)
         balance = ledger_repo.balance(conn, L.member_account(member.member_id)) if member else 0
         return SaleResult(sale_id, receipt_no, now, q, tender, change, member, q.earn_points, balance, tier_before,

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from pos_app.domain import entries as E
 from pos_app.domain import ledger as L
+from pos_app.domain.chain_codes import coupon_payload
 from pos_app.domain.coupons import CouponType
 from pos_app.domain.ids import new_id
 from pos_app.domain.ledger import Kind
@@ -20,7 +21,7 @@ from pos_app.domain.staff import Action, needs_approval
 from pos_app.services import offline
 from pos_app.services.context import StoreContext, manager_approval, post, refuse, require_staff
 from pos_app.services.members import member_present, require_member
-from pos_app.store import ledger_repo, repos
+from pos_app.store import device_key, ledger_repo, repos
 from pos_app.store import tables as T
 from pos_app.sync import state
 
@@ -34,6 +35,7 @@ class CouponBought:
     type: CouponType
     expires_at: datetime
     balance_after: int
+    qr: str = ""  # the signed code any store of the chain takes (DESIGN.md 11): print or show it
 
 
 def _spend(ctx, conn, kind: Kind, member_id: str, points: int, to_account: str, staff_id: str, now, payload):
@@ -74,7 +76,9 @@ def buy_coupon(ctx: StoreContext, *, staff_id: str, member_id: str, type_id: str
         conn.execute(T.coupons.insert().values(code=code, type_id=type_id, member_id=member_id, status="active",
                                                expires_at=expires, bought_event=event.event_id))
         repos.audit(conn, at=now, staff_id=staff_id, action="buy_coupon", subject=member_id, coupon=code)
-        return CouponBought(code, ctype, expires, ledger_repo.balance(conn, L.member_account(member_id)))
+        _, key = device_key.signing_key(conn, ctx.who.store_id)
+        qr = coupon_payload(code, member_id, type_id, expires, ctype.points_cost, ctx.who.store_id, key)
+        return CouponBought(code, ctype, expires, ledger_repo.balance(conn, L.member_account(member_id)), qr)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from pos_app.domain.ledger import LotTake
 from pos_app.domain.refunds import RefundLine, SoldLine, guide_points_to_reverse, plan_refund
 from pos_app.domain.problems import Refused
 from pos_app.domain.staff import Action, needs_approval
+from pos_app.services import chain_coupons
 from pos_app.services.context import StoreContext, give_back_room, manager_approval, post, refuse, require_staff
 from pos_app.store import ledger_repo, repos
 from pos_app.store import tables as T
@@ -152,6 +153,8 @@ def refund(ctx: StoreContext, *, staff_id: str, sale: str, lines: dict[int, int]
             if codes:
                 conn.execute(update(T.coupons).where(T.coupons.c.code.in_(codes))
                              .values(status="active", used_sale=None))
+                chain_coupons.record_returns(ctx, conn, codes, sale_id=row.sale_id, member_id=row.member_id,
+                                             staff_id=staff_id, rule_version=rules.version, now=now)
         conn.execute(T.refunds.insert().values(
             refund_id=refund_id, sale_id=row.sale_id, staff_id=staff_id,
             approver_id=approver.staff_id if approver else None, created_at=now, fen=fen, points=points,

@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, select
 
 from pos_app.domain.catalog import Product
-from pos_app.domain.codes import (DynamicMemberCode, MemberCard, PickupCode, ProductBarcode, ProductLabel, Reason,
-                                  Rejected, Scanned)
+from pos_app.domain.codes import (CouponCode, DynamicMemberCode, MemberCard, PickupCode, ProductBarcode, ProductLabel,
+                                  Reason, Rejected, Scanned)
 from pos_app.domain.members import Member
 from pos_app.domain.presence import PRESENCE
 from pos_app.domain.problems import Refused
@@ -84,7 +84,16 @@ class ScannedPickup:
     code: str
 
 
-Found = ScannedMember | ScannedProduct | ScannedLabel | ScannedPickup
+@dataclass(frozen=True)
+class ScannedCoupon:
+    """A coupon of any store (its signed code, verified): take it with checkout(coupons=[payload])."""
+
+    coupon: CouponCode
+    type_name: str | None  # None: a type this store has not pulled yet
+    payload: str
+
+
+Found = ScannedMember | ScannedProduct | ScannedLabel | ScannedPickup | ScannedCoupon
 
 
 @dataclass(frozen=True)
@@ -141,6 +150,10 @@ def resolve_scan(ctx: StoreContext, text: str, *, symbology: str | None = None) 
         from pos_app.services import redeem as redeem_uc  # redeem verifies its codes here
 
         return ScannedPickup(redeem_uc.pickup_redemption(ctx, text), text)
+    if isinstance(got, CouponCode):
+        with ctx.db.read() as conn:
+            name = conn.execute(select(T.coupon_types.c.name).where(T.coupon_types.c.type_id == got.type_id)).scalar()
+        return ScannedCoupon(got, name, text)
     assert isinstance(got, ProductBarcode)
     return ScannedProduct(product_for_code(ctx, got.code))
 

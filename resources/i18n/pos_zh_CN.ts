@@ -160,48 +160,53 @@
         <translation>本店没有此会员：正在向总部查询…</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="314"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="318"/>
         <source>This is a gift&apos;s pickup code: write it off on the Gifts screen.</source>
         <translation>这是礼品的提货码：请在礼品页面核销。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="322"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="326"/>
         <source>Member: %1</source>
         <translation>会员：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="338"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="342"/>
         <source>Scan the member first, then the label.</source>
         <translation>请先扫会员码，再扫商品标签。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="347"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="351"/>
         <source>Label %1: +%2 points, balance %3</source>
         <translation>标签 %1：+%2 积分，余额 %3</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="444"/>
-        <location filename="../../pos_app/ui/checkout/view.py" line="449"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="390"/>
+        <source>Coupon: %1</source>
+        <translation>优惠券：%1</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/checkout/view.py" line="464"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="469"/>
         <source>Subtotal: %1</source>
         <translation>小计：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="452"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="472"/>
         <source>Coupons −%1</source>
         <translation>优惠券 −%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="454"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="474"/>
         <source>Points −%1 (%2 pts)</source>
         <translation>积分抵现 −%1（%2 积分）</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="458"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="478"/>
         <source>This sale earns %1 points</source>
         <translation>本单可得 %1 积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="459"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="479"/>
         <source>No member: no points earned</source>
         <translation>非会员：不积分</translation>
     </message>
@@ -216,7 +221,7 @@
         <translation>交易 %1 完成。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="489"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="509"/>
         <source>The quantity is 1 already: press Delete to void the line.</source>
         <translation>数量已是 1：要删除这一行请按 Delete。</translation>
     </message>
@@ -236,12 +241,12 @@
         <translation>小票已打印：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="463"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="483"/>
         <source>Cancel sale</source>
         <translation>取消交易</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="463"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="483"/>
         <source>Clear this sale?</source>
         <translation>清空本单？</translation>
     </message>

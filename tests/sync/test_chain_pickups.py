@@ -164,3 +164,51 @@ def test_a_void_at_the_holding_store_after_a_handover_elsewhere_is_costed(hq, hq
     assert view.accounts(a.who.store_id).get(L.suspense(a.who.store_id), 0) == 0
     assert local_balances(a, m) == hq_balances(hq, m)
     assert view.ledger_problems() == []
+
+
+def test_an_online_order_is_picked_up_at_the_stores_till_offline(hq, hq_db, view, make_store):
+    """The mall's pickup order (hq_server.programme.orders): HQ reserves the unit at the chosen store and
+    signs the pickup code with its own key; the store's till hands it over offline, HQ redeems the points."""
+    from hq_server.programme import orders
+    a = make_store("a")
+    gift = stocked_gift(hq, hq_db, {a.who.store_id: 3})
+    sync_once(a.db)
+    m = member_ids(a)[0]
+    placed = orders.place_order(hq_db, member_id=m, gift_id=gift, qty=1, mode="pickup", store_id=a.who.store_id,
+                                idempotency_key=uuid.uuid4().hex, now=now())
+    sync_once(a.db)  # HQ's key, the store's new count (one reserved) and the hold
+    assert count(a, gift) == 2
+    done = redeem.write_off_pickup(a, staff_id=CASHIER_ID, pickup_code=placed.pickup_code)
+    assert (done.gift_id, done.status) == (gift, "picked_up") and count(a, gift) == 2
+    sync_once(a.db)
+    got = orders.order(hq_db, placed.order_id, member_id=m)
+    assert (got.status, got.collected_at, got.pickup_code) == ("picked_up", a.who.store_id, None)
+    assert len(conflicts(hq, "pickup_collected", m)) == 1
+    with pytest.raises(Exception) as late:
+        orders.cancel_order(hq_db, placed.order_id, member_id=m, now=now())
+    assert getattr(late.value, "status", None) == 409
+    assert hq_count(hq_db, gift) == {a.who.store_id: 2} and count(a, gift) == 2
+    assert local_balances(a, m) == hq_balances(hq, m)
+    local_ledger_ok(a)
+    assert view.ledger_problems() == []
+
+
+def test_an_order_cancelled_in_the_mall_while_the_store_hands_it_over_offline_is_costed(hq, hq_db, view, make_store):
+    """Rule 10: the mall's cancel (first at HQ) gave the points back, the offline till's handover (second)
+    stands: the member owes the points, and the unit the cancel put back is gone from the store's count."""
+    from hq_server.programme import orders
+    a = make_store("a")
+    gift = stocked_gift(hq, hq_db, {a.who.store_id: 3})
+    sync_once(a.db)
+    m = member_ids(a)[0]
+    placed = orders.place_order(hq_db, member_id=m, gift_id=gift, qty=1, mode="pickup", store_id=a.who.store_id,
+                                idempotency_key=uuid.uuid4().hex, now=now())
+    sync_once(a.db)
+    redeem.write_off_pickup(a, staff_id=CASHIER_ID, pickup_code=placed.pickup_code)  # offline
+    assert orders.cancel_order(hq_db, placed.order_id, member_id=m, now=now()).status == "cancelled"
+    converge(a)
+    assert len(conflicts(hq, "pickup_used_twice", m)) == 1
+    assert hq_balances(hq, m).get(L.debt_account(m)) == -100
+    assert hq_count(hq_db, gift) == {a.who.store_id: 2} and count(a, gift) == 2
+    assert local_balances(a, m) == hq_balances(hq, m)
+    assert view.ledger_problems() == []

@@ -58,6 +58,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import HealthCheck, Phase, event, settings
 from hypothesis.errors import InvalidArgument
 from hypothesis import strategies as st
+from sqlalchemy import select
 from hypothesis.stateful import (
     RuleBasedStateMachine,
     initialize,
@@ -67,11 +68,15 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from hq_server.db import Database
+from hq_server.errors import HQProblem
+from hq_server.programme import orders
 from pos_app.domain.problems import Refused
 from pos_app.scanner.formats import public_bytes
-from pos_app.services import checkout, members, redeem, refunds, scan
+from pos_app.services import checkout, members, points, redeem, refunds, scan
 from pos_app.services.context import utcnow
 from pos_app.services.demo import CASHIER_ID, MANAGER_ID
+from pos_app.store import tables as T
 from pos_app.sync import outbox
 from pos_app.sync.cycle import sync_once
 from pos_app.sync.errors import HQUnreachable, MemberUnknownAtHQ
@@ -153,6 +158,16 @@ class MultiStore(RuleBasedStateMachine):
         self.labels = [SimpleNamespace(**label) for label in batch["labels"]]
         self.scanned: dict[str, set[int]] = {}  # serial -> tills that recorded an earn for it
         self.crashed = False  # HQ is killed at most once a run (a restart costs a second)
+        # DESIGN.md 11: a gift HQ stocks at each store, pickup codes and coupons taken at any store
+        self.gift, self.coupon_type = f"MS-{self.run}", f"MSC-{self.run}"
+        for type_, key, data in (("gift", self.gift, {"name": "定制杯", "points_cost": 100}),
+                                 ("coupon_type", self.coupon_type, {"name": "减5元", "points_cost": 100,
+                                                                    "kind": "amount", "value": 500})):
+            assert self.hq.admin("PUT", f"/catalog/{type_}/{key}", json=data).status_code == 200
+        self.hq_db = Database(self.hq.db_url)  # HQ's use cases: the mall's online orders
+        self.held: list[tuple[int, str, str]] = []  # (holding till, redemption or order id, pickup code)
+        self.orders: list[tuple[str, str]] = []  # (member, order id)
+        self.coupons: list[tuple[str, str, str]] = []  # (member, code, signed code)
 
     # --- set-up ---------------------------------------------------------------------------
     @initialize(n=st.integers(2, 3))
@@ -160,6 +175,8 @@ class MultiStore(RuleBasedStateMachine):
         for i in range(n):
             till = open_till(self.hq, self.root / self.run / f"s{i}", self.template, f"s{i}",
                              f"ms-{self.run}-{i}", self.label_public)
+            r = self.hq.admin("POST", "/stock/allot", json={"gift_id": self.gift, "location": till.store_id, "qty": 3})
+            assert r.status_code == 200, r.text
             sync_once(till.db)  # the offline window starts now: redeeming is allowed
             self.tills.append(till)
             self._register(i, NAMES[i])
@@ -330,6 +347,94 @@ class MultiStore(RuleBasedStateMachine):
             if till.online:
                 sync_once(till.db)
         tally("lots: spent apart at two stores")
+
+    # --- DESIGN.md 11: stock per location, pickup codes and coupons at any store ---------------
+    @rule(i=st.integers(0, 2), k=st.integers(0, 9), hand_over=st.booleans())
+    def redeem_stocked(self, i, k, hand_over):
+        """The gift HQ stocks at each store, from the store's own count (3 each: it runs out)."""
+        i, till = self._till(i)
+        member = self._member_at(till, k)
+        if member is None:
+            return
+        done = self._attempt(till, "stocked redeem", lambda: redeem.redeem_gift(
+            till.ctx, staff_id=CASHIER_ID, member_id=member, gift_id=self.gift, member_pin=MEMBER_PIN,
+            approver_pin=MANAGER_PIN, hand_over=hand_over))
+        if done:
+            self.redemptions.append((i, done.redemption_id))
+            if not hand_over:
+                self.held.append((i, done.redemption_id, done.pickup_code))
+
+    @precondition(lambda self: self.held)
+    @rule(k=st.integers(0, 99), j=st.integers(0, 2))
+    def pickup(self, k, j):
+        """A held gift (a till's, or an online order's) collected at any store, offline or not."""
+        i, _, code = self.held[k % len(self.held)]
+        j, till = self._till(j)
+        self._attempt(till, "pickup at its store" if i == j else "pickup at another store", lambda:
+                      redeem.write_off_pickup(till.ctx, staff_id=CASHIER_ID, pickup_code=code))
+
+    @precondition(lambda self: self.held)
+    @rule(k=st.integers(0, 99))
+    def pickup_at_every_store(self, k):
+        """One pickup code collected at every store before any syncs: rule 10 (the first stands, the
+        second is the member's debt)."""
+        for j in range(len(self.tills)):
+            self.pickup(k, j)
+
+    @rule(k=st.integers(0, 9), i=st.integers(0, 2))
+    def order_online(self, k, i):
+        """The member orders the stocked gift in the mall for pickup at store i (HQ's own events)."""
+        m = self.members[k % len(self.members)]["id"]
+        i, till = self._till(i)
+        try:
+            placed = orders.place_order(self.hq_db, member_id=m, gift_id=self.gift, qty=1, mode="pickup",
+                                        store_id=till.store_id, idempotency_key=uuid.uuid4().hex, now=utcnow())
+        except HQProblem as err:
+            tally(f"order: refused {err.code}")
+            return
+        tally("order: placed")
+        self.orders.append((m, placed.order_id))
+        self.held.append((i, placed.order_id, placed.pickup_code))
+
+    @precondition(lambda self: self.orders)
+    @rule(k=st.integers(0, 99))
+    def cancel_order(self, k):
+        """The member cancels in the mall (perhaps while a store, offline, hands it over: rule 10)."""
+        m, order_id = self.orders[k % len(self.orders)]
+        try:
+            orders.cancel_order(self.hq_db, order_id, member_id=m, now=utcnow())
+            tally("order: cancelled")
+        except HQProblem as err:
+            tally(f"order cancel: refused {err.code}")
+
+    @rule(k=st.integers(0, 9))
+    def buy_coupon(self, k):
+        m = self.members[k % len(self.members)]
+        till = self.tills[m["home"]]
+        done = self._attempt(till, "coupon bought", lambda: points.buy_coupon(
+            till.ctx, staff_id=CASHIER_ID, member_id=m["id"], type_id=self.coupon_type, member_pin=MEMBER_PIN))
+        if done:
+            self.coupons.append((m["id"], done.code, done.qr))
+
+    @precondition(lambda self: self.coupons)
+    @rule(k=st.integers(0, 99), j=st.integers(0, 2))
+    def use_coupon(self, k, j):
+        """A sale at any store holding the member takes the member's coupon, shown as its signed code."""
+        member, _, qr = self.coupons[k % len(self.coupons)]
+        j, till = self._till(j)
+        if member not in till.members:
+            return
+        done = self._attempt(till, "coupon taken", lambda: checkout.checkout(
+            till.ctx, staff_id=CASHIER_ID, items=[("TEA-PUER", 1)], member_id=member, coupons=[qr]))
+        if done:
+            self.sales.append((j, done.sale_id))
+
+    @precondition(lambda self: self.coupons)
+    @rule(k=st.integers(0, 99))
+    def use_coupon_at_every_store(self, k):
+        """One coupon taken at every store holding its member before any syncs: rule 10."""
+        for j in range(len(self.tills)):
+            self.use_coupon(k, j)
 
     @precondition(lambda self: self.redemptions)
     @rule(k=st.integers(0, 99))
@@ -632,6 +737,7 @@ class MultiStore(RuleBasedStateMachine):
         if view.told_lots_differ(stores):
             tally("HQ merge rule 9: lots_differ told")
         assert view.positive_debts([m["id"] for m in self.members]) == {}
+        self.check_stock_and_codes(stores)
         # every label serial earned once chain-wide
         from hq_server.ledger.ingest import correction_id
         devices = [t.creds().device_id for t in self.tills]
@@ -651,6 +757,44 @@ class MultiStore(RuleBasedStateMachine):
             earned = sum(n for eid in ids for a, n in posted[eid] if a.startswith(("member:", "debt:")))
             assert earned == points[serial], f"label {serial} earned {earned}, not {points[serial]}"
 
+    def check_stock_and_codes(self, stores: set[str]) -> None:
+        """DESIGN.md 11: each store's count is its history's sum at HQ and HQ's count at each of its tills
+        (never below 0 there); each pickup and coupon is used once, every further use a rule-10 conflict."""
+        view = self.view
+        for location, qty, moved in view.rows(
+                "SELECT s.location, s.qty, (SELECT COALESCE(SUM(m.delta), 0) FROM stock_moves m "
+                "WHERE m.location = s.location AND m.gift_id = s.gift_id) FROM gift_stock s WHERE s.gift_id = :g",
+                g=self.gift):
+            assert int(qty) == int(moved), f"{location}: count {qty}, moves {moved}"
+            for till in self.tills:
+                if till.store_id == location:
+                    with till.db.read() as conn:
+                        here = conn.execute(select(T.gifts.c.stock).where(T.gifts.c.gift_id == self.gift)).scalar()
+                    assert here == max(0, int(qty)), f"{till.name}: {here} of {self.gift}, HQ counts {qty}"
+            if int(qty) < 0:
+                tally("stock: short at a store")
+        import json
+        uses: Counter[str] = Counter()
+        for kind, payload in view.rows("SELECT kind, payload FROM events WHERE kind IN ('redeem_post', 'redeem_void') "
+                                       "AND (store_id IN (" + ", ".join(repr(x) for x in stores) + ") OR store_id = 'hq')"):
+            doc = json.loads(payload)
+            if doc.get("purpose") == "coupon_use" and any(doc["coupon"] == c for _, c, _ in self.coupons):
+                uses[f"C:{doc['coupon']}"] += 1
+            elif doc.get("purpose") == "coupon_return" and any(doc["coupon"] == c for _, c, _ in self.coupons):
+                uses[f"C:{doc['coupon']}"] -= 1
+            elif doc.get("redemption_id") in {rid for _, rid, _ in self.held}:
+                uses[f"P:{doc['redemption_id']}"] += 1
+        twice = Counter()
+        for (detail,) in view.rows("SELECT detail FROM conflicts WHERE rule = 10 AND kind IN "
+                                   "('pickup_used_twice', 'pickup_voided_after_use', 'coupon_used_twice')"):
+            d = json.loads(detail)
+            twice["C:" + d["coupon"] if "coupon" in d else "P:" + d["redemption_id"]] += 1
+        for key, n in uses.items():
+            if key.startswith("P:") or n > 1:
+                assert twice[key] == max(0, n - 1), f"{key}: {n} uses, {twice[key]} rule-10 conflicts"
+            if n > 1:
+                tally(f"code: {key[0]} used at two stores")
+
     def teardown(self):
         try:
             if self.tills:
@@ -661,6 +805,7 @@ class MultiStore(RuleBasedStateMachine):
                 till.db.close()
             self.proxy.close()
             self.view.close()
+            self.hq_db.dispose()
 
 
 def test_stores_and_hq_converge_whatever_the_network_does(chain, tmp_path):
@@ -704,6 +849,38 @@ def test_a_fixed_run_repays_one_debt_at_two_stores_and_spends_lots_apart(chain, 
     reached, _ = set(TALLY), TALLY.clear()
     assert {"debt: repaid at two stores from their own view", "HQ merge rule 1: debt_overpaid",
             "lots: spent apart at two stores", "HQ merge rule 9: lots_differ told"} <= reached, sorted(reached)
+
+
+def test_a_fixed_run_takes_stock_pickups_coupons_and_orders_at_two_stores_offline(chain, tmp_path):
+    """The machine's paths through DESIGN.md 11 as a fixed run: a member shared by two stores redeems the
+    gift each store stocks, buys a coupon and orders the gift online for pickup at the second store;
+    both stores go offline, and each collects the held gift and the order and takes the coupon; the
+    mall cancels the order meanwhile. Every invariant holds at every step, and at the end each store's
+    count is HQ's, every second use is a rule-10 conflict costed to the member, the ledgers agree."""
+    _, hq, template = chain
+    MultiStore.hq, MultiStore.template, MultiStore.root = hq, template, tmp_path
+    TALLY.clear()
+    machine = MultiStore()
+    try:
+        machine.open_stores(2)
+        m = machine.members[0]["id"]
+        steps = [lambda: machine.share_member(1, 0), lambda: machine.buy_coupon(0),
+                 lambda: machine.redeem_stocked(0, sorted(machine.tills[0].members).index(m), False),
+                 lambda: machine.order_online(0, 1), lambda: machine.sync(0), lambda: machine.sync(1),
+                 lambda: machine.sync(0), lambda: machine.toggle_partition(0), lambda: machine.toggle_partition(1),
+                 lambda: machine.pickup_at_every_store(0), lambda: machine.pickup_at_every_store(1),
+                 lambda: machine.use_coupon_at_every_store(0), lambda: machine.cancel_order(0),
+                 lambda: machine.redeem_stocked(1, sorted(machine.tills[1].members).index(m), True)]
+        for step in steps:
+            step()
+            machine.each_store_ledger_is_sound()
+            machine.no_debt_account_is_positive_at_hq()
+    finally:
+        machine.teardown()
+    reached, _ = set(TALLY), TALLY.clear()
+    assert {"pickup at another store: done", "HQ merge rule 10: pickup_used_twice", "coupon taken: done",
+            "HQ merge rule 10: coupon_used_twice", "order: placed", "order: cancelled",
+            "code: P used at two stores", "code: C used at two stores"} <= reached, sorted(reached)
 
 
 # --- the smallest cases of what the machine found ---------------------------------------------------

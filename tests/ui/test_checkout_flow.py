@@ -133,3 +133,28 @@ def test_points_over_the_bill_share_are_refused_with_a_message(qtbot, cashier):
     view.cash_points.setValue(1000)
     idle(qtbot, cashier)
     assert "Points can pay at most ¥6.00 of this bill" in view.message.text()
+
+
+
+def test_a_coupons_signed_code_scanned_at_the_counter_is_taken_with_the_sale(qtbot, cashier):
+    """A coupon of any store (DESIGN.md 11), scanned as its signed code: it joins the sale's coupons,
+    checked, and the sale takes it off; scanned again for another sale, it is refused as used."""
+    from datetime import timedelta
+
+    from pos_app.domain.chain_codes import coupon_payload
+    from pos_app.store import device_key
+
+    view, ctx = cashier.checkout, cashier.ctx
+    with ctx.db.write() as conn:  # a general coupon (any member, or none), as HQ hands them out
+        _, key = device_key.signing_key(conn, ctx.who.store_id)
+    qr = coupon_payload("GTESTCOUPON1", None, "CPN-5", ctx.now() + timedelta(days=7), 0, ctx.who.store_id, key)
+    scan(qtbot, cashier, "6901234567892")      # oolong, ¥128
+    scan(qtbot, cashier, qr)
+    assert view.chosen_coupons() == [qr]
+    assert view.current_quote.discount_fen == 500
+    qtbot.keyClick(view.scan_box, Qt.Key_Return)
+    idle(qtbot, cashier)
+    assert "done" in view.message.text()
+    scan(qtbot, cashier, "6901234567892")
+    scan(qtbot, cashier, qr)
+    assert "already used" in view.message.text()

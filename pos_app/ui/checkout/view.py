@@ -303,10 +303,14 @@ class CheckoutView(Finishing, QWidget):
         self.fetch_member(text, answered, failed)
 
     def _scanned(self, found) -> None:
-        from pos_app.services.scan import ScannedLabel, ScannedMember, ScannedPickup  # loaded by the worker's call
+        from pos_app.services.scan import (ScannedCoupon, ScannedLabel, ScannedMember,  # loaded by the worker's call
+                                           ScannedPickup)
 
         if isinstance(found, ScannedLabel):
             self._label_scanned(found)
+            return
+        if isinstance(found, ScannedCoupon):
+            self._coupon_scanned(found)
             return
         if isinstance(found, ScannedPickup):
             feedback.scanned(self.scan_box, False)
@@ -369,6 +373,22 @@ class CheckoutView(Finishing, QWidget):
         self.cash_points.setValue(0)
         self.requote()
         self.scan_box.setFocus()  # a click on ✕: the cashier's own action, at once
+
+    def _coupon_scanned(self, found) -> None:
+        """A coupon of any store, shown as its signed code: taken with the sale, checked (DESIGN.md 11)."""
+        feedback.scanned(self.scan_box, True)
+        c = found.coupon
+        item = QListWidgetItem(f"{found.type_name or c.type_id} · {c.code} · {c.expires_at:%Y-%m-%d}")
+        item.setData(Qt.UserRole, found.payload)
+        item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
+        item.setCheckState(Qt.Checked)
+        self.coupons.blockSignals(True)
+        self.coupons.addItem(item)
+        self.coupons.setVisible(True)
+        self.coupons_title.setVisible(True)
+        self.coupons.blockSignals(False)
+        self.message.setText(self.tr("Coupon: %1").replace("%1", c.code))
+        self.requote()
 
     def _fill_coupons(self, coupons: list) -> None:
         self.coupons.blockSignals(True)
