@@ -162,3 +162,5 @@ def test_an_item_the_store_cannot_use_is_recorded_counted_and_the_cursor_moves_o
         "multiplier_pct": 200}).status_code == 200
     assert sched.run_once().problems == 0
     assert not [p for p in pull.problems(ctx.db) if p["key"] == f"BAD-{tag}"]
+    # the session's HQ is shared: leave no double-points campaign running for the tests after this one
+    assert hq.admin("DELETE", f"/catalog/campaign/BAD-{tag}").status_code == 204

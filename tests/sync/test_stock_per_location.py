@@ -83,7 +83,9 @@ def test_a_gift_hq_stocks_10_of_is_handed_out_10_times_in_all_not_10_at_every_ti
     stock.move_stock(hq_db, OPERATOR, gift_id=gift, from_location="hq", to_location=b.who.store_id, qty=4, now=now())
     for till in (a, b):
         report = sync_once(till.db)
-        assert not report.pulled.problems
+        # HQ is the session's, shared: only this test's records count (another test leaves a legacy
+        # record no till can apply in the chain's feed, on purpose)
+        assert not [p for p in report.pulled.problems if not p[1].startswith("BAD-")]
     assert (till_stock(a, gift), till_stock(b, gift)) == (6, 4)
     given = hand_out(a, member_ids(a)[0], gift, 10) + hand_out(b, member_ids(b)[0], gift, 10)
     assert given == 10

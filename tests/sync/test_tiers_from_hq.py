@@ -40,7 +40,9 @@ def test_a_tier_changed_at_hq_changes_what_the_till_earns_and_a_new_tier_lifts_a
     in_force = [(t["code"], t["multiplier_pct"]) for t in hq.admin("GET", "/tiers").json()]
     assert in_force[-2:] == [("gold", 300), ("black", 400)]  # over HQ's rules' tiers, lowest first
     report = sync_once(till.db)
-    assert not report.pulled.problems
+    # HQ is the session's, shared: only this test's records count (another test leaves a legacy
+    # record no till can apply in the chain's feed, on purpose)
+    assert not [p for p in report.pulled.problems if not p[1].startswith("BAD-")]
     with till.db.read() as conn:
         gold = {t.code: t for t in repos.current_rules(conn, till.now()).tiers}["gold"]
     assert (gold.multiplier_pct, gold.benefits) == (300, ("专属客服",))
