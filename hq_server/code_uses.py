@@ -206,6 +206,6 @@ def coupon_freed(ing: Ingest, row: dict, payload: dict) -> None:
 
 
 def _flag(ing: Ingest, member_id: str, why: str) -> None:
-    from hq_server.ledger.merges import _member_item
+    from hq_server.ledger.member_records import member_item as _member_item
     ing.conn.execute(update(M.members).where(M.members.c.member_id == member_id).values(risk_flag=why[:200]))
     _member_item(ing, member_id)

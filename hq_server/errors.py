@@ -15,7 +15,7 @@ import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError, StatementError
+from sqlalchemy.exc import DataError, OperationalError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pos_app.sync.wire import Problem
@@ -65,6 +65,16 @@ def install(app: FastAPI) -> None:
     async def _data(req: Request, exc: Exception):
         log.warning("%s %s: the database refused a value: %s", req.method, req.url.path, _first_line(exc))
         return problem_response(422, "invalid_input", data_message(exc))
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(psycopg.OperationalError)
+    async def _database_gone(req: Request, exc: Exception):
+        # The database restarted or a connection dropped: SQLAlchemy has already dropped the pool's dead
+        # connections (HQ runs without pre-ping, a round trip a request), so a retry gets a fresh one.
+        # Nothing of the request was committed; tills retry a 503 as any outage.
+        log.warning("%s %s: the database connection failed: %s", req.method, req.url.path, _first_line(exc))
+        return problem_response(503, "database_unavailable", "HQ lost its database connection; retry",
+                                retry_after=1)
 
     @app.exception_handler(StatementError)
     async def _statement(req: Request, exc: StatementError):

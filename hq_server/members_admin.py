@@ -11,7 +11,7 @@ from hq_server import models as M
 from hq_server.db import Seq
 from hq_server.errors import HQProblem
 from hq_server.ledger.ingest import Ingest, correction_id
-from hq_server.ledger.merges import _member_item, member_doc
+from hq_server.ledger.member_records import member_doc, member_item
 from pos_app.domain import ledger as L
 from pos_app.domain.ledger import Kind, LotGrant, LotTake
 from pos_app.domain.members import normalize_phone
@@ -89,7 +89,7 @@ def merge(conn: Connection, seq: Seq, conflict_id: str, keep: str, now: datetime
     conn.execute(update(M.members).where(M.members.c.member_id == drop).values(merged_into=keep))
     conn.execute(update(M.conflicts).where(M.conflicts.c.conflict_id == conflict_id)
                  .values(status="resolved", made_events=json.dumps([cid])))
-    _member_item(ing, drop)
-    _member_item(ing, keep)
+    member_item(ing, drop)
+    member_item(ing, keep)
     ing.flush()
     return {"conflict_id": conflict_id, "kept": keep, "merged": drop, "event_id": cid}

@@ -20,6 +20,7 @@ _WHY = {
     422: "The input breaks a rule (the message names it); nothing was stored",
     423: "Locked after too many wrong passwords; an admin unlocks it",
     429: "Too many attempts or logins at once: wait the Retry-After seconds",
+    503: "HQ lost its database connection (a restart, a failover): retry after Retry-After seconds",
 }
 
 
@@ -37,7 +38,7 @@ def build(title: str, version: str, description: str, routes: list) -> dict[str,
     schemas["PushRequest"] = schema
     for path, ops in doc["paths"].items():
         for method, op in ops.items():
-            codes: set[int] = set()
+            codes: set[int] = {503}  # any route that reads the database
             if op.get("requestBody"):
                 codes |= {400, 413, 422}
             if op.get("parameters"):

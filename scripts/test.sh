@@ -14,6 +14,8 @@ echo "== lint (pyflakes)"
 .venv/bin/ruff check pos_app hq_server bench scripts tests
 echo "== import contracts"
 .venv/bin/lint-imports
+echo "== types (mypy --strict: pyproject [tool.mypy])"
+.venv/bin/mypy
 echo "== tests"
 .venv/bin/python -m pytest "$@"
 # The one-folder executable must build and start (skip locally with SKIP_BUILD=1).

@@ -24,7 +24,8 @@ from hq_server.errors import HQProblem
 from hq_server.feed import FeedWriter
 from hq_server.limits import CHAIN_KEY
 from hq_server.security import new_secret, secret_hash
-from hq_server.programme import catalogue, tiers
+from hq_server.programme import catalogue, conflict_tasks, tiers
+from hq_server.programme.audit import Actor
 from hq_server.wire_time import UtcDateTime
 from pos_app.domain.ids import ID_PATTERN, new_id
 from pos_app.domain.ledger import canonical_json
@@ -300,27 +301,12 @@ class ResolveIn(Body):
     note: str = Field(min_length=1, max_length=400, description="what HQ decided, for the record")
 
 
-# Tasks HQ closes itself (a waiting event is closed when its original arrives) or only by their own action.
-_NOT_BY_HAND = {"waiting_for_original": "HQ closes it when the original event arrives",
-                "same_phone": "resolve it with POST /conflicts/{conflict_id}/merge"}
-
-
 @router.post("/conflicts/{conflict_id}/resolve", response_model=A.ResolvedOut, responses=PROBLEMS)
 def resolve_conflict(conflict_id: str, body: ResolveIn, who: Staff = Conflicts, db: Database = Depends(get_db)) -> dict:
     """Close an open task (e.g. a label HQ never issued) with what was decided: who, when and the note
-    are kept in its detail. Points to take back are a store manager's adjustment at the member's store."""
-    c = M.conflicts.c
-    with db.write() as (conn, _seq):
-        row = conn.execute(select(c.kind, c.status, c.detail).where(c.conflict_id == conflict_id)).first()
-        if row is None:
-            raise HQProblem(404, "not_found", f"no conflict {conflict_id}")
-        if row.status != "open":
-            raise HQProblem(409, "not_open", f"conflict {conflict_id} is already {row.status}")
-        if row.kind in _NOT_BY_HAND:
-            raise HQProblem(409, "not_by_hand", f"a {row.kind} task is not closed by hand: {_NOT_BY_HAND[row.kind]}")
-        detail = {**json.loads(row.detail), "resolution": {"by": who.username, "at": now().isoformat(), "note": body.note}}
-        conn.execute(update(M.conflicts).where(c.conflict_id == conflict_id)
-                     .values(status="resolved", detail=json.dumps(detail, ensure_ascii=False, sort_keys=True)))
+    are kept in its detail, and the change in the audit log (the console's use case). Points to take back
+    are a store manager's adjustment at the member's store."""
+    detail = conflict_tasks.resolve(db, Actor(who.username, who.role, who.store_id), conflict_id, body.note, now())
     return {"conflict_id": conflict_id, "status": "resolved", "detail": detail}
 
 

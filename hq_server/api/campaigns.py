@@ -31,6 +31,7 @@ class CharityIn(BaseModel):
     name: str = Field(min_length=1, max_length=C.MAX_NAME, description="its name as members read it (Chinese)")
     name_en: str = Field("", max_length=60, description="its name in English (empty: the name)")
     about: str = Field("", max_length=C.MAX_ABOUT, description="one line about it")
+    about_en: str = Field("", max_length=C.MAX_ABOUT, description="the line in English (empty: the line)")
     listed: bool = Field(True, description="members may donate to it")
 
 
@@ -51,8 +52,8 @@ class GameIn(BaseModel):
 
 
 def _charity(c: C.Charity) -> CharityOut:
-    return CharityOut(key=c.key, name=c.name, name_en=c.name_en, about=c.about, listed=c.listed,
-                      created_at=c.created_at)
+    return CharityOut(key=c.key, name=c.name, name_en=c.name_en, about=c.about, about_en=c.about_en,
+                      listed=c.listed, created_at=c.created_at)
 
 
 @router.get("/charities", response_model=list[CharityOut])
@@ -66,7 +67,7 @@ def put_charity(body: CharityIn, key: str = Path(pattern=C.KEY.pattern, descript
                 who: Staff = Operator, db: Database = Depends(get_db)) -> CharityOut:
     """Add a charity, change one, or take one off the list (listed: false; donations made keep naming it)."""
     return _charity(C.put_charity(db, _actor(who), key=key, name=body.name, name_en=body.name_en, about=body.about,
-                                  listed=body.listed, now=now()))
+                                  about_en=body.about_en, listed=body.listed, now=now()))
 
 
 @router.get("/game", response_model=GameIn)

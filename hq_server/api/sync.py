@@ -23,7 +23,7 @@ from hq_server.ledger.checks import MAX_DEPTH, too_deep
 from hq_server.db import Database
 from hq_server.errors import HQProblem, validation_message
 from hq_server.throttle import Throttle
-from hq_server.ledger.merges import member_doc
+from hq_server.ledger.member_records import member_doc
 from hq_server.security import new_secret, secret_hash
 from pos_app.domain.ids import new_id
 from pos_app.sync.gc_pause import gc_paused

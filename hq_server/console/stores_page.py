@@ -25,10 +25,11 @@ from hq_server.web.qr import qr_svg
 from hq_server.web.staff import StaffForm, staff_form, staff_page
 
 router = APIRouter(prefix=PREFIX + "/stores", include_in_schema=False)
-Reader = Annotated[Staff, Depends(staff_page(R.STORES))]
+# operators read every store too: they set its offline limits
+Reader = Annotated[Staff, Depends(staff_page(R.STORES | R.CATALOGUE))]
 StoreForm = Annotated[StaffForm, Depends(staff_form(R.STORES))]
 AdminForm = Annotated[StaffForm, Depends(staff_form(R.USERS))]
-nav.add(PREFIX + "/stores", N_("Stores and tills"), R.STORES)
+nav.add(PREFIX + "/stores", N_("Stores and tills"), R.STORES | R.CATALOGUE)
 
 COLUMNS = [
     Column("store_id", N_("Store"), link=lambda r: f"{PREFIX}/stores/{r['store_id']}"),
@@ -66,11 +67,31 @@ def _stores_again(request: Request, who: Staff, bad: BadField, typed: dict) -> R
         "may_create": True, "errors": {bad.field: bad.message}, "typed": typed}, status=bad.status)
 
 
+def _store_page(request: Request, who: Staff, store_id: str, *, token: dict | None = None, status: int = 200,
+                errors: dict | None = None) -> Response:
+    return PAGES.render(request, "console/store.html", {
+        "store": store_admin.store(request.app.state.db, who, store_id, now()), "token": token,
+        "may_set_limits": who.may(R.CATALOGUE), "may_work_tills": who.manages(store_id), "errors": errors or {}},
+        status=status)
+
+
 @router.get("/{store_id}")
 def store(store_id: str, request: Request, who: Reader) -> Response:
-    return PAGES.render(request, "console/store.html", {"store": store_admin.store(request.app.state.db, who,
-                                                                                    store_id, now()),
-                                                        "token": None})
+    return _store_page(request, who, store_id)
+
+
+@router.post("/{store_id}/offline-limits")
+def store_limits(store_id: str, request: Request, posted: Annotated[StaffForm, Depends(staff_form(R.CATALOGUE))]
+                 ) -> Response:
+    form = {k: posted.text(k, 20) for k in store_admin.LIMIT_FIELDS}
+    try:
+        store_admin.set_offline_limits(request.app.state.db, actor_of(posted.who), store_id, form, now())
+    except BadField as bad:
+        return _store_page(request, posted.who, store_id, status=bad.status, errors={bad.field: bad.message})
+    response = RedirectResponse(f"{PREFIX}/stores/{store_id}", status_code=303)
+    flash.add(response, request, request.state.session_secret, "ok",
+              N_("Offline limits saved: the store's tills get them at their next sync."))
+    return response
 
 
 @router.post("/{store_id}/enrolment-token")
@@ -79,9 +100,8 @@ def token(store_id: str, request: Request, posted: StoreForm) -> Response:
     made = store_admin.enrolment_token(request.app.state.db, posted.who, store_id,
                                        int(hours) if hours.isdigit() else 0, now())
     # shown once, on this answer only (never in a redirect's address or a cookie)
-    return PAGES.render(request, "console/store.html", {
-        "store": store_admin.store(request.app.state.db, posted.who, store_id, now()),
-        "token": {**made, "qr": qr_svg(made["token"]), "hq_url": str(request.base_url).rstrip("/")}})
+    return _store_page(request, posted.who, store_id,
+                       token={**made, "qr": qr_svg(made["token"]), "hq_url": str(request.base_url).rstrip("/")})
 
 
 @router.post("/tills/{device_id}/revoke")

@@ -45,7 +45,7 @@ by HQ's offline limits), at its own store's accounts' cost or gain.
 
 The pure half (no database) is hq_server.ledger.till_policy, run before the writer lock; the
 half needing HQ's records (staff, lots, members, keys, used codes) runs here, under the
-lock, as each event is admitted (ingest._push), and for woken events (merges.wake).
+lock, as each event is admitted (ingest._push), and for woken events (waiting.wake).
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import Connection, func, select
 
 from hq_server import sealing  # ingest imports this module: its names are read at call time
-from hq_server.ledger import ingest, merges
+from hq_server.ledger import claims, decisions, waiting
 from hq_server import models as M
 from hq_server.ledger.checks import Parsed, utc
 from hq_server.ledger.key_rows import member_key
@@ -191,7 +191,7 @@ class Authority:
             return Refusal(f"the member's dynamic code is from {C.step_start(seen.step):%Y-%m-%d %H:%M:%S} UTC, "
                            f"not from when the till made this change ({at:%Y-%m-%d %H:%M:%S} UTC by HQ's clock)")
         code = seen.replay_key
-        merges.preload_codes(ing, [code])
+        claims.preload_codes(ing, [code])
         first = ing.codes[code]
         if first is not None:
             return Refusal(f"the member's dynamic code was used before (event {first['event_id']} at store "
@@ -245,24 +245,24 @@ def _foreign_lot(ing: Ingest, member_id: str | None, parsed: Parsed) -> Refusal 
 
 def record(ing: Ingest, subject: dict, why: Refusal, detail: dict) -> None:
     kind = WRONG_PIN if isinstance(why, WrongPin) else KIND
-    cid = ingest.conflict_id(subject["event_id"], KIND)
+    cid = decisions.conflict_id(subject["event_id"], KIND)
     if any(t["conflict_id"] == cid for t in ing.conflicts) or ing.conn.execute(
             select(M.conflicts.c.conflict_id).where(M.conflicts.c.conflict_id == cid)).first() is not None:
         return
     ing.seq.next()  # a number of its own: a reader paging the conflicts by hq_seq meets it after what it read
-    ing.conflict(RULE, kind, subject, {"reason": str(why), **detail}, status="open", tag=KIND)
+    ing.conflict(RULE, kind, subject, {"reason": str(why), **detail}, status=decisions.ConflictStatus.OPEN, tag=KIND)
 
 
 def refused_when_woken(ing: Ingest, row: dict, parsed: Parsed) -> bool:
     """A waiting event whose lot has arrived and is another holder's: kept as `refused`, never
-    applied, its waiting task closed, an open till_authority task, and the till told (merges.wake)."""
+    applied, its waiting task closed, an open till_authority task, and the till told (waiting.wake)."""
     why = _foreign_lot(ing, row["member_id"], parsed)
     if why is None:
         return False
-    row["status"] = "refused"
-    ing.status_updates[row["event_id"]] = "refused"
+    row["status"] = decisions.EventStatus.REFUSED
+    ing.status_updates[row["event_id"]] = decisions.EventStatus.REFUSED
     ing.waiting_done.add(row["event_id"])
-    merges._close_waiting_task(ing, row, f"refused: {why}")
+    waiting.close_waiting_task(ing, row, f"refused: {why}")
     record(ing, row, why, {"event_id": row["event_id"]})
     ing.event_status(row, "rejected", str(why))
     return True

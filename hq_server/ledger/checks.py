@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from pos_app.domain.ledger import Kind, Posting, canonical_json, check_postings, is_holder_account
+from pos_app.domain.ledger import Kind, Posting, canonical_json, check_postings, is_holder_account, parse_account
 from pos_app.sync.wire import WireEvent
 
 KINDS = {k.value for k in Kind}
@@ -80,7 +80,10 @@ def parse(event: WireEvent, store_id: str) -> Parsed | str:
         if len(account) > 80:
             return f"account name too long: {account[:40]}..."
         if account.startswith(("store:", "suspense:")):
-            if account.split(":")[1] != store_id:
+            named = parse_account(account)
+            if named is None:
+                return f"unknown account {account!r}"
+            if named.owner != store_id:
                 return f"posting to {account}, which belongs to another store"
         elif not (account.startswith(_PERSON_PREFIXES) or account in _SHARED_ACCOUNTS):
             return f"unknown account {account!r}"
@@ -89,7 +92,7 @@ def parse(event: WireEvent, store_id: str) -> Parsed | str:
         try:
             lot_id, account, amount, available_at, expires_at = g
             ok = isinstance(lot_id, str) and 0 < len(lot_id) <= 36 and isinstance(account, str) and _int(amount)
-            if not ok or amount <= 0 or not account.startswith(("member:", "staff:")):
+            if not ok or amount <= 0 or not is_holder_account(account):
                 raise ValueError
             grants.append((lot_id, account, amount, utc(datetime.fromisoformat(available_at)),
                            utc(datetime.fromisoformat(expires_at))))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,15 +19,18 @@ from psycopg.rows import namedtuple_row
 from sqlalchemy import Connection, delete, func, select, update
 
 from hq_server import bulk, code_uses, stock_events
-from hq_server.ledger import authority, merges, till_policy, turns
+from hq_server.ledger import authority, claims, member_records, merges, till_policy, turns, waiting
 from hq_server import models as M
 from hq_server.ledger.book import Book
 from hq_server.ledger.checks import Parsed, utc
+from hq_server.ledger.decisions import (ConflictStatus, EventFlag, EventStatus, Finding, LotsDiffer, RiskFlag,
+                                        conflict_id, correction_id)
 from hq_server.db import Database, Seq
 from hq_server.errors import HQProblem
 from hq_server.feed import FeedWriter
 from hq_server.stock_book import StockBook
 from pos_app.domain.ledger import Kind, canonical_json, payload_hash
+from pos_app.domain.rules import Rules
 from pos_app.sync.gc_pause import gc_paused
 from pos_app.sync.wire import EMPTY_HASH, EventAnswer, PushResponse, WireEvent, roll_hash
 
@@ -37,19 +39,6 @@ from pos_app.sync.wire import EMPTY_HASH, EventAnswer, PushResponse, WireEvent, 
 # garbage pile up for gc_pause's forced full collection every MAX_PAUSE_S: bench.fleet, ~15% of HQ's CPU
 # in busy cycles), and it does not wait for its turn before the writer lock (see push).
 SMALL_PUSH = 50
-
-NS = uuid.UUID("6f1c7f0e-4b7e-5d55-9a53-2f6c1b0d9e11")
-
-
-def correction_id(event_id: str, tag: str) -> str:
-    """HQ's own events are named after what they correct, so re-running a merge changes nothing."""
-    return str(uuid.uuid5(NS, f"{event_id}:{tag}"))
-
-
-def conflict_id(event_id: str | None, tag: str) -> str:
-    """A merge decision is named after the event and what was decided, so recording it again changes nothing."""
-    return str(uuid.uuid5(NS, f"{event_id or ''}:{tag}:conflict"))
-
 
 @dataclass
 class DeviceState:
@@ -67,7 +56,7 @@ class Ingest:
         self.waiting_new: list[dict] = []
         self.waiting_done: set[str] = set()
         self.serials: dict[str, dict | None] = {}
-        self.codes: dict[str, dict | None] = {}  # member codes used for spends: stored or new (merges.member_code)
+        self.codes: dict[str, dict | None] = {}  # member codes used for spends: stored or new (claims.member_code)
         self.follow_new: set[tuple[str, str]] = set()
         self.lots_told: set[tuple[str, str]] = set()  # (member, store) told this push that its lots differ
         self._followers: dict[str, set[str]] = {}
@@ -76,6 +65,7 @@ class Ingest:
         self._waiting_by_lot: dict[str, list[str]] | None = None
         self._waiting_pairs: set[tuple[str, str]] = set()  # (lot_id, event_id) rows of waiting_lots, stored or new
         self._rules: list | None = None
+        self._parsed_rules: dict[int, Rules | None] = {}
         self._limits: dict | None = None
         self._label_plans: dict[str, Any] = {}
         self._stock: StockBook | None = None
@@ -160,7 +150,7 @@ class Ingest:
         earlier event of its device is still missing or waiting at HQ. Once they all are applied it goes
         in as it is (Book.take keeps the lot within its grant: a double spend already moved the rest).
         """
-        if row["status"] == "correction" or not parsed.takes:
+        if row["status"] == EventStatus.CORRECTION or not parsed.takes:
             return []
         unknown = sorted({lot_id for lot_id, _ in parsed.takes if self.book.lot(lot_id) is None})
         full = self.book.overfilled(parsed.takes)
@@ -175,11 +165,11 @@ class Ingest:
             return False
         before = (e.device_id == device_id) & (e.device_seq < seq)
         stored = self.conn.execute(select(func.count()).select_from(M.events).where(before)).scalar()
-        waiting = [i for i in self.conn.execute(select(e.event_id).where(before, e.status == "waiting")).scalars()
-                   if self.status_updates.get(i, "waiting") == "waiting"]
+        waiting = [i for i in self.conn.execute(select(e.event_id).where(before, e.status == EventStatus.WAITING))
+                   .scalars() if self.status_updates.get(i, EventStatus.WAITING) == EventStatus.WAITING]
         here = [r for r in self.rows.values() if r["device_id"] == device_id and r["device_seq"] < seq]
         arrived = stored + len(here)
-        return arrived < seq - 1 or bool(waiting) or any(r["status"] == "waiting" for r in here)
+        return arrived < seq - 1 or bool(waiting) or any(r["status"] == EventStatus.WAITING for r in here)
 
     def recheck_waiting(self, device_id: str) -> None:
         """Wake the device's waiting events once more, earliest first: a give-back waiting for room in a lot
@@ -193,13 +183,22 @@ class Ingest:
         for where in bulk.where_in(self.conn, e.event_id, ids):
             mine.update(self.conn.execute(select(e.event_id, e.device_seq).where(where, e.device_id == device_id)).all())
         for event_id in sorted(mine, key=mine.get):
-            merges.wake(self, event_id)
+            waiting.wake(self, event_id)
 
     def rules(self) -> list:
         if self._rules is None:
             self._rules = self.conn.execute(select(M.rules.c.version, M.rules.c.effective_at, M.rules.c.doc)
                                             .order_by(M.rules.c.version)).all()
         return self._rules
+
+    def rules_at(self, version: int) -> Rules | None:
+        """The rules of this version (HQ's latest when it holds no such version; None without rules),
+        parsed once a push."""
+        if version not in self._parsed_rules:
+            rows = self.rules()
+            self._parsed_rules[version] = merges.rules_of(rows, version) or (
+                merges.rules_of(rows, rows[-1].version) if rows else None)
+        return self._parsed_rules[version]
 
     def label_plan(self, batch_code: str):
         """HQ's plan of a label batch (pos_app.domain.label_batches.BatchPlan), or None; read once a push."""
@@ -222,11 +221,11 @@ class Ingest:
                "device_seq": e.device_seq, "kind": e.kind, "device_time": device_time, "received_at": self.now,
                "staff_id": e.staff_id, "rule_version": e.rule_version, "member_id": e.member_id,
                "payload": parsed.canonical or canonical_json(e.payload), "payload_hash": e.payload_hash,
-               "status": "applied",
+               "status": EventStatus.APPLIED,
                "flags": ""}
         self.rows[e.event_id] = row
         self.follow(e.member_id, e.store_id)
-        merges.clock(self, row)
+        self.carry_out(row, merges.clock(row, self.skew_s, self.now))
         stock_events.from_event(self, row, e.payload)  # the goods left (or came back) whatever the points do
         self.apply(row, e.payload, parsed)
         code_uses.from_event(self, row, e.payload)  # pickups and coupons: once chain-wide, by hq_seq (rule 10)
@@ -236,7 +235,7 @@ class Ingest:
         """Postings, balances and lots of one event, then the merge rules it may trigger."""
         blocked = self.blocked(row, parsed)
         if blocked:
-            merges.wait(self, row, blocked)
+            waiting.wait(self, row, blocked)
             return
         eid = row["event_id"]
         self.book.post(eid, parsed.postings)
@@ -257,17 +256,75 @@ class Ingest:
                 moved.add(account)
         drained = self.book.drained[mark:]
         self.fan_out(row)
-        if moved:
-            merges.lots_differ(self, row, moved)
-        if row["status"] != "correction":
-            merges.after_apply(self, row, payload, parsed)
-        accounts = {a for a, _ in parsed.postings}
-        merges.double_spend(self, row, accounts)
-        merges.debt_overpaid(self, row, accounts)
-        merges.repay_from_earning(self, row, parsed)
+        self.merge(row, payload, parsed, moved)
         # Woken: what waited for a lot this event granted, and give-backs waiting for room in a lot it took from.
-        for waiting in self.waiting_for([g[0] for g in parsed.grants] + drained):
-            merges.wake(self, waiting)
+        for event_id in self.waiting_for([g[0] for g in parsed.grants] + drained):
+            waiting.wake(self, event_id)
+
+    def merge(self, row: dict, payload: dict, parsed: Parsed, moved: set[str]) -> None:
+        """The merge rules an applied event may trigger, in order, each carried out before the next reads
+        the ledger (a give-back's correction changes what counts as a double spend)."""
+        correction = row["status"] == EventStatus.CORRECTION
+        kind = row["kind"]
+        if moved:
+            self.carry_out(row, merges.lots_differ(moved))
+        if not correction:
+            code = payload.get("member_code")
+            if kind in merges.SPEND_KINDS and isinstance(code, str) and code.startswith("D:"):
+                claims.member_code(self, row, code)
+            if kind == Kind.LABEL_EARN:
+                claims.label_serial(self, row, payload, parsed)
+            elif kind in member_records.MEMBER_KINDS:
+                member_records.member_event(self, row, payload)
+            if kind == Kind.EARN:
+                self.carry_out(row, merges.stale_rule(row, payload, self.book, self.rules(), self.skew_s,
+                                                      self.limits()["max_offline_hours"], self.now))
+            if kind in merges.GIVE_BACK_KINDS:
+                self.carry_out(row, merges.give_back_beyond_lots(row, self.book, self.now))
+        accounts = {a for a, _ in parsed.postings}
+        self.carry_out(row, merges.double_spend(row, self.book, accounts))
+        self.carry_out(row, merges.debt_overpaid(row, self.book, accounts, self.rules_at, self.skew_s, self.now))
+        if not correction:
+            self.carry_out(row, merges.repay_from_earning(row, self.book, parsed.grants))
+
+    def carry_out(self, row: dict, findings: tuple[Finding, ...], always: bool = False) -> list[str]:
+        """Do what merge rules decided about `row`, in one place: post each finding's correction, flag the
+        event, record the conflict, then the notices. A finding whose correction exists already (the merge
+        ran before) is skipped whole, unless `always`. Returns the ids of the corrections posted."""
+        made: list[str] = []
+        for f in findings:
+            cid = None
+            if f.correction is not None:
+                c = f.correction
+                cid = self.correct(row, c.tag, c.kind, dict(c.payload), c.postings, c.grants, c.takes, c.member_id)
+                if cid is None and not always:
+                    continue
+                if cid is not None:
+                    made.append(cid)
+            flags = [n for n in f.notices if isinstance(n, EventFlag)]
+            for n in flags:
+                row["flags"] = ",".join(filter(None, [row["flags"], n.flag]))
+            if f.conflict is not None:
+                k = f.conflict
+                self.conflict(k.rule, k.kind, row, dict(k.detail), [cid] if cid else [], status=k.status,
+                              member_id=k.member_id, tag=k.tag)
+            for n in f.notices:
+                if isinstance(n, EventFlag):
+                    self.event_status(row, EventStatus.FLAGGED, n.reason, flags=row["flags"])
+                elif isinstance(n, RiskFlag):
+                    member_records.flag_at_risk(self, n.member_id, n.text)
+                elif isinstance(n, LotsDiffer):
+                    self.tell_lots_differ(row, n.member_id)
+        return made
+
+    def tell_lots_differ(self, row: dict, member_id: str) -> None:
+        """A lots_differ item to every store holding the member (every till: the event's own too), once a
+        push per member and store (rule 9)."""
+        doc = {"member_id": member_id, "event_id": row["event_id"], "hq_seq": row["hq_seq"]}
+        for store_id in sorted(self.followers(member_id) - {M.HQ_ORIGIN}):
+            if (member_id, store_id) not in self.lots_told:
+                self.lots_told.add((member_id, store_id))
+                self.feed.add(store_id, "lots_differ", member_id, doc)
 
     def fan_out(self, row: dict) -> None:
         """Every device following the member learns of the event, except the device that made it.
@@ -278,7 +335,7 @@ class Ingest:
         the event they correct too, every till of it.
         """
         member_id = row["member_id"]
-        correction = row["status"] == "correction"
+        correction = row["status"] == EventStatus.CORRECTION
         if not member_id and not correction:
             return
         to = set(self.followers(member_id)) if member_id else set()
@@ -292,7 +349,7 @@ class Ingest:
             return
         doc = event_doc_json(row)
         for store_id in sorted(to):
-            skip = row["device_id"] if store_id == origin and row["status"] != "correction" else None
+            skip = row["device_id"] if store_id == origin and row["status"] != EventStatus.CORRECTION else None
             self.feed.add(store_id, "event", row["event_id"], doc, skip_device=skip)
 
     def correct(self, subject: dict, tag: str, kind: Kind, payload: dict[str, Any], postings, grants=(), takes=(),
@@ -313,7 +370,8 @@ class Ingest:
         row = {"event_id": cid, "hq_seq": hq_seq, "store_id": M.HQ_ORIGIN, "device_id": M.HQ_ORIGIN,
                "device_seq": hq_seq, "kind": str(kind), "device_time": self.now, "received_at": self.now,
                "staff_id": None, "rule_version": subject["rule_version"], "member_id": member_id,
-               "payload": canonical_json(payload), "payload_hash": payload_hash(payload), "status": "correction",
+               "payload": canonical_json(payload), "payload_hash": payload_hash(payload),
+               "status": EventStatus.CORRECTION,
                "flags": ""}
         self.rows[cid] = row
         parsed = Parsed([(a, n) for a, n in postings],
@@ -323,7 +381,7 @@ class Ingest:
         return cid
 
     def conflict(self, rule: int, kind: str, subject: dict | None, detail: dict, made: list[str] = (),
-                 status: str = "resolved", member_id: str | None = None, tag: str | None = None) -> None:
+                 status: ConflictStatus = ConflictStatus.RESOLVED, member_id: str | None = None, tag: str | None = None) -> None:
         self.conflicts.append({
             "conflict_id": conflict_id(subject["event_id"] if subject else None, tag or kind), "hq_seq": self.seq.last, "rule": rule, "kind": kind,
             "event_id": subject["event_id"] if subject else None, "store_id": subject["store_id"] if subject else None,
@@ -557,8 +615,8 @@ class _Prefetch:
         accounts, lot_ids, members, serials, codes = self._touched()
         ing.book.preload(accounts, lot_ids)
         ing.preload_followers(members)
-        merges.preload_serials(ing, serials)
-        merges.preload_codes(ing, codes)
+        claims.preload_serials(ing, serials)
+        claims.preload_codes(ing, codes)
         ing.tills(ing.store_id)
         ing.waiting_for([])
         ing.rules()
@@ -603,8 +661,8 @@ class _Prefetch:
         ing.seed_waiting(waiting)
         ing._tills[ing.store_id] = {r.device_id for r in tills}
         ing._rules = rules
-        merges.preload_serials(ing, serials)
-        merges.preload_codes(ing, codes)
+        claims.preload_serials(ing, serials)
+        claims.preload_codes(ing, codes)
 
 
 def _advance_ack(conn: Connection, dev, fresh: list[WireEvent]) -> tuple[int, str]:

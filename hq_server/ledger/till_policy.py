@@ -25,7 +25,7 @@ from datetime import date
 
 from hq_server.ledger.checks import Parsed, parse
 from pos_app.domain.ids import is_made_id
-from pos_app.domain.ledger import Kind, PointType
+from pos_app.domain.ledger import AccountKind, Kind, debt_account, is_holder_account, parse_account
 from pos_app.domain.members import card_no_for, check_name, check_phone, referral_code_for
 from pos_app.domain.staff import is_pin_hash
 from pos_app.sync.wire import WireEvent
@@ -38,7 +38,6 @@ PROOFS = frozenset({"member_code", "pin"})
 SHARED_SINKS = frozenset({"breakage", "charity"})
 MAX_NOTE = 500
 MAX_TIER = 16  # members.tier
-_POINT_TYPES = frozenset(p.value for p in PointType)
 
 
 class Refusal(str):
@@ -76,16 +75,14 @@ def check(event: WireEvent, parsed: Parsed) -> Refusal | None:
 
 def staff_of(parsed: Parsed) -> set[str]:
     """The staff whose accounts the event posts to or grants lots in."""
-    return {a.split(":")[1] for a in [*(a for a, _ in parsed.postings), *(g[1] for g in parsed.grants)]
-            if a.startswith("staff:")}
+    accounts = (parse_account(a) for a in [*(a for a, _ in parsed.postings), *(g[1] for g in parsed.grants)])
+    return {a.owner for a in accounts if a is not None and a.kind == AccountKind.STAFF and a.owner}
 
 
 def owner(account: str) -> tuple[str, str] | None:
     """(member|staff, id) of a holder account (member:<id>:<type>, staff:<id>:<type>), else None."""
-    parts = account.split(":")
-    if len(parts) == 3 and parts[0] in ("member", "staff") and parts[2] in _POINT_TYPES:
-        return parts[0], parts[1]
-    return None
+    parsed = parse_account(account)
+    return (str(parsed.kind), parsed.owner) if parsed is not None and parsed.is_holder and parsed.owner else None
 
 
 def _one_holder(member_id: str | None, parsed: Parsed) -> str | None:
@@ -101,14 +98,14 @@ def _one_holder(member_id: str | None, parsed: Parsed) -> str | None:
             if amount < 0:
                 return f"a till takes points out of the chain's {account} account"
             continue
-        if account.startswith(("member:", "staff:")):
+        if is_holder_account(account):
             got = owner(account)
             if got is None:
                 return f"{account[:60]!r} is not a member or staff account"
             if got != holder:
                 return _not_holder(account, member_id)
-        elif account.startswith("debt:"):
-            if holder is None or account != f"debt:{holder[1]}":
+        elif account.startswith(f"{AccountKind.DEBT}:"):
+            if holder is None or account != debt_account(holder[1]):
                 return _not_holder(account, member_id)
     for lot_id, account, *_ in parsed.grants:
         if owner(account) != holder:

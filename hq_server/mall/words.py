@@ -77,6 +77,7 @@ ERROR_HINTS = {
     "not_enough_points": N_("You do not have enough points for this yet (points just earned may be locked a few days)."),
     "lottery_unknown": N_("This lottery is not open any more."),
     "no_draws_left": N_("No draws left today: come back tomorrow."),
+    "prizes_given_out": N_("Today's prizes are all given out: come back tomorrow."),
     "charity_unknown": N_("Choose one of the charities listed."),
     "invalid_points": N_("Give a whole number of points, 1 to 100,000."),
     "game_closed": N_("The game is closed just now."),

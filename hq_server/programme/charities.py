@@ -14,7 +14,6 @@ from sqlalchemy import Connection, select, update
 
 from hq_server import models as M
 from hq_server.db import Database
-from hq_server.errors import HQProblem
 from hq_server.programme import audit
 from hq_server.programme.audit import Actor
 from hq_server.programme.refusals import BadField
@@ -32,9 +31,13 @@ class Charity:
     about: str
     listed: bool
     created_at: str
+    about_en: str = ""
 
     def name_in(self, lang: str) -> str:
         return self.name_en if lang == "en" and self.name_en else self.name
+
+    def about_in(self, lang: str) -> str:
+        return self.about_en if lang == "en" and self.about_en else self.about
 
 
 def _row(conn: Connection, key: str) -> Charity | None:
@@ -65,12 +68,13 @@ def _text(value: object, field: str, most: int, *, required: bool = False) -> st
 
 
 def put_charity(db: Database, actor: Actor, *, key: str, name: str, name_en: str = "", about: str = "",
-                listed: bool = True, now: datetime) -> Charity:
+                about_en: str = "", listed: bool = True, now: datetime) -> Charity:
     """Add a charity to the list or change one (its key stays)."""
     if not isinstance(key, str) or not KEY.match(key):
         raise BadField("key", "a key is 1 to 32 lower-case letters, digits or '-', starting with a letter or digit")
     doc = {"key": key, "name": _text(name, "name", MAX_NAME, required=True), "name_en": _text(name_en, "name_en", 60),
-           "about": _text(about, "about", MAX_ABOUT), "listed": bool(listed)}
+           "about": _text(about, "about", MAX_ABOUT), "about_en": _text(about_en, "about_en", MAX_ABOUT),
+           "listed": bool(listed)}
     with db.write() as (conn, _seq):
         before = _row(conn, key)
         got = Charity(**doc, created_at=before.created_at if before else now.isoformat(timespec="seconds"))
@@ -82,11 +86,3 @@ def put_charity(db: Database, actor: Actor, *, key: str, name: str, name_en: str
                      after=asdict(got), at=now)
     return got
 
-
-def unlist_charity(db: Database, actor: Actor, key: str, now: datetime) -> Charity:
-    with db.read() as conn:
-        found = charity(conn, key)
-    if found is None:
-        raise HQProblem(404, "not_found", f"no charity {key}")
-    return put_charity(db, actor, key=key, name=found.name, name_en=found.name_en, about=found.about, listed=False,
-                       now=now)

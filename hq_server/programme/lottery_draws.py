@@ -6,17 +6,20 @@ till's is (pos_app.services.points.lottery_draw): a `lottery_draw` event spendin
 seed and the prize (an auditor replays the draw from them), and for a points prize an `earn` event
 paying it; both written by HQ (hq_events) in one transaction. The member sees the prize, never the seed.
 
-The daily limit counts the member's draws of that lottery on the chain's local day wherever they were
-made (the mall's and the tills' that reached HQ), under HQ's writer lock: taps at once never draw past
-it. The limit is the mall's setting (HQ_MALL_LOTTERY_DRAWS_PER_DAY, 3), or a record's `draws_per_day`
-once the lottery's record holds one (the programme's parser does not accept it yet).
+The daily limit (the record's daily_draws; a lottery without one gets the mall's setting online,
+HQ_MALL_LOTTERY_DRAWS_PER_DAY, 3) counts the member's draws of that lottery on the chain's local day
+wherever they were made (the mall's and the tills' that reached HQ), under HQ's writer lock: taps at
+once never draw past it (domain.lottery.check_draw). The record's daily_prize_points is a store's
+budget of prize points a day; HQ's online channel is a store of its own here: the prizes today's
+draws in the mall have paid count against it, and a prize beyond what is left is out of the draw
+(domain.lottery.within_budget), as at a till.
 """
 
 from __future__ import annotations
 
 import json
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import Connection, select
@@ -30,10 +33,7 @@ from hq_server.programme.online_points import balance, day_start, earn_entry, lo
 from hq_server.programme.rules_now import rules_now
 from pos_app.domain import ledger as L
 from pos_app.domain.ledger import Kind
-from pos_app.domain.lottery import Lottery, check_lottery, draw, parse_lottery
-
-MAX_DRAWS_PER_DAY = 100
-
+from pos_app.domain.lottery import Lottery, check_draw, check_lottery, draw, parse_lottery, within_budget
 
 @dataclass(frozen=True)
 class LotteryOffer:
@@ -58,19 +58,17 @@ class Drawn:
     balance: int
 
 
-def _lottery(key: str, doc: dict) -> tuple[Lottery, int | None] | None:
-    """The record as a till reads it (None: retired, inactive or not drawable) and its own daily limit."""
+def _lottery(key: str, doc: dict) -> Lottery | None:
+    """The record as a till reads it (None: retired, inactive or not drawable)."""
     if doc.get("active") is False:
         return None
     lottery = parse_lottery(key, doc)
     if not isinstance(lottery, Lottery) or check_lottery(lottery):
         return None
-    per_day = doc.get("draws_per_day")
-    ok = isinstance(per_day, int) and not isinstance(per_day, bool) and 1 <= per_day <= MAX_DRAWS_PER_DAY
-    return lottery, per_day if ok else None
+    return lottery
 
 
-def _records(conn: Connection, key: str | None = None) -> list[tuple[Lottery, int | None]]:
+def _records(conn: Connection, key: str | None = None) -> list[Lottery]:
     c = M.catalog.c
     q = select(c.key, c.data).where(c.type == "lottery").order_by(c.key)
     rows = conn.execute(q.where(c.key == key) if key is not None else q).all()
@@ -89,11 +87,31 @@ def _draws_today(conn: Connection, member_id: str, now: datetime) -> dict[str, i
     return counts
 
 
+def _prizes_paid_online(conn: Connection, lottery_id: str, now: datetime) -> int:
+    """Prize points HQ's online channel paid today in draws of this lottery (its daily budget's use)."""
+    e = M.events.c
+    payloads = conn.execute(select(e.payload).where(
+        e.store_id == M.HQ_ORIGIN, e.kind == str(Kind.LOTTERY_DRAW), e.status == "applied",
+        e.device_time >= day_start(local_day(now)))).scalars()
+    paid = 0
+    for text in payloads:
+        doc = json.loads(text)
+        if doc.get("lottery_id") == lottery_id:
+            paid += int(doc.get("prize_points") or 0)
+    return paid
+
+
+def _limited(lottery: Lottery, default_per_day: int) -> Lottery:
+    if lottery.daily_draws is not None:
+        return lottery
+    return replace(lottery, daily_draws=default_per_day)
+
+
 def lotteries_open(db: Database, member_id: str, now: datetime, default_per_day: int) -> list[LotteryOffer]:
     with db.read() as conn:
-        records = _records(conn)
+        records = [_limited(lot, default_per_day) for lot in _records(conn)]
         today = _draws_today(conn, member_id, now) if records else {}
-    return [LotteryOffer(lot, per_day or default_per_day, today.get(lot.lottery_id, 0)) for lot, per_day in records]
+    return [LotteryOffer(lot, lot.daily_draws, today.get(lot.lottery_id, 0)) for lot in records]
 
 
 def draw_lottery(db: Database, member_id: str, lottery_id: str, now: datetime, default_per_day: int) -> Drawn:
@@ -104,17 +122,26 @@ def draw_lottery(db: Database, member_id: str, lottery_id: str, now: datetime, d
         found = _records(conn, lottery_id)
         if not found:
             raise HQProblem(404, "lottery_unknown", "no such lottery open")
-        lottery, per_day = found[0]
-        limit = per_day or default_per_day
-        if _draws_today(conn, member_id, now).get(lottery.lottery_id, 0) >= limit:
-            raise HQProblem(409, "no_draws_left", f"{limit} draws a day: draw again tomorrow")
+        lottery = _limited(found[0], default_per_day)
+        refused = check_draw(lottery, draws_today=_draws_today(conn, member_id, now).get(lottery.lottery_id, 0))
+        if refused:
+            raise HQProblem(409, "no_draws_left", refused[0].message)
+        offered = lottery
+        if lottery.daily_prize_points is not None:
+            left = max(0, lottery.daily_prize_points - _prizes_paid_online(conn, lottery.lottery_id, now))
+            budgeted = within_budget(lottery, left)
+            if not isinstance(budgeted, Lottery):
+                raise HQProblem(409, "prizes_given_out", budgeted.message)
+            offered = budgeted
         seed = secrets.randbits(63)  # kept in the event, so an auditor can replay the draw
-        prize = draw(lottery, seed)
+        prize = draw(offered, seed)
         rules = rules_now(conn, now)
+        payload = {"lottery_id": lottery.lottery_id, "seed": seed, "prize": prize.code, "prize_points": prize.points,
+                   "channel": "mall"}
+        if offered is not lottery:  # the prizes the budget left in the draw: what the seed replays against (as a till)
+            payload["offered"] = [p.code for p in offered.prizes]
         entries = [spend_entry(conn, Kind.LOTTERY_DRAW, member_id, lottery.points_per_draw,
-                               to_account=L.store_redeemed(M.HQ_ORIGIN), now=now,
-                               payload={"lottery_id": lottery.lottery_id, "seed": seed, "prize": prize.code,
-                                        "prize_points": prize.points, "channel": "mall"})]
+                               to_account=L.store_redeemed(M.HQ_ORIGIN), now=now, payload=payload)]
         if prize.points:
             entries.append(earn_entry(conn, Kind.EARN, member_id, prize.points, now=now, rules=rules, payload={
                 "purpose": "lottery_prize", "lottery_id": lottery.lottery_id, "seed": seed}))
@@ -132,8 +159,8 @@ def drawn(db: Database, member_id: str, event_id: str) -> Drawn | None:
             return None
         doc = json.loads(row.payload)
         found = _records(conn, str(doc.get("lottery_id")))
-        names = {p.code: p.name for p in found[0][0].prizes} if found else {}
-        name = found[0][0].name if found else str(doc.get("lottery_id"))
+        names = {p.code: p.name for p in found[0].prizes} if found else {}
+        name = found[0].name if found else str(doc.get("lottery_id"))
         return Drawn(event_id, str(doc.get("lottery_id")), name, str(doc.get("prize")),
                      names.get(str(doc.get("prize")), str(doc.get("prize"))), int(doc.get("prize_points") or 0),
                      int(doc.get("points") or 0), balance(conn, member_id))

@@ -24,7 +24,7 @@ from hq_server.ledger.book import Book
 from hq_server.db import Database
 from hq_server.errors import HQProblem
 from hq_server.ledger.ingest import Ingest
-from hq_server.ledger.merges import _member_item
+from hq_server.ledger.member_records import member_item as _member_item
 from hq_server.programme import audit, member_standing
 from hq_server.programme.audit import Actor
 from hq_server.programme.audit_tables import approvals

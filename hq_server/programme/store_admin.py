@@ -5,23 +5,27 @@ not: only that one was made, and until when)."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime, timedelta
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import and_, func, select, update
 
 from hq_server import models as M
 from hq_server.auth import Staff
 from hq_server.db import Database
 from hq_server.errors import HQProblem
-from hq_server.limits import limits_for
+from hq_server.feed import FeedWriter
+from hq_server.limits import CHAIN_KEY, limits_for
 from hq_server.programme import audit
 from hq_server.programme.audit import Actor
 from hq_server.programme.listing import ListQuery, ListShape, Page, fetch
 from hq_server.programme.refusals import BadField
-from hq_server.roles import StaffRole
+from hq_server.roles import CATALOGUE, StaffRole
 from hq_server.security import new_secret, secret_hash
+from pos_app.sync.wire import OfflineLimits
 
 STORE_ID = re.compile(r"[A-Za-z0-9_-]{1,36}")
 s, d = M.stores.c, M.devices.c
@@ -66,8 +70,10 @@ def create(db: Database, actor: Actor, store_id: str, name: str, now: datetime) 
 
 
 def store(db: Database, who: Staff, store_id: str, now: datetime) -> dict[str, Any]:
-    """The store with each till: last contact, events from it waiting at HQ (rule 5), offline window left."""
-    _scope(who, store_id)
+    """The store with each till: last contact, events from it waiting at HQ (rule 5), offline window left.
+    Its manager and the admin see it; operators too (they set its offline limits)."""
+    if not who.may(CATALOGUE):
+        _scope(who, store_id)
     e = M.events.c
     with db.read() as conn:
         row = conn.execute(select(M.stores).where(s.store_id == store_id)).first()
@@ -128,3 +134,48 @@ def revoke_till(db: Database, who: Staff, device_id: str, now: datetime) -> str:
                      before={"revoked": False, "store_id": row.store_id, "name": row.name}, after={"revoked": True},
                      at=now)
     return row.store_id
+
+
+LIMIT_FIELDS = ("max_offline_hours", "member_redeem_points", "store_redeem_budget")
+
+
+def set_offline_limits(db: Database, actor: Actor, store_id: str | None, form: dict[str, str],
+                       now: datetime) -> dict[str, Any]:
+    """The offline limits of one store (store_id) or of the chain (None), checked by the wire schema the
+    tills read them with (pos_app.sync.wire.OfflineLimits); the tills get them by pull."""
+    values = {}
+    for name in LIMIT_FIELDS:
+        raw = (form.get(name) or "").strip().replace(",", "")
+        if not raw.isdigit() or len(raw) > 18:
+            raise BadField(name, f"{name} is a whole number >= 0")
+        values[name] = int(raw)
+    try:
+        limits = OfflineLimits(**values)
+    except ValidationError as err:
+        first = err.errors()[0]
+        raise BadField(str(first["loc"][0]), f"{first['loc'][0]}: {first['msg']}") from None
+    doc = limits.model_dump_json()
+    with db.write() as (conn, seq):
+        feed = FeedWriter(seq)
+        if store_id is None:
+            before = conn.execute(select(M.settings.c.value).where(M.settings.c.key == CHAIN_KEY)).scalar()
+            if conn.execute(update(M.settings).where(M.settings.c.key == CHAIN_KEY).values(value=doc)).rowcount == 0:
+                conn.execute(M.settings.insert().values(key=CHAIN_KEY, value=doc))
+            feed.add(M.CHAIN, "offline_limits", "chain", {"scope": "chain", **limits.model_dump()})
+        else:
+            row = conn.execute(select(s.offline_limits).where(s.store_id == store_id)).first()
+            if row is None:
+                raise HQProblem(404, "not_found", f"no store {store_id}")
+            before = row.offline_limits
+            conn.execute(update(M.stores).where(s.store_id == store_id).values(offline_limits=doc))
+            feed.add(store_id, "offline_limits", store_id, {"scope": "store", **limits.model_dump()})
+        feed.flush(conn)
+        audit.record(conn, actor, "offline_limits.set", f"store:{store_id}" if store_id else "chain",
+                     before=json.loads(before) if before else None, after=limits.model_dump(), at=now)
+    return limits.model_dump()
+
+
+def chain_limits(db: Database) -> dict[str, Any]:
+    with db.read() as conn:
+        raw = conn.execute(select(M.settings.c.value).where(M.settings.c.key == CHAIN_KEY)).scalar()
+    return (OfflineLimits.model_validate_json(raw) if raw else OfflineLimits()).model_dump()

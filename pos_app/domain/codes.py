@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Container
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -61,7 +61,7 @@ class Rejected:
     reason: Reason
     message: str = ""
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if not self.message:
             object.__setattr__(self, "message", _MESSAGES[self.reason])
 
@@ -346,7 +346,7 @@ def allocate_prizes(table: tuple[Prize, ...], count: int) -> dict[int, int]:
     return {pts: n for pts, n in counts.items() if n}
 
 
-def draw_points(table: tuple[Prize, ...], count: int, shuffle) -> list[int]:
+def draw_points(table: tuple[Prize, ...], count: int, shuffle: Callable[[list[int]], None]) -> list[int]:
     """Each label's points, in serial order; `shuffle` (e.g. SystemRandom().shuffle) mixes them."""
     points = [pts for pts, n in sorted(allocate_prizes(table, count).items()) for _ in range(n)]
     shuffle(points)

@@ -12,7 +12,7 @@ from typing import Any
 
 from pos_app.domain import ledger as L
 from pos_app.domain.give_back import Room, place
-from pos_app.domain.ledger import Entry, Kind, LotTake, Posting
+from pos_app.domain.ledger import Entry, Kind, LotGrant, LotTake, Posting
 from pos_app.domain.lots import Lot, expired, grant, take_soonest_expiring, take_up_to
 from pos_app.domain.problems import Problem
 from pos_app.domain.rules import Rules
@@ -27,9 +27,9 @@ def credit(kind: Kind, *, account: str, points: int, source: str, debt_acct: str
     repay = max(0, min(points, owed)) if debt_acct else 0
     keep = points - repay
     postings = [Posting(source, -points)]
-    if repay:
+    if repay and debt_acct:
         postings.append(Posting(debt_acct, repay))
-    grants = ()
+    grants: tuple[LotGrant, ...] = ()
     if keep:
         postings.append(Posting(account, keep))
         grants = (grant(lot_id, account, keep, now, rules.lock_days if lock else 0, rules.expiry_days),)

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import base64
 import secrets
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
@@ -85,14 +87,14 @@ class BatchPlan:
     prizes: tuple[C.Prize, ...]
     points: tuple[int, ...]  # label n (serial BATCH-00000n) carries points[n - 1]
 
-    def to_doc(self) -> dict:
+    def to_doc(self) -> dict[str, Any]:
         return {"batch": self.batch, "sku": self.sku, "name": self.name,
                 "created_at": self.created_at.isoformat(timespec="seconds"),
                 "prizes": [{"points": p.points, "weight": p.weight} for p in self.prizes],
                 "points": list(self.points)}
 
     @classmethod
-    def from_doc(cls, doc: dict) -> BatchPlan:
+    def from_doc(cls, doc: dict[str, Any]) -> BatchPlan:
         return cls(doc["batch"], doc["sku"], doc["name"], datetime.fromisoformat(doc["created_at"]),
                    tuple(C.Prize(int(p["points"]), int(p["weight"])) for p in doc["prizes"]),
                    tuple(int(n) for n in doc["points"]))
@@ -113,7 +115,7 @@ class LabelBatch:
     def total_points(self) -> int:
         return sum(label.points for label in self.labels)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"format": BATCH_FORMAT, "batch": self.batch, "sku": self.sku, "name": self.name,
                 "key_id": self.key_id, "public_key": self.public_key.hex(),
                 "created_at": self.created_at.isoformat(timespec="seconds"),
@@ -123,7 +125,7 @@ class LabelBatch:
                 "labels": [{"serial": lb.serial, "points": lb.points, "payload": lb.payload} for lb in self.labels]}
 
 
-def allocation(labels) -> dict[int, int]:
+def allocation(labels: Iterable[Label]) -> dict[int, int]:
     """How many labels carry each number of points."""
     out: dict[int, int] = {}
     for label in labels:
@@ -150,7 +152,7 @@ def new_batch_code() -> str:
 
 
 def plan_batch(*, sku: str, name: str, count: int, prizes: str, now: datetime, batch_code: str | None = None,
-               shuffle=None) -> BatchPlan:
+               shuffle: Callable[[list[int]], None] | None = None) -> BatchPlan:
     """Refuses bad input (Refused, with every problem at once); signs nothing."""
     table, table_problems = C.parse_prize_table(prizes if isinstance(prizes, str) else "")
     problems = check_batch_input(sku, name, count) + table_problems
@@ -172,13 +174,14 @@ def sign_batch(plan: BatchPlan, key: Ed25519PrivateKey) -> LabelBatch:
 
 
 def create_batch(*, sku: str, name: str, count: int, prizes: str, key: Ed25519PrivateKey, now: datetime,
-                 batch_code: str | None = None, shuffle=None) -> LabelBatch:
+                 batch_code: str | None = None, shuffle: Callable[[list[int]], None] | None = None) -> LabelBatch:
     """Refuses bad input (Refused, with every problem at once) before signing anything."""
     return sign_batch(plan_batch(sku=sku, name=name, count=count, prizes=prizes, now=now, batch_code=batch_code,
                                  shuffle=shuffle), key)
 
 
-def claim_problem(serial: object, sku: object, points: object, plan_of) -> str | None:
+def claim_problem(serial: object, sku: object, points: object,
+                  plan_of: Callable[[str], BatchPlan | None]) -> str | None:
     """Why a label a store says it scanned is not one HQ issued as claimed (None: it is).
 
     `plan_of(batch_code)` gives the batch's BatchPlan, or None when HQ never made that batch.

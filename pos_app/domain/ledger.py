@@ -76,6 +76,61 @@ BREAKAGE = "breakage"
 CHARITY = "charity"
 
 
+class AccountKind(StrEnum):
+    MEMBER = "member"  # member:<member id>:<point type>
+    STAFF = "staff"  # staff:<staff id>:<point type>
+    DEBT = "debt"  # debt:<member id>
+    STORE = "store"  # store:<store id>:issued | store:<store id>:redeemed
+    SUSPENSE = "suspense"  # suspense:<store id>
+    BREAKAGE = "breakage"
+    CHARITY = "charity"
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """An account name taken apart: the one reader of the names the builders above make."""
+
+    kind: AccountKind
+    owner: str | None = None  # the member, staff member or store the account belongs to
+    part: str | None = None  # a holder's point type, a store account's side (issued, redeemed)
+
+    @property
+    def is_holder(self) -> bool:
+        return self.kind in (AccountKind.MEMBER, AccountKind.STAFF)
+
+    @property
+    def member_id(self) -> str | None:
+        """The member whose points or debt this is (None for staff, stores and the chain's sinks)."""
+        return self.owner if self.kind in (AccountKind.MEMBER, AccountKind.DEBT) else None
+
+
+_POINT_TYPES = frozenset(t.value for t in PointType)
+_SHAPES = {AccountKind.MEMBER: 3, AccountKind.STAFF: 3, AccountKind.DEBT: 2, AccountKind.STORE: 3,
+           AccountKind.SUSPENSE: 2, AccountKind.BREAKAGE: 1, AccountKind.CHARITY: 1}
+
+
+def parse_account(name: str) -> Account | None:
+    """The account a name means, or None when it is no account this ledger makes."""
+    parts = name.split(":")
+    try:
+        kind = AccountKind(parts[0])
+    except ValueError:
+        return None
+    if len(parts) != _SHAPES[kind] or not all(parts):
+        return None
+    if kind in (AccountKind.MEMBER, AccountKind.STAFF) and parts[2] not in _POINT_TYPES:
+        return None
+    if kind == AccountKind.STORE and parts[2] not in ("issued", "redeemed"):
+        return None
+    return Account(kind, parts[1] if len(parts) > 1 else None, parts[2] if len(parts) > 2 else None)
+
+
+def member_of(name: str) -> str | None:
+    """The member a member or debt account belongs to, else None."""
+    account = parse_account(name)
+    return account.member_id if account is not None else None
+
+
 def is_holder_account(account: str) -> bool:
     """Accounts whose balance a person holds and spends lot by lot."""
     return account.startswith(("member:", "staff:"))
@@ -150,7 +205,7 @@ def wire_payload(entry: Entry) -> dict[str, Any]:
         payload["grants"] = [[g.lot_id, g.account, g.amount, g.available_at.isoformat(), g.expires_at.isoformat()]
                              for g in entry.grants]
     payload["postings"] = [[p.account, p.amount] for p in entry.postings]
-    return payload
+    return dict(payload)
 
 
 def check_postings(postings: tuple[Posting, ...] | list[Posting]) -> tuple[Problem, ...]:

@@ -103,7 +103,7 @@ def line_base_points(rules: Rules, line: CartLine, paid_fen: int) -> int:
 
 
 def quote(lines: list[CartLine], *, rules: Rules, tier: Tier, campaigns: tuple[Campaign, ...], now: datetime,
-          coupons: list[Coupon] = (), member_id: str | None = None, cash_points: int = 0,
+          coupons: list[Coupon] | tuple[Coupon, ...] = (), member_id: str | None = None, cash_points: int = 0,
           spendable_points: int = 0, earned_today: int = 0) -> Quote | tuple[Problem, ...]:
     problems = list(check_cart(lines))
     if problems:

@@ -7,6 +7,7 @@ refused whole instead of half-applied.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,7 +70,7 @@ def parse_rules(doc: dict[str, Any]) -> Rules | tuple[Problem, ...]:
     if not isinstance(doc, dict):
         return (problem("rules.invalid", "rules document must be an object"),)
     version = doc.get("version")
-    if not _is_int(version) or version < 1:
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         bad("version", "must be a positive integer")
     kwargs: dict[str, Any] = {}
     for key in _INT_FIELDS:
@@ -124,12 +125,12 @@ def parse_rules(doc: dict[str, Any]) -> Rules | tuple[Problem, ...]:
                 refund=appr.get("refund", True),
                 adjust=appr.get("adjust", True),
                 void_redemption=appr.get("void_redemption", True))
-    if problems:
+    if problems or not isinstance(version, int):
         return tuple(problems)
     return Rules(version=version, **kwargs)
 
 
-def _parse_tiers(tiers_doc: Any, bad) -> tuple[Tier, ...]:
+def _parse_tiers(tiers_doc: Any, bad: Callable[[str, str], None]) -> tuple[Tier, ...]:
     if not isinstance(tiers_doc, list) or not tiers_doc:
         bad("tiers", "must be a non-empty list")
         return ()

@@ -15,6 +15,7 @@ refund that gives a coupon back is a `redeem_void` of purpose coupon_return.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -58,7 +59,7 @@ def _paid(conn: Connection, code: str, ctype: CouponType) -> int:
     return points if isinstance(points, int) and not isinstance(points, bool) else ctype.points_cost
 
 
-def read(conn: Connection, texts, now: datetime, store_id: str) -> tuple[list[Coupon], dict[str, Source],
+def read(conn: Connection, texts: Iterable[str], now: datetime, store_id: str) -> tuple[list[Coupon], dict[str, Source],
                                                                           list[Problem]]:
     """The coupons a sale is asked to take (codes typed, or signed codes scanned), with what their use
     events will say; a problem for each that is not a coupon at all. Whether each may be used is the
@@ -115,7 +116,7 @@ def record_uses(ctx: StoreContext, conn: Connection, taken: dict[str, int], sour
                                                  store_id=ctx.who.store_id, used_at=now))
 
 
-def record_returns(ctx: StoreContext, conn: Connection, codes, *, sale_id: str, member_id: str | None,
+def record_returns(ctx: StoreContext, conn: Connection, codes: Iterable[str], *, sale_id: str, member_id: str | None,
                    staff_id: str, rule_version: int, now: datetime) -> None:
     """A refund gave the sale's coupons back: usable again, here and (once HQ has it) everywhere."""
     for code in sorted(codes):

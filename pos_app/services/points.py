@@ -208,7 +208,7 @@ def expire_due(ctx: StoreContext, *, staff_id: str | None = None) -> int:
             else []
         total = 0
         for acct in accounts:
-            member_id = acct.split(":")[1] if acct.startswith("member:") else None
+            member_id = L.member_of(acct)
             lots = [lot for lot in ledger_repo.lots_of(conn, acct) if lot.lot_id in own]
             entry = E.expire(account=acct, lots=lots, now=now, member_id=member_id)
             if entry:

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from pos_app.domain.ledger import Posting, canonical_json, check_postings, payload_hash
+from pos_app.domain.ledger import Posting, canonical_json, check_postings, member_of, payload_hash
 from pos_app.store import tables as T
 from pos_app.sync import state
 from pos_app.sync.catalogue import ItemProblem, when
@@ -99,8 +99,7 @@ def _take(conn: Connection, lot_id: str, amount: int) -> bool:
 
 
 def _member_of(account: str) -> str | None:
-    parts = account.split(":")
-    return parts[1] if parts[0] in ("member", "debt") and len(parts) > 1 else None
+    return member_of(account)
 
 
 def mirrored(conn: Connection, ids: set[str]) -> set[str]:

@@ -125,6 +125,12 @@ _TEXTS = {
     "rules.invalid": QT_TRANSLATE_NOOP("Refusal", "The rules from HQ are not valid: sync again."),
     "tender.amount": QT_TRANSLATE_NOOP("Refusal", "That amount cannot be taken: type the amount received again."),
     "tender.method": QT_TRANSLATE_NOOP("Refusal", "Unknown payment method."),
+    "game.active": QT_TRANSLATE_NOOP("Refusal", "The game's settings are not valid: sync again."),
+    "game.doc": QT_TRANSLATE_NOOP("Refusal", "The game's settings are not valid: sync again."),
+    "game.unknown": QT_TRANSLATE_NOOP("Refusal", "The game's settings are not valid: sync again."),
+    "lottery.budget_spent": QT_TRANSLATE_NOOP("Refusal", "Today's prizes of this lottery are all given out."),
+    "lottery.daily_limit": QT_TRANSLATE_NOOP("Refusal", "The member has made all of today's draws."),
+    "tier.invalid": QT_TRANSLATE_NOOP("Refusal", "The tiers from HQ are not valid: sync again."),
 }
 
 # Problem parameters that are money (fen), shown in yuan: (code, parameter).

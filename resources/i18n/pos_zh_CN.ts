@@ -438,82 +438,82 @@
 <context>
     <name>Kind</name>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="163"/>
+        <location filename="../../pos_app/ui/messages.py" line="169"/>
         <source>Purchase</source>
         <translation>消费积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="164"/>
+        <location filename="../../pos_app/ui/messages.py" line="170"/>
         <source>Label scan</source>
         <translation>扫码积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="165"/>
+        <location filename="../../pos_app/ui/messages.py" line="171"/>
         <source>Referral bonus</source>
         <translation>推荐奖励</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="166"/>
+        <location filename="../../pos_app/ui/messages.py" line="172"/>
         <source>Guide points</source>
         <translation>导购积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="167"/>
+        <location filename="../../pos_app/ui/messages.py" line="173"/>
         <source>Tier change</source>
         <translation>等级变更</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="168"/>
+        <location filename="../../pos_app/ui/messages.py" line="174"/>
         <source>Redemption (held)</source>
         <translation>兑换（待取）</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="169"/>
+        <location filename="../../pos_app/ui/messages.py" line="175"/>
         <source>Redemption</source>
         <translation>兑换</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="170"/>
+        <location filename="../../pos_app/ui/messages.py" line="176"/>
         <source>Redemption cancelled</source>
         <translation>兑换取消</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="171"/>
+        <location filename="../../pos_app/ui/messages.py" line="177"/>
         <source>Lottery</source>
         <translation>抽奖</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="172"/>
+        <location filename="../../pos_app/ui/messages.py" line="178"/>
         <source>Donation</source>
         <translation>捐赠</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="173"/>
+        <location filename="../../pos_app/ui/messages.py" line="179"/>
         <source>Refund</source>
         <translation>退货冲回</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="174"/>
+        <location filename="../../pos_app/ui/messages.py" line="180"/>
         <source>Adjustment</source>
         <translation>积分调整</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="175"/>
+        <location filename="../../pos_app/ui/messages.py" line="181"/>
         <source>Expired</source>
         <translation>过期</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="176"/>
+        <location filename="../../pos_app/ui/messages.py" line="182"/>
         <source>Registered</source>
         <translation>注册</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="177"/>
+        <location filename="../../pos_app/ui/messages.py" line="183"/>
         <source>Profile edited</source>
         <translation>资料修改</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="178"/>
+        <location filename="../../pos_app/ui/messages.py" line="184"/>
         <source>Members merged</source>
         <translation>会员合并</translation>
     </message>
@@ -1683,7 +1683,29 @@ Key %7</source>
         <translation>未知的支付方式。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="157"/>
+        <location filename="../../pos_app/ui/messages.py" line="128"/>
+        <location filename="../../pos_app/ui/messages.py" line="129"/>
+        <location filename="../../pos_app/ui/messages.py" line="130"/>
+        <source>The game&apos;s settings are not valid: sync again.</source>
+        <translation>游戏设置无效：请重新同步。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="131"/>
+        <source>Today&apos;s prizes of this lottery are all given out.</source>
+        <translation>该抽奖今日的奖品已全部发完。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="132"/>
+        <source>The member has made all of today&apos;s draws.</source>
+        <translation>该会员今日的抽奖次数已用完。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="133"/>
+        <source>The tiers from HQ are not valid: sync again.</source>
+        <translation>总部下发的会员等级无效：请重新同步。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="163"/>
         <source>Something went wrong: %1</source>
         <translation>出错了：%1</translation>
     </message>

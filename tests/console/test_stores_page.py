@@ -61,4 +61,33 @@ def test_a_store_manager_sees_only_their_store(web_hq, staff_user):
         assert manager.post("/console/stores/create", {"store_id": "s-x", "name": "x"}).status_code == 403
     name, password = staff_user("operator")
     with Console(web_hq, name, password) as op:
-        assert op.get("/console/stores").status_code == 403
+        assert op.get(f"/console/stores/{other}").status_code == 200  # operators set stores' offline limits
+        assert op.post(f"/console/stores/{other}/enrolment-token", {"hours": "2"}).status_code == 403
+    name, password = staff_user("finance")
+    with Console(web_hq, name, password) as fin:
+        assert fin.get("/console/stores").status_code == 403
+
+
+def test_offline_limits_of_a_store_reach_its_tills(web_hq, store_id, staff_user):
+    from tests.hq.wire_events import FakeDevice
+    till = FakeDevice(web_hq, store_id)
+    _, cursor = till.pull_all()
+    with Console(web_hq, *staff_user("operator")) as op:
+        bad = op.post(f"/console/stores/{store_id}/offline-limits", {"max_offline_hours": "forever",
+                                                                     "member_redeem_points": "1", "store_redeem_budget": "1"})
+        assert bad.status_code == 422 and "max_offline_hours" in bad.text
+        too_long = op.post(f"/console/stores/{store_id}/offline-limits", {"max_offline_hours": "100001",
+                                                                          "member_redeem_points": "1",
+                                                                          "store_redeem_budget": "1"})
+        assert too_long.status_code == 422 and "field-error" in too_long.text
+        ok = op.post(f"/console/stores/{store_id}/offline-limits", {"max_offline_hours": "24",
+                                                                    "member_redeem_points": "2,000",
+                                                                    "store_redeem_budget": "50000"})
+        assert ok.status_code == 303
+    items, _ = till.pull_all(cursor)
+    pulled = [i["data"] for i in items if i["type"] == "offline_limits"]
+    assert pulled[-1] == {"scope": "store", "max_offline_hours": 24, "member_redeem_points": 2000,
+                          "store_redeem_budget": 50000}
+    with Console(web_hq, *staff_user("customer_service")) as cs:
+        assert cs.post(f"/console/stores/{store_id}/offline-limits", {"max_offline_hours": "1"}).status_code == 403
+    till.close()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import multiprocessing
 import random
+import time
 from concurrent.futures import ProcessPoolExecutor
 
 import httpx
@@ -27,16 +28,23 @@ BATCH = 100
 
 def _push_batches(url: str, headers: dict, batches: list[list[dict]], start=None) -> list[dict]:
     """Runs in a separate process: wait at the start barrier, then push the batches one by one."""
+    return _timed_push(url, headers, batches, start)[0]
+
+
+def _timed_push(url: str, headers: dict, batches: list[list[dict]], start=None) -> tuple[list[dict], float, float]:
+    """The answers, and when (wall clock, the same in both processes) the first push went out and the
+    last answer came back."""
     answers = []
     with httpx.Client(base_url=url, headers=headers, timeout=120) as client:
         client.get("/api/v1/health").raise_for_status()  # connected before the start
         if start is not None:
             start.wait(timeout=120)
+        began = time.time()
         for batch in batches:
             r = client.post("/api/v1/sync/push", json={"events": batch})
             r.raise_for_status()
             answers += r.json()["answers"]
-    return answers
+    return answers, began, time.time()
 
 
 def _worker_pids(url: str, tries: int = 200) -> set[int]:
@@ -80,11 +88,12 @@ def test_two_processes_push_one_devices_events_at_once_through_two_workers(hq, s
     ctx = multiprocessing.get_context("spawn")
     with ctx.Manager() as manager, ProcessPoolExecutor(max_workers=2, mp_context=ctx) as pool:
         start = manager.Barrier(2)
-        forward = pool.submit(_push_batches, hq.url, hq.auth(dev.creds), batches, start)
-        backward = pool.submit(_push_batches, hq.url, hq.auth(dev.creds), batches[::-1], start)
-        a, b = forward.result(timeout=300), backward.result(timeout=300)
-    # both really pushed at once: each applied some of the events (their first batches differ)
-    assert any(x["status"] == "ok" for x in a) and any(x["status"] == "ok" for x in b)
+        forward = pool.submit(_timed_push, hq.url, hq.auth(dev.creds), batches, start)
+        backward = pool.submit(_timed_push, hq.url, hq.auth(dev.creds), batches[::-1], start)
+        (a, a_began, a_ended), (b, b_began, b_ended) = forward.result(timeout=300), backward.result(timeout=300)
+    # both really pushed at once. Which of them applies what is HQ's turn order's business: the backward
+    # pusher's first batch waits for its turn (rule 5's order), so the forward one may apply them all.
+    assert a_began < b_ended and b_began < a_ended, "the two pushers did not overlap"
 
     by_id_a, by_id_b = {x["event_id"]: x for x in a}, {x["event_id"]: x for x in b}
     assert set(by_id_a) == set(by_id_b) == {e["event_id"] for e in events}

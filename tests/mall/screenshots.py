@@ -1,6 +1,7 @@
 """Screenshots of every mall page at a phone's size (390x844, 2x), Chinese and a few in English, into
 docs/screenshots/mall/. Starts its own HQ on a scratch SQLite database and fills it like a real member's
-month: a till's purchases and a spend, a published tier table, an invited friend, an answered message.
+month: a till's purchases and a spend, a published tier table, an invited friend, an answered message,
+then the campaigns: a label scanned from a photo, a lottery draw, a donation, a play of the game.
 
     .venv/bin/python -m tests.mall.screenshots [--out docs/screenshots/mall]
 """
@@ -24,6 +25,7 @@ from pos_app.domain.ledger import Kind, payload_hash
 from pos_app.domain.members import referral_code_for
 from tests.hq.server import HQServer, sqlite_url
 from tests.hq.wire_events import RULES, FakeDevice, now
+from tests.mall.label_photo import label_photo
 from tests.mall.phone import PHONE_SIZE, member_code, phone_context, sign_up
 from tests.web.browser import launch
 
@@ -56,6 +58,29 @@ def seed(hq: HQServer, db: Database, member_id: str, friend_id: str) -> None:
     t = H.open_ticket(db, member_id, topic="points", message="上周在徐家汇店消费的积分还没到账，小票号 0042。", now=now())
     H.answer_ticket(db, t.ticket_id, staff="cs-wang", answer="已查到，积分已补录，请查看明细。", close=False, now=now())
     H.open_ticket(db, member_id, topic="account", message="想修改绑定的手机号。", now=now())
+
+
+def seed_campaigns(hq: HQServer) -> dict:
+    """A label batch, a lottery, two charities and the points game, as an operator sets them."""
+    batch = hq.label_batch(sku="TEA-500", count=4, prizes="28", name="铁观音 500g")
+    r = hq.admin("PUT", "/catalog/lottery/spring", json={
+        "name": "新春积分抽奖", "points_per_draw": 20, "active": True,
+        "prizes": [{"code": "A", "name": "一等奖", "weight": 0, "points": 88},
+                   {"code": "B", "name": "二等奖", "weight": 1, "points": 38},
+                   {"code": "C", "name": "三等奖", "weight": 0, "points": 8},
+                   {"code": "T", "name": "谢谢参与", "weight": 0, "points": 0}]})
+    assert r.status_code == 200, r.text
+    for key, doc in (("hope-school", {"name": "希望小学图书角", "name_en": "Hope School libraries",
+                                      "about": "为山区小学添置课外书，每 100 积分约一本书。",
+                                      "about_en": "Books for village schools: about one book for 100 points."}),
+                     ("green-river", {"name": "绿色长江", "name_en": "Green Yangtze",
+                                      "about": "长江沿岸植树与河岸清洁志愿行动。",
+                                      "about_en": "Trees and clean banks along the Yangtze, by volunteers."})):
+        assert hq.admin("PUT", f"/mall/charities/{key}", json=doc).status_code == 200
+    r = hq.admin("PUT", "/mall/game", json={"plays_per_day": 3, "seconds": 20, "points_per_catch": 1,
+                                            "max_points_per_play": 30, "active": True})
+    assert r.status_code == 200, r.text
+    return batch
 
 
 def shoot(out: Path) -> list[Path]:
@@ -117,6 +142,46 @@ def shoot(out: Path) -> list[Path]:
         page.goto("/m/statement?start=not-a-day")
         snap("12-refused-zh_CN")
 
+        batch = seed_campaigns(hq)
+        page.goto("/m/scan")
+        snap("16-scan-zh_CN")
+        page.set_input_files("#photo", files=[{"name": "IMG_2041.jpg", "mimeType": "image/jpeg",
+                                               "buffer": label_photo(batch["labels"][0]["payload"])}])
+        page.wait_for_url("**/m/scan/done?serial=*")
+        page.wait_for_timeout(700)  # the prize's pop
+        snap("17-scan-prize-zh_CN")
+        page.goto("/m/scan")
+        page.set_input_files("#photo", files=[{"name": "IMG_2041.jpg", "mimeType": "image/jpeg",
+                                               "buffer": label_photo(batch["labels"][0]["payload"])}])
+        page.wait_for_selector("#scan-error")
+        snap("18-scan-refused-zh_CN")
+        page.goto("/m/lottery")
+        snap("19-lottery-zh_CN")
+        page.click(".lottery-card button[type=submit]")
+        page.wait_for_url("**/m/lottery/drawn/*")
+        page.wait_for_timeout(700)
+        snap("20-lottery-prize-zh_CN")
+        page.goto("/m/donate")
+        snap("21-donate-zh_CN")
+        page.locator("label.charity", has_text="希望小学").click()
+        page.click("button[data-value='100']")
+        page.click("#donate-form button[type=submit]")
+        page.wait_for_selector(".flash-ok")
+        snap("22-donated-zh_CN")
+        page.goto("/m/game")
+        snap("23-game-zh_CN")
+        page.click("#start")
+        page.wait_for_url("**/m/game/play/*")
+        box = page.locator("#field").bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] - 40)
+        page.wait_for_timeout(4000)
+        snap("24-game-playing-zh_CN", full=False)
+        page.wait_for_selector("#prize-points", timeout=30_000)
+        page.wait_for_timeout(700)
+        snap("25-game-result-zh_CN")
+        page.goto("/m/statement")
+        snap("26-statement-after-campaigns-zh_CN")
+
         ctx.add_cookies([{"name": "lang", "value": "en", "url": hq.url}])  # the member switches to English
         page.goto("/m/")
         snap("13-home-en")
@@ -125,6 +190,14 @@ def shoot(out: Path) -> list[Path]:
         snap("14-member-code-en", full=False)
         page.goto("/m/statement")
         snap("15-statement-en")
+        page.goto("/m/scan")
+        snap("27-scan-en")
+        page.goto("/m/lottery")
+        snap("28-lottery-en")
+        page.goto("/m/donate")
+        snap("29-donate-en")
+        page.goto("/m/game")
+        snap("30-game-en")
         browser.close()
         db.dispose()
     return shots

@@ -193,6 +193,18 @@ def test_the_daily_limit_counts_the_tills_draws_too_and_a_double_tap_draws_no_mo
     assert len(events_of(db, member_id, "lottery_draw")) == 3 and points(db, member_id) == 100 - 30
 
 
+def test_a_lottery_s_own_daily_draws_and_its_prize_budget(hq, db, phone, store_id):
+    lottery = make_lottery(hq, cost=10, daily_draws=5, daily_prize_points=100)  # 88 points a draw, 100 a day
+    c, token = signed_in(hq, db, phone)
+    member_id = member_of(db, phone)
+    give_points(hq, store_id, member_id, 100)
+    assert "今日剩余 5/5 次" in c.get("/m/lottery").text
+    assert c.post("/m/lottery/draw", data={"csrf": token, "lottery": lottery}).status_code == 303
+    r = c.post("/m/lottery/draw", data={"csrf": token, "lottery": lottery})  # 12 points left of the day's 100
+    assert r.status_code == 409 and "今天的奖品已全部送出" in r.text
+    assert len(events_of(db, member_id, "lottery_draw")) == 1 and points(db, member_id) == 100 - 10 + 88
+
+
 def test_lottery_refusals_change_nothing(hq, db, phone, store_id):
     dear = make_lottery(hq, cost=500)
     closed = make_lottery(hq, active=False)

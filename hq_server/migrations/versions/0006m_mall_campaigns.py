@@ -1,4 +1,4 @@
-"""The members' mall's campaigns: plays of the points game
+"""The members' mall's campaigns: plays of the points game; members by who invited them
 
 Revision ID: 0006m
 Revises: 0006c
@@ -31,7 +31,10 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('play_id', name=op.f('pk_game_plays'))
     )
     op.create_index('ix_game_plays_member_day', 'game_plays', ['member_id', 'game', 'day'])
+    # the invitations page lists who joined with a member's code: without it, a scan of every member
+    op.create_index('ix_members_referred_by', 'members', ['referred_by'])
 
 
 def downgrade() -> None:
+    op.drop_index('ix_members_referred_by', table_name='members')
     op.drop_table('game_plays')

@@ -44,7 +44,7 @@
     ctx.fillStyle = "#f6e7c1";
     grains.forEach(function (g) {
       ctx.save(); ctx.translate(g.x * W, g.y); ctx.rotate(g.turn);
-      ctx.beginPath(); ctx.ellipse(0, 0, 5, 9, 0, 0, Math.PI * 2); ctx.fill();
+      ctx.beginPath(); ctx.ellipse(0, 0, 7, 12, 0, 0, Math.PI * 2); ctx.fill();
       ctx.strokeStyle = "#d9b96b"; ctx.stroke(); ctx.restore();
     });
     var b = bowl();
