@@ -60,9 +60,13 @@ def apply_code_used(conn: Connection, code_key: str, data: dict) -> None:
     """A pickup or coupon used somewhere in the chain: this store refuses it from now on. A pickup held
     here and collected at another store is closed here too (handed over there). `freed`: a refund
     gave the coupon back, so it may be used again."""
-    u = T.code_uses.c
+    u, c = T.code_uses.c, T.coupons.c
+    kind, _, ref = code_key.partition(":")
     if data.get("freed"):
-        conn.execute(T.code_uses.delete().where(u.code_key == code_key, u.event_id == data.get("event_id")))
+        gone = conn.execute(T.code_uses.delete().where(u.code_key == code_key, u.event_id == data.get("event_id")))
+        if gone.rowcount and kind == "C":  # a coupon of this store's list, used elsewhere: usable again
+            conn.execute(update(T.coupons).where(c.code == ref, c.status == "used", c.used_sale.is_(None))
+                         .values(status="active"))
         return
     event_id, store_id = data.get("event_id"), data.get("store_id")
     if not isinstance(event_id, str) or not isinstance(store_id, str):
@@ -70,7 +74,8 @@ def apply_code_used(conn: Connection, code_key: str, data: dict) -> None:
     if conn.execute(select(u.code_key).where(u.code_key == code_key)).first() is None:
         conn.execute(T.code_uses.insert().values(code_key=code_key, event_id=event_id, store_id=store_id,
                                                  used_at=datetime.now(UTC).replace(tzinfo=None)))
-    kind, _, ref = code_key.partition(":")
+    if kind == "C":  # used at another store: this store's list shows it used (its own sale names itself)
+        conn.execute(update(T.coupons).where(c.code == ref, c.status == "active").values(status="used"))
     if kind == "P":
         r = T.redemptions.c
         conn.execute(update(T.redemptions).where(r.redemption_id == ref, r.status == "held")

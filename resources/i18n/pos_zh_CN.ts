@@ -438,82 +438,82 @@
 <context>
     <name>Kind</name>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="169"/>
+        <location filename="../../pos_app/ui/messages.py" line="171"/>
         <source>Purchase</source>
         <translation>消费积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="170"/>
+        <location filename="../../pos_app/ui/messages.py" line="172"/>
         <source>Label scan</source>
         <translation>扫码积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="171"/>
+        <location filename="../../pos_app/ui/messages.py" line="173"/>
         <source>Referral bonus</source>
         <translation>推荐奖励</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="172"/>
+        <location filename="../../pos_app/ui/messages.py" line="174"/>
         <source>Guide points</source>
         <translation>导购积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="173"/>
+        <location filename="../../pos_app/ui/messages.py" line="175"/>
         <source>Tier change</source>
         <translation>等级变更</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="174"/>
+        <location filename="../../pos_app/ui/messages.py" line="176"/>
         <source>Redemption (held)</source>
         <translation>兑换（待取）</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="175"/>
+        <location filename="../../pos_app/ui/messages.py" line="177"/>
         <source>Redemption</source>
         <translation>兑换</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="176"/>
+        <location filename="../../pos_app/ui/messages.py" line="178"/>
         <source>Redemption cancelled</source>
         <translation>兑换取消</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="177"/>
+        <location filename="../../pos_app/ui/messages.py" line="179"/>
         <source>Lottery</source>
         <translation>抽奖</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="178"/>
+        <location filename="../../pos_app/ui/messages.py" line="180"/>
         <source>Donation</source>
         <translation>捐赠</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="179"/>
+        <location filename="../../pos_app/ui/messages.py" line="181"/>
         <source>Refund</source>
         <translation>退货冲回</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="180"/>
+        <location filename="../../pos_app/ui/messages.py" line="182"/>
         <source>Adjustment</source>
         <translation>积分调整</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="181"/>
+        <location filename="../../pos_app/ui/messages.py" line="183"/>
         <source>Expired</source>
         <translation>过期</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="182"/>
+        <location filename="../../pos_app/ui/messages.py" line="184"/>
         <source>Registered</source>
         <translation>注册</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="183"/>
+        <location filename="../../pos_app/ui/messages.py" line="185"/>
         <source>Profile edited</source>
         <translation>资料修改</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="184"/>
+        <location filename="../../pos_app/ui/messages.py" line="186"/>
         <source>Members merged</source>
         <translation>会员合并</translation>
     </message>
@@ -1283,7 +1283,7 @@ Key %7</source>
     </message>
     <message>
         <location filename="../../pos_app/ui/messages.py" line="48"/>
-        <location filename="../../pos_app/ui/messages.py" line="102"/>
+        <location filename="../../pos_app/ui/messages.py" line="104"/>
         <source>That quantity is not allowed.</source>
         <translation>数量不允许。</translation>
     </message>
@@ -1324,26 +1324,36 @@ Key %7</source>
     </message>
     <message>
         <location filename="../../pos_app/ui/messages.py" line="58"/>
+        <source>This code is not a coupon.</source>
+        <translation>这不是优惠券。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="59"/>
+        <source>This coupon was issued elsewhere: show the code it came with.</source>
+        <translation>此优惠券由别处发放：请出示随券提供的二维码。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="60"/>
         <source>Scan the member first to pay with points.</source>
         <translation>请先扫描会员再用积分抵现。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="61"/>
+        <location filename="../../pos_app/ui/messages.py" line="63"/>
         <source>That is not a number of points.</source>
         <translation>这不是有效的积分数。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="63"/>
+        <location filename="../../pos_app/ui/messages.py" line="65"/>
         <source>Type a number of points above zero.</source>
         <translation>请输入大于零的积分数。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="65"/>
+        <location filename="../../pos_app/ui/messages.py" line="67"/>
         <source>This gift&apos;s offer has ended.</source>
         <translation>该礼品兑换活动已结束。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="66"/>
+        <location filename="../../pos_app/ui/messages.py" line="68"/>
         <source>This gift&apos;s offer has not started yet.</source>
         <translation>该礼品兑换活动尚未开始。</translation>
     </message>
@@ -1363,349 +1373,349 @@ Key %7</source>
         <translation>优惠券 {code} 已使用过。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="59"/>
+        <location filename="../../pos_app/ui/messages.py" line="61"/>
         <source>Points can pay at most {limit} of this bill.</source>
         <translation>本单积分最多抵扣 {limit}。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="60"/>
+        <location filename="../../pos_app/ui/messages.py" line="62"/>
         <source>Points pay in steps of {step} points.</source>
         <translation>积分抵现须为 {step} 积分的整数倍。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="62"/>
+        <location filename="../../pos_app/ui/messages.py" line="64"/>
         <source>Not enough points: {have} can be spent now, {need} needed.</source>
         <translation>积分不足：当前可用 {have}，需要 {need}。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="64"/>
+        <location filename="../../pos_app/ui/messages.py" line="66"/>
         <source>Not enough in stock: {stock} left.</source>
         <translation>库存不足：仅剩 {stock} 件。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="67"/>
+        <location filename="../../pos_app/ui/messages.py" line="69"/>
         <source>The member has reached this gift&apos;s limit of {limit}.</source>
         <translation>该会员已达到此礼品的兑换上限（每人 {limit} 件）。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="68"/>
+        <location filename="../../pos_app/ui/messages.py" line="70"/>
         <source>This gift needs a higher tier.</source>
         <translation>该礼品需要更高会员等级。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="69"/>
+        <location filename="../../pos_app/ui/messages.py" line="71"/>
         <source>This gift is no longer offered.</source>
         <translation>该礼品已下架。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="70"/>
+        <location filename="../../pos_app/ui/messages.py" line="72"/>
         <source>Unknown gift.</source>
         <translation>未知礼品。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="71"/>
+        <location filename="../../pos_app/ui/messages.py" line="73"/>
         <source>Scan a code, or type a phone number or product code.</source>
         <translation>请扫码，或输入手机号、商品编码。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="72"/>
+        <location filename="../../pos_app/ui/messages.py" line="74"/>
         <source>This is not a code this shop uses.</source>
         <translation>这不是本店使用的码。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="73"/>
+        <location filename="../../pos_app/ui/messages.py" line="75"/>
         <source>The code is damaged or incomplete: scan it again.</source>
         <translation>码已损坏或不完整：请重新扫描。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="74"/>
+        <location filename="../../pos_app/ui/messages.py" line="76"/>
         <source>The code is not signed by a key this store trusts.</source>
         <translation>此码的签名不是本店信任的密钥：可能是伪造的。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="75"/>
+        <location filename="../../pos_app/ui/messages.py" line="77"/>
         <source>The code was altered: its signature does not match.</source>
         <translation>此码已被篡改：签名与内容不符。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="76"/>
+        <location filename="../../pos_app/ui/messages.py" line="78"/>
         <source>The check digit is wrong: a digit was misread or mistyped. Scan it again or check the number.</source>
         <translation>校验位不对：有一位数字读错或输错了。请重新扫描或核对号码。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="77"/>
+        <location filename="../../pos_app/ui/messages.py" line="79"/>
         <source>The code has expired: ask the member to refresh it.</source>
         <translation>此码已过期：请会员刷新后再扫。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="78"/>
+        <location filename="../../pos_app/ui/messages.py" line="80"/>
         <source>This code was already used: ask for a fresh one.</source>
         <translation>此码已使用过：请会员刷新新码。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="79"/>
+        <location filename="../../pos_app/ui/messages.py" line="81"/>
         <source>Only the member&apos;s dynamic code (on the phone) can replace the PIN.</source>
         <translation>只有会员手机上的动态码可以代替密码。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="80"/>
+        <location filename="../../pos_app/ui/messages.py" line="82"/>
         <source>This dynamic code belongs to another member.</source>
         <translation>此动态码属于另一位会员。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="81"/>
+        <location filename="../../pos_app/ui/messages.py" line="83"/>
         <source>This is not a product label.</source>
         <translation>这不是商品标签。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="82"/>
+        <location filename="../../pos_app/ui/messages.py" line="84"/>
         <source>The label&apos;s points are out of range.</source>
         <translation>标签的积分超出范围。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="83"/>
+        <location filename="../../pos_app/ui/messages.py" line="85"/>
         <source>The label has no valid serial number.</source>
         <translation>标签没有有效的序列号。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="84"/>
+        <location filename="../../pos_app/ui/messages.py" line="86"/>
         <source>This is not a pickup code.</source>
         <translation>这不是提货码。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="85"/>
-        <source>This gift is held at another store: it is collected there.</source>
-        <translation>此礼品在其他门店预留：请到该门店领取。</translation>
+        <location filename="../../pos_app/ui/messages.py" line="87"/>
+        <source>This older pickup code is collected at the store that issued it.</source>
+        <translation>此旧版取货码只能在发放门店领取。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="86"/>
+        <location filename="../../pos_app/ui/messages.py" line="88"/>
         <source>Unknown pickup code.</source>
         <translation>未知取货码。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="87"/>
+        <location filename="../../pos_app/ui/messages.py" line="89"/>
         <source>This pickup was already written off or cancelled.</source>
         <translation>该取货码已核销或已取消。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="88"/>
+        <location filename="../../pos_app/ui/messages.py" line="90"/>
         <source>More than was sold (or already refunded).</source>
         <translation>超过已售数量（或已退货）。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="89"/>
+        <location filename="../../pos_app/ui/messages.py" line="91"/>
         <source>Type a reason for the refund.</source>
         <translation>请输入退款原因。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="90"/>
+        <location filename="../../pos_app/ui/messages.py" line="92"/>
         <source>Choose what to refund.</source>
         <translation>请选择要退的商品。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="91"/>
+        <location filename="../../pos_app/ui/messages.py" line="93"/>
         <source>No sale with this receipt number.</source>
         <translation>没有此小票号的交易。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="92"/>
+        <location filename="../../pos_app/ui/messages.py" line="94"/>
         <source>The payment is {short} less than the amount due.</source>
         <translation>实收比应付少 {short}。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="93"/>
+        <location filename="../../pos_app/ui/messages.py" line="95"/>
         <source>A card payment cannot be more than the amount due.</source>
         <translation>刷卡金额不能超过应收金额。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="94"/>
+        <location filename="../../pos_app/ui/messages.py" line="96"/>
         <source>Type a reason for the adjustment.</source>
         <translation>请输入调整原因。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="95"/>
+        <location filename="../../pos_app/ui/messages.py" line="97"/>
         <source>This adjustment is larger than allowed.</source>
         <translation>调整幅度超过允许范围。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="96"/>
+        <location filename="../../pos_app/ui/messages.py" line="98"/>
         <source>This label has already earned its points.</source>
         <translation>此标签已积过分。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="97"/>
+        <location filename="../../pos_app/ui/messages.py" line="99"/>
         <source>Type a whole number of points, not zero.</source>
         <translation>请输入非零的整数积分。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="98"/>
+        <location filename="../../pos_app/ui/messages.py" line="100"/>
         <source>This product&apos;s price is out of range: check the catalogue.</source>
         <translation>该商品价格超出范围，请检查商品资料。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="99"/>
+        <location filename="../../pos_app/ui/messages.py" line="101"/>
         <source>This coupon type is not valid.</source>
         <translation>该优惠券类型无效。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="100"/>
+        <location filename="../../pos_app/ui/messages.py" line="102"/>
         <source>Unknown coupon type.</source>
         <translation>未知的优惠券类型。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="101"/>
+        <location filename="../../pos_app/ui/messages.py" line="103"/>
         <source>Coupon {code} was cancelled.</source>
         <translation>优惠券 {code} 已作废。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="103"/>
+        <location filename="../../pos_app/ui/messages.py" line="105"/>
         <source>The label batch code is not valid.</source>
         <translation>标签批次号无效。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="104"/>
+        <location filename="../../pos_app/ui/messages.py" line="106"/>
         <source>The label batch file cannot be read.</source>
         <translation>无法读取标签批次文件。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="105"/>
+        <location filename="../../pos_app/ui/messages.py" line="107"/>
         <source>A label in the batch file does not verify: the file was altered.</source>
         <translation>批次文件中有标签验证失败：文件被改动过。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="106"/>
+        <location filename="../../pos_app/ui/messages.py" line="108"/>
         <source>That number of labels is not allowed.</source>
         <translation>标签数量不允许。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="107"/>
+        <location filename="../../pos_app/ui/messages.py" line="109"/>
         <source>The label key is not valid.</source>
         <translation>标签密钥无效。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="108"/>
+        <location filename="../../pos_app/ui/messages.py" line="110"/>
         <source>A label key already exists.</source>
         <translation>标签密钥已存在。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="109"/>
+        <location filename="../../pos_app/ui/messages.py" line="111"/>
         <source>No label key: labels are signed at HQ.</source>
         <translation>没有标签密钥：标签由总部签发。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="110"/>
+        <location filename="../../pos_app/ui/messages.py" line="112"/>
         <source>Type a name for the label batch.</source>
         <translation>请输入标签批次名称。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="111"/>
+        <location filename="../../pos_app/ui/messages.py" line="113"/>
         <source>The prize table is not valid.</source>
         <translation>奖项表无效。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="112"/>
+        <location filename="../../pos_app/ui/messages.py" line="114"/>
         <source>Choose a product for the labels.</source>
         <translation>请为标签选择商品。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="113"/>
+        <location filename="../../pos_app/ui/messages.py" line="115"/>
         <source>Internal check failed: points must be whole numbers.</source>
         <translation>内部校验失败：积分必须为整数。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="114"/>
+        <location filename="../../pos_app/ui/messages.py" line="116"/>
         <source>Internal check failed: the postings do not balance.</source>
         <translation>内部校验失败：分录不平衡。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="115"/>
+        <location filename="../../pos_app/ui/messages.py" line="117"/>
         <source>Internal check failed: an empty posting.</source>
         <translation>内部校验失败：空分录。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="116"/>
+        <location filename="../../pos_app/ui/messages.py" line="118"/>
         <source>This lottery&apos;s prize table is not valid.</source>
         <translation>该抽奖的奖项表无效。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="117"/>
+        <location filename="../../pos_app/ui/messages.py" line="119"/>
         <source>Unknown lottery.</source>
         <translation>未知的抽奖活动。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="118"/>
+        <location filename="../../pos_app/ui/messages.py" line="120"/>
         <source>Nothing was changed.</source>
         <translation>没有任何修改。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="119"/>
+        <location filename="../../pos_app/ui/messages.py" line="121"/>
         <source>Too many wrong PINs for this member: try again later, or scan the member&apos;s dynamic code.</source>
         <translation>该会员密码错误次数过多：请稍后再试，或扫描会员动态码。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="120"/>
+        <location filename="../../pos_app/ui/messages.py" line="122"/>
         <source>This redemption was already closed.</source>
         <translation>该兑换已结束。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="121"/>
+        <location filename="../../pos_app/ui/messages.py" line="123"/>
         <source>Unknown redemption.</source>
         <translation>未知的兑换记录。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="122"/>
+        <location filename="../../pos_app/ui/messages.py" line="124"/>
         <source>Choose what to refund, line by line.</source>
         <translation>请逐行选择要退的商品。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="123"/>
+        <location filename="../../pos_app/ui/messages.py" line="125"/>
         <source>A quantity to refund must be above zero.</source>
         <translation>退货数量必须大于零。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="124"/>
+        <location filename="../../pos_app/ui/messages.py" line="126"/>
         <source>The sale has no line {line}.</source>
         <translation>该笔销售没有第 {line} 行。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="125"/>
+        <location filename="../../pos_app/ui/messages.py" line="127"/>
         <source>The rules from HQ are not valid: sync again.</source>
         <translation>总部下发的规则无效：请重新同步。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="126"/>
+        <location filename="../../pos_app/ui/messages.py" line="128"/>
         <source>That amount cannot be taken: type the amount received again.</source>
         <translation>该金额无法收取：请重新输入实收金额。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="127"/>
+        <location filename="../../pos_app/ui/messages.py" line="129"/>
         <source>Unknown payment method.</source>
         <translation>未知的支付方式。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="128"/>
-        <location filename="../../pos_app/ui/messages.py" line="129"/>
         <location filename="../../pos_app/ui/messages.py" line="130"/>
+        <location filename="../../pos_app/ui/messages.py" line="131"/>
+        <location filename="../../pos_app/ui/messages.py" line="132"/>
         <source>The game&apos;s settings are not valid: sync again.</source>
         <translation>游戏设置无效：请重新同步。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="131"/>
+        <location filename="../../pos_app/ui/messages.py" line="133"/>
         <source>Today&apos;s prizes of this lottery are all given out.</source>
         <translation>该抽奖今日的奖品已全部发完。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="132"/>
+        <location filename="../../pos_app/ui/messages.py" line="134"/>
         <source>The member has made all of today&apos;s draws.</source>
         <translation>该会员今日的抽奖次数已用完。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="133"/>
+        <location filename="../../pos_app/ui/messages.py" line="135"/>
         <source>The tiers from HQ are not valid: sync again.</source>
         <translation>总部下发的会员等级无效：请重新同步。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="163"/>
+        <location filename="../../pos_app/ui/messages.py" line="165"/>
         <source>Something went wrong: %1</source>
         <translation>出错了：%1</translation>
     </message>

@@ -64,6 +64,12 @@ def conflicts(hq, kind: str) -> list[dict]:
     return [c for c in hq.admin("GET", "/conflicts", params={"limit": 1000}).json() if c["kind"] == kind]
 
 
+def points_coupons(till, member_id: str):
+    from pos_app.store import repos
+    with till.db.read() as conn:
+        return repos.member_coupons(conn, member_id)
+
+
 def fetch(till, member_id: str) -> None:
     assert find_or_fetch(till.db, client_for(till.db), member_id) == member_id
 
@@ -85,7 +91,8 @@ def test_a_coupon_bought_at_one_store_is_taken_at_another_offline_once(hq, make_
     assert "coupon.used" in refused(sell, b, m, [bought.qr])
     sync_once(b.db)
     sync_once(a.db)
-    # A learned of the use: its own coupon is refused, typed or scanned
+    # A learned of the use: its own coupon is refused, typed or scanned, and listed as used
+    assert [c.status for c in points_coupons(a, m) if c.code == bought.code] == ["used"]
     assert "coupon.used" in refused(sell, a, m, [bought.code])
     assert "coupon.used" in refused(sell, a, m, [bought.qr])
     assert not [c for c in conflicts(hq, "coupon_used_twice") if c["detail"]["coupon"] == bought.code]
