@@ -94,7 +94,7 @@ ITEMS = ["TEA-PUER", "TEA-OOLONG", "TEA-GREEN", "SNACK-NUTS", "MUG-LOGO", "LEMON
 GIFTS = ["GIFT-TEABAG", "GIFT-TEABAG", "GIFT-CUP", "GIFT-UMBRELLA"]
 GIFT_COST = {"GIFT-TEABAG": 300, "GIFT-CUP": 800, "GIFT-UMBRELLA": 1500}  # as in pos_app.services.demo.GIFTS
 NAMES = ["张伟", "李娜", "王强", "陈静", "刘洋", "赵敏"]
-EXAMPLES = {"sqlite": 30, "postgresql": 10}
+EXAMPLES = {"sqlite": 30, "postgresql": 16}
 # What CI's fixed examples reach (the tally), checked after the run: faults, the merge rules they
 # cause, label scans. With 12 and 4 examples of 22 steps they reached no label scan, no dropped
 # answer and no double spend.
