@@ -264,3 +264,28 @@ job_runs = Table("job_runs", metadata,
                  Column("job", String(40), primary_key=True),
                  Column("last_run_at", DateTime, nullable=False),
                  Column("result", Text, nullable=False))
+
+# Withdrawals of earned points as cash (hq_server.programme.withdrawals): a request holds the points,
+# HQ approves (a payout finance exports) or refuses (the points go back). No payment gateway.
+withdrawals = Table("withdrawals", metadata,
+                    Column("withdrawal_id", String(36), primary_key=True),
+                    Column("holder", String(36), nullable=False, index=True),  # a member, or a staff guide
+                    Column("point_type", String(12), nullable=False),
+                    Column("points", BigInteger, nullable=False),
+                    Column("amount_fen", BigInteger, nullable=False),
+                    Column("status", String(12), nullable=False),  # pending | approved | refused
+                    Column("requested_by", String(40), nullable=False),
+                    Column("requested_at", DateTime, nullable=False),
+                    Column("decided_by", String(40)),
+                    Column("decided_at", DateTime),
+                    Column("hold_event", String(36), nullable=False),
+                    Column("settle_event", String(36)),
+                    Column("note", Text),
+                    Column("exported_at", DateTime))
+
+# Who recruited a shopping guide (another guide): the guides' network (hq_server.programme.network).
+# Agents' network is the members' referrals (members.referred_by).
+guide_recruits = Table("guide_recruits", metadata,
+                       Column("staff_id", String(36), primary_key=True),
+                       Column("recruited_by", String(36), nullable=False, index=True),
+                       Column("at", DateTime, nullable=False))

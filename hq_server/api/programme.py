@@ -7,12 +7,13 @@ from datetime import datetime
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Path, Query
+from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from hq_server import roles as R
 from hq_server.auth import Staff, get_db, now, require
 from hq_server.db import Database
-from hq_server.programme import adjustments, catalogue, coupons, jobs, tiers
+from hq_server.programme import adjustments, catalogue, coupons, jobs, network, tiers, withdrawals
 from hq_server.wire_time import UtcDateTime
 from pos_app.domain.ids import ID_PATTERN
 from pos_app.sync.wire import Problem
@@ -24,6 +25,7 @@ MembersRead = Depends(require(R.MEMBERS_READ))
 ChainAdmin = Depends(require(R.USERS))
 Catalogue = Depends(require(R.CATALOGUE))
 CatalogueRead = Depends(require(R.CATALOGUE_READ))
+Finance = Depends(require(frozenset({R.FINANCE})))  # withdrawals and payouts
 MemberId = Path(pattern=ID_PATTERN, description="the member's id (a UUID)")
 
 
@@ -163,6 +165,119 @@ def put_tiers(records: dict[str, dict], _who: Staff = Catalogue, db: Database = 
     """Replace HQ's tier records as one set ({code: record}), e.g. to move the tiers from spend to points;
     one record alone is PUT /catalog/tier/{code}."""
     return [r.__dict__ for r in catalogue.put_tiers(db, records=records, now=now())]
+
+
+# --- point types' policies and withdrawals --------------------------------------------------------
+class PolicyOut(BaseModel):
+    withdraw: bool
+    min_withdraw_points: int
+    fen_per_100_points: int
+
+
+class WithdrawalIn(Body):
+    holder: str = Field(min_length=1, max_length=36, description="a member's id, or a staff guide's")
+    point_type: Literal["consumer", "guide", "agent"]
+    points: int = Field(strict=True, ge=1, le=10**12)
+
+
+class WithdrawalOut(BaseModel):
+    withdrawal_id: str
+    holder: str
+    point_type: str
+    points: int
+    amount_fen: int
+    status: Literal["pending", "approved", "refused"]
+    requested_by: str
+    requested_at: UtcDateTime
+    hold_event: str
+    decided_by: str | None = None
+    decided_at: UtcDateTime | None = None
+    settle_event: str | None = None
+    note: str | None = None
+    exported_at: UtcDateTime | None = None
+
+
+@router.get("/point-policies", response_model=dict[str, PolicyOut])
+def point_policies(_who: Staff = CatalogueRead, db: Database = Depends(get_db)) -> dict:
+    """What each point type may be used for (withdrawn as cash, from how many points, at what rate)."""
+    return {str(t): _policy(p) for t, p in withdrawals.point_policies(db).items()}
+
+
+@router.put("/point-policies", response_model=dict[str, PolicyOut], responses=PROBLEMS)
+def set_point_policies(doc: dict[str, dict], _who: Staff = ChainAdmin, db: Database = Depends(get_db)) -> dict:
+    return {str(t): _policy(p) for t, p in withdrawals.set_point_policies(db, doc=doc).items()}
+
+
+def _policy(p) -> dict:
+    return {"withdraw": p.withdraw, "min_withdraw_points": p.min_withdraw_points,
+            "fen_per_100_points": p.fen_per_100_points}
+
+
+@router.post("/withdrawals", response_model=WithdrawalOut, status_code=201, responses=PROBLEMS)
+def request_withdrawal(body: WithdrawalIn, who: Staff = Members, db: Database = Depends(get_db)) -> dict:
+    """A holder's request to withdraw points as cash (customer service on their behalf; the mall calls
+    hq_server.programme.withdrawals itself): the points are held until finance decides."""
+    return withdrawals.request_withdrawal(db, holder=body.holder, point_type=body.point_type, points=body.points,
+                                          requested_by=who.username, now=now()).__dict__
+
+
+@router.get("/withdrawals", response_model=list[WithdrawalOut])
+def list_withdrawals(status: Literal["pending", "approved", "refused"] | None = None,
+                     holder: str | None = Query(None, max_length=36), _who: Staff = Finance,
+                     db: Database = Depends(get_db)) -> list[dict]:
+    return [w.__dict__ for w in withdrawals.list_withdrawals(db, status=status, holder=holder)]
+
+
+@router.post("/withdrawals/{withdrawal_id}/approve", response_model=WithdrawalOut, responses=PROBLEMS)
+def approve_withdrawal(withdrawal_id: str = Path(pattern=ID_PATTERN), who: Staff = Finance,
+                       db: Database = Depends(get_db)) -> dict:
+    return withdrawals.approve_withdrawal(db, withdrawal_id=withdrawal_id, staff=who.username, now=now()).__dict__
+
+
+@router.post("/withdrawals/{withdrawal_id}/refuse", response_model=WithdrawalOut, responses=PROBLEMS)
+def refuse_withdrawal(body: RefuseIn, withdrawal_id: str = Path(pattern=ID_PATTERN), who: Staff = Finance,
+                      db: Database = Depends(get_db)) -> dict:
+    return withdrawals.refuse_withdrawal(db, withdrawal_id=withdrawal_id, staff=who.username, note=body.note,
+                                         now=now()).__dict__
+
+
+@router.get("/payouts.csv", response_class=PlainTextResponse,
+            responses={200: {"content": {"text/csv": {}}, "description": "the payout file"}})
+def payouts_csv(again: bool = Query(False, description="every approved payout, exported or not"),
+                _who: Staff = Finance, db: Database = Depends(get_db)) -> PlainTextResponse:
+    """Approved withdrawals not exported yet, as CSV for finance to pay (then marked exported)."""
+    return PlainTextResponse(withdrawals.payout_csv(db, now=now(), again=again), media_type="text/csv",
+                             headers={"Content-Disposition": 'attachment; filename="payouts.csv"'})
+
+
+# --- guides' and agents' networks ------------------------------------------------------------------
+class LevelRewardsIO(Body):
+    guide_pct: list[int] = Field(default_factory=list, description="levels 2 and 3: percent of the guide's points")
+    agent_pct: list[int] = Field(default_factory=list, description="levels 2 and 3: percent of the referral bonus")
+
+
+class RecruiterIn(Body):
+    recruited_by: str = Field(min_length=1, max_length=36)
+
+
+@router.get("/level-rewards", response_model=LevelRewardsIO)
+def level_rewards(_who: Staff = CatalogueRead, db: Database = Depends(get_db)) -> dict:
+    r = network.level_rewards(db)
+    return {"guide_pct": list(r.guide_pct), "agent_pct": list(r.agent_pct)}
+
+
+@router.put("/level-rewards", response_model=LevelRewardsIO, responses=PROBLEMS)
+def set_level_rewards(body: dict, _who: Staff = Catalogue, db: Database = Depends(get_db)) -> dict:
+    """HQ's shares for the recruiters of a guide or a referrer: two levels above at most (422 beyond)."""
+    r = network.set_level_rewards(db, doc=body)
+    return {"guide_pct": list(r.guide_pct), "agent_pct": list(r.agent_pct)}
+
+
+@router.put("/staff/{staff_id}/recruiter", status_code=204, responses=PROBLEMS)
+def set_recruiter(body: RecruiterIn, staff_id: str = Path(min_length=1, max_length=36), _who: Staff = Catalogue,
+                  db: Database = Depends(get_db)) -> None:
+    """Who recruited this shopping guide (another guide)."""
+    network.set_recruiter(db, staff_id=staff_id, recruited_by=body.recruited_by, now=now())
 
 
 # --- scheduled jobs --------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from hq_server.ledger import hq_events
 from hq_server import models as M
 from hq_server.db import Database, Seq
 from hq_server.programme import ledger_reads as R
+from hq_server.programme import network
 from hq_server.programme import tiers as T
 from pos_app.domain import entries as E
 from pos_app.domain.ledger import Entry, Kind
@@ -93,6 +94,7 @@ def _tiers(conn: Connection, seq: Seq, db_url: str, now: datetime) -> dict:
 JOBS: dict[str, tuple[timedelta, Callable[[Connection, Seq, str, datetime], dict]]] = {
     "expire": (timedelta(hours=1), _expire),
     "tiers": (timedelta(days=1), _tiers),
+    "network": (timedelta(minutes=10), network.credit_levels),  # guides' and agents' levels 2 and 3
 }
 
 

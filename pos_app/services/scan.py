@@ -29,6 +29,7 @@ from pos_app.domain.codes import (CouponCode, DynamicMemberCode, MemberCard, Pic
 from pos_app.domain.members import Member
 from pos_app.domain.presence import PRESENCE
 from pos_app.domain.problems import Refused
+from pos_app.domain.staff import Staff
 from pos_app.scanner.formats import MAX_TEXT, Trust, parse
 from pos_app.services import points as points_uc
 from pos_app.services.catalog import MAX_QUERY, product_for_code
@@ -93,7 +94,20 @@ class ScannedCoupon:
     payload: str
 
 
-Found = ScannedMember | ScannedProduct | ScannedLabel | ScannedPickup | ScannedCoupon
+@dataclass(frozen=True)
+class ScannedGuide:
+    """A shopping guide's staff code (their badge): the sale's guide, who earns guide points on it."""
+    staff: Staff
+
+
+Found = ScannedMember | ScannedProduct | ScannedLabel | ScannedPickup | ScannedCoupon | ScannedGuide
+GUIDE_PREFIX = "G:"  # a guide's badge: G:<staff id>, a plain Code128 (it names, it proves nothing)
+_GUIDE = re.compile(r"^G:([A-Za-z0-9_-]{1,36})$", re.I)
+
+
+def guide_badge(staff_id: str) -> str:
+    """What a guide's badge encodes, for printing (Code128 or QR)."""
+    return GUIDE_PREFIX + staff_id
 
 
 @dataclass(frozen=True)
@@ -130,6 +144,9 @@ def resolve_scan(ctx: StoreContext, text: str, *, symbology: str | None = None) 
         raise refuse("scan.empty", "scan a code or type a phone number or product code")
     if len(text) > MAX_TEXT:
         raise rejected(Rejected(Reason.UNKNOWN_FORMAT))
+    guide = _GUIDE.match(text)
+    if guide:
+        return _guide(ctx, guide.group(1))
     if not is_payload(text):
         if len(text) <= MAX_QUERY and _looks_like_member(text):
             return _typed_member(ctx, text)
@@ -156,6 +173,14 @@ def resolve_scan(ctx: StoreContext, text: str, *, symbology: str | None = None) 
         return ScannedCoupon(got, name, text)
     assert isinstance(got, ProductBarcode)
     return ScannedProduct(product_for_code(ctx, got.code))
+
+
+def _guide(ctx: StoreContext, staff_id: str) -> ScannedGuide:
+    with ctx.db.read() as conn:
+        staff = repos.staff_by_id(conn, staff_id)
+    if staff is None or not staff.active:
+        raise refuse("guide.unknown", "this badge names no shopping guide of this store")
+    return ScannedGuide(staff)
 
 
 # --- members ------------------------------------------------------------------------------

@@ -85,6 +85,13 @@ _TEXTS = {
     "label.serial": QT_TRANSLATE_NOOP("Refusal", "The label has no valid serial number."),
     "pickup.not_pickup": QT_TRANSLATE_NOOP("Refusal", "This is not a pickup code."),
     "pickup.other_store": QT_TRANSLATE_NOOP("Refusal", "This older pickup code is collected at the store that issued it."),
+    # HQ's (the console and the mall show them; a till meets them in a pulled record's problem)
+    "network.invalid": QT_TRANSLATE_NOOP("Refusal", "The level rewards are not valid."),
+    "network.too_deep": QT_TRANSLATE_NOOP("Refusal", "Rewards reach at most three levels."),
+    "policy.invalid": QT_TRANSLATE_NOOP("Refusal", "The point type policy is not valid."),
+    "withdraw.not_allowed": QT_TRANSLATE_NOOP("Refusal", "These points cannot be withdrawn."),
+    "withdraw.too_small": QT_TRANSLATE_NOOP("Refusal", "This is less than the smallest withdrawal."),
+    "guide.unknown": QT_TRANSLATE_NOOP("Refusal", "This badge names no shopping guide of this store."),
     "pickup.unknown": QT_TRANSLATE_NOOP("Refusal", "Unknown pickup code."),
     "pickup.closed": QT_TRANSLATE_NOOP("Refusal", "This pickup was already written off or cancelled."),
     "refund.too_many": QT_TRANSLATE_NOOP("Refusal", "More than was sold (or already refunded)."),

@@ -146,6 +146,7 @@
     </message>
     <message>
         <location filename="../../pos_app/ui/checkout/view.py" line="207"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="343"/>
         <source>Guide: %1</source>
         <translation>导购：%1</translation>
     </message>
@@ -160,53 +161,58 @@
         <translation>本店没有此会员：正在向总部查询…</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="318"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="321"/>
         <source>This is a gift&apos;s pickup code: write it off on the Gifts screen.</source>
         <translation>这是礼品的提货码：请在礼品页面核销。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="326"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="329"/>
         <source>Member: %1</source>
         <translation>会员：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="342"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="347"/>
+        <source>Shopping guide: %1</source>
+        <translation>导购：%1</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/checkout/view.py" line="355"/>
         <source>Scan the member first, then the label.</source>
         <translation>请先扫会员码，再扫商品标签。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="351"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="364"/>
         <source>Label %1: +%2 points, balance %3</source>
         <translation>标签 %1：+%2 积分，余额 %3</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="390"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="403"/>
         <source>Coupon: %1</source>
         <translation>优惠券：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="464"/>
-        <location filename="../../pos_app/ui/checkout/view.py" line="469"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="477"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="482"/>
         <source>Subtotal: %1</source>
         <translation>小计：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="472"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="485"/>
         <source>Coupons −%1</source>
         <translation>优惠券 −%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="474"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="487"/>
         <source>Points −%1 (%2 pts)</source>
         <translation>积分抵现 −%1（%2 积分）</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="478"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="491"/>
         <source>This sale earns %1 points</source>
         <translation>本单可得 %1 积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="479"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="492"/>
         <source>No member: no points earned</source>
         <translation>非会员：不积分</translation>
     </message>
@@ -221,7 +227,7 @@
         <translation>交易 %1 完成。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="509"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="522"/>
         <source>The quantity is 1 already: press Delete to void the line.</source>
         <translation>数量已是 1：要删除这一行请按 Delete。</translation>
     </message>
@@ -241,12 +247,12 @@
         <translation>小票已打印：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="483"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="496"/>
         <source>Cancel sale</source>
         <translation>取消交易</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/checkout/view.py" line="483"/>
+        <location filename="../../pos_app/ui/checkout/view.py" line="496"/>
         <source>Clear this sale?</source>
         <translation>清空本单？</translation>
     </message>
@@ -438,82 +444,82 @@
 <context>
     <name>Kind</name>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="171"/>
+        <location filename="../../pos_app/ui/messages.py" line="178"/>
         <source>Purchase</source>
         <translation>消费积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="172"/>
+        <location filename="../../pos_app/ui/messages.py" line="179"/>
         <source>Label scan</source>
         <translation>扫码积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="173"/>
+        <location filename="../../pos_app/ui/messages.py" line="180"/>
         <source>Referral bonus</source>
         <translation>推荐奖励</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="174"/>
+        <location filename="../../pos_app/ui/messages.py" line="181"/>
         <source>Guide points</source>
         <translation>导购积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="175"/>
+        <location filename="../../pos_app/ui/messages.py" line="182"/>
         <source>Tier change</source>
         <translation>等级变更</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="176"/>
+        <location filename="../../pos_app/ui/messages.py" line="183"/>
         <source>Redemption (held)</source>
         <translation>兑换（待取）</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="177"/>
+        <location filename="../../pos_app/ui/messages.py" line="184"/>
         <source>Redemption</source>
         <translation>兑换</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="178"/>
+        <location filename="../../pos_app/ui/messages.py" line="185"/>
         <source>Redemption cancelled</source>
         <translation>兑换取消</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="179"/>
+        <location filename="../../pos_app/ui/messages.py" line="186"/>
         <source>Lottery</source>
         <translation>抽奖</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="180"/>
+        <location filename="../../pos_app/ui/messages.py" line="187"/>
         <source>Donation</source>
         <translation>捐赠</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="181"/>
+        <location filename="../../pos_app/ui/messages.py" line="188"/>
         <source>Refund</source>
         <translation>退货冲回</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="182"/>
+        <location filename="../../pos_app/ui/messages.py" line="189"/>
         <source>Adjustment</source>
         <translation>积分调整</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="183"/>
+        <location filename="../../pos_app/ui/messages.py" line="190"/>
         <source>Expired</source>
         <translation>过期</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="184"/>
+        <location filename="../../pos_app/ui/messages.py" line="191"/>
         <source>Registered</source>
         <translation>注册</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="185"/>
+        <location filename="../../pos_app/ui/messages.py" line="192"/>
         <source>Profile edited</source>
         <translation>资料修改</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="186"/>
+        <location filename="../../pos_app/ui/messages.py" line="193"/>
         <source>Members merged</source>
         <translation>会员合并</translation>
     </message>
@@ -1283,7 +1289,7 @@ Key %7</source>
     </message>
     <message>
         <location filename="../../pos_app/ui/messages.py" line="48"/>
-        <location filename="../../pos_app/ui/messages.py" line="104"/>
+        <location filename="../../pos_app/ui/messages.py" line="111"/>
         <source>That quantity is not allowed.</source>
         <translation>数量不允许。</translation>
     </message>
@@ -1488,234 +1494,264 @@ Key %7</source>
         <translation>此旧版取货码只能在发放门店领取。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="88"/>
+        <location filename="../../pos_app/ui/messages.py" line="89"/>
+        <source>The level rewards are not valid.</source>
+        <translation>层级奖励设置无效。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="90"/>
+        <source>Rewards reach at most three levels.</source>
+        <translation>奖励最多三级。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="91"/>
+        <source>The point type policy is not valid.</source>
+        <translation>积分类型规则无效。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="92"/>
+        <source>These points cannot be withdrawn.</source>
+        <translation>这类积分不可提现。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="93"/>
+        <source>This is less than the smallest withdrawal.</source>
+        <translation>低于最低提现额。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="94"/>
+        <source>This badge names no shopping guide of this store.</source>
+        <translation>此工牌不是本店导购的工牌。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/messages.py" line="95"/>
         <source>Unknown pickup code.</source>
         <translation>未知取货码。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="89"/>
+        <location filename="../../pos_app/ui/messages.py" line="96"/>
         <source>This pickup was already written off or cancelled.</source>
         <translation>该取货码已核销或已取消。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="90"/>
+        <location filename="../../pos_app/ui/messages.py" line="97"/>
         <source>More than was sold (or already refunded).</source>
         <translation>超过已售数量（或已退货）。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="91"/>
+        <location filename="../../pos_app/ui/messages.py" line="98"/>
         <source>Type a reason for the refund.</source>
         <translation>请输入退款原因。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="92"/>
+        <location filename="../../pos_app/ui/messages.py" line="99"/>
         <source>Choose what to refund.</source>
         <translation>请选择要退的商品。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="93"/>
+        <location filename="../../pos_app/ui/messages.py" line="100"/>
         <source>No sale with this receipt number.</source>
         <translation>没有此小票号的交易。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="94"/>
+        <location filename="../../pos_app/ui/messages.py" line="101"/>
         <source>The payment is {short} less than the amount due.</source>
         <translation>实收比应付少 {short}。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="95"/>
+        <location filename="../../pos_app/ui/messages.py" line="102"/>
         <source>A card payment cannot be more than the amount due.</source>
         <translation>刷卡金额不能超过应收金额。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="96"/>
+        <location filename="../../pos_app/ui/messages.py" line="103"/>
         <source>Type a reason for the adjustment.</source>
         <translation>请输入调整原因。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="97"/>
+        <location filename="../../pos_app/ui/messages.py" line="104"/>
         <source>This adjustment is larger than allowed.</source>
         <translation>调整幅度超过允许范围。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="98"/>
+        <location filename="../../pos_app/ui/messages.py" line="105"/>
         <source>This label has already earned its points.</source>
         <translation>此标签已积过分。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="99"/>
+        <location filename="../../pos_app/ui/messages.py" line="106"/>
         <source>Type a whole number of points, not zero.</source>
         <translation>请输入非零的整数积分。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="100"/>
+        <location filename="../../pos_app/ui/messages.py" line="107"/>
         <source>This product&apos;s price is out of range: check the catalogue.</source>
         <translation>该商品价格超出范围，请检查商品资料。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="101"/>
+        <location filename="../../pos_app/ui/messages.py" line="108"/>
         <source>This coupon type is not valid.</source>
         <translation>该优惠券类型无效。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="102"/>
+        <location filename="../../pos_app/ui/messages.py" line="109"/>
         <source>Unknown coupon type.</source>
         <translation>未知的优惠券类型。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="103"/>
+        <location filename="../../pos_app/ui/messages.py" line="110"/>
         <source>Coupon {code} was cancelled.</source>
         <translation>优惠券 {code} 已作废。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="105"/>
+        <location filename="../../pos_app/ui/messages.py" line="112"/>
         <source>The label batch code is not valid.</source>
         <translation>标签批次号无效。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="106"/>
+        <location filename="../../pos_app/ui/messages.py" line="113"/>
         <source>The label batch file cannot be read.</source>
         <translation>无法读取标签批次文件。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="107"/>
+        <location filename="../../pos_app/ui/messages.py" line="114"/>
         <source>A label in the batch file does not verify: the file was altered.</source>
         <translation>批次文件中有标签验证失败：文件被改动过。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="108"/>
+        <location filename="../../pos_app/ui/messages.py" line="115"/>
         <source>That number of labels is not allowed.</source>
         <translation>标签数量不允许。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="109"/>
+        <location filename="../../pos_app/ui/messages.py" line="116"/>
         <source>The label key is not valid.</source>
         <translation>标签密钥无效。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="110"/>
+        <location filename="../../pos_app/ui/messages.py" line="117"/>
         <source>A label key already exists.</source>
         <translation>标签密钥已存在。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="111"/>
+        <location filename="../../pos_app/ui/messages.py" line="118"/>
         <source>No label key: labels are signed at HQ.</source>
         <translation>没有标签密钥：标签由总部签发。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="112"/>
+        <location filename="../../pos_app/ui/messages.py" line="119"/>
         <source>Type a name for the label batch.</source>
         <translation>请输入标签批次名称。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="113"/>
+        <location filename="../../pos_app/ui/messages.py" line="120"/>
         <source>The prize table is not valid.</source>
         <translation>奖项表无效。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="114"/>
+        <location filename="../../pos_app/ui/messages.py" line="121"/>
         <source>Choose a product for the labels.</source>
         <translation>请为标签选择商品。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="115"/>
+        <location filename="../../pos_app/ui/messages.py" line="122"/>
         <source>Internal check failed: points must be whole numbers.</source>
         <translation>内部校验失败：积分必须为整数。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="116"/>
+        <location filename="../../pos_app/ui/messages.py" line="123"/>
         <source>Internal check failed: the postings do not balance.</source>
         <translation>内部校验失败：分录不平衡。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="117"/>
+        <location filename="../../pos_app/ui/messages.py" line="124"/>
         <source>Internal check failed: an empty posting.</source>
         <translation>内部校验失败：空分录。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="118"/>
+        <location filename="../../pos_app/ui/messages.py" line="125"/>
         <source>This lottery&apos;s prize table is not valid.</source>
         <translation>该抽奖的奖项表无效。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="119"/>
+        <location filename="../../pos_app/ui/messages.py" line="126"/>
         <source>Unknown lottery.</source>
         <translation>未知的抽奖活动。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="120"/>
+        <location filename="../../pos_app/ui/messages.py" line="127"/>
         <source>Nothing was changed.</source>
         <translation>没有任何修改。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="121"/>
+        <location filename="../../pos_app/ui/messages.py" line="128"/>
         <source>Too many wrong PINs for this member: try again later, or scan the member&apos;s dynamic code.</source>
         <translation>该会员密码错误次数过多：请稍后再试，或扫描会员动态码。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="122"/>
+        <location filename="../../pos_app/ui/messages.py" line="129"/>
         <source>This redemption was already closed.</source>
         <translation>该兑换已结束。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="123"/>
+        <location filename="../../pos_app/ui/messages.py" line="130"/>
         <source>Unknown redemption.</source>
         <translation>未知的兑换记录。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="124"/>
+        <location filename="../../pos_app/ui/messages.py" line="131"/>
         <source>Choose what to refund, line by line.</source>
         <translation>请逐行选择要退的商品。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="125"/>
+        <location filename="../../pos_app/ui/messages.py" line="132"/>
         <source>A quantity to refund must be above zero.</source>
         <translation>退货数量必须大于零。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="126"/>
+        <location filename="../../pos_app/ui/messages.py" line="133"/>
         <source>The sale has no line {line}.</source>
         <translation>该笔销售没有第 {line} 行。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="127"/>
+        <location filename="../../pos_app/ui/messages.py" line="134"/>
         <source>The rules from HQ are not valid: sync again.</source>
         <translation>总部下发的规则无效：请重新同步。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="128"/>
+        <location filename="../../pos_app/ui/messages.py" line="135"/>
         <source>That amount cannot be taken: type the amount received again.</source>
         <translation>该金额无法收取：请重新输入实收金额。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="129"/>
+        <location filename="../../pos_app/ui/messages.py" line="136"/>
         <source>Unknown payment method.</source>
         <translation>未知的支付方式。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="130"/>
-        <location filename="../../pos_app/ui/messages.py" line="131"/>
-        <location filename="../../pos_app/ui/messages.py" line="132"/>
+        <location filename="../../pos_app/ui/messages.py" line="137"/>
+        <location filename="../../pos_app/ui/messages.py" line="138"/>
+        <location filename="../../pos_app/ui/messages.py" line="139"/>
         <source>The game&apos;s settings are not valid: sync again.</source>
         <translation>游戏设置无效：请重新同步。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="133"/>
+        <location filename="../../pos_app/ui/messages.py" line="140"/>
         <source>Today&apos;s prizes of this lottery are all given out.</source>
         <translation>该抽奖今日的奖品已全部发完。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="134"/>
+        <location filename="../../pos_app/ui/messages.py" line="141"/>
         <source>The member has made all of today&apos;s draws.</source>
         <translation>该会员今日的抽奖次数已用完。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="135"/>
+        <location filename="../../pos_app/ui/messages.py" line="142"/>
         <source>The tiers from HQ are not valid: sync again.</source>
         <translation>总部下发的会员等级无效：请重新同步。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/messages.py" line="165"/>
+        <location filename="../../pos_app/ui/messages.py" line="172"/>
         <source>Something went wrong: %1</source>
         <translation>出错了：%1</translation>
     </message>

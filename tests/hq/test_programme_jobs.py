@@ -19,6 +19,7 @@ from pos_app.domain import entries as E
 from pos_app.domain import ledger as L
 from pos_app.domain.ids import new_id
 from pos_app.domain.ledger import Entry, Kind
+from pos_app.domain.members import card_no_for, referral_code_for
 from pos_app.domain.rules import Rules, rules_to_doc
 from pos_app.services.demo import DEMO_RULES
 from tests.hq.ledger_check import HQLedger
@@ -133,4 +134,43 @@ def test_a_member_whose_years_spend_no_longer_holds_the_tier_moves_down_at_hq(hq
     items, _ = dev.pull_all(cursor)
     told = {i["key"]: i["data"]["tier"] for i in items if i["type"] == "member"}
     assert told[lapsed] == "basic" and told[refunded] == "silver"
+    assert ledger.problems() == []
+
+
+# --- guides' and agents' networks: levels 2 and 3 (hq_server.programme.network) ------------------------
+def register(dev: FakeDevice, member_id: str, referred_by: str | None) -> dict:
+    doc = {"member_id": member_id, "phone": phone(), "name": "代理", "tier": "basic", "card_no": card_no_for(member_id),
+           "referral_code": referral_code_for(member_id), "referred_by": referred_by, "home_store": dev.store_id,
+           "created_at": now().isoformat(), "pin_hash": None}
+    return dev.event(Entry(Kind.MEMBER_REGISTER, doc, member_id=member_id))
+
+
+def test_recruiters_earn_hqs_shares_two_levels_up_and_never_deeper(hq, db, ledger):
+    store = f"s-{secrets.token_hex(4)}"
+    dev = FakeDevice(hq, store)
+    guides = [f"g{i}-{secrets.token_hex(3)}" for i in range(5)]
+    for g in guides:
+        assert hq.admin("PUT", f"/stores/{store}/staff/{g}", json={"name": g, "role": "cashier",
+                                                                   "pin": "2468"}).status_code == 200
+    for recruit, recruiter in zip(guides[1:], guides):  # g0 recruited g1, who recruited g2, ...
+        assert hq.admin("PUT", f"/staff/{recruit}/recruiter", json={"recruited_by": recruiter}).status_code == 204
+    r = hq.admin("PUT", f"/staff/{guides[0]}/recruiter", json={"recruited_by": guides[4]})
+    assert (r.status_code, r.json()["code"]) == (409, "recruit_cycle")
+    assert hq.admin("PUT", "/level-rewards", json={"guide_pct": [10, 5, 1]}).status_code == 422  # 4 levels
+    assert hq.admin("PUT", "/level-rewards", json={"guide_pct": [10, 5], "agent_pct": [20, 10]}).status_code == 200
+    # agents: a0 referred a1, who referred a2, who referred a3; a2 earns a referral bonus of 200
+    agents = [new_id() for _ in range(4)]
+    events = [register(dev, a, agents[i - 1] if i else None) for i, a in enumerate(agents)]
+    earned = E.credit(Kind.GUIDE_EARN, account=L.guide_account(guides[4]), points=1000,
+                      source=L.store_issued(store), debt_acct=None, owed=0, lot_id=new_id(), now=now(), rules=RULES,
+                      payload={"guide_id": guides[4]}, member_id=None, lock=False)
+    bonus = E.earn(Kind.REFERRAL_BONUS, member_id=agents[2], points=200, store_id=store, owed=0, lot_id=new_id(),
+                   now=now(), rules=RULES, payload={"referee": agents[3]}, ptype=L.PointType.AGENT)
+    answers = dev.push(events + [dev.event(earned, staff_id=guides[4]), dev.event(bonus)]).json()["answers"]
+    assert {a["status"] for a in answers} == {"ok"}, answers
+    run = jobs.run_job(db, "network", now=now(), force=True)
+    assert run.ran and run.result == {"rewards": 4, "points": 100 + 50 + 40 + 20}
+    assert [ledger.balance(L.guide_account(g)) for g in guides] == [0, 0, 50, 100, 1000]  # g1 is 3 levels up
+    assert [ledger.balance(L.member_account(a, L.PointType.AGENT)) for a in agents] == [20, 40, 200, 0]
+    assert jobs.run_job(db, "network", now=now(), force=True).result == {"rewards": 0, "points": 0}
     assert ledger.problems() == []

@@ -363,3 +363,10 @@ def test_a_member_card_with_a_wrong_check_digit_is_refused(ctx, member, refused)
     wrong = card[:-1] + str((int(card[-1]) + 1) % 10)
     refused("scan.check_digit", resolve_scan, f"PM1:M:{wrong}")
     refused("member.not_found", resolve_scan, F.member_card_payload(card_no_for("01936b2e-7c4a-7def-8a11-0123456789ab")))
+
+
+def test_a_guides_badge_names_the_guide_and_a_stranger_is_refused(ctx, staff, refused):
+    from pos_app.services.scan import ScannedGuide, guide_badge, resolve_scan
+    found = resolve_scan(ctx, guide_badge(staff.guide))
+    assert isinstance(found, ScannedGuide) and found.staff.staff_id == staff.guide
+    refused("guide.unknown", resolve_scan, "G:not-a-staff-member")

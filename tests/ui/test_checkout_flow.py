@@ -135,6 +135,29 @@ def test_points_over_the_bill_share_are_refused_with_a_message(qtbot, cashier):
     assert "Points can pay at most ¥6.00 of this bill" in view.message.text()
 
 
+def test_scanning_a_guides_badge_names_the_sales_guide(qtbot, cashier):
+    """The guide's badge (G:<staff id>) picks the guide, who earns guide points on the sale."""
+    from pos_app.domain import ledger as L
+    from pos_app.services.demo import GUIDE_ID
+    from pos_app.services.scan import guide_badge
+    from pos_app.store import ledger_repo
+
+    view = cashier.checkout
+    with cashier.ctx.db.read() as conn:
+        before = ledger_repo.balance(conn, L.guide_account(GUIDE_ID))
+    scan(qtbot, cashier, guide_badge(GUIDE_ID))
+    assert view.guide.currentData() == GUIDE_ID
+    scan(qtbot, cashier, "13912345678")
+    scan(qtbot, cashier, "6901234567892")
+    guide_points = view.current_quote.guide_points
+    assert guide_points > 0
+    qtbot.keyClick(view.scan_box, Qt.Key_Return)
+    idle(qtbot, cashier)
+    assert "done" in view.message.text()
+    with cashier.ctx.db.read() as conn:
+        assert ledger_repo.balance(conn, L.guide_account(GUIDE_ID)) == before + guide_points
+    scan(qtbot, cashier, "G:nobody-here")
+    assert "no shopping guide" in view.message.text().lower() or "导购" in view.message.text()
 
 def test_a_coupons_signed_code_scanned_at_the_counter_is_taken_with_the_sale(qtbot, cashier):
     """A coupon of any store (DESIGN.md 11), scanned as its signed code: it joins the sale's coupons,

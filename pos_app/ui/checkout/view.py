@@ -303,9 +303,12 @@ class CheckoutView(Finishing, QWidget):
         self.fetch_member(text, answered, failed)
 
     def _scanned(self, found) -> None:
-        from pos_app.services.scan import (ScannedCoupon, ScannedLabel, ScannedMember,  # loaded by the worker's call
-                                           ScannedPickup)
+        from pos_app.services.scan import (ScannedCoupon, ScannedGuide, ScannedLabel,  # loaded by the worker's call
+                                           ScannedMember, ScannedPickup)
 
+        if isinstance(found, ScannedGuide):
+            self._guide_scanned(found.staff)
+            return
         if isinstance(found, ScannedLabel):
             self._label_scanned(found)
             return
@@ -332,6 +335,16 @@ class CheckoutView(Finishing, QWidget):
             self.table.selectRow(row)
             self.message.setText(f"{p.name}  {format_fen(p.price_fen)}")
         self.requote()
+
+    def _guide_scanned(self, staff) -> None:
+        """A guide's badge names the sale's guide, as choosing them in the list does."""
+        index = self.guide.findData(staff.staff_id)
+        if index < 0:  # a guide added at HQ since the list was filled
+            self.guide.addItem(self.tr("Guide: %1").replace("%1", staff.name), staff.staff_id)
+            index = self.guide.count() - 1
+        self.guide.setCurrentIndex(index)
+        feedback.scanned(self.scan_box, True)
+        self.message.setText(self.tr("Shopping guide: %1").replace("%1", staff.name))
 
     def _label_scanned(self, found) -> None:
         """A product label earns its points for the member at the counter, at once."""
