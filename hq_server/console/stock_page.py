@@ -20,7 +20,7 @@ from hq_server.programme import catalogue_admin, stock
 from hq_server.programme.listing import ListQuery, Page
 from hq_server.programme.refusals import BadField
 from hq_server.roles import StaffRole
-from hq_server.stock_book import WAREHOUSE
+from hq_server.programme.stock import WAREHOUSE
 from hq_server.web import flash
 from hq_server.web.i18n import N_
 from hq_server.web.listing import Column, list_query

@@ -213,5 +213,5 @@ def stock_levels_page(db: Database, query: ListQuery) -> Page:
         return fetch(conn, _LEVELS, query, LEVELS, _level_row)
 
 
-__all__ = ["StockLevel", "allot_stock", "move_stock", "stock_by_location", "available_online", "stock_moves_page",
+__all__ = ["WAREHOUSE", "StockLevel", "allot_stock", "move_stock", "stock_by_location", "available_online", "stock_moves_page",
            "stock_levels_page", "store_locations"]
