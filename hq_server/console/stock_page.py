@@ -69,7 +69,7 @@ def _choices(request: Request, who: Staff) -> dict:
     gifts = [(g["key"], g.get("name", g["key"])) for g in catalogue_admin.find(db, "gift", ListQuery(per=200)).rows]
     stores = stock.store_locations(db)  # a store manager sends to any store too
     mine = [who.store_id] if who.role == StaffRole.STORE_MANAGER else [WAREHOUSE, *[s for s, _ in stores]]
-    return {"gifts": gifts, "locations": [(WAREHOUSE, PAGES.gettext(request)(N_("Warehouse (hq)"))), *stores],
+    return {"gifts": gifts, "locations": [(WAREHOUSE, PAGES.gettext(request)(N_("Warehouse"))), *stores],
             "mine": mine}
 
 
