@@ -15,7 +15,7 @@ from hq_server.console import nav
 from hq_server.console.actor import actor_of
 from hq_server.console.lists import show
 from hq_server.console.pages import PAGES, PREFIX
-from hq_server.programme import store_admin
+from hq_server.programme import store_admin, store_staff
 from hq_server.programme.listing import ListQuery
 from hq_server.programme.refusals import BadField
 from hq_server.web import flash
@@ -68,11 +68,35 @@ def _stores_again(request: Request, who: Staff, bad: BadField, typed: dict) -> R
 
 
 def _store_page(request: Request, who: Staff, store_id: str, *, token: dict | None = None, status: int = 200,
-                errors: dict | None = None) -> Response:
+                errors: dict | None = None, typed: dict | None = None) -> Response:
+    store = store_admin.store(request.app.state.db, who, store_id, now())
+    if typed is None:  # "change" on a staff row opens the form with that person's name and role
+        chosen = request.query_params.get("staff")
+        typed = next(({**p, "active": "yes" if p["active"] else ""} for p in store["staff"]
+                      if p["staff_id"] == chosen), {"active": "yes"})
     return PAGES.render(request, "console/store.html", {
-        "store": store_admin.store(request.app.state.db, who, store_id, now()), "token": token,
-        "may_set_limits": who.may(R.CATALOGUE), "may_work_tills": who.manages(store_id), "errors": errors or {}},
-        status=status)
+        "store": store, "token": token, "may_set_limits": who.may(R.CATALOGUE),
+        "may_work_tills": who.manages(store_id), "errors": errors or {}, "typed": typed,
+        "till_roles": STAFF_ROLES}, status=status)
+
+
+STAFF_ROLES = [("cashier", N_("Cashier")), ("manager", N_("Store's manager")), ("admin", N_("Store admin"))]
+
+
+@router.post("/{store_id}/staff")
+def save_staff(store_id: str, request: Request, posted: StoreForm) -> Response:
+    typed = {k: posted.text(k, 60) for k in ("staff_id", "name", "role", "pin", "active")}
+    try:
+        store_staff.save_staff(request.app.state.db, actor_of(posted.who), store_id, typed["staff_id"],
+                               name=typed["name"], role=typed["role"], pin=typed["pin"] or None,
+                               active=typed["active"] == "yes", now=now())
+    except BadField as bad:
+        return _store_page(request, posted.who, store_id, status=bad.status, errors={bad.field: bad.message},
+                           typed={**typed, "pin": ""})
+    response = RedirectResponse(f"{PREFIX}/stores/{store_id}#staff", status_code=303)
+    flash.add(response, request, request.state.session_secret, "ok",
+              N_("%(name)s saved: the store's tills get it at their next sync."), name=typed["name"])
+    return response
 
 
 @router.get("/{store_id}")
