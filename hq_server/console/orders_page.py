@@ -16,6 +16,7 @@ from hq_server.console import nav
 from hq_server.console.actor import actor_of
 from hq_server.console.lists import show
 from hq_server.console.pages import PAGES, PREFIX
+from hq_server.console.words import ORDER_STATES
 from hq_server.programme import orders as O
 from hq_server.programme.listing import Page
 from hq_server.programme.refusals import BadField
@@ -32,8 +33,7 @@ Reader = Annotated[Staff, Depends(staff_page(READ))]
 Worker = Annotated[StaffForm, Depends(staff_form(WORK))]
 nav.add(BASE, N_("Online orders"), READ)
 
-STATES = {O.PLACED: N_("Placed"), O.PICKING: N_("Picking"), O.SHIPPED: N_("Shipped"), O.DELIVERED: N_("Delivered"),
-          O.PICKED_UP: N_("Picked up"), O.CANCELLED: N_("Cancelled")}
+STATES = ORDER_STATES
 MODES = {O.PICKUP: N_("Pickup at a store"), O.DELIVERY: N_("Delivery")}
 COLUMNS = [
     Column("created_at", N_("Ordered at"), "time"),

@@ -31,13 +31,14 @@ Operator = Annotated[StaffForm, Depends(staff_form(R.CATALOGUE))]
 nav.add(BASE, N_("Programme"), R.CATALOGUE_READ)
 
 TITLES = {"product": N_("Products"), "gift": N_("Gifts"), "coupon_type": N_("Coupon types"),
-          "campaign": N_("Campaigns"), "lottery": N_("Lotteries")}
+          "campaign": N_("Campaigns"), "lottery": N_("Lotteries"), "tier": N_("Tiers")}
 # The list shows the key and these fields (the form shows them all).
 SHOWN = {"product": ("name", "category", "price_fen", "barcode", "active"),
          "gift": ("name", "points_cost", "copay_fen", "starts_at", "ends_at", "active"),
          "coupon_type": ("name", "points_cost", "kind", "value", "valid_days", "active"),
          "campaign": ("name", "starts_at", "ends_at", "multiplier_pct"),
-         "lottery": ("name", "points_per_draw", "active")}
+         "lottery": ("name", "points_per_draw", "active"),
+         "tier": ("name", "min_spend_fen", "min_points", "multiplier_pct")}
 KIND_OF = {"yuan": "yuan", "int": "points", "time": "time", "bool": "bool"}
 
 
