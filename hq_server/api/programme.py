@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from hq_server import roles as R
 from hq_server.auth import Staff, get_db, now, require
 from hq_server.db import Database
-from hq_server.programme import adjustments, catalogue, coupons, jobs, network, tiers, withdrawals
+from hq_server.programme import adjustments, catalogue, coupons, earnings, jobs, network, tiers, withdrawals
 from hq_server.wire_time import UtcDateTime
 from pos_app.domain.ids import ID_PATTERN
 from pos_app.domain.network import LevelRewards
@@ -296,6 +296,41 @@ def set_store_recruiter(body: StoreRecruiterIn, store_id: str = Path(min_length=
     """The agent who recruited this retail store: from now on they (and the two who referred them) earn
     agent points on its sales, at HQ's store_pct."""
     network.set_store_recruiter(db, store_id=store_id, agent_id=body.agent_id, now=now())
+
+
+class EarningLineOut(BaseModel):
+    hq_seq: int
+    event_id: str
+    kind: str
+    what: str
+    points: int
+    store_id: str
+    at: UtcDateTime
+    level: int | None = None
+    sale_id: str | None = None
+
+
+class EarningsOut(BaseModel):
+    holder: str
+    point_type: str
+    balance: int
+    earned: int
+    spent: int
+    held: int
+    owed: int
+    lines: list[EarningLineOut]
+    next_before: int | None
+
+
+@router.get("/holders/{holder}/earnings", response_model=EarningsOut, responses=PROBLEMS)
+def holder_earnings(holder: str = Path(min_length=1, max_length=36),
+                    point_type: Literal["consumer", "guide", "agent"] = Query(...),
+                    before: int | None = Query(None, ge=1), limit: int = Query(earnings.PAGE, ge=1, le=earnings.MAX_PAGE),
+                    _who: Staff = MembersRead, db: Database = Depends(get_db)) -> dict:
+    """A guide's (a staff id) or an agent's (a member id) statement of one point type: balance, earned, spent,
+    held for withdrawals, owed, and the lines newest first (each reward's level, each refund's reversal)."""
+    got = earnings.earnings(db, holder=holder, point_type=point_type, before=before, limit=limit)
+    return {**got.__dict__, "lines": [line.__dict__ for line in got.lines]}
 
 
 # --- scheduled jobs --------------------------------------------------------------------------

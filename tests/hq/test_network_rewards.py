@@ -146,6 +146,17 @@ def test_an_agent_who_recruited_a_store_earns_on_its_sales_three_levels_up_and_g
     assert [ledger.balance(a) for a in accounts] == [0, 0, 0, 0]  # the whole sale refunded: every share back
     assert ledger.balance(L.debt_account(agents[3])) == -1000
     assert withdrawals.list_withdrawals(db, holder=agents[3])[0].withdrawal_id == w.withdrawal_id
+    # a3's statement of agent points: the store's sale at level 1, the withdrawal held; the refunds are debt
+    got = hq.admin("GET", f"/holders/{agents[3]}/earnings", params={"point_type": "agent"}).json()
+    assert (got["balance"], got["earned"], got["spent"], got["held"], got["owed"]) == (0, 1000, 1000, 1000, 1000)
+    assert [(x["what"], x["points"], x["level"]) for x in got["lines"]] == [("withdrawal", -1000, None),
+                                                                          ("store_sale", 1000, 1)]
+    got = hq.admin("GET", f"/holders/{agents[2]}/earnings", params={"point_type": "agent", "limit": 1}).json()
+    assert [(x["what"], x["points"], x["level"]) for x in got["lines"]] == [("reversal", -350, 2)]
+    more = hq.admin("GET", f"/holders/{agents[2]}/earnings",
+                    params={"point_type": "agent", "before": got["next_before"]}).json()
+    assert [(x["what"], x["points"]) for x in more["lines"]] == [("reversal", -150), ("network", 500)]
+    assert more["next_before"] is None
     assert ledger.problems() == []
 
 
@@ -180,6 +191,11 @@ def test_a_refund_takes_back_the_recruiters_shares_of_a_guides_points_and_of_a_r
     assert [ledger.balance(L.guide_account(g)) for g in guides] == [30, 60, 600]
     assert [ledger.balance(L.member_account(a, AGENT)) for a in agents] == [0, 0, 0]
     assert run(db) == {"rewards": 0, "points": 0}  # once
+    got = hq.admin("GET", f"/holders/{guides[0]}/earnings", params={"point_type": "guide"}).json()
+    assert [(x["what"], x["points"], x["level"]) for x in got["lines"]] == [("reversal", -20, 3), ("network", 50, 3)]
+    assert (got["balance"], got["earned"], got["spent"]) == (30, 50, 20)
+    assert hq.admin("GET", "/holders/nobody/earnings", params={"point_type": "guide"}).json()["code"] == \
+        "staff_unknown"
     assert ledger.scalar("SELECT count(*) FROM network_sources WHERE event_id = :e",
                          e=bonus_ev["event_id"]) == 1
     assert ledger.problems() == []
