@@ -139,6 +139,12 @@ def _pending(conn: Connection, withdrawal_id: str) -> Withdrawal:
     return w
 
 
+def _account_name(w: Withdrawal) -> str:
+    """The account the points were withdrawn from (named in the payout's event: a guide's tills learn of it)."""
+    ptype = PointType(w.point_type)
+    return L.guide_account(w.holder) if ptype == PointType.GUIDE else L.member_account(w.holder, ptype)
+
+
 def _member_of(w: Withdrawal) -> str | None:
     return None if w.point_type == PointType.GUIDE else w.holder
 
@@ -149,7 +155,7 @@ def approve_withdrawal(db: Database, *, withdrawal_id: str, staff: str, now: dat
         w = _pending(conn, withdrawal_id)
         entry = E.post_hold(member_id=_member_of(w), points=w.points, store_id=M.HQ_ORIGIN,
                             payload={"purpose": "withdrawal", "withdrawal_id": w.withdrawal_id,
-                                     "amount_fen": w.amount_fen})
+                                     "amount_fen": w.amount_fen, "account": _account_name(w)})
         event_id = hq_events.write(conn, seq, db.url, [entry], staff_id=R.staff_id(staff),
                                    rule_version=R.current_rules(conn, now).version, now=now)[0].event_id
         w = replace(w, status="approved", decided_by=staff, decided_at=now, settle_event=event_id)
