@@ -134,3 +134,17 @@ def coupon_offers(db: Database) -> list[CouponType]:
         if isinstance(parsed, CouponType) and data.get("active") is not False:
             out.append(parsed)
     return sorted(out, key=lambda t: (t.points_cost, t.type_id))
+
+
+def coupon_types_named(db: Database, type_ids) -> dict[str, CouponType]:
+    """Coupon types by id, on offer or retired (a member's old coupon still shows its name): one read."""
+    c = M.catalog.c
+    ids = sorted(set(type_ids))
+    with db.read() as conn:
+        rows = conn.execute(select(c.key, c.data).where(c.type == "coupon_type", c.key.in_(ids))).all() if ids else []
+    out = {}
+    for r in rows:
+        parsed = parse_coupon_type(r.key, json.loads(r.data))
+        if isinstance(parsed, CouponType):
+            out[r.key] = parsed
+    return out

@@ -105,6 +105,7 @@ class Order:
     updated_at: datetime
     pickup_code: str | None = None  # a pickup order still to collect: show it as QR
     collected_at: str | None = None  # the store whose till wrote it off
+    location_name: str | None = None  # the pickup store's name (the mall's pages)
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -139,7 +140,15 @@ def _status(r) -> tuple[str, str | None]:
     return r.status, None
 
 
-def _order(conn: Connection, db_url: str, r, key=None, names: dict[str, str] | None = None) -> Order:
+def _store_names(conn: Connection, store_ids) -> dict[str, str]:
+    ids = sorted(set(store_ids) - {WAREHOUSE})
+    rows = conn.execute(select(M.stores.c.store_id, M.stores.c.name).where(M.stores.c.store_id.in_(ids))).all() \
+        if ids else []
+    return {r.store_id: r.name for r in rows}
+
+
+def _order(conn: Connection, db_url: str, r, key=None, names: dict[str, str] | None = None,
+           stores: dict[str, str] | None = None) -> Order:
     status, collected_at = _status(r)
     address = Address(**json.loads(r.address)) if r.address else None
     code = None
@@ -149,7 +158,8 @@ def _order(conn: Connection, db_url: str, r, key=None, names: dict[str, str] | N
             code = pickup_payload(r.order_id, r.location, key, gift_id=r.gift_id, qty=r.qty, member_id=r.member_id)
     name = (names if names is not None else _gift_names(conn, [r.gift_id])).get(r.gift_id, r.gift_id)
     return Order(r.order_id, r.member_id, r.gift_id, name, r.qty, r.points, r.copay_fen, r.mode,
-                 r.location, address, status, r.carrier, r.tracking_no, r.created_at, r.updated_at, code, collected_at)
+                 r.location, address, status, r.carrier, r.tracking_no, r.created_at, r.updated_at, code, collected_at,
+                 (stores if stores is not None else _store_names(conn, [r.location])).get(r.location))
 
 
 def _row(conn: Connection, order_id: str, member_id: str | None = None):
@@ -179,7 +189,8 @@ def member_orders(db: Database, member_id: str, limit: int = 100, offset: int = 
                             .offset(max(0, offset))).all()
         key = device_keys.hq_key_if_made(conn, db.url) if any(r.mode == PICKUP for r in rows) else None
         names = _gift_names(conn, [r.gift_id for r in rows])
-        return [_order(conn, db.url, r, key, names) for r in rows]
+        stores = _store_names(conn, [r.location for r in rows])
+        return [_order(conn, db.url, r, key, names, stores) for r in rows]
 
 
 _o = orders.c
@@ -199,7 +210,8 @@ def orders_page(db: Database, query: ListQuery) -> Page:
         page = fetch(conn, _SELECT, query, SHAPE, lambda r: r)
         key = device_keys.hq_key_if_made(conn, db.url)
         names = _gift_names(conn, [r.gift_id for r in page.rows])
-        return Page([_order(conn, db.url, r, key, names).__dict__ for r in page.rows], page.total, page.query)
+        stores = _store_names(conn, [r.location for r in page.rows])
+        return Page([_order(conn, db.url, r, key, names, stores).__dict__ for r in page.rows], page.total, page.query)
 
 
 def pickup_stores(db: Database, gift_id: str) -> list[StockLevel]:
