@@ -79,4 +79,4 @@ def one_coupon(request: Request, code: str, who: MemberSession = Depends(member_
         "member": who, "here": "/m/mall", "coupon": coupon, "usable": usable,
         "ctype": {t.type_id: t for t in coupon_offers(state.db)}.get(coupon.type_id)
         or _all_types(state.db, [coupon], []).get(coupon.type_id),
-        "qr": qr_svg(signed, box=5) if signed else None, "signed": signed})
+        "qr": qr_svg(signed, box=5) if signed else None, "coupon_code": signed})
