@@ -117,13 +117,20 @@ def _lots(conn: Connection, account: str) -> list[Lot]:
 
 
 def request_withdrawal(db: Database, *, holder: str, point_type: str, points: int, requested_by: str,
-                       now: datetime) -> Withdrawal:
-    """Hold `points` of the holder's `point_type` for a cash withdrawal HQ then approves or refuses."""
+                       now: datetime, withdrawal_id: str | None = None) -> Withdrawal:
+    """Hold `points` of the holder's `point_type` for a cash withdrawal HQ then approves or refuses.
+    `withdrawal_id` (the mall's form): a request already made with it is answered again, not made twice."""
     try:
         ptype = PointType(point_type)
     except ValueError:
         raise HQProblem(422, "invalid_body", "point_type: consumer, guide or agent") from None
     with db.write() as (conn, seq):
+        if withdrawal_id is not None:
+            row = conn.execute(select(M.withdrawals).where(M.withdrawals.c.withdrawal_id == withdrawal_id)).first()
+            if row is not None:
+                if (row.holder, row.point_type, row.points) != (holder, str(ptype), points):
+                    raise HQProblem(409, "idempotency_key_used", "withdrawal_id: already used for another request")
+                return Withdrawal(**row._mapping)
         account, member_id = _account(conn, holder, ptype)
         policy = _policies(conn)[ptype]
         lots = _lots(conn, account)
@@ -134,7 +141,7 @@ def request_withdrawal(db: Database, *, holder: str, point_type: str, points: in
         takes = take_soonest_expiring(lots, points, now)
         if isinstance(takes, Problem):
             raise HQProblem(409, "points_insufficient", f"points: {takes.message}")
-        wid = new_id()
+        wid = withdrawal_id or new_id()
         entry = Entry(Kind.REDEEM_HOLD, {"purpose": "withdrawal", "withdrawal_id": wid, "points": points,
                                          "account": account, "lots": [[t.lot_id, t.amount] for t in takes]},
                       (Posting(account, -points), Posting(L.suspense(M.HQ_ORIGIN), points)), takes=takes,
