@@ -29,6 +29,8 @@ import time
 import uuid
 from datetime import datetime, timedelta
 
+import psycopg
+
 STORES = 50
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
 GIVEN = "伟芳娜秀敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂英华玉萍红鹏辉建国文斌宇浩凯婷雪琳晶颖"
@@ -62,8 +64,6 @@ def raw(url: str) -> str:
 
 def bench_database(server_url: str, members: int, events: int, name: str = "bench") -> str:
     """The URL of the filled bench database on server_url's server (made, migrated and filled as needed)."""
-    import psycopg
-
     from hq_server.db import migrate
     with psycopg.connect(raw(server_url), autocommit=True) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
@@ -85,7 +85,7 @@ def bench_database(server_url: str, members: int, events: int, name: str = "benc
     return url
 
 
-def _drop_secondary(conn, table: str) -> list[str]:
+def _drop_secondary(conn: psycopg.Connection, table: str) -> list[str]:
     """Drop table's keys, unique constraints and indexes; the statements that make them again (an index
     built over the loaded rows at once is several times faster than one kept up row by row)."""
     again = []
@@ -102,7 +102,7 @@ def _drop_secondary(conn, table: str) -> list[str]:
     return again
 
 
-def fill(conn, members: int, events: int) -> None:
+def fill(conn: psycopg.Connection, members: int, events: int) -> None:
     """Empty the chain's tables and fill them (conn: autocommit)."""
     now = datetime.utcnow().replace(microsecond=0)
     conn.execute("SET maintenance_work_mem = '256MB'")
@@ -171,17 +171,15 @@ def fill(conn, members: int, events: int) -> None:
 
 
 def rebuild_rollup(url: str) -> None:
-    """HQ's dashboard rollup made again from the ledger just filled (when this HQ keeps one)."""
-    try:
-        from hq_server.programme import figures_rollup
-    except ImportError:
-        return
+    """HQ's dashboard rollup made again from the ledger just filled."""
     from sqlalchemy import create_engine
+
+    from hq_server.programme import dashboard_rollup
     t = time.monotonic()
     engine = create_engine(url)
     try:
         with engine.begin() as c:
-            figures_rollup.rebuild(c)
+            dashboard_rollup.rebuild(c)
     finally:
         engine.dispose()
     log(f"dashboard rollup made from the ledger in {time.monotonic() - t:.0f} s")
@@ -189,9 +187,8 @@ def rebuild_rollup(url: str) -> None:
 
 def sample(url: str, n: int, seed: int = 5) -> list[tuple[str, str, str]]:
     """n members of the bench database: (member_id, phone, name)."""
-    import psycopg
     with psycopg.connect(raw(url)) as conn:
-        total = conn.execute("SELECT members FROM bench_fill").fetchone()[0]
+        total = conn.execute("SELECT members FROM bench_fill").fetchone()[0]  # type: ignore[index]
         ks = random.Random(seed).sample(range(total), n)
         ids = [member_id(k) for k in ks]
         rows = conn.execute("SELECT member_id, phone, name FROM members WHERE member_id = ANY(%s)", (ids,)).fetchall()
