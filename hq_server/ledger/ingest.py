@@ -18,7 +18,8 @@ from typing import Any
 from psycopg.rows import namedtuple_row
 from sqlalchemy import Connection, delete, func, select, update
 
-from hq_server import bulk, code_uses, stock_events
+from hq_server import bulk
+from hq_server.ledger import code_uses, stock_events
 from hq_server.ledger import authority, claims, member_records, merges, till_policy, turns, waiting
 from hq_server import models as M
 from hq_server.ledger.book import Book
@@ -28,7 +29,7 @@ from hq_server.ledger.decisions import (ConflictStatus, EventFlag, EventStatus, 
 from hq_server.db import Database, Seq
 from hq_server.errors import HQProblem
 from hq_server.feed import FeedWriter
-from hq_server.stock_book import StockBook
+from hq_server.ledger.stock_book import StockBook
 from pos_app.domain.ledger import Kind, canonical_json, payload_hash
 from pos_app.domain.rules import Rules
 from pos_app.sync.gc_pause import gc_paused
@@ -72,7 +73,7 @@ class Ingest:
 
     @property
     def stock(self) -> StockBook:
-        """Gift stock per location (hq_server.stock_book), read on first use."""
+        """Gift stock per location (hq_server.ledger.stock_book), read on first use."""
         if self._stock is None:
             self._stock = StockBook(self.conn, self.seq, self.now)
         return self._stock

@@ -1,7 +1,7 @@
 """Gift stock per location (DESIGN.md 11), as HQ's staff run it: allot stock to a location (goods
 received, or a count corrected), move stock between locations (the warehouse and the stores), and
 see every location's count and its history. One transaction each; every change is a stock move
-(hq_server.stock_book) that the location's tills pull, and an entry in the audit log.
+(hq_server.ledger.stock_book) that the location's tills pull, and an entry in the audit log.
 
     allot_stock(db, actor, gift_id="CUP", location="hq", qty=100, note="delivery 42", now=now) -> StockLevel
     move_stock(db, actor, gift_id="CUP", from_location="hq", to_location="s-1", qty=10, now=now)
@@ -31,7 +31,7 @@ from hq_server.programme import audit
 from hq_server.programme.audit import Actor
 from hq_server.programme.listing import ListQuery, ListShape, Page, fetch
 from hq_server.programme.refusals import BadField
-from hq_server.stock_book import MAX_QTY, WAREHOUSE, StockBook, gift_stock, move_id, stock_moves
+from hq_server.ledger.stock_book import MAX_QTY, WAREHOUSE, StockBook, gift_stock, move_id, stock_moves
 from pos_app.domain.ids import new_id
 
 MAX_NOTE = 200

@@ -32,8 +32,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import delete, select, update
 
 from hq_server import models as M
-from hq_server.chain_codes_tables import code_uses, pickups
-from hq_server.stock_book import move_id
+from hq_server.ledger.chain_codes_tables import code_uses, pickups
+from hq_server.ledger.stock_book import move_id
 from pos_app.domain import ledger as L
 from pos_app.domain.ledger import Kind
 

@@ -1,4 +1,4 @@
-"""What a till's event does to its store's gift stock at HQ (hq_server.stock_book), and rule 11.
+"""What a till's event does to its store's gift stock at HQ (hq_server.ledger.stock_book), and rule 11.
 
 A till's redemption, void or return carries in its payload the change it made to its own store's
 count ("stock": -qty or +qty, with "gift_id"). HQ applies it to the store's count when the event is
@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from hq_server import models as M
-from hq_server.stock_book import move_id
+from hq_server.ledger.stock_book import move_id
 from pos_app.domain.ledger import Kind
 
 if TYPE_CHECKING:
