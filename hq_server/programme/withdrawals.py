@@ -117,13 +117,20 @@ def _lots(conn: Connection, account: str) -> list[Lot]:
 
 
 def request_withdrawal(db: Database, *, holder: str, point_type: str, points: int, requested_by: str,
-                       now: datetime) -> Withdrawal:
-    """Hold `points` of the holder's `point_type` for a cash withdrawal HQ then approves or refuses."""
+                       now: datetime, withdrawal_id: str | None = None) -> Withdrawal:
+    """Hold `points` of the holder's `point_type` for a cash withdrawal HQ then approves or refuses.
+    `withdrawal_id` (the mall's form): a request already made with it is answered again, not made twice."""
     try:
         ptype = PointType(point_type)
     except ValueError:
         raise HQProblem(422, "invalid_body", "point_type: consumer, guide or agent") from None
     with db.write() as (conn, seq):
+        if withdrawal_id is not None:
+            row = conn.execute(select(M.withdrawals).where(M.withdrawals.c.withdrawal_id == withdrawal_id)).first()
+            if row is not None:
+                if (row.holder, row.point_type, row.points) != (holder, str(ptype), points):
+                    raise HQProblem(409, "idempotency_key_used", "withdrawal_id: already used for another request")
+                return Withdrawal(**row._mapping)
         account, member_id = _account(conn, holder, ptype)
         policy = _policies(conn)[ptype]
         lots = _lots(conn, account)
@@ -134,7 +141,7 @@ def request_withdrawal(db: Database, *, holder: str, point_type: str, points: in
         takes = take_soonest_expiring(lots, points, now)
         if isinstance(takes, Problem):
             raise HQProblem(409, "points_insufficient", f"points: {takes.message}")
-        wid = new_id()
+        wid = withdrawal_id or new_id()
         entry = Entry(Kind.REDEEM_HOLD, {"purpose": "withdrawal", "withdrawal_id": wid, "points": points,
                                          "account": account, "lots": [[t.lot_id, t.amount] for t in takes]},
                       (Posting(account, -points), Posting(L.suspense(M.HQ_ORIGIN), points)), takes=takes,
@@ -157,6 +164,12 @@ def _pending(conn: Connection, withdrawal_id: str) -> Withdrawal:
     return w
 
 
+def _account_name(w: Withdrawal) -> str:
+    """The account the points were withdrawn from (named in the payout's event: a guide's tills learn of it)."""
+    ptype = PointType(w.point_type)
+    return L.guide_account(w.holder) if ptype == PointType.GUIDE else L.member_account(w.holder, ptype)
+
+
 def _member_of(w: Withdrawal) -> str | None:
     return None if w.point_type == PointType.GUIDE else w.holder
 
@@ -168,7 +181,7 @@ def approve_withdrawal(db: Database, *, withdrawal_id: str, staff: str, now: dat
         w = _pending(conn, withdrawal_id)
         entry = E.post_hold(member_id=_member_of(w), points=w.points, store_id=M.HQ_ORIGIN,
                             payload={"purpose": "withdrawal", "withdrawal_id": w.withdrawal_id,
-                                     "amount_fen": w.amount_fen})
+                                     "amount_fen": w.amount_fen, "account": _account_name(w)})
         event_id = hq_events.write(conn, seq, db.url, [entry], staff_id=R.staff_id(staff),
                                    rule_version=R.current_rules(conn, now).version, now=now)[0].event_id
         w = replace(w, status="approved", decided_by=staff, decided_at=now, settle_event=event_id)
