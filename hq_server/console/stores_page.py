@@ -45,7 +45,26 @@ def stores(request: Request, who: Reader) -> Response:
     db = request.app.state.db
     return show(request, title=N_("Stores and tills"), columns=COLUMNS, filename="stores",
                 fetch=lambda q: store_admin.find(db, who, q), search_hint=N_("store id or name"),
-                template="console/stores.html", extra={"may_create": who.may(R.USERS), "errors": {}, "typed": {}})
+                template="console/stores.html", extra=_stores_extra(request, who))
+
+
+def _stores_extra(request: Request, who: Staff, errors: dict | None = None, typed: dict | None = None) -> dict:
+    may_set = who.may(R.CATALOGUE)
+    return {"may_create": who.may(R.USERS), "errors": errors or {}, "typed": typed or {}, "may_set_limits": may_set,
+            "chain_limits": store_admin.chain_limits(request.app.state.db) if may_set else None}
+
+
+@router.post("/chain-offline-limits")
+def chain_limits(request: Request, posted: Annotated[StaffForm, Depends(staff_form(R.CATALOGUE))]) -> Response:
+    form = {k: posted.text(k, 20) for k in store_admin.LIMIT_FIELDS}
+    try:
+        store_admin.set_offline_limits(request.app.state.db, actor_of(posted.who), None, form, now())
+    except BadField as bad:
+        return _stores_again(request, posted.who, bad, {"limits": form})
+    response = RedirectResponse(f"{PREFIX}/stores", status_code=303)
+    flash.add(response, request, request.state.session_secret, "ok",
+              N_("The chain's offline limits are saved: every till gets them at its next sync."))
+    return response
 
 
 @router.post("/create")
@@ -64,7 +83,7 @@ def _stores_again(request: Request, who: Staff, bad: BadField, typed: dict) -> R
     page = store_admin.find(request.app.state.db, who, ListQuery())
     return PAGES.render(request, "console/stores.html", {
         "title": N_("Stores and tills"), "page": page, "columns": COLUMNS, "filters": [], "search_hint": "",
-        "may_create": True, "errors": {bad.field: bad.message}, "typed": typed}, status=bad.status)
+        **_stores_extra(request, who, {bad.field: bad.message}, typed)}, status=bad.status)
 
 
 def _store_page(request: Request, who: Staff, store_id: str, *, token: dict | None = None, status: int = 200,

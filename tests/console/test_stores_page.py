@@ -135,3 +135,29 @@ def test_staff_of_a_store_with_roles_and_pins(web_hq, store_id, staff_user):
     mine = [r for r in rows if r["type"] == "staff" and r["key"] == cid]
     assert mine and mine[-1]["data"]["role"] == "manager" and mine[-1]["data"]["active"] == 0
     till.close()
+
+
+def test_the_chains_offline_limits(web_hq, store_id, staff_user):
+    from tests.hq.wire_events import FakeDevice
+    till = FakeDevice(web_hq, store_id)
+    _, cursor = till.pull_all()
+    with Console(web_hq, *staff_user("operator")) as op:
+        page = op.get("/console/stores")
+        before = {k: re.search(rf'name="{k}" value="(\d+)"', page.text).group(1)
+                  for k in ("max_offline_hours", "member_redeem_points", "store_redeem_budget")}
+        bad = op.post("/console/stores/chain-offline-limits", {**before, "member_redeem_points": "lots"})
+        assert bad.status_code == 422 and 'value="lots"' in bad.text
+        assert "member_redeem_points is a whole number" in bad.text.split('id="chain-limits"')[1]
+        saved = op.post("/console/stores/chain-offline-limits", {**before, "max_offline_hours": "36"})
+        assert saved.status_code == 303
+        assert flash_of(op.get("/console/stores")) == ["全连锁离线限额已保存：各收银机下次同步时生效。"]
+        rows, _ = till.pull_all(cursor)
+        chain = [r for r in rows if r["type"] == "offline_limits" and r["key"] == "chain"]
+        assert chain and chain[-1]["data"]["max_offline_hours"] == 36
+        assert op.post("/console/stores/chain-offline-limits", before).status_code == 303  # as it was
+    with Console(web_hq, *staff_user("store_manager", store_id=store_id)) as manager:
+        assert "chain-limits" not in manager.get("/console/stores").text
+        assert manager.post("/console/stores/chain-offline-limits", before).status_code == 403
+    with Console(web_hq) as admin:
+        assert "offline_limits.set" in admin.get("/console/audit", params={"target": "chain"}).text
+    till.close()
