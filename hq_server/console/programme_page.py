@@ -153,10 +153,15 @@ def new_record(type_: str, request: Request, _who: Annotated[Staff, Depends(staf
 
 @router.get("/{type_}/{key}")
 def edit_record(type_: str, key: str, request: Request, _who: Reader) -> Response:
+    return edit_form(request, type_, key)
+
+
+def edit_form(request: Request, type_: str, key: str, *, status: int = 200, errors: dict | None = None) -> Response:
+    """A record's form as it is stored (after a refused picture upload too)."""
     record = C.item(request.app.state.db, _type(type_), key)
     if record is None:
         raise HQProblem(404, "not_found", f"no {type_} {key}")
-    return _form(request, type_, record, new=False)
+    return _form(request, type_, record, new=False, status=status, errors=errors)
 
 
 @router.post("/{type_}/save")

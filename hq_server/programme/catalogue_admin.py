@@ -224,24 +224,30 @@ def save(db: Database, actor: Actor, type_: str, key: str, data: dict[str, Any],
     if len(canonical_json(data)) > 64_000:
         raise HQProblem(413, "too_large", "a catalogue record is limited to 64 kB")
     with db.write() as (conn, seq):
-        row = conn.execute(select(c.data, c.seq).where(c.type == type_, c.key == key)).first()
-        if seen_seq is None and row is not None:
-            raise BadField("key", f"{type_} {key} exists already", code="exists", status=409)
-        if seen_seq is not None and (row is None or row.seq != seen_seq):
-            raise HQProblem(409, "stale_form", f"{type_} {key} was changed by someone else since you opened it: "
-                                               "reload it and make your change again")
-        if type_ == "tier":  # the chain's tiers must stay usable with this one
-            _tiers_usable(conn, now, key, parse_tier(key, data))
-        feed = FeedWriter(seq)
-        n = feed.add(M.CHAIN, type_, key, {"key": key, **data})
-        values = {"data": canonical_json(data), "seq": n, "updated_at": now}
-        if row is None:
-            conn.execute(M.catalog.insert().values(type=type_, key=key, **values))
-        else:
-            conn.execute(update(M.catalog).where(c.type == type_, c.key == key).values(**values))
-        feed.flush(conn)
-        audit.record(conn, actor, "catalog.create" if row is None else "catalog.change", f"{type_}:{key}",
-                     before=json.loads(row.data) if row else None, after=data, at=now)
+        return put_record(conn, seq, actor, type_, key, data, seen_seq=seen_seq, now=now)
+
+
+def put_record(conn, seq, actor: Actor, type_: str, key: str, data: dict[str, Any], *, seen_seq: int | None,
+               now: datetime) -> int:
+    """save() inside a caller's transaction (a gift's new picture and its record commit together)."""
+    row = conn.execute(select(c.data, c.seq).where(c.type == type_, c.key == key)).first()
+    if seen_seq is None and row is not None:
+        raise BadField("key", f"{type_} {key} exists already", code="exists", status=409)
+    if seen_seq is not None and (row is None or row.seq != seen_seq):
+        raise HQProblem(409, "stale_form", f"{type_} {key} was changed by someone else since you opened it: "
+                                           "reload it and make your change again")
+    if type_ == "tier":  # the chain's tiers must stay usable with this one
+        _tiers_usable(conn, now, key, parse_tier(key, data))
+    feed = FeedWriter(seq)
+    n = feed.add(M.CHAIN, type_, key, {"key": key, **data})
+    values = {"data": canonical_json(data), "seq": n, "updated_at": now}
+    if row is None:
+        conn.execute(M.catalog.insert().values(type=type_, key=key, **values))
+    else:
+        conn.execute(update(M.catalog).where(c.type == type_, c.key == key).values(**values))
+    feed.flush(conn)
+    audit.record(conn, actor, "catalog.create" if row is None else "catalog.change", f"{type_}:{key}",
+                 before=json.loads(row.data) if row else None, after=data, at=now)
     return n
 
 
