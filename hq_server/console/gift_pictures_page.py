@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from starlette.datastructures import UploadFile
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from hq_server import roles as R
 from hq_server.auth import now
@@ -35,10 +35,8 @@ def upload(gift_id: str, request: Request, posted: Operator) -> Response:
                                      seen_seq=int(seen) if seen.isdigit() else None, now=now())
     except BadField as bad:
         return edit_form(request, "gift", gift_id, status=bad.status, errors={bad.field: bad.message})
-    response = RedirectResponse(f"{PREFIX}/programme/gift/{gift_id}", status_code=303)
-    flash.add(response, request, request.state.session_secret, "ok",
-              N_("The picture is saved: the mall shows it now, the tills at their next sync."))
-    return response
+    return flash.redirect(request, f"{PREFIX}/programme/gift/{gift_id}",
+                          N_("The picture is saved: the mall shows it now, the tills at their next sync."))
 
 
 @router.get(gift_pictures.URL + "{name}")

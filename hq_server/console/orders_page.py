@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from hq_server import roles as R
 from hq_server.auth import Staff, now
@@ -80,9 +80,7 @@ def order(order_id: str, request: Request, who: Reader) -> Response:
 
 
 def _back(request: Request, order_id: str, text: str, **params) -> Response:
-    response = RedirectResponse(f"{BASE}/{order_id}", status_code=303)
-    flash.add(response, request, request.state.session_secret, "ok", text, **params)
-    return response
+    return flash.redirect(request, f"{BASE}/{order_id}", text, **params)
 
 
 @router.post("/{order_id}/pick")

@@ -61,10 +61,8 @@ def chain_limits(request: Request, posted: Annotated[StaffForm, Depends(staff_fo
         store_admin.set_offline_limits(request.app.state.db, actor_of(posted.who), None, form, now())
     except BadField as bad:
         return _stores_again(request, posted.who, bad, {"limits": form})
-    response = RedirectResponse(f"{PREFIX}/stores", status_code=303)
-    flash.add(response, request, request.state.session_secret, "ok",
-              N_("The chain's offline limits are saved: every till gets them at its next sync."))
-    return response
+    return flash.redirect(request, f"{PREFIX}/stores",
+                          N_("The chain's offline limits are saved: every till gets them at its next sync."))
 
 
 @router.post("/create")
@@ -112,10 +110,8 @@ def save_staff(store_id: str, request: Request, posted: StoreForm) -> Response:
     except BadField as bad:
         return _store_page(request, posted.who, store_id, status=bad.status, errors={bad.field: bad.message},
                            typed={**typed, "pin": ""})
-    response = RedirectResponse(f"{PREFIX}/stores/{store_id}#staff", status_code=303)
-    flash.add(response, request, request.state.session_secret, "ok",
-              N_("%(name)s saved: the store's tills get it at their next sync."), name=typed["name"])
-    return response
+    return flash.redirect(request, f"{PREFIX}/stores/{store_id}#staff",
+                          N_("%(name)s saved: the store's tills get it at their next sync."), name=typed["name"])
 
 
 @router.get("/{store_id}")
