@@ -72,6 +72,7 @@ class Ingest:
         self._limits: dict | None = None
         self._label_plans: dict[str, Any] = {}
         self._stock: StockBook | None = None
+        self.chain_codes = code_uses.CodeBook(conn)  # pickups and codes' first uses (rule 10), read once
 
     @property
     def stock(self) -> StockBook:
@@ -358,8 +359,9 @@ class Ingest:
                 member_id: str | None = None) -> str | None:
         """Post one of HQ's corrections of `subject` (a deterministic id); None if it already exists."""
         cid = correction_id(subject.event_id, tag)
-        if cid in self.rows or self.conn.execute(select(M.events.c.event_id)
-                                                 .where(M.events.c.event_id == cid)).first():
+        # A subject this transaction stored is new to HQ: no correction of it can be stored yet (no read).
+        if cid in self.rows or (subject.event_id not in self.rows and self.conn.execute(
+                select(M.events.c.event_id).where(M.events.c.event_id == cid)).first()):
             return None
         payload = json.loads(canonical_json({**payload, "corrects": subject.event_id, "store_id": subject.store_id}))
         payload["postings"] = [[a, n] for a, n in postings]
@@ -381,7 +383,7 @@ class Ingest:
         self.apply(row, payload, parsed)
         return cid
 
-    def conflict(self, rule: int, kind: str, subject: EventRow | Subject | None, detail: dict, made: Sequence[str] = (),
+    def conflict(self, rule: int, kind: str, subject: EventRow | Subject | None, detail: dict[str, Any], made: Sequence[str | None] = (),
                  status: ConflictStatus = ConflictStatus.RESOLVED, member_id: str | None = None, tag: str | None = None) -> None:
         self.conflicts.append({
             "conflict_id": conflict_id(subject.event_id if subject else None, tag or kind), "hq_seq": self.seq.last, "rule": rule, "kind": kind,
@@ -560,6 +562,9 @@ class _Prefetch:
         self.dev = None
         self.existing: dict[str, Any] = {}
         self.taken: dict[int, str] = {}
+        self.code_keys: set[str] = set()
+        self.redemptions: set[str] = set()
+        self.stock_keys: set[tuple[str, str]] = set()  # (location, gift_id)
 
     def run(self, turn_until: float = 0.0) -> None:
         if self.ing.conn.dialect.name == "postgresql":
@@ -573,7 +578,8 @@ class _Prefetch:
 
     def _touched(self) -> tuple[set[str], set[str], set[str], list, list]:
         """Accounts, lots, members, label serials and member codes the batch's events touch (those
-        HQ already holds included: a cache entry too many costs nothing)."""
+        HQ already holds included: a cache entry too many costs nothing); and into self.code_keys,
+        self.redemptions and self.stock_keys the chain codes, pickups and gift stock they touch."""
         accounts: set[str] = set()
         lot_ids: set[str] = set()
         members: set[str] = set()
@@ -583,6 +589,12 @@ class _Prefetch:
             p = self.parsed[ev.event_id]
             if isinstance(p, str):
                 continue
+            keys, rids = code_uses.keys_of(ev.kind, ev.payload)
+            self.code_keys |= keys
+            self.redemptions |= rids
+            moved = stock_events.event_delta(ev.payload) if ev.kind in stock_events.REASONS else None
+            if moved is not None and ev.store_id != M.HQ_ORIGIN:
+                self.stock_keys.add((ev.store_id, moved[0]))
             accounts.update(a for a, _ in p.postings)
             lot_ids.update(t for t, _ in p.takes)
             lot_ids.update(g[0] for g in p.grants)
@@ -621,6 +633,10 @@ class _Prefetch:
         ing.tills(ing.store_id)
         ing.waiting_for([])
         ing.rules()
+        if self.code_keys or self.redemptions:
+            ing.chain_codes.preload(self.code_keys, self.redemptions)
+        if self.stock_keys:
+            ing.stock.preload(self.stock_keys)
 
     def _run_pipelined(self, turn_until: float) -> None:
         """The same reads on PostgreSQL sent at once (psycopg's pipeline mode): one round trip, and the
@@ -643,13 +659,25 @@ class _Prefetch:
             ("SELECT lot_id, event_id FROM waiting_lots", ()),
             ("SELECT version, effective_at, doc FROM rules ORDER BY version", ()),
         ]
+        # what rule 10 (pickups, codes used once) and the gift stock read, when the batch has any
+        extra = []
+        if self.code_keys or self.redemptions:
+            extra += [("SELECT * FROM code_uses WHERE code_key IN (SELECT unnest(%s::text[]))",
+                       (arr(sorted(self.code_keys)),)),
+                      ("SELECT * FROM pickups WHERE redemption_id IN (SELECT unnest(%s::text[]))",
+                       (arr(sorted(self.redemptions)),))]
+        if self.stock_keys:
+            extra.append(("SELECT location, gift_id, qty FROM gift_stock WHERE location = ANY(%s::text[]) "
+                          "AND gift_id = ANY(%s::text[])", (arr(sorted({k[0] for k in self.stock_keys})),
+                                                            arr(sorted({k[1] for k in self.stock_keys})))))
+        reads += extra
         raw = ing.conn.connection.driver_connection
         cursors = [raw.cursor(row_factory=namedtuple_row) for _ in reads]
         try:
             with raw.pipeline():
                 for cur, (sql, params) in zip(cursors, reads):
                     cur.execute(sql, params)
-            dev, existing, balances, lots, follows, tills, waiting, rules = [cur.fetchall() for cur in cursors]
+            dev, existing, balances, lots, follows, tills, waiting, rules, *more = [cur.fetchall() for cur in cursors]
         finally:
             for cur in cursors:
                 cur.close()
@@ -664,6 +692,12 @@ class _Prefetch:
         ing._rules = rules
         claims.preload_serials(ing, serials)
         claims.preload_codes(ing, codes)
+        if self.code_keys or self.redemptions:
+            firsts, held, *more = more
+            ing.chain_codes.seed(self.code_keys, firsts, self.redemptions, held)
+        if self.stock_keys:
+            (levels,) = more
+            ing.stock.seed(self.stock_keys, levels)
 
 
 def _advance_ack(conn: Connection, dev, fresh: list[WireEvent]) -> tuple[int, str]:
