@@ -32,7 +32,7 @@ from hq_server.db import Database, Seq
 from hq_server.errors import HQProblem
 from hq_server.feed import FeedWriter
 from hq_server.ledger.stock_book import StockBook
-from pos_app.domain.ledger import Kind, canonical_json, debt_account, payload_hash
+from pos_app.domain.ledger import AccountKind, Kind, canonical_json, debt_account, parse_account, payload_hash
 from pos_app.domain.rules import Rules
 from pos_app.sync.gc_pause import gc_paused
 from pos_app.sync.wire import EMPTY_HASH, EventAnswer, PushResponse, WireEvent, roll_hash
@@ -258,7 +258,7 @@ class Ingest:
             if short:
                 moved.add(account)
         drained = self.book.drained[mark:]
-        self.fan_out(row)
+        self.fan_out(row, parsed.postings, payload)
         self.merge(row, payload, parsed, moved)
         # Woken: what waited for a lot this event granted, and give-backs waiting for room in a lot it took from.
         for event_id in self.waiting_for([g[0] for g in parsed.grants] + drained):
@@ -329,7 +329,8 @@ class Ingest:
                 self.lots_told.add((member_id, store_id))
                 self.feed.add(store_id, "lots_differ", member_id, doc)
 
-    def fan_out(self, row: EventRow) -> None:
+    def fan_out(self, row: EventRow, postings: Sequence[tuple[str, int]] = (),
+                payload: dict[str, Any] | None = None) -> None:
         """Every device following the member learns of the event, except the device that made it.
 
         Follows are per store and a store's feed rows reach every till of the store, so: the
@@ -340,6 +341,7 @@ class Ingest:
         member_id = row.member_id
         correction = row.status == EventStatus.CORRECTION
         if not member_id and not correction:
+            self.tell_guide_store(row, postings, payload or {})
             return
         to = set(self.followers(member_id)) if member_id else set()
         origin = row.store_id
@@ -354,6 +356,24 @@ class Ingest:
         for store_id in sorted(to):
             skip = row.device_id if store_id == origin and row.status != EventStatus.CORRECTION else None
             self.feed.add(store_id, "event", row.event_id, doc, skip_device=skip)
+
+    def tell_guide_store(self, row: EventRow, postings: Sequence[tuple[str, int]], payload: dict[str, Any]) -> None:
+        """An event on a shopping guide's points (a till's guide earn or its reversal, HQ's network rewards,
+        a guide's withdrawal: `account` names it where no posting does) goes to every till of the guide's
+        store but the one that made it, so the guide's balance is the same at each of them and at HQ."""
+        names = [a for a, _ in postings]
+        if isinstance(payload.get("account"), str):
+            names.append(payload["account"])
+        staff = {acc.owner for acc in map(parse_account, names)
+                 if acc is not None and acc.kind == AccountKind.STAFF and acc.owner}
+        if not staff:
+            return
+        origin, device = row.store_id, row.device_id
+        stores = set(self.conn.execute(select(M.staff.c.store_id).where(M.staff.c.staff_id.in_(staff))).scalars())
+        doc = event_doc_json(row)
+        for store_id in sorted(stores):
+            if store_id != origin or not self.tills(origin) <= {device}:
+                self.feed.add(store_id, "event", row.event_id, doc, skip_device=device if store_id == origin else None)
 
     def correct(self, subject: EventRow | Subject, tag: str, kind: Kind, payload: dict[str, Any], postings, grants=(), takes=(),
                 member_id: str | None = None) -> str | None:
