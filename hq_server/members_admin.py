@@ -87,7 +87,6 @@ def merge(conn: Connection, seq: Seq, conflict_id: str, keep: str, now: datetime
         postings += [(L.debt_account(drop), -owed), (L.debt_account(keep), owed)]
     subject = Subject(conflict_id, M.HQ_ORIGIN, drop)
     cid = ing.correct(subject, "member_merge", Kind.MEMBER_MERGE, {"from": drop, "into": keep, "task": conflict_id},
-                      L.merge_postings([L.Posting(a, n) for a, n in postings]) and
                       [(p.account, p.amount) for p in L.merge_postings([L.Posting(a, n) for a, n in postings])],
                       grants=tuple(grants), takes=tuple(takes), member_id=keep)
     conn.execute(update(M.members).where(M.members.c.member_id == drop).values(merged_into=keep))
