@@ -35,7 +35,7 @@ from hq_server.ledger.stock_book import StockBook
 from pos_app.domain.ledger import AccountKind, Kind, LotGrant, LotTake, canonical_json, debt_account, parse_account, payload_hash
 from pos_app.domain.rules import Rules
 from pos_app.sync.gc_pause import gc_paused
-from pos_app.sync.wire import EMPTY_HASH, EventAnswer, PushResponse, WireEvent, roll_hash
+from pos_app.sync.wire import EMPTY_HASH, AnswerStatus, EventAnswer, PushResponse, WireEvent, roll_hash
 
 # A till's everyday push (a few events) is small: it runs with the cycle collector on (pausing it, gc_pause,
 # pays for a 500-event batch, but under a fleet of small pushes that always overlap it only let cyclic
@@ -537,18 +537,18 @@ def apply_batch(conn: Connection, seq: Seq, db_url: str, device_id: str, store_i
         ex = existing.get(e.event_id)
         p = parsed[e.event_id]
         if ex is not None:
-            answers[e.event_id] = (EventAnswer(event_id=e.event_id, status="exists", hq_seq=ex.hq_seq)
+            answers[e.event_id] = (EventAnswer(event_id=e.event_id, status=AnswerStatus.EXISTS, hq_seq=ex.hq_seq)
                                    if ex.payload_hash == e.payload_hash else
-                                   EventAnswer(event_id=e.event_id, status="exists_mismatch", hq_seq=ex.hq_seq,
+                                   EventAnswer(event_id=e.event_id, status=AnswerStatus.EXISTS_MISMATCH, hq_seq=ex.hq_seq,
                                                reason="HQ holds this event_id with a different payload_hash; "
                                                       "HQ's copy stands"))
         elif isinstance(p, str):
-            answers[e.event_id] = EventAnswer(event_id=e.event_id, status="rejected", reason=p)
+            answers[e.event_id] = EventAnswer(event_id=e.event_id, status=AnswerStatus.REJECTED, reason=p)
             if auth is not None and isinstance(p, till_policy.Refusal):
                 auth.refuse(e, p)
         elif taken.get(e.device_seq, e.event_id) != e.event_id:
             answers[e.event_id] = EventAnswer(
-                event_id=e.event_id, status="rejected",
+                event_id=e.event_id, status=AnswerStatus.REJECTED,
                 reason=f"device_seq {e.device_seq} of this device is already event {taken[e.device_seq]}")
         else:
             taken[e.device_seq] = e.event_id
@@ -557,12 +557,12 @@ def apply_batch(conn: Connection, seq: Seq, db_url: str, device_id: str, store_i
     for e, p in fresh:
         refused = auth.check(e, p) if auth is not None else None  # needs HQ's records
         if auth is not None and refused:
-            answers[e.event_id] = EventAnswer(event_id=e.event_id, status="rejected", reason=refused)
+            answers[e.event_id] = EventAnswer(event_id=e.event_id, status=AnswerStatus.REJECTED, reason=refused)
             auth.refuse(e, refused)
             continue
         admitted.append(e)
         hq_seq = ing.admit(e, p)
-        answers[e.event_id] = EventAnswer(event_id=e.event_id, status="ok", hq_seq=hq_seq)
+        answers[e.event_id] = EventAnswer(event_id=e.event_id, status=AnswerStatus.OK, hq_seq=hq_seq)
     if admitted:
         ing.recheck_waiting(device_id)
     ing.flush()

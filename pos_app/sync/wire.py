@@ -65,6 +65,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr
@@ -228,12 +229,20 @@ class PushRequest(Wire):
     pull_cursor: int | None = Field(default=None, ge=0, le=INT64_MAX)
 
 
-EventStatus = Literal["ok", "exists", "exists_mismatch", "rejected"]
+class AnswerStatus(StrEnum):
+    """HQ's answer to one pushed event (on the wire: its value)."""
+
+    OK = "ok"  # applied (or waiting at HQ for its lot: an event_status item tells)
+    EXISTS = "exists"  # HQ holds it already, with the same payload_hash
+    EXISTS_MISMATCH = "exists_mismatch"  # HQ holds this event_id with another payload_hash: HQ's stands
+    REJECTED = "rejected"  # refused, with the reason
+
+
 
 
 class EventAnswer(Wire):
     event_id: str
-    status: EventStatus
+    status: AnswerStatus
     hq_seq: int | None = None
     reason: str | None = None  # for rejected / exists_mismatch: a sentence a manager can read
 
