@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
@@ -34,7 +34,8 @@ def now() -> datetime:
 
 async def get_db(request: Request) -> Database:
     # async: FastAPI runs a plain def dependency on its thread pool, a hand-off that cost more than this
-    return request.app.state.db
+    db: Database = request.app.state.db
+    return db
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ def device_in(conn: Connection, header: str | None) -> Device:
 
 
 # The sync routes that check the key themselves (device_in) declare it for the OpenAPI document with this.
-DEVICE_SECURITY = {"security": [{"DeviceKey": []}]}
+DEVICE_SECURITY: dict[str, Any] = {"security": [{"DeviceKey": []}]}
 
 
 @dataclass(frozen=True)
