@@ -68,6 +68,9 @@ class Database:
         # (SQLite: a deferred transaction reads one snapshot already, from its first read to its end.)
         self._snapshots = (snapshots.execution_options(isolation_level="REPEATABLE READ")
                            if snapshots.dialect.name == "postgresql" else snapshots)
+        # One statement outside a transaction (see statement); the pool is the engine's own.
+        self._statements = _autocommit(self.engine)
+        self._replica_statements = _autocommit(snapshots)
         self.helpers: dict[str, Any] = {}  # per-process helpers made on first use (turns' listener); dispose closes them
 
     @contextmanager
@@ -110,6 +113,30 @@ class Database:
             with conn.begin():
                 yield conn
 
+    @contextmanager
+    def statement(self) -> Iterator[Connection]:
+        """A connection for reads that are each one statement, outside any transaction: on PostgreSQL
+        (autocommit) a statement is its own snapshot and one round trip, where read() costs three (BEGIN,
+        the SELECT, COMMIT). A till's sync calls read this way (the handshake's one SELECT, a device's
+        key); two statements on it may see two snapshots. SQLite: read() (its round trips are calls)."""
+        if self._statements is None:
+            with self.read() as conn:
+                yield conn
+            return
+        with self._statements.connect() as conn:
+            yield conn
+
+    @contextmanager
+    def replica_statement(self) -> Iterator[Connection]:
+        """statement() on the read replica when one is configured (replica_read says why a replica never
+        makes a till skip a feed row); the primary's otherwise."""
+        if self._replica_statements is None:
+            with self.replica_read() as conn:
+                yield conn
+            return
+        with self._replica_statements.connect() as conn:
+            yield conn
+
     def dispose(self) -> None:
         for helper in self.helpers.values():
             helper.close()
@@ -117,6 +144,12 @@ class Database:
         self.engine.dispose()
         if self.replica is not None:
             self.replica.dispose()
+
+
+def _autocommit(engine: Engine) -> Engine | None:
+    """The engine's pool handing out autocommit connections (PostgreSQL: psycopg's autocommit is a flag
+    on the connection, set and reset without a round trip); None for SQLite."""
+    return engine.execution_options(isolation_level="AUTOCOMMIT") if engine.dialect.name == "postgresql" else None
 
 
 def migrate(url: str) -> None:

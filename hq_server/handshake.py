@@ -3,7 +3,8 @@ the offline limits, and (protocol 2) whether the till has anything to pull.
 
 Every till syncs every 30 s or so, so this is HQ's most frequent call. It never takes HQ's writer
 lock: the device's key, its acknowledged count, the limits, the store's tills, the proof key and the
-feed check are one SELECT on one connection, and the device's clock skew and last_seen (which no
+feed check are one SELECT outside any transaction (Database.statement: one round trip to PostgreSQL,
+where BEGIN, a key check, the SELECT and COMMIT made four), and the device's clock skew and last_seen (which no
 ledger order depends on) are written outside the ledger's order (Database.side_write), and only
 when the skew moved or last_seen is LAST_SEEN_EVERY old, so a steady till's handshake writes nothing.
 """
@@ -17,7 +18,7 @@ from sqlalchemy import Connection, bindparam, exists, func, or_, select, update
 
 from hq_server.ledger import authority, ingest
 from hq_server import models as M
-from hq_server.auth import Device, device_in
+from hq_server.auth import device_credential, device_of
 from hq_server.db import Database
 from hq_server.limits import CHAIN_KEY
 from hq_server.wire_time import as_utc
@@ -28,14 +29,15 @@ LAST_SEEN_EVERY = timedelta(seconds=60)
 
 
 def _statement(dialect: str, with_cursor: bool):
-    """The handshake's one SELECT, built once per dialect (bind parameters: device_id, store_id, cursor):
-    building a statement of subqueries and its cache key each call cost more than running it."""
+    """The handshake's one SELECT, built once per dialect (bind parameters: device_id, cursor): building a
+    statement of subqueries and its cache key each call cost more than running it. The device's row comes
+    with it (its key is checked on it, auth.device_of); the store is the row's own (correlated)."""
     key = (dialect, with_cursor)
     if key in _STATEMENTS:
         return _STATEMENTS[key]
     me, other, s, st, f = M.devices.c, M.devices.alias("other").c, M.stores.c, M.settings.c, M.feed.c
-    store, device = bindparam("store_id"), bindparam("device_id")
-    cols = [me.acked_count, me.acked_hash, me.clock_skew_s, me.last_seen,
+    store, device = me.store_id, bindparam("device_id")
+    cols = [me.store_id, me.key_hash, me.revoked, me.acked_count, me.acked_hash, me.clock_skew_s, me.last_seen,
             select(s.offline_limits).where(s.store_id == store).scalar_subquery().label("own_limits"),
             select(st.value).where(st.key == CHAIN_KEY).scalar_subquery().label("chain_limits"),
             select(func.count()).where(other.store_id == store, other.revoked == 0).scalar_subquery().label("tills"),
@@ -58,24 +60,26 @@ def _statement(dialect: str, with_cursor: bool):
 _STATEMENTS: dict = {}
 
 
-def _state(conn: Connection, dev: Device, cursor: int | None):
-    """The device's row and everything the answer needs, in one statement (one snapshot)."""
-    q = _statement(conn.dialect.name, cursor is not None)
-    params = {"device_id": dev.device_id, "store_id": dev.store_id}
+def _state(conn: Connection, device_id: str, cursor: int | None):
+    """The device's row and everything the answer needs, in one statement (one snapshot); None if HQ
+    has no such device."""
+    params: dict[str, object] = {"device_id": device_id}
     if cursor is not None:
         params["cursor"] = cursor
-    return conn.execute(q, params).one()
+    return conn.execute(_statement(conn.dialect.name, cursor is not None), params).first()
 
 
 def handshake(db: Database, header: str | None, body: W.HandshakeRequest, hq_time: datetime,
               skew: int) -> W.HandshakeResponse:
     """The answer to one till's handshake; `skew` is HQ's time minus the device's (api_sync._skew)."""
-    with db.read() as conn:
-        dev = device_in(conn, header)
-        row = _state(conn, dev, body.pull_cursor)
+    device_id, key = device_credential(header)
+    with db.statement() as conn:
+        row = _state(conn, device_id, body.pull_cursor)
+        dev = device_of(row, device_id, key)
         agree = (body.acked_count, body.acked_hash) == (row.acked_count, row.acked_hash)
         if not agree and body.acked_count < row.acked_count:
-            # The store may only have lost answers: fine if what it holds is a prefix of HQ's.
+            # The store may only have lost answers: fine if what it holds is a prefix of HQ's (a read of its
+            # own: a device's events only grow, so a later snapshot holds the same prefix).
             agree = ingest.device_ack(conn, dev.device_id, upto=body.acked_count) == (body.acked_count,
                                                                                        body.acked_hash)
     limits = W.OfflineLimits.model_validate(json.loads(row.own_limits or row.chain_limits or "{}"))

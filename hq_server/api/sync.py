@@ -132,7 +132,7 @@ async def push(request: Request) -> Response:
 def _push(db: Database, header: str | None, raw: bytes, encoding: str) -> bytes:
     """The key checked, the body read, the batch applied and (protocol 2) the pull's first page read, on one
     trip to the thread pool (each trip is a thread hand-off; a till's push of a few events made three)."""
-    with db.read() as conn:
+    with db.statement() as conn:
         dev = device_in(conn, header)
     # see pos_app.sync.gc_pause: validating 500 events is allocation-heavy too (a few events are not: ingest)
     with gc_paused() if len(raw) > GC_PAUSE_BYTES else nullcontext():
@@ -141,7 +141,7 @@ def _push(db: Database, header: str | None, raw: bytes, encoding: str) -> bytes:
     if body.pull_cursor is None:  # a till of protocol 1 refuses a field it does not know
         return answer.model_dump_json(exclude={"pull"}).encode()
     # After the push's commit: the page holds HQ's answers to it too (statuses, corrections), as a pull would.
-    with db.replica_read() as conn:
+    with db.replica_statement() as conn:  # one statement: no BEGIN and COMMIT round trips
         page = feed.pull_json(conn, dev.store_id, body.pull_cursor, PUSH_PULL_LIMIT, dev.device_id)
     return answer.model_dump_json(exclude={"pull"})[:-1].encode() + b',"pull":' + page + b"}"
 
@@ -180,16 +180,17 @@ def pull(request: Request, after: int = Query(0, ge=0, le=W.INT64_MAX),
          limit: int = Query(500, ge=1, le=5000)) -> Response:
     """Items after the cursor for this device's store (and the whole chain), in hq_seq order; never the
     device's own events (fanned out to the other tills of its store). Served by the read replica when
-    one is configured (Database.replica_read: it never skips a row, it may only be behind)."""
+    one is configured (Database.replica_read: it never skips a row, it may only be behind). The key check and
+    the page are a statement each, outside a transaction (Database.replica_statement): two round trips."""
     db: Database = request.app.state.db
     header = request.headers.get("authorization")
-    with db.replica_read() as conn:
+    with db.replica_statement() as conn:
         try:
             dev = device_in(conn, header)
         except HQProblem as exc:
             if db.replica is None or exc.status != 401:
                 raise
-            with db.read() as primary:  # a till enrolled a moment ago: the replica has not replayed it yet
+            with db.statement() as primary:  # a till enrolled a moment ago: the replica has not replayed it yet
                 dev = device_in(primary, header)
         return Response(feed.pull_json(conn, dev.store_id, after, limit, dev.device_id), media_type="application/json")
 
