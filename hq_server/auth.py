@@ -19,6 +19,7 @@ from sqlalchemy import Connection, bindparam, select
 from hq_server import models as M
 from hq_server.db import Database
 from hq_server.errors import HQProblem
+from hq_server.loop_reads import LoopReads
 from hq_server.roles import ADMIN, StaffRole
 from hq_server.security import same_hash, secret_hash
 
@@ -71,6 +72,12 @@ def device_in(conn: Connection, header: str | None) -> Device:
     the handshake and the pull check the key and answer in one round of the pool), or the refusal."""
     device_id, key = device_credential(header)
     return device_of(conn.execute(_DEVICE_ROW, {"device_id": device_id}).first(), device_id, key)
+
+
+async def device_on_loop(reads: LoopReads, header: str | None) -> Device:
+    """device_in, read from the event loop (hq_server.loop_reads: a till's sync calls)."""
+    device_id, key = device_credential(header)
+    return device_of(await reads.first(_DEVICE_ROW, {"device_id": device_id}), device_id, key)
 
 
 def device_credential(header: str | None) -> tuple[str, str]:

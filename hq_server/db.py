@@ -18,6 +18,7 @@ from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, select, update
 
 from hq_server import models as M
+from hq_server.loop_reads import LoopReads
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -71,6 +72,9 @@ class Database:
         # One statement outside a transaction (see statement); the pool is the engine's own.
         self._statements = _autocommit(self.engine)
         self._replica_statements = _autocommit(snapshots)
+        # A till's most frequent reads, from the event loop (hq_server.loop_reads): the primary's and the replica's.
+        self.loop_reads = LoopReads(self.engine)
+        self.replica_loop_reads = LoopReads(self.replica) if self.replica is not None else self.loop_reads
         self.helpers: dict[str, Any] = {}  # per-process helpers made on first use (turns' listener); dispose closes them
 
     @contextmanager
@@ -136,6 +140,11 @@ class Database:
             return
         with self._replica_statements.connect() as conn:
             yield conn
+
+    async def close_loop_reads(self) -> None:
+        """Closes the event loop's pools (the app's lifespan, in the loop that opened them)."""
+        await self.loop_reads.close()
+        await self.replica_loop_reads.close()
 
     def dispose(self) -> None:
         for helper in self.helpers.values():
