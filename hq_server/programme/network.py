@@ -29,7 +29,10 @@ from hq_server.ledger import hq_events
 from hq_server import models as M
 from hq_server.db import Database, Seq
 from hq_server.errors import HQProblem
+from hq_server.programme import audit
 from hq_server.programme import ledger_reads as R
+from hq_server.programme.audit import Actor
+from hq_server.programme.refusals import BadField
 from pos_app.domain import entries as E
 from pos_app.domain import ledger as L
 from pos_app.domain.ledger import Entry, Kind
@@ -58,13 +61,21 @@ def level_rewards(db: Database) -> LevelRewards:
         return _rewards(conn)
 
 
-def set_level_rewards(db: Database, *, doc: dict) -> LevelRewards:
-    """HQ's shares for levels 2 and 3 (422 for a third share: three levels at most)."""
+def set_level_rewards(db: Database, *, doc: dict, actor: Actor | None = None,
+                      now: datetime | None = None) -> LevelRewards:
+    """HQ's shares for levels 2 and 3 (422 for a third share: three levels at most, naming the field).
+    Given the console's `actor` (and `now`), the change is in the audit log too."""
     parsed = parse_level_rewards(doc)
     if isinstance(parsed, tuple):
-        raise HQProblem(422, "invalid_body", "; ".join(p.message for p in parsed))
+        raise BadField(str(parsed[0].params.get("field", "rewards")), "; ".join(p.message for p in parsed),
+                       code="invalid_body")
     with db.write() as (conn, _seq):
+        before = _rewards(conn)
         _put(conn, REWARDS_KEY, json.dumps({k: list(v) for k, v in asdict(parsed).items()}))
+        if actor is not None and now is not None:
+            audit.record(conn, actor, "programme.level_rewards", "settings:level_rewards",
+                         before={k: list(v) for k, v in asdict(before).items()},
+                         after={k: list(v) for k, v in asdict(parsed).items()}, at=now)
     return parsed
 
 

@@ -1,7 +1,7 @@
 """Agents recruit retail stores; the network's rewarded sources (for a refund's reversal)
 
 Revision ID: 0011F
-Revises: 0010p
+Revises: 0011C
 Create Date: 2026-12-07 15:40:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0011F'
-down_revision = '0010p'
+down_revision = '0011C'
 branch_labels = None
 depends_on = None
 
