@@ -177,6 +177,7 @@ class MultiStore(RuleBasedStateMachine):
         self.orders: list[tuple[str, str]] = []  # (member, order id)
         self.coupons: list[tuple[str, str, str]] = []  # (member, code, signed code)
         self.guides: list[str] = []  # each store's shopping guide (HQ's staff), recruited by the one before
+        self.guided = False  # a guided sale or a refund since HQ's network job last ran
         assert self.hq.admin("PUT", "/level-rewards", json={"guide_pct": [50, 20]}).status_code == 200
 
     # --- set-up ---------------------------------------------------------------------------
@@ -285,6 +286,7 @@ class MultiStore(RuleBasedStateMachine):
             member_pin=MEMBER_PIN, guide_id=guide))
         if done:
             self.sales.append((i, done.sale_id))
+            self.guided = self.guided or guide is not None
 
     @rule(i=st.integers(0, 2), k=st.integers(0, 9), gift=st.sampled_from(GIFTS), hand_over=st.booleans())
     def redeem_gift(self, i, k, gift, hand_over):
@@ -482,10 +484,12 @@ class MultiStore(RuleBasedStateMachine):
         tally("hq: coupon issued")
         self.coupons.append((m, issued.code, chain_codes.coupon_qr(self.hq_db, code=issued.code, now=utcnow())))
 
+    @precondition(lambda self: self.guided)
     @rule()
     def hq_network_job(self):
         """HQ's network job: the guides' recruiters rewarded for their recruits' sales, and refunds' shares
         taken back (HQ-written events on guide points, which the guides' stores pull)."""
+        self.guided = False
         result = jobs.run_job(self.hq_db, "network", now=utcnow(), force=True).result
         tally("hq: network rewards" if result.get("rewards") else "hq: network job, nothing new")
 
@@ -509,8 +513,9 @@ class MultiStore(RuleBasedStateMachine):
             if not left:
                 return
             lines = {left[k % len(left)].line_no: 1}
-        self._attempt(till, "refund_whole" if whole else "refund_line", lambda: refunds.refund(
-            till.ctx, staff_id=MANAGER_ID, sale=sale_id, lines=lines, reason="退货", approver_pin=MANAGER_PIN))
+        if self._attempt(till, "refund_whole" if whole else "refund_line", lambda: refunds.refund(
+                till.ctx, staff_id=MANAGER_ID, sale=sale_id, lines=lines, reason="退货", approver_pin=MANAGER_PIN)):
+            self.guided = True  # perhaps a guided sale's: HQ's job takes the recruiter's share back
 
     @rule(i=st.integers(0, 2), k=st.integers(0, 9), n=st.integers(0, 5))
     def scan_label(self, i, k, n):
