@@ -82,7 +82,7 @@ def test_the_team_by_level_and_withdrawals(hq, db, phone, store_id):
     c, token = signed_in(hq, db, phone)
     me = member_of(db, phone)
     dev = FakeDevice(hq, store_id)
-    a1, a2 = register_under(dev, me), register_under(dev, me)
+    a1, _a2 = register_under(dev, me), register_under(dev, me)
     b1 = register_under(dev, a1)
     register_under(dev, b1)
     register_under(dev, register_under(dev, None))  # not mine
