@@ -25,7 +25,7 @@ from hq_server.errors import HQProblem
 from hq_server.programme import ledger_reads as R
 from hq_server.programme.orders import already_redeemed
 from hq_server.programme.tiers import chain_tiers
-from hq_server.stock_book import WAREHOUSE, gift_stock
+from hq_server.ledger.stock_book import WAREHOUSE, gift_stock
 from pos_app.domain import ledger as L
 from pos_app.domain.gifts import Gift, parse_gift
 from pos_app.domain.lots import spendable_total

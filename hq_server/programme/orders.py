@@ -3,9 +3,9 @@
 An order takes the member's points as an event of HQ's online channel (DESIGN.md 10: a `redeem_hold`
 into HQ's suspense, the tills' own points engine, soonest-expiring lots first) and reserves its units
 where they will leave from: the store the member chose for pickup, or HQ's warehouse for delivery
-(hq_server.stock_book; the store's tills pull their new count). A pickup order has a pickup code
+(hq_server.ledger.stock_book; the store's tills pull their new count). A pickup order has a pickup code
 signed by HQ's key for that store (pos_app.domain.chain_codes), which the store's till writes off,
-offline too; HQ then moves the points to its redeemed account (rule 10, hq_server.code_uses). A
+offline too; HQ then moves the points to its redeemed account (rule 10, hq_server.ledger.code_uses). A
 delivery order is picked, shipped with a tracking number (its points redeemed: a `redeem_post`) and
 marked delivered. Cancelling before it is shipped or collected gives the points back into the lots
 they came from (a `redeem_void`) and the units back to their location.
@@ -41,7 +41,7 @@ from sqlalchemy import Connection, func, literal, select, update
 
 from hq_server import device_keys
 from hq_server import models as M
-from hq_server.chain_codes_tables import code_uses, pickups
+from hq_server.ledger.chain_codes_tables import code_uses, pickups
 from hq_server.db import Database
 from hq_server.errors import HQProblem
 from hq_server.feed import FeedWriter
@@ -55,7 +55,7 @@ from hq_server.programme.order_tables import orders
 from hq_server.programme.refusals import BadField
 from hq_server.programme.stock import StockLevel, stock_by_location
 from hq_server.programme.tiers import chain_tiers
-from hq_server.stock_book import WAREHOUSE, StockBook, move_id
+from hq_server.ledger.stock_book import WAREHOUSE, StockBook, move_id
 from pos_app.domain import entries as E
 from pos_app.domain import ledger as L
 from pos_app.domain.chain_codes import pickup_payload
@@ -134,7 +134,7 @@ _SELECT = select(orders, _USE.c.event_id.label("use_event"), _USE.c.store_id.lab
 
 
 def _status(r) -> tuple[str, str | None]:
-    """A pickup order collected at a till is told by the code's first use (hq_server.code_uses)."""
+    """A pickup order collected at a till is told by the code's first use (hq_server.ledger.code_uses)."""
     if r.mode == PICKUP and r.status == PLACED and r.use_event is not None and r.use_event != r.close_event:
         return PICKED_UP, r.use_store
     return r.status, None
