@@ -9,6 +9,9 @@ import re
 import secrets
 import uuid
 
+import pytest
+
+from hq_server.errors import HQProblem
 from hq_server.programme import team as T
 from hq_server.programme.coupons import issue_coupon, member_coupons
 from hq_server.programme.withdrawals import approve_withdrawal, list_withdrawals, refuse_withdrawal
@@ -90,7 +93,9 @@ def test_the_team_by_level_and_withdrawals(hq, db, phone, store_id):
                              lot_id=new_id(), now=now(), rules=RULES, payload={"referee": a1},
                              ptype=L.PointType.AGENT))
     assert dev.push([bonus]).json()["answers"][0]["status"] == "ok"
+    assert hq.admin("PUT", f"/stores/{store_id}/recruiter", json={"agent_id": me}).status_code == 204
     page = c.get("/m/team").text
+    assert "我推荐的门店" in page
     levels = re.findall(r"第 (\d) 级</span><strong>(\d+) 人", page)
     assert levels == [("1", "2"), ("2", "1"), ("3", "1")], levels
     assert "赵*" in page and "赵小明" not in page  # recruits' names are masked
@@ -126,7 +131,11 @@ def test_the_team_by_level_and_withdrawals(hq, db, phone, store_id):
                       debt_acct=None, owed=0, lot_id=new_id(), now=now(), rules=RULES, payload={"guide_id": guide},
                       member_id=None, lock=False)
     assert dev.push([dev.event(earned, staff_id=guide)]).json()["answers"][0]["status"] == "ok"
-    T.link_guide(db, member_id=me, staff_id=guide, now=now())
+    assert hq.admin("PUT", f"/members/{me}/guide", json={"staff_id": "no-such-guide"}).status_code == 404
+    assert hq.admin("PUT", f"/members/{me}/guide", json={"staff_id": guide}).status_code == 204
+    other = register_under(dev, None)
+    with pytest.raises(HQProblem):  # a guide is one member
+        T.link_guide(db, member_id=other, staff_id=guide, now=now())
     page = c.get("/m/team").text
     assert "我推荐的导购" in page and "导*" in page and "导购积分" in page
     assert c.post("/m/withdrawals", data={"csrf": token, "key": secrets.token_hex(8), "point_type": "guide",
