@@ -21,9 +21,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import literal, select
 
 from hq_server.ledger import hq_events
+from hq_server.ledger.chain_codes_tables import code_uses
 from hq_server import models as M
 from hq_server.db import Database
 from hq_server.errors import HQProblem
@@ -112,14 +113,17 @@ def issue_coupon(db: Database, *, member_id: str, type_id: str, staff: str, now:
 
 
 def member_coupons(db: Database, member_id: str) -> list[IssuedCoupon]:
-    """The coupons HQ issued to the member, soonest expiry first."""
-    c = M.coupons.c
+    """The coupons HQ issued to the member, soonest expiry first. One a till took reads `used`: HQ knows it
+    by the code's first use chain-wide (hq_server.ledger.code_uses; a refund that gave it back frees it)."""
+    c, u = M.coupons.c, code_uses.c
     with db.read() as conn:
-        rows = conn.execute(select(M.coupons, M.events.c.payload)
+        rows = conn.execute(select(M.coupons, M.events.c.payload, u.event_id.label("use_event"))
                             .join_from(M.coupons, M.events, M.events.c.event_id == c.issued_event)
+                            .join_from(M.coupons, code_uses, u.code_key == literal("C:") + c.code, isouter=True)
                             .where(c.member_id == member_id).order_by(c.expires_at, c.code)).all()
     return [IssuedCoupon(r.code, r.type_id, r.member_id, r.expires_at, r.issued_event,
-                         int(json.loads(r.payload).get("points", 0)), r.status) for r in rows]
+                         int(json.loads(r.payload).get("points", 0)),
+                         "used" if r.use_event is not None and r.status == "active" else r.status) for r in rows]
 
 
 def _coupon_types(db: Database, type_ids=None) -> list[tuple[CouponType, bool]]:

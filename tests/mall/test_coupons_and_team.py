@@ -143,3 +143,30 @@ def test_the_team_by_level_and_withdrawals(hq, db, phone, store_id):
     [gw] = list_withdrawals(db, holder=guide)
     approve_withdrawal(db, withdrawal_id=gw.withdrawal_id, staff="fin-zhao", now=now())
     assert "已批准，待打款" in c.get("/m/team").text
+
+
+def test_a_coupon_bought_in_the_mall_is_taken_at_a_till_and_then_reads_used(hq, db, phone, make_store):
+    """The QR the mall shows is what a till's cashier scans: the till verifies HQ's signature with the key it
+    pulled and takes the discount; once the till syncs, the mall shows the coupon used."""
+    from pos_app.services import checkout
+    from pos_app.services.demo import CASHIER_ID
+    from pos_app.sync.cycle import client_for, sync_once
+    from pos_app.sync.lookup import find_or_fetch
+    till = make_store("coupon")
+    c, _token = signed_in(hq, db, phone)
+    member_id = member_of(db, phone)
+    give_points(hq, till.who.store_id, member_id, 300)
+    five = coupon_type(hq, 100, value=500, min_spend_fen=0)
+    bought = c.post("/m/coupons/buy", data=buy_form(c.get("/m/coupons").text, five))
+    shown = c.get(bought.headers["location"]).text
+    qr = re.search(r'id="coupon-qr" data-code="([^"]+)"', shown).group(1)
+    sync_once(till.db)  # HQ's key and the member's coupon reach the till
+    assert find_or_fetch(till.db, client_for(till.db), member_id) == member_id
+    sale = checkout.checkout(till, staff_id=CASHIER_ID, items=[("TEA-PUER", 1)], member_id=member_id, coupons=[qr])
+    assert sale.quote.discount_fen == 500, sale.quote
+    sync_once(till.db)
+    [coupon] = member_coupons(db, member_id)
+    assert coupon.status == "used"
+    mine = c.get("/m/coupons").text
+    assert "暂无可用优惠券" in mine and "已使用或已过期" in mine
+    assert "这张优惠券已使用" in c.get(bought.headers["location"]).text
