@@ -10,6 +10,8 @@ from sqlalchemy import Connection, or_, select, update
 from hq_server import models as M
 from hq_server.db import Seq
 from hq_server.errors import HQProblem
+from hq_server.ledger.decisions import ConflictStatus
+from hq_server.ledger.event_row import Subject
 from hq_server.ledger.ingest import Ingest, correction_id
 from hq_server.ledger.member_records import member_doc, member_item
 from pos_app.domain import ledger as L
@@ -59,7 +61,7 @@ def merge(conn: Connection, seq: Seq, conflict_id: str, keep: str, now: datetime
         raise HQProblem(404, "not_found", f"no conflict {conflict_id}")
     if task.kind != "same_phone":
         raise HQProblem(409, "not_a_merge_task", f"conflict {conflict_id} is a {task.kind}, not a same-phone task")
-    if task.status != "open":
+    if task.status != ConflictStatus.OPEN:
         raise HQProblem(409, "already_resolved", f"conflict {conflict_id} is already resolved")
     pair = json.loads(task.detail)["members"]
     if keep not in pair:
@@ -81,14 +83,14 @@ def merge(conn: Connection, seq: Seq, conflict_id: str, keep: str, now: datetime
     owed = ing.book.balance(L.debt_account(drop))
     if owed:
         postings += [(L.debt_account(drop), -owed), (L.debt_account(keep), owed)]
-    subject = {"event_id": conflict_id, "store_id": M.HQ_ORIGIN, "rule_version": 0, "member_id": drop}
+    subject = Subject(conflict_id, M.HQ_ORIGIN, drop)
     cid = ing.correct(subject, "member_merge", Kind.MEMBER_MERGE, {"from": drop, "into": keep, "task": conflict_id},
                       L.merge_postings([L.Posting(a, n) for a, n in postings]) and
                       [(p.account, p.amount) for p in L.merge_postings([L.Posting(a, n) for a, n in postings])],
                       grants=tuple(grants), takes=tuple(takes), member_id=keep)
     conn.execute(update(M.members).where(M.members.c.member_id == drop).values(merged_into=keep))
     conn.execute(update(M.conflicts).where(M.conflicts.c.conflict_id == conflict_id)
-                 .values(status="resolved", made_events=json.dumps([cid])))
+                 .values(status=ConflictStatus.RESOLVED, made_events=json.dumps([cid])))
     member_item(ing, drop)
     member_item(ing, keep)
     ing.flush()

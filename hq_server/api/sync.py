@@ -25,6 +25,7 @@ from hq_server.errors import HQProblem, validation_message
 from hq_server.throttle import Throttle
 from hq_server.ledger.member_records import member_doc
 from hq_server.security import new_secret, secret_hash
+from pos_app.domain import ledger as L
 from pos_app.domain.ids import new_id
 from pos_app.sync.gc_pause import gc_paused
 from pos_app.domain.members import check_phone, normalize_phone
@@ -274,7 +275,7 @@ def _kept_member(conn, member_id: str, merged_into: str | None) -> str | None:
 
 def member_snapshot(conn, member_id: str, as_of: int) -> W.MemberLookup:
     b, lt = M.balances.c, M.lots.c
-    accounts = [f"member:{member_id}:{t}" for t in ("consumer", "guide", "agent")] + [f"debt:{member_id}"]
+    accounts = [L.member_account(member_id, t) for t in L.PointType] + [L.debt_account(member_id)]
     balances = dict(conn.execute(select(b.account, b.balance).where(b.account.in_(accounts))).all())
     lots = conn.execute(select(lt.lot_id, lt.account, lt.remaining, lt.available_at, lt.expires_at, lt.amount)
                         .where(lt.account.in_(accounts), lt.remaining > 0).order_by(lt.expires_at)).all()

@@ -63,6 +63,7 @@ from hq_server import models as M
 from hq_server.ledger.checks import Parsed, utc
 from hq_server.ledger.key_rows import member_key
 from hq_server.ledger.till_policy import CREDENTIALS, Refusal, owner, staff_of
+from hq_server.ledger.event_row import EventRow, Subject
 from pos_app.domain import codes as C
 from pos_app.domain import presence as P
 from pos_app.domain.ledger import Kind
@@ -143,7 +144,7 @@ class Authority:
 
     def refuse(self, e: WireEvent, why: Refusal) -> None:
         """The open task HQ keeps of a refused event (once, however often the event is pushed)."""
-        subject = {"event_id": e.event_id, "store_id": e.store_id, "member_id": e.member_id}
+        subject = Subject(e.event_id, e.store_id, e.member_id)
         record(self.ing, subject, why, {"event": e.model_dump(mode="json")})
 
     def _staff(self, e: WireEvent, parsed: Parsed) -> Refusal | None:
@@ -243,9 +244,9 @@ def _foreign_lot(ing: Ingest, member_id: str | None, parsed: Parsed) -> Refusal 
     return None
 
 
-def record(ing: Ingest, subject: dict, why: Refusal, detail: dict) -> None:
+def record(ing: Ingest, subject: EventRow | Subject, why: Refusal, detail: dict) -> None:
     kind = WRONG_PIN if isinstance(why, WrongPin) else KIND
-    cid = decisions.conflict_id(subject["event_id"], KIND)
+    cid = decisions.conflict_id(subject.event_id, KIND)
     if any(t["conflict_id"] == cid for t in ing.conflicts) or ing.conn.execute(
             select(M.conflicts.c.conflict_id).where(M.conflicts.c.conflict_id == cid)).first() is not None:
         return
@@ -253,16 +254,16 @@ def record(ing: Ingest, subject: dict, why: Refusal, detail: dict) -> None:
     ing.conflict(RULE, kind, subject, {"reason": str(why), **detail}, status=decisions.ConflictStatus.OPEN, tag=KIND)
 
 
-def refused_when_woken(ing: Ingest, row: dict, parsed: Parsed) -> bool:
+def refused_when_woken(ing: Ingest, row: EventRow, parsed: Parsed) -> bool:
     """A waiting event whose lot has arrived and is another holder's: kept as `refused`, never
     applied, its waiting task closed, an open till_authority task, and the till told (waiting.wake)."""
-    why = _foreign_lot(ing, row["member_id"], parsed)
+    why = _foreign_lot(ing, row.member_id, parsed)
     if why is None:
         return False
-    row["status"] = decisions.EventStatus.REFUSED
-    ing.status_updates[row["event_id"]] = decisions.EventStatus.REFUSED
-    ing.waiting_done.add(row["event_id"])
+    row.status = decisions.EventStatus.REFUSED
+    ing.status_updates[row.event_id] = decisions.EventStatus.REFUSED
+    ing.waiting_done.add(row.event_id)
     waiting.close_waiting_task(ing, row, f"refused: {why}")
-    record(ing, row, why, {"event_id": row["event_id"]})
+    record(ing, row, why, {"event_id": row.event_id})
     ing.event_status(row, "rejected", str(why))
     return True

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import time
 from contextlib import nullcontext
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,13 +25,14 @@ from hq_server.ledger import authority, claims, member_records, merges, till_pol
 from hq_server import models as M
 from hq_server.ledger.book import Book
 from hq_server.ledger.checks import Parsed, utc
+from hq_server.ledger.event_row import EventRow, Subject
 from hq_server.ledger.decisions import (ConflictStatus, EventFlag, EventStatus, Finding, LotsDiffer, RiskFlag,
                                         conflict_id, correction_id)
 from hq_server.db import Database, Seq
 from hq_server.errors import HQProblem
 from hq_server.feed import FeedWriter
 from hq_server.ledger.stock_book import StockBook
-from pos_app.domain.ledger import Kind, canonical_json, payload_hash
+from pos_app.domain.ledger import AccountKind, Kind, canonical_json, debt_account, parse_account, payload_hash
 from pos_app.domain.rules import Rules
 from pos_app.sync.gc_pause import gc_paused
 from pos_app.sync.wire import EMPTY_HASH, EventAnswer, PushResponse, WireEvent, roll_hash
@@ -52,7 +54,7 @@ class Ingest:
         self.conn, self.seq, self.store_id, self.now, self.skew_s = conn, seq, store_id, now, skew_s
         self.book = Book(conn)
         self.feed = FeedWriter(seq)
-        self.rows: dict[str, dict] = {}  # events inserted by this transaction
+        self.rows: dict[str, EventRow] = {}  # events inserted by this transaction
         self.status_updates: dict[str, str] = {}  # earlier events whose status changes (waiting -> applied)
         self.waiting_new: list[dict] = []
         self.waiting_done: set[str] = set()
@@ -142,7 +144,7 @@ class Ingest:
             if event_id not in self._waiting_by_lot.setdefault(lot_id, []):
                 self._waiting_by_lot[lot_id].append(event_id)
 
-    def blocked(self, row: dict, parsed: Parsed) -> list[str]:
+    def blocked(self, row: EventRow, parsed: Parsed) -> list[str]:
         """The lots an event must wait for before it is applied (rule 5); [] when it can be applied now.
 
         A take from a lot HQ has not seen waits for the lot. A give-back (a negative take: a cancelled
@@ -151,7 +153,7 @@ class Ingest:
         earlier event of its device is still missing or waiting at HQ. Once they all are applied it goes
         in as it is (Book.take keeps the lot within its grant: a double spend already moved the rest).
         """
-        if row["status"] == EventStatus.CORRECTION or not parsed.takes:
+        if row.status == EventStatus.CORRECTION or not parsed.takes:
             return []
         unknown = sorted({lot_id for lot_id, _ in parsed.takes if self.book.lot(lot_id) is None})
         full = self.book.overfilled(parsed.takes)
@@ -159,18 +161,18 @@ class Ingest:
             full = []
         return unknown + full
 
-    def earlier_pending(self, row: dict) -> bool:
+    def earlier_pending(self, row: EventRow) -> bool:
         """Whether an event of the row's device before it (by device_seq) is missing or waiting at HQ."""
-        e, device_id, seq = M.events.c, row["device_id"], row["device_seq"]
+        e, device_id, seq = M.events.c, row.device_id, row.device_seq
         if seq <= 1:
             return False
         before = (e.device_id == device_id) & (e.device_seq < seq)
         stored = self.conn.execute(select(func.count()).select_from(M.events).where(before)).scalar()
         waiting = [i for i in self.conn.execute(select(e.event_id).where(before, e.status == EventStatus.WAITING))
                    .scalars() if self.status_updates.get(i, EventStatus.WAITING) == EventStatus.WAITING]
-        here = [r for r in self.rows.values() if r["device_id"] == device_id and r["device_seq"] < seq]
+        here = [r for r in self.rows.values() if r.device_id == device_id and r.device_seq < seq]
         arrived = stored + len(here)
-        return arrived < seq - 1 or bool(waiting) or any(r["status"] == EventStatus.WAITING for r in here)
+        return arrived < seq - 1 or bool(waiting) or any(r.status == EventStatus.WAITING for r in here)
 
     def recheck_waiting(self, device_id: str) -> None:
         """Wake the device's waiting events once more, earliest first: a give-back waiting for room in a lot
@@ -180,7 +182,7 @@ class Ingest:
         if not ids:
             return
         e = M.events.c
-        mine = {i: r["device_seq"] for i, r in self.rows.items() if r["device_id"] == device_id and i in ids}
+        mine = {i: r.device_seq for i, r in self.rows.items() if r.device_id == device_id and i in ids}
         for where in bulk.where_in(self.conn, e.event_id, ids):
             mine.update(self.conn.execute(select(e.event_id, e.device_seq).where(where, e.device_id == device_id)).all())
         for event_id in sorted(mine, key=mine.get):
@@ -218,12 +220,11 @@ class Ingest:
     def admit(self, e: WireEvent, parsed: Parsed) -> int:
         hq_seq = self.seq.next()
         device_time = utc(e.device_time)
-        row = {"event_id": e.event_id, "hq_seq": hq_seq, "store_id": e.store_id, "device_id": e.device_id,
-               "device_seq": e.device_seq, "kind": e.kind, "device_time": device_time, "received_at": self.now,
-               "staff_id": e.staff_id, "rule_version": e.rule_version, "member_id": e.member_id,
-               "payload": parsed.canonical or canonical_json(e.payload), "payload_hash": e.payload_hash,
-               "status": EventStatus.APPLIED,
-               "flags": ""}
+        row = EventRow(event_id=e.event_id, hq_seq=hq_seq, store_id=e.store_id, device_id=e.device_id,
+                       device_seq=e.device_seq, kind=e.kind, device_time=device_time, received_at=self.now,
+                       staff_id=e.staff_id, rule_version=e.rule_version, member_id=e.member_id,
+                       payload=parsed.canonical or canonical_json(e.payload), payload_hash=e.payload_hash,
+                       status=EventStatus.APPLIED)
         self.rows[e.event_id] = row
         self.follow(e.member_id, e.store_id)
         self.carry_out(row, merges.clock(row, self.skew_s, self.now))
@@ -232,13 +233,13 @@ class Ingest:
         code_uses.from_event(self, row, e.payload)  # pickups and coupons: once chain-wide, by hq_seq (rule 10)
         return hq_seq
 
-    def apply(self, row: dict, payload: dict, parsed: Parsed) -> None:
+    def apply(self, row: EventRow, payload: dict, parsed: Parsed) -> None:
         """Postings, balances and lots of one event, then the merge rules it may trigger."""
         blocked = self.blocked(row, parsed)
         if blocked:
             waiting.wait(self, row, blocked)
             return
-        eid = row["event_id"]
+        eid = row.event_id
         self.book.post(eid, parsed.postings)
         for lot_id, account, amount, available_at, expires_at in parsed.grants:
             if self.book.lot(lot_id) is None:
@@ -256,17 +257,17 @@ class Ingest:
             if short:
                 moved.add(account)
         drained = self.book.drained[mark:]
-        self.fan_out(row)
+        self.fan_out(row, parsed.postings, payload)
         self.merge(row, payload, parsed, moved)
         # Woken: what waited for a lot this event granted, and give-backs waiting for room in a lot it took from.
         for event_id in self.waiting_for([g[0] for g in parsed.grants] + drained):
             waiting.wake(self, event_id)
 
-    def merge(self, row: dict, payload: dict, parsed: Parsed, moved: set[str]) -> None:
+    def merge(self, row: EventRow, payload: dict, parsed: Parsed, moved: set[str]) -> None:
         """The merge rules an applied event may trigger, in order, each carried out before the next reads
         the ledger (a give-back's correction changes what counts as a double spend)."""
-        correction = row["status"] == EventStatus.CORRECTION
-        kind = row["kind"]
+        correction = row.status == EventStatus.CORRECTION
+        kind = row.kind
         if moved:
             self.carry_out(row, merges.lots_differ(moved))
         if not correction:
@@ -288,7 +289,7 @@ class Ingest:
         if not correction:
             self.carry_out(row, merges.repay_from_earning(row, self.book, parsed.grants))
 
-    def carry_out(self, row: dict, findings: tuple[Finding, ...], always: bool = False) -> list[str]:
+    def carry_out(self, row: EventRow, findings: tuple[Finding, ...], always: bool = False) -> list[str]:
         """Do what merge rules decided about `row`, in one place: post each finding's correction, flag the
         event, record the conflict, then the notices. A finding whose correction exists already (the merge
         ran before) is skipped whole, unless `always`. Returns the ids of the corrections posted."""
@@ -304,30 +305,31 @@ class Ingest:
                     made.append(cid)
             flags = [n for n in f.notices if isinstance(n, EventFlag)]
             for n in flags:
-                row["flags"] = ",".join(filter(None, [row["flags"], n.flag]))
+                row.flags = ",".join(filter(None, [row.flags, n.flag]))
             if f.conflict is not None:
                 k = f.conflict
                 self.conflict(k.rule, k.kind, row, dict(k.detail), [cid] if cid else [], status=k.status,
                               member_id=k.member_id, tag=k.tag)
             for n in f.notices:
                 if isinstance(n, EventFlag):
-                    self.event_status(row, EventStatus.FLAGGED, n.reason, flags=row["flags"])
+                    self.event_status(row, EventStatus.FLAGGED, n.reason, flags=row.flags)
                 elif isinstance(n, RiskFlag):
                     member_records.flag_at_risk(self, n.member_id, n.text)
                 elif isinstance(n, LotsDiffer):
                     self.tell_lots_differ(row, n.member_id)
         return made
 
-    def tell_lots_differ(self, row: dict, member_id: str) -> None:
+    def tell_lots_differ(self, row: EventRow, member_id: str) -> None:
         """A lots_differ item to every store holding the member (every till: the event's own too), once a
         push per member and store (rule 9)."""
-        doc = {"member_id": member_id, "event_id": row["event_id"], "hq_seq": row["hq_seq"]}
+        doc = {"member_id": member_id, "event_id": row.event_id, "hq_seq": row.hq_seq}
         for store_id in sorted(self.followers(member_id) - {M.HQ_ORIGIN}):
             if (member_id, store_id) not in self.lots_told:
                 self.lots_told.add((member_id, store_id))
                 self.feed.add(store_id, "lots_differ", member_id, doc)
 
-    def fan_out(self, row: dict) -> None:
+    def fan_out(self, row: EventRow, postings: Sequence[tuple[str, int]] = (),
+                payload: dict[str, Any] | None = None) -> None:
         """Every device following the member learns of the event, except the device that made it.
 
         Follows are per store and a store's feed rows reach every till of the store, so: the
@@ -335,32 +337,51 @@ class Ingest:
         (a row the making till never pulls: skip_device). HQ's corrections go to the store of
         the event they correct too, every till of it.
         """
-        member_id = row["member_id"]
-        correction = row["status"] == EventStatus.CORRECTION
+        member_id = row.member_id
+        correction = row.status == EventStatus.CORRECTION
         if not member_id and not correction:
+            self.tell_guide_store(row, postings, payload or {})
             return
         to = set(self.followers(member_id)) if member_id else set()
-        origin = row["store_id"]
+        origin = row.store_id
         if correction:
-            to.add(json.loads(row["payload"]).get("store_id") or origin)
+            to.add(json.loads(row.payload).get("store_id") or origin)
             to.discard(M.HQ_ORIGIN)
-        elif origin in to and self.tills(origin) <= {row["device_id"]}:
+        elif origin in to and self.tills(origin) <= {row.device_id}:
             to.discard(origin)  # a store with one till: nobody else there to tell
         if not to:
             return
         doc = event_doc_json(row)
         for store_id in sorted(to):
-            skip = row["device_id"] if store_id == origin and row["status"] != EventStatus.CORRECTION else None
-            self.feed.add(store_id, "event", row["event_id"], doc, skip_device=skip)
+            skip = row.device_id if store_id == origin and row.status != EventStatus.CORRECTION else None
+            self.feed.add(store_id, "event", row.event_id, doc, skip_device=skip)
 
-    def correct(self, subject: dict, tag: str, kind: Kind, payload: dict[str, Any], postings, grants=(), takes=(),
+    def tell_guide_store(self, row: EventRow, postings: Sequence[tuple[str, int]], payload: dict[str, Any]) -> None:
+        """An event on a shopping guide's points (a till's guide earn or its reversal, HQ's network rewards,
+        a guide's withdrawal: `account` names it where no posting does) goes to every till of the guide's
+        store but the one that made it, so the guide's balance is the same at each of them and at HQ."""
+        names = [a for a, _ in postings]
+        if isinstance(payload.get("account"), str):
+            names.append(payload["account"])
+        staff = {acc.owner for acc in map(parse_account, names)
+                 if acc is not None and acc.kind == AccountKind.STAFF and acc.owner}
+        if not staff:
+            return
+        origin, device = row.store_id, row.device_id
+        stores = set(self.conn.execute(select(M.staff.c.store_id).where(M.staff.c.staff_id.in_(staff))).scalars())
+        doc = event_doc_json(row)
+        for store_id in sorted(stores):
+            if store_id != origin or not self.tills(origin) <= {device}:
+                self.feed.add(store_id, "event", row.event_id, doc, skip_device=device if store_id == origin else None)
+
+    def correct(self, subject: EventRow | Subject, tag: str, kind: Kind, payload: dict[str, Any], postings, grants=(), takes=(),
                 member_id: str | None = None) -> str | None:
         """Post one of HQ's corrections of `subject` (a deterministic id); None if it already exists."""
-        cid = correction_id(subject["event_id"], tag)
+        cid = correction_id(subject.event_id, tag)
         if cid in self.rows or self.conn.execute(select(M.events.c.event_id)
                                                  .where(M.events.c.event_id == cid)).first():
             return None
-        payload = json.loads(canonical_json({**payload, "corrects": subject["event_id"], "store_id": subject["store_id"]}))
+        payload = json.loads(canonical_json({**payload, "corrects": subject.event_id, "store_id": subject.store_id}))
         payload["postings"] = [[a, n] for a, n in postings]
         if grants:
             payload["grants"] = [[g.lot_id, g.account, g.amount, g.available_at.isoformat(), g.expires_at.isoformat()]
@@ -368,12 +389,11 @@ class Ingest:
         if takes:
             payload["lots"] = [[t.lot_id, t.amount] for t in takes]
         hq_seq = self.seq.next()
-        row = {"event_id": cid, "hq_seq": hq_seq, "store_id": M.HQ_ORIGIN, "device_id": M.HQ_ORIGIN,
-               "device_seq": hq_seq, "kind": str(kind), "device_time": self.now, "received_at": self.now,
-               "staff_id": None, "rule_version": subject["rule_version"], "member_id": member_id,
-               "payload": canonical_json(payload), "payload_hash": payload_hash(payload),
-               "status": EventStatus.CORRECTION,
-               "flags": ""}
+        row = EventRow(event_id=cid, hq_seq=hq_seq, store_id=M.HQ_ORIGIN, device_id=M.HQ_ORIGIN,
+                       device_seq=hq_seq, kind=str(kind), device_time=self.now, received_at=self.now,
+                       staff_id=None, rule_version=subject.rule_version, member_id=member_id,
+                       payload=canonical_json(payload), payload_hash=payload_hash(payload),
+                       status=EventStatus.CORRECTION)
         self.rows[cid] = row
         parsed = Parsed([(a, n) for a, n in postings],
                         [(g.lot_id, g.account, g.amount, g.available_at, g.expires_at) for g in grants],
@@ -381,18 +401,18 @@ class Ingest:
         self.apply(row, payload, parsed)
         return cid
 
-    def conflict(self, rule: int, kind: str, subject: dict | None, detail: dict, made: list[str] = (),
+    def conflict(self, rule: int, kind: str, subject: EventRow | Subject | None, detail: dict, made: Sequence[str] = (),
                  status: ConflictStatus = ConflictStatus.RESOLVED, member_id: str | None = None, tag: str | None = None) -> None:
         self.conflicts.append({
-            "conflict_id": conflict_id(subject["event_id"] if subject else None, tag or kind), "hq_seq": self.seq.last, "rule": rule, "kind": kind,
-            "event_id": subject["event_id"] if subject else None, "store_id": subject["store_id"] if subject else None,
-            "member_id": member_id or (subject or {}).get("member_id"), "status": status,
+            "conflict_id": conflict_id(subject.event_id if subject else None, tag or kind), "hq_seq": self.seq.last, "rule": rule, "kind": kind,
+            "event_id": subject.event_id if subject else None, "store_id": subject.store_id if subject else None,
+            "member_id": member_id or (subject.member_id if subject else None), "status": status,
             "detail": canonical_json(detail), "made_events": json.dumps([m for m in made if m]), "created_at": self.now})
 
-    def event_status(self, row: dict, status: str, reason: str, **extra) -> None:
-        if row["store_id"] != M.HQ_ORIGIN:
-            self.feed.add(row["store_id"], "event_status", row["event_id"],
-                          {"event_id": row["event_id"], "status": status, "reason": reason, **extra})
+    def event_status(self, row: EventRow, status: str, reason: str, **extra) -> None:
+        if row.store_id != M.HQ_ORIGIN:
+            self.feed.add(row.store_id, "event_status", row.event_id,
+                          {"event_id": row.event_id, "status": status, "reason": reason, **extra})
 
     # --- writing -------------------------------------------------------------------
     def flush(self) -> None:
@@ -408,7 +428,7 @@ class Ingest:
     def _flush(self) -> None:
         conn = self.conn
         if self.rows:
-            bulk.insert(conn, M.events, list(self.rows.values()))
+            bulk.insert(conn, M.events, [r.db_row() for r in self.rows.values()])
         for event_id, status in self.status_updates.items():
             if event_id not in self.rows:
                 conn.execute(update(M.events).where(M.events.c.event_id == event_id).values(status=status))
@@ -431,16 +451,16 @@ class Ingest:
         self.feed.flush(conn)
 
 
-def event_doc_json(row: dict) -> str:
+def event_doc_json(row: EventRow) -> str:
     """An event as a pull item carries it (the wire event's fields plus HQ's sequence and status), as
     canonical JSON: the same text canonical_json gives for the whole document, built around the payload
     as stored (already canonical) instead of encoding the payload again for every store told of it."""
-    head = {"device_id": row["device_id"], "device_seq": row["device_seq"],
-            "device_time": row["device_time"].isoformat(), "event_id": row["event_id"], "hq_seq": row["hq_seq"],
-            "kind": row["kind"], "member_id": row["member_id"]}  # the keys before "payload", in sorted order
-    tail = {"payload_hash": row["payload_hash"], "rule_version": row["rule_version"], "staff_id": row["staff_id"],
-            "status": row["status"], "store_id": row["store_id"]}  # and after it
-    return f'{canonical_json(head)[:-1]},"payload":{row["payload"]},{canonical_json(tail)[1:]}'
+    head = {"device_id": row.device_id, "device_seq": row.device_seq,
+            "device_time": row.device_time.isoformat(), "event_id": row.event_id, "hq_seq": row.hq_seq,
+            "kind": row.kind, "member_id": row.member_id}  # the keys before "payload", in sorted order
+    tail = {"payload_hash": row.payload_hash, "rule_version": row.rule_version, "staff_id": row.staff_id,
+            "status": row.status, "store_id": row.store_id}  # and after it
+    return f'{canonical_json(head)[:-1]},"payload":{row.payload},{canonical_json(tail)[1:]}'
 
 
 def push(db: Database, device_id: str, store_id: str, events: list[WireEvent], now: datetime) -> PushResponse:
@@ -587,7 +607,7 @@ class _Prefetch:
             lot_ids.update(t for t, _ in p.takes)
             lot_ids.update(g[0] for g in p.grants)
             if ev.member_id:
-                accounts.add(f"debt:{ev.member_id}")
+                accounts.add(debt_account(ev.member_id))
                 members.add(ev.member_id)
             if ev.kind == Kind.LABEL_EARN:
                 serials.append(ev.payload.get("serial"))

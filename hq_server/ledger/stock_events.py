@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 
 from hq_server import models as M
 from hq_server.ledger.stock_book import move_id
+from hq_server.ledger.decisions import ConflictStatus
+from hq_server.ledger.event_row import EventRow
 from pos_app.domain.ledger import Kind
 
 if TYPE_CHECKING:
@@ -35,17 +37,17 @@ def event_delta(payload: dict) -> tuple[str, int] | None:
     return gift_id, delta
 
 
-def from_event(ing: Ingest, row: dict, payload: dict) -> None:
-    store_id = row["store_id"]
-    if store_id == M.HQ_ORIGIN or row["kind"] not in REASONS:
+def from_event(ing: Ingest, row: EventRow, payload: dict) -> None:
+    store_id = row.store_id
+    if store_id == M.HQ_ORIGIN or row.kind not in REASONS:
         return  # HQ's own use cases move stock themselves (an order's reservation)
     found = event_delta(payload)
     if found is None:
         return
     gift_id, delta = found
-    moved = ing.stock.move(gift_id, store_id, delta, REASONS[row["kind"]], mid=move_id(row["event_id"], "stock"),
-                           ref=payload.get("redemption_id"), event_id=row["event_id"], by=row["staff_id"],
+    moved = ing.stock.move(gift_id, store_id, delta, REASONS[row.kind], mid=move_id(row.event_id, "stock"),
+                           ref=payload.get("redemption_id"), event_id=row.event_id, by=row.staff_id,
                            start=False)
     if moved is not None and delta < 0 and moved.qty_after < 0:
         ing.conflict(11, "stock_short", row, {"gift_id": gift_id, "location": store_id, "qty": moved.qty_after,
-                                              "delta": delta}, status="open", tag=f"stock_short:{gift_id}")
+                                              "delta": delta}, status=ConflictStatus.OPEN, tag=f"stock_short:{gift_id}")

@@ -63,6 +63,7 @@ TYPES: dict[str, tuple[Field, ...]] = {
              _f("copay_fen", N_("Co-pay (yuan)"), "yuan"), _f("starts_at", N_("Starts"), "time"),
              _f("ends_at", N_("Ends"), "time"), _f("per_member_limit", N_("Limit per member"), "int"),
              _f("min_tier", N_("Lowest tier"), max_len=16), _f("image", N_("Picture address"), max_len=200),
+             _f("category", N_("Mall category"), max_len=40), _f("description", N_("Description"), max_len=2000),
              _f("active", N_("Active"), "bool")),
     "coupon_type": (_f("name", N_("Name"), required=True), _f("points_cost", N_("Points"), "int", required=True),
                     _f("kind", N_("Coupon kind"), "choice", required=True, choices=("amount", "percent")),

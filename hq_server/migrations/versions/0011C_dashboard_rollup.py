@@ -1,7 +1,7 @@
 """The dashboard's rollup of the ledger, and indexes for the dashboard's new members
 
 Revision ID: 0011C
-Revises: 0010p
+Revises: 0011A
 Create Date: 2026-12-07 15:30:00
 
 The dashboard summed every event and posting of its period on each page (seconds on 10,000,000 events);
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = '0011C'
-down_revision = '0010p'
+down_revision = '0011A'
 branch_labels = None
 depends_on = None
 
