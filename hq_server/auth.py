@@ -92,7 +92,7 @@ def device_credential(header: str | None) -> tuple[str, str]:
     return parsed
 
 
-def device_of(row, device_id: str, key: str) -> Device:
+def device_of(row: Any, device_id: str, key: str) -> Device:
     """The device whose row (store_id, key_hash, revoked; None if HQ has none) was read for device_id, if
     `key` is its key, or the refusal: for a caller that reads the row within a statement of its own
     (hq_server.handshake)."""
