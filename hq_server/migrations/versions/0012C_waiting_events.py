@@ -1,7 +1,7 @@
 """The events waiting for a lot, found without reading the others
 
 Revision ID: 0012C
-Revises: 0011F
+Revises: 0012B
 Create Date: 2026-12-07 16:10:00
 
 A store's page in the console counts the events of each till that wait at HQ (rule 5); with no index
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = '0012C'
-down_revision = '0011F'
+down_revision = '0012B'
 branch_labels = None
 depends_on = None
 
