@@ -22,8 +22,10 @@ answers 303, a sold-out one 409 with the gift's page (refused, not an error). --
 Last line on stdout, one JSON object: page_p50/p95/p99_ms, pages, pages_per_s, orders placed and refused,
 order_p95_ms, errors (a failure or an unexpected status), oversold (units of BENCH-RARE ordered beyond
 its stock, and any location's count below zero), first_load_kb (the home page and everything it loads,
-over the wire, on an empty cache: HTML, its stylesheets and scripts, the manifest and icons), and the
-load average around the run (2 CPUs shared with other engineers' tests).
+over the wire, on an empty cache: HTML, its stylesheets and scripts, the manifest and icons), the CPU
+HQ's processes and the bench database's PostgreSQL backends spent per request during the crowd (from
+/proc, as bench.fleet reads it: what a request costs, whatever the queueing), and the load average
+around the run (2 CPUs shared with other engineers' tests).
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ import httpx
 
 from bench.chain_fill import bench_database, raw
 from bench.chain_fill import sample as members_sample
+from bench.fleet import PostgresCPU, group_cpu_seconds
 from bench.sync import hq_process
 from hq_server.security import new_secret, secret_hash
 from hq_server.web.csrf import token_for
@@ -214,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.db.startswith("postgresql"):
         parser.error("--db is a PostgreSQL URL (the fill uses COPY)")
     url = bench_database(args.db, args.members, args.events, args.bench_db)
-    with hq_process(url, args.workers) as (base, _proc):
+    with hq_process(url, args.workers) as (base, proc):
         tokens = prepare(url, args.concurrent, args.rare)
         shop = httpx.get(base + "/m/mall", cookies={COOKIE: tokens[0]}).status_code == 200
         pages = PAGES + (SHOP_PAGES if shop else ())
@@ -222,11 +225,13 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(Crowd(base, pages, False, 0).run(tokens[:20], 3))  # warm-up: every worker's connections
         load_start = load()
         crowd = Crowd(base, pages, shop, args.think)
-        t0 = time.monotonic()
-        asyncio.run(crowd.run(tokens, args.seconds))
-        spent = time.monotonic() - t0
+        t0, hq0 = time.monotonic(), group_cpu_seconds(proc.pid)
+        with PostgresCPU(url) as pg:
+            asyncio.run(crowd.run(tokens, args.seconds))
+        spent, hq_cpu = time.monotonic() - t0, group_cpu_seconds(proc.pid) - hq0
         load_end = load()
     times = crowd.page_ms
+    requests = len(times) + len(crowd.order_ms)
     result = {"members": args.members, "concurrent": args.concurrent, "seconds": round(spent, 1),
               "think_s": args.think, "workers": args.workers, "pages": len(times),
               "pages_per_s": round(len(times) / spent, 1), "page_p50_ms": pct(times, 50),
@@ -235,6 +240,8 @@ def main(argv: list[str] | None = None) -> int:
               "orders_placed": crowd.placed, "orders_refused": crowd.refused,
               "order_p95_ms": pct(crowd.order_ms, 95) if shop else None,
               "oversold": oversold(url, args.rare) if shop else None,
+              "hq_cpu_ms_per_request": round(hq_cpu * 1000 / max(1, requests), 1),
+              "pg_cpu_ms_per_request": round(pg.seconds() * 1000 / max(1, requests), 1),
               "load_avg_start": load_start, "load_avg_end": load_end, "cpus": os.cpu_count()}
     if not shop:
         result["note"] = "this HQ has no mall gift pages: nothing is ordered"

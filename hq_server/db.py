@@ -75,6 +75,11 @@ class Database:
         # A till's most frequent reads, from the event loop (hq_server.loop_reads): the primary's and the replica's.
         self.loop_reads = LoopReads(self.engine)
         self.replica_loop_reads = LoopReads(self.replica) if self.replica is not None else self.loop_reads
+        # Reads run without BEGIN and COMMIT on PostgreSQL too: at READ COMMITTED (HQ's level) every statement
+        # takes its own snapshot whether in a transaction or not, so the two round trips bought nothing
+        # and cost a third of a mall page's trips to a busy database (bench.mall). SQLite keeps its
+        # deferred transaction, which does hold one snapshot for the read.
+        self._reads = _autocommit(self.engine) or self.engine
         self.helpers: dict[str, Any] = {}  # per-process helpers made on first use (turns' listener); dispose closes them
 
     @contextmanager
@@ -99,7 +104,8 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn:
+        """A read: statements that each see HQ's latest commits (use replica_read for one snapshot)."""
+        with self._reads.connect() as conn:
             with conn.begin():
                 yield conn
 
@@ -120,7 +126,7 @@ class Database:
     @contextmanager
     def statement(self) -> Iterator[Connection]:
         """A connection for reads that are each one statement, outside any transaction: on PostgreSQL
-        (autocommit) a statement is its own snapshot and one round trip, where read() costs three (BEGIN,
+        (autocommit) a statement is its own snapshot and one round trip (read() too now: it cost three, BEGIN,
         the SELECT, COMMIT). A till's sync calls read this way (the handshake's one SELECT, a device's
         key); two statements on it may see two snapshots. SQLite: read() (its round trips are calls)."""
         if self._statements is None:

@@ -61,11 +61,16 @@ def session_of(db: Database, token: str | None, now: datetime) -> MemberSession 
         return None
     s = member_sessions.c
     digest = secret_hash(token)
+    m = M.members.c
     with db.read() as conn:
-        row = conn.execute(select(s.member_id, s.signed_in_at, s.expires_at).where(s.token_hash == digest)).first()
+        # the member's merged_into comes with the session (one trip to the database on every mall page)
+        row = conn.execute(select(s.member_id, s.signed_in_at, s.expires_at, m.merged_into)
+                           .select_from(member_sessions.outerjoin(M.members, m.member_id == s.member_id))
+                           .where(s.token_hash == digest)).first()
         if row is None or row.expires_at <= now:
             return None
-        return MemberSession(current_member(conn, row.member_id), row.signed_in_at, row.expires_at, digest)
+        member_id = row.member_id if not row.merged_into else current_member(conn, row.merged_into)
+        return MemberSession(member_id, row.signed_in_at, row.expires_at, digest)
 
 
 def require_session(db: Database, token: str | None, now: datetime) -> MemberSession:
