@@ -14,7 +14,8 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from hq_server import errors, label_keys, openapi_doc, sealing
-from hq_server.api import admin as api_admin, campaigns as api_campaigns, programme as api_programme,\
+from hq_server.api import admin as api_admin, campaigns as api_campaigns, orders as api_orders,\
+    programme as api_programme,\
     stock as api_stock, sync as api_sync, \
     users as api_users
 from hq_server.admin_answers import Health
@@ -82,6 +83,7 @@ def create_app(url: str | None = None, settings: Settings | None = None) -> Fast
     mall_pages.mount(app)
     app.include_router(api_programme.router)
     app.include_router(api_campaigns.router)
+    app.include_router(api_orders.router)
 
     @app.get("/api/v1/health", tags=["ops"], response_model=Health)
     def health() -> Health:

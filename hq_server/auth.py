@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
@@ -35,7 +35,8 @@ def now() -> datetime:
 
 async def get_db(request: Request) -> Database:
     # async: FastAPI runs a plain def dependency on its thread pool, a hand-off that cost more than this
-    return request.app.state.db
+    db: Database = request.app.state.db
+    return db
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ def device_credential(header: str | None) -> tuple[str, str]:
     return parsed
 
 
-def device_of(row, device_id: str, key: str) -> Device:
+def device_of(row: Any, device_id: str, key: str) -> Device:
     """The device whose row (store_id, key_hash, revoked; None if HQ has none) was read for device_id, if
     `key` is its key, or the refusal: for a caller that reads the row within a statement of its own
     (hq_server.handshake)."""
@@ -103,7 +104,7 @@ def device_of(row, device_id: str, key: str) -> Device:
 
 
 # The sync routes that check the key themselves (device_in) declare it for the OpenAPI document with this.
-DEVICE_SECURITY = {"security": [{"DeviceKey": []}]}
+DEVICE_SECURITY: dict[str, Any] = {"security": [{"DeviceKey": []}]}
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, select, update
 
 from hq_server import models as M
 from hq_server import sealing
-from hq_server.chain_codes_tables import device_keys
+from hq_server.ledger.chain_codes_tables import device_keys
 from hq_server.db import Seq
 from hq_server.errors import HQProblem
 from hq_server.feed import FeedWriter

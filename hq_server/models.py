@@ -289,3 +289,22 @@ guide_recruits = Table("guide_recruits", metadata,
                        Column("staff_id", String(36), primary_key=True),
                        Column("recruited_by", String(36), nullable=False, index=True),
                        Column("at", DateTime, nullable=False))
+
+# A retail store an agent recruited (hq_server.programme.network): the agent, and the two above them
+# by referral, earn agent points on the store's sales at HQ's per-level shares.
+store_recruits = Table("store_recruits", metadata,
+                       Column("store_id", String(36), primary_key=True),
+                       Column("agent_id", String(36), nullable=False, index=True),  # a member (an agent)
+                       Column("at", DateTime, nullable=False))
+
+# The level-1 rewards and store sales the network job rewarded recruiters for, so a refund's reversal
+# finds them by sale and takes back its share of what they paid (reversed: level-1 points reversed so far).
+network_sources = Table("network_sources", metadata,
+                        Column("event_id", String(36), primary_key=True),
+                        Column("role", String(8), nullable=False),  # guide | agent | store
+                        Column("store_id", String(36), nullable=False),
+                        Column("sale_id", String(36)),
+                        Column("points", BigInteger, nullable=False),
+                        Column("reversed", BigInteger, nullable=False, server_default="0"),
+                        Column("paid", Text, nullable=False),  # JSON [[account, level, points, lot_id], ...]
+                        Index("ix_network_sources_sale", "store_id", "sale_id"))

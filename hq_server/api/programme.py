@@ -13,9 +13,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from hq_server import roles as R
 from hq_server.auth import Staff, get_db, now, require
 from hq_server.db import Database
-from hq_server.programme import adjustments, catalogue, coupons, jobs, network, tiers, withdrawals
+from hq_server.programme import adjustments, catalogue, coupons, earnings, jobs, network, team, tiers, withdrawals
 from hq_server.wire_time import UtcDateTime
 from pos_app.domain.ids import ID_PATTERN
+from pos_app.domain.network import LevelRewards
 from pos_app.sync.wire import Problem
 
 router = APIRouter(prefix="/api/v1/admin", tags=["programme"])
@@ -254,23 +255,36 @@ def payouts_csv(again: bool = Query(False, description="every approved payout, e
 class LevelRewardsIO(Body):
     guide_pct: list[int] = Field(default_factory=list, description="levels 2 and 3: percent of the guide's points")
     agent_pct: list[int] = Field(default_factory=list, description="levels 2 and 3: percent of the referral bonus")
+    store_pct: list[int] = Field(default_factory=list, description="levels 1 to 3: percent of the points a "
+                                 "recruited store's sales earned, to its agent and the two who referred them")
 
 
 class RecruiterIn(Body):
     recruited_by: str = Field(min_length=1, max_length=36)
 
 
+class GuideLinkIn(Body):
+    staff_id: str = Field(min_length=1, max_length=36, description="the shopping guide (staff) this member is")
+
+
+class StoreRecruiterIn(Body):
+    agent_id: str = Field(pattern=ID_PATTERN, description="the member (an agent) who recruited the store")
+
+
+def _levels(r: LevelRewards) -> dict:
+    return {"guide_pct": list(r.guide_pct), "agent_pct": list(r.agent_pct), "store_pct": list(r.store_pct)}
+
+
 @router.get("/level-rewards", response_model=LevelRewardsIO)
 def level_rewards(_who: Staff = CatalogueRead, db: Database = Depends(get_db)) -> dict:
-    r = network.level_rewards(db)
-    return {"guide_pct": list(r.guide_pct), "agent_pct": list(r.agent_pct)}
+    return _levels(network.level_rewards(db))
 
 
 @router.put("/level-rewards", response_model=LevelRewardsIO, responses=PROBLEMS)
 def set_level_rewards(body: dict, _who: Staff = Catalogue, db: Database = Depends(get_db)) -> dict:
-    """HQ's shares for the recruiters of a guide or a referrer: two levels above at most (422 beyond)."""
-    r = network.set_level_rewards(db, doc=body)
-    return {"guide_pct": list(r.guide_pct), "agent_pct": list(r.agent_pct)}
+    """HQ's shares for the recruiters of a guide or a referrer (two levels above at most) and for the agents
+    above a recruited store (three levels at most): 422 beyond."""
+    return _levels(network.set_level_rewards(db, doc=body))
 
 
 @router.put("/staff/{staff_id}/recruiter", status_code=204, responses=PROBLEMS)
@@ -278,6 +292,57 @@ def set_recruiter(body: RecruiterIn, staff_id: str = Path(min_length=1, max_leng
                   db: Database = Depends(get_db)) -> None:
     """Who recruited this shopping guide (another guide)."""
     network.set_recruiter(db, staff_id=staff_id, recruited_by=body.recruited_by, now=now())
+
+
+@router.put("/members/{member_id}/guide", status_code=204, responses=PROBLEMS)
+def link_guide(body: GuideLinkIn, member_id: str = Path(min_length=1, max_length=36), _who: Staff = Catalogue,
+               db: Database = Depends(get_db)) -> None:
+    """This member is the chain's shopping guide `staff_id`: the mall shows them their guide points, the
+    guides they recruited and their guide withdrawals (programme.team)."""
+    team.link_guide(db, member_id=member_id, staff_id=body.staff_id, now=now())
+
+
+@router.put("/stores/{store_id}/recruiter", status_code=204, responses=PROBLEMS)
+def set_store_recruiter(body: StoreRecruiterIn, store_id: str = Path(min_length=1, max_length=36),
+                        _who: Staff = Catalogue, db: Database = Depends(get_db)) -> None:
+    """The agent who recruited this retail store: from now on they (and the two who referred them) earn
+    agent points on its sales, at HQ's store_pct."""
+    network.set_store_recruiter(db, store_id=store_id, agent_id=body.agent_id, now=now())
+
+
+class EarningLineOut(BaseModel):
+    hq_seq: int
+    event_id: str
+    kind: str
+    what: str
+    points: int
+    store_id: str
+    at: UtcDateTime
+    level: int | None = None
+    sale_id: str | None = None
+
+
+class EarningsOut(BaseModel):
+    holder: str
+    point_type: str
+    balance: int
+    earned: int
+    spent: int
+    held: int
+    owed: int
+    lines: list[EarningLineOut]
+    next_before: int | None
+
+
+@router.get("/holders/{holder}/earnings", response_model=EarningsOut, responses=PROBLEMS)
+def holder_earnings(holder: str = Path(min_length=1, max_length=36),
+                    point_type: Literal["consumer", "guide", "agent"] = Query(...),
+                    before: int | None = Query(None, ge=1), limit: int = Query(earnings.PAGE, ge=1, le=earnings.MAX_PAGE),
+                    _who: Staff = MembersRead, db: Database = Depends(get_db)) -> dict:
+    """A guide's (a staff id) or an agent's (a member id) statement of one point type: balance, earned, spent,
+    held for withdrawals, owed, and the lines newest first (each reward's level, each refund's reversal)."""
+    got = earnings.earnings(db, holder=holder, point_type=point_type, before=before, limit=limit)
+    return {**got.__dict__, "lines": [line.__dict__ for line in got.lines]}
 
 
 # --- scheduled jobs --------------------------------------------------------------------------

@@ -7,12 +7,12 @@ import re
 import zlib
 from contextlib import nullcontext
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import AfterValidator, ValidationError
-from sqlalchemy import or_, select, update
+from sqlalchemy import Connection, or_, select, update
 
 from hq_server import device_keys, feed
 from hq_server.ledger import ingest
@@ -26,6 +26,7 @@ from hq_server.errors import HQProblem, validation_message
 from hq_server.throttle import Throttle
 from hq_server.ledger.member_records import member_doc
 from hq_server.security import new_secret, secret_hash
+from pos_app.domain import ledger as L
 from pos_app.domain.ids import new_id
 from pos_app.sync.gc_pause import gc_paused
 from pos_app.domain.members import check_phone, normalize_phone
@@ -35,7 +36,7 @@ from pos_app.sync import wire as W
 router = APIRouter(prefix="/api/v1", tags=["sync"])
 PUSH_PULL_LIMIT = 500  # the page a push answers with (protocol 2), as a till's own pull asks
 GC_PAUSE_BYTES = 16 * 1024  # a body this big holds dozens of events (gzip: hundreds)
-PROBLEMS = {code: {"model": W.Problem} for code in (400, 401, 403, 404, 409, 410, 413, 422)}
+PROBLEMS: dict[int | str, dict[str, Any]] = {code: {"model": W.Problem} for code in (400, 401, 403, 404, 409, 410, 413, 422)}
 
 
 @router.post("/enrol", response_model=W.EnrolResponse, responses=PROBLEMS)
@@ -91,7 +92,7 @@ def _skew(hq_time: datetime, device_time: datetime) -> int:
     return skew
 
 
-def _read_body(raw: bytes, encoding: str) -> dict:
+def _read_body(raw: bytes, encoding: str) -> dict[str, Any]:
     if encoding == "gzip":
         d = zlib.decompressobj(16 + zlib.MAX_WBITS)
         try:
@@ -248,7 +249,7 @@ def lookup(q: Annotated[str, Query(min_length=1, max_length=40), AfterValidator(
     raise HQProblem(404, "member_unknown", f"no member with phone or card {q}")
 
 
-def _found(conn, q: str, phone: str) -> str | None:
+def _found(conn: Connection, q: str, phone: str) -> str | None:
     """The member a lookup finds (a merged member as the member they live on as), or None."""
     m = M.members.c
     found = conn.execute(select(m.member_id, m.merged_into).where(
@@ -257,12 +258,12 @@ def _found(conn, q: str, phone: str) -> str | None:
     return _kept_member(conn, found.member_id, found.merged_into) if found else None
 
 
-def _follows(conn, member_id: str, store_id: str) -> bool:
+def _follows(conn: Connection, member_id: str, store_id: str) -> bool:
     return conn.execute(select(M.follows.c.member_id).where(M.follows.c.member_id == member_id,
                                                             M.follows.c.store_id == store_id)).first() is not None
 
 
-def _kept_member(conn, member_id: str, merged_into: str | None) -> str | None:
+def _kept_member(conn: Connection, member_id: str, merged_into: str | None) -> str | None:
     """The member that member_id lives on as: itself, or where its merges lead (None if nowhere)."""
     seen = {member_id}
     while merged_into is not None:
@@ -277,15 +278,18 @@ def _kept_member(conn, member_id: str, merged_into: str | None) -> str | None:
     return member_id
 
 
-def member_snapshot(conn, member_id: str, as_of: int) -> W.MemberLookup:
+def member_snapshot(conn: Connection, member_id: str, as_of: int) -> W.MemberLookup:
     b, lt = M.balances.c, M.lots.c
-    accounts = [f"member:{member_id}:{t}" for t in ("consumer", "guide", "agent")] + [f"debt:{member_id}"]
+    accounts = [L.member_account(member_id, t) for t in L.PointType] + [L.debt_account(member_id)]
     balances = dict(conn.execute(select(b.account, b.balance).where(b.account.in_(accounts))).all())
     lots = conn.execute(select(lt.lot_id, lt.account, lt.remaining, lt.available_at, lt.expires_at, lt.amount)
                         .where(lt.account.in_(accounts), lt.remaining > 0).order_by(lt.expires_at)).all()
     # The sixth field, the lot's grant, is its room for give-backs at the store (remote_events._granted);
     # a store that reads five fields ignores it.
-    return W.MemberLookup(member=member_doc(conn, member_id), balances=balances,
+    doc = member_doc(conn, member_id)
+    if doc is None:
+        raise HQProblem(404, "member_unknown", f"HQ holds no record of member {member_id}")
+    return W.MemberLookup(member=doc, balances=balances,
                           lots=[[r.lot_id, r.account, r.remaining, r.available_at.isoformat(),
                                  r.expires_at.isoformat(), r.amount] for r in lots], as_of_hq_seq=as_of)
 

@@ -15,6 +15,7 @@ from hq_server import models as M
 from hq_server.ledger import merges
 from hq_server.ledger.checks import Parsed
 from hq_server.ledger.decisions import EventStatus
+from hq_server.ledger.event_row import EventRow
 
 if TYPE_CHECKING:
     from hq_server.ledger.ingest import Ingest
@@ -38,7 +39,7 @@ def preload_codes(ing: Ingest, codes: list[Any]) -> None:
     _preload_once_keys(ing, ing.codes, M.member_codes.c.code_key, codes)
 
 
-def label_serial(ing: Ingest, row: dict[str, Any], payload: dict[str, Any], parsed: Parsed) -> None:
+def label_serial(ing: Ingest, row: EventRow, payload: dict[str, Any], parsed: Parsed) -> None:
     """A label earn: the first claim of its serial is kept (and checked against HQ's batches); a later one
     is kept as duplicate_serial and reversed (merges.duplicate_serial)."""
     serial = payload["serial"]
@@ -47,15 +48,15 @@ def label_serial(ing: Ingest, row: dict[str, Any], payload: dict[str, Any], pars
     first = ing.serials[serial]
     points = int(payload.get("points", 0))
     if first is None:
-        ing.serials[serial] = {"serial": serial, "event_id": row["event_id"], "store_id": row["store_id"],
-                               "member_id": row["member_id"], "points": points, "hq_seq": row["hq_seq"], "new": True}
+        ing.serials[serial] = {"serial": serial, "event_id": row.event_id, "store_id": row.store_id,
+                               "member_id": row.member_id, "points": points, "hq_seq": row.hq_seq, "new": True}
         ing.feed.add(M.CHAIN, "label_claim", serial, {"serial": serial, "sku": payload.get("sku"), "points": points,
-                                                       "member_id": row["member_id"], "event_id": row["event_id"],
-                                                       "store_id": row["store_id"]})
+                                                       "member_id": row.member_id, "event_id": row.event_id,
+                                                       "store_id": row.store_id})
         ing.carry_out(row, merges.label_unverified(row, payload, parsed.postings, ing.label_plan))
         return
-    row["status"] = EventStatus.DUPLICATE_SERIAL
-    ing.status_updates[row["event_id"]] = EventStatus.DUPLICATE_SERIAL
+    row.status = EventStatus.DUPLICATE_SERIAL
+    ing.status_updates[row.event_id] = EventStatus.DUPLICATE_SERIAL
     first_lot = parsed.grants[0][0] if parsed.grants else None
     made = ing.carry_out(row, (merges.duplicate_serial(row, payload, first_lot, first, ing.book, ing.now),),
                          always=True)
@@ -64,15 +65,15 @@ def label_serial(ing: Ingest, row: dict[str, Any], payload: dict[str, Any], pars
                      "reversed", corrections=made or [None])
 
 
-def member_code(ing: Ingest, row: dict[str, Any], code: str) -> None:
+def member_code(ing: Ingest, row: EventRow, code: str) -> None:
     """A spend proven by a member's dynamic code: the first use is kept; a second (merges.member_code_reused)
     is flagged."""
     if code not in ing.codes:
         preload_codes(ing, [code])
     first = ing.codes[code]
     if first is None:
-        ing.codes[code] = {"code_key": code[:80], "event_id": row["event_id"], "store_id": row["store_id"],
-                           "hq_seq": row["hq_seq"], "new": True}
+        ing.codes[code] = {"code_key": code[:80], "event_id": row.event_id, "store_id": row.store_id,
+                           "hq_seq": row.hq_seq, "new": True}
         return
-    if first["event_id"] != row["event_id"]:
+    if first["event_id"] != row.event_id:
         ing.carry_out(row, merges.member_code_reused(code, first))

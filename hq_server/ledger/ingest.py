@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import time
 from contextlib import nullcontext
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,21 +19,23 @@ from typing import Any
 from psycopg.rows import namedtuple_row
 from sqlalchemy import Connection, delete, func, select, update
 
-from hq_server import bulk, code_uses, stock_events
+from hq_server import bulk
+from hq_server.ledger import code_uses, stock_events
 from hq_server.ledger import authority, claims, member_records, merges, till_policy, turns, waiting
 from hq_server import models as M
 from hq_server.ledger.book import Book
 from hq_server.ledger.checks import Parsed, utc
+from hq_server.ledger.event_row import EventRow, Subject
 from hq_server.ledger.decisions import (ConflictStatus, EventFlag, EventStatus, Finding, LotsDiffer, RiskFlag,
                                         conflict_id, correction_id)
 from hq_server.db import Database, Seq
 from hq_server.errors import HQProblem
 from hq_server.feed import FeedWriter
-from hq_server.stock_book import StockBook
-from pos_app.domain.ledger import Kind, canonical_json, payload_hash
+from hq_server.ledger.stock_book import StockBook
+from pos_app.domain.ledger import AccountKind, Kind, LotGrant, LotTake, canonical_json, debt_account, parse_account, payload_hash
 from pos_app.domain.rules import Rules
 from pos_app.sync.gc_pause import gc_paused
-from pos_app.sync.wire import EMPTY_HASH, EventAnswer, PushResponse, WireEvent, roll_hash
+from pos_app.sync.wire import EMPTY_HASH, AnswerStatus, EventAnswer, PushResponse, WireEvent, roll_hash
 
 # A till's everyday push (a few events) is small: it runs with the cycle collector on (pausing it, gc_pause,
 # pays for a 500-event batch, but under a fleet of small pushes that always overlap it only let cyclic
@@ -51,28 +54,29 @@ class Ingest:
         self.conn, self.seq, self.store_id, self.now, self.skew_s = conn, seq, store_id, now, skew_s
         self.book = Book(conn)
         self.feed = FeedWriter(seq)
-        self.rows: dict[str, dict] = {}  # events inserted by this transaction
+        self.rows: dict[str, EventRow] = {}  # events inserted by this transaction
         self.status_updates: dict[str, str] = {}  # earlier events whose status changes (waiting -> applied)
-        self.waiting_new: list[dict] = []
+        self.waiting_new: list[dict[str, Any]] = []
         self.waiting_done: set[str] = set()
-        self.serials: dict[str, dict | None] = {}
-        self.codes: dict[str, dict | None] = {}  # member codes used for spends: stored or new (claims.member_code)
+        self.serials: dict[str, dict[str, Any] | None] = {}
+        self.codes: dict[str, dict[str, Any] | None] = {}  # member codes used for spends: stored or new (claims.member_code)
         self.follow_new: set[tuple[str, str]] = set()
         self.lots_told: set[tuple[str, str]] = set()  # (member, store) told this push that its lots differ
         self._followers: dict[str, set[str]] = {}
         self._tills: dict[str, set[str]] = {}  # store -> its devices (not revoked)
-        self.conflicts: list[dict] = []
+        self.conflicts: list[dict[str, Any]] = []
         self._waiting_by_lot: dict[str, list[str]] | None = None
         self._waiting_pairs: set[tuple[str, str]] = set()  # (lot_id, event_id) rows of waiting_lots, stored or new
-        self._rules: list | None = None
+        self._rules: list[Any] | None = None
         self._parsed_rules: dict[int, Rules | None] = {}
-        self._limits: dict | None = None
+        self._limits: dict[str, Any] | None = None
         self._label_plans: dict[str, Any] = {}
         self._stock: StockBook | None = None
+        self.chain_codes = code_uses.CodeBook(conn)  # pickups and codes' first uses (rule 10), read once
 
     @property
     def stock(self) -> StockBook:
-        """Gift stock per location (hq_server.stock_book), read on first use."""
+        """Gift stock per location (hq_server.ledger.stock_book), read on first use."""
         if self._stock is None:
             self._stock = StockBook(self.conn, self.seq, self.now)
         return self._stock
@@ -90,7 +94,7 @@ class Ingest:
                                    for r in self.conn.execute(select(M.follows.c.member_id, M.follows.c.store_id)
                                                               .where(where))])
 
-    def seed_followers(self, member_ids, rows) -> None:
+    def seed_followers(self, member_ids: Iterable[str], rows: Iterable[Any]) -> None:
         """Caches the (member_id, store_id) follows read for these members; what is cached already is kept."""
         need = {m for m in member_ids if m not in self._followers}
         for m in need:
@@ -112,36 +116,42 @@ class Ingest:
             self._followers[member_id].add(store_id)
             self.follow_new.add((member_id, store_id))
 
-    def waiting_for(self, lot_ids: list[str]) -> list[str]:
+    def _waits(self) -> dict[str, list[str]]:
+        """lot_id -> the events waiting for it: every row of waiting_lots, read once a push."""
         if self._waiting_by_lot is None:
             w = M.waiting_lots.c
             self.seed_waiting(self.conn.execute(select(w.lot_id, w.event_id)).all()
                               if self.conn.execute(select(w.lot_id).limit(1)).first() is not None else [])
-        out = []
+        return self._waiting_by_lot if self._waiting_by_lot is not None else {}
+
+    def waiting_for(self, lot_ids: list[str]) -> list[str]:
+        waits = self._waits()
+        out: list[str] = []
         for lot_id in lot_ids:
-            for event_id in self._waiting_by_lot.pop(lot_id, []):
+            for event_id in waits.pop(lot_id, []):
                 if event_id not in out:
                     out.append(event_id)
         return out
 
-    def seed_waiting(self, rows) -> None:
+    def seed_waiting(self, rows: Iterable[Any]) -> None:
         """Caches every (lot_id, event_id) row of waiting_lots (read once a push)."""
-        self._waiting_by_lot = {}
+        waits: dict[str, list[str]] = {}
+        self._waiting_by_lot = waits
         for lot_id, event_id in rows:
-            self._waiting_by_lot.setdefault(lot_id, []).append(event_id)
+            waits.setdefault(lot_id, []).append(event_id)
             self._waiting_pairs.add((lot_id, event_id))
 
     def wait_on(self, event_id: str, lot_ids: list[str]) -> None:
         """Note that the event waits for these lots (a waiting_lots row each, once)."""
-        self.waiting_for([])  # loads what already waits, so ours joins it
+        waits = self._waits()  # loads what already waits, so ours joins it
         for lot_id in lot_ids:
             if (lot_id, event_id) not in self._waiting_pairs:
                 self._waiting_pairs.add((lot_id, event_id))
                 self.waiting_new.append({"lot_id": lot_id, "event_id": event_id})
-            if event_id not in self._waiting_by_lot.setdefault(lot_id, []):
-                self._waiting_by_lot[lot_id].append(event_id)
+            if event_id not in waits.setdefault(lot_id, []):
+                waits[lot_id].append(event_id)
 
-    def blocked(self, row: dict, parsed: Parsed) -> list[str]:
+    def blocked(self, row: EventRow, parsed: Parsed) -> list[str]:
         """The lots an event must wait for before it is applied (rule 5); [] when it can be applied now.
 
         A take from a lot HQ has not seen waits for the lot. A give-back (a negative take: a cancelled
@@ -150,7 +160,7 @@ class Ingest:
         earlier event of its device is still missing or waiting at HQ. Once they all are applied it goes
         in as it is (Book.take keeps the lot within its grant: a double spend already moved the rest).
         """
-        if row["status"] == EventStatus.CORRECTION or not parsed.takes:
+        if row.status == EventStatus.CORRECTION or not parsed.takes:
             return []
         unknown = sorted({lot_id for lot_id, _ in parsed.takes if self.book.lot(lot_id) is None})
         full = self.book.overfilled(parsed.takes)
@@ -158,18 +168,18 @@ class Ingest:
             full = []
         return unknown + full
 
-    def earlier_pending(self, row: dict) -> bool:
+    def earlier_pending(self, row: EventRow) -> bool:
         """Whether an event of the row's device before it (by device_seq) is missing or waiting at HQ."""
-        e, device_id, seq = M.events.c, row["device_id"], row["device_seq"]
+        e, device_id, seq = M.events.c, row.device_id, row.device_seq
         if seq <= 1:
             return False
         before = (e.device_id == device_id) & (e.device_seq < seq)
         stored = self.conn.execute(select(func.count()).select_from(M.events).where(before)).scalar()
         waiting = [i for i in self.conn.execute(select(e.event_id).where(before, e.status == EventStatus.WAITING))
                    .scalars() if self.status_updates.get(i, EventStatus.WAITING) == EventStatus.WAITING]
-        here = [r for r in self.rows.values() if r["device_id"] == device_id and r["device_seq"] < seq]
-        arrived = stored + len(here)
-        return arrived < seq - 1 or bool(waiting) or any(r["status"] == EventStatus.WAITING for r in here)
+        here = [r for r in self.rows.values() if r.device_id == device_id and r.device_seq < seq]
+        arrived = (stored or 0) + len(here)
+        return arrived < seq - 1 or bool(waiting) or any(r.status == EventStatus.WAITING for r in here)
 
     def recheck_waiting(self, device_id: str) -> None:
         """Wake the device's waiting events once more, earliest first: a give-back waiting for room in a lot
@@ -179,16 +189,16 @@ class Ingest:
         if not ids:
             return
         e = M.events.c
-        mine = {i: r["device_seq"] for i, r in self.rows.items() if r["device_id"] == device_id and i in ids}
+        mine = {i: r.device_seq for i, r in self.rows.items() if r.device_id == device_id and i in ids}
         for where in bulk.where_in(self.conn, e.event_id, ids):
             mine.update(self.conn.execute(select(e.event_id, e.device_seq).where(where, e.device_id == device_id)).all())
-        for event_id in sorted(mine, key=mine.get):
+        for event_id in sorted(mine, key=lambda i: mine[i]):
             waiting.wake(self, event_id)
 
-    def rules(self) -> list:
+    def rules(self) -> list[Any]:
         if self._rules is None:
-            self._rules = self.conn.execute(select(M.rules.c.version, M.rules.c.effective_at, M.rules.c.doc)
-                                            .order_by(M.rules.c.version)).all()
+            self._rules = list(self.conn.execute(select(M.rules.c.version, M.rules.c.effective_at, M.rules.c.doc)
+                                                 .order_by(M.rules.c.version)).all())
         return self._rules
 
     def rules_at(self, version: int) -> Rules | None:
@@ -200,14 +210,14 @@ class Ingest:
                 merges.rules_of(rows, rows[-1].version) if rows else None)
         return self._parsed_rules[version]
 
-    def label_plan(self, batch_code: str):
+    def label_plan(self, batch_code: str) -> Any:
         """HQ's plan of a label batch (pos_app.domain.label_batches.BatchPlan), or None; read once a push."""
         if batch_code not in self._label_plans:
             from hq_server.ledger.key_rows import batch_plan
             self._label_plans[batch_code] = batch_plan(self.conn, batch_code)
         return self._label_plans[batch_code]
 
-    def limits(self) -> dict:
+    def limits(self) -> dict[str, Any]:
         if self._limits is None:
             from hq_server.limits import limits_for
             self._limits = limits_for(self.conn, self.store_id).model_dump()
@@ -217,12 +227,11 @@ class Ingest:
     def admit(self, e: WireEvent, parsed: Parsed) -> int:
         hq_seq = self.seq.next()
         device_time = utc(e.device_time)
-        row = {"event_id": e.event_id, "hq_seq": hq_seq, "store_id": e.store_id, "device_id": e.device_id,
-               "device_seq": e.device_seq, "kind": e.kind, "device_time": device_time, "received_at": self.now,
-               "staff_id": e.staff_id, "rule_version": e.rule_version, "member_id": e.member_id,
-               "payload": parsed.canonical or canonical_json(e.payload), "payload_hash": e.payload_hash,
-               "status": EventStatus.APPLIED,
-               "flags": ""}
+        row = EventRow(event_id=e.event_id, hq_seq=hq_seq, store_id=e.store_id, device_id=e.device_id,
+                       device_seq=e.device_seq, kind=e.kind, device_time=device_time, received_at=self.now,
+                       staff_id=e.staff_id, rule_version=e.rule_version, member_id=e.member_id,
+                       payload=parsed.canonical or canonical_json(e.payload), payload_hash=e.payload_hash,
+                       status=EventStatus.APPLIED)
         self.rows[e.event_id] = row
         self.follow(e.member_id, e.store_id)
         self.carry_out(row, merges.clock(row, self.skew_s, self.now))
@@ -231,13 +240,13 @@ class Ingest:
         code_uses.from_event(self, row, e.payload)  # pickups and coupons: once chain-wide, by hq_seq (rule 10)
         return hq_seq
 
-    def apply(self, row: dict, payload: dict, parsed: Parsed) -> None:
+    def apply(self, row: EventRow, payload: dict[str, Any], parsed: Parsed) -> None:
         """Postings, balances and lots of one event, then the merge rules it may trigger."""
         blocked = self.blocked(row, parsed)
         if blocked:
             waiting.wait(self, row, blocked)
             return
-        eid = row["event_id"]
+        eid = row.event_id
         self.book.post(eid, parsed.postings)
         for lot_id, account, amount, available_at, expires_at in parsed.grants:
             if self.book.lot(lot_id) is None:
@@ -255,17 +264,17 @@ class Ingest:
             if short:
                 moved.add(account)
         drained = self.book.drained[mark:]
-        self.fan_out(row)
+        self.fan_out(row, parsed.postings, payload)
         self.merge(row, payload, parsed, moved)
         # Woken: what waited for a lot this event granted, and give-backs waiting for room in a lot it took from.
         for event_id in self.waiting_for([g[0] for g in parsed.grants] + drained):
             waiting.wake(self, event_id)
 
-    def merge(self, row: dict, payload: dict, parsed: Parsed, moved: set[str]) -> None:
+    def merge(self, row: EventRow, payload: dict[str, Any], parsed: Parsed, moved: set[str]) -> None:
         """The merge rules an applied event may trigger, in order, each carried out before the next reads
         the ledger (a give-back's correction changes what counts as a double spend)."""
-        correction = row["status"] == EventStatus.CORRECTION
-        kind = row["kind"]
+        correction = row.status == EventStatus.CORRECTION
+        kind = row.kind
         if moved:
             self.carry_out(row, merges.lots_differ(moved))
         if not correction:
@@ -287,7 +296,7 @@ class Ingest:
         if not correction:
             self.carry_out(row, merges.repay_from_earning(row, self.book, parsed.grants))
 
-    def carry_out(self, row: dict, findings: tuple[Finding, ...], always: bool = False) -> list[str]:
+    def carry_out(self, row: EventRow, findings: tuple[Finding, ...], always: bool = False) -> list[str]:
         """Do what merge rules decided about `row`, in one place: post each finding's correction, flag the
         event, record the conflict, then the notices. A finding whose correction exists already (the merge
         ran before) is skipped whole, unless `always`. Returns the ids of the corrections posted."""
@@ -301,32 +310,32 @@ class Ingest:
                     continue
                 if cid is not None:
                     made.append(cid)
-            flags = [n for n in f.notices if isinstance(n, EventFlag)]
-            for n in flags:
-                row["flags"] = ",".join(filter(None, [row["flags"], n.flag]))
+            for flag in (n for n in f.notices if isinstance(n, EventFlag)):
+                row.flags = ",".join(filter(None, [row.flags, flag.flag]))
             if f.conflict is not None:
                 k = f.conflict
                 self.conflict(k.rule, k.kind, row, dict(k.detail), [cid] if cid else [], status=k.status,
                               member_id=k.member_id, tag=k.tag)
             for n in f.notices:
                 if isinstance(n, EventFlag):
-                    self.event_status(row, EventStatus.FLAGGED, n.reason, flags=row["flags"])
+                    self.event_status(row, EventStatus.FLAGGED, n.reason, flags=row.flags)
                 elif isinstance(n, RiskFlag):
                     member_records.flag_at_risk(self, n.member_id, n.text)
                 elif isinstance(n, LotsDiffer):
                     self.tell_lots_differ(row, n.member_id)
         return made
 
-    def tell_lots_differ(self, row: dict, member_id: str) -> None:
+    def tell_lots_differ(self, row: EventRow, member_id: str) -> None:
         """A lots_differ item to every store holding the member (every till: the event's own too), once a
         push per member and store (rule 9)."""
-        doc = {"member_id": member_id, "event_id": row["event_id"], "hq_seq": row["hq_seq"]}
+        doc = {"member_id": member_id, "event_id": row.event_id, "hq_seq": row.hq_seq}
         for store_id in sorted(self.followers(member_id) - {M.HQ_ORIGIN}):
             if (member_id, store_id) not in self.lots_told:
                 self.lots_told.add((member_id, store_id))
                 self.feed.add(store_id, "lots_differ", member_id, doc)
 
-    def fan_out(self, row: dict) -> None:
+    def fan_out(self, row: EventRow, postings: Sequence[tuple[str, int]] = (),
+                payload: dict[str, Any] | None = None) -> None:
         """Every device following the member learns of the event, except the device that made it.
 
         Follows are per store and a store's feed rows reach every till of the store, so: the
@@ -334,32 +343,53 @@ class Ingest:
         (a row the making till never pulls: skip_device). HQ's corrections go to the store of
         the event they correct too, every till of it.
         """
-        member_id = row["member_id"]
-        correction = row["status"] == EventStatus.CORRECTION
+        member_id = row.member_id
+        correction = row.status == EventStatus.CORRECTION
         if not member_id and not correction:
+            self.tell_guide_store(row, postings, payload or {})
             return
         to = set(self.followers(member_id)) if member_id else set()
-        origin = row["store_id"]
+        origin = row.store_id
         if correction:
-            to.add(json.loads(row["payload"]).get("store_id") or origin)
+            to.add(json.loads(row.payload).get("store_id") or origin)
             to.discard(M.HQ_ORIGIN)
-        elif origin in to and self.tills(origin) <= {row["device_id"]}:
+        elif origin in to and self.tills(origin) <= {row.device_id}:
             to.discard(origin)  # a store with one till: nobody else there to tell
         if not to:
             return
         doc = event_doc_json(row)
         for store_id in sorted(to):
-            skip = row["device_id"] if store_id == origin and row["status"] != EventStatus.CORRECTION else None
-            self.feed.add(store_id, "event", row["event_id"], doc, skip_device=skip)
+            skip = row.device_id if store_id == origin and row.status != EventStatus.CORRECTION else None
+            self.feed.add(store_id, "event", row.event_id, doc, skip_device=skip)
 
-    def correct(self, subject: dict, tag: str, kind: Kind, payload: dict[str, Any], postings, grants=(), takes=(),
+    def tell_guide_store(self, row: EventRow, postings: Sequence[tuple[str, int]], payload: dict[str, Any]) -> None:
+        """An event on a shopping guide's points (a till's guide earn or its reversal, HQ's network rewards,
+        a guide's withdrawal: `account` names it where no posting does) goes to every till of the guide's
+        store but the one that made it, so the guide's balance is the same at each of them and at HQ."""
+        names = [a for a, _ in postings]
+        if isinstance(payload.get("account"), str):
+            names.append(payload["account"])
+        staff = {acc.owner for acc in map(parse_account, names)
+                 if acc is not None and acc.kind == AccountKind.STAFF and acc.owner}
+        if not staff:
+            return
+        origin, device = row.store_id, row.device_id
+        stores = set(self.conn.execute(select(M.staff.c.store_id).where(M.staff.c.staff_id.in_(staff))).scalars())
+        doc = event_doc_json(row)
+        for store_id in sorted(stores):
+            if store_id != origin or not self.tills(origin) <= {device}:
+                self.feed.add(store_id, "event", row.event_id, doc, skip_device=device if store_id == origin else None)
+
+    def correct(self, subject: EventRow | Subject, tag: str, kind: Kind, payload: dict[str, Any],
+                postings: Sequence[tuple[str, int]], grants: Sequence[LotGrant] = (), takes: Sequence[LotTake] = (),
                 member_id: str | None = None) -> str | None:
         """Post one of HQ's corrections of `subject` (a deterministic id); None if it already exists."""
-        cid = correction_id(subject["event_id"], tag)
-        if cid in self.rows or self.conn.execute(select(M.events.c.event_id)
-                                                 .where(M.events.c.event_id == cid)).first():
+        cid = correction_id(subject.event_id, tag)
+        # A subject this transaction stored is new to HQ: no correction of it can be stored yet (no read).
+        if cid in self.rows or (subject.event_id not in self.rows and self.conn.execute(
+                select(M.events.c.event_id).where(M.events.c.event_id == cid)).first()):
             return None
-        payload = json.loads(canonical_json({**payload, "corrects": subject["event_id"], "store_id": subject["store_id"]}))
+        payload = json.loads(canonical_json({**payload, "corrects": subject.event_id, "store_id": subject.store_id}))
         payload["postings"] = [[a, n] for a, n in postings]
         if grants:
             payload["grants"] = [[g.lot_id, g.account, g.amount, g.available_at.isoformat(), g.expires_at.isoformat()]
@@ -367,12 +397,11 @@ class Ingest:
         if takes:
             payload["lots"] = [[t.lot_id, t.amount] for t in takes]
         hq_seq = self.seq.next()
-        row = {"event_id": cid, "hq_seq": hq_seq, "store_id": M.HQ_ORIGIN, "device_id": M.HQ_ORIGIN,
-               "device_seq": hq_seq, "kind": str(kind), "device_time": self.now, "received_at": self.now,
-               "staff_id": None, "rule_version": subject["rule_version"], "member_id": member_id,
-               "payload": canonical_json(payload), "payload_hash": payload_hash(payload),
-               "status": EventStatus.CORRECTION,
-               "flags": ""}
+        row = EventRow(event_id=cid, hq_seq=hq_seq, store_id=M.HQ_ORIGIN, device_id=M.HQ_ORIGIN,
+                       device_seq=hq_seq, kind=str(kind), device_time=self.now, received_at=self.now,
+                       staff_id=None, rule_version=subject.rule_version, member_id=member_id,
+                       payload=canonical_json(payload), payload_hash=payload_hash(payload),
+                       status=EventStatus.CORRECTION)
         self.rows[cid] = row
         parsed = Parsed([(a, n) for a, n in postings],
                         [(g.lot_id, g.account, g.amount, g.available_at, g.expires_at) for g in grants],
@@ -380,18 +409,18 @@ class Ingest:
         self.apply(row, payload, parsed)
         return cid
 
-    def conflict(self, rule: int, kind: str, subject: dict | None, detail: dict, made: list[str] = (),
+    def conflict(self, rule: int, kind: str, subject: EventRow | Subject | None, detail: dict[str, Any], made: Sequence[str | None] = (),
                  status: ConflictStatus = ConflictStatus.RESOLVED, member_id: str | None = None, tag: str | None = None) -> None:
         self.conflicts.append({
-            "conflict_id": conflict_id(subject["event_id"] if subject else None, tag or kind), "hq_seq": self.seq.last, "rule": rule, "kind": kind,
-            "event_id": subject["event_id"] if subject else None, "store_id": subject["store_id"] if subject else None,
-            "member_id": member_id or (subject or {}).get("member_id"), "status": status,
+            "conflict_id": conflict_id(subject.event_id if subject else None, tag or kind), "hq_seq": self.seq.last, "rule": rule, "kind": kind,
+            "event_id": subject.event_id if subject else None, "store_id": subject.store_id if subject else None,
+            "member_id": member_id or (subject.member_id if subject else None), "status": status,
             "detail": canonical_json(detail), "made_events": json.dumps([m for m in made if m]), "created_at": self.now})
 
-    def event_status(self, row: dict, status: str, reason: str, **extra) -> None:
-        if row["store_id"] != M.HQ_ORIGIN:
-            self.feed.add(row["store_id"], "event_status", row["event_id"],
-                          {"event_id": row["event_id"], "status": status, "reason": reason, **extra})
+    def event_status(self, row: EventRow, status: str, reason: str, **extra: Any) -> None:
+        if row.store_id != M.HQ_ORIGIN:
+            self.feed.add(row.store_id, "event_status", row.event_id,
+                          {"event_id": row.event_id, "status": status, "reason": reason, **extra})
 
     # --- writing -------------------------------------------------------------------
     def flush(self) -> None:
@@ -407,7 +436,7 @@ class Ingest:
     def _flush(self) -> None:
         conn = self.conn
         if self.rows:
-            bulk.insert(conn, M.events, list(self.rows.values()))
+            bulk.insert(conn, M.events, [r.db_row() for r in self.rows.values()])
         for event_id, status in self.status_updates.items():
             if event_id not in self.rows:
                 conn.execute(update(M.events).where(M.events.c.event_id == event_id).values(status=status))
@@ -430,16 +459,16 @@ class Ingest:
         self.feed.flush(conn)
 
 
-def event_doc_json(row: dict) -> str:
+def event_doc_json(row: EventRow) -> str:
     """An event as a pull item carries it (the wire event's fields plus HQ's sequence and status), as
     canonical JSON: the same text canonical_json gives for the whole document, built around the payload
     as stored (already canonical) instead of encoding the payload again for every store told of it."""
-    head = {"device_id": row["device_id"], "device_seq": row["device_seq"],
-            "device_time": row["device_time"].isoformat(), "event_id": row["event_id"], "hq_seq": row["hq_seq"],
-            "kind": row["kind"], "member_id": row["member_id"]}  # the keys before "payload", in sorted order
-    tail = {"payload_hash": row["payload_hash"], "rule_version": row["rule_version"], "staff_id": row["staff_id"],
-            "status": row["status"], "store_id": row["store_id"]}  # and after it
-    return f'{canonical_json(head)[:-1]},"payload":{row["payload"]},{canonical_json(tail)[1:]}'
+    head = {"device_id": row.device_id, "device_seq": row.device_seq,
+            "device_time": row.device_time.isoformat(), "event_id": row.event_id, "hq_seq": row.hq_seq,
+            "kind": row.kind, "member_id": row.member_id}  # the keys before "payload", in sorted order
+    tail = {"payload_hash": row.payload_hash, "rule_version": row.rule_version, "staff_id": row.staff_id,
+            "status": row.status, "store_id": row.store_id}  # and after it
+    return f'{canonical_json(head)[:-1]},"payload":{row.payload},{canonical_json(tail)[1:]}'
 
 
 def push(db: Database, device_id: str, store_id: str, events: list[WireEvent], now: datetime) -> PushResponse:
@@ -498,7 +527,7 @@ def apply_batch(conn: Connection, seq: Seq, db_url: str, device_id: str, store_i
     dev, existing, taken = pre.dev, pre.existing, pre.taken
     ing.skew_s = dev.clock_skew_s
     auth = authority.Authority(ing, db_url) if till else None
-    fresh: list[WireEvent] = []
+    fresh: list[tuple[WireEvent, Parsed]] = []
     answers: dict[str, EventAnswer] = {}
     seen: set[str] = set()
     for e in sorted(events, key=lambda ev: ev.device_seq):
@@ -508,37 +537,36 @@ def apply_batch(conn: Connection, seq: Seq, db_url: str, device_id: str, store_i
         ex = existing.get(e.event_id)
         p = parsed[e.event_id]
         if ex is not None:
-            answers[e.event_id] = (EventAnswer(event_id=e.event_id, status="exists", hq_seq=ex.hq_seq)
+            answers[e.event_id] = (EventAnswer(event_id=e.event_id, status=AnswerStatus.EXISTS, hq_seq=ex.hq_seq)
                                    if ex.payload_hash == e.payload_hash else
-                                   EventAnswer(event_id=e.event_id, status="exists_mismatch", hq_seq=ex.hq_seq,
+                                   EventAnswer(event_id=e.event_id, status=AnswerStatus.EXISTS_MISMATCH, hq_seq=ex.hq_seq,
                                                reason="HQ holds this event_id with a different payload_hash; "
                                                       "HQ's copy stands"))
         elif isinstance(p, str):
-            answers[e.event_id] = EventAnswer(event_id=e.event_id, status="rejected", reason=p)
+            answers[e.event_id] = EventAnswer(event_id=e.event_id, status=AnswerStatus.REJECTED, reason=p)
             if auth is not None and isinstance(p, till_policy.Refusal):
                 auth.refuse(e, p)
         elif taken.get(e.device_seq, e.event_id) != e.event_id:
             answers[e.event_id] = EventAnswer(
-                event_id=e.event_id, status="rejected",
+                event_id=e.event_id, status=AnswerStatus.REJECTED,
                 reason=f"device_seq {e.device_seq} of this device is already event {taken[e.device_seq]}")
         else:
             taken[e.device_seq] = e.event_id
-            fresh.append(e)
-    admitted = []
-    for e in fresh:
-        refused = auth.check(e, parsed[e.event_id]) if auth is not None else None  # needs HQ's records
-        if refused:
-            answers[e.event_id] = EventAnswer(event_id=e.event_id, status="rejected", reason=refused)
+            fresh.append((e, p))
+    admitted: list[WireEvent] = []
+    for e, p in fresh:
+        refused = auth.check(e, p) if auth is not None else None  # needs HQ's records
+        if auth is not None and refused:
+            answers[e.event_id] = EventAnswer(event_id=e.event_id, status=AnswerStatus.REJECTED, reason=refused)
             auth.refuse(e, refused)
             continue
         admitted.append(e)
-        hq_seq = ing.admit(e, parsed[e.event_id])
-        answers[e.event_id] = EventAnswer(event_id=e.event_id, status="ok", hq_seq=hq_seq)
-    fresh = admitted
-    if fresh:
+        hq_seq = ing.admit(e, p)
+        answers[e.event_id] = EventAnswer(event_id=e.event_id, status=AnswerStatus.OK, hq_seq=hq_seq)
+    if admitted:
         ing.recheck_waiting(device_id)
     ing.flush()
-    count, digest = _advance_ack(conn, dev, fresh)
+    count, digest = _advance_ack(conn, dev, admitted)
     # acked_max_seq: the highest device_seq HQ has answered, a rejected event's too, so the next batch
     # after a rejected one is in turn (push) instead of waiting for an event HQ will never hold.
     conn.execute(update(M.devices).where(M.devices.c.device_id == device_id)
@@ -556,9 +584,12 @@ class _Prefetch:
     def __init__(self, ing: Ingest, device_id: str, events: list[WireEvent], parsed: dict[str, Parsed | str],
                  first: int):
         self.ing, self.device_id, self.events, self.parsed, self.first = ing, device_id, events, parsed, first
-        self.dev = None
+        self.dev: Any = None  # the device's row of `devices`
         self.existing: dict[str, Any] = {}
         self.taken: dict[int, str] = {}
+        self.code_keys: set[str] = set()
+        self.redemptions: set[str] = set()
+        self.stock_keys: set[tuple[str, str]] = set()  # (location, gift_id)
 
     def run(self, turn_until: float = 0.0) -> None:
         if self.ing.conn.dialect.name == "postgresql":
@@ -570,23 +601,30 @@ class _Prefetch:
         if not turns.in_turn(self.first, self.dev.acked_max_seq) and time.monotonic() < turn_until:
             raise turns.NotYourTurn  # the batch before this one is not in yet (see push)
 
-    def _touched(self) -> tuple[set[str], set[str], set[str], list, list]:
+    def _touched(self) -> tuple[set[str], set[str], set[str], list[Any], list[Any]]:
         """Accounts, lots, members, label serials and member codes the batch's events touch (those
-        HQ already holds included: a cache entry too many costs nothing)."""
+        HQ already holds included: a cache entry too many costs nothing); and into self.code_keys,
+        self.redemptions and self.stock_keys the chain codes, pickups and gift stock they touch."""
         accounts: set[str] = set()
         lot_ids: set[str] = set()
         members: set[str] = set()
-        serials: list = []
-        codes: list = []
+        serials: list[Any] = []
+        codes: list[Any] = []
         for ev in self.events:
             p = self.parsed[ev.event_id]
             if isinstance(p, str):
                 continue
+            keys, rids = code_uses.keys_of(ev.kind, ev.payload)
+            self.code_keys |= keys
+            self.redemptions |= rids
+            moved = stock_events.event_delta(ev.payload) if ev.kind in stock_events.REASONS else None
+            if moved is not None and ev.store_id != M.HQ_ORIGIN:
+                self.stock_keys.add((ev.store_id, moved[0]))
             accounts.update(a for a, _ in p.postings)
             lot_ids.update(t for t, _ in p.takes)
             lot_ids.update(g[0] for g in p.grants)
             if ev.member_id:
-                accounts.add(f"debt:{ev.member_id}")
+                accounts.add(debt_account(ev.member_id))
                 members.add(ev.member_id)
             if ev.kind == Kind.LABEL_EARN:
                 serials.append(ev.payload.get("serial"))
@@ -620,6 +658,10 @@ class _Prefetch:
         ing.tills(ing.store_id)
         ing.waiting_for([])
         ing.rules()
+        if self.code_keys or self.redemptions:
+            ing.chain_codes.preload(self.code_keys, self.redemptions)
+        if self.stock_keys:
+            ing.stock.preload(self.stock_keys)
 
     def _run_pipelined(self, turn_until: float) -> None:
         """The same reads on PostgreSQL sent at once (psycopg's pipeline mode): one round trip, and the
@@ -642,13 +684,25 @@ class _Prefetch:
             ("SELECT lot_id, event_id FROM waiting_lots", ()),
             ("SELECT version, effective_at, doc FROM rules ORDER BY version", ()),
         ]
-        raw = ing.conn.connection.driver_connection
+        # what rule 10 (pickups, codes used once) and the gift stock read, when the batch has any
+        extra: list[tuple[str, tuple[Any, ...]]] = []
+        if self.code_keys or self.redemptions:
+            extra += [("SELECT * FROM code_uses WHERE code_key IN (SELECT unnest(%s::text[]))",
+                       (arr(sorted(self.code_keys)),)),
+                      ("SELECT * FROM pickups WHERE redemption_id IN (SELECT unnest(%s::text[]))",
+                       (arr(sorted(self.redemptions)),))]
+        if self.stock_keys:
+            extra.append(("SELECT location, gift_id, qty FROM gift_stock WHERE location = ANY(%s::text[]) "
+                          "AND gift_id = ANY(%s::text[])", (arr(sorted({k[0] for k in self.stock_keys})),
+                                                            arr(sorted({k[1] for k in self.stock_keys})))))
+        reads += extra
+        raw: Any = ing.conn.connection.driver_connection
         cursors = [raw.cursor(row_factory=namedtuple_row) for _ in reads]
         try:
             with raw.pipeline():
                 for cur, (sql, params) in zip(cursors, reads):
                     cur.execute(sql, params)
-            dev, existing, balances, lots, follows, tills, waiting, rules = [cur.fetchall() for cur in cursors]
+            dev, existing, balances, lots, follows, tills, waiting, rules, *more = [cur.fetchall() for cur in cursors]
         finally:
             for cur in cursors:
                 cur.close()
@@ -663,9 +717,15 @@ class _Prefetch:
         ing._rules = rules
         claims.preload_serials(ing, serials)
         claims.preload_codes(ing, codes)
+        if self.code_keys or self.redemptions:
+            firsts, held, *more = more
+            ing.chain_codes.seed(self.code_keys, firsts, self.redemptions, held)
+        if self.stock_keys:
+            (levels,) = more
+            ing.stock.seed(self.stock_keys, levels)
 
 
-def _advance_ack(conn: Connection, dev, fresh: list[WireEvent]) -> tuple[int, str]:
+def _advance_ack(conn: Connection, dev: Any, fresh: list[WireEvent]) -> tuple[int, str]:
     """The rolling hash over every event HQ holds from the device, in device_seq order.
 
     In-order arrival (the usual case) extends it; an event below the highest one answered

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, select, update
 
 from hq_server import models as M
 from hq_server.ledger.decisions import ConflictStatus, EventStatus
+from hq_server.ledger.event_row import EventRow
 from pos_app.domain import ledger as L
 from pos_app.domain.ledger import Kind
 
@@ -25,8 +26,10 @@ PATCH_KINDS = (Kind.MEMBER_PATCH, Kind.TIER_CHANGE)
 MEMBER_KINDS = (Kind.MEMBER_REGISTER, *PATCH_KINDS)
 
 
-def member_event(ing: Ingest, row: dict, payload: dict) -> None:
-    kind, member_id = row["kind"], row["member_id"]
+def member_event(ing: Ingest, row: EventRow, payload: dict[str, Any]) -> None:
+    kind, member_id = row.kind, row.member_id
+    if member_id is None:
+        return  # checks.parse refuses a member event without its member
     m = M.members.c
     if kind == Kind.MEMBER_REGISTER:
         exists = ing.conn.execute(select(m.member_id).where(m.member_id == member_id)).first()
@@ -35,14 +38,14 @@ def member_event(ing: Ingest, row: dict, payload: dict) -> None:
                 member_id=member_id, phone=str(payload.get("phone", "")), name=str(payload.get("name", "")),
                 tier=str(payload.get("tier") or "basic"), card_no=str(payload.get("card_no", "")),
                 referral_code=payload.get("referral_code"), referred_by=payload.get("referred_by"),
-                home_store=str(payload.get("home_store") or row["store_id"]), created_at=row["device_time"],
-                pin_hash=payload.get("pin_hash"), updated_seq=row["hq_seq"],
+                home_store=str(payload.get("home_store") or row.store_id), created_at=row.device_time,
+                pin_hash=payload.get("pin_hash"), updated_seq=row.hq_seq,
                 risk_flag=_debt_flag(ing, member_id)))
         _same_phone(ing, row, member_id, str(payload.get("phone", "")))
         if exists is None:
             _replay_early_patches(ing, row)
     elif kind in PATCH_KINDS:
-        _patch(ing, row, payload, row["hq_seq"])
+        _patch(ing, row, payload, row.hq_seq)
     member_item(ing, member_id)
 
 
@@ -53,12 +56,14 @@ def _debt_flag(ing: Ingest, member_id: str) -> str | None:
     return f"double_spend: {owed} points owed (before the member's record reached HQ)" if owed > 0 else None
 
 
-def _patch(ing: Ingest, row: dict, payload: dict, updated_seq: int) -> None:
+def _patch(ing: Ingest, row: EventRow, payload: dict[str, Any], updated_seq: int) -> None:
     """One member_patch (or tier_change) over HQ's record of the member; nothing while HQ has no record
     (the patch is kept, and the register replays it: _replay_early_patches)."""
     m = M.members.c
-    member_id = row["member_id"]
-    fields = payload.get("fields", {}) if row["kind"] == Kind.MEMBER_PATCH else {"tier": payload.get("to")}
+    member_id = row.member_id
+    if member_id is None:
+        return
+    fields = payload.get("fields", {}) if row.kind == Kind.MEMBER_PATCH else {"tier": payload.get("to")}
     current = ing.conn.execute(select(M.members).where(m.member_id == member_id)).first()
     if current is None or not isinstance(fields, dict):
         return
@@ -73,24 +78,23 @@ def _patch(ing: Ingest, row: dict, payload: dict, updated_seq: int) -> None:
         _same_phone(ing, row, member_id, values["phone"])
 
 
-def _replay_early_patches(ing: Ingest, register: dict) -> None:
+def _replay_early_patches(ing: Ingest, register: EventRow) -> None:
     """Patches of the member that reached HQ before its register (a reordered push, or another store
     syncing first) found no record and changed nothing: they are applied now over the registered
     record, in hq_seq order, as if they had arrived after it. So per field the last patch by hq_seq
     wins, and the record is the one the in-order arrival makes, whatever the order."""
     e = M.events.c
-    member_id, upto = register["member_id"], register["hq_seq"]
-    early = {r.event_id: dict(r._mapping) for r in ing.conn.execute(
-        select(e.event_id, e.hq_seq, e.kind, e.store_id, e.member_id, e.payload, e.status)
-        .where(e.member_id == member_id, e.kind.in_([str(k) for k in PATCH_KINDS])))}
-    early.update({i: r for i, r in ing.rows.items() if r["member_id"] == member_id and r["kind"] in PATCH_KINDS
-                  and r["hq_seq"] < upto})  # this push's, not stored yet (later ones are applied after this)
-    for row in sorted(early.values(), key=lambda r: r["hq_seq"]):
-        if row["status"] == EventStatus.APPLIED:
-            _patch(ing, row, json.loads(row["payload"]), upto)
+    member_id, upto = register.member_id, register.hq_seq
+    early = {r.event_id: EventRow.stored(r) for r in ing.conn.execute(
+        select(M.events).where(e.member_id == member_id, e.kind.in_([str(k) for k in PATCH_KINDS])))}
+    early.update({i: r for i, r in ing.rows.items() if r.member_id == member_id and r.kind in PATCH_KINDS
+                  and r.hq_seq < upto})  # this push's, not stored yet (later ones are applied after this)
+    for row in sorted(early.values(), key=lambda r: r.hq_seq):
+        if row.status == EventStatus.APPLIED:
+            _patch(ing, row, json.loads(row.payload), upto)
 
 
-def _same_phone(ing: Ingest, row: dict, member_id: str, phone: str) -> None:
+def _same_phone(ing: Ingest, row: EventRow, member_id: str, phone: str) -> None:
     m = M.members.c
     others = ing.conn.execute(select(m.member_id).where(m.phone == phone, m.member_id != member_id,
                                                         m.merged_into.is_(None))).scalars().all()

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from hq_server.ledger.event_row import EventRow as Row  # an event as HQ stores it (payload: canonical JSON)
 from hq_server.ledger.decisions import (ConflictStatus, Conflict, Correction, EventFlag, Finding, LedgerView,
                                         LotsDiffer, RiskFlag, correction_id)
 from pos_app.domain import entries as E
@@ -26,7 +27,6 @@ from pos_app.domain.ledger import AccountKind, Kind, is_holder_account, parse_ac
 from pos_app.domain.money import mul_div_floor
 from pos_app.domain.rules import DEFAULT_EXPIRY_DAYS, Rules, parse_rules
 
-Row = Mapping[str, Any]  # an event as HQ stores it (events' columns; payload as canonical JSON text)
 Findings = tuple[Finding, ...]
 
 
@@ -67,7 +67,7 @@ def double_spend(row: Row, book: LedgerView, accounts: set[str]) -> Findings:
                                                      "points": short},
                                   ((account, short), (L.debt_account(owner), -short)), member_id=member_id),
             conflict=Conflict(1, "double_spend", {"account": account, "debt_added": short}, member_id=owner, tag=tag),
-            notices=(RiskFlag(member_id, f"double_spend: {short} points owed (event {row['event_id']})"),)
+            notices=(RiskFlag(member_id, f"double_spend: {short} points owed (event {row.event_id})"),)
             if member_id else ()))
     return tuple(out)
 
@@ -117,10 +117,10 @@ def debt_overpaid(row: Row, book: LedgerView, accounts: set[str], rules_at: Call
             continue
         owner = named.owner
         account = L.member_account(owner)
-        rules = rules_at(row["rule_version"])
+        rules = rules_at(row.rule_version)
         days = rules.expiry_days if rules is not None else DEFAULT_EXPIRY_DAYS
-        grant = L.LotGrant(correction_id(row["event_id"], f"lot:overpaid:{debt}"), account, over, now,
-                           row["device_time"] + timedelta(seconds=skew_s, days=days))
+        grant = L.LotGrant(correction_id(row.event_id, f"lot:overpaid:{debt}"), account, over, now,
+                           row.device_time + timedelta(seconds=skew_s, days=days))
         tag = f"overpaid:{debt}"
         out.append(Finding(
             correction=Correction(tag, Kind.ADJUST, {"purpose": "debt_overpaid", "account": account, "points": over},
@@ -155,7 +155,7 @@ def give_back_beyond_lots(row: Row, book: LedgerView, now: datetime) -> Findings
     repaid meanwhile by later earnings, which then granted no lot for it) becomes a lot of its own. Without
     this the balance kept points no lot held, and the debt stayed although nothing was owed any more.
     """
-    payload = json.loads(row["payload"])
+    payload = json.loads(row.payload)
     backs = [(str(lot_id), int(n)) for lot_id, n in payload.get("lots", []) if int(n) < 0]
     by_account: dict[str, str] = {}
     for lot_id, _ in backs:
@@ -174,7 +174,7 @@ def give_back_beyond_lots(row: Row, book: LedgerView, now: datetime) -> Findings
         if over > repay:
             first = book.lot(first_lot)
             assert first is not None  # found above
-            grants = (L.LotGrant(correction_id(row["event_id"], f"lot:give_back:{account}"), account, over - repay,
+            grants = (L.LotGrant(correction_id(row.event_id, f"lot:give_back:{account}"), account, over - repay,
                                  now, first.expires_at),)
         postings = ((account, -repay), (debt, repay)) if repay else ()
         tag = f"give_back:{account}"
@@ -194,7 +194,7 @@ def label_unverified(row: Row, payload: Mapping[str, Any], postings: Sequence[tu
     """The first claim of a serial: a label HQ did not issue as claimed is kept and flagged, never
     reversed on HQ's own say-so (the points are already the member's); an open task for HQ."""
     serial, points = payload["serial"], int(payload.get("points", 0))
-    credited = LB.label_credit(list(postings), row["member_id"], row["store_id"])
+    credited = LB.label_credit(list(postings), row.member_id, row.store_id)
     unissued: str | None
     if credited is None or credited != points:
         unissued = f"the event's postings do not credit the member the label's {points} points"
@@ -211,11 +211,14 @@ def duplicate_serial(row: Row, payload: Mapping[str, Any], first_lot: str | None
     """A serial claimed before: the lowest hq_seq won; this event stays on record as duplicate_serial and
     HQ takes its points back (from the lot it granted first, then the member's other lots; what was spent
     meanwhile becomes debt)."""
-    serial, points, member_id = payload["serial"], int(payload.get("points", 0)), row["member_id"]
+    serial, points, member_id = payload["serial"], int(payload.get("points", 0)), row.member_id
+    if member_id is None:  # no member's points to take back: the duplicate is on record only
+        return Finding(conflict=Conflict(2, "duplicate_serial", {"serial": serial, "winner": first["event_id"],
+                                                                 "winner_store": first["store_id"], "points": 0}))
     account = L.member_account(member_id)
     entry = E.reverse_earned(account=account, debt_acct=L.debt_account(member_id), points=points,
                              lots=[lot.as_lot() for lot in book.lots_of(account)], first_lot=first_lot,
-                             sink=L.store_issued(row["store_id"]), now=now,
+                             sink=L.store_issued(row.store_id), now=now,
                              payload={"purpose": "duplicate_serial", "serial": serial, "winner": first["event_id"]},
                              member_id=member_id)
     return Finding(
@@ -232,8 +235,8 @@ def stale_rule(row: Row, payload: Mapping[str, Any], book: LedgerView, rules: Se
                max_offline_hours: int, now: datetime) -> Findings:
     if not rules:
         return ()
-    when = row["device_time"] + timedelta(seconds=skew_s)
-    used = row["rule_version"]
+    when = row.device_time + timedelta(seconds=skew_s)
+    used = row.rule_version
     current = [r for r in rules if r.effective_at <= when]
     if not current or current[-1].version == used:
         return ()
@@ -244,21 +247,21 @@ def stale_rule(row: Row, payload: Mapping[str, Any], book: LedgerView, rules: Se
     if when - superseded_at <= timedelta(hours=max_offline_hours):
         return (Finding(conflict=Conflict(3, "rule_within_grace", {"used": used, "current": current[-1].version,
                                                                    "superseded_at": superseded_at.isoformat()})),)
-    if row["kind"] != Kind.EARN or not isinstance(payload.get("paid_fen"), int) or not row["member_id"]:
+    if row.kind != Kind.EARN or not isinstance(payload.get("paid_fen"), int) or not row.member_id:
         return (flag(3, "stale_rule", {"used": used, "current": current[-1].version}),)
     # HQ re-rates the sale's base points on what was paid; the difference is an adjustment.
     old, new = rules_of(rules, used), rules_of(rules, current[-1].version)
     if old is None or new is None:
         return ()
     diff = _base(new, payload["paid_fen"]) - _base(old, payload["paid_fen"])
-    member_id = row["member_id"]
+    member_id = row.member_id
     account = L.member_account(member_id)
     conflict = Conflict(3, "stale_rule", {"used": used, "current": new.version, "points_diff": diff})
     purpose = {"purpose": "stale_rule", "used": used, "current": new.version}
     if diff > 0:
-        entry = E.credit(Kind.ADJUST, account=account, points=diff, source=L.store_issued(row["store_id"]),
+        entry = E.credit(Kind.ADJUST, account=account, points=diff, source=L.store_issued(row.store_id),
                          debt_acct=L.debt_account(member_id), owed=-book.balance(L.debt_account(member_id)),
-                         lot_id=correction_id(row["event_id"], "lot:stale_rule"), now=now, rules=new,
+                         lot_id=correction_id(row.event_id, "lot:stale_rule"), now=now, rules=new,
                          payload=purpose, member_id=member_id, lock=False)
         return (Finding(conflict=conflict, correction=Correction(
             "stale_rule", entry.kind, entry.payload, tuple((p.account, p.amount) for p in entry.postings),
@@ -266,7 +269,7 @@ def stale_rule(row: Row, payload: Mapping[str, Any], book: LedgerView, rules: Se
     if diff < 0:
         entry = E.reverse_earned(account=account, debt_acct=L.debt_account(member_id), points=-diff,
                                  lots=[lot.as_lot() for lot in book.lots_of(account)], first_lot=None,
-                                 sink=L.store_issued(row["store_id"]), now=now, payload=purpose, member_id=member_id)
+                                 sink=L.store_issued(row.store_id), now=now, payload=purpose, member_id=member_id)
         return (Finding(conflict=conflict, correction=Correction(
             "stale_rule", Kind.ADJUST, entry.payload, tuple((p.account, p.amount) for p in entry.postings),
             takes=entry.takes, member_id=member_id)),)
@@ -296,8 +299,8 @@ def clock(row: Row, skew_s: int, now: datetime) -> Findings:
     """Flag, never drop: a device clock far off, or an event dated in HQ's future."""
     if abs(skew_s) > SKEW_FLAG_S:
         return (flag(4, "clock_skew", {"skew_s": skew_s}),)
-    if row["device_time"] + timedelta(seconds=skew_s) > now + _SKEW_FLAG:
-        return (flag(4, "future_time", {"device_time": row["device_time"].isoformat()}),)
+    if row.device_time + timedelta(seconds=skew_s) > now + _SKEW_FLAG:
+        return (flag(4, "future_time", {"device_time": row.device_time.isoformat()}),)
     return ()
 
 

@@ -16,16 +16,21 @@ PREFIX = "/m"
 PAGES = Pages("mall", Path(__file__).parent, globals={
     "tabs": words.TABS, "kind_names": words.KIND_NAMES, "error_titles": words.ERROR_TITLES,
     "error_hints": words.ERROR_HINTS, "default_hint": words.DEFAULT_HINT,
-    "default_title": words.DEFAULT_TITLE, "topic_names": words.TOPIC_NAMES, "status_names": words.STATUS_NAMES})
+    "default_title": words.DEFAULT_TITLE, "topic_names": words.TOPIC_NAMES, "status_names": words.STATUS_NAMES,
+    "order_status": words.ORDER_STATUS, "to_ship": words.ORDER_STATUS_DELIVERY_PLACED,
+    "withdrawal_status": words.WITHDRAWAL_STATUS, "point_types": words.POINT_TYPES,
+    "reason_words": words.GIFT_REASONS})
 
 
 def mount(app: FastAPI) -> None:
-    from hq_server.mall import (code_page, donate_page, game_page, help_page, home_page, invite_page,
-                                lottery_page, me_page, pwa, scan_page, signin_page, statement_page)
+    from hq_server.mall import (addresses_page, code_page, coupons_page, donate_page, game_page, gifts_page,
+                                help_page, home_page, invite_page, lottery_page, me_page, orders_page, pwa,
+                                scan_page, signin_page, statement_page, team_page)
     app.state.mall = MallSettings()
     app.state.sms = SmsSettings()
     app.state.sms_sender = make_sender(app.state.sms, app.state.db)
     faces.register(app, PREFIX, PAGES)
     for module in (pwa, signin_page, home_page, code_page, statement_page, invite_page, help_page, me_page,
-                   scan_page, lottery_page, game_page, donate_page):
+                   scan_page, lottery_page, game_page, donate_page, gifts_page, orders_page, addresses_page,
+                   coupons_page, team_page):
         app.include_router(module.router)

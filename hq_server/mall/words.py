@@ -7,8 +7,8 @@ from __future__ import annotations
 from hq_server.web.i18n import N_
 
 # (path, label, icon): the bottom tab bar; the member code sits in the middle, one tap from every page
-TABS = (("/m/", N_("Home"), "home"), ("/m/statement", N_("Statement"), "list"), ("/m/code", N_("Member code"), "qr"),
-        ("/m/invite", N_("Invite"), "gift"), ("/m/me", N_("Me"), "user"))
+TABS = (("/m/", N_("Home"), "home"), ("/m/mall", N_("Gifts"), "gift"), ("/m/code", N_("Member code"), "qr"),
+        ("/m/statement", N_("Statement"), "list"), ("/m/me", N_("Me"), "user"))
 
 KIND_NAMES = {
     "earn": N_("Purchase"), "label_earn": N_("Label scan"), "referral_bonus": N_("Referral bonus"),
@@ -85,6 +85,35 @@ ERROR_HINTS = {
     "ticket_forged": N_("This play was not started here: start a new play."),
     "play_over": N_("This play's result was already counted."),
     "invalid_catches": N_("The play's result could not be read: start a new play."),
+    # the gift mall and exchange orders (programme.orders, programme.gift_shelf)
+    "gift_unknown": N_("This gift is not on offer any more."),
+    "gift.unknown": N_("This gift is not on offer any more."),
+    "points.insufficient": N_("You do not have enough points for this yet (points just earned may be locked a few days)."),
+    "gift.out_of_stock": N_("Sold out where you chose: choose another store, fewer, or delivery."),
+    "gift.limit": N_("You have reached this gift's limit per member."),
+    "gift.bad_qty": N_("Choose how many, 1 to 20."),
+    "gift.tier": N_("This gift is for a higher tier."),
+    "gift.inactive": N_("This gift is not on offer any more."),
+    "gift.not_started": N_("This exchange has not started yet."),
+    "gift.ended": N_("This limited-time exchange has ended."),
+    "invalid_qty": N_("Choose how many, 1 to 20."),
+    "invalid_store_id": N_("Choose the store where you will pick it up."),
+    "invalid_mode": N_("Choose pickup at a store or delivery."),
+    "invalid_address": N_("Choose an address to deliver to, or add one."),
+    "invalid_idempotency_key": N_("This page is out of date: reload it and try again; nothing was changed."),
+    "order_unknown": N_("There is no such order."),
+    "order_closed": N_("This order was already shipped, collected or cancelled: it cannot be cancelled."),
+    "address_unknown": N_("This address is not in your address book."),
+    "address_book_full": N_("Your address book is full: delete an address first."),
+    # coupons
+    "coupon_type_unknown": N_("This coupon is not on offer any more."),
+    "coupon_unknown": N_("There is no such coupon."),
+    "points_insufficient": N_("You do not have enough points for this yet (points just earned may be locked a few days)."),
+    "idempotency_key_used": N_("This page is out of date: reload it and try again; nothing was changed."),
+    # withdrawals
+    "withdraw_not_allowed": N_("These points cannot be withdrawn as cash."),
+    "withdraw_too_small": N_("A withdrawal is at least the smallest amount shown."),
+    "invalid_body": N_("Check what you typed: nothing was changed."),
 }
 DEFAULT_HINT = N_("That did not work; nothing was changed.")
 DEFAULT_TITLE = N_("Not done")
@@ -92,7 +121,28 @@ DEFAULT_TITLE = N_("Not done")
 PIN_SAVED = N_("PIN saved: the tills ask for it from now on.")
 MESSAGE_SENT = N_("Thank you: customer service will answer here soon.")
 DONATED = N_("Thank you: %(n)s points donated.")
+ORDER_CANCELLED = N_("Order cancelled: %(n)s points are back in your account.")
+ADDRESS_SAVED = N_("Address saved.")
+ADDRESS_DELETED = N_("Address deleted.")
+COUPON_BOUGHT = N_("Coupon bought: show it at the counter of any store.")
+WITHDRAWAL_SENT = N_("Withdrawal requested: HQ's finance will check it.")
+
+ORDER_STATUS = {"placed": N_("To collect"), "picking": N_("Being packed"), "shipped": N_("Shipped"),
+                "delivered": N_("Delivered"), "picked_up": N_("Collected"), "cancelled": N_("Cancelled")}
+ORDER_STATUS_DELIVERY_PLACED = N_("To ship")
+WITHDRAWAL_STATUS = {"pending": N_("Being checked"), "approved": N_("Approved: to be paid"),
+                     "refused": N_("Refused: points returned")}
+POINT_TYPES = {"consumer": N_("Points"), "agent": N_("Referral points"), "guide": N_("Guide points")}
 
 
 def hint(code: str) -> str:
     return ERROR_HINTS.get(code, DEFAULT_HINT)
+
+# why a gift's page says the member cannot exchange it now (programme.gift_shelf.GiftPage.reasons)
+GIFT_REASONS = {"gift_inactive": N_("This gift is not on offer any more."),
+                "gift_ended": N_("This limited-time exchange has ended."),
+                "gift_soon": N_("This exchange has not started yet."),
+                "gift_tier": N_("This gift is for a higher tier."),
+                "gift_sold_out": N_("Sold out for now."),
+                "gift_limit": N_("You have reached this gift's limit per member."),
+                "points_short": N_("You do not have enough points for this yet.")}

@@ -33,6 +33,7 @@ from hq_server.programme import ledger_reads as R
 from hq_server.programme import network
 from hq_server.programme import tiers as T
 from pos_app.domain import entries as E
+from pos_app.domain import ledger as L
 from pos_app.domain.ledger import Entry, Kind
 from pos_app.domain.lots import Lot
 from pos_app.domain.tiers import lowest, on_reevaluation, rank, window_start
@@ -60,7 +61,7 @@ def _expire(conn: Connection, seq: Seq, db_url: str, now: datetime) -> dict:
                                                             r.expires_at))
     entries = []
     for account, lots in by_account.items():
-        member_id = account.split(":")[1] if account.startswith("member:") else None
+        member_id = L.member_of(account)
         entry = E.expire(account=account, lots=lots, now=now, member_id=member_id)
         if entry is not None:
             entries.append(entry)

@@ -3,9 +3,9 @@
 An order takes the member's points as an event of HQ's online channel (DESIGN.md 10: a `redeem_hold`
 into HQ's suspense, the tills' own points engine, soonest-expiring lots first) and reserves its units
 where they will leave from: the store the member chose for pickup, or HQ's warehouse for delivery
-(hq_server.stock_book; the store's tills pull their new count). A pickup order has a pickup code
+(hq_server.ledger.stock_book; the store's tills pull their new count). A pickup order has a pickup code
 signed by HQ's key for that store (pos_app.domain.chain_codes), which the store's till writes off,
-offline too; HQ then moves the points to its redeemed account (rule 10, hq_server.code_uses). A
+offline too; HQ then moves the points to its redeemed account (rule 10, hq_server.ledger.code_uses). A
 delivery order is picked, shipped with a tracking number (its points redeemed: a `redeem_post`) and
 marked delivered. Cancelling before it is shipped or collected gives the points back into the lots
 they came from (a `redeem_void`) and the units back to their location.
@@ -41,7 +41,7 @@ from sqlalchemy import Connection, func, literal, select, update
 
 from hq_server import device_keys
 from hq_server import models as M
-from hq_server.chain_codes_tables import code_uses, pickups
+from hq_server.ledger.chain_codes_tables import code_uses, pickups
 from hq_server.db import Database
 from hq_server.errors import HQProblem
 from hq_server.feed import FeedWriter
@@ -55,7 +55,7 @@ from hq_server.programme.order_tables import orders
 from hq_server.programme.refusals import BadField
 from hq_server.programme.stock import StockLevel, stock_by_location
 from hq_server.programme.tiers import chain_tiers
-from hq_server.stock_book import WAREHOUSE, StockBook, move_id
+from hq_server.ledger.stock_book import WAREHOUSE, StockBook, move_id
 from pos_app.domain import entries as E
 from pos_app.domain import ledger as L
 from pos_app.domain.chain_codes import pickup_payload
@@ -105,6 +105,7 @@ class Order:
     updated_at: datetime
     pickup_code: str | None = None  # a pickup order still to collect: show it as QR
     collected_at: str | None = None  # the store whose till wrote it off
+    location_name: str | None = None  # the pickup store's name (the mall's pages)
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -119,10 +120,12 @@ def _gift(conn: Connection, gift_id: str) -> Gift:
     return parsed
 
 
-def _gift_name(conn: Connection, gift_id: str) -> str:
+def _gift_names(conn: Connection, gift_ids) -> dict[str, str]:
+    """The gifts' names in one read (a list of orders names many)."""
     c = M.catalog.c
-    data = conn.execute(select(c.data).where(c.type == "gift", c.key == gift_id)).scalar()
-    return json.loads(data).get("name", gift_id) if data else gift_id
+    ids = sorted(set(gift_ids))
+    rows = conn.execute(select(c.key, c.data).where(c.type == "gift", c.key.in_(ids))).all() if ids else []
+    return {r.key: json.loads(r.data).get("name", r.key) for r in rows}
 
 
 _USE = code_uses.alias("use")
@@ -131,13 +134,21 @@ _SELECT = select(orders, _USE.c.event_id.label("use_event"), _USE.c.store_id.lab
 
 
 def _status(r) -> tuple[str, str | None]:
-    """A pickup order collected at a till is told by the code's first use (hq_server.code_uses)."""
+    """A pickup order collected at a till is told by the code's first use (hq_server.ledger.code_uses)."""
     if r.mode == PICKUP and r.status == PLACED and r.use_event is not None and r.use_event != r.close_event:
         return PICKED_UP, r.use_store
     return r.status, None
 
 
-def _order(conn: Connection, db_url: str, r, key=None) -> Order:
+def _store_names(conn: Connection, store_ids) -> dict[str, str]:
+    ids = sorted(set(store_ids) - {WAREHOUSE})
+    rows = conn.execute(select(M.stores.c.store_id, M.stores.c.name).where(M.stores.c.store_id.in_(ids))).all() \
+        if ids else []
+    return {r.store_id: r.name for r in rows}
+
+
+def _order(conn: Connection, db_url: str, r, key=None, names: dict[str, str] | None = None,
+           stores: dict[str, str] | None = None) -> Order:
     status, collected_at = _status(r)
     address = Address(**json.loads(r.address)) if r.address else None
     code = None
@@ -145,8 +156,10 @@ def _order(conn: Connection, db_url: str, r, key=None) -> Order:
         key = key or device_keys.hq_key_if_made(conn, db_url)
         if key is not None:
             code = pickup_payload(r.order_id, r.location, key, gift_id=r.gift_id, qty=r.qty, member_id=r.member_id)
-    return Order(r.order_id, r.member_id, r.gift_id, _gift_name(conn, r.gift_id), r.qty, r.points, r.copay_fen, r.mode,
-                 r.location, address, status, r.carrier, r.tracking_no, r.created_at, r.updated_at, code, collected_at)
+    name = (names if names is not None else _gift_names(conn, [r.gift_id])).get(r.gift_id, r.gift_id)
+    return Order(r.order_id, r.member_id, r.gift_id, name, r.qty, r.points, r.copay_fen, r.mode,
+                 r.location, address, status, r.carrier, r.tracking_no, r.created_at, r.updated_at, code, collected_at,
+                 (stores if stores is not None else _store_names(conn, [r.location])).get(r.location))
 
 
 def _row(conn: Connection, order_id: str, member_id: str | None = None):
@@ -162,13 +175,22 @@ def order(db: Database, order_id: str, *, member_id: str | None = None) -> Order
         return _order(conn, db.url, _row(conn, order_id, member_id))
 
 
-def member_orders(db: Database, member_id: str, limit: int = 100) -> list[Order]:
-    """The member's orders, newest first."""
+def member_orders(db: Database, member_id: str, limit: int = 100, offset: int = 0,
+                  status: str | None = None) -> list[Order]:
+    """The member's orders, newest first, a page of them (`limit` from `offset`); `status`: "open" (still to
+    ship or collect) or "closed" (done or cancelled) only. Three reads, however many orders."""
+    q = _SELECT.where(orders.c.member_id == member_id)
+    if status == "open":
+        q = q.where(orders.c.status.in_((PLACED, PICKING, SHIPPED)))
+    elif status == "closed":
+        q = q.where(orders.c.status.in_((DELIVERED, CANCELLED)))
     with db.read() as conn:
-        rows = conn.execute(_SELECT.where(orders.c.member_id == member_id)
-                            .order_by(orders.c.created_at.desc(), orders.c.order_id).limit(limit)).all()
-        key = device_keys.hq_key_if_made(conn, db.url)
-        return [_order(conn, db.url, r, key) for r in rows]
+        rows = conn.execute(q.order_by(orders.c.created_at.desc(), orders.c.order_id).limit(limit)
+                            .offset(max(0, offset))).all()
+        key = device_keys.hq_key_if_made(conn, db.url) if any(r.mode == PICKUP for r in rows) else None
+        names = _gift_names(conn, [r.gift_id for r in rows])
+        stores = _store_names(conn, [r.location for r in rows])
+        return [_order(conn, db.url, r, key, names, stores) for r in rows]
 
 
 _o = orders.c
@@ -187,7 +209,9 @@ def orders_page(db: Database, query: ListQuery) -> Page:
     with db.read() as conn:
         page = fetch(conn, _SELECT, query, SHAPE, lambda r: r)
         key = device_keys.hq_key_if_made(conn, db.url)
-        return Page([_order(conn, db.url, r, key).__dict__ for r in page.rows], page.total, page.query)
+        names = _gift_names(conn, [r.gift_id for r in page.rows])
+        stores = _store_names(conn, [r.location for r in page.rows])
+        return Page([_order(conn, db.url, r, key, names, stores).__dict__ for r in page.rows], page.total, page.query)
 
 
 def pickup_stores(db: Database, gift_id: str) -> list[StockLevel]:
@@ -211,18 +235,27 @@ def _check_input(qty: Any, mode: Any, store_id: Any, address: Any, key: Any) -> 
         raise BadField("mode", f"mode: {PICKUP} or {DELIVERY}")
     if not isinstance(address, Address):
         raise BadField("address", "address: a delivery needs the name, phone and address to send it to")
-    phone = normalize_phone(address.phone)
-    name, text = (address.name or "").strip(), " ".join((address.address or "").split())
-    if check_name(name):
-        raise BadField("address", f"address: {check_name(name)[0].message}")
-    if check_phone(phone):
-        raise BadField("address", f"address: {check_phone(phone)[0].message}")
+    return WAREHOUSE, check_address(address.name, address.phone, address.address, "address")
+
+
+def check_address(name: Any, phone: Any, address: Any, field: str | None = None) -> Address:
+    """A delivery address as kept: the name and phone checked as a member's, the address 5 to MAX_ADDRESS
+    printable characters, spaces folded. A refusal names `field`, or the part that is wrong (name, phone,
+    address: the address book's form)."""
+    name = (name if isinstance(name, str) else "").strip()
+    phone = normalize_phone(phone if isinstance(phone, str) else "")
+    text = " ".join((address if isinstance(address, str) else "").split())
+    bad = [(part, why) for part, why in (("name", check_name(name)), ("phone", check_phone(phone))) if why]
+    if bad:
+        part, why = bad[0]
+        raise BadField(field or part, f"address: {why[0].message}", code="invalid_field" if field else f"invalid_{part}")
     if not 5 <= len(text) <= MAX_ADDRESS or not text.isprintable():
-        raise BadField("address", f"address: the address is 5 to {MAX_ADDRESS} printable characters")
-    return WAREHOUSE, Address(name, phone, text)
+        raise BadField(field or "address", f"address: the address is 5 to {MAX_ADDRESS} printable characters",
+                       code="invalid_field" if field else "invalid_address")
+    return Address(name, phone, text)
 
 
-def _already(conn: Connection, member_id: str, gift_id: str) -> int:
+def already_redeemed(conn: Connection, member_id: str, gift_id: str) -> int:
     """What the member has redeemed of the gift, chain-wide, as HQ knows it: every hold (online or at a
     till) not cancelled."""
     u, e = code_uses.alias("u"), M.events.alias("e")
@@ -261,7 +294,8 @@ def place_order(db: Database, *, member_id: str, gift_id: str, qty: int, mode: s
         book = StockBook(conn, seq, now)
         lots = R.lots_of(conn, L.member_account(member_id))
         problems = check_redemption(gift, qty=qty, stock=book.level(location, gift_id) or 0, member_tier=member.tier,
-                                    tiers=chain_tiers(conn, now), already_redeemed=_already(conn, member_id, gift_id),
+                                    tiers=chain_tiers(conn, now),
+                                    already_redeemed=already_redeemed(conn, member_id, gift_id),
                                     spendable_points=spendable_total(lots, now), now=now)
         if problems:
             raise _refusal(problems, location)

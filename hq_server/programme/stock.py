@@ -1,13 +1,14 @@
 """Gift stock per location (DESIGN.md 11), as HQ's staff run it: allot stock to a location (goods
 received, or a count corrected), move stock between locations (the warehouse and the stores), and
 see every location's count and its history. One transaction each; every change is a stock move
-(hq_server.stock_book) that the location's tills pull, and an entry in the audit log.
+(hq_server.ledger.stock_book) that the location's tills pull, and an entry in the audit log.
 
     allot_stock(db, actor, gift_id="CUP", location="hq", qty=100, note="delivery 42", now=now) -> StockLevel
     move_stock(db, actor, gift_id="CUP", from_location="hq", to_location="s-1", qty=10, now=now)
         -> (StockLevel of "hq", StockLevel of "s-1")
     stock_by_location(db, gift_id="CUP") -> [StockLevel, ...]      (every location HQ stocks, warehouse first)
-    stock_moves(db, ListQuery(...), gift_id=..., location=...) -> Page of moves, newest first
+    stock_moves_page(db, ListQuery(filters={"gift_id": ..., "location": ...})) -> Page of moves, newest first
+    stock_levels_page(db, ListQuery(filters={"location": "s-1"})) -> Page of counts with the gift's name
 
 Refusals (BadField, 422 unless said) change nothing: an unknown gift or location, a quantity that is
 not a whole number, zero, or more than a location holds; a store manager working on another store (403).
@@ -15,6 +16,7 @@ not a whole number, zero, or more than a location holds; a store manager working
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,7 +33,7 @@ from hq_server.programme import audit
 from hq_server.programme.audit import Actor
 from hq_server.programme.listing import ListQuery, ListShape, Page, fetch
 from hq_server.programme.refusals import BadField
-from hq_server.stock_book import MAX_QTY, WAREHOUSE, StockBook, gift_stock, move_id, stock_moves
+from hq_server.ledger.stock_book import MAX_QTY, WAREHOUSE, StockBook, gift_stock, move_id, stock_moves
 from pos_app.domain.ids import new_id
 
 MAX_NOTE = 200
@@ -156,6 +158,14 @@ def stock_by_location(db: Database, *, gift_id: str | None = None, location: str
         return [StockLevel(r.location, r.gift_id, int(r.qty), int(r.updated_seq)) for r in conn.execute(q)]
 
 
+def store_locations(db: Database) -> list[tuple[str, str]]:
+    """Every store stock can be sent to, (store id, name) by id (the warehouse is WAREHOUSE)."""
+    st = M.stores.c
+    with db.read() as conn:
+        return [(r.store_id, r.name) for r in conn.execute(select(st.store_id, st.name).where(
+            st.store_id != M.HQ_ORIGIN).order_by(st.store_id))]
+
+
 def available_online(db: Database, gift_id: str) -> int:
     """What the chain holds of a gift across every location HQ stocks (what the mall may show as stock)."""
     return sum(max(0, level.qty) for level in stock_by_location(db, gift_id=gift_id))
@@ -177,4 +187,31 @@ def stock_moves_page(db: Database, query: ListQuery) -> Page:
         return fetch(conn, select(stock_moves), query, MOVES, lambda r: dict(r._mapping))
 
 
-__all__ = ["StockLevel", "allot_stock", "move_stock", "stock_by_location", "available_online", "stock_moves_page"]
+_s, _c = gift_stock.c, M.catalog.c
+_LEVELS = select(_s.location, _s.gift_id, _s.qty, _s.updated_seq, _c.data).join_from(
+    gift_stock, M.catalog, (_c.type == "gift") & (_c.key == _s.gift_id), isouter=True)
+LEVELS = ListShape(sorts={"location": _s.location, "gift_id": _s.gift_id, "qty": _s.qty},
+                   default_sort=(case((_s.location == WAREHOUSE, 0), else_=1), _s.location, _s.gift_id),
+                   tiebreak=(_s.location, _s.gift_id),
+                   filters={"gift_id": lambda q, v: q.where(_s.gift_id == v),
+                            "location": lambda q, v: q.where(_s.location == v),
+                            "short": lambda q, v: q.where(_s.qty <= 0) if v == "yes" else q},
+                   search=lambda q, v: q.where(_s.gift_id.startswith(v, autoescape=True)
+                                               | _s.location.startswith(v, autoescape=True)))
+
+
+def _level_row(r: Any) -> dict[str, Any]:
+    name = json.loads(r.data).get("name", r.gift_id) if r.data else r.gift_id
+    return {"location": r.location, "gift_id": r.gift_id, "gift_name": name, "qty": int(r.qty),
+            "updated_seq": int(r.updated_seq)}
+
+
+def stock_levels_page(db: Database, query: ListQuery) -> Page:
+    """The console's list of counts, the warehouse first (filters gift_id, location, short=yes: none
+    left; search the first letters of a gift or location id), each with its gift's name."""
+    with db.read() as conn:
+        return fetch(conn, _LEVELS, query, LEVELS, _level_row)
+
+
+__all__ = ["WAREHOUSE", "StockLevel", "allot_stock", "move_stock", "stock_by_location", "available_online", "stock_moves_page",
+           "stock_levels_page", "store_locations"]

@@ -24,6 +24,8 @@ class Gift:
     min_tier: str | None = None
     image: str | None = None
     active: bool = True
+    category: str | None = None  # the mall's shelf (礼品分类); a till ignores it
+    description: str | None = None  # the mall's gift page
 
 
 def parse_gift(gift_id: str, data: object, *, strict: bool = False) -> Gift | Problems:
@@ -34,7 +36,8 @@ def parse_gift(gift_id: str, data: object, *, strict: bool = False) -> Gift | Pr
     g = Gift(gift_id, f.text("name"), f.whole("points_cost", least=1), f.whole("copay_fen", default=0),
              f.time("starts_at"), f.time("ends_at"), f.whole("per_member_limit", required=False, least=1),
              f.text("min_tier", required=False, max_len=16) or None, f.text("image", required=False, max_len=400),
-             f.flag("active", True))
+             f.flag("active", True), f.text("category", required=False, max_len=40) or None,
+             f.text("description", required=False, max_len=2000) or None)
     if isinstance(f.data, dict) and "stock" in f.data:
         f.read.add("stock")
         if strict:  # one number copied to every till was the bug

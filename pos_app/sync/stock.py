@@ -1,4 +1,4 @@
-"""This store's gift stock as HQ counts it (DESIGN.md 11; HQ's side: hq_server.stock_book).
+"""This store's gift stock as HQ counts it (DESIGN.md 11; HQ's side: hq_server.ledger.stock_book).
 
 A `stock` pull item is HQ's count of one gift at this store after everything up to hq_seq `as_of`:
 its allotments and moves, and the redemptions, voids and returns of every till of the store that HQ

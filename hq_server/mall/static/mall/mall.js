@@ -29,6 +29,37 @@
     Array.prototype.forEach.call(document.querySelectorAll("[data-fill]"), function (btn) {
       btn.addEventListener("click", function () { document.querySelector(btn.dataset.fill).value = btn.dataset.value; });
     });
+    // a form that orders, buys or withdraws is sent once: a second tap waits for the first (the server
+    // keys it too, so a second request is the same order)
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-once]"), function (form) {
+      form.addEventListener("submit", function (ev) {
+        if (form.dataset.sent) { ev.preventDefault(); return; }
+        form.dataset.sent = "1";
+        setTimeout(function () { Array.prototype.forEach.call(form.querySelectorAll("button[type=submit]"), function (b) { b.disabled = true; }); }, 0);
+      });
+    });
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-confirm]"), function (form) {
+      form.addEventListener("submit", function (ev) { if (!window.confirm(form.dataset.confirm)) ev.preventDefault(); });
+    });
+    // pickup or delivery: show the choices of the one chosen
+    Array.prototype.forEach.call(document.querySelectorAll("input[name=mode]"), function (radio) {
+      radio.addEventListener("change", function () {
+        document.querySelector(".when-pickup").hidden = radio.value !== "pickup";
+        document.querySelector(".when-delivery").hidden = radio.value !== "delivery";
+      });
+    });
+    var ends = document.querySelectorAll(".countdown-to[data-ends]");
+    if (ends.length) {
+      var tick = function () {
+        Array.prototype.forEach.call(ends, function (el) {
+          var left = Math.max(0, Math.floor((Date.parse(el.dataset.ends) - Date.now()) / 1000));
+          var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+          el.querySelector(".left").textContent = (left >= 86400 ? Math.floor(left / 86400) + el.dataset.day + " " : "") +
+            pad(Math.floor(left % 86400 / 3600)) + ":" + pad(Math.floor(left % 3600 / 60)) + ":" + pad(left % 60);
+        });
+      };
+      setInterval(tick, 1000);
+    }
     Array.prototype.forEach.call(document.querySelectorAll("[data-wait]"), function (btn) {
       var left = parseInt(btn.dataset.wait, 10), label = btn.textContent;
       btn.disabled = true; btn.textContent = label + " (" + left + ")";

@@ -1,0 +1,185 @@
+"""The mall's gift shelf (礼品): what a member browses before an exchange order (programme.orders).
+
+Gifts on offer now or soon, by category, searched by name; each with the units the chain holds
+(every location's count above zero), and a gift's own page with where it can be picked up, what the
+member already took of it, their spendable points and whether their tier may take it. Lean on purpose
+(the mall is the chain's busiest face): the gift records are parsed once per change of the catalogue,
+and a page of the shelf is two reads (the catalogue's mark and one grouped stock read).
+
+    shelf(db, now=now, category="茶具", q="杯", page=1)      -> Shelf (cards of one page, total, categories)
+    gift_page(db, member_id, "CUP", now=now)                 -> GiftPage (404: no such gift on offer)
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Connection, func, select
+
+from hq_server import models as M
+from hq_server.db import Database
+from hq_server.errors import HQProblem
+from hq_server.programme import ledger_reads as R
+from hq_server.programme.orders import already_redeemed
+from hq_server.programme.tiers import chain_tiers
+from hq_server.ledger.stock_book import WAREHOUSE, gift_stock
+from pos_app.domain import ledger as L
+from pos_app.domain.gifts import Gift, parse_gift
+from pos_app.domain.lots import spendable_total
+from pos_app.domain.tiers import by_code, rank
+
+PER_PAGE = 20
+MAX_SEARCH = 40
+
+
+@dataclass(frozen=True)
+class Card:
+    gift: Gift
+    stock: int  # units the chain holds (every location above zero)
+
+    @property
+    def limited(self) -> bool:
+        return self.gift.ends_at is not None
+
+
+@dataclass(frozen=True)
+class Shelf:
+    cards: list[Card]
+    total: int
+    page: int
+    per: int
+    categories: list[str]
+    category: str
+    q: str
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per))
+
+
+@dataclass(frozen=True)
+class PickupStore:
+    store_id: str
+    name: str
+    qty: int
+
+
+@dataclass(frozen=True)
+class GiftPage:
+    gift: Gift
+    warehouse: int  # units HQ can deliver
+    stores: list[PickupStore]  # where it can be picked up now, most first
+    redeemed: int  # what the member already took of it (its per-member limit counts this)
+    spendable: int  # the member's consumer points spendable now
+    tier_ok: bool
+    tier_name: str | None  # the tier the gift needs, by name
+    state: str  # open | soon | ended | inactive
+    reasons: list[str] = field(default_factory=list)  # why the member cannot exchange it now (codes)
+
+    @property
+    def stock(self) -> int:
+        return self.warehouse + sum(s.qty for s in self.stores)
+
+    @property
+    def left_for_member(self) -> int | None:
+        limit = self.gift.per_member_limit
+        return None if limit is None else max(0, limit - self.redeemed)
+
+
+# --- the catalogue's gifts, parsed once per change ----------------------------------------------------
+_cache: dict[str, tuple[tuple, list[Gift]]] = {}
+_lock = threading.Lock()
+
+
+def _gifts(conn: Connection, db_url: str) -> list[Gift]:
+    """Every gift record HQ keeps (parsed as the tills do), cached until the catalogue's gifts change."""
+    c = M.catalog.c
+    mark = tuple(conn.execute(select(func.max(c.seq), func.count()).where(c.type == "gift")).one())
+    with _lock:
+        got = _cache.get(db_url)
+        if got is not None and got[0] == mark:
+            return got[1]
+    gifts = []
+    for r in conn.execute(select(c.key, c.data).where(c.type == "gift").order_by(c.key)):
+        parsed = parse_gift(r.key, json.loads(r.data))
+        if isinstance(parsed, Gift):
+            gifts.append(parsed)
+    with _lock:
+        _cache[db_url] = (mark, gifts)
+    return gifts
+
+
+def _state(g: Gift, now: datetime) -> str:
+    if not g.active:
+        return "inactive"
+    if g.ends_at is not None and now >= g.ends_at:
+        return "ended"
+    if g.starts_at is not None and now < g.starts_at:
+        return "soon"
+    return "open"
+
+
+def _stock(conn: Connection, gift_ids: list[str]) -> dict[str, int]:
+    s = gift_stock.c
+    if not gift_ids:
+        return {}
+    rows = conn.execute(select(s.gift_id, func.sum(s.qty)).where(s.gift_id.in_(gift_ids), s.qty > 0)
+                        .group_by(s.gift_id)).all()
+    return {r[0]: int(r[1]) for r in rows}
+
+
+def shelf(db: Database, *, now: datetime, category: str = "", q: str = "", page: int = 1,
+          per: int = PER_PAGE) -> Shelf:
+    """The gifts on offer now or soon (limited-time ones first, then by points), in `category`, whose name
+    holds `q`; one page."""
+    category, q = (category or "").strip()[:40], (q or "").strip()[:MAX_SEARCH]
+    page = page if isinstance(page, int) and page >= 1 else 1
+    with db.read() as conn:
+        offered = [g for g in _gifts(conn, db.url) if _state(g, now) in ("open", "soon")]
+        categories = sorted({g.category for g in offered if g.category})
+        chosen = [g for g in offered if (not category or g.category == category)
+                  and (not q or q.casefold() in g.name.casefold() or q.casefold() in (g.description or "").casefold())]
+        chosen.sort(key=lambda g: (g.ends_at is None, g.ends_at or now, g.points_cost, g.gift_id))
+        one_page = chosen[(page - 1) * per: page * per]
+        stock = _stock(conn, [g.gift_id for g in one_page])
+    return Shelf([Card(g, stock.get(g.gift_id, 0)) for g in one_page], len(chosen), page, per, categories,
+                 category, q)
+
+
+def gift_page(db: Database, member_id: str, gift_id: str, *, now: datetime) -> GiftPage:
+    """One gift as the member sees it: stock where it can leave from, their standing against its rules."""
+    with db.read() as conn:
+        gift = next((g for g in _gifts(conn, db.url) if g.gift_id == gift_id), None)
+        if gift is None:
+            raise HQProblem(404, "gift_unknown", f"gift_id: no gift {str(gift_id)[:64]!r}")
+        s, st = gift_stock.c, M.stores.c
+        rows = conn.execute(select(s.location, s.qty, st.name).join_from(
+            gift_stock, M.stores, st.store_id == s.location, isouter=True).where(s.gift_id == gift_id, s.qty > 0)
+        ).all()
+        warehouse = sum(int(r.qty) for r in rows if r.location == WAREHOUSE)
+        stores = sorted((PickupStore(r.location, r.name or r.location, int(r.qty)) for r in rows
+                         if r.location != WAREHOUSE and r.name is not None), key=lambda p: (-p.qty, p.name))
+        member = R.require_member(conn, member_id)
+        tiers = chain_tiers(conn, now)
+        redeemed = already_redeemed(conn, member_id, gift_id)
+        spendable = spendable_total(R.lots_of(conn, L.member_account(member_id)), now)
+    tier_ok = not gift.min_tier or (gift.min_tier in {t.code for t in tiers}
+                                    and rank(tiers, member.tier) >= rank(tiers, gift.min_tier))
+    state = _state(gift, now)
+    page = GiftPage(gift, warehouse, stores, redeemed, spendable, tier_ok,
+                    by_code(tiers, gift.min_tier).name if gift.min_tier and gift.min_tier in {t.code for t in tiers}
+                    else gift.min_tier, state)
+    reasons = [] if state == "open" else [f"gift_{state}"]
+    if not tier_ok:
+        reasons.append("gift_tier")
+    if page.stock <= 0:
+        reasons.append("gift_sold_out")
+    if page.left_for_member == 0:
+        reasons.append("gift_limit")
+    if spendable < gift.points_cost:
+        reasons.append("points_short")
+    page.reasons.extend(reasons)
+    return page
