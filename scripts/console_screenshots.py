@@ -22,7 +22,8 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 
 from hq_server.db import Database  # noqa: E402
 from hq_server.programme import orders as O  # noqa: E402
-from hq_server.programme import stock, withdrawals  # noqa: E402
+from hq_server.programme import charities, coupons, sms, stock, withdrawals  # noqa: E402
+from pos_app.domain.ledger import Entry, Kind  # noqa: E402
 from hq_server.programme.audit import Actor  # noqa: E402
 from hq_server.roles import StaffRole  # noqa: E402
 from pos_app.domain.ids import new_id  # noqa: E402
@@ -126,7 +127,31 @@ def seed_mall(hq: HQServer, facts: dict) -> None:
                                                            requested_by="cs-li", now=now()).withdrawal_id]
     withdrawals.approve_withdrawal(db, withdrawal_id=facts["withdrawals"][1], staff="fin-zhao", now=now(),
                                    actor=Actor("fin-zhao", StaffRole.FINANCE))
+    seed_more(hq, db, facts)
     db.dispose()
+
+
+def seed_more(hq: HQServer, db: Database, facts: dict) -> None:
+    """Till staff, a tier above the base one, a member's tier change and coupon, a charity, a dev SMS."""
+    for sid, name, role, pin in (("c-01", "李娜", "cashier", "4821"), ("c-02", "王强", "cashier", "5930"),
+                                 ("m-01", "陈经理", "manager", "7702")):
+        r = hq.admin("PUT", f"/stores/sh-001/staff/{sid}", json={"name": name, "role": role, "pin": pin})
+        assert r.status_code == 200, r.text
+    r = hq.admin("PUT", "/catalog/tier/gold", json={"name": "金卡会员", "min_spend_fen": 500000, "multiplier_pct": 150,
+                                                     "benefits": ["生日双倍积分", "免费礼品包装"]})
+    assert r.status_code == 200, r.text
+    member = facts["members"][1][0]
+    till = FakeDevice(hq, "sh-002")
+    change = till.event(Entry(Kind.TIER_CHANGE, {"member_id": member, "from": "basic", "to": "gold",
+                                                 "reason": "upgrade"}, member_id=member))
+    assert till.push([change]).status_code == 200
+    till.close()
+    coupons.issue_coupon(db, member_id=member, type_id="OFF10", staff="cs-li", now=now())
+    op = Actor("op-zhang", StaffRole.OPERATOR)
+    charities.put_charity(db, op, key="hope", name="希望工程", name_en="Project Hope", about="资助贫困地区儿童上学",
+                          now=now())
+    charities.put_charity(db, op, key="green", name="绿色江南", about="长江沿岸植树", listed=False, now=now())
+    sms.DevSender(db).send(facts["members"][0][1], "482913", 5)
 
 
 def main() -> int:
@@ -252,6 +277,25 @@ def main() -> int:
         sign_in("mgr-sh001", "screenshot-pw-1")
         shot("35-store-manager-dashboard", "/console/dashboard")
         shot("50-store-manager-stock", "/console/stock")
+        page.context.clear_cookies()
+        sign_in("admin", ADMIN_PASSWORD)
+        shot("51-store-staff", "/console/stores/sh-001?staff=c-01")
+        page.fill("#staff-form input[name=staff_id]", "c-03")
+        page.fill("#staff-form input[name=name]", "赵丽")
+        page.fill("#staff-form input[name=pin]", "12")
+        page.click("#staff-form button")
+        shot("52-store-staff-refused")
+        shot("53-tiers", "/console/programme/tier")
+        shot("54-tier-edit", "/console/programme/tier/gold")
+        shot("55-mall-settings", "/console/programme/mall")
+        page.fill("#game-form input[name=seconds]", "3")
+        page.click("#game-form button")
+        shot("56-game-refused")
+        shot("57-sms-codes", "/console/sms-codes")
+        page.goto("/console/programme/gift/CUP-01")
+        page.set_input_files("#picture-form input[name=picture]", str(ROOT / "resources" / "gifts" / "GIFT-CUP.png"))
+        page.click("#picture-form button")
+        shot("58-gift-picture")
         browser.close()
     return 0
 

@@ -29,6 +29,7 @@ from hq_server import models as M
 from hq_server.db import Database
 from hq_server.errors import HQProblem
 from hq_server.programme import ledger_reads as R
+from hq_server.programme.member_standing import require_active_member
 from pos_app.domain import entries as E
 from pos_app.domain import ledger as L
 from pos_app.domain.coupons import CouponType, parse_coupon_type
@@ -83,6 +84,8 @@ def issue_coupon(db: Database, *, member_id: str, type_id: str, staff: str, now:
         raise HQProblem(422, "invalid_body", "idempotency_key: 1 to 64 printable characters (the form's token)")
     with db.write() as (conn, seq):
         R.require_member(conn, member_id)
+        if paid:  # a frozen member spends nothing online (HQ's staff may still give one a coupon)
+            require_active_member(conn, member_id)
         code = PREFIX + "".join(secrets.choice(ALPHABET) for _ in range(9))
         if idempotency_key is not None:
             code = _keyed_code(member_id, idempotency_key)

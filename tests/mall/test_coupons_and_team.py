@@ -13,6 +13,8 @@ import pytest
 
 from hq_server.errors import HQProblem
 from hq_server.programme import team as T
+from hq_server.programme.audit import Actor
+from hq_server.programme.member_care import freeze, unfreeze
 from hq_server.programme.coupons import issue_coupon, member_coupons
 from hq_server.programme.withdrawals import approve_withdrawal, list_withdrawals, refuse_withdrawal
 from pos_app.domain import entries as E
@@ -63,6 +65,10 @@ def test_a_coupon_bought_with_points_once_however_often_tapped_and_shown_as_qr(h
     r = c.post("/m/coupons/buy", data={**form, "type_id": dear})  # a used key for another type
     assert r.status_code == 409
     assert c.post("/m/coupons/buy", data={"type_id": ten, "key": "k"}).status_code == 403
+    freeze(db, Actor("op-coupons", "operator"), member_id, "checking", now())
+    r = c.post("/m/coupons/buy", data=buy_form(c.get("/m/coupons").text, ten))
+    assert r.status_code == 403 and "冻结" in error_of(r.text)
+    unfreeze(db, Actor("op-coupons", "operator"), member_id, now())
     assert points(db, member_id) == 300 and len(member_coupons(db, member_id)) == 1
     # HQ's free coupon shows as HQ's gift; another member's coupon is not found
     free = issue_coupon(db, member_id=member_id, type_id=ten, staff="cs-wang", now=now())
