@@ -26,7 +26,9 @@ call (handshake, push, pull) for idle and busy cycles apart; errors (any call th
 answers otherwise than a healthy till expects). tills_at_30s = cycles/s x 30 (the tills the
 measured rate serves at a 30 s cadence); cpu_tills_at_30s = the same from HQ's and
 PostgreSQL's CPU per cycle on this machine's cores, were they theirs alone. The machine's load
-average is taken at the start and end of each phase. The top level of the JSON line (last on
+average is taken at the start and end of each phase; cpu_work_ms is the CPU time a fixed piece of
+Python work takes at the start and the end (CPU per cycle grows with it when other work shares the
+cores). The top level of the JSON line (last on
 stdout) is the mixed phase's; `phases` holds all three.
 """
 
@@ -349,6 +351,18 @@ def enrol_fleet(admin: httpx.Client, n: int, per_store: int, members: int, seed:
     return tills
 
 
+def cpu_work_ms() -> float:
+    """CPU time (not wall time, as bench.sync.cpu_calibration_ms) of a fixed piece of Python work, median of
+    7: on a machine shared with other work, a core's CPU time for the same work grows (caches, a core's
+    sibling busy), and HQ's CPU per cycle with it, though HQ's code did not change."""
+    times = []
+    for _ in range(7):
+        t0 = time.thread_time()
+        sum(range(1_000_000))
+        times.append((time.thread_time() - t0) * 1000)
+    return sorted(times)[3]
+
+
 def uptime() -> str:
     return Path("/proc/loadavg").read_text().strip()
 
@@ -374,6 +388,7 @@ def main(argv: list[str] | None = None) -> int:
     phases = [p for p in args.phases.split(",") if p]
     if not phases or set(phases) - set(shares):
         parser.error(f"--phases: a comma-separated list of {', '.join(shares)}")
+    work_start = cpu_work_ms()
     with scratch_database(args.db) as url:
         log(f"database {url.rsplit('/', 1)[-1]}; hq-server with {args.workers} workers")
         with hq_process(url, args.workers) as (base, proc), httpx.Client(base_url=base, timeout=60) as admin:
@@ -395,7 +410,8 @@ def main(argv: list[str] | None = None) -> int:
                 "hq_cpu_ms_per_idle_cycle": by.get("idle", {}).get("hq_cpu_ms_per_cycle"),
                 "errors_all_phases": sum(r["errors"] for r in results),
                 "phases": {r["phase"]: r for r in results}, "loadavg_end": uptime(), "cpus": os.cpu_count(),
-                "cpu_calibration_ms": round(cpu_calibration_ms(), 1)})
+                "cpu_calibration_ms": round(cpu_calibration_ms(), 1),
+                "cpu_work_ms": [round(work_start, 1), round(cpu_work_ms(), 1)]})
     print(json.dumps(top), flush=True)
     return 0
 

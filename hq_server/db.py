@@ -71,7 +71,6 @@ class Database:
                            if snapshots.dialect.name == "postgresql" else snapshots)
         # One statement outside a transaction (see statement); the pool is the engine's own.
         self._statements = _autocommit(self.engine)
-        self._replica_statements = _autocommit(snapshots)
         # A till's most frequent reads, from the event loop (hq_server.loop_reads): the primary's and the replica's.
         self.loop_reads = LoopReads(self.engine)
         self.replica_loop_reads = LoopReads(self.replica) if self.replica is not None else self.loop_reads
@@ -134,17 +133,6 @@ class Database:
                 yield conn
             return
         with self._statements.connect() as conn:
-            yield conn
-
-    @contextmanager
-    def replica_statement(self) -> Iterator[Connection]:
-        """statement() on the read replica when one is configured (replica_read says why a replica never
-        makes a till skip a feed row); the primary's otherwise."""
-        if self._replica_statements is None:
-            with self.replica_read() as conn:
-                yield conn
-            return
-        with self._replica_statements.connect() as conn:
             yield conn
 
     async def close_loop_reads(self) -> None:

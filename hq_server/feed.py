@@ -21,7 +21,6 @@ from hq_server import bulk
 from hq_server import models as M
 from hq_server.db import Seq
 from pos_app.domain.ledger import canonical_json
-from pos_app.sync.wire import PullItem, PullResponse
 
 
 class FeedWriter:
@@ -67,23 +66,6 @@ def page_query(store_id: str, after: int, limit: int, device_id: str | None = No
     if device_id is not None:
         params["device_id"] = device_id
     return _PULL[device_id is not None], params
-
-
-def _rows(conn: Connection, store_id: str, after: int, limit: int, device_id: str | None):
-    rows = conn.execute(*page_query(store_id, after, limit, device_id)).all()
-    return rows[:limit], len(rows) > limit
-
-
-def pull(conn: Connection, store_id: str, after: int, limit: int, device_id: str | None = None) -> PullResponse:
-    """The items after the cursor for one device of store_id (None: the store as a whole)."""
-    rows, more = _rows(conn, store_id, after, limit, device_id)
-    items = [PullItem(hq_seq=r.seq, type=r.type, key=r.key, data=json.loads(r.data)) for r in rows]
-    return PullResponse(items=items, cursor=rows[-1].seq if rows else after, more=more)
-
-
-def pull_json(conn: Connection, store_id: str, after: int, limit: int, device_id: str | None = None) -> bytes:
-    """pull()'s answer as the PullResponse JSON a till reads (page_json)."""
-    return page_json(conn.execute(*page_query(store_id, after, limit, device_id)).all(), after, limit)
 
 
 def page_json(rows: Sequence[Any], after: int, limit: int) -> bytes:

@@ -5,9 +5,9 @@ Every till syncs every 30 s or so, so this is HQ's most frequent call. It never 
 lock: the device's key, its acknowledged count, the limits, the store's tills, the proof key and the
 feed check are one SELECT outside any transaction, sent from the event loop (hq_server.loop_reads: one
 round trip to PostgreSQL, where BEGIN, a key check, the SELECT and COMMIT made four, and no hand-off to
-a worker thread), and the device's clock skew and last_seen (which no
-ledger order depends on) are written outside the ledger's order (Database.side_write), and only
-when the skew moved or last_seen is LAST_SEEN_EVERY old, so a steady till's handshake writes nothing.
+a worker thread). The device's clock skew and last_seen (which no ledger order depends on) are one
+UPDATE outside the ledger's order, from the event loop too (LoopReads.write), and only when the skew
+moved or last_seen is LAST_SEEN_EVERY old, so a steady till's handshake writes nothing.
 """
 
 from __future__ import annotations
@@ -28,6 +28,10 @@ from pos_app.sync import wire as W
 
 # How stale devices.last_seen may get (HQ's console shows it per store) before a handshake writes it.
 LAST_SEEN_EVERY = timedelta(seconds=60)
+# How far the measured skew may move before a handshake records it: the skew is read in whole seconds
+# from a request that took a while to arrive, so a clock near a second's edge reads one second either side
+# from one handshake to the next (a second is nothing to the merge rules: SKEW_FLAG_S is 300).
+SKEW_JITTER_S = 1
 
 
 def _statement(dialect: str, with_cursor: bool):
@@ -80,8 +84,10 @@ async def handshake(db: Database, header: str | None, body: W.HandshakeRequest, 
     limits = W.OfflineLimits.model_validate(json.loads(row.own_limits or row.chain_limits or "{}"))
     proof_key = json.loads(row.proof)["public_key"] if row.proof else await run_in_threadpool(
         _make_proof_key, db, hq_time)
-    if row.clock_skew_s != skew or row.last_seen is None or hq_time - row.last_seen >= LAST_SEEN_EVERY:
-        await run_in_threadpool(_record_seen, db, dev.device_id, skew, hq_time)
+    stale = row.last_seen is None or hq_time - row.last_seen >= LAST_SEEN_EVERY
+    if stale or abs(row.clock_skew_s - skew) > SKEW_JITTER_S:
+        await db.loop_reads.write(_SEEN, {"device": dev.device_id, "skew": skew, "seen": hq_time},
+                                  lambda: _record_seen(db, dev.device_id, skew, hq_time))
     news = head = None
     if body.pull_cursor is not None:
         news = bool(row.news)
@@ -97,11 +103,14 @@ def _prefix_agrees(db: Database, device_id: str, count: int, digest: str) -> boo
         return ingest.device_ack(conn, device_id, upto=count) == (count, digest)
 
 
+# The device's clock skew and last_seen, outside the ledger's order (no writer lock); a crash may lose it.
+_SEEN = update(M.devices).where(M.devices.c.device_id == bindparam("device")).values(
+    clock_skew_s=bindparam("skew"), last_seen=bindparam("seen"))
+
+
 def _record_seen(db: Database, device_id: str, skew: int, hq_time: datetime) -> None:
-    """The device's clock skew and last_seen, outside the ledger's order (no writer lock)."""
     with db.side_write() as conn:
-        d = M.devices.c
-        conn.execute(update(M.devices).where(d.device_id == device_id).values(clock_skew_s=skew, last_seen=hq_time))
+        conn.execute(_SEEN, {"device": device_id, "skew": skew, "seen": hq_time})
 
 
 def _make_proof_key(db: Database, hq_time: datetime) -> str:

@@ -17,7 +17,7 @@ first read, closed by the app's lifespan.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from psycopg.rows import namedtuple_row
@@ -33,7 +33,7 @@ MIN_SIZE, MAX_SIZE = 1, 8
 class _Compiled:
     """A statement compiled once for psycopg: its SQL and the values of the parameters it binds itself."""
 
-    def __init__(self, stmt: Select[Any], engine: Engine):
+    def __init__(self, stmt: Any, engine: Engine):
         compiled = stmt.compile(dialect=engine.dialect)
         self.sql = str(compiled)
         if "POSTCOMPILE" in self.sql:  # an IN list, expanded per call: not what these reads are for
@@ -50,7 +50,7 @@ class LoopReads:
         self._conninfo = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
         self._pool: AsyncConnectionPool | None = None
         self._opening: asyncio.Lock | None = None
-        self._compiled: dict[Select[Any], _Compiled] = {}  # the callers build each statement once and keep it
+        self._compiled: dict[Any, _Compiled] = {}  # the callers build each statement once and keep it
 
     async def first(self, stmt: Select[Any], params: Mapping[str, Any]) -> Any:
         """The statement's first row (attributes by column name), or None."""
@@ -72,12 +72,24 @@ class LoopReads:
             cur = await conn.execute(c.sql, {**c.fixed, **params})
             return await cur.fetchall()
 
+    async def write(self, stmt: Any, params: Mapping[str, Any], on_sqlite: Callable[[], None]) -> None:
+        """A write of one statement outside the ledger's order that a crash may lose (a device's last_seen):
+        its own transaction in autocommit, not waiting for the WAL's flush (the pool's connections run with
+        synchronous_commit off; they write nothing else). SQLite: on_sqlite, on the thread pool."""
+        if not self.postgres:
+            await run_in_threadpool(on_sqlite)
+            return
+        c = self._compile(stmt)
+        pool = self._pool or await self._open()
+        async with pool.connection() as conn:
+            await conn.execute(c.sql, {**c.fixed, **params})
+
     async def close(self) -> None:
         if self._pool is not None:
             pool, self._pool = self._pool, None
             await pool.close()
 
-    def _compile(self, stmt: Select[Any]) -> _Compiled:
+    def _compile(self, stmt: Any) -> _Compiled:
         c = self._compiled.get(stmt)
         if c is None:
             c = self._compiled[stmt] = _Compiled(stmt, self.engine)
@@ -89,7 +101,8 @@ class LoopReads:
         async with self._opening:
             if self._pool is None:
                 pool = AsyncConnectionPool(self._conninfo, min_size=MIN_SIZE, max_size=MAX_SIZE, open=False,
-                                           kwargs={"autocommit": True, "row_factory": namedtuple_row},
+                                           kwargs={"autocommit": True, "row_factory": namedtuple_row,
+                                                   "options": "-c synchronous_commit=off"},
                                            name="hq-loop-reads")
                 await pool.open()
                 self._pool = pool

@@ -184,8 +184,7 @@ class MultiStore(RuleBasedStateMachine):
     @initialize(n=st.integers(2, 3))
     def open_stores(self, n):
         for i in range(n):
-            till = open_till(self.hq, self.root / self.run / f"s{i}", self.template, f"s{i}",
-                             f"ms-{self.run}-{i}", self.label_public)
+            till = self._open_till(i)
             r = self.hq.admin("POST", "/stock/allot", json={"gift_id": self.gift, "location": till.store_id, "qty": 3})
             assert r.status_code == 200, r.text
             guide = f"gd-{self.run}-{i}"
@@ -201,6 +200,11 @@ class MultiStore(RuleBasedStateMachine):
             sync_once(till.db)  # the offline window starts now: redeeming is allowed
             self.tills.append(till)
             self._register(i, NAMES[i])
+
+    def _open_till(self, i: int):
+        """Store i's till, enrolled with HQ (tests/sync/test_two_hqs.py enrols through its load balancer)."""
+        return open_till(self.hq, self.root / self.run / f"s{i}", self.template, f"s{i}", f"ms-{self.run}-{i}",
+                         self.label_public)
 
     def _register(self, i: int, name: str) -> None:
         till = self.tills[i]
