@@ -54,7 +54,12 @@ def _quoted(conn: Connection, name: str) -> str:
     return conn.dialect.identifier_preparer.quote(name)
 
 
-def where_in(conn: Connection, col: Column, values: Iterable[Any]) -> Iterator:
+def _raw(conn: Connection) -> Any:
+    """The driver's own connection under SQLAlchemy's (psycopg's, for COPY, pipelines and executemany)."""
+    return conn.connection.driver_connection
+
+
+def where_in(conn: Connection, col: Column[Any], values: Iterable[Any]) -> Iterator[Any]:
     """WHERE clauses that together select col IN values (one on PostgreSQL, chunks on SQLite)."""
     values = list(values)
     if not values:
@@ -76,7 +81,7 @@ def one_trip(conn: Connection, sizes: Iterable[int]) -> Iterator[None]:
     if conn.dialect.name != "postgresql" or max(sizes, default=0) > PG_VALUES_UP_TO:
         yield
         return
-    with conn.connection.driver_connection.pipeline():
+    with _raw(conn).pipeline():
         yield
 
 
@@ -99,11 +104,11 @@ def insert_tuples(conn: Connection, table: Table, names: Sequence[str], rows: Se
         one = f"({', '.join(['%s'] * len(names))})"
         sql = (f"INSERT INTO {_quoted(conn, table.name)} ({', '.join(_quoted(conn, n) for n in names)}) "
                f"VALUES {', '.join([one] * len(rows))}")
-        with conn.connection.driver_connection.cursor() as cur:
+        with _raw(conn).cursor() as cur:
             cur.execute(sql, [v for r in rows for v in r])
     elif dialect == "postgresql":
         sql = f"COPY {_quoted(conn, table.name)} ({', '.join(_quoted(conn, n) for n in names)}) FROM STDIN"
-        with conn.connection.driver_connection.cursor() as cur, cur.copy(sql) as copy:
+        with _raw(conn).cursor() as cur, cur.copy(sql) as copy:
             for r in rows:
                 copy.write_row(r)
     elif dialect == "sqlite":
@@ -120,7 +125,7 @@ def add_to_balances(conn: Connection, table: Table, deltas: list[tuple[str, int]
         return
     t = _quoted(conn, table.name)
     if conn.dialect.name == "postgresql":
-        with conn.connection.driver_connection.cursor() as cur:
+        with _raw(conn).cursor() as cur:
             cur.execute(f"INSERT INTO {t} (account, balance) SELECT * FROM unnest(%s::text[], %s::bigint[]) "
                         f"ON CONFLICT (account) DO UPDATE SET balance = {t}.balance + excluded.balance",
                         (pg_array(a for a, _ in deltas), pg_array(d for _, d in deltas)))
@@ -135,7 +140,7 @@ def set_remaining(conn: Connection, table: Table, values: list[tuple[str, int]])
         return
     t = _quoted(conn, table.name)
     if conn.dialect.name == "postgresql":
-        with conn.connection.driver_connection.cursor() as cur:
+        with _raw(conn).cursor() as cur:
             cur.execute(f"UPDATE {t} SET remaining = u.remaining "
                         f"FROM unnest(%s::text[], %s::bigint[]) AS u(lot_id, remaining) WHERE {t}.lot_id = u.lot_id",
                         (pg_array(i for i, _ in values), pg_array(r for _, r in values)))
@@ -143,7 +148,7 @@ def set_remaining(conn: Connection, table: Table, values: list[tuple[str, int]])
         _executemany(conn, f"UPDATE {t} SET remaining = ? WHERE lot_id = ?", [(r, i) for i, r in values])
 
 
-def _executemany(conn: Connection, sql: str, data: list, columns: list[Column] | None = None) -> None:
+def _executemany(conn: Connection, sql: str, data: Sequence[Any], columns: list[Column[Any]] | None = None) -> None:
     if columns:
         dialect = conn.dialect
         procs = [(k, p) for k, p in enumerate(c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns)
@@ -154,7 +159,7 @@ def _executemany(conn: Connection, sql: str, data: list, columns: list[Column] |
                 for k, p in procs:
                     if row[k] is not None:
                         row[k] = p(row[k])
-    cur = conn.connection.driver_connection.cursor()
+    cur = _raw(conn).cursor()
     try:
         cur.executemany(sql, data)
     finally:

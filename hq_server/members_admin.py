@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import json
 from datetime import datetime
 
@@ -10,9 +12,9 @@ from sqlalchemy import Connection, or_, select, update
 from hq_server import models as M
 from hq_server.db import Seq
 from hq_server.errors import HQProblem
-from hq_server.ledger.decisions import ConflictStatus
+from hq_server.ledger.decisions import ConflictStatus, correction_id
 from hq_server.ledger.event_row import Subject
-from hq_server.ledger.ingest import Ingest, correction_id
+from hq_server.ledger.ingest import Ingest
 from hq_server.ledger.member_records import member_doc, member_item
 from pos_app.domain import ledger as L
 from pos_app.domain.ledger import Kind, LotGrant, LotTake
@@ -24,15 +26,15 @@ from pos_app.domain.members import normalize_phone
 _NOT_FOR_STAFF = ("pin_hash",)
 
 
-def staff_view(doc: dict) -> dict:
+def staff_view(doc: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in doc.items() if k not in _NOT_FOR_STAFF}
 
 
-def search(conn: Connection, q: str) -> list[dict]:
+def search(conn: Connection, q: str) -> list[dict[str, Any]]:
     m = M.members.c
     ids = conn.execute(select(m.member_id).where(or_(m.phone == normalize_phone(q), m.card_no == q,
                                                      m.member_id == q, m.name == q)).limit(50)).scalars().all()
-    return [staff_view(member_doc(conn, i)) for i in ids]
+    return [staff_view(doc) for i in ids if (doc := member_doc(conn, i)) is not None]
 
 
 def member_accounts(member_id: str) -> list[str]:
@@ -40,7 +42,7 @@ def member_accounts(member_id: str) -> list[str]:
     return [L.member_account(member_id, t) for t in L.PointType] + [L.debt_account(member_id)]
 
 
-def detail(conn: Connection, member_id: str) -> dict | None:
+def detail(conn: Connection, member_id: str) -> dict[str, Any] | None:
     doc = member_doc(conn, member_id)
     if doc is None:
         return None
@@ -55,7 +57,7 @@ def detail(conn: Connection, member_id: str) -> dict | None:
     return doc
 
 
-def merge(conn: Connection, seq: Seq, conflict_id: str, keep: str, now: datetime) -> dict:
+def merge(conn: Connection, seq: Seq, conflict_id: str, keep: str, now: datetime) -> dict[str, Any]:
     task = conn.execute(select(M.conflicts).where(M.conflicts.c.conflict_id == conflict_id)).first()
     if task is None:
         raise HQProblem(404, "not_found", f"no conflict {conflict_id}")
@@ -85,7 +87,6 @@ def merge(conn: Connection, seq: Seq, conflict_id: str, keep: str, now: datetime
         postings += [(L.debt_account(drop), -owed), (L.debt_account(keep), owed)]
     subject = Subject(conflict_id, M.HQ_ORIGIN, drop)
     cid = ing.correct(subject, "member_merge", Kind.MEMBER_MERGE, {"from": drop, "into": keep, "task": conflict_id},
-                      L.merge_postings([L.Posting(a, n) for a, n in postings]) and
                       [(p.account, p.amount) for p in L.merge_postings([L.Posting(a, n) for a, n in postings])],
                       grants=tuple(grants), takes=tuple(takes), member_id=keep)
     conn.execute(update(M.members).where(M.members.c.member_id == drop).values(merged_into=keep))

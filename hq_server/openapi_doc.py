@@ -29,7 +29,7 @@ def _problem(status: int) -> dict[str, Any]:
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
 
 
-def build(title: str, version: str, description: str, routes: list) -> dict[str, Any]:
+def build(title: str, version: str, description: str, routes: list[Any]) -> dict[str, Any]:
     doc = get_openapi(title=title, version=version, description=description, routes=routes)
     # The push body is read raw (it may be gzip), so its schema is added by hand.
     schema = PushRequest.model_json_schema(ref_template="#/components/schemas/{model}")

@@ -7,20 +7,21 @@ import re
 import zlib
 from contextlib import nullcontext
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import AfterValidator, ValidationError
-from sqlalchemy import or_, select, update
+from sqlalchemy import Connection, or_, select, update
 
 from hq_server import device_keys, feed
 from hq_server.ledger import ingest
 from hq_server import handshake as handshakes
 from hq_server import models as M
-from hq_server.auth import DEVICE_SECURITY, Device, device, device_in, get_db, now
+from hq_server.auth import DEVICE_SECURITY, Device, device, device_on_loop, get_db, now
 from hq_server.ledger.checks import MAX_DEPTH, too_deep
 from hq_server.db import Database
+from hq_server.loop_reads import LoopReads
 from hq_server.errors import HQProblem, validation_message
 from hq_server.throttle import Throttle
 from hq_server.ledger.member_records import member_doc
@@ -35,7 +36,7 @@ from pos_app.sync import wire as W
 router = APIRouter(prefix="/api/v1", tags=["sync"])
 PUSH_PULL_LIMIT = 500  # the page a push answers with (protocol 2), as a till's own pull asks
 GC_PAUSE_BYTES = 16 * 1024  # a body this big holds dozens of events (gzip: hundreds)
-PROBLEMS = {code: {"model": W.Problem} for code in (400, 401, 403, 404, 409, 410, 413, 422)}
+PROBLEMS: dict[int | str, dict[str, Any]] = {code: {"model": W.Problem} for code in (400, 401, 403, 404, 409, 410, 413, 422)}
 
 
 @router.post("/enrol", response_model=W.EnrolResponse, responses=PROBLEMS)
@@ -60,17 +61,17 @@ def enrol(body: W.EnrolRequest, db: Database = Depends(get_db)) -> W.EnrolRespon
 
 @router.post("/sync/handshake", response_model=W.HandshakeResponse, response_model_exclude_none=True,
              responses=PROBLEMS, openapi_extra=DEVICE_SECURITY)
-def handshake(body: W.HandshakeRequest, request: Request) -> Response:
+async def handshake(body: W.HandshakeRequest, request: Request) -> Response:
     """Protocol, HQ's time, the acknowledged-events check and the offline limits; with the till's pull
-    cursor (protocol 2), whether it has anything to pull. Never waits for HQ's writer lock
-    (hq_server.handshake)."""
+    cursor (protocol 2), whether it has anything to pull. Never waits for HQ's writer lock, nor for a
+    worker thread (hq_server.handshake)."""
     if body.protocol_min > body.protocol_max:
         raise HQProblem(422, "invalid_body", "protocol_min is above protocol_max")
     if body.protocol_max < W.PROTOCOL_MIN or body.protocol_min > W.PROTOCOL_MAX:
         raise HQProblem(409, "protocol", f"HQ speaks protocol {W.PROTOCOL_MIN}..{W.PROTOCOL_MAX}, "
                                          f"the store {body.protocol_min}..{body.protocol_max}")
     hq_time = now()
-    answer = handshakes.handshake(request.app.state.db, request.headers.get("authorization"), body, hq_time,
+    answer = await handshakes.handshake(request.app.state.db, request.headers.get("authorization"), body, hq_time,
                                   _skew(hq_time, body.device_time))
     # Encoded here, once: None fields left out (a till of protocol 1 refuses fields it does not know).
     return Response(answer.model_dump_json(exclude_none=True), media_type="application/json")
@@ -91,7 +92,7 @@ def _skew(hq_time: datetime, device_time: datetime) -> int:
     return skew
 
 
-def _read_body(raw: bytes, encoding: str) -> dict:
+def _read_body(raw: bytes, encoding: str) -> dict[str, Any]:
     if encoding == "gzip":
         d = zlib.decompressobj(16 + zlib.MAX_WBITS)
         try:
@@ -125,26 +126,30 @@ def _read_body(raw: bytes, encoding: str) -> dict:
 async def push(request: Request) -> Response:
     """A batch of the device's events (body may be gzip); one answer per event, in the request's order."""
     raw = await request.body()  # at most W.MAX_BODY_BYTES: hq_server.guards.BodyLimit
-    body = await run_in_threadpool(_push, request.app.state.db, request.headers.get("authorization"), raw,
-                                   request.headers.get("content-encoding", "").strip().lower())
-    return Response(body, media_type="application/json")
+    db: Database = request.app.state.db
+    dev = await device_on_loop(db.loop_reads, request.headers.get("authorization"))
+    pull_cursor, answer = await run_in_threadpool(_push, db, dev, raw,
+                                                  request.headers.get("content-encoding", "").strip().lower())
+    if pull_cursor is None:  # a till of protocol 1 refuses a field it does not know
+        return Response(answer.model_dump_json(exclude={"pull"}), media_type="application/json")
+    # After the push's commit: the page holds HQ's answers to it too (statuses, corrections), as a pull would.
+    page = await _page(db.replica_loop_reads, dev, pull_cursor, PUSH_PULL_LIMIT)
+    return Response(answer.model_dump_json(exclude={"pull"})[:-1].encode() + b',"pull":' + page + b"}",
+                    media_type="application/json")
 
 
-def _push(db: Database, header: str | None, raw: bytes, encoding: str) -> bytes:
-    """The key checked, the body read, the batch applied and (protocol 2) the pull's first page read, on one
-    trip to the thread pool (each trip is a thread hand-off; a till's push of a few events made three)."""
-    with db.read() as conn:
-        dev = device_in(conn, header)
+def _push(db: Database, dev: Device, raw: bytes, encoding: str) -> tuple[int | None, W.PushResponse]:
+    """The body read and the batch applied, on one trip to the thread pool (the key is checked before, the
+    pull's page read after, from the event loop: hq_server.loop_reads)."""
     # see pos_app.sync.gc_pause: validating 500 events is allocation-heavy too (a few events are not: ingest)
     with gc_paused() if len(raw) > GC_PAUSE_BYTES else nullcontext():
         body = _push_request(raw, encoding)
-    answer = ingest.push(db, dev.device_id, dev.store_id, list(body.events), now())
-    if body.pull_cursor is None:  # a till of protocol 1 refuses a field it does not know
-        return answer.model_dump_json(exclude={"pull"}).encode()
-    # After the push's commit: the page holds HQ's answers to it too (statuses, corrections), as a pull would.
-    with db.replica_read() as conn:
-        page = feed.pull_json(conn, dev.store_id, body.pull_cursor, PUSH_PULL_LIMIT, dev.device_id)
-    return answer.model_dump_json(exclude={"pull"})[:-1].encode() + b',"pull":' + page + b"}"
+    return body.pull_cursor, ingest.push(db, dev.device_id, dev.store_id, list(body.events), now())
+
+
+async def _page(reads: LoopReads, dev: Device, after: int, limit: int) -> bytes:
+    """One page of the device's feed after the cursor, as PullResponse JSON (feed.page_json)."""
+    return feed.page_json(await reads.all(*feed.page_query(dev.store_id, after, limit, dev.device_id)), after, limit)
 
 
 def _push_request(raw: bytes, encoding: str) -> W.PushRequest:
@@ -177,22 +182,22 @@ def _push_request(raw: bytes, encoding: str) -> W.PushRequest:
 
 
 @router.get("/sync/pull", response_model=W.PullResponse, responses=PROBLEMS, openapi_extra=DEVICE_SECURITY)
-def pull(request: Request, after: int = Query(0, ge=0, le=W.INT64_MAX),
-         limit: int = Query(500, ge=1, le=5000)) -> Response:
+async def pull(request: Request, after: int = Query(0, ge=0, le=W.INT64_MAX),
+               limit: int = Query(500, ge=1, le=5000)) -> Response:
     """Items after the cursor for this device's store (and the whole chain), in hq_seq order; never the
     device's own events (fanned out to the other tills of its store). Served by the read replica when
-    one is configured (Database.replica_read: it never skips a row, it may only be behind)."""
+    one is configured (Database.replica_read: it never skips a row, it may only be behind). The key check
+    and the page are a statement each, sent from the event loop (hq_server.loop_reads)."""
     db: Database = request.app.state.db
     header = request.headers.get("authorization")
-    with db.replica_read() as conn:
-        try:
-            dev = device_in(conn, header)
-        except HQProblem as exc:
-            if db.replica is None or exc.status != 401:
-                raise
-            with db.read() as primary:  # a till enrolled a moment ago: the replica has not replayed it yet
-                dev = device_in(primary, header)
-        return Response(feed.pull_json(conn, dev.store_id, after, limit, dev.device_id), media_type="application/json")
+    try:
+        dev = await device_on_loop(db.replica_loop_reads, header)
+    except HQProblem as exc:
+        if db.replica is None or exc.status != 401:
+            raise
+        # a till enrolled a moment ago: the replica has not replayed it yet
+        dev = await device_on_loop(db.loop_reads, header)
+    return Response(await _page(db.replica_loop_reads, dev, after, limit), media_type="application/json")
 
 
 @router.post("/sync/signing-key", response_model=W.SigningKeyAnswer, responses=PROBLEMS)
@@ -244,7 +249,7 @@ def lookup(q: Annotated[str, Query(min_length=1, max_length=40), AfterValidator(
     raise HQProblem(404, "member_unknown", f"no member with phone or card {q}")
 
 
-def _found(conn, q: str, phone: str) -> str | None:
+def _found(conn: Connection, q: str, phone: str) -> str | None:
     """The member a lookup finds (a merged member as the member they live on as), or None."""
     m = M.members.c
     found = conn.execute(select(m.member_id, m.merged_into).where(
@@ -253,12 +258,12 @@ def _found(conn, q: str, phone: str) -> str | None:
     return _kept_member(conn, found.member_id, found.merged_into) if found else None
 
 
-def _follows(conn, member_id: str, store_id: str) -> bool:
+def _follows(conn: Connection, member_id: str, store_id: str) -> bool:
     return conn.execute(select(M.follows.c.member_id).where(M.follows.c.member_id == member_id,
                                                             M.follows.c.store_id == store_id)).first() is not None
 
 
-def _kept_member(conn, member_id: str, merged_into: str | None) -> str | None:
+def _kept_member(conn: Connection, member_id: str, merged_into: str | None) -> str | None:
     """The member that member_id lives on as: itself, or where its merges lead (None if nowhere)."""
     seen = {member_id}
     while merged_into is not None:
@@ -273,7 +278,7 @@ def _kept_member(conn, member_id: str, merged_into: str | None) -> str | None:
     return member_id
 
 
-def member_snapshot(conn, member_id: str, as_of: int) -> W.MemberLookup:
+def member_snapshot(conn: Connection, member_id: str, as_of: int) -> W.MemberLookup:
     b, lt = M.balances.c, M.lots.c
     accounts = [L.member_account(member_id, t) for t in L.PointType] + [L.debt_account(member_id)]
     balances = dict(conn.execute(select(b.account, b.balance).where(b.account.in_(accounts))).all())
@@ -281,7 +286,10 @@ def member_snapshot(conn, member_id: str, as_of: int) -> W.MemberLookup:
                         .where(lt.account.in_(accounts), lt.remaining > 0).order_by(lt.expires_at)).all()
     # The sixth field, the lot's grant, is its room for give-backs at the store (remote_events._granted);
     # a store that reads five fields ignores it.
-    return W.MemberLookup(member=member_doc(conn, member_id), balances=balances,
+    doc = member_doc(conn, member_id)
+    if doc is None:
+        raise HQProblem(404, "member_unknown", f"HQ holds no record of member {member_id}")
+    return W.MemberLookup(member=doc, balances=balances,
                           lots=[[r.lot_id, r.account, r.remaining, r.available_at.isoformat(),
                                  r.expires_at.isoformat(), r.amount] for r in lots], as_of_hq_seq=as_of)
 

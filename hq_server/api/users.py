@@ -3,7 +3,7 @@ and the admin's management of users, roles, sessions and locks."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
@@ -19,7 +19,7 @@ from pos_app.sync.wire import Problem
 router = APIRouter(prefix="/api/v1/admin", tags=["staff"])
 
 
-def _problems(*codes: int) -> dict:
+def _problems(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {code: {"model": Problem} for code in codes}
 
 

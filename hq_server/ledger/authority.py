@@ -52,7 +52,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import Any, TYPE_CHECKING
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import Connection, func, select
@@ -77,6 +77,7 @@ RULE = 7
 KIND = "till_authority"
 WRONG_PIN = "wrong_member_pin"
 PIN_TRIES = 5
+NO_MEMBER = "a change of a member's phone or PIN names the member (member_id)"
 PIN_WINDOW = timedelta(hours=24)
 PROOF_KEY = "proof_key:"  # settings: proof_key:<key id> -> {"key_id", "public_key", "sealed_private_key", "created_at"}
 
@@ -97,10 +98,10 @@ def proof_public_key(conn: Connection, db_url: str, now: datetime) -> str:
         doc = {"key_id": key_id, "public_key": public.hex(), "created_at": now.isoformat(),
                "sealed_private_key": sealing.seal(private.private_bytes_raw(), PROOF_KEY + key_id, db_url)}
         conn.execute(M.settings.insert().values(key=PROOF_KEY + key_id, value=json.dumps(doc, sort_keys=True)))
-    return doc["public_key"]
+    return str(doc["public_key"])
 
 
-def _proof_doc(conn: Connection, key_id: str | None = None) -> dict | None:
+def _proof_doc(conn: Connection, key_id: str | None = None) -> dict[str, Any] | None:
     s = M.settings.c
     where = s.key == PROOF_KEY + key_id if key_id else s.key.startswith(PROOF_KEY, autoescape=True)
     value = conn.execute(select(s.value).where(where).order_by(s.key).limit(1)).scalar()
@@ -180,11 +181,13 @@ class Authority:
         return self._pin_proof(e, proof["pin"], current.pin_hash, fields, what)
 
     def _code_proof(self, e: WireEvent, text: str, what: str) -> Refusal | None:
-        ing = self.ing
-        key = member_key(ing.conn, e.member_id)
+        ing, member_id = self.ing, e.member_id
+        if member_id is None:
+            return Refusal(NO_MEMBER)
+        key = member_key(ing.conn, member_id)
         if key is None:
             return Refusal(f"the member has no phone key at HQ, so their dynamic code cannot prove the {what} change")
-        seen = P.check_dynamic_code(text, e.member_id, bytes.fromhex(key["public_key"]))
+        seen = P.check_dynamic_code(text, member_id, bytes.fromhex(key["public_key"]))
         if isinstance(seen, str):
             return Refusal(seen)
         at = utc(e.device_time) + timedelta(seconds=ing.skew_s)  # HQ's time when the till made the event
@@ -201,9 +204,11 @@ class Authority:
                            "hq_seq": ing.seq.last + 1, "new": True}  # the event's, admitted next
         return None
 
-    def _pin_proof(self, e: WireEvent, sealed: str, pin_hash: str | None, fields: dict,
+    def _pin_proof(self, e: WireEvent, sealed: str, pin_hash: str | None, fields: dict[str, Any],
                    what: str) -> Refusal | None:
-        ing = self.ing
+        ing, member_id = self.ing, e.member_id
+        if member_id is None:
+            return Refusal(NO_MEMBER)
         key_id = P.sealed_key_id(sealed)
         private = _proof_private(ing.conn, self.db_url, key_id) if key_id else None
         if private is None:
@@ -216,7 +221,7 @@ class Authority:
             return Refusal("the PIN proof was made for another event or other values: a proof fits one change")
         if pin_hash is None:
             return Refusal(f"the member has no PIN at HQ: prove the {what} change with their dynamic code")
-        if _wrong_pins(ing, e.member_id) >= PIN_TRIES:
+        if _wrong_pins(ing, member_id) >= PIN_TRIES:
             return Refusal(f"{PIN_TRIES} wrong PIN proofs for this member within {PIN_WINDOW.total_seconds() / 3600:g}"
                            " hours: HQ takes no more PIN proofs for them for now; use their dynamic code")
         if not verify_pin(pin_hash, claim.pin):
@@ -229,7 +234,7 @@ def _wrong_pins(ing: Ingest, member_id: str) -> int:
     since = ing.now - PIN_WINDOW
     stored = ing.conn.execute(select(func.count()).select_from(M.conflicts).where(
         c.kind == WRONG_PIN, c.member_id == member_id, c.created_at >= since)).scalar()
-    return stored + sum(1 for t in ing.conflicts if t["kind"] == WRONG_PIN and t["member_id"] == member_id)
+    return (stored or 0) + sum(1 for t in ing.conflicts if t["kind"] == WRONG_PIN and t["member_id"] == member_id)
 
 
 def _foreign_lot(ing: Ingest, member_id: str | None, parsed: Parsed) -> Refusal | None:
@@ -244,7 +249,7 @@ def _foreign_lot(ing: Ingest, member_id: str | None, parsed: Parsed) -> Refusal 
     return None
 
 
-def record(ing: Ingest, subject: EventRow | Subject, why: Refusal, detail: dict) -> None:
+def record(ing: Ingest, subject: EventRow | Subject, why: Refusal, detail: dict[str, Any]) -> None:
     kind = WRONG_PIN if isinstance(why, WrongPin) else KIND
     cid = decisions.conflict_id(subject.event_id, KIND)
     if any(t["conflict_id"] == cid for t in ing.conflicts) or ing.conn.execute(

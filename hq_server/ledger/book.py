@@ -9,10 +9,12 @@ few multi-row statements, not thousands of round trips.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import ColumnElement, Connection, select
 
 from hq_server import bulk
 from hq_server import models as M
@@ -55,28 +57,35 @@ class Book:
         lot_rows = [r for where in bulk.where_in(self.conn, M.lots.c.lot_id, need_lots) for r in self._lot_query(where)]
         self.seed(need, balance_rows, need_lots, lot_rows)
 
-    def seed(self, accounts, balance_rows, lot_ids, lot_rows) -> None:
+    def seed(self, accounts: Iterable[str], balance_rows: Iterable[Any], lot_ids: Iterable[str],
+             lot_rows: Iterable[Any]) -> None:
         """Caches what was read for these accounts and lots (absent: balance 0, no lot): (account, balance)
         and (lot_id, account, amount, remaining, available_at, expires_at) rows, by preload or by ingest's
         pipelined reads on PostgreSQL. What is cached already is kept."""
-        accounts = {a for a in accounts if a not in self.balances}
-        for a in accounts:
+        new_accounts = {a for a in accounts if a not in self.balances}
+        for a in new_accounts:
             self.balances[a] = 0
-        self.balances.update((a, b) for a, b in balance_rows if a in accounts)
-        lot_ids = {i for i in lot_ids if i not in self.lots}
-        for i in lot_ids:
+        self.balances.update((a, b) for a, b in balance_rows if a in new_accounts)
+        new_lots = {i for i in lot_ids if i not in self.lots}
+        for i in new_lots:
             self.lots[i] = None
         for r in lot_rows:
-            if r[0] in lot_ids:
+            if r[0] in new_lots:
                 self.lots[r[0]] = LotRow(*r)
 
-    def _lot_query(self, where):
+    def _lot_query(self, where: ColumnElement[bool]) -> Sequence[Any]:
         c = M.lots.c
         return self.conn.execute(select(c.lot_id, c.account, c.amount, c.remaining, c.available_at,
                                         c.expires_at).where(where)).all()
 
-    def _lot_rows(self, where) -> list[LotRow]:
+    def _lot_rows(self, where: ColumnElement[bool]) -> list[LotRow]:
         return [LotRow(*r) for r in self._lot_query(where)]
+
+    def _held(self, lot_id: str) -> LotRow:
+        lot = self.lot(lot_id)
+        if lot is None:
+            raise KeyError(f"lot {lot_id} is not HQ's")  # callers take only from lots HQ holds
+        return lot
 
     def balance(self, account: str) -> int:
         if account not in self.balances:
@@ -112,8 +121,8 @@ class Book:
         self._event_of_new_lot[lot_id] = event_id
 
     def take(self, lot_id: str, amount: int) -> tuple[str, int]:
-        """Take (or give back, amount < 0) from a lot; returns (account, what could not be taken)."""
-        lot = self.lot(lot_id)
+        """Take (or give back, amount < 0) from a lot HQ holds; returns (account, what could not be taken)."""
+        lot = self._held(lot_id)
         if amount >= 0:
             self.drained.append(lot_id)
             got = min(lot.remaining, amount)
@@ -189,5 +198,5 @@ class Book:
                 lot.new = False
                 self.dirty_lots.discard(lot.lot_id)
         if self.dirty_lots:
-            bulk.set_remaining(conn, M.lots, [(i, self.lots[i].remaining) for i in sorted(self.dirty_lots)])
+            bulk.set_remaining(conn, M.lots, [(i, self._held(i).remaining) for i in sorted(self.dirty_lots)])
             self.dirty_lots = set()

@@ -12,8 +12,10 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from pydantic import ValidationError
+
 from pos_app.domain.ledger import Kind, Posting, canonical_json, check_postings, is_holder_account, parse_account
-from pos_app.sync.wire import WireEvent
+from pos_app.sync.wire import LedgerPart, WireEvent
 
 KINDS = {k.value for k in Kind}
 MEMBER_KINDS = {Kind.MEMBER_REGISTER, Kind.MEMBER_PATCH, Kind.MEMBER_MERGE, Kind.TIER_CHANGE}
@@ -36,10 +38,6 @@ def utc(dt: datetime) -> datetime:
     return dt.astimezone(timezone.utc).replace(tzinfo=None) if dt.tzinfo else dt
 
 
-def _int(v) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
-
-
 def too_deep(doc: object, limit: int) -> bool:
     """True if `doc` nests dicts and lists more than `limit` deep (walked without recursion)."""
     stack = [(doc, 1)]
@@ -52,6 +50,18 @@ def too_deep(doc: object, limit: int) -> bool:
                     return True
                 stack.append((child, depth + 1))
     return False
+
+
+POSTINGS_SHAPE = "payload.postings must be a list of [account, integer amount]"
+GRANTS_SHAPE = "payload.grants must be a list of [lot_id, member or staff account, points > 0, available_at, expires_at]"
+LOTS_SHAPE = "payload.lots must be a list of [lot_id, non-zero points]"
+
+
+def _shape_problem(exc: ValidationError) -> str:
+    """The refusal of a payload whose postings, grants or lots are not of the wire's shape (wire.LedgerPart):
+    the first of them that is not."""
+    wrong = {e["loc"][0] for e in exc.errors() if e["loc"]}
+    return POSTINGS_SHAPE if "postings" in wrong else GRANTS_SHAPE if "grants" in wrong else LOTS_SHAPE
 
 
 def parse(event: WireEvent, store_id: str) -> Parsed | str:
@@ -68,11 +78,11 @@ def parse(event: WireEvent, store_id: str) -> Parsed | str:
         return f"the payload nests deeper than {MAX_DEPTH} levels"
     if hashlib.sha256(canonical.encode()).hexdigest() != event.payload_hash:
         return "payload_hash does not match the payload (sha256 of its canonical JSON)"
-    raw = p.get("postings", [])
-    if not isinstance(raw, list) or not all(isinstance(x, list) and len(x) == 2 and isinstance(x[0], str)
-                                           and _int(x[1]) for x in raw):
-        return "payload.postings must be a list of [account, integer amount]"
-    postings = [(a, n) for a, n in raw]
+    try:
+        part = LedgerPart.model_validate(p)
+    except ValidationError as exc:
+        return _shape_problem(exc)
+    postings = list(part.postings)
     problems = check_postings([Posting(a, n) for a, n in postings])
     if problems:
         return "; ".join(str(pr) for pr in problems)
@@ -87,24 +97,13 @@ def parse(event: WireEvent, store_id: str) -> Parsed | str:
                 return f"posting to {account}, which belongs to another store"
         elif not (account.startswith(_PERSON_PREFIXES) or account in _SHARED_ACCOUNTS):
             return f"unknown account {account!r}"
-    grants = []
-    for g in p.get("grants", []) if isinstance(p.get("grants", []), list) else [None]:
-        try:
-            lot_id, account, amount, available_at, expires_at = g
-            ok = isinstance(lot_id, str) and 0 < len(lot_id) <= 36 and isinstance(account, str) and _int(amount)
-            if not ok or amount <= 0 or not is_holder_account(account):
-                raise ValueError
-            grants.append((lot_id, account, amount, utc(datetime.fromisoformat(available_at)),
-                           utc(datetime.fromisoformat(expires_at))))
-        except (TypeError, ValueError):
-            return "payload.grants must be a list of [lot_id, member or staff account, points > 0, " \
-                   "available_at, expires_at]"
-    takes = []
-    raw_takes = p.get("lots", [])
-    if not isinstance(raw_takes, list) or not all(isinstance(t, list) and len(t) == 2 and isinstance(t[0], str)
-                                                  and _int(t[1]) and t[1] != 0 for t in raw_takes):
-        return "payload.lots must be a list of [lot_id, non-zero points]"
-    takes = [(lot_id, n) for lot_id, n in raw_takes]
+    grants = part.grant_times()
+    if not all(0 < len(lot_id) <= 36 and amount > 0 and is_holder_account(account)
+               for lot_id, account, amount, *_ in grants):
+        return GRANTS_SHAPE
+    takes = list(part.lots)
+    if any(n == 0 for _, n in takes):
+        return LOTS_SHAPE
     if any(abs(n) > MAX_POINTS for n in [*(n for _, n in postings), *(g[2] for g in grants), *(n for _, n in takes)]):
         return f"a points amount beyond {MAX_POINTS:,}"
     # A holder's balance is the sum of its lots (DESIGN.md: points are lots): what an event posts to

@@ -27,10 +27,13 @@ derive from the event, so running the merge again posts nothing new.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Connection, delete, select, update
 
+from hq_server import bulk
 from hq_server import models as M
 from hq_server.ledger.chain_codes_tables import code_uses, pickups
 from hq_server.ledger.stock_book import move_id
@@ -45,11 +48,11 @@ if TYPE_CHECKING:
 MAX_POINTS = 10**9  # what one code can cost; anything beyond is not a real code's
 
 
-def _int(value, most: int = MAX_POINTS) -> int | None:
+def _int(value: Any, most: int = MAX_POINTS) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= most else None
 
 
-def from_event(ing: Ingest, row: EventRow, payload: dict) -> None:
+def from_event(ing: Ingest, row: EventRow, payload: dict[str, Any]) -> None:
     kind = row.kind
     purpose, rid = payload.get("purpose"), payload.get("redemption_id")
     if kind == Kind.REDEEM_HOLD and isinstance(rid, str):
@@ -62,13 +65,71 @@ def from_event(ing: Ingest, row: EventRow, payload: dict) -> None:
         coupon_freed(ing, row, payload)
 
 
+# --- what a push reads of them ----------------------------------------------------------------
+
+def keys_of(kind: str, payload: dict[str, Any]) -> tuple[set[str], set[str]]:
+    """The code keys and the redemptions (pickups) from_event reads for an event, for a push's one read."""
+    rid, coupon = payload.get("redemption_id"), payload.get("coupon")
+    if kind in (Kind.REDEEM_HOLD, Kind.REDEEM_POST, Kind.REDEEM_VOID) and isinstance(rid, str) and len(rid) <= 36:
+        return {f"P:{rid}"}, {rid}
+    if kind in (Kind.REDEEM_POST, Kind.REDEEM_VOID) and isinstance(coupon, str):
+        return {f"C:{coupon[:60]}"}, set()
+    return set(), set()
+
+
+class CodeBook:
+    """The pickups and the first uses of codes one push reads: read once at its start (Ingest's prefetch,
+    seed) or on first use, and kept as the push records them (the writes go straight to the database)."""
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+        self.firsts: dict[str, Any] = {}  # code_key -> code_uses row, or None
+        self.pickups: dict[str, Any] = {}  # redemption_id -> pickups row, or None
+
+    def seed(self, keys: set[str], first_rows: Iterable[Any], rids: set[str], pickup_rows: Iterable[Any]) -> None:
+        self.firsts.update(dict.fromkeys(keys))
+        self.firsts.update({r.code_key: r for r in first_rows})
+        self.pickups.update(dict.fromkeys(rids))
+        self.pickups.update({r.redemption_id: r for r in pickup_rows})
+
+    def preload(self, keys: set[str], rids: set[str]) -> None:
+        firsts = [r for where in bulk.where_in(self.conn, code_uses.c.code_key, sorted(keys))
+                  for r in self.conn.execute(select(code_uses).where(where))]
+        held = [r for where in bulk.where_in(self.conn, pickups.c.redemption_id, sorted(rids))
+                for r in self.conn.execute(select(pickups).where(where))]
+        self.seed(keys, firsts, rids, held)
+
+    def first(self, key: str) -> Any:
+        if key not in self.firsts:
+            self.firsts[key] = self.conn.execute(select(code_uses).where(code_uses.c.code_key == key)).first()
+        return self.firsts[key]
+
+    def pickup(self, rid: str) -> Any:
+        if rid not in self.pickups:
+            self.pickups[rid] = self.conn.execute(select(pickups).where(pickups.c.redemption_id == rid)).first()
+        return self.pickups[rid]
+
+    def record_first(self, key: str, row: EventRow) -> None:
+        values = {"code_key": key, "event_id": row.event_id, "store_id": row.store_id, "hq_seq": row.hq_seq}
+        self.conn.execute(code_uses.insert().values(**values))
+        self.firsts[key] = SimpleNamespace(**values)
+
+    def free(self, key: str) -> None:
+        self.conn.execute(delete(code_uses).where(code_uses.c.code_key == key))
+        self.firsts[key] = None
+
+    def hold(self, **values: Any) -> None:
+        self.conn.execute(pickups.insert().values(**values))
+        self.pickups[values["redemption_id"]] = SimpleNamespace(**values)
+
+
 # --- pickups ---------------------------------------------------------------------------------
 
-def _pickup(ing: Ingest, rid: str):
-    return ing.conn.execute(select(pickups).where(pickups.c.redemption_id == rid)).first()
+def _pickup(ing: Ingest, rid: str) -> Any:
+    return ing.chain_codes.pickup(rid)
 
 
-def held(ing: Ingest, row: EventRow, payload: dict, rid: str) -> None:
+def held(ing: Ingest, row: EventRow, payload: dict[str, Any], rid: str) -> None:
     """A gift held for pickup: whose suspense holds its points, where its unit waits. A till holds at
     its own store; HQ (an online order) at the store the member chose (payload stock_at)."""
     gift_id, qty, points = payload.get("gift_id"), _int(payload.get("qty"), 1000), _int(payload.get("points"))
@@ -78,10 +139,10 @@ def held(ing: Ingest, row: EventRow, payload: dict, rid: str) -> None:
     stock_at = payload.get("stock_at") if store == M.HQ_ORIGIN else store
     if not isinstance(stock_at, str) or not stock_at:
         return
-    ing.conn.execute(pickups.insert().values(
+    ing.chain_codes.hold(
         redemption_id=rid, member_id=row.member_id or "", gift_id=gift_id[:64], qty=qty, points=points,
         suspense=L.suspense(store), redeemed=L.store_redeemed(store), stock_at=stock_at[:36],
-        hold_event=row.event_id, created_seq=row.hq_seq))
+        hold_event=row.event_id, created_seq=row.hq_seq)
     first = _first(ing, f"P:{rid}")
     if first is not None:  # handed over (at another store) before the hold reached HQ: settle it now
         use = _event_row(ing, first.event_id)
@@ -89,8 +150,8 @@ def held(ing: Ingest, row: EventRow, payload: dict, rid: str) -> None:
             _first_close(ing, use, json.loads(use.payload), _pickup(ing, rid))
 
 
-def _first(ing: Ingest, key: str):
-    return ing.conn.execute(select(code_uses).where(code_uses.c.code_key == key)).first()
+def _first(ing: Ingest, key: str) -> Any:
+    return ing.chain_codes.first(key)
 
 
 def _event_row(ing: Ingest, event_id: str) -> EventRow | None:
@@ -101,17 +162,16 @@ def _event_row(ing: Ingest, event_id: str) -> EventRow | None:
 
 
 def _record_first(ing: Ingest, key: str, row: EventRow) -> None:
-    ing.conn.execute(code_uses.insert().values(code_key=key, event_id=row.event_id, store_id=row.store_id,
-                                               hq_seq=row.hq_seq))
+    ing.chain_codes.record_first(key, row)
     ing.feed.add(M.CHAIN, "code_used", key, {"code": key, "event_id": row.event_id, "store_id": row.store_id,
                                              "hq_seq": row.hq_seq})
 
 
-def _moved_points(payload: dict) -> bool:
+def _moved_points(payload: dict[str, Any]) -> bool:
     return bool(payload.get("postings"))
 
 
-def pickup_closed(ing: Ingest, row: EventRow, payload: dict, rid: str) -> None:
+def pickup_closed(ing: Ingest, row: EventRow, payload: dict[str, Any], rid: str) -> None:
     key = f"P:{rid}"
     first = _first(ing, key)
     p = _pickup(ing, rid)
@@ -124,7 +184,7 @@ def pickup_closed(ing: Ingest, row: EventRow, payload: dict, rid: str) -> None:
         _second_close(ing, row, payload, p, first)
 
 
-def _first_close(ing: Ingest, row: EventRow, payload: dict, p) -> None:
+def _first_close(ing: Ingest, row: EventRow, payload: dict[str, Any], p: Any) -> None:
     if row.kind != Kind.REDEEM_POST:
         return  # a void: its own event put the points back and the unit (its payload's stock)
     if not _moved_points(payload) and p.points:
@@ -140,7 +200,7 @@ def _first_close(ing: Ingest, row: EventRow, payload: dict, p) -> None:
                        ref=p.redemption_id, event_id=row.event_id, start=False)
 
 
-def _second_close(ing: Ingest, row: EventRow, payload: dict, p, first) -> None:
+def _second_close(ing: Ingest, row: EventRow, payload: dict[str, Any], p: Any, first: Any) -> None:
     """Rule 10 for a pickup: a second handover, or a void after one (or a handover after a void)."""
     kind = "pickup_used_twice" if row.kind == Kind.REDEEM_POST else "pickup_voided_after_use"
     detail = {"redemption_id": payload["redemption_id"], "first_event": first.event_id,
@@ -168,7 +228,7 @@ def _second_close(ing: Ingest, row: EventRow, payload: dict, p, first) -> None:
 
 # --- coupons ---------------------------------------------------------------------------------
 
-def coupon_used(ing: Ingest, row: EventRow, payload: dict) -> None:
+def coupon_used(ing: Ingest, row: EventRow, payload: dict[str, Any]) -> None:
     code = payload["coupon"][:60]
     key = f"C:{code}"
     first = _first(ing, key)
@@ -192,7 +252,7 @@ def coupon_used(ing: Ingest, row: EventRow, payload: dict) -> None:
     ing.conflict(10, "coupon_used_twice", row, detail, [made], status=ConflictStatus.OPEN, tag=f"twice:{key}")
 
 
-def coupon_freed(ing: Ingest, row: EventRow, payload: dict) -> None:
+def coupon_freed(ing: Ingest, row: EventRow, payload: dict[str, Any]) -> None:
     """A refund gave the coupon back: free again, if the use it undoes is the one recorded."""
     key = f"C:{payload['coupon'][:60]}"
     first = _first(ing, key)
@@ -202,7 +262,7 @@ def coupon_freed(ing: Ingest, row: EventRow, payload: dict) -> None:
     if use is None or use.store_id != row.store_id or \
             json.loads(use.payload).get("sale_id") != payload.get("sale_id"):
         return
-    ing.conn.execute(delete(code_uses).where(code_uses.c.code_key == key))
+    ing.chain_codes.free(key)
     ing.feed.add(M.CHAIN, "code_used", key, {"code": key, "event_id": first.event_id, "store_id": first.store_id,
                                              "hq_seq": row.hq_seq, "freed": True})
 

@@ -71,4 +71,4 @@ def write(conn: Connection, seq: Seq, db_url: str, entries: list[Entry], *, staf
     bad = [a for a in answer.answers if a.status != "ok"]
     if bad:
         raise HQProblem(409, "not_recorded", "; ".join(f"{a.event_id}: {a.status} {a.reason or ''}" for a in bad))
-    return [Written(a.event_id, a.hq_seq) for a in answer.answers]
+    return [Written(a.event_id, a.hq_seq) for a in answer.answers if a.hq_seq is not None]  # every one: ok

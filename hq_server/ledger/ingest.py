@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import time
 from contextlib import nullcontext
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -32,10 +32,10 @@ from hq_server.db import Database, Seq
 from hq_server.errors import HQProblem
 from hq_server.feed import FeedWriter
 from hq_server.ledger.stock_book import StockBook
-from pos_app.domain.ledger import AccountKind, Kind, canonical_json, debt_account, parse_account, payload_hash
+from pos_app.domain.ledger import AccountKind, Kind, LotGrant, LotTake, canonical_json, debt_account, parse_account, payload_hash
 from pos_app.domain.rules import Rules
 from pos_app.sync.gc_pause import gc_paused
-from pos_app.sync.wire import EMPTY_HASH, EventAnswer, PushResponse, WireEvent, roll_hash
+from pos_app.sync.wire import EMPTY_HASH, AnswerStatus, EventAnswer, PushResponse, WireEvent, roll_hash
 
 # A till's everyday push (a few events) is small: it runs with the cycle collector on (pausing it, gc_pause,
 # pays for a 500-event batch, but under a fleet of small pushes that always overlap it only let cyclic
@@ -56,22 +56,23 @@ class Ingest:
         self.feed = FeedWriter(seq)
         self.rows: dict[str, EventRow] = {}  # events inserted by this transaction
         self.status_updates: dict[str, str] = {}  # earlier events whose status changes (waiting -> applied)
-        self.waiting_new: list[dict] = []
+        self.waiting_new: list[dict[str, Any]] = []
         self.waiting_done: set[str] = set()
-        self.serials: dict[str, dict | None] = {}
-        self.codes: dict[str, dict | None] = {}  # member codes used for spends: stored or new (claims.member_code)
+        self.serials: dict[str, dict[str, Any] | None] = {}
+        self.codes: dict[str, dict[str, Any] | None] = {}  # member codes used for spends: stored or new (claims.member_code)
         self.follow_new: set[tuple[str, str]] = set()
         self.lots_told: set[tuple[str, str]] = set()  # (member, store) told this push that its lots differ
         self._followers: dict[str, set[str]] = {}
         self._tills: dict[str, set[str]] = {}  # store -> its devices (not revoked)
-        self.conflicts: list[dict] = []
+        self.conflicts: list[dict[str, Any]] = []
         self._waiting_by_lot: dict[str, list[str]] | None = None
         self._waiting_pairs: set[tuple[str, str]] = set()  # (lot_id, event_id) rows of waiting_lots, stored or new
-        self._rules: list | None = None
+        self._rules: list[Any] | None = None
         self._parsed_rules: dict[int, Rules | None] = {}
-        self._limits: dict | None = None
+        self._limits: dict[str, Any] | None = None
         self._label_plans: dict[str, Any] = {}
         self._stock: StockBook | None = None
+        self.chain_codes = code_uses.CodeBook(conn)  # pickups and codes' first uses (rule 10), read once
 
     @property
     def stock(self) -> StockBook:
@@ -93,7 +94,7 @@ class Ingest:
                                    for r in self.conn.execute(select(M.follows.c.member_id, M.follows.c.store_id)
                                                               .where(where))])
 
-    def seed_followers(self, member_ids, rows) -> None:
+    def seed_followers(self, member_ids: Iterable[str], rows: Iterable[Any]) -> None:
         """Caches the (member_id, store_id) follows read for these members; what is cached already is kept."""
         need = {m for m in member_ids if m not in self._followers}
         for m in need:
@@ -115,34 +116,40 @@ class Ingest:
             self._followers[member_id].add(store_id)
             self.follow_new.add((member_id, store_id))
 
-    def waiting_for(self, lot_ids: list[str]) -> list[str]:
+    def _waits(self) -> dict[str, list[str]]:
+        """lot_id -> the events waiting for it: every row of waiting_lots, read once a push."""
         if self._waiting_by_lot is None:
             w = M.waiting_lots.c
             self.seed_waiting(self.conn.execute(select(w.lot_id, w.event_id)).all()
                               if self.conn.execute(select(w.lot_id).limit(1)).first() is not None else [])
-        out = []
+        return self._waiting_by_lot if self._waiting_by_lot is not None else {}
+
+    def waiting_for(self, lot_ids: list[str]) -> list[str]:
+        waits = self._waits()
+        out: list[str] = []
         for lot_id in lot_ids:
-            for event_id in self._waiting_by_lot.pop(lot_id, []):
+            for event_id in waits.pop(lot_id, []):
                 if event_id not in out:
                     out.append(event_id)
         return out
 
-    def seed_waiting(self, rows) -> None:
+    def seed_waiting(self, rows: Iterable[Any]) -> None:
         """Caches every (lot_id, event_id) row of waiting_lots (read once a push)."""
-        self._waiting_by_lot = {}
+        waits: dict[str, list[str]] = {}
+        self._waiting_by_lot = waits
         for lot_id, event_id in rows:
-            self._waiting_by_lot.setdefault(lot_id, []).append(event_id)
+            waits.setdefault(lot_id, []).append(event_id)
             self._waiting_pairs.add((lot_id, event_id))
 
     def wait_on(self, event_id: str, lot_ids: list[str]) -> None:
         """Note that the event waits for these lots (a waiting_lots row each, once)."""
-        self.waiting_for([])  # loads what already waits, so ours joins it
+        waits = self._waits()  # loads what already waits, so ours joins it
         for lot_id in lot_ids:
             if (lot_id, event_id) not in self._waiting_pairs:
                 self._waiting_pairs.add((lot_id, event_id))
                 self.waiting_new.append({"lot_id": lot_id, "event_id": event_id})
-            if event_id not in self._waiting_by_lot.setdefault(lot_id, []):
-                self._waiting_by_lot[lot_id].append(event_id)
+            if event_id not in waits.setdefault(lot_id, []):
+                waits[lot_id].append(event_id)
 
     def blocked(self, row: EventRow, parsed: Parsed) -> list[str]:
         """The lots an event must wait for before it is applied (rule 5); [] when it can be applied now.
@@ -171,7 +178,7 @@ class Ingest:
         waiting = [i for i in self.conn.execute(select(e.event_id).where(before, e.status == EventStatus.WAITING))
                    .scalars() if self.status_updates.get(i, EventStatus.WAITING) == EventStatus.WAITING]
         here = [r for r in self.rows.values() if r.device_id == device_id and r.device_seq < seq]
-        arrived = stored + len(here)
+        arrived = (stored or 0) + len(here)
         return arrived < seq - 1 or bool(waiting) or any(r.status == EventStatus.WAITING for r in here)
 
     def recheck_waiting(self, device_id: str) -> None:
@@ -185,13 +192,13 @@ class Ingest:
         mine = {i: r.device_seq for i, r in self.rows.items() if r.device_id == device_id and i in ids}
         for where in bulk.where_in(self.conn, e.event_id, ids):
             mine.update(self.conn.execute(select(e.event_id, e.device_seq).where(where, e.device_id == device_id)).all())
-        for event_id in sorted(mine, key=mine.get):
+        for event_id in sorted(mine, key=lambda i: mine[i]):
             waiting.wake(self, event_id)
 
-    def rules(self) -> list:
+    def rules(self) -> list[Any]:
         if self._rules is None:
-            self._rules = self.conn.execute(select(M.rules.c.version, M.rules.c.effective_at, M.rules.c.doc)
-                                            .order_by(M.rules.c.version)).all()
+            self._rules = list(self.conn.execute(select(M.rules.c.version, M.rules.c.effective_at, M.rules.c.doc)
+                                                 .order_by(M.rules.c.version)).all())
         return self._rules
 
     def rules_at(self, version: int) -> Rules | None:
@@ -203,14 +210,14 @@ class Ingest:
                 merges.rules_of(rows, rows[-1].version) if rows else None)
         return self._parsed_rules[version]
 
-    def label_plan(self, batch_code: str):
+    def label_plan(self, batch_code: str) -> Any:
         """HQ's plan of a label batch (pos_app.domain.label_batches.BatchPlan), or None; read once a push."""
         if batch_code not in self._label_plans:
             from hq_server.ledger.key_rows import batch_plan
             self._label_plans[batch_code] = batch_plan(self.conn, batch_code)
         return self._label_plans[batch_code]
 
-    def limits(self) -> dict:
+    def limits(self) -> dict[str, Any]:
         if self._limits is None:
             from hq_server.limits import limits_for
             self._limits = limits_for(self.conn, self.store_id).model_dump()
@@ -233,7 +240,7 @@ class Ingest:
         code_uses.from_event(self, row, e.payload)  # pickups and coupons: once chain-wide, by hq_seq (rule 10)
         return hq_seq
 
-    def apply(self, row: EventRow, payload: dict, parsed: Parsed) -> None:
+    def apply(self, row: EventRow, payload: dict[str, Any], parsed: Parsed) -> None:
         """Postings, balances and lots of one event, then the merge rules it may trigger."""
         blocked = self.blocked(row, parsed)
         if blocked:
@@ -263,7 +270,7 @@ class Ingest:
         for event_id in self.waiting_for([g[0] for g in parsed.grants] + drained):
             waiting.wake(self, event_id)
 
-    def merge(self, row: EventRow, payload: dict, parsed: Parsed, moved: set[str]) -> None:
+    def merge(self, row: EventRow, payload: dict[str, Any], parsed: Parsed, moved: set[str]) -> None:
         """The merge rules an applied event may trigger, in order, each carried out before the next reads
         the ledger (a give-back's correction changes what counts as a double spend)."""
         correction = row.status == EventStatus.CORRECTION
@@ -303,9 +310,8 @@ class Ingest:
                     continue
                 if cid is not None:
                     made.append(cid)
-            flags = [n for n in f.notices if isinstance(n, EventFlag)]
-            for n in flags:
-                row.flags = ",".join(filter(None, [row.flags, n.flag]))
+            for flag in (n for n in f.notices if isinstance(n, EventFlag)):
+                row.flags = ",".join(filter(None, [row.flags, flag.flag]))
             if f.conflict is not None:
                 k = f.conflict
                 self.conflict(k.rule, k.kind, row, dict(k.detail), [cid] if cid else [], status=k.status,
@@ -374,12 +380,14 @@ class Ingest:
             if store_id != origin or not self.tills(origin) <= {device}:
                 self.feed.add(store_id, "event", row.event_id, doc, skip_device=device if store_id == origin else None)
 
-    def correct(self, subject: EventRow | Subject, tag: str, kind: Kind, payload: dict[str, Any], postings, grants=(), takes=(),
+    def correct(self, subject: EventRow | Subject, tag: str, kind: Kind, payload: dict[str, Any],
+                postings: Sequence[tuple[str, int]], grants: Sequence[LotGrant] = (), takes: Sequence[LotTake] = (),
                 member_id: str | None = None) -> str | None:
         """Post one of HQ's corrections of `subject` (a deterministic id); None if it already exists."""
         cid = correction_id(subject.event_id, tag)
-        if cid in self.rows or self.conn.execute(select(M.events.c.event_id)
-                                                 .where(M.events.c.event_id == cid)).first():
+        # A subject this transaction stored is new to HQ: no correction of it can be stored yet (no read).
+        if cid in self.rows or (subject.event_id not in self.rows and self.conn.execute(
+                select(M.events.c.event_id).where(M.events.c.event_id == cid)).first()):
             return None
         payload = json.loads(canonical_json({**payload, "corrects": subject.event_id, "store_id": subject.store_id}))
         payload["postings"] = [[a, n] for a, n in postings]
@@ -401,7 +409,7 @@ class Ingest:
         self.apply(row, payload, parsed)
         return cid
 
-    def conflict(self, rule: int, kind: str, subject: EventRow | Subject | None, detail: dict, made: Sequence[str] = (),
+    def conflict(self, rule: int, kind: str, subject: EventRow | Subject | None, detail: dict[str, Any], made: Sequence[str | None] = (),
                  status: ConflictStatus = ConflictStatus.RESOLVED, member_id: str | None = None, tag: str | None = None) -> None:
         self.conflicts.append({
             "conflict_id": conflict_id(subject.event_id if subject else None, tag or kind), "hq_seq": self.seq.last, "rule": rule, "kind": kind,
@@ -409,7 +417,7 @@ class Ingest:
             "member_id": member_id or (subject.member_id if subject else None), "status": status,
             "detail": canonical_json(detail), "made_events": json.dumps([m for m in made if m]), "created_at": self.now})
 
-    def event_status(self, row: EventRow, status: str, reason: str, **extra) -> None:
+    def event_status(self, row: EventRow, status: str, reason: str, **extra: Any) -> None:
         if row.store_id != M.HQ_ORIGIN:
             self.feed.add(row.store_id, "event_status", row.event_id,
                           {"event_id": row.event_id, "status": status, "reason": reason, **extra})
@@ -519,7 +527,7 @@ def apply_batch(conn: Connection, seq: Seq, db_url: str, device_id: str, store_i
     dev, existing, taken = pre.dev, pre.existing, pre.taken
     ing.skew_s = dev.clock_skew_s
     auth = authority.Authority(ing, db_url) if till else None
-    fresh: list[WireEvent] = []
+    fresh: list[tuple[WireEvent, Parsed]] = []
     answers: dict[str, EventAnswer] = {}
     seen: set[str] = set()
     for e in sorted(events, key=lambda ev: ev.device_seq):
@@ -529,37 +537,36 @@ def apply_batch(conn: Connection, seq: Seq, db_url: str, device_id: str, store_i
         ex = existing.get(e.event_id)
         p = parsed[e.event_id]
         if ex is not None:
-            answers[e.event_id] = (EventAnswer(event_id=e.event_id, status="exists", hq_seq=ex.hq_seq)
+            answers[e.event_id] = (EventAnswer(event_id=e.event_id, status=AnswerStatus.EXISTS, hq_seq=ex.hq_seq)
                                    if ex.payload_hash == e.payload_hash else
-                                   EventAnswer(event_id=e.event_id, status="exists_mismatch", hq_seq=ex.hq_seq,
+                                   EventAnswer(event_id=e.event_id, status=AnswerStatus.EXISTS_MISMATCH, hq_seq=ex.hq_seq,
                                                reason="HQ holds this event_id with a different payload_hash; "
                                                       "HQ's copy stands"))
         elif isinstance(p, str):
-            answers[e.event_id] = EventAnswer(event_id=e.event_id, status="rejected", reason=p)
+            answers[e.event_id] = EventAnswer(event_id=e.event_id, status=AnswerStatus.REJECTED, reason=p)
             if auth is not None and isinstance(p, till_policy.Refusal):
                 auth.refuse(e, p)
         elif taken.get(e.device_seq, e.event_id) != e.event_id:
             answers[e.event_id] = EventAnswer(
-                event_id=e.event_id, status="rejected",
+                event_id=e.event_id, status=AnswerStatus.REJECTED,
                 reason=f"device_seq {e.device_seq} of this device is already event {taken[e.device_seq]}")
         else:
             taken[e.device_seq] = e.event_id
-            fresh.append(e)
-    admitted = []
-    for e in fresh:
-        refused = auth.check(e, parsed[e.event_id]) if auth is not None else None  # needs HQ's records
-        if refused:
-            answers[e.event_id] = EventAnswer(event_id=e.event_id, status="rejected", reason=refused)
+            fresh.append((e, p))
+    admitted: list[WireEvent] = []
+    for e, p in fresh:
+        refused = auth.check(e, p) if auth is not None else None  # needs HQ's records
+        if auth is not None and refused:
+            answers[e.event_id] = EventAnswer(event_id=e.event_id, status=AnswerStatus.REJECTED, reason=refused)
             auth.refuse(e, refused)
             continue
         admitted.append(e)
-        hq_seq = ing.admit(e, parsed[e.event_id])
-        answers[e.event_id] = EventAnswer(event_id=e.event_id, status="ok", hq_seq=hq_seq)
-    fresh = admitted
-    if fresh:
+        hq_seq = ing.admit(e, p)
+        answers[e.event_id] = EventAnswer(event_id=e.event_id, status=AnswerStatus.OK, hq_seq=hq_seq)
+    if admitted:
         ing.recheck_waiting(device_id)
     ing.flush()
-    count, digest = _advance_ack(conn, dev, fresh)
+    count, digest = _advance_ack(conn, dev, admitted)
     # acked_max_seq: the highest device_seq HQ has answered, a rejected event's too, so the next batch
     # after a rejected one is in turn (push) instead of waiting for an event HQ will never hold.
     conn.execute(update(M.devices).where(M.devices.c.device_id == device_id)
@@ -577,9 +584,12 @@ class _Prefetch:
     def __init__(self, ing: Ingest, device_id: str, events: list[WireEvent], parsed: dict[str, Parsed | str],
                  first: int):
         self.ing, self.device_id, self.events, self.parsed, self.first = ing, device_id, events, parsed, first
-        self.dev = None
+        self.dev: Any = None  # the device's row of `devices`
         self.existing: dict[str, Any] = {}
         self.taken: dict[int, str] = {}
+        self.code_keys: set[str] = set()
+        self.redemptions: set[str] = set()
+        self.stock_keys: set[tuple[str, str]] = set()  # (location, gift_id)
 
     def run(self, turn_until: float = 0.0) -> None:
         if self.ing.conn.dialect.name == "postgresql":
@@ -591,18 +601,25 @@ class _Prefetch:
         if not turns.in_turn(self.first, self.dev.acked_max_seq) and time.monotonic() < turn_until:
             raise turns.NotYourTurn  # the batch before this one is not in yet (see push)
 
-    def _touched(self) -> tuple[set[str], set[str], set[str], list, list]:
+    def _touched(self) -> tuple[set[str], set[str], set[str], list[Any], list[Any]]:
         """Accounts, lots, members, label serials and member codes the batch's events touch (those
-        HQ already holds included: a cache entry too many costs nothing)."""
+        HQ already holds included: a cache entry too many costs nothing); and into self.code_keys,
+        self.redemptions and self.stock_keys the chain codes, pickups and gift stock they touch."""
         accounts: set[str] = set()
         lot_ids: set[str] = set()
         members: set[str] = set()
-        serials: list = []
-        codes: list = []
+        serials: list[Any] = []
+        codes: list[Any] = []
         for ev in self.events:
             p = self.parsed[ev.event_id]
             if isinstance(p, str):
                 continue
+            keys, rids = code_uses.keys_of(ev.kind, ev.payload)
+            self.code_keys |= keys
+            self.redemptions |= rids
+            moved = stock_events.event_delta(ev.payload) if ev.kind in stock_events.REASONS else None
+            if moved is not None and ev.store_id != M.HQ_ORIGIN:
+                self.stock_keys.add((ev.store_id, moved[0]))
             accounts.update(a for a, _ in p.postings)
             lot_ids.update(t for t, _ in p.takes)
             lot_ids.update(g[0] for g in p.grants)
@@ -641,6 +658,10 @@ class _Prefetch:
         ing.tills(ing.store_id)
         ing.waiting_for([])
         ing.rules()
+        if self.code_keys or self.redemptions:
+            ing.chain_codes.preload(self.code_keys, self.redemptions)
+        if self.stock_keys:
+            ing.stock.preload(self.stock_keys)
 
     def _run_pipelined(self, turn_until: float) -> None:
         """The same reads on PostgreSQL sent at once (psycopg's pipeline mode): one round trip, and the
@@ -663,13 +684,25 @@ class _Prefetch:
             ("SELECT lot_id, event_id FROM waiting_lots", ()),
             ("SELECT version, effective_at, doc FROM rules ORDER BY version", ()),
         ]
-        raw = ing.conn.connection.driver_connection
+        # what rule 10 (pickups, codes used once) and the gift stock read, when the batch has any
+        extra: list[tuple[str, tuple[Any, ...]]] = []
+        if self.code_keys or self.redemptions:
+            extra += [("SELECT * FROM code_uses WHERE code_key IN (SELECT unnest(%s::text[]))",
+                       (arr(sorted(self.code_keys)),)),
+                      ("SELECT * FROM pickups WHERE redemption_id IN (SELECT unnest(%s::text[]))",
+                       (arr(sorted(self.redemptions)),))]
+        if self.stock_keys:
+            extra.append(("SELECT location, gift_id, qty FROM gift_stock WHERE location = ANY(%s::text[]) "
+                          "AND gift_id = ANY(%s::text[])", (arr(sorted({k[0] for k in self.stock_keys})),
+                                                            arr(sorted({k[1] for k in self.stock_keys})))))
+        reads += extra
+        raw: Any = ing.conn.connection.driver_connection
         cursors = [raw.cursor(row_factory=namedtuple_row) for _ in reads]
         try:
             with raw.pipeline():
                 for cur, (sql, params) in zip(cursors, reads):
                     cur.execute(sql, params)
-            dev, existing, balances, lots, follows, tills, waiting, rules = [cur.fetchall() for cur in cursors]
+            dev, existing, balances, lots, follows, tills, waiting, rules, *more = [cur.fetchall() for cur in cursors]
         finally:
             for cur in cursors:
                 cur.close()
@@ -684,9 +717,15 @@ class _Prefetch:
         ing._rules = rules
         claims.preload_serials(ing, serials)
         claims.preload_codes(ing, codes)
+        if self.code_keys or self.redemptions:
+            firsts, held, *more = more
+            ing.chain_codes.seed(self.code_keys, firsts, self.redemptions, held)
+        if self.stock_keys:
+            (levels,) = more
+            ing.stock.seed(self.stock_keys, levels)
 
 
-def _advance_ack(conn: Connection, dev, fresh: list[WireEvent]) -> tuple[int, str]:
+def _advance_ack(conn: Connection, dev: Any, fresh: list[WireEvent]) -> tuple[int, str]:
     """The rolling hash over every event HQ holds from the device, in device_seq order.
 
     In-order arrival (the usual case) extends it; an event below the highest one answered

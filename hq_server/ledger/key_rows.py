@@ -5,6 +5,8 @@ in the ledger core, so the core never reaches up into them."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import json
 
 from sqlalchemy import Connection, select
@@ -16,12 +18,12 @@ MEMBER = "member_key:"
 BATCH = "label_batch:"
 
 
-def _get(conn: Connection, key: str) -> dict | None:
+def _get(conn: Connection, key: str) -> dict[str, Any] | None:
     value = conn.execute(select(M.settings.c.value).where(M.settings.c.key == key)).scalar()
     return None if value is None else json.loads(value)
 
 
-def member_key(conn: Connection, member_id: str) -> dict | None:
+def member_key(conn: Connection, member_id: str) -> dict[str, Any] | None:
     """The member's phone key as HQ holds it ({"member_id", "key_id", "public_key", "set_at"}), or None."""
     return _get(conn, MEMBER + member_id)
 

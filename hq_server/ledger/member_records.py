@@ -26,8 +26,10 @@ PATCH_KINDS = (Kind.MEMBER_PATCH, Kind.TIER_CHANGE)
 MEMBER_KINDS = (Kind.MEMBER_REGISTER, *PATCH_KINDS)
 
 
-def member_event(ing: Ingest, row: EventRow, payload: dict) -> None:
+def member_event(ing: Ingest, row: EventRow, payload: dict[str, Any]) -> None:
     kind, member_id = row.kind, row.member_id
+    if member_id is None:
+        return  # checks.parse refuses a member event without its member
     m = M.members.c
     if kind == Kind.MEMBER_REGISTER:
         exists = ing.conn.execute(select(m.member_id).where(m.member_id == member_id)).first()
@@ -54,11 +56,13 @@ def _debt_flag(ing: Ingest, member_id: str) -> str | None:
     return f"double_spend: {owed} points owed (before the member's record reached HQ)" if owed > 0 else None
 
 
-def _patch(ing: Ingest, row: EventRow, payload: dict, updated_seq: int) -> None:
+def _patch(ing: Ingest, row: EventRow, payload: dict[str, Any], updated_seq: int) -> None:
     """One member_patch (or tier_change) over HQ's record of the member; nothing while HQ has no record
     (the patch is kept, and the register replays it: _replay_early_patches)."""
     m = M.members.c
     member_id = row.member_id
+    if member_id is None:
+        return
     fields = payload.get("fields", {}) if row.kind == Kind.MEMBER_PATCH else {"tier": payload.get("to")}
     current = ing.conn.execute(select(M.members).where(m.member_id == member_id)).first()
     if current is None or not isinstance(fields, dict):

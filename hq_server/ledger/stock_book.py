@@ -21,8 +21,10 @@ zero and opens a `stock_short` task (docs/design-additions.md, section 6, rule 1
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import BigInteger, Column, Connection, DateTime, Index, String, Table, Text, select, update
 
@@ -79,10 +81,23 @@ class StockBook:
     def __init__(self, conn: Connection, seq: Seq, now: datetime):
         self.conn, self.seq, self.now = conn, seq, now
         self.levels: dict[tuple[str, str], int | None] = {}
-        self.moves: list[dict] = []
+        self.moves: list[dict[str, Any]] = []
         self.dirty: set[tuple[str, str]] = set()
         self._new: set[tuple[str, str]] = set()
         self._known_moves: set[str] = set()
+
+    def seed(self, keys: set[tuple[str, str]], rows: Iterable[Any]) -> None:
+        """The counts of these (location, gift_id) read already (rows: location, gift_id, qty; a key
+        without a row: HQ never stocked it there). A count this transaction changed is kept."""
+        found = {(r.location, r.gift_id): r.qty for r in rows}
+        for key in keys:
+            self.levels.setdefault(key, found.get(key))
+
+    def preload(self, keys: set[tuple[str, str]]) -> None:
+        s = gift_stock.c
+        locations, gifts = sorted({k[0] for k in keys}), sorted({k[1] for k in keys})
+        self.seed(keys, self.conn.execute(select(s.location, s.gift_id, s.qty).where(
+            s.location.in_(locations), s.gift_id.in_(gifts))).all())
 
     def level(self, location: str, gift_id: str) -> int | None:
         """HQ's count of the gift at the location; None when HQ never stocked it there."""
@@ -100,10 +115,11 @@ class StockBook:
 
     def move(self, gift_id: str, location: str, delta: int, reason: str, *, mid: str, ref: str | None = None,
              event_id: str | None = None, by: str | None = None, note: str | None = None,
-             start: bool = True) -> Moved | None:
+             start: bool = True, fresh: bool = False) -> Moved | None:
         """Change the count by `delta`; a location HQ never stocked starts at 0 when `start`, else nothing
-        moves (None). A move id recorded before moves nothing again (None)."""
-        if self.seen(mid):
+        moves (None). A move id recorded before moves nothing again (None); `fresh`: its id is made from an
+        event this transaction stores, so none is recorded yet (no read)."""
+        if mid in self._known_moves if fresh else self.seen(mid):
             return None
         key = (location, gift_id)
         qty = self.level(location, gift_id)

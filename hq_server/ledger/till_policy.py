@@ -21,6 +21,8 @@ as a conflict (rule 7) by hq_server.ledger.authority.
 
 from __future__ import annotations
 
+from typing import Any
+
 from datetime import date
 
 from hq_server.ledger.checks import Parsed, parse
@@ -123,6 +125,8 @@ def _not_holder(account: str, member_id: str | None) -> str:
 
 def _register(event: WireEvent) -> str | None:
     p, member_id = event.payload, event.member_id
+    if member_id is None:
+        return "a register needs its member_id"
     if p.get("member_id") != member_id:
         return "the register's payload names another member than the event"
     if p.get("card_no") != card_no_for(member_id):
@@ -167,8 +171,8 @@ def _patch(event: WireEvent) -> str | None:
     return _profile({k: fields[k] for k in ("phone", "name") if k in fields})
 
 
-def _profile(fields: dict) -> str | None:
-    problems = []
+def _profile(fields: dict[str, Any]) -> str | None:
+    problems: list[Any] = []
     if "phone" in fields:
         problems += check_phone(fields["phone"])
     if "name" in fields:

@@ -22,6 +22,8 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Callable
+from typing import Any
 
 import psycopg
 from sqlalchemy import Connection, select, text
@@ -77,7 +79,7 @@ class Listener:
     def __init__(self, db: Database):
         self.pid = os.getpid()
         args, kwargs = db.engine.dialect.create_connect_args(db.engine.url)
-        self._connect = lambda: psycopg.connect(*args, **kwargs, autocommit=True)
+        self._connect: Callable[[], psycopg.Connection[Any]] = lambda: psycopg.connect(*args, **kwargs, autocommit=True)
         self._cond = threading.Condition()
         self._wakes: dict[str, int] = {}
         self._stop = threading.Event()

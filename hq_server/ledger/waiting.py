@@ -78,7 +78,7 @@ def close_waiting_task(ing: Ingest, row: EventRow, note: str | None = None) -> N
             task["detail"] = canonical_json({**json.loads(task["detail"]), "resolution": resolution})
             return
     c = M.conflicts.c
-    task = ing.conn.execute(select(c.detail).where(c.conflict_id == task_id, c.status == ConflictStatus.OPEN)).first()
-    if task is not None:
+    stored = ing.conn.execute(select(c.detail).where(c.conflict_id == task_id, c.status == ConflictStatus.OPEN)).first()
+    if stored is not None:
         ing.conn.execute(update(M.conflicts).where(c.conflict_id == task_id, c.status == ConflictStatus.OPEN).values(
-            status=ConflictStatus.RESOLVED, detail=canonical_json({**json.loads(task.detail), "resolution": resolution})))
+            status=ConflictStatus.RESOLVED, detail=canonical_json({**json.loads(stored.detail), "resolution": resolution})))

@@ -46,7 +46,7 @@ class Fields:
         self.what, self.strict, self.prefix = what, strict, prefix
         self.problems: list[Problem] = []
         self.read: set[str] = set(ITEM_FIELDS) if item else set()
-        self.data: dict = data if isinstance(data, dict) else {}
+        self.data: dict[str, Any] = data if isinstance(data, dict) else {}
         if not isinstance(data, dict):
             self.problems.append(problem(f"{what}.invalid", f"{prefix or what}: must be an object", field=prefix))
 

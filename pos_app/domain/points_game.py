@@ -8,6 +8,7 @@ use case (hq_server.programme.points_game) keeps the plays and writes the award 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from pos_app.domain.problems import Problem, problem
 
@@ -26,7 +27,7 @@ class RiceGame:
     max_points_per_play: int = 30
     active: bool = True
 
-    def to_doc(self) -> dict:
+    def to_doc(self) -> dict[str, Any]:
         return {"plays_per_day": self.plays_per_day, "seconds": self.seconds,
                 "points_per_catch": self.points_per_catch, "max_points_per_play": self.max_points_per_play,
                 "active": self.active}

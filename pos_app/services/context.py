@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
@@ -120,7 +121,7 @@ def post(ctx: StoreContext, conn: Connection, entry: Entry, *, staff_id: str | N
     return ledger_repo.record(conn, entry, who=ctx.who, staff_id=staff_id, rule_version=rule_version, now=now)
 
 
-def refuse(code: str, message: str, **params) -> Refused:
+def refuse(code: str, message: str, **params: Any) -> Refused:
     return Refused(problem(code, message, **params))
 
 

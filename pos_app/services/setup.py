@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from platformdirs import user_data_dir
@@ -20,7 +22,7 @@ def default_data_dir() -> Path:
     return Path(os.environ.get("POS_DATA_DIR") or user_data_dir(APP_NAME, appauthor=False))
 
 
-def open_store(data_dir: Path | str | None = None, *, clock=utcnow, store_id: str | None = None) -> StoreContext:
+def open_store(data_dir: Path | str | None = None, *, clock: Callable[[], datetime] = utcnow, store_id: str | None = None) -> StoreContext:
     """Open (creating and migrating as needed) the store database in `data_dir`."""
     data_dir = Path(data_dir) if data_dir else default_data_dir()
     db = open_database(data_dir / "store.sqlite3")

@@ -7,6 +7,8 @@ to HQ once, every device's public key pulled and trusted, and the chain's used c
 
 from __future__ import annotations
 
+from typing import Any
+
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection, select, update
@@ -40,7 +42,7 @@ def send_signing_key(db: Database, client: HQClient) -> str | None:
     return kid
 
 
-def apply_device_key(conn: Connection, key_id: str, data: dict) -> None:
+def apply_device_key(conn: Connection, key_id: str, data: dict[str, Any]) -> None:
     store_id, public_hex = data.get("store_id"), data.get("public_key")
     if not isinstance(store_id, str) or not store_id or not isinstance(public_hex, str) or len(public_hex) != 64:
         raise ItemProblem("a device key needs store_id and public_key (64 hex digits)")
@@ -56,7 +58,7 @@ def apply_device_key(conn: Connection, key_id: str, data: dict) -> None:
     repos.trust_device_key(conn, store_id, raw)
 
 
-def apply_code_used(conn: Connection, code_key: str, data: dict) -> None:
+def apply_code_used(conn: Connection, code_key: str, data: dict[str, Any]) -> None:
     """A pickup or coupon used somewhere in the chain: this store refuses it from now on. A pickup held
     here and collected at another store is closed here too (handed over there). `freed`: a refund
     gave the coupon back, so it may be used again."""

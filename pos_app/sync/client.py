@@ -53,7 +53,7 @@ class HQClient:
 
     # --- calls ------------------------------------------------------------------------
     @classmethod
-    def enrol(cls, base_url: str, token: str, device_name: str, **kw) -> W.EnrolResponse:
+    def enrol(cls, base_url: str, token: str, device_name: str, **kw: Any) -> W.EnrolResponse:
         client = cls(base_url, **kw)
         try:
             body = W.EnrolRequest(token=token, device_name=device_name)
@@ -88,7 +88,7 @@ class HQClient:
         return self._call("GET", "/api/v1/members/lookup", W.MemberLookup, params={"q": q})
 
     # --- plumbing ---------------------------------------------------------------------
-    def _call(self, method: str, path: str, model: type[M], *, json_body: Any = None, **kw) -> M:
+    def _call(self, method: str, path: str, model: type[M], *, json_body: Any = None, **kw: Any) -> M:
         try:
             r = self.session.request(method, self.base_url + path, json=json_body, timeout=self.timeout, **kw)
         except (requests.ConnectionError, requests.Timeout) as exc:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 
 from pos_app.store import repos
 from pos_app.store import tables as T
@@ -25,7 +26,7 @@ from pos_app.sync.wire import EnrolResponse
 
 
 def enrol(db: Database, hq_url: str, token: str, device_name: str = "till", *, who: Identity | None = None,
-          clock: Callable[[], datetime] | None = None, **client_kw) -> EnrolResponse:
+          clock: Callable[[], datetime] | None = None, **client_kw: Any) -> EnrolResponse:
     """Enrol this store database with HQ; updates `who` (the running app's identity) in place.
     `clock` is the store's (ctx.clock): the first offline period starts at enrolment."""
     with db.read() as conn:
@@ -39,7 +40,7 @@ def enrol(db: Database, hq_url: str, token: str, device_name: str = "till", *, w
                                "enrol a new database (started with --no-demo)")
     answer = HQClient.enrol(hq_url, token, device_name, **client_kw)
 
-    def record(conn) -> None:
+    def record(conn: Connection) -> None:
         repos.set_meta(conn, "store_id", answer.store_id)
         repos.set_meta(conn, "device_id", answer.device_id)
         state.put(conn, "hq_url", hq_url.rstrip("/"))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Connection, Select, func, select
 
@@ -36,10 +37,10 @@ class OfflineAllowance:
 
 
 def _redeemed(conn: Connection, since: datetime | None, member_id: str | None = None) -> int:
-    return -int(conn.execute(redeemed_query(since, member_id)).scalar())
+    return -int(conn.execute(redeemed_query(since, member_id)).scalar() or 0)
 
 
-def redeemed_query(since: datetime | None, member_id: str | None = None) -> Select:
+def redeemed_query(since: datetime | None, member_id: str | None = None) -> Select[Any]:
     """Points taken out of members (one member's, or all) by this device's redemptions since `since`."""
     p, e = T.postings.c, T.events.c
     q = (select(func.coalesce(func.sum(p.amount), 0)).join_from(T.postings, T.events, p.event_id == e.event_id)

@@ -10,9 +10,12 @@ Applying the same event twice changes nothing (event_id is the primary key).
 
 from __future__ import annotations
 
+from typing import Any
+
 import uuid
 from datetime import datetime, timedelta
 
+from pydantic import ValidationError
 from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -20,7 +23,7 @@ from pos_app.domain.ledger import Posting, canonical_json, check_postings, membe
 from pos_app.store import tables as T
 from pos_app.sync import state
 from pos_app.sync.catalogue import ItemProblem, when
-from pos_app.sync.wire import MemberLookup
+from pos_app.sync.wire import LedgerPart, MemberLookup
 
 SNAPSHOT_ACCOUNT = "hq:snapshot"  # the other side of a snapshot's postings (HQ's history before it)
 # Stands in for the accounts of members this store keeps no copy of (never registered,
@@ -55,7 +58,7 @@ def _bump(conn: Connection, postings: list[tuple[str, int]]) -> None:
 
 
 def _insert_event(conn: Connection, *, event_id: str, kind: str, store_id: str, device_id: str, device_time: datetime,
-                  staff_id: str | None, rule_version: int, member_id: str | None, payload: dict, hq_seq: int,
+                  staff_id: str | None, rule_version: int, member_id: str | None, payload: dict[str, Any], hq_seq: int,
                   origin: str, postings: list[tuple[str, int]]) -> None:
     text = canonical_json(payload)
     conn.execute(insert(T.events).values(
@@ -95,7 +98,7 @@ def _take(conn: Connection, lot_id: str, amount: int) -> bool:
             n = min(remaining, short)
             conn.execute(update(T.lots).where(lt.lot_id == other_id).values(remaining=remaining - n))
             short -= n
-    return amount != got
+    return bool(amount != got)
 
 
 def _member_of(account: str) -> str | None:
@@ -137,7 +140,7 @@ def known(conn: Connection, event_id: str) -> bool:
     return conn.execute(select(T.events.c.event_id).where(T.events.c.event_id == event_id)).first() is not None
 
 
-def apply_event(conn: Connection, data: dict) -> bool:
+def apply_event(conn: Connection, data: dict[str, Any]) -> bool:
     """One event made elsewhere (another store, or HQ correcting one of ours). False if already here
     or already inside the member's snapshot."""
     event_id = data.get("event_id")
@@ -153,19 +156,21 @@ def apply_event(conn: Connection, data: dict) -> bool:
             return False
     payload = data["payload"]
     try:
-        postings = [(str(a), int(n)) for a, n in payload.get("postings", [])]
-        grants = [(str(i), str(a), int(n), when(av), when(ex)) for i, a, n, av, ex in payload.get("grants", [])]
-        takes = [(str(i), int(n)) for i, n in payload.get("lots", [])]
-    except (TypeError, ValueError):
+        part = LedgerPart.model_validate(payload)
+    except ValidationError:
         raise ItemProblem("malformed postings, grants or lots") from None
+    postings, grants, takes = list(part.postings), part.grant_times(), list(part.lots)
     if check_postings([Posting(a, n) for a, n in postings]):
         raise ItemProblem("postings do not sum to zero")
     unknown = _unknown_members(conn, {a for a, _ in postings} | {g[1] for g in grants})
     if unknown:  # e.g. a merge's other member: this store keeps no copy of their accounts
         postings = _merge([(REMOTE_ACCOUNT if _member_of(a) in unknown else a, n) for a, n in postings])
         grants = [g for g in grants if _member_of(g[1]) not in unknown]
+    at = when(data.get("device_time"))
+    if at is None:
+        raise ItemProblem("an event item needs its device_time")
     _insert_event(conn, event_id=event_id, kind=str(data.get("kind", "")), store_id=str(data.get("store_id", "")),
-                  device_id=str(data.get("device_id", "")), device_time=when(data.get("device_time")),
+                  device_id=str(data.get("device_id", "")), device_time=at,
                   staff_id=data.get("staff_id"), rule_version=int(data.get("rule_version") or 0), member_id=member_id,
                   payload=payload, hq_seq=int(hq_seq or 0), origin="event", postings=postings)
     for lot_id, account, amount, available_at, expires_at in grants:
@@ -180,7 +185,7 @@ def apply_event(conn: Connection, data: dict) -> bool:
     return True
 
 
-def _keep_coupon(conn: Connection, event_id: str, member_id: str, payload: dict, at: datetime | None) -> None:
+def _keep_coupon(conn: Connection, event_id: str, member_id: str, payload: dict[str, Any], at: datetime | None) -> None:
     """A coupon issued elsewhere (HQ, another store) to a member this store knows: kept, so the member
     can use it here. Its expiry is the payload's, or (a till's older payload) the type's days from then.
     Never a problem of the event's: its points stand whether or not the coupon can be kept here."""
@@ -203,7 +208,7 @@ def _keep_coupon(conn: Connection, event_id: str, member_id: str, payload: dict,
                                           expires_at=expires, bought_event=event_id))
 
 
-def lots_differ(conn: Connection, data: dict) -> None:
+def lots_differ(conn: Connection, data: dict[str, Any]) -> None:
     """HQ took an event's points from other lots than the event named (a shortfall it covered in its
     order of arrival): the member's lots here may differ from HQ's, so the member is fetched again,
     unless a snapshot taken since already holds HQ's lots."""
@@ -216,7 +221,7 @@ def lots_differ(conn: Connection, data: dict) -> None:
         state.want_refetch(conn, member_id)
 
 
-def _granted(lot: list) -> int:
+def _granted(lot: list[Any]) -> int:
     """What a snapshot lot was granted: its sixth field, when HQ sends it ([lot_id, account, remaining,
     available_at, expires_at, amount]); else 0, and the copy's grant is what it holds now. A lot's grant
     is its room for give-backs (a cancelled gift puts points back into the lot it took them from), so a

@@ -15,6 +15,8 @@ measured on the same clock as the sales.
 
 from __future__ import annotations
 
+from typing import Any
+
 import logging
 import random
 import threading
@@ -54,7 +56,7 @@ class SyncStatus:
 class SyncScheduler:
     def __init__(self, db: Database, *, interval: float = 30.0, base_backoff: float = 2.0, max_backoff: float = 300.0,
                  clock: Callable[[], datetime] = utcnow, on_status: Callable[[SyncStatus], None] | None = None,
-                 client_kw: dict | None = None, rng: random.Random | None = None):
+                 client_kw: dict[str, Any] | None = None, rng: random.Random | None = None):
         self.db, self.interval, self.clock, self.on_status = db, interval, clock, on_status
         self.base_backoff, self.max_backoff = base_backoff, max_backoff
         self.client_kw = client_kw or {}
@@ -109,7 +111,7 @@ class SyncScheduler:
     def backoff_delay(self, failures: int) -> float:
         """Exponential backoff with jitter: uniform in [cap/2, cap], cap = min(max, base * 2^(failures-1))."""
         cap = min(self.max_backoff, self.base_backoff * 2 ** max(0, failures - 1))
-        return cap / 2 + self.rng.random() * cap / 2
+        return float(cap / 2 + self.rng.random() * cap / 2)
 
     # --- the thread --------------------------------------------------------------------
     def _run(self) -> None:

@@ -51,7 +51,10 @@ def credentials(conn: Connection) -> Credentials | None:
     url, key = get(conn, "hq_url"), get(conn, "device_key")
     if not url or not key:
         return None
-    return Credentials(url, repos.get_meta(conn, "store_id"), repos.get_meta(conn, "device_id"), key)
+    store_id, device_id = repos.get_meta(conn, "store_id"), repos.get_meta(conn, "device_id")
+    if not store_id or not device_id:  # written with hq_url at enrolment: a database half enrolled is not
+        return None
+    return Credentials(url, store_id, device_id, key)
 
 
 def cursor(conn: Connection) -> int:
@@ -62,7 +65,7 @@ def acked(conn: Connection) -> tuple[int, str, int]:
     """(count, rolling hash, highest device_seq) of the events HQ acknowledged."""
     from pos_app.sync.wire import EMPTY_HASH  # pydantic: not at the app's start (the demo check reads credentials)
 
-    return get_int(conn, "acked_count"), get(conn, "acked_hash", EMPTY_HASH), get_int(conn, "acked_max_seq")
+    return get_int(conn, "acked_count"), get(conn, "acked_hash") or EMPTY_HASH, get_int(conn, "acked_max_seq")
 
 
 def set_acked(conn: Connection, count: int, digest: str, max_seq: int) -> None:

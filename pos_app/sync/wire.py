@@ -65,10 +65,13 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr
 from pydantic_core import PydanticCustomError
+
+from pos_app.domain.fields import parse_time
 
 PROTOCOL_MIN = 1
 # 2: the handshake carries the till's pull cursor and HQ answers whether anything after it is for the
@@ -182,6 +185,43 @@ class WireEvent(Wire):
     payload_hash: str = Field(pattern=HASH_PATTERN)
 
 
+def iso_time(value: str) -> str:
+    """An ISO 8601 time, kept as the text it came as (the payload hash covers that text)."""
+    try:
+        parse_time(value)
+    except ValueError as exc:
+        raise PydanticCustomError("iso_time", str(exc)) from None
+    return value
+
+
+IsoTime = Annotated[StrictStr, AfterValidator(iso_time)]
+Posting = tuple[StrictStr, StrictInt]  # [account, points]: a JSON integer, never true/false or 5.0
+LotGrant = tuple[StrictStr, StrictStr, StrictInt, IsoTime, IsoTime]  # [lot_id, account, points, available_at, expires_at]
+LotTake = tuple[StrictStr, StrictInt]  # [lot_id, points taken (a give-back: negative)]
+
+
+class LedgerPart(BaseModel):
+    """What an event's payload says it does to the ledger: its postings, the lots it grants and those it
+    takes from. The rest of the payload is the use case's own. The shape only (what HQ accepts of a till
+    beyond it, hq_server.ledger.checks); the times stay the text they came as, so the payload's canonical
+    JSON, and its hash, are the same after validation (dump(): the keys present, as sent)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    postings: list[Posting] = Field(default_factory=list)
+    grants: list[LotGrant] = Field(default_factory=list)
+    lots: list[LotTake] = Field(default_factory=list)
+
+    def dump(self) -> dict[str, Any]:
+        """The keys the payload carried, as JSON values (lists, not tuples)."""
+        return self.model_dump(mode="json", exclude_unset=True)
+
+    def grant_times(self) -> list[tuple[str, str, int, datetime, datetime]]:
+        """The grants with their times read (naive UTC)."""
+        return [(lot_id, account, amount, parse_time(available_at), parse_time(expires_at))
+                for lot_id, account, amount, available_at, expires_at in self.grants]
+
+
 class PushRequest(Wire):
     events: list[WireEvent] = Field(max_length=MAX_BATCH)
     # protocol 2: the till's pull cursor, with its last batch: HQ answers the pull's first page with the
@@ -189,12 +229,20 @@ class PushRequest(Wire):
     pull_cursor: int | None = Field(default=None, ge=0, le=INT64_MAX)
 
 
-EventStatus = Literal["ok", "exists", "exists_mismatch", "rejected"]
+class AnswerStatus(StrEnum):
+    """HQ's answer to one pushed event (on the wire: its value)."""
+
+    OK = "ok"  # applied (or waiting at HQ for its lot: an event_status item tells)
+    EXISTS = "exists"  # HQ holds it already, with the same payload_hash
+    EXISTS_MISMATCH = "exists_mismatch"  # HQ holds this event_id with another payload_hash: HQ's stands
+    REJECTED = "rejected"  # refused, with the reason
+
+
 
 
 class EventAnswer(Wire):
     event_id: str
-    status: EventStatus
+    status: AnswerStatus
     hq_seq: int | None = None
     reason: str | None = None  # for rejected / exists_mismatch: a sentence a manager can read
 

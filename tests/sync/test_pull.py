@@ -57,6 +57,17 @@ def test_admin_changes_reach_the_store_with_the_cursor(hq, make_store):
     assert hq.admin("DELETE", f"/catalog/product/OLD-{tag}").status_code == 204
     doc = {**rules_to_doc(DEMO_RULES), "daily_cap": 777}
     version = hq.admin("POST", "/rules", json={"doc": doc}).json()["version"]
+    try:
+        _check_changes_reached(hq, ctx, sid, tag, sku, gift, ctype, camp, lot, version)
+    finally:
+        # The session's HQ is shared: a daily cap of 777 made a later test's second earning of the day
+        # 777 at one till and nothing at the other (test_merge_seams: debt -19 against -796), and the
+        # triple points on tea changed what later tests earn. The demo rules again, the campaign gone.
+        assert hq.admin("POST", "/rules", json={"doc": rules_to_doc(DEMO_RULES)}).status_code in (200, 201)
+        assert hq.admin("DELETE", f"/catalog/campaign/{camp}").status_code == 204
+
+
+def _check_changes_reached(hq, ctx, sid, tag, sku, gift, ctype, camp, lot, version) -> None:
     assert hq.admin("PUT", f"/stores/{sid}/staff/st-{tag}", json={"name": "新店员", "role": "cashier",
                                                                   "pin": "4321"}).status_code == 200
     # the store's own stock of the gift (DESIGN.md 11), never a number in the gift's record
@@ -82,8 +93,6 @@ def test_admin_changes_reach_the_store_with_the_cursor(hq, make_store):
         cursor = state.cursor(conn)
     page = client_for(ctx.db).pull(cursor)
     assert page.items == [] and page.cursor == cursor  # the cursor is HQ's latest
-    # the session's HQ is shared: its triple points on tea would change what later tests earn
-    assert hq.admin("DELETE", f"/catalog/campaign/{camp}").status_code == 204
 
 
 def test_a_crash_mid_page_applies_nothing_and_a_second_apply_changes_nothing(hq, make_store, monkeypatch):
