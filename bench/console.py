@@ -90,10 +90,11 @@ def main() -> int:
     parser.add_argument("--think", type=float, default=3.0,
                         help="a staff member's mean pause between pages, seconds (uniform 0.2x-1.8x); 0: back to back")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--bench-db", default="bench", help="the database on --db's server that keeps the chain")
     args = parser.parse_args()
     if not args.db.startswith("postgresql"):
         parser.error("the console bench runs on PostgreSQL (--db postgresql+psycopg://...)")
-    db_url = bench_database(args.db, args.members, args.events)
+    db_url = bench_database(args.db, args.members, args.events, args.bench_db)
     sample = members_sample(db_url, 200)
     port = free_port()
     proc = start_server(db_url, port, args.workers)

@@ -209,10 +209,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="a member's mean pause between pages, seconds (uniform 0.2x-1.8x); 0: back to back")
     parser.add_argument("--rare", type=int, default=20, help="units of BENCH-RARE in stock")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--bench-db", default="bench", help="the database on --db's server that keeps the chain")
     args = parser.parse_args(argv)
     if not args.db.startswith("postgresql"):
         parser.error("--db is a PostgreSQL URL (the fill uses COPY)")
-    url = bench_database(args.db, args.members, args.events)
+    url = bench_database(args.db, args.members, args.events, args.bench_db)
     with hq_process(url, args.workers) as (base, _proc):
         tokens = prepare(url, args.concurrent, args.rare)
         shop = httpx.get(base + "/m/mall", cookies={COOKIE: tokens[0]}).status_code == 200

@@ -50,6 +50,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         timer.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await timer
+    await app.state.db.close_loop_reads()
     app.state.db.dispose()
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, bindparam, select
 from hq_server import models as M
 from hq_server.db import Database
 from hq_server.errors import HQProblem
+from hq_server.loop_reads import LoopReads
 from hq_server.roles import ADMIN, StaffRole
 from hq_server.security import same_hash, secret_hash
 
@@ -58,7 +59,7 @@ def parse_device_credential(header: str | None) -> tuple[str, str] | None:
 
 
 def device(header: str | None = Depends(_device_scheme), db: Database = Depends(get_db)) -> Device:
-    with db.read() as conn:
+    with db.statement() as conn:  # one statement: no BEGIN and COMMIT round trips
         return device_in(conn, header)
 
 
@@ -70,14 +71,31 @@ _DEVICE_ROW = select(M.devices.c.store_id, M.devices.c.key_hash, M.devices.c.rev
 def device_in(conn: Connection, header: str | None) -> Device:
     """The device a credential belongs to, read on the caller's connection (a sync call's one transaction:
     the handshake and the pull check the key and answer in one round of the pool), or the refusal."""
+    device_id, key = device_credential(header)
+    return device_of(conn.execute(_DEVICE_ROW, {"device_id": device_id}).first(), device_id, key)
+
+
+async def device_on_loop(reads: LoopReads, header: str | None) -> Device:
+    """device_in, read from the event loop (hq_server.loop_reads: a till's sync calls)."""
+    device_id, key = device_credential(header)
+    return device_of(await reads.first(_DEVICE_ROW, {"device_id": device_id}), device_id, key)
+
+
+def device_credential(header: str | None) -> tuple[str, str]:
+    """(device_id, key) from a well-formed `Device <device_id>:<device_key>` header, or the 401."""
     parsed = parse_device_credential(header)
     if parsed is None:
         if (header or "").startswith("Device "):  # a device's credential, but not one HQ ever made
             raise HQProblem(401, "bad_device_key", "unknown device or wrong device key", challenge="Device")
         raise HQProblem(401, "unauthenticated", "send Authorization: Device <device_id>:<device_key>",
                         challenge="Device")
-    device_id, key = parsed
-    row = conn.execute(_DEVICE_ROW, {"device_id": device_id}).first()
+    return parsed
+
+
+def device_of(row: Any, device_id: str, key: str) -> Device:
+    """The device whose row (store_id, key_hash, revoked; None if HQ has none) was read for device_id, if
+    `key` is its key, or the refusal: for a caller that reads the row within a statement of its own
+    (hq_server.handshake)."""
     if row is None or not same_hash(row.key_hash, key):
         raise HQProblem(401, "bad_device_key", "unknown device or wrong device key", challenge="Device")
     if row.revoked:

@@ -57,8 +57,13 @@ def main(argv: list[str] | None = None) -> int:
     if password:
         _set_admin(url, "admin", password, unless_same=True)
     import uvicorn
+    # uvicorn's supervisor kills a worker whose ping goes unanswered for timeout_worker_healthcheck seconds
+    # (default 5) and starts another, which spends seconds importing the app: under a crowd on a busy machine
+    # the ping thread waits for the GIL longer than that, and every kill failed or delayed the requests in
+    # flight (bench.mall: workers restarted every few seconds, page p95 in seconds). A worker that is truly
+    # hung is still replaced, after a minute.
     uvicorn.run("hq_server.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
-                log_level=args.log_level)
+                log_level=args.log_level, timeout_worker_healthcheck=60)
     return 0
 
 

@@ -18,6 +18,7 @@ from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, select, update
 
 from hq_server import models as M
+from hq_server.loop_reads import LoopReads
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -68,6 +69,12 @@ class Database:
         # (SQLite: a deferred transaction reads one snapshot already, from its first read to its end.)
         self._snapshots = (snapshots.execution_options(isolation_level="REPEATABLE READ")
                            if snapshots.dialect.name == "postgresql" else snapshots)
+        # One statement outside a transaction (see statement); the pool is the engine's own.
+        self._statements = _autocommit(self.engine)
+        self._replica_statements = _autocommit(snapshots)
+        # A till's most frequent reads, from the event loop (hq_server.loop_reads): the primary's and the replica's.
+        self.loop_reads = LoopReads(self.engine)
+        self.replica_loop_reads = LoopReads(self.replica) if self.replica is not None else self.loop_reads
         self.helpers: dict[str, Any] = {}  # per-process helpers made on first use (turns' listener); dispose closes them
 
     @contextmanager
@@ -110,6 +117,35 @@ class Database:
             with conn.begin():
                 yield conn
 
+    @contextmanager
+    def statement(self) -> Iterator[Connection]:
+        """A connection for reads that are each one statement, outside any transaction: on PostgreSQL
+        (autocommit) a statement is its own snapshot and one round trip, where read() costs three (BEGIN,
+        the SELECT, COMMIT). A till's sync calls read this way (the handshake's one SELECT, a device's
+        key); two statements on it may see two snapshots. SQLite: read() (its round trips are calls)."""
+        if self._statements is None:
+            with self.read() as conn:
+                yield conn
+            return
+        with self._statements.connect() as conn:
+            yield conn
+
+    @contextmanager
+    def replica_statement(self) -> Iterator[Connection]:
+        """statement() on the read replica when one is configured (replica_read says why a replica never
+        makes a till skip a feed row); the primary's otherwise."""
+        if self._replica_statements is None:
+            with self.replica_read() as conn:
+                yield conn
+            return
+        with self._replica_statements.connect() as conn:
+            yield conn
+
+    async def close_loop_reads(self) -> None:
+        """Closes the event loop's pools (the app's lifespan, in the loop that opened them)."""
+        await self.loop_reads.close()
+        await self.replica_loop_reads.close()
+
     def dispose(self) -> None:
         for helper in self.helpers.values():
             helper.close()
@@ -117,6 +153,12 @@ class Database:
         self.engine.dispose()
         if self.replica is not None:
             self.replica.dispose()
+
+
+def _autocommit(engine: Engine) -> Engine | None:
+    """The engine's pool handing out autocommit connections (PostgreSQL: psycopg's autocommit is a flag
+    on the connection, set and reset without a round trip); None for SQLite."""
+    return engine.execution_options(isolation_level="AUTOCOMMIT") if engine.dialect.name == "postgresql" else None
 
 
 def migrate(url: str) -> None:

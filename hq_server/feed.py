@@ -12,6 +12,7 @@ of its store, is not sent back to the till that made it.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, or_, select
@@ -59,11 +60,17 @@ def _pull_statement(for_device: bool):
 _PULL = {True: _pull_statement(True), False: _pull_statement(False)}
 
 
-def _rows(conn: Connection, store_id: str, after: int, limit: int, device_id: str | None):
-    params = {"store_id": store_id, "after": after, "rows": limit + 1}
+def page_query(store_id: str, after: int, limit: int, device_id: str | None = None) -> tuple[Any, dict[str, Any]]:
+    """The statement (built once) and parameters reading one page after the cursor: limit + 1 rows, the
+    last telling whether there are more (page_json)."""
+    params: dict[str, Any] = {"store_id": store_id, "after": after, "rows": limit + 1}
     if device_id is not None:
         params["device_id"] = device_id
-    rows = conn.execute(_PULL[device_id is not None], params).all()
+    return _PULL[device_id is not None], params
+
+
+def _rows(conn: Connection, store_id: str, after: int, limit: int, device_id: str | None):
+    rows = conn.execute(*page_query(store_id, after, limit, device_id)).all()
     return rows[:limit], len(rows) > limit
 
 
@@ -75,10 +82,16 @@ def pull(conn: Connection, store_id: str, after: int, limit: int, device_id: str
 
 
 def pull_json(conn: Connection, store_id: str, after: int, limit: int, device_id: str | None = None) -> bytes:
-    """pull()'s answer as the PullResponse JSON a till reads, built around each row's stored document
-    (already JSON, written by FeedWriter) instead of parsing it and encoding it again: most of a pull's
-    cost at HQ was that round trip and FastAPI's validation of the model built from it."""
-    rows, more = _rows(conn, store_id, after, limit, device_id)
+    """pull()'s answer as the PullResponse JSON a till reads (page_json)."""
+    return page_json(conn.execute(*page_query(store_id, after, limit, device_id)).all(), after, limit)
+
+
+def page_json(rows: Sequence[Any], after: int, limit: int) -> bytes:
+    """The PullResponse JSON of page_query's rows, built around each row's stored document (already JSON,
+    written by FeedWriter) instead of parsing it and encoding it again: most of a pull's cost at HQ was
+    that round trip and FastAPI's validation of the model built from it."""
+    more = len(rows) > limit
+    rows = rows[:limit]
     items = ",".join(f'{{"hq_seq":{r.seq},"type":{json.dumps(r.type)},"key":{json.dumps(r.key, ensure_ascii=False)},'
                      f'"data":{r.data}}}' for r in rows)
     cursor = rows[-1].seq if rows else after

@@ -3,7 +3,9 @@ the offline limits, and (protocol 2) whether the till has anything to pull.
 
 Every till syncs every 30 s or so, so this is HQ's most frequent call. It never takes HQ's writer
 lock: the device's key, its acknowledged count, the limits, the store's tills, the proof key and the
-feed check are one SELECT on one connection, and the device's clock skew and last_seen (which no
+feed check are one SELECT outside any transaction, sent from the event loop (hq_server.loop_reads: one
+round trip to PostgreSQL, where BEGIN, a key check, the SELECT and COMMIT made four, and no hand-off to
+a worker thread), and the device's clock skew and last_seen (which no
 ledger order depends on) are written outside the ledger's order (Database.side_write), and only
 when the skew moved or last_seen is LAST_SEEN_EVERY old, so a steady till's handshake writes nothing.
 """
@@ -13,11 +15,12 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, bindparam, exists, func, or_, select, update
+from sqlalchemy import bindparam, exists, func, or_, select, update
+from starlette.concurrency import run_in_threadpool
 
 from hq_server.ledger import authority, ingest
 from hq_server import models as M
-from hq_server.auth import Device, device_in
+from hq_server.auth import device_credential, device_of
 from hq_server.db import Database
 from hq_server.limits import CHAIN_KEY
 from hq_server.wire_time import as_utc
@@ -28,14 +31,15 @@ LAST_SEEN_EVERY = timedelta(seconds=60)
 
 
 def _statement(dialect: str, with_cursor: bool):
-    """The handshake's one SELECT, built once per dialect (bind parameters: device_id, store_id, cursor):
-    building a statement of subqueries and its cache key each call cost more than running it."""
+    """The handshake's one SELECT, built once per dialect (bind parameters: device_id, cursor): building a
+    statement of subqueries and its cache key each call cost more than running it. The device's row comes
+    with it (its key is checked on it, auth.device_of); the store is the row's own (correlated)."""
     key = (dialect, with_cursor)
     if key in _STATEMENTS:
         return _STATEMENTS[key]
     me, other, s, st, f = M.devices.c, M.devices.alias("other").c, M.stores.c, M.settings.c, M.feed.c
-    store, device = bindparam("store_id"), bindparam("device_id")
-    cols = [me.acked_count, me.acked_hash, me.clock_skew_s, me.last_seen,
+    store, device = me.store_id, bindparam("device_id")
+    cols = [me.store_id, me.key_hash, me.revoked, me.acked_count, me.acked_hash, me.clock_skew_s, me.last_seen,
             select(s.offline_limits).where(s.store_id == store).scalar_subquery().label("own_limits"),
             select(st.value).where(st.key == CHAIN_KEY).scalar_subquery().label("chain_limits"),
             select(func.count()).where(other.store_id == store, other.revoked == 0).scalar_subquery().label("tills"),
@@ -58,33 +62,26 @@ def _statement(dialect: str, with_cursor: bool):
 _STATEMENTS: dict = {}
 
 
-def _state(conn: Connection, dev: Device, cursor: int | None):
-    """The device's row and everything the answer needs, in one statement (one snapshot)."""
-    q = _statement(conn.dialect.name, cursor is not None)
-    params = {"device_id": dev.device_id, "store_id": dev.store_id}
-    if cursor is not None:
-        params["cursor"] = cursor
-    return conn.execute(q, params).one()
-
-
-def handshake(db: Database, header: str | None, body: W.HandshakeRequest, hq_time: datetime,
-              skew: int) -> W.HandshakeResponse:
-    """The answer to one till's handshake; `skew` is HQ's time minus the device's (api_sync._skew)."""
-    with db.read() as conn:
-        dev = device_in(conn, header)
-        row = _state(conn, dev, body.pull_cursor)
-        agree = (body.acked_count, body.acked_hash) == (row.acked_count, row.acked_hash)
-        if not agree and body.acked_count < row.acked_count:
-            # The store may only have lost answers: fine if what it holds is a prefix of HQ's.
-            agree = ingest.device_ack(conn, dev.device_id, upto=body.acked_count) == (body.acked_count,
-                                                                                       body.acked_hash)
+async def handshake(db: Database, header: str | None, body: W.HandshakeRequest, hq_time: datetime,
+                    skew: int) -> W.HandshakeResponse:
+    """The answer to one till's handshake; `skew` is HQ's time minus the device's (api_sync._skew). Its one
+    SELECT is sent from the event loop (hq_server.loop_reads); the rare writes go to the thread pool."""
+    device_id, key = device_credential(header)
+    params: dict[str, object] = {"device_id": device_id}
+    if body.pull_cursor is not None:
+        params["cursor"] = body.pull_cursor
+    row = await db.loop_reads.first(_statement(db.engine.dialect.name, body.pull_cursor is not None), params)
+    dev = device_of(row, device_id, key)
+    agree = (body.acked_count, body.acked_hash) == (row.acked_count, row.acked_hash)
+    if not agree and body.acked_count < row.acked_count:
+        # The store may only have lost answers: fine if what it holds is a prefix of HQ's (read on its own:
+        # a device's events only grow, so a later snapshot holds the same prefix).
+        agree = await run_in_threadpool(_prefix_agrees, db, dev.device_id, body.acked_count, body.acked_hash)
     limits = W.OfflineLimits.model_validate(json.loads(row.own_limits or row.chain_limits or "{}"))
-    proof_key = json.loads(row.proof)["public_key"] if row.proof else _make_proof_key(db, hq_time)
+    proof_key = json.loads(row.proof)["public_key"] if row.proof else await run_in_threadpool(
+        _make_proof_key, db, hq_time)
     if row.clock_skew_s != skew or row.last_seen is None or hq_time - row.last_seen >= LAST_SEEN_EVERY:
-        with db.side_write() as conn:
-            d = M.devices.c
-            conn.execute(update(M.devices).where(d.device_id == dev.device_id)
-                         .values(clock_skew_s=skew, last_seen=hq_time))
+        await run_in_threadpool(_record_seen, db, dev.device_id, skew, hq_time)
     news = head = None
     if body.pull_cursor is not None:
         news = bool(row.news)
@@ -93,6 +90,18 @@ def handshake(db: Database, header: str | None, body: W.HandshakeRequest, hq_tim
                                full_resync_required=not agree, hq_acked_count=row.acked_count,
                                hq_acked_hash=row.acked_hash, offline_limits=limits, store_tills=max(1, row.tills),
                                proof_key=proof_key, feed_news=news, feed_head=head)
+
+
+def _prefix_agrees(db: Database, device_id: str, count: int, digest: str) -> bool:
+    with db.statement() as conn:
+        return ingest.device_ack(conn, device_id, upto=count) == (count, digest)
+
+
+def _record_seen(db: Database, device_id: str, skew: int, hq_time: datetime) -> None:
+    """The device's clock skew and last_seen, outside the ledger's order (no writer lock)."""
+    with db.side_write() as conn:
+        d = M.devices.c
+        conn.execute(update(M.devices).where(d.device_id == device_id).values(clock_skew_s=skew, last_seen=hq_time))
 
 
 def _make_proof_key(db: Database, hq_time: datetime) -> str:

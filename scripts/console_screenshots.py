@@ -20,9 +20,16 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
+from hq_server.db import Database  # noqa: E402
+from hq_server.programme import orders as O  # noqa: E402
+from hq_server.programme import charities, coupons, sms, stock, withdrawals  # noqa: E402
+from pos_app.domain.ledger import Entry, Kind  # noqa: E402
+from hq_server.programme.audit import Actor  # noqa: E402
+from hq_server.roles import StaffRole  # noqa: E402
 from pos_app.domain.ids import new_id  # noqa: E402
+from tests.hq.test_programme_withdrawals import agent_points  # noqa: E402
 from tests.hq.server import ADMIN_PASSWORD, HQServer, sqlite_url  # noqa: E402
-from tests.hq.wire_events import FakeDevice  # noqa: E402
+from tests.hq.wire_events import FakeDevice, now  # noqa: E402
 from tests.web.browser import launch  # noqa: E402
 
 STORES = [("sh-001", "上海南京西路店"), ("sh-002", "上海徐家汇店"), ("hz-001", "杭州西湖店")]
@@ -57,6 +64,7 @@ def seed(hq: HQServer) -> dict:
         ("product", "TEA-PUER"): {"name": "普洱熟茶饼", "category": "tea", "price_fen": 26800},
         ("gift", "CUP-01"): {"name": "青花瓷茶杯", "points_cost": 800, "copay_fen": 0},
         ("gift", "BAG-02"): {"name": "帆布购物袋", "points_cost": 300},
+        ("gift", "TEA-SAMPLE"): {"name": "乌龙茶试饮装", "points_cost": 100},
         ("coupon_type", "OFF10"): {"name": "满100减10", "points_cost": 500, "kind": "amount", "value": 1000,
                                    "min_spend_fen": 10000, "valid_days": 30},
         ("campaign", "double-weekend"): {"name": "周末双倍积分", "starts_at": "2026-12-11T16:00:00+00:00",
@@ -75,7 +83,75 @@ def seed(hq: HQServer) -> dict:
     for name, (role, store) in users.items():
         r = hq.admin("PUT", f"/users/{name}", json={"role": role, "store_id": store, "password": "screenshot-pw-1"})
         assert r.status_code == 200, r.text
+    seed_mall(hq, facts)
     return facts
+
+
+def seed_mall(hq: HQServer, facts: dict) -> None:
+    """Gift stock at the warehouse and the stores, online orders in every state, withdrawals waiting."""
+    db = Database(hq.db_url)
+    op = Actor("op-zhang", StaffRole.OPERATOR)
+    for gift, location, qty in (("CUP-01", "hq", 120), ("BAG-02", "hq", 300), ("CUP-01", "sh-001", 12),
+                                ("BAG-02", "sh-001", 40), ("BAG-02", "sh-002", 0), ("CUP-01", "hz-001", 6), ("TEA-SAMPLE", "hq", 80),
+                                ("TEA-SAMPLE", "sh-001", 10)):
+        if qty:
+            stock.allot_stock(db, op, gift_id=gift, location=location, qty=qty, note="首批到货", now=now())
+    stock.move_stock(db, op, gift_id="BAG-02", from_location="hq", to_location="sh-002", qty=25, note="周末活动",
+                     now=now())
+    orders = []
+    names = ["王芳", "李娜", "张伟", "刘洋"]
+    for i, (m, phone, name) in enumerate(facts["members"][:4]):
+        address = O.Address(names[i], phone, f"上海市徐汇区漕溪北路 {88 + i} 号")
+        orders.append(O.place_order(db, member_id=m, gift_id="TEA-SAMPLE", qty=1, mode="delivery", address=address,
+                                    idempotency_key=new_id(), now=now()).order_id)
+    pickup = O.place_order(db, member_id=facts["members"][4][0], gift_id="TEA-SAMPLE", qty=1, mode="pickup",
+                           store_id="sh-001", idempotency_key=new_id(), now=now())
+    cs = Actor("cs-li", StaffRole.CUSTOMER_SERVICE)
+    O.pick_order(db, cs, orders[1], now=now())
+    O.ship_order(db, cs, orders[2], carrier="顺丰速运", tracking_no="SF1207000123", now=now())
+    O.cancel_order(db, orders[3], actor=cs, reason="会员要求取消", now=now())
+    facts["orders"] = orders + [pickup.order_id]
+    till = FakeDevice(hq, "hz-001")
+    agents = []
+    for points in (5000, 3200):
+        m = new_id()
+        assert till.push([till.register(m, f"1357777{len(agents):04d}", "代理" + "甲乙"[len(agents)]),
+                          agent_points(till, m, points)]).status_code == 200
+        agents.append(m)
+    till.close()
+    facts["withdrawals"] = [withdrawals.request_withdrawal(db, holder=agents[0], point_type="agent", points=2000,
+                                                           requested_by="cs-li", now=now()).withdrawal_id,
+                            withdrawals.request_withdrawal(db, holder=agents[1], point_type="agent", points=3000,
+                                                           requested_by="cs-wang", now=now()).withdrawal_id,
+                            withdrawals.request_withdrawal(db, holder=agents[0], point_type="agent", points=1500,
+                                                           requested_by="cs-li", now=now()).withdrawal_id]
+    withdrawals.approve_withdrawal(db, withdrawal_id=facts["withdrawals"][1], staff="fin-zhao", now=now(),
+                                   actor=Actor("fin-zhao", StaffRole.FINANCE))
+    seed_more(hq, db, facts)
+    db.dispose()
+
+
+def seed_more(hq: HQServer, db: Database, facts: dict) -> None:
+    """Till staff, a tier above the base one, a member's tier change and coupon, a charity, a dev SMS."""
+    for sid, name, role, pin in (("c-01", "李娜", "cashier", "4821"), ("c-02", "王强", "cashier", "5930"),
+                                 ("m-01", "陈经理", "manager", "7702")):
+        r = hq.admin("PUT", f"/stores/sh-001/staff/{sid}", json={"name": name, "role": role, "pin": pin})
+        assert r.status_code == 200, r.text
+    r = hq.admin("PUT", "/catalog/tier/gold", json={"name": "金卡会员", "min_spend_fen": 500000, "multiplier_pct": 150,
+                                                     "benefits": ["生日双倍积分", "免费礼品包装"]})
+    assert r.status_code == 200, r.text
+    member = facts["members"][1][0]
+    till = FakeDevice(hq, "sh-002")
+    change = till.event(Entry(Kind.TIER_CHANGE, {"member_id": member, "from": "basic", "to": "gold",
+                                                 "reason": "upgrade"}, member_id=member))
+    assert till.push([change]).status_code == 200
+    till.close()
+    coupons.issue_coupon(db, member_id=member, type_id="OFF10", staff="cs-li", now=now())
+    op = Actor("op-zhang", StaffRole.OPERATOR)
+    charities.put_charity(db, op, key="hope", name="希望工程", name_en="Project Hope", about="资助贫困地区儿童上学",
+                          now=now())
+    charities.put_charity(db, op, key="green", name="绿色江南", about="长江沿岸植树", listed=False, now=now())
+    sms.DevSender(db).send(facts["members"][0][1], "482913", 5)
 
 
 def main() -> int:
@@ -159,6 +235,36 @@ def main() -> int:
         shot("28-users", "/console/users")
         shot("29-user", "/console/users/mgr-sh001")
         shot("30-audit-log", "/console/audit")
+        shot("36-orders", "/console/orders")
+        order = facts["orders"][0]
+        shot("37-order", f"/console/orders/{order}")
+        page.fill("input[name=carrier]", "顺丰速运")
+        page.fill("input[name=tracking_no]", "SF 12")
+        page.click("form[action$='/ship'] button")
+        shot("38-order-ship-refused")
+        page.fill("input[name=tracking_no]", "SF1207000456")
+        page.click("form[action$='/ship'] button")
+        shot("39-order-shipped")
+        shot("40-order-pickup", f"/console/orders/{facts['orders'][4]}")
+        shot("41-stock", "/console/stock")
+        page.select_option("#move select[name=gift_id]", "CUP-01")
+        page.select_option("#move select[name=from_location]", "hz-001")
+        page.select_option("#move select[name=to_location]", "sh-002")
+        page.fill("#move input[name=qty]", "9")
+        page.click("#move button[type=submit]")
+        shot("42-stock-move-refused")
+        page.fill("#move input[name=qty]", "4")
+        page.click("#move button[type=submit]")
+        shot("43-stock-moved")
+        shot("44-stock-history", "/console/stock/moves")
+        shot("45-withdrawals", "/console/withdrawals")
+        shot("46-withdrawal", f"/console/withdrawals/{facts['withdrawals'][0]}")
+        page.click("form[action$='/refuse'] button")
+        shot("47-withdrawal-refuse-refused")
+        shot("48-point-types", "/console/programme/point-types")
+        page.fill("input[name=guide_pct]", "10, 5, 2")
+        page.click("#level-rewards button")
+        shot("49-level-rewards-refused")
         page.goto("/lang/en?next=/console/dashboard%3Fperiod%3D30d")
         shot("31-dashboard-en")
         shot("32-members-en", "/console/members")
@@ -170,6 +276,26 @@ def main() -> int:
         page.context.clear_cookies()
         sign_in("mgr-sh001", "screenshot-pw-1")
         shot("35-store-manager-dashboard", "/console/dashboard")
+        shot("50-store-manager-stock", "/console/stock")
+        page.context.clear_cookies()
+        sign_in("admin", ADMIN_PASSWORD)
+        shot("51-store-staff", "/console/stores/sh-001?staff=c-01")
+        page.fill("#staff-form input[name=staff_id]", "c-03")
+        page.fill("#staff-form input[name=name]", "赵丽")
+        page.fill("#staff-form input[name=pin]", "12")
+        page.click("#staff-form button")
+        shot("52-store-staff-refused")
+        shot("53-tiers", "/console/programme/tier")
+        shot("54-tier-edit", "/console/programme/tier/gold")
+        shot("55-mall-settings", "/console/programme/mall")
+        page.fill("#game-form input[name=seconds]", "3")
+        page.click("#game-form button")
+        shot("56-game-refused")
+        shot("57-sms-codes", "/console/sms-codes")
+        page.goto("/console/programme/gift/CUP-01")
+        page.set_input_files("#picture-form input[name=picture]", str(ROOT / "resources" / "gifts" / "GIFT-CUP.png"))
+        page.click("#picture-form button")
+        shot("58-gift-picture")
         browser.close()
     return 0
 

@@ -24,13 +24,13 @@ from hq_server.errors import HQProblem
 from hq_server.feed import FeedWriter
 from hq_server.limits import CHAIN_KEY
 from hq_server.security import new_secret, secret_hash
-from hq_server.programme import catalogue, conflict_tasks, tiers
+from hq_server.programme import catalogue, conflict_tasks, store_staff, tiers
 from hq_server.programme.audit import Actor
 from hq_server.wire_time import UtcDateTime
 from pos_app.domain.ids import ID_PATTERN, new_id
 from pos_app.domain.ledger import canonical_json
 from pos_app.domain.rules import Rules, parse_rules
-from pos_app.domain.staff import Role, check_pin_format, hash_pin
+from pos_app.domain.staff import Role
 from pos_app.sync.wire import OfflineLimits, Problem
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
@@ -210,38 +210,14 @@ class StaffIn(Body):
 def put_staff(store_id: str, staff_id: str, body: StaffIn, who: Staff = StoreWork,
               db: Database = Depends(get_db)) -> dict:
     require_store(who, store_id)
-    if not (1 <= len(staff_id) <= 36):
-        raise HQProblem(422, "invalid_body", "a staff id is 1 to 36 characters")
-    if body.pin is not None and check_pin_format(body.pin):
-        raise HQProblem(422, "invalid_pin", "; ".join(str(p) for p in check_pin_format(body.pin)))
-    s = M.staff.c
-    with db.write() as (conn, seq):
-        _require_store(conn, store_id)
-        row = conn.execute(select(M.staff).where(s.staff_id == staff_id)).first()
-        if row is not None and row.store_id != store_id:
-            raise HQProblem(409, "staff_elsewhere", f"staff {staff_id} belongs to store {row.store_id}")
-        if row is None and body.pin is None:
-            raise HQProblem(422, "invalid_pin", "a new staff member needs a PIN")
-        values = {"store_id": store_id, "name": body.name, "role": str(body.role), "active": int(body.active),
-                  "pin_hash": hash_pin(body.pin) if body.pin is not None else row.pin_hash}
-        if row is None:
-            conn.execute(M.staff.insert().values(staff_id=staff_id, **values))
-        else:
-            conn.execute(update(M.staff).where(s.staff_id == staff_id).values(**values))
-        feed = FeedWriter(seq)
-        feed.add(store_id, "staff", staff_id, {"staff_id": staff_id, **values})
-        feed.flush(conn)
-    return {"staff_id": staff_id, "store_id": store_id, "name": body.name, "role": str(body.role),
-            "active": body.active}
+    return store_staff.save_staff(db, None, store_id, staff_id, name=body.name, role=str(body.role), pin=body.pin,
+                                  active=body.active, now=now())
 
 
 @router.get("/stores/{store_id}/staff", response_model=list[A.StaffOut])
 def list_staff(store_id: str, who: Staff = StoreWork, db: Database = Depends(get_db)) -> list[dict]:
     require_store(who, store_id)
-    with db.read() as conn:
-        rows = conn.execute(select(M.staff.c.staff_id, M.staff.c.name, M.staff.c.role, M.staff.c.active)
-                            .where(M.staff.c.store_id == store_id).order_by(M.staff.c.name)).all()
-    return [dict(r._mapping) for r in rows]
+    return store_staff.staff_of(db, store_id)
 
 
 # --- members, reports, conflicts --------------------------------------------------------------

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from hq_server import roles as R
 from hq_server.auth import Staff, get_db, now, require
 from hq_server.db import Database
-from hq_server.programme import adjustments, catalogue, coupons, earnings, jobs, network, tiers, withdrawals
+from hq_server.programme import adjustments, catalogue, coupons, earnings, jobs, network, team, tiers, withdrawals
 from hq_server.wire_time import UtcDateTime
 from pos_app.domain.ids import ID_PATTERN
 from pos_app.domain.network import LevelRewards
@@ -263,6 +263,10 @@ class RecruiterIn(Body):
     recruited_by: str = Field(min_length=1, max_length=36)
 
 
+class GuideLinkIn(Body):
+    staff_id: str = Field(min_length=1, max_length=36, description="the shopping guide (staff) this member is")
+
+
 class StoreRecruiterIn(Body):
     agent_id: str = Field(pattern=ID_PATTERN, description="the member (an agent) who recruited the store")
 
@@ -288,6 +292,14 @@ def set_recruiter(body: RecruiterIn, staff_id: str = Path(min_length=1, max_leng
                   db: Database = Depends(get_db)) -> None:
     """Who recruited this shopping guide (another guide)."""
     network.set_recruiter(db, staff_id=staff_id, recruited_by=body.recruited_by, now=now())
+
+
+@router.put("/members/{member_id}/guide", status_code=204, responses=PROBLEMS)
+def link_guide(body: GuideLinkIn, member_id: str = Path(min_length=1, max_length=36), _who: Staff = Catalogue,
+               db: Database = Depends(get_db)) -> None:
+    """This member is the chain's shopping guide `staff_id`: the mall shows them their guide points, the
+    guides they recruited and their guide withdrawals (programme.team)."""
+    team.link_guide(db, member_id=member_id, staff_id=body.staff_id, now=now())
 
 
 @router.put("/stores/{store_id}/recruiter", status_code=204, responses=PROBLEMS)

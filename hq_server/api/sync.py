@@ -18,9 +18,10 @@ from hq_server import device_keys, feed
 from hq_server.ledger import ingest
 from hq_server import handshake as handshakes
 from hq_server import models as M
-from hq_server.auth import DEVICE_SECURITY, Device, device, device_in, get_db, now
+from hq_server.auth import DEVICE_SECURITY, Device, device, device_on_loop, get_db, now
 from hq_server.ledger.checks import MAX_DEPTH, too_deep
 from hq_server.db import Database
+from hq_server.loop_reads import LoopReads
 from hq_server.errors import HQProblem, validation_message
 from hq_server.throttle import Throttle
 from hq_server.ledger.member_records import member_doc
@@ -60,17 +61,17 @@ def enrol(body: W.EnrolRequest, db: Database = Depends(get_db)) -> W.EnrolRespon
 
 @router.post("/sync/handshake", response_model=W.HandshakeResponse, response_model_exclude_none=True,
              responses=PROBLEMS, openapi_extra=DEVICE_SECURITY)
-def handshake(body: W.HandshakeRequest, request: Request) -> Response:
+async def handshake(body: W.HandshakeRequest, request: Request) -> Response:
     """Protocol, HQ's time, the acknowledged-events check and the offline limits; with the till's pull
-    cursor (protocol 2), whether it has anything to pull. Never waits for HQ's writer lock
-    (hq_server.handshake)."""
+    cursor (protocol 2), whether it has anything to pull. Never waits for HQ's writer lock, nor for a
+    worker thread (hq_server.handshake)."""
     if body.protocol_min > body.protocol_max:
         raise HQProblem(422, "invalid_body", "protocol_min is above protocol_max")
     if body.protocol_max < W.PROTOCOL_MIN or body.protocol_min > W.PROTOCOL_MAX:
         raise HQProblem(409, "protocol", f"HQ speaks protocol {W.PROTOCOL_MIN}..{W.PROTOCOL_MAX}, "
                                          f"the store {body.protocol_min}..{body.protocol_max}")
     hq_time = now()
-    answer = handshakes.handshake(request.app.state.db, request.headers.get("authorization"), body, hq_time,
+    answer = await handshakes.handshake(request.app.state.db, request.headers.get("authorization"), body, hq_time,
                                   _skew(hq_time, body.device_time))
     # Encoded here, once: None fields left out (a till of protocol 1 refuses fields it does not know).
     return Response(answer.model_dump_json(exclude_none=True), media_type="application/json")
@@ -125,26 +126,30 @@ def _read_body(raw: bytes, encoding: str) -> dict[str, Any]:
 async def push(request: Request) -> Response:
     """A batch of the device's events (body may be gzip); one answer per event, in the request's order."""
     raw = await request.body()  # at most W.MAX_BODY_BYTES: hq_server.guards.BodyLimit
-    body = await run_in_threadpool(_push, request.app.state.db, request.headers.get("authorization"), raw,
-                                   request.headers.get("content-encoding", "").strip().lower())
-    return Response(body, media_type="application/json")
+    db: Database = request.app.state.db
+    dev = await device_on_loop(db.loop_reads, request.headers.get("authorization"))
+    pull_cursor, answer = await run_in_threadpool(_push, db, dev, raw,
+                                                  request.headers.get("content-encoding", "").strip().lower())
+    if pull_cursor is None:  # a till of protocol 1 refuses a field it does not know
+        return Response(answer.model_dump_json(exclude={"pull"}), media_type="application/json")
+    # After the push's commit: the page holds HQ's answers to it too (statuses, corrections), as a pull would.
+    page = await _page(db.replica_loop_reads, dev, pull_cursor, PUSH_PULL_LIMIT)
+    return Response(answer.model_dump_json(exclude={"pull"})[:-1].encode() + b',"pull":' + page + b"}",
+                    media_type="application/json")
 
 
-def _push(db: Database, header: str | None, raw: bytes, encoding: str) -> bytes:
-    """The key checked, the body read, the batch applied and (protocol 2) the pull's first page read, on one
-    trip to the thread pool (each trip is a thread hand-off; a till's push of a few events made three)."""
-    with db.read() as conn:
-        dev = device_in(conn, header)
+def _push(db: Database, dev: Device, raw: bytes, encoding: str) -> tuple[int | None, W.PushResponse]:
+    """The body read and the batch applied, on one trip to the thread pool (the key is checked before, the
+    pull's page read after, from the event loop: hq_server.loop_reads)."""
     # see pos_app.sync.gc_pause: validating 500 events is allocation-heavy too (a few events are not: ingest)
     with gc_paused() if len(raw) > GC_PAUSE_BYTES else nullcontext():
         body = _push_request(raw, encoding)
-    answer = ingest.push(db, dev.device_id, dev.store_id, list(body.events), now())
-    if body.pull_cursor is None:  # a till of protocol 1 refuses a field it does not know
-        return answer.model_dump_json(exclude={"pull"}).encode()
-    # After the push's commit: the page holds HQ's answers to it too (statuses, corrections), as a pull would.
-    with db.replica_read() as conn:
-        page = feed.pull_json(conn, dev.store_id, body.pull_cursor, PUSH_PULL_LIMIT, dev.device_id)
-    return answer.model_dump_json(exclude={"pull"})[:-1].encode() + b',"pull":' + page + b"}"
+    return body.pull_cursor, ingest.push(db, dev.device_id, dev.store_id, list(body.events), now())
+
+
+async def _page(reads: LoopReads, dev: Device, after: int, limit: int) -> bytes:
+    """One page of the device's feed after the cursor, as PullResponse JSON (feed.page_json)."""
+    return feed.page_json(await reads.all(*feed.page_query(dev.store_id, after, limit, dev.device_id)), after, limit)
 
 
 def _push_request(raw: bytes, encoding: str) -> W.PushRequest:
@@ -177,22 +182,22 @@ def _push_request(raw: bytes, encoding: str) -> W.PushRequest:
 
 
 @router.get("/sync/pull", response_model=W.PullResponse, responses=PROBLEMS, openapi_extra=DEVICE_SECURITY)
-def pull(request: Request, after: int = Query(0, ge=0, le=W.INT64_MAX),
-         limit: int = Query(500, ge=1, le=5000)) -> Response:
+async def pull(request: Request, after: int = Query(0, ge=0, le=W.INT64_MAX),
+               limit: int = Query(500, ge=1, le=5000)) -> Response:
     """Items after the cursor for this device's store (and the whole chain), in hq_seq order; never the
     device's own events (fanned out to the other tills of its store). Served by the read replica when
-    one is configured (Database.replica_read: it never skips a row, it may only be behind)."""
+    one is configured (Database.replica_read: it never skips a row, it may only be behind). The key check
+    and the page are a statement each, sent from the event loop (hq_server.loop_reads)."""
     db: Database = request.app.state.db
     header = request.headers.get("authorization")
-    with db.replica_read() as conn:
-        try:
-            dev = device_in(conn, header)
-        except HQProblem as exc:
-            if db.replica is None or exc.status != 401:
-                raise
-            with db.read() as primary:  # a till enrolled a moment ago: the replica has not replayed it yet
-                dev = device_in(primary, header)
-        return Response(feed.pull_json(conn, dev.store_id, after, limit, dev.device_id), media_type="application/json")
+    try:
+        dev = await device_on_loop(db.replica_loop_reads, header)
+    except HQProblem as exc:
+        if db.replica is None or exc.status != 401:
+            raise
+        # a till enrolled a moment ago: the replica has not replayed it yet
+        dev = await device_on_loop(db.loop_reads, header)
+    return Response(await _page(db.replica_loop_reads, dev, after, limit), media_type="application/json")
 
 
 @router.post("/sync/signing-key", response_model=W.SigningKeyAnswer, responses=PROBLEMS)

@@ -15,7 +15,8 @@ from hq_server.console import nav
 from hq_server.console.actor import actor_of
 from hq_server.console.lists import show
 from hq_server.console.pages import PAGES, PREFIX
-from hq_server.programme import member_care
+from hq_server.console.words import ORDER_STATES
+from hq_server.programme import coupons, member_care, orders, tiers
 from hq_server.programme.refusals import BadField
 from hq_server.web import flash
 from hq_server.web.i18n import N_
@@ -93,8 +94,11 @@ def _page(request: Request, who: Staff, member_id: str, *, status: int = 200, er
                             member_care.statement(db, member_id, query.everything()).rows, PAGES.gettext(request))
     return PAGES.render(request, "console/member.html", {
         "m": member_care.member(db, member_id), "statement": member_care.statement(db, member_id, query),
+        "tier_history": tiers.tier_history(db, member_id, limit=20), "coupons": coupons.member_coupons(db, member_id),
+        "orders": orders.member_orders(db, member_id, limit=20),
         "columns": STATEMENT, "may_care": who.may(R.MEMBERS), "errors": errors or {}, "typed": typed or {},
-        "approval_above": request.app.state.settings.adjust_approval_above, "me": who.username}, status=status)
+        "approval_above": request.app.state.settings.adjust_approval_above, "me": who.username,
+        "order_states": ORDER_STATES}, status=status)
 
 
 @router.get("/{member_id}")

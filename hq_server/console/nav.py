@@ -29,7 +29,7 @@ def add(path: str, label: str, roles: frozenset[StaffRole]) -> None:
 # The menu's order: the day's work first, the admin's last (modules add their areas as they load).
 ORDER = ["/console/", "/console/dashboard", "/console/members", "/console/members/approvals", "/console/orders",
          "/console/withdrawals", "/console/programme", "/console/stock", "/console/stores", "/console/conflicts",
-         "/console/users", "/console/audit"]
+         "/console/sms-codes", "/console/users", "/console/audit"]
 
 
 def menu(who: Staff | None) -> list[Area]:

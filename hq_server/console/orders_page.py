@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from hq_server import roles as R
 from hq_server.auth import Staff, now
@@ -16,6 +16,7 @@ from hq_server.console import nav
 from hq_server.console.actor import actor_of
 from hq_server.console.lists import show
 from hq_server.console.pages import PAGES, PREFIX
+from hq_server.console.words import ORDER_STATES
 from hq_server.programme import orders as O
 from hq_server.programme.listing import Page
 from hq_server.programme.refusals import BadField
@@ -32,8 +33,7 @@ Reader = Annotated[Staff, Depends(staff_page(READ))]
 Worker = Annotated[StaffForm, Depends(staff_form(WORK))]
 nav.add(BASE, N_("Online orders"), READ)
 
-STATES = {O.PLACED: N_("Placed"), O.PICKING: N_("Picking"), O.SHIPPED: N_("Shipped"), O.DELIVERED: N_("Delivered"),
-          O.PICKED_UP: N_("Picked up"), O.CANCELLED: N_("Cancelled")}
+STATES = ORDER_STATES
 MODES = {O.PICKUP: N_("Pickup at a store"), O.DELIVERY: N_("Delivery")}
 COLUMNS = [
     Column("created_at", N_("Ordered at"), "time"),
@@ -80,9 +80,7 @@ def order(order_id: str, request: Request, who: Reader) -> Response:
 
 
 def _back(request: Request, order_id: str, text: str, **params) -> Response:
-    response = RedirectResponse(f"{BASE}/{order_id}", status_code=303)
-    flash.add(response, request, request.state.session_secret, "ok", text, **params)
-    return response
+    return flash.redirect(request, f"{BASE}/{order_id}", text, **params)
 
 
 @router.post("/{order_id}/pick")

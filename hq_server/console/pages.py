@@ -18,12 +18,13 @@ PAGES = Pages("console", Path(__file__).parent, globals={
 
 
 def mount(app: FastAPI) -> None:
-    from hq_server.console import (audit_page, conflicts_page, dashboard_page, home_page, login_page, members_page,
-                                   orders_page, point_types_page, programme_page, stock_page, stores_page, users_page,
-                                   withdrawals_page)
+    from hq_server.console import (audit_page, conflicts_page, dashboard_page, gift_pictures_page, home_page,
+                                   login_page, mall_settings_page, members_page, orders_page, point_types_page,
+                                   programme_page, stock_page, stores_page, users_page, withdrawals_page)
     faces.register(app, PREFIX, PAGES)
-    # in the menu's order
-    # point_types_page before programme_page: its address would otherwise read as a catalogue type
-    for module in (login_page, home_page, dashboard_page, members_page, orders_page, point_types_page, programme_page,
-                   stock_page, stores_page, conflicts_page, withdrawals_page, users_page, audit_page):
+    # in the menu's order; point_types_page, mall_settings_page and gift_pictures_page before
+    # programme_page, whose /programme/{type_}/... would otherwise take their addresses
+    for module in (login_page, home_page, dashboard_page, members_page, orders_page, point_types_page,
+                   mall_settings_page, gift_pictures_page, programme_page, stock_page, stores_page, conflicts_page,
+                   withdrawals_page, users_page, audit_page):
         app.include_router(module.router)

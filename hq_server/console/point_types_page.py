@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from hq_server import roles as R
 from hq_server.auth import Staff, now
@@ -49,9 +49,7 @@ def point_types(request: Request, who: Reader) -> Response:
 
 
 def _saved(request: Request, text: str) -> Response:
-    response = RedirectResponse(BASE, status_code=303)
-    flash.add(response, request, request.state.session_secret, "ok", text)
-    return response
+    return flash.redirect(request, BASE, text)
 
 
 @router.post("/policies")

@@ -31,13 +31,14 @@ Operator = Annotated[StaffForm, Depends(staff_form(R.CATALOGUE))]
 nav.add(BASE, N_("Programme"), R.CATALOGUE_READ)
 
 TITLES = {"product": N_("Products"), "gift": N_("Gifts"), "coupon_type": N_("Coupon types"),
-          "campaign": N_("Campaigns"), "lottery": N_("Lotteries")}
+          "campaign": N_("Campaigns"), "lottery": N_("Lotteries"), "tier": N_("Tiers")}
 # The list shows the key and these fields (the form shows them all).
 SHOWN = {"product": ("name", "category", "price_fen", "barcode", "active"),
          "gift": ("name", "points_cost", "copay_fen", "starts_at", "ends_at", "active"),
          "coupon_type": ("name", "points_cost", "kind", "value", "valid_days", "active"),
          "campaign": ("name", "starts_at", "ends_at", "multiplier_pct"),
-         "lottery": ("name", "points_per_draw", "active")}
+         "lottery": ("name", "points_per_draw", "active"),
+         "tier": ("name", "min_spend_fen", "min_points", "multiplier_pct")}
 KIND_OF = {"yuan": "yuan", "int": "points", "time": "time", "bool": "bool"}
 
 
@@ -152,10 +153,15 @@ def new_record(type_: str, request: Request, _who: Annotated[Staff, Depends(staf
 
 @router.get("/{type_}/{key}")
 def edit_record(type_: str, key: str, request: Request, _who: Reader) -> Response:
+    return edit_form(request, type_, key)
+
+
+def edit_form(request: Request, type_: str, key: str, *, status: int = 200, errors: dict | None = None) -> Response:
+    """A record's form as it is stored (after a refused picture upload too)."""
     record = C.item(request.app.state.db, _type(type_), key)
     if record is None:
         raise HQProblem(404, "not_found", f"no {type_} {key}")
-    return _form(request, type_, record, new=False)
+    return _form(request, type_, record, new=False, status=status, errors=errors)
 
 
 @router.post("/{type_}/save")

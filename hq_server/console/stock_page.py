@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from hq_server import roles as R
 from hq_server.auth import Staff, now
@@ -69,7 +69,7 @@ def _choices(request: Request, who: Staff) -> dict:
     gifts = [(g["key"], g.get("name", g["key"])) for g in catalogue_admin.find(db, "gift", ListQuery(per=200)).rows]
     stores = stock.store_locations(db)  # a store manager sends to any store too
     mine = [who.store_id] if who.role == StaffRole.STORE_MANAGER else [WAREHOUSE, *[s for s, _ in stores]]
-    return {"gifts": gifts, "locations": [(WAREHOUSE, PAGES.gettext(request)(N_("Warehouse (hq)"))), *stores],
+    return {"gifts": gifts, "locations": [(WAREHOUSE, PAGES.gettext(request)(N_("Warehouse"))), *stores],
             "mine": mine}
 
 
@@ -119,9 +119,7 @@ def moves(request: Request, who: Reader) -> Response:
 
 
 def _done(request: Request, text: str, **params) -> Response:
-    response = RedirectResponse(BASE, status_code=303)
-    flash.add(response, request, request.state.session_secret, "ok", text, **params)
-    return response
+    return flash.redirect(request, BASE, text, **params)
 
 
 @router.post("/allot")

@@ -15,7 +15,7 @@ from hq_server.console import nav
 from hq_server.console.actor import actor_of
 from hq_server.console.lists import show
 from hq_server.console.pages import PAGES, PREFIX
-from hq_server.programme import store_admin
+from hq_server.programme import store_admin, store_staff
 from hq_server.programme.listing import ListQuery
 from hq_server.programme.refusals import BadField
 from hq_server.web import flash
@@ -45,7 +45,24 @@ def stores(request: Request, who: Reader) -> Response:
     db = request.app.state.db
     return show(request, title=N_("Stores and tills"), columns=COLUMNS, filename="stores",
                 fetch=lambda q: store_admin.find(db, who, q), search_hint=N_("store id or name"),
-                template="console/stores.html", extra={"may_create": who.may(R.USERS), "errors": {}, "typed": {}})
+                template="console/stores.html", extra=_stores_extra(request, who))
+
+
+def _stores_extra(request: Request, who: Staff, errors: dict | None = None, typed: dict | None = None) -> dict:
+    may_set = who.may(R.CATALOGUE)
+    return {"may_create": who.may(R.USERS), "errors": errors or {}, "typed": typed or {}, "may_set_limits": may_set,
+            "chain_limits": store_admin.chain_limits(request.app.state.db) if may_set else None}
+
+
+@router.post("/chain-offline-limits")
+def chain_limits(request: Request, posted: Annotated[StaffForm, Depends(staff_form(R.CATALOGUE))]) -> Response:
+    form = {k: posted.text(k, 20) for k in store_admin.LIMIT_FIELDS}
+    try:
+        store_admin.set_offline_limits(request.app.state.db, actor_of(posted.who), None, form, now())
+    except BadField as bad:
+        return _stores_again(request, posted.who, bad, {"limits": form})
+    return flash.redirect(request, f"{PREFIX}/stores",
+                          N_("The chain's offline limits are saved: every till gets them at its next sync."))
 
 
 @router.post("/create")
@@ -64,15 +81,37 @@ def _stores_again(request: Request, who: Staff, bad: BadField, typed: dict) -> R
     page = store_admin.find(request.app.state.db, who, ListQuery())
     return PAGES.render(request, "console/stores.html", {
         "title": N_("Stores and tills"), "page": page, "columns": COLUMNS, "filters": [], "search_hint": "",
-        "may_create": True, "errors": {bad.field: bad.message}, "typed": typed}, status=bad.status)
+        **_stores_extra(request, who, {bad.field: bad.message}, typed)}, status=bad.status)
 
 
 def _store_page(request: Request, who: Staff, store_id: str, *, token: dict | None = None, status: int = 200,
-                errors: dict | None = None) -> Response:
+                errors: dict | None = None, typed: dict | None = None) -> Response:
+    store = store_admin.store(request.app.state.db, who, store_id, now())
+    if typed is None:  # "change" on a staff row opens the form with that person's name and role
+        chosen = request.query_params.get("staff")
+        typed = next(({**p, "active": "yes" if p["active"] else ""} for p in store["staff"]
+                      if p["staff_id"] == chosen), {"active": "yes"})
     return PAGES.render(request, "console/store.html", {
-        "store": store_admin.store(request.app.state.db, who, store_id, now()), "token": token,
-        "may_set_limits": who.may(R.CATALOGUE), "may_work_tills": who.manages(store_id), "errors": errors or {}},
-        status=status)
+        "store": store, "token": token, "may_set_limits": who.may(R.CATALOGUE),
+        "may_work_tills": who.manages(store_id), "errors": errors or {}, "typed": typed,
+        "till_roles": STAFF_ROLES}, status=status)
+
+
+STAFF_ROLES = [("cashier", N_("Cashier")), ("manager", N_("Store's manager")), ("admin", N_("Store admin"))]
+
+
+@router.post("/{store_id}/staff")
+def save_staff(store_id: str, request: Request, posted: StoreForm) -> Response:
+    typed = {k: posted.text(k, 60) for k in ("staff_id", "name", "role", "pin", "active")}
+    try:
+        store_staff.save_staff(request.app.state.db, actor_of(posted.who), store_id, typed["staff_id"],
+                               name=typed["name"], role=typed["role"], pin=typed["pin"] or None,
+                               active=typed["active"] == "yes", now=now())
+    except BadField as bad:
+        return _store_page(request, posted.who, store_id, status=bad.status, errors={bad.field: bad.message},
+                           typed={**typed, "pin": ""})
+    return flash.redirect(request, f"{PREFIX}/stores/{store_id}#staff",
+                          N_("%(name)s saved: the store's tills get it at their next sync."), name=typed["name"])
 
 
 @router.get("/{store_id}")

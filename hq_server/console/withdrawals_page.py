@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from hq_server import roles as R
 from hq_server.auth import Staff, now
@@ -78,9 +78,7 @@ def withdrawal(withdrawal_id: str, request: Request, _who: Reader) -> Response:
 
 
 def _back(request: Request, withdrawal_id: str, text: str) -> Response:
-    response = RedirectResponse(f"{BASE}/{withdrawal_id}", status_code=303)
-    flash.add(response, request, request.state.session_secret, "ok", text)
-    return response
+    return flash.redirect(request, f"{BASE}/{withdrawal_id}", text)
 
 
 @router.post("/{withdrawal_id}/approve")

@@ -39,3 +39,7 @@ ERROR_HINTS = {
 }
 
 POINT_TYPES = {"consumer": N_("Consumer points"), "guide": N_("Guide points"), "agent": N_("Agent points")}
+
+# an online order's state (hq_server.programme.orders)
+ORDER_STATES = {"placed": N_("Placed"), "picking": N_("Picking"), "shipped": N_("Shipped"), "delivered": N_("Delivered"),
+                "picked_up": N_("Picked up"), "cancelled": N_("Cancelled")}

@@ -61,7 +61,7 @@ def orders_list(request: Request, who: MemberSession = Depends(member_page), sta
     rows = O.member_orders(request.app.state.db, who.member_id, limit=PER_PAGE + 1, offset=(n - 1) * PER_PAGE,
                            status=status or None)
     return PAGES.render(request, "mall/orders.html", {
-        "member": who, "here": "/m/orders", "orders": rows[:PER_PAGE], "more": len(rows) > PER_PAGE, "page": n,
+        "member": who, "here": "/m/mall", "orders": rows[:PER_PAGE], "more": len(rows) > PER_PAGE, "page": n,
         "status": status})
 
 
@@ -69,7 +69,7 @@ def orders_list(request: Request, who: MemberSession = Depends(member_page), sta
 def one_order(request: Request, order_id: str, who: MemberSession = Depends(member_page), new: str = "") -> Response:
     got = O.order(request.app.state.db, order_id, member_id=who.member_id)
     return PAGES.render(request, "mall/order.html", {
-        "member": who, "here": "/m/orders", "order": got, "new": new == "1",
+        "member": who, "here": "/m/mall", "order": got, "new": new == "1",
         "qr": qr_svg(got.pickup_code, box=6) if got.pickup_code else None})
 
 

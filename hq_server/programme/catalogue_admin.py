@@ -24,12 +24,14 @@ from hq_server.feed import FeedWriter
 from hq_server.programme import audit
 from hq_server.programme.audit import Actor
 from hq_server.programme.listing import ListQuery, ListShape, Page, fetch
-from hq_server.programme.refusals import BadField
+from hq_server.programme import tiers
+from hq_server.programme.refusals import BadField, from_problems
 from pos_app.domain.coupons import CouponKind, CouponType, check_type
 from pos_app.domain.ledger import canonical_json
 from pos_app.domain.lottery import Lottery, Prize, check_lottery
 from pos_app.domain.money import parse_yuan
 from pos_app.domain.problems import Refused
+from pos_app.domain.tiers import Tier, parse_tier
 
 KEY = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 CHAIN_TZ = ZoneInfo("Asia/Shanghai")
@@ -79,6 +81,12 @@ TYPES: dict[str, tuple[Field, ...]] = {
     "lottery": (_f("name", N_("Name"), required=True), _f("points_per_draw", N_("Points per draw"), "int", required=True),
                 _f("prizes", N_("Prizes (one a line: code, name, weight, points)"), "prizes", required=True,
                    max_len=2000), _f("active", N_("Active"), "bool")),
+    # a tier record overrides the rules' tier of its code (hq_server.programme.tiers)
+    "tier": (_f("name", N_("Name"), required=True, max_len=40),
+             _f("min_spend_fen", N_("Spend in 12 months that reaches it (yuan)"), "yuan"),
+             _f("min_points", N_("Points in 12 months that reach it"), "int"),
+             _f("multiplier_pct", N_("Earn multiplier (percent)"), "int"),
+             _f("benefits", N_("Perks (comma separated)"), "list", max_len=800)),
 }
 CATALOGUE_TYPES = tuple(TYPES)
 
@@ -167,6 +175,10 @@ def _check(type_: str, d: dict[str, Any]) -> None:
         raise BadField("ends_at", "it must end after it starts")
     if type_ == "campaign" and d["multiplier_pct"] < 100:
         raise BadField("multiplier_pct", "a campaign multiplies points: 100 or more (200 = double points)")
+    if type_ == "tier":
+        parsed = parse_tier("x", d, strict=True)
+        if isinstance(parsed, tuple):
+            raise from_problems(parsed)
     if type_ == "lottery":
         problems = check_lottery(Lottery("x", d["name"], d["points_per_draw"],
                                          tuple(Prize(p["code"], p["name"], p["weight"], p["points"])
@@ -212,23 +224,42 @@ def save(db: Database, actor: Actor, type_: str, key: str, data: dict[str, Any],
     if len(canonical_json(data)) > 64_000:
         raise HQProblem(413, "too_large", "a catalogue record is limited to 64 kB")
     with db.write() as (conn, seq):
-        row = conn.execute(select(c.data, c.seq).where(c.type == type_, c.key == key)).first()
-        if seen_seq is None and row is not None:
-            raise BadField("key", f"{type_} {key} exists already", code="exists", status=409)
-        if seen_seq is not None and (row is None or row.seq != seen_seq):
-            raise HQProblem(409, "stale_form", f"{type_} {key} was changed by someone else since you opened it: "
-                                               "reload it and make your change again")
-        feed = FeedWriter(seq)
-        n = feed.add(M.CHAIN, type_, key, {"key": key, **data})
-        values = {"data": canonical_json(data), "seq": n, "updated_at": now}
-        if row is None:
-            conn.execute(M.catalog.insert().values(type=type_, key=key, **values))
-        else:
-            conn.execute(update(M.catalog).where(c.type == type_, c.key == key).values(**values))
-        feed.flush(conn)
-        audit.record(conn, actor, "catalog.create" if row is None else "catalog.change", f"{type_}:{key}",
-                     before=json.loads(row.data) if row else None, after=data, at=now)
+        return put_record(conn, seq, actor, type_, key, data, seen_seq=seen_seq, now=now)
+
+
+def put_record(conn, seq, actor: Actor, type_: str, key: str, data: dict[str, Any], *, seen_seq: int | None,
+               now: datetime) -> int:
+    """save() inside a caller's transaction (a gift's new picture and its record commit together)."""
+    row = conn.execute(select(c.data, c.seq).where(c.type == type_, c.key == key)).first()
+    if seen_seq is None and row is not None:
+        raise BadField("key", f"{type_} {key} exists already", code="exists", status=409)
+    if seen_seq is not None and (row is None or row.seq != seen_seq):
+        raise HQProblem(409, "stale_form", f"{type_} {key} was changed by someone else since you opened it: "
+                                           "reload it and make your change again")
+    if type_ == "tier":  # the chain's tiers must stay usable with this one
+        _tiers_usable(conn, now, key, parse_tier(key, data))
+    feed = FeedWriter(seq)
+    n = feed.add(M.CHAIN, type_, key, {"key": key, **data})
+    values = {"data": canonical_json(data), "seq": n, "updated_at": now}
+    if row is None:
+        conn.execute(M.catalog.insert().values(type=type_, key=key, **values))
+    else:
+        conn.execute(update(M.catalog).where(c.type == type_, c.key == key).values(**values))
+    feed.flush(conn)
+    audit.record(conn, actor, "catalog.create" if row is None else "catalog.change", f"{type_}:{key}",
+                 before=json.loads(row.data) if row else None, after=data, at=now)
     return n
+
+
+def _tiers_usable(conn, now: datetime, code: str, record: Tier | tuple | None) -> None:
+    """A tier record put (or removed: None) must leave the chain's tiers usable; the refusal is shown
+    on the threshold fields, where it is mended."""
+    if isinstance(record, tuple):
+        raise BadField("key", "a tier's code is 1 to 16 characters")
+    try:
+        tiers.check_tier_change(conn, now, code, record)
+    except HQProblem as bad:
+        raise BadField("min_spend_fen" if record is not None else "key", bad.message) from None
 
 
 def remove(db: Database, actor: Actor, type_: str, key: str, now: datetime) -> None:
@@ -237,6 +268,8 @@ def remove(db: Database, actor: Actor, type_: str, key: str, now: datetime) -> N
         row = conn.execute(select(c.data).where(c.type == type_, c.key == key)).first()
         if row is None:
             raise HQProblem(404, "not_found", f"no {type_} {key}")
+        if type_ == "tier":
+            _tiers_usable(conn, now, key, None)
         conn.execute(M.catalog.delete().where(c.type == type_, c.key == key))
         feed = FeedWriter(seq)
         feed.add(M.CHAIN, type_, key, {"key": key, "deleted": True})

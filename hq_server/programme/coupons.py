@@ -21,13 +21,15 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import literal, select
 
 from hq_server.ledger import hq_events
+from hq_server.ledger.chain_codes_tables import code_uses
 from hq_server import models as M
 from hq_server.db import Database
 from hq_server.errors import HQProblem
 from hq_server.programme import ledger_reads as R
+from hq_server.programme.member_standing import require_active_member
 from pos_app.domain import entries as E
 from pos_app.domain import ledger as L
 from pos_app.domain.coupons import CouponType, parse_coupon_type
@@ -82,6 +84,8 @@ def issue_coupon(db: Database, *, member_id: str, type_id: str, staff: str, now:
         raise HQProblem(422, "invalid_body", "idempotency_key: 1 to 64 printable characters (the form's token)")
     with db.write() as (conn, seq):
         R.require_member(conn, member_id)
+        if paid:  # a frozen member spends nothing online (HQ's staff may still give one a coupon)
+            require_active_member(conn, member_id)
         code = PREFIX + "".join(secrets.choice(ALPHABET) for _ in range(9))
         if idempotency_key is not None:
             code = _keyed_code(member_id, idempotency_key)
@@ -112,39 +116,41 @@ def issue_coupon(db: Database, *, member_id: str, type_id: str, staff: str, now:
 
 
 def member_coupons(db: Database, member_id: str) -> list[IssuedCoupon]:
-    """The coupons HQ issued to the member, soonest expiry first."""
-    c = M.coupons.c
+    """The coupons HQ issued to the member, soonest expiry first. One a till took reads `used`: HQ knows it
+    by the code's first use chain-wide (hq_server.ledger.code_uses; a refund that gave it back frees it)."""
+    c, u = M.coupons.c, code_uses.c
     with db.read() as conn:
-        rows = conn.execute(select(M.coupons, M.events.c.payload)
+        rows = conn.execute(select(M.coupons, M.events.c.payload, u.event_id.label("use_event"))
                             .join_from(M.coupons, M.events, M.events.c.event_id == c.issued_event)
+                            .join_from(M.coupons, code_uses, u.code_key == literal("C:") + c.code, isouter=True)
                             .where(c.member_id == member_id).order_by(c.expires_at, c.code)).all()
     return [IssuedCoupon(r.code, r.type_id, r.member_id, r.expires_at, r.issued_event,
-                         int(json.loads(r.payload).get("points", 0)), r.status) for r in rows]
+                         int(json.loads(r.payload).get("points", 0)),
+                         "used" if r.use_event is not None and r.status == "active" else r.status) for r in rows]
 
 
-def coupon_offers(db: Database) -> list[CouponType]:
-    """The coupon types a member may buy with points in the mall (active ones), cheapest first."""
+def _coupon_types(db: Database, type_ids=None) -> list[tuple[CouponType, bool]]:
+    """Coupon types as the tills read them, each with whether it is on offer (active); `type_ids`: only those."""
     c = M.catalog.c
+    q = select(c.key, c.data).where(c.type == "coupon_type")
+    if type_ids is not None:
+        q = q.where(c.key.in_(sorted(set(type_ids))))
     with db.read() as conn:
-        rows = conn.execute(select(c.key, c.data).where(c.type == "coupon_type")).all()
+        rows = conn.execute(q).all()
     out = []
     for r in rows:
         data = json.loads(r.data)
         parsed = parse_coupon_type(r.key, data)
-        if isinstance(parsed, CouponType) and data.get("active") is not False:
-            out.append(parsed)
-    return sorted(out, key=lambda t: (t.points_cost, t.type_id))
+        if isinstance(parsed, CouponType):
+            out.append((parsed, data.get("active") is not False))
+    return out
+
+
+def coupon_offers(db: Database) -> list[CouponType]:
+    """The coupon types a member may buy with points in the mall (active ones), cheapest first."""
+    return sorted((t for t, on_offer in _coupon_types(db) if on_offer), key=lambda t: (t.points_cost, t.type_id))
 
 
 def coupon_types_named(db: Database, type_ids) -> dict[str, CouponType]:
     """Coupon types by id, on offer or retired (a member's old coupon still shows its name): one read."""
-    c = M.catalog.c
-    ids = sorted(set(type_ids))
-    with db.read() as conn:
-        rows = conn.execute(select(c.key, c.data).where(c.type == "coupon_type", c.key.in_(ids))).all() if ids else []
-    out = {}
-    for r in rows:
-        parsed = parse_coupon_type(r.key, json.loads(r.data))
-        if isinstance(parsed, CouponType):
-            out[r.key] = parsed
-    return out
+    return {t.type_id: t for t, _ in _coupon_types(db, type_ids)} if type_ids else {}

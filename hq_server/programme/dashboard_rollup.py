@@ -104,6 +104,8 @@ def catch_up(db: Database) -> None:
 def rebuild(conn: Connection) -> None:
     """The whole rollup made again from the ledger (on a connection whose ledger does not move meanwhile:
     under HQ's writer lock, or before HQ serves)."""
+    if conn.dialect.name == "postgresql":  # the members' last days are one sort of every event: in memory
+        conn.exec_driver_sql("SET LOCAL work_mem = '256MB'")
     for table in (dashboard_days, dashboard_gifts, dashboard_last_active, dashboard_active, dashboard_state):
         conn.execute(delete(table))
     upto = conn.execute(select(M.hq_counter.c.value).where(M.hq_counter.c.name == "seq")).scalar_one()

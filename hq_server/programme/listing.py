@@ -38,6 +38,7 @@ class Page:
     rows: list[dict[str, Any]]
     total: int
     query: ListQuery
+    at_least: bool = False  # total is the list's count_up_to: there are more matches than that
 
     @property
     def pages(self) -> int:
@@ -61,6 +62,9 @@ class ListShape:
     filters: Mapping[str, Callable[[Select, str], Select]] = field(default_factory=dict)
     search: Callable[[Select, str], Select] | None = None
     tiebreak: tuple[Any, ...] = ()  # a unique column, so pages never overlap when sort keys tie
+    # count at most this many matches (the page then says "10000+"): counting a million members on every
+    # page of the list cost more than the page itself (bench.console)
+    count_up_to: int | None = None
 
 
 def fetch(conn: Connection, stmt: Select, query: ListQuery, shape: ListShape,
@@ -73,7 +77,10 @@ def fetch(conn: Connection, stmt: Select, query: ListQuery, shape: ListShape,
             stmt = shape.filters[key](stmt, value)
     if query.q and shape.search is not None:
         stmt = shape.search(stmt, query.q)
-    total = conn.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
+    counted = stmt.order_by(None) if shape.count_up_to is None else stmt.order_by(None).limit(shape.count_up_to + 1)
+    total = conn.execute(select(func.count()).select_from(counted.subquery())).scalar_one()
+    at_least = shape.count_up_to is not None and total > shape.count_up_to
+    total = shape.count_up_to if at_least and shape.count_up_to is not None else total
     if query.sort is not None:
         if query.sort not in shape.sorts:
             raise HQProblem(422, "bad_sort", f"this list cannot be sorted by {query.sort!r}")
@@ -82,4 +89,4 @@ def fetch(conn: Connection, stmt: Select, query: ListQuery, shape: ListShape,
     else:
         order = shape.default_sort
     stmt = stmt.order_by(*order, *shape.tiebreak).limit(query.per).offset((query.page - 1) * query.per)
-    return Page([row(r) for r in conn.execute(stmt)], total, query)
+    return Page([row(r) for r in conn.execute(stmt)], total, query, at_least)

@@ -56,7 +56,7 @@ SHAPE = ListShape(sorts={"name": m.name, "phone": m.phone, "created_at": m.creat
                   default_sort=(m.created_at.desc(),), tiebreak=(m.member_id,),
                   filters={"store": lambda s, v: s.where(m.home_store == v), "tier": lambda s, v: s.where(m.tier == v),
                            "flagged": lambda s, v: s.where(m.risk_flag.is_not(None)) if v == "1" else s},
-                  search=_search)
+                  search=_search, count_up_to=10_000)
 LIST = select(m.member_id, m.name, m.phone, m.card_no, m.tier, m.home_store, m.created_at, m.risk_flag).where(
     m.merged_into.is_(None))
 

@@ -1,6 +1,6 @@
 """A member's invitations: their invitation code (the referral code the tills print), who joined with
 it, and the referral points each brought (referral_bonus events, posted by the till of the friend's
-first purchase, DESIGN.md 3)."""
+first purchase, DESIGN.md 3; less a bonus taken back when that purchase was refunded)."""
 
 from __future__ import annotations
 
@@ -42,11 +42,18 @@ def referrals(db: Database, member_id: str) -> Referrals:
         friends = conn.execute(select(m.member_id, m.name, m.phone, m.created_at)
                                .where(m.referred_by == member_id, m.merged_into.is_(None))
                                .order_by(m.created_at.desc()).limit(MAX_LISTED)).all()
-        bonuses = conn.execute(select(e.payload).where(e.member_id == member_id, e.kind == str(Kind.REFERRAL_BONUS),
-                                                       e.status == "applied")).scalars().all()
+        bonuses = conn.execute(select(e.kind, e.payload).where(
+            e.member_id == member_id, e.kind.in_((str(Kind.REFERRAL_BONUS), str(Kind.REVERSE))),
+            e.status == "applied")).all()
     earned: dict[str, int] = {}
-    for text in bonuses:
+    for kind, text in bonuses:
         doc = json.loads(text)
+        referee = doc.get("referee")
+        if kind == Kind.REVERSE:  # the friend's purchase refunded: the bonus taken back (as debt if spent)
+            if doc.get("of") == "referral_bonus" and isinstance(doc.get("points"), int):
+                earned[referee] = earned.get(referee, 0) - doc["points"]
+            continue
         mine = sum(n for account, n in doc.get("postings", []) if account.startswith(f"member:{member_id}:"))
-        earned[doc.get("referee")] = earned.get(doc.get("referee"), 0) + mine
-    return Referrals(code, [Joined(f.name, f.phone[-4:], f.created_at, earned.get(f.member_id, 0)) for f in friends])
+        earned[referee] = earned.get(referee, 0) + mine
+    return Referrals(code, [Joined(f.name, f.phone[-4:], f.created_at, max(0, earned.get(f.member_id, 0)))
+                            for f in friends])

@@ -5,7 +5,8 @@ An agent is any member who invited others (members.referred_by): their team is w
 code (level 1), who joined with those members' codes (level 2), and the level below (3), as far as
 rewards reach (pos_app.domain.network: three levels). A member who is also one of the chain's shopping
 guides (a staff member, linked by HQ's staff: member_guides) sees their guide points and the guides
-they recruited, by level likewise (guide_recruits).
+they recruited, by level likewise (guide_recruits). An agent who recruited retail stores to the chain
+(store_recruits) sees those stores too.
 
     link_guide(db, member_id=m, staff_id="g-1", now=now)     HQ's staff: this member is guide g-1
     guide_of(db, member_id) -> staff id | None
@@ -52,10 +53,12 @@ class Team:
     agent_levels: list[Level]
     guide_id: str | None = None
     guide_levels: list[Level] = field(default_factory=list)
+    stores: list[Recruit] = field(default_factory=list)  # retail stores the agent recruited (store_recruits)
 
     @property
     def is_agent(self) -> bool:
-        return any(level.count for level in self.agent_levels) or self.balances.get(PointType.AGENT, 0) > 0
+        return (any(level.count for level in self.agent_levels) or bool(self.stores)
+                or self.balances.get(PointType.AGENT, 0) > 0)
 
 
 def link_guide(db: Database, *, member_id: str, staff_id: str, now: datetime) -> None:
@@ -122,6 +125,10 @@ def team(db: Database, member_id: str, *, now: datetime) -> Team:
 
         agent = _levels(conn, select(m.member_id).where(m.member_id == member_id), members_of, member_rows,
                         member_count)
+        sr = M.store_recruits.c
+        stores = [Recruit(r.name, r.at) for r in conn.execute(
+            select(M.stores.c.name, sr.at).join_from(M.store_recruits, M.stores, M.stores.c.store_id == sr.store_id)
+            .where(sr.agent_id == member_id).order_by(sr.at.desc(), sr.store_id).limit(50))]
         guide_id = _guide(conn, member_id)
         guide: list[Level] = []
         if guide_id is not None:
@@ -138,4 +145,4 @@ def team(db: Database, member_id: str, *, now: datetime) -> Team:
 
             guide = _levels(conn, select(s.staff_id).where(s.staff_id == guide_id), guides_of, guide_rows,
                             guide_count)
-    return Team(balances, agent, guide_id, guide)
+    return Team(balances, agent, guide_id, guide, stores)

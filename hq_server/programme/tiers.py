@@ -8,6 +8,7 @@
     check_tier_change(conn, now, code, record)     -> None, or HQProblem 422 (record None: deleted)
     check_tier_set(conn, now, records)             -> the same for a whole new set of records
     rolling_spend(conn, member_id, since) / rolling_points(conn, member_id, since)
+    tier_history(db, member_id)                    -> the member's tier changes, newest first (the console)
 """
 
 from __future__ import annotations
@@ -95,3 +96,19 @@ def rolling_spend(conn: Connection, member_id: str, since: datetime) -> int:
 def rolling_points(conn: Connection, member_id: str, since: datetime) -> int:
     """Points the member earned in sales since `since`, less those refunds took back."""
     return _rolling(conn, member_id, since, "points")
+
+
+def tier_history(db: Database, member_id: str, limit: int = 100) -> list[dict]:
+    """The member's tier changes as HQ holds them (a till's upgrade at checkout, HQ's re-evaluation),
+    newest first: when, from, to, why and where."""
+    e = M.events.c
+    with db.read() as conn:
+        rows = conn.execute(select(e.device_time, e.store_id, e.payload).where(
+            e.member_id == member_id, e.kind == str(Kind.TIER_CHANGE), e.status == "applied")
+            .order_by(e.hq_seq.desc()).limit(limit)).all()
+    out = []
+    for r in rows:
+        doc = json.loads(r.payload)
+        out.append({"at": r.device_time, "store_id": r.store_id, "from": doc.get("from"), "to": doc.get("to"),
+                    "reason": doc.get("reason", "")})
+    return out

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from hq_server.web.cookies import clear_cookie, set_cookie
 
@@ -64,3 +64,10 @@ def take(request: Request, secret: str | None) -> list[Flash]:
 def forget(response: Response, request: Request) -> None:
     if getattr(request.state, "flash_taken", False):
         clear_cookie(response, request, COOKIE)
+
+
+def redirect(request: Request, to: str, text: str, kind: str = "ok", /, **params: Any) -> Response:
+    """After a form: a 303 to `to`, with a message the next page shows once (the session's secret signs it)."""
+    response = RedirectResponse(to, status_code=303)
+    add(response, request, request.state.session_secret, kind, text, **params)
+    return response

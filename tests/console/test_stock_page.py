@@ -39,7 +39,7 @@ def test_allot_then_move_to_a_store(web_hq, db, store_id, staff_user):
     gift = a_gift(web_hq)
     with Console(web_hq, *staff_user("operator")) as op:
         page = op.get("/console/stock")
-        assert page.status_code == 200 and f'<option value="{gift}">' in page.text and "总部仓库（hq）" in page.text
+        assert page.status_code == 200 and f'<option value="{gift}">' in page.text and "总部仓库 (hq)" in page.text
         bad = op.post("/console/stock/allot", {"gift_id": gift, "location": "hq", "qty": "ten", "note": ""})
         assert bad.status_code == 422 and "数量须为整数" in bad.text and counts(db, gift) == {}
         done = op.post("/console/stock/allot", {"gift_id": gift, "location": "hq", "qty": "40", "note": "到货 42 号"})

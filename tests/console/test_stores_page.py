@@ -91,3 +91,73 @@ def test_offline_limits_of_a_store_reach_its_tills(web_hq, store_id, staff_user)
     with Console(web_hq, *staff_user("customer_service")) as cs:
         assert cs.post(f"/console/stores/{store_id}/offline-limits", {"max_offline_hours": "1"}).status_code == 403
     till.close()
+
+
+def test_staff_of_a_store_with_roles_and_pins(web_hq, store_id, staff_user):
+    from tests.hq.wire_events import FakeDevice
+    other = f"s-{secrets.token_hex(5)}"
+    web_hq.create_store(store_id)
+    web_hq.create_store(other)
+    till = FakeDevice(web_hq, store_id)
+    _, cursor = till.pull_all()
+    cid = f"c-{secrets.token_hex(3)}"
+    with Console(web_hq, *staff_user("store_manager", store_id=store_id)) as manager:
+        no_pin = manager.post(f"/console/stores/{store_id}/staff", {"staff_id": cid, "name": "李娜", "role": "cashier",
+                                                                    "active": "yes"})
+        assert no_pin.status_code == 422 and "新店员需要设置 PIN" in no_pin.text and 'value="李娜"' in no_pin.text
+        short = manager.post(f"/console/stores/{store_id}/staff", {"staff_id": cid, "name": "李娜", "role": "cashier",
+                                                                   "pin": "12", "active": "yes"})
+        assert short.status_code == 422 and "PIN 为 4 到 8 位数字" in short.text
+        made = manager.post(f"/console/stores/{store_id}/staff", {"staff_id": cid, "name": "李娜", "role": "cashier",
+                                                                  "pin": "4821", "active": "yes"})
+        assert made.status_code == 303
+        page = manager.get(f"/console/stores/{store_id}")
+        assert flash_of(page) == ["李娜 已保存：门店收银机下次同步时生效。"] and cid in page.text and "收银员" in page.text
+        form = manager.get(f"/console/stores/{store_id}", params={"staff": cid})
+        assert 'name="name" value="李娜"' in form.text
+        changed = manager.post(f"/console/stores/{store_id}/staff", {"staff_id": cid, "name": "李娜",
+                                                                     "role": "manager", "pin": ""})
+        assert changed.status_code == 303
+        assert manager.post(f"/console/stores/{other}/staff", {"staff_id": "x-1", "name": "x", "role": "cashier",
+                                                               "pin": "1234", "active": "yes"}).status_code == 403
+        assert manager.post(f"/console/stores/{store_id}/staff", {"staff_id": cid, "name": "x", "role": "cashier",
+                                                                  "pin": "1234"}, csrf="0" * 64).status_code == 403
+    with Console(web_hq) as admin:
+        elsewhere = admin.post(f"/console/stores/{other}/staff", {"staff_id": cid, "name": "x", "role": "cashier",
+                                                                  "pin": "1234", "active": "yes"})
+        assert elsewhere.status_code == 409
+        log = admin.get("/console/audit", params={"target": f"staff:{cid}"}).text
+        assert "staff.create" in log and "staff.change" in log and "4821" not in log
+    with Console(web_hq, *staff_user("operator")) as op:
+        assert op.post(f"/console/stores/{store_id}/staff", {"staff_id": "y", "name": "y", "role": "cashier",
+                                                             "pin": "1234"}).status_code == 403
+    rows, _ = till.pull_all(cursor)
+    mine = [r for r in rows if r["type"] == "staff" and r["key"] == cid]
+    assert mine and mine[-1]["data"]["role"] == "manager" and mine[-1]["data"]["active"] == 0
+    till.close()
+
+
+def test_the_chains_offline_limits(web_hq, store_id, staff_user):
+    from tests.hq.wire_events import FakeDevice
+    till = FakeDevice(web_hq, store_id)
+    _, cursor = till.pull_all()
+    with Console(web_hq, *staff_user("operator")) as op:
+        page = op.get("/console/stores")
+        before = {k: re.search(rf'name="{k}" value="(\d+)"', page.text).group(1)
+                  for k in ("max_offline_hours", "member_redeem_points", "store_redeem_budget")}
+        bad = op.post("/console/stores/chain-offline-limits", {**before, "member_redeem_points": "lots"})
+        assert bad.status_code == 422 and 'value="lots"' in bad.text
+        assert "member_redeem_points is a whole number" in bad.text.split('id="chain-limits"')[1]
+        saved = op.post("/console/stores/chain-offline-limits", {**before, "max_offline_hours": "36"})
+        assert saved.status_code == 303
+        assert flash_of(op.get("/console/stores")) == ["全连锁离线限额已保存：各收银机下次同步时生效。"]
+        rows, _ = till.pull_all(cursor)
+        chain = [r for r in rows if r["type"] == "offline_limits" and r["key"] == "chain"]
+        assert chain and chain[-1]["data"]["max_offline_hours"] == 36
+        assert op.post("/console/stores/chain-offline-limits", before).status_code == 303  # as it was
+    with Console(web_hq, *staff_user("store_manager", store_id=store_id)) as manager:
+        assert "chain-limits" not in manager.get("/console/stores").text
+        assert manager.post("/console/stores/chain-offline-limits", before).status_code == 403
+    with Console(web_hq) as admin:
+        assert "offline_limits.set" in admin.get("/console/audit", params={"target": "chain"}).text
+    till.close()

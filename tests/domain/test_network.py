@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pos_app.domain.ledger import PointType
-from pos_app.domain.network import LevelRewards, parse_level_rewards, upline_rewards
+from pos_app.domain.network import LevelRewards, parse_level_rewards, share_back, store_rewards, upline_rewards
 from pos_app.domain.point_policy import DEFAULTS, PointPolicy, check_withdrawal, parse_policies, payout_fen
 
 
@@ -24,6 +24,25 @@ def test_hq_cannot_set_a_fourth_level_or_a_bad_share(doc, field):
 
 def test_a_good_table():
     assert parse_level_rewards({"guide_pct": [10, 5], "agent_pct": [20]}) == LevelRewards((10, 5), (20,))
+    assert parse_level_rewards({"store_pct": [3, 2, 1]}) == LevelRewards(store_pct=(3, 2, 1))
+    assert [p.code for p in parse_level_rewards({"store_pct": [3, 2, 1, 1]})] == ["network.too_deep"]
+
+
+def test_a_recruited_stores_sale_pays_its_agent_and_two_above_and_no_more():
+    assert store_rewards(1000, (3, 2, 1), ["a", "b", "c", "d"]) == [("a", 1, 30), ("b", 2, 20), ("c", 3, 10)]
+    assert store_rewards(1000, (3,), ["a", "b"]) == [("a", 1, 30)]
+    assert store_rewards(10, (3, 50), ["a", "b"]) == [("b", 2, 5)]  # a share rounding to 0 pays nothing
+
+
+@pytest.mark.parametrize("parts", [[1000], [300, 700], [333, 333, 334], [1, 998, 1], [999, 1]])
+def test_refunds_take_back_each_share_in_proportion_and_the_whole_of_it_at_the_end(parts):
+    done, back = 0, []
+    for n in parts:
+        back.append(share_back(77, 1000, done, n))
+        done += n
+    assert sum(back) == 77 and all(b >= 0 for b in back)
+    assert share_back(77, 1000, 1000, 5) == 0  # nothing more once all is back
+    assert share_back(77, 0, 0, 5) == 0
 
 
 def test_each_point_type_has_its_policy():

@@ -14,6 +14,7 @@ import pytest
 
 from hq_server.db import Database
 from hq_server.programme import jobs, network, withdrawals
+from hq_server.programme.referrals import referrals
 from pos_app.domain import entries as E
 from pos_app.domain import ledger as L
 from pos_app.domain.ids import new_id
@@ -170,26 +171,28 @@ def test_a_refund_takes_back_the_recruiters_shares_of_a_guides_points_and_of_a_r
     for recruit, recruiter in zip(guides[1:], guides):
         assert hq.admin("PUT", f"/staff/{recruit}/recruiter", json={"recruited_by": recruiter}).status_code == 204
     assert hq.admin("PUT", "/level-rewards", json={"guide_pct": [10, 5], "agent_pct": [20]}).status_code == 200
-    agents, events = agents_chain(dev, 3)  # a2 (referred by a1) referred a friend: a1 earns 20 % of it
+    agents, events = agents_chain(dev, 4)  # a2 (referred by a1) referred a3: a1 earns 20 % of a2's bonus
     sale_id = new_id()
     earned = E.credit(Kind.GUIDE_EARN, account=L.guide_account(guides[2]), points=1000,
                       source=L.store_issued(store), debt_acct=None, owed=0, lot_id=new_id(), now=now(), rules=RULES,
                       payload={"sale_id": sale_id, "guide_id": guides[2]}, member_id=None, lock=False)
     bonus = E.earn(Kind.REFERRAL_BONUS, member_id=agents[2], points=200, store_id=store, owed=0, lot_id=new_id(),
-                   now=now(), rules=RULES, payload={"sale_id": new_id(), "referee": new_id()}, ptype=AGENT)
+                   now=now(), rules=RULES, payload={"sale_id": new_id(), "referee": agents[3]}, ptype=AGENT)
     bonus_ev = dev.event(bonus)
     ok(dev, events + [dev.event(earned, staff_id=guides[2]), bonus_ev])
     assert run(db) == {"rewards": 3, "points": 100 + 50 + 40}
+    assert [j.points for j in referrals(db, agents[2]).joined] == [200]
     # a part refund of the guide's sale (the till takes back 400 of the guide's 1,000), then the bonus
     part = refund(dev, L.guide_account(guides[2]), L.debt_account(guides[2]), None, 400, earned.grants[0].lot_id,
                   {"sale_id": sale_id, "refund_id": new_id(), "of": "guide"})
     taken = refund(dev, L.member_account(agents[2], AGENT), L.debt_account(agents[2]), agents[2], 200,
                    bonus.grants[0].lot_id, {"sale_id": new_id(), "refund_id": new_id(), "of": "referral_bonus",
-                                            "bonus_event": bonus_ev["event_id"], "referee": new_id()})
+                                            "bonus_event": bonus_ev["event_id"], "referee": agents[3]})
     ok(dev, [dev.event(part), dev.event(taken)])
     assert run(db) == {"rewards": 3, "points": -(40 + 20 + 40)}
     assert [ledger.balance(L.guide_account(g)) for g in guides] == [30, 60, 600]
-    assert [ledger.balance(L.member_account(a, AGENT)) for a in agents] == [0, 0, 0]
+    assert [ledger.balance(L.member_account(a, AGENT)) for a in agents] == [0, 0, 0, 0]
+    assert [j.points for j in referrals(db, agents[2]).joined] == [0]  # the friend's purchase was refunded
     assert run(db) == {"rewards": 0, "points": 0}  # once
     got = hq.admin("GET", f"/holders/{guides[0]}/earnings", params={"point_type": "guide"}).json()
     assert [(x["what"], x["points"], x["level"]) for x in got["lines"]] == [("reversal", -20, 3), ("network", 50, 3)]

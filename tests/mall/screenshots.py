@@ -1,7 +1,9 @@
 """Screenshots of every mall page at a phone's size (390x844, 2x), Chinese and a few in English, into
 docs/screenshots/mall/. Starts its own HQ on a scratch SQLite database and fills it like a real member's
 month: a till's purchases and a spend, a published tier table, an invited friend, an answered message,
-then the campaigns: a label scanned from a photo, a lottery draw, a donation, a play of the game.
+then the campaigns: a label scanned from a photo, a lottery draw, a donation, a play of the game; then
+the gift mall: gifts with pictures, exchange orders for pickup and delivery, the address book, coupons,
+the team and a withdrawal.
 
     .venv/bin/python -m tests.mall.screenshots [--out docs/screenshots/mall]
 """
@@ -81,6 +83,118 @@ def seed_campaigns(hq: HQServer) -> dict:
                                             "max_points_per_play": 30, "active": True})
     assert r.status_code == 200, r.text
     return batch
+
+
+def seed_gifts(db: Database) -> dict[str, str]:
+    """Six gifts with the chain's own pictures, in four categories, stocked at a store and the warehouse;
+    two coupon types. Returns the gift ids by role."""
+    from hq_server.programme import stock
+    from hq_server.programme.audit import Actor
+    from hq_server.programme.catalogue import put_record
+    op = Actor("op-shots", "operator")
+    t = now()
+    gifts = {
+        "GIFT-TEAPOT": ({"name": "紫砂茶壶 300ml", "points_cost": 380, "category": "茶具",
+                         "ends_at": (t + timedelta(days=2, hours=5, minutes=17)).isoformat(), "per_member_limit": 1,
+                         "description": "宜兴原矿紫砂，手工拉坯。限时兑换，每人限 1 件。"}, {"s-nanjing": 2, "hq": 3}),
+        "GIFT-CUP": ({"name": "不锈钢保温杯", "points_cost": 180, "category": "家居", "per_member_limit": 2,
+                      "description": "316 不锈钢内胆，保温 12 小时，480ml。"}, {"s-nanjing": 5, "s-xujia": 2, "hq": 10}),
+        "GIFT-TEABAG": ({"name": "铁观音茶包 20 袋", "points_cost": 60, "category": "茶叶",
+                         "description": "安溪铁观音，独立袋泡，办公室也方便。"}, {"s-nanjing": 8, "hq": 20}),
+        "GIFT-SPEAKER": ({"name": "蓝牙小音箱", "points_cost": 900, "copay_fen": 4900, "category": "数码",
+                          "min_tier": "gold", "description": "金卡会员专享：积分 + 49 元。"}, {"hq": 4}),
+        "GIFT-UMBRELLA": ({"name": "晴雨两用折叠伞", "points_cost": 150, "category": "家居",
+                           "description": "防晒涂层，三折轻便。"}, {"hq": 6}),
+        "GIFT-CANVAS": ({"name": "帆布购物袋", "points_cost": 40, "category": "家居",
+                         "description": "加厚帆布，印有本店标志。"}, {}),
+    }
+    for gift_id, (record, where) in gifts.items():
+        put_record(db, type_="gift", key=gift_id, data={**record, "image": f"/m/pictures/{gift_id}.png"}, now=t)
+        for location, qty in where.items():
+            stock.allot_stock(db, op, gift_id=gift_id, location=location, qty=qty, now=t)
+    put_record(db, type_="coupon_type", key="TEN-OFF", now=t, data={
+        "name": "满100减10", "points_cost": 100, "kind": "amount", "value": 1000, "min_spend_fen": 10_000})
+    put_record(db, type_="coupon_type", key="TEA-15", now=t, data={
+        "name": "茶饮 85 折券", "points_cost": 60, "kind": "percent", "value": 15, "max_discount_fen": 3000,
+        "valid_days": 14})
+    return {"pickup": "GIFT-CUP", "limited": "GIFT-TEAPOT", "tier": "GIFT-SPEAKER", "delivery": "GIFT-TEABAG",
+            "sold_out": "GIFT-CANVAS"}
+
+
+def shoot_mall(page, snap, db: Database, member_id: str) -> None:
+    """The gift mall, orders, addresses, coupons and the team, as a member uses them (Chinese)."""
+    from hq_server.programme.coupons import issue_coupon
+    roles = seed_gifts(db)
+    issue_coupon(db, member_id=member_id, type_id="TEA-15", staff="cs-wang", now=now())  # HQ's free coupon
+    page.goto("/m/mall")
+    page.wait_for_load_state("networkidle")
+    snap("31-gift-mall-zh_CN")
+    page.goto("/m/mall?category=家居")
+    page.wait_for_load_state("networkidle")
+    snap("32-gift-mall-category-zh_CN")
+    page.goto("/m/mall?q=茶")
+    page.wait_for_load_state("networkidle")
+    snap("33-gift-mall-search-zh_CN")
+    page.goto(f"/m/gift/{roles['limited']}")
+    page.wait_for_load_state("networkidle")
+    snap("34-gift-limited-zh_CN")
+    page.goto(f"/m/gift/{roles['tier']}")
+    page.wait_for_load_state("networkidle")
+    snap("35-gift-tier-only-zh_CN")
+    page.goto(f"/m/gift/{roles['pickup']}")
+    page.wait_for_load_state("networkidle")
+    snap("36-gift-pickup-zh_CN")
+    page.click("#exchange")
+    page.wait_for_url("**/m/orders/*")
+    page.wait_for_selector("#pickup-qr svg")
+    snap("38-order-pickup-code-zh_CN")
+    page.goto(f"/m/gift/{roles['limited']}")  # 380 points: more than are left now
+    page.click("#exchange")
+    page.wait_for_selector("#order-error")
+    snap("37-order-refused-zh_CN")
+    page.goto(f"/m/gift/{roles['delivery']}")
+    page.check("input[name=mode][value=delivery]")
+    page.click("a[href^='/m/addresses/new']")
+    page.wait_for_url("**/m/addresses/new?**")
+    page.fill("input[name=name]", "李娜")
+    page.fill("input[name=phone]", "13912345678")
+    page.fill("textarea[name=address]", "上海市徐汇区漕溪北路 88 号 12 楼")
+    snap("39-address-new-zh_CN")
+    page.click("#address-form button[type=submit]")
+    page.wait_for_url(f"**/m/gift/{roles['delivery']}")
+    page.check("input[name=mode][value=delivery]")
+    snap("40-gift-delivery-zh_CN")
+    page.click("#exchange")
+    page.wait_for_url("**/m/orders/*")
+    snap("41-order-delivery-zh_CN")
+    page.once("dialog", lambda d: d.accept())
+    page.click("#cancel-order")
+    page.wait_for_selector(".flash-ok")
+    snap("42-order-cancelled-zh_CN")
+    page.goto("/m/orders")
+    snap("43-orders-zh_CN")
+    page.goto("/m/addresses/new")
+    page.fill("input[name=name]", "张伟")
+    page.fill("input[name=phone]", "1380000")
+    page.fill("textarea[name=address]", "杭州市西湖区文三路 1 号")
+    page.click("#address-form button[type=submit]")
+    page.wait_for_selector("#address-error")
+    snap("44-address-refused-zh_CN")
+    page.goto("/m/addresses")
+    snap("45-addresses-zh_CN")
+    page.goto("/m/coupons")
+    snap("46-coupons-zh_CN")
+    page.click("form.offer:has(input[value='TEN-OFF']) button")
+    page.wait_for_url("**/m/coupons/H*")
+    snap("47-coupon-qr-zh_CN")
+    page.goto("/m/team")
+    snap("48-team-zh_CN")
+    page.fill("input[name=points]", "50")
+    page.click("#withdraw-form button[type=submit]")
+    page.wait_for_selector("#withdraw-error")
+    snap("49-withdraw-refused-zh_CN")
+    page.goto("/m/me")
+    snap("50-me-menu-zh_CN")
 
 
 def shoot(out: Path) -> list[Path]:
@@ -181,6 +295,7 @@ def shoot(out: Path) -> list[Path]:
         snap("25-game-result-zh_CN")
         page.goto("/m/statement")
         snap("26-statement-after-campaigns-zh_CN")
+        shoot_mall(page, snap, db, member_id)
 
         ctx.add_cookies([{"name": "lang", "value": "en", "url": hq.url}])  # the member switches to English
         page.goto("/m/")
@@ -198,6 +313,18 @@ def shoot(out: Path) -> list[Path]:
         snap("29-donate-en")
         page.goto("/m/game")
         snap("30-game-en")
+        page.goto("/m/mall")
+        page.wait_for_load_state("networkidle")
+        snap("51-gift-mall-en")
+        page.goto("/m/gift/GIFT-TEAPOT")
+        page.wait_for_load_state("networkidle")
+        snap("52-gift-en")
+        page.goto("/m/orders")
+        snap("53-orders-en")
+        page.goto("/m/coupons")
+        snap("54-coupons-en")
+        page.goto("/m/team")
+        snap("55-team-en")
         browser.close()
         db.dispose()
     return shots

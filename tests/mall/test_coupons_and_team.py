@@ -9,7 +9,12 @@ import re
 import secrets
 import uuid
 
+import pytest
+
+from hq_server.errors import HQProblem
 from hq_server.programme import team as T
+from hq_server.programme.audit import Actor
+from hq_server.programme.member_care import freeze, unfreeze
 from hq_server.programme.coupons import issue_coupon, member_coupons
 from hq_server.programme.withdrawals import approve_withdrawal, list_withdrawals, refuse_withdrawal
 from pos_app.domain import entries as E
@@ -60,6 +65,10 @@ def test_a_coupon_bought_with_points_once_however_often_tapped_and_shown_as_qr(h
     r = c.post("/m/coupons/buy", data={**form, "type_id": dear})  # a used key for another type
     assert r.status_code == 409
     assert c.post("/m/coupons/buy", data={"type_id": ten, "key": "k"}).status_code == 403
+    freeze(db, Actor("op-coupons", "operator"), member_id, "checking", now())
+    r = c.post("/m/coupons/buy", data=buy_form(c.get("/m/coupons").text, ten))
+    assert r.status_code == 403 and "冻结" in error_of(r.text)
+    unfreeze(db, Actor("op-coupons", "operator"), member_id, now())
     assert points(db, member_id) == 300 and len(member_coupons(db, member_id)) == 1
     # HQ's free coupon shows as HQ's gift; another member's coupon is not found
     free = issue_coupon(db, member_id=member_id, type_id=ten, staff="cs-wang", now=now())
@@ -90,7 +99,9 @@ def test_the_team_by_level_and_withdrawals(hq, db, phone, store_id):
                              lot_id=new_id(), now=now(), rules=RULES, payload={"referee": a1},
                              ptype=L.PointType.AGENT))
     assert dev.push([bonus]).json()["answers"][0]["status"] == "ok"
+    assert hq.admin("PUT", f"/stores/{store_id}/recruiter", json={"agent_id": me}).status_code == 204
     page = c.get("/m/team").text
+    assert "我推荐的门店" in page
     levels = re.findall(r"第 (\d) 级</span><strong>(\d+) 人", page)
     assert levels == [("1", "2"), ("2", "1"), ("3", "1")], levels
     assert "赵*" in page and "赵小明" not in page  # recruits' names are masked
@@ -126,7 +137,11 @@ def test_the_team_by_level_and_withdrawals(hq, db, phone, store_id):
                       debt_acct=None, owed=0, lot_id=new_id(), now=now(), rules=RULES, payload={"guide_id": guide},
                       member_id=None, lock=False)
     assert dev.push([dev.event(earned, staff_id=guide)]).json()["answers"][0]["status"] == "ok"
-    T.link_guide(db, member_id=me, staff_id=guide, now=now())
+    assert hq.admin("PUT", f"/members/{me}/guide", json={"staff_id": "no-such-guide"}).status_code == 404
+    assert hq.admin("PUT", f"/members/{me}/guide", json={"staff_id": guide}).status_code == 204
+    other = register_under(dev, None)
+    with pytest.raises(HQProblem):  # a guide is one member
+        T.link_guide(db, member_id=other, staff_id=guide, now=now())
     page = c.get("/m/team").text
     assert "我推荐的导购" in page and "导*" in page and "导购积分" in page
     assert c.post("/m/withdrawals", data={"csrf": token, "key": secrets.token_hex(8), "point_type": "guide",
@@ -134,3 +149,30 @@ def test_the_team_by_level_and_withdrawals(hq, db, phone, store_id):
     [gw] = list_withdrawals(db, holder=guide)
     approve_withdrawal(db, withdrawal_id=gw.withdrawal_id, staff="fin-zhao", now=now())
     assert "已批准，待打款" in c.get("/m/team").text
+
+
+def test_a_coupon_bought_in_the_mall_is_taken_at_a_till_and_then_reads_used(hq, db, phone, make_store):
+    """The QR the mall shows is what a till's cashier scans: the till verifies HQ's signature with the key it
+    pulled and takes the discount; once the till syncs, the mall shows the coupon used."""
+    from pos_app.services import checkout
+    from pos_app.services.demo import CASHIER_ID
+    from pos_app.sync.cycle import client_for, sync_once
+    from pos_app.sync.lookup import find_or_fetch
+    till = make_store("coupon")
+    c, _token = signed_in(hq, db, phone)
+    member_id = member_of(db, phone)
+    give_points(hq, till.who.store_id, member_id, 300)
+    five = coupon_type(hq, 100, value=500, min_spend_fen=0)
+    bought = c.post("/m/coupons/buy", data=buy_form(c.get("/m/coupons").text, five))
+    shown = c.get(bought.headers["location"]).text
+    qr = re.search(r'id="coupon-qr" data-code="([^"]+)"', shown).group(1)
+    sync_once(till.db)  # HQ's key and the member's coupon reach the till
+    assert find_or_fetch(till.db, client_for(till.db), member_id) == member_id
+    sale = checkout.checkout(till, staff_id=CASHIER_ID, items=[("TEA-PUER", 1)], member_id=member_id, coupons=[qr])
+    assert sale.quote.discount_fen == 500, sale.quote
+    sync_once(till.db)
+    [coupon] = member_coupons(db, member_id)
+    assert coupon.status == "used"
+    mine = c.get("/m/coupons").text
+    assert "暂无可用优惠券" in mine and "已使用或已过期" in mine
+    assert "这张优惠券已使用" in c.get(bought.headers["location"]).text

@@ -215,3 +215,24 @@ def test_the_address_book_and_a_delivery_order(hq, db, store_id, member):
     assert "张伟" not in book and "默认" in book  # the other became the default
     assert c.get(f"/m/addresses/{zhang[0]}").status_code == 404
     assert c.post(f"/m/addresses/{zhang[0]}/delete", data={"csrf": token}).status_code == 404
+
+
+def test_the_shelf_is_paged_and_speaks_english(hq, db, member):
+    c, _token, _m = member
+    tag = uuid.uuid4().hex[:6]
+    for i in range(23):
+        make_gift(hq, db, name=f"Mug {tag} {i:02d}", points_cost=100 + i, category=f"Cups {tag}")
+    later = make_gift(hq, db, name=f"Mug {tag} later", starts_at=(now() + timedelta(days=3)).isoformat())
+    first = c.get("/m/mall", params={"q": tag}).text
+    assert first.count('class="gift-tile"') == 20 and "1 / 2" in first and "page=2" in first
+    assert f"/m/gift/{later}" in first  # soon on offer: listed already (100 points: first), with its start
+    second = c.get("/m/mall", params={"q": tag, "page": "2"}).text
+    assert second.count('class="gift-tile"') == 4 and "2 / 2" in second
+    assert c.get("/m/mall", params={"q": tag, "page": "x"}).status_code == 200  # a bad page is the first
+    en, _ = signed_in(hq, db, "15" + str(uuid.uuid4().int % 10**9).zfill(9), lang="en")
+    html = en.get("/m/mall", params={"q": tag}).text
+    assert "Gift mall" in html and "Sold out" in html and "Search gifts" in html
+    page = en.get(f"/m/gift/{later}").text
+    assert "Exchange opens" in page and "This exchange has not started yet." in page
+    assert "Exchange for 100 points" in page and 'id="exchange" disabled' in page
+    assert "No orders yet." in en.get("/m/orders").text and "No coupons to use." in en.get("/m/coupons").text

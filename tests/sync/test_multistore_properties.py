@@ -6,7 +6,10 @@ fetched at another through HQ's lookup. At random they sell (some paying with po
 redeem gifts (handed over or held; cancelled later; one member at every store that knows
 them before any syncs: a double spend), refund whole sales or one line, scan signed product
 labels (the same serial at two stores while they have not heard of each other's claim)
-and edit member names at two stores. The network misbehaves at random too:
+and edit member names at two stores. Half the sales name the store's shopping guide, whose
+recruiter (another store's guide) HQ's network job rewards, and takes back on a refund; HQ writes
+events of its own at random too: customer service's adjustments, coupons issued to members (free or
+paid), the network job's rewards. The network misbehaves at random too:
 
   partition        a store cannot reach HQ (its syncs fail with HQUnreachable, change nothing)
   dropped answer   HQ commits a push but the answer is lost (a proxy closes the connection),
@@ -33,6 +36,7 @@ moves, and then:
   - postings sum to zero, balances equal postings and lots, at HQ and at each store;
   - every label serial earned once chain-wide (a duplicate is kept as duplicate_serial and
     reversed by HQ's correction);
+  - every guide's points at the tills of the guide's store equal HQ's (HQ's rewards included);
   - no store's outbox holds anything pending, rejected or mismatched, and no pulled item failed.
 
 Runs on SQLite (30 examples of up to 30 steps) and on PostgreSQL (10 examples: each HQ call
@@ -70,12 +74,15 @@ from hypothesis.stateful import (
 
 from hq_server.db import Database
 from hq_server.errors import HQProblem
-from hq_server.programme import orders
+from hq_server.programme import adjustments, chain_codes, coupons, jobs, orders
 from pos_app.domain.problems import Refused
 from pos_app.scanner.formats import public_bytes
 from pos_app.services import checkout, members, points, redeem, refunds, scan
 from pos_app.services.context import utcnow
+from pos_app.domain import ledger as L
+from pos_app.domain.staff import Role, Staff, hash_pin
 from pos_app.services.demo import CASHIER_ID, MANAGER_ID
+from pos_app.store import repos
 from pos_app.store import tables as T
 from pos_app.sync import outbox
 from pos_app.sync.cycle import sync_once
@@ -89,6 +96,7 @@ from tests.sync.proxy import DropProxy
 pytestmark = pytest.mark.slow
 
 MEMBER_PIN, MANAGER_PIN = "2468", "9999"
+GUIDE_PIN_HASH = hash_pin("2222")
 LABEL_KEY = Ed25519PrivateKey.generate()
 ITEMS = ["TEA-PUER", "TEA-OOLONG", "TEA-GREEN", "SNACK-NUTS", "MUG-LOGO", "LEMON-TEA"]
 GIFTS = ["GIFT-TEABAG", "GIFT-TEABAG", "GIFT-CUP", "GIFT-UMBRELLA"]
@@ -168,6 +176,9 @@ class MultiStore(RuleBasedStateMachine):
         self.held: list[tuple[int, str, str]] = []  # (holding till, redemption or order id, pickup code)
         self.orders: list[tuple[str, str]] = []  # (member, order id)
         self.coupons: list[tuple[str, str, str]] = []  # (member, code, signed code)
+        self.guides: list[str] = []  # each store's shopping guide (HQ's staff), recruited by the one before
+        self.guided = False  # a guided sale or a refund since HQ's network job last ran
+        assert self.hq.admin("PUT", "/level-rewards", json={"guide_pct": [50, 20]}).status_code == 200
 
     # --- set-up ---------------------------------------------------------------------------
     @initialize(n=st.integers(2, 3))
@@ -177,6 +188,16 @@ class MultiStore(RuleBasedStateMachine):
                              f"ms-{self.run}-{i}", self.label_public)
             r = self.hq.admin("POST", "/stock/allot", json={"gift_id": self.gift, "location": till.store_id, "qty": 3})
             assert r.status_code == 200, r.text
+            guide = f"gd-{self.run}-{i}"
+            r = self.hq.admin("PUT", f"/stores/{till.store_id}/staff/{guide}", json={
+                "name": f"导购{i}", "role": "cashier", "pin": "2222"})
+            assert r.status_code == 200, r.text
+            if self.guides:
+                assert self.hq.admin("PUT", f"/staff/{guide}/recruiter",
+                                     json={"recruited_by": self.guides[-1]}).status_code == 204
+            with till.db.write() as conn:  # the till knows its guide before it pulls HQ's record
+                repos.save_staff(conn, Staff(guide, f"导购{i}", Role.CASHIER, GUIDE_PIN_HASH))
+            self.guides.append(guide)
             sync_once(till.db)  # the offline window starts now: redeeming is allowed
             self.tills.append(till)
             self._register(i, NAMES[i])
@@ -259,11 +280,13 @@ class MultiStore(RuleBasedStateMachine):
     def sale(self, i, k, items, cash_points):
         i, till = self._till(i)
         member = self._member_at(till, k)
+        guide = self.guides[i] if k % 2 == 0 else None  # half the sales name the store's guide
         done = self._attempt(till, "sale", lambda: checkout.checkout(
             till.ctx, staff_id=CASHIER_ID, items=items, member_id=member, cash_points=cash_points,
-            member_pin=MEMBER_PIN))
+            member_pin=MEMBER_PIN, guide_id=guide))
         if done:
             self.sales.append((i, done.sale_id))
+            self.guided = self.guided or guide is not None
 
     @rule(i=st.integers(0, 2), k=st.integers(0, 9), gift=st.sampled_from(GIFTS), hand_over=st.booleans())
     def redeem_gift(self, i, k, gift, hand_over):
@@ -436,6 +459,40 @@ class MultiStore(RuleBasedStateMachine):
         for j in range(len(self.tills)):
             self.use_coupon(k, j)
 
+    # --- HQ's own events (DESIGN.md 10) -----------------------------------------------------------
+    @rule(k=st.integers(0, 9), points=st.sampled_from([50, 120, -30, -400]))
+    def hq_adjustment(self, k, points):
+        """Customer service moves a member's points (a negative one only from spendable points)."""
+        m = self.members[k % len(self.members)]["id"]
+        try:
+            adjustments.request_adjustment(self.hq_db, member_id=m, points=points, reason="客服调整", staff="cs-ms",
+                                           now=utcnow())
+            tally("hq: adjustment")
+        except HQProblem as err:
+            tally(f"hq adjustment: refused {err.code}")
+
+    @rule(k=st.integers(0, 9), paid=st.booleans())
+    def hq_issue_coupon(self, k, paid):
+        """HQ issues the member a coupon (free, or paid with points), which any store holding them takes."""
+        m = self.members[k % len(self.members)]["id"]
+        try:
+            issued = coupons.issue_coupon(self.hq_db, member_id=m, type_id=self.coupon_type, staff="cs-ms",
+                                          now=utcnow(), paid=paid)
+        except HQProblem as err:
+            tally(f"hq coupon: refused {err.code}")
+            return
+        tally("hq: coupon issued")
+        self.coupons.append((m, issued.code, chain_codes.coupon_qr(self.hq_db, code=issued.code, now=utcnow())))
+
+    @precondition(lambda self: self.guided)
+    @rule()
+    def hq_network_job(self):
+        """HQ's network job: the guides' recruiters rewarded for their recruits' sales, and refunds' shares
+        taken back (HQ-written events on guide points, which the guides' stores pull)."""
+        self.guided = False
+        result = jobs.run_job(self.hq_db, "network", now=utcnow(), force=True).result
+        tally("hq: network rewards" if result.get("rewards") else "hq: network job, nothing new")
+
     @precondition(lambda self: self.redemptions)
     @rule(k=st.integers(0, 99))
     def cancel_redemption(self, k):
@@ -456,8 +513,9 @@ class MultiStore(RuleBasedStateMachine):
             if not left:
                 return
             lines = {left[k % len(left)].line_no: 1}
-        self._attempt(till, "refund_whole" if whole else "refund_line", lambda: refunds.refund(
-            till.ctx, staff_id=MANAGER_ID, sale=sale_id, lines=lines, reason="退货", approver_pin=MANAGER_PIN))
+        if self._attempt(till, "refund_whole" if whole else "refund_line", lambda: refunds.refund(
+                till.ctx, staff_id=MANAGER_ID, sale=sale_id, lines=lines, reason="退货", approver_pin=MANAGER_PIN)):
+            self.guided = True  # perhaps a guided sale's: HQ's job takes the recruiter's share back
 
     @rule(i=st.integers(0, 2), k=st.integers(0, 9), n=st.integers(0, 5))
     def scan_label(self, i, k, n):
@@ -684,6 +742,9 @@ class MultiStore(RuleBasedStateMachine):
     def settle(self) -> None:
         for till in self.tills:
             till.online = True
+        # HQ's network job once more: what it writes the stores pull below (what reaches HQ later stays
+        # unrewarded for now, which changes no invariant)
+        jobs.run_job(self.hq_db, "network", now=utcnow(), force=True)
         for _ in range(8):
             moved = 0
             for till in self.tills:
@@ -697,7 +758,7 @@ class MultiStore(RuleBasedStateMachine):
         view = self.view
         # postings sum to zero at HQ, balances = postings = lots (for this run's stores and members: other
         # tests in the module share the HQ)
-        mine = [m["id"] for m in self.members] + [t.store_id for t in self.tills]
+        mine = [m["id"] for m in self.members] + [t.store_id for t in self.tills] + self.guides
         mine += [eid for t in self.tills for eid in view.device_events(t.creds().device_id)]
         assert [p for p in view.ledger_problems() if p.startswith("HQ's") or any(x in p for x in mine)] == []
         for till in self.tills:
@@ -724,6 +785,14 @@ class MultiStore(RuleBasedStateMachine):
                 assert state.acked(conn)[:2] == (acked[0], acked[1])
             # the store's own accounts, its members' balances and records, as HQ holds them
             assert till.own_accounts() == view.accounts(till.store_id)
+            # the store's guide's points as HQ holds them: its own sales', HQ's network rewards and reversals
+            guide = L.guide_account(self.guides[self.tills.index(till)])
+            with till.db.read() as conn:
+                here = conn.execute(select(T.balances.c.balance).where(T.balances.c.account == guide)).scalar()
+            assert (here or 0) == int(view.scalar("SELECT balance FROM balances WHERE account = :a", a=guide) or 0), \
+                f"{till.name}: {guide}"
+            if here:
+                tally("guide: points at the store equal HQ's")
             mirrored = till.mirrored_members()
             assert till.members <= mirrored
             for member_id in mirrored:

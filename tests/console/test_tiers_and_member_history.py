@@ -1,0 +1,76 @@
+"""Tiers in the console (operators), on SQLite and PostgreSQL: a tier record checked with the tills'
+own rules (a threshold missing, or one the chain's other tiers do not use, named beside the field),
+listed, removed; and a member's page with their tier history, coupons and online orders."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+
+import pytest
+
+from hq_server.db import Database
+from hq_server.programme import coupons
+from pos_app.domain.ledger import Entry, Kind
+from tests.console.client import Console, flash_of
+from tests.console.test_members_page import a_member
+from tests.console.test_orders_page import a_gift, an_order
+from tests.hq.wire_events import now
+
+
+@pytest.fixture
+def db(web_hq):
+    database = Database(web_hq.db_url)
+    yield database
+    database.dispose()
+
+
+def test_a_tier_checked_like_the_tills_do(web_hq, staff_user):
+    code = f"g{secrets.token_hex(3)}"
+    with Console(web_hq, *staff_user("operator")) as op:
+        assert "会员等级" in op.get("/console/programme").text
+        form = {"key": code, "name": "金卡", "multiplier_pct": "150", "benefits": "生日双倍积分, 免费礼品包装"}
+        none = op.post("/console/programme/tier/save", form)
+        assert none.status_code == 422 and "a tier needs min_spend_fen, min_points or both" in none.text
+        other_basis = op.post("/console/programme/tier/save", {**form, "min_points": "5000"})
+        assert other_basis.status_code == 422 and "every tier needs the same thresholds" in other_basis.text
+        assert 'value="5000"' in other_basis.text
+        bad_rate = op.post("/console/programme/tier/save", {**form, "min_spend_fen": "5000", "multiplier_pct": "0"})
+        assert bad_rate.status_code == 422 and "multiplier_pct" in bad_rate.text
+        made = op.post("/console/programme/tier/save", {**form, "min_spend_fen": "5000"})
+        assert made.status_code == 303
+        listed = op.get("/console/programme/tier")
+        assert code in listed.text and "5000.00" in listed.text and "金卡" in listed.text
+        assert op.post(f"/console/programme/tier/{code}/remove").status_code == 303
+        gone = op.get("/console/programme/tier")
+        assert flash_of(gone) == [f"{code} 已删除。"] and code not in gone.text.split("<tbody>")[1]
+    with Console(web_hq, *staff_user("customer_service")) as cs:
+        assert cs.post("/console/programme/tier/save", {**form, "min_spend_fen": "1"}).status_code == 403
+    with Console(web_hq) as admin:
+        log = admin.get("/console/audit", params={"target": f"tier:{code}"}).text
+        assert "catalog.create" in log and "catalog.remove" in log
+
+
+def test_a_members_tier_history_coupons_and_orders(web_hq, db, store_id):
+    member, _phone, _name, till = a_member(web_hq, store_id, points=300)
+    change = till.event(Entry(Kind.TIER_CHANGE, {"member_id": member, "from": "basic", "to": "silver",
+                                                 "reason": "upgrade"}, member_id=member))
+    assert till.push([change]).status_code == 200
+    type_id = f"C-{uuid.uuid4().hex[:6]}"
+    assert web_hq.admin("PUT", f"/catalog/coupon_type/{type_id}", json={
+        "name": "满100减10", "points_cost": 50, "kind": "amount", "value": 1000, "min_spend_fen": 10000,
+        "valid_days": 30}).status_code == 200
+    coupon = coupons.issue_coupon(db, member_id=member, type_id=type_id, staff="cs-test", now=now())
+    order = an_order(db, member, a_gift(web_hq, db, points=40))
+    with Console(web_hq) as admin:
+        page = admin.get(f"/console/members/{member}").text
+        history = page.split('id="tier-history"')[1].split("</table>")[0]
+        assert "basic" in history and "silver" in history and "upgrade" in history
+        held = page.split('id="coupons"')[1].split("</table>")[0]
+        assert coupon.code in held and type_id in held
+        orders = page.split('id="orders"')[1].split("</table>")[0]
+        assert f"/console/orders/{order}" in orders and "待处理" in orders
+        empty = admin.get(f"/console/members/{a_member(web_hq, store_id)[0]}").text
+        assert "暂无等级变动。" in empty and "暂无优惠券。" in empty and "暂无线上订单。" in empty
+        assert flash_of(admin.get("/console/")) == []
+    till.close()
