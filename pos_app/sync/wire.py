@@ -191,6 +191,8 @@ def iso_time(value: str) -> str:
         parse_time(value)
     except ValueError as exc:
         raise PydanticCustomError("iso_time", str(exc)) from None
+    except OverflowError:  # an offset that moves year 1 or 9999 out of range in UTC
+        raise PydanticCustomError("iso_time", "a time out of range in UTC") from None
     return value
 
 

@@ -66,6 +66,7 @@ def test_a_grant_time_is_kept_as_the_text_it_came_as(grant_time):
     {"postings": {"member:m:consumer": 5}},
     {"grants": [["l-1", "member:m:consumer", 5, "next tuesday", "2030-01-01T00:00:00"]]},
     {"grants": [["l-1", "member:m:consumer", 5, 1700000000, "2030-01-01T00:00:00"]]},  # a number is no time
+    {"grants": [["l-1", "member:m:consumer", 5, "0001-01-01T00:00:00+01:00", "2030-01-01T00:00:00"]]},  # before year 1 in UTC
     {"lots": [["l-1", 5, 6]]},
     {"lots": [[5, 5]]},
 ])
