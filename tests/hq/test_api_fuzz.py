@@ -27,7 +27,8 @@ from sqlalchemy import create_engine, select, text
 from hq_server import models as M
 from tests.hq.server import HQServer, need_postgres, postgres_database, sqlite_url
 
-pytestmark = pytest.mark.slow
+# long property runs: CI runs them in a pytest of their own beside the rest (scripts/test.sh), sharing the CPUs
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1500)]
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 # What a refused request may still write: the throttle's memory of a wrong login is its point.

@@ -71,6 +71,16 @@ def clusters():
         started.append(replica)
         with psycopg.connect(f"postgresql://postgres@127.0.0.1:{p_port}/postgres", autocommit=True) as conn:
             conn.execute("CREATE DATABASE hq")
+        # The standby replays the CREATE DATABASE a moment later: wait until it can be connected to.
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                psycopg.connect(f"postgresql://postgres@127.0.0.1:{r_port}/hq", connect_timeout=5).close()
+                break
+            except psycopg.OperationalError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
         yield (f"postgresql+psycopg://postgres@127.0.0.1:{p_port}/hq",
                f"postgresql+psycopg://postgres@127.0.0.1:{r_port}/hq")
     finally:

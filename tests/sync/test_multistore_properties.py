@@ -93,7 +93,8 @@ from tests.sync.conftest import hq_balances, local_balances, local_ledger_ok, un
 from tests.sync.multistore import HQView, Till, open_till
 from tests.sync.proxy import DropProxy
 
-pytestmark = pytest.mark.slow
+# long property runs: CI runs them in a pytest of their own beside the rest (scripts/test.sh), sharing the CPUs
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1500)]
 
 MEMBER_PIN, MANAGER_PIN = "2468", "9999"
 GUIDE_PIN_HASH = hash_pin("2222")

@@ -26,7 +26,8 @@ from tests.sync.multistore import open_till
 from tests.sync.proxy import RoundRobinProxy
 from tests.sync.test_multistore_properties import PHASES, STEPS, TALLY, MultiStore
 
-pytestmark = pytest.mark.slow
+# long property runs: CI runs them in a pytest of their own beside the rest (scripts/test.sh), sharing the CPUs
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1500)]
 
 EXAMPLES = int(os.environ.get("HQ_TWO_EXAMPLES", 6))
 
