@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import Connection, func, select
@@ -23,14 +24,14 @@ from pos_app.store.db import Database
 from pos_app.sync import catalogue as C
 from pos_app.sync import chain_codes, outbox, remote_events, state, stock
 from pos_app.sync.client import HQClient
-from pos_app.sync.wire import PullItem, PullResponse
+from pos_app.sync.wire import EventStatusDocument, PullItem, PullResponse
 
 PAGE = 500
 
 
-def _event_status(conn: Connection, key: str, data: dict) -> None:
-    outbox.record_hq_status(conn, str(data.get("event_id", key)), str(data.get("status", "")),
-                            data.get("reason"))
+def _event_status(conn: Connection, key: str, data: dict[str, Any]) -> None:
+    doc = EventStatusDocument.model_validate({"event_id": key, **data})
+    outbox.record_hq_status(conn, doc.event_id, doc.status, doc.reason)
 
 
 def _event(conn: Connection, key: str, data: dict) -> None:

@@ -11,20 +11,19 @@ count, moved by its redemptions alone. A count HQ says is below zero (rule 11) i
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Connection, func, or_, select, update
 
 from pos_app.store import tables as T
-from pos_app.sync.catalogue import ItemProblem, upsert
+from pos_app.sync.catalogue import upsert
 from pos_app.sync.outbox import PENDING, SENT
+from pos_app.sync.wire import StockDocument
 
 
-def apply_stock(conn: Connection, key: str, data: dict) -> None:
-    gift_id, qty, as_of = data.get("gift_id", key), data.get("qty"), data.get("as_of")
-    if not isinstance(gift_id, str) or not gift_id:
-        raise ItemProblem("a stock item needs its gift_id")
-    for name, value in (("qty", qty), ("as_of", as_of)):
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise ItemProblem(f"a stock item's {name} must be a whole number")
+def apply_stock(conn: Connection, key: str, data: dict[str, Any]) -> None:
+    doc = StockDocument.model_validate({"gift_id": key, **data})
+    gift_id, qty, as_of = doc.gift_id, doc.qty, doc.as_of
     current = conn.execute(select(T.stock_hq.c.as_of).where(T.stock_hq.c.gift_id == gift_id)).scalar()
     if current is not None and current > as_of:
         return  # an older count than the one held (pulled out of order): the newer stands
