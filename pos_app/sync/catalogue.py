@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Table, insert, select, update
 
@@ -18,6 +18,7 @@ from pos_app.domain.codes import key_id_for
 from pos_app.domain.coupons import parse_coupon_type
 from pos_app.domain.fields import parse_time
 from pos_app.domain.gifts import parse_gift
+from pos_app.domain.problems import Problems
 from pos_app.domain.lottery import parse_lottery
 from pos_app.domain.tiers import parse_tier
 from pos_app.domain.rules import Rules, parse_rules, rules_to_doc
@@ -32,6 +33,9 @@ class ItemProblem(ValueError):
     pass
 
 
+R = TypeVar("R")
+
+
 def when(v: Any) -> datetime | None:
     if v in (None, ""):
         return None
@@ -41,13 +45,13 @@ def when(v: Any) -> datetime | None:
         raise ItemProblem(str(exc)) from None
 
 
-def upsert(conn: Connection, table: Table, key: dict, values: dict) -> None:
+def upsert(conn: Connection, table: Table, key: dict[str, Any], values: dict[str, Any]) -> None:
     where = [table.c[k] == v for k, v in key.items()]
     if conn.execute(update(table).where(*where).values(**values)).rowcount == 0:
         conn.execute(insert(table).values(**key, **values))
 
 
-def _active(data: dict) -> int:
+def _active(data: dict[str, Any]) -> int:
     return 0 if data.get("deleted") or data.get("active") is False else 1
 
 
@@ -72,7 +76,7 @@ def apply_rules(conn: Connection, key: str, data: dict[str, Any]) -> None:
             "effective_at": when(item.effective_at) or datetime.now(UTC).replace(tzinfo=None)})
 
 
-def _parsed(record):
+def _parsed(record: R | Problems) -> R:
     """A domain parser's answer (pos_app.domain.fields), or ItemProblem naming the bad fields: the
     same parser HQ checked the record with, so a record HQ accepted today is applied here."""
     if isinstance(record, tuple):
@@ -80,7 +84,7 @@ def _parsed(record):
     return record
 
 
-def apply_product(conn: Connection, sku: str, data: dict) -> None:
+def apply_product(conn: Connection, sku: str, data: dict[str, Any]) -> None:
     p = T.products.c
     if _retired(conn, T.products, "sku", sku, data):
         return
@@ -92,7 +96,7 @@ def apply_product(conn: Connection, sku: str, data: dict) -> None:
                                             "active": _active(data)})
 
 
-def apply_gift(conn: Connection, gift_id: str, data: dict) -> None:
+def apply_gift(conn: Connection, gift_id: str, data: dict[str, Any]) -> None:
     if _retired(conn, T.gifts, "gift_id", gift_id, data):
         return
     g = _parsed(parse_gift(gift_id, data))
@@ -105,7 +109,7 @@ def apply_gift(conn: Connection, gift_id: str, data: dict) -> None:
     upsert(conn, T.gifts, {"gift_id": gift_id}, values)
 
 
-def apply_coupon_type(conn: Connection, type_id: str, data: dict) -> None:
+def apply_coupon_type(conn: Connection, type_id: str, data: dict[str, Any]) -> None:
     if _retired(conn, T.coupon_types, "type_id", type_id, data):
         return
     c = _parsed(parse_coupon_type(type_id, data))
@@ -115,7 +119,7 @@ def apply_coupon_type(conn: Connection, type_id: str, data: dict) -> None:
         "active": _active(data)})
 
 
-def apply_campaign(conn: Connection, campaign_id: str, data: dict) -> None:
+def apply_campaign(conn: Connection, campaign_id: str, data: dict[str, Any]) -> None:
     if CatalogueRecord.model_validate(data).deleted:
         conn.execute(T.campaigns.delete().where(T.campaigns.c.campaign_id == campaign_id))
         return
@@ -125,7 +129,7 @@ def apply_campaign(conn: Connection, campaign_id: str, data: dict) -> None:
         "categories": json.dumps(sorted(c.categories)), "skus": json.dumps(sorted(c.skus))})
 
 
-def apply_lottery(conn: Connection, lottery_id: str, data: dict) -> None:
+def apply_lottery(conn: Connection, lottery_id: str, data: dict[str, Any]) -> None:
     if _retired(conn, T.lotteries, "lottery_id", lottery_id, data):
         return
     lot = _parsed(parse_lottery(lottery_id, data))
@@ -138,7 +142,7 @@ def apply_lottery(conn: Connection, lottery_id: str, data: dict) -> None:
     repos.set_meta_json(conn, repos.LOTTERY_LIMITS, limits)
 
 
-def apply_tier(conn: Connection, code: str, data: dict) -> None:
+def apply_tier(conn: Connection, code: str, data: dict[str, Any]) -> None:
     """HQ's tier record: over the rules' tier of its code from now on (repos.current_rules), until
     HQ deletes it. Kept whole in meta, read with the rules at every sale."""
     records = repos.get_meta_json(conn, repos.TIER_RECORDS, {})
@@ -203,7 +207,7 @@ def public_key(text: str, key_id: str) -> bytes:
     return raw
 
 
-def apply_label_key(conn: Connection, key_id: str, data: dict) -> None:
+def apply_label_key(conn: Connection, key_id: str, data: dict[str, Any]) -> None:
     """HQ's label key (public half). An active key verifies labels from now on; a retired
     one is removed from the trusted keys for good, so new scans of its labels are refused
     as forged (labels already earned stay earned)."""
@@ -219,7 +223,7 @@ def apply_label_key(conn: Connection, key_id: str, data: dict) -> None:
     repos.set_meta_json(conn, RETIRED_LABEL_KEYS, {**retired, key_id: raw.hex()})
 
 
-def apply_member_key(conn: Connection, member_id: str, data: dict) -> None:
+def apply_member_key(conn: Connection, member_id: str, data: dict[str, Any]) -> None:
     """The member's phone key: it replaces the member's previous key (HQ keeps one)."""
     doc = MemberKeyDocument.model_validate(data)
     raw = public_key(doc.public_key, doc.key_id)

@@ -34,10 +34,10 @@ def apply_stock(conn: Connection, key: str, data: dict[str, Any]) -> None:
 def unapplied(conn: Connection, gift_id: str, as_of: int) -> int:
     """This device's changes of the gift's stock that HQ's count as of `as_of` does not hold yet."""
     s, o = T.stock_own.c, T.outbox.c
-    return conn.execute(select(func.coalesce(func.sum(s.delta), 0)).join_from(
+    return int(conn.execute(select(func.coalesce(func.sum(s.delta), 0)).join_from(
         T.stock_own, T.outbox, o.event_id == s.event_id).where(
         s.gift_id == gift_id, or_(o.status == PENDING, (o.status == SENT) & (o.hq_seq.is_(None) | (o.hq_seq > as_of)))
-    )).scalar()
+    )).scalar_one())
 
 
 def refresh(conn: Connection, gift_id: str | None = None) -> None:
