@@ -87,8 +87,8 @@ def _cart_lines(conn: Connection, items: list[tuple[str, int]]) -> tuple[list[Ca
 
 
 def _earned_today(ctx: StoreContext, conn: Connection, member_id: str, now: datetime) -> int:
-    local = now.replace(tzinfo=None) + ctx.timezone.utcoffset(now)
-    day_start = local.replace(hour=0, minute=0, second=0, microsecond=0) - ctx.timezone.utcoffset(now)
+    local = now.replace(tzinfo=None) + ctx.utc_offset(now)
+    day_start = local.replace(hour=0, minute=0, second=0, microsecond=0) - ctx.utc_offset(now)
     return sales_repo.earned_since(conn, member_id, day_start)
 
 
