@@ -15,7 +15,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, or_, select
+from sqlalchemy import Connection, Select, bindparam, or_, select
 
 from hq_server import bulk
 from hq_server import models as M
@@ -27,7 +27,7 @@ from pos_app.sync.wire import check_document
 class FeedWriter:
     def __init__(self, seq: Seq):
         self.seq = seq
-        self.rows: list[dict] = []
+        self.rows: list[dict[str, Any]] = []
 
     def add(self, store_id: str, type_: str, key: str, data: dict[str, Any] | str,
             skip_device: str | None = None) -> int:
@@ -52,7 +52,7 @@ class FeedWriter:
             self.rows = []
 
 
-def _pull_statement(for_device: bool):
+def _pull_statement(for_device: bool) -> Select[Any]:
     f = M.feed.c
     where = [or_(f.store_id == bindparam("store_id"), f.store_id == M.CHAIN), f.seq > bindparam("after")]
     if for_device:
