@@ -351,14 +351,14 @@ class RulesDocument(Document):
 class OfflineLimitsDocument(OfflineLimits):
     """HQ's offline limits for the chain or one store."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(extra="allow", frozen=True, strict=True)
     scope: Literal["chain", "store"] = "chain"
 
     def dump(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude_unset=True)
 
     def limits(self) -> OfflineLimits:
-        return OfflineLimits(**self.model_dump(exclude={"scope"}))
+        return OfflineLimits(**self.model_dump(include=set(OfflineLimits.model_fields)))
 
 
 class StaffDocument(Document):

@@ -5,6 +5,8 @@ the model on both sides (HQ's FeedWriter, the till's appliers), naming the field
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from hq_server.db import Seq
@@ -124,3 +126,23 @@ def test_the_till_applies_each_sample_and_records_a_bad_one_as_a_problem(db):
 def test_a_public_key_must_be_its_key_id(db):
     with db.write() as conn, pytest.raises(catalogue.ItemProblem):
         chain_codes.apply_device_key(conn, "not-the-id", SAMPLES["device_key"])
+
+
+_text = st.text(max_size=12)  # any characters: quotes, backslashes, Chinese, control characters
+_json = st.recursive(st.none() | st.booleans() | st.integers() | _text,
+                     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_text, inner, max_size=3),
+                     max_leaves=10)
+
+
+@settings(max_examples=200, deadline=None)
+@given(type_=st.sampled_from(sorted(SAMPLES)), extra=st.dictionaries(_text, _json, max_size=4),
+       name=_text)
+def test_any_document_with_any_added_fields_keeps_its_hash(type_, extra, name):
+    """A newer HQ's added fields, and any text in a field, come through the model as they were sent."""
+    model = DOCUMENTS[type_]
+    before = {**{k: v for k, v in extra.items() if k not in model.model_fields}, **SAMPLES[type_]}
+    if type_ in ("product", "gift", "coupon_type", "lottery", "tier", "member"):
+        before["name"] = name or "x"
+    after = model.model_validate(before).dump()
+    assert canonical_json(after) == canonical_json(before)
+    assert payload_hash(after) == payload_hash(before)
