@@ -29,7 +29,7 @@ from hq_server.programme import audit, member_standing
 from hq_server.programme.audit import Actor
 from hq_server.programme.audit_tables import approvals
 from hq_server.programme.listing import ListQuery, ListShape, Page, fetch
-from hq_server.programme.refusals import BadField
+from hq_server.programme.refusals import BadField, said
 from pos_app.domain import entries as E
 from pos_app.domain import ledger as L
 from pos_app.domain.ids import ID_PATTERN, new_id
@@ -150,7 +150,8 @@ def _entry(conn, actor: Actor, member_id: str, points: int, reason: str, approve
     made (beyond the rules' largest adjustment, or more points taken than the member has)."""
     rules = _rules(conn, now)
     if abs(points) > rules.max_adjust_points:
-        raise BadField("points", f"an adjustment is at most {rules.max_adjust_points} points (the chain's rules)")
+        raise BadField("points", said("an adjustment is at most %(most)s points (the chain's rules)",
+                                        most=rules.max_adjust_points))
     book = Book(conn)
     payload = {"reason": reason, "approver": approver, "by": actor.username}
     if points > 0:
@@ -162,7 +163,7 @@ def _entry(conn, actor: Actor, member_id: str, points: int, reason: str, approve
         entry = E.spend(Kind.ADJUST, member_id=member_id, lots=[lot.as_lot() for lot in book.lots_of(account)],
                         points=-points, to_account=L.store_issued(M.HQ_ORIGIN), now=now, payload=payload)
         if isinstance(entry, Problem):
-            raise BadField("points", f"the member has fewer points to take away ({entry.message})")
+            raise BadField("points", said("the member has fewer points to take away (%(why)s)", why=entry.message))
     return entry, rules, book.balance(L.member_account(member_id))
 
 
@@ -182,7 +183,8 @@ def _require_member(conn, member_id: str) -> Any:
     if row is None:
         raise HQProblem(404, "not_found", f"no member {member_id}")
     if row.merged_into:
-        raise HQProblem(409, "merged", f"member {member_id} was merged into {row.merged_into}")
+        raise HQProblem(409, "merged", said("member %(member)s was merged into %(into)s", member=member_id,
+                                                into=row.merged_into))
     return row
 
 
@@ -207,7 +209,7 @@ def decide(db: Database, actor: Actor, approval_id: str, approve: bool, now: dat
         if row is None:
             raise HQProblem(404, "not_found", f"no approval {approval_id}")
         if row.status != "pending":
-            raise HQProblem(409, "decided", f"this adjustment was already {row.status}")
+            raise HQProblem(409, "decided", said("this adjustment was already %(state)s", state=row.status))
         if row.requested_by == actor.username:
             raise HQProblem(403, "same_person", "a second person must approve: you asked for this adjustment")
         request = json.loads(row.request)
