@@ -53,17 +53,16 @@ def figures(db: Database, period: str, store_id: str | None, now: datetime) -> d
         new_q = select(func.coalesce(func.sum(nw.members), 0)).where(nw.day >= days[0], nw.day <= days[-1],
                                                                       *([nw.store_id == store_id] if store_id else []))
         in_days = (dd.day >= days[0], dd.day <= days[-1])
-        rows = conn.execute(select(dd.day, dd.store_id, *[dd[c] for c in dashboard_rollup.DAY_COLUMNS])
-                            .where(*in_days)).all()
-        mine = [r for r in rows if store_id is None or r.store_id == store_id]
-        flows = ("issued_own", "redeemed_own") if store_id else ("issued_any", "redeemed_any")
-        by_day: dict[str, list[int]] = {}
-        for r in mine:
-            totals = by_day.setdefault(str(r.day), [0, 0, 0])
-            totals[0] += r._mapping[flows[0]]
-            totals[1] += r._mapping[flows[1]]
-            totals[2] += r.expired
-        sales_fen = sum(r.sales_fen for r in mine)
+        mine = (*in_days, *([dd.store_id == store_id] if store_id else []))
+        flows = (dd.issued_own, dd.redeemed_own) if store_id else (dd.issued_any, dd.redeemed_any)
+        # summed by the database: a 30-day period is 30 rows a store
+        by_day = {str(r.day): [int(r.issued), int(r.redeemed), int(r.expired)] for r in conn.execute(
+            select(dd.day, func.sum(flows[0]).label("issued"), func.sum(flows[1]).label("redeemed"),
+                   func.sum(dd.expired).label("expired")).where(*mine).group_by(dd.day))}
+        sales_fen = int(conn.execute(select(func.coalesce(func.sum(dd.sales_fen), 0)).where(*mine)).scalar_one())
+        per_store = conn.execute(select(dd.store_id, func.sum(dd.events).label("events"),
+                                        func.sum(dd.issued_acct).label("issued_acct"))
+                                 .where(*in_days).group_by(dd.store_id)).all()
         outstanding = int(conn.execute(select(dashboard_state.c.value)
                                        .where(dashboard_state.c.name == "outstanding")).scalar() or 0)
         rules = _rules(conn, now)
@@ -76,9 +75,9 @@ def figures(db: Database, period: str, store_id: str | None, now: datetime) -> d
         new_members = int(conn.execute(new_q).scalar_one())
     events_at: dict[str, int] = {}
     issued_at: dict[str, int] = {}
-    for r in rows:
-        events_at[r.store_id] = events_at.get(r.store_id, 0) + r.events
-        issued_at[r.store_id] = issued_at.get(r.store_id, 0) + r.issued_acct
+    for r in per_store:
+        events_at[r.store_id] = int(r.events)
+        issued_at[r.store_id] = int(r.issued_acct)
     ranked = [s for s, n in events_at.items() if n and s != M.HQ_ORIGIN and (store_id is None or s == store_id)]
     figures_ = {"new_members": new_members, "active_members": int(active.get(store_id or CHAIN, 0))}
 
