@@ -298,7 +298,8 @@ class PullResponse(Wire):
 
 def _check_granted(lot: tuple[Any, ...]) -> tuple[Any, ...]:
     if len(lot) > 5 and lot[5] is not None and type(lot[5]) is not int:
-        raise PydanticCustomError("lot_granted", "a lot's sixth field, its amount granted, should be an integer or null")
+        raise PydanticCustomError("lot_granted",
+                                  "a lot's sixth field, its amount granted, should be an integer or null")
     return lot
 
 
