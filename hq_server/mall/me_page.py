@@ -14,16 +14,16 @@ from hq_server.mall.member import MemberForm, member_form, member_page
 from hq_server.mall.pages import PAGES, PREFIX
 from hq_server.programme.member_pin import set_pin
 from hq_server.programme.member_sessions import MemberSession
-from hq_server.programme.statement import home
+from hq_server.programme.statement import card
 from hq_server.web import flash
 
-router = APIRouter(prefix=PREFIX, include_in_schema=False)
+router = APIRouter(include_in_schema=False)  # under PREFIX (pages.mount)
 
 
 def _page(request: Request, who: MemberSession, *, status: int = 200, error: str | None = None) -> Response:
     state = request.app.state
     return PAGES.render(request, "mall/me.html", {
-        "member": home(state.db, who.member_id, now(), state.mall.expiring_days), "here": "/m/me",
+        "member": card(state.db, who.member_id, now()), "here": "/m/me",
         "fresh": who.fresh(now(), state.mall.fresh_minutes), "error": error,
         "error_hint": words.hint(error) if error else None}, status=status)
 

@@ -21,7 +21,7 @@ from hq_server.programme.refusals import BadField
 from hq_server.web import flash
 from hq_server.web.qr import qr_svg
 
-router = APIRouter(prefix=PREFIX, include_in_schema=False)
+router = APIRouter(include_in_schema=False)  # under PREFIX (pages.mount)
 PER_PAGE = 20
 TABS = ("", "open", "closed")
 

@@ -21,7 +21,7 @@ from hq_server.programme.withdrawals import list_withdrawals, point_policies, re
 from hq_server.web import flash
 from pos_app.domain.ledger import PointType
 
-router = APIRouter(prefix=PREFIX, include_in_schema=False)
+router = APIRouter(include_in_schema=False)  # under PREFIX (pages.mount)
 KEYS = uuid.UUID("0b8e5a3c-6f41-5d2e-9a7b-3c1d2e4f5a60")  # a form's key -> its withdrawal's id
 
 

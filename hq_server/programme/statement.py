@@ -17,10 +17,11 @@ from sqlalchemy import Connection, and_, case, func, select
 from hq_server import models as M
 from hq_server.db import Database
 from hq_server.errors import HQProblem
-from hq_server.label_keys import member_key
-from hq_server.programme.rules_now import rules_now
+from hq_server.ledger.key_rows import MEMBER as MEMBER_KEY
+from hq_server.programme.rules_now import in_force, rules_of
 from pos_app.domain import ledger as L
 from pos_app.domain.ledger import Kind, PointType
+from pos_app.domain.rules import Rules
 from pos_app.domain.tiers import by_code, window_start
 
 CHAIN_TZ = ZoneInfo("Asia/Shanghai")
@@ -78,23 +79,75 @@ class Home:
         return self.balances.get(PointType.CONSUMER, 0)
 
 
-def home(db: Database, member_id: str, now: datetime, expiring_days: int = 30) -> Home:
+@dataclass(frozen=True)
+class TierName:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Card:
+    """What a mall page other than home shows of the member (its points, the member code's card, the
+    tier's name): one read, `card`."""
+    member_id: str
+    name: str
+    phone: str
+    card_no: str
+    referral_code: str
+    has_pin: bool
+    phone_key_id: str | None
+    balances: dict[str, int]  # point type -> points
+    owed: int
+    tier: TierName
+
+    @property
+    def points(self) -> int:
+        return self.balances.get(PointType.CONSUMER, 0)
+
+
+def _card(conn: Connection, member_id: str, now: datetime) -> tuple[Card, Rules]:
+    """The member, their balances, their phone key and the rules in force: one statement (every mall page
+    reads it; the rules' document is parsed once per process, rules_now.parsed)."""
+    m, b, st = M.members.c, M.balances.c, M.settings.c
+    accounts = {L.member_account(member_id, t): t for t in MEMBER_TYPES}
+    debt = L.debt_account(member_id)
+
+    def balance(account: str):
+        return select(b.balance).where(b.account == account).scalar_subquery()
+
+    version, doc = in_force(now)
+    row = conn.execute(select(
+        m.name, m.phone, m.card_no, m.referral_code, m.pin_hash, m.tier, balance(debt).label("debt"),
+        *(balance(a).label(f"bal_{i}") for i, a in enumerate(accounts)),
+        select(st.value).where(st.key == MEMBER_KEY + member_id).scalar_subquery().label("phone_key"),
+        version.label("rules_version"), doc.label("rules_doc")).where(m.member_id == member_id)).first()
+    if row is None:
+        raise HQProblem(404, "member_unknown", "no such member")
+    rules = rules_of(row.rules_version, row.rules_doc)
+    current = by_code(rules.tiers, row.tier)
+    key = json.loads(row.phone_key) if row.phone_key else None
+    held = [getattr(row, f"bal_{i}") or 0 for i in range(len(accounts))]
+    return Card(member_id=member_id, name=row.name, phone=row.phone, card_no=row.card_no,
+                referral_code=row.referral_code or "", has_pin=bool(row.pin_hash),
+                phone_key_id=key["key_id"] if key else None,
+                balances={str(t): h for t, h in zip(accounts.values(), held)}, owed=-(row.debt or 0),
+                tier=TierName(row.tier, current.name if current.code == row.tier else row.tier)), rules
+
+
+def card(db: Database, member_id: str, now: datetime) -> Card:
     with db.read() as conn:
-        m = conn.execute(select(M.members).where(M.members.c.member_id == member_id)).first()
-        if m is None:
-            raise HQProblem(404, "member_unknown", "no such member")
-        accounts = {L.member_account(member_id, t): t for t in MEMBER_TYPES}
-        b = M.balances.c
-        held = dict(conn.execute(select(b.account, b.balance).where(b.account.in_([*accounts, L.debt_account(
-            member_id)]))).all())
-        rules = rules_now(conn, now)
-        key = member_key(conn, member_id)
-        expiring = _expiring(conn, list(accounts), now, now + timedelta(days=expiring_days))
-        tier = _tier(conn, rules, member_id, m.tier, now)
-    return Home(member_id=member_id, name=m.name, phone=m.phone, card_no=m.card_no, referral_code=m.referral_code or "",
-                has_pin=bool(m.pin_hash), phone_key_id=key["key_id"] if key else None,
-                balances={str(t): held.get(a, 0) for a, t in accounts.items()},
-                owed=-held.get(L.debt_account(member_id), 0), tier=tier, expiring=expiring,
+        return _card(conn, member_id, now)[0]
+
+
+def home(db: Database, member_id: str, now: datetime, expiring_days: int = 30) -> Home:
+    accounts = [L.member_account(member_id, t) for t in MEMBER_TYPES]
+    with db.read() as conn:
+        c, rules = _card(conn, member_id, now)
+        expiring = _expiring(conn, accounts, now, now + timedelta(days=expiring_days))
+        tier = _tier(conn, rules, member_id, c.tier.code, now)
+    return Home(member_id=member_id, name=c.name, phone=c.phone, card_no=c.card_no, referral_code=c.referral_code,
+                has_pin=c.has_pin, phone_key_id=c.phone_key_id, balances=c.balances, owed=c.owed, tier=tier,
+                expiring=expiring,
                 how_to=HowTo(rules.base_points, rules.base_per_fen, rules.expiry_days, rules.cash_points,
                              rules.cash_fen, rules.cash_max_pct, rules.referral_bonus))
 
