@@ -16,7 +16,7 @@ from hq_server.mall import words
 from hq_server.mall.member import MemberForm, member_form, member_page
 from hq_server.mall.pages import PAGES, PREFIX
 from hq_server.programme.member_sessions import MemberSession
-from hq_server.programme.team import guide_of, team
+from hq_server.programme.team import guide_of, team, team_page as level_page
 from hq_server.programme.withdrawals import list_withdrawals, point_policies, request_withdrawal
 from hq_server.web import flash
 from pos_app.domain.ledger import PointType
@@ -44,6 +44,18 @@ def _page(request: Request, who: MemberSession, *, status: int = 200, error: str
 @router.get("/team")
 def team_page(request: Request, who: MemberSession = Depends(member_page)) -> Response:
     return _page(request, who)
+
+
+@router.get("/team/{kind}")
+def team_list(request: Request, kind: str, who: MemberSession = Depends(member_page), level: str = "1",
+              page: str = "1", q: str = "") -> Response:
+    """One level of the team (or the recruited stores), paged; stores searched by name."""
+    got = level_page(request.app.state.db, who.member_id, kind=kind, level=_int(level), page=_int(page), q=q)
+    return PAGES.render(request, "mall/team_list.html", {"member": who, "here": "/m/me", "got": got})
+
+
+def _int(value: str) -> int:
+    return int(value) if value.isdigit() and len(value) < 6 else 1
 
 
 @router.post("/withdrawals")
