@@ -60,7 +60,7 @@ async def buy(request: Request, posted: MemberForm = Depends(member_form)) -> Re
                                                            staff="mall", paid=True, idempotency_key=key or "-",
                                                            now=now()))
     except HQProblem as p:
-        return _page(request, posted.who, status=p.status, error=p.code)
+        return await run_in_threadpool(_page, request, posted.who, status=p.status, error=p.code)
     response = RedirectResponse(f"{PREFIX}/coupons/{got.code}", status_code=303)
     flash.add(response, request, request.state.session_secret, "ok", words.COUPON_BOUGHT)
     return response

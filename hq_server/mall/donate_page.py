@@ -46,7 +46,7 @@ async def give(request: Request, posted: MemberForm = Depends(member_form)) -> R
     try:
         got = await run_in_threadpool(donate, state.db, posted.who.member_id, chosen, points, now())
     except HQProblem as p:
-        return _page(request, posted.who, status=p.status, error=p.code, chosen=chosen, points=points)
+        return await run_in_threadpool(_page, request, posted.who, status=p.status, error=p.code, chosen=chosen, points=points)
     response = RedirectResponse(PREFIX + "/donate", status_code=303)
     flash.add(response, request, request.state.session_secret, "ok", words.DONATED, n=got.points)
     return response

@@ -37,7 +37,7 @@ async def start(request: Request, posted: MemberForm = Depends(member_form)) -> 
     try:
         play = await run_in_threadpool(start_play, request.app.state.db, posted.who.member_id, now())
     except HQProblem as p:
-        return _page(request, posted.who, status=p.status, error=p.code)
+        return await run_in_threadpool(_page, request, posted.who, status=p.status, error=p.code)
     return RedirectResponse(f"{PREFIX}/game/play/{play.play_id}", status_code=303)
 
 
@@ -57,5 +57,5 @@ async def finish(request: Request, posted: MemberForm = Depends(member_form)) ->
     try:
         got = await run_in_threadpool(finish_play, request.app.state.db, posted.who.member_id, ticket, catches, now())
     except HQProblem as p:
-        return _page(request, posted.who, status=p.status, error=p.code)
+        return await run_in_threadpool(_page, request, posted.who, status=p.status, error=p.code)
     return RedirectResponse(f"{PREFIX}/game/play/{got.play_id}", status_code=303)

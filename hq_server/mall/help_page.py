@@ -41,7 +41,7 @@ async def send_message(request: Request, posted: MemberForm = Depends(member_for
         await run_in_threadpool(lambda: H.open_ticket(request.app.state.db, posted.who.member_id, topic=topic,
                                                       message=message, now=now()))
     except HQProblem as p:
-        return _page(request, posted.who, status=p.status, error=p.code, topic=topic, message=message)
+        return await run_in_threadpool(_page, request, posted.who, status=p.status, error=p.code, topic=topic, message=message)
     response = RedirectResponse(PREFIX + "/help", status_code=303)
     flash.add(response, request, request.state.session_secret, "ok", words.MESSAGE_SENT)
     return response

@@ -40,7 +40,7 @@ async def draw(request: Request, posted: MemberForm = Depends(member_form)) -> R
         got = await run_in_threadpool(draw_lottery, state.db, posted.who.member_id, lottery_id, now(),
                                       state.mall.lottery_draws_per_day)
     except HQProblem as p:
-        return _page(request, posted.who, status=p.status, error=p.code)
+        return await run_in_threadpool(_page, request, posted.who, status=p.status, error=p.code)
     return RedirectResponse(f"{PREFIX}/lottery/drawn/{got.event_id}", status_code=303)
 
 

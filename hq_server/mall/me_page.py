@@ -39,12 +39,12 @@ async def change_pin(request: Request, posted: MemberForm = Depends(member_form)
     new_pin, again = posted.text("new_pin", 20), posted.text("new_pin_again", 20)
     current = posted.text("current_pin", 20) or None
     if new_pin != again:
-        return _page(request, posted.who, status=422, error="pins_differ")
+        return await run_in_threadpool(_page, request, posted.who, status=422, error="pins_differ")
     try:
         await run_in_threadpool(lambda: set_pin(state.db, state.hash_gate, state.mall, posted.who, new_pin=new_pin,
                                                 current_pin=current, now=now()))
     except HQProblem as p:
-        return _page(request, posted.who, status=p.status, error=p.code)
+        return await run_in_threadpool(_page, request, posted.who, status=p.status, error=p.code)
     response = RedirectResponse(PREFIX + "/me", status_code=303)
     flash.add(response, request, request.state.session_secret, "ok", words.PIN_SAVED)
     return response

@@ -49,7 +49,7 @@ async def place(request: Request, gift_id: str, posted: MemberForm = Depends(mem
     except HQProblem as p:
         if p.code in ("gift.unknown", "gift_unknown"):
             raise
-        return render_gift(request, who, gift_id, status=p.status, error=_code(p), form=form)
+        return await run_in_threadpool(render_gift, request, who, gift_id, status=p.status, error=_code(p), form=form)
     return RedirectResponse(f"{PREFIX}/orders/{placed.order_id}?new=1", status_code=303)
 
 

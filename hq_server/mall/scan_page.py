@@ -48,7 +48,7 @@ async def scan_code(request: Request, posted: MemberForm = Depends(member_form))
     try:
         got = await run_in_threadpool(scan_label, request.app.state.db, posted.who.member_id, text, now())
     except HQProblem as p:
-        return _page(request, posted.who, status=p.status, error=p.code)
+        return await run_in_threadpool(_page, request, posted.who, status=p.status, error=p.code)
     return _done(got.serial)
 
 
@@ -60,7 +60,7 @@ async def scan_photo(request: Request, posted: MemberForm = Depends(member_form)
     try:
         got = await run_in_threadpool(scan_label_photo, request.app.state.db, posted.who.member_id, data, now())
     except HQProblem as p:
-        return _page(request, posted.who, status=p.status, error=p.code)
+        return await run_in_threadpool(_page, request, posted.who, status=p.status, error=p.code)
     return _done(got.serial)
 
 

@@ -77,7 +77,7 @@ async def withdraw(request: Request, posted: MemberForm = Depends(member_form)) 
     try:
         await run_in_threadpool(ask)
     except HQProblem as p:
-        return _page(request, who, status=p.status, error=p.code, form=form)
+        return await run_in_threadpool(_page, request, who, status=p.status, error=p.code, form=form)
     response = RedirectResponse(PREFIX + "/team", status_code=303)
     flash.add(response, request, request.state.session_secret, "ok", words.WITHDRAWAL_SENT)
     return response
