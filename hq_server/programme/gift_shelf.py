@@ -17,7 +17,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, func, select
 
 from hq_server import models as M
 from hq_server.db import Database
@@ -95,15 +95,17 @@ class GiftPage:
 # --- the catalogue's gifts and HQ's tier records, parsed once per change ----------------------------------
 _cache: dict[str, tuple[tuple, list[Gift], dict[str, Tier]]] = {}
 _lock = threading.Lock()
+_c = M.catalog.c
+# built once: SQLAlchemy builds and keys a new statement object's structure on every execution
+_MARKS = (select(_c.type, func.max(_c.seq), func.count()).where(_c.type.in_(("gift", "tier"))).group_by(_c.type)
+          .order_by(_c.type))
 
 
 def _catalogue(conn: Connection, db_url: str) -> tuple[list[Gift], dict[str, Tier]]:
     """Every gift record HQ keeps (parsed as the tills do) and HQ's tier records (tiers._records), cached
     until either kind changes (one read of their marks: newest seq and count per kind)."""
     c = M.catalog.c
-    mark = tuple(tuple(r) for r in conn.execute(
-        select(c.type, func.max(c.seq), func.count()).where(c.type.in_(("gift", "tier"))).group_by(c.type)
-        .order_by(c.type)).all())
+    mark = tuple(tuple(r) for r in conn.execute(_MARKS).all())
     with _lock:
         got = _cache.get(db_url)
         if got is not None and got[0] == mark:
@@ -134,11 +136,9 @@ def _state(g: Gift, now: datetime) -> str:
 
 
 def _stock(conn: Connection, gift_ids: list[str]) -> dict[str, int]:
-    s = gift_stock.c
     if not gift_ids:
         return {}
-    rows = conn.execute(select(s.gift_id, func.sum(s.qty)).where(s.gift_id.in_(gift_ids), s.qty > 0)
-                        .group_by(s.gift_id)).all()
+    rows = conn.execute(_STOCKS, {"ids": gift_ids}).all()
     return {r[0]: int(r[1]) for r in rows}
 
 
@@ -160,16 +160,30 @@ def shelf(db: Database, *, now: datetime, category: str = "", q: str = "", page:
                  category, q)
 
 
+def _member_rules():
+    m, r = M.members.c, M.rules.c
+    version, doc = in_force(bindparam("now"))
+    first = select(r.version).order_by(r.version).limit(1)  # current_rules' fallback: nothing in force yet
+    return select(m.tier, m.merged_into, version.label("rules_version"), doc.label("rules_doc"),
+                  first.scalar_subquery().label("first_version"),
+                  select(r.doc).order_by(r.version).limit(1).scalar_subquery().label("first_doc")
+                  ).where(m.member_id == bindparam("member_id"))
+
+
+_MEMBER_RULES = _member_rules()
+_STOCKS = (select(gift_stock.c.gift_id, func.sum(gift_stock.c.qty))
+           .where(gift_stock.c.gift_id.in_(bindparam("ids", expanding=True)), gift_stock.c.qty > 0)
+           .group_by(gift_stock.c.gift_id))
+_s, _st = gift_stock.c, M.stores.c
+_STOCK_AT = (select(_s.location, _s.qty, _st.name).join_from(gift_stock, M.stores, _st.store_id == _s.location,
+                                                             isouter=True)
+             .where(_s.gift_id == bindparam("gift_id"), _s.qty > 0))
+
+
 def _member_tiers(conn: Connection, member_id: str, records: dict[str, Tier], now: datetime):
     """The member's record (R.require_member's refusals) and the chain's tiers (tiers.chain_tiers: the rules'
     tiers under HQ's records), the member and the rules in force read in one statement."""
-    m, r = M.members.c, M.rules.c
-    version, doc = in_force(now)
-    first = select(r.version).order_by(r.version).limit(1)  # current_rules' fallback: nothing in force yet
-    row = conn.execute(select(m.tier, m.merged_into, version.label("rules_version"), doc.label("rules_doc"),
-                              first.scalar_subquery().label("first_version"),
-                              select(r.doc).order_by(r.version).limit(1).scalar_subquery().label("first_doc"))
-                       .where(m.member_id == member_id)).first()
+    row = conn.execute(_MEMBER_RULES, {"member_id": member_id, "now": now}).first()
     if row is None or row.merged_into:
         R.require_member(conn, member_id)  # its 404 or 409
     got = ((row.rules_version, row.rules_doc) if row.rules_version is not None else
@@ -189,10 +203,7 @@ def gift_page(db: Database, member_id: str, gift_id: str, *, now: datetime) -> G
         gift = next((g for g in gifts if g.gift_id == gift_id), None)
         if gift is None:
             raise HQProblem(404, "gift_unknown", f"gift_id: no gift {str(gift_id)[:64]!r}")
-        s, st = gift_stock.c, M.stores.c
-        rows = conn.execute(select(s.location, s.qty, st.name).join_from(
-            gift_stock, M.stores, st.store_id == s.location, isouter=True).where(s.gift_id == gift_id, s.qty > 0)
-        ).all()
+        rows = conn.execute(_STOCK_AT, {"gift_id": gift_id}).all()
         warehouse = sum(int(r.qty) for r in rows if r.location == WAREHOUSE)
         stores = sorted((PickupStore(r.location, r.name or r.location, int(r.qty)) for r in rows
                          if r.location != WAREHOUSE and r.name is not None), key=lambda p: (-p.qty, p.name))

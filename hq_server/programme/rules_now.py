@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import Connection, ScalarSelect, select
 
@@ -23,8 +24,9 @@ def parsed(version: int, doc: str) -> Rules | tuple[Problem, ...]:
     return parse_rules({**json.loads(doc), "version": version})
 
 
-def in_force(now: datetime) -> tuple[ScalarSelect, ScalarSelect]:
-    """The version and document in force at `now`, as two scalar subqueries (to ride in another read)."""
+def in_force(now: Any) -> tuple[ScalarSelect, ScalarSelect]:
+    """The version and document in force at `now` (a datetime, or a bindparam of a statement built once), as
+    two scalar subqueries (to ride in another read)."""
     r = M.rules.c
     newest = select(r.version).where(r.effective_at <= now).order_by(r.version.desc()).limit(1)
     return (newest.scalar_subquery(),
