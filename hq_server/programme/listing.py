@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, select
+from sqlalchemy import Connection, Select, Table, func, select
 
 from hq_server.errors import HQProblem
 
@@ -90,3 +90,16 @@ def fetch(conn: Connection, stmt: Select, query: ListQuery, shape: ListShape,
         order = shape.default_sort
     stmt = stmt.order_by(*order, *shape.tiebreak).limit(query.per).offset((query.page - 1) * query.per)
     return Page([row(r) for r in conn.execute(stmt)], total, query, at_least)
+
+
+def latest_requests(conn: Connection, table: Table, *, key: str, equal: Mapping[str, object | None],
+                    limit: int) -> list[dict[str, Any]]:
+    """A requests table's rows (adjustments, withdrawals), newest first: those whose columns equal the
+    given values (None: any), at most `limit`; ties in time by their key."""
+    c = table.c
+    q = select(table)
+    for column, value in equal.items():
+        if value is not None:
+            q = q.where(c[column] == value)
+    rows = conn.execute(q.order_by(c.requested_at.desc(), c[key]).limit(limit)).all()
+    return [dict(r._mapping) for r in rows]

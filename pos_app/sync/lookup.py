@@ -30,6 +30,10 @@ def fetch_member(db: Database, client: HQClient, query: str) -> str:
         remote_events.apply_snapshot(conn, found, now)  # not while this device has unsent events of the member
         if not remote_events.pending_own(conn, member_id):
             state.refetched(conn, member_id)  # the lots here are HQ's now
+        else:
+            # HQ's copy could not be taken (it lacks this device's unsent events of the member, e.g. a
+            # pickup or a coupon taken offline): the sync after they are pushed fetches it (mend_drift)
+            state.want_refetch(conn, member_id)
 
     db.apply(store)
     return member_id
