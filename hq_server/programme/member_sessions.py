@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import anyio.to_thread
 from sqlalchemy import Connection, bindparam, delete, select
-from starlette.concurrency import run_in_threadpool
 
 from hq_server import models as M
 from hq_server.db import Database
@@ -92,7 +92,7 @@ async def session_from_loop(db: Database, token: str | None, now: datetime) -> M
     if row is None or row.expires_at <= now:
         return None
     if row.merged_into:
-        return await run_in_threadpool(session_of, db, token, now)
+        return await anyio.to_thread.run_sync(session_of, db, token, now)
     return MemberSession(row.member_id, row.signed_in_at, row.expires_at, digest)
 
 
