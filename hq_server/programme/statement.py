@@ -161,11 +161,20 @@ def home(db: Database, member_id: str, now: datetime, expiring_days: int = 30) -
                              rules.cash_fen, rules.cash_max_pct, rules.referral_bonus))
 
 
+# built once (SQLAlchemy builds and keys a new statement object on every execution)
+_lo, _e, _sc = M.lots.c, M.events.c, M.stores.c
+_EXPIRING = (select(_lo.expires_at, func.sum(_lo.remaining))
+             .where(_lo.account.in_(bindparam("accounts", expanding=True)), _lo.remaining > 0,
+                    _lo.expires_at > bindparam("now"), _lo.expires_at <= bindparam("until"))
+             .group_by(_lo.expires_at).order_by(_lo.expires_at))
+_EARNED = select(_e.payload).where(_e.member_id == bindparam("member_id"), _e.kind == str(Kind.EARN),
+                                   _e.status == "applied", _e.device_time >= bindparam("since"))
+_STORES = (select(_e.store_id, func.max(_sc.name)).select_from(M.events.outerjoin(M.stores, _sc.store_id == _e.store_id))
+           .where(_e.member_id == bindparam("member_id")).group_by(_e.store_id).order_by(_e.store_id))
+
+
 def _expiring(conn: Connection, accounts: list[str], now: datetime, until: datetime) -> list[Expiring]:
-    lo = M.lots.c
-    rows = conn.execute(select(lo.expires_at, func.sum(lo.remaining)).where(
-        lo.account.in_(accounts), lo.remaining > 0, lo.expires_at > now, lo.expires_at <= until)
-        .group_by(lo.expires_at).order_by(lo.expires_at)).all()
+    rows = conn.execute(_EXPIRING, {"accounts": accounts, "now": now, "until": until}).all()
     days: dict[date, Expiring] = {}
     for at, points in rows:  # one line per local day
         day = at.replace(tzinfo=UTC).astimezone(CHAIN_TZ).date()
@@ -178,10 +187,7 @@ def _tier(conn: Connection, rules, member_id: str, code: str, now: datetime) -> 
     """Spend is what the member's sales earned on (earn events' paid_fen) in the rolling window: HQ hears
     of refunds as point reversals, which carry no money, so a refunded sale still counts here until the
     tills' periodic re-evaluation moves the tier (tier_change events)."""
-    e = M.events.c
-    payloads = conn.execute(select(e.payload).where(e.member_id == member_id, e.kind == str(Kind.EARN),
-                                                    e.status == "applied", e.device_time >= window_start(now))
-                            ).scalars()
+    payloads = conn.execute(_EARNED, {"member_id": member_id, "since": window_start(now)}).scalars()
     spend = 0
     for text in payloads:
         paid = json.loads(text).get("paid_fen")
@@ -254,9 +260,7 @@ def statement(db: Database, member_id: str, *, point_type: str | None = None, di
                             .select_from(M.postings.join(M.events, e.event_id == p.event_id)
                                          .outerjoin(M.stores, s.store_id == e.store_id))
                             .where(and_(*where)).order_by(e.hq_seq.desc(), p.id).limit(limit + 1)).all()
-        stores = conn.execute(select(e.store_id, func.max(s.name)).select_from(
-            M.events.outerjoin(M.stores, s.store_id == e.store_id)).where(e.member_id == member_id)
-            .group_by(e.store_id).order_by(e.store_id)).all()
+        stores = conn.execute(_STORES, {"member_id": member_id}).all()
     more = len(rows) > limit
     if more:  # a page ends between two events (the next page starts below its last hq_seq)
         cut = [r for r in rows[:limit] if r.hq_seq != rows[limit].hq_seq]
