@@ -34,7 +34,7 @@ from hq_server.programme import audit
 from hq_server.programme import ledger_reads as R
 from hq_server.programme.audit import Actor
 from hq_server.programme.listing import ListQuery, ListShape, Page, fetch, latest_requests
-from hq_server.programme.refusals import BadField
+from hq_server.programme.refusals import BadField, said
 from pos_app.domain import entries as E
 from pos_app.domain import ledger as L
 from pos_app.domain.give_back import LotRoom, Room
@@ -160,7 +160,8 @@ def _pending(conn: Connection, withdrawal_id: str) -> Withdrawal:
         raise HQProblem(404, "not_found", f"no withdrawal {withdrawal_id}")
     w = Withdrawal(**row._mapping)
     if w.status != "pending":
-        raise HQProblem(409, "not_pending", f"withdrawal {withdrawal_id} is already {w.status}")
+        raise HQProblem(409, "not_pending", said("withdrawal %(w)s is already %(state)s", w=withdrawal_id,
+                                                        state=w.status))
     return w
 
 
