@@ -199,9 +199,20 @@ def shoot_mall(page, snap, db: Database, member_id: str) -> None:
     snap("50-me-menu-zh_CN")
 
 
+# What a thumb cannot hit: visible links, buttons and fields smaller than 44x44 CSS px (their own box
+# or, for a radio/checkbox, the label around it), printed per shot so a regenerated set is also a check.
+SMALL_TARGETS = """() => [...document.querySelectorAll('a[href], button, input, select, textarea, summary')]
+  .filter(e => e.offsetParent !== null && e.type !== 'hidden')
+  .map(e => { const t = (e.type === 'radio' || e.type === 'checkbox') && e.closest('label') || e;
+              const r = t.getBoundingClientRect();
+              return [(e.textContent || e.name || e.type || '').trim().slice(0, 16), Math.round(r.width), Math.round(r.height)]; })
+  .filter(([, w, h]) => w < 44 || h < 44)"""
+
+
 def shoot(out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     shots: list[Path] = []
+    too_small: list[str] = []
     with tempfile.TemporaryDirectory() as tmp, HQServer(sqlite_url(Path(tmp) / "hq")) as hq, sync_playwright() as p:
         db = Database(hq.db_url)
         browser = launch(p)
@@ -217,6 +228,9 @@ def shoot(out: Path) -> list[Path]:
             page.screenshot(path=str(path))
             page.set_viewport_size(PHONE_SIZE)
             shots.append(path)
+            small = page.evaluate(SMALL_TARGETS)
+            if small:
+                too_small.append(f"{name}: touch targets under 44 px: {small}")
 
         page.goto("/m/login")
         snap("01-sign-in-zh_CN")
@@ -329,6 +343,8 @@ def shoot(out: Path) -> list[Path]:
         snap("55-team-en")
         browser.close()
         db.dispose()
+    if too_small:  # the pictures are written; the run fails like a test would
+        raise SystemExit("\n".join(too_small))
     return shots
 
 

@@ -236,3 +236,15 @@ def test_the_shelf_is_paged_and_speaks_english(hq, db, member):
     assert "Exchange opens" in page and "This exchange has not started yet." in page
     assert "Exchange for 100 points" in page and 'id="exchange" disabled' in page
     assert "No orders yet." in en.get("/m/orders").text and "No coupons to use." in en.get("/m/coupons").text
+
+
+def test_why_a_gift_cannot_be_had_reads_as_one_text_in_each_language(hq, db, store_id, member):
+    """Two reasons at once (a higher tier and too few points): Chinese sentences run on without a space
+    between them, English ones are spaced."""
+    c, _token, _m = member
+    gold = make_gift(hq, db, stores={store_id: 5}, points_cost=5000, min_tier="gold")
+    why = re.search(r'id="why-not">([^<]*)<', c.get(f"/m/gift/{gold}").text).group(1)
+    assert why == "此礼品仅限更高等级会员兑换。您的积分暂时不够。", why
+    en, _ = signed_in(hq, db, "15" + str(uuid.uuid4().int % 10**9).zfill(9), lang="en")
+    why = re.search(r'id="why-not">([^<]*)<', en.get(f"/m/gift/{gold}").text).group(1)
+    assert why == "This gift is for a higher tier. You do not have enough points for this yet.", why
