@@ -80,13 +80,6 @@ def fetch(conn: Connection, stmt: Select, query: ListQuery, shape: ListShape,
             stmt = shape.filters[key](stmt, value)
     if query.q and shape.search is not None:
         stmt = shape.search(stmt, query.q)
-    # the count reads no column of its own: an index that holds the search's columns answers it alone
-    counted = stmt.order_by(None).with_only_columns(literal_column("1"), maintain_column_froms=True)
-    if shape.count_up_to is not None:
-        counted = counted.limit(shape.count_up_to + 1)
-    total = conn.execute(select(func.count()).select_from(counted.subquery())).scalar_one()
-    at_least = shape.count_up_to is not None and total > shape.count_up_to
-    total = shape.count_up_to if at_least and shape.count_up_to is not None else total
     if query.sort is not None:
         if query.sort not in shape.sorts:
             raise HQProblem(422, "bad_sort", f"this list cannot be sorted by {query.sort!r}")
@@ -96,8 +89,18 @@ def fetch(conn: Connection, stmt: Select, query: ListQuery, shape: ListShape,
         order = shape.search_sort(query.q)
     else:
         order = shape.default_sort
-    stmt = stmt.order_by(*order, *shape.tiebreak).limit(query.per).offset((query.page - 1) * query.per)
-    return Page([row(r) for r in conn.execute(stmt)], total, query, at_least)
+    rows = [row(r) for r in conn.execute(stmt.order_by(*order, *shape.tiebreak).limit(query.per)
+                                         .offset((query.page - 1) * query.per))]
+    if query.page == 1 and len(rows) < query.per:
+        return Page(rows, len(rows), query)  # the whole list is on its first page: no count to read
+    # the count reads no column of its own: an index that holds the search's columns answers it alone
+    counted = stmt.order_by(None).with_only_columns(literal_column("1"), maintain_column_froms=True)
+    if shape.count_up_to is not None:
+        counted = counted.limit(shape.count_up_to + 1)
+    total = conn.execute(select(func.count()).select_from(counted.subquery())).scalar_one()
+    at_least = shape.count_up_to is not None and total > shape.count_up_to
+    total = shape.count_up_to if at_least and shape.count_up_to is not None else total
+    return Page(rows, total, query, at_least)
 
 
 def latest_requests(conn: Connection, table: Table, *, key: str, equal: Mapping[str, object | None],

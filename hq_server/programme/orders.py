@@ -52,7 +52,7 @@ from hq_server.programme.audit import Actor
 from hq_server.programme.listing import ListQuery, ListShape, Page, fetch
 from hq_server.programme.member_standing import FROZEN
 from hq_server.programme.order_tables import orders
-from hq_server.programme.refusals import BadField
+from hq_server.programme.refusals import BadField, said
 from hq_server.programme.stock import StockLevel, stock_by_location
 from hq_server.programme.tiers import chain_tiers
 from hq_server.ledger.stock_book import WAREHOUSE, StockBook, move_id
@@ -165,7 +165,7 @@ def _order(conn: Connection, db_url: str, r, key=None, names: dict[str, str] | N
 def _row(conn: Connection, order_id: str, member_id: str | None = None):
     r = conn.execute(_SELECT.where(orders.c.order_id == order_id)).first() if isinstance(order_id, str) else None
     if r is None or (member_id is not None and r.member_id != member_id):
-        raise HQProblem(404, "order_unknown", f"order_id: no order {str(order_id)[:36]!r}")
+        raise HQProblem(404, "order_unknown", said("order_id: no order %(order)r", order=str(order_id)[:36]))
     return r
 
 

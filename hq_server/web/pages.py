@@ -32,7 +32,10 @@ class Pages:
 
     def _env(self, lang: str, loader: FileSystemLoader) -> Environment:
         env = Environment(loader=loader, autoescape=select_autoescape(["html"]), undefined=StrictUndefined,
-                          extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
+                          extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True,
+                          # templates are read once a process: no stat() of each template on every render
+                          # (a changed template shows after a restart)
+                          auto_reload=False)
         translations = i18n.translations(lang, self.locale_dirs)
         env.install_gettext_translations(translations, newstyle=True)
         # `tr`: a use case's refusal in the reader's language where the catalogue has it, else as written

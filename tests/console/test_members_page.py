@@ -42,6 +42,30 @@ def test_search_page_and_statement(web_hq, store_id):
     till.close()
 
 
+def test_statement_points_alike_read_by_account_or_by_the_page(web_hq, store_id, monkeypatch):
+    """A statement's points are the page's events' postings to the member's accounts whichever way they
+    are read: all of a member's postings by account (few events), or narrowed to the page (a busy member)."""
+    from hq_server.db import Database
+    from hq_server.programme import member_care
+    from hq_server.programme.listing import ListQuery
+
+    m, _phone, _name, till = a_member(web_hq, store_id, points=70)
+    assert till.push([till.earn(m, 5), till.earn(m, 8)]).status_code == 200
+    db = Database(web_hq.db_url)
+    try:
+        by_account = member_care.statement(db, m, ListQuery(per=2))
+        monkeypatch.setattr(member_care, "STATEMENT_POSTINGS_BY_ACCOUNT_UP_TO", 1)
+        by_page = member_care.statement(db, m, ListQuery(per=2))
+        second = member_care.statement(db, m, ListQuery(page=2, per=2))
+    finally:
+        db.engine.dispose()
+    assert by_account.total == by_page.total == 4
+    assert [(r["event_id"], r["points"]) for r in by_account.rows] == [(r["event_id"], r["points"])
+                                                                      for r in by_page.rows]
+    assert [r["points"] for r in by_page.rows + second.rows] == [8, 5, 70, 0]
+    till.close()
+
+
 def test_adjust_small_at_once_big_with_a_second_person(web_hq, store_id, staff_user):
     m, _phone, _name, till = a_member(web_hq, store_id)
     _, cursor = till.pull_all()

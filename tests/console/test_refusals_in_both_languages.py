@@ -58,3 +58,12 @@ def test_an_error_page_with_values(web_hq):
         zh_sort.http.cookies.set("lang", "zh")
         assert "此列表不能按 &#39;password&#39; 排序" in zh_sort.get("/console/conflicts",
                                                                    params={"sort": "password"}).text
+
+
+def test_an_unknown_order_named_in_both_languages(web_hq):
+    with Console(web_hq) as admin:
+        zh = admin.get("/console/orders/no-such-order-1")
+        assert zh.status_code == 404 and "订单号：没有订单 &#39;no-such-order-1&#39;" in zh.text
+        en = english(admin).get("/console/orders/no-such-order-1")
+        assert en.status_code == 404 and "order_id: no order &#39;no-such-order-1&#39;" in en.text
+        assert "没有订单" not in en.text

@@ -3,7 +3,7 @@ of a million members says "10000+" instead of counting them all, and still pages
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, select
+from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, event, select
 
 from hq_server.programme.listing import ListQuery, ListShape, fetch
 
@@ -28,4 +28,21 @@ def test_a_count_stops_at_its_bound_and_says_so():
         assert [r["id"] for r in capped.rows] == list(range(11, 21))  # the rows of the page are not capped
         few = fetch(conn, every, ListQuery(per=10, q="a"), shape(15))  # 15 matches: counted exactly
         assert (few.total, few.at_least) == (15, False)
+    engine.dispose()
+
+
+def test_a_first_page_holding_the_whole_list_is_its_own_count():
+    engine = create_engine("sqlite://")
+    things.metadata.create_all(engine)
+    selects: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *a: selects.append(a[2]) if a[2].startswith("SELECT") else None)
+    with engine.begin() as conn:
+        conn.execute(things.insert(), [{"id": i, "name": "a" if i < 8 else "b"} for i in range(1, 31)])
+        short = fetch(conn, select(things.c.id), ListQuery(per=10, q="a"), shape(None))
+        assert (short.total, short.pages, [r["id"] for r in short.rows]) == (7, 1, list(range(1, 8)))
+        assert len(selects) == 1 and "count" not in selects[0]  # the page only
+        full = fetch(conn, select(things.c.id), ListQuery(per=7, q="a"), shape(None))  # a full page: counted
+        assert (full.total, len(selects)) == (7, 3)
+        past = fetch(conn, select(things.c.id), ListQuery(page=3, per=10, q="a"), shape(None))  # past the end
+        assert (past.total, past.rows) == (7, [])
     engine.dispose()
