@@ -24,9 +24,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from psycopg.pq import ExecStatus
+from psycopg.rows import namedtuple_row
 from sqlalchemy import Column, Connection, String, Table, bindparam, cast, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
+TUPLES_OK = ExecStatus.TUPLES_OK
 SQLITE_CHUNK = 900
 PG_VALUES_UP_TO = 32  # rows: up to this many go in as one INSERT ... VALUES, more by COPY
 
@@ -71,6 +74,22 @@ def where_in(conn: Connection, col: Column[Any], values: Iterable[Any]) -> Itera
         return
     for i in range(0, len(values), SQLITE_CHUNK):
         yield col.in_(values[i:i + SQLITE_CHUNK])
+
+
+def pipelined(raw: Any, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[list[Any]]:
+    """Driver statements (%s parameters) sent to PostgreSQL at once on psycopg's connection `raw` (pipeline
+    mode: one round trip, the server running them back to back); the rows of each (named tuples), in order.
+    An error raises at the end, as the transaction's."""
+    cursors = [raw.cursor(row_factory=namedtuple_row) for _ in statements]
+    try:
+        with raw.pipeline():
+            for cur, (sql, params) in zip(cursors, statements):
+                cur.execute(sql, params)
+        return [cur.fetchall() if cur.pgresult is not None and cur.pgresult.status == TUPLES_OK else []
+                for cur in cursors]
+    finally:
+        for cur in cursors:
+            cur.close()
 
 
 @contextmanager

@@ -77,7 +77,9 @@ def check(event: WireEvent, parsed: Parsed) -> Refusal | None:
 
 def staff_of(parsed: Parsed) -> set[str]:
     """The staff whose accounts the event posts to or grants lots in."""
-    accounts = (parse_account(a) for a in [*(a for a, _ in parsed.postings), *(g[1] for g in parsed.grants)])
+    prefix = f"{AccountKind.STAFF.value}:"  # only such names parse as staff accounts: the rest are not parsed
+    names = [*(a for a, _ in parsed.postings), *(g[1] for g in parsed.grants)]
+    accounts = (parse_account(a) for a in names if a.startswith(prefix))
     return {a.owner for a in accounts if a is not None and a.kind == AccountKind.STAFF and a.owner}
 
 
