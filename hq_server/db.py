@@ -19,10 +19,10 @@ from sqlalchemy import Connection, Engine, create_engine, event, select, update
 
 from hq_server import models as M
 from hq_server.loop_reads import LoopReads
-from hq_server.bulk import pipelined as bulk_pipelined
+from hq_server.bulk import at_once
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-# The writer lock (PostgreSQL), as driver SQL: write_reading sends it in a pipeline with a push's reads.
+# The writer lock (PostgreSQL), as driver SQL: write_reading sends it with a push's reads, in one query.
 LOCK_SQL = "SELECT value FROM hq_counter WHERE name = 'seq' FOR UPDATE"
 STORE_SEQ_SQL = "UPDATE hq_counter SET value = %s WHERE name = 'seq'"
 
@@ -102,12 +102,12 @@ class Database:
     def write_reading(self, reads: Sequence[tuple[str, Sequence[Any]]]
                       ) -> Iterator[tuple[Connection, Seq, list[list[Any]]]]:
         """write() on PostgreSQL, with the writer lock's SELECT and these reads (driver SQL, %s parameters)
-        sent in one round trip (psycopg's pipeline mode): the server runs each read once the lock is granted,
+        sent in one query (bulk.at_once): the server runs each read once the lock is granted,
         in a snapshot of its own (READ COMMITTED), so they see every commit before the lock as write()'s
         reads do. Yields the reads' rows (named tuples) too. A till's push takes this path (ingest.push)."""
         with self.engine.connect() as conn:
             with conn.begin():
-                rows = bulk_pipelined(conn.connection.driver_connection, [(LOCK_SQL, ()), *reads])
+                rows = at_once(conn.connection.driver_connection, [(LOCK_SQL, ()), *reads])
                 seq = Seq(rows[0][0].value)
                 yield conn, seq, rows[1:]
                 if seq.last != seq.stored:

@@ -23,14 +23,14 @@ from hq_server.ledger import code_uses, stock_events
 from hq_server.ledger import authority, claims, member_records, merges, till_policy, turns, waiting
 from hq_server import models as M
 from hq_server.ledger.book import Book
-from hq_server.ledger.checks import Parsed, utc
+from hq_server.ledger.checks import Parsed, canonical_text, utc
 from hq_server.ledger.event_row import EventRow, Subject
 from hq_server.ledger.decisions import (ConflictStatus, EventFlag, EventStatus, Finding, LotsDiffer, RiskFlag,
                                         conflict_id, correction_id)
 from hq_server.db import STORE_SEQ_SQL, Database, Seq
 from hq_server.errors import HQProblem
 from hq_server.limits import CHAIN_KEY as CHAIN_LIMITS_KEY, LIMITS_SQL, limits_of
-from hq_server.feed import FeedWriter
+from hq_server.feed import FeedWriter, PageRead
 from hq_server.ledger.stock_book import StockBook
 from pos_app.domain.ledger import AccountKind, Kind, LotGrant, LotTake, canonical_json, debt_account, parse_account, payload_hash
 from pos_app.domain.rules import Rules
@@ -424,23 +424,28 @@ class Ingest:
                           {"event_id": row.event_id, "status": status, "reason": reason, **extra})
 
     # --- writing -------------------------------------------------------------------
-    def flush(self, tail: Callable[[], Sequence[tuple[str, Sequence[Any]]]] | None = None) -> None:
+    def flush(self, tail: Callable[[], Sequence[tuple[str, Sequence[Any]]]] | None = None,
+              page: PageRead | None = None) -> None:
         """Every row the push made, written; then `tail`'s driver statements (PostgreSQL, made once the rows
-        are: the device's acknowledgement, the counter, the commit), in the same round trip when it is one.
+        are: the device's acknowledgement, the counter, the commit), in the same round trip when it is one,
+        and then `page`'s read (its rows), only when they all go in one round trip (else page.rows stays None).
 
         A till's everyday push writes a few rows a table: on PostgreSQL they go in one round trip
         (bulk.one_trip), which shortens the writer lock's hold. Not when a status update or a waiting
-        row's delete (SQLAlchemy statements, which read their results) is among them."""
+        row's delete (SQLAlchemy statements, which would run before the rows held) is among them."""
         sizes = [len(self.rows), len(self.book.postings), len(self.book.lots), len(self.feed.rows),
                  len(self.conflicts), len(self.follow_new), len(self.waiting_new), len(self.codes), len(self.serials)]
-        plain = not self.status_updates and not self.waiting_done
-        with bulk.one_trip(self.conn, sizes) if plain else nullcontext():
+        # (gift stock's counts are written by SQLAlchemy statements too)
+        plain = not self.status_updates and not self.waiting_done and not (self._stock and self._stock.dirty)
+        with bulk.one_trip(self.conn, sizes) if plain else nullcontext() as trip:
             self._flush()
             if tail is not None:
-                raw = self.conn.connection.driver_connection
                 for sql, params in tail():
-                    with raw.cursor() as cur:
-                        cur.execute(sql, params)
+                    bulk.execute(self.conn, sql, params)
+            if page is not None and trip is not None:
+                trip.held.append((page.sql, page.params))
+        if page is not None and trip is not None:
+            page.rows = trip.rows[-1]
 
     def _flush(self) -> None:
         conn = self.conn
@@ -477,11 +482,14 @@ def event_doc_json(row: EventRow) -> str:
             "kind": row.kind, "member_id": row.member_id}  # the keys before "payload", in sorted order
     tail = {"payload_hash": row.payload_hash, "rule_version": row.rule_version, "staff_id": row.staff_id,
             "status": row.status, "store_id": row.store_id}  # and after it
-    return f'{canonical_json(head)[:-1]},"payload":{row.payload},{canonical_json(tail)[1:]}'
+    return f'{canonical_text(head)[:-1]},"payload":{row.payload},{canonical_text(tail)[1:]}'
 
 
-def push(db: Database, device_id: str, store_id: str, events: list[WireEvent], now: datetime) -> PushResponse:
-    """Apply one pushed batch of a device's events (one transaction); one answer per event.
+def push(db: Database, device_id: str, store_id: str, events: list[WireEvent], now: datetime,
+         page: PageRead | None = None) -> PushResponse:
+    """Apply one pushed batch of a device's events (one transaction); one answer per event. `page`: the feed
+    page the answer holds (protocol 2), read after the commit in its round trip when the push's writes go
+    in one (PostgreSQL, a few events: page.rows), else left unread (None) for the caller.
 
     A store catching up keeps several batches in flight (pos_app.sync.cycle), and HQ's workers may
     take them in either order. Applied in order, a batch extends the device's rolling hash and its
@@ -512,13 +520,13 @@ def push(db: Database, device_id: str, store_id: str, events: list[WireEvent], n
             turns.await_turn(db, device_id, first, turn_until)  # a wait: the collector stays on meanwhile
         try:
             with paused():
-                return _push(db, device_id, store_id, events, parsed, now, first, turn_until)
+                return _push(db, device_id, store_id, events, parsed, now, first, turn_until, page)
         except turns.NotYourTurn:
             wait = True
 
 
 def _push(db: Database, device_id: str, store_id: str, events: list[WireEvent], parsed: dict[str, Parsed | str],
-          now: datetime, first: int, turn_until: float = 0.0) -> PushResponse:
+          now: datetime, first: int, turn_until: float = 0.0, page: PageRead | None = None) -> PushResponse:
     pre = _Prefetch(device_id, store_id, events, parsed, first)
     if db.engine.dialect.name != "postgresql":
         with db.write() as (conn, seq):
@@ -532,18 +540,19 @@ def _push(db: Database, device_id: str, store_id: str, events: list[WireEvent], 
             seq.stored = seq.last
             return [(turns.NOTIFY_SQL, (turns.CHANNEL, device_id)), (STORE_SEQ_SQL, (seq.last,)), ("COMMIT", ())]
         return apply_batch(conn, seq, db.url, device_id, store_id, events, parsed, now, first, turn_until,
-                           pre=pre, rows=rows, tail=tail)
+                           pre=pre, rows=rows, tail=tail, page=page)
 
 
 def apply_batch(conn: Connection, seq: Seq, db_url: str, device_id: str, store_id: str, events: list[WireEvent],
                 parsed: dict[str, Parsed | str], now: datetime, first: int, turn_until: float = 0.0,
                 till: bool = True, pre: _Prefetch | None = None, rows: list[list[Any]] | None = None,
-                tail: Callable[[], Sequence[tuple[str, Sequence[Any]]]] | None = None) -> PushResponse:
+                tail: Callable[[], Sequence[tuple[str, Sequence[Any]]]] | None = None,
+                page: PageRead | None = None) -> PushResponse:
     """One batch of a device's events into the ledger, inside the caller's write transaction: a till's push,
     or (till=False) the events HQ writes itself (hq_server.ledger.hq_events), which no till's authority bounds.
     `rows`: pre's reads, made already (Database.write_reading); `tail`: driver statements (PostgreSQL) sent
     after the batch's rows, with them when they go in one round trip (Ingest.flush): nothing the caller
-    does in the transaction may follow a COMMIT among them."""
+    does in the transaction may follow a COMMIT among them. `page`: a read after them (Ingest.flush)."""
     ing = Ingest(conn, seq, store_id, now)
     pre = pre or _Prefetch(device_id, store_id, events, parsed, first)
     if rows is not None:
@@ -599,14 +608,14 @@ def apply_batch(conn: Connection, seq: Seq, db_url: str, device_id: str, store_i
         # batch's rows (and the caller's tail).
         count, digest = _advance_ack(conn, dev, admitted)
         ack = (ACK_SQL, (count, digest, max_seq, now, device_id))
-        ing.flush(lambda: [ack, *(tail() if tail is not None else ())])
+        ing.flush(lambda: [ack, *(tail() if tail is not None else ())], page)
     else:
         ing.flush()
         count, digest = _advance_ack(conn, dev, admitted)  # a reordered push reads the device's events
         conn.execute(update(M.devices).where(M.devices.c.device_id == device_id)
                      .values(acked_count=count, acked_hash=digest, acked_max_seq=max_seq, last_seen=now))
         if tail is not None:
-            bulk.pipelined(conn.connection.driver_connection, tail())
+            bulk.at_once(conn.connection.driver_connection, tail())
     return PushResponse(answers=[answers[e.event_id] for e in events], hq_acked_count=count, hq_acked_hash=digest)
 
 
@@ -627,7 +636,7 @@ class _Prefetch:
     events touch (a read the batch needs that is not here, Book and Ingest make on first use).
 
     Made before the lock (what the batch touches needs no database). On PostgreSQL the reads are one
-    pipeline: a till's push sends them with the writer lock's SELECT (Database.write_reading), other
+    query (bulk.at_once): a till's push sends them with the writer lock's SELECT (Database.write_reading), other
     writers (HQ's own events) inside their transaction (run)."""
 
     def __init__(self, device_id: str, store_id: str, events: list[WireEvent], parsed: dict[str, Parsed | str],
@@ -644,7 +653,7 @@ class _Prefetch:
     def run(self, ing: Ingest, turn_until: float = 0.0) -> None:
         """The reads, inside the caller's write transaction."""
         if ing.conn.dialect.name == "postgresql":
-            self.seed(ing, bulk.pipelined(ing.conn.connection.driver_connection, self.statements()), turn_until)
+            self.seed(ing, bulk.at_once(ing.conn.connection.driver_connection, self.statements()), turn_until)
         else:
             self._run_each(ing, turn_until)
 
@@ -715,9 +724,9 @@ class _Prefetch:
             ing.stock.preload(self.stock_keys)
 
     def statements(self) -> list[tuple[str, tuple[Any, ...]]]:
-        """The reads as driver statements (PostgreSQL), for one pipeline: one round trip, and the server
-        runs them back to back, instead of each built by SQLAlchemy and each waited for, under the writer
-        lock (measured on a 500-event batch: 12.8 ms -> 6.6 ms)."""
+        """The reads as driver statements (PostgreSQL), sent at once (bulk.at_once): one round trip, and the
+        server runs them back to back, instead of each built by SQLAlchemy and each waited for, under the
+        writer lock (measured on a 500-event batch, as a pipeline: 12.8 ms -> 6.6 ms)."""
         accounts, lot_ids, members, _serials, _codes = self.touched
         arr = bulk.pg_array
         reads: list[tuple[str, tuple[Any, ...]]] = [

@@ -21,6 +21,8 @@ as a conflict (rule 7) by hq_server.ledger.authority.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from typing import Any
 
 from datetime import date
@@ -83,6 +85,7 @@ def staff_of(parsed: Parsed) -> set[str]:
     return {a.owner for a in accounts if a is not None and a.kind == AccountKind.STAFF and a.owner}
 
 
+@lru_cache(maxsize=8192)  # a pure function of the name; a push asks it for each posting of each event
 def owner(account: str) -> tuple[str, str] | None:
     """(member|staff, id) of a holder account (member:<id>:<type>, staff:<id>:<type>), else None."""
     parsed = parse_account(account)
