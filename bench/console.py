@@ -20,6 +20,10 @@ Figures (the last line, one JSON object):
   dashboard_ms          GET /console/dashboard?period=30d, chain-wide (median of 3, after a warm-up)
   page_p95_ms           the slowest page's p95 while --sessions signed-in staff load every page for --seconds
   pages                 each page's p95 under that load (members' pages, searches and stores' pages pooled)
+  hq_cpu_ms_per_request, pg_cpu_ms_per_request
+                        CPU (utime+stime from /proc) of the HQ processes and of PostgreSQL's backends of
+                        the database, per request of the load phase: what a page costs, whatever the queueing
+  cpu_ms_per_page       HQ CPU per request of each page, one staff member at a time (--cpu-rounds each)
   load_avg_start/end    the machine's load average (1, 5, 15 min) around the run (2 CPUs, shared)
 Targets (issue 14): member_search_p95_ms <= 50, dashboard_ms <= 300, page_p95_ms <= 100.
 """
@@ -40,6 +44,7 @@ import time
 import httpx
 
 from bench.chain_fill import bench_database, sample as members_sample
+from bench.fleet import PostgresCPU, group_cpu_seconds
 from bench.login_flood import PASSWORD, free_port, start_server
 
 
@@ -91,6 +96,7 @@ def main() -> int:
                         help="a staff member's mean pause between pages, seconds (uniform 0.2x-1.8x); 0: back to back")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--bench-db", default="bench", help="the database on --db's server that keeps the chain")
+    parser.add_argument("--cpu-rounds", type=int, default=10, help="requests of each page for cpu_ms_per_page")
     args = parser.parse_args()
     if not args.db.startswith("postgresql"):
         parser.error("the console bench runs on PostgreSQL (--db postgresql+psycopg://...)")
@@ -115,6 +121,19 @@ def main() -> int:
                  "/console/programme/rules", "/console/dashboard?period=today", "/console/dashboard?period=30d",
                  *[f"/console/members/{m[0]}" for m in sample[:20]], "/console/stores/s001",
                  *[f"/console/members?q={q}" for q in searches[::10]]]
+        per_page_cpu: dict[str, float] = {}
+        for page in dict.fromkeys(re.sub(r"\?q=.*", "?q=138", p) for p in pages
+                                  if not re.search(r"/console/members/[0-9a-f-]{36}$", p)):
+            one.timed(page)
+            c0 = group_cpu_seconds(proc.pid)
+            for _ in range(args.cpu_rounds):
+                one.timed(page)
+            per_page_cpu[page] = round((group_cpu_seconds(proc.pid) - c0) * 1000 / args.cpu_rounds, 1)
+        c0 = group_cpu_seconds(proc.pid)
+        for m in sample[:args.cpu_rounds]:
+            one.timed(f"/console/members/{m[0]}")
+        per_page_cpu["/console/members/{id}"] = round((group_cpu_seconds(proc.pid) - c0) * 1000 / args.cpu_rounds, 1)
+        log(f"HQ CPU ms per request, one at a time: {per_page_cpu}")
         staff = [Staff(url) for _ in range(args.sessions)]
         times: dict[str, list[float]] = {}
         lock = threading.Lock()
@@ -134,16 +153,23 @@ def main() -> int:
                 if args.think:
                     time.sleep(r.uniform(0.2, 1.8) * args.think)
         threads = [threading.Thread(target=work, args=(s,)) for s in staff]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        hq0 = group_cpu_seconds(proc.pid)
+        with PostgresCPU(db_url) as pg:
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+        hq_cpu = group_cpu_seconds(proc.pid) - hq0
+        requests = sum(len(v) for v in times.values())
         per_page = {k: p95(v) for k, v in sorted(times.items())}
         figures = {"members": args.members, "events": args.events, "sessions": args.sessions,
                    "think_s": args.think, "seconds": args.seconds, "workers": args.workers,
                    "member_search_p95_ms": p95(search), "dashboard_ms": round(dashboard, 1),
-                   "page_p95_ms": max(per_page.values()), "requests": sum(len(v) for v in times.values()),
-                   "pages": per_page, "load_avg_start": load_start, "load_avg_end": load(), "cpus": os.cpu_count()}
+                   "page_p95_ms": max(per_page.values()), "requests": requests, "pages": per_page,
+                   "hq_cpu_ms_per_request": round(hq_cpu * 1000 / max(1, requests), 1),
+                   "pg_cpu_ms_per_request": round(pg.seconds() * 1000 / max(1, requests), 1),
+                   "cpu_ms_per_page": per_page_cpu,
+                   "load_avg_start": load_start, "load_avg_end": load(), "cpus": os.cpu_count()}
     finally:
         import signal
         os.killpg(proc.pid, signal.SIGTERM)

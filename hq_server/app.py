@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 import os
+from typing import Any
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -89,10 +90,10 @@ def create_app(url: str | None = None, settings: Settings | None = None) -> Fast
     def health() -> Health:
         return Health(ok=True, pid=os.getpid())
 
-    def openapi() -> dict:
+    def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             app.openapi_schema = openapi_doc.build(app.title, app.version, app.description, app.routes)
         return app.openapi_schema
 
-    app.openapi = openapi
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way to replace the schema
     return app

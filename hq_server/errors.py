@@ -10,6 +10,8 @@ the request stores nothing.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from typing import Any
 
 import psycopg
 from fastapi import FastAPI, Request
@@ -41,7 +43,7 @@ def problem_response(status: int, code: str, message: str, retry_after: int | No
     return JSONResponse(Problem(code=code, message=message).model_dump(), status_code=status, headers=headers)
 
 
-def validation_message(errors: list) -> str:
+def validation_message(errors: Sequence[Any]) -> str:
     parts = []
     for e in errors[:5]:
         where = ".".join(str(x) for x in e.get("loc", ()) if x != "body")
@@ -52,23 +54,23 @@ def validation_message(errors: list) -> str:
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(HQProblem)
-    async def _problem(_req: Request, exc: HQProblem):
+    async def _problem(_req: Request, exc: HQProblem) -> JSONResponse:
         return problem_response(exc.status, exc.code, exc.message, exc.retry_after, exc.challenge)
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(_req: Request, exc: RequestValidationError):
+    async def _invalid(_req: Request, exc: RequestValidationError) -> JSONResponse:
         return problem_response(422, "invalid_body", validation_message(exc.errors()))
 
     @app.exception_handler(DataError)
     @app.exception_handler(psycopg.DataError)
     @app.exception_handler(OverflowError)
-    async def _data(req: Request, exc: Exception):
+    async def _data(req: Request, exc: Exception) -> JSONResponse:
         log.warning("%s %s: the database refused a value: %s", req.method, req.url.path, _first_line(exc))
         return problem_response(422, "invalid_input", data_message(exc))
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(psycopg.OperationalError)
-    async def _database_gone(req: Request, exc: Exception):
+    async def _database_gone(req: Request, exc: Exception) -> JSONResponse:
         # The database restarted or a connection dropped: SQLAlchemy has already dropped the pool's dead
         # connections (HQ runs without pre-ping, a round trip a request), so a retry gets a fresh one.
         # Nothing of the request was committed; tills retry a 503 as any outage.
@@ -77,14 +79,14 @@ def install(app: FastAPI) -> None:
                                 retry_after=1)
 
     @app.exception_handler(StatementError)
-    async def _statement(req: Request, exc: StatementError):
+    async def _statement(req: Request, exc: StatementError) -> JSONResponse:
         # SQLAlchemy wraps what a bind step raised before the driver saw the statement.
         if isinstance(exc.orig, (OverflowError, psycopg.DataError)):
             return await _data(req, exc)
         raise exc  # anything else is HQ's own bug: a 500, logged
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_req: Request, exc: StarletteHTTPException):
+    async def _http(_req: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         return problem_response(exc.status_code, code, str(exc.detail))
 

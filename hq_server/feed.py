@@ -16,28 +16,33 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, or_, select
+from sqlalchemy import Connection, Select, bindparam, or_, select
 
 from hq_server import bulk
 from hq_server import models as M
 from hq_server.db import Seq
 from hq_server.ledger.checks import canonical_text
+from pos_app.sync.wire import check_document
 
 
 class FeedWriter:
     def __init__(self, seq: Seq):
         self.seq = seq
-        self.rows: list[dict] = []
+        self.rows: list[dict[str, Any]] = []
 
     def add(self, store_id: str, type_: str, key: str, data: dict[str, Any] | str,
             skip_device: str | None = None) -> int:
-        """One row; `data` a document, or its canonical JSON already (ingest.event_doc_json)."""
+        """One row; `data` a document (of its type's model, pos_app.sync.wire.DOCUMENTS: a till reads it with
+        that model), or its canonical JSON already (ingest.event_doc_json)."""
+        if not isinstance(data, str):
+            check_document(type_, data)
         n = self.seq.next()
         self.rows.append({"seq": n, "store_id": store_id, "type": type_, "key": key,
                           "data": data if isinstance(data, str) else canonical_text(data), "skip_device": skip_device})
         return n
 
     def to_stores(self, stores: set[str] | list[str], type_: str, key: str, data: dict[str, Any]) -> None:
+        check_document(type_, data)
         text = canonical_text(data)  # one document for every store told: encoded once
         for store_id in sorted(stores):
             self.add(store_id, type_, key, text)
@@ -48,7 +53,7 @@ class FeedWriter:
             self.rows = []
 
 
-def _pull_statement(for_device: bool):
+def _pull_statement(for_device: bool) -> Select[Any]:
     f = M.feed.c
     where = [or_(f.store_id == bindparam("store_id"), f.store_id == M.CHAIN), f.seq > bindparam("after")]
     if for_device:

@@ -29,8 +29,8 @@ class BodyLimit:
         length = next((v for k, v in scope["headers"] if k == b"content-length"), None)
         if length is not None and (not length.isdigit() or int(length) > limit):
             status, code = (413, "body_too_large") if length.isdigit() else (400, "bad_length")
-            message = f"the body is over {limit} bytes" if status == 413 else "Content-Length is not a number"
-            await problem_response(status, code, message)(scope, receive, send)
+            text = f"the body is over {limit} bytes" if status == 413 else "Content-Length is not a number"
+            await problem_response(status, code, text)(scope, receive, send)
             return
         # Read the body here, to the limit and no further, then hand it on whole: a route's own parser
         # (FastAPI's among them) never sees more than the limit, and a 413 is this answer, not its error.

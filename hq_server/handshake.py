@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import bindparam, exists, func, or_, select, update
+from sqlalchemy import BindParameter, Select, bindparam, exists, func, or_, select, update
 from starlette.concurrency import run_in_threadpool
 
 from hq_server.ledger import authority, ingest
@@ -34,7 +35,7 @@ LAST_SEEN_EVERY = timedelta(seconds=60)
 SKEW_JITTER_S = 1
 
 
-def _statement(dialect: str, with_cursor: bool):
+def _statement(dialect: str, with_cursor: bool) -> Select[Any]:
     """The handshake's one SELECT, built once per dialect (bind parameters: device_id, cursor): building a
     statement of subqueries and its cache key each call cost more than running it. The device's row comes
     with it (its key is checked on it, auth.device_of); the store is the row's own (correlated)."""
@@ -42,7 +43,8 @@ def _statement(dialect: str, with_cursor: bool):
     if key in _STATEMENTS:
         return _STATEMENTS[key]
     me, other, s, st, f = M.devices.c, M.devices.alias("other").c, M.stores.c, M.settings.c, M.feed.c
-    store, device = me.store_id, bindparam("device_id")
+    store = me.store_id
+    device: BindParameter[str] = bindparam("device_id")
     cols = [me.store_id, me.key_hash, me.revoked, me.acked_count, me.acked_hash, me.clock_skew_s, me.last_seen,
             select(s.offline_limits).where(s.store_id == store).scalar_subquery().label("own_limits"),
             select(st.value).where(st.key == CHAIN_KEY).scalar_subquery().label("chain_limits"),
@@ -50,7 +52,7 @@ def _statement(dialect: str, with_cursor: bool):
             select(st.value).where(st.key.startswith(authority.PROOF_KEY, autoescape=True)).order_by(st.key)
             .limit(1).scalar_subquery().label("proof")]
     if with_cursor:
-        cursor = bindparam("cursor")
+        cursor: BindParameter[int] = bindparam("cursor")
         # Two index range scans on (store_id, seq): the store's rows for this till, then the chain's.
         mine = exists().where(f.store_id == store, f.seq > cursor, or_(f.skip_device.is_(None), f.skip_device != device))
         chain = exists().where(f.store_id == M.CHAIN, f.seq > cursor)
@@ -63,7 +65,7 @@ def _statement(dialect: str, with_cursor: bool):
     return _STATEMENTS[key]
 
 
-_STATEMENTS: dict = {}
+_STATEMENTS: dict[tuple[str, bool], Select[Any]] = {}
 
 
 async def handshake(db: Database, header: str | None, body: W.HandshakeRequest, hq_time: datetime,

@@ -23,6 +23,7 @@ Feed items, to every store (CHAIN):
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from fastapi import APIRouter, Depends, Path, Response
@@ -46,7 +47,7 @@ from pos_app.domain.problems import Refused
 from pos_app.sync.wire import Problem
 
 router = APIRouter(prefix="/api/v1/admin", tags=["labels"])
-PROBLEMS = {code: {"model": Problem} for code in (401, 403, 404, 409, 422)}
+PROBLEMS: dict[int | str, dict[str, Any]] = {code: {"model": Problem} for code in (401, 403, 404, 409, 422)}
 KeyAdmin = Depends(require(R.USERS))         # the label key: the chain's admin alone
 Labels = Depends(require(R.CATALOGUE))       # label batches: operators
 MemberKeys = Depends(require(R.MEMBERS))     # a member's phone key: customer service
@@ -61,18 +62,18 @@ class Body(BaseModel):
 
 
 # --- settings rows ------------------------------------------------------------------------
-def _get(conn: Connection, key: str) -> dict | None:
+def _get(conn: Connection, key: str) -> dict[str, Any] | None:
     value = conn.execute(select(M.settings.c.value).where(M.settings.c.key == key)).scalar()
     return None if value is None else json.loads(value)
 
 
-def _put(conn: Connection, key: str, doc: dict) -> None:
+def _put(conn: Connection, key: str, doc: dict[str, Any]) -> None:
     value = json.dumps(doc, sort_keys=True, separators=(",", ":"))
     if conn.execute(update(M.settings).where(M.settings.c.key == key).values(value=value)).rowcount == 0:
         conn.execute(M.settings.insert().values(key=key, value=value))
 
 
-def _all(conn: Connection, prefix: str) -> list[dict]:
+def _all(conn: Connection, prefix: str) -> list[dict[str, Any]]:
     rows = conn.execute(select(M.settings.c.value).where(M.settings.c.key.startswith(prefix, autoescape=True))
                         .order_by(M.settings.c.key)).scalars().all()
     return [json.loads(v) for v in rows]
@@ -84,17 +85,17 @@ def trusted_label_keys(conn: Connection) -> dict[str, bytes]:
     return {k["key_id"]: bytes.fromhex(k["public_key"]) for k in _keys(conn) if not k.get("retired_at")}
 
 
-def _keys(conn: Connection) -> list[dict]:
+def _keys(conn: Connection) -> list[dict[str, Any]]:
     """Every label key, oldest first."""
     return sorted(_all(conn, KEY), key=lambda k: (k["created_at"], k["key_id"]))
 
 
-def _signing_key(conn: Connection) -> dict | None:
+def _signing_key(conn: Connection) -> dict[str, Any] | None:
     live = [k for k in _keys(conn) if not k.get("retired_at")]
     return live[-1] if live else None
 
 
-def _private(doc: dict, db: Database) -> Ed25519PrivateKey:
+def _private(doc: dict[str, Any], db: Database) -> Ed25519PrivateKey:
     """The key's private half, unsealed (sealing.py). A key stored before sealing (plain
     "private_key") still signs; the next batch or key made seals it."""
     if "private_key" in doc:
@@ -124,13 +125,13 @@ class LabelKeyOut(BaseModel):
     signing: bool = Field(description="the key new batches are signed with (the newest active key)")
 
 
-def _out(doc: dict, signing: str | None) -> LabelKeyOut:
+def _out(doc: dict[str, Any], signing: str | None) -> LabelKeyOut:
     return LabelKeyOut(key_id=doc["key_id"], public_key=doc["public_key"], created_at=doc["created_at"],
                        retired_at=doc.get("retired_at"), active=not doc.get("retired_at"),
                        signing=doc["key_id"] == signing)
 
 
-def _feed_key(feed: FeedWriter, doc: dict) -> None:
+def _feed_key(feed: FeedWriter, doc: dict[str, Any]) -> None:
     feed.add(M.CHAIN, "label_key", doc["key_id"], {
         "key_id": doc["key_id"], "public_key": doc["public_key"], "active": not doc.get("retired_at"),
         "created_at": doc["created_at"], "retired_at": doc.get("retired_at")})
@@ -143,7 +144,7 @@ def create_label_key(_who: Staff = KeyAdmin, db: Database = Depends(get_db)) -> 
     key = Ed25519PrivateKey.generate()
     public = LB.public_bytes(key)
     key_id = C.key_id_for(public)
-    doc = {"key_id": key_id, "public_key": public.hex(),
+    doc: dict[str, Any] = {"key_id": key_id, "public_key": public.hex(),
            "sealed_private_key": sealing.seal(key.private_bytes_raw(), key_id, db.url),
            "created_at": now().isoformat(), "retired_at": None}
     with db.write() as (conn, seq):
@@ -163,7 +164,7 @@ def list_label_keys(_who: Staff = Labels, db: Database = Depends(get_db)) -> lis
     with db.read() as conn:
         keys = _keys(conn)
         signing = _signing_key(conn)
-    return [_out(k, signing and signing["key_id"]) for k in keys]
+    return [_out(k, signing["key_id"] if signing else None) for k in keys]
 
 
 @router.post("/label-keys/{key_id}/retire", response_model=LabelKeyOut, responses=PROBLEMS)
@@ -183,7 +184,7 @@ def retire_label_key(key_id: str = Path(pattern=KEY_ID, description="8 hex digit
         _feed_key(feed, doc)
         feed.flush(conn)
         signing = _signing_key(conn)
-    return _out(doc, signing and signing["key_id"])
+    return _out(doc, signing["key_id"] if signing else None)
 
 
 # --- label batches ------------------------------------------------------------------------------
@@ -234,7 +235,7 @@ class LabelBatchSummary(BaseModel):
 
 
 @router.post("/label-batches", response_model=LabelBatchOut, status_code=201, responses=PROBLEMS)
-def create_label_batch(body: LabelBatchIn, _who: Staff = Labels, db: Database = Depends(get_db)) -> dict:
+def create_label_batch(body: LabelBatchIn, _who: Staff = Labels, db: Database = Depends(get_db)) -> dict[str, Any]:
     """Sign a batch of product labels with the signing label key. Each label's points are
     drawn from the prize table (exactly its shares, shuffled). HQ records the batch, so
     GET /label-batches/{batch} gives the same file again."""
@@ -269,7 +270,7 @@ def list_label_batches(_who: Staff = Labels, db: Database = Depends(get_db)) -> 
 
 @router.get("/label-batches/{batch}", response_model=LabelBatchOut, responses=PROBLEMS)
 def get_label_batch(response: Response, batch: str = Path(pattern=BATCH_CODE, description="8 characters A-Z, 2-7"),
-                    _who: Staff = Labels, db: Database = Depends(get_db)) -> dict:
+                    _who: Staff = Labels, db: Database = Depends(get_db)) -> dict[str, Any]:
     """The batch file again (same labels, same signatures), named batch-<code>.json for a
     download. A batch of a retired key is still given (for the records), but stores refuse
     its labels."""

@@ -21,8 +21,9 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, Executable, Table, delete, select, update
 
 from hq_server import models as M
 from hq_server.db import Database
@@ -89,7 +90,7 @@ class HashGate:
             time.sleep(0.005)
         return fd
 
-    def __exit__(self, *_exc) -> None:
+    def __exit__(self, *_exc: object) -> None:
         fd = self._held.fd
         fcntl.flock(fd, fcntl.LOCK_UN)
         os.close(fd)
@@ -121,7 +122,7 @@ class Login:
                                .where(M.admins.c.username == username)).first()
         with self.gate:
             ok = check_password(row.password_hash if row else _dummy_hash(), password)
-        if not ok or not row.active:
+        if not ok or row is None or not row.active:
             self._failed(username, keys, now)
             raise HQProblem(401, "bad_login", "wrong username or password")
         with self.db.side_write() as conn:
@@ -154,7 +155,7 @@ class Login:
                              .values(locked_at=now))
 
 
-def _insert_ignore(conn: Connection, table, values: dict):
+def _insert_ignore(conn: Connection, table: Table, values: dict[str, Any]) -> Executable:
     """INSERT that does nothing if the key is there already (two wrong logins racing for one name)."""
     if conn.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert

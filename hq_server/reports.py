@@ -10,6 +10,7 @@ gifts, refunded points-as-cash), so a manager sees the gross and what came back.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, case, func, select
@@ -19,7 +20,7 @@ from pos_app.domain import ledger as L
 
 
 def chain_report(conn: Connection, first: date | None = None, last: date | None = None,
-                 tz: ZoneInfo | None = None) -> dict:
+                 tz: ZoneInfo | None = None) -> dict[str, Any]:
     e, d, b = M.events.c, M.devices.c, M.balances.c
     stores = conn.execute(select(M.stores.c.store_id, M.stores.c.name).order_by(M.stores.c.store_id)).all()
     tz = tz or ZoneInfo("Asia/Shanghai")
@@ -27,12 +28,12 @@ def chain_report(conn: Connection, first: date | None = None, last: date | None 
         first, last = last, first
     bounds = _bounds(first, last or first, tz) if first else None
     flows = _flows(conn, [s.store_id for s in stores], *bounds) if bounds else {}
-    out = []
+    out: list[dict[str, Any]] = []
     for s in stores:
         events = select(func.count()).where(e.store_id == s.store_id)
         if bounds:
             events = events.where(e.device_time >= bounds[0], e.device_time < bounds[1])
-        row = {"store_id": s.store_id, "name": s.name, "events": conn.execute(events).scalar(),
+        row: dict[str, Any] = {"store_id": s.store_id, "name": s.name, "events": conn.execute(events).scalar(),
                "last_seen": conn.execute(select(func.max(d.last_seen)).where(d.store_id == s.store_id)).scalar()}
         if bounds:
             out_issued, into_issued = flows.get(L.store_issued(s.store_id), (0, 0))
@@ -45,11 +46,11 @@ def chain_report(conn: Connection, first: date | None = None, last: date | None 
             row.update(points_issued=-balance(L.store_issued(s.store_id)),
                        points_redeemed=balance(L.store_redeemed(s.store_id)))
         out.append(row)
-    report = {"stores": out, "members": conn.execute(select(func.count()).select_from(M.members)).scalar(),
+    report: dict[str, Any] = {"stores": out, "members": conn.execute(select(func.count()).select_from(M.members)).scalar(),
               "open_conflicts": conn.execute(select(func.count()).select_from(M.conflicts)
                                              .where(M.conflicts.c.status == "open")).scalar(),
-              "ledger_sum": int(conn.execute(select(func.coalesce(func.sum(b.balance), 0))).scalar())}
-    if bounds:
+              "ledger_sum": int(conn.execute(select(func.coalesce(func.sum(b.balance), 0))).scalar_one())}
+    if bounds and first is not None:
         report.update(first_day=first.isoformat(), last_day=(last or first).isoformat(), timezone=tz.key)
     return report
 

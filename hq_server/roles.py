@@ -28,4 +28,4 @@ REPORTS = frozenset({FINANCE, OPERATOR})
 CONFLICTS = frozenset({CUSTOMER_SERVICE})
 CONFLICTS_READ = frozenset({CUSTOMER_SERVICE, FINANCE, OPERATOR})
 STORES = frozenset({STORE_MANAGER})  # a store manager only for their own store (checked per store)
-USERS: frozenset[str] = frozenset()                   # the admin alone
+USERS: frozenset[StaffRole] = frozenset()                   # the admin alone

@@ -236,6 +236,15 @@ def main() -> int:
         shot("29-user", "/console/users/mgr-sh001")
         shot("30-audit-log", "/console/audit")
         shot("36-orders", "/console/orders")
+        # the orders list at the two screens staff use: a state, mode or location never wraps
+        for width, height in ((1366, 768), (1920, 1080)):
+            page.set_viewport_size({"width": width, "height": height})
+            shot(f"36-orders-{width}x{height}", "/console/orders")
+            wrapped = page.eval_on_selector_all("table.list td.kind-word", """cells => cells.filter(td => {
+                const r = document.createRange(); r.selectNodeContents(td);
+                return r.getClientRects().length > 1 || td.scrollWidth > td.clientWidth; }).map(td => td.innerText)""")
+            print(f"  {width}x{height}: {len(wrapped)} word cells wrapped {wrapped}")
+        page.set_viewport_size({"width": 1366, "height": 860})
         order = facts["orders"][0]
         shot("37-order", f"/console/orders/{order}")
         page.fill("input[name=carrier]", "顺丰速运")

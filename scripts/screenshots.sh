@@ -11,3 +11,4 @@ for size in 1366x768 1024x768 1920x1080; do
 done
 xvfb-run -a -s "-screen 0 1366x768x24" .venv/bin/python scripts/screenshots.py --lang en --size 1366x768 "$@"
 xvfb-run -a -s "-screen 0 1280x800x24" .venv/bin/python scripts/screenshot_offline.py --lang zh_CN "$@"
+xvfb-run -a -s "-screen 0 1366x768x24" .venv/bin/python scripts/screenshot_guide_points.py --lang zh_CN "$@"

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import func, select, update
+from sqlalchemy import Connection, func, select, update
 
 from hq_server import admin_answers as A
 from hq_server import members_admin, reports
@@ -34,7 +34,7 @@ from pos_app.domain.staff import Role
 from pos_app.sync.wire import OfflineLimits, Problem
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
-PROBLEMS = {code: {"model": Problem} for code in (401, 403, 404, 409, 422)}
+PROBLEMS: dict[int | str, dict[str, Any]] = {code: {"model": Problem} for code in (401, 403, 404, 409, 422)}
 Catalogue = Depends(require(R.CATALOGUE))
 CatalogueRead = Depends(require(R.CATALOGUE_READ))
 StoreWork = Depends(require(R.STORES))
@@ -117,7 +117,7 @@ def revoke_device(device_id: str, who: Staff = StoreWork, db: Database = Depends
         conn.execute(update(M.devices).where(M.devices.c.device_id == device_id).values(revoked=1))
 
 
-def _require_store(conn, store_id: str) -> None:
+def _require_store(conn: Connection, store_id: str) -> None:
     if conn.execute(select(M.stores.c.store_id).where(M.stores.c.store_id == store_id)).first() is None:
         raise HQProblem(404, "store_unknown", f"no store {store_id}")
 
@@ -156,7 +156,7 @@ CatalogType = Literal["product", "gift", "coupon_type", "campaign", "lottery", "
 
 @router.put("/catalog/{type_}/{key}", response_model=A.CatalogItemOut, responses=PROBLEMS)
 def put_item(type_: CatalogType, key: str, data: dict[str, Any], _who: Staff = Catalogue,
-             db: Database = Depends(get_db)) -> dict:
+             db: Database = Depends(get_db)) -> dict[str, Any]:
     """Create or replace a record, checked with the tills' own parser (422 naming each bad field)."""
     r = catalogue.put_record(db, type_=type_, key=key, data=data, now=now())
     return {"type": r.type, "key": r.key, "hq_seq": r.hq_seq, "data": r.data}
@@ -168,7 +168,7 @@ def delete_item(type_: CatalogType, key: str, _who: Staff = Catalogue, db: Datab
 
 
 @router.get("/catalog/{type_}", response_model=list[A.CatalogEntryOut])
-def list_items(type_: CatalogType, _who: Staff = CatalogueRead, db: Database = Depends(get_db)) -> list[dict]:
+def list_items(type_: CatalogType, _who: Staff = CatalogueRead, db: Database = Depends(get_db)) -> list[dict[str, Any]]:
     return [{"key": r.key, "hq_seq": r.hq_seq, "data": r.data} for r in catalogue.list_records(db, type_)]
 
 
@@ -180,7 +180,7 @@ class RulesIn(Body):
 
 
 @router.post("/rules", response_model=A.RulesOut, status_code=201, responses=PROBLEMS)
-def publish_rules(body: RulesIn, _who: Staff = Catalogue, db: Database = Depends(get_db)) -> dict:
+def publish_rules(body: RulesIn, _who: Staff = Catalogue, db: Database = Depends(get_db)) -> dict[str, Any]:
     """A new rules version (the store app's rules document; pos_app.domain.rules validates it)."""
     with db.write() as (conn, seq):
         version = (conn.execute(select(func.max(M.rules.c.version))).scalar() or 0) + 1
@@ -208,14 +208,14 @@ class StaffIn(Body):
 
 @router.put("/stores/{store_id}/staff/{staff_id}", response_model=A.StaffOut, responses=PROBLEMS)
 def put_staff(store_id: str, staff_id: str, body: StaffIn, who: Staff = StoreWork,
-              db: Database = Depends(get_db)) -> dict:
+              db: Database = Depends(get_db)) -> dict[str, Any]:
     require_store(who, store_id)
     return store_staff.save_staff(db, None, store_id, staff_id, name=body.name, role=str(body.role), pin=body.pin,
                                   active=body.active, now=now())
 
 
 @router.get("/stores/{store_id}/staff", response_model=list[A.StaffOut])
-def list_staff(store_id: str, who: Staff = StoreWork, db: Database = Depends(get_db)) -> list[dict]:
+def list_staff(store_id: str, who: Staff = StoreWork, db: Database = Depends(get_db)) -> list[dict[str, Any]]:
     require_store(who, store_id)
     return store_staff.staff_of(db, store_id)
 
@@ -224,13 +224,13 @@ def list_staff(store_id: str, who: Staff = StoreWork, db: Database = Depends(get
 
 @router.get("/members", response_model=list[A.MemberOut])
 def find_members(q: str = Query(min_length=1, max_length=40), _who: Staff = MembersRead,
-                 db: Database = Depends(get_db)) -> list[dict]:
+                 db: Database = Depends(get_db)) -> list[dict[str, Any]]:
     with db.read() as conn:
         return members_admin.search(conn, q)
 
 
 @router.get("/members/{member_id}", response_model=A.MemberDetailOut, responses=PROBLEMS)
-def member(member_id: str = Path(pattern=ID_PATTERN, description="the member's id (a UUID)"), _who: Staff = MembersRead, db: Database = Depends(get_db)) -> dict:
+def member(member_id: str = Path(pattern=ID_PATTERN, description="the member's id (a UUID)"), _who: Staff = MembersRead, db: Database = Depends(get_db)) -> dict[str, Any]:
     with db.read() as conn:
         doc = members_admin.detail(conn, member_id)
     if doc is None:
@@ -242,7 +242,7 @@ def member(member_id: str = Path(pattern=ID_PATTERN, description="the member's i
 def chain_report(first: date | None = Query(None, description="first local day (YYYY-MM-DD); none: all time"),
                  last: date | None = Query(None, description="last local day, inclusive (default: first)"),
                  tz: str = Query("Asia/Shanghai", max_length=64, description="the days' time zone"),
-                 _who: Staff = Reports, db: Database = Depends(get_db)) -> dict:
+                 _who: Staff = Reports, db: Database = Depends(get_db)) -> dict[str, Any]:
     """Per store: events, points issued and redeemed, last device contact. All time: the
     stores' balances (net). For days first..last: each flow gross, beside what came back
     (points_reversed, points_returned)."""
@@ -259,7 +259,7 @@ def chain_report(first: date | None = Query(None, description="first local day (
 @router.get("/conflicts", response_model=list[A.ConflictOut])
 def list_conflicts(rule: int | None = Query(None, ge=1, le=7), status: Literal["open", "resolved"] | None = None,
                    after: int = Query(0, ge=0), limit: int = Query(200, ge=1, le=1000), _who: Staff = ConflictsRead,
-                   db: Database = Depends(get_db)) -> list[dict]:
+                   db: Database = Depends(get_db)) -> list[dict[str, Any]]:
     """Every merge decision with the events it made, oldest first."""
     c = M.conflicts.c
     q = select(M.conflicts).where(c.hq_seq > after)
@@ -278,7 +278,7 @@ class ResolveIn(Body):
 
 
 @router.post("/conflicts/{conflict_id}/resolve", response_model=A.ResolvedOut, responses=PROBLEMS)
-def resolve_conflict(conflict_id: str, body: ResolveIn, who: Staff = Conflicts, db: Database = Depends(get_db)) -> dict:
+def resolve_conflict(conflict_id: str, body: ResolveIn, who: Staff = Conflicts, db: Database = Depends(get_db)) -> dict[str, Any]:
     """Close an open task (e.g. a label HQ never issued) with what was decided: who, when and the note
     are kept in its detail, and the change in the audit log (the console's use case). Points to take back
     are a store manager's adjustment at the member's store."""
@@ -291,7 +291,7 @@ class MergeIn(Body):
 
 
 @router.post("/conflicts/{conflict_id}/merge", response_model=A.MergedOut, responses=PROBLEMS)
-def merge_members(conflict_id: str, body: MergeIn, _who: Staff = Conflicts, db: Database = Depends(get_db)) -> dict:
+def merge_members(conflict_id: str, body: MergeIn, _who: Staff = Conflicts, db: Database = Depends(get_db)) -> dict[str, Any]:
     """Resolve a same-phone merge task: the other member's points move to `keep` (a member_merge event)."""
     with db.write() as (conn, seq):
         return members_admin.merge(conn, seq, conflict_id, body.keep, now())

@@ -4,6 +4,8 @@ settings (plays a day, seconds a play, points a catch, the most a play wins). Op
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -17,7 +19,7 @@ from pos_app.domain.points_game import LIMITS
 from pos_app.sync.wire import Problem
 
 router = APIRouter(prefix="/api/v1/admin/mall", tags=["mall campaigns"])
-PROBLEMS = {code: {"model": Problem} for code in (401, 403, 404, 422)}
+PROBLEMS: dict[int | str, dict[str, Any]] = {code: {"model": Problem} for code in (401, 403, 404, 422)}
 Operator = Depends(require(R.CATALOGUE))
 Reader = Depends(require(R.CATALOGUE_READ))
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
+from hq_server.ledger.stock_book import MAX_QTY
 from hq_server import roles as R
 from hq_server.auth import Staff, get_db, now, require
 from hq_server.db import Database
@@ -13,7 +16,7 @@ from hq_server.programme.audit import Actor
 from pos_app.sync.wire import Problem
 
 router = APIRouter(prefix="/api/v1/admin/stock", tags=["stock"])
-PROBLEMS = {code: {"model": Problem} for code in (401, 403, 422)}
+PROBLEMS: dict[int | str, dict[str, Any]] = {code: {"model": Problem} for code in (401, 403, 422)}
 StockWork = Depends(require(R.CATALOGUE | R.STORES))  # operators; a store manager for their own store
 StockRead = Depends(require(R.CATALOGUE_READ))
 
@@ -29,7 +32,7 @@ class Body(BaseModel):
 class AllotIn(Body):
     gift_id: str = _ID
     location: str = _PLACE
-    qty: int = Field(ge=-stock.MAX_QTY, le=stock.MAX_QTY, description="units received (> 0) or taken away (< 0)")
+    qty: int = Field(ge=-MAX_QTY, le=MAX_QTY, description="units received (> 0) or taken away (< 0)")
     note: str | None = Field(default=None, max_length=stock.MAX_NOTE)
 
 
@@ -37,7 +40,7 @@ class MoveIn(Body):
     gift_id: str = _ID
     from_location: str = _PLACE
     to_location: str = _PLACE
-    qty: int = Field(ge=1, le=stock.MAX_QTY)
+    qty: int = Field(ge=1, le=MAX_QTY)
     note: str | None = Field(default=None, max_length=stock.MAX_NOTE)
 
 

@@ -32,7 +32,7 @@ COLUMNS = [
     Column("rule", N_("Rule")),
     Column("store_id", N_("Store")),
     Column("member_id", N_("Member"), "code", sortable=False),
-    Column("status", N_("State")),
+    Column("status", N_("State"), "word"),
 ]
 STATES = [("open", N_("Open")), ("resolved", N_("Resolved"))]
 

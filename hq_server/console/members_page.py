@@ -44,7 +44,7 @@ STATEMENT = [
     Column("points", N_("Points"), "points", sortable=False),
     Column("store_id", N_("Store"), sortable=False),
     Column("staff_id", N_("Staff"), sortable=False),
-    Column("status", N_("State"), sortable=False),
+    Column("status", N_("State"), "word", sortable=False),
     Column("event_id", N_("Event"), "code", sortable=False),
 ]
 APPROVALS = [
@@ -53,7 +53,7 @@ APPROVALS = [
     Column("member_id", N_("Member"), "code", sortable=False, link=lambda r: f"{PREFIX}/members/{r['member_id']}"),
     Column("points", N_("Points"), "points", sortable=False),
     Column("reason", N_("Reason"), sortable=False),
-    Column("status", N_("State"), sortable=False),
+    Column("status", N_("State"), "word", sortable=False),
     Column("decided_by", N_("Decided by"), sortable=False),
 ]
 

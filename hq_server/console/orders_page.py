@@ -41,11 +41,11 @@ COLUMNS = [
     Column("gift_name", N_("Gift"), sortable=False),
     Column("qty", N_("Quantity"), "points", sortable=False),
     Column("points", N_("Points"), "points", sortable=False),
-    Column("mode_text", N_("Mode"), sortable=False),
-    Column("location", N_("From"), sortable=False),
-    Column("status", N_("State")),
+    Column("mode_text", N_("Mode"), "word", sortable=False),
+    Column("location", N_("From"), "word", sortable=False),
+    Column("status", N_("State"), "word"),
     Column("tracking_no", N_("Tracking number"), "code", sortable=False),
-    Column("member_id", N_("Member"), "code", sortable=False),
+    Column("member_id", N_("Member"), "id", sortable=False),
 ]
 
 

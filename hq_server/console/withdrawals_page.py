@@ -39,7 +39,7 @@ COLUMNS = [
     Column("type_text", N_("Point type"), sortable=False),
     Column("points", N_("Points"), "points"),
     Column("amount_fen", N_("Amount (yuan)"), "yuan"),
-    Column("state_text", N_("State"), sortable=False),
+    Column("state_text", N_("State"), "word", sortable=False),
     Column("decided_by", N_("Decided by"), sortable=False),
     Column("exported_at", N_("Exported"), "time", sortable=False),
 ]

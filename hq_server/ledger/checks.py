@@ -119,6 +119,8 @@ def parse(event: WireEvent, store_id: str) -> Parsed | str:
                 f"taken (net {lotted}): a holder's balance must equal the sum of its lots")
     if event.kind == Kind.LABEL_EARN and not isinstance(p.get("serial"), str):
         return "a label_earn event needs its label serial"
+    if event.kind == Kind.LABEL_EARN and not isinstance(p.get("sku", ""), str | None):
+        return "a label_earn event's sku must be text"  # it goes to every till in a label_claim document
     if event.kind in MEMBER_KINDS and not event.member_id:
         return f"a {event.kind} event needs its member_id"
     return Parsed(postings, grants, takes, canonical)

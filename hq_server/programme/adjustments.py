@@ -29,6 +29,7 @@ from hq_server import models as M
 from hq_server.db import Database, Seq
 from hq_server.errors import HQProblem
 from hq_server.programme import ledger_reads as R
+from hq_server.programme.listing import latest_requests
 from pos_app.domain import entries as E
 from pos_app.domain import ledger as L
 from pos_app.domain.ids import ID_PATTERN, new_id
@@ -162,12 +163,7 @@ def refuse_adjustment(db: Database, *, adjustment_id: str, staff: str, note: str
 
 def list_adjustments(db: Database, *, status: str | None = None, member_id: str | None = None,
                      limit: int = 200) -> list[Adjustment]:
-    a = M.adjustments.c
-    q = select(M.adjustments)
-    if status is not None:
-        q = q.where(a.status == status)
-    if member_id is not None:
-        q = q.where(a.member_id == member_id)
     with db.read() as conn:
-        rows = conn.execute(q.order_by(a.requested_at.desc(), a.adjustment_id).limit(limit)).all()
-    return [Adjustment(**r._mapping) for r in rows]
+        rows = latest_requests(conn, M.adjustments, key="adjustment_id",
+                               equal={"status": status, "member_id": member_id}, limit=limit)
+    return [Adjustment(**r) for r in rows]

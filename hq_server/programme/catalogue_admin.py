@@ -25,7 +25,7 @@ from hq_server.programme import audit
 from hq_server.programme.audit import Actor
 from hq_server.programme.listing import ListQuery, ListShape, Page, fetch
 from hq_server.programme import tiers
-from hq_server.programme.refusals import BadField, from_problems
+from hq_server.programme.refusals import BadField, from_problems, said
 from pos_app.domain.coupons import CouponKind, CouponType, check_type
 from pos_app.domain.ledger import canonical_json
 from pos_app.domain.lottery import Lottery, Prize, check_lottery
@@ -96,7 +96,8 @@ def _time(text: str, name: str) -> str:
     try:
         dt = datetime.fromisoformat(text.strip().replace(" ", "T"))
     except ValueError:
-        raise BadField(name, f"{name}: write a time as YYYY-MM-DD HH:MM, not {text!r}") from None
+        raise BadField(name, said("%(field)s: write a time as YYYY-MM-DD HH:MM, not %(text)r",
+                                  field=name, text=text)) from None
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=CHAIN_TZ)
     return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
@@ -113,14 +114,15 @@ def read_form(type_: str, form: dict[str, str]) -> dict[str, Any]:
             data[f.name] = raw in ("1", "on", "true")
             continue
         if len(raw) > f.max_len:
-            raise BadField(f.name, f"{f.name} is at most {f.max_len} characters")
+            raise BadField(f.name, said("%(field)s is at most %(n)s characters", field=f.name,
+                                                n=f.max_len))
         if raw == "":
             if f.required:
-                raise BadField(f.name, f"{f.name} is needed")
+                raise BadField(f.name, said("%(field)s is needed", field=f.name))
             continue
         if f.kind == "int":
             if not re.fullmatch(r"\d{1,12}", raw):
-                raise BadField(f.name, f"{f.name} must be a whole number >= 0")
+                raise BadField(f.name, said("%(field)s must be a whole number >= 0", field=f.name))
             data[f.name] = int(raw)
         elif f.kind == "yuan":
             try:
@@ -128,14 +130,16 @@ def read_form(type_: str, form: dict[str, str]) -> dict[str, Any]:
             except (Refused, ValueError) as err:
                 raise BadField(f.name, f"{f.name}: {err}") from None
             if data[f.name] < 0:
-                raise BadField(f.name, f"{f.name} cannot be negative")
+                raise BadField(f.name, said("%(field)s cannot be negative", field=f.name))
         elif f.kind == "time":
             data[f.name] = _time(raw, f.name)
         elif f.kind == "list":
-            data[f.name] = sorted({x.strip() for x in raw.replace("，", ",").split(",") if x.strip()})
+            # in the order staff wrote them (a tier's perks are shown in this order), each once
+            data[f.name] = list(dict.fromkeys(x.strip() for x in raw.replace("，", ",").split(",") if x.strip()))
         elif f.kind == "choice":
             if raw not in f.choices:
-                raise BadField(f.name, f"{f.name} is one of {', '.join(f.choices)}")
+                raise BadField(f.name, said("%(field)s is one of %(choices)s", field=f.name,
+                                                choices=", ".join(f.choices)))
             data[f.name] = raw
         elif f.kind == "prizes":
             data[f.name] = _prizes(raw)
@@ -150,7 +154,8 @@ def _prizes(text: str) -> list[dict[str, Any]]:
     for n, line in enumerate([ln for ln in text.splitlines() if ln.strip()], 1):
         parts = [p.strip() for p in line.replace("，", ",").split(",")]
         if len(parts) != 4 or not parts[0] or not parts[1] or not parts[2].isdigit() or not parts[3].isdigit():
-            raise BadField("prizes", f"prize line {n}: write code, name, weight, points (e.g. A, 88 points, 5, 88)")
+            raise BadField("prizes", said("prize line %(n)s: write code, name, weight, points (e.g. A, 88 points, "
+                                             "5, 88)", n=n))
         prizes.append({"code": parts[0], "name": parts[1], "weight": int(parts[2]), "points": int(parts[3])})
     if len({p["code"] for p in prizes}) != len(prizes):
         raise BadField("prizes", "each prize needs a code of its own")
@@ -232,10 +237,11 @@ def put_record(conn, seq, actor: Actor, type_: str, key: str, data: dict[str, An
     """save() inside a caller's transaction (a gift's new picture and its record commit together)."""
     row = conn.execute(select(c.data, c.seq).where(c.type == type_, c.key == key)).first()
     if seen_seq is None and row is not None:
-        raise BadField("key", f"{type_} {key} exists already", code="exists", status=409)
+        raise BadField("key", said("%(type)s %(key)s exists already", type=type_, key=key), code="exists",
+                       status=409)
     if seen_seq is not None and (row is None or row.seq != seen_seq):
-        raise HQProblem(409, "stale_form", f"{type_} {key} was changed by someone else since you opened it: "
-                                           "reload it and make your change again")
+        raise HQProblem(409, "stale_form", said("%(type)s %(key)s was changed by someone else since you opened it: "
+                                                "reload it and make your change again", type=type_, key=key))
     if type_ == "tier":  # the chain's tiers must stay usable with this one
         _tiers_usable(conn, now, key, parse_tier(key, data))
     feed = FeedWriter(seq)

@@ -19,12 +19,18 @@ What each table holds: hq_server.programme.dashboard_tables. Active members are 
 day with an event (per scope: chain-wide and each store): since a period always ends today, the members
 active in it are those whose last day is on or after its first day. (A member whose latest event carries
 a device time after today, a till's clock ahead, counts from that day.)
+
+New members are counted per local day of their created_at and home store, merged members not. A fold
+finds the days its registrations (member_register) and merges (member_merge: the member merged away) fall
+on, and counts those days again from the members themselves (under the lock, at rest): a count that is
+right whatever happened before (a register sent twice, a member merged twice), for the price of a day's
+members by an index (ix_members_created_live), once a fold; usually one day, today.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import BigInteger, Connection, case, delete, func, literal_column, select, tuple_
@@ -34,7 +40,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from hq_server import models as M
 from hq_server.db import Database
 from hq_server.programme.dashboard_tables import (CHAIN, dashboard_active, dashboard_days, dashboard_gifts,
-                                                  dashboard_last_active, dashboard_state)
+                                                  dashboard_last_active, dashboard_new, dashboard_state)
 from pos_app.domain import ledger as L
 
 DAY_COLUMNS = ("events", "sales_fen", "issued_any", "issued_own", "issued_acct", "redeemed_any", "redeemed_own",
@@ -101,13 +107,16 @@ def catch_up(db: Database) -> None:
             _set_state(conn, "seq", seq.last)
 
 
-def rebuild(conn: Connection) -> None:
+def rebuild(conn: Connection, *, new_members: bool = True) -> None:
     """The whole rollup made again from the ledger (on a connection whose ledger does not move meanwhile:
-    under HQ's writer lock, or before HQ serves)."""
+    under HQ's writer lock, or before HQ serves). new_members False: not the new members' counts (migration
+    0011C, older than their table)."""
     if conn.dialect.name == "postgresql":  # the members' last days are one sort of every event: in memory
         conn.exec_driver_sql("SET LOCAL work_mem = '256MB'")
     for table in (dashboard_days, dashboard_gifts, dashboard_last_active, dashboard_active, dashboard_state):
         conn.execute(delete(table))
+    if new_members:
+        count_new_members(conn)
     upto = conn.execute(select(M.hq_counter.c.value).where(M.hq_counter.c.name == "seq")).scalar_one()
     e = M.events.c
     day = local_day(conn, e.device_time).label("day")
@@ -168,6 +177,40 @@ def _fold(conn: Connection, since: int | None, upto: int, with_members: bool = T
     if with_members:
         _fold_members(conn, numbered, day)
         _fold_outstanding(conn, numbered)
+        _fold_new_members(conn, numbered)
+
+
+def _live_members(conn: Connection, *where):
+    """The members not merged away, counted per local day of created_at and home store."""
+    m = M.members.c
+    day = local_day(conn, m.created_at).label("day")
+    return select(day, m.home_store, func.count()).where(m.merged_into.is_(None), *where).group_by(day, m.home_store)
+
+
+def count_new_members(conn: Connection, days: list[date] | None = None) -> None:
+    """The new members of these local days (all days: None) counted again from the members."""
+    m, n = M.members.c, dashboard_new.c
+    if days is None:
+        conn.execute(delete(dashboard_new))
+        conn.execute(dashboard_new.insert().from_select(["day", "store_id", "members"], _live_members(conn)))
+        return
+    for d in days:  # a local day's members by the created_at index (China is UTC+8 all year)
+        start = datetime.combine(d, time()) - timedelta(hours=8)
+        conn.execute(delete(dashboard_new).where(n.day == d))
+        conn.execute(dashboard_new.insert().from_select(["day", "store_id", "members"], _live_members(
+            conn, m.created_at >= start, m.created_at < start + timedelta(days=1))))
+
+
+def _fold_new_members(conn: Connection, numbered: list) -> None:
+    """Count again the days of the members registered or merged away by the events folded in."""
+    e, m = M.events.c, M.members.c
+    day = local_day(conn, m.created_at)
+    registered = select(day).join_from(M.events, M.members, m.member_id == e.member_id) \
+        .where(*numbered, e.kind == str(L.Kind.MEMBER_REGISTER))
+    merged = select(day).join_from(M.events, M.members, m.member_id == json_text(conn, e.payload, "from")) \
+        .where(*numbered, e.kind == str(L.Kind.MEMBER_MERGE))
+    days = sorted({_day(d) for d in conn.execute(registered.union(merged)).scalars()})
+    count_new_members(conn, days)
 
 
 def _fold_members(conn: Connection, numbered: list, day) -> None:

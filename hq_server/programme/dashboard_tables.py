@@ -44,6 +44,13 @@ dashboard_active = Table("dashboard_active", metadata,
                          Column("day", Date, primary_key=True),
                          Column("members", BigInteger, nullable=False))
 
+# New members (not merged into another) per local day of their created_at and home store: each day a fold
+# sees a registration or a merge of is counted again from the members (migration 0013K makes it).
+dashboard_new = Table("dashboard_new", metadata,
+                      Column("day", Date, primary_key=True),
+                      Column("store_id", String(36), primary_key=True),
+                      Column("members", BigInteger, nullable=False))
+
 # seq: the hq_seq the rollup has folded in up to; outstanding: the sum of the members' positive balances then.
 dashboard_state = Table("dashboard_state", metadata,
                         Column("name", String(16), primary_key=True),

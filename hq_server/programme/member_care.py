@@ -15,7 +15,9 @@ import re
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, func, or_, select, update
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from hq_server import members_admin
 from hq_server.ledger import hq_events
@@ -24,12 +26,13 @@ from hq_server.ledger.book import Book
 from hq_server.db import Database
 from hq_server.errors import HQProblem
 from hq_server.ledger.ingest import Ingest
+from hq_server.ledger.member_records import member_doc
 from hq_server.ledger.member_records import member_item as _member_item
 from hq_server.programme import audit, member_standing
 from hq_server.programme.audit import Actor
 from hq_server.programme.audit_tables import approvals
 from hq_server.programme.listing import ListQuery, ListShape, Page, fetch
-from hq_server.programme.refusals import BadField
+from hq_server.programme.refusals import BadField, said
 from pos_app.domain import entries as E
 from pos_app.domain import ledger as L
 from pos_app.domain.ids import ID_PATTERN, new_id
@@ -42,13 +45,53 @@ _UUID = re.compile(ID_PATTERN.strip("^$"))
 FROZEN = member_standing.FROZEN
 
 
+class _Bytewise(ColumnElement):
+    """A text column compared by code point (PostgreSQL: COLLATE "C"; SQLite's comparison already is):
+    a prefix is then one range of an index on it whatever the database's collation, read in its order."""
+    inherit_cache = True
+    _traverse_internals = [("col", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, col: Any):
+        self.col = col
+        self.type = col.type
+
+
+@compiles(_Bytewise)
+def _bytewise(element: _Bytewise, compiler: Any, **kw: Any) -> str:
+    return compiler.process(element.col, **kw)
+
+
+@compiles(_Bytewise, "postgresql")
+def _bytewise_pg(element: _Bytewise, compiler: Any, **kw: Any) -> str:
+    return f'({compiler.process(element.col, **kw)} COLLATE "C")'
+
+
+PHONE, NAME = _Bytewise(m.phone), _Bytewise(m.name)  # the partial indexes of migration 0014K
+CARD_DIGITS = 12  # pos_app.domain.members.card_no_for
+
+
+def _prefix(col: Any, q: str) -> Any:
+    """col LIKE 'q%' with q's own % _ / escaped: one parameter, the whole pattern (a custom plan reads it
+    as an index range)."""
+    return col.like(q.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%", escape="/")
+
+
 def _search(stmt: Select, q: str) -> Select:
-    """Digits: a phone prefix or a card number; a UUID: the member's id; anything else: a name prefix."""
+    """Digits: a phone prefix (all 12 digits: a card number too); a UUID: the member's id; anything else:
+    a name prefix."""
     if _UUID.fullmatch(q):
         return stmt.where(m.member_id == q)
     if q.isdigit():
-        return stmt.where(or_(m.phone.startswith(q), m.card_no == q))
-    return stmt.where(m.name.startswith(q, autoescape=True))
+        prefix = _prefix(PHONE, q)
+        return stmt.where(or_(prefix, m.card_no == q) if len(q) == CARD_DIGITS else prefix)
+    return stmt.where(_prefix(NAME, q))
+
+
+def _search_sort(q: str) -> tuple:
+    """While searching: by phone or by name, the order of the index the search reads."""
+    if _UUID.fullmatch(q):
+        return ()
+    return (PHONE,) if q.isdigit() else (NAME,)
 
 
 SHAPE = ListShape(sorts={"name": m.name, "phone": m.phone, "created_at": m.created_at, "tier": m.tier,
@@ -56,7 +99,7 @@ SHAPE = ListShape(sorts={"name": m.name, "phone": m.phone, "created_at": m.creat
                   default_sort=(m.created_at.desc(),), tiebreak=(m.member_id,),
                   filters={"store": lambda s, v: s.where(m.home_store == v), "tier": lambda s, v: s.where(m.tier == v),
                            "flagged": lambda s, v: s.where(m.risk_flag.is_not(None)) if v == "1" else s},
-                  search=_search, count_up_to=10_000)
+                  search=_search, count_up_to=10_000, search_sort=_search_sort)
 LIST = select(m.member_id, m.name, m.phone, m.card_no, m.tier, m.home_store, m.created_at, m.risk_flag).where(
     m.merged_into.is_(None))
 
@@ -70,9 +113,13 @@ def member(db: Database, member_id: str) -> dict[str, Any]:
     """The member with balances per point type and debt, open lots soonest-expiring first, and what is
     waiting for approval."""
     with db.read() as conn:
-        doc = members_admin.detail(conn, member_id)
-        if doc is None:
+        found = member_doc(conn, member_id)  # not members_admin.detail: its 100 events the page does not show
+        if found is None:
             raise HQProblem(404, "not_found", f"no member {member_id}")
+        doc = members_admin.staff_view(found)
+        b = M.balances.c
+        doc["balances"] = dict(conn.execute(select(b.account, b.balance)
+                                            .where(b.account.in_(members_admin.member_accounts(member_id)))).all())
         accounts = {L.member_account(member_id, t): str(t) for t in L.PointType}
         lt = M.lots.c
         doc["lots"] = [{**r._mapping, "point_type": accounts[r.account]} for r in conn.execute(
@@ -150,7 +197,8 @@ def _entry(conn, actor: Actor, member_id: str, points: int, reason: str, approve
     made (beyond the rules' largest adjustment, or more points taken than the member has)."""
     rules = _rules(conn, now)
     if abs(points) > rules.max_adjust_points:
-        raise BadField("points", f"an adjustment is at most {rules.max_adjust_points} points (the chain's rules)")
+        raise BadField("points", said("an adjustment is at most %(most)s points (the chain's rules)",
+                                        most=rules.max_adjust_points))
     book = Book(conn)
     payload = {"reason": reason, "approver": approver, "by": actor.username}
     if points > 0:
@@ -162,7 +210,7 @@ def _entry(conn, actor: Actor, member_id: str, points: int, reason: str, approve
         entry = E.spend(Kind.ADJUST, member_id=member_id, lots=[lot.as_lot() for lot in book.lots_of(account)],
                         points=-points, to_account=L.store_issued(M.HQ_ORIGIN), now=now, payload=payload)
         if isinstance(entry, Problem):
-            raise BadField("points", f"the member has fewer points to take away ({entry.message})")
+            raise BadField("points", said("the member has fewer points to take away (%(why)s)", why=entry.message))
     return entry, rules, book.balance(L.member_account(member_id))
 
 
@@ -182,7 +230,8 @@ def _require_member(conn, member_id: str) -> Any:
     if row is None:
         raise HQProblem(404, "not_found", f"no member {member_id}")
     if row.merged_into:
-        raise HQProblem(409, "merged", f"member {member_id} was merged into {row.merged_into}")
+        raise HQProblem(409, "merged", said("member %(member)s was merged into %(into)s", member=member_id,
+                                                into=row.merged_into))
     return row
 
 
@@ -207,7 +256,7 @@ def decide(db: Database, actor: Actor, approval_id: str, approve: bool, now: dat
         if row is None:
             raise HQProblem(404, "not_found", f"no approval {approval_id}")
         if row.status != "pending":
-            raise HQProblem(409, "decided", f"this adjustment was already {row.status}")
+            raise HQProblem(409, "decided", said("this adjustment was already %(state)s", state=row.status))
         if row.requested_by == actor.username:
             raise HQProblem(403, "same_person", "a second person must approve: you asked for this adjustment")
         request = json.loads(row.request)

@@ -1,13 +1,38 @@
 """A refusal that names the form field it is about, so a page can show the message beside it.
 
 It is an HQProblem (422 unless said), so the JSON API and the error pages treat it like any other.
+
+A refusal with values in it ("qty: s001 holds 3 of CUP: it cannot give up 5") is written with `said`:
+the English sentence as a str (the JSON API, logs and tests read it as before), which also carries its
+msgid and values, so a face shows it in the reader's language (the `tr` filter of hq_server.web.pages
+translates the msgid, then puts the values in).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from pos_app.domain.problems import Problem
 
 from hq_server.errors import HQProblem
+
+
+class Said(str):
+    """An English sentence made from a msgid with %(name)s placeholders and its values."""
+
+    msgid: str
+    params: dict[str, Any]
+
+    def __new__(cls, msgid: str, params: dict[str, Any]) -> Said:
+        text = super().__new__(cls, msgid % params if params else msgid)
+        text.msgid, text.params = msgid, params
+        return text
+
+
+def said(msgid: str, /, **params: Any) -> str:
+    """A refusal's sentence with values, translatable where it is shown (`said` is a gettext keyword for
+    the catalogue test: tests/web/test_catalogues.py)."""
+    return Said(msgid, params)
 
 
 class BadField(HQProblem):

@@ -17,7 +17,7 @@ from hq_server.errors import HQProblem
 from hq_server.programme import audit
 from hq_server.programme.audit import Actor
 from hq_server.programme.listing import ListQuery, ListShape, Page, fetch
-from hq_server.programme.refusals import BadField
+from hq_server.programme.refusals import BadField, said
 from hq_server.roles import StaffRole
 from hq_server.security import hash_password
 
@@ -60,7 +60,7 @@ def save(db: Database, actor: Actor, username: str, *, role: str, store_id: str 
     try:
         role_ = StaffRole(role)
     except ValueError:
-        raise BadField("role", f"no role {role!r}") from None
+        raise BadField("role", said("no role %(role)r", role=role)) from None
     store_id = (store_id or "").strip() or None
     if (role_ == StaffRole.STORE_MANAGER) != (store_id is not None):
         raise BadField("store_id", "a store manager needs their store, and only a store manager has one")
@@ -71,7 +71,7 @@ def save(db: Database, actor: Actor, username: str, *, role: str, store_id: str 
     h = hash_password(password) if password else None
     with db.write() as (conn, _seq):
         if store_id and conn.execute(select(M.stores.c.store_id).where(M.stores.c.store_id == store_id)).first() is None:
-            raise BadField("store_id", f"no store {store_id}")
+            raise BadField("store_id", said("no store %(store)s", store=store_id))
         before = _public(conn, username)
         values = {"role": str(role_), "store_id": store_id, "active": int(active)}
         if before is None:
@@ -94,7 +94,7 @@ def save(db: Database, actor: Actor, username: str, *, role: str, store_id: str 
 def unlock(db: Database, actor: Actor, username: str, now: datetime) -> None:
     with db.write() as (conn, _seq):
         if conn.execute(M.login_locks.delete().where(lk.username == username)).rowcount == 0:
-            raise HQProblem(409, "not_locked", f"{username} is not locked")
+            raise HQProblem(409, "not_locked", said("%(user)s is not locked", user=username))
         audit.record(conn, actor, "user.unlock", f"user:{username}", before={"locked": True},
                      after={"locked": False}, at=now)
 

@@ -32,7 +32,7 @@ from hq_server.feed import FeedWriter
 from hq_server.programme import audit
 from hq_server.programme.audit import Actor
 from hq_server.programme.listing import ListQuery, ListShape, Page, fetch
-from hq_server.programme.refusals import BadField
+from hq_server.programme.refusals import BadField, said
 from hq_server.ledger.stock_book import MAX_QTY, WAREHOUSE, StockBook, gift_stock, move_id, stock_moves
 from pos_app.domain.ids import new_id
 
@@ -56,15 +56,16 @@ def _qty(value: Any, *, signed: bool) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
         raise BadField("qty", "qty: a quantity is a whole number of units")
     if value == 0 or abs(value) > MAX_QTY or (value < 0 and not signed):
-        raise BadField("qty", f"qty: a quantity is 1 to {MAX_QTY:,} units" + (" (or less than zero to take some away)"
-                                                                        if signed else ""))
+        raise BadField("qty", said("qty: a quantity is 1 to %(most)s units (or less than zero to take some away)",
+                                   most=f"{MAX_QTY:,}") if signed else
+                       said("qty: a quantity is 1 to %(most)s units", most=f"{MAX_QTY:,}"))
     return value
 
 
 def _note(note: str | None) -> str | None:
     note = (note or "").strip()
     if len(note) > MAX_NOTE:
-        raise BadField("note", f"note: a note is at most {MAX_NOTE} characters")
+        raise BadField("note", said("note: a note is at most %(n)s characters", n=MAX_NOTE))
     return note or None
 
 
@@ -72,7 +73,7 @@ def _require_gift(conn: Connection, gift_id: str, field: str = "gift_id") -> Non
     c = M.catalog.c
     if not isinstance(gift_id, str) or conn.execute(select(c.key).where(c.type == "gift", c.key == gift_id)
                                                     ).first() is None:
-        raise BadField(field, f"{field}: no gift {str(gift_id)[:64]!r} in the catalogue")
+        raise BadField(field, said("%(field)s: no gift %(gift)r in the catalogue", field=field, gift=str(gift_id)[:64]))
 
 
 def _require_location(conn: Connection, location: str, field: str) -> None:
@@ -80,14 +81,15 @@ def _require_location(conn: Connection, location: str, field: str) -> None:
         return
     if not isinstance(location, str) or conn.execute(select(M.stores.c.store_id).where(
             M.stores.c.store_id == location)).first() is None:
-        raise BadField(field, f"{field}: no location {str(location)[:36]!r}: the warehouse is \"{WAREHOUSE}\", "
-                              "or a store's id")
+        raise BadField(field, said("%(field)s: no location %(location)r: the warehouse is \"%(warehouse)s\", or a "
+                                   "store's id", field=field, location=str(location)[:36], warehouse=WAREHOUSE))
 
 
 def _may_work_on(actor: Actor, location: str) -> None:
     """A store manager works on their own store's stock only; the chain's staff on any location."""
     if actor.role == R.STORE_MANAGER and location != actor.store_id:
-        raise HQProblem(403, "not_your_store", f"a store manager moves their own store's stock, not {location}'s")
+        raise HQProblem(403, "not_your_store", said("a store manager moves their own store's stock, not %(location)s's",
+                                                              location=location))
 
 
 def _level(book: StockBook, location: str, gift_id: str, seq: int) -> StockLevel:
@@ -105,7 +107,8 @@ def allot_stock(db: Database, actor: Actor, *, gift_id: str, location: str, qty:
         book = StockBook(conn, seq, now)
         have = book.level(location, gift_id) or 0
         if have + qty < 0:
-            raise BadField("qty", f"qty: {location} holds {have} of {gift_id}: it cannot give up {-qty}")
+            raise BadField("qty", said("qty: %(location)s holds %(have)s of %(gift)s: it cannot give up %(qty)s",
+                                       location=location, have=have, gift=gift_id, qty=-qty))
         ref = new_id()
         book.move(gift_id, location, qty, "allot", mid=move_id(ref, location), ref=ref, by=actor.username, note=note)
         feed = FeedWriter(seq)
@@ -131,7 +134,8 @@ def move_stock(db: Database, actor: Actor, *, gift_id: str, from_location: str, 
         if have is None:
             _require_gift(conn, gift_id)
         if (have or 0) < qty:
-            raise BadField("qty", f"qty: {from_location} holds {have or 0} of {gift_id}: it cannot send {qty}")
+            raise BadField("qty", said("qty: %(location)s holds %(have)s of %(gift)s: it cannot send %(qty)s",
+                                       location=from_location, have=have or 0, gift=gift_id, qty=qty))
         ref = new_id()
         book.move(gift_id, from_location, -qty, "move_out", mid=move_id(ref, "out"), ref=ref, by=actor.username,
                   note=note)

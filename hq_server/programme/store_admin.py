@@ -22,7 +22,7 @@ from hq_server.limits import CHAIN_KEY, limits_for
 from hq_server.programme import audit
 from hq_server.programme.audit import Actor
 from hq_server.programme.listing import ListQuery, ListShape, Page, fetch
-from hq_server.programme.refusals import BadField
+from hq_server.programme.refusals import BadField, said
 from hq_server.roles import CATALOGUE, StaffRole
 from hq_server.security import new_secret, secret_hash
 from pos_app.sync.wire import OfflineLimits
@@ -57,12 +57,13 @@ def create(db: Database, actor: Actor, store_id: str, name: str, now: datetime) 
     if not STORE_ID.fullmatch(store_id):
         raise BadField("store_id", "a store id is 1 to 36 letters, digits, _ or -")
     if store_id in (M.HQ_ORIGIN, M.CHAIN):
-        raise BadField("store_id", f"{store_id!r} is reserved")
+        raise BadField("store_id", said("%(store)r is reserved", store=store_id))
     if not (1 <= len(name) <= 80):
         raise BadField("name", "a store's name is 1 to 80 characters")
     with db.write() as (conn, _seq):
         if conn.execute(select(s.store_id).where(s.store_id == store_id)).first():
-            raise BadField("store_id", f"store {store_id} already exists", code="store_exists", status=409)
+            raise BadField("store_id", said("store %(store)s already exists", store=store_id), code="store_exists",
+                           status=409)
         conn.execute(M.stores.insert().values(store_id=store_id, name=name, created_at=now))
         audit.record(conn, actor, "store.create", f"store:{store_id}", after={"store_id": store_id, "name": name},
                      at=now)
@@ -129,7 +130,7 @@ def revoke_till(db: Database, who: Staff, device_id: str, now: datetime) -> str:
             raise HQProblem(404, "not_found", f"no till {device_id}")
         _scope(who, row.store_id)
         if row.revoked:
-            raise HQProblem(409, "already_revoked", f"till {row.name} is already revoked")
+            raise HQProblem(409, "already_revoked", said("till %(till)s is already revoked", till=row.name))
         conn.execute(update(M.devices).where(d.device_id == device_id).values(revoked=1))
         audit.record(conn, Actor(who.username, who.role, who.store_id), "till.revoke", f"till:{device_id}",
                      before={"revoked": False, "store_id": row.store_id, "name": row.name}, after={"revoked": True},
@@ -148,7 +149,7 @@ def set_offline_limits(db: Database, actor: Actor, store_id: str | None, form: d
     for name in LIMIT_FIELDS:
         raw = (form.get(name) or "").strip().replace(",", "")
         if not raw.isdigit() or len(raw) > 18:
-            raise BadField(name, f"{name} is a whole number >= 0")
+            raise BadField(name, said("%(field)s is a whole number >= 0", field=name))
         values[name] = int(raw)
     try:
         limits = OfflineLimits(**values)

@@ -33,8 +33,8 @@ from hq_server.errors import HQProblem
 from hq_server.programme import audit
 from hq_server.programme import ledger_reads as R
 from hq_server.programme.audit import Actor
-from hq_server.programme.listing import ListQuery, ListShape, Page, fetch
-from hq_server.programme.refusals import BadField
+from hq_server.programme.listing import ListQuery, ListShape, Page, fetch, latest_requests
+from hq_server.programme.refusals import BadField, said
 from pos_app.domain import entries as E
 from pos_app.domain import ledger as L
 from pos_app.domain.give_back import LotRoom, Room
@@ -160,7 +160,8 @@ def _pending(conn: Connection, withdrawal_id: str) -> Withdrawal:
         raise HQProblem(404, "not_found", f"no withdrawal {withdrawal_id}")
     w = Withdrawal(**row._mapping)
     if w.status != "pending":
-        raise HQProblem(409, "not_pending", f"withdrawal {withdrawal_id} is already {w.status}")
+        raise HQProblem(409, "not_pending", said("withdrawal %(w)s is already %(state)s", w=withdrawal_id,
+                                                        state=w.status))
     return w
 
 
@@ -238,15 +239,10 @@ def _to_account(entry: Entry, wrong: str, right: str) -> Entry:
 
 def list_withdrawals(db: Database, *, status: str | None = None, holder: str | None = None,
                      limit: int = 200) -> list[Withdrawal]:
-    c = M.withdrawals.c
-    q = select(M.withdrawals)
-    if status is not None:
-        q = q.where(c.status == status)
-    if holder is not None:
-        q = q.where(c.holder == holder)
     with db.read() as conn:
-        rows = conn.execute(q.order_by(c.requested_at.desc(), c.withdrawal_id).limit(limit)).all()
-    return [Withdrawal(**r._mapping) for r in rows]
+        rows = latest_requests(conn, M.withdrawals, key="withdrawal_id", equal={"status": status, "holder": holder},
+                               limit=limit)
+    return [Withdrawal(**r) for r in rows]
 
 
 _w = M.withdrawals.c

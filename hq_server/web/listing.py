@@ -20,6 +20,7 @@ from starlette.responses import Response
 
 from hq_server.errors import HQProblem
 from hq_server.programme.listing import MAX_PER_PAGE, ListQuery, Page
+from hq_server.programme.refusals import said
 from hq_server.web.formats import cell
 
 PER_CHOICES = (25, 50, 100, 200)
@@ -29,7 +30,7 @@ PER_CHOICES = (25, 50, 100, 200)
 class Column:
     key: str
     label: str  # a msgid
-    kind: str = "text"  # text | yuan | points | time | bool | code
+    kind: str = "text"  # text | word (a state, a mode: never wrapped) | id (long: may wrap) | yuan | points | time | bool | code
     sortable: bool = True
     link: Callable[[dict], str] | None = None  # the row's page, for the HTML table
 
@@ -44,7 +45,7 @@ def list_query(request: Request, *, filters: Iterable[str] = (), sorts: Iterable
     if sort and sort.startswith("-"):
         sort, desc = sort[1:], True
     if sort is not None and sort not in set(sorts):
-        raise HQProblem(422, "bad_sort", f"this list cannot be sorted by {sort!r}")
+        raise HQProblem(422, "bad_sort", said("this list cannot be sorted by %(sort)r", sort=sort))
     q = (qp.get("q") or "").strip()
     if len(q) > 80:
         raise HQProblem(422, "bad_search", "a search is at most 80 characters")
@@ -52,7 +53,7 @@ def list_query(request: Request, *, filters: Iterable[str] = (), sorts: Iterable
     for key in filters:
         value = (qp.get(key) or "").strip()
         if len(value) > 80:
-            raise HQProblem(422, "bad_filter", f"the {key} filter is at most 80 characters")
+            raise HQProblem(422, "bad_filter", said("the %(key)s filter is at most 80 characters", key=key))
         if value:
             found[key] = value
     return ListQuery(page=page, per=per, sort=sort, desc=desc, q=q, filters=found)
@@ -62,7 +63,8 @@ def _int(raw: str | None, name: str, default: int, low: int, high: int) -> int:
     if raw is None or raw == "":
         return default
     if not raw.isdigit() or not (low <= int(raw) <= high):
-        raise HQProblem(422, "bad_paging", f"{name} must be a whole number from {low} to {high}")
+        raise HQProblem(422, "bad_paging", said("%(name)s must be a whole number from %(low)s to %(high)s",
+                                                       name=name, low=low, high=high))
     return int(raw)
 
 

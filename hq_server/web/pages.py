@@ -37,7 +37,7 @@ class Pages:
         env.install_gettext_translations(translations, newstyle=True)
         # `tr`: a use case's refusal in the reader's language where the catalogue has it, else as written
         # (plain gettext: the sentence is never %-formatted, whatever it holds)
-        env.filters["tr"] = translations.gettext
+        env.filters["tr"] = _translator(translations)
         env.filters.update(pretty_json=formats.pretty_json, yuan=formats.yuan, points=formats.points, local_time=formats.local_time,
                            cell=formats.cell)
         env.globals.update(link=listing.link, sort_link=listing.sort_link, pages_around=listing.pages_around,
@@ -67,6 +67,23 @@ class Pages:
         flash.forget(response, request)
         csrf.remember_pre_session(response, request)
         return response
+
+
+def _translator(translations):
+    """`tr`: a plain sentence by its own msgid; one made by hq_server.programme.refusals.said by its msgid
+    with its values put in after (a catalogue without it: the English sentence as written)."""
+    def tr(text: Any) -> str:
+        msgid = getattr(text, "msgid", None)
+        if msgid is None:
+            return translations.gettext(text)
+        translated = translations.gettext(msgid)
+        if translated == msgid:
+            return str(text)
+        try:
+            return translated % text.params
+        except (KeyError, ValueError, TypeError):
+            return str(text)
+    return tr
 
 
 def lang_of(request: Request) -> str:

@@ -15,6 +15,7 @@ from starlette.datastructures import FormData
 
 from hq_server.auth import Staff, session_staff
 from hq_server.errors import HQProblem
+from hq_server.programme.refusals import said
 from hq_server.roles import ADMIN, StaffRole
 from hq_server.web.csrf import checked_form
 from hq_server.web.faces import SignInNeeded
@@ -39,7 +40,8 @@ def refuse_unless(who: Staff, roles: Iterable[StaffRole]) -> None:
     allowed = frozenset(roles)
     if not who.may(allowed):
         names = ", ".join(sorted({ADMIN, *allowed}))
-        raise HQProblem(403, "forbidden", f"your role ({who.role}) may not open this page; it needs one of: {names}")
+        raise HQProblem(403, "forbidden", said("your role (%(role)s) may not open this page; it needs one of: %(roles)s",
+                                                     role=who.role, roles=names))
 
 
 def staff_page(roles: Iterable[StaffRole]) -> Callable[[Request], Staff]:
@@ -64,7 +66,7 @@ class StaffForm:
         if not isinstance(value, str):
             return ""
         if len(value) > max_len:
-            raise HQProblem(422, "too_long", f"{name} is at most {max_len} characters")
+            raise HQProblem(422, "too_long", said("%(field)s is at most %(n)s characters", field=name, n=max_len))
         return value.strip()
 
 

@@ -45,9 +45,10 @@ def parse_campaign(campaign_id: str, data: object, *, strict: bool = False) -> C
     """A campaign record as HQ publishes it (pos_app.domain.fields: HQ strict, a till lenient). A
     multiplier of 100 or less would never be chosen over the base rate (multiplier_for), so it is refused."""
     f = Fields("campaign", data, strict=strict)
-    c = Campaign(campaign_id, f.text("name"), f.time("starts_at", required=True), f.time("ends_at", required=True),
-                 f.whole("multiplier_pct", least=101, most=10_000),
+    name, starts, ends = f.need_text("name"), f.time("starts_at", required=True), f.time("ends_at", required=True)
+    c = Campaign(campaign_id, name, starts or datetime.min, ends or datetime.min,  # (stand-ins when bad)
+                 f.need_whole("multiplier_pct", least=101, most=10_000),
                  frozenset(f.texts("categories", max_len=40)), frozenset(f.texts("skus", max_len=64)))
-    if c.starts_at and c.ends_at and c.ends_at <= c.starts_at:
+    if starts and ends and ends <= starts:
         f.bad("ends_at", "must be after starts_at")
     return f.done() or c

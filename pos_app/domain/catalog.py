@@ -21,6 +21,6 @@ class Product:
 def parse_product(sku: str, data: object, *, strict: bool = False) -> Product | Problems:
     """A product record as HQ publishes it (pos_app.domain.fields: HQ strict, a till lenient)."""
     f = Fields("product", data, strict=strict)
-    p = Product(sku, f.text("name"), f.text("category", max_len=40), f.whole("price_fen"),
+    p = Product(sku, f.need_text("name"), f.need_text("category", max_len=40), f.need_whole("price_fen"),
                 f.text("barcode", required=False, max_len=40) or None, f.flag("active", True))
     return f.done() or p

@@ -96,8 +96,10 @@ def parse_coupon_type(type_id: str, data: object, *, strict: bool = False) -> Co
     name, kind = f.text("name"), f.text("kind", max_len=16)
     if kind is not None and kind not in set(CouponKind):
         f.bad("kind", f"must be one of {', '.join(CouponKind)}, not {kind[:16]!r}")
-    ctype = CouponType(type_id, name, f.whole("points_cost"), CouponKind(kind) if kind in set(CouponKind) else None,
-                       f.whole("value"), f.whole("min_spend_fen", default=0),
-                       f.whole("max_discount_fen", required=False), f.whole("valid_days", default=30, most=36_500))
+    ctype = CouponType(type_id, name or "", f.need_whole("points_cost"),
+                       CouponKind(kind) if kind in set(CouponKind) else CouponKind.AMOUNT,  # (a stand-in when bad)
+                       f.need_whole("value"), f.need_whole("min_spend_fen", default=0),
+                       f.whole("max_discount_fen", required=False),
+                       f.need_whole("valid_days", default=30, most=36_500))
     problems = f.done()
     return problems or check_type(ctype) or ctype

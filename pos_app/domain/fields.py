@@ -82,6 +82,16 @@ class Fields:
             return None
         return v
 
+    # A required field's value, or a stand-in when it is bad (missing, of the wrong type or out of range):
+    # the problem is recorded then, so done() refuses the record and the stand-in is never used.
+    def need_text(self, name: str, *, max_len: int = 80) -> str:
+        v = self.text(name, max_len=max_len)
+        return "" if v is None else v
+
+    def need_whole(self, name: str, *, least: int = 0, most: int = INT64_MAX, default: int | None = None) -> int:
+        v = self.whole(name, least=least, most=most, default=default)
+        return least if v is None else v
+
     def time(self, name: str, *, required: bool = False) -> datetime | None:
         v = self._get(name, required)
         if v is _MISSING:

@@ -33,7 +33,7 @@ def parse_gift(gift_id: str, data: object, *, strict: bool = False) -> Gift | Pr
     never holds stock (DESIGN.md 11: stock belongs to a location, HQ allots and moves it): HQ refuses a
     `stock` field, a till ignores one in a record HQ kept from before."""
     f = Fields("gift", data, strict=strict)
-    g = Gift(gift_id, f.text("name"), f.whole("points_cost", least=1), f.whole("copay_fen", default=0),
+    g = Gift(gift_id, f.need_text("name"), f.need_whole("points_cost", least=1), f.need_whole("copay_fen", default=0),
              f.time("starts_at"), f.time("ends_at"), f.whole("per_member_limit", required=False, least=1),
              f.text("min_tier", required=False, max_len=16) or None, f.text("image", required=False, max_len=400),
              f.flag("active", True), f.text("category", required=False, max_len=40) or None,

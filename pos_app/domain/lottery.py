@@ -66,19 +66,20 @@ def parse_lottery(lottery_id: str, data: object, *, strict: bool = False) -> Lot
     prize is {code, name, weight, points}; prize codes are unique (a draw's event names its prize by code).
     HQ's limits: daily_draws (per member), daily_prize_points (per store)."""
     f = Fields("lottery", data, strict=strict)
-    name, cost = f.text("name"), f.whole("points_per_draw", least=1)
-    prizes = []
+    name, cost = f.need_text("name"), f.need_whole("points_per_draw", least=1)
+    prizes, weights = [], []
     for prefix, item in f.items("prizes"):
         p = f.nested(prefix, item)
-        prizes.append(Prize(p.text("code", max_len=16), p.text("name"), p.whole("weight", most=1_000_000),
-                            p.whole("points", default=0)))
+        code, weight = p.need_text("code", max_len=16), p.whole("weight", most=1_000_000)
+        weights.append(weight)
+        prizes.append(Prize(code, p.need_text("name"), weight or 0, p.need_whole("points", default=0)))
         f.join(p)
     lottery = Lottery(lottery_id, name, cost, tuple(prizes), f.whole("daily_draws", required=False, least=1),
                       f.whole("daily_prize_points", required=False))
     codes = [p.code for p in prizes if p.code]
     if len(set(codes)) != len(codes):
         f.bad("prizes", "prize codes must be unique")
-    if prizes and all(isinstance(p.weight, int) for p in prizes) and sum(p.weight for p in prizes) <= 0:
+    if weights and all(isinstance(w, int) for w in weights) and sum(w or 0 for w in weights) <= 0:
         f.bad("prizes", "prize weights must not all be zero")
     return f.done() or lottery
 

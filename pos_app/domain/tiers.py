@@ -31,7 +31,7 @@ class Tier:
                 or (self.min_points is not None and points >= self.min_points))
 
 
-def _order(t: Tier) -> tuple:
+def _order(t: Tier) -> tuple[int, int, str]:
     # check_tiers keeps a chain's tiers on one basis, so either threshold orders them alike
     return (-1 if t.min_spend_fen is None else t.min_spend_fen, -1 if t.min_points is None else t.min_points, t.code)
 
@@ -42,8 +42,8 @@ def parse_tier(code: str, data: object, *, strict: bool = False) -> Tier | Probl
     f = Fields("tier", data, strict=strict)
     if not isinstance(code, str) or not 0 < len(code) <= 16:
         f.bad("code", "a tier's code is 1 to 16 characters")
-    t = Tier(code, f.text("name", max_len=40), f.whole("min_spend_fen", required=False),
-             f.whole("multiplier_pct", default=100, least=1, most=1000), f.texts("benefits", max_len=80, most=20),
+    t = Tier(code, f.need_text("name", max_len=40), f.whole("min_spend_fen", required=False),
+             f.need_whole("multiplier_pct", default=100, least=1, most=1000), f.texts("benefits", max_len=80, most=20),
              f.whole("min_points", required=False))
     if isinstance(data, dict) and data.get("min_spend_fen") is None and data.get("min_points") is None:
         f.bad("min_spend_fen", "a tier needs min_spend_fen, min_points or both")

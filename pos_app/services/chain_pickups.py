@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, select
 
 from pos_app.domain.codes import PickupCode
+from pos_app.domain.gifts import Gift
 from pos_app.domain.ledger import Entry, Kind
 from pos_app.services.context import StoreContext, post, refuse
 from pos_app.store import repos
@@ -33,8 +34,8 @@ def refuse_if_used(conn: Connection, code: PickupCode) -> None:
         raise refuse("pickup.closed", f"this gift was already collected (or cancelled) {where}")
 
 
-def _gift(conn: Connection, code: PickupCode):
-    found = repos.gift_with_stock(conn, code.gift_id)
+def _gift(conn: Connection, code: PickupCode) -> tuple[Gift, int]:
+    found = repos.gift_with_stock(conn, code.gift_id) if code.gift_id is not None else None
     if found is None:
         raise refuse("gift.unknown", f"this store does not know gift {code.gift_id} yet: sync with HQ, then scan again")
     return found

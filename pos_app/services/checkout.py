@@ -7,8 +7,10 @@ and a tier upgrade are posted together with the sale rows and their outbox entri
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -16,7 +18,7 @@ from pos_app.domain import entries as E
 from pos_app.domain import ledger as L
 from pos_app.domain.ids import new_id
 from pos_app.domain.ledger import Entry, Kind
-from pos_app.domain.lots import spendable_total
+from pos_app.domain.lots import Lot, spendable_total
 from pos_app.domain.members import Member
 from pos_app.domain.pricing import CartLine, Quote, check_tender, quote
 from pos_app.domain.problems import Problem, Refused, problem, refuse_if
@@ -46,14 +48,16 @@ class SaleResult:
 
 
 def price_cart(ctx: StoreContext, *, items: list[tuple[str, int]], member_id: str | None = None,
-               coupons: list[str] = (), cash_points: int = 0) -> Quote:
+               coupons: Sequence[str] = (), cash_points: int = 0) -> Quote:
     """The live quote the checkout screen shows while the cart is built (writes nothing)."""
     with ctx.db.read() as conn:
         q, *_ = _quote(ctx, conn, items, member_id, coupons, cash_points, ctx.now())
         return q
 
 
-def _quote(ctx: StoreContext, conn: Connection, items, member_id, coupon_codes, cash_points, now):
+def _quote(ctx: StoreContext, conn: Connection, items: list[tuple[str, int]], member_id: str | None,
+           coupon_codes: Sequence[str], cash_points: int, now: datetime
+           ) -> tuple[Quote, Rules, Member | None, list[Lot], dict[str, chain_coupons.Source]]:
     rules = repos.current_rules(conn, now)
     member = require_member(conn, member_id) if member_id else None
     lines, problems = _cart_lines(conn, items)
@@ -87,8 +91,8 @@ def _cart_lines(conn: Connection, items: list[tuple[str, int]]) -> tuple[list[Ca
 
 
 def _earned_today(ctx: StoreContext, conn: Connection, member_id: str, now: datetime) -> int:
-    local = now.replace(tzinfo=None) + ctx.timezone.utcoffset(now)
-    day_start = local.replace(hour=0, minute=0, second=0, microsecond=0) - ctx.timezone.utcoffset(now)
+    local = now.replace(tzinfo=None) + ctx.utc_offset(now)
+    day_start = local.replace(hour=0, minute=0, second=0, microsecond=0) - ctx.utc_offset(now)
     return sales_repo.earned_since(conn, member_id, day_start)
 
 
@@ -102,7 +106,7 @@ def qualifying_points(conn: Connection, member_id: str, now: datetime) -> int:
 
 
 def checkout(ctx: StoreContext, *, staff_id: str, items: list[tuple[str, int]], member_id: str | None = None,
-             coupons: list[str] = (), cash_points: int = 0, tender: dict[str, int] | None = None,
+             coupons: Sequence[str] = (), cash_points: int = 0, tender: dict[str, int] | None = None,
              guide_id: str | None = None, member_pin: str | None = None, member_code: str | None = None) -> SaleResult:
     """The sale. Points paying part of the bill are a redemption: the member proves being
     here with their PIN or their phone's dynamic code (`member_code`, as for gifts);
@@ -130,7 +134,7 @@ def checkout(ctx: StoreContext, *, staff_id: str, items: list[tuple[str, int]], 
             tier_after = after_sale(rules.tiers, member.tier,
                                     qualifying_spend(conn, member.member_id, now) + q.due_fen,
                                     qualifying_points(conn, member.member_id, now) + q.earn_points)
-            updates = {}
+            updates: dict[str, Any] = {}
             if tier_after != member.tier:
                 updates["tier"] = tier_after
                 post(ctx, conn, Entry(Kind.TIER_CHANGE, {**base, "member_id": member.member_id, "from": member.tier,
@@ -151,9 +155,10 @@ def checkout(ctx: StoreContext, *, staff_id: str, items: list[tuple[str, int]], 
                           tier_after, q.guide_points if guide_id else 0, posted.get("referral_bonus", 0))
 
 
-def _post_points(ctx, conn, q: Quote, rules: Rules, member: Member | None, lots, staff_id, guide_id, now,
-                 base, proof: str | None = None) -> dict:
-    posted: dict = {}
+def _post_points(ctx: StoreContext, conn: Connection, q: Quote, rules: Rules, member: Member | None,
+                 lots: list[Lot], staff_id: str, guide_id: str | None, now: datetime, base: dict[str, Any],
+                 proof: str | None = None) -> dict[str, Any]:
+    posted: dict[str, Any] = {}
 
     def record(entry: Entry) -> str:
         return post(ctx, conn, entry, staff_id=staff_id, rule_version=rules.version, now=now).event_id
@@ -196,8 +201,9 @@ def _receipt_no(ctx: StoreContext, conn: Connection, now: datetime) -> str:
     return f"{ctx.who.device_id[-6:].upper()}-{day}-{n + 1:04d}"
 
 
-def _save_sale(conn, sale_id, receipt_no, now, q: Quote, tender, change, member, staff_id, guide_id, rules,
-               posted) -> None:
+def _save_sale(conn: Connection, sale_id: str, receipt_no: str, now: datetime, q: Quote, tender: dict[str, int],
+               change: int, member: Member | None, staff_id: str, guide_id: str | None, rules: Rules,
+               posted: dict[str, Any]) -> None:
     sales_repo.insert(conn, {
         "sale_id": sale_id, "receipt_no": receipt_no, "member_id": member.member_id if member else None,
         "staff_id": staff_id, "guide_id": guide_id, "created_at": now, "subtotal_fen": q.subtotal_fen,

@@ -72,6 +72,10 @@ class StoreContext:
     def now(self) -> datetime:
         return self.clock()
 
+    def utc_offset(self, when: datetime) -> timedelta:
+        """The store's offset from UTC at `when` (a naive UTC time)."""
+        return self.timezone.utcoffset(when) or timedelta(0)
+
     def corrected_now(self, conn: Connection) -> datetime:
         """The till's clock corrected by the skew HQ measured at the last handshake: validity windows
         (a member's phone code) use it (DESIGN.md 6, rule 4), so a till whose clock is days off still

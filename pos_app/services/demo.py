@@ -27,6 +27,7 @@ from pos_app.domain.lottery import Lottery, Prize
 from pos_app.domain.rules import ApprovalPolicy, Rules
 from pos_app.domain.staff import Role, Staff, hash_pin
 from pos_app.domain.tiers import Tier
+from pos_app.domain.members import Member
 from pos_app.services.context import StoreContext
 from pos_app.store import repos
 from pos_app.sync import state as sync_state
@@ -126,9 +127,10 @@ def seed_demo(ctx: StoreContext) -> bool:
     baskets = [[("TEA-PUER", 2), ("SNACK-NUTS", 1)], [("MILKTEA-L", 2), ("LEMON-TEA", 1)],
                [("TEA-OOLONG", 1), ("MUG-LOGO", 1)], [("SNACK-MOONCAKE", 3)], [("TEASET-TRAVEL", 1), ("TEA-GREEN", 2)]]
     with ctx.db.read() as conn:
-        members = [repos.member_where(conn, phone=p) for p, _ in MEMBERS]
-    for m, basket in zip(members, baskets):
-        checkout_uc.checkout(ctx, staff_id=CASHIER_ID, member_id=m.member_id, items=basket, guide_id=GUIDE_ID)
+        found = [repos.member_where(conn, phone=p) for p, _ in MEMBERS]
+    members = [f for f in found if f is not None]
+    for member, basket in zip(members, baskets):
+        checkout_uc.checkout(ctx, staff_id=CASHIER_ID, member_id=member.member_id, items=basket, guide_id=GUIDE_ID)
     _seed_keys(ctx, members)
     return True
 
@@ -140,10 +142,10 @@ def demo_folder(ctx: StoreContext) -> Path | None:
     return None if str(path) == ":memory:" else path.parent / DEMO_FOLDER
 
 
-def _seed_keys(ctx: StoreContext, members: list) -> None:
+def _seed_keys(ctx: StoreContext, members: list[Member]) -> None:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from pos_app.scanner.formats import public_bytes
+    from pos_app.domain.label_batches import public_bytes
 
     folder = demo_folder(ctx)
     label_key = _demo_label_key(folder)
@@ -157,10 +159,11 @@ def _seed_keys(ctx: StoreContext, members: list) -> None:
     doc = {m.member_id: {"phone": m.phone, "name": m.name, "private_key": member_keys[m.member_id].private_bytes_raw()
                          .hex()} for m in members}
     _write_private(folder / MEMBER_KEYS_FILE, json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8"))
+    from pos_app.domain.label_batches import create_batch
     from pos_app.scanner import labels  # Pillow and qrcode: only when there is a folder to print to
 
     sku, name, count, prizes = DEMO_LABELS
-    labels.write_batch(labels.create_batch(sku=sku, name=name, count=count, prizes=prizes, key=label_key,
+    labels.write_batch(create_batch(sku=sku, name=name, count=count, prizes=prizes, key=label_key,
                                            now=ctx.now()), folder)
 
 

@@ -13,6 +13,7 @@ import sys
 import threading
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
+from types import TracebackType
 
 MAX_BYTES = 1_000_000
 BACKUPS = 5
@@ -49,13 +50,13 @@ def _log_crashes() -> None:
         return
     before, before_thread = sys.excepthook, threading.excepthook
 
-    def hook(kind, value, tb):
+    def hook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
         log.critical("uncaught exception", exc_info=(kind, value, tb))
         before(kind, value, tb)
 
-    def thread_hook(args):
+    def thread_hook(args: threading.ExceptHookArgs) -> None:
         log.critical("uncaught exception in thread %s", getattr(args.thread, "name", "?"),
-                     exc_info=(args.exc_type, args.exc_value, args.exc_traceback))
+                     exc_info=args.exc_value)  # its __traceback__ is args.exc_traceback
         before_thread(args)
 
     setattr(hook, _MARK, True)

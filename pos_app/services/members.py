@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Connection, select
 
@@ -14,7 +15,7 @@ from pos_app.domain.ledger import Entry, Kind
 from pos_app.domain.lots import spendable_total
 from pos_app.domain.members import (Member, card_no_for, check_name, check_phone, luhn_ok, normalize_phone,
                                     referral_code_for)
-from pos_app.domain.problems import Refused, refuse_if
+from pos_app.domain.problems import Problem, Refused, refuse_if
 from pos_app.domain.staff import check_pin_format, hash_pin, verify_pin
 from pos_app.domain.tiers import lowest
 from pos_app.services.context import PIN_LOCK_SECONDS, PinGuard, StoreContext, post, refuse, require_staff
@@ -55,7 +56,7 @@ def register_member(ctx: StoreContext, *, staff_id: str, phone: str, name: str, 
         return member
 
 
-def _member_doc(m: Member) -> dict:
+def _member_doc(m: Member) -> dict[str, Any]:
     return {"member_id": m.member_id, "phone": m.phone, "name": m.name, "tier": m.tier, "card_no": m.card_no,
             "referral_code": m.referral_code, "referred_by": m.referred_by, "home_store": m.home_store,
             "created_at": m.created_at.isoformat(), "pin_hash": m.pin_hash}
@@ -69,7 +70,7 @@ def patch_member(ctx: StoreContext, *, staff_id: str, member_id: str, name: str 
     text), checked here, and carried in the event as proof HQ checks again: the code itself, or the PIN
     sealed to HQ's proof key (a till enrolled with HQ has it from the handshake). Name: no proof."""
     changes: dict[str, str] = {}
-    problems = []
+    problems: list[Problem] = []
     if name is not None:
         changes["name"] = name.strip()
         problems += check_name(changes["name"])
@@ -102,11 +103,11 @@ def patch_member(ctx: StoreContext, *, staff_id: str, member_id: str, name: str 
              staff_id=staff_id, rule_version=repos.current_rules(conn, now).version, now=now)
         repos.audit(conn, at=now, staff_id=staff_id, action="member_patch", subject=member_id,
                     **{k: v for k, v in changes.items() if k != "pin_hash"}, **({"pin": "changed"} if new_pin else {}))
-        return repos.member_by_id(conn, member_id)
+        return require_member(conn, member_id)
 
 
-def _presence_proof(ctx: StoreContext, conn: Connection, member: Member, changes: dict, event_id: str,
-                    member_pin: str | None, member_code: str | None) -> dict:
+def _presence_proof(ctx: StoreContext, conn: Connection, member: Member, changes: dict[str, str], event_id: str,
+                    member_pin: str | None, member_code: str | None) -> dict[str, Any]:
     """The member is here (checked now) and the proof HQ checks: {"proof": {...}}, or {} on a till that
     never enrolled with HQ (its events go nowhere)."""
     from pos_app.domain.presence import seal_pin  # cryptography: not at the app's start
@@ -207,7 +208,7 @@ class HistoryLine:
     kind: str
     points: int  # change to the member's consumer account
     store_id: str
-    detail: dict
+    detail: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -235,7 +236,7 @@ def member_statement(ctx: StoreContext, member_id: str, history_limit: int = 50)
         for lot in lots:
             if now < lot.expires_at <= now + EXPIRING_SOON:
                 # the store's local day (times are UTC): what the member reads on the receipt
-                local = lot.expires_at + ctx.timezone.utcoffset(lot.expires_at)
+                local = lot.expires_at + ctx.utc_offset(lot.expires_at)
                 day = local.replace(hour=0, minute=0, second=0, microsecond=0)
                 soon[day] = soon.get(day, 0) + lot.remaining
         history = _history(conn, member_id, acct, history_limit)

@@ -6,15 +6,16 @@ import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from pos_app.domain import entries as E
 from pos_app.domain import ledger as L
 from pos_app.domain.chain_codes import coupon_payload
 from pos_app.domain.coupons import CouponType
 from pos_app.domain.ids import new_id
-from pos_app.domain.ledger import Kind
+from pos_app.domain.ledger import Event, Kind
 from pos_app.domain.lottery import Prize, check_draw, check_lottery, draw, within_budget
 from pos_app.domain.problems import Problem, Refused, refuse_if
 from pos_app.domain.staff import Action, needs_approval
@@ -38,7 +39,8 @@ class CouponBought:
     qr: str = ""  # the signed code any store of the chain takes (DESIGN.md 11): print or show it
 
 
-def _spend(ctx, conn, kind: Kind, member_id: str, points: int, to_account: str, staff_id: str, now, payload):
+def _spend(ctx: StoreContext, conn: Connection, kind: Kind, member_id: str, points: int, to_account: str,
+           staff_id: str, now: datetime, payload: dict[str, Any]) -> Event:
     if kind in (Kind.REDEEM_POST, Kind.LOTTERY_DRAW):  # coupons and draws count against HQ's offline limits
         offline.check_redeem(conn, now, member_id, points)
     rules = repos.current_rules(conn, now)
@@ -50,7 +52,7 @@ def _spend(ctx, conn, kind: Kind, member_id: str, points: int, to_account: str, 
     return post(ctx, conn, entry, staff_id=staff_id, rule_version=rules.version, now=now)
 
 
-def _proof(code_key: str | None) -> dict:
+def _proof(code_key: str | None) -> dict[str, Any]:
     """The member code a spend used, in its event: this till refuses it again, HQ flags a
     second use at another till."""
     return {"member_code": code_key} if code_key else {}
@@ -89,11 +91,11 @@ class DrawResult:
     draws_left: int | None  # today, for this member (None: HQ set no daily limit)
 
 
-def _todays_draws(ctx: StoreContext, conn, lottery_id: str, member_id: str, now: datetime) -> tuple[int, int]:
+def _todays_draws(ctx: StoreContext, conn: Connection, lottery_id: str, member_id: str, now: datetime) -> tuple[int, int]:
     """(the member's draws of this lottery today, prize points this till paid out for it today), by the
     store's local day. The member's draws count those made elsewhere that reached this till."""
-    local = now + ctx.timezone.utcoffset(now)
-    day_start = local.replace(hour=0, minute=0, second=0, microsecond=0) - ctx.timezone.utcoffset(now)
+    local = now + ctx.utc_offset(now)
+    day_start = local.replace(hour=0, minute=0, second=0, microsecond=0) - ctx.utc_offset(now)
     e = T.events.c
     mine = paid = 0
     for member, seq, payload in conn.execute(select(e.member_id, e.device_seq, e.payload).where(

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, Row, func, select, update
 
 from pos_app.domain import entries as E
 from pos_app.domain import ledger as L
@@ -167,8 +168,9 @@ def member_redemptions(ctx: StoreContext, member_id: str) -> list[Redemption]:
         return [_load(conn, i) for i in ids]
 
 
-def _post(ctx, conn: Connection, redemption_id: str, staff_id: str, rule_version: int, now: datetime) -> None:
-    row = conn.execute(select(T.redemptions).where(T.redemptions.c.redemption_id == redemption_id)).first()
+def _post(ctx: StoreContext, conn: Connection, redemption_id: str, staff_id: str, rule_version: int,
+          now: datetime) -> None:
+    row = conn.execute(select(T.redemptions).where(T.redemptions.c.redemption_id == redemption_id)).one()
     post(ctx, conn, E.post_hold(member_id=row.member_id, points=row.points, store_id=ctx.who.store_id,
                                 payload={"redemption_id": redemption_id, "gift_id": row.gift_id, "qty": row.qty}),
          staff_id=staff_id, rule_version=rule_version, now=now)
@@ -177,14 +179,14 @@ def _post(ctx, conn: Connection, redemption_id: str, staff_id: str, rule_version
 
 
 def _redeemed_count(conn: Connection, member_id: str, gift_id: str) -> int:
-    return conn.execute(select(func.coalesce(func.sum(T.redemptions.c.qty), 0)).where(
+    return int(conn.execute(select(func.coalesce(func.sum(T.redemptions.c.qty), 0)).where(
         T.redemptions.c.member_id == member_id, T.redemptions.c.gift_id == gift_id,
-        T.redemptions.c.status.in_(("held", "picked_up")))).scalar()
+        T.redemptions.c.status.in_(("held", "picked_up")))).scalar_one())
 
 
 def _load(conn: Connection, redemption_id: str) -> Redemption:
     r = conn.execute(select(T.redemptions, T.gifts.c.name).join(T.gifts)
-                     .where(T.redemptions.c.redemption_id == redemption_id)).first()
+                     .where(T.redemptions.c.redemption_id == redemption_id)).one()
     return Redemption(r.redemption_id, r.member_id, r.gift_id, r.name, r.qty, r.points, r.copay_fen, r.status,
                       _printed(conn, r), r.created_at)
 
@@ -198,10 +200,10 @@ def _signing_key(ctx: StoreContext, conn: Connection) -> tuple[str, Ed25519Priva
     return device_key.signing_key(conn, ctx.who.store_id)
 
 
-def _printed(conn: Connection, r) -> str:
+def _printed(conn: Connection, r: Row[Any]) -> str:
     """The pickup code as printed: the signed payload made again from the row's handle, naming the gift,
     quantity and member so that any store can hand it over (DESIGN.md 11)."""
-    stored = r.pickup_code
+    stored: str = r.pickup_code
     if not stored.startswith(_SIGNED):
         return stored  # an unsigned PK… token from before signed codes
     kid, _, redemption_id = stored[len(_SIGNED):].partition(":")
@@ -213,7 +215,7 @@ def _printed(conn: Connection, r) -> str:
     return pickup_payload(redemption_id, device.store_id, key, gift_id=r.gift_id, qty=r.qty, member_id=r.member_id)
 
 
-def _held(ctx: StoreContext, conn: Connection, pickup_code: str, now: datetime):
+def _held(ctx: StoreContext, conn: Connection, pickup_code: str, now: datetime) -> Row[Any] | PickupCode:
     """The held redemption row for a scanned or typed pickup code; or, for a code held at another
     store (or an online order's, made by HQ), the verified code itself; or Refused."""
     code = (pickup_code or "").strip()

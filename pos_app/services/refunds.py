@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, Row, select, update
 
 from pos_app.domain import entries as E
 from pos_app.domain import ledger as L
 from pos_app.domain.ids import new_id
-from pos_app.domain.ledger import LotTake
+from pos_app.domain.ledger import Entry, LotTake
 from pos_app.domain.refunds import RefundLine, SoldLine, guide_points_to_reverse, plan_refund
-from pos_app.domain.problems import Refused
+from pos_app.domain.problems import Problem, Refused
 from pos_app.domain.staff import Action, needs_approval
 from pos_app.services import chain_coupons
 from pos_app.services.context import StoreContext, give_back_room, manager_approval, post, refuse, require_staff
@@ -50,7 +52,7 @@ class RecentSale:
 def todays_sales(ctx: StoreContext, limit: int = 100) -> list[RecentSale]:
     """The store's sales of its own day (store-local), newest first: what a refund picks from
     instead of typing a 20-character receipt number."""
-    from datetime import UTC, datetime, time, timedelta
+    from datetime import UTC, time, timedelta
 
     local_day = ctx.now().replace(tzinfo=UTC).astimezone(ctx.timezone).date()  # now() is naive UTC
     start = datetime.combine(local_day, time(), ctx.timezone).astimezone(UTC).replace(tzinfo=None)
@@ -62,7 +64,7 @@ def todays_sales(ctx: StoreContext, limit: int = 100) -> list[RecentSale]:
     return [RecentSale(*r) for r in rows]
 
 
-def sale_lines(ctx: StoreContext, sale_id_or_receipt: str) -> tuple[dict, list[SoldLine]]:
+def sale_lines(ctx: StoreContext, sale_id_or_receipt: str) -> tuple[dict[str, Any], list[SoldLine]]:
     """A sale and its lines as the refund screen shows them."""
     with ctx.db.read() as conn:
         sale = _find_sale(conn, sale_id_or_receipt)
@@ -89,9 +91,10 @@ def refund(ctx: StoreContext, *, staff_id: str, sale: str, lines: dict[int, int]
         sold = _sold_lines(conn, row.sale_id)
         request = lines if lines is not None else {s.line_no: s.qty - s.refunded_qty for s in sold
                                                     if s.qty > s.refunded_qty}
-        plan = plan_refund(sold, request)
-        if plan and not isinstance(plan[0], RefundLine):
-            raise Refused(plan)
+        planned = plan_refund(sold, request)
+        plan = tuple(p for p in planned if isinstance(p, RefundLine))
+        if len(plan) != len(planned):
+            raise Refused([p for p in planned if isinstance(p, Problem)])
         rules = repos.current_rules(conn, now)
         approver = None
         if needs_approval(rules.approval, Action.REFUND):
@@ -103,7 +106,7 @@ def refund(ctx: StoreContext, *, staff_id: str, sale: str, lines: dict[int, int]
         cash_points = sum(p.cash_points for p in plan)
         debt_added = 0
 
-        def record(entry) -> None:
+        def record(entry: Entry) -> None:
             post(ctx, conn, entry, staff_id=staff_id, rule_version=rules.version, now=now)
 
         # Points that paid go back first, so the reversal below can take earned points
@@ -146,9 +149,9 @@ def refund(ctx: StoreContext, *, staff_id: str, sale: str, lines: dict[int, int]
         conn.execute(update(T.sales).where(T.sales.c.sale_id == row.sale_id)
                      .values(refunded_fen=T.sales.c.refunded_fen + fen))
         if all(s.qty - s.refunded_qty == request.get(s.line_no, 0) for s in sold):
-            taken = _take_back_referral_bonus(ctx, conn, row, base, now)
-            if taken is not None:
-                record(taken)
+            bonus_back = _take_back_referral_bonus(ctx, conn, row, base, now)
+            if bonus_back is not None:
+                record(bonus_back)
             codes = json.loads(row.coupons)
             if codes:
                 conn.execute(update(T.coupons).where(T.coupons.c.code.in_(codes))
@@ -164,7 +167,8 @@ def refund(ctx: StoreContext, *, staff_id: str, sale: str, lines: dict[int, int]
         return RefundResult(refund_id, row.sale_id, row.receipt_no, fen, points, cash_points, debt_added, plan)
 
 
-def _take_back_referral_bonus(ctx: StoreContext, conn: Connection, sale, base: dict, now):
+def _take_back_referral_bonus(ctx: StoreContext, conn: Connection, sale: Row[Any], base: dict[str, Any],
+                              now: datetime) -> Entry | None:
     """The referrer's bonus for this sale (the referee's qualifying first purchase), taken back now that
     the sale is wholly refunded: from the bonus lot first, then the referrer's other agent points, and
     what the referrer already spent becomes their debt. None: the sale paid no bonus (or it is back)."""
@@ -203,7 +207,7 @@ def _segment(takes: tuple[LotTake, ...], start: int, amount: int) -> tuple[LotTa
     return tuple(out)
 
 
-def _find_sale(conn: Connection, key: str):
+def _find_sale(conn: Connection, key: str) -> Row[Any]:
     key = (key or "").strip()
     row = conn.execute(select(T.sales).where((T.sales.c.sale_id == key) | (T.sales.c.receipt_no == key))).first()
     if row is None:

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Column, ColumnElement, Connection, and_, func, select
 
 from pos_app.domain import ledger as L
 from pos_app.services.context import StoreContext
@@ -47,7 +47,7 @@ def _utc_bounds(ctx: StoreContext, first: date, last: date) -> tuple[datetime, d
 def day_report(ctx: StoreContext, first: date | None = None, last: date | None = None) -> DayReport:
     """The store's figures for a local day (or an inclusive range of days)."""
     if first is None:
-        first = (ctx.now() + ctx.timezone.utcoffset(ctx.now())).date()
+        first = (ctx.now() + ctx.utc_offset(ctx.now())).date()
     last = last or first
     if last < first:
         first, last = last, first
@@ -74,7 +74,7 @@ def day_report(ctx: StoreContext, first: date | None = None, last: date | None =
                 q = q.where(T.events.c.kind.in_(kinds))
             if sign:  # only what flowed one way: an adjustment can go either way
                 q = q.where(T.postings.c.amount * sign > 0)
-            return conn.execute(q).scalar()
+            return int(conn.execute(q).scalar_one())
 
         issued_kinds = ("earn", "label_earn", "referral_bonus", "guide_earn", "adjust")
         report = DayReport(
@@ -87,10 +87,10 @@ def day_report(ctx: StoreContext, first: date | None = None, last: date | None =
             points_donated=flow(L.CHARITY),
             new_members=_count(conn, T.members.c.created_at, start, end),
             coupons_used=conn.execute(select(func.count()).select_from(T.coupons).join(
-                T.sales, T.sales.c.sale_id == T.coupons.c.used_sale).where(in_range)).scalar(),
+                T.sales, T.sales.c.sale_id == T.coupons.c.used_sale).where(in_range)).scalar_one(),
             coupons_sold=conn.execute(select(func.count()).select_from(T.coupons).join(
                 T.events, T.events.c.event_id == T.coupons.c.bought_event)
-                .where(T.events.c.device_time >= start, T.events.c.device_time < end)).scalar(),
+                .where(T.events.c.device_time >= start, T.events.c.device_time < end)).scalar_one(),
             redemptions=_count(conn, T.redemptions.c.created_at, start, end),
             redemptions_cancelled=_count(conn, T.redemptions.c.created_at, start, end,
                                          T.redemptions.c.status.in_(("voided", "returned"))),
@@ -98,9 +98,10 @@ def day_report(ctx: StoreContext, first: date | None = None, last: date | None =
         return report
 
 
-def _count(conn: Connection, column, start: datetime, end: datetime, *also) -> int:
+def _count(conn: Connection, column: Column[datetime], start: datetime, end: datetime,
+           *also: ColumnElement[bool]) -> int:
     return conn.execute(select(func.count()).select_from(column.table)
-                        .where(column >= start, column < end, *also)).scalar()
+                        .where(column >= start, column < end, *also)).scalar_one()
 
 
 @dataclass(frozen=True)

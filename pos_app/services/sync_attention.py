@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from pos_app.services.context import StoreContext
 from pos_app.store import tables as T
@@ -45,7 +45,7 @@ def _reason(answer: str | None, note: str | None) -> str:
         return answer or ""
 
 
-def _outbox(conn) -> list[Attention]:
+def _outbox(conn: Connection) -> list[Attention]:
     o, e = T.outbox.c, T.events.c
     rows = conn.execute(select(o.event_id, o.status, o.answer, o.hq_status, o.hq_note, o.sent_at, e.kind, e.member_id,
                                e.device_time)
@@ -56,7 +56,7 @@ def _outbox(conn) -> list[Attention]:
                       r.device_time, _reason(r.answer, r.hq_note if r.status not in REFUSED else None)) for r in rows]
 
 
-def _corrections(conn) -> list[Attention]:
+def _corrections(conn: Connection) -> list[Attention]:
     e, r = T.events.c, T.remote_events.c
     rows = conn.execute(select(e.event_id, e.kind, e.member_id, e.device_time, e.payload)
                         .join_from(T.remote_events, T.events, r.event_id == e.event_id)
@@ -72,7 +72,7 @@ def _corrections(conn) -> list[Attention]:
     return out
 
 
-def _unapplied(conn) -> list[Attention]:
+def _unapplied(conn: Connection) -> list[Attention]:
     h = T.hq_records.c
     rows = conn.execute(select(h.type, h.key, h.problem).where(h.problem.is_not(None))
                         .order_by(h.hq_seq.desc()).limit(LIMIT)).all()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Table, insert, select, update
 
@@ -18,17 +18,22 @@ from pos_app.domain.codes import key_id_for
 from pos_app.domain.coupons import parse_coupon_type
 from pos_app.domain.fields import parse_time
 from pos_app.domain.gifts import parse_gift
+from pos_app.domain.problems import Problems
 from pos_app.domain.lottery import parse_lottery
 from pos_app.domain.tiers import parse_tier
 from pos_app.domain.rules import Rules, parse_rules, rules_to_doc
 from pos_app.store import repos
 from pos_app.store import tables as T
 from pos_app.sync import state
-from pos_app.sync.wire import OfflineLimits
+from pos_app.sync.wire import (CatalogueRecord, LabelClaimDocument, LabelKeyDocument, MemberDocument, MemberKeyDocument,
+                               OfflineLimitsDocument, RulesDocument, StaffDocument)
 
 
 class ItemProblem(ValueError):
     pass
+
+
+R = TypeVar("R")
 
 
 def when(v: Any) -> datetime | None:
@@ -40,41 +45,19 @@ def when(v: Any) -> datetime | None:
         raise ItemProblem(str(exc)) from None
 
 
-def _int(data: dict, name: str, default: int | None = None) -> int | None:
-    v = data.get(name, default)
-    if v is None and default is None:
-        return None
-    if not isinstance(v, int) or isinstance(v, bool):
-        raise ItemProblem(f"{name} must be a whole number")
-    return v
-
-
-def _str(data: dict, name: str, default: str | None = None) -> str | None:
-    v = data.get(name, default)
-    if v is not None and not isinstance(v, str):
-        raise ItemProblem(f"{name} must be text")
-    return v
-
-
-def _need(data: dict, *names: str) -> None:
-    missing = [n for n in names if data.get(n) in (None, "")]
-    if missing:
-        raise ItemProblem(f"missing {', '.join(missing)}")
-
-
-def upsert(conn: Connection, table: Table, key: dict, values: dict) -> None:
+def upsert(conn: Connection, table: Table, key: dict[str, Any], values: dict[str, Any]) -> None:
     where = [table.c[k] == v for k, v in key.items()]
     if conn.execute(update(table).where(*where).values(**values)).rowcount == 0:
         conn.execute(insert(table).values(**key, **values))
 
 
-def _active(data: dict) -> int:
+def _active(data: dict[str, Any]) -> int:
     return 0 if data.get("deleted") or data.get("active") is False else 1
 
 
-def _retired(conn: Connection, table: Table, key: str, value: str, data: dict) -> bool:
+def _retired(conn: Connection, table: Table, key: str, value: str, data: dict[str, Any]) -> bool:
     """A deleted item is kept, inactive: old sales, redemptions and coupons still name it."""
-    if not data.get("deleted"):
+    if not CatalogueRecord.model_validate(data).deleted:
         return False
     conn.execute(update(table).where(table.c[key] == value).values(active=0))
     return True
@@ -82,19 +65,18 @@ def _retired(conn: Connection, table: Table, key: str, value: str, data: dict) -
 
 # --- catalogue --------------------------------------------------------------------------
 
-def apply_rules(conn: Connection, key: str, data: dict) -> None:
-    doc = data.get("doc")
-    if not isinstance(doc, dict):
-        raise ItemProblem("rules item without a doc")
-    parsed = parse_rules({**doc, "version": data.get("version", doc.get("version"))})
+def apply_rules(conn: Connection, key: str, data: dict[str, Any]) -> None:
+    item = RulesDocument.model_validate(data)
+    parsed = parse_rules({**item.doc, "version": item.version if "version" in item.model_fields_set
+                          else item.doc.get("version")})
     if not isinstance(parsed, Rules):
         raise ItemProblem("; ".join(str(p) for p in parsed))
     upsert(conn, T.rules, {"version": parsed.version},
            {"doc": json.dumps(rules_to_doc(parsed), ensure_ascii=False),
-            "effective_at": when(data.get("effective_at")) or datetime.now(UTC).replace(tzinfo=None)})
+            "effective_at": when(item.effective_at) or datetime.now(UTC).replace(tzinfo=None)})
 
 
-def _parsed(record):
+def _parsed(record: R | Problems) -> R:
     """A domain parser's answer (pos_app.domain.fields), or ItemProblem naming the bad fields: the
     same parser HQ checked the record with, so a record HQ accepted today is applied here."""
     if isinstance(record, tuple):
@@ -102,7 +84,7 @@ def _parsed(record):
     return record
 
 
-def apply_product(conn: Connection, sku: str, data: dict) -> None:
+def apply_product(conn: Connection, sku: str, data: dict[str, Any]) -> None:
     p = T.products.c
     if _retired(conn, T.products, "sku", sku, data):
         return
@@ -114,7 +96,7 @@ def apply_product(conn: Connection, sku: str, data: dict) -> None:
                                             "active": _active(data)})
 
 
-def apply_gift(conn: Connection, gift_id: str, data: dict) -> None:
+def apply_gift(conn: Connection, gift_id: str, data: dict[str, Any]) -> None:
     if _retired(conn, T.gifts, "gift_id", gift_id, data):
         return
     g = _parsed(parse_gift(gift_id, data))
@@ -127,7 +109,7 @@ def apply_gift(conn: Connection, gift_id: str, data: dict) -> None:
     upsert(conn, T.gifts, {"gift_id": gift_id}, values)
 
 
-def apply_coupon_type(conn: Connection, type_id: str, data: dict) -> None:
+def apply_coupon_type(conn: Connection, type_id: str, data: dict[str, Any]) -> None:
     if _retired(conn, T.coupon_types, "type_id", type_id, data):
         return
     c = _parsed(parse_coupon_type(type_id, data))
@@ -137,8 +119,8 @@ def apply_coupon_type(conn: Connection, type_id: str, data: dict) -> None:
         "active": _active(data)})
 
 
-def apply_campaign(conn: Connection, campaign_id: str, data: dict) -> None:
-    if data.get("deleted"):
+def apply_campaign(conn: Connection, campaign_id: str, data: dict[str, Any]) -> None:
+    if CatalogueRecord.model_validate(data).deleted:
         conn.execute(T.campaigns.delete().where(T.campaigns.c.campaign_id == campaign_id))
         return
     c = _parsed(parse_campaign(campaign_id, data))
@@ -147,7 +129,7 @@ def apply_campaign(conn: Connection, campaign_id: str, data: dict) -> None:
         "categories": json.dumps(sorted(c.categories)), "skus": json.dumps(sorted(c.skus))})
 
 
-def apply_lottery(conn: Connection, lottery_id: str, data: dict) -> None:
+def apply_lottery(conn: Connection, lottery_id: str, data: dict[str, Any]) -> None:
     if _retired(conn, T.lotteries, "lottery_id", lottery_id, data):
         return
     lot = _parsed(parse_lottery(lottery_id, data))
@@ -160,11 +142,11 @@ def apply_lottery(conn: Connection, lottery_id: str, data: dict) -> None:
     repos.set_meta_json(conn, repos.LOTTERY_LIMITS, limits)
 
 
-def apply_tier(conn: Connection, code: str, data: dict) -> None:
+def apply_tier(conn: Connection, code: str, data: dict[str, Any]) -> None:
     """HQ's tier record: over the rules' tier of its code from now on (repos.current_rules), until
     HQ deletes it. Kept whole in meta, read with the rules at every sale."""
     records = repos.get_meta_json(conn, repos.TIER_RECORDS, {})
-    if data.get("deleted"):
+    if CatalogueRecord.model_validate(data).deleted:
         records.pop(code, None)
     else:
         _parsed(parse_tier(code, data))
@@ -174,26 +156,17 @@ def apply_tier(conn: Connection, code: str, data: dict) -> None:
 
 # --- people -----------------------------------------------------------------------------
 
-def apply_staff(conn: Connection, staff_id: str, data: dict) -> None:
-    _need(data, "name", "role", "pin_hash")
-    if data["role"] not in ("cashier", "manager", "admin"):
-        raise ItemProblem(f"unknown staff role {data['role']!r}")
-    upsert(conn, T.staff, {"staff_id": staff_id}, {"name": _str(data, "name"), "role": data["role"],
-                                                   "pin_hash": _str(data, "pin_hash"),
-                                                   "active": 0 if data.get("active") in (0, False) else 1})
+def apply_staff(conn: Connection, staff_id: str, data: dict[str, Any]) -> None:
+    staff = StaffDocument.model_validate(data)
+    upsert(conn, T.staff, {"staff_id": staff_id}, {"name": staff.name, "role": staff.role,
+                                                   "pin_hash": staff.pin_hash,
+                                                   "active": 0 if staff.active in (0, False) else 1})
 
 
-MEMBER_FIELDS = ("phone", "name", "tier", "card_no", "referral_code", "referred_by", "home_store", "pin_hash",
-                 "risk_flag", "merged_into")
-
-
-def apply_member(conn: Connection, member_id: str, data: dict) -> None:
+def apply_member(conn: Connection, member_id: str, data: dict[str, Any]) -> None:
     """HQ's current record of a member (per-field last writer by hq_seq, decided at HQ)."""
-    _need(data, "phone", "name", "card_no")
-    values = {f: data[f] for f in MEMBER_FIELDS if f in data}
-    for f, v in values.items():
-        if v is not None and not isinstance(v, str):
-            raise ItemProblem(f"member {f} must be text")
+    record = MemberDocument.model_validate(data)
+    values = record.values()
     values["tier"] = values.get("tier") or "basic"
     m = T.members.c
     if conn.execute(select(m.member_id).where(m.member_id == member_id)).first():
@@ -201,24 +174,24 @@ def apply_member(conn: Connection, member_id: str, data: dict) -> None:
         return
     values["referral_code"] = values.get("referral_code") or member_id.replace("-", "")[-12:].upper()
     values["home_store"] = values.get("home_store") or ""
-    conn.execute(insert(T.members).values(member_id=member_id, created_at=when(data.get("created_at"))
+    conn.execute(insert(T.members).values(member_id=member_id, created_at=when(record.created_at)
                                           or datetime.now(UTC).replace(tzinfo=None), **values))
 
 
-def apply_label_claim(conn: Connection, serial: str, data: dict) -> None:
+def apply_label_claim(conn: Connection, serial: str, data: dict[str, Any]) -> None:
     """A label serial claimed somewhere in the chain: this store refuses it from now on."""
+    claim = LabelClaimDocument.model_validate(data)
     if conn.execute(select(T.label_claims.c.serial).where(T.label_claims.c.serial == serial)).first():
         return  # claimed here first, or known already; HQ's reversal settles a duplicate
-    _need(data, "member_id", "event_id")
-    conn.execute(insert(T.label_claims).values(serial=serial, sku=str(data.get("sku") or ""),
-                                               points=_int(data, "points", 0), member_id=data["member_id"],
-                                               event_id=data["event_id"],
+    conn.execute(insert(T.label_claims).values(serial=serial, sku=claim.sku or "",
+                                               points=claim.points, member_id=claim.member_id,
+                                               event_id=claim.event_id,
                                                claimed_at=datetime.now(UTC).replace(tzinfo=None)))
 
 
-def apply_offline_limits(conn: Connection, key: str, data: dict) -> None:
-    limits = OfflineLimits.model_validate({k: v for k, v in data.items() if k != "scope"})
-    state.set_offline_limits(conn, limits, "store" if data.get("scope") == "store" else "chain")
+def apply_offline_limits(conn: Connection, key: str, data: dict[str, Any]) -> None:
+    doc = OfflineLimitsDocument.model_validate(data)
+    state.set_offline_limits(conn, doc.limits(), doc.scope)
 
 
 # --- keys: what scanned codes are verified with -------------------------------------------
@@ -226,28 +199,22 @@ def apply_offline_limits(conn: Connection, key: str, data: dict) -> None:
 RETIRED_LABEL_KEYS = "keys.labels.retired"  # meta: {key id: public key hex}, never trusted again
 
 
-def _public_key(data: dict, key_id: str) -> bytes:
-    text = data.get("public_key")
-    if not isinstance(text, str) or len(text) != 64:
-        raise ItemProblem("public_key must be 64 hex digits")
-    try:
-        raw = bytes.fromhex(text)
-    except ValueError:
-        raise ItemProblem("public_key must be 64 hex digits") from None
+def public_key(text: str, key_id: str) -> bytes:
+    """A document's public key (64 hex digits, checked by its model), which must be the key id's."""
+    raw = bytes.fromhex(text)
     if key_id_for(raw) != key_id:
         raise ItemProblem(f"key id {key_id!r} is not the id of this public key")
     return raw
 
 
-def apply_label_key(conn: Connection, key_id: str, data: dict) -> None:
+def apply_label_key(conn: Connection, key_id: str, data: dict[str, Any]) -> None:
     """HQ's label key (public half). An active key verifies labels from now on; a retired
     one is removed from the trusted keys for good, so new scans of its labels are refused
     as forged (labels already earned stay earned)."""
-    raw = _public_key(data, key_id)
-    if not isinstance(data.get("active"), bool):
-        raise ItemProblem("active must be true or false")
+    doc = LabelKeyDocument.model_validate(data)
+    raw = public_key(doc.public_key, key_id)
     retired = repos.get_meta_json(conn, RETIRED_LABEL_KEYS, {})
-    if data["active"] and key_id not in retired:
+    if doc.active and key_id not in retired:
         repos.trust_label_key(conn, raw)
         return
     trusted = repos.get_meta_json(conn, repos.LABEL_KEYS, {})
@@ -256,11 +223,9 @@ def apply_label_key(conn: Connection, key_id: str, data: dict) -> None:
     repos.set_meta_json(conn, RETIRED_LABEL_KEYS, {**retired, key_id: raw.hex()})
 
 
-def apply_member_key(conn: Connection, member_id: str, data: dict) -> None:
+def apply_member_key(conn: Connection, member_id: str, data: dict[str, Any]) -> None:
     """The member's phone key: it replaces the member's previous key (HQ keeps one)."""
-    key_id = data.get("key_id")
-    if not isinstance(key_id, str):
-        raise ItemProblem("missing key_id")
-    raw = _public_key(data, key_id)
+    doc = MemberKeyDocument.model_validate(data)
+    raw = public_key(doc.public_key, doc.key_id)
     repos.set_meta_json(conn, repos.MEMBER_KEYS + member_id, {})
     repos.trust_member_key(conn, member_id, raw)

@@ -13,14 +13,14 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, select, update
 
-from pos_app.domain.codes import key_id_for
 from pos_app.domain.label_batches import public_bytes
 from pos_app.store import device_key, repos
 from pos_app.store import tables as T
 from pos_app.store.db import Database
 from pos_app.sync import state
-from pos_app.sync.catalogue import ItemProblem
+from pos_app.sync.catalogue import public_key
 from pos_app.sync.client import HQClient
+from pos_app.sync.wire import CodeUsedDocument, DeviceKeyDocument
 
 SENT = "device.signing_key_sent"  # meta: the key id HQ has
 
@@ -43,15 +43,8 @@ def send_signing_key(db: Database, client: HQClient) -> str | None:
 
 
 def apply_device_key(conn: Connection, key_id: str, data: dict[str, Any]) -> None:
-    store_id, public_hex = data.get("store_id"), data.get("public_key")
-    if not isinstance(store_id, str) or not store_id or not isinstance(public_hex, str) or len(public_hex) != 64:
-        raise ItemProblem("a device key needs store_id and public_key (64 hex digits)")
-    try:
-        raw = bytes.fromhex(public_hex)
-    except ValueError:
-        raise ItemProblem("public_key must be 64 hex digits") from None
-    if key_id_for(raw) != key_id:
-        raise ItemProblem(f"key id {key_id!r} is not the id of this public key")
+    doc = DeviceKeyDocument.model_validate(data)
+    store_id, raw = doc.store_id, public_key(doc.public_key, key_id)
     own = device_key.own_key(conn)
     if own is not None and own[0] == key_id:
         return  # this device's own key: trusted for its store already
@@ -64,15 +57,14 @@ def apply_code_used(conn: Connection, code_key: str, data: dict[str, Any]) -> No
     gave the coupon back, so it may be used again."""
     u, c = T.code_uses.c, T.coupons.c
     kind, _, ref = code_key.partition(":")
-    if data.get("freed"):
-        gone = conn.execute(T.code_uses.delete().where(u.code_key == code_key, u.event_id == data.get("event_id")))
+    doc = CodeUsedDocument.model_validate(data)
+    if doc.freed:
+        gone = conn.execute(T.code_uses.delete().where(u.code_key == code_key, u.event_id == doc.event_id))
         if gone.rowcount and kind == "C":  # a coupon of this store's list, used elsewhere: usable again
             conn.execute(update(T.coupons).where(c.code == ref, c.status == "used", c.used_sale.is_(None))
                          .values(status="active"))
         return
-    event_id, store_id = data.get("event_id"), data.get("store_id")
-    if not isinstance(event_id, str) or not isinstance(store_id, str):
-        raise ItemProblem("a used code needs event_id and store_id")
+    event_id, store_id = doc.event_id, doc.store_id
     if conn.execute(select(u.code_key).where(u.code_key == code_key)).first() is None:
         conn.execute(T.code_uses.insert().values(code_key=code_key, event_id=event_id, store_id=store_id,
                                                  used_at=datetime.now(UTC).replace(tzinfo=None)))

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from pos_app.store.db import Database
 from pos_app.sync import chain_codes, lookup, outbox, pull, state
@@ -24,7 +25,7 @@ from pos_app.sync.client import HQClient
 from pos_app.sync.errors import DeviceRefused, HQRefused, NotEnrolled
 from pos_app.sync.gc_pause import heap_frozen
 from pos_app.sync.handshake import HandshakeResult, handshake, utcnow
-from pos_app.sync.wire import MAX_BATCH
+from pos_app.sync.wire import MAX_BATCH, PushResponse
 
 _runs = threading.Lock()  # one run at a time in this process (HQ copes with two processes)
 
@@ -39,7 +40,7 @@ class SyncReport:
     finished_at: datetime | None = None
 
 
-def client_for(db: Database, **kw) -> HQClient:
+def client_for(db: Database, **kw: Any) -> HQClient:
     with db.read() as conn:
         creds = state.credentials(conn)
     if creds is None:
@@ -109,7 +110,8 @@ def _push_one_by_one(db: Database, client: HQClient, clock: Callable[[], datetim
             return
 
 
-def _record(db: Database, events: list[dict], answer, clock: Callable[[], datetime], report: SyncReport) -> dict:
+def _record(db: Database, events: list[dict[str, Any]], answer: PushResponse, clock: Callable[[], datetime],
+            report: SyncReport) -> dict[str, int]:
     """HQ's answers to a pushed batch into the outbox and the report; the counts by answer ({}: nothing new)."""
     counts = db.apply(lambda conn: outbox.record_answers(conn, events, answer, clock()))
     report.pushed += len(events)
@@ -133,7 +135,7 @@ def _push_ahead(db: Database, client: HQClient, clock: Callable[[], datetime], b
     if len(upcoming.events) < batch:  # one batch or less: nothing to overlap
         return True
     clients = [client]
-    flight: deque = deque()
+    flight: deque[Any] = deque()
     sent = 0
     try:
         clients += [client.twin() for _ in range(depth - 1)]
@@ -185,7 +187,8 @@ def sync_once(db: Database, client: HQClient | None = None, clock: Callable[[], 
             report.fetched = lookup.fetch_merge_targets(db, client)
             report.fetched += lookup.mend_drift(db, client, report.pulled.touched)
             report.finished_at = clock()
-            db.apply(lambda conn: state.put(conn, "last_success_at", report.finished_at))
+            finished_at = report.finished_at
+            db.apply(lambda conn: state.put(conn, "last_success_at", finished_at))
             return report
     finally:
         if own:

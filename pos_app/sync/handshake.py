@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import Connection
+
 from pos_app.store.db import Database
 from pos_app.sync import outbox, state
 from pos_app.sync.client import HQClient
@@ -54,7 +56,7 @@ def handshake(db: Database, client: HQClient, clock: Callable[[], datetime] = ut
     hq_time = answer.hq_time.astimezone(UTC).replace(tzinfo=None) if answer.hq_time.tzinfo else answer.hq_time
     skew = round((hq_time - (t0 + (t1 - t0) / 2)) / timedelta(seconds=1))
 
-    def record(conn) -> int:
+    def record(conn: Connection) -> int:
         requeued = 0
         state.put(conn, "clock_skew_s", skew)
         state.put(conn, "protocol", answer.protocol)

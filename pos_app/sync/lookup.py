@@ -8,6 +8,9 @@ and those already inside the snapshot are skipped (member_snapshots.as_of_hq_seq
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import partial
+
+from sqlalchemy import Connection
 
 from pos_app.domain.members import normalize_phone
 from pos_app.store import repos
@@ -25,11 +28,15 @@ def fetch_member(db: Database, client: HQClient, query: str) -> str:
     member_id = str(found.member["member_id"])
     now = datetime.now(UTC).replace(tzinfo=None)
 
-    def store(conn) -> None:
+    def store(conn: Connection) -> None:
         catalogue.apply_member(conn, member_id, found.member)
         remote_events.apply_snapshot(conn, found, now)  # not while this device has unsent events of the member
         if not remote_events.pending_own(conn, member_id):
             state.refetched(conn, member_id)  # the lots here are HQ's now
+        else:
+            # HQ's copy could not be taken (it lacks this device's unsent events of the member, e.g. a
+            # pickup or a coupon taken offline): the sync after they are pushed fetches it (mend_drift)
+            state.want_refetch(conn, member_id)
 
     db.apply(store)
     return member_id
@@ -59,15 +66,15 @@ def find_or_fetch(db: Database, client: HQClient | None, query: str) -> str | No
         return local
 
 
-def _local(conn, q: str) -> tuple[str | None, str]:
+def _local(conn: Connection, q: str) -> tuple[str | None, str]:
     """(a member here matching q, what to ask HQ for when none does)."""
     from sqlalchemy import or_, select
 
     from pos_app.store import tables as T
     for field, value in (("phone", normalize_phone(q)), ("card_no", q), ("member_id", q)):
-        m = repos.member_where(conn, **{field: value})
-        if m is not None:
-            return m.member_id, q
+        found = repos.member_where(conn, **{field: value})
+        if found is not None:
+            return found.member_id, q
     m = T.members.c
     target = conn.execute(select(m.merged_into).where(m.merged_into.is_not(None),
                                                       or_(m.card_no == q, m.member_id == q))).scalar()
@@ -114,7 +121,7 @@ def mend_drift(db: Database, client: HQClient, member_ids: set[str]) -> list[str
         except MemberUnknownAtHQ:
             got = None
         if got != m:  # merged into another member at HQ, or gone: nothing of this id to mend
-            db.apply(lambda conn, m=m: state.refetched(conn, m))
+            db.apply(partial(state.refetched, member_id=m))
         if got is not None:
             fetched.append(got)
     return fetched

@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, Select, func, select, update
+from sqlalchemy import ColumnElement, Connection, Select, func, select, update
 
 from pos_app.store import tables as T
 from pos_app.sync import state
@@ -23,10 +24,10 @@ _STATUS = {"ok": SENT, "exists": SENT, "rejected": REJECTED, "exists_mismatch": 
 
 
 def pending_count(conn: Connection) -> int:
-    return conn.execute(select(func.count()).select_from(T.outbox).where(T.outbox.c.status == PENDING)).scalar()
+    return conn.execute(select(func.count()).select_from(T.outbox).where(T.outbox.c.status == PENDING)).scalar_one()
 
 
-def pending(conn: Connection, limit: int, after_seq: int = 0) -> list[dict]:
+def pending(conn: Connection, limit: int, after_seq: int = 0) -> list[dict[str, Any]]:
     """The next pending events (after device_seq `after_seq`) in device_seq order, as wire events
     (JSON-ready dicts)."""
     e = T.events.c
@@ -39,7 +40,7 @@ def pending(conn: Connection, limit: int, after_seq: int = 0) -> list[dict]:
              "payload_hash": r.payload_hash} for r in rows]
 
 
-def _next_pending(limit: int, after_seq: int, *columns) -> Select:
+def _next_pending(limit: int, after_seq: int, *columns: ColumnElement[Any]) -> Select[Any]:
     """The columns of the next pending events after device_seq `after_seq`, in device_seq order."""
     o = T.outbox.c
     return (select(*columns).join_from(T.outbox, T.events, o.event_id == T.events.c.event_id)
@@ -49,7 +50,7 @@ def _next_pending(limit: int, after_seq: int, *columns) -> Select:
 @dataclass(frozen=True)
 class Batch:
     """Pending events ready to push: what recording HQ's answers needs of each, and the push body."""
-    events: list[dict]  # event_id, device_seq, payload_hash: in device_seq order
+    events: list[dict[str, Any]]  # event_id, device_seq, payload_hash: in device_seq order
     body: bytes  # {"events": [...]}, the wire events as `pending` gives them, encoded
 
 
@@ -68,14 +69,14 @@ def pending_batch(conn: Connection, limit: int, after_seq: int = 0) -> Batch:
     return Batch([{"event_id": r[0], "device_seq": r[1], "payload_hash": r[2]} for r in rows], body.encode())
 
 
-def _answer_text(status: str, reason: str | None, cache: dict) -> str:
+def _answer_text(status: str, reason: str | None, cache: dict[tuple[str, str | None], str]) -> str:
     key = (status, reason)
     if key not in cache:
         cache[key] = json.dumps({"status": status, "reason": reason}, ensure_ascii=False)
     return cache[key]
 
 
-def record_answers(conn: Connection, sent: list[dict], answer: PushResponse, now: datetime) -> dict[str, int]:
+def record_answers(conn: Connection, sent: list[dict[str, Any]], answer: PushResponse, now: datetime) -> dict[str, int]:
     """Mark each pushed event from HQ's answer, and move the acknowledged count/hash. Returns counts by answer.
 
     `sent` needs event_id, device_seq and payload_hash of each event (a wire event or a Batch's entry)."""
@@ -85,13 +86,16 @@ def record_answers(conn: Connection, sent: list[dict], answer: PushResponse, now
     # The batch's statuses by one range of the primary key (a batch is a run of device_seqs), not an IN of 500.
     current = dict(conn.execute(select(o.event_id, o.status).where(o.device_seq.between(min(seqs), max(seqs))))
                    .all()) if seqs else {}
-    rows, newly_sent, counts, texts = [], [], {}, {}
+    rows: list[tuple[str, int | None, str, str, str]] = []
+    newly_sent: list[tuple[int, str, str]] = []
+    counts: dict[str, int] = {}
+    texts: dict[tuple[str, str | None], str] = {}
     sent_at = now.strftime("%Y-%m-%d %H:%M:%S.%f")  # SQLAlchemy's DateTime text on SQLite
     for a in answer.answers:
         ev = by_id.get(a.event_id)
         if ev is None or current.get(a.event_id) != PENDING:
             continue  # answered before (a retried push): nothing changes
-        counts[a.status] = counts.get(a.status, 0) + 1
+        counts[str(a.status)] = counts.get(str(a.status), 0) + 1
         status = _STATUS[a.status]
         rows.append((status, a.hq_seq, sent_at, _answer_text(a.status, a.reason, texts), a.event_id))
         if status == SENT:
@@ -104,7 +108,7 @@ def record_answers(conn: Connection, sent: list[dict], answer: PushResponse, now
     return counts
 
 
-def record_refused(conn: Connection, event: dict, reason: str, now: datetime) -> None:
+def record_refused(conn: Connection, event: dict[str, Any], reason: str, now: datetime) -> None:
     """HQ refused a batch holding only this event (schema, size): recorded as rejected, the queue moves on."""
     conn.execute(update(T.outbox).where(T.outbox.c.event_id == event["event_id"], T.outbox.c.status == PENDING)
                  .values(status=REJECTED, sent_at=now,
@@ -148,7 +152,7 @@ def record_hq_status(conn: Connection, event_id: str, status: str, note: str | N
                         .values(hq_status=status[:20], hq_note=note)).rowcount > 0
 
 
-def problems(conn: Connection, limit: int = 100) -> list[dict]:
+def problems(conn: Connection, limit: int = 100) -> list[dict[str, Any]]:
     """Events HQ refused or holds differently, and events HQ flagged later: for a manager's screen."""
     o = T.outbox.c
     rows = conn.execute(select(o.device_seq, o.event_id, o.status, o.answer, o.hq_status, o.hq_note)

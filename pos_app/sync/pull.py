@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import Connection, func, select
@@ -23,30 +24,30 @@ from pos_app.store.db import Database
 from pos_app.sync import catalogue as C
 from pos_app.sync import chain_codes, outbox, remote_events, state, stock
 from pos_app.sync.client import HQClient
-from pos_app.sync.wire import PullItem, PullResponse
+from pos_app.sync.wire import EventStatusDocument, PullItem, PullResponse
 
 PAGE = 500
 
 
-def _event_status(conn: Connection, key: str, data: dict) -> None:
-    outbox.record_hq_status(conn, str(data.get("event_id", key)), str(data.get("status", "")),
-                            data.get("reason"))
+def _event_status(conn: Connection, key: str, data: dict[str, Any]) -> None:
+    doc = EventStatusDocument.model_validate({"event_id": key, **data})
+    outbox.record_hq_status(conn, doc.event_id, doc.status, doc.reason)
 
 
-def _event(conn: Connection, key: str, data: dict) -> None:
+def _event(conn: Connection, key: str, data: dict[str, Any]) -> None:
     remote_events.apply_event(conn, data)
 
 
-def _gift(conn: Connection, key: str, data: dict) -> None:
+def _gift(conn: Connection, key: str, data: dict[str, Any]) -> None:
     C.apply_gift(conn, key, data)
     stock.refresh(conn, key)  # a gift HQ counted here before its record arrived takes HQ's count
 
 
-def _lots_differ(conn: Connection, key: str, data: dict) -> None:
+def _lots_differ(conn: Connection, key: str, data: dict[str, Any]) -> None:
     remote_events.lots_differ(conn, data)
 
 
-APPLY: dict[str, Callable[[Connection, str, dict], None]] = {
+APPLY: dict[str, Callable[[Connection, str, dict[str, Any]], None]] = {
     "rules": C.apply_rules, "product": C.apply_product, "gift": _gift, "coupon_type": C.apply_coupon_type,
     "campaign": C.apply_campaign, "lottery": C.apply_lottery, "staff": C.apply_staff, "member": C.apply_member,
     "label_claim": C.apply_label_claim, "offline_limits": C.apply_offline_limits, "event": _event,
@@ -79,7 +80,7 @@ def _has_problems(conn: Connection) -> bool:
 def apply_page(db: Database, page: PullResponse, result: PullResult | None = None) -> PullResult:
     result = result or PullResult()
 
-    def apply(conn) -> None:
+    def apply(conn: Connection) -> None:
         cursor = state.cursor(conn)
         had_problems = _has_problems(conn)
         for item in page.items:
@@ -130,10 +131,10 @@ def pull_all(db: Database, client: HQClient, page_size: int = PAGE, max_pages: i
 def unapplied_count(conn: Connection) -> int:
     """Pulled records this store could not apply (each kept with its problem until HQ fixes it)."""
     h = T.hq_records.c
-    return conn.execute(select(func.count()).select_from(T.hq_records).where(h.problem.is_not(None))).scalar()
+    return conn.execute(select(func.count()).select_from(T.hq_records).where(h.problem.is_not(None))).scalar_one()
 
 
-def problems(db: Database) -> list[dict]:
+def problems(db: Database) -> list[dict[str, Any]]:
     with db.read() as conn:
         rows = conn.execute(T.hq_records.select().where(T.hq_records.c.problem.is_not(None))).all()
     return [{**r._mapping, "data": json.loads(r.data)} for r in rows]

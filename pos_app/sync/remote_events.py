@@ -23,7 +23,7 @@ from pos_app.domain.ledger import Posting, canonical_json, check_postings, membe
 from pos_app.store import tables as T
 from pos_app.sync import state
 from pos_app.sync.catalogue import ItemProblem, when
-from pos_app.sync.wire import LedgerPart, MemberLookup
+from pos_app.sync.wire import LedgerPart, LotsDifferDocument, MemberLookup
 
 SNAPSHOT_ACCOUNT = "hq:snapshot"  # the other side of a snapshot's postings (HQ's history before it)
 # Stands in for the accounts of members this store keeps no copy of (never registered,
@@ -212,9 +212,8 @@ def lots_differ(conn: Connection, data: dict[str, Any]) -> None:
     """HQ took an event's points from other lots than the event named (a shortfall it covered in its
     order of arrival): the member's lots here may differ from HQ's, so the member is fetched again,
     unless a snapshot taken since already holds HQ's lots."""
-    member_id, hq_seq = data.get("member_id"), data.get("hq_seq")
-    if not isinstance(member_id, str) or not isinstance(hq_seq, int):
-        raise ItemProblem("a lots_differ item needs member_id and hq_seq")
+    doc = LotsDifferDocument.model_validate(data)
+    member_id, hq_seq = doc.member_id, doc.hq_seq
     as_of = conn.execute(select(T.member_snapshots.c.as_of_hq_seq)
                          .where(T.member_snapshots.c.member_id == member_id)).scalar()
     if (as_of is None or as_of < hq_seq) and mirrored(conn, {member_id}):

@@ -11,20 +11,19 @@ count, moved by its redemptions alone. A count HQ says is below zero (rule 11) i
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Connection, func, or_, select, update
 
 from pos_app.store import tables as T
-from pos_app.sync.catalogue import ItemProblem, upsert
+from pos_app.sync.catalogue import upsert
 from pos_app.sync.outbox import PENDING, SENT
+from pos_app.sync.wire import StockDocument
 
 
-def apply_stock(conn: Connection, key: str, data: dict) -> None:
-    gift_id, qty, as_of = data.get("gift_id", key), data.get("qty"), data.get("as_of")
-    if not isinstance(gift_id, str) or not gift_id:
-        raise ItemProblem("a stock item needs its gift_id")
-    for name, value in (("qty", qty), ("as_of", as_of)):
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise ItemProblem(f"a stock item's {name} must be a whole number")
+def apply_stock(conn: Connection, key: str, data: dict[str, Any]) -> None:
+    doc = StockDocument.model_validate({"gift_id": key, **data})
+    gift_id, qty, as_of = doc.gift_id, doc.qty, doc.as_of
     current = conn.execute(select(T.stock_hq.c.as_of).where(T.stock_hq.c.gift_id == gift_id)).scalar()
     if current is not None and current > as_of:
         return  # an older count than the one held (pulled out of order): the newer stands
@@ -35,10 +34,10 @@ def apply_stock(conn: Connection, key: str, data: dict) -> None:
 def unapplied(conn: Connection, gift_id: str, as_of: int) -> int:
     """This device's changes of the gift's stock that HQ's count as of `as_of` does not hold yet."""
     s, o = T.stock_own.c, T.outbox.c
-    return conn.execute(select(func.coalesce(func.sum(s.delta), 0)).join_from(
+    return int(conn.execute(select(func.coalesce(func.sum(s.delta), 0)).join_from(
         T.stock_own, T.outbox, o.event_id == s.event_id).where(
         s.gift_id == gift_id, or_(o.status == PENDING, (o.status == SENT) & (o.hq_seq.is_(None) | (o.hq_seq > as_of)))
-    )).scalar()
+    )).scalar_one())
 
 
 def refresh(conn: Connection, gift_id: str | None = None) -> None:

@@ -66,9 +66,9 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 from pydantic_core import PydanticCustomError
 
 from pos_app.domain.fields import parse_time
@@ -306,6 +306,167 @@ class MemberLookup(Wire):
     # HQ sends the store every event touching the member as pull items of type "event".
     lots: list[list[Any]] = Field(default_factory=list)
     as_of_hq_seq: int = 0  # the snapshot includes everything up to this hq_seq
+
+
+# --- pull documents: what each PullItem.data carries ------------------------------------
+#
+# Each item type's `data` is one of these models, read by the till (pos_app.sync.catalogue, .pull,
+# .stock, .chain_codes, .remote_events) and checked by HQ as it writes the item (hq_server.feed), so a
+# document HQ writes is one a till reads. They type the document's own fields and keep everything else
+# (extra="allow": a newer HQ may add a field without an older till dropping the item), and they never
+# coerce (strict: 5.0 is not 5, "1" is not 1), so dump() is the document as sent: the same canonical JSON,
+# the same hash (tests/sync/test_pull_documents.py). Times stay the ISO text they came as.
+# A catalogue record's own fields (a product's price, a gift's window, ...) are read by its domain
+# parser (pos_app.domain.*.parse_*), the one HQ checks the record with (the domain has no pydantic).
+
+
+class Document(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True, strict=True)
+
+    def dump(self) -> dict[str, Any]:
+        """The document as sent: the keys present, as JSON values."""
+        return self.model_dump(mode="json", exclude_unset=True)
+
+
+NonEmpty = Annotated[StrictStr, Field(min_length=1)]
+HexKey = Annotated[StrictStr, Field(pattern=r"^[0-9a-f]{64}$")]
+OptionalTime = Annotated[StrictStr, AfterValidator(lambda v: v if v == "" else iso_time(v))] | None
+
+
+class CatalogueRecord(Document):
+    """product, gift, coupon_type, campaign, lottery, tier: {key, deleted?, ...the record's fields}."""
+
+    key: StrictStr | None = None
+    deleted: StrictBool = False
+
+
+class RulesDocument(Document):
+    """The earn rules document (its fields: pos_app.domain.rules.parse_rules)."""
+
+    version: StrictInt | None = None
+    doc: dict[str, Any]
+    effective_at: OptionalTime = None
+
+
+class OfflineLimitsDocument(OfflineLimits):
+    """HQ's offline limits for the chain or one store."""
+
+    model_config = ConfigDict(extra="allow", frozen=True, strict=True)
+    scope: Literal["chain", "store"] = "chain"
+
+    def dump(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_unset=True)
+
+    def limits(self) -> OfflineLimits:
+        return OfflineLimits(**self.model_dump(include=set(OfflineLimits.model_fields)))
+
+
+class StaffDocument(Document):
+    staff_id: StrictStr | None = None
+    name: NonEmpty
+    role: Literal["cashier", "manager", "admin"]
+    pin_hash: NonEmpty
+    active: StrictBool | StrictInt = True
+    store_id: StrictStr | None = None
+
+
+class MemberDocument(Document):
+    """HQ's current record of a member (per-field last writer by hq_seq)."""
+
+    member_id: StrictStr | None = None
+    phone: StrictStr
+    name: StrictStr
+    card_no: StrictStr
+    tier: StrictStr | None = None
+    referral_code: StrictStr | None = None
+    referred_by: StrictStr | None = None
+    home_store: StrictStr | None = None
+    pin_hash: StrictStr | None = None
+    risk_flag: StrictStr | None = None
+    merged_into: StrictStr | None = None
+    created_at: OptionalTime = None
+    hq_seq: StrictInt | None = None
+
+    FIELDS: ClassVar[tuple[str, ...]] = ("phone", "name", "tier", "card_no", "referral_code", "referred_by",
+                                         "home_store", "pin_hash", "risk_flag", "merged_into")
+
+    def values(self) -> dict[str, str | None]:
+        """The record's member fields that the document carried."""
+        return {f: getattr(self, f) for f in self.FIELDS if f in self.model_fields_set}
+
+
+class LabelClaimDocument(Document):
+    serial: StrictStr | None = None
+    sku: StrictStr | None = None
+    points: StrictInt = 0
+    member_id: NonEmpty
+    event_id: NonEmpty
+    store_id: StrictStr | None = None
+
+
+class LabelKeyDocument(Document):
+    key_id: StrictStr | None = None
+    public_key: HexKey
+    active: StrictBool
+    created_at: OptionalTime = None
+    retired_at: OptionalTime = None
+
+
+class MemberKeyDocument(Document):
+    member_id: StrictStr | None = None
+    key_id: StrictStr
+    public_key: HexKey
+
+
+class DeviceKeyDocument(Document):
+    key_id: StrictStr | None = None
+    store_id: NonEmpty
+    public_key: HexKey
+
+
+class CodeUsedDocument(Document):
+    code: StrictStr | None = None
+    event_id: StrictStr
+    store_id: StrictStr
+    hq_seq: StrictInt | None = None
+    freed: StrictBool = False
+
+
+class StockDocument(Document):
+    gift_id: NonEmpty
+    location: StrictStr | None = None
+    qty: StrictInt
+    as_of: StrictInt
+
+
+class EventStatusDocument(Document):
+    event_id: StrictStr
+    status: StrictStr
+    reason: StrictStr | None = None
+
+
+class LotsDifferDocument(Document):
+    member_id: StrictStr
+    event_id: StrictStr | None = None
+    hq_seq: StrictInt
+
+
+# The document model of each pull item type whose data is checked on both sides. (An `event` item is a
+# WireEvent with hq_seq and status, read by pos_app.sync.remote_events; `balance` is kept as HQ sent it.)
+DOCUMENTS: dict[str, type[BaseModel]] = {
+    **{t: CatalogueRecord for t in ("product", "gift", "coupon_type", "campaign", "lottery", "tier")},
+    "rules": RulesDocument, "offline_limits": OfflineLimitsDocument, "staff": StaffDocument,
+    "member": MemberDocument, "label_claim": LabelClaimDocument, "label_key": LabelKeyDocument,
+    "member_key": MemberKeyDocument, "device_key": DeviceKeyDocument, "code_used": CodeUsedDocument,
+    "stock": StockDocument, "event_status": EventStatusDocument, "lots_differ": LotsDifferDocument,
+}
+
+
+def check_document(type_: str, data: dict[str, Any]) -> None:
+    """Raise ValidationError when `data` is not a document of the pull item type (HQ, as it writes one)."""
+    model = DOCUMENTS.get(type_)
+    if model is not None:
+        model.model_validate(data)
 
 
 # --- keys that sign codes any store takes (DESIGN.md 11) -----------------------------

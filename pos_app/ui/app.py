@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QApplication
 from pos_app.scanner.wedge import WedgeFilter
 from pos_app.ui import i18n
 from pos_app.ui.gifts import GiftsView
+from pos_app.ui.guides import GuidePointsView
 from pos_app.ui.labels import LabelsView
 from pos_app.ui.main_window import MainWindow
 from pos_app.ui.members import MembersView
@@ -98,6 +99,7 @@ def build(data_dir: Path, lang: str | None = None, demo: bool = True) -> tuple[M
         ("F6", QCoreApplication.translate("MainWindow", "Labels"), labels_view),
         ("F7", QCoreApplication.translate("MainWindow", "Reports"), ReportsView(runner)),
         ("F8", QCoreApplication.translate("MainWindow", "Settings"), settings_view),
+        ("F11", QCoreApplication.translate("MainWindow", "My earnings"), GuidePointsView(runner)),
     ])
     window.settings = settings
     settings_view.open_sale = lambda: len(window.checkout.cart.rows)

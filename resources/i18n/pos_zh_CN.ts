@@ -442,6 +442,140 @@
     </message>
 </context>
 <context>
+    <name>GuidePointsView</name>
+    <message>
+        <location filename="../../pos_app/ui/guides.py" line="29"/>
+        <source>Waiting for HQ</source>
+        <translation>等待总部审核</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/guides.py" line="30"/>
+        <source>Approved: paid out</source>
+        <translation>已批准：已付款</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/guides.py" line="31"/>
+        <source>Refused: points back</source>
+        <translation>已拒绝：积分已退回</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/guides.py" line="34"/>
+        <source>Sale served</source>
+        <translation>导购销售</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/guides.py" line="35"/>
+        <source>Recruits&apos; sales (HQ)</source>
+        <translation>下线销售奖励（总部）</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/guides.py" line="36"/>
+        <source>Refund took back</source>
+        <translation>退货扣回</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/guides.py" line="73"/>
+        <source>My guide points</source>
+        <translation>我的导购积分</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/guides.py" line="76"/>
+        <source>Refresh (Ctrl+R)</source>
+        <translation>刷新 (Ctrl+R)</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/guides.py" line="81"/>
+        <source>Balance</source>
+        <translation>余额</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/guides.py" line="82"/>
+        <source>Held for withdrawals</source>
+        <translation>提现冻结中</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/guides.py" line="87"/>
+        <source>When</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/guides.py" line="87"/>
+        <source>What</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/guides.py" line="87"/>
+        <source>Receipt</source>
+        <translation>小票号</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/guides.py" line="87"/>
+        <location filename="../../pos_app/ui/guides.py" line="88"/>
+        <source>Points</source>
+        <translation>积分</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/guides.py" line="88"/>
+        <source>Requested</source>
+        <translation>申请时间</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/guides.py" line="88"/>
+        <source>Withdrawal</source>
+        <translation>提现单号</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/guides.py" line="88"/>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/guides.py" line="90"/>
+        <source>No withdrawals yet.</source>
+        <translation>暂无提现记录。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/guides.py" line="92"/>
+        <source>Recent earnings (Ctrl+1)</source>
+        <translation>最近收益 (Ctrl+1)</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/guides.py" line="93"/>
+        <source>Withdrawals (Ctrl+2)</source>
+        <translation>提现记录 (Ctrl+2)</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/guides.py" line="103"/>
+        <source>To withdraw points as cash, ask in the points mall on your phone (Me → My team and earnings → Withdraw as cash); HQ&apos;s finance approves it. This till shows each request&apos;s state after it syncs with HQ.</source>
+        <translation>积分提现请在手机积分商城申请（我的 → 我的团队与收益 → 提现），由总部财务审核。本收银机与总部同步后显示每笔申请的状态。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/guides.py" line="117"/>
+        <source>My guide points: %1</source>
+        <translation>我的导购积分：%1</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/guides.py" line="128"/>
+        <source>Reading…</source>
+        <translation>读取中…</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/guides.py" line="145"/>
+        <source>level %1</source>
+        <translation>第 %1 级</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/guides.py" line="159"/>
+        <source>As of this till&apos;s last sync with HQ.</source>
+        <translation>截至本收银机最近一次与总部同步。</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/guides.py" line="160"/>
+        <source>No guide points yet: name yourself as the sale&apos;s guide at checkout.</source>
+        <translation>暂无导购积分：结账时选择自己为本单导购即可获得。</translation>
+    </message>
+</context>
+<context>
     <name>Kind</name>
     <message>
         <location filename="../../pos_app/ui/messages.py" line="178"/>
@@ -586,39 +720,44 @@ Key %7</source>
         <translation>退出登录</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/app.py" line="94"/>
+        <location filename="../../pos_app/ui/app.py" line="95"/>
         <source>Members</source>
         <translation>会员</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/app.py" line="95"/>
+        <location filename="../../pos_app/ui/app.py" line="96"/>
         <source>Gifts</source>
         <translation>礼品</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/app.py" line="96"/>
+        <location filename="../../pos_app/ui/app.py" line="97"/>
         <source>Refunds</source>
         <translation>退货退款</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/app.py" line="97"/>
+        <location filename="../../pos_app/ui/app.py" line="98"/>
         <source>Points desk</source>
         <translation>积分服务</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/app.py" line="98"/>
+        <location filename="../../pos_app/ui/app.py" line="99"/>
         <source>Labels</source>
         <translation>标签</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/app.py" line="99"/>
+        <location filename="../../pos_app/ui/app.py" line="100"/>
         <source>Reports</source>
         <translation>报表</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/app.py" line="100"/>
+        <location filename="../../pos_app/ui/app.py" line="101"/>
         <source>Settings</source>
         <translation>设置</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/app.py" line="102"/>
+        <source>My earnings</source>
+        <translation>我的导购积分</translation>
     </message>
 </context>
 <context>

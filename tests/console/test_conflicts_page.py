@@ -78,7 +78,7 @@ def test_no_session_goes_to_sign_in_and_bad_paging_is_a_clear_422(web_hq):
         assert anon.http.post("/console/conflicts/x/resolve", data={"note": "n"}).status_code == 303
     with Console(web_hq) as admin:
         bad = admin.get("/console/conflicts", params={"page": "0"})
-        assert bad.status_code == 422 and "page must be a whole number" in bad.text
+        assert bad.status_code == 422 and "page 须为 1 到 10000000 之间的整数" in bad.text
         assert admin.get("/console/conflicts", params={"sort": "password"}).status_code == 422
 
 

@@ -37,13 +37,13 @@ def test_campaign_made_changed_and_pulled_by_a_till(web_hq, store_id):
         seq = re.search(r'name="seq" value="(\d+)"', edit.text).group(1)
         assert 'value="2026-12-24 00:00"' in edit.text and 'value="tea, 茶点"' in edit.text
         again = admin.post("/console/programme/campaign/save", {**form, "ends_at": "2026-12-31 00:00"})
-        assert again.status_code == 409 and "exists already" in again.text
+        assert again.status_code == 409 and "已存在" in again.text
         changed = admin.post("/console/programme/campaign/save", {**form, "ends_at": "2026-12-31 00:00",
                                                                    "multiplier_pct": "300", "seq": seq})
         assert changed.status_code == 303
         stale = admin.post("/console/programme/campaign/save", {**form, "ends_at": "2026-12-31 00:00",
                                                                  "multiplier_pct": "150", "seq": seq})
-        assert stale.status_code == 409 and "changed by someone else" in stale.text
+        assert stale.status_code == 409 and "在您打开后已被他人修改" in stale.text
         listed = admin.get("/console/programme/campaign", params={"q": key})
         assert key in listed.text and "300" in listed.text
         log = admin.get("/console/audit", params={"target": f"campaign:{key}", "format": "csv"}).content.decode(

@@ -46,10 +46,10 @@ def test_allot_then_move_to_a_store(web_hq, db, store_id, staff_user):
         assert done.status_code == 303
         assert flash_of(op.get(done.headers["location"])) == [f"hq 现有 {gift} 40 件。"]
         unknown = op.post("/console/stock/allot", {"gift_id": gift, "location": "nowhere", "qty": "1"})
-        assert unknown.status_code == 422 and "no location" in unknown.text
+        assert unknown.status_code == 422 and "没有位置 &#39;nowhere&#39;" in unknown.text
         too_many = op.post("/console/stock/move", {"gift_id": gift, "from_location": "hq", "to_location": store_id,
                                                    "qty": "41"})
-        assert too_many.status_code == 422 and "hq holds 40" in too_many.text and 'value="41"' in too_many.text
+        assert too_many.status_code == 422 and "hq 仅剩 40 件" in too_many.text and 'value="41"' in too_many.text
         same = op.post("/console/stock/move", {"gift_id": gift, "from_location": "hq", "to_location": "hq",
                                                "qty": "1"})
         assert same.status_code == 422 and "调拨须在两个不同的库位之间进行" in same.text

@@ -4,13 +4,14 @@ listed, removed; and a member's page with their tier history, coupons and online
 
 from __future__ import annotations
 
+import re
 import secrets
 import uuid
 
 import pytest
 
 from hq_server.db import Database
-from hq_server.programme import coupons
+from hq_server.programme import coupons, tiers
 from pos_app.domain.ledger import Entry, Kind
 from tests.console.client import Console, flash_of
 from tests.console.test_members_page import a_member
@@ -49,6 +50,26 @@ def test_a_tier_checked_like_the_tills_do(web_hq, staff_user):
     with Console(web_hq) as admin:
         log = admin.get("/console/audit", params={"target": f"tier:{code}"}).text
         assert "catalog.create" in log and "catalog.remove" in log
+
+
+def test_a_tiers_perks_keep_the_order_staff_gave_them(web_hq, db, staff_user):
+    code = f"p{secrets.token_hex(3)}"
+    form = {"key": code, "name": "银卡", "min_spend_fen": "3000", "benefits": "生日礼, 免费停车，专属客服, 生日礼"}
+    with Console(web_hq, *staff_user("operator")) as op:
+        assert op.post("/console/programme/tier/save", form).status_code == 303
+        shown = op.get(f"/console/programme/tier/{code}")
+        assert 'value="生日礼, 免费停车, 专属客服"' in shown.text  # in order, each once
+        seq = re.search(r'name="seq" value="(\d+)"', shown.text).group(1)
+        assert tier_of(db, code).benefits == ("生日礼", "免费停车", "专属客服")
+        again = {**form, "seq": seq, "benefits": "专属客服, 生日礼, 免费停车"}
+        assert op.post("/console/programme/tier/save", again).status_code == 303
+        assert 'value="专属客服, 生日礼, 免费停车"' in op.get(f"/console/programme/tier/{code}").text
+        assert tier_of(db, code).benefits == ("专属客服", "生日礼", "免费停车")
+        assert op.post(f"/console/programme/tier/{code}/remove").status_code == 303
+
+
+def tier_of(db, code: str):
+    return next(t for t in tiers.tiers_in_force(db, now=now()) if t.code == code)
 
 
 def test_a_members_tier_history_coupons_and_orders(web_hq, db, store_id):

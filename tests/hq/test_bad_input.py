@@ -29,13 +29,6 @@ def dev(hq, store_id):
     d.close()
 
 
-@pytest.fixture
-def ledger(hq):
-    book = HQLedger(hq.db_url)
-    yield book
-    book.close()
-
-
 def stored(ledger: HQLedger, store_id: str) -> tuple:
     return (ledger.scalar("SELECT COUNT(*) FROM events WHERE store_id = :s", s=store_id),
             ledger.scalar("SELECT COUNT(*) FROM feed WHERE store_id = :s", s=store_id),

@@ -7,6 +7,7 @@ made again from scratch equals the one folded in step by step."""
 from __future__ import annotations
 
 import json
+import secrets
 from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -19,12 +20,13 @@ from hq_server.db import Database
 from hq_server.programme import dashboard_rollup
 from hq_server.programme.dashboard_figures import PERIODS, figures
 from hq_server.programme.dashboard_tables import (dashboard_active, dashboard_days, dashboard_gifts,
-                                                  dashboard_last_active, dashboard_state)
+                                                  dashboard_last_active, dashboard_new, dashboard_state)
 from pos_app.domain import entries as E
 from pos_app.domain import ledger as L
 from pos_app.domain.ids import new_id
 from pos_app.domain.ledger import Entry, Kind
 from pos_app.domain.lots import Lot
+from tests.hq.test_merges import all_conflicts
 from tests.hq.wire_events import FakeDevice, now
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -168,6 +170,76 @@ def test_the_rollup_folded_in_step_by_step_equals_the_ledger_and_a_rollup_made_a
         # counts of zero left behind by the folds are rows a rebuild does not make
         folded["dashboard_active"] = [r for r in folded["dashboard_active"] if r[2] != 0]
         assert again == folded
+    finally:
+        a.close()
+        b.close()
+
+
+def members_counted_here(db: Database, period: str, store: str | None, at: datetime) -> int:
+    """A period's new members counted here from every member HQ holds (merged ones not)."""
+    today = at.replace(tzinfo=UTC).astimezone(TZ).date()
+    first = today - timedelta(days=PERIODS[period] - 1)
+    with db.read() as conn:
+        rows = conn.execute(select(M.members.c.created_at, M.members.c.home_store, M.members.c.merged_into)).all()
+    return sum(1 for r in rows if r.merged_into is None and first <= (r.created_at + timedelta(hours=8)).date() <= today
+               and (store is None or r.home_store == store))
+
+
+def new_members_shown(db: Database, stores: list[str]) -> dict:
+    at = now()
+    got = {(p, s): figures(db, p, s, at)["new_members"] for p in PERIODS for s in (None, *stores)}
+    assert got == {(p, s): members_counted_here(db, p, s, at) for p in PERIODS for s in (None, *stores)}
+    return got
+
+
+def registered(dev: FakeDevice, member: str, phone: str, days_ago: float = 0) -> dict:
+    ev = dev.register(member, phone)
+    ev["device_time"] = (now() - timedelta(days=days_ago)).isoformat()
+    return ev
+
+
+def merged(hq, member: str, into: str) -> None:
+    task = next(t for t in all_conflicts(hq) if t["kind"] == "same_phone" and t["status"] == "open"
+                and {member, into} <= set(t["detail"]["members"]))
+    done = hq.admin("POST", f"/conflicts/{task['conflict_id']}/merge", json={"keep": into})
+    assert done.status_code == 200, done.text
+
+
+def test_new_members_after_registrations_and_merges(hq, db, store_id):
+    a, b = FakeDevice(hq, store_id), FakeDevice(hq, store_id + "-b")
+    stores = [a.store_id, b.store_id]
+    try:
+        before = new_members_shown(db, stores)
+        m = [new_id() for _ in range(5)]
+        phones = [f"137{secrets.randbelow(10**8):08d}" for _ in range(3)]
+        pushed(a, [registered(a, m[0], phones[0]), registered(a, m[1], phones[1], days_ago=3),
+                   registered(a, m[2], phones[2], days_ago=12)])
+        pushed(b, [registered(b, m[3], phones[0]), registered(b, m[4], phones[2], days_ago=40)])
+        # the same member registered again by the other till: refused, counted once
+        again = b.push([registered(b, m[1], phones[1], days_ago=1)]).json()["answers"]
+        assert [x["status"] for x in again] == ["rejected"]
+        after = new_members_shown(db, stores)
+        assert after[("today", a.store_id)] == before[("today", a.store_id)] + 1
+        assert after[("today", None)] == before[("today", None)] + 2
+        assert after[("7d", a.store_id)] == before[("7d", a.store_id)] + 2
+        assert after[("30d", None)] == before[("30d", None)] + 4  # m[4] registered 40 days ago
+        assert after[("30d", b.store_id)] == before[("30d", b.store_id)] + 1
+
+        merged(hq, m[3], into=m[0])  # today's at b, merged into a's
+        merged(hq, m[2], into=m[4])  # 12 days ago at a, into one of 40 days ago
+        once = new_members_shown(db, stores)
+        assert once[("today", None)] == after[("today", None)] - 1
+        assert once[("today", b.store_id)] == after[("today", b.store_id)] - 1
+        assert once[("30d", a.store_id)] == after[("30d", a.store_id)] - 1
+        assert once[("7d", a.store_id)] == after[("7d", a.store_id)]
+
+        with db.read() as conn:
+            folded = sorted(tuple(r) for r in conn.execute(select(dashboard_new)).all())
+        with db.write() as (conn, _seq):
+            dashboard_rollup.rebuild(conn)
+        with db.read() as conn:
+            again = sorted(tuple(r) for r in conn.execute(select(dashboard_new)).all())
+        assert again == [r for r in folded if r[2] != 0]
     finally:
         a.close()
         b.close()

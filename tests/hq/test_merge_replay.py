@@ -6,19 +6,10 @@ from __future__ import annotations
 
 import random
 
-import pytest
 
 from pos_app.domain.ids import new_id
 from pos_app.domain.ledger import Entry, Kind
-from tests.hq.ledger_check import HQLedger
 from tests.hq.wire_events import FakeDevice, take_before_its_grant
-
-
-@pytest.fixture
-def ledger(hq):
-    book = HQLedger(hq.db_url)
-    yield book
-    book.close()
 
 
 def conflicts(hq, **params) -> list[dict]:

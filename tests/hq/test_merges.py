@@ -5,19 +5,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 
 from pos_app.domain.ids import new_id
 from pos_app.domain.ledger import payload_hash
-from tests.hq.ledger_check import HQLedger
 from tests.hq.wire_events import FakeDevice, now, take_before_its_grant
-
-
-@pytest.fixture
-def ledger(hq):
-    book = HQLedger(hq.db_url)
-    yield book
-    book.close()
 
 
 def conflicts_of(hq, event_id: str) -> list[dict]:

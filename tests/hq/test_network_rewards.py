@@ -12,7 +12,6 @@ from datetime import timedelta
 
 import pytest
 
-from hq_server.db import Database
 from hq_server.programme import jobs, network, withdrawals
 from hq_server.programme.referrals import referrals
 from pos_app.domain import entries as E
@@ -21,8 +20,7 @@ from pos_app.domain.ids import new_id
 from pos_app.domain.ledger import Entry, Kind
 from pos_app.domain.lots import Lot
 from pos_app.domain.members import card_no_for, referral_code_for
-from tests.hq.ledger_check import HQLedger
-from tests.hq.server import HQServer, need_postgres, postgres_database, sqlite_url
+from tests.hq.conftest import own_hq
 from tests.hq.wire_events import RULES, FakeDevice, now
 
 AGENT = L.PointType.AGENT
@@ -30,30 +28,7 @@ AGENT = L.PointType.AGENT
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def hq(request, tmp_path_factory):
-    def serve(url):
-        return HQServer(url, log=tmp_path_factory.mktemp("network-log") / "hq.log", env={"HQ_JOBS_CHECK_S": "0"})
-
-    if request.param == "sqlite":
-        with serve(sqlite_url(tmp_path_factory.mktemp("network-hq"))) as server:
-            yield server
-    else:
-        need_postgres()
-        with postgres_database() as url, serve(url) as server:
-            yield server
-
-
-@pytest.fixture
-def db(hq):
-    database = Database(hq.db_url)
-    yield database
-    database.dispose()
-
-
-@pytest.fixture
-def ledger(hq):
-    led = HQLedger(hq.db_url)
-    yield led
-    led.close()
+    yield from own_hq(request.param, tmp_path_factory, "network", env={"HQ_JOBS_CHECK_S": "0"})
 
 
 def register(dev: FakeDevice, member_id: str, referred_by: str | None) -> dict:

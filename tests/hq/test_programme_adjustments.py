@@ -11,7 +11,6 @@ import pytest
 
 from pos_app.domain import ledger as L
 from pos_app.domain.ids import new_id
-from tests.hq.ledger_check import HQLedger
 from tests.hq.wire_events import FakeDevice
 
 PASSWORD = "a good long password"
@@ -30,13 +29,6 @@ class User:
 
     def __call__(self, method: str, path: str, **kw) -> httpx.Response:
         return httpx.request(method, self.hq.url + "/api/v1/admin" + path, headers=self.headers, timeout=30, **kw)
-
-
-@pytest.fixture
-def ledger(hq):
-    led = HQLedger(hq.db_url)
-    yield led
-    led.close()
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from sqlalchemy import select
 
 from hq_server.ledger import hq_events
 from hq_server import models as M
-from hq_server.db import Database
 from hq_server.programme import jobs
 from pos_app.domain import entries as E
 from pos_app.domain import ledger as L
@@ -22,8 +21,7 @@ from pos_app.domain.ledger import Entry, Kind
 from pos_app.domain.members import card_no_for, referral_code_for
 from pos_app.domain.rules import Rules, rules_to_doc
 from pos_app.services.demo import DEMO_RULES
-from tests.hq.ledger_check import HQLedger
-from tests.hq.server import HQServer, need_postgres, postgres_database, sqlite_url
+from tests.hq.conftest import own_hq
 from tests.hq.wire_events import FakeDevice, now
 
 RULES = Rules(version=1, expiry_days=365)
@@ -31,30 +29,7 @@ RULES = Rules(version=1, expiry_days=365)
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def hq(request, tmp_path_factory):
-    def serve(url):
-        return HQServer(url, log=tmp_path_factory.mktemp("jobs-log") / "hq.log", env={"HQ_JOBS_CHECK_S": "0"})
-
-    if request.param == "sqlite":
-        with serve(sqlite_url(tmp_path_factory.mktemp("jobs-hq"))) as server:
-            yield server
-    else:
-        need_postgres()
-        with postgres_database() as url, serve(url) as server:
-            yield server
-
-
-@pytest.fixture
-def db(hq):
-    database = Database(hq.db_url)
-    yield database
-    database.dispose()
-
-
-@pytest.fixture
-def ledger(hq):
-    led = HQLedger(hq.db_url)
-    yield led
-    led.close()
+    yield from own_hq(request.param, tmp_path_factory, "jobs", env={"HQ_JOBS_CHECK_S": "0"})
 
 
 def phone() -> str:

@@ -8,22 +8,13 @@ import csv
 import io
 import secrets
 
-import pytest
 
 from pos_app.domain import entries as E
 from pos_app.domain import ledger as L
 from pos_app.domain.ids import new_id
 from pos_app.domain.ledger import Kind
-from tests.hq.ledger_check import HQLedger
 from tests.hq.test_programme_adjustments import User
 from tests.hq.wire_events import RULES, FakeDevice, now
-
-
-@pytest.fixture
-def ledger(hq):
-    led = HQLedger(hq.db_url)
-    yield led
-    led.close()
 
 
 def agent_points(dev: FakeDevice, member_id: str, points: int) -> dict:

@@ -9,15 +9,7 @@ import pytest
 
 from pos_app.domain.ids import new_id
 from pos_app.domain.ledger import payload_hash
-from tests.hq.ledger_check import HQLedger
 from tests.hq.wire_events import FakeDevice
-
-
-@pytest.fixture
-def ledger(hq):
-    book = HQLedger(hq.db_url)
-    yield book
-    book.close()
 
 
 def member() -> str:

@@ -24,13 +24,6 @@ PIN, NEW_PIN = "2468", "1357"
 _PIN_HASHES: dict[str, str] = {}
 
 
-@pytest.fixture
-def ledger(hq):
-    book = HQLedger(hq.db_url)
-    yield book
-    book.close()
-
-
 def phone() -> str:
     return "139" + "".join(random.choice("0123456789") for _ in range(8))
 

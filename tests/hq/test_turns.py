@@ -14,13 +14,6 @@ from hq_server.ledger import turns
 from hq_server.db import Database
 
 
-@pytest.fixture
-def db(hq, hq_db_url):
-    database = Database(hq_db_url)
-    yield database
-    database.dispose()
-
-
 def _acked(db: Database, device_id: str) -> int:
     with db.read() as conn:
         return conn.execute(select(M.devices.c.acked_max_seq).where(M.devices.c.device_id == device_id)).scalar()

@@ -21,6 +21,7 @@ from pos_app.store import repos
 from pos_app.services.setup import open_store
 from pos_app.store import tables as T
 from pos_app.sync.enrol import enrol
+from pos_app.sync.lookup import find_or_fetch
 from tests.hq.server import HQServer, need_postgres, postgres_database, sqlite_url
 
 
@@ -158,3 +159,23 @@ def member_ids(ctx) -> list[str]:
 
 
 __all__ = ["Clock", "local_balances", "hq_balances", "local_ledger_ok", "member_ids", "is_holder_account"]
+
+
+def bare_stores(make_store, *names):
+    """Enrolled stores with staff, rules, catalogue and gifts, and no members yet."""
+    out = []
+    for name in names:
+        ctx = make_store(name, demo=False)
+        seed(ctx, n_members=0)
+        out.append(ctx)
+    return out
+
+
+def fetch_at(store, phone: str, member_id: str) -> None:
+    """The store looks the member up through HQ (it must find them)."""
+    from pos_app.sync.cycle import client_for
+    client = client_for(store.db)
+    try:
+        assert find_or_fetch(store.db, client, phone) == member_id
+    finally:
+        client.close()

@@ -16,9 +16,8 @@ from sqlalchemy import select
 from pos_app.services import checkout, members, redeem
 from pos_app.services.demo import CASHIER_ID, MANAGER_ID
 from pos_app.store import tables as T
-from pos_app.sync.cycle import client_for, sync_once
-from pos_app.sync.lookup import find_or_fetch
-from tests.sync.conftest import hq_balances, local_balances, local_ledger_ok, seed, unique_phone
+from pos_app.sync.cycle import sync_once
+from tests.sync.conftest import bare_stores, fetch_at, hq_balances, local_balances, local_ledger_ok, unique_phone
 from tests.sync.multistore import HQView
 
 MEMBER_PIN, MANAGER_PIN = "2468", "9999"
@@ -33,24 +32,6 @@ def _member_with_a_gift(a, gift: str = "GIFT-CUP"):
     return m, r
 
 
-def _stores(make_store, *names):
-    """Enrolled stores with staff, rules, catalogue and gifts, and no members yet."""
-    out = []
-    for name in names:
-        ctx = make_store(name, demo=False)
-        seed(ctx, n_members=0)
-        out.append(ctx)
-    return out
-
-
-def _fetch(store, phone: str, member_id: str) -> None:
-    client = client_for(store.db)
-    try:
-        assert find_or_fetch(store.db, client, phone) == member_id
-    finally:
-        client.close()
-
-
 def _settle(*stores) -> None:
     for _ in range(2):
         for s in stores:
@@ -61,10 +42,10 @@ def test_a_gift_cancelled_at_home_gives_back_into_a_lot_fetched_part_spent(hq, m
     """B fetches M while M's lot holds 4 of its 804 points (800 went on a cup); A then cancels the cup and
     the 800 go back into that lot. B's copy of the lot held only what the snapshot said it held (4) and
     had no room for them: B's balance 804, its lots 4, and fetching M again could not mend it."""
-    a, b = _stores(make_store, "a", "b")
+    a, b = bare_stores(make_store, "a", "b")
     m, r = _member_with_a_gift(a)
     sync_once(a.db)
-    _fetch(b, m.phone, m.member_id)
+    fetch_at(b, m.phone, m.member_id)
     assert local_balances(b, m.member_id) == {f"member:{m.member_id}:consumer": 4}
     with b.db.read() as conn:  # HQ's snapshot carries each lot's grant: B's copy has room for the 800
         lots = conn.execute(select(T.lots.c.amount, T.lots.c.remaining)
@@ -89,11 +70,11 @@ def test_a_gift_cancelled_at_home_gives_back_into_a_lot_fetched_part_spent(hq, m
 def _double_spent_cups(make_store):
     """M earns 804 points at A; B fetches M; both stores hand M a cup for 800 before either
     syncs (a double spend: HQ books 796 as M's debt); then both sync."""
-    a, b = _stores(make_store, "a", "b")
+    a, b = bare_stores(make_store, "a", "b")
     m = members.register_member(a, staff_id=CASHIER_ID, phone=unique_phone(), name="张伟", member_pin=MEMBER_PIN)
     checkout.checkout(a, staff_id=CASHIER_ID, items=[("TEA-PUER", 3)], member_id=m.member_id)  # 804 points
     sync_once(a.db)
-    _fetch(b, m.phone, m.member_id)
+    fetch_at(b, m.phone, m.member_id)
     cups = [redeem.redeem_gift(s, staff_id=CASHIER_ID, member_id=m.member_id, gift_id="GIFT-CUP",
                                member_pin=MEMBER_PIN, approver_pin=MANAGER_PIN, hand_over=True) for s in (a, b)]
     _settle(a, b)
@@ -119,14 +100,14 @@ def test_a_gift_cancelled_at_home_gives_back_into_a_lot_fetched_empty(hq, make_s
     """A tea bag (300) took all of M's first lot (268) and 32 of the second: B's snapshot has no copy of the
     emptied lot, so the give-back cannot land there until B fetches M again (the drift mend), and then the
     second lot must take back the 32 beyond the 504 it held at the first fetch."""
-    a, b = _stores(make_store, "a", "b")
+    a, b = bare_stores(make_store, "a", "b")
     m = members.register_member(a, staff_id=CASHIER_ID, phone=unique_phone(), name="张伟", member_pin=MEMBER_PIN)
     for qty in (1, 2):  # lots of 268 and 536 points, the first expiring first
         checkout.checkout(a, staff_id=CASHIER_ID, items=[("TEA-PUER", qty)], member_id=m.member_id)
     r = redeem.redeem_gift(a, staff_id=CASHIER_ID, member_id=m.member_id, gift_id="GIFT-TEABAG",
                            member_pin=MEMBER_PIN, approver_pin=MANAGER_PIN, hand_over=True)
     sync_once(a.db)
-    _fetch(b, m.phone, m.member_id)
+    fetch_at(b, m.phone, m.member_id)
     redeem.cancel_redemption(a, staff_id=MANAGER_ID, redemption_id=r.redemption_id, approver_pin=MANAGER_PIN,
                              reason="客户取消")
     _settle(a, b)

@@ -16,29 +16,11 @@ from sqlalchemy import select
 from pos_app.services import checkout, members, redeem
 from pos_app.services.demo import CASHIER_ID
 from pos_app.store import tables as T
-from pos_app.sync.cycle import client_for, sync_once
-from pos_app.sync.lookup import find_or_fetch
-from tests.sync.conftest import hq_balances, local_balances, local_ledger_ok, seed, unique_phone
+from pos_app.sync.cycle import sync_once
+from tests.sync.conftest import bare_stores, fetch_at, hq_balances, local_balances, local_ledger_ok, unique_phone
 from tests.sync.multistore import HQView, lot_rows
 
 MEMBER_PIN, MANAGER_PIN = "2468", "9999"
-
-
-def _stores(make_store, *names):
-    out = []
-    for name in names:
-        ctx = make_store(name, demo=False)
-        seed(ctx, n_members=0)
-        out.append(ctx)
-    return out
-
-
-def _fetch(store, phone: str, member_id: str) -> None:
-    client = client_for(store.db)
-    try:
-        assert find_or_fetch(store.db, client, phone) == member_id
-    finally:
-        client.close()
 
 
 def _cup(store, member_id: str):
@@ -78,11 +60,11 @@ def test_a_debt_repaid_at_two_tills_gives_the_overshoot_back_as_a_lot(hq, make_s
     both tills then learn. Each till sells M 804 points' worth while cut off from the other: each repays
     the 796 out of the earning and keeps 8. HQ held both repayments: debt:M at +796, and M's 812
     points (3 x 804 earned, 1,600 spent) were 16 in lots and 796 in no lot, never spendable."""
-    a, b = _stores(make_store, "a", "b")
+    a, b = bare_stores(make_store, "a", "b")
     m = members.register_member(a, staff_id=CASHIER_ID, phone=unique_phone(), name="张伟", member_pin=MEMBER_PIN)
     _earn_804(a, m.member_id)
     sync_once(a.db)
-    _fetch(b, m.phone, m.member_id)
+    fetch_at(b, m.phone, m.member_id)
     _cup(a, m.member_id)
     _cup(b, m.member_id)
     for s in (a, b, a):
@@ -114,11 +96,11 @@ def test_lots_converge_lot_by_lot_when_hq_covers_a_shortfall_from_another_lot(hq
     a lot L1, L2 expiring first. A syncs first: at HQ, B's cup finds L0 at 4 and covers 796 from L1, the
     only other lot HQ holds then. B, pulling A's cup, covers the same shortfall from L2 (its soonest
     lot). Balances agree (812); B's lots were L1 804, L2 8 where HQ's are L1 8, L2 804."""
-    a, b = _stores(make_store, "a", "b")
+    a, b = bare_stores(make_store, "a", "b")
     m = members.register_member(a, staff_id=CASHIER_ID, phone=unique_phone(), name="张伟", member_pin=MEMBER_PIN)
     _earn_804(a, m.member_id)
     sync_once(a.db)
-    _fetch(b, m.phone, m.member_id)
+    fetch_at(b, m.phone, m.member_id)
     _cup(b, m.member_id)
     _earn_804(b, m.member_id)  # L2: earned first, expires first
     _cup(a, m.member_id)

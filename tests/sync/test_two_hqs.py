@@ -59,7 +59,6 @@ class TwoHQs(MultiStore):
                          self.label_public)
 
 
-@pytest.mark.xfail(strict=False, reason="known failure, stop 20: in CI's fresh-clone run of 16c8fad its fixed examples did not reach 'HQ killed after commit' (0 of the required 1); not yet diagnosed")
 def test_tills_behind_a_load_balancer_over_two_hqs_converge(two_hqs, tmp_path):
     first, second, balancer, template = two_hqs
     TwoHQs.hq, TwoHQs.template, TwoHQs.root, TwoHQs.balancer = first, template, tmp_path, balancer
@@ -68,8 +67,34 @@ def test_tills_behind_a_load_balancer_over_two_hqs_converge(two_hqs, tmp_path):
         phases=PHASES, suppress_health_check=list(HealthCheck)))
     print("\n[two HQs] " + ", ".join(f"{k} x{n}" for k, n in sorted(TALLY.items())), balancer.connections)
     ran, _ = dict(TALLY), TALLY.clear()  # the multi-store test's own tally starts empty
-    assert ran.get("steps", 0) >= EXAMPLES * 5 and ran.get("HQ killed after commit", 0) >= 1, ran
+    assert ran.get("steps", 0) >= EXAMPLES * 5, ran
     # both HQs really served: the balancer handed each of them connections, and both are still up
     assert min(balancer.connections) > 10, balancer.connections
+    for hq in (first, second):
+        assert hq.proc is not None and hq.proc.poll() is None
+
+
+def test_a_fixed_run_kills_the_first_hq_after_it_commits_and_the_tills_converge(two_hqs, tmp_path):
+    """The kill, not left to the examples' luck (the derandomized runs stopped reaching it when the
+    machine gained rules): two stores sell and sync through the balancer, the first HQ commits a push
+    and is killed before answering, the second serves meanwhile; once the first is back, every
+    invariant of the multi-store test holds."""
+    first, second, balancer, template = two_hqs
+    TwoHQs.hq, TwoHQs.template, TwoHQs.root, TwoHQs.balancer = first, template, tmp_path, balancer
+    TALLY.clear()
+    machine = TwoHQs()
+    try:
+        machine.open_stores(2)
+        steps = [lambda: machine.sale(0, 0, [("TEA-PUER", 1)], 0), lambda: machine.hq_dies_before_answering(0),
+                 lambda: machine.share_member(1, 0), lambda: machine.sale(1, 0, [("TEA-PUER", 2)], 100),
+                 lambda: machine.sync(1), lambda: machine.sync(0)]
+        for step in steps:
+            step()
+            machine.each_store_ledger_is_sound()
+            machine.no_debt_account_is_positive_at_hq()
+    finally:
+        machine.teardown()
+    reached, _ = dict(TALLY), TALLY.clear()
+    assert reached.get("HQ killed after commit", 0) == 1, reached
     for hq in (first, second):
         assert hq.proc is not None and hq.proc.poll() is None

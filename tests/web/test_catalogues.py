@@ -45,5 +45,18 @@ def test_every_msgid_has_chinese(face):
     assert [w for w in words if "%" in re.sub(r"%\(\w+\)s|%%", "", w)] == []
 
 
+def said_msgids(folder: Path) -> set[str]:
+    """The refusals written with values (hq_server.programme.refusals.said)."""
+    return {m for _f, _l, m, _c, _x in extract_from_dir(folder, [("**.py", "python")], keywords={"said": None})}
+
+
+def test_every_refusal_with_values_has_chinese():
+    words = said_msgids(ROOT / "programme") | said_msgids(ROOT / "web")
+    assert len(words) > 20
+    assert missing("zh", (ROOT / "console" / "locale", ROOT / "web" / "locale"), words) == []
+    web_words = said_msgids(ROOT / "web")
+    assert missing("zh", (ROOT / "web" / "locale",), web_words) == []  # the mall shows these too
+
+
 def test_english_is_the_msgids_themselves():
     assert missing("en", (ROOT / "web" / "locale",), ["Search"]) == ["Search"]

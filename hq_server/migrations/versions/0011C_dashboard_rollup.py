@@ -58,7 +58,7 @@ def upgrade() -> None:
                     sqlite_where=live)
     # the rollup of the ledger as it stands (the code of this revision: the tables above are its own)
     from hq_server.programme.dashboard_rollup import rebuild
-    rebuild(op.get_bind())
+    rebuild(op.get_bind(), new_members=False)  # their table comes with 0013K
 
 
 def downgrade() -> None:
