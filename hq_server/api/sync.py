@@ -133,7 +133,7 @@ async def push(request: Request) -> Response:
     if pull_cursor is None:  # a till of protocol 1 refuses a field it does not know
         return Response(answer.model_dump_json(exclude={"pull"}), media_type="application/json")
     # After the push's commit: the page holds HQ's answers to it too (statuses, corrections), as a pull would.
-    # A few events' push read it in the round trip of its commit (from the primary); else it is read here.
+    # A few events' push read it in the round trip of its commit (no replica configured); else it is read here.
     page = (feed.page_json(read.rows, pull_cursor, PUSH_PULL_LIMIT) if read is not None and read.rows is not None
             else await _page(db.replica_loop_reads, dev, pull_cursor, PUSH_PULL_LIMIT))
     return Response(answer.model_dump_json(exclude={"pull"})[:-1].encode() + b',"pull":' + page + b"}",
@@ -147,8 +147,11 @@ def _push(db: Database, dev: Device, raw: bytes, encoding: str
     # see pos_app.sync.gc_pause: validating 500 events is allocation-heavy too (a few events are not: ingest)
     with gc_paused() if len(raw) > GC_PAUSE_BYTES else nullcontext():
         body = _push_request(raw, encoding)
+    # Without a read replica (which serves the page when configured: it takes reads off the primary),
+    # the page is read in the round trip of the push's commit.
     read = (feed.page_read(dev.store_id, body.pull_cursor, PUSH_PULL_LIMIT, dev.device_id)
-            if body.pull_cursor is not None and db.engine.dialect.name == "postgresql" else None)
+            if body.pull_cursor is not None and db.engine.dialect.name == "postgresql" and db.replica is None
+            else None)
     return body.pull_cursor, ingest.push(db, dev.device_id, dev.store_id, list(body.events), now(), read), read
 
 
