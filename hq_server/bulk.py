@@ -24,9 +24,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-import hashlib
-from weakref import WeakKeyDictionary
-
 import psycopg
 from psycopg.pq import ExecStatus
 from psycopg.rows import namedtuple_row
@@ -83,70 +80,21 @@ def where_in(conn: Connection, col: Column[Any], values: Iterable[Any]) -> Itera
 def at_once(raw: Any, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[list[Any]]:
     """Driver statements (%s parameters) sent to PostgreSQL as one query string on psycopg's connection
     `raw`: one message and one round trip, the server running them in order; the rows of each (named
-    tuples; [] for a statement without rows). An error raises here, as the transaction's (the statements
-    after it do not run).
-
-    Each statement with parameters runs as EXECUTE of a statement this connection PREPAREd (named by its
-    text, prepared by the first query that sends it), its values bound by psycopg's ClientCursor (quoted
-    by libpq): the server plans it once per connection, as psycopg's own prepared statements, and HQ
-    builds one query instead of driving psycopg's pipeline mode, which sends and waits per statement
-    (a push's ~20 small statements cost HQ about half the CPU this way; bench.fleet)."""
-    known = _prepared(raw)
+    tuples; [] for a statement without rows). The values are bound by psycopg's ClientCursor (quoted
+    by libpq), so no statement is prepared: for a push's few small statements this costs HQ about half
+    the CPU of psycopg's pipeline mode, which sends and waits per statement (bench.fleet: ~20 a push).
+    An error raises here, as the transaction's (the statements after it do not run)."""
     cur = psycopg.ClientCursor(raw, row_factory=namedtuple_row)
     try:
-        parts, new = [], []
-        for sql, params in statements:
-            if not params:
-                parts.append(sql)
-                continue
-            name = _PREPARED_NAMES.get(sql) or _name(sql)
-            if name not in known:
-                parts.append(f"PREPARE {name} AS {_numbered(sql)}")
-                new.append(name)
-            parts.append(cur.mogrify(f"EXECUTE {name}({', '.join(['%s'] * len(params))})", params))
-        try:
-            cur.execute("; ".join(parts))
-        except BaseException:
-            _KNOWN.pop(raw, None)  # which PREPAREs ran is unknown now: read them again next time
-            raise
-        known.update(new)
+        cur.execute("; ".join(cur.mogrify(sql, params) for sql, params in statements))
         out = []
         while True:
             res = cur.pgresult
-            if res is not None and res.status == TUPLES_OK:
-                out.append(cur.fetchall())
-            elif res is None or res.command_status is None or not res.command_status.startswith(b"PREPARE"):
-                out.append([])
+            out.append(cur.fetchall() if res is not None and res.status == TUPLES_OK else [])
             if not cur.nextset():
                 return out
     finally:
         cur.close()
-
-
-_KNOWN: WeakKeyDictionary[Any, set[str]] = WeakKeyDictionary()  # psycopg connection -> at_once's statements it prepared
-_PREPARED_NAMES: dict[str, str] = {}
-
-
-def _prepared(raw: Any) -> set[str]:
-    """The names of at_once's statements the connection has prepared (read from the server once per connection,
-    and again after an error)."""
-    known = _KNOWN.get(raw)
-    if known is None:
-        with raw.cursor() as cur:
-            cur.execute("SELECT name FROM pg_prepared_statements WHERE name LIKE 'hq\\_q%'")
-            known = _KNOWN[raw] = {r[0] for r in cur.fetchall()}
-    return known
-
-
-def _name(sql: str) -> str:
-    name = _PREPARED_NAMES[sql] = "hq_q" + hashlib.blake2b(sql.encode(), digest_size=10).hexdigest()
-    return name
-
-
-def _numbered(sql: str) -> str:
-    """%s placeholders as $1, $2, ... (at_once's statements hold no other %)."""
-    head, *rest = sql.split("%s")
-    return head + "".join(f"${i}{part}" for i, part in enumerate(rest, 1))
 
 
 class Trip:
