@@ -24,8 +24,9 @@ order_p95_ms, errors (a failure or an unexpected status), oversold (units of BEN
 its stock, and any location's count below zero), first_load_kb (the home page and everything it loads,
 over the wire, on an empty cache: HTML, its stylesheets and scripts, the manifest and icons), the CPU
 HQ's processes and the bench database's PostgreSQL backends spent per request during the crowd (from
-/proc, as bench.fleet reads it: what a request costs, whatever the queueing), and the load average
-around the run (2 CPUs shared with other engineers' tests).
+/proc, as bench.fleet reads it: what a request costs, whatever the queueing), the CPU this bench's own
+process spent per request (the 500 members' HTTP clients share the machine's 2 CPUs with HQ), and the load
+average around the run (2 CPUs shared with other engineers' tests).
 """
 
 from __future__ import annotations
@@ -225,10 +226,11 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(Crowd(base, pages, False, 0).run(tokens[:20], 3))  # warm-up: every worker's connections
         load_start = load()
         crowd = Crowd(base, pages, shop, args.think)
-        t0, hq0 = time.monotonic(), group_cpu_seconds(proc.pid)
+        t0, hq0, me0 = time.monotonic(), group_cpu_seconds(proc.pid), time.process_time()
         with PostgresCPU(url) as pg:
             asyncio.run(crowd.run(tokens, args.seconds))
         spent, hq_cpu = time.monotonic() - t0, group_cpu_seconds(proc.pid) - hq0
+        client_cpu = time.process_time() - me0
         load_end = load()
     times = crowd.page_ms
     requests = len(times) + len(crowd.order_ms)
@@ -242,6 +244,7 @@ def main(argv: list[str] | None = None) -> int:
               "oversold": oversold(url, args.rare) if shop else None,
               "hq_cpu_ms_per_request": round(hq_cpu * 1000 / max(1, requests), 1),
               "pg_cpu_ms_per_request": round(pg.seconds() * 1000 / max(1, requests), 1),
+              "client_cpu_ms_per_request": round(client_cpu * 1000 / max(1, requests), 1),
               "load_avg_start": load_start, "load_avg_end": load_end, "cpus": os.cpu_count()}
     if not shop:
         result["note"] = "this HQ has no mall gift pages: nothing is ordered"

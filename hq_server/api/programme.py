@@ -4,7 +4,7 @@ issued to members, the chain's tiers, the scheduled jobs. Thin: parse, call hq_s
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import PlainTextResponse
@@ -17,10 +17,11 @@ from hq_server.programme import adjustments, catalogue, coupons, earnings, jobs,
 from hq_server.wire_time import UtcDateTime
 from pos_app.domain.ids import ID_PATTERN
 from pos_app.domain.network import LevelRewards
+from pos_app.domain.point_policy import PointPolicy
 from pos_app.sync.wire import Problem
 
 router = APIRouter(prefix="/api/v1/admin", tags=["programme"])
-PROBLEMS = {code: {"model": Problem} for code in (401, 403, 404, 409, 422)}
+PROBLEMS: dict[int | str, dict[str, Any]] = {code: {"model": Problem} for code in (401, 403, 404, 409, 422)}
 Members = Depends(require(R.MEMBERS))
 MembersRead = Depends(require(R.MEMBERS_READ))
 ChainAdmin = Depends(require(R.USERS))
@@ -68,7 +69,7 @@ class ThresholdOut(BaseModel):
 
 
 @router.post("/adjustments", response_model=AdjustmentOut, status_code=201, responses=PROBLEMS)
-def request_adjustment(body: AdjustmentIn, who: Staff = Members, db: Database = Depends(get_db)) -> dict:
+def request_adjustment(body: AdjustmentIn, who: Staff = Members, db: Database = Depends(get_db)) -> dict[str, Any]:
     """Move a member's points with a reason: applied at once up to the threshold (status `applied`),
     above it `pending` until someone else approves."""
     a = adjustments.request_adjustment(db, member_id=body.member_id, points=body.points, reason=body.reason,
@@ -79,30 +80,30 @@ def request_adjustment(body: AdjustmentIn, who: Staff = Members, db: Database = 
 @router.get("/adjustments", response_model=list[AdjustmentOut])
 def list_adjustments(status: Literal["pending", "applied", "refused"] | None = None,
                      member_id: str | None = Query(None, pattern=ID_PATTERN), limit: int = Query(200, ge=1, le=1000),
-                     _who: Staff = MembersRead, db: Database = Depends(get_db)) -> list[dict]:
+                     _who: Staff = MembersRead, db: Database = Depends(get_db)) -> list[dict[str, Any]]:
     return [a.__dict__ for a in adjustments.list_adjustments(db, status=status, member_id=member_id, limit=limit)]
 
 
 @router.post("/adjustments/{adjustment_id}/approve", response_model=AdjustmentOut, responses=PROBLEMS)
 def approve_adjustment(adjustment_id: str = Path(pattern=ID_PATTERN), who: Staff = Members,
-                       db: Database = Depends(get_db)) -> dict:
+                       db: Database = Depends(get_db)) -> dict[str, Any]:
     return adjustments.approve_adjustment(db, adjustment_id=adjustment_id, staff=who.username, now=now()).__dict__
 
 
 @router.post("/adjustments/{adjustment_id}/refuse", response_model=AdjustmentOut, responses=PROBLEMS)
 def refuse_adjustment(body: RefuseIn, adjustment_id: str = Path(pattern=ID_PATTERN), who: Staff = Members,
-                      db: Database = Depends(get_db)) -> dict:
+                      db: Database = Depends(get_db)) -> dict[str, Any]:
     return adjustments.refuse_adjustment(db, adjustment_id=adjustment_id, staff=who.username, note=body.note,
                                          now=now()).__dict__
 
 
 @router.get("/adjustment-threshold", response_model=ThresholdOut)
-def get_threshold(_who: Staff = MembersRead, db: Database = Depends(get_db)) -> dict:
+def get_threshold(_who: Staff = MembersRead, db: Database = Depends(get_db)) -> dict[str, Any]:
     return {"points": adjustments.approval_threshold(db)}
 
 
 @router.put("/adjustment-threshold", response_model=ThresholdOut, responses=PROBLEMS)
-def set_threshold(body: ThresholdIn, _who: Staff = ChainAdmin, db: Database = Depends(get_db)) -> dict:
+def set_threshold(body: ThresholdIn, _who: Staff = ChainAdmin, db: Database = Depends(get_db)) -> dict[str, Any]:
     """Adjustments moving more points than this need a second person (the chain's admin sets it)."""
     return {"points": adjustments.set_approval_threshold(db, points=body.points)}
 
@@ -125,14 +126,14 @@ class CouponOut(BaseModel):
 
 @router.post("/members/{member_id}/coupons", response_model=CouponOut, status_code=201, responses=PROBLEMS)
 def issue_coupon(body: CouponIn, member_id: str = MemberId, who: Staff = Members,
-                 db: Database = Depends(get_db)) -> dict:
+                 db: Database = Depends(get_db)) -> dict[str, Any]:
     """Issue a coupon to the member (a ledger event the member's tills pull)."""
     return coupons.issue_coupon(db, member_id=member_id, type_id=body.type_id, staff=who.username, now=now(),
                                 paid=body.paid).__dict__
 
 
 @router.get("/members/{member_id}/coupons", response_model=list[CouponOut], responses=PROBLEMS)
-def member_coupons(member_id: str = MemberId, _who: Staff = MembersRead, db: Database = Depends(get_db)) -> list[dict]:
+def member_coupons(member_id: str = MemberId, _who: Staff = MembersRead, db: Database = Depends(get_db)) -> list[dict[str, Any]]:
     return [c.__dict__ for c in coupons.member_coupons(db, member_id)]
 
 
@@ -150,11 +151,11 @@ class CatalogRecordOut(BaseModel):
     type: str
     key: str
     hq_seq: int
-    data: dict
+    data: dict[str, Any]
 
 
 @router.get("/tiers", response_model=list[TierOut])
-def tiers_in_force(_who: Staff = CatalogueRead, db: Database = Depends(get_db)) -> list[dict]:
+def tiers_in_force(_who: Staff = CatalogueRead, db: Database = Depends(get_db)) -> list[dict[str, Any]]:
     """The chain's tiers as every till uses them: the rules' tiers with HQ's tier records over them."""
     return [{"code": t.code, "name": t.name, "min_spend_fen": t.min_spend_fen, "min_points": t.min_points,
              "multiplier_pct": t.multiplier_pct, "benefits": list(t.benefits)}
@@ -162,7 +163,7 @@ def tiers_in_force(_who: Staff = CatalogueRead, db: Database = Depends(get_db)) 
 
 
 @router.put("/tiers", response_model=list[CatalogRecordOut], responses=PROBLEMS)
-def put_tiers(records: dict[str, dict], _who: Staff = Catalogue, db: Database = Depends(get_db)) -> list[dict]:
+def put_tiers(records: dict[str, dict[str, Any]], _who: Staff = Catalogue, db: Database = Depends(get_db)) -> list[dict[str, Any]]:
     """Replace HQ's tier records as one set ({code: record}), e.g. to move the tiers from spend to points;
     one record alone is PUT /catalog/tier/{code}."""
     return [r.__dict__ for r in catalogue.put_tiers(db, records=records, now=now())]
@@ -199,23 +200,23 @@ class WithdrawalOut(BaseModel):
 
 
 @router.get("/point-policies", response_model=dict[str, PolicyOut])
-def point_policies(_who: Staff = CatalogueRead, db: Database = Depends(get_db)) -> dict:
+def point_policies(_who: Staff = CatalogueRead, db: Database = Depends(get_db)) -> dict[str, Any]:
     """What each point type may be used for (withdrawn as cash, from how many points, at what rate)."""
     return {str(t): _policy(p) for t, p in withdrawals.point_policies(db).items()}
 
 
 @router.put("/point-policies", response_model=dict[str, PolicyOut], responses=PROBLEMS)
-def set_point_policies(doc: dict[str, dict], _who: Staff = ChainAdmin, db: Database = Depends(get_db)) -> dict:
+def set_point_policies(doc: dict[str, dict[str, Any]], _who: Staff = ChainAdmin, db: Database = Depends(get_db)) -> dict[str, Any]:
     return {str(t): _policy(p) for t, p in withdrawals.set_point_policies(db, doc=doc).items()}
 
 
-def _policy(p) -> dict:
+def _policy(p: PointPolicy) -> dict[str, Any]:
     return {"withdraw": p.withdraw, "min_withdraw_points": p.min_withdraw_points,
             "fen_per_100_points": p.fen_per_100_points}
 
 
 @router.post("/withdrawals", response_model=WithdrawalOut, status_code=201, responses=PROBLEMS)
-def request_withdrawal(body: WithdrawalIn, who: Staff = Members, db: Database = Depends(get_db)) -> dict:
+def request_withdrawal(body: WithdrawalIn, who: Staff = Members, db: Database = Depends(get_db)) -> dict[str, Any]:
     """A holder's request to withdraw points as cash (customer service on their behalf; the mall calls
     hq_server.programme.withdrawals itself): the points are held until finance decides."""
     return withdrawals.request_withdrawal(db, holder=body.holder, point_type=body.point_type, points=body.points,
@@ -225,19 +226,19 @@ def request_withdrawal(body: WithdrawalIn, who: Staff = Members, db: Database = 
 @router.get("/withdrawals", response_model=list[WithdrawalOut])
 def list_withdrawals(status: Literal["pending", "approved", "refused"] | None = None,
                      holder: str | None = Query(None, max_length=36), _who: Staff = Finance,
-                     db: Database = Depends(get_db)) -> list[dict]:
+                     db: Database = Depends(get_db)) -> list[dict[str, Any]]:
     return [w.__dict__ for w in withdrawals.list_withdrawals(db, status=status, holder=holder)]
 
 
 @router.post("/withdrawals/{withdrawal_id}/approve", response_model=WithdrawalOut, responses=PROBLEMS)
 def approve_withdrawal(withdrawal_id: str = Path(pattern=ID_PATTERN), who: Staff = Finance,
-                       db: Database = Depends(get_db)) -> dict:
+                       db: Database = Depends(get_db)) -> dict[str, Any]:
     return withdrawals.approve_withdrawal(db, withdrawal_id=withdrawal_id, staff=who.username, now=now()).__dict__
 
 
 @router.post("/withdrawals/{withdrawal_id}/refuse", response_model=WithdrawalOut, responses=PROBLEMS)
 def refuse_withdrawal(body: RefuseIn, withdrawal_id: str = Path(pattern=ID_PATTERN), who: Staff = Finance,
-                      db: Database = Depends(get_db)) -> dict:
+                      db: Database = Depends(get_db)) -> dict[str, Any]:
     return withdrawals.refuse_withdrawal(db, withdrawal_id=withdrawal_id, staff=who.username, note=body.note,
                                          now=now()).__dict__
 
@@ -271,17 +272,17 @@ class StoreRecruiterIn(Body):
     agent_id: str = Field(pattern=ID_PATTERN, description="the member (an agent) who recruited the store")
 
 
-def _levels(r: LevelRewards) -> dict:
+def _levels(r: LevelRewards) -> dict[str, Any]:
     return {"guide_pct": list(r.guide_pct), "agent_pct": list(r.agent_pct), "store_pct": list(r.store_pct)}
 
 
 @router.get("/level-rewards", response_model=LevelRewardsIO)
-def level_rewards(_who: Staff = CatalogueRead, db: Database = Depends(get_db)) -> dict:
+def level_rewards(_who: Staff = CatalogueRead, db: Database = Depends(get_db)) -> dict[str, Any]:
     return _levels(network.level_rewards(db))
 
 
 @router.put("/level-rewards", response_model=LevelRewardsIO, responses=PROBLEMS)
-def set_level_rewards(body: dict, _who: Staff = Catalogue, db: Database = Depends(get_db)) -> dict:
+def set_level_rewards(body: dict[str, Any], _who: Staff = Catalogue, db: Database = Depends(get_db)) -> dict[str, Any]:
     """HQ's shares for the recruiters of a guide or a referrer (two levels above at most) and for the agents
     above a recruited store (three levels at most): 422 beyond."""
     return _levels(network.set_level_rewards(db, doc=body))
@@ -338,7 +339,7 @@ class EarningsOut(BaseModel):
 def holder_earnings(holder: str = Path(min_length=1, max_length=36),
                     point_type: Literal["consumer", "guide", "agent"] = Query(...),
                     before: int | None = Query(None, ge=1), limit: int = Query(earnings.PAGE, ge=1, le=earnings.MAX_PAGE),
-                    _who: Staff = MembersRead, db: Database = Depends(get_db)) -> dict:
+                    _who: Staff = MembersRead, db: Database = Depends(get_db)) -> dict[str, Any]:
     """A guide's (a staff id) or an agent's (a member id) statement of one point type: balance, earned, spent,
     held for withdrawals, owed, and the lines newest first (each reward's level, each refund's reversal)."""
     got = earnings.earnings(db, holder=holder, point_type=point_type, before=before, limit=limit)
@@ -349,13 +350,13 @@ def holder_earnings(holder: str = Path(min_length=1, max_length=36),
 class JobRunOut(BaseModel):
     job: str
     ran: bool
-    result: dict
+    result: dict[str, Any]
 
 
 class JobStateOut(BaseModel):
     job: str
     last_run_at: UtcDateTime
-    result: dict
+    result: dict[str, Any]
 
 
 class JobsIn(Body):
@@ -363,7 +364,7 @@ class JobsIn(Body):
 
 
 @router.post("/jobs/run", response_model=list[JobRunOut], responses=PROBLEMS)
-def run_jobs(body: JobsIn | None = None, _who: Staff = ChainAdmin, db: Database = Depends(get_db)) -> list[dict]:
+def run_jobs(body: JobsIn | None = None, _who: Staff = ChainAdmin, db: Database = Depends(get_db)) -> list[dict[str, Any]]:
     """Run the scheduled jobs (expiry, tier downgrades) now; HQ also runs them by itself."""
     at: datetime = now()
     force = bool(body and body.force)
@@ -371,5 +372,5 @@ def run_jobs(body: JobsIn | None = None, _who: Staff = ChainAdmin, db: Database 
 
 
 @router.get("/jobs", response_model=list[JobStateOut])
-def job_states(_who: Staff = ChainAdmin, db: Database = Depends(get_db)) -> list[dict]:
+def job_states(_who: Staff = ChainAdmin, db: Database = Depends(get_db)) -> list[dict[str, Any]]:
     return [{"job": j, "last_run_at": at, "result": result} for j, (at, result) in sorted(jobs.last_runs(db).items())]

@@ -16,7 +16,7 @@ from hq_server.programme import address_book as A
 from hq_server.programme.member_sessions import MemberSession
 from hq_server.web import flash
 
-router = APIRouter(prefix=PREFIX, include_in_schema=False)
+router = APIRouter(include_in_schema=False)  # under PREFIX (pages.mount)
 
 
 def _back(next_: str) -> str:

@@ -12,18 +12,18 @@ from hq_server.auth import now
 from hq_server.errors import HQProblem
 from hq_server.mall import words
 from hq_server.mall.member import MemberForm, member_form, member_page
-from hq_server.mall.pages import PAGES, PREFIX
+from hq_server.mall.pages import PAGES
 from hq_server.programme.member_sessions import MemberSession
 from hq_server.programme.phone_keys import register_phone_key
-from hq_server.programme.statement import home
+from hq_server.programme.statement import card
 
-router = APIRouter(prefix=PREFIX, include_in_schema=False)
+router = APIRouter(include_in_schema=False)  # under PREFIX (pages.mount)
 
 
 @router.get("/code")
 def code_page(request: Request, who: MemberSession = Depends(member_page)) -> Response:
     state = request.app.state
-    data = home(state.db, who.member_id, now(), state.mall.expiring_days)
+    data = card(state.db, who.member_id, now())
     return _no_store(PAGES.render(request, "mall/code.html", {
         "member": data, "here": "/m/code", "fresh": who.fresh(now(), state.mall.fresh_minutes)}))
 

@@ -18,11 +18,11 @@ from hq_server.mall.pages import PAGES, PREFIX
 from hq_server.programme.chain_codes import coupon_qr
 from hq_server.programme.coupons import coupon_offers, coupon_types_named, issue_coupon, member_coupons
 from hq_server.programme.member_sessions import MemberSession
-from hq_server.programme.statement import home
+from hq_server.programme.statement import card
 from hq_server.web import flash
 from hq_server.web.qr import qr_svg
 
-router = APIRouter(prefix=PREFIX, include_in_schema=False)
+router = APIRouter(include_in_schema=False)  # under PREFIX (pages.mount)
 
 
 def _page(request: Request, who: MemberSession, *, status: int = 200, error: str | None = None) -> Response:
@@ -35,7 +35,7 @@ def _page(request: Request, who: MemberSession, *, status: int = 200, error: str
     return PAGES.render(request, "mall/coupons.html", {
         "member": who, "here": "/m/mall", "usable": usable, "done": done[:20], "offers": offers,
         "names": {t.type_id: t for t in offers} | _all_types(state.db, mine, offers),
-        "points": home(state.db, who.member_id, at, state.mall.expiring_days).points,
+        "points": card(state.db, who.member_id, at).points,
         "key": secrets.token_hex(16), "error": error, "error_hint": words.hint(error) if error else None},
         status=status)
 
@@ -60,7 +60,7 @@ async def buy(request: Request, posted: MemberForm = Depends(member_form)) -> Re
                                                            staff="mall", paid=True, idempotency_key=key or "-",
                                                            now=now()))
     except HQProblem as p:
-        return _page(request, posted.who, status=p.status, error=p.code)
+        return await run_in_threadpool(_page, request, posted.who, status=p.status, error=p.code)
     response = RedirectResponse(f"{PREFIX}/coupons/{got.code}", status_code=303)
     flash.add(response, request, request.state.session_secret, "ok", words.COUPON_BOUGHT)
     return response

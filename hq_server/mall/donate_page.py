@@ -15,10 +15,10 @@ from hq_server.mall.pages import PAGES, PREFIX
 from hq_server.programme.charities import charities
 from hq_server.programme.donations import MAX_DONATION, donate, donations_of
 from hq_server.programme.member_sessions import MemberSession
-from hq_server.programme.statement import home
+from hq_server.programme.statement import card
 from hq_server.web import flash
 
-router = APIRouter(prefix=PREFIX, include_in_schema=False)
+router = APIRouter(include_in_schema=False)  # under PREFIX (pages.mount)
 PRESETS = (10, 50, 100, 500)
 
 
@@ -28,7 +28,7 @@ def _page(request: Request, who: MemberSession, *, status: int = 200, error: str
     listed = charities(state.db)
     names = {c.key: c for c in charities(state.db, listed_only=False)}
     return PAGES.render(request, "mall/donate.html", {
-        "member": home(state.db, who.member_id, now(), state.mall.expiring_days), "here": "/m/donate",
+        "member": card(state.db, who.member_id, now()), "here": "/m/donate",
         "charities": listed, "names": names, "donations": donations_of(state.db, who.member_id),
         "presets": PRESETS, "max_points": MAX_DONATION, "chosen": chosen or (listed[0].key if len(listed) == 1 else ""),
         "points": points, "error": error, "error_hint": words.hint(error) if error else None}, status=status)
@@ -46,7 +46,7 @@ async def give(request: Request, posted: MemberForm = Depends(member_form)) -> R
     try:
         got = await run_in_threadpool(donate, state.db, posted.who.member_id, chosen, points, now())
     except HQProblem as p:
-        return _page(request, posted.who, status=p.status, error=p.code, chosen=chosen, points=points)
+        return await run_in_threadpool(_page, request, posted.who, status=p.status, error=p.code, chosen=chosen, points=points)
     response = RedirectResponse(PREFIX + "/donate", status_code=303)
     flash.add(response, request, request.state.session_secret, "ok", words.DONATED, n=got.points)
     return response

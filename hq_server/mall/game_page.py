@@ -15,15 +15,14 @@ from hq_server.mall.member import MemberForm, member_form, member_page
 from hq_server.mall.pages import PAGES, PREFIX
 from hq_server.programme.member_sessions import MemberSession
 from hq_server.programme.points_game import Play, finish_play, game_day, open_play, start_play
-from hq_server.programme.statement import home
 
-router = APIRouter(prefix=PREFIX, include_in_schema=False)
+router = APIRouter(include_in_schema=False)  # under PREFIX (pages.mount)
 
 
 def _page(request: Request, who: MemberSession, *, status: int = 200, error: str | None = None) -> Response:
     state = request.app.state
     return PAGES.render(request, "mall/game.html", {
-        "member": home(state.db, who.member_id, now(), state.mall.expiring_days), "here": "/m/game",
+        "member": who, "here": "/m/game",
         "day": game_day(state.db, who.member_id, now()), "error": error,
         "error_hint": words.hint(error) if error else None}, status=status)
 
@@ -38,7 +37,7 @@ async def start(request: Request, posted: MemberForm = Depends(member_form)) -> 
     try:
         play = await run_in_threadpool(start_play, request.app.state.db, posted.who.member_id, now())
     except HQProblem as p:
-        return _page(request, posted.who, status=p.status, error=p.code)
+        return await run_in_threadpool(_page, request, posted.who, status=p.status, error=p.code)
     return RedirectResponse(f"{PREFIX}/game/play/{play.play_id}", status_code=303)
 
 
@@ -48,7 +47,7 @@ def play_page(request: Request, play_id: str, who: MemberSession = Depends(membe
     got = open_play(state.db, who.member_id, play_id)
     template = "mall/game_play.html" if isinstance(got, Play) else "mall/game_result.html"
     return PAGES.render(request, template, {
-        "member": home(state.db, who.member_id, now(), state.mall.expiring_days), "here": "/m/game", "got": got,
+        "member": who, "here": "/m/game", "got": got,
         "day": game_day(state.db, who.member_id, now())})
 
 
@@ -58,5 +57,5 @@ async def finish(request: Request, posted: MemberForm = Depends(member_form)) ->
     try:
         got = await run_in_threadpool(finish_play, request.app.state.db, posted.who.member_id, ticket, catches, now())
     except HQProblem as p:
-        return _page(request, posted.who, status=p.status, error=p.code)
+        return await run_in_threadpool(_page, request, posted.who, status=p.status, error=p.code)
     return RedirectResponse(f"{PREFIX}/game/play/{got.play_id}", status_code=303)

@@ -13,13 +13,13 @@ from starlette.responses import FileResponse, Response
 from hq_server.auth import now
 from hq_server.mall import words
 from hq_server.mall.member import member_page
-from hq_server.mall.pages import PAGES, PREFIX
+from hq_server.mall.pages import PAGES
 from hq_server.programme.address_book import addresses
 from hq_server.programme.gift_shelf import gift_page, shelf
 from hq_server.programme.member_sessions import MemberSession
 from pos_app.domain.gifts import MAX_GIFT_QTY
 
-router = APIRouter(prefix=PREFIX, include_in_schema=False)
+router = APIRouter(include_in_schema=False)  # under PREFIX (pages.mount)
 PICTURES = Path(__file__).resolve().parents[2] / "resources" / "gifts"  # the chain's gift pictures, drawn in-house
 PICTURE = re.compile(r"[A-Za-z0-9_-]{1,64}\.png")
 

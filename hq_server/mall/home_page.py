@@ -8,11 +8,11 @@ from starlette.responses import Response
 
 from hq_server.auth import now
 from hq_server.mall.member import member_page
-from hq_server.mall.pages import PAGES, PREFIX
+from hq_server.mall.pages import PAGES
 from hq_server.programme.member_sessions import MemberSession
 from hq_server.programme.statement import home
 
-router = APIRouter(prefix=PREFIX, include_in_schema=False)
+router = APIRouter(include_in_schema=False)  # under PREFIX (pages.mount)
 
 
 @router.get("/")

@@ -14,15 +14,15 @@ from hq_server.mall.member import MemberForm, member_form, member_page
 from hq_server.mall.pages import PAGES, PREFIX
 from hq_server.programme.lottery_draws import draw_lottery, drawn, lotteries_open
 from hq_server.programme.member_sessions import MemberSession
-from hq_server.programme.statement import home
+from hq_server.programme.statement import card
 
-router = APIRouter(prefix=PREFIX, include_in_schema=False)
+router = APIRouter(include_in_schema=False)  # under PREFIX (pages.mount)
 
 
 def _page(request: Request, who: MemberSession, *, status: int = 200, error: str | None = None) -> Response:
     state = request.app.state
     return PAGES.render(request, "mall/lottery.html", {
-        "member": home(state.db, who.member_id, now(), state.mall.expiring_days), "here": "/m/lottery",
+        "member": card(state.db, who.member_id, now()), "here": "/m/lottery",
         "offers": lotteries_open(state.db, who.member_id, now(), state.mall.lottery_draws_per_day),
         "error": error, "error_hint": words.hint(error) if error else None}, status=status)
 
@@ -40,7 +40,7 @@ async def draw(request: Request, posted: MemberForm = Depends(member_form)) -> R
         got = await run_in_threadpool(draw_lottery, state.db, posted.who.member_id, lottery_id, now(),
                                       state.mall.lottery_draws_per_day)
     except HQProblem as p:
-        return _page(request, posted.who, status=p.status, error=p.code)
+        return await run_in_threadpool(_page, request, posted.who, status=p.status, error=p.code)
     return RedirectResponse(f"{PREFIX}/lottery/drawn/{got.event_id}", status_code=303)
 
 
@@ -53,5 +53,5 @@ def drawn_page(request: Request, event_id: str, who: MemberSession = Depends(mem
     offers = [o for o in lotteries_open(state.db, who.member_id, now(), state.mall.lottery_draws_per_day)
               if o.lottery.lottery_id == got.lottery_id]
     return PAGES.render(request, "mall/lottery_drawn.html", {
-        "member": home(state.db, who.member_id, now(), state.mall.expiring_days), "here": "/m/lottery", "got": got,
+        "member": card(state.db, who.member_id, now()), "here": "/m/lottery", "got": got,
         "offer": offers[0] if offers else None})

@@ -11,7 +11,7 @@ from starlette.datastructures import FormData
 from hq_server.auth import now
 from hq_server.errors import HQProblem
 from hq_server.login import client_address
-from hq_server.programme.member_sessions import MemberSession, session_of
+from hq_server.programme.member_sessions import MemberSession, session_from_loop, session_of
 from hq_server.web.csrf import checked_form
 from hq_server.web.faces import SignInNeeded
 
@@ -33,9 +33,14 @@ def signed_in(request: Request) -> MemberSession | None:
     return who
 
 
-def member_page(request: Request) -> MemberSession:
-    """A dependency: the signed-in member, or a redirect to the sign-in page (and back after it)."""
-    who = signed_in(request)
+async def member_page(request: Request) -> MemberSession:
+    """A dependency: the signed-in member, or a redirect to the sign-in page (and back after it). Run on the
+    event loop (member_sessions.session_from_loop): every mall page asks it first."""
+    token = request.cookies.get(COOKIE)
+    who = await session_from_loop(request.app.state.db, token, now()) if token else None
+    if who is not None:
+        request.state.session_secret = token
+        request.state.member = who
     if who is None:
         back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise SignInNeeded(LOGIN_PATH, back if request.method == "GET" else request.url.path)

@@ -21,7 +21,7 @@ from hq_server.programme.refusals import BadField
 from hq_server.web import flash
 from hq_server.web.qr import qr_svg
 
-router = APIRouter(prefix=PREFIX, include_in_schema=False)
+router = APIRouter(include_in_schema=False)  # under PREFIX (pages.mount)
 PER_PAGE = 20
 TABS = ("", "open", "closed")
 
@@ -49,7 +49,7 @@ async def place(request: Request, gift_id: str, posted: MemberForm = Depends(mem
     except HQProblem as p:
         if p.code in ("gift.unknown", "gift_unknown"):
             raise
-        return render_gift(request, who, gift_id, status=p.status, error=_code(p), form=form)
+        return await run_in_threadpool(render_gift, request, who, gift_id, status=p.status, error=_code(p), form=form)
     return RedirectResponse(f"{PREFIX}/orders/{placed.order_id}?new=1", status_code=303)
 
 

@@ -19,7 +19,7 @@ from hq_server.auth import now
 from hq_server.mall.member import signed_in
 from hq_server.mall.pages import PAGES, PREFIX
 
-router = APIRouter(prefix=PREFIX, include_in_schema=False)
+router = APIRouter(include_in_schema=False)  # under PREFIX (pages.mount)
 STATIC = Path(__file__).with_name("static")
 # What the worker keeps for offline use (besides /m/code, cached as the member opens it online).
 OFFLINE_ASSETS = ("/static/web/base.css", "/static/mall/mall.css", "/static/mall/mall.js",

@@ -19,17 +19,15 @@ from hq_server.mall.pages import PAGES, PREFIX
 from hq_server.programme.label_photos import MAX_PHOTO_BYTES
 from hq_server.programme.label_scans import label_credit, scan_label, scan_label_photo
 from hq_server.programme.member_sessions import MemberSession
-from hq_server.programme.statement import home
 
-router = APIRouter(prefix=PREFIX, include_in_schema=False)
+router = APIRouter(include_in_schema=False)  # under PREFIX (pages.mount)
 PHOTO_PATH = PREFIX + "/scan/photo"
 MAX_CODE = 1024
 
 
 def _page(request: Request, who: MemberSession, *, status: int = 200, error: str | None = None) -> Response:
-    state = request.app.state
     return PAGES.render(request, "mall/scan.html", {
-        "member": home(state.db, who.member_id, now(), state.mall.expiring_days), "here": "/m/scan",
+        "member": who, "here": "/m/scan",
         "error": error, "error_hint": words.hint(error) if error else None,
         "max_photo_mb": MAX_PHOTO_BYTES // (1024 * 1024)}, status=status)
 
@@ -50,7 +48,7 @@ async def scan_code(request: Request, posted: MemberForm = Depends(member_form))
     try:
         got = await run_in_threadpool(scan_label, request.app.state.db, posted.who.member_id, text, now())
     except HQProblem as p:
-        return _page(request, posted.who, status=p.status, error=p.code)
+        return await run_in_threadpool(_page, request, posted.who, status=p.status, error=p.code)
     return _done(got.serial)
 
 
@@ -62,7 +60,7 @@ async def scan_photo(request: Request, posted: MemberForm = Depends(member_form)
     try:
         got = await run_in_threadpool(scan_label_photo, request.app.state.db, posted.who.member_id, data, now())
     except HQProblem as p:
-        return _page(request, posted.who, status=p.status, error=p.code)
+        return await run_in_threadpool(_page, request, posted.who, status=p.status, error=p.code)
     return _done(got.serial)
 
 
@@ -74,4 +72,4 @@ def scan_done(request: Request, who: MemberSession = Depends(member_page),
     if got is None:
         raise HQProblem(404, "not_found", "no label of yours with this serial")
     return PAGES.render(request, "mall/scan_done.html", {
-        "member": home(state.db, who.member_id, now(), state.mall.expiring_days), "here": "/m/scan", "got": got})
+        "member": who, "here": "/m/scan", "got": got})

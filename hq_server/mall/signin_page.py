@@ -19,7 +19,7 @@ from hq_server.web import csrf
 from hq_server.web.cookies import clear_cookie, set_cookie
 from hq_server.web.faces import safe_next
 
-router = APIRouter(prefix=PREFIX, include_in_schema=False)
+router = APIRouter(include_in_schema=False)  # under PREFIX (pages.mount)
 MAX_FIELD = 40
 
 

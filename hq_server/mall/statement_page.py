@@ -10,11 +10,11 @@ from starlette.responses import Response
 from hq_server.auth import now
 from hq_server.errors import HQProblem
 from hq_server.mall.member import member_page
-from hq_server.mall.pages import PAGES, PREFIX
+from hq_server.mall.pages import PAGES
 from hq_server.programme.member_sessions import MemberSession
-from hq_server.programme.statement import home, statement
+from hq_server.programme.statement import card, statement
 
-router = APIRouter(prefix=PREFIX, include_in_schema=False)
+router = APIRouter(include_in_schema=False)  # under PREFIX (pages.mount)
 
 
 def _day(text: str | None) -> date | None:
@@ -35,7 +35,7 @@ def statement_page(request: Request, who: MemberSession = Depends(member_page),
     state = request.app.state
     got = statement(state.db, who.member_id, point_type=type or None, direction=dir or None, store_id=store or None,
                     first=_day(start), last=_day(end), before=before)
-    data = home(state.db, who.member_id, now(), state.mall.expiring_days)
+    data = card(state.db, who.member_id, now())
     filters = {"type": type or "", "dir": dir or "", "store": store or "", "start": start or "", "end": end or ""}
     more = None
     if got.next_before:

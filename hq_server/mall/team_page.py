@@ -16,12 +16,12 @@ from hq_server.mall import words
 from hq_server.mall.member import MemberForm, member_form, member_page
 from hq_server.mall.pages import PAGES, PREFIX
 from hq_server.programme.member_sessions import MemberSession
-from hq_server.programme.team import guide_of, team
+from hq_server.programme.team import guide_of, team, team_page as level_page
 from hq_server.programme.withdrawals import list_withdrawals, point_policies, request_withdrawal
 from hq_server.web import flash
 from pos_app.domain.ledger import PointType
 
-router = APIRouter(prefix=PREFIX, include_in_schema=False)
+router = APIRouter(include_in_schema=False)  # under PREFIX (pages.mount)
 KEYS = uuid.UUID("0b8e5a3c-6f41-5d2e-9a7b-3c1d2e4f5a60")  # a form's key -> its withdrawal's id
 
 
@@ -46,6 +46,18 @@ def team_page(request: Request, who: MemberSession = Depends(member_page)) -> Re
     return _page(request, who)
 
 
+@router.get("/team/{kind}")
+def team_list(request: Request, kind: str, who: MemberSession = Depends(member_page), level: str = "1",
+              page: str = "1", q: str = "") -> Response:
+    """One level of the team (or the recruited stores), paged; stores searched by name."""
+    got = level_page(request.app.state.db, who.member_id, kind=kind, level=_int(level), page=_int(page), q=q)
+    return PAGES.render(request, "mall/team_list.html", {"member": who, "here": "/m/me", "got": got})
+
+
+def _int(value: str) -> int:
+    return int(value) if value.isdigit() and len(value) < 6 else 1
+
+
 @router.post("/withdrawals")
 async def withdraw(request: Request, posted: MemberForm = Depends(member_form)) -> Response:
     state, who = request.app.state, posted.who
@@ -65,7 +77,7 @@ async def withdraw(request: Request, posted: MemberForm = Depends(member_form)) 
     try:
         await run_in_threadpool(ask)
     except HQProblem as p:
-        return _page(request, who, status=p.status, error=p.code, form=form)
+        return await run_in_threadpool(_page, request, who, status=p.status, error=p.code, form=form)
     response = RedirectResponse(PREFIX + "/team", status_code=303)
     flash.add(response, request, request.state.session_secret, "ok", words.WITHDRAWAL_SENT)
     return response

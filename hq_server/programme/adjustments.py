@@ -21,6 +21,7 @@ import json
 import re
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, select, update
 
@@ -33,7 +34,7 @@ from hq_server.programme.listing import latest_requests
 from pos_app.domain import entries as E
 from pos_app.domain import ledger as L
 from pos_app.domain.ids import ID_PATTERN, new_id
-from pos_app.domain.ledger import Kind
+from pos_app.domain.ledger import Entry, Kind
 from pos_app.domain.problems import Problem
 
 THRESHOLD_KEY = "programme.adjust_approval_over"
@@ -101,6 +102,7 @@ def _apply(conn: Connection, seq: Seq, db_url: str, a: Adjustment, approver: str
     rules = R.current_rules(conn, now)
     payload = {"reason": a.reason, "adjustment_id": a.adjustment_id, "requested_by": a.requested_by,
                "approver": approver}
+    entry: Entry | Problem
     if a.points > 0:
         entry = E.earn(Kind.ADJUST, member_id=a.member_id, points=a.points, store_id=M.HQ_ORIGIN,
                        owed=R.owed(conn, a.member_id), lot_id=new_id(), now=now, rules=rules, payload=payload)
@@ -142,7 +144,7 @@ def approve_adjustment(db: Database, *, adjustment_id: str, staff: str, now: dat
             raise HQProblem(409, "second_person", "an adjustment above the threshold is approved by someone else "
                                                   "than who asked for it")
         event_id = _apply(conn, seq, db.url, a, staff, now)
-        values = {"status": "applied", "decided_by": staff, "decided_at": now, "event_id": event_id}
+        values: dict[str, Any] = {"status": "applied", "decided_by": staff, "decided_at": now, "event_id": event_id}
         conn.execute(update(M.adjustments).where(M.adjustments.c.adjustment_id == adjustment_id).values(**values))
     return replace(a, **values)
 
@@ -156,7 +158,7 @@ def refuse_adjustment(db: Database, *, adjustment_id: str, staff: str, note: str
         a = _row(conn, adjustment_id)
         if a.status != "pending":
             raise HQProblem(409, "not_pending", f"adjustment {adjustment_id} is already {a.status}")
-        values = {"status": "refused", "decided_by": staff, "decided_at": now, "note": note}
+        values: dict[str, Any] = {"status": "refused", "decided_by": staff, "decided_at": now, "note": note}
         conn.execute(update(M.adjustments).where(M.adjustments.c.adjustment_id == adjustment_id).values(**values))
     return replace(a, **values)
 

@@ -40,11 +40,11 @@ def record(conn: Connection, actor: Actor, action: str, target: str, *, before: 
                                            note=note))
 
 
-def _since(stmt: Select, value: str) -> Select:
+def _since(stmt: Select[Any], value: str) -> Select[Any]:
     return stmt.where(audit_log.c.at >= _day(value))
 
 
-def _until(stmt: Select, value: str) -> Select:
+def _until(stmt: Select[Any], value: str) -> Select[Any]:
     return stmt.where(audit_log.c.at < _day(value) + timedelta(days=1))
 
 

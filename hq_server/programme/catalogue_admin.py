@@ -15,10 +15,10 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, select, update
 
 from hq_server import models as M
-from hq_server.db import Database
+from hq_server.db import Database, Seq
 from hq_server.errors import HQProblem
 from hq_server.feed import FeedWriter
 from hq_server.programme import audit
@@ -52,7 +52,8 @@ def N_(msgid: str) -> str:
     return msgid
 
 
-def _f(name, label, kind="text", required=False, choices=(), max_len=80) -> Field:
+def _f(name: str, label: str, kind: str = "text", required: bool = False, choices: tuple[str, ...] = (),
+       max_len: int = 80) -> Field:
     return Field(name, label, kind, required, choices, max_len)
 
 
@@ -232,7 +233,7 @@ def save(db: Database, actor: Actor, type_: str, key: str, data: dict[str, Any],
         return put_record(conn, seq, actor, type_, key, data, seen_seq=seen_seq, now=now)
 
 
-def put_record(conn, seq, actor: Actor, type_: str, key: str, data: dict[str, Any], *, seen_seq: int | None,
+def put_record(conn: Connection, seq: Seq, actor: Actor, type_: str, key: str, data: dict[str, Any], *, seen_seq: int | None,
                now: datetime) -> int:
     """save() inside a caller's transaction (a gift's new picture and its record commit together)."""
     row = conn.execute(select(c.data, c.seq).where(c.type == type_, c.key == key)).first()
@@ -257,7 +258,7 @@ def put_record(conn, seq, actor: Actor, type_: str, key: str, data: dict[str, An
     return n
 
 
-def _tiers_usable(conn, now: datetime, code: str, record: Tier | tuple | None) -> None:
+def _tiers_usable(conn: Connection, now: datetime, code: str, record: Tier | tuple[Any, ...] | None) -> None:
     """A tier record put (or removed: None) must leave the chain's tiers usable; the refusal is shown
     on the threshold fields, where it is mended."""
     if isinstance(record, tuple):

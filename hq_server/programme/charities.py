@@ -9,6 +9,7 @@ import json
 import re
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, select, update
 
@@ -72,7 +73,7 @@ def put_charity(db: Database, actor: Actor, *, key: str, name: str, name_en: str
     """Add a charity to the list or change one (its key stays)."""
     if not isinstance(key, str) or not KEY.match(key):
         raise BadField("key", "a key is 1 to 32 lower-case letters, digits or '-', starting with a letter or digit")
-    doc = {"key": key, "name": _text(name, "name", MAX_NAME, required=True), "name_en": _text(name_en, "name_en", 60),
+    doc: dict[str, Any] = {"key": key, "name": _text(name, "name", MAX_NAME, required=True), "name_en": _text(name_en, "name_en", 60),
            "about": _text(about, "about", MAX_ABOUT), "about_en": _text(about_en, "about_en", MAX_ABOUT),
            "listed": bool(listed)}
     with db.write() as (conn, _seq):

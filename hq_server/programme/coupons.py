@@ -18,10 +18,12 @@ import hashlib
 import json
 import re
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import literal, select
+from sqlalchemy import Connection, literal, select
 
 from hq_server.ledger import hq_events
 from hq_server.ledger.chain_codes_tables import code_uses
@@ -51,11 +53,12 @@ class IssuedCoupon:
     status: str = "active"
 
 
-def coupon_type(conn, type_id: str) -> CouponType:
+def coupon_type(conn: Connection, type_id: str) -> CouponType:
     data = conn.execute(select(M.catalog.c.data).where(M.catalog.c.type == "coupon_type",
                                                        M.catalog.c.key == type_id)).scalar()
-    parsed = parse_coupon_type(type_id, json.loads(data)) if data is not None else None
-    if parsed is None or isinstance(parsed, tuple) or json.loads(data).get("active") is False:
+    doc: dict[str, Any] = json.loads(data) if data is not None else {}
+    parsed = parse_coupon_type(type_id, doc) if data is not None else None
+    if parsed is None or isinstance(parsed, tuple) or doc.get("active") is False:
         raise HQProblem(404, "coupon_type_unknown", f"type_id: no coupon type {type_id!r} on offer")
     return parsed
 
@@ -67,7 +70,7 @@ def _keyed_code(member_id: str, key: str) -> str:
     return PREFIX + "".join(ALPHABET[b % len(ALPHABET)] for b in digest[:9])
 
 
-def _issued(conn, code: str) -> IssuedCoupon | None:
+def _issued(conn: Connection, code: str) -> IssuedCoupon | None:
     c = M.coupons.c
     r = conn.execute(select(M.coupons, M.events.c.payload).join_from(
         M.coupons, M.events, M.events.c.event_id == c.issued_event).where(c.code == code)).first()
@@ -129,7 +132,7 @@ def member_coupons(db: Database, member_id: str) -> list[IssuedCoupon]:
                          "used" if r.use_event is not None and r.status == "active" else r.status) for r in rows]
 
 
-def _coupon_types(db: Database, type_ids=None) -> list[tuple[CouponType, bool]]:
+def _coupon_types(db: Database, type_ids: Collection[str] | None = None) -> list[tuple[CouponType, bool]]:
     """Coupon types as the tills read them, each with whether it is on offer (active); `type_ids`: only those."""
     c = M.catalog.c
     q = select(c.key, c.data).where(c.type == "coupon_type")
@@ -151,6 +154,6 @@ def coupon_offers(db: Database) -> list[CouponType]:
     return sorted((t for t, on_offer in _coupon_types(db) if on_offer), key=lambda t: (t.points_cost, t.type_id))
 
 
-def coupon_types_named(db: Database, type_ids) -> dict[str, CouponType]:
+def coupon_types_named(db: Database, type_ids: Collection[str] | None) -> dict[str, CouponType]:
     """Coupon types by id, on offer or retired (a member's old coupon still shows its name): one read."""
     return {t.type_id: t for t, _ in _coupon_types(db, type_ids)} if type_ids else {}

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, case, func, select
 
@@ -63,14 +64,15 @@ def _account(conn: Connection, holder: str, ptype: PointType) -> str:
     return L.member_account(holder, ptype)
 
 
-def _what(kind: str, doc: dict, amount: int) -> str:
+def _what(kind: str, doc: dict[str, Any], amount: int) -> str:
     purpose = doc.get("purpose")
     if purpose == "network":
         return "reversal" if kind == Kind.REVERSE else ("store_sale" if doc.get("level") == 1 else "network")
     if purpose == "withdrawal":
         return "withdrawal" if amount < 0 else "withdrawal_back"
-    return {Kind.GUIDE_EARN: "sale", Kind.REFERRAL_BONUS: "referral", Kind.REVERSE: "reversal",
-            Kind.EXPIRE: "expiry", Kind.ADJUST: "adjustment", Kind.EARN: "sale"}.get(kind, kind)
+    names: dict[str, str] = {Kind.GUIDE_EARN: "sale", Kind.REFERRAL_BONUS: "referral", Kind.REVERSE: "reversal",
+                             Kind.EXPIRE: "expiry", Kind.ADJUST: "adjustment", Kind.EARN: "sale"}
+    return names.get(kind, kind)
 
 
 def earnings(db: Database, *, holder: str, point_type: str, before: int | None = None,
@@ -88,7 +90,7 @@ def earnings(db: Database, *, holder: str, point_type: str, before: int | None =
             func.coalesce(func.sum(case((p.amount > 0, p.amount), else_=0)), 0),
             func.coalesce(func.sum(case((p.amount < 0, -p.amount), else_=0)), 0)).where(p.account == account)).one()
         held = conn.execute(select(func.coalesce(func.sum(w.points), 0)).where(
-            w.holder == holder, w.point_type == str(ptype), w.status == "pending")).scalar()
+            w.holder == holder, w.point_type == str(ptype), w.status == "pending")).scalar_one()
         where = [p.account == account]
         if before is not None:
             where.append(e.hq_seq < before)

@@ -17,19 +17,22 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, func, select
 
 from hq_server import models as M
 from hq_server.db import Database
 from hq_server.errors import HQProblem
 from hq_server.programme import ledger_reads as R
 from hq_server.programme.orders import already_redeemed
-from hq_server.programme.tiers import chain_tiers
+from hq_server.programme.rules_now import in_force
+from hq_server.programme.rules_now import parsed as rules_parsed
+from hq_server.programme.tiers import records as tier_records
 from hq_server.ledger.stock_book import WAREHOUSE, gift_stock
 from pos_app.domain import ledger as L
 from pos_app.domain.gifts import Gift, parse_gift
 from pos_app.domain.lots import spendable_total
-from pos_app.domain.tiers import by_code, rank
+from pos_app.domain.rules import Rules
+from pos_app.domain.tiers import Tier, by_code, overlay, rank
 
 PER_PAGE = 20
 MAX_SEARCH = 40
@@ -89,27 +92,37 @@ class GiftPage:
         return None if limit is None else max(0, limit - self.redeemed)
 
 
-# --- the catalogue's gifts, parsed once per change ----------------------------------------------------
-_cache: dict[str, tuple[tuple, list[Gift]]] = {}
+# --- the catalogue's gifts and HQ's tier records, parsed once per change ----------------------------------
+_cache: dict[str, tuple[tuple, list[Gift], dict[str, Tier]]] = {}
 _lock = threading.Lock()
+_c = M.catalog.c
+# built once: SQLAlchemy builds and keys a new statement object's structure on every execution
+_MARKS = (select(_c.type, func.max(_c.seq), func.count()).where(_c.type.in_(("gift", "tier"))).group_by(_c.type)
+          .order_by(_c.type))
 
 
-def _gifts(conn: Connection, db_url: str) -> list[Gift]:
-    """Every gift record HQ keeps (parsed as the tills do), cached until the catalogue's gifts change."""
+def _catalogue(conn: Connection, db_url: str) -> tuple[list[Gift], dict[str, Tier]]:
+    """Every gift record HQ keeps (parsed as the tills do) and HQ's tier records (tiers._records), cached
+    until either kind changes (one read of their marks: newest seq and count per kind)."""
     c = M.catalog.c
-    mark = tuple(conn.execute(select(func.max(c.seq), func.count()).where(c.type == "gift")).one())
+    mark = tuple(tuple(r) for r in conn.execute(_MARKS).all())
     with _lock:
         got = _cache.get(db_url)
         if got is not None and got[0] == mark:
-            return got[1]
+            return got[1], got[2]
     gifts = []
     for r in conn.execute(select(c.key, c.data).where(c.type == "gift").order_by(c.key)):
         parsed = parse_gift(r.key, json.loads(r.data))
         if isinstance(parsed, Gift):
             gifts.append(parsed)
+    records = tier_records(conn)
     with _lock:
-        _cache[db_url] = (mark, gifts)
-    return gifts
+        _cache[db_url] = (mark, gifts, records)
+    return gifts, records
+
+
+def _gifts(conn: Connection, db_url: str) -> list[Gift]:
+    return _catalogue(conn, db_url)[0]
 
 
 def _state(g: Gift, now: datetime) -> str:
@@ -123,11 +136,9 @@ def _state(g: Gift, now: datetime) -> str:
 
 
 def _stock(conn: Connection, gift_ids: list[str]) -> dict[str, int]:
-    s = gift_stock.c
     if not gift_ids:
         return {}
-    rows = conn.execute(select(s.gift_id, func.sum(s.qty)).where(s.gift_id.in_(gift_ids), s.qty > 0)
-                        .group_by(s.gift_id)).all()
+    rows = conn.execute(_STOCKS, {"ids": gift_ids}).all()
     return {r[0]: int(r[1]) for r in rows}
 
 
@@ -149,21 +160,54 @@ def shelf(db: Database, *, now: datetime, category: str = "", q: str = "", page:
                  category, q)
 
 
+def _member_rules():
+    m, r = M.members.c, M.rules.c
+    version, doc = in_force(bindparam("now"))
+    first = select(r.version).order_by(r.version).limit(1)  # current_rules' fallback: nothing in force yet
+    return select(m.tier, m.merged_into, version.label("rules_version"), doc.label("rules_doc"),
+                  first.scalar_subquery().label("first_version"),
+                  select(r.doc).order_by(r.version).limit(1).scalar_subquery().label("first_doc")
+                  ).where(m.member_id == bindparam("member_id"))
+
+
+_MEMBER_RULES = _member_rules()
+_STOCKS = (select(gift_stock.c.gift_id, func.sum(gift_stock.c.qty))
+           .where(gift_stock.c.gift_id.in_(bindparam("ids", expanding=True)), gift_stock.c.qty > 0)
+           .group_by(gift_stock.c.gift_id))
+_s, _st = gift_stock.c, M.stores.c
+_STOCK_AT = (select(_s.location, _s.qty, _st.name).join_from(gift_stock, M.stores, _st.store_id == _s.location,
+                                                             isouter=True)
+             .where(_s.gift_id == bindparam("gift_id"), _s.qty > 0))
+
+
+def _member_tiers(conn: Connection, member_id: str, records: dict[str, Tier], now: datetime):
+    """The member's record (R.require_member's refusals) and the chain's tiers (tiers.chain_tiers: the rules'
+    tiers under HQ's records), the member and the rules in force read in one statement."""
+    row = conn.execute(_MEMBER_RULES, {"member_id": member_id, "now": now}).first()
+    if row is None or row.merged_into:
+        R.require_member(conn, member_id)  # its 404 or 409
+    got = ((row.rules_version, row.rules_doc) if row.rules_version is not None else
+           (row.first_version, row.first_doc))
+    if got[0] is None:
+        return row, overlay(Rules(version=1).tiers, records)
+    rules = rules_parsed(*got)
+    if not isinstance(rules, Rules):
+        raise HQProblem(500, "bad_rules", f"HQ's rules version {got[0]} is invalid")
+    return row, overlay(rules.tiers, records)
+
+
 def gift_page(db: Database, member_id: str, gift_id: str, *, now: datetime) -> GiftPage:
     """One gift as the member sees it: stock where it can leave from, their standing against its rules."""
     with db.read() as conn:
-        gift = next((g for g in _gifts(conn, db.url) if g.gift_id == gift_id), None)
+        gifts, records = _catalogue(conn, db.url)
+        gift = next((g for g in gifts if g.gift_id == gift_id), None)
         if gift is None:
             raise HQProblem(404, "gift_unknown", f"gift_id: no gift {str(gift_id)[:64]!r}")
-        s, st = gift_stock.c, M.stores.c
-        rows = conn.execute(select(s.location, s.qty, st.name).join_from(
-            gift_stock, M.stores, st.store_id == s.location, isouter=True).where(s.gift_id == gift_id, s.qty > 0)
-        ).all()
+        rows = conn.execute(_STOCK_AT, {"gift_id": gift_id}).all()
         warehouse = sum(int(r.qty) for r in rows if r.location == WAREHOUSE)
         stores = sorted((PickupStore(r.location, r.name or r.location, int(r.qty)) for r in rows
                          if r.location != WAREHOUSE and r.name is not None), key=lambda p: (-p.qty, p.name))
-        member = R.require_member(conn, member_id)
-        tiers = chain_tiers(conn, now)
+        member, tiers = _member_tiers(conn, member_id, records, now)
         redeemed = already_redeemed(conn, member_id, gift_id)
         spendable = spendable_total(R.lots_of(conn, L.member_account(member_id)), now)
     tier_ok = not gift.min_tier or (gift.min_tier in {t.code for t in tiers}

@@ -23,6 +23,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Connection, select, update
 
@@ -45,10 +46,10 @@ BATCH = 500  # accounts or members one run handles in its transaction; the next 
 class JobRun:
     job: str
     ran: bool  # False: not due (another worker ran it this period)
-    result: dict = field(default_factory=dict)
+    result: dict[str, Any] = field(default_factory=dict)
 
 
-def _expire(conn: Connection, seq: Seq, db_url: str, now: datetime) -> dict:
+def _expire(conn: Connection, seq: Seq, db_url: str, now: datetime) -> dict[str, Any]:
     lt, e = M.lots.c, M.events.c
     rows = conn.execute(select(lt.lot_id, lt.account, lt.remaining, lt.available_at, lt.expires_at)
                         .join_from(M.lots, M.events, e.event_id == lt.event_id)
@@ -72,7 +73,7 @@ def _expire(conn: Connection, seq: Seq, db_url: str, now: datetime) -> dict:
             "more": len(by_account) == BATCH}
 
 
-def _tiers(conn: Connection, seq: Seq, db_url: str, now: datetime) -> dict:
+def _tiers(conn: Connection, seq: Seq, db_url: str, now: datetime) -> dict[str, Any]:
     rules, tiers = R.current_rules(conn, now), T.chain_tiers(conn, now)
     m = M.members.c
     floor = lowest(tiers).code
@@ -92,7 +93,7 @@ def _tiers(conn: Connection, seq: Seq, db_url: str, now: datetime) -> dict:
     return {"downgraded": len(entries), "more": len(entries) == BATCH}
 
 
-JOBS: dict[str, tuple[timedelta, Callable[[Connection, Seq, str, datetime], dict]]] = {
+JOBS: dict[str, tuple[timedelta, Callable[[Connection, Seq, str, datetime], dict[str, Any]]]] = {
     "expire": (timedelta(hours=1), _expire),
     "tiers": (timedelta(days=1), _tiers),
     "network": (timedelta(minutes=10), network.credit_levels),  # guides' and agents' levels 2 and 3
@@ -119,7 +120,7 @@ def run_due(db: Database, *, now: datetime) -> list[JobRun]:
     return [run_job(db, job, now=now) for job in JOBS]
 
 
-def last_runs(db: Database) -> dict[str, tuple[datetime, dict]]:
+def last_runs(db: Database) -> dict[str, tuple[datetime, dict[str, Any]]]:
     with db.read() as conn:
         rows = conn.execute(select(M.job_runs)).all()
     return {r.job: (r.last_run_at, json.loads(r.result)) for r in rows}

@@ -8,6 +8,7 @@ from typing import Any
 
 from hq_server import label_keys as K
 from hq_server.db import Database
+from hq_server.ledger.key_rows import BATCH
 from hq_server.errors import HQProblem
 from hq_server.programme import audit
 from hq_server.programme.audit import Actor
@@ -21,7 +22,7 @@ FIELDS = {"sku": "sku", "name": "name", "count": "count", "prize": "prizes", "pr
 def batches(db: Database) -> tuple[list[dict[str, Any]], bool]:
     """Every batch, newest first, and whether HQ can sign a new one (an active label key)."""
     with db.read() as conn:
-        docs = K._all(conn, K.BATCH)
+        docs = K._all(conn, BATCH)
         live = {k["key_id"] for k in K._keys(conn) if not k.get("retired_at")}
         has_key = K._signing_key(conn) is not None
     rows = [{"batch": d["batch"], "sku": d["sku"], "name": d["name"], "key_id": d["key_id"],
@@ -44,9 +45,9 @@ def create(db: Database, actor: Actor, *, sku: str, name: str, count: str, prize
         signing = K._signing_key(conn)
         if signing is None:
             raise HQProblem(409, "no_label_key", "HQ has no active label key: the chain's admin makes one first")
-        while K._get(conn, K.BATCH + plan.batch) is not None:
+        while K._get(conn, BATCH + plan.batch) is not None:
             plan = LB.BatchPlan(LB.new_batch_code(), plan.sku, plan.name, plan.created_at, plan.prizes, plan.points)
-        K._put(conn, K.BATCH + plan.batch, {"key_id": signing["key_id"], **plan.to_doc()})
+        K._put(conn, BATCH + plan.batch, {"key_id": signing["key_id"], **plan.to_doc()})
         audit.record(conn, actor, "labels.batch", f"label_batch:{plan.batch}",
                      after={"sku": plan.sku, "name": plan.name, "count": len(plan.points),
                             "total_points": sum(plan.points), "key_id": signing["key_id"]}, at=now)
@@ -56,7 +57,7 @@ def create(db: Database, actor: Actor, *, sku: str, name: str, count: str, prize
 def batch_file(db: Database, batch: str) -> dict[str, Any]:
     """The signed batch file (the store's Labels screen prints its sheet)."""
     with db.read() as conn:
-        doc = K._get(conn, K.BATCH + batch)
+        doc = K._get(conn, BATCH + batch)
         key = doc and K._get(conn, K.KEY + doc["key_id"])
     if doc is None or key is None:
         raise HQProblem(404, "not_found", f"no label batch {batch}")

@@ -3,16 +3,16 @@ force, a member, a holder's lots and balances. Writes go through hq_server.ledge
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 from sqlalchemy import Connection, select
 
 from hq_server import models as M
 from hq_server.errors import HQProblem
+from hq_server.programme.rules_now import parsed as rules_parsed
 from pos_app.domain import ledger as L
 from pos_app.domain.lots import Lot
-from pos_app.domain.rules import Rules, parse_rules
+from pos_app.domain.rules import Rules
 
 
 def current_rules(conn: Connection, now: datetime) -> Rules:
@@ -23,7 +23,7 @@ def current_rules(conn: Connection, now: datetime) -> Rules:
            .first() or conn.execute(select(r.version, r.doc).order_by(r.version).limit(1)).first())
     if row is None:
         return Rules(version=1)
-    parsed = parse_rules({**json.loads(row.doc), "version": row.version})
+    parsed = rules_parsed(row.version, row.doc)  # parsed once per document in a process
     if isinstance(parsed, tuple):  # published through parse_rules: cannot happen but by hand
         raise HQProblem(500, "bad_rules", f"HQ's rules version {row.version} is invalid")
     return parsed

@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, delete, select
+import anyio.to_thread
+from sqlalchemy import Connection, bindparam, delete, select
 
 from hq_server import models as M
 from hq_server.db import Database
@@ -71,6 +72,28 @@ def session_of(db: Database, token: str | None, now: datetime) -> MemberSession 
             return None
         member_id = row.member_id if not row.merged_into else current_member(conn, row.merged_into)
         return MemberSession(member_id, row.signed_in_at, row.expires_at, digest)
+
+
+# The lookup every mall page makes, as one statement for the event loop (Database.loop_reads: on PostgreSQL an
+# async connection, no hand-off to a worker thread and none of SQLAlchemy's execution layer; SQLite: the
+# thread pool). The member's merged_into comes with it; a merged member (rare) is followed by session_of.
+_s, _m = member_sessions.c, M.members.c
+_BY_TOKEN = (select(_s.member_id, _s.signed_in_at, _s.expires_at, _m.merged_into)
+             .select_from(member_sessions.outerjoin(M.members, _m.member_id == _s.member_id))
+             .where(_s.token_hash == bindparam("digest")))
+
+
+async def session_from_loop(db: Database, token: str | None, now: datetime) -> MemberSession | None:
+    """session_of, from the event loop."""
+    if not token or not _TOKEN.fullmatch(token):
+        return None
+    digest = secret_hash(token)
+    row = await db.loop_reads.first(_BY_TOKEN, {"digest": digest})
+    if row is None or row.expires_at <= now:
+        return None
+    if row.merged_into:
+        return await anyio.to_thread.run_sync(session_of, db, token, now)
+    return MemberSession(row.member_id, row.signed_in_at, row.expires_at, digest)
 
 
 def require_session(db: Database, token: str | None, now: datetime) -> MemberSession:

@@ -22,8 +22,9 @@ import json
 import uuid
 from dataclasses import asdict, replace
 from datetime import datetime
+from typing import Any, Unpack
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import ColumnElement, Connection, Row, select, update
 
 from hq_server.ledger import hq_events
 from hq_server import models as M
@@ -61,7 +62,7 @@ def level_rewards(db: Database) -> LevelRewards:
         return _rewards(conn)
 
 
-def set_level_rewards(db: Database, *, doc: dict, actor: Actor | None = None,
+def set_level_rewards(db: Database, *, doc: dict[str, Any], actor: Actor | None = None,
                       now: datetime | None = None) -> LevelRewards:
     """HQ's shares for levels 2 and 3 (422 for a third share: three levels at most, naming the field).
     Given the console's `actor` (and `now`), the change is in the audit log too."""
@@ -85,7 +86,8 @@ def _staff(conn: Connection, staff_id: str) -> bool:
 
 def upline(conn: Connection, kind: str, holder: str) -> list[str]:
     """The recruiters above `holder`, nearest first, as far as rewards reach (two)."""
-    out, seen = [], {holder}
+    out: list[str] = []
+    seen = {holder}
     while len(out) < MAX_LEVELS - 1:
         if kind == "guide":
             up = conn.execute(select(M.guide_recruits.c.recruited_by)
@@ -114,7 +116,7 @@ def set_recruiter(db: Database, *, staff_id: str, recruited_by: str, now: dateti
                 raise HQProblem(409, "recruit_cycle", f"recruited_by: {recruited_by} was recruited by {staff_id}")
             seen.add(holder)
             holder = conn.execute(select(M.guide_recruits.c.recruited_by)
-                                  .where(M.guide_recruits.c.staff_id == holder)).scalar()
+                                  .where(M.guide_recruits.c.staff_id == holder)).scalar() or ""
         g = M.guide_recruits.c
         if conn.execute(update(M.guide_recruits).where(g.staff_id == staff_id)
                         .values(recruited_by=recruited_by, at=now)).rowcount == 0:
@@ -170,7 +172,8 @@ class _Run:
                                for en in todo)
         self.entries = []
 
-    def _source(self, row, role: str, sale_id: object, points: int, paid: list[tuple[str, int, int, str]]) -> None:
+    def _source(self, row: Row[Unpack[tuple[Any, ...]]], role: str, sale_id: object, points: int,
+                paid: list[tuple[str, int, int, str]]) -> None:
         """Remember what a source paid whom (account, level, points, lot), for its refunds to take back."""
         if not paid:
             return
@@ -180,8 +183,8 @@ class _Run:
                 event_id=row.event_id, role=role, store_id=row.store_id, points=points,
                 sale_id=sale_id if isinstance(sale_id, str) else None, reversed=0, paid=json.dumps(paid)))
 
-    def guide(self, row, doc: dict, points: int) -> None:
-        paid = []
+    def guide(self, row: Row[Unpack[tuple[Any, ...]]], doc: dict[str, Any], points: int) -> None:
+        paid: list[tuple[str, int, int, str]] = []
         for up, level, pts in upline_rewards(points, self.rewards.guide_pct, upline(self.conn, "guide", doc["guide_id"])):
             account, lot = L.guide_account(up), _event_id(row.event_id, -level)
             self.entries.append(replace(E.credit(
@@ -192,8 +195,9 @@ class _Run:
             paid.append((account, level, pts, lot))
         self._source(row, "guide", doc.get("sale_id"), points, paid)
 
-    def agents(self, row, doc: dict, role: str, points: int, chain: list[tuple[str, int, int]]) -> None:
-        paid = []
+    def agents(self, row: Row[Unpack[tuple[Any, ...]]], doc: dict[str, Any], role: str, points: int,
+               chain: list[tuple[str, int, int]]) -> None:
+        paid: list[tuple[str, int, int, str]] = []
         for up, level, pts in chain:
             lot = _event_id(row.event_id, -level)
             self.entries.append(replace(E.earn(
@@ -205,13 +209,14 @@ class _Run:
             paid.append((L.member_account(up, L.PointType.AGENT), level, pts, lot))
         self._source(row, role, doc.get("sale_id"), points, paid)
 
-    def reverse(self, row, doc: dict) -> None:
+    def reverse(self, row: Row[Unpack[tuple[Any, ...]]], doc: dict[str, Any]) -> None:
         """A till's reversal of a level-1 reward (a guide's points, a referral bonus) or of a recruited
         store's earn: each level takes back its share of what it was paid on it."""
         ns, of = M.network_sources.c, doc.get("of")
         reversing = doc.get("points")
         if not isinstance(reversing, int) or reversing <= 0:
             return
+        where: ColumnElement[bool]
         if of == "referral_bonus":
             where = ns.event_id == str(doc.get("bonus_event"))
         elif of in ("guide", "earn") and isinstance(doc.get("sale_id"), str):
@@ -239,13 +244,13 @@ class _Run:
                           .values(reversed=ns.reversed + reversing))
 
 
-def credit_levels(conn: Connection, seq: Seq, db_url: str, now: datetime) -> dict:
+def credit_levels(conn: Connection, seq: Seq, db_url: str, now: datetime) -> dict[str, Any]:
     """The scheduled job: levels 2 and 3 for every level-1 reward HQ stored since the last run, levels 1 to
     3 for every sale of a recruited store, and each level's share back for every refund of them."""
     st, e = M.settings.c, M.events.c
     seen = int(conn.execute(select(st.value).where(st.key == SEEN)).scalar() or 0)
     recruits = {r.store_id: (r.agent_id, r.at) for r in conn.execute(select(M.store_recruits)).all()}
-    kinds = e.kind.in_((Kind.GUIDE_EARN, Kind.REFERRAL_BONUS, Kind.REVERSE))
+    kinds: ColumnElement[bool] = e.kind.in_((Kind.GUIDE_EARN, Kind.REFERRAL_BONUS, Kind.REVERSE))
     if recruits:
         kinds = kinds | ((e.kind == Kind.EARN) & e.store_id.in_(list(recruits)))
     rows = conn.execute(select(e.event_id, e.hq_seq, e.kind, e.store_id, e.member_id, e.device_time, e.payload)

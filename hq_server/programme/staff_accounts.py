@@ -86,6 +86,7 @@ def save(db: Database, actor: Actor, username: str, *, role: str, store_id: str 
             if not active:
                 U.end_sessions(conn, username)
         after = _public(conn, username)
+        assert after is not None  # written just above, in this transaction
         audit.record(conn, actor, "user.create" if before is None else "user.change", f"user:{username}",
                      before=before, after={**after, **({"password": "changed"} if h else {})}, at=now)
     return after

@@ -12,15 +12,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, and_, case, func, select
+from sqlalchemy import Connection, and_, bindparam, case, func, select
 
 from hq_server import models as M
 from hq_server.db import Database
 from hq_server.errors import HQProblem
-from hq_server.label_keys import member_key
-from hq_server.programme.rules_now import rules_now
+from hq_server.ledger.key_rows import MEMBER as MEMBER_KEY
+from hq_server.programme.rules_now import in_force, rules_of
 from pos_app.domain import ledger as L
 from pos_app.domain.ledger import Kind, PointType
+from pos_app.domain.rules import Rules
 from pos_app.domain.tiers import by_code, window_start
 
 CHAIN_TZ = ZoneInfo("Asia/Shanghai")
@@ -78,32 +79,102 @@ class Home:
         return self.balances.get(PointType.CONSUMER, 0)
 
 
-def home(db: Database, member_id: str, now: datetime, expiring_days: int = 30) -> Home:
+@dataclass(frozen=True)
+class TierName:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Card:
+    """What a mall page other than home shows of the member (its points, the member code's card, the
+    tier's name): one read, `card`."""
+    member_id: str
+    name: str
+    phone: str
+    card_no: str
+    referral_code: str
+    has_pin: bool
+    phone_key_id: str | None
+    balances: dict[str, int]  # point type -> points
+    owed: int
+    tier: TierName
+
+    @property
+    def points(self) -> int:
+        return self.balances.get(PointType.CONSUMER, 0)
+
+
+def _card_statement():
+    """The card's one statement, built once (SQLAlchemy builds and keys a statement's structure on every
+    execution of a new object: for this one, with its six subqueries, more CPU than the read itself)."""
+    m, b, st = M.members.c, M.balances.c, M.settings.c
+
+    def balance(name: str):
+        return select(b.balance).where(b.account == bindparam(name)).scalar_subquery().label(name)
+
+    version, doc = in_force(bindparam("now"))
+    return select(m.name, m.phone, m.card_no, m.referral_code, m.pin_hash, m.tier, balance("debt"),
+                  *(balance(f"bal_{i}") for i in range(len(MEMBER_TYPES))),
+                  select(st.value).where(st.key == bindparam("key_name")).scalar_subquery().label("phone_key"),
+                  version.label("rules_version"), doc.label("rules_doc")).where(m.member_id == bindparam("member_id"))
+
+
+_CARD = _card_statement()
+
+
+def _card(conn: Connection, member_id: str, now: datetime) -> tuple[Card, Rules]:
+    """The member, their balances, their phone key and the rules in force: one statement (every mall page
+    reads it; the rules' document is parsed once per process, rules_now.parsed)."""
+    accounts = {L.member_account(member_id, t): t for t in MEMBER_TYPES}
+    row = conn.execute(_CARD, {"member_id": member_id, "now": now, "debt": L.debt_account(member_id),
+                               "key_name": MEMBER_KEY + member_id,
+                               **{f"bal_{i}": a for i, a in enumerate(accounts)}}).first()
+    if row is None:
+        raise HQProblem(404, "member_unknown", "no such member")
+    rules = rules_of(row.rules_version, row.rules_doc)
+    current = by_code(rules.tiers, row.tier)
+    key = json.loads(row.phone_key) if row.phone_key else None
+    held = [getattr(row, f"bal_{i}") or 0 for i in range(len(accounts))]
+    return Card(member_id=member_id, name=row.name, phone=row.phone, card_no=row.card_no,
+                referral_code=row.referral_code or "", has_pin=bool(row.pin_hash),
+                phone_key_id=key["key_id"] if key else None,
+                balances={str(t): h for t, h in zip(accounts.values(), held)}, owed=-(row.debt or 0),
+                tier=TierName(row.tier, current.name if current.code == row.tier else row.tier)), rules
+
+
+def card(db: Database, member_id: str, now: datetime) -> Card:
     with db.read() as conn:
-        m = conn.execute(select(M.members).where(M.members.c.member_id == member_id)).first()
-        if m is None:
-            raise HQProblem(404, "member_unknown", "no such member")
-        accounts = {L.member_account(member_id, t): t for t in MEMBER_TYPES}
-        b = M.balances.c
-        held = dict(conn.execute(select(b.account, b.balance).where(b.account.in_([*accounts, L.debt_account(
-            member_id)]))).all())
-        rules = rules_now(conn, now)
-        key = member_key(conn, member_id)
-        expiring = _expiring(conn, list(accounts), now, now + timedelta(days=expiring_days))
-        tier = _tier(conn, rules, member_id, m.tier, now)
-    return Home(member_id=member_id, name=m.name, phone=m.phone, card_no=m.card_no, referral_code=m.referral_code or "",
-                has_pin=bool(m.pin_hash), phone_key_id=key["key_id"] if key else None,
-                balances={str(t): held.get(a, 0) for a, t in accounts.items()},
-                owed=-held.get(L.debt_account(member_id), 0), tier=tier, expiring=expiring,
+        return _card(conn, member_id, now)[0]
+
+
+def home(db: Database, member_id: str, now: datetime, expiring_days: int = 30) -> Home:
+    accounts = [L.member_account(member_id, t) for t in MEMBER_TYPES]
+    with db.read() as conn:
+        c, rules = _card(conn, member_id, now)
+        expiring = _expiring(conn, accounts, now, now + timedelta(days=expiring_days))
+        tier = _tier(conn, rules, member_id, c.tier.code, now)
+    return Home(member_id=member_id, name=c.name, phone=c.phone, card_no=c.card_no, referral_code=c.referral_code,
+                has_pin=c.has_pin, phone_key_id=c.phone_key_id, balances=c.balances, owed=c.owed, tier=tier,
+                expiring=expiring,
                 how_to=HowTo(rules.base_points, rules.base_per_fen, rules.expiry_days, rules.cash_points,
                              rules.cash_fen, rules.cash_max_pct, rules.referral_bonus))
 
 
+# built once (SQLAlchemy builds and keys a new statement object on every execution)
+_lo, _e, _sc = M.lots.c, M.events.c, M.stores.c
+_EXPIRING = (select(_lo.expires_at, func.sum(_lo.remaining))
+             .where(_lo.account.in_(bindparam("accounts", expanding=True)), _lo.remaining > 0,
+                    _lo.expires_at > bindparam("now"), _lo.expires_at <= bindparam("until"))
+             .group_by(_lo.expires_at).order_by(_lo.expires_at))
+_EARNED = select(_e.payload).where(_e.member_id == bindparam("member_id"), _e.kind == str(Kind.EARN),
+                                   _e.status == "applied", _e.device_time >= bindparam("since"))
+_STORES = (select(_e.store_id, func.max(_sc.name)).select_from(M.events.outerjoin(M.stores, _sc.store_id == _e.store_id))
+           .where(_e.member_id == bindparam("member_id")).group_by(_e.store_id).order_by(_e.store_id))
+
+
 def _expiring(conn: Connection, accounts: list[str], now: datetime, until: datetime) -> list[Expiring]:
-    lo = M.lots.c
-    rows = conn.execute(select(lo.expires_at, func.sum(lo.remaining)).where(
-        lo.account.in_(accounts), lo.remaining > 0, lo.expires_at > now, lo.expires_at <= until)
-        .group_by(lo.expires_at).order_by(lo.expires_at)).all()
+    rows = conn.execute(_EXPIRING, {"accounts": accounts, "now": now, "until": until}).all()
     days: dict[date, Expiring] = {}
     for at, points in rows:  # one line per local day
         day = at.replace(tzinfo=UTC).astimezone(CHAIN_TZ).date()
@@ -116,10 +187,7 @@ def _tier(conn: Connection, rules, member_id: str, code: str, now: datetime) -> 
     """Spend is what the member's sales earned on (earn events' paid_fen) in the rolling window: HQ hears
     of refunds as point reversals, which carry no money, so a refunded sale still counts here until the
     tills' periodic re-evaluation moves the tier (tier_change events)."""
-    e = M.events.c
-    payloads = conn.execute(select(e.payload).where(e.member_id == member_id, e.kind == str(Kind.EARN),
-                                                    e.status == "applied", e.device_time >= window_start(now))
-                            ).scalars()
+    payloads = conn.execute(_EARNED, {"member_id": member_id, "since": window_start(now)}).scalars()
     spend = 0
     for text in payloads:
         paid = json.loads(text).get("paid_fen")
@@ -192,9 +260,7 @@ def statement(db: Database, member_id: str, *, point_type: str | None = None, di
                             .select_from(M.postings.join(M.events, e.event_id == p.event_id)
                                          .outerjoin(M.stores, s.store_id == e.store_id))
                             .where(and_(*where)).order_by(e.hq_seq.desc(), p.id).limit(limit + 1)).all()
-        stores = conn.execute(select(e.store_id, func.max(s.name)).select_from(
-            M.events.outerjoin(M.stores, s.store_id == e.store_id)).where(e.member_id == member_id)
-            .group_by(e.store_id).order_by(e.store_id)).all()
+        stores = conn.execute(_STORES, {"member_id": member_id}).all()
     more = len(rows) > limit
     if more:  # a page ends between two events (the next page starts below its last hq_seq)
         cut = [r for r in rows[:limit] if r.hq_seq != rows[limit].hq_seq]

@@ -81,7 +81,7 @@ def store(db: Database, who: Staff, store_id: str, now: datetime) -> dict[str, A
         if row is None or store_id == M.HQ_ORIGIN:
             raise HQProblem(404, "not_found", f"no store {store_id}")
         limits = limits_for(conn, store_id)
-        waiting = dict(conn.execute(select(e.device_id, func.count()).where(e.store_id == store_id,
+        waiting: dict[str, int] = dict(conn.execute(select(e.device_id, func.count()).where(e.store_id == store_id,
                                                                               e.status == "waiting")
                                     .group_by(e.device_id)).all())
         tills = []
@@ -135,7 +135,8 @@ def revoke_till(db: Database, who: Staff, device_id: str, now: datetime) -> str:
         audit.record(conn, Actor(who.username, who.role, who.store_id), "till.revoke", f"till:{device_id}",
                      before={"revoked": False, "store_id": row.store_id, "name": row.name}, after={"revoked": True},
                      at=now)
-    return row.store_id
+    store_id: str = row.store_id
+    return store_id
 
 
 LIMIT_FIELDS = ("max_offline_hours", "member_redeem_points", "store_redeem_budget")

@@ -11,6 +11,7 @@ they recruited, by level likewise (guide_recruits). An agent who recruited retai
     link_guide(db, member_id=m, staff_id="g-1", now=now)     HQ's staff: this member is guide g-1
     guide_of(db, member_id) -> staff id | None
     team(db, member_id, now=now) -> Team    counts per level, and the newest few of each level
+    team_page(db, member_id, kind="agent", level=2, page=3) -> TeamPage   one level (or the stores), paged
 
 Each level is one read by an indexed subquery, whatever the size of the team.
 """
@@ -53,7 +54,8 @@ class Team:
     agent_levels: list[Level]
     guide_id: str | None = None
     guide_levels: list[Level] = field(default_factory=list)
-    stores: list[Recruit] = field(default_factory=list)  # retail stores the agent recruited (store_recruits)
+    stores: list[Recruit] = field(default_factory=list)  # the newest retail stores the agent recruited
+    stores_total: int = 0  # every store the agent recruited (store_recruits)
 
     @property
     def is_agent(self) -> bool:
@@ -128,7 +130,9 @@ def team(db: Database, member_id: str, *, now: datetime) -> Team:
         sr = M.store_recruits.c
         stores = [Recruit(r.name, r.at) for r in conn.execute(
             select(M.stores.c.name, sr.at).join_from(M.store_recruits, M.stores, M.stores.c.store_id == sr.store_id)
-            .where(sr.agent_id == member_id).order_by(sr.at.desc(), sr.store_id).limit(50))]
+            .where(sr.agent_id == member_id).order_by(sr.at.desc(), sr.store_id).limit(SHOWN))]
+        stores_total = conn.execute(select(func.count()).select_from(M.store_recruits)
+                                    .where(sr.agent_id == member_id)).scalar_one() if stores else 0
         guide_id = _guide(conn, member_id)
         guide: list[Level] = []
         if guide_id is not None:
@@ -145,4 +149,67 @@ def team(db: Database, member_id: str, *, now: datetime) -> Team:
 
             guide = _levels(conn, select(s.staff_id).where(s.staff_id == guide_id), guides_of, guide_rows,
                             guide_count)
-    return Team(balances, agent, guide_id, guide, stores)
+    return Team(balances, agent, guide_id, guide, stores, int(stores_total))
+
+
+# --- one level of the team, paged (the team page shows the newest few of each) -------------------------
+PER_PAGE = 20
+KINDS = ("agent", "guide", "stores")
+
+
+@dataclass(frozen=True)
+class TeamPage:
+    kind: str  # agent: members invited; guide: guides recruited; stores: stores recruited
+    level: int
+    rows: list[Recruit]
+    total: int
+    page: int
+    per: int
+    q: str  # stores: part of a store's name; members and guides are not searched (their names are masked)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per))
+
+
+def team_page(db: Database, member_id: str, *, kind: str, level: int = 1, page: int = 1, q: str = "",
+              per: int = PER_PAGE) -> TeamPage:
+    """One level of the member's team (or their recruited stores), newest first, one page of it. Members'
+    and guides' names come masked and are not searchable (a search would tell a recruiter who joined);
+    stores are searched by name."""
+    if kind not in KINDS:
+        raise HQProblem(404, "not_found", "no such list")
+    if kind != "stores" and not 1 <= level <= MAX_LEVELS:
+        raise HQProblem(404, "not_found", f"levels are 1 to {MAX_LEVELS}")
+    page = max(1, page)
+    q = (q or "").strip()[:40] if kind == "stores" else ""
+    m, s, gr, sr = M.members.c, M.staff.c, M.guide_recruits.c, M.store_recruits.c
+    with db.read() as conn:
+        if kind == "stores":
+            where = [sr.agent_id == member_id] + ([M.stores.c.name.contains(q, autoescape=True)] if q else [])
+            base = select(M.stores.c.name, sr.at).join_from(M.store_recruits, M.stores,
+                                                             M.stores.c.store_id == sr.store_id).where(*where)
+            total = conn.execute(select(func.count()).select_from(base.subquery())).scalar_one()
+            rows = [Recruit(r.name, r.at) for r in conn.execute(
+                base.order_by(sr.at.desc(), sr.store_id).limit(per).offset((page - 1) * per))]
+            return TeamPage(kind, 1, rows, int(total), page, per, q)
+        if kind == "agent":
+            ids: Select = select(m.member_id).where(m.member_id == member_id)
+            for _ in range(level - 1):
+                ids = select(m.member_id).where(m.referred_by.in_(ids))
+            total = conn.execute(select(func.count()).select_from(M.members).where(m.referred_by.in_(ids))).scalar_one()
+            listed = (select(m.name, m.created_at).where(m.referred_by.in_(ids))
+                      .order_by(m.created_at.desc(), m.member_id))
+        else:
+            guide_id = _guide(conn, member_id)
+            if guide_id is None:
+                return TeamPage(kind, level, [], 0, page, per, q)
+            ids = select(s.staff_id).where(s.staff_id == guide_id)
+            for _ in range(level - 1):
+                ids = select(gr.staff_id).where(gr.recruited_by.in_(ids))
+            total = conn.execute(select(func.count()).select_from(M.guide_recruits)
+                                 .where(gr.recruited_by.in_(ids))).scalar_one()
+            listed = (select(s.name, gr.at).join_from(M.guide_recruits, M.staff, s.staff_id == gr.staff_id)
+                      .where(gr.recruited_by.in_(ids)).order_by(gr.at.desc(), gr.staff_id))
+        rows = [Recruit(_masked(r[0]), r[1]) for r in conn.execute(listed.limit(per).offset((page - 1) * per))]
+    return TeamPage(kind, level, rows, int(total), page, per, q)

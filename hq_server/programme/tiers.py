@@ -36,6 +36,11 @@ def _records(conn: Connection) -> dict[str, Tier]:
     return out
 
 
+def records(conn: Connection) -> dict[str, Tier]:
+    """HQ's tier records by code (what overlays the rules' tiers)."""
+    return _records(conn)
+
+
 def chain_tiers(conn: Connection, now: datetime) -> tuple[Tier, ...]:
     return overlay(current_rules(conn, now).tiers, _records(conn))
 

@@ -15,15 +15,15 @@ from typing import Any
 import uuid
 from datetime import datetime, timedelta
 
-from pydantic import ValidationError
 from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from pos_app.domain.fields import parse_time
 from pos_app.domain.ledger import Posting, canonical_json, check_postings, member_of, payload_hash
 from pos_app.store import tables as T
 from pos_app.sync import state
 from pos_app.sync.catalogue import ItemProblem, when
-from pos_app.sync.wire import LedgerPart, LotsDifferDocument, MemberLookup
+from pos_app.sync.wire import EventDocument, LotsDifferDocument, MemberLookup, SnapshotLot
 
 SNAPSHOT_ACCOUNT = "hq:snapshot"  # the other side of a snapshot's postings (HQ's history before it)
 # Stands in for the accounts of members this store keeps no copy of (never registered,
@@ -142,23 +142,20 @@ def known(conn: Connection, event_id: str) -> bool:
 
 def apply_event(conn: Connection, data: dict[str, Any]) -> bool:
     """One event made elsewhere (another store, or HQ correcting one of ours). False if already here
-    or already inside the member's snapshot."""
-    event_id = data.get("event_id")
-    if not isinstance(event_id, str) or not isinstance(data.get("payload"), dict):
-        raise ItemProblem("an event item needs event_id and payload")
+    or already inside the member's snapshot. A document of the wrong shape is refused naming the field
+    (wire.EventDocument: ValidationError)."""
+    doc = EventDocument.model_validate(data)
+    event_id, member_id, hq_seq, part = doc.event_id, doc.member_id, doc.hq_seq, doc.payload
     if known(conn, event_id):
         return False
-    member_id, hq_seq = data.get("member_id"), data.get("hq_seq")
-    if member_id and isinstance(hq_seq, int):
+    if member_id and hq_seq is not None:
         as_of = conn.execute(select(T.member_snapshots.c.as_of_hq_seq)
                              .where(T.member_snapshots.c.member_id == member_id)).scalar()
         if as_of is not None and hq_seq <= as_of:
             return False
-    payload = data["payload"]
-    try:
-        part = LedgerPart.model_validate(payload)
-    except ValidationError:
-        raise ItemProblem("malformed postings, grants or lots") from None
+    # The payload as sent: the model's dump is the same canonical JSON (tests/sync/test_pull_documents.py),
+    # and the hash is taken of it here without encoding the model again.
+    payload: dict[str, Any] = data["payload"]
     postings, grants, takes = list(part.postings), part.grant_times(), list(part.lots)
     if check_postings([Posting(a, n) for a, n in postings]):
         raise ItemProblem("postings do not sum to zero")
@@ -166,13 +163,10 @@ def apply_event(conn: Connection, data: dict[str, Any]) -> bool:
     if unknown:  # e.g. a merge's other member: this store keeps no copy of their accounts
         postings = _merge([(REMOTE_ACCOUNT if _member_of(a) in unknown else a, n) for a, n in postings])
         grants = [g for g in grants if _member_of(g[1]) not in unknown]
-    at = when(data.get("device_time"))
-    if at is None:
-        raise ItemProblem("an event item needs its device_time")
-    _insert_event(conn, event_id=event_id, kind=str(data.get("kind", "")), store_id=str(data.get("store_id", "")),
-                  device_id=str(data.get("device_id", "")), device_time=at,
-                  staff_id=data.get("staff_id"), rule_version=int(data.get("rule_version") or 0), member_id=member_id,
-                  payload=payload, hq_seq=int(hq_seq or 0), origin="event", postings=postings)
+    at = parse_time(doc.device_time)
+    _insert_event(conn, event_id=event_id, kind=doc.kind, store_id=doc.store_id, device_id=doc.device_id,
+                  device_time=at, staff_id=doc.staff_id, rule_version=doc.rule_version, member_id=member_id,
+                  payload=payload, hq_seq=hq_seq or 0, origin="event", postings=postings)
     for lot_id, account, amount, available_at, expires_at in grants:
         if conn.execute(select(T.lots.c.lot_id).where(T.lots.c.lot_id == lot_id)).first() is None:
             conn.execute(insert(T.lots).values(lot_id=lot_id, event_id=event_id, account=account, amount=amount,
@@ -180,8 +174,8 @@ def apply_event(conn: Connection, data: dict[str, Any]) -> bool:
     moved = [lot_id for lot_id, amount in takes if _take(conn, lot_id, amount)]
     if moved and member_id and mirrored(conn, {member_id}):
         state.want_refetch(conn, member_id)  # its lots here may now differ from HQ's: fetch it again
-    if payload.get("purpose") == "coupon" and str(data.get("kind")) == "redeem_post" and member_id:
-        _keep_coupon(conn, event_id, member_id, payload, when(data.get("device_time")))
+    if payload.get("purpose") == "coupon" and doc.kind == "redeem_post" and member_id:
+        _keep_coupon(conn, event_id, member_id, payload, at)
     return True
 
 
@@ -220,13 +214,14 @@ def lots_differ(conn: Connection, data: dict[str, Any]) -> None:
         state.want_refetch(conn, member_id)
 
 
-def _granted(lot: list[Any]) -> int:
+def _granted(lot: SnapshotLot) -> int:
     """What a snapshot lot was granted: its sixth field, when HQ sends it ([lot_id, account, remaining,
     available_at, expires_at, amount]); else 0, and the copy's grant is what it holds now. A lot's grant
     is its room for give-backs (a cancelled gift puts points back into the lot it took them from), so a
     copy that knows less than HQ's grant cannot take a give-back HQ's lot takes (the store's lots fell
     short of its balance by the points given back)."""
-    return int(lot[5]) if len(lot) > 5 and lot[5] is not None else 0
+    granted: int | None = lot[5] if len(lot) > 5 else None  # an integer or null (wire.SnapshotLot)
+    return granted or 0
 
 
 def apply_snapshot(conn: Connection, found: MemberLookup, now: datetime) -> str | None:
@@ -257,12 +252,12 @@ def apply_snapshot(conn: Connection, found: MemberLookup, now: datetime) -> str 
                   payload={"member_id": member_id, "as_of_hq_seq": found.as_of_hq_seq, "postings": postings,
                            "lots": found.lots}, hq_seq=found.as_of_hq_seq, origin="snapshot",
                   postings=[p for p in postings if p[1]])
-    wanted = {str(lot[0]): lot for lot in found.lots}
+    wanted = {lot[0]: lot for lot in found.lots}
     holder = [a for a in accounts if a.startswith("member:")]
     for lot_id, amount, remaining in conn.execute(select(lt.lot_id, lt.amount, lt.remaining)
                                                   .where(lt.account.in_(holder))).all():
         want = wanted.pop(lot_id, None)
-        target = int(want[2]) if want else 0
+        target = want[2] if want else 0
         # A lot copied from an earlier snapshot may know less than its grant (see _granted): HQ holding
         # more in it now proves the grant was larger, so it grows rather than clipping HQ's figure.
         grown = max(amount, target, _granted(want) if want else 0)
@@ -271,8 +266,8 @@ def apply_snapshot(conn: Connection, found: MemberLookup, now: datetime) -> str 
     for lot in wanted.values():
         lot_id, account, remaining, available_at, expires_at = lot[:5]
         conn.execute(insert(T.lots).values(lot_id=lot_id, event_id=event_id, account=account,
-                                           amount=max(int(remaining), _granted(lot)), remaining=int(remaining),
-                                           available_at=when(available_at), expires_at=when(expires_at)))
+                                           amount=max(remaining, _granted(lot)), remaining=remaining,
+                                           available_at=parse_time(available_at), expires_at=parse_time(expires_at)))
     values = {"as_of_hq_seq": found.as_of_hq_seq, "event_id": event_id, "fetched_at": now}
     if prior is None:
         conn.execute(insert(T.member_snapshots).values(member_id=member_id, **values))

@@ -66,10 +66,11 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, Unpack
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
-from pydantic_core import PydanticCustomError
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, GetCoreSchemaHandler, GetPydanticSchema, StrictBool,
+                      StrictInt, StrictStr)
+from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 from pos_app.domain.fields import parse_time
 
@@ -295,16 +296,37 @@ class PullResponse(Wire):
     more: bool
 
 
+def _check_granted(lot: tuple[Any, ...]) -> tuple[Any, ...]:
+    if len(lot) > 5 and lot[5] is not None and type(lot[5]) is not int:
+        raise PydanticCustomError("lot_granted",
+                                  "a lot's sixth field, its amount granted, should be an integer or null")
+    return lot
+
+
+def _snapshot_lot_schema(source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+    # [lot_id, account, remaining, available_at, expires_at, *more]: five typed fields, then whatever a
+    # newer HQ adds (kept as sent); pydantic has no annotation for a tuple with a variadic tail.
+    head = [handler.generate_schema(t) for t in (StrictStr, StrictStr, StrictInt, IsoTime, IsoTime, Any)]
+    return core_schema.no_info_after_validator_function(
+        _check_granted, core_schema.tuple_schema(head, variadic_item_index=5))
+
+
+# A lot of a member lookup: [lot_id, account, remaining, available_at, expires_at, amount granted, ...].
+SnapshotLot = Annotated[tuple[str, str, int, str, str, Unpack[tuple[Any, ...]]],
+                        GetPydanticSchema(_snapshot_lot_schema)]
+
+
 class MemberLookup(Wire):
     """A member unknown locally, fetched from HQ by phone or card while online."""
 
     member: dict[str, Any]
     balances: dict[str, int]
     # The member's lots with points left: [lot_id, account, remaining, available_at, expires_at,
-    # amount granted] (ISO times), so later events that take from them, or give back into them,
-    # apply locally. (HQ before 2026-11 sent the first five only.) From this answer on,
+    # amount granted] (ISO times, kept as the text they came as), so later events that take from them,
+    # or give back into them, apply locally. (HQ before 2026-11 sent the first five only; the sixth is
+    # an integer or null, and fields a newer HQ adds after it are kept as sent.) From this answer on,
     # HQ sends the store every event touching the member as pull items of type "event".
-    lots: list[list[Any]] = Field(default_factory=list)
+    lots: list[SnapshotLot] = Field(default_factory=list)
     as_of_hq_seq: int = 0  # the snapshot includes everything up to this hq_seq
 
 
@@ -445,20 +467,47 @@ class EventStatusDocument(Document):
     reason: StrictStr | None = None
 
 
+class EventPayload(LedgerPart):
+    """An event's payload as a pull item carries it: its ledger part typed (LedgerPart), the rest kept as sent
+    (extra="allow"), so the payload's canonical JSON, and its hash, are the same after validation."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+
+class EventDocument(Document):
+    """An event made elsewhere (another store, or HQ's correction: hq_server.ledger.ingest.event_doc_json):
+    the wire event's fields plus HQ's sequence and status."""
+
+    event_id: NonEmpty
+    payload: EventPayload
+    device_time: IsoTime
+    kind: StrictStr = ""
+    store_id: StrictStr = ""
+    device_id: StrictStr = ""
+    device_seq: StrictInt | None = None
+    staff_id: StrictStr | None = None
+    rule_version: StrictInt = 0
+    member_id: StrictStr | None = None
+    payload_hash: StrictStr | None = None
+    hq_seq: StrictInt | None = None
+    status: StrictStr | None = None
+
+
 class LotsDifferDocument(Document):
     member_id: StrictStr
     event_id: StrictStr | None = None
     hq_seq: StrictInt
 
 
-# The document model of each pull item type whose data is checked on both sides. (An `event` item is a
-# WireEvent with hq_seq and status, read by pos_app.sync.remote_events; `balance` is kept as HQ sent it.)
+# The document model of each pull item type whose data is checked on both sides (`balance` is kept as HQ
+# sent it). HQ writes an `event` item as canonical JSON already (ingest.event_doc_json), unchecked there.
 DOCUMENTS: dict[str, type[BaseModel]] = {
     **{t: CatalogueRecord for t in ("product", "gift", "coupon_type", "campaign", "lottery", "tier")},
     "rules": RulesDocument, "offline_limits": OfflineLimitsDocument, "staff": StaffDocument,
     "member": MemberDocument, "label_claim": LabelClaimDocument, "label_key": LabelKeyDocument,
     "member_key": MemberKeyDocument, "device_key": DeviceKeyDocument, "code_used": CodeUsedDocument,
     "stock": StockDocument, "event_status": EventStatusDocument, "lots_differ": LotsDifferDocument,
+    "event": EventDocument,
 }
 
 

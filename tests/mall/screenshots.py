@@ -193,6 +193,8 @@ def shoot_mall(page, snap, db: Database, member_id: str) -> None:
     page.click("#withdraw-form button[type=submit]")
     page.wait_for_selector("#withdraw-error")
     snap("49-withdraw-refused-zh_CN")
+    page.goto("/m/team/agent?level=1")  # one level of the team, paged
+    snap("56-team-level-zh_CN")
     page.goto("/m/me")
     snap("50-me-menu-zh_CN")
 

@@ -176,3 +176,48 @@ def test_a_coupon_bought_in_the_mall_is_taken_at_a_till_and_then_reads_used(hq, 
     mine = c.get("/m/coupons").text
     assert "暂无可用优惠券" in mine and "已使用或已过期" in mine
     assert "这张优惠券已使用" in c.get(bought.headers["location"]).text
+
+
+def test_the_team_is_paged_by_level_and_the_stores_searched_by_name(hq, db, phone, store_id):
+    """A level of more than the page shows (the newest ten) links to its own paged list: twenty a page,
+    newest first, names masked; the recruited stores are searched by name. Unknown lists are not found."""
+    from sqlalchemy import select
+
+    from hq_server import models as M
+    c, _token = signed_in(hq, db, phone)
+    me = member_of(db, phone)
+    dev = FakeDevice(hq, store_id)
+    invited = []
+    for i in range(23):
+        m = new_id()
+        ev = dev.register(m, "137" + str(uuid.uuid4().int % 10**8).zfill(8), name=f"钱{i:02d}")
+        ev["payload"]["referred_by"] = me
+        ev["payload_hash"] = payload_hash(ev["payload"])
+        invited.append(ev)
+    answers = dev.push(invited).json()["answers"]
+    assert [a["status"] for a in answers] == ["ok"] * 23, answers
+    register_under(dev, invited[0]["payload"]["member_id"])
+    assert hq.admin("PUT", f"/stores/{store_id}/recruiter", json={"agent_id": me}).status_code == 204
+    page = c.get("/m/team").text
+    assert re.findall(r"第 (\d) 级</span><strong>(\d+) 人", page)[:2] == [("1", "23"), ("2", "1")]
+    assert '<a href="/m/team/agent?level=1">还有 13 人</a>' in page
+    first = c.get("/m/team/agent", params={"level": "1"})
+    assert first.status_code == 200 and "23 人" in first.text and "1 / 2" in first.text
+    rows = re.findall(r'<p class="row"><span>([^<]+)</span>', first.text)
+    assert len(rows) == 20 and set(rows) == {"钱**"}, rows  # masked, never the whole name
+    assert "钱00" not in first.text and 'href="?level=1&q=&page=2"' in first.text
+    second = c.get("/m/team/agent", params={"level": "1", "page": "2"}).text
+    assert len(re.findall(r'<p class="row"><span>', second)) == 3 and "2 / 2" in second
+    assert len(re.findall(r'<p class="row"><span>', c.get("/m/team/agent", params={"level": "2"}).text)) == 1
+    assert "没有找到" in c.get("/m/team/guide", params={"level": "1"}).text  # not a guide: an empty list
+    # the stores the member recruited, searched by name
+    with db.read() as conn:
+        name = conn.execute(select(M.stores.c.name).where(M.stores.c.store_id == store_id)).scalar_one()
+    found = c.get("/m/team/stores", params={"q": name[-3:]}).text
+    assert f"<span>{name}</span>" in found and "1 家门店" in found
+    assert f"<span>{name}</span>" not in c.get("/m/team/stores", params={"q": "没有这家店"}).text
+    for bad in ({"kind": "nope", "level": "1"}, {"kind": "agent", "level": "4"}):
+        assert c.get(f"/m/team/{bad['kind']}", params={"level": bad["level"]}).status_code == 404
+    # another member sees their own (empty) team, never this one
+    other, _ = signed_in(hq, db, "13" + phone[2:][::-1])
+    assert "钱**" not in other.get("/m/team/agent", params={"level": "1"}).text

@@ -205,3 +205,28 @@ def _pin_hash(db, member_id: str) -> str | None:
 def _messages(db, phone: str) -> list:
     from hq_server.programme import sms
     return sms.dev_messages(db, now(), phone)
+
+
+def test_a_session_of_a_member_merged_into_another_shows_the_one_kept(hq, db, phone, store_id):
+    """Two stores registered one person twice; HQ merged them. A mall session the merged record still holds
+    (its cookie was set before the merge) is the kept member's: their card, their points."""
+    from hq_server.programme.member_sessions import open_session
+    from pos_app.domain.ids import new_id
+    from pos_app.domain.members import card_no_for
+    from tests.hq.test_merges import all_conflicts
+    from tests.hq.wire_events import FakeDevice
+    a, b = FakeDevice(hq, store_id), FakeDevice(hq, store_id + "-b")
+    kept, merged = new_id(), new_id()
+    a.push([a.register(kept, phone), a.earn(kept, 70)])
+    b.push([b.register(merged, phone), b.earn(merged, 30)])
+    with db.side_write() as conn:
+        token = open_session(conn, merged, None, now(), 1)
+    task = next(c for c in all_conflicts(hq) if c["kind"] == "same_phone" and merged in c["detail"]["members"])
+    assert hq.admin("POST", f"/conflicts/{task['conflict_id']}/merge", json={"keep": kept}).status_code == 200
+    c = browser_like(hq)
+    c.cookies.set("pm_member", token)
+    me = c.get("/m/me")
+    assert me.status_code == 200 and card_no_for(kept) in me.text and card_no_for(merged) not in me.text
+    assert '<span class="num">100</span>' in c.get("/m/").text  # 70 + the merged record's 30
+    c.cookies.set("pm_member", token[:-1] + ("A" if token[-1] != "A" else "B"))  # a token nobody holds
+    assert c.get("/m/me").status_code == 303

@@ -4,6 +4,8 @@ the model on both sides (HQ's FeedWriter, the till's appliers), naming the field
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -15,7 +17,7 @@ from pos_app.domain.codes import key_id_for
 from pos_app.domain.ledger import canonical_json, payload_hash
 from pos_app.store.db import open_database
 from pos_app.sync import catalogue, chain_codes, pull, stock
-from pos_app.sync.wire import DOCUMENTS, PullItem, PullResponse
+from pos_app.sync.wire import DOCUMENTS, MemberLookup, PullItem, PullResponse
 
 KEY = bytes(range(32))
 KEY_HEX, KEY_ID = KEY.hex(), key_id_for(KEY)
@@ -48,6 +50,14 @@ SAMPLES: dict[str, dict] = {
     "stock": {"gift_id": "G-1", "location": "S1", "qty": -2, "as_of": 90},
     "event_status": {"event_id": "e-3", "status": "flagged", "reason": "clock skew", "flags": ["skew"]},
     "lots_differ": {"member_id": "m-1", "event_id": "e-4", "hq_seq": 91},
+    # as hq_server.ledger.ingest.event_doc_json writes it (test_hq_event_documents_read_back_as_written)
+    "event": {"device_id": "T2", "device_seq": 17, "device_time": "2026-12-07T10:00:00.123456", "event_id": "e-5",
+              "hq_seq": 93, "kind": "redeem_post", "member_id": "m-1",
+              "payload": {"postings": [["member:m-1:consumer", -30], ["store:S2:redeemed", 30]],
+                          "lots": [["lot-1", 30]], "purpose": "gift", "gift": {"name": "杯子", "qty": 1},
+                          "grants": [["lot-2", "member:m-1:consumer", 5, "2026-12-07T10:00:00+08:00",
+                                      "2027-12-31T23:59:59"]]},
+              "payload_hash": "ab" * 32, "rule_version": 3, "staff_id": None, "status": "applied", "store_id": "S2"},
 }
 
 
@@ -80,6 +90,18 @@ BAD = [
     ("offline_limits", {"scope": "planet"}, "scope"),
     ("lots_differ", {"member_id": "m", "hq_seq": "9"}, "hq_seq"),
     ("gift", {"key": "G", "deleted": "yes"}, "deleted"),
+    ("event", {"payload": {}, "device_time": "2026-12-07T10:00:00"}, "event_id"),
+    ("event", {"event_id": 5, "payload": {}, "device_time": "2026-12-07T10:00:00"}, "event_id"),
+    ("event", {"event_id": "e", "device_time": "2026-12-07T10:00:00"}, "payload"),
+    ("event", {"event_id": "e", "payload": [], "device_time": "2026-12-07T10:00:00"}, "payload"),
+    ("event", {"event_id": "e", "payload": {}}, "device_time"),
+    ("event", {"event_id": "e", "payload": {}, "device_time": ""}, "device_time"),
+    ("event", {"event_id": "e", "payload": {"postings": [["a", 5.0], ["b", -5]]},
+               "device_time": "2026-12-07T10:00:00"}, "postings"),
+    ("event", {"event_id": "e", "payload": {"lots": [["l", "5"]]}, "device_time": "2026-12-07T10:00:00"}, "lots"),
+    ("event", {"event_id": "e", "payload": {}, "device_time": "2026-12-07T10:00:00", "hq_seq": "9"}, "hq_seq"),
+    ("event", {"event_id": "e", "payload": {}, "device_time": "2026-12-07T10:00:00", "rule_version": True},
+     "rule_version"),
 ]
 
 
@@ -143,6 +165,63 @@ def test_any_document_with_any_added_fields_keeps_its_hash(type_, extra, name):
     before = {**{k: v for k, v in extra.items() if k not in model.model_fields}, **SAMPLES[type_]}
     if type_ in ("product", "gift", "coupon_type", "lottery", "tier", "member"):
         before["name"] = name or "x"
+    if type_ == "event":  # a payload's own fields besides its ledger part, and any text in them
+        before["payload"] = {**{k: v for k, v in extra.items() if k not in ("postings", "grants", "lots")},
+                             **before["payload"], "note": name}
     after = model.model_validate(before).dump()
     assert canonical_json(after) == canonical_json(before)
     assert payload_hash(after) == payload_hash(before)
+
+
+def test_hq_event_documents_read_back_as_written():
+    """The event item HQ writes (ingest.event_doc_json, canonical JSON built around the stored payload) is an
+    EventDocument whose dump is the same text."""
+    import json
+    from datetime import datetime
+
+    from hq_server.ledger.decisions import EventStatus
+    from hq_server.ledger.event_row import EventRow
+    from hq_server.ledger.ingest import event_doc_json
+
+    sample = SAMPLES["event"]
+    row = EventRow(event_id=sample["event_id"], hq_seq=sample["hq_seq"], store_id=sample["store_id"],
+                   device_id=sample["device_id"], device_seq=sample["device_seq"], kind=sample["kind"],
+                   device_time=datetime.fromisoformat(sample["device_time"]), received_at=datetime(2026, 12, 7),
+                   staff_id=None, rule_version=sample["rule_version"], member_id=sample["member_id"],
+                   payload=canonical_json(sample["payload"]), payload_hash=sample["payload_hash"],
+                   status=EventStatus(sample["status"]))
+    text = event_doc_json(row)
+    assert text == canonical_json(sample)
+    assert canonical_json(DOCUMENTS["event"].model_validate(json.loads(text)).dump()) == text
+
+
+_time = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2200, 1, 1)).map(datetime.isoformat)
+_lot = st.tuples(_text, _text, st.integers(min_value=0, max_value=2**63 - 1), _time, _time).flatmap(
+    lambda head: st.sampled_from([[], [st.none()], [st.integers(min_value=0)], [st.integers(min_value=0), _json]])
+    .flatmap(lambda tail: st.tuples(*tail).map(lambda more: [*head, *more])))
+
+
+@settings(max_examples=200, deadline=None)
+@given(lots=st.lists(_lot, max_size=4))
+def test_a_member_lookups_lots_keep_their_canonical_json(lots):
+    """A lookup's lots (five typed fields, the grant, what a newer HQ adds) read back as sent: the snapshot
+    event the till stores them in (remote_events.apply_snapshot) hashes the same."""
+    before = {"member": {"member_id": "m-1"}, "balances": {"member:m-1:consumer": 5}, "lots": lots,
+              "as_of_hq_seq": 7}
+    found = MemberLookup.model_validate(before)
+    assert canonical_json(found.lots) == canonical_json(lots)
+    assert canonical_json(found.model_dump(mode="json")) == canonical_json(before)
+
+
+@pytest.mark.parametrize("lot, field", [
+    (["l", "member:m:consumer", "5", "2026-12-07T10:00:00", "2027-12-07T10:00:00"], ("lots", 0, 2)),
+    (["l", "member:m:consumer", True, "2026-12-07T10:00:00", "2027-12-07T10:00:00"], ("lots", 0, 2)),
+    ([5, "member:m:consumer", 5, "2026-12-07T10:00:00", "2027-12-07T10:00:00"], ("lots", 0, 0)),
+    (["l", "member:m:consumer", 5, "soon", "2027-12-07T10:00:00"], ("lots", 0, 3)),
+    (["l", "member:m:consumer", 5, "2026-12-07T10:00:00"], ("lots", 0, 4)),
+    (["l", "member:m:consumer", 5, "2026-12-07T10:00:00", "2027-12-07T10:00:00", "9"], ("lots", 0)),
+])
+def test_a_member_lookups_lot_of_the_wrong_shape_is_refused_naming_the_field(lot, field):
+    with pytest.raises(ValidationError) as caught:
+        MemberLookup.model_validate({"member": {"member_id": "m"}, "balances": {}, "lots": [lot]})
+    assert field in {e["loc"] for e in caught.value.errors()}
