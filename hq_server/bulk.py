@@ -24,9 +24,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+import psycopg
+from psycopg.pq import ExecStatus
+from psycopg.rows import namedtuple_row
 from sqlalchemy import Column, Connection, String, Table, bindparam, cast, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
+TUPLES_OK = ExecStatus.TUPLES_OK
 SQLITE_CHUNK = 900
 PG_VALUES_UP_TO = 32  # rows: up to this many go in as one INSERT ... VALUES, more by COPY
 
@@ -73,16 +77,66 @@ def where_in(conn: Connection, col: Column[Any], values: Iterable[Any]) -> Itera
         yield col.in_(values[i:i + SQLITE_CHUNK])
 
 
+def at_once(raw: Any, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[list[Any]]:
+    """Driver statements (%s parameters) sent to PostgreSQL as one query string on psycopg's connection
+    `raw`: one message and one round trip, the server running them in order; the rows of each (named
+    tuples; [] for a statement without rows). The values are bound by psycopg's ClientCursor (quoted
+    by libpq), so no statement is prepared: for a push's few small statements this costs HQ about half
+    the CPU of psycopg's pipeline mode, which sends and waits per statement (bench.fleet: ~20 a push).
+    An error raises here, as the transaction's (the statements after it do not run)."""
+    cur = psycopg.ClientCursor(raw, row_factory=namedtuple_row)
+    try:
+        cur.execute("; ".join(cur.mogrify(sql, params) for sql, params in statements))
+        out = []
+        while True:
+            res = cur.pgresult
+            out.append(cur.fetchall() if res is not None and res.status == TUPLES_OK else [])
+            if not cur.nextset():
+                return out
+    finally:
+        cur.close()
+
+
+class Trip:
+    """The statements one_trip holds, and after the block the rows of each (at_once)."""
+
+    def __init__(self) -> None:
+        self.held: list[tuple[str, Sequence[Any]]] = []
+        self.rows: list[list[Any]] = []
+
+
+_TRIPS: dict[int, Trip] = {}  # id(psycopg connection) -> its one_trip block's statements
+
+
 @contextmanager
-def one_trip(conn: Connection, sizes: Iterable[int]) -> Iterator[None]:
-    """The block's statements sent to PostgreSQL at once and their results read at its end (psycopg's
-    pipeline mode), when each table's rows are few enough for INSERT ... VALUES (COPY cannot run in a
-    pipeline). An error surfaces at the block's end, as the transaction's: it rolls back whole."""
+def one_trip(conn: Connection, sizes: Iterable[int]) -> Iterator[Trip | None]:
+    """The block's writes through this module (and execute) held and sent to PostgreSQL at its end in one
+    round trip (at_once), when each table's rows are few enough for INSERT ... VALUES (COPY is a protocol
+    of its own); yields the Trip (None when its statements are sent as they come). Only this module's
+    statements may run in the block: one sent by SQLAlchemy would run before those held. An error
+    surfaces at the block's end, as the transaction's: it rolls back whole."""
     if conn.dialect.name != "postgresql" or max(sizes, default=0) > PG_VALUES_UP_TO:
-        yield
+        yield None
         return
-    with _raw(conn).pipeline():
-        yield
+    raw = _raw(conn)
+    trip = _TRIPS[id(raw)] = Trip()
+    try:
+        yield trip
+    finally:
+        _TRIPS.pop(id(raw), None)
+    if trip.held:
+        trip.rows = at_once(raw, trip.held)
+
+
+def execute(conn: Connection, sql: str, params: Sequence[Any]) -> None:
+    """A driver statement (PostgreSQL, %s parameters) without rows: held by one_trip when in one, else sent."""
+    raw = _raw(conn)
+    trip = _TRIPS.get(id(raw))
+    if trip is not None:
+        trip.held.append((sql, params))
+        return
+    with raw.cursor() as cur:
+        cur.execute(sql, params)
 
 
 def insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
@@ -104,8 +158,7 @@ def insert_tuples(conn: Connection, table: Table, names: Sequence[str], rows: Se
         one = f"({', '.join(['%s'] * len(names))})"
         sql = (f"INSERT INTO {_quoted(conn, table.name)} ({', '.join(_quoted(conn, n) for n in names)}) "
                f"VALUES {', '.join([one] * len(rows))}")
-        with _raw(conn).cursor() as cur:
-            cur.execute(sql, [v for r in rows for v in r])
+        execute(conn, sql, [v for r in rows for v in r])
     elif dialect == "postgresql":
         sql = f"COPY {_quoted(conn, table.name)} ({', '.join(_quoted(conn, n) for n in names)}) FROM STDIN"
         with _raw(conn).cursor() as cur, cur.copy(sql) as copy:
@@ -125,10 +178,9 @@ def add_to_balances(conn: Connection, table: Table, deltas: list[tuple[str, int]
         return
     t = _quoted(conn, table.name)
     if conn.dialect.name == "postgresql":
-        with _raw(conn).cursor() as cur:
-            cur.execute(f"INSERT INTO {t} (account, balance) SELECT * FROM unnest(%s::text[], %s::bigint[]) "
-                        f"ON CONFLICT (account) DO UPDATE SET balance = {t}.balance + excluded.balance",
-                        (pg_array(a for a, _ in deltas), pg_array(d for _, d in deltas)))
+        execute(conn, f"INSERT INTO {t} (account, balance) SELECT * FROM unnest(%s::text[], %s::bigint[]) "
+                      f"ON CONFLICT (account) DO UPDATE SET balance = {t}.balance + excluded.balance",
+                (pg_array(a for a, _ in deltas), pg_array(d for _, d in deltas)))
     else:
         _executemany(conn, f"INSERT INTO {t} (account, balance) VALUES (?, ?) "
                            f"ON CONFLICT (account) DO UPDATE SET balance = balance + excluded.balance", deltas)
@@ -140,10 +192,9 @@ def set_remaining(conn: Connection, table: Table, values: list[tuple[str, int]])
         return
     t = _quoted(conn, table.name)
     if conn.dialect.name == "postgresql":
-        with _raw(conn).cursor() as cur:
-            cur.execute(f"UPDATE {t} SET remaining = u.remaining "
-                        f"FROM unnest(%s::text[], %s::bigint[]) AS u(lot_id, remaining) WHERE {t}.lot_id = u.lot_id",
-                        (pg_array(i for i, _ in values), pg_array(r for _, r in values)))
+        execute(conn, f"UPDATE {t} SET remaining = u.remaining "
+                      f"FROM unnest(%s::text[], %s::bigint[]) AS u(lot_id, remaining) WHERE {t}.lot_id = u.lot_id",
+                (pg_array(i for i, _ in values), pg_array(r for _, r in values)))
     else:
         _executemany(conn, f"UPDATE {t} SET remaining = ? WHERE lot_id = ?", [(r, i) for i, r in values])
 

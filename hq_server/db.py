@@ -8,7 +8,7 @@ from ever skipping a row).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -19,8 +19,12 @@ from sqlalchemy import Connection, Engine, create_engine, event, select, update
 
 from hq_server import models as M
 from hq_server.loop_reads import LoopReads
+from hq_server.bulk import at_once
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+# The writer lock (PostgreSQL), as driver SQL: write_reading sends it with a push's reads, in one query.
+LOCK_SQL = "SELECT value FROM hq_counter WHERE name = 'seq' FOR UPDATE"
+STORE_SEQ_SQL = "UPDATE hq_counter SET value = %s WHERE name = 'seq'"
 
 
 def make_engine(url: str) -> Engine:
@@ -52,6 +56,7 @@ class Seq:
 
     def __init__(self, last: int):
         self.last = last
+        self.stored = last  # the counter's value in the database (a use case may store it itself: ingest)
 
     def next(self) -> int:
         self.last += 1
@@ -90,7 +95,22 @@ class Database:
                                     .with_for_update()).scalar_one()
                 seq = Seq(last)
                 yield conn, seq
-                if seq.last != last:
+                if seq.last != seq.stored:
+                    conn.execute(update(M.hq_counter).where(M.hq_counter.c.name == "seq").values(value=seq.last))
+
+    @contextmanager
+    def write_reading(self, reads: Sequence[tuple[str, Sequence[Any]]]
+                      ) -> Iterator[tuple[Connection, Seq, list[list[Any]]]]:
+        """write() on PostgreSQL, with the writer lock's SELECT and these reads (driver SQL, %s parameters)
+        sent in one query (bulk.at_once): the server runs each read once the lock is granted,
+        in a snapshot of its own (READ COMMITTED), so they see every commit before the lock as write()'s
+        reads do. Yields the reads' rows (named tuples) too. A till's push takes this path (ingest.push)."""
+        with self.engine.connect() as conn:
+            with conn.begin():
+                rows = at_once(conn.connection.driver_connection, [(LOCK_SQL, ()), *reads])
+                seq = Seq(rows[0][0].value)
+                yield conn, seq, rows[1:]
+                if seq.last != seq.stored:
                     conn.execute(update(M.hq_counter).where(M.hq_counter.c.name == "seq").values(value=seq.last))
 
     @contextmanager

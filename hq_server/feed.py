@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Select, bindparam, or_, select
@@ -20,7 +21,7 @@ from sqlalchemy import Connection, Select, bindparam, or_, select
 from hq_server import bulk
 from hq_server import models as M
 from hq_server.db import Seq
-from pos_app.domain.ledger import canonical_json
+from hq_server.ledger.checks import canonical_text
 from pos_app.sync.wire import check_document
 
 
@@ -37,12 +38,12 @@ class FeedWriter:
             check_document(type_, data)
         n = self.seq.next()
         self.rows.append({"seq": n, "store_id": store_id, "type": type_, "key": key,
-                          "data": data if isinstance(data, str) else canonical_json(data), "skip_device": skip_device})
+                          "data": data if isinstance(data, str) else canonical_text(data), "skip_device": skip_device})
         return n
 
     def to_stores(self, stores: set[str] | list[str], type_: str, key: str, data: dict[str, Any]) -> None:
         check_document(type_, data)
-        text = canonical_json(data)  # one document for every store told: encoded once
+        text = canonical_text(data)  # one document for every store told: encoded once
         for store_id in sorted(stores):
             self.add(store_id, type_, key, text)
 
@@ -71,6 +72,25 @@ def page_query(store_id: str, after: int, limit: int, device_id: str | None = No
     if device_id is not None:
         params["device_id"] = device_id
     return _PULL[device_id is not None], params
+
+
+@dataclass
+class PageRead:
+    """page_query as driver SQL (PostgreSQL, %s parameters), for a caller that sends it with other statements
+    (a till's push reads its answer's page in the round trip of its commit: hq_server.ledger.ingest); `rows`
+    once read, None if it was not."""
+    sql: str
+    params: tuple[Any, ...]
+    rows: list[Any] | None = None
+
+
+_PAGE_SQL = ("SELECT seq, type, key, data FROM feed WHERE (store_id = %s OR store_id = %s) AND seq > %s "
+             "AND (skip_device IS NULL OR skip_device != %s) ORDER BY seq LIMIT %s")
+
+
+def page_read(store_id: str, after: int, limit: int, device_id: str) -> PageRead:
+    """page_query's page for a device (limit + 1 rows: see page_json), as a PageRead."""
+    return PageRead(_PAGE_SQL, (store_id, M.CHAIN, after, device_id, limit + 1))
 
 
 def page_json(rows: Sequence[Any], after: int, limit: int) -> bytes:

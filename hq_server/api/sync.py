@@ -128,23 +128,31 @@ async def push(request: Request) -> Response:
     raw = await request.body()  # at most W.MAX_BODY_BYTES: hq_server.guards.BodyLimit
     db: Database = request.app.state.db
     dev = await device_on_loop(db.loop_reads, request.headers.get("authorization"))
-    pull_cursor, answer = await run_in_threadpool(_push, db, dev, raw,
-                                                  request.headers.get("content-encoding", "").strip().lower())
+    pull_cursor, answer, read = await run_in_threadpool(_push, db, dev, raw,
+                                                        request.headers.get("content-encoding", "").strip().lower())
     if pull_cursor is None:  # a till of protocol 1 refuses a field it does not know
         return Response(answer.model_dump_json(exclude={"pull"}), media_type="application/json")
     # After the push's commit: the page holds HQ's answers to it too (statuses, corrections), as a pull would.
-    page = await _page(db.replica_loop_reads, dev, pull_cursor, PUSH_PULL_LIMIT)
+    # A few events' push read it in the round trip of its commit (no replica configured); else it is read here.
+    page = (feed.page_json(read.rows, pull_cursor, PUSH_PULL_LIMIT) if read is not None and read.rows is not None
+            else await _page(db.replica_loop_reads, dev, pull_cursor, PUSH_PULL_LIMIT))
     return Response(answer.model_dump_json(exclude={"pull"})[:-1].encode() + b',"pull":' + page + b"}",
                     media_type="application/json")
 
 
-def _push(db: Database, dev: Device, raw: bytes, encoding: str) -> tuple[int | None, W.PushResponse]:
-    """The body read and the batch applied, on one trip to the thread pool (the key is checked before, the
-    pull's page read after, from the event loop: hq_server.loop_reads)."""
+def _push(db: Database, dev: Device, raw: bytes, encoding: str
+          ) -> tuple[int | None, W.PushResponse, feed.PageRead | None]:
+    """The body read and the batch applied, on one trip to the thread pool (the key is checked before, from
+    the event loop: hq_server.loop_reads), with the pull's page when the push could read it (PostgreSQL)."""
     # see pos_app.sync.gc_pause: validating 500 events is allocation-heavy too (a few events are not: ingest)
     with gc_paused() if len(raw) > GC_PAUSE_BYTES else nullcontext():
         body = _push_request(raw, encoding)
-    return body.pull_cursor, ingest.push(db, dev.device_id, dev.store_id, list(body.events), now())
+    # Without a read replica (which serves the page when configured: it takes reads off the primary),
+    # the page is read in the round trip of the push's commit.
+    read = (feed.page_read(dev.store_id, body.pull_cursor, PUSH_PULL_LIMIT, dev.device_id)
+            if body.pull_cursor is not None and db.engine.dialect.name == "postgresql" and db.replica is None
+            else None)
+    return body.pull_cursor, ingest.push(db, dev.device_id, dev.store_id, list(body.events), now(), read), read
 
 
 async def _page(reads: LoopReads, dev: Device, after: int, limit: int) -> bytes:

@@ -11,12 +11,11 @@ from __future__ import annotations
 import json
 import time
 from contextlib import nullcontext
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from psycopg.rows import namedtuple_row
 from sqlalchemy import Connection, delete, func, select, update
 
 from hq_server import bulk
@@ -24,13 +23,14 @@ from hq_server.ledger import code_uses, stock_events
 from hq_server.ledger import authority, claims, member_records, merges, till_policy, turns, waiting
 from hq_server import models as M
 from hq_server.ledger.book import Book
-from hq_server.ledger.checks import Parsed, utc
+from hq_server.ledger.checks import Parsed, canonical_text, utc
 from hq_server.ledger.event_row import EventRow, Subject
 from hq_server.ledger.decisions import (ConflictStatus, EventFlag, EventStatus, Finding, LotsDiffer, RiskFlag,
                                         conflict_id, correction_id)
-from hq_server.db import Database, Seq
+from hq_server.db import STORE_SEQ_SQL, Database, Seq
 from hq_server.errors import HQProblem
-from hq_server.feed import FeedWriter
+from hq_server.limits import CHAIN_KEY as CHAIN_LIMITS_KEY, LIMITS_SQL, limits_of
+from hq_server.feed import FeedWriter, PageRead
 from hq_server.ledger.stock_book import StockBook
 from pos_app.domain.ledger import AccountKind, Kind, LotGrant, LotTake, canonical_json, debt_account, parse_account, payload_hash
 from pos_app.domain.rules import Rules
@@ -69,7 +69,7 @@ class Ingest:
         self._waiting_pairs: set[tuple[str, str]] = set()  # (lot_id, event_id) rows of waiting_lots, stored or new
         self._rules: list[Any] | None = None
         self._parsed_rules: dict[int, Rules | None] = {}
-        self._limits: dict[str, Any] | None = None
+        self._limits: Mapping[str, Any] | None = None
         self._label_plans: dict[str, Any] = {}
         self._stock: StockBook | None = None
         self.chain_codes = code_uses.CodeBook(conn)  # pickups and codes' first uses (rule 10), read once
@@ -217,10 +217,11 @@ class Ingest:
             self._label_plans[batch_code] = batch_plan(self.conn, batch_code)
         return self._label_plans[batch_code]
 
-    def limits(self) -> dict[str, Any]:
+    def limits(self) -> Mapping[str, Any]:
+        """The store's offline limits (OfflineLimits.model_dump(), read-only), read once a push."""
         if self._limits is None:
-            from hq_server.limits import limits_for
-            self._limits = limits_for(self.conn, self.store_id).model_dump()
+            from hq_server.limits import limits_doc
+            self._limits = limits_of(limits_doc(self.conn, self.store_id))
         return self._limits
 
     # --- events --------------------------------------------------------------------
@@ -423,15 +424,28 @@ class Ingest:
                           {"event_id": row.event_id, "status": status, "reason": reason, **extra})
 
     # --- writing -------------------------------------------------------------------
-    def flush(self) -> None:
-        # A till's everyday push writes a few rows a table: on PostgreSQL they go in one round trip
-        # (bulk.one_trip), which shortens the writer lock's hold. Not when a status update or a waiting
-        # row's delete (SQLAlchemy statements, which read their results) is among them.
+    def flush(self, tail: Callable[[], Sequence[tuple[str, Sequence[Any]]]] | None = None,
+              page: PageRead | None = None) -> None:
+        """Every row the push made, written; then `tail`'s driver statements (PostgreSQL, made once the rows
+        are: the device's acknowledgement, the counter, the commit), in the same round trip when it is one,
+        and then `page`'s read (its rows), only when they all go in one round trip (else page.rows stays None).
+
+        A till's everyday push writes a few rows a table: on PostgreSQL they go in one round trip
+        (bulk.one_trip), which shortens the writer lock's hold. Not when a status update or a waiting
+        row's delete (SQLAlchemy statements, which would run before the rows held) is among them."""
         sizes = [len(self.rows), len(self.book.postings), len(self.book.lots), len(self.feed.rows),
                  len(self.conflicts), len(self.follow_new), len(self.waiting_new), len(self.codes), len(self.serials)]
-        plain = not self.status_updates and not self.waiting_done
-        with bulk.one_trip(self.conn, sizes) if plain else nullcontext():
+        # (gift stock's counts are written by SQLAlchemy statements too)
+        plain = not self.status_updates and not self.waiting_done and not (self._stock and self._stock.dirty)
+        with bulk.one_trip(self.conn, sizes) if plain else nullcontext() as trip:
             self._flush()
+            if tail is not None:
+                for sql, params in tail():
+                    bulk.execute(self.conn, sql, params)
+            if page is not None and trip is not None:
+                trip.held.append((page.sql, page.params))
+        if page is not None and trip is not None:
+            page.rows = trip.rows[-1]
 
     def _flush(self) -> None:
         conn = self.conn
@@ -468,11 +482,14 @@ def event_doc_json(row: EventRow) -> str:
             "kind": row.kind, "member_id": row.member_id}  # the keys before "payload", in sorted order
     tail = {"payload_hash": row.payload_hash, "rule_version": row.rule_version, "staff_id": row.staff_id,
             "status": row.status, "store_id": row.store_id}  # and after it
-    return f'{canonical_json(head)[:-1]},"payload":{row.payload},{canonical_json(tail)[1:]}'
+    return f'{canonical_text(head)[:-1]},"payload":{row.payload},{canonical_text(tail)[1:]}'
 
 
-def push(db: Database, device_id: str, store_id: str, events: list[WireEvent], now: datetime) -> PushResponse:
-    """Apply one pushed batch of a device's events (one transaction); one answer per event.
+def push(db: Database, device_id: str, store_id: str, events: list[WireEvent], now: datetime,
+         page: PageRead | None = None) -> PushResponse:
+    """Apply one pushed batch of a device's events (one transaction); one answer per event. `page`: the feed
+    page the answer holds (protocol 2), read after the commit in its round trip when the push's writes go
+    in one (PostgreSQL, a few events: page.rows), else left unread (None) for the caller.
 
     A store catching up keeps several batches in flight (pos_app.sync.cycle), and HQ's workers may
     take them in either order. Applied in order, a batch extends the device's rolling hash and its
@@ -503,27 +520,45 @@ def push(db: Database, device_id: str, store_id: str, events: list[WireEvent], n
             turns.await_turn(db, device_id, first, turn_until)  # a wait: the collector stays on meanwhile
         try:
             with paused():
-                return _push(db, device_id, store_id, events, parsed, now, first, turn_until)
+                return _push(db, device_id, store_id, events, parsed, now, first, turn_until, page)
         except turns.NotYourTurn:
             wait = True
 
 
 def _push(db: Database, device_id: str, store_id: str, events: list[WireEvent], parsed: dict[str, Parsed | str],
-          now: datetime, first: int, turn_until: float = 0.0) -> PushResponse:
-    with db.write() as (conn, seq):
-        answer = apply_batch(conn, seq, db.url, device_id, store_id, events, parsed, now, first, turn_until)
-        turns.announce(conn, device_id)
-    return answer
+          now: datetime, first: int, turn_until: float = 0.0, page: PageRead | None = None) -> PushResponse:
+    pre = _Prefetch(device_id, store_id, events, parsed, first)
+    if db.engine.dialect.name != "postgresql":
+        with db.write() as (conn, seq):
+            answer = apply_batch(conn, seq, db.url, device_id, store_id, events, parsed, now, first, turn_until, pre=pre)
+            turns.announce(conn, device_id)
+        return answer
+    # PostgreSQL: the writer lock and the push's reads in one round trip, its writes, the wake-up of the
+    # device's next batch, the counter and the commit in another (when the rows are few: Ingest.flush).
+    with db.write_reading(pre.statements()) as (conn, seq, rows):
+        def tail() -> list[tuple[str, Sequence[Any]]]:
+            seq.stored = seq.last
+            return [(turns.NOTIFY_SQL, (turns.CHANNEL, device_id)), (STORE_SEQ_SQL, (seq.last,)), ("COMMIT", ())]
+        return apply_batch(conn, seq, db.url, device_id, store_id, events, parsed, now, first, turn_until,
+                           pre=pre, rows=rows, tail=tail, page=page)
 
 
 def apply_batch(conn: Connection, seq: Seq, db_url: str, device_id: str, store_id: str, events: list[WireEvent],
                 parsed: dict[str, Parsed | str], now: datetime, first: int, turn_until: float = 0.0,
-                till: bool = True) -> PushResponse:
+                till: bool = True, pre: _Prefetch | None = None, rows: list[list[Any]] | None = None,
+                tail: Callable[[], Sequence[tuple[str, Sequence[Any]]]] | None = None,
+                page: PageRead | None = None) -> PushResponse:
     """One batch of a device's events into the ledger, inside the caller's write transaction: a till's push,
-    or (till=False) the events HQ writes itself (hq_server.ledger.hq_events), which no till's authority bounds."""
+    or (till=False) the events HQ writes itself (hq_server.ledger.hq_events), which no till's authority bounds.
+    `rows`: pre's reads, made already (Database.write_reading); `tail`: driver statements (PostgreSQL) sent
+    after the batch's rows, with them when they go in one round trip (Ingest.flush): nothing the caller
+    does in the transaction may follow a COMMIT among them. `page`: a read after them (Ingest.flush)."""
     ing = Ingest(conn, seq, store_id, now)
-    pre = _Prefetch(ing, device_id, events, parsed, first)
-    pre.run(turn_until)
+    pre = pre or _Prefetch(device_id, store_id, events, parsed, first)
+    if rows is not None:
+        pre.seed(ing, rows, turn_until)
+    else:
+        pre.run(ing, turn_until)
     dev, existing, taken = pre.dev, pre.existing, pre.taken
     ing.skew_s = dev.clock_skew_s
     auth = authority.Authority(ing, db_url) if till else None
@@ -565,37 +600,62 @@ def apply_batch(conn: Connection, seq: Seq, db_url: str, device_id: str, store_i
         answers[e.event_id] = EventAnswer(event_id=e.event_id, status=AnswerStatus.OK, hq_seq=hq_seq)
     if admitted:
         ing.recheck_waiting(device_id)
-    ing.flush()
-    count, digest = _advance_ack(conn, dev, admitted)
     # acked_max_seq: the highest device_seq HQ has answered, a rejected event's too, so the next batch
     # after a rejected one is in turn (push) instead of waiting for an event HQ will never hold.
-    conn.execute(update(M.devices).where(M.devices.c.device_id == device_id)
-                 .values(acked_count=count, acked_hash=digest,
-                         acked_max_seq=max([dev.acked_max_seq, *(e.device_seq for e in events)]), last_seen=now))
+    max_seq = max([dev.acked_max_seq, *(e.device_seq for e in events)])
+    if _extends(dev, admitted) and conn.dialect.name == "postgresql":
+        # The usual case: the rolling hash extends without a read, and the device's row is written with the
+        # batch's rows (and the caller's tail).
+        count, digest = _advance_ack(conn, dev, admitted)
+        ack = (ACK_SQL, (count, digest, max_seq, now, device_id))
+        ing.flush(lambda: [ack, *(tail() if tail is not None else ())], page)
+    else:
+        ing.flush()
+        count, digest = _advance_ack(conn, dev, admitted)  # a reordered push reads the device's events
+        conn.execute(update(M.devices).where(M.devices.c.device_id == device_id)
+                     .values(acked_count=count, acked_hash=digest, acked_max_seq=max_seq, last_seen=now))
+        if tail is not None:
+            bulk.at_once(conn.connection.driver_connection, tail())
     return PushResponse(answers=[answers[e.event_id] for e in events], hq_acked_count=count, hq_acked_hash=digest)
+
+
+ACK_SQL = ("UPDATE devices SET acked_count = %s, acked_hash = %s, acked_max_seq = %s, last_seen = %s "
+           "WHERE device_id = %s")
+
+
+def _extends(dev: Any, fresh: list[WireEvent]) -> bool:
+    """Whether the batch's admitted events all follow every event HQ has answered of the device (the rolling
+    hash extends), or there are none."""
+    return not fresh or min(e.device_seq for e in fresh) > dev.acked_max_seq
 
 
 class _Prefetch:
     """A push's reads under the writer lock, before any event is applied: the device row, events HQ
     already holds by id or device_seq, and into Ingest's caches the balances, lots, followers, label
-    serials, the store's tills, the rules and the waiting lots the batch's events touch (a read the
-    batch needs that is not here, Book and Ingest make on first use)."""
+    serials, the store's tills, the rules, the waiting lots and the store's offline limits the batch's
+    events touch (a read the batch needs that is not here, Book and Ingest make on first use).
 
-    def __init__(self, ing: Ingest, device_id: str, events: list[WireEvent], parsed: dict[str, Parsed | str],
+    Made before the lock (what the batch touches needs no database). On PostgreSQL the reads are one
+    query (bulk.at_once): a till's push sends them with the writer lock's SELECT (Database.write_reading), other
+    writers (HQ's own events) inside their transaction (run)."""
+
+    def __init__(self, device_id: str, store_id: str, events: list[WireEvent], parsed: dict[str, Parsed | str],
                  first: int):
-        self.ing, self.device_id, self.events, self.parsed, self.first = ing, device_id, events, parsed, first
+        self.device_id, self.store_id, self.events, self.parsed, self.first = device_id, store_id, events, parsed, first
         self.dev: Any = None  # the device's row of `devices`
         self.existing: dict[str, Any] = {}
         self.taken: dict[int, str] = {}
         self.code_keys: set[str] = set()
         self.redemptions: set[str] = set()
         self.stock_keys: set[tuple[str, str]] = set()  # (location, gift_id)
+        self.touched = self._touched()
 
-    def run(self, turn_until: float = 0.0) -> None:
-        if self.ing.conn.dialect.name == "postgresql":
-            self._run_pipelined(turn_until)
+    def run(self, ing: Ingest, turn_until: float = 0.0) -> None:
+        """The reads, inside the caller's write transaction."""
+        if ing.conn.dialect.name == "postgresql":
+            self.seed(ing, bulk.at_once(ing.conn.connection.driver_connection, self.statements()), turn_until)
         else:
-            self._run_each(turn_until)
+            self._run_each(ing, turn_until)
 
     def _turn(self, turn_until: float) -> None:
         if not turns.in_turn(self.first, self.dev.acked_max_seq) and time.monotonic() < turn_until:
@@ -631,26 +691,26 @@ class _Prefetch:
             codes.append(ev.payload.get("member_code"))
         return accounts, lot_ids, members, serials, codes
 
-    def _read_taken(self) -> None:
+    def _read_taken(self, conn: Connection) -> None:
         """Device seqs of the batch HQ holds already (events of a batch wholly above acked_max_seq take none:
         only a push stores a device's events, and it raises acked_max_seq in the same transaction)."""
-        conn, e = self.ing.conn, M.events.c
+        e = M.events.c
         dseqs = sorted({ev.device_seq for ev in self.events})
         if dseqs and dseqs[0] <= self.dev.acked_max_seq:
             for where in bulk.where_in(conn, e.device_seq, dseqs):
                 self.taken.update(dict(conn.execute(select(e.device_seq, e.event_id).where(
                     e.device_id == self.device_id, where)).all()))
 
-    def _run_each(self, turn_until: float) -> None:
+    def _run_each(self, ing: Ingest, turn_until: float) -> None:
         """One statement at a time (SQLite: each costs no round trip)."""
-        ing, conn, e = self.ing, self.ing.conn, M.events.c
+        conn, e = ing.conn, M.events.c
         self.dev = conn.execute(select(M.devices).where(M.devices.c.device_id == self.device_id)).one()
         self._turn(turn_until)
         for where in bulk.where_in(conn, e.event_id, sorted({ev.event_id for ev in self.events})):
             self.existing.update({r.event_id: r for r in conn.execute(
                 select(e.event_id, e.payload_hash, e.hq_seq).where(where))})
-        self._read_taken()
-        accounts, lot_ids, members, serials, codes = self._touched()
+        self._read_taken(conn)
+        accounts, lot_ids, members, serials, codes = self.touched
         ing.book.preload(accounts, lot_ids)
         ing.preload_followers(members)
         claims.preload_serials(ing, serials)
@@ -663,14 +723,13 @@ class _Prefetch:
         if self.stock_keys:
             ing.stock.preload(self.stock_keys)
 
-    def _run_pipelined(self, turn_until: float) -> None:
-        """The same reads on PostgreSQL sent at once (psycopg's pipeline mode): one round trip, and the
-        server runs them back to back, instead of eight statements each built by SQLAlchemy and each
-        waited for, under the writer lock (measured on a 500-event batch: 12.8 ms -> 6.6 ms)."""
-        ing = self.ing
-        accounts, lot_ids, members, serials, codes = self._touched()
+    def statements(self) -> list[tuple[str, tuple[Any, ...]]]:
+        """The reads as driver statements (PostgreSQL), sent at once (bulk.at_once): one round trip, and the
+        server runs them back to back, instead of each built by SQLAlchemy and each waited for, under the
+        writer lock (measured on a 500-event batch, as a pipeline: 12.8 ms -> 6.6 ms)."""
+        accounts, lot_ids, members, _serials, _codes = self.touched
         arr = bulk.pg_array
-        reads = [
+        reads: list[tuple[str, tuple[Any, ...]]] = [
             ("SELECT * FROM devices WHERE device_id = %s", (self.device_id,)),
             ("SELECT event_id, payload_hash, hq_seq FROM events WHERE event_id IN (SELECT unnest(%s::text[]))",
              (arr(sorted({ev.event_id for ev in self.events})),)),
@@ -680,41 +739,37 @@ class _Prefetch:
              "WHERE lot_id IN (SELECT unnest(%s::text[]))", (arr(sorted(lot_ids)),)),
             ("SELECT member_id, store_id FROM follows WHERE member_id IN (SELECT unnest(%s::text[]))",
              (arr(sorted(members)),)),
-            ("SELECT device_id FROM devices WHERE store_id = %s AND revoked = 0", (ing.store_id,)),
+            ("SELECT device_id FROM devices WHERE store_id = %s AND revoked = 0", (self.store_id,)),
             ("SELECT lot_id, event_id FROM waiting_lots", ()),
             ("SELECT version, effective_at, doc FROM rules ORDER BY version", ()),
+            (LIMITS_SQL, (self.store_id, CHAIN_LIMITS_KEY)),
         ]
         # what rule 10 (pickups, codes used once) and the gift stock read, when the batch has any
-        extra: list[tuple[str, tuple[Any, ...]]] = []
         if self.code_keys or self.redemptions:
-            extra += [("SELECT * FROM code_uses WHERE code_key IN (SELECT unnest(%s::text[]))",
+            reads += [("SELECT * FROM code_uses WHERE code_key IN (SELECT unnest(%s::text[]))",
                        (arr(sorted(self.code_keys)),)),
                       ("SELECT * FROM pickups WHERE redemption_id IN (SELECT unnest(%s::text[]))",
                        (arr(sorted(self.redemptions)),))]
         if self.stock_keys:
-            extra.append(("SELECT location, gift_id, qty FROM gift_stock WHERE location = ANY(%s::text[]) "
+            reads.append(("SELECT location, gift_id, qty FROM gift_stock WHERE location = ANY(%s::text[]) "
                           "AND gift_id = ANY(%s::text[])", (arr(sorted({k[0] for k in self.stock_keys})),
                                                             arr(sorted({k[1] for k in self.stock_keys})))))
-        reads += extra
-        raw: Any = ing.conn.connection.driver_connection
-        cursors = [raw.cursor(row_factory=namedtuple_row) for _ in reads]
-        try:
-            with raw.pipeline():
-                for cur, (sql, params) in zip(cursors, reads):
-                    cur.execute(sql, params)
-            dev, existing, balances, lots, follows, tills, waiting, rules, *more = [cur.fetchall() for cur in cursors]
-        finally:
-            for cur in cursors:
-                cur.close()
+        return reads
+
+    def seed(self, ing: Ingest, results: list[list[Any]], turn_until: float) -> None:
+        """Ingest's caches from the rows of statements()."""
+        accounts, lot_ids, members, serials, codes = self.touched
+        dev, existing, balances, lots, follows, tills, waiting, rules, limits, *more = results
         (self.dev,) = dev
         self._turn(turn_until)
         self.existing = {r.event_id: r for r in existing}
-        self._read_taken()
+        self._read_taken(ing.conn)
         ing.book.seed(accounts, balances, lot_ids, lots)
         ing.seed_followers(members, follows)
         ing.seed_waiting(waiting)
         ing._tills[ing.store_id] = {r.device_id for r in tills}
         ing._rules = rules
+        ing._limits = limits_of(limits[0][0] if limits else None)
         claims.preload_serials(ing, serials)
         claims.preload_codes(ing, codes)
         if self.code_keys or self.redemptions:
@@ -734,7 +789,7 @@ def _advance_ack(conn: Connection, dev: Any, fresh: list[WireEvent]) -> tuple[in
     if not fresh:
         return dev.acked_count, dev.acked_hash
     ordered = sorted(fresh, key=lambda e: e.device_seq)
-    if ordered[0].device_seq > dev.acked_max_seq:
+    if _extends(dev, ordered):
         count, digest = dev.acked_count, dev.acked_hash
         for e in ordered:
             digest = roll_hash(digest, e.device_seq, e.event_id, e.payload_hash)

@@ -21,6 +21,8 @@ as a conflict (rule 7) by hq_server.ledger.authority.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from typing import Any
 
 from datetime import date
@@ -77,10 +79,13 @@ def check(event: WireEvent, parsed: Parsed) -> Refusal | None:
 
 def staff_of(parsed: Parsed) -> set[str]:
     """The staff whose accounts the event posts to or grants lots in."""
-    accounts = (parse_account(a) for a in [*(a for a, _ in parsed.postings), *(g[1] for g in parsed.grants)])
+    prefix = f"{AccountKind.STAFF.value}:"  # only such names parse as staff accounts: the rest are not parsed
+    names = [*(a for a, _ in parsed.postings), *(g[1] for g in parsed.grants)]
+    accounts = (parse_account(a) for a in names if a.startswith(prefix))
     return {a.owner for a in accounts if a is not None and a.kind == AccountKind.STAFF and a.owner}
 
 
+@lru_cache(maxsize=8192)  # a pure function of the name; a push asks it for each posting of each event
 def owner(account: str) -> tuple[str, str] | None:
     """(member|staff, id) of a holder account (member:<id>:<type>, staff:<id>:<type>), else None."""
     parsed = parse_account(account)

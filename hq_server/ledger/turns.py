@@ -38,6 +38,7 @@ TURN_WAIT_S = 0.5
 TURN_POLL_S = 0.002
 LISTEN_SLICE_S = 0.05
 CHANNEL = "hq_turn"
+NOTIFY_SQL = "SELECT pg_notify(%s, %s)"  # announce's statement as driver SQL (a push sends it in its pipeline)
 
 
 class NotYourTurn(Exception):
