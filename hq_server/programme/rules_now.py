@@ -24,7 +24,7 @@ def parsed(version: int, doc: str) -> Rules | tuple[Problem, ...]:
     return parse_rules({**json.loads(doc), "version": version})
 
 
-def in_force(now: Any) -> tuple[ScalarSelect, ScalarSelect]:
+def in_force(now: Any) -> tuple[ScalarSelect[int], ScalarSelect[str]]:
     """The version and document in force at `now` (a datetime, or a bindparam of a statement built once), as
     two scalar subqueries (to ride in another read)."""
     r = M.rules.c
