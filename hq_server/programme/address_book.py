@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, Unpack
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, Row, func, select, update
 
 from hq_server.db import Database
 from hq_server.errors import HQProblem
@@ -41,7 +42,7 @@ class Saved:
         return Address(self.name, self.phone, self.address)
 
 
-def _saved(r) -> Saved:
+def _saved(r: Row[Unpack[tuple[Any, ...]]]) -> Saved:
     return Saved(r.address_id, r.name, r.phone, r.address, bool(r.is_default))
 
 
@@ -52,7 +53,7 @@ def addresses(db: Database, member_id: str) -> list[Saved]:
     return [_saved(r) for r in rows]
 
 
-def _row(conn: Connection, member_id: str, address_id: str):
+def _row(conn: Connection, member_id: str, address_id: str) -> Row[Unpack[tuple[Any, ...]]]:
     r = conn.execute(select(member_addresses).where(_a.address_id == address_id)).first() \
         if isinstance(address_id, str) else None
     if r is None or r.member_id != member_id:

@@ -46,7 +46,7 @@ def _small_png(data: bytes) -> tuple[bytes, int, int]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            img = Image.open(io.BytesIO(data))
+            img: Image.Image = Image.open(io.BytesIO(data))
             if img.format not in FORMATS:
                 raise BadField("picture", "a picture is a PNG, JPEG or WebP file")
             if img.width * img.height > MAX_PIXELS:

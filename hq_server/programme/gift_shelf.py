@@ -16,8 +16,9 @@ import json
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, Unpack
 
-from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy import Connection, Row, Select, bindparam, func, select
 
 from hq_server import models as M
 from hq_server.db import Database
@@ -93,7 +94,7 @@ class GiftPage:
 
 
 # --- the catalogue's gifts and HQ's tier records, parsed once per change ----------------------------------
-_cache: dict[str, tuple[tuple, list[Gift], dict[str, Tier]]] = {}
+_cache: dict[str, tuple[tuple[Any, ...], list[Gift], dict[str, Tier]]] = {}
 _lock = threading.Lock()
 _c = M.catalog.c
 # built once: SQLAlchemy builds and keys a new statement object's structure on every execution
@@ -160,7 +161,7 @@ def shelf(db: Database, *, now: datetime, category: str = "", q: str = "", page:
                  category, q)
 
 
-def _member_rules():
+def _member_rules() -> Select[Any]:
     m, r = M.members.c, M.rules.c
     version, doc = in_force(bindparam("now"))
     first = select(r.version).order_by(r.version).limit(1)  # current_rules' fallback: nothing in force yet
@@ -180,12 +181,14 @@ _STOCK_AT = (select(_s.location, _s.qty, _st.name).join_from(gift_stock, M.store
              .where(_s.gift_id == bindparam("gift_id"), _s.qty > 0))
 
 
-def _member_tiers(conn: Connection, member_id: str, records: dict[str, Tier], now: datetime):
+def _member_tiers(conn: Connection, member_id: str, records: dict[str, Tier],
+                  now: datetime) -> tuple[Row[Unpack[tuple[Any, ...]]], tuple[Tier, ...]]:
     """The member's record (R.require_member's refusals) and the chain's tiers (tiers.chain_tiers: the rules'
     tiers under HQ's records), the member and the rules in force read in one statement."""
     row = conn.execute(_MEMBER_RULES, {"member_id": member_id, "now": now}).first()
     if row is None or row.merged_into:
         R.require_member(conn, member_id)  # its 404 or 409
+    assert row is not None  # require_member refused the member the statement did not find
     got = ((row.rules_version, row.rules_doc) if row.rules_version is not None else
            (row.first_version, row.first_doc))
     if got[0] is None:

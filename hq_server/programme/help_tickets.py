@@ -48,7 +48,7 @@ def open_ticket(db: Database, member_id: str, *, topic: str, message: str, now: 
     ticket = Ticket(new_id(), member_id, topic, message, "open", now, None, None, None)
     with db.side_write() as conn:
         recent = conn.execute(select(func.count()).select_from(help_tickets).where(
-            t.member_id == member_id, t.created_at > now - timedelta(days=1))).scalar()
+            t.member_id == member_id, t.created_at > now - timedelta(days=1))).scalar_one()
         if recent >= PER_DAY:
             raise HQProblem(429, "too_many_tickets", f"{PER_DAY} messages a day at most: customer service will "
                                                      "answer the ones you sent", retry_after=3600)

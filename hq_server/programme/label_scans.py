@@ -23,7 +23,8 @@ from hq_server.ledger import hq_events
 from hq_server import models as M
 from hq_server.db import Database
 from hq_server.errors import HQProblem
-from hq_server.label_keys import batch_plan, trusted_label_keys
+from hq_server.label_keys import trusted_label_keys
+from hq_server.ledger.key_rows import batch_plan
 from hq_server.programme.label_photos import codes_in_photo
 from hq_server.programme.member_standing import require_active_member
 from hq_server.programme.online_points import balance, earn_entry
@@ -112,7 +113,9 @@ def _issued(conn: Connection, label: ProductLabel) -> LB.BatchPlan:
     problem = LB.claim_problem(label.serial, label.sku, label.points, plan_of)
     if problem:
         raise HQProblem(422, "label_unissued", problem)
-    return plans[label.batch]
+    plan = plans[label.batch]
+    assert plan is not None  # claim_problem found no problem: the label's batch was issued
+    return plan
 
 
 def _unclaimed(conn: Connection, serial: str, member_id: str) -> None:

@@ -4,8 +4,9 @@ force, a member, a holder's lots and balances. Writes go through hq_server.ledge
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, Unpack
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Row, select
 
 from hq_server import models as M
 from hq_server.errors import HQProblem
@@ -29,7 +30,7 @@ def current_rules(conn: Connection, now: datetime) -> Rules:
     return parsed
 
 
-def require_member(conn: Connection, member_id: str):
+def require_member(conn: Connection, member_id: str) -> Row[Unpack[tuple[Any, ...]]]:
     """HQ's record of the member (404 unknown, 409 merged into another)."""
     row = conn.execute(select(M.members).where(M.members.c.member_id == member_id)).first()
     if row is None:

@@ -59,8 +59,8 @@ class ListShape:
     narrows the SELECT by the value), and how free text narrows it."""
     sorts: Mapping[str, Any]
     default_sort: tuple[Any, ...]
-    filters: Mapping[str, Callable[[Select, str], Select]] = field(default_factory=dict)
-    search: Callable[[Select, str], Select] | None = None
+    filters: Mapping[str, Callable[[Select[Any], str], Select[Any]]] = field(default_factory=dict)
+    search: Callable[[Select[Any], str], Select[Any]] | None = None
     tiebreak: tuple[Any, ...] = ()  # a unique column, so pages never overlap when sort keys tie
     # count at most this many matches (the page then says "10000+"): counting a million members on every
     # page of the list cost more than the page itself (bench.console)
@@ -70,7 +70,7 @@ class ListShape:
     search_sort: Callable[[str], tuple[Any, ...]] | None = None
 
 
-def fetch(conn: Connection, stmt: Select, query: ListQuery, shape: ListShape,
+def fetch(conn: Connection, stmt: Select[Any], query: ListQuery, shape: ListShape,
           row: Callable[[Any], dict[str, Any]] = lambda r: dict(r._mapping)) -> Page:
     """One page of `stmt` narrowed, sorted and sliced by `query`; the total counts every match."""
     for key, value in query.filters.items():
@@ -94,7 +94,7 @@ def fetch(conn: Connection, stmt: Select, query: ListQuery, shape: ListShape,
     if query.page == 1 and len(rows) < query.per:
         return Page(rows, len(rows), query)  # the whole list is on its first page: no count to read
     # the count reads no column of its own: an index that holds the search's columns answers it alone
-    counted = stmt.order_by(None).with_only_columns(literal_column("1"), maintain_column_froms=True)
+    counted: Select[Any] = stmt.order_by(None).with_only_columns(literal_column("1"), maintain_column_froms=True)
     if shape.count_up_to is not None:
         counted = counted.limit(shape.count_up_to + 1)
     total = conn.execute(select(func.count()).select_from(counted.subquery())).scalar_one()

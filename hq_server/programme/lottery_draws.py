@@ -21,6 +21,7 @@ import json
 import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, select
 
@@ -58,7 +59,7 @@ class Drawn:
     balance: int
 
 
-def _lottery(key: str, doc: dict) -> Lottery | None:
+def _lottery(key: str, doc: dict[str, Any]) -> Lottery | None:
     """The record as a till reads it (None: retired, inactive or not drawable)."""
     if doc.get("active") is False:
         return None
@@ -111,7 +112,9 @@ def lotteries_open(db: Database, member_id: str, now: datetime, default_per_day:
     with db.read() as conn:
         records = [_limited(lot, default_per_day) for lot in _records(conn)]
         today = _draws_today(conn, member_id, now) if records else {}
-    return [LotteryOffer(lot, lot.daily_draws, today.get(lot.lottery_id, 0)) for lot in records]
+    # every record's daily_draws is set (_limited): the default is only for the type checker
+    return [LotteryOffer(lot, default_per_day if lot.daily_draws is None else lot.daily_draws,
+                         today.get(lot.lottery_id, 0)) for lot in records]
 
 
 def draw_lottery(db: Database, member_id: str, lottery_id: str, now: datetime, default_per_day: int) -> Drawn:

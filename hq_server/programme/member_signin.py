@@ -53,7 +53,7 @@ def sign_in(db: Database, mall: MallSettings, check: CodeCheck, *, phone: str, c
         if why is None:
             member_id = member_by_phone(conn, phone)
             registered = member_id is None
-            if registered:
+            if member_id is None:
                 member_id = _register(conn, seq, db.url, phone, name, referral_code, now)
             token = open_session(conn, member_id, address, now, mall.session_days)
             return SignedIn(member_id, token, registered)

@@ -23,7 +23,7 @@ from hq_server import models as M
 from hq_server.db import Database
 from hq_server.errors import HQProblem
 from hq_server.feed import FeedWriter
-from hq_server.label_keys import MEMBER, member_key
+from hq_server.ledger.key_rows import MEMBER, member_key
 from hq_server.programme.mall_settings import MallSettings
 from hq_server.programme.member_sessions import MemberSession
 from pos_app.domain import codes as C

@@ -20,8 +20,9 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, Unpack
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, Row, func, select, update
 
 from hq_server import sealing
 from hq_server.ledger import hq_events
@@ -122,7 +123,7 @@ def _signature(key: bytes, play_id: str, member_id: str, started_at: datetime, s
     return base64.urlsafe_b64encode(hmac.new(key, msg, hashlib.sha256).digest()).decode().rstrip("=")
 
 
-def _ticket(conn: Connection, db_url: str, row) -> str:
+def _ticket(conn: Connection, db_url: str, row: Row[Unpack[tuple[Any, ...]]]) -> str:
     return f"{row.play_id}.{_signature(_ticket_key(conn, db_url), row.play_id, row.member_id, row.started_at, row.seconds)}"
 
 
@@ -130,7 +131,7 @@ def _ticket(conn: Connection, db_url: str, row) -> str:
 def _plays_today(conn: Connection, member_id: str, now: datetime) -> int:
     g = game_plays.c
     return conn.execute(select(func.count()).where(g.member_id == member_id, g.game == GAME,
-                                                   g.day == local_day(now))).scalar()
+                                                   g.day == local_day(now))).scalar_one()
 
 
 def game_day(db: Database, member_id: str, now: datetime) -> GameDay:
@@ -179,8 +180,7 @@ def _catches(text: object) -> int:
 
 def finish_play(db: Database, member_id: str, ticket: object, catches: object, now: datetime) -> PlayResult:
     """Take the page's result of the play `ticket` names, once; the award is HQ's count."""
-    m = _TICKET.match(ticket) if isinstance(ticket, str) else None
-    if m is None:
+    if not isinstance(ticket, str) or (m := _TICKET.match(ticket)) is None:
         raise HQProblem(403, "ticket_forged", "this is not a play ticket HQ gave")
     sent = _catches(catches)
     g = game_plays.c

@@ -31,9 +31,9 @@ import urllib.request
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy import Connection, Executable, Table, delete, func, select, update
 
 from hq_server import models as M
 from hq_server import sealing
@@ -78,7 +78,7 @@ def message_text(code: str, ttl_minutes: int) -> str:
     return f"您的会员登录验证码是 {code}，{ttl_minutes} 分钟内有效。Your sign-in code is {code} ({ttl_minutes} min)."
 
 
-def dev_messages(db: Database, now: datetime, phone: str | None = None, limit: int = 50) -> list[dict]:
+def dev_messages(db: Database, now: datetime, phone: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
     """The dev sender's messages not yet expired, newest first (HQ's console shows them)."""
     d = dev_sms.c
     q = select(d.phone, d.text, d.created_at, d.expires_at).where(d.expires_at > now)
@@ -153,17 +153,18 @@ def _pepper(conn: Connection, db_url: str) -> bytes:
     if sealed is None:
         sealed = sealing.seal(secrets.token_bytes(32), PEPPER_KEY, db_url)
         conn.execute(_insert_ignore(conn, M.settings, {"key": PEPPER_KEY, "value": sealed}))
-        sealed = conn.execute(select(s.value).where(s.key == PEPPER_KEY)).scalar()  # a racing worker's, if first
+        # the row is there now (ours, or a racing worker's if it came first)
+        sealed = conn.execute(select(s.value).where(s.key == PEPPER_KEY)).scalar_one()
     _peppers[db_url] = sealing.unseal(sealed, PEPPER_KEY, db_url)
     return _peppers[db_url]
 
 
-def _insert_ignore(conn: Connection, table, values: dict):
+def _insert_ignore(conn: Connection, table: Table, values: dict[str, Any]) -> Executable:
     if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(table).values(**values).on_conflict_do_nothing()
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+        return pg_insert(table).values(**values).on_conflict_do_nothing()
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+    return sqlite_insert(table).values(**values).on_conflict_do_nothing()
 
 
 def code_hash(pepper: bytes, phone: str, code: str) -> str:
@@ -216,9 +217,11 @@ def request_code(db: Database, s: SmsSettings, sender: Sender, phone: str, addre
         # a new code replaces the phone's older ones
         conn.execute(update(sms_codes).where(c.phone == phone, c.used_at.is_(None)).values(used_at=now))
         conn.execute(delete(sms_codes).where(c.created_at < now - KEEP))
-        row_id = conn.execute(sms_codes.insert().values(
+        inserted = conn.execute(sms_codes.insert().values(
             phone=phone, address=address[:64], code_hash=code_hash(_pepper(conn, db.url), phone, code),
-            created_at=now, expires_at=now + timedelta(seconds=s.code_ttl_s))).inserted_primary_key[0]
+            created_at=now, expires_at=now + timedelta(seconds=s.code_ttl_s)))
+        # a one-row INSERT always has its key: SQLAlchemy types inserted_primary_key Optional for the others
+        row_id = inserted.inserted_primary_key[0]  # type: ignore[index]
     try:
         sender.send(phone, code, s.code_ttl_s // 60)
     except SmsError as err:

@@ -66,10 +66,14 @@ def save_staff(db: Database, actor: Actor | None, store_id: str, staff_id: str, 
         row = conn.execute(select(M.staff).where(s.staff_id == staff_id)).first()
         if row is not None and row.store_id != store_id:
             raise HQProblem(409, "staff_elsewhere", f"staff {staff_id} belongs to store {row.store_id}")
-        if row is None and pin is None:
+        if pin is not None:
+            pin_hash = hash_pin(pin)
+        elif row is not None:
+            pin_hash = row.pin_hash
+        else:
             raise BadField("pin", "a new staff member needs a PIN", code="invalid_pin")
         values = {"store_id": store_id, "name": name, "role": str(role_), "active": int(active),
-                  "pin_hash": hash_pin(pin) if pin is not None else row.pin_hash}
+                  "pin_hash": pin_hash}
         if row is None:
             conn.execute(M.staff.insert().values(staff_id=staff_id, **values))
         else:

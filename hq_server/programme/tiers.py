@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, select
 
@@ -103,7 +104,7 @@ def rolling_points(conn: Connection, member_id: str, since: datetime) -> int:
     return _rolling(conn, member_id, since, "points")
 
 
-def tier_history(db: Database, member_id: str, limit: int = 100) -> list[dict]:
+def tier_history(db: Database, member_id: str, limit: int = 100) -> list[dict[str, Any]]:
     """The member's tier changes as HQ holds them (a till's upgrade at checkout, HQ's re-evaluation),
     newest first: when, from, to, why and where."""
     e = M.events.c
