@@ -82,8 +82,8 @@ def _translator(translations):
         translated = translations.gettext(msgid)
         if translated == msgid:
             return str(text)
-        try:
-            return translated % text.params
+        try:  # a value that is itself a said word (an order's state) is put in in the reader's language
+            return translated % {k: tr(v) if hasattr(v, "msgid") else v for k, v in text.params.items()}
         except (KeyError, ValueError, TypeError):
             return str(text)
     return tr
