@@ -71,6 +71,11 @@ PICKUP, DELIVERY = "pickup", "delivery"
 PLACED, PICKING, SHIPPED, DELIVERED, PICKED_UP, CANCELLED = ("placed", "picking", "shipped", "delivered",
                                                               "picked_up", "cancelled")
 HQ = M.HQ_ORIGIN
+# An order's state and the steps of a delivery as words in a refusal (a face shows them in its language).
+STATE_WORDS = {PLACED: said("placed"), PICKING: said("being picked"), SHIPPED: said("shipped"),
+               DELIVERED: said("delivered"), PICKED_UP: said("picked up"), CANCELLED: said("cancelled")}
+STEP_WORDS = {"picked": said("be picked"), "shipped": said("be shipped"),
+              "marked delivered": said("be marked delivered")}
 _KEY = re.compile(r"[\x21-\x7e]{1,64}")  # printable ASCII: a form's token, a UUID
 MAX_ADDRESS = 200
 MAX_REASON = 200
@@ -286,7 +291,7 @@ def place_order(db: Database, *, member_id: str, gift_id: str, qty: int, mode: s
             return _order(conn, db.url, same)
         member = R.require_member(conn, member_id)
         if (member.risk_flag or "").startswith(FROZEN):
-            raise HQProblem(409, "member_frozen", "this account is frozen: ask customer service")
+            raise HQProblem(409, "member_frozen", said("this account is frozen: ask customer service"))
         gift = _gift(conn, gift_id)
         if location != WAREHOUSE and conn.execute(select(M.stores.c.store_id).where(
                 M.stores.c.store_id == location)).first() is None:
@@ -348,9 +353,11 @@ def cancel_order(db: Database, order_id: str, *, now: datetime, member_id: str |
         r = _row(conn, order_id, member_id)
         status, collected_at = _status(r)
         if status not in (PLACED, PICKING):
-            where = f" at store {collected_at}" if collected_at else ""
-            raise HQProblem(409, "order_closed", f"this order is already {status.replace('_', ' ')}{where}: "
-                                                 "it cannot be cancelled")
+            state = STATE_WORDS.get(status, status)
+            raise HQProblem(409, "order_closed", said(
+                "this order is already %(state)s at store %(store)s: it cannot be cancelled", state=state,
+                store=collected_at) if collected_at else said(
+                "this order is already %(state)s: it cannot be cancelled", state=state))
         hold = json.loads(conn.execute(select(M.events.c.payload).where(M.events.c.event_id == r.hold_event)).scalar())
         takes = E.takes_from_doc(hold.get("lots", []))
         entry = E.release_hold(Kind.REDEEM_VOID, member_id=r.member_id, hold_takes=takes, points=r.points,
@@ -379,9 +386,11 @@ def _set(conn: Connection, order_id: str, now: datetime, **values) -> None:
 def _delivery(conn: Connection, order_id: str, allowed: tuple[str, ...], what: str):
     r = _row(conn, order_id)
     if r.mode != DELIVERY:
-        raise HQProblem(409, "not_delivery", f"a pickup order is collected at its store, not {what}")
+        raise HQProblem(409, "not_delivery", said("a pickup order is collected at its store: it cannot %(step)s",
+                                                  step=STEP_WORDS[what]))
     if r.status not in allowed:
-        raise HQProblem(409, "order_state", f"this order is {r.status.replace('_', ' ')}: it cannot be {what}")
+        raise HQProblem(409, "order_state", said("this order is %(state)s: it cannot %(step)s",
+                                                 state=STATE_WORDS.get(r.status, r.status), step=STEP_WORDS[what]))
     return r
 
 

@@ -85,8 +85,8 @@ def _translator(translations: NullTranslations) -> Callable[[Any], str]:
         translated = translations.gettext(msgid)
         if translated == msgid:
             return str(text)
-        try:
-            filled: str = translated % text.params
+        try:  # a value that is itself a said word (an order's state) is put in in the reader's language
+            filled: str = translated % {k: tr(v) if hasattr(v, "msgid") else v for k, v in text.params.items()}
         except (KeyError, ValueError, TypeError):
             return str(text)
         return filled
