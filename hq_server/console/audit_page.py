@@ -14,6 +14,7 @@ from hq_server.console.lists import show
 from hq_server.console.pages import PAGES, PREFIX
 from hq_server.console.words import ROLE_NAMES
 from hq_server.programme import audit
+from hq_server.programme.listing import ListQuery, Page
 from hq_server.web.i18n import N_
 from hq_server.web.listing import Column
 from hq_server.web.staff import staff_page
@@ -39,7 +40,7 @@ def audit_log(request: Request, _who: Admin) -> Response:
     db = request.app.state.db
     gettext = PAGES.gettext(request)
 
-    def fetch(q):
+    def fetch(q: ListQuery) -> Page:
         page = audit.search(db, q)
         return type(page)([{**r, "role": gettext(ROLE_NAMES.get(r["role"], r["role"]))} for r in page.rows],
                           page.total, page.query)

@@ -15,6 +15,7 @@ from hq_server.console.lists import show
 from hq_server.console.actor import actor_of
 from hq_server.console.pages import PAGES, PREFIX
 from hq_server.programme import conflict_tasks
+from hq_server.programme.listing import ListQuery, Page
 from hq_server.programme.refusals import BadField
 from hq_server.web import flash
 from hq_server.web.i18n import N_
@@ -43,7 +44,7 @@ def conflicts(request: Request, _who: Reader) -> Response:
     gettext = PAGES.gettext(request)
     states = dict(STATES)
 
-    def fetch(q):
+    def fetch(q: ListQuery) -> Page:
         page = conflict_tasks.find(db, q)
         return type(page)([{**r, "status": gettext(states.get(r["status"], r["status"]))} for r in page.rows],
                           page.total, page.query)
@@ -58,7 +59,7 @@ def conflict(conflict_id: str, request: Request, who: Reader) -> Response:
     return _task_page(conflict_id, request, who)
 
 
-def _task_page(conflict_id: str, request: Request, who: Staff, status: int = 200, errors: dict | None = None,
+def _task_page(conflict_id: str, request: Request, who: Staff, status: int = 200, errors: dict[str, str] | None = None,
                note: str = "") -> Response:
     task = conflict_tasks.task(request.app.state.db, conflict_id)
     return PAGES.render(request, "console/conflict.html", {"task": task, "errors": errors or {}, "note": note,

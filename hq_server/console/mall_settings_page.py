@@ -5,7 +5,7 @@ no SMS provider is set (HQ_SMS_PROVIDER=dev), so a tester or a member on the pho
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
@@ -30,8 +30,8 @@ CHARITY_FIELDS = ("key", "name", "name_en", "about", "about_en")
 GAME_FIELDS = ("plays_per_day", "seconds", "points_per_catch", "max_points_per_play")
 
 
-def _page(request: Request, who: Staff, *, status: int = 200, errors: dict | None = None,
-          typed: dict | None = None) -> Response:
+def _page(request: Request, who: Staff, *, status: int = 200, errors: dict[str, str] | None = None,
+          typed: dict[str, Any] | None = None) -> Response:
     db = request.app.state.db
     listed = charities.charities(db, listed_only=False)
     if typed is None and (chosen := request.query_params.get("charity")):
@@ -47,7 +47,7 @@ def mall_settings(request: Request, who: Reader) -> Response:
     return _page(request, who)
 
 
-def _saved(request: Request, text: str, **params) -> Response:
+def _saved(request: Request, text: str, **params: Any) -> Response:
     return flash.redirect(request, BASE, text, **params)
 
 

@@ -4,7 +4,7 @@ above the threshold); freeze and unfreeze. Adjustments waiting for approval have
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import RedirectResponse, Response
@@ -17,6 +17,7 @@ from hq_server.console.lists import show
 from hq_server.console.pages import PAGES, PREFIX
 from hq_server.console.words import ORDER_STATES
 from hq_server.programme import coupons, member_care, orders, tiers
+from hq_server.programme.listing import ListQuery, Page
 from hq_server.programme.refusals import BadField
 from hq_server.web import flash
 from hq_server.web.i18n import N_
@@ -75,7 +76,7 @@ def approvals(request: Request, _who: Annotated[Staff, Depends(staff_page(R.MEMB
     gettext = PAGES.gettext(request)
     names = {"pending": N_("Waiting"), "approved": N_("Approved"), "refused": N_("Refused")}
 
-    def fetch(q):
+    def fetch(q: ListQuery) -> Page:
         page = member_care.pending(db, q)
         return type(page)([{**r, **r["request"], "status": gettext(names.get(r["status"], r["status"]))}
                            for r in page.rows], page.total, page.query)
@@ -85,8 +86,8 @@ def approvals(request: Request, _who: Annotated[Staff, Depends(staff_page(R.MEMB
                                                    ("refused", N_("Refused")))])])
 
 
-def _page(request: Request, who: Staff, member_id: str, *, status: int = 200, errors: dict | None = None,
-          typed: dict | None = None) -> Response:
+def _page(request: Request, who: Staff, member_id: str, *, status: int = 200, errors: dict[str, str] | None = None,
+          typed: dict[str, Any] | None = None) -> Response:
     db = request.app.state.db
     query = list_query(request, filters=["kind"], sorts=[c.key for c in STATEMENT if c.sortable])
     if wants_csv(request):
@@ -106,7 +107,7 @@ def member(member_id: str, request: Request, who: Reader) -> Response:
     return _page(request, who, member_id)
 
 
-def _back(request: Request, member_id: str, kind: str, text: str, **params) -> Response:
+def _back(request: Request, member_id: str, kind: str, text: str, **params: Any) -> Response:
     response = RedirectResponse(f"{PREFIX}/members/{member_id}", status_code=303)
     flash.add(response, request, request.state.session_secret, kind, text, **params)
     return response

@@ -5,7 +5,8 @@ finance and operators read them."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
@@ -49,7 +50,7 @@ COLUMNS = [
 ]
 
 
-def _worded(page: Page, gettext) -> Page:
+def _worded(page: Page, gettext: Callable[[str], str]) -> Page:
     return Page([{**r, "status": gettext(STATES.get(r["status"], r["status"])),
                   "mode_text": gettext(MODES.get(r["mode"], r["mode"]))} for r in page.rows], page.total, page.query)
 
@@ -66,8 +67,8 @@ def orders(request: Request, _who: Reader) -> Response:
                          ("location", N_("From"), None), ("gift_id", N_("Gift"), None)])
 
 
-def _page(request: Request, who: Staff, order_id: str, *, status: int = 200, errors: dict | None = None,
-          typed: dict | None = None) -> Response:
+def _page(request: Request, who: Staff, order_id: str, *, status: int = 200, errors: dict[str, str] | None = None,
+          typed: dict[str, Any] | None = None) -> Response:
     order = O.order(request.app.state.db, order_id)
     return PAGES.render(request, "console/order.html", {
         "o": order, "states": STATES, "modes": MODES, "may_work": who.may(WORK), "errors": errors or {},
@@ -79,7 +80,7 @@ def order(order_id: str, request: Request, who: Reader) -> Response:
     return _page(request, who, order_id)
 
 
-def _back(request: Request, order_id: str, text: str, **params) -> Response:
+def _back(request: Request, order_id: str, text: str, **params: Any) -> Response:
     return flash.redirect(request, f"{BASE}/{order_id}", text, **params)
 
 

@@ -4,7 +4,7 @@ levels at most). Each form is checked by the domain's own parser, which names th
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
@@ -32,8 +32,8 @@ def _whole(text: str) -> object:
     return int(text) if text.isdigit() and len(text) <= 12 else text
 
 
-def _page(request: Request, who: Staff, *, status: int = 200, errors: dict | None = None,
-          typed: dict | None = None) -> Response:
+def _page(request: Request, who: Staff, *, status: int = 200, errors: dict[str, str] | None = None,
+          typed: dict[str, Any] | None = None) -> Response:
     db = request.app.state.db
     rewards = network.level_rewards(db)
     return PAGES.render(request, "console/point_types.html", {

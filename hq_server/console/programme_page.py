@@ -4,7 +4,7 @@ field; every change goes to the stores by pull and into the audit log."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -44,7 +44,7 @@ KIND_OF = {"yuan": "yuan", "int": "points", "time": "time", "bool": "bool"}
 
 def _columns(type_: str) -> list[Column]:
     fields = {f.name: f for f in C.TYPES[type_]}
-    return [Column("key", N_("Key"), "code", link=lambda r, t=type_: f"{BASE}/{t}/{r['key']}"),
+    return [Column("key", N_("Key"), "code", link=lambda r: f"{BASE}/{type_}/{r['key']}"),
             *[Column(n, fields[n].label, KIND_OF.get(fields[n].kind, "text"), sortable=False) for n in SHOWN[type_]],
             Column("updated_at", N_("Changed"), "time")]
 
@@ -66,8 +66,8 @@ RULE_COLUMNS = [Column("version", N_("Version")), Column("effective_at", N_("Eff
                 Column("doc", N_("Rules"), "json", sortable=False)]
 
 
-def _rules_page(request: Request, who: Staff, *, status: int = 200, errors: dict | None = None,
-                typed: dict | None = None) -> Response:
+def _rules_page(request: Request, who: Staff, *, status: int = 200, errors: dict[str, str] | None = None,
+                typed: dict[str, Any] | None = None) -> Response:
     import json
     db = request.app.state.db
     query = list_query(request, sorts=["version", "effective_at"])
@@ -98,8 +98,8 @@ def publish_rules(request: Request, posted: Operator) -> Response:
 
 # --- label batches ----------------------------------------------------------------------------
 
-def _labels_page(request: Request, who: Staff, *, status: int = 200, errors: dict | None = None,
-                 typed: dict | None = None) -> Response:
+def _labels_page(request: Request, who: Staff, *, status: int = 200, errors: dict[str, str] | None = None,
+                 typed: dict[str, Any] | None = None) -> Response:
     rows, has_key = label_batch_admin.batches(request.app.state.db)
     return PAGES.render(request, "console/labels.html", {"batches": rows, "has_key": has_key,
                                                          "may_edit": who.may(R.CATALOGUE), "errors": errors or {},
@@ -139,8 +139,8 @@ def records(type_: str, request: Request, who: Reader) -> Response:
                 template="console/records.html", extra={"type_": type_, "may_edit": who.may(R.CATALOGUE)})
 
 
-def _form(request: Request, type_: str, record: dict | None, *, status: int = 200, errors: dict | None = None,
-          new: bool) -> Response:
+def _form(request: Request, type_: str, record: dict[str, Any] | None, *, status: int = 200,
+          errors: dict[str, str] | None = None, new: bool) -> Response:
     return PAGES.render(request, "console/record.html", {
         "type_": type_, "title": TITLES[type_], "fields": C.TYPES[type_], "r": record or {}, "new": new,
         "errors": errors or {}}, status=status)
@@ -156,7 +156,8 @@ def edit_record(type_: str, key: str, request: Request, _who: Reader) -> Respons
     return edit_form(request, type_, key)
 
 
-def edit_form(request: Request, type_: str, key: str, *, status: int = 200, errors: dict | None = None) -> Response:
+def edit_form(request: Request, type_: str, key: str, *, status: int = 200,
+              errors: dict[str, str] | None = None) -> Response:
     """A record's form as it is stored (after a refused picture upload too)."""
     record = C.item(request.app.state.db, _type(type_), key)
     if record is None:

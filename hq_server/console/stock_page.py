@@ -5,7 +5,7 @@ store only (the use case checks it too)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
@@ -14,7 +14,7 @@ from hq_server import roles as R
 from hq_server.auth import Staff, now
 from hq_server.console import nav
 from hq_server.console.actor import actor_of
-from hq_server.console.lists import show
+from hq_server.console.lists import Filter, show
 from hq_server.console.pages import PAGES, PREFIX
 from hq_server.programme import catalogue_admin, stock
 from hq_server.programme.listing import ListQuery, Page
@@ -64,7 +64,7 @@ def _own(who: Staff, query: ListQuery) -> ListQuery:
                      {**query.filters, "location": who.store_id or "-"})
 
 
-def _choices(request: Request, who: Staff) -> dict:
+def _choices(request: Request, who: Staff) -> dict[str, Any]:
     db = request.app.state.db
     gifts = [(g["key"], g.get("name", g["key"])) for g in catalogue_admin.find(db, "gift", ListQuery(per=200)).rows]
     stores = stock.store_locations(db)  # a store manager sends to any store too
@@ -73,8 +73,8 @@ def _choices(request: Request, who: Staff) -> dict:
             "mine": mine}
 
 
-def _list(request: Request, who: Staff, *, status: int = 200, errors: dict | None = None,
-          typed: dict | None = None) -> Response:
+def _list(request: Request, who: Staff, *, status: int = 200, errors: dict[str, str] | None = None,
+          typed: dict[str, Any] | None = None) -> Response:
     db = request.app.state.db
     extra = {"may_work": who.may(WORK), "errors": errors or {}, "typed": typed or {}, **_choices(request, who)}
     if status != 200:  # a refused form: the list as it was, the form with what was typed and the wrong field
@@ -88,9 +88,9 @@ def _list(request: Request, who: Staff, *, status: int = 200, errors: dict | Non
                 template="console/stock.html", extra=extra)
 
 
-def _filters(request: Request, who: Staff) -> list:
+def _filters(request: Request, who: Staff) -> list[Filter]:
     gettext = PAGES.gettext(request)
-    found: list = [("gift_id", N_("Gift"), None)]
+    found: list[Filter] = [("gift_id", N_("Gift"), None)]
     if who.role != StaffRole.STORE_MANAGER:
         found.append(("location", N_("Location"), None))
     return [*found, ("short", N_("Stock"), [("yes", gettext(N_("None left")))])]
@@ -118,7 +118,7 @@ def moves(request: Request, who: Reader) -> Response:
                 template="console/stock_moves.html")
 
 
-def _done(request: Request, text: str, **params) -> Response:
+def _done(request: Request, text: str, **params: Any) -> Response:
     return flash.redirect(request, BASE, text, **params)
 
 

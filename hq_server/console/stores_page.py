@@ -4,7 +4,7 @@ types into its enrolment form, revoking a till. A store manager sees only their 
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import RedirectResponse, Response
@@ -48,7 +48,8 @@ def stores(request: Request, who: Reader) -> Response:
                 template="console/stores.html", extra=_stores_extra(request, who))
 
 
-def _stores_extra(request: Request, who: Staff, errors: dict | None = None, typed: dict | None = None) -> dict:
+def _stores_extra(request: Request, who: Staff, errors: dict[str, str] | None = None,
+                  typed: dict[str, Any] | None = None) -> dict[str, Any]:
     may_set = who.may(R.CATALOGUE)
     return {"may_create": who.may(R.USERS), "errors": errors or {}, "typed": typed or {}, "may_set_limits": may_set,
             "chain_limits": store_admin.chain_limits(request.app.state.db) if may_set else None}
@@ -77,15 +78,15 @@ def create(request: Request, posted: AdminForm) -> Response:
     return response
 
 
-def _stores_again(request: Request, who: Staff, bad: BadField, typed: dict) -> Response:
+def _stores_again(request: Request, who: Staff, bad: BadField, typed: dict[str, Any]) -> Response:
     page = store_admin.find(request.app.state.db, who, ListQuery())
     return PAGES.render(request, "console/stores.html", {
         "title": N_("Stores and tills"), "page": page, "columns": COLUMNS, "filters": [], "search_hint": "",
         **_stores_extra(request, who, {bad.field: bad.message}, typed)}, status=bad.status)
 
 
-def _store_page(request: Request, who: Staff, store_id: str, *, token: dict | None = None, status: int = 200,
-                errors: dict | None = None, typed: dict | None = None) -> Response:
+def _store_page(request: Request, who: Staff, store_id: str, *, token: dict[str, Any] | None = None, status: int = 200,
+                errors: dict[str, str] | None = None, typed: dict[str, Any] | None = None) -> Response:
     store = store_admin.store(request.app.state.db, who, store_id, now())
     if typed is None:  # "change" on a staff row opens the form with that person's name and role
         chosen = request.query_params.get("staff")

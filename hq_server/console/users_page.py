@@ -3,7 +3,7 @@ active), unlock a login lock, end a user's sessions."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import RedirectResponse, Response
@@ -16,6 +16,7 @@ from hq_server.console.lists import show
 from hq_server.console.pages import PAGES, PREFIX
 from hq_server.console.words import ROLE_NAMES
 from hq_server.programme import staff_accounts
+from hq_server.programme.listing import ListQuery, Page
 from hq_server.programme.refusals import BadField
 from hq_server.roles import StaffRole
 from hq_server.web import flash
@@ -48,7 +49,7 @@ def users(request: Request, _who: Admin) -> Response:
     db = request.app.state.db
     gettext = PAGES.gettext(request)
 
-    def fetch(q):
+    def fetch(q: ListQuery) -> Page:
         page = staff_accounts.find(db, q)
         return type(page)([{**r, "role": gettext(ROLE_NAMES[StaffRole(r["role"])])} for r in page.rows], page.total,
                           page.query)
@@ -60,7 +61,8 @@ def users(request: Request, _who: Admin) -> Response:
                 template="console/users.html")
 
 
-def _form(request: Request, user: dict | None, *, status: int = 200, errors: dict | None = None) -> Response:
+def _form(request: Request, user: dict[str, Any] | None, *, status: int = 200,
+          errors: dict[str, str] | None = None) -> Response:
     return PAGES.render(request, "console/user.html", {
         "user": user, "errors": errors or {}, "roles": _roles(request),
         "stores": staff_accounts.store_choices(request.app.state.db)}, status=status)
@@ -79,8 +81,9 @@ def edit_user(username: str, request: Request, _who: Admin) -> Response:
 @router.post("/save")
 def save_user(request: Request, posted: AdminForm) -> Response:
     username = posted.text("username", 40)
-    typed = {"username": username, "role": posted.text("role", 20), "store_id": posted.text("store_id", 36) or None,
-             "active": posted.form.get("active") == "1"}
+    typed: dict[str, Any] = {"username": username, "role": posted.text("role", 20),
+                             "store_id": posted.text("store_id", 36) or None,
+                             "active": posted.form.get("active") == "1"}
     try:
         staff_accounts.save(request.app.state.db, actor_of(posted.who), username, role=typed["role"],
                             store_id=typed["store_id"], password=posted.text("password", 200) or None,

@@ -4,7 +4,8 @@ the payout file (then marked, so none is paid twice). Every decision and export 
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
@@ -45,7 +46,7 @@ COLUMNS = [
 ]
 
 
-def _worded(page: Page, gettext) -> Page:
+def _worded(page: Page, gettext: Callable[[str], str]) -> Page:
     return Page([{**r, "state_text": gettext(STATES.get(r["status"], r["status"])),
                   "type_text": gettext(POINT_TYPES.get(r["point_type"], r["point_type"]))} for r in page.rows],
                 page.total, page.query)
@@ -65,8 +66,8 @@ def withdrawals(request: Request, _who: Reader) -> Response:
                 extra={"to_pay": waiting})
 
 
-def _page(request: Request, withdrawal_id: str, *, status: int = 200, errors: dict | None = None,
-          typed: dict | None = None) -> Response:
+def _page(request: Request, withdrawal_id: str, *, status: int = 200, errors: dict[str, str] | None = None,
+          typed: dict[str, Any] | None = None) -> Response:
     w = W.withdrawal(request.app.state.db, withdrawal_id)
     return PAGES.render(request, "console/withdrawal.html", {"w": w, "states": STATES, "errors": errors or {},
                                                              "typed": typed or {}}, status=status)

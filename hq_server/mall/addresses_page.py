@@ -31,8 +31,9 @@ def book(request: Request, who: MemberSession = Depends(member_page), next: str 
         "max": A.MAX_ADDRESSES, "next": _back(next)})
 
 
-def _form(request: Request, who: MemberSession, *, saved: A.Saved | None = None, form: dict | None = None,
-          status: int = 200, error: str | None = None, next_: str = "") -> Response:
+def _form(request: Request, who: MemberSession, *, saved: A.Saved | None = None,
+          form: dict[str, str] | None = None, status: int = 200, error: str | None = None,
+          next_: str = "") -> Response:
     values = form or ({"name": saved.name, "phone": saved.phone, "address": saved.address,
                        "default": "1" if saved.is_default else ""} if saved else {})
     return PAGES.render(request, "mall/address_form.html", {

@@ -11,16 +11,18 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from hq_server.auth import now
+from hq_server.db import Database
 from hq_server.errors import HQProblem
 from hq_server.mall import words
 from hq_server.mall.member import MemberForm, member_form, member_page
 from hq_server.mall.pages import PAGES, PREFIX
 from hq_server.programme.chain_codes import coupon_qr
-from hq_server.programme.coupons import coupon_offers, coupon_types_named, issue_coupon, member_coupons
+from hq_server.programme.coupons import IssuedCoupon, coupon_offers, coupon_types_named, issue_coupon, member_coupons
 from hq_server.programme.member_sessions import MemberSession
 from hq_server.programme.statement import card
 from hq_server.web import flash
 from hq_server.web.qr import qr_svg
+from pos_app.domain.coupons import CouponType
 
 router = APIRouter(include_in_schema=False)  # under PREFIX (pages.mount)
 
@@ -40,7 +42,7 @@ def _page(request: Request, who: MemberSession, *, status: int = 200, error: str
         status=status)
 
 
-def _all_types(db, mine, offers) -> dict:
+def _all_types(db: Database, mine: list[IssuedCoupon], offers: list[CouponType]) -> dict[str, CouponType]:
     """Types of the member's coupons no longer on offer: their names still show (from the catalogue)."""
     missing = {c.type_id for c in mine} - {t.type_id for t in offers}
     return coupon_types_named(db, missing) if missing else {}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
 from hq_server.auth import now
@@ -33,7 +34,7 @@ def _form(request: Request, *, step: str = "phone", status: int = 200, error: st
         "resend_s": state.sms.resend_s, "member": None}, status=status)
 
 
-def _field(form, name: str) -> str:
+def _field(form: FormData, name: str) -> str:
     value = form.get(name)
     return value.strip()[:MAX_FIELD] if isinstance(value, str) else ""
 
@@ -53,7 +54,7 @@ def join(ref: str = "") -> Response:
     return RedirectResponse(f"{PREFIX}/login?ref={ref[:MAX_FIELD]}", status_code=303)
 
 
-async def _posted(request: Request):
+async def _posted(request: Request) -> FormData:
     form = await request.form()
     request.state.session_secret = None
     if not csrf.matches(request.cookies.get(csrf.PRE_COOKIE), str(form.get(csrf.FIELD) or "")):

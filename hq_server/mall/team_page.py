@@ -17,7 +17,7 @@ from hq_server.mall.member import MemberForm, member_form, member_page
 from hq_server.mall.pages import PAGES, PREFIX
 from hq_server.programme.member_sessions import MemberSession
 from hq_server.programme.team import guide_of, team, team_page as level_page
-from hq_server.programme.withdrawals import list_withdrawals, point_policies, request_withdrawal
+from hq_server.programme.withdrawals import Withdrawal, list_withdrawals, point_policies, request_withdrawal
 from hq_server.web import flash
 from pos_app.domain.ledger import PointType
 
@@ -26,7 +26,7 @@ KEYS = uuid.UUID("0b8e5a3c-6f41-5d2e-9a7b-3c1d2e4f5a60")  # a form's key -> its 
 
 
 def _page(request: Request, who: MemberSession, *, status: int = 200, error: str | None = None,
-          form: dict | None = None) -> Response:
+          form: dict[str, str] | None = None) -> Response:
     state = request.app.state
     got = team(state.db, who.member_id, now=now())
     policies = point_policies(state.db)
@@ -64,13 +64,14 @@ async def withdraw(request: Request, posted: MemberForm = Depends(member_form)) 
     form = {k: posted.text(k, 64) for k in ("point_type", "points", "key")}
     points = int(form["points"]) if form["points"].isdigit() and len(form["points"]) < 10 else -1
 
-    def ask():
+    def ask() -> Withdrawal:
         ptype = form["point_type"]
         holder = who.member_id
         if ptype == PointType.GUIDE:
-            holder = guide_of(state.db, who.member_id)
-            if holder is None:
+            guide = guide_of(state.db, who.member_id)
+            if guide is None:
                 raise HQProblem(409, "withdraw_not_allowed", "point_type: this member is not a guide")
+            holder = guide
         wid = str(uuid.uuid5(KEYS, f"{who.member_id}:{form['key']}")) if form["key"] else None
         return request_withdrawal(state.db, holder=holder, point_type=ptype, points=points,
                                   requested_by="mall", withdrawal_id=wid, now=now())

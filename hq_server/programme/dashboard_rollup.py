@@ -33,7 +33,8 @@ from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import BigInteger, Connection, case, delete, func, literal_column, select, tuple_
+from sqlalchemy import (BigInteger, ColumnElement, Connection, Select, Table, case, delete, func, literal_column,
+                        select, tuple_)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -47,14 +48,14 @@ DAY_COLUMNS = ("events", "sales_fen", "issued_any", "issued_own", "issued_acct",
                "expired")
 
 
-def json_text(conn: Connection, column, key: str):
+def json_text(conn: Connection, column: ColumnElement[Any], key: str) -> ColumnElement[Any]:
     """A payload's top-level text field, read by the database (payloads are JSON text)."""
     if conn.dialect.name == "sqlite":
         return func.json_extract(column, f"$.{key}")
     return func.cast(column, JSONB).op("->>")(key)
 
 
-def json_int(conn: Connection, column, key: str):
+def json_int(conn: Connection, column: ColumnElement[Any], key: str) -> ColumnElement[Any]:
     if conn.dialect.name == "sqlite":
         return func.json_extract(column, f"$.{key}")
     # a payload's field is checked by the tills' parsers; only digits are summed here, whatever HQ holds
@@ -62,7 +63,7 @@ def json_int(conn: Connection, column, key: str):
     return case((text_.op("~")(r"^-?\d{1,18}$"), func.cast(text_, BigInteger)), else_=None)
 
 
-def local_day(conn: Connection, column):
+def local_day(conn: Connection, column: ColumnElement[Any]) -> ColumnElement[Any]:
     """The chain's local calendar day of a stored UTC time, in SQL (China has no daylight saving)."""
     if conn.dialect.name == "sqlite":
         return func.date(column, "+8 hours")
@@ -81,7 +82,8 @@ def _set_state(conn: Connection, name: str, value: int) -> None:
     _add(conn, dashboard_state, ("name",), [{"name": name, "value": value}], replace=True)
 
 
-def _add(conn: Connection, table, keys: tuple[str, ...], rows: list[dict[str, Any]], replace: bool = False) -> None:
+def _add(conn: Connection, table: Table, keys: tuple[str, ...], rows: list[dict[str, Any]],
+         replace: bool = False) -> None:
     """Upsert rows, adding their figures to a row already there (or replacing them)."""
     if not rows:
         return
@@ -131,14 +133,15 @@ def rebuild(conn: Connection, *, new_members: bool = True) -> None:
     _fold(conn, None, upto, with_members=False)
     b = M.balances.c
     _set_state(conn, "outstanding", int(conn.execute(select(func.coalesce(func.sum(b.balance), 0))
-                                                     .where(b.account.startswith("member:"), b.balance > 0)).scalar()))
+                                                     .where(b.account.startswith("member:"), b.balance > 0))
+                                         .scalar_one()))
     _set_state(conn, "seq", upto)
 
 
 def _fold(conn: Connection, since: int | None, upto: int, with_members: bool = True) -> None:
     """Add the events numbered in (since, upto] (all of them when since is None) to the rollup."""
     e, p = M.events.c, M.postings.c
-    numbered = [e.hq_seq <= upto] + ([e.hq_seq > since] if since is not None else [])
+    numbered: list[ColumnElement[bool]] = [e.hq_seq <= upto] + ([e.hq_seq > since] if since is not None else [])
     day = local_day(conn, e.device_time).label("day")
     days: dict[tuple[date, str], dict[str, int]] = defaultdict(lambda: dict.fromkeys(DAY_COLUMNS, 0))
     for r in conn.execute(select(day, e.store_id, func.count().label("n"),
@@ -180,7 +183,7 @@ def _fold(conn: Connection, since: int | None, upto: int, with_members: bool = T
         _fold_new_members(conn, numbered)
 
 
-def _live_members(conn: Connection, *where):
+def _live_members(conn: Connection, *where: ColumnElement[bool]) -> Select[Any]:
     """The members not merged away, counted per local day of created_at and home store."""
     m = M.members.c
     day = local_day(conn, m.created_at).label("day")
@@ -201,7 +204,7 @@ def count_new_members(conn: Connection, days: list[date] | None = None) -> None:
             conn, m.created_at >= start, m.created_at < start + timedelta(days=1))))
 
 
-def _fold_new_members(conn: Connection, numbered: list) -> None:
+def _fold_new_members(conn: Connection, numbered: list[ColumnElement[bool]]) -> None:
     """Count again the days of the members registered or merged away by the events folded in."""
     e, m = M.events.c, M.members.c
     day = local_day(conn, m.created_at)
@@ -213,7 +216,7 @@ def _fold_new_members(conn: Connection, numbered: list) -> None:
     count_new_members(conn, days)
 
 
-def _fold_members(conn: Connection, numbered: list, day) -> None:
+def _fold_members(conn: Connection, numbered: list[ColumnElement[bool]], day: ColumnElement[Any]) -> None:
     """Move the members' last days forward, and the per-day counts with them."""
     e, a = M.events.c, dashboard_last_active.c
     latest: dict[tuple[str, str], date] = {}
@@ -243,7 +246,7 @@ def _fold_members(conn: Connection, numbered: list, day) -> None:
          [{"scope": s, "day": d, "members": n} for (s, d), n in sorted(counts.items()) if n])
 
 
-def _fold_outstanding(conn: Connection, numbered: list) -> None:
+def _fold_outstanding(conn: Connection, numbered: list[ColumnElement[bool]]) -> None:
     """The members' positive balances after the fold minus before it, for the accounts the events moved
     (each balance now, under the writer lock, is its balance at the fold's end)."""
     e, p, b = M.events.c, M.postings.c, M.balances.c
@@ -253,5 +256,5 @@ def _fold_outstanding(conn: Connection, numbered: list) -> None:
     now_ = func.coalesce(b.balance, 0)
     change = conn.execute(select(func.coalesce(func.sum(
         case((now_ > 0, now_), else_=0) - case((now_ - moved.c.delta > 0, now_ - moved.c.delta), else_=0)), 0))
-        .select_from(moved.outerjoin(M.balances, b.account == moved.c.account))).scalar()
+        .select_from(moved.outerjoin(M.balances, b.account == moved.c.account))).scalar_one()
     _set_state(conn, "outstanding", (_state(conn, "outstanding") or 0) + int(change))

@@ -15,15 +15,16 @@ import re
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Select, func, or_, select, update
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.visitors import InternalTraversal
 
 from hq_server import members_admin
 from hq_server.ledger import hq_events
 from hq_server import models as M
 from hq_server.ledger.book import Book
-from hq_server.db import Database
+from hq_server.db import Database, Seq
 from hq_server.errors import HQProblem
 from hq_server.ledger.ingest import Ingest
 from hq_server.ledger.member_records import member_doc
@@ -45,7 +46,7 @@ _UUID = re.compile(ID_PATTERN.strip("^$"))
 FROZEN = member_standing.FROZEN
 
 
-class _Bytewise(ColumnElement):
+class _Bytewise(ColumnElement[Any]):
     """A text column compared by code point (PostgreSQL: COLLATE "C"; SQLite's comparison already is):
     a prefix is then one range of an index on it whatever the database's collation, read in its order."""
     inherit_cache = True
@@ -57,7 +58,7 @@ class _Bytewise(ColumnElement):
 
 
 @compiles(_Bytewise)
-def _bytewise(element: _Bytewise, compiler: Any, **kw: Any) -> str:
+def _bytewise(element: _Bytewise, compiler: SQLCompiler, **kw: Any) -> str:
     return compiler.process(element.col, **kw)
 
 
@@ -76,7 +77,7 @@ def _prefix(col: Any, q: str) -> Any:
     return col.like(q.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%", escape="/")
 
 
-def _search(stmt: Select, q: str) -> Select:
+def _search(stmt: Select[Any], q: str) -> Select[Any]:
     """Digits: a phone prefix (all 12 digits: a card number too); a UUID: the member's id; anything else:
     a name prefix."""
     if _UUID.fullmatch(q):
@@ -87,7 +88,7 @@ def _search(stmt: Select, q: str) -> Select:
     return stmt.where(_prefix(NAME, q))
 
 
-def _search_sort(q: str) -> tuple:
+def _search_sort(q: str) -> tuple[Any, ...]:
     """While searching: by phone or by name, the order of the index the search reads."""
     if _UUID.fullmatch(q):
         return ()
@@ -166,7 +167,7 @@ def statement(db: Database, member_id: str, query: ListQuery) -> Page:
                 page.at_least)
 
 
-def _rules(conn, now: datetime) -> Rules:
+def _rules(conn: Connection, now: datetime) -> Rules:
     r = M.rules.c
     row = conn.execute(select(r.doc).where(r.effective_at <= now).order_by(r.version.desc()).limit(1)).first()
     parsed = parse_rules(json.loads(row.doc)) if row else None
@@ -209,7 +210,8 @@ def adjust(db: Database, actor: Actor, member_id: str, points: Any, reason: str,
     return {"event_id": written, "points": points}
 
 
-def _entry(conn, actor: Actor, member_id: str, points: int, reason: str, approver: str | None, now: datetime):
+def _entry(conn: Connection, actor: Actor, member_id: str, points: int, reason: str, approver: str | None,
+           now: datetime) -> tuple[L.Entry, Rules, int]:
     """The adjustment's ledger entry as the tills' points engine builds it, or BadField when it cannot be
     made (beyond the rules' largest adjustment, or more points taken than the member has)."""
     rules = _rules(conn, now)
@@ -218,6 +220,7 @@ def _entry(conn, actor: Actor, member_id: str, points: int, reason: str, approve
                                         most=rules.max_adjust_points))
     book = Book(conn)
     payload = {"reason": reason, "approver": approver, "by": actor.username}
+    entry: L.Entry | Problem
     if points > 0:
         owed = -book.balance(L.debt_account(member_id))
         entry = E.earn(Kind.ADJUST, member_id=member_id, points=points, store_id=M.HQ_ORIGIN, owed=owed,
@@ -231,7 +234,7 @@ def _entry(conn, actor: Actor, member_id: str, points: int, reason: str, approve
     return entry, rules, book.balance(L.member_account(member_id))
 
 
-def _write_adjust(conn, seq, db_url: str, actor: Actor, member_id: str, points: int, reason: str,
+def _write_adjust(conn: Connection, seq: Seq, db_url: str, actor: Actor, member_id: str, points: int, reason: str,
                   approver: str | None, now: datetime) -> str:
     entry, rules, balance = _entry(conn, actor, member_id, points, reason, approver, now)
     written = hq_events.write(conn, seq, db_url, [entry], staff_id=actor.username[:36], rule_version=rules.version,
@@ -242,7 +245,7 @@ def _write_adjust(conn, seq, db_url: str, actor: Actor, member_id: str, points: 
     return written.event_id
 
 
-def _require_member(conn, member_id: str) -> Any:
+def _require_member(conn: Connection, member_id: str) -> Any:
     row = conn.execute(select(m.member_id, m.risk_flag, m.merged_into).where(m.member_id == member_id)).first()
     if row is None:
         raise HQProblem(404, "not_found", f"no member {member_id}")
@@ -318,7 +321,7 @@ def unfreeze(db: Database, actor: Actor, member_id: str, now: datetime) -> None:
                      after={"risk_flag": earlier}, at=now)
 
 
-def _set_flag(conn, seq, member_id: str, flag: str | None, now: datetime) -> None:
+def _set_flag(conn: Connection, seq: Seq, member_id: str, flag: str | None, now: datetime) -> None:
     ing = Ingest(conn, seq, M.HQ_ORIGIN, now)
     conn.execute(update(M.members).where(m.member_id == member_id).values(risk_flag=flag, updated_seq=seq.next()))
     _member_item(ing, member_id)

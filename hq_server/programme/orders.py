@@ -33,11 +33,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Unpack, cast
 
-from sqlalchemy import Connection, func, literal, select, update
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import Connection, Row, func, literal, select, update
 
 from hq_server import device_keys
 from hq_server import models as M
@@ -71,6 +73,11 @@ PICKUP, DELIVERY = "pickup", "delivery"
 PLACED, PICKING, SHIPPED, DELIVERED, PICKED_UP, CANCELLED = ("placed", "picking", "shipped", "delivered",
                                                               "picked_up", "cancelled")
 HQ = M.HQ_ORIGIN
+# An order's state and the steps of a delivery as words in a refusal (a face shows them in its language).
+STATE_WORDS = {PLACED: said("placed"), PICKING: said("being picked"), SHIPPED: said("shipped"),
+               DELIVERED: said("delivered"), PICKED_UP: said("picked up"), CANCELLED: said("cancelled")}
+STEP_WORDS = {"picked": said("be picked"), "shipped": said("be shipped"),
+              "marked delivered": said("be marked delivered")}
 _KEY = re.compile(r"[\x21-\x7e]{1,64}")  # printable ASCII: a form's token, a UUID
 MAX_ADDRESS = 200
 MAX_REASON = 200
@@ -120,7 +127,7 @@ def _gift(conn: Connection, gift_id: str) -> Gift:
     return parsed
 
 
-def _gift_names(conn: Connection, gift_ids) -> dict[str, str]:
+def _gift_names(conn: Connection, gift_ids: Iterable[str]) -> dict[str, str]:
     """The gifts' names in one read (a list of orders names many)."""
     c = M.catalog.c
     ids = sorted(set(gift_ids))
@@ -133,22 +140,22 @@ _SELECT = select(orders, _USE.c.event_id.label("use_event"), _USE.c.store_id.lab
     orders, _USE, _USE.c.code_key == literal("P:") + orders.c.order_id, isouter=True)
 
 
-def _status(r) -> tuple[str, str | None]:
+def _status(r: Row[Unpack[tuple[Any, ...]]]) -> tuple[str, str | None]:
     """A pickup order collected at a till is told by the code's first use (hq_server.ledger.code_uses)."""
     if r.mode == PICKUP and r.status == PLACED and r.use_event is not None and r.use_event != r.close_event:
         return PICKED_UP, r.use_store
     return r.status, None
 
 
-def _store_names(conn: Connection, store_ids) -> dict[str, str]:
+def _store_names(conn: Connection, store_ids: Iterable[str]) -> dict[str, str]:
     ids = sorted(set(store_ids) - {WAREHOUSE})
     rows = conn.execute(select(M.stores.c.store_id, M.stores.c.name).where(M.stores.c.store_id.in_(ids))).all() \
         if ids else []
     return {r.store_id: r.name for r in rows}
 
 
-def _order(conn: Connection, db_url: str, r, key=None, names: dict[str, str] | None = None,
-           stores: dict[str, str] | None = None) -> Order:
+def _order(conn: Connection, db_url: str, r: Row[Unpack[tuple[Any, ...]]], key: Ed25519PrivateKey | None = None,
+           names: dict[str, str] | None = None, stores: dict[str, str] | None = None) -> Order:
     status, collected_at = _status(r)
     address = Address(**json.loads(r.address)) if r.address else None
     code = None
@@ -162,7 +169,7 @@ def _order(conn: Connection, db_url: str, r, key=None, names: dict[str, str] | N
                  (stores if stores is not None else _store_names(conn, [r.location])).get(r.location))
 
 
-def _row(conn: Connection, order_id: str, member_id: str | None = None):
+def _row(conn: Connection, order_id: str, member_id: str | None = None) -> Row[Unpack[tuple[Any, ...]]]:
     r = conn.execute(_SELECT.where(orders.c.order_id == order_id)).first() if isinstance(order_id, str) else None
     if r is None or (member_id is not None and r.member_id != member_id):
         raise HQProblem(404, "order_unknown", said("order_id: no order %(order)r", order=str(order_id)[:36]))
@@ -208,10 +215,12 @@ def orders_page(db: Database, query: ListQuery) -> Page:
     order id, tracking number or member id). A pickup order collected at a till reads picked_up."""
     with db.read() as conn:
         page = fetch(conn, _SELECT, query, SHAPE, lambda r: r)
+        # the rows as read (lambda r: r), not yet dicts: they become Orders below
+        rows = cast("list[Row[Unpack[tuple[Any, ...]]]]", page.rows)
         key = device_keys.hq_key_if_made(conn, db.url)
-        names = _gift_names(conn, [r.gift_id for r in page.rows])
-        stores = _store_names(conn, [r.location for r in page.rows])
-        return Page([_order(conn, db.url, r, key, names, stores).__dict__ for r in page.rows], page.total, page.query)
+        names = _gift_names(conn, [r.gift_id for r in rows])
+        stores = _store_names(conn, [r.location for r in rows])
+        return Page([_order(conn, db.url, r, key, names, stores).__dict__ for r in rows], page.total, page.query)
 
 
 def pickup_stores(db: Database, gift_id: str) -> list[StockLevel]:
@@ -264,7 +273,7 @@ def already_redeemed(conn: Connection, member_id: str, gift_id: str) -> int:
          .join_from(u, e, e.c.event_id == u.c.event_id, isouter=True)
          .where(pickups.c.member_id == member_id, pickups.c.gift_id == gift_id,
                 (e.c.kind.is_(None)) | (e.c.kind != str(Kind.REDEEM_VOID))))
-    return int(conn.execute(q).scalar())
+    return int(conn.execute(q).scalar_one())
 
 
 def _refusal(problems: tuple[Problem, ...], location: str) -> BadField:
@@ -286,7 +295,7 @@ def place_order(db: Database, *, member_id: str, gift_id: str, qty: int, mode: s
             return _order(conn, db.url, same)
         member = R.require_member(conn, member_id)
         if (member.risk_flag or "").startswith(FROZEN):
-            raise HQProblem(409, "member_frozen", "this account is frozen: ask customer service")
+            raise HQProblem(409, "member_frozen", said("this account is frozen: ask customer service"))
         gift = _gift(conn, gift_id)
         if location != WAREHOUSE and conn.execute(select(M.stores.c.store_id).where(
                 M.stores.c.store_id == location)).first() is None:
@@ -324,7 +333,7 @@ def place_order(db: Database, *, member_id: str, gift_id: str, qty: int, mode: s
 
 # --- cancelling, shipping -----------------------------------------------------------------------
 
-def _room(conn: Connection, member_id: str, takes, now: datetime) -> Room:
+def _room(conn: Connection, member_id: str, takes: tuple[L.LotTake, ...], now: datetime) -> Room:
     """What the member's account can take back now (as a till's give_back_room reads it)."""
     lt = M.lots.c
     account = L.member_account(member_id)
@@ -348,10 +357,13 @@ def cancel_order(db: Database, order_id: str, *, now: datetime, member_id: str |
         r = _row(conn, order_id, member_id)
         status, collected_at = _status(r)
         if status not in (PLACED, PICKING):
-            where = f" at store {collected_at}" if collected_at else ""
-            raise HQProblem(409, "order_closed", f"this order is already {status.replace('_', ' ')}{where}: "
-                                                 "it cannot be cancelled")
-        hold = json.loads(conn.execute(select(M.events.c.payload).where(M.events.c.event_id == r.hold_event)).scalar())
+            state = STATE_WORDS.get(status, status)
+            raise HQProblem(409, "order_closed", said(
+                "this order is already %(state)s at store %(store)s: it cannot be cancelled", state=state,
+                store=collected_at) if collected_at else said(
+                "this order is already %(state)s: it cannot be cancelled", state=state))
+        hold = json.loads(conn.execute(select(M.events.c.payload).where(M.events.c.event_id == r.hold_event))
+                          .scalar_one())
         takes = E.takes_from_doc(hold.get("lots", []))
         entry = E.release_hold(Kind.REDEEM_VOID, member_id=r.member_id, hold_takes=takes, points=r.points,
                                store_id=HQ, room=_room(conn, r.member_id, takes, now),
@@ -372,16 +384,18 @@ def cancel_order(db: Database, order_id: str, *, now: datetime, member_id: str |
         return _order(conn, db.url, _row(conn, r.order_id))
 
 
-def _set(conn: Connection, order_id: str, now: datetime, **values) -> None:
+def _set(conn: Connection, order_id: str, now: datetime, **values: Any) -> None:
     conn.execute(update(orders).where(_o.order_id == order_id).values(updated_at=now, **values))
 
 
-def _delivery(conn: Connection, order_id: str, allowed: tuple[str, ...], what: str):
+def _delivery(conn: Connection, order_id: str, allowed: tuple[str, ...], what: str) -> Row[Unpack[tuple[Any, ...]]]:
     r = _row(conn, order_id)
     if r.mode != DELIVERY:
-        raise HQProblem(409, "not_delivery", f"a pickup order is collected at its store, not {what}")
+        raise HQProblem(409, "not_delivery", said("a pickup order is collected at its store: it cannot %(step)s",
+                                                  step=STEP_WORDS[what]))
     if r.status not in allowed:
-        raise HQProblem(409, "order_state", f"this order is {r.status.replace('_', ' ')}: it cannot be {what}")
+        raise HQProblem(409, "order_state", said("this order is %(state)s: it cannot %(step)s",
+                                                 state=STATE_WORDS.get(r.status, r.status), step=STEP_WORDS[what]))
     return r
 
 

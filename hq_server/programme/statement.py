@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, and_, bindparam, case, func, select
+from sqlalchemy import ColumnElement, Connection, Label, Select, and_, bindparam, case, func, select
 
 from hq_server import models as M
 from hq_server.db import Database
@@ -105,12 +106,12 @@ class Card:
         return self.balances.get(PointType.CONSUMER, 0)
 
 
-def _card_statement():
+def _card_statement() -> Select[Any]:
     """The card's one statement, built once (SQLAlchemy builds and keys a statement's structure on every
     execution of a new object: for this one, with its six subqueries, more CPU than the read itself)."""
     m, b, st = M.members.c, M.balances.c, M.settings.c
 
-    def balance(name: str):
+    def balance(name: str) -> Label[Any]:
         return select(b.balance).where(b.account == bindparam(name)).scalar_subquery().label(name)
 
     version, doc = in_force(bindparam("now"))
@@ -183,7 +184,7 @@ def _expiring(conn: Connection, accounts: list[str], now: datetime, until: datet
     return list(days.values())
 
 
-def _tier(conn: Connection, rules, member_id: str, code: str, now: datetime) -> TierProgress:
+def _tier(conn: Connection, rules: Rules, member_id: str, code: str, now: datetime) -> TierProgress:
     """Spend is what the member's sales earned on (earn events' paid_fen) in the rolling window: HQ hears
     of refunds as point reversals, which carry no money, so a refunded sale still counts here until the
     tills' periodic re-evaluation moves the tier (tier_change events)."""
@@ -193,10 +194,14 @@ def _tier(conn: Connection, rules, member_id: str, code: str, now: datetime) -> 
         paid = json.loads(text).get("paid_fen")
         spend += paid if isinstance(paid, int) and not isinstance(paid, bool) and paid > 0 else 0
     current = by_code(rules.tiers, code)
-    above = sorted((t for t in rules.tiers if t.min_spend_fen > current.min_spend_fen), key=lambda t: t.min_spend_fen)
+    # The rules' tiers all have a min_spend_fen (pos_app.domain.rules._parse_tiers requires one); Tier types it
+    # int | None for HQ's tier records, which may be on points, and which these rules never hold.
+    above = sorted((t for t in rules.tiers if t.min_spend_fen > current.min_spend_fen),  # type: ignore[operator]
+                   key=lambda t: t.min_spend_fen)  # type: ignore[arg-type, return-value]
     nxt = above[0] if above else None
-    return TierProgress(code, current.name if current.code == code else code, spend, nxt and nxt.code,
-                        nxt and nxt.name, max(0, nxt.min_spend_fen - spend) if nxt else 0)
+    return TierProgress(code, current.name if current.code == code else code, spend, nxt.code if nxt else None,
+                        nxt.name if nxt else None,
+                        max(0, nxt.min_spend_fen - spend) if nxt else 0)  # type: ignore[operator]  # as above
 
 
 # --- the statement -------------------------------------------------------------------------------
@@ -241,7 +246,7 @@ def statement(db: Database, member_id: str, *, point_type: str | None = None, di
         raise HQProblem(422, "invalid_filter", f"a page is 1 to {MAX_PAGE} lines")
     accounts = {L.member_account(member_id, PointType(t)): t for t in ([point_type] if point_type else types)}
     p, e, s = M.postings.c, M.events.c, M.stores.c
-    where = [p.account.in_(list(accounts)), e.status.in_(("applied", "correction"))]
+    where: list[ColumnElement[bool]] = [p.account.in_(list(accounts)), e.status.in_(("applied", "correction"))]
     if direction:
         where.append(p.amount > 0 if direction == "in" else p.amount < 0)
     if store_id:

@@ -18,8 +18,10 @@ Each level is one read by an indexed subquery, whatever the size of the team.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, Select, func, select, update
 
@@ -87,7 +89,8 @@ def guide_of(db: Database, member_id: str) -> str | None:
         return _guide(conn, member_id)
 
 
-def _levels(conn: Connection, top: Select, below, rows_of, count_of) -> list[Level]:
+def _levels(conn: Connection, top: Select[Any], below: Callable[[Select[Any]], Select[Any]],
+            rows_of: Callable[[Select[Any]], Select[Any]], count_of: Callable[[Select[Any]], Select[Any]]) -> list[Level]:
     """Level 1 is who `top` (a SELECT of one id) recruited; each level below, who the level above did.
     `below(ids)` selects the ids a SELECT of ids recruited; `rows_of`, `count_of` read one level."""
     out, above = [], top
@@ -115,14 +118,14 @@ def team(db: Database, member_id: str, *, now: datetime) -> Team:
         balances = {str(t): R.balance(conn, L.member_account(member_id, t)) for t in (PointType.CONSUMER,
                                                                                         PointType.AGENT)}
 
-        def members_of(ids):
+        def members_of(ids: Select[Any]) -> Select[Any]:
             return select(m.member_id).where(m.referred_by.in_(ids))
 
-        def member_rows(ids):
+        def member_rows(ids: Select[Any]) -> Select[Any]:
             return (select(m.name, m.created_at).where(m.referred_by.in_(ids))
                     .order_by(m.created_at.desc(), m.member_id).limit(SHOWN))
 
-        def member_count(ids):
+        def member_count(ids: Select[Any]) -> Select[Any]:
             return select(func.count()).select_from(M.members).where(m.referred_by.in_(ids))
 
         agent = _levels(conn, select(m.member_id).where(m.member_id == member_id), members_of, member_rows,
@@ -137,14 +140,14 @@ def team(db: Database, member_id: str, *, now: datetime) -> Team:
         guide: list[Level] = []
         if guide_id is not None:
             balances[str(PointType.GUIDE)] = R.balance(conn, L.guide_account(guide_id))
-            def guides_of(ids):
+            def guides_of(ids: Select[Any]) -> Select[Any]:
                 return select(gr.staff_id).where(gr.recruited_by.in_(ids))
 
-            def guide_rows(ids):
+            def guide_rows(ids: Select[Any]) -> Select[Any]:
                 return (select(s.name, gr.at).join_from(M.guide_recruits, M.staff, s.staff_id == gr.staff_id)
                         .where(gr.recruited_by.in_(ids)).order_by(gr.at.desc(), gr.staff_id).limit(SHOWN))
 
-            def guide_count(ids):
+            def guide_count(ids: Select[Any]) -> Select[Any]:
                 return select(func.count()).select_from(M.guide_recruits).where(gr.recruited_by.in_(ids))
 
             guide = _levels(conn, select(s.staff_id).where(s.staff_id == guide_id), guides_of, guide_rows,
@@ -194,7 +197,7 @@ def team_page(db: Database, member_id: str, *, kind: str, level: int = 1, page: 
                 base.order_by(sr.at.desc(), sr.store_id).limit(per).offset((page - 1) * per))]
             return TeamPage(kind, 1, rows, int(total), page, per, q)
         if kind == "agent":
-            ids: Select = select(m.member_id).where(m.member_id == member_id)
+            ids: Select[Any] = select(m.member_id).where(m.member_id == member_id)
             for _ in range(level - 1):
                 ids = select(m.member_id).where(m.referred_by.in_(ids))
             total = conn.execute(select(func.count()).select_from(M.members).where(m.referred_by.in_(ids))).scalar_one()

@@ -23,6 +23,7 @@ import io
 import json
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
+from typing import Any, cast
 
 from sqlalchemy import Connection, select, update
 
@@ -70,7 +71,8 @@ class Withdrawal:
 def _policies(conn: Connection) -> dict[PointType, PointPolicy]:
     raw = conn.execute(select(M.settings.c.value).where(M.settings.c.key == POLICY_KEY)).scalar()
     parsed = parse_policies(json.loads(raw) if raw else {})
-    return parsed if isinstance(parsed, dict) else parse_policies({})
+    # parse_policies({}) is the defaults: never problems
+    return parsed if isinstance(parsed, dict) else cast(dict[PointType, PointPolicy], parse_policies({}))
 
 
 def point_policies(db: Database) -> dict[PointType, PointPolicy]:
@@ -78,11 +80,11 @@ def point_policies(db: Database) -> dict[PointType, PointPolicy]:
         return _policies(conn)
 
 
-def _policy_doc(policies: dict[PointType, PointPolicy]) -> dict:
+def _policy_doc(policies: dict[PointType, PointPolicy]) -> dict[str, Any]:
     return {str(t): asdict(p) for t, p in policies.items()}
 
 
-def set_point_policies(db: Database, *, doc: dict, actor: Actor | None = None,
+def set_point_policies(db: Database, *, doc: dict[str, Any], actor: Actor | None = None,
                        now: datetime | None = None) -> dict[PointType, PointPolicy]:
     """HQ's policy per point type ({"guide": {"withdraw": true, "min_withdraw_points": 1000, ...}, ...}).
     A refusal names the first wrong field (`guide.min_withdraw_points`)."""
@@ -204,7 +206,7 @@ def refuse_withdrawal(db: Database, *, withdrawal_id: str, staff: str, note: str
     with db.write() as (conn, seq):
         w = _pending(conn, withdrawal_id)
         hold = json.loads(conn.execute(select(M.events.c.payload)
-                                       .where(M.events.c.event_id == w.hold_event)).scalar())
+                                       .where(M.events.c.event_id == w.hold_event)).scalar_one())
         takes = tuple(LotTake(str(i), int(n)) for i, n in hold["lots"])
         account = hold["account"]
         lt = M.lots.c
@@ -213,11 +215,15 @@ def refuse_withdrawal(db: Database, *, withdrawal_id: str, staff: str, note: str
         first = conn.execute(select(lt.expires_at).where(lt.lot_id == takes[0].lot_id)).scalar() if takes else now
         room = Room(tuple(LotRoom(r.lot_id, r.amount - r.remaining, r.expires_at) for r in rows),
                     R.owed(conn, w.holder) if _member_of(w) else 0, new_id(), now, first or now)
-        entry = E.release_hold(Kind.REDEEM_VOID, member_id=_member_of(w), hold_takes=takes, points=w.points,
+        # A guide's withdrawal has no member: release_hold (which needs one) then gives back into the account
+        # "member:None:consumer" (no debt: room.owed is 0), and _to_account below moves that to the guide's.
+        entry = E.release_hold(Kind.REDEEM_VOID, member_id=_member_of(w),  # type: ignore[arg-type]
+                               hold_takes=takes, points=w.points,
                                store_id=M.HQ_ORIGIN, payload={"purpose": "withdrawal", "withdrawal_id": withdrawal_id,
                                                               "reason": note}, room=room)
         # release_hold gives back into the member's consumer account: the withdrawal's is its own type's
-        entry = _to_account(entry, L.member_account(_member_of(w)), account)
+        # (a guide's: the "member:None:consumer" above, hence the ignore)
+        entry = _to_account(entry, L.member_account(_member_of(w)), account)  # type: ignore[arg-type]
         event_id = hq_events.write(conn, seq, db.url, [entry], staff_id=R.staff_id(staff),
                                    rule_version=R.current_rules(conn, now).version, now=now)[0].event_id
         w = replace(w, status="refused", decided_by=staff, decided_at=now, settle_event=event_id, note=note)

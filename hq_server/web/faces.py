@@ -8,7 +8,9 @@ its sign-in page), in the reader's language.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any, cast
 from urllib.parse import quote
 
 from fastapi import APIRouter, FastAPI, Request
@@ -22,6 +24,8 @@ from hq_server.web import i18n
 from hq_server.web.cookies import set_cookie
 from hq_server.web.csrf import StaleForm
 from hq_server.web.pages import WEB_DIR, Pages
+
+_AsyncHandler = Callable[[Request, Any], Awaitable[Response]]
 
 # Every face keeps its assets in <package>/static, served under /static/ with the shared ones.
 FACE_STATIC = ("hq_server.console", "hq_server.mall")
@@ -71,19 +75,21 @@ def register(app: FastAPI, prefix: str, pages: Pages) -> None:
 
 
 def _install(app: FastAPI) -> None:
-    packages = [("hq_server.web", "static")]
+    packages: list[str | tuple[str, str]] = [("hq_server.web", "static")]
     for pkg in FACE_STATIC:
         folder = WEB_DIR.parent / pkg.rsplit(".", 1)[1] / "static"
         if folder.is_dir():
             packages.append((pkg, "static"))
     app.mount("/static", StaticFiles(packages=packages), name="static")
     app.include_router(router)
-    json_problem = app.exception_handlers.get(HQProblem)
-    json_invalid = app.exception_handlers.get(RequestValidationError)
-    json_http = app.exception_handlers.get(StarletteHTTPException)
+    # What the JSON API answers: errors.install's handlers, all async; FastAPI itself has (async) ones
+    # for a malformed request and an HTTP error, so those two are never missing.
+    json_problem = cast("_AsyncHandler | None", app.exception_handlers.get(HQProblem))
+    json_invalid = cast("_AsyncHandler", app.exception_handlers.get(RequestValidationError))
+    json_http = cast("_AsyncHandler", app.exception_handlers.get(StarletteHTTPException))
 
     @app.exception_handler(HQProblem)
-    async def _problem(request: Request, exc: HQProblem):
+    async def _problem(request: Request, exc: HQProblem) -> Response:
         face = _face_of(request)
         if face is None:
             return await json_problem(request, exc) if json_problem else problem_response(exc.status, exc.code,
@@ -91,21 +97,21 @@ def _install(app: FastAPI) -> None:
         return _error_page(request, face[1], exc.status, exc.code, exc.message)
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, exc: RequestValidationError):
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
         face = _face_of(request)
         if face is None:
             return await json_invalid(request, exc)
         return _error_page(request, face[1], 422, "invalid_input", validation_message(exc.errors()))
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException):
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         face = _face_of(request)
         if face is None:
             return await json_http(request, exc)
         return _error_page(request, face[1], exc.status_code, "http_error", str(exc.detail))
 
     @app.exception_handler(StaleForm)
-    async def _stale(request: Request, _exc: StaleForm):
+    async def _stale(request: Request, _exc: StaleForm) -> Response:
         face = _face_of(request)
         msg = "this form is out of date (the page was open too long, or you signed out): reload it and try again"
         if face is None:
@@ -113,7 +119,7 @@ def _install(app: FastAPI) -> None:
         return _error_page(request, face[1], 403, "stale_form", msg)
 
     @app.exception_handler(SignInNeeded)
-    async def _sign_in(request: Request, exc: SignInNeeded):
+    async def _sign_in(request: Request, exc: SignInNeeded) -> Response:
         if request.headers.get("hx-request"):  # htmx: the whole page goes to the sign-in form
             return Response(status_code=204, headers={"HX-Redirect": exc.login_path})
         return RedirectResponse(f"{exc.login_path}?next={quote(exc.back_to)}", status_code=303)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 CHAIN_TZ = ZoneInfo("Asia/Shanghai")
@@ -23,15 +24,16 @@ def points(n: int | None) -> str:
     return "" if n is None else f"{int(n):,}"
 
 
-def local_time(at: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+def local_time(at: datetime | date | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """A stored time (naive UTC, as HQ keeps them) in the chain's local time."""
     if at is None or at == "":
         return ""
     if isinstance(at, str):
         try:
-            at = datetime.fromisoformat(at)
+            parsed = datetime.fromisoformat(at)
         except ValueError:
             return at
+        at = parsed
     if isinstance(at, datetime):
         if at.tzinfo is None:
             at = at.replace(tzinfo=UTC)
@@ -41,7 +43,7 @@ def local_time(at: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return str(at)
 
 
-def cell(value, kind: str) -> str:
+def cell(value: Any, kind: str) -> str:
     """One table or CSV cell of a column of this kind."""
     if kind == "yuan":
         return yuan(value)
@@ -56,6 +58,6 @@ def cell(value, kind: str) -> str:
     return "" if value is None else str(value)
 
 
-def pretty_json(value) -> str:
+def pretty_json(value: Any) -> str:
     """A record for a person to read (the page escapes it; tojson's HTML-safe escapes are for scripts)."""
     return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True, default=str)

@@ -13,6 +13,7 @@ import csv
 import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import Request
@@ -32,7 +33,7 @@ class Column:
     label: str  # a msgid
     kind: str = "text"  # text | word (a state, a mode: never wrapped) | id (long: may wrap) | yuan | points | time | bool | code
     sortable: bool = True
-    link: Callable[[dict], str] | None = None  # the row's page, for the HTML table
+    link: Callable[[dict[str, Any]], str] | None = None  # the row's page, for the HTML table
 
 
 def list_query(request: Request, *, filters: Iterable[str] = (), sorts: Iterable[str] = (),
@@ -98,7 +99,8 @@ def wants_csv(request: Request) -> bool:
     return request.query_params.get("format") == "csv"
 
 
-def csv_response(filename: str, columns: Sequence[Column], rows: Iterable[dict], gettext) -> Response:
+def csv_response(filename: str, columns: Sequence[Column], rows: Iterable[dict[str, Any]],
+                 gettext: Callable[[str], str]) -> Response:
     buf = io.StringIO()
     buf.write("\ufeff")
     w = csv.writer(buf)

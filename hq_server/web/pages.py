@@ -9,9 +9,11 @@ rendered alone for htmx (jinja2-fragments).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from babel.support import NullTranslations
 from fastapi import Request
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2_fragments import render_block
@@ -37,7 +39,8 @@ class Pages:
                           # (a changed template shows after a restart)
                           auto_reload=False)
         translations = i18n.translations(lang, self.locale_dirs)
-        env.install_gettext_translations(translations, newstyle=True)
+        # the i18n extension adds this method to the environment when it loads (jinja2's stubs do not know it)
+        env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
         # `tr`: a use case's refusal in the reader's language where the catalogue has it, else as written
         # (plain gettext: the sentence is never %-formatted, whatever it holds)
         env.filters["tr"] = _translator(translations)
@@ -47,7 +50,7 @@ class Pages:
                            lang_names=i18n.NAMES, langs=i18n.LANGS, csrf_field=csrf.FIELD, **self.globals)
         return env
 
-    def gettext(self, request: Request):
+    def gettext(self, request: Request) -> Callable[[str], str]:
         return i18n.translations(lang_of(request), self.locale_dirs).gettext
 
     def context(self, request: Request, extra: dict[str, Any] | None) -> dict[str, Any]:
@@ -72,7 +75,7 @@ class Pages:
         return response
 
 
-def _translator(translations):
+def _translator(translations: NullTranslations) -> Callable[[Any], str]:
     """`tr`: a plain sentence by its own msgid; one made by hq_server.programme.refusals.said by its msgid
     with its values put in after (a catalogue without it: the English sentence as written)."""
     def tr(text: Any) -> str:
@@ -82,10 +85,11 @@ def _translator(translations):
         translated = translations.gettext(msgid)
         if translated == msgid:
             return str(text)
-        try:
-            return translated % text.params
+        try:  # a value that is itself a said word (an order's state) is put in in the reader's language
+            filled: str = translated % {k: tr(v) if hasattr(v, "msgid") else v for k, v in text.params.items()}
         except (KeyError, ValueError, TypeError):
             return str(text)
+        return filled
     return tr
 
 

@@ -61,8 +61,9 @@ def release_hold(kind: Kind, *, member_id: str, hold_takes: tuple[LotTake, ...],
     return _returned(kind, member_id, hold_takes, points, L.suspense(store_id), {**payload, "points": points}, room)
 
 
-def post_hold(*, member_id: str, points: int, store_id: str, payload: dict[str, Any]) -> Entry:
-    """A held redemption handed over: the points are now the store's redeemed points."""
+def post_hold(*, member_id: str | None, points: int, store_id: str, payload: dict[str, Any]) -> Entry:
+    """A held redemption handed over: the points are now the store's redeemed points. `member_id` is only
+    carried on the entry (None: a hold of no member's, a staff guide's withdrawal)."""
     return Entry(Kind.REDEEM_POST, {**payload, "points": points},
                  (Posting(L.suspense(store_id), -points), Posting(L.store_redeemed(store_id), points)),
                  member_id=member_id)

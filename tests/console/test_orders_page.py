@@ -96,8 +96,15 @@ def test_cancel_gives_the_points_back(web_hq, db, store_id, staff_user):
         assert gone.status_code == 303
         assert flash_of(cs.get(gone.headers["location"])) == ["已取消：30 积分已退还会员。"]
         assert balance_on(cs.get(f"/console/members/{member}").text) == "100"
-        assert cs.post(f"/console/orders/{order}/cancel", {"reason": "again"}).status_code == 409
-        assert cs.post(f"/console/orders/{order}/ship", {"carrier": "EMS", "tracking_no": "E1234"}).status_code == 409
+        again = cs.post(f"/console/orders/{order}/cancel", {"reason": "again"})
+        assert again.status_code == 409 and "该订单已取消，不能取消" in again.text
+        ship = cs.post(f"/console/orders/{order}/ship", {"carrier": "EMS", "tracking_no": "E1234"})
+        assert ship.status_code == 409 and "该订单已取消，不能发货" in ship.text
+        cs.http.cookies.set("lang", "en")  # the same refusals in English, the state and step words too
+        ship = cs.post(f"/console/orders/{order}/ship", {"carrier": "EMS", "tracking_no": "E1234"})
+        assert ship.status_code == 409 and "this order is cancelled: it cannot be shipped" in ship.text
+        assert "已取消" not in ship.text
+        cs.http.cookies.set("lang", "zh")
     assert [s.qty for s in stock.stock_by_location(db, gift_id=gift)] == [1]  # the unit is back
     with Console(web_hq) as admin:
         entry = admin.get("/console/audit", params={"target": f"order:{order}"}).text
