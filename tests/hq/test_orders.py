@@ -10,7 +10,6 @@ import uuid
 
 import pytest
 
-from hq_server.db import Database
 from hq_server.errors import HQProblem
 from hq_server.programme import orders as O
 from hq_server.programme import stock
@@ -23,13 +22,6 @@ from tests.sync.multistore import HQView
 
 OPERATOR = Actor("op-orders", StaffRole.OPERATOR)
 ADDRESS = O.Address("李娜", "13912345678", "上海市徐汇区漕溪北路 88 号 12 楼")
-
-
-@pytest.fixture
-def db(hq):
-    database = Database(hq.db_url)
-    yield database
-    database.dispose()
 
 
 @pytest.fixture

@@ -746,6 +746,13 @@ class MultiStore(RuleBasedStateMachine):
         """A debt account is never above zero once a push has committed (merge rule 8)."""
         assert self.view.positive_debts([m["id"] for m in self.members]) == {}
 
+    def run_steps(self, steps) -> None:
+        """A fixed run: each step, then the invariants, as Hypothesis would run them."""
+        for step in steps:
+            step()
+            self.each_store_ledger_is_sound()
+            self.no_debt_account_is_positive_at_hq()
+
     # --- the end ---------------------------------------------------------------------------------
     def settle(self) -> None:
         for till in self.tills:
@@ -934,10 +941,7 @@ def test_a_fixed_run_repays_one_debt_at_two_stores_and_spends_lots_apart(chain, 
         machine.open_stores(2)
         steps = [lambda: machine.repay_at_every_store(0), lambda: machine.sync(0), lambda: machine.sync(1),
                  lambda: machine.sync(0), lambda: machine.spend_apart(0)]
-        for step in steps:
-            step()
-            machine.each_store_ledger_is_sound()
-            machine.no_debt_account_is_positive_at_hq()
+        machine.run_steps(steps)
     finally:
         machine.teardown()
     reached, _ = set(TALLY), TALLY.clear()
@@ -965,10 +969,7 @@ def test_a_fixed_run_takes_stock_pickups_coupons_and_orders_at_two_stores_offlin
                  lambda: machine.pickup_at_every_store(0), lambda: machine.pickup_at_every_store(1),
                  lambda: machine.use_coupon_at_every_store(0), lambda: machine.cancel_order(0),
                  lambda: machine.redeem_stocked(1, sorted(machine.tills[1].members).index(m), True)]
-        for step in steps:
-            step()
-            machine.each_store_ledger_is_sound()
-            machine.no_debt_account_is_positive_at_hq()
+        machine.run_steps(steps)
     finally:
         machine.teardown()
     reached, _ = set(TALLY), TALLY.clear()
@@ -991,9 +992,7 @@ def test_a_member_fetched_while_the_store_has_unsent_events_of_theirs_is_fetched
         m = machine.members[0]["id"]
         steps = [lambda: machine.redeem_stocked(0, sorted(machine.tills[0].members).index(m), False),
                  lambda: machine.pickup(0, 1), lambda: machine.share_member(1, 0)]
-        for step in steps:
-            step()
-            machine.each_store_ledger_is_sound()
+        machine.run_steps(steps)
         assert m in machine.tills[1].members and m not in machine.tills[1].mirrored_members()
         machine.sync(1)
         assert m in machine.tills[1].mirrored_members()

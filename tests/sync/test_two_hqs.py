@@ -88,10 +88,7 @@ def test_a_fixed_run_kills_the_first_hq_after_it_commits_and_the_tills_converge(
         steps = [lambda: machine.sale(0, 0, [("TEA-PUER", 1)], 0), lambda: machine.hq_dies_before_answering(0),
                  lambda: machine.share_member(1, 0), lambda: machine.sale(1, 0, [("TEA-PUER", 2)], 100),
                  lambda: machine.sync(1), lambda: machine.sync(0)]
-        for step in steps:
-            step()
-            machine.each_store_ledger_is_sound()
-            machine.no_debt_account_is_positive_at_hq()
+        machine.run_steps(steps)
     finally:
         machine.teardown()
     reached, _ = dict(TALLY), TALLY.clear()
