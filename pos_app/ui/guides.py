@@ -14,9 +14,9 @@ the withdrawals.
 from __future__ import annotations
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QGridLayout, QHeaderView, QTableWidget, QTableWidgetItem,
-                               QVBoxLayout, QWidget)
+from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
+from PySide6.QtWidgets import (QAbstractItemView, QBoxLayout, QFrame, QGridLayout, QHeaderView, QLabel,
+                               QSizePolicy, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from pos_app.ui.messages import refusal_text
 from pos_app.ui.tasks import TaskRunner, UseCases
@@ -33,8 +33,13 @@ STATUS_NAMES = {
 SOURCE_NAMES = {
     "sale": QT_TRANSLATE_NOOP("GuidePointsView", "Sale served"),
     "network": QT_TRANSLATE_NOOP("GuidePointsView", "Recruits' sales (HQ)"),
-    "refund": QT_TRANSLATE_NOOP("GuidePointsView", "Refund took back"),
+    "refund": QT_TRANSLATE_NOOP("GuidePointsView", "Refund: taken back"),
+    "network_refund": QT_TRANSLATE_NOOP("GuidePointsView", "Recruit's refund (HQ)"),
 }
+# The summary figures: one size for both (the same height and baseline side by side), the balance in the
+# theme's accent colour (resources/theme.qss, QLabel#due).
+FIGURES_STYLE = ('QLabel#figure { font-size: 36px; font-weight: bold; }'
+                 ' QLabel#figure[accent="true"] { color: #2f6fed; }')
 
 
 def _tr(text: str) -> str:
@@ -47,6 +52,25 @@ def _cell(text: str, align_right: bool = False) -> QTableWidgetItem:
     if align_right:
         item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
     return item
+
+
+def _figure(caption: str, value: QLabel) -> QFrame:
+    """A summary figure's card: its caption above the figure, both at the top. Cards side by side get the
+    row's height and, their columns stretched alike, the same width whatever their text: the same
+    height, baselines and width at every screen size."""
+    card = panel(label(caption, "muted"), value)
+    box = card.layout()
+    assert isinstance(box, QVBoxLayout)
+    box.addStretch(1)
+    card.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+    return card
+
+
+def _needed_width(table: QTableWidget) -> int:
+    """The width `table` needs to show each column whole, its heading's or its widest cell's."""
+    header = table.horizontalHeader()
+    columns = sum(max(header.sectionSizeHint(c), table.sizeHintForColumn(c)) for c in range(table.columnCount()))
+    return columns + 2 * table.frameWidth() + table.verticalScrollBar().sizeHint().width()
 
 
 def _table(headings: list[str], stretch: int) -> QTableWidget:
@@ -71,31 +95,36 @@ class GuidePointsView(QWidget):
         self.points = None  # the last GuidePoints read
 
         self.heading = label(self.tr("My guide points"), "title")
-        self.balance = label("0", "due")
-        self.held = label("0", "big")
+        self.setStyleSheet(FIGURES_STYLE)
+        self.balance = label("0", "figure")
+        self.balance.setProperty("accent", True)
+        self.held = label("0", "figure")
         self.refresh_button = button(self.tr("Refresh (Ctrl+R)"), "primary", shortcut="Ctrl+R")
         self.refresh_button.clicked.connect(self.refresh)
         self.refresh_button.setMinimumWidth(220)
 
+        self.cards = (_figure(self.tr("Balance"), self.balance), _figure(self.tr("Held for withdrawals"), self.held))
         figures = QGridLayout()
-        figures.addWidget(panel(label(self.tr("Balance"), "muted"), self.balance), 0, 0)
-        figures.addWidget(panel(label(self.tr("Held for withdrawals"), "muted"), self.held), 0, 1)
+        for column, card in enumerate(self.cards):
+            figures.addWidget(card, 0, column)
+            figures.setColumnStretch(column, 1)
         figures.addWidget(self.refresh_button, 0, 2, Qt.AlignBottom)
-        figures.setColumnStretch(0, 1)
-        figures.setColumnStretch(1, 1)
 
         self.earnings = _table([self.tr("When"), self.tr("What"), self.tr("Receipt"), self.tr("Points")], stretch=1)
         self.withdrawals = _table([self.tr("Requested"), self.tr("Withdrawal"), self.tr("Points"), self.tr("State")],
                                   stretch=3)
         self.no_withdrawals = label(self.tr("No withdrawals yet."), "muted")
-        lists = QGridLayout()
-        lists.addWidget(label(self.tr("Recent earnings (Ctrl+1)"), "title"), 0, 0)
-        lists.addWidget(label(self.tr("Withdrawals (Ctrl+2)"), "title"), 0, 1)
-        lists.addWidget(self.earnings, 1, 0)
-        lists.addWidget(self.withdrawals, 1, 1)
-        lists.addWidget(self.no_withdrawals, 2, 1)
-        lists.setColumnStretch(0, 1)
-        lists.setColumnStretch(1, 1)
+        # the two lists side by side, or one above the other where side by side would cut their columns
+        # (1024x768): see _arrange
+        self.lists = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        for title, table, below in ((self.tr("Recent earnings (Ctrl+1)"), self.earnings, None),
+                                    (self.tr("Withdrawals (Ctrl+2)"), self.withdrawals, self.no_withdrawals)):
+            column = QVBoxLayout()
+            column.addWidget(label(title, "title"))
+            column.addWidget(table, 1)
+            if below is not None:
+                column.addWidget(below)
+            self.lists.addLayout(column, 1)
         QShortcut(QKeySequence("Ctrl+1"), self, activated=self.earnings.setFocus)
         QShortcut(QKeySequence("Ctrl+2"), self, activated=self.withdrawals.setFocus)
 
@@ -105,10 +134,10 @@ class GuidePointsView(QWidget):
             "syncs with HQ."), "muted", wrap=True)
         self.message = label("", "muted", wrap=True)
 
-        box = QVBoxLayout(self)
+        box = self.box = QVBoxLayout(self)
         box.addWidget(self.heading)
         box.addLayout(figures)
-        box.addLayout(lists, 1)
+        box.addLayout(self.lists, 1)
         box.addWidget(self.how_to_withdraw)
         box.addWidget(self.message)
 
@@ -145,7 +174,10 @@ class GuidePointsView(QWidget):
                 what = f"{what} · " + self.tr("level %1").replace("%1", str(e.level))
             self.earnings.setItem(row, 0, _cell(minute(e.at, tz)))
             self.earnings.setItem(row, 1, _cell(what))
-            self.earnings.setItem(row, 2, _cell(e.receipt_no or "—"))
+            receipt = _cell(e.receipt_no or "—")
+            if e.source == "refund" and e.receipt_no:
+                receipt.setToolTip(self.tr("Refund of receipt %1").replace("%1", e.receipt_no))
+            self.earnings.setItem(row, 2, receipt)
             self.earnings.setItem(row, 3, _cell(f"{e.points:+,}", align_right=True))
         withdrawals = points.withdrawals if points else ()
         self.withdrawals.setRowCount(len(withdrawals))
@@ -155,6 +187,18 @@ class GuidePointsView(QWidget):
             self.withdrawals.setItem(row, 2, _cell(f"{w.points:,}", align_right=True))
             self.withdrawals.setItem(row, 3, _cell(_tr(STATUS_NAMES.get(w.status, w.status))))
         self.no_withdrawals.setVisible(points is not None and not withdrawals)
+        self._arrange()
         if points is not None:
             self.message.setText(self.tr("As of this till's last sync with HQ.") if earnings or withdrawals
                                  else self.tr("No guide points yet: name yourself as the sale's guide at checkout."))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._arrange()
+
+    def _arrange(self) -> None:
+        """The lists side by side when both show every column whole at this width, else one above the other."""
+        margins = self.box.contentsMargins()
+        room = self.width() - margins.left() - margins.right() - self.lists.spacing()
+        wide = room >= _needed_width(self.earnings) + _needed_width(self.withdrawals)
+        self.lists.setDirection(QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom)

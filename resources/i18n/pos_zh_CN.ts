@@ -470,107 +470,117 @@
     </message>
     <message>
         <location filename="../../pos_app/ui/guides.py" line="36"/>
-        <source>Refund took back</source>
-        <translation>退货扣回</translation>
+        <source>Refund: taken back</source>
+        <translation>退款扣回</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/guides.py" line="73"/>
+        <location filename="../../pos_app/ui/guides.py" line="37"/>
+        <source>Recruit&apos;s refund (HQ)</source>
+        <translation>下线退款扣回（总部）</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/guides.py" line="97"/>
         <source>My guide points</source>
         <translation>我的导购积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/guides.py" line="76"/>
+        <location filename="../../pos_app/ui/guides.py" line="102"/>
         <source>Refresh (Ctrl+R)</source>
         <translation>刷新 (Ctrl+R)</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/guides.py" line="81"/>
+        <location filename="../../pos_app/ui/guides.py" line="106"/>
         <source>Balance</source>
         <translation>余额</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/guides.py" line="82"/>
+        <location filename="../../pos_app/ui/guides.py" line="106"/>
         <source>Held for withdrawals</source>
         <translation>提现冻结中</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/guides.py" line="87"/>
+        <location filename="../../pos_app/ui/guides.py" line="113"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/guides.py" line="87"/>
+        <location filename="../../pos_app/ui/guides.py" line="113"/>
         <source>What</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/guides.py" line="87"/>
+        <location filename="../../pos_app/ui/guides.py" line="113"/>
         <source>Receipt</source>
         <translation>小票号</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/guides.py" line="87"/>
-        <location filename="../../pos_app/ui/guides.py" line="88"/>
+        <location filename="../../pos_app/ui/guides.py" line="113"/>
+        <location filename="../../pos_app/ui/guides.py" line="114"/>
         <source>Points</source>
         <translation>积分</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/guides.py" line="88"/>
+        <location filename="../../pos_app/ui/guides.py" line="114"/>
         <source>Requested</source>
         <translation>申请时间</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/guides.py" line="88"/>
+        <location filename="../../pos_app/ui/guides.py" line="114"/>
         <source>Withdrawal</source>
         <translation>提现单号</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/guides.py" line="88"/>
+        <location filename="../../pos_app/ui/guides.py" line="114"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/guides.py" line="90"/>
+        <location filename="../../pos_app/ui/guides.py" line="116"/>
         <source>No withdrawals yet.</source>
         <translation>暂无提现记录。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/guides.py" line="92"/>
+        <location filename="../../pos_app/ui/guides.py" line="120"/>
         <source>Recent earnings (Ctrl+1)</source>
         <translation>最近收益 (Ctrl+1)</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/guides.py" line="93"/>
+        <location filename="../../pos_app/ui/guides.py" line="121"/>
         <source>Withdrawals (Ctrl+2)</source>
         <translation>提现记录 (Ctrl+2)</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/guides.py" line="103"/>
+        <location filename="../../pos_app/ui/guides.py" line="132"/>
         <source>To withdraw points as cash, ask in the points mall on your phone (Me → My team and earnings → Withdraw as cash); HQ&apos;s finance approves it. This till shows each request&apos;s state after it syncs with HQ.</source>
         <translation>积分提现请在手机积分商城申请（我的 → 我的团队与收益 → 提现），由总部财务审核。本收银机与总部同步后显示每笔申请的状态。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/guides.py" line="117"/>
+        <location filename="../../pos_app/ui/guides.py" line="146"/>
         <source>My guide points: %1</source>
         <translation>我的导购积分：%1</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/guides.py" line="128"/>
+        <location filename="../../pos_app/ui/guides.py" line="157"/>
         <source>Reading…</source>
         <translation>读取中…</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/guides.py" line="145"/>
+        <location filename="../../pos_app/ui/guides.py" line="174"/>
         <source>level %1</source>
         <translation>第 %1 级</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/guides.py" line="159"/>
+        <location filename="../../pos_app/ui/guides.py" line="179"/>
+        <source>Refund of receipt %1</source>
+        <translation>退款对应小票 %1</translation>
+    </message>
+    <message>
+        <location filename="../../pos_app/ui/guides.py" line="192"/>
         <source>As of this till&apos;s last sync with HQ.</source>
         <translation>截至本收银机最近一次与总部同步。</translation>
     </message>
     <message>
-        <location filename="../../pos_app/ui/guides.py" line="160"/>
+        <location filename="../../pos_app/ui/guides.py" line="193"/>
         <source>No guide points yet: name yourself as the sale&apos;s guide at checkout.</source>
         <translation>暂无导购积分：结账时选择自己为本单导购即可获得。</translation>
     </message>
