@@ -2,8 +2,11 @@
 
     xvfb-run -a -s "-screen 0 1366x768x24" .venv/bin/python scripts/screenshot_guide_points.py --lang zh_CN
 
-The demo's sales named the guide; three withdrawals reach the till as HQ's events through the pull
-applier, as from a real HQ (one waiting for finance, one paid out, one refused), so every state shows.
+scripts/screenshots.sh runs it at 1024x768, 1366x768 and 1920x1080 in Chinese and at 1366x768 in English.
+The demo's sales named the guide, and a manager refunds one of them (the guide's points for it taken
+back: its line names the refunded sale's receipt); three withdrawals reach the till as HQ's events
+through the pull applier, as from a real HQ (one waiting for finance, one paid out, one refused), so
+every state shows.
 """
 
 from __future__ import annotations
@@ -21,8 +24,21 @@ from PySide6.QtWidgets import QApplication
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pos_app.services.demo import DEMO_PINS, GUIDE_ID
+from pos_app.services.demo import DEMO_PINS, GUIDE_ID, MANAGER_ID
 from pos_app.ui.app import build
+
+
+def refund_a_sale(ctx) -> None:
+    """A manager refunds the first sale the guide served, wholly (pos_app.services.refunds)."""
+    from sqlalchemy import select
+
+    from pos_app.services import refunds
+    from pos_app.store import tables as T
+
+    with ctx.db.read() as conn:
+        receipt = conn.execute(select(T.sales.c.receipt_no).where(T.sales.c.guide_id == GUIDE_ID)
+                               .order_by(T.sales.c.receipt_no).limit(1)).scalar_one()
+    refunds.refund(ctx, staff_id=MANAGER_ID, sale=receipt, reason="customer return", approver_pin=DEMO_PINS["manager"])
 
 
 def withdrawals_from_hq(ctx) -> None:
@@ -80,6 +96,7 @@ def main() -> int:
     window.signin.pin.setText(DEMO_PINS["guide"])
     window.signin.submit()
     settle(lambda: window.staff is not None)
+    refund_a_sale(window.ctx)
     withdrawals_from_hq(window.ctx)
     index = next(i for i, (key, _title, _w) in enumerate(window.screens) if key == "F11")
     window.show_screen(index)

@@ -177,6 +177,9 @@ def test_the_two_figure_cards_line_up(qtbot, app_window, size):
         assert x.geometry().top() == y.geometry().top() and x.height() == y.height()
         assert x.fontMetrics().ascent() == y.fontMetrics().ascent()  # the same baseline
     assert view.balance.sizeHint().width() <= view.balance.width()
+    # and the lists below show every column whole (at 1024x768 one above the other)
+    assert view.earnings.rowCount() and not view.earnings.horizontalScrollBar().isVisible()
+    assert not view.withdrawals.horizontalScrollBar().isVisible()
 
 
 def test_a_cashier_who_served_no_sale_sees_none_and_is_told_how_to_earn(qtbot, app_window):
