@@ -110,6 +110,7 @@ ERROR_HINTS = {
     "invalid_store_id": N_("Choose the store where you will pick it up."),
     "invalid_mode": N_("Choose pickup at a store or delivery."),
     "invalid_address": N_("Choose an address to deliver to, or add one."),
+    "invalid_address_text": N_("Write the whole address, 5 to 200 characters."),
     "invalid_idempotency_key": N_("This page is out of date: reload it and try again; nothing was changed."),
     "order_unknown": N_("There is no such order."),
     "order_closed": N_("This order was already shipped, collected or cancelled: it cannot be cancelled."),

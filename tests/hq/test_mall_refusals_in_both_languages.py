@@ -14,6 +14,7 @@ from sqlalchemy import delete, select
 
 from hq_server import models as M
 from hq_server.ledger.key_rows import BATCH
+from hq_server.programme import address_book as A
 from hq_server.programme import help_tickets as H
 from hq_server.programme.member_signin import member_by_phone
 from hq_server.programme.statement import home
@@ -149,3 +150,13 @@ def test_a_serial_already_used_is_refused_in_both_languages(hq, db, batch):
         assert again.status_code == 409 and says(again, YOURS, lang), (lang, again.status_code)
     assert points(db, member) == 0 and points(db, owner) == 28
     assert [tuple(x) for x in credits_of(db, label["serial"])] == [(label["serial"], owner)]
+
+
+def test_an_address_too_short_for_the_address_book_says_what_to_write(hq, db):
+    c, token = signed_in(hq, db, number := phone())
+    member = member_of(db, number)
+    words = ("请填写完整地址，5 到 200 个字", "Write the whole address, 5 to 200 characters.")
+    for lang in ("zh", "en"):
+        r = post_in(c, lang, "/m/addresses", data={"csrf": token, "name": "王芳", "phone": number, "address": "一号"})
+        assert r.status_code == 422 and says(r, words, lang), (lang, r.status_code)
+    assert A.addresses(db, member) == []
