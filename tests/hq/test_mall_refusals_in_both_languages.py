@@ -160,3 +160,14 @@ def test_an_address_too_short_for_the_address_book_says_what_to_write(hq, db):
         r = post_in(c, lang, "/m/addresses", data={"csrf": token, "name": "王芳", "phone": number, "address": "一号"})
         assert r.status_code == 422 and says(r, words, lang), (lang, r.status_code)
     assert A.addresses(db, member) == []
+
+
+def test_an_address_that_is_not_a_page_says_so_in_both_languages(hq, db):
+    c, _token = signed_in(hq, db, phone())
+    for lang in ("zh", "en"):
+        c.cookies.set("lang", lang)
+        r = c.get("/m/no-such-page")
+        assert r.status_code == 404 and says(r, ("没有这个页面", "There is no such page."), lang), lang
+        r = c.get("/m/scan/done", params={"serial": "S" * 41})  # longer than any serial: not read
+        assert r.status_code == 422 and says(r, ("无法读取此网址或表单：请返回后重试", "This address or form could not be read"),
+                                             lang), lang
