@@ -65,3 +65,21 @@ def test_freezing_twice_and_a_bad_decision_say_what_to_do_in_both_languages(web_
         page = in_lang(cs, "en").get(f"/console/members/{member}")
         assert "a complaint" in page.text and "second-freeze-q7" not in page.text  # the second freeze stored nothing
     till.close()
+
+
+def test_a_bad_user_beside_its_field_and_unlocking_an_unlocked_user_in_both_languages(web_hq):
+    name = f"cs-{uuid.uuid4().hex[:8]}"
+    long_name = ("用户名须为 1 到 36 个可打印字符，首尾不能有空格",
+                 "the username must be 1 to 36 printable characters, without spaces around it")
+    not_locked = ("该用户未被锁定：未做任何更改", "This user is not locked: nothing was changed.")
+    with Console(web_hq) as admin:
+        for lang in ("zh", "en"):
+            user = {"new": "1", "username": "u" * 37, "role": "finance", "password": "pw-0123456789", "active": "1"}
+            r = in_lang(admin, lang).post("/console/users/save", user)
+            assert r.status_code == 422 and says(r, long_name, lang), (lang, r.status_code)
+        assert web_hq.admin("PUT", f"/users/{name}", json={"role": "finance", "password": "pw-0123456789"}
+                            ).status_code == 200
+        for lang in ("zh", "en"):
+            r = in_lang(admin, lang).post(f"/console/users/{name}/unlock")
+            assert r.status_code == 409 and says(r, not_locked, lang), (lang, r.status_code)
+        assert "u" * 37 not in admin.get("/console/users", params={"q": "uuuu"}).text
