@@ -83,3 +83,26 @@ def test_a_bad_user_beside_its_field_and_unlocking_an_unlocked_user_in_both_lang
             r = in_lang(admin, lang).post(f"/console/users/{name}/unlock")
             assert r.status_code == 409 and says(r, not_locked, lang), (lang, r.status_code)
         assert "u" * 37 not in admin.get("/console/users", params={"q": "uuuu"}).text
+
+
+def test_a_sentence_with_values_the_catalogue_cannot_hold_is_set_in_the_readers_language(web_hq, staff_user):
+    """A domain check's sentence with its figures (withdrawal policies) sits inside a sentence saying to
+    check the field; a fixed sentence (a charity's missing name) reads in Chinese as it is."""
+    from hq_server.db import Database
+    from hq_server.programme.withdrawals import point_policies
+    db = Database(web_hq.db_url)
+    before = point_policies(db)
+    key = f"c-{uuid.uuid4().hex[:8]}"
+    check = ("请检查此项后重新保存：consumer.min_withdraw_points: must be a whole number from 1 to",
+             "Check this field and save again: consumer.min_withdraw_points: must be a whole number from 1 to")
+    with Console(web_hq, *staff_user("operator")) as op:
+        for lang in ("zh", "en"):
+            policies = {"consumer.withdraw": "yes", "consumer.min_withdraw_points": "0",
+                        "consumer.fen_per_100_points": "1"}
+            r = in_lang(op, lang).post("/console/programme/point-types/policies", policies)
+            assert r.status_code == 422 and says(r, check, lang), (lang, r.status_code)
+            r = op.post("/console/programme/mall/charity", {"key": key, "name": "", "name_en": "x"})
+            assert r.status_code == 422 and says(r, ("名称为必填项", "name is needed"), lang), (lang, r.status_code)
+        assert key not in op.get("/console/programme/mall").text
+    assert point_policies(db) == before
+    db.dispose()
