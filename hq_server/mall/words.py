@@ -55,7 +55,7 @@ ERROR_HINTS = {
     "invalid_proof": N_("This phone's clock looks wrong: set it to the network time and reload."),
     "member_unknown": N_("This account is no longer in use: sign in again."),
     "invalid_topic": N_("Choose what your message is about."),
-    "invalid_message": N_("Write your message (up to 1,000 characters)."),
+    "invalid_message": N_("Write your message as plain text, 1 to 1,000 characters."),
     "too_many_tickets": N_("You have sent as many messages as a day allows: customer service will answer them; "
                            "you can write again tomorrow."),
     "invalid_filter": N_("Those filters do not fit together: check the dates."),
