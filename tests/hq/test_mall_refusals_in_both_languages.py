@@ -23,7 +23,7 @@ from tests.hq.wire_events import now
 from tests.mall.label_photo import blank_photo
 from tests.mall.test_mall_http import signed_in
 
-# (code, Chinese, English): the sentence each language shows for a refusal (a part of it)
+# (Chinese, English): the sentence each language shows for a refusal (a part of it)
 MESSAGE_TOO_LONG = ("请填写留言：纯文本，1 到 1000 字", "Write your message as plain text, 1 to 1,000 characters.")
 NO_TOPIC = ("请选择留言类别", "Choose what your message is about.")
 TOO_MANY = ("您今天的留言已达上限：客服会逐一回复，明天可以再留言",
