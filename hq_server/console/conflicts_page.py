@@ -11,8 +11,9 @@ from starlette.responses import RedirectResponse, Response
 from hq_server import roles as R
 from hq_server.auth import Staff, now
 from hq_server.console import nav
-from hq_server.console.lists import show
 from hq_server.console.actor import actor_of
+from hq_server.console.field_errors import field_errors
+from hq_server.console.lists import show
 from hq_server.console.pages import PAGES, PREFIX
 from hq_server.programme import conflict_tasks
 from hq_server.programme.listing import ListQuery, Page
@@ -72,7 +73,7 @@ def resolve(conflict_id: str, request: Request, posted: Worker) -> Response:
     try:
         conflict_tasks.resolve(request.app.state.db, actor_of(posted.who), conflict_id, note, now())
     except BadField as bad:
-        return _task_page(conflict_id, request, posted.who, status=422, errors={bad.field: bad.message}, note=note)
+        return _task_page(conflict_id, request, posted.who, status=422, errors=field_errors(bad), note=note)
     response = RedirectResponse(f"{PREFIX}/conflicts/{conflict_id}", status_code=303)
     flash.add(response, request, request.state.session_secret, "ok", N_("The task is resolved."))
     return response

@@ -13,6 +13,7 @@ from starlette.responses import Response
 from hq_server import roles as R
 from hq_server.auth import now
 from hq_server.console.actor import actor_of
+from hq_server.console.field_errors import field_errors
 from hq_server.console.pages import PREFIX
 from hq_server.console.programme_page import edit_form
 from hq_server.programme import gift_pictures
@@ -34,7 +35,7 @@ def upload(gift_id: str, request: Request, posted: Operator) -> Response:
         gift_pictures.upload_picture(request.app.state.db, actor_of(posted.who), gift_id, data,
                                      seen_seq=int(seen) if seen.isdigit() else None, now=now())
     except BadField as bad:
-        return edit_form(request, "gift", gift_id, status=bad.status, errors={bad.field: bad.message})
+        return edit_form(request, "gift", gift_id, status=bad.status, errors=field_errors(bad))
     return flash.redirect(request, f"{PREFIX}/programme/gift/{gift_id}",
                           N_("The picture is saved: the mall shows it now, the tills at their next sync."))
 

@@ -14,6 +14,7 @@ from hq_server import roles as R
 from hq_server.auth import Staff, now
 from hq_server.console import nav
 from hq_server.console.actor import actor_of
+from hq_server.console.field_errors import field_errors
 from hq_server.console.pages import PAGES, PREFIX
 from hq_server.programme import charities, points_game, sms
 from hq_server.programme.refusals import BadField
@@ -58,7 +59,7 @@ def save_charity(request: Request, posted: Operator) -> Response:
     try:
         charities.put_charity(request.app.state.db, actor_of(posted.who), **typed, listed=listed, now=now())
     except BadField as bad:
-        return _page(request, posted.who, status=bad.status, errors={bad.field: bad.message},
+        return _page(request, posted.who, status=bad.status, errors=field_errors(bad),
                      typed={**typed, "listed": "yes" if listed else "", "form": "charity"})
     return _saved(request, N_("Charity %(key)s saved."), key=typed["key"])
 
@@ -71,7 +72,7 @@ def save_game(request: Request, posted: Operator) -> Response:
     try:
         points_game.put_game_settings(request.app.state.db, actor_of(posted.who), {**doc, "active": active}, now())
     except BadField as bad:
-        return _page(request, posted.who, status=bad.status, errors={bad.field: bad.message},
+        return _page(request, posted.who, status=bad.status, errors=field_errors(bad),
                      typed={**typed, "active": "yes" if active else "", "form": "game"})
     return _saved(request, N_("The points game's settings are saved."))
 

@@ -13,6 +13,7 @@ from hq_server import roles as R
 from hq_server.auth import Staff, now
 from hq_server.console import nav
 from hq_server.console.actor import actor_of
+from hq_server.console.field_errors import field_errors
 from hq_server.console.lists import show
 from hq_server.console.pages import PAGES, PREFIX
 from hq_server.console.words import ORDER_STATES
@@ -121,7 +122,7 @@ def adjust(member_id: str, request: Request, posted: Carer) -> Response:
                                   typed["reason"], approval_above=request.app.state.settings.adjust_approval_above,
                                   now=now())
     except BadField as bad:
-        return _page(request, posted.who, member_id, status=bad.status, errors={bad.field: bad.message}, typed=typed)
+        return _page(request, posted.who, member_id, status=bad.status, errors=field_errors(bad), typed=typed)
     if "pending" in done:
         return _back(request, member_id, "info", N_("%(points)s points is above the threshold: the adjustment waits "
                                                     "for a second person's approval."), points=done["points"])
@@ -145,7 +146,7 @@ def freeze(member_id: str, request: Request, posted: Carer) -> Response:
     try:
         member_care.freeze(request.app.state.db, actor_of(posted.who), member_id, reason, now())
     except BadField as bad:
-        return _page(request, posted.who, member_id, status=bad.status, errors={bad.field: bad.message},
+        return _page(request, posted.who, member_id, status=bad.status, errors=field_errors(bad),
                      typed={"freeze_reason": reason})
     return _back(request, member_id, "ok", N_("The member is frozen."))
 

@@ -15,6 +15,7 @@ from hq_server import roles as R
 from hq_server.auth import Staff, now
 from hq_server.console import nav
 from hq_server.console.actor import actor_of
+from hq_server.console.field_errors import field_errors
 from hq_server.console.lists import show
 from hq_server.console.pages import PAGES, PREFIX
 from hq_server.console.words import ORDER_STATES
@@ -96,7 +97,7 @@ def ship(order_id: str, request: Request, posted: Worker) -> Response:
     try:
         O.ship_order(request.app.state.db, actor_of(posted.who), order_id, now=now(), **typed)
     except BadField as bad:
-        return _page(request, posted.who, order_id, status=bad.status, errors={bad.field: bad.message}, typed=typed)
+        return _page(request, posted.who, order_id, status=bad.status, errors=field_errors(bad), typed=typed)
     return _back(request, order_id, N_("Shipped with %(carrier)s %(no)s: the points are redeemed."),
                  carrier=typed["carrier"], no=typed["tracking_no"])
 
@@ -114,5 +115,5 @@ def cancel(order_id: str, request: Request, posted: Worker) -> Response:
         done = O.cancel_order(request.app.state.db, order_id, actor=actor_of(posted.who), reason=typed["reason"],
                               now=now())
     except BadField as bad:
-        return _page(request, posted.who, order_id, status=bad.status, errors={bad.field: bad.message}, typed=typed)
+        return _page(request, posted.who, order_id, status=bad.status, errors=field_errors(bad), typed=typed)
     return _back(request, order_id, N_("Cancelled: %(points)s points are back with the member."), points=done.points)

@@ -12,6 +12,7 @@ from starlette.responses import Response
 from hq_server import roles as R
 from hq_server.auth import Staff, now
 from hq_server.console.actor import actor_of
+from hq_server.console.field_errors import field_errors
 from hq_server.console.pages import PAGES, PREFIX
 from hq_server.programme import network, withdrawals
 from hq_server.programme.refusals import BadField
@@ -65,7 +66,7 @@ def save_policies(request: Request, posted: Operator) -> Response:
     try:
         withdrawals.set_point_policies(request.app.state.db, doc=doc, actor=actor_of(posted.who), now=now())
     except BadField as bad:
-        return _page(request, posted.who, status=bad.status, errors={bad.field: bad.message}, typed=typed)
+        return _page(request, posted.who, status=bad.status, errors=field_errors(bad), typed=typed)
     return _saved(request, N_("Withdrawal policies saved."))
 
 
@@ -81,5 +82,5 @@ def save_level_rewards(request: Request, posted: Operator) -> Response:
         network.set_level_rewards(request.app.state.db, doc={k: _percents(v) for k, v in typed.items()},
                                   actor=actor_of(posted.who), now=now())
     except BadField as bad:
-        return _page(request, posted.who, status=bad.status, errors={bad.field: bad.message}, typed=typed)
+        return _page(request, posted.who, status=bad.status, errors=field_errors(bad), typed=typed)
     return _saved(request, N_("Network rewards saved."))

@@ -13,6 +13,7 @@ from hq_server import roles as R
 from hq_server.auth import Staff, now
 from hq_server.console import nav
 from hq_server.console.actor import actor_of
+from hq_server.console.field_errors import field_errors
 from hq_server.console.lists import show
 from hq_server.console.pages import PAGES, PREFIX
 from hq_server.errors import HQProblem
@@ -90,7 +91,7 @@ def publish_rules(request: Request, posted: Operator) -> Response:
         version = rules_admin.publish(request.app.state.db, actor_of(posted.who), typed["doc"],
                                       typed["effective_at"], now())
     except BadField as bad:
-        return _rules_page(request, posted.who, status=bad.status, errors={bad.field: bad.message}, typed=typed)
+        return _rules_page(request, posted.who, status=bad.status, errors=field_errors(bad), typed=typed)
     response = RedirectResponse(f"{BASE}/rules", status_code=303)
     flash.add(response, request, request.state.session_secret, "ok", N_("Rules version %(v)s published."), v=version)
     return response
@@ -117,7 +118,7 @@ def new_batch(request: Request, posted: Operator) -> Response:
     try:
         batch = label_batch_admin.create(request.app.state.db, actor_of(posted.who), now=now(), **typed)
     except BadField as bad:
-        return _labels_page(request, posted.who, status=bad.status, errors={bad.field: bad.message}, typed=typed)
+        return _labels_page(request, posted.who, status=bad.status, errors=field_errors(bad), typed=typed)
     response = RedirectResponse(f"{BASE}/labels", status_code=303)
     flash.add(response, request, request.state.session_secret, "ok", N_("Label batch %(b)s made."), b=batch)
     return response
@@ -177,7 +178,7 @@ def save_record(type_: str, request: Request, posted: Operator) -> Response:
                seen_seq=None if new else int(seen) if seen.isdigit() else -1, now=now())
     except BadField as bad:
         typed = {**form, "key": key}
-        return _form(request, type_, {**typed, "raw": True}, status=bad.status, errors={bad.field: bad.message},
+        return _form(request, type_, {**typed, "raw": True}, status=bad.status, errors=field_errors(bad),
                      new=new)
     response = RedirectResponse(f"{BASE}/{type_}", status_code=303)
     flash.add(response, request, request.state.session_secret, "ok", N_("%(key)s saved: the stores get it at their "

@@ -14,6 +14,7 @@ from hq_server import roles as R
 from hq_server.auth import Staff, now
 from hq_server.console import nav
 from hq_server.console.actor import actor_of
+from hq_server.console.field_errors import field_errors
 from hq_server.console.lists import Filter, show
 from hq_server.console.pages import PAGES, PREFIX
 from hq_server.programme import catalogue_admin, stock
@@ -130,7 +131,7 @@ def allot(request: Request, posted: Worker) -> Response:
         level = stock.allot_stock(request.app.state.db, actor_of(posted.who), gift_id=typed["gift_id"],
                                   location=typed["location"], qty=typed["qty"], note=typed["note"], now=now())
     except BadField as bad:
-        return _list(request, posted.who, status=bad.status, errors={bad.field: bad.message}, typed=typed)
+        return _list(request, posted.who, status=bad.status, errors=field_errors(bad), typed=typed)
     return _done(request, N_("%(location)s now holds %(qty)s of %(gift)s."), location=level.location,
                  qty=level.qty, gift=level.gift_id)
 
@@ -144,6 +145,6 @@ def move(request: Request, posted: Worker) -> Response:
                                        from_location=typed["from_location"], to_location=typed["to_location"],
                                        qty=typed["qty"], note=typed["note"], now=now())
     except BadField as bad:
-        return _list(request, posted.who, status=bad.status, errors={bad.field: bad.message}, typed=typed)
+        return _list(request, posted.who, status=bad.status, errors=field_errors(bad), typed=typed)
     return _done(request, N_("Moved: %(from)s now holds %(a)s, %(to)s holds %(b)s of %(gift)s."),
                  **{"from": there.location, "a": there.qty, "to": here.location, "b": here.qty, "gift": here.gift_id})

@@ -13,6 +13,7 @@ from hq_server import roles as R
 from hq_server.auth import Staff, now
 from hq_server.console import nav
 from hq_server.console.actor import actor_of
+from hq_server.console.field_errors import field_errors
 from hq_server.console.lists import show
 from hq_server.console.pages import PAGES, PREFIX
 from hq_server.programme import store_admin, store_staff
@@ -82,7 +83,7 @@ def _stores_again(request: Request, who: Staff, bad: BadField, typed: dict[str, 
     page = store_admin.find(request.app.state.db, who, ListQuery())
     return PAGES.render(request, "console/stores.html", {
         "title": N_("Stores and tills"), "page": page, "columns": COLUMNS, "filters": [], "search_hint": "",
-        **_stores_extra(request, who, {bad.field: bad.message}, typed)}, status=bad.status)
+        **_stores_extra(request, who, field_errors(bad), typed)}, status=bad.status)
 
 
 def _store_page(request: Request, who: Staff, store_id: str, *, token: dict[str, Any] | None = None, status: int = 200,
@@ -109,7 +110,7 @@ def save_staff(store_id: str, request: Request, posted: StoreForm) -> Response:
                                name=typed["name"], role=typed["role"], pin=typed["pin"] or None,
                                active=typed["active"] == "yes", now=now())
     except BadField as bad:
-        return _store_page(request, posted.who, store_id, status=bad.status, errors={bad.field: bad.message},
+        return _store_page(request, posted.who, store_id, status=bad.status, errors=field_errors(bad),
                            typed={**typed, "pin": ""})
     return flash.redirect(request, f"{PREFIX}/stores/{store_id}#staff",
                           N_("%(name)s saved: the store's tills get it at their next sync."), name=typed["name"])
@@ -127,7 +128,7 @@ def store_limits(store_id: str, request: Request, posted: Annotated[StaffForm, D
     try:
         store_admin.set_offline_limits(request.app.state.db, actor_of(posted.who), store_id, form, now())
     except BadField as bad:
-        return _store_page(request, posted.who, store_id, status=bad.status, errors={bad.field: bad.message})
+        return _store_page(request, posted.who, store_id, status=bad.status, errors=field_errors(bad))
     response = RedirectResponse(f"{PREFIX}/stores/{store_id}", status_code=303)
     flash.add(response, request, request.state.session_secret, "ok",
               N_("Offline limits saved: the store's tills get them at their next sync."))

@@ -12,6 +12,7 @@ from hq_server import roles as R
 from hq_server.auth import Staff, now
 from hq_server.console import nav
 from hq_server.console.actor import actor_of
+from hq_server.console.field_errors import field_errors
 from hq_server.console.lists import show
 from hq_server.console.pages import PAGES, PREFIX
 from hq_server.console.words import ROLE_NAMES
@@ -91,7 +92,7 @@ def save_user(request: Request, posted: AdminForm) -> Response:
     except BadField as bad:
         new = posted.form.get("new") == "1"
         stored = {} if new else staff_accounts.user(request.app.state.db, username)
-        return _form(request, {**stored, **typed, "new": new}, status=422, errors={bad.field: bad.message})
+        return _form(request, {**stored, **typed, "new": new}, status=422, errors=field_errors(bad))
     response = RedirectResponse(f"{PREFIX}/users", status_code=303)
     flash.add(response, request, request.state.session_secret, "ok", N_("User %(name)s saved."), name=username)
     return response

@@ -14,6 +14,7 @@ from hq_server import roles as R
 from hq_server.auth import Staff, now
 from hq_server.console import nav
 from hq_server.console.actor import actor_of
+from hq_server.console.field_errors import field_errors
 from hq_server.console.lists import show
 from hq_server.console.pages import PAGES, PREFIX
 from hq_server.console.words import POINT_TYPES
@@ -96,7 +97,7 @@ def refuse(withdrawal_id: str, request: Request, posted: Worker) -> Response:
         W.refuse_withdrawal(request.app.state.db, withdrawal_id=withdrawal_id, staff=posted.who.username, note=note,
                             now=now(), actor=actor_of(posted.who))
     except BadField as bad:
-        return _page(request, withdrawal_id, status=bad.status, errors={bad.field: bad.message}, typed={"note": note})
+        return _page(request, withdrawal_id, status=bad.status, errors=field_errors(bad), typed={"note": note})
     return _back(request, withdrawal_id, N_("Refused: the points are back with the holder."))
 
 

@@ -36,6 +36,41 @@ ERROR_HINTS = {
     "stale_form": N_("The page was open too long, or you signed out meanwhile. Reload the page and try again; "
                      "nothing was changed."),
     "not_found": N_("There is no such page or record."),
+    # A use case's refusal that reaches the error page (not one beside a form's field): what went wrong and
+    # what to do, whatever values its own sentence below holds.
+    "invalid_input": N_("This address or form could not be read: go back and try again; nothing was changed."),
+    "invalid_field": N_("Check what was typed: what is wrong is written below; nothing was changed."),
+    "invalid_body": N_("Check what was typed: what is wrong is written below; nothing was changed."),
+    "too_long": N_("Something typed is too long: shorten it and try again; nothing was changed."),
+    "bad_filter": N_("This list cannot be filtered like that: clear the filter and try again."),
+    "bad_sort": N_("This list cannot be sorted like that: click a column's title to sort it."),
+    "bad_search": N_("A search is at most 80 characters: shorten it and search again."),
+    "bad_paging": N_("That page of the list does not exist: go back to the list's first page."),
+    "bad_period": N_("Choose one of the periods the page offers."),
+    "same_person": N_("A second person approves an adjustment: ask a colleague to approve the one you asked for."),
+    "second_person": N_("A second person approves an adjustment: ask a colleague to approve the one you asked for."),
+    "decided": N_("This request was decided already: reload the page to see how."),
+    "not_pending": N_("This request was decided already: reload the page to see how."),
+    "frozen": N_("This member is frozen already: nothing was changed."),
+    "not_frozen": N_("This member is not frozen: nothing was changed."),
+    "merged": N_("This member was merged into another: open the member named below."),
+    "member_frozen": N_("This member's account is frozen: unfreeze it first, if that is right."),
+    "points_insufficient": N_("The member has too few points for this: check the balance on the member's page."),
+    "not_open": N_("This task is closed already: reload the list to see it."),
+    "not_by_hand": N_("This kind of task closes by itself once its cause is dealt with, as written below."),
+    "already_revoked": N_("This till is revoked already: nothing was changed."),
+    "not_locked": N_("This user is not locked: nothing was changed."),
+    "order_unknown": N_("There is no such order: check the order number."),
+    "order_state": N_("The order is not at the step for this: reload the order to see where it is."),
+    "not_delivery": N_("A pickup order is collected at its store: it is not shipped."),
+    "order_closed": N_("This order was shipped, collected or cancelled already: it cannot be cancelled."),
+    "no_label_key": N_("HQ has no label key to sign labels with: the chain's admin makes one first; "
+                       "nothing was changed."),
+    "too_large": N_("This record is too large: shorten it and save it again."),
+    "not_your_store": N_("A store manager works on their own store only: choose your own store."),
+    "staff_elsewhere": N_("This staff id belongs to another store: choose another staff id."),
+    "store_unknown": N_("There is no such store: check the store id."),
+    "invalid_pin": N_("This PIN cannot be used (why is written below): choose another PIN."),
 }
 
 POINT_TYPES = {"consumer": N_("Consumer points"), "guide": N_("Guide points"), "agent": N_("Agent points")}

@@ -31,6 +31,12 @@ def book(request: Request, who: MemberSession = Depends(member_page), next: str 
         "max": A.MAX_ADDRESSES, "next": _back(next)})
 
 
+def _code(p: HQProblem) -> str:
+    """The refusal's code as this form explains it: invalid_address is the order page's "choose an
+    address"; here the address the member wrote is what is wrong."""
+    return "invalid_address_text" if p.code == "invalid_address" else p.code
+
+
 def _form(request: Request, who: MemberSession, *, saved: A.Saved | None = None,
           form: dict[str, str] | None = None, status: int = 200, error: str | None = None,
           next_: str = "") -> Response:
@@ -66,7 +72,7 @@ async def add(request: Request, posted: MemberForm = Depends(member_form)) -> Re
                                                       phone=form["phone"], address=form["address"],
                                                       default=form["default"] == "1", now=now()))
     except HQProblem as p:
-        return _form(request, posted.who, form=form, status=p.status, error=p.code, next_=form["next"])
+        return _form(request, posted.who, form=form, status=p.status, error=_code(p), next_=form["next"])
     return _done(request, words.ADDRESS_SAVED, form["next"])
 
 
@@ -80,7 +86,7 @@ async def edit(request: Request, address_id: str, posted: MemberForm = Depends(m
                                                        phone=form["phone"], address=form["address"],
                                                        default=form["default"] == "1", now=now()))
     except HQProblem as p:
-        return _form(request, posted.who, saved=saved, form=form, status=p.status, error=p.code)
+        return _form(request, posted.who, saved=saved, form=form, status=p.status, error=_code(p))
     return _done(request, words.ADDRESS_SAVED, "")
 
 

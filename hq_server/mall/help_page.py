@@ -34,14 +34,27 @@ def help_page(request: Request, who: MemberSession = Depends(member_page)) -> Re
     return _page(request, who)
 
 
+def _field(posted: MemberForm, name: str, most: int, code: str) -> str:
+    """The field as typed; one longer than the form takes is the use case's own refusal of it (`code`),
+    so the member reads on the form what to write, not a bare "too long" page that loses the message."""
+    try:
+        return posted.text(name, most)
+    except HQProblem:
+        raise HQProblem(422, code, f"the {name} is at most {most} characters") from None
+
+
 @router.post("/help")
 async def send_message(request: Request, posted: MemberForm = Depends(member_form)) -> Response:
-    topic, message = posted.text("topic", 20), posted.text("message", H.MAX_MESSAGE + 100)
+    # what the member typed goes back into the form with the refusal (the textarea's own limit, at most)
+    typed = {k: v[:H.MAX_MESSAGE] if isinstance(v := posted.form.get(k), str) else "" for k in ("topic", "message")}
     try:
+        topic = _field(posted, "topic", 20, "invalid_topic")
+        message = _field(posted, "message", H.MAX_MESSAGE + 100, "invalid_message")
         await run_in_threadpool(lambda: H.open_ticket(request.app.state.db, posted.who.member_id, topic=topic,
                                                       message=message, now=now()))
     except HQProblem as p:
-        return await run_in_threadpool(_page, request, posted.who, status=p.status, error=p.code, topic=topic, message=message)
+        return await run_in_threadpool(_page, request, posted.who, status=p.status, error=p.code,
+                                       topic=typed["topic"].strip(), message=typed["message"].strip())
     response = RedirectResponse(PREFIX + "/help", status_code=303)
     flash.add(response, request, request.state.session_secret, "ok", words.MESSAGE_SENT)
     return response

@@ -44,8 +44,13 @@ def _done(serial: str) -> Response:
 @router.post("/scan")
 async def scan_code(request: Request, posted: MemberForm = Depends(member_form)) -> Response:
     """The code's text, read by the phone's browser."""
-    text = posted.text("code", MAX_CODE)
+    code = posted.form.get("code")
+    text = code.strip() if isinstance(code, str) else ""
     try:
+        if len(text) > MAX_CODE:
+            # longer than any label: refused as the use case refuses it, on the scan page saying what to
+            # scan, not with a bare "too long" page
+            raise HQProblem(422, "not_a_label", "this is not a product label")
         got = await run_in_threadpool(scan_label, request.app.state.db, posted.who.member_id, text, now())
     except HQProblem as p:
         return await run_in_threadpool(_page, request, posted.who, status=p.status, error=p.code)

@@ -55,13 +55,23 @@ ERROR_HINTS = {
     "invalid_proof": N_("This phone's clock looks wrong: set it to the network time and reload."),
     "member_unknown": N_("This account is no longer in use: sign in again."),
     "invalid_topic": N_("Choose what your message is about."),
-    "invalid_message": N_("Write your message (up to 1,000 characters)."),
-    "too_many_tickets": N_("You sent many messages today: customer service will answer them."),
+    "invalid_message": N_("Write your message as plain text, 1 to 1,000 characters."),
+    "too_many_tickets": N_("You have sent as many messages as a day allows: customer service will answer them; "
+                           "you can write again tomorrow."),
     "invalid_filter": N_("Those filters do not fit together: check the dates."),
     "stale_form": N_("The page was open too long, or you signed out meanwhile. Reload it and try again; "
                      "nothing was changed."),
-    "too_long": N_("That is too long."),
+    "too_long": N_("Something you typed is too long: shorten it and try again; nothing was changed."),
     "not_found": N_("There is no such page."),
+    # what the faces' error page itself answers (hq_server.web.faces): an address that is not a page, or
+    # one whose values cannot be read
+    "http_error": N_("There is no such page."),
+    "invalid_input": N_("This address or form could not be read: go back and try again; nothing was changed."),
+    # any write that goes through HQ's ledger (a scan, a draw, a play, a donation)
+    "member_merged": N_("This account was merged into another one: sign in again with your phone number."),
+    "not_recorded": N_("HQ could not record this just now: try again in a minute; nothing was changed."),
+    "invalid_event": N_("HQ could not record this just now: try again in a minute; nothing was changed."),
+    "bad_rules": N_("The points rules are being updated: try again later; nothing was changed."),
     # scanning a label
     "label_unreadable": N_("No code could be read: take the photo again closer, in good light, the QR code sharp."),
     "not_a_label": N_("This is not a product label's QR code: scan the QR code on the label."),
@@ -100,6 +110,7 @@ ERROR_HINTS = {
     "invalid_store_id": N_("Choose the store where you will pick it up."),
     "invalid_mode": N_("Choose pickup at a store or delivery."),
     "invalid_address": N_("Choose an address to deliver to, or add one."),
+    "invalid_address_text": N_("Write the whole address, 5 to 200 characters."),
     "invalid_idempotency_key": N_("This page is out of date: reload it and try again; nothing was changed."),
     "order_unknown": N_("There is no such order."),
     "order_closed": N_("This order was already shipped, collected or cancelled: it cannot be cancelled."),

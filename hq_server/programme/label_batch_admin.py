@@ -12,11 +12,28 @@ from hq_server.ledger.key_rows import BATCH
 from hq_server.errors import HQProblem
 from hq_server.programme import audit
 from hq_server.programme.audit import Actor
-from hq_server.programme.refusals import BadField
+from hq_server.programme.refusals import BadField, said
+from pos_app.domain import codes as C
 from pos_app.domain import label_batches as LB
-from pos_app.domain.problems import Refused
+from pos_app.domain.problems import Problem, Refused
 
 FIELDS = {"sku": "sku", "name": "name", "count": "count", "prize": "prizes", "prizes": "prizes"}
+
+# The batch plan's refusals (pos_app.domain, English) as the console says them: with `said`, beside
+# the field in the reader's language (the domain's own sentence is kept for a code not listed).
+SAID = {
+    "label.sku": lambda: said("sku: a SKU is 1 to %(n)s bytes, without spaces", n=C.MAX_SKU),
+    "label.name": lambda: said("name: the product's name is 1 to %(n)s printable characters", n=LB.MAX_NAME),
+    "label.count": lambda: said("count: a batch has 1 to %(n)s labels", n=f"{C.MAX_BATCH_LABELS:,}"),
+    "label.prizes": lambda: said("prizes: POINTS, or POINTS:WEIGHT separated by commas, whole numbers with points "
+                                 "1 to %(n)s, e.g. 8:50,28:30,68:5", n=f"{C.MAX_LABEL_POINTS:,}"),
+}
+
+
+def _said(problems: tuple[Problem, ...]) -> str:
+    """The first problem, said in the reader's language (the form shows one field's refusal at a time)."""
+    first = problems[0]
+    return SAID[first.code]() if first.code in SAID else "; ".join(p.message for p in problems)
 
 
 def batches(db: Database) -> tuple[list[dict[str, Any]], bool]:
@@ -38,8 +55,8 @@ def create(db: Database, actor: Actor, *, sku: str, name: str, count: str, prize
         plan = LB.plan_batch(sku=sku.strip(), name=name.strip(), count=int(count), prizes=prizes.strip(), now=now)
     except Refused as err:
         code = err.problems[0].code
-        raise BadField(FIELDS.get(code.rsplit(".", 1)[-1].split("_")[0], "prizes"),
-                       "; ".join(p.message for p in err.problems), code=code) from None
+        raise BadField(FIELDS.get(code.rsplit(".", 1)[-1].split("_")[0], "prizes"), _said(err.problems),
+                       code=code) from None
     with db.write() as (conn, _seq):
         K._seal_plain_keys(conn, db)
         signing = K._signing_key(conn)
