@@ -27,7 +27,7 @@ def test_charities_and_the_game(web_hq, db, staff_user):
         assert "公益捐赠与积分游戏" in op.get("/console/programme").text
         bad = op.post("/console/programme/mall/charity", {"key": "Has Space", "name": "希望工程", "listed": "yes"})
         assert bad.status_code == 422 and 'value="希望工程"' in bad.text
-        assert "a key is 1 to 32 lower-case letters" in bad.text.split('id="charity-form"')[1]
+        assert "编号为 1 到 32 个小写字母、数字或“-”" in bad.text.split('id="charity-form"')[1]
         made = op.post("/console/programme/mall/charity", {"key": key, "name": "希望工程", "name_en": "Project Hope",
                                                            "about": "资助贫困地区儿童上学", "listed": "yes"})
         assert made.status_code == 303 and flash_of(op.get(made.headers["location"])) == [f"公益机构 {key} 已保存。"]

@@ -32,9 +32,9 @@ def test_a_tier_checked_like_the_tills_do(web_hq, staff_user):
         assert "会员等级" in op.get("/console/programme").text
         form = {"key": code, "name": "金卡", "multiplier_pct": "150", "benefits": "生日双倍积分, 免费礼品包装"}
         none = op.post("/console/programme/tier/save", form)
-        assert none.status_code == 422 and "a tier needs min_spend_fen, min_points or both" in none.text
+        assert none.status_code == 422 and "等级需要设置消费门槛、积分门槛或两者" in none.text
         other_basis = op.post("/console/programme/tier/save", {**form, "min_points": "5000"})
-        assert other_basis.status_code == 422 and "every tier needs the same thresholds" in other_basis.text
+        assert other_basis.status_code == 422 and "所有等级须使用相同的门槛" in other_basis.text
         assert 'value="5000"' in other_basis.text
         bad_rate = op.post("/console/programme/tier/save", {**form, "min_spend_fen": "5000", "multiplier_pct": "0"})
         assert bad_rate.status_code == 422 and "multiplier_pct" in bad_rate.text
