@@ -554,8 +554,9 @@ def apply_batch(conn: Connection, seq: Seq, db_url: str, device_id: str, store_i
     """One batch of a device's events into the ledger, inside the caller's write transaction: a till's push,
     or (till=False) the events HQ writes itself (hq_server.ledger.hq_events), which no till's authority bounds.
     `rows`: pre's reads, made already (Database.write_reading); `tail(acked_max_seq)`: driver statements
-    (PostgreSQL) sent after the batch's rows, with them when they go in one round trip (Ingest.flush): nothing the caller
-    does in the transaction may follow a COMMIT among them. `page`: a read after them (Ingest.flush)."""
+    (PostgreSQL) sent after the batch's rows, with them when they go in one round trip (Ingest.flush):
+    nothing the caller does in the transaction may follow a COMMIT among them. `page`: a read after them
+    (Ingest.flush)."""
     ing = Ingest(conn, seq, store_id, now)
     pre = pre or _Prefetch(device_id, store_id, events, parsed, first)
     if rows is not None:

@@ -8,8 +8,9 @@ in arrival order, and a later batch granted it first held it for its reads (abou
 a time, seen on most batches of bench.sync) only to let it go again.
 
 On PostgreSQL the push that commits a device's batch sends a NOTIFY with the device id and
-the device's acked_max_seq (delivered at its commit): a batch it wakes that is now in turn
-goes on without reading the device's row again (its turn is checked once more under the lock). Each HQ process LISTENs on one connection of its own, outside
+its acked_max_seq (delivered at its commit): a batch it puts in turn goes on without
+reading the device's row (its turn is checked once more under the lock). Each HQ process
+LISTENs on one connection of its own, outside
 the pool, and wakes the batches waiting for that device: a waiting batch holds no
 database connection, so waiting batches cannot starve the one they wait for. A waiter
 also reads again every LISTEN_SLICE_S in case a wake-up was missed (the listener
