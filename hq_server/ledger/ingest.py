@@ -510,6 +510,8 @@ def push(db: Database, device_id: str, store_id: str, events: list[WireEvent], n
         # The checks need no database: they run before the writer lock, while another push holds it.
         parsed = {e.event_id: till_policy.judged(e, store_id) for e in events}
     first = min((e.device_seq for e in events), default=0)
+    # What the batch touches needs no database either: worked out before the turn, not on its critical path.
+    pre = _Prefetch(device_id, store_id, events, parsed, first)
     turn_until = time.monotonic() + turns.TURN_WAIT_S
     # A batch of a store catching up may have predecessors in flight: it waits for its turn before the lock.
     # A small one is a till's everyday queue, in turn: it goes straight for the lock (one read fewer), and
@@ -520,14 +522,14 @@ def push(db: Database, device_id: str, store_id: str, events: list[WireEvent], n
             turns.await_turn(db, device_id, first, turn_until)  # a wait: the collector stays on meanwhile
         try:
             with paused():
-                return _push(db, device_id, store_id, events, parsed, now, first, turn_until, page)
+                return _push(db, device_id, store_id, events, parsed, now, first, pre, turn_until, page)
         except turns.NotYourTurn:
             wait = True
 
 
 def _push(db: Database, device_id: str, store_id: str, events: list[WireEvent], parsed: dict[str, Parsed | str],
-          now: datetime, first: int, turn_until: float = 0.0, page: PageRead | None = None) -> PushResponse:
-    pre = _Prefetch(device_id, store_id, events, parsed, first)
+          now: datetime, first: int, pre: _Prefetch, turn_until: float = 0.0, page: PageRead | None = None
+          ) -> PushResponse:
     if db.engine.dialect.name != "postgresql":
         with db.write() as (conn, seq):
             answer = apply_batch(conn, seq, db.url, device_id, store_id, events, parsed, now, first, turn_until, pre=pre)
@@ -536,9 +538,10 @@ def _push(db: Database, device_id: str, store_id: str, events: list[WireEvent], 
     # PostgreSQL: the writer lock and the push's reads in one round trip, its writes, the wake-up of the
     # device's next batch, the counter and the commit in another (when the rows are few: Ingest.flush).
     with db.write_reading(pre.statements()) as (conn, seq, rows):
-        def tail() -> list[tuple[str, Sequence[Any]]]:
+        def tail(acked_max_seq: int) -> list[tuple[str, Sequence[Any]]]:
             seq.stored = seq.last
-            return [(turns.NOTIFY_SQL, (turns.CHANNEL, device_id)), (STORE_SEQ_SQL, (seq.last,)), ("COMMIT", ())]
+            return [(turns.NOTIFY_SQL, (turns.CHANNEL, turns.wake_payload(device_id, acked_max_seq))),
+                    (STORE_SEQ_SQL, (seq.last,)), ("COMMIT", ())]
         return apply_batch(conn, seq, db.url, device_id, store_id, events, parsed, now, first, turn_until,
                            pre=pre, rows=rows, tail=tail, page=page)
 
@@ -546,13 +549,14 @@ def _push(db: Database, device_id: str, store_id: str, events: list[WireEvent], 
 def apply_batch(conn: Connection, seq: Seq, db_url: str, device_id: str, store_id: str, events: list[WireEvent],
                 parsed: dict[str, Parsed | str], now: datetime, first: int, turn_until: float = 0.0,
                 till: bool = True, pre: _Prefetch | None = None, rows: list[list[Any]] | None = None,
-                tail: Callable[[], Sequence[tuple[str, Sequence[Any]]]] | None = None,
+                tail: Callable[[int], Sequence[tuple[str, Sequence[Any]]]] | None = None,
                 page: PageRead | None = None) -> PushResponse:
     """One batch of a device's events into the ledger, inside the caller's write transaction: a till's push,
     or (till=False) the events HQ writes itself (hq_server.ledger.hq_events), which no till's authority bounds.
-    `rows`: pre's reads, made already (Database.write_reading); `tail`: driver statements (PostgreSQL) sent
-    after the batch's rows, with them when they go in one round trip (Ingest.flush): nothing the caller
-    does in the transaction may follow a COMMIT among them. `page`: a read after them (Ingest.flush)."""
+    `rows`: pre's reads, made already (Database.write_reading); `tail(acked_max_seq)`: driver statements
+    (PostgreSQL) sent after the batch's rows, with them when they go in one round trip (Ingest.flush):
+    nothing the caller does in the transaction may follow a COMMIT among them. `page`: a read after them
+    (Ingest.flush)."""
     ing = Ingest(conn, seq, store_id, now)
     pre = pre or _Prefetch(device_id, store_id, events, parsed, first)
     if rows is not None:
@@ -589,6 +593,7 @@ def apply_batch(conn: Connection, seq: Seq, db_url: str, device_id: str, store_i
             taken[e.device_seq] = e.event_id
             fresh.append((e, p))
     admitted: list[WireEvent] = []
+    ok: list[tuple[str, int]] = []  # (event_id, hq_seq): their answers are made after the commit, off the lock
     for e, p in fresh:
         refused = auth.check(e, p) if auth is not None else None  # needs HQ's records
         if auth is not None and refused:
@@ -596,8 +601,7 @@ def apply_batch(conn: Connection, seq: Seq, db_url: str, device_id: str, store_i
             auth.refuse(e, refused)
             continue
         admitted.append(e)
-        hq_seq = ing.admit(e, p)
-        answers[e.event_id] = EventAnswer(event_id=e.event_id, status=AnswerStatus.OK, hq_seq=hq_seq)
+        ok.append((e.event_id, ing.admit(e, p)))
     if admitted:
         ing.recheck_waiting(device_id)
     # acked_max_seq: the highest device_seq HQ has answered, a rejected event's too, so the next batch
@@ -608,14 +612,15 @@ def apply_batch(conn: Connection, seq: Seq, db_url: str, device_id: str, store_i
         # batch's rows (and the caller's tail).
         count, digest = _advance_ack(conn, dev, admitted)
         ack = (ACK_SQL, (count, digest, max_seq, now, device_id))
-        ing.flush(lambda: [ack, *(tail() if tail is not None else ())], page)
+        ing.flush(lambda: [ack, *(tail(max_seq) if tail is not None else ())], page)
     else:
         ing.flush()
         count, digest = _advance_ack(conn, dev, admitted)  # a reordered push reads the device's events
         conn.execute(update(M.devices).where(M.devices.c.device_id == device_id)
                      .values(acked_count=count, acked_hash=digest, acked_max_seq=max_seq, last_seen=now))
         if tail is not None:
-            bulk.at_once(conn.connection.driver_connection, tail())
+            bulk.at_once(conn.connection.driver_connection, tail(max_seq))
+    answers.update((i, EventAnswer(event_id=i, status=AnswerStatus.OK, hq_seq=n)) for i, n in ok)
     return PushResponse(answers=[answers[e.event_id] for e in events], hq_acked_count=count, hq_acked_hash=digest)
 
 

@@ -42,6 +42,7 @@ PROOFS = frozenset({"member_code", "pin"})
 SHARED_SINKS = frozenset({"breakage", "charity"})
 MAX_NOTE = 500
 MAX_TIER = 16  # members.tier
+_STAFF_PREFIX = f"{AccountKind.STAFF.value}:"
 
 
 class Refusal(str):
@@ -79,9 +80,13 @@ def check(event: WireEvent, parsed: Parsed) -> Refusal | None:
 
 def staff_of(parsed: Parsed) -> set[str]:
     """The staff whose accounts the event posts to or grants lots in."""
-    prefix = f"{AccountKind.STAFF.value}:"  # only such names parse as staff accounts: the rest are not parsed
-    names = [*(a for a, _ in parsed.postings), *(g[1] for g in parsed.grants)]
-    accounts = (parse_account(a) for a in names if a.startswith(prefix))
+    # Only names with this prefix parse as staff accounts; most events (a member's) have none, and HQ asks
+    # this three times an event, so the rest is not even listed.
+    names = [a for a, _ in parsed.postings if a.startswith(_STAFF_PREFIX)]
+    names += [g[1] for g in parsed.grants if g[1].startswith(_STAFF_PREFIX)]
+    if not names:
+        return set()
+    accounts = (parse_account(a) for a in names)
     return {a.owner for a in accounts if a is not None and a.kind == AccountKind.STAFF and a.owner}
 
 

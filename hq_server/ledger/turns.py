@@ -7,8 +7,10 @@ only after finding the gap under it, matters: batches queued on the lock are gra
 in arrival order, and a later batch granted it first held it for its reads (about 10 ms
 a time, seen on most batches of bench.sync) only to let it go again.
 
-On PostgreSQL the push that commits a device's batch sends a NOTIFY with the device id
-(delivered at its commit). Each HQ process LISTENs on one connection of its own, outside
+On PostgreSQL the push that commits a device's batch sends a NOTIFY with the device id and
+its acked_max_seq (delivered at its commit): a batch it puts in turn goes on without
+reading the device's row (its turn is checked once more under the lock). Each HQ process
+LISTENs on one connection of its own, outside
 the pool, and wakes the batches waiting for that device: a waiting batch holds no
 database connection, so waiting batches cannot starve the one they wait for. A waiter
 also reads again every LISTEN_SLICE_S in case a wake-up was missed (the listener
@@ -45,10 +47,15 @@ class NotYourTurn(Exception):
     """Raised under the writer lock (rolling the transaction back) when the device's earlier events are missing."""
 
 
-def announce(conn: Connection, device_id: str) -> None:
+def wake_payload(device_id: str, acked_max_seq: int | None = None) -> str:
+    """The NOTIFY's payload: the device, and the highest device_seq HQ will have answered once it commits."""
+    return device_id if acked_max_seq is None else f"{device_id} {acked_max_seq}"
+
+
+def announce(conn: Connection, device_id: str, acked_max_seq: int | None = None) -> None:
     """Wake the device's waiting batches when this transaction commits (PostgreSQL; SQLite's waiters poll)."""
     if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_notify(:c, :d)"), {"c": CHANNEL, "d": device_id})
+        conn.execute(text("SELECT pg_notify(:c, :d)"), {"c": CHANNEL, "d": wake_payload(device_id, acked_max_seq)})
 
 
 def in_turn(first: int, acked_max_seq: int | None) -> bool:
@@ -62,6 +69,8 @@ def await_turn(db: Database, device_id: str, first: int, until: float) -> None:
     q = select(M.devices.c.acked_max_seq).where(M.devices.c.device_id == device_id)
     while True:
         seen = listener.wakes(device_id) if listener else 0  # before the read: a commit after it wakes us
+        if listener is not None and in_turn(first, listener.acked(device_id)):
+            return  # a commit said so: no read
         with db.read() as conn:
             if in_turn(first, conn.execute(q).scalar()):
                 return
@@ -83,6 +92,7 @@ class Listener:
         self._connect: Callable[[], psycopg.Connection[Any]] = lambda: psycopg.connect(*args, **kwargs, autocommit=True)
         self._cond = threading.Condition()
         self._wakes: dict[str, int] = {}
+        self._acked: dict[str, int] = {}  # the highest acked_max_seq a commit announced, per device
         self._stop = threading.Event()
         self.up = False
         self._thread = threading.Thread(target=self._run, name="hq-turns", daemon=True)
@@ -91,6 +101,10 @@ class Listener:
     def wakes(self, device_id: str) -> int:
         with self._cond:
             return self._wakes.get(device_id, 0)
+
+    def acked(self, device_id: str) -> int | None:
+        with self._cond:
+            return self._acked.get(device_id)
 
     def wait(self, device_id: str, seen: int, timeout: float) -> None:
         with self._cond:
@@ -108,8 +122,11 @@ class Listener:
                     self.up = True
                     while not self._stop.is_set():
                         for n in conn.notifies(timeout=0.5):
+                            device_id, _, acked = n.payload.partition(" ")
                             with self._cond:
-                                self._wakes[n.payload] = self._wakes.get(n.payload, 0) + 1
+                                self._wakes[device_id] = self._wakes.get(device_id, 0) + 1
+                                if acked.isdigit():
+                                    self._acked[device_id] = max(self._acked.get(device_id, 0), int(acked))
                                 self._cond.notify_all()
             except psycopg.Error:
                 pass  # the database is away: waiters poll meanwhile, and this listens again

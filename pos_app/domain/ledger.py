@@ -16,6 +16,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from pos_app.domain.problems import Problem, problem
@@ -109,6 +110,7 @@ _SHAPES = {AccountKind.MEMBER: 3, AccountKind.STAFF: 3, AccountKind.DEBT: 2, Acc
            AccountKind.SUSPENSE: 2, AccountKind.BREAKAGE: 1, AccountKind.CHARITY: 1}
 
 
+@lru_cache(maxsize=16384)  # a pure function of the name; HQ asks it several times for each posting it merges
 def parse_account(name: str) -> Account | None:
     """The account a name means, or None when it is no account this ledger makes."""
     parts = name.split(":")

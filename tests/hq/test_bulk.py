@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-from datetime import datetime
+from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import create_engine, select, text
@@ -166,3 +166,28 @@ def test_pg_array_quotes_every_element_the_one_way_the_array_syntax_reads():
     assert bulk.pg_array(odd) == slow(odd)
     assert bulk.pg_array(["only"]) == '{"only"}' and bulk.pg_array([]) == "{}"
     assert bulk.pg_array([3, 1, 2]) == "{3,1,2}"
+
+
+def test_many_rows_go_by_copy_binary_when_they_fit_and_text_when_they_do_not(engine):
+    """Over PG_VALUES_UP_TO rows PostgreSQL gets COPY: binary when every value is of its column's type, text
+    when one is not (an int for a text column, an aware datetime): both store what the Core stores."""
+    n = bulk.PG_VALUES_UP_TO + 5
+    at = datetime(2026, 1, 2, 3, 4, 5, 600)
+    fits = [lot(f"fit{i:03}", at) for i in range(n)]
+    odd = [{**lot(f"odd{i:03}", at), "event_id": 7 if i == 3 else f"e-{i}"} for i in range(n)]
+    aware = [{**lot(f"tz{i:03}", at), "expires_at": at.replace(tzinfo=timezone.utc)} for i in range(n)]
+    if engine.dialect.name == "postgresql":
+        names = tuple(fits[0])
+        types = bulk.binary_types(M.lots, names)
+        assert types is not None and bulk._fit_binary(types, [list(r.values()) for r in fits])
+        assert not bulk._fit_binary(types, [list(r.values()) for r in odd])
+        assert not bulk._fit_binary(types, [list(r.values()) for r in aware])
+    with engine.begin() as conn:
+        for rows in (fits, odd, aware):
+            bulk.insert(conn, M.lots, rows)
+    with engine.connect() as conn:
+        got = {r.lot_id: r for r in conn.execute(select(M.lots))}
+    assert len(got) == 3 * n
+    assert got["fit007"].available_at == at and got["fit007"].amount == 10 and got["fit007"].account == "member:m:consumer"
+    assert got["odd003"].event_id == "7" and got["odd004"].event_id == "e-4"
+    assert got["tz001"].expires_at == at

@@ -48,5 +48,6 @@ def test_bench_sync_runs_and_every_event_is_answered(backend):
     assert rows["events"] == 600 and rows["postings"] >= 2 * 600 and rows["lots"] > 0 and rows["balances"] > 0
     assert rows["lot_updates"] > 0 and rows["feed"] > 0
     if backend == "postgresql":
-        assert result["raw_insert_path"] == "copy"
-        assert result["raw_events_only_events_per_s"] > 0
+        # COPY beats executemany; which of its formats wins on 600 events is the machine's noise
+        assert result["raw_insert_path"] in ("copy", "copy_text")
+        assert result["raw_events_only_events_per_s"] > 0 and result["raw_copy_text_events_per_s"] > 0

@@ -23,7 +23,7 @@ def _commit_up_to(db: Database, device_id: str, seq: int, announce: bool = True)
     with db.write() as (conn, _):
         conn.execute(update(M.devices).where(M.devices.c.device_id == device_id).values(acked_max_seq=seq))
         if announce:
-            turns.announce(conn, device_id)
+            turns.announce(conn, device_id, seq)
 
 
 def test_waiting_batches_go_on_when_the_one_they_follow_commits_and_hold_no_connection(hq, db, store_id):
@@ -69,3 +69,30 @@ def test_on_postgresql_the_commit_wakes_the_listener_and_a_rollback_does_not(hq,
     listener.wait(committed, before[1], 10)
     # Notifications arrive in commit order: had the rollback sent one, it would be counted by now.
     assert (listener.wakes(rolled_back), listener.wakes(committed)) == (before[0], before[1] + 1)
+    # The wake-up carries the device's acked_max_seq: a batch it puts in turn goes on without a read.
+    assert listener.acked(committed) == 5 and listener.acked(rolled_back) is None
+
+
+def test_a_batch_the_announced_seq_puts_in_turn_goes_on_and_one_it_does_not_keeps_waiting(hq, db, hq_db_url,
+                                                                                          store_id, monkeypatch):
+    if not hq_db_url.startswith("postgresql"):
+        pytest.skip("LISTEN/NOTIFY: PostgreSQL only (SQLite's waiters poll)")
+    hq.create_store(store_id)
+    device_id = hq.enrol(store_id)["device_id"]
+    listener = turns._listener(db)
+    deadline = time.monotonic() + 10
+    while not listener.up and time.monotonic() < deadline:
+        time.sleep(0.01)
+    base = _acked(db, device_id)
+    _commit_up_to(db, device_id, base + 10)
+    while listener.acked(device_id) != base + 10 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    def no_read():
+        raise AssertionError("the announced seq said the batch is in turn: no read needed")
+
+    monkeypatch.setattr(db, "read", no_read)
+    turns.await_turn(db, device_id, base + 11, time.monotonic() + 5)  # in turn: returns, reading nothing
+    monkeypatch.undo()
+    until = time.monotonic() + 0.3
+    turns.await_turn(db, device_id, base + 12, until)  # one batch still missing: it waits until `until`
+    assert time.monotonic() >= until
