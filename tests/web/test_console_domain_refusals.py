@@ -1,0 +1,39 @@
+"""The refusals with values of the programme's settings (a domain parser's sentences, said again by
+hq_server.programme.domain_said) and of their use cases, on the console's pages in Simplified Chinese (the
+default) and English (the `lang` cookie), through the HTTP client on SQLite and PostgreSQL; nothing is
+stored."""
+
+from __future__ import annotations
+
+from tests.console.client import Console
+from tests.web.test_console_refusals_in_both_languages import in_lang, says
+
+
+def test_a_bad_withdrawal_policy_is_refused_with_its_figures_in_both_languages(web_hq, staff_user):
+    from hq_server.db import Database
+    from hq_server.programme.withdrawals import point_policies
+    db = Database(web_hq.db_url)
+    before = point_policies(db)
+    least = ("consumer.min_withdraw_points：须为不小于 1 的整数",
+             "consumer.min_withdraw_points: must be a whole number from 1 to 9223372036854775807")
+    rate = ("guide.fen_per_100_points：须为 1 到 100000 的整数",
+            "guide.fen_per_100_points: must be a whole number from 1 to 100000")
+    with Console(web_hq, *staff_user("operator")) as op:
+        for lang in ("zh", "en"):
+            policies = {"consumer.withdraw": "yes", "consumer.min_withdraw_points": "0",
+                        "consumer.fen_per_100_points": "1", "guide.withdraw": "yes",
+                        "guide.min_withdraw_points": "1000", "guide.fen_per_100_points": "200000"}
+            r = in_lang(op, lang).post("/console/programme/point-types/policies", policies)
+            assert r.status_code == 422 and 'class="field-error"' in r.text, (lang, r.status_code)
+            assert says(r, least, lang) and says(r, rate, lang), (lang, r.text[-3000:])
+            assert "请检查此项" not in r.text and "Check this field" not in r.text
+    assert point_policies(db) == before
+    db.dispose()
+
+
+def test_an_unknown_withdrawal_is_named_in_both_languages(web_hq, staff_user):
+    with Console(web_hq, *staff_user("finance")) as fin:
+        for lang, words in (("zh", ("没有提现申请 no-such-w", "no withdrawal no-such-w")),
+                            ("en", ("没有提现申请 no-such-w", "no withdrawal no-such-w"))):
+            r = in_lang(fin, lang).get("/console/withdrawals/no-such-w")
+            assert r.status_code == 404 and says(r, words, lang), (lang, r.status_code, r.text[-2000:])
