@@ -37,3 +37,20 @@ def test_an_unknown_withdrawal_is_named_in_both_languages(web_hq, staff_user):
                             ("en", ("没有提现申请 no-such-w", "no withdrawal no-such-w"))):
             r = in_lang(fin, lang).get("/console/withdrawals/no-such-w")
             assert r.status_code == 404 and says(r, words, lang), (lang, r.status_code, r.text[-2000:])
+
+
+def test_bad_network_rewards_are_refused_with_their_figures_in_both_languages(web_hq, staff_user):
+    from hq_server.db import Database
+    from hq_server.programme.network import level_rewards
+    db = Database(web_hq.db_url)
+    before = level_rewards(db)
+    deep = ("guide_pct：奖励最多覆盖 3 级，不能是 4 级", "guide_pct: rewards reach at most 3 levels, not 4")
+    percent = ("agent_pct：须为 0 到 100 的百分比", "agent_pct: a list of percents 0..100")
+    with Console(web_hq, *staff_user("operator")) as op:
+        for lang in ("zh", "en"):
+            r = in_lang(op, lang).post("/console/programme/point-types/level-rewards",
+                                       {"guide_pct": "10, 5, 2", "agent_pct": "20, 101"})
+            assert r.status_code == 422 and 'class="field-error"' in r.text, (lang, r.status_code)
+            assert says(r, deep, lang) and says(r, percent, lang), (lang, r.text[-3000:])
+    assert level_rewards(db) == before
+    db.dispose()
