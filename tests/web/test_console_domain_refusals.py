@@ -54,3 +54,21 @@ def test_bad_network_rewards_are_refused_with_their_figures_in_both_languages(we
             assert says(r, deep, lang) and says(r, percent, lang), (lang, r.text[-3000:])
     assert level_rewards(db) == before
     db.dispose()
+
+
+def test_bad_game_settings_are_refused_with_their_limits_in_both_languages(web_hq, staff_user):
+    from hq_server.db import Database
+    from hq_server.programme.points_game import game_settings
+    db = Database(web_hq.db_url)
+    before = game_settings(db)
+    plays = ("plays_per_day 须为 1 到 50 的整数", "plays_per_day is a whole number from 1 to 50")
+    seconds = ("seconds 须为 10 到 120 的整数", "seconds is a whole number from 10 to 120")
+    with Console(web_hq, *staff_user("operator")) as op:
+        for lang in ("zh", "en"):
+            game = {"plays_per_day": "51", "seconds": "5", "points_per_catch": "2", "max_points_per_play": "50",
+                    "active": "yes"}
+            r = in_lang(op, lang).post("/console/programme/mall/game", game)
+            assert r.status_code == 422 and 'class="field-error"' in r.text, (lang, r.status_code)
+            assert says(r, plays, lang) and says(r, seconds, lang), (lang, r.text[-3000:])
+    assert game_settings(db) == before
+    db.dispose()
