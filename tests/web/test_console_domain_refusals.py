@@ -72,3 +72,25 @@ def test_bad_game_settings_are_refused_with_their_limits_in_both_languages(web_h
             assert says(r, plays, lang) and says(r, seconds, lang), (lang, r.text[-3000:])
     assert game_settings(db) == before
     db.dispose()
+
+
+def test_bad_rules_are_refused_naming_the_field_in_both_languages(web_hq, staff_user):
+    import json
+    from hq_server.db import Database
+    from hq_server.programme.listing import ListQuery
+    from hq_server.programme.rules_admin import versions
+    db = Database(web_hq.db_url)
+    before = versions(db, ListQuery(per=1)).total
+    pct = ("规则字段 'cash_max_pct'：最大为 100", "rules field 'cash_max_pct': must be at most 100")
+    lock = ("规则字段 'lock_days'：须小于 expiry_days", "rules field 'lock_days': must be less than expiry_days")
+    not_json = ("规则不是有效的 JSON：Expecting", "the rules are not JSON: Expecting")
+    with Console(web_hq, *staff_user("operator")) as op:
+        for lang in ("zh", "en"):
+            doc = json.dumps({"cash_max_pct": 150, "lock_days": 30, "expiry_days": 10})
+            r = in_lang(op, lang).post("/console/programme/rules", {"doc": doc, "effective_at": ""})
+            assert r.status_code == 422 and 'class="field-error"' in r.text, (lang, r.status_code)
+            assert says(r, pct, lang) and says(r, lock, lang), (lang, r.text[-3000:])
+            r = op.post("/console/programme/rules", {"doc": "{base", "effective_at": ""})
+            assert r.status_code == 422 and says(r, not_json, lang), (lang, r.text[-3000:])
+    assert versions(db, ListQuery(per=1)).total == before
+    db.dispose()
