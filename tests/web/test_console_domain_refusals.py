@@ -94,3 +94,26 @@ def test_bad_rules_are_refused_naming_the_field_in_both_languages(web_hq, staff_
             assert r.status_code == 422 and says(r, not_json, lang), (lang, r.text[-3000:])
     assert versions(db, ListQuery(per=1)).total == before
     db.dispose()
+
+
+def test_a_bad_amount_is_refused_with_what_was_typed_in_both_languages(web_hq, staff_user):
+    import secrets
+    from hq_server.db import Database
+    from hq_server.programme import catalogue_admin
+    db = Database(web_hq.db_url)
+    key = f"TEA-{secrets.token_hex(3)}"
+    cases = [("12.345", ("price_fen：'12.345' 超过两位小数", "price_fen: more than two decimals: '12.345'")),
+             ("12元", ("price_fen：'12元' 不是有效的金额", "price_fen: not an amount: '12元'"))]
+    with Console(web_hq, *staff_user("operator")) as op:
+        for typed, words in cases:
+            for lang in ("zh", "en"):
+                product = {"key": key, "name": "乌龙", "category": "tea", "price_fen": typed, "active": "1"}
+                r = in_lang(op, lang).post("/console/programme/product/save", product)
+                assert r.status_code == 422 and 'class="field-error"' in r.text, (lang, r.status_code)
+                assert says(r, words, lang), (lang, r.text[-3000:])
+        for lang, words in (("zh", ("没有 product no-such-tea", "no product no-such-tea")),
+                            ("en", ("没有 product no-such-tea", "no product no-such-tea"))):
+            r = in_lang(op, lang).post("/console/programme/product/no-such-tea/remove")
+            assert r.status_code == 404 and says(r, words, lang), (lang, r.status_code, r.text[-2000:])
+    assert catalogue_admin.item(db, "product", key) is None
+    db.dispose()
