@@ -5,6 +5,8 @@ stored."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.console.client import Console
 from tests.web.test_console_refusals_in_both_languages import in_lang, says
 
@@ -116,4 +118,26 @@ def test_a_bad_amount_is_refused_with_what_was_typed_in_both_languages(web_hq, s
             r = in_lang(op, lang).post("/console/programme/product/no-such-tea/remove")
             assert r.status_code == 404 and says(r, words, lang), (lang, r.status_code, r.text[-2000:])
     assert catalogue_admin.item(db, "product", key) is None
+    db.dispose()
+
+
+@pytest.mark.parametrize("typed, words", [
+    ({"name": "名" * 41}, ("名称最多 40 个可打印字符", "name is at most 40 printable characters")),
+    ({"name_en": "x" * 61}, ("英文名称最多 60 个可打印字符", "name_en is at most 60 printable characters")),
+    ({"about": "很" * 301}, ("简介最多 300 个可打印字符", "about is at most 300 printable characters")),
+    ({"about_en": "y" * 301}, ("英文简介最多 300 个可打印字符", "about_en is at most 300 printable characters")),
+])
+def test_a_too_long_charity_text_is_refused_with_its_limit_in_both_languages(web_hq, staff_user, typed, words):
+    import secrets
+    from hq_server.db import Database
+    from hq_server.programme.charities import charities
+    db = Database(web_hq.db_url)
+    key = f"c-{secrets.token_hex(4)}"
+    with Console(web_hq, *staff_user("operator")) as op:
+        for lang in ("zh", "en"):
+            charity = {"key": key, "name": "希望工程", "listed": "yes", **typed}
+            r = in_lang(op, lang).post("/console/programme/mall/charity", charity)
+            assert r.status_code == 422 and 'class="field-error"' in r.text, (lang, r.status_code)
+            assert says(r, words, lang), (lang, r.text[-3000:])
+    assert key not in [c.key for c in charities(db, listed_only=False)]
     db.dispose()
