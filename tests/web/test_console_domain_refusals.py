@@ -141,3 +141,26 @@ def test_a_too_long_charity_text_is_refused_with_its_limit_in_both_languages(web
             assert says(r, words, lang), (lang, r.text[-3000:])
     assert key not in [c.key for c in charities(db, listed_only=False)]
     db.dispose()
+
+
+def test_staff_of_another_store_and_an_unknown_store_are_named_in_both_languages(web_hq):
+    import secrets
+    from hq_server.db import Database
+    from hq_server.programme.store_staff import staff_of
+    home, other, gone = (f"s-{secrets.token_hex(5)}" for _ in range(3))
+    web_hq.create_store(home)
+    web_hq.create_store(other)
+    db = Database(web_hq.db_url)
+    sid = f"c-{secrets.token_hex(3)}"
+    cashier = {"staff_id": sid, "name": "李娜", "role": "cashier", "pin": "4821", "active": "yes"}
+    elsewhere = (f"店员 {sid} 属于门店 {home}", f"staff {sid} belongs to store {home}")
+    unknown = (f"没有门店 {gone}", f"no store {gone}")
+    with Console(web_hq) as admin:
+        assert admin.post(f"/console/stores/{home}/staff", cashier).status_code == 303
+        for lang in ("zh", "en"):
+            r = in_lang(admin, lang).post(f"/console/stores/{other}/staff", {**cashier, "name": "王五"})
+            assert r.status_code == 409 and says(r, elsewhere, lang), (lang, r.status_code, r.text[-2000:])
+            r = admin.post(f"/console/stores/{gone}/staff", cashier)
+            assert r.status_code == 404 and says(r, unknown, lang), (lang, r.status_code, r.text[-2000:])
+    assert [s["name"] for s in staff_of(db, home)] == ["李娜"] and staff_of(db, other) == staff_of(db, gone) == []
+    db.dispose()
