@@ -6,6 +6,7 @@ A use case lists the sentence shapes its parser writes, each a `said` msgid with
 sentence with the values read back out of it, so its English is the very same text (the JSON API,
 logs and tests read it as before); one that fits none is kept as it is.
 
+    resay(message, SHAPES) -> str      one sentence
     resaid(problems, SHAPES) -> str   the problems joined by "; " (as the use cases always wrote them)
 """
 
