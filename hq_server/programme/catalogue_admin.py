@@ -25,6 +25,7 @@ from hq_server.programme import audit
 from hq_server.programme.audit import Actor
 from hq_server.programme.listing import ListQuery, ListShape, Page, fetch
 from hq_server.programme import tiers
+from hq_server.programme.domain_said import resay
 from hq_server.programme.refusals import BadField, from_problems, said
 from pos_app.domain.coupons import CouponKind, CouponType, check_type
 from pos_app.domain.ledger import canonical_json
@@ -104,10 +105,14 @@ def _time(text: str, name: str) -> str:
     return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
 
 
+# An amount in yuan the money parser refused (pos_app.domain.money.parse_yuan), said with what was typed.
+AMOUNT_SHAPES = (said("%(field)s: not an amount: %(text)s"), said("%(field)s: more than two decimals: %(text)s"))
+
+
 def read_form(type_: str, form: dict[str, str]) -> dict[str, Any]:
     """The record a form's fields describe; BadField names the first field that is wrong."""
     if type_ not in TYPES:
-        raise HQProblem(404, "not_found", f"no catalogue type {type_}")
+        raise HQProblem(404, "not_found", said("no catalogue type %(type)s", type=type_))
     data: dict[str, Any] = {}
     for f in TYPES[type_]:
         raw = (form.get(f.name) or "").strip()
@@ -129,7 +134,7 @@ def read_form(type_: str, form: dict[str, str]) -> dict[str, Any]:
             try:
                 data[f.name] = parse_yuan(raw)
             except (Refused, ValueError) as err:
-                raise BadField(f.name, f"{f.name}: {err}") from None
+                raise BadField(f.name, resay(f"{f.name}: {err}", AMOUNT_SHAPES)) from None
             if data[f.name] < 0:
                 raise BadField(f.name, said("%(field)s cannot be negative", field=f.name))
         elif f.kind == "time":
@@ -206,7 +211,7 @@ def _defaults(type_: str, data: dict[str, Any]) -> dict[str, Any]:
 
 def find(db: Database, type_: str, query: ListQuery) -> Page:
     if type_ not in TYPES:
-        raise HQProblem(404, "not_found", f"no catalogue type {type_}")
+        raise HQProblem(404, "not_found", said("no catalogue type %(type)s", type=type_))
     shape = ListShape(sorts={"key": c.key, "updated_at": c.updated_at}, default_sort=(c.key,), tiebreak=(c.key,),
                       search=lambda s, v: s.where(c.key.contains(v, autoescape=True) |
                                                   c.data.contains(v, autoescape=True)))
@@ -274,7 +279,7 @@ def remove(db: Database, actor: Actor, type_: str, key: str, now: datetime) -> N
     with db.write() as (conn, seq):
         row = conn.execute(select(c.data).where(c.type == type_, c.key == key)).first()
         if row is None:
-            raise HQProblem(404, "not_found", f"no {type_} {key}")
+            raise HQProblem(404, "not_found", said("no %(type)s %(key)s", type=type_, key=key))
         if type_ == "tier":
             _tiers_usable(conn, now, key, None)
         conn.execute(M.catalog.delete().where(c.type == type_, c.key == key))

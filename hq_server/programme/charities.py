@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -17,7 +18,7 @@ from hq_server import models as M
 from hq_server.db import Database
 from hq_server.programme import audit
 from hq_server.programme.audit import Actor
-from hq_server.programme.refusals import BadField
+from hq_server.programme.refusals import BadField, said
 
 PREFIX = "charity:"
 KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
@@ -59,12 +60,22 @@ def charities(db: Database, *, listed_only: bool = True) -> list[Charity]:
     return [c for c in found if c.listed or not listed_only]
 
 
+# Each field's refusal, said so the console shows it in the reader's language (the English as before).
+AT_MOST: dict[str, Callable[[int], str]] = {
+    "name": lambda most: said("name is at most %(most)s printable characters", most=most),
+    "name_en": lambda most: said("name_en is at most %(most)s printable characters", most=most),
+    "about": lambda most: said("about is at most %(most)s printable characters", most=most),
+    "about_en": lambda most: said("about_en is at most %(most)s printable characters", most=most),
+}
+
+
 def _text(value: object, field: str, most: int, *, required: bool = False) -> str:
     text = value.strip() if isinstance(value, str) else ""
     if required and not text:
         raise BadField(field, f"{field} is needed")
     if len(text) > most or not text.isprintable():
-        raise BadField(field, f"{field} is at most {most} printable characters")
+        raise BadField(field, AT_MOST[field](most) if field in AT_MOST
+                       else f"{field} is at most {most} printable characters")
     return text
 
 

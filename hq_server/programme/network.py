@@ -33,7 +33,8 @@ from hq_server.errors import HQProblem
 from hq_server.programme import audit
 from hq_server.programme import ledger_reads as R
 from hq_server.programme.audit import Actor
-from hq_server.programme.refusals import BadField
+from hq_server.programme.domain_said import resaid
+from hq_server.programme.refusals import BadField, said
 from pos_app.domain import entries as E
 from pos_app.domain import ledger as L
 from pos_app.domain.ledger import Entry, Kind
@@ -41,6 +42,10 @@ from pos_app.domain.network import (MAX_LEVELS, LevelRewards, parse_level_reward
                                     upline_rewards)
 
 REWARDS_KEY = "programme.level_rewards"
+# The rewards parser's sentences (pos_app.domain.network), said so the console shows them in Chinese.
+REWARDS_SHAPES = (said("%(field)s: a list of percents 0..100"),
+                  said("%(field)s: rewards reach at most %(most)s levels, not %(n)s"),
+                  said("%(field)s: not a field (%(fields)s)"), said("rewards: must be an object"))
 SEEN = "network.seen_hq_seq"
 NS = uuid.UUID("5d3f4a62-1b7e-5c0a-9f7e-2c6b8a4d1e90")
 
@@ -68,7 +73,7 @@ def set_level_rewards(db: Database, *, doc: dict[str, Any], actor: Actor | None 
     Given the console's `actor` (and `now`), the change is in the audit log too."""
     parsed = parse_level_rewards(doc)
     if isinstance(parsed, tuple):
-        raise BadField(str(parsed[0].params.get("field", "rewards")), "; ".join(p.message for p in parsed),
+        raise BadField(str(parsed[0].params.get("field", "rewards")), resaid(parsed, REWARDS_SHAPES),
                        code="invalid_body")
     with db.write() as (conn, _seq):
         before = _rewards(conn)

@@ -34,7 +34,8 @@ from hq_server.programme.audit import Actor
 from hq_server.programme.mall_tables import game_plays
 from hq_server.programme.member_standing import require_active_member
 from hq_server.programme.online_points import balance, earn_entry, local_day
-from hq_server.programme.refusals import BadField
+from hq_server.programme.domain_said import resaid
+from hq_server.programme.refusals import BadField, said
 from hq_server.programme.rules_now import rules_now
 from pos_app.domain.ids import new_id
 from pos_app.domain.ledger import Kind
@@ -42,6 +43,10 @@ from pos_app.domain.points_game import RiceGame, award, parse_rice_game
 
 GAME = "rice"
 SETTINGS_KEY = "mall_game:rice"
+# The settings parser's sentences (pos_app.domain.points_game), said so the console shows them in Chinese.
+SETTINGS_SHAPES = (said("%(field)s is a whole number from %(least)s to %(most)s"),
+                   said("%(field)s: not a setting of the game"), said("active is true or false"),
+                   said("the game's settings are a JSON object"))
 TICKET_KEY = "game_ticket_key"  # settings row: the HMAC key of play tickets, sealed with HQ's secret
 _TICKET = re.compile(r"^([0-9a-f-]{36})\.([A-Za-z0-9_-]{43})$")
 MAX_CATCHES_TEXT = 6
@@ -91,7 +96,7 @@ def put_game_settings(db: Database, actor: Actor, doc: object, now: datetime) ->
     parsed = parse_rice_game(doc)
     if not isinstance(parsed, RiceGame):
         p = parsed[0]
-        raise BadField(str(p.params.get("field", "game")), "; ".join(x.message for x in parsed), code="invalid_game")
+        raise BadField(str(p.params.get("field", "game")), resaid(parsed, SETTINGS_SHAPES), code="invalid_game")
     value = json.dumps(parsed.to_doc(), sort_keys=True)
     with db.write() as (conn, _seq):
         before = rice_game(conn)

@@ -17,9 +17,29 @@ from hq_server.feed import FeedWriter
 from hq_server.programme import audit
 from hq_server.programme.audit import Actor
 from hq_server.programme.listing import ListQuery, ListShape, Page, fetch
-from hq_server.programme.refusals import BadField
+from hq_server.programme.domain_said import resaid
+from hq_server.programme.refusals import BadField, said
 from pos_app.domain.ledger import canonical_json
 from pos_app.domain.rules import Rules, parse_rules, rules_to_doc
+
+# The rules parser's sentences (pos_app.domain.rules), said so the console shows them in Chinese.
+RULES_SHAPES = (
+    said("rules field %(field)s: must be a positive integer"),
+    said("rules field %(field)s: must be a non-negative integer"),
+    said("rules field %(field)s: must be positive"),
+    said("rules field %(field)s: must be positive (points would expire the moment they are earned)"),
+    said("rules field %(field)s: must be less than expiry_days (locked points would expire before they could be "
+         "spent)"),
+    said("rules field %(field)s: must be at most 100"),
+    said("rules field %(field)s: must be a positive integer or null"),
+    said("rules field %(field)s: must map names to non-negative integers"),
+    said("rules field %(field)s: must be a list of strings"),
+    said("rules field %(field)s: must be an object with integer redeem_points_over and true/false switches"),
+    said("rules field %(field)s: must be a non-empty list"),
+    said("rules field %(field)s: bad tier %(tier)s"),
+    said("rules field %(field)s: codes must be unique and one tier must start at 0 spend"),
+    said("rules document must be an object"),
+)
 
 r = M.rules.c
 SHAPE = ListShape(sorts={"version": r.version, "effective_at": r.effective_at}, default_sort=(r.version.desc(),),
@@ -46,7 +66,7 @@ def publish(db: Database, actor: Actor, doc_text: str, effective_text: str, now:
     try:
         doc = json.loads(doc_text)
     except ValueError as err:
-        raise BadField("doc", f"the rules are not JSON: {err}") from None
+        raise BadField("doc", said("the rules are not JSON: %(why)s", why=str(err))) from None
     if not isinstance(doc, dict):
         raise BadField("doc", "the rules are a JSON object")
     at = now
@@ -65,7 +85,7 @@ def publish(db: Database, actor: Actor, doc_text: str, effective_text: str, now:
         parsed = parse_rules(doc)
         if not isinstance(parsed, Rules):
             p = parsed[0]
-            raise BadField("doc", "; ".join(str(x) for x in parsed), code=p.code)
+            raise BadField("doc", resaid(parsed, RULES_SHAPES), code=p.code)
         conn.execute(M.rules.insert().values(version=version, doc=canonical_json(doc), effective_at=at))
         feed = FeedWriter(seq)
         feed.add(M.CHAIN, "rules", str(version), {"version": version, "doc": doc, "effective_at": at.isoformat()})

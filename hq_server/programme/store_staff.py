@@ -23,7 +23,7 @@ from hq_server.errors import HQProblem
 from hq_server.feed import FeedWriter
 from hq_server.programme import audit
 from hq_server.programme.audit import Actor
-from hq_server.programme.refusals import BadField
+from hq_server.programme.refusals import BadField, said
 from hq_server.roles import StaffRole
 from pos_app.domain.staff import Role, check_pin_format, hash_pin
 
@@ -59,13 +59,15 @@ def save_staff(db: Database, actor: Actor | None, store_id: str, staff_id: str, 
     role_ = _check(staff_id, name, role, pin)
     name = name.strip()
     if actor is not None and actor.role == StaffRole.STORE_MANAGER and actor.store_id != store_id:
-        raise HQProblem(403, "not_your_store", f"a store manager runs their own store's staff, not {store_id}'s")
+        raise HQProblem(403, "not_your_store", said("a store manager runs their own store's staff, not %(store)s's",
+                                                    store=store_id))
     with db.write() as (conn, seq):
         if conn.execute(select(M.stores.c.store_id).where(M.stores.c.store_id == store_id)).first() is None:
-            raise HQProblem(404, "store_unknown", f"no store {store_id}")
+            raise HQProblem(404, "store_unknown", said("no store %(store)s", store=store_id))
         row = conn.execute(select(M.staff).where(s.staff_id == staff_id)).first()
         if row is not None and row.store_id != store_id:
-            raise HQProblem(409, "staff_elsewhere", f"staff {staff_id} belongs to store {row.store_id}")
+            raise HQProblem(409, "staff_elsewhere", said("staff %(staff)s belongs to store %(store)s", staff=staff_id,
+                                                         store=row.store_id))
         if pin is not None:
             pin_hash = hash_pin(pin)
         elif row is not None:

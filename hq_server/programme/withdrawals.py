@@ -34,6 +34,7 @@ from hq_server.errors import HQProblem
 from hq_server.programme import audit
 from hq_server.programme import ledger_reads as R
 from hq_server.programme.audit import Actor
+from hq_server.programme.domain_said import FIELDS, resaid
 from hq_server.programme.listing import ListQuery, ListShape, Page, fetch, latest_requests
 from hq_server.programme.refusals import BadField, said
 from pos_app.domain import entries as E
@@ -46,6 +47,9 @@ from pos_app.domain.point_policy import PointPolicy, check_withdrawal, parse_pol
 from pos_app.domain.problems import Problem
 
 POLICY_KEY = "programme.point_policies"
+# The policy parser's sentences (pos_app.domain.point_policy), said so the console shows them in Chinese.
+POLICY_SHAPES = (*FIELDS, said("%(name)s: not a point type (consumer, guide, agent)"),
+                 said("policies: must be an object by point type"))
 CSV_COLUMNS = ("withdrawal_id", "holder", "point_type", "points", "amount_fen", "amount_yuan", "approved_by",
                "approved_at", "settle_event")
 
@@ -90,7 +94,7 @@ def set_point_policies(db: Database, *, doc: dict[str, Any], actor: Actor | None
     A refusal names the first wrong field (`guide.min_withdraw_points`)."""
     parsed = parse_policies(doc)
     if isinstance(parsed, tuple):
-        raise BadField(str(parsed[0].params.get("field", "policies")), "; ".join(p.message for p in parsed),
+        raise BadField(str(parsed[0].params.get("field", "policies")), resaid(parsed, POLICY_SHAPES),
                        code="invalid_body")
     value = json.dumps(_policy_doc(parsed), sort_keys=True)
     with db.write() as (conn, _seq):
@@ -159,7 +163,7 @@ def request_withdrawal(db: Database, *, holder: str, point_type: str, points: in
 def _pending(conn: Connection, withdrawal_id: str) -> Withdrawal:
     row = conn.execute(select(M.withdrawals).where(M.withdrawals.c.withdrawal_id == withdrawal_id)).first()
     if row is None:
-        raise HQProblem(404, "not_found", f"no withdrawal {withdrawal_id}")
+        raise HQProblem(404, "not_found", said("no withdrawal %(w)s", w=withdrawal_id))
     w = Withdrawal(**row._mapping)
     if w.status != "pending":
         raise HQProblem(409, "not_pending", said("withdrawal %(w)s is already %(state)s", w=withdrawal_id,
@@ -275,7 +279,7 @@ def withdrawal(db: Database, withdrawal_id: str) -> Withdrawal:
         row = conn.execute(select(M.withdrawals).where(_w.withdrawal_id == withdrawal_id)).first() \
             if isinstance(withdrawal_id, str) else None
     if row is None:
-        raise HQProblem(404, "not_found", f"no withdrawal {str(withdrawal_id)[:36]}")
+        raise HQProblem(404, "not_found", said("no withdrawal %(w)s", w=str(withdrawal_id)[:36]))
     return Withdrawal(**row._mapping)
 
 

@@ -108,7 +108,7 @@ def test_roles_rules_and_label_batches(web_hq, staff_user):
         bad = op.post("/console/programme/rules", {"doc": json.dumps({"base_points": -1}), "effective_at": ""})
         assert bad.status_code == 422 and "field-error" in bad.text
         notjson = op.post("/console/programme/rules", {"doc": "{base", "effective_at": ""})
-        assert notjson.status_code == 422 and "not JSON" in notjson.text
+        assert notjson.status_code == 422 and "规则不是有效的 JSON" in notjson.text
         later = op.post("/console/programme/rules", {"doc": json.dumps({"base_points": 2, "base_per_fen": 100}),
                                                      "effective_at": "2030-01-01 00:00"})
         assert later.status_code == 303

@@ -86,15 +86,15 @@ def test_a_bad_user_beside_its_field_and_unlocking_an_unlocked_user_in_both_lang
 
 
 def test_a_sentence_with_values_the_catalogue_cannot_hold_is_set_in_the_readers_language(web_hq, staff_user):
-    """A domain check's sentence with its figures (withdrawal policies) sits inside a sentence saying to
-    check the field; a fixed sentence (a charity's missing name) reads in Chinese as it is."""
+    """A domain check's sentence with its figures (withdrawal policies) is said again in the reader's
+    language; a fixed sentence (a charity's missing name) reads in Chinese as it is."""
     from hq_server.db import Database
     from hq_server.programme.withdrawals import point_policies
     db = Database(web_hq.db_url)
     before = point_policies(db)
     key = f"c-{uuid.uuid4().hex[:8]}"
-    check = ("请检查此项后重新保存：consumer.min_withdraw_points: must be a whole number from 1 to",
-             "Check this field and save again: consumer.min_withdraw_points: must be a whole number from 1 to")
+    check = ("consumer.min_withdraw_points：须为不小于 1 的整数",
+             "consumer.min_withdraw_points: must be a whole number from 1 to")
     with Console(web_hq, *staff_user("operator")) as op:
         for lang in ("zh", "en"):
             policies = {"consumer.withdraw": "yes", "consumer.min_withdraw_points": "0",
