@@ -1,10 +1,9 @@
 """A refusal beside a form's field, in the reader's language.
 
 A use case's sentence is shown as it is where the console's catalogue has its Chinese (a fixed sentence,
-or one written with `said`). A sentence built with values the catalogue cannot hold (a domain check's
-"consumer.min_withdraw_points: must be a whole number from 1 to ...") would read English-only on a
-Chinese page: it is put inside a sentence of the reader's language that says to check the field, its
-own words kept as the detail.
+or one written with `said`, domain checks' sentences included: hq_server.programme.domain_said). A
+sentence of a shape no use case lists would read English-only on a Chinese page: it is put inside a
+sentence of the reader's language that says to check the field, its own words kept as the detail.
 """
 
 from __future__ import annotations
