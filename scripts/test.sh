@@ -28,7 +28,8 @@ if [ "$#" -eq 0 ]; then
   # second pytest beside the rest, as one pytest keeps one of CI's 2 CPUs busy and the run must stay
   # under 30 minutes. Both use their own HQ servers, ports and databases. The executable's build
   # (skip locally with SKIP_BUILD=1) follows the long runs in that second lane, which ends first.
-  heavy=(tests/sync/test_multistore_properties.py tests/sync/test_two_hqs.py tests/hq/test_api_fuzz.py)
+  # The till's Qt tests join that lane too (measured on a slow machine: it ended 4 minutes before the rest).
+  heavy=(tests/sync/test_multistore_properties.py tests/sync/test_two_hqs.py tests/hq/test_api_fuzz.py tests/ui)
   heavy_log=$(mktemp)
   build_log=$(mktemp)
   rcs=$(mktemp -d)

@@ -117,7 +117,7 @@ def test_point_type_settings(web_hq, db, staff_user):
         assert (policy["guide"].min_withdraw_points, policy["guide"].fen_per_100_points) == (500, 80)
         assert policy["consumer"].withdraw is False
         deep = op.post("/console/programme/point-types/level-rewards", {"guide_pct": "10, 5, 2", "agent_pct": "20"})
-        assert deep.status_code == 422 and "at most 3 levels" in deep.text and network.level_rewards(db).guide_pct != (
+        assert deep.status_code == 422 and "奖励最多覆盖 3 级" in deep.text and network.level_rewards(db).guide_pct != (
             10, 5, 2)
         ok = op.post("/console/programme/point-types/level-rewards", {"guide_pct": "10，5", "agent_pct": "20"})
         assert ok.status_code == 303 and network.level_rewards(db).guide_pct == (10, 5)
