@@ -11,6 +11,16 @@ from tests.console.client import Console
 from tests.web.test_console_refusals_in_both_languages import in_lang, says
 
 
+def refused_beside_a_field(op, path: str, form: dict, *sentences: tuple[str, str]) -> None:
+    """The form posted in Chinese then English is refused (422) beside its field, saying each sentence
+    (zh, en) in the page's language."""
+    for lang in ("zh", "en"):
+        r = in_lang(op, lang).post(path, form)
+        assert r.status_code == 422 and 'class="field-error"' in r.text, (lang, r.status_code)
+        assert all(says(r, words, lang) for words in sentences), (lang, r.text[-3000:])
+        assert "请检查此项" not in r.text and "Check this field" not in r.text
+
+
 def test_a_bad_withdrawal_policy_is_refused_with_its_figures_in_both_languages(web_hq, staff_user):
     from hq_server.db import Database
     from hq_server.programme.withdrawals import point_policies
@@ -21,14 +31,10 @@ def test_a_bad_withdrawal_policy_is_refused_with_its_figures_in_both_languages(w
     rate = ("guide.fen_per_100_points：须为 1 到 100000 的整数",
             "guide.fen_per_100_points: must be a whole number from 1 to 100000")
     with Console(web_hq, *staff_user("operator")) as op:
-        for lang in ("zh", "en"):
-            policies = {"consumer.withdraw": "yes", "consumer.min_withdraw_points": "0",
-                        "consumer.fen_per_100_points": "1", "guide.withdraw": "yes",
-                        "guide.min_withdraw_points": "1000", "guide.fen_per_100_points": "200000"}
-            r = in_lang(op, lang).post("/console/programme/point-types/policies", policies)
-            assert r.status_code == 422 and 'class="field-error"' in r.text, (lang, r.status_code)
-            assert says(r, least, lang) and says(r, rate, lang), (lang, r.text[-3000:])
-            assert "请检查此项" not in r.text and "Check this field" not in r.text
+        policies = {"consumer.withdraw": "yes", "consumer.min_withdraw_points": "0",
+                    "consumer.fen_per_100_points": "1", "guide.withdraw": "yes",
+                    "guide.min_withdraw_points": "1000", "guide.fen_per_100_points": "200000"}
+        refused_beside_a_field(op, "/console/programme/point-types/policies", policies, least, rate)
     assert point_policies(db) == before
     db.dispose()
 
@@ -49,11 +55,8 @@ def test_bad_network_rewards_are_refused_with_their_figures_in_both_languages(we
     deep = ("guide_pct：奖励最多覆盖 3 级，不能是 4 级", "guide_pct: rewards reach at most 3 levels, not 4")
     percent = ("agent_pct：须为 0 到 100 的百分比", "agent_pct: a list of percents 0..100")
     with Console(web_hq, *staff_user("operator")) as op:
-        for lang in ("zh", "en"):
-            r = in_lang(op, lang).post("/console/programme/point-types/level-rewards",
-                                       {"guide_pct": "10, 5, 2", "agent_pct": "20, 101"})
-            assert r.status_code == 422 and 'class="field-error"' in r.text, (lang, r.status_code)
-            assert says(r, deep, lang) and says(r, percent, lang), (lang, r.text[-3000:])
+        refused_beside_a_field(op, "/console/programme/point-types/level-rewards",
+                               {"guide_pct": "10, 5, 2", "agent_pct": "20, 101"}, deep, percent)
     assert level_rewards(db) == before
     db.dispose()
 
@@ -66,12 +69,9 @@ def test_bad_game_settings_are_refused_with_their_limits_in_both_languages(web_h
     plays = ("plays_per_day 须为 1 到 50 的整数", "plays_per_day is a whole number from 1 to 50")
     seconds = ("seconds 须为 10 到 120 的整数", "seconds is a whole number from 10 to 120")
     with Console(web_hq, *staff_user("operator")) as op:
-        for lang in ("zh", "en"):
-            game = {"plays_per_day": "51", "seconds": "5", "points_per_catch": "2", "max_points_per_play": "50",
-                    "active": "yes"}
-            r = in_lang(op, lang).post("/console/programme/mall/game", game)
-            assert r.status_code == 422 and 'class="field-error"' in r.text, (lang, r.status_code)
-            assert says(r, plays, lang) and says(r, seconds, lang), (lang, r.text[-3000:])
+        game = {"plays_per_day": "51", "seconds": "5", "points_per_catch": "2", "max_points_per_play": "50",
+                "active": "yes"}
+        refused_beside_a_field(op, "/console/programme/mall/game", game, plays, seconds)
     assert game_settings(db) == before
     db.dispose()
 
@@ -108,11 +108,8 @@ def test_a_bad_amount_is_refused_with_what_was_typed_in_both_languages(web_hq, s
              ("12元", ("price_fen：'12元' 不是有效的金额", "price_fen: not an amount: '12元'"))]
     with Console(web_hq, *staff_user("operator")) as op:
         for typed, words in cases:
-            for lang in ("zh", "en"):
-                product = {"key": key, "name": "乌龙", "category": "tea", "price_fen": typed, "active": "1"}
-                r = in_lang(op, lang).post("/console/programme/product/save", product)
-                assert r.status_code == 422 and 'class="field-error"' in r.text, (lang, r.status_code)
-                assert says(r, words, lang), (lang, r.text[-3000:])
+            product = {"key": key, "name": "乌龙", "category": "tea", "price_fen": typed, "active": "1"}
+            refused_beside_a_field(op, "/console/programme/product/save", product, words)
         for lang, words in (("zh", ("没有 product no-such-tea", "no product no-such-tea")),
                             ("en", ("没有 product no-such-tea", "no product no-such-tea"))):
             r = in_lang(op, lang).post("/console/programme/product/no-such-tea/remove")
@@ -134,11 +131,8 @@ def test_a_too_long_charity_text_is_refused_with_its_limit_in_both_languages(web
     db = Database(web_hq.db_url)
     key = f"c-{secrets.token_hex(4)}"
     with Console(web_hq, *staff_user("operator")) as op:
-        for lang in ("zh", "en"):
-            charity = {"key": key, "name": "希望工程", "listed": "yes", **typed}
-            r = in_lang(op, lang).post("/console/programme/mall/charity", charity)
-            assert r.status_code == 422 and 'class="field-error"' in r.text, (lang, r.status_code)
-            assert says(r, words, lang), (lang, r.text[-3000:])
+        charity = {"key": key, "name": "希望工程", "listed": "yes", **typed}
+        refused_beside_a_field(op, "/console/programme/mall/charity", charity, words)
     assert key not in [c.key for c in charities(db, listed_only=False)]
     db.dispose()
 
