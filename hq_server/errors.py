@@ -17,6 +17,7 @@ import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.responses import Response
 from sqlalchemy.exc import DataError, OperationalError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -43,6 +44,18 @@ def problem_response(status: int, code: str, message: str, retry_after: int | No
     return JSONResponse(Problem(code=code, message=message).model_dump(), status_code=status, headers=headers)
 
 
+def answer(request: Request, status: int, code: str, message: str, retry_after: int | None = None) -> Response:
+    """A problem in the form its reader takes: a web face's error page, in the reader's language, under
+    a face's prefix (hq_server.web.faces sets app.state.problem_page), else the JSON problem."""
+    page = getattr(request.app.state, "problem_page", None)
+    found: Response | None = page(request, status, code, message) if page is not None else None
+    if found is None:
+        return problem_response(status, code, message, retry_after=retry_after)
+    if retry_after is not None:
+        found.headers["Retry-After"] = str(retry_after)
+    return found
+
+
 def validation_message(errors: Sequence[Any]) -> str:
     parts = []
     for e in errors[:5]:
@@ -64,22 +77,21 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(DataError)
     @app.exception_handler(psycopg.DataError)
     @app.exception_handler(OverflowError)
-    async def _data(req: Request, exc: Exception) -> JSONResponse:
+    async def _data(req: Request, exc: Exception) -> Response:
         log.warning("%s %s: the database refused a value: %s", req.method, req.url.path, _first_line(exc))
-        return problem_response(422, "invalid_input", data_message(exc))
+        return answer(req, 422, "invalid_input", data_message(exc))
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(psycopg.OperationalError)
-    async def _database_gone(req: Request, exc: Exception) -> JSONResponse:
+    async def _database_gone(req: Request, exc: Exception) -> Response:
         # The database restarted or a connection dropped: SQLAlchemy has already dropped the pool's dead
         # connections (HQ runs without pre-ping, a round trip a request), so a retry gets a fresh one.
         # Nothing of the request was committed; tills retry a 503 as any outage.
         log.warning("%s %s: the database connection failed: %s", req.method, req.url.path, _first_line(exc))
-        return problem_response(503, "database_unavailable", "HQ lost its database connection; retry",
-                                retry_after=1)
+        return answer(req, 503, "database_unavailable", "HQ lost its database connection; retry", retry_after=1)
 
     @app.exception_handler(StatementError)
-    async def _statement(req: Request, exc: StatementError) -> JSONResponse:
+    async def _statement(req: Request, exc: StatementError) -> Response:
         # SQLAlchemy wraps what a bind step raised before the driver saw the statement.
         if isinstance(exc.orig, (OverflowError, psycopg.DataError)):
             return await _data(req, exc)

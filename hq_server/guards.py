@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hq_server.ledger.checks import too_deep
-from hq_server.errors import problem_response
+from hq_server.errors import answer
 
 
 class BodyLimit:
@@ -30,7 +31,7 @@ class BodyLimit:
         if length is not None and (not length.isdigit() or int(length) > limit):
             status, code = (413, "body_too_large") if length.isdigit() else (400, "bad_length")
             text = f"the body is over {limit} bytes" if status == 413 else "Content-Length is not a number"
-            await problem_response(status, code, text)(scope, receive, send)
+            await _refuse(scope, receive, send, status, code, text)
             return
         # Read the body here, to the limit and no further, then hand it on whole: a route's own parser
         # (FastAPI's among them) never sees more than the limit, and a 413 is this answer, not its error.
@@ -42,11 +43,10 @@ class BodyLimit:
             body += message.get("body", b"")
             more = message.get("more_body", False)
             if len(body) > limit:
-                await problem_response(413, "body_too_large", f"the body is over {limit} bytes")(scope, receive, send)
+                await _refuse(scope, receive, send, 413, "body_too_large", f"the body is over {limit} bytes")
                 return
         if scope["path"] not in self.larger and _json_too_deep(bytes(body), scope, self.max_depth):
-            await problem_response(422, "too_deep", f"the body nests deeper than {self.max_depth} levels")(
-                scope, receive, send)
+            await _refuse(scope, receive, send, 422, "too_deep", f"the body nests deeper than {self.max_depth} levels")
             return
         sent = False
 
@@ -58,6 +58,12 @@ class BodyLimit:
             return {"type": "http.request", "body": bytes(body), "more_body": False}
 
         await self.app(scope, replay, send)
+
+
+async def _refuse(scope: Scope, receive: Receive, send: Send, status: int, code: str, message: str) -> None:
+    """The refusal as its reader takes it: a member's too-large photo gets the mall's page, in their language
+    (errors.answer), a till's push the JSON problem."""
+    await answer(Request(scope, receive), status, code, message)(scope, receive, send)
 
 
 def _json_too_deep(body: bytes, scope: Scope, limit: int) -> bool:

@@ -32,6 +32,8 @@ ERROR_TITLES = {
 }
 
 ERROR_HINTS = {
+    "body_too_large": N_("What was sent is too large to take: nothing was changed."),
+    "database_unavailable": N_("HQ lost its database for a moment: try again; nothing was changed."),
     "forbidden": N_("Your role may not open this page or do this. Ask the chain's admin if you need it."),
     "stale_form": N_("The page was open too long, or you signed out meanwhile. Reload the page and try again; "
                      "nothing was changed."),

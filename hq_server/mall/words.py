@@ -33,6 +33,8 @@ ERROR_TITLES = {
 
 # A refusal's code -> what the member reads (every use case of the mall; unknown codes get the default)
 ERROR_HINTS = {
+    "body_too_large": N_("What you sent is too large: a photo can be at most 8 MB. Choose a smaller one."),
+    "database_unavailable": N_("The mall is busy for a moment: try again; nothing was changed."),
     "invalid_phone": N_("A phone number is 11 digits starting with 1."),
     "invalid_code": N_("The code is the 6 digits in the text message."),
     "no_code": N_("Ask for a code first."),

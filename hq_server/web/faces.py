@@ -66,6 +66,13 @@ def _error_page(request: Request, pages: Pages, status: int, code: str, message:
                         status=status)
 
 
+def problem_page(request: Request, status: int, code: str, message: str) -> Response | None:
+    """The face's error page for a problem met outside its routes (a body over the limit, the database away),
+    or None off the faces."""
+    face = _face_of(request)
+    return None if face is None else _error_page(request, face[1], status, code, message)
+
+
 def register(app: FastAPI, prefix: str, pages: Pages) -> None:
     """Serve `prefix`'s pages with HTML errors; the first face registered also mounts what is shared."""
     if not hasattr(app.state, "web_faces"):
@@ -82,6 +89,7 @@ def _install(app: FastAPI) -> None:
             packages.append((pkg, "static"))
     app.mount("/static", StaticFiles(packages=packages), name="static")
     app.include_router(router)
+    app.state.problem_page = problem_page  # errors.answer: the database's refusals and the body limit
     # What the JSON API answers: errors.install's handlers, all async; FastAPI itself has (async) ones
     # for a malformed request and an HTTP error, so those two are never missing.
     json_problem = cast("_AsyncHandler | None", app.exception_handlers.get(HQProblem))

@@ -7,8 +7,10 @@ the tests after this one."""
 from __future__ import annotations
 
 import psycopg
+import pytest
 
 from pos_app.domain.ids import new_id
+from tests.console.client import Console
 from tests.hq.server import HQServer, need_postgres, postgres_database
 from tests.hq.wire_events import FakeDevice
 
@@ -59,3 +61,18 @@ def test_a_tills_sync_calls_meet_a_dropped_connection_as_a_503_then_go_on(tmp_pa
             assert codes[-3:] == [[200, 200, 200]] * 3, codes
         finally:
             dev.close()
+
+
+@pytest.mark.parametrize("lang,hint", [("zh", "总部暂时连不上数据库"), ("en", "HQ lost its database for a moment")])
+def test_a_console_page_that_meets_a_dropped_connection_is_the_consoles_503_page(tmp_path, lang, hint):
+    """HQ's staff meet a database restart as the console's own page in their language, with Retry-After;
+    reloading it a moment later works."""
+    need_postgres()
+    with postgres_database() as url, HQServer(url, workers=1, log=tmp_path / "hq.log") as hq, Console(hq) as c:
+        c.http.cookies.set("lang", lang)
+        assert c.get("/console/stores").status_code == 200  # the pools now hold live connections
+        assert _kill_connections(url) >= 1
+        r = c.get("/console/stores")
+        assert r.status_code == 503 and r.headers["content-type"].startswith("text/html"), r.text[:300]
+        assert hint in r.text and r.headers["retry-after"] == "1"
+        assert [c.get("/console/stores").status_code for _ in range(3)][-1] == 200

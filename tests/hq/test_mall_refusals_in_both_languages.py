@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import uuid
 
+import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import delete, select
@@ -171,3 +172,26 @@ def test_an_address_that_is_not_a_page_says_so_in_both_languages(hq, db):
         r = c.get("/m/scan/done", params={"serial": "S" * 41})  # longer than any serial: not read
         assert r.status_code == 422 and says(r, ("无法读取此网址或表单：请返回后重试", "This address or form could not be read"),
                                              lang), lang
+
+
+PHOTO_TOO_LARGE = ("提交的内容太大：照片最大 8 MB", "What you sent is too large: a photo can be at most 8 MB.")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_photo_over_the_body_limit_gets_the_malls_page_in_the_members_language(hq, db, lang):
+    """A photo far over 8 MB is refused as its bytes arrive (hq_server.guards), before the scan page reads
+    it: the member still gets the mall's page in their language, not the JSON API's problem."""
+    c, token = signed_in(hq, db, phone(), lang)
+    try:
+        r = post_in(c, lang, "/m/scan/photo", data={"csrf": token},
+                    files={"photo": ("huge.jpg", b"\xff" * (9 * 1024 * 1024), "image/jpeg")})
+        assert r.status_code == 413 and r.headers["content-type"].startswith("text/html"), r.text[:300]
+        assert says(r, PHOTO_TOO_LARGE, lang)
+    finally:
+        c.close()
+
+
+def test_a_push_over_the_body_limit_is_still_the_json_problem(hq):
+    r = httpx.post(hq.url + "/api/v1/sync/push", content=b"{" + b" " * (9 * 1024 * 1024) + b"}",
+                   headers={"Content-Type": "application/json"})
+    assert r.status_code == 413 and r.json()["code"] == "body_too_large"
