@@ -99,7 +99,7 @@ def build(data_dir: Path, lang: str | None = None, demo: bool = True) -> tuple[M
         ("F6", QCoreApplication.translate("MainWindow", "Labels"), labels_view),
         ("F7", QCoreApplication.translate("MainWindow", "Reports"), ReportsView(runner)),
         ("F8", QCoreApplication.translate("MainWindow", "Settings"), settings_view),
-        ("F11", QCoreApplication.translate("MainWindow", "My guide points"), GuidePointsView(runner)),
+        ("F11", QCoreApplication.translate("MainWindow", "Guide points"), GuidePointsView(runner)),
     ])
     window.settings = settings
     settings_view.open_sale = lambda: len(window.checkout.cart.rows)

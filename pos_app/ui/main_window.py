@@ -82,7 +82,11 @@ class MainWindow(QMainWindow):
         nav.addWidget(sign_out)
         nav_widget = QWidget()
         nav_widget.setLayout(nav)
-        nav_widget.setFixedWidth(180)
+        # 180 pixels, or wider should a screen's name in this language need it (never cut off); even, so
+        # the screens' rows of two equal cards split the width left to them without a pixel over
+        margins = nav.contentsMargins()
+        widest = max(b.sizeHint().width() for b in self.nav_group.buttons()) + margins.left() + margins.right()
+        nav_widget.setFixedWidth(max(180, widest + widest % 2))
 
         work = QWidget()
         row = QHBoxLayout(work)

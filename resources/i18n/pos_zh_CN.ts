@@ -766,7 +766,7 @@ Key %7</source>
     </message>
     <message>
         <location filename="../../pos_app/ui/app.py" line="102"/>
-        <source>My guide points</source>
+        <source>Guide points</source>
         <translation>我的导购积分</translation>
     </message>
 </context>

@@ -156,3 +156,11 @@ def test_a_members_name_is_edited_and_a_new_phone_needs_their_proof(qtbot, cashi
     assert (edited.member_id, edited.name) == (member.member_id, "陈静静")
     assert page.e_proof.text() == ""
     assert reports_uc.check_ledger(ctx).ok
+
+
+def test_every_side_menu_label_fits_its_button(qtbot, cashier):
+    """The side menu is 180 pixels wide: a longer English name ("F11  My guide points") was cut off."""
+    idle(qtbot, cashier)
+    buttons = cashier.nav_group.buttons()
+    assert len(buttons) >= 9 and "F11  Guide points" in [b.text() for b in buttons]
+    assert [b.text() for b in buttons if b.sizeHint().width() > b.width()] == []

@@ -201,6 +201,7 @@ def test_the_screen_speaks_chinese(qtbot, tmp_path):
         qtbot.waitUntil(lambda: window.staff is not None, timeout=WAIT_MS)
         view = open_guide_points(qtbot, window)
         assert window.nav_group.button(window.stack.currentIndex()).text() == "F11  我的导购积分"
+        assert [b.text() for b in window.nav_group.buttons() if b.sizeHint().width() > b.width()] == []
         assert view.heading.text() == "我的导购积分：赵敏 (导购)"
         assert view.refresh_button.text() == "刷新 (Ctrl+R)"
         assert {view.earnings.item(r, 1).text() for r in range(view.earnings.rowCount())} == {"导购销售"}
