@@ -38,10 +38,17 @@ def cmd_status(args) -> int:
     check = reports.check_ledger(ctx)
     with ctx.db.read() as conn:
         from pos_app.store import repos
+        from pos_app.sync import outbox, state
 
         members = repos.count_members(conn)
+        enrolled = state.credentials(conn) is not None
+        unsent = outbox.pending_count(conn)
+        synced = state.get_time(conn, "last_success_at")
     print(f"store   {ctx.who.store_id}\ndevice  {ctx.who.device_id}\ndb      {ctx.db.path}")
     print(f"members {members}\nevents  {check.events}\nledger  {'ok' if check.ok else 'MISMATCH'}")
+    # what support asks first of a till that was offline: is anything waiting to reach HQ, and since when
+    print(f"hq      {'enrolled' if enrolled else 'not enrolled (working offline)'}\nunsent  {unsent}\n"
+          f"synced  {f'{synced:%Y-%m-%d %H:%M:%S} UTC' if synced else 'never'}")
     return 0 if check.ok else 1
 
 

@@ -16,6 +16,9 @@ def run(tmp_path, *args, check=True):
 def test_first_start_seeds_demo_and_ledger_checks_out(tmp_path):
     out = run(tmp_path, "status").stdout
     assert "members 5" in out and "ledger  ok" in out
+    # what support asks of a till first: does HQ know it, and what has not reached HQ yet (the demo's events)
+    events = int(out.split("events  ")[1].split()[0])
+    assert "hq      not enrolled (working offline)" in out and f"unsent  {events}" in out and "synced  never" in out
     assert "nothing changed" in run(tmp_path, "demo-seed").stdout
 
 

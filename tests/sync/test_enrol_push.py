@@ -124,6 +124,9 @@ def test_cli_enrols_and_syncs_once(hq, tmp_path, capsys):
     import json
     doc = json.loads(out)
     assert doc["state"] == "online" and doc["pending"] == 0 and doc["offline_hours_left"] > 71
+    assert main(["--data", str(data), "--no-demo", "status"]) == 0
+    status = capsys.readouterr().out
+    assert "hq      enrolled" in status and "unsent  0" in status and "synced  never" not in status
     assert main(["--data", str(data), "enrol", "--hq", hq.url, f"--token={token}"]) == 2
 
 
