@@ -76,4 +76,9 @@ def test_the_ways_to_get_a_gift_keep_their_words_off_the_edge(hq, db, phone, pho
     for i in range(2):
         words = chips.nth(i).evaluate(WORDS_IN_BOX)
         assert min(words["left"], words["right"]) >= 8, (lang, i, words)  # not against the pill's rim
+    heights = [chips.nth(i).bounding_box()["height"] for i in range(2)]
+    assert abs(heights[0] - heights[1]) <= 1, (lang, heights)  # side by side, each on one line
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.set_viewport_size({"width": 360, "height": 740})  # a small phone: still one line each
+    assert abs(chips.nth(0).bounding_box()["height"] - chips.nth(1).bounding_box()["height"]) <= 1, lang
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
