@@ -20,6 +20,11 @@ WORDS_IN_BOX = """e => { const r = document.createRange(); r.selectNodeContents(
   const w = r.getBoundingClientRect(), b = e.getBoundingClientRect();
   return {left: w.left - b.left, right: b.right - w.right, top: w.top - b.top, bottom: b.bottom - w.bottom}; }"""
 
+# The vertical centres of an element's icon and of its words (its last text node), in CSS px.
+ICON_AND_WORDS = """e => { const i = e.querySelector('svg').getBoundingClientRect();
+  const r = document.createRange(); r.selectNodeContents([...e.childNodes].filter(n => n.nodeType === 3).pop());
+  const w = r.getBoundingClientRect(); return [(i.top + i.bottom) / 2, (w.top + w.bottom) / 2]; }"""
+
 
 @pytest.mark.parametrize("lang, title, again", [("zh", "照片太大", "重新选择照片"),
                                                 ("en", "Photo too large", "Choose another photo")])
@@ -56,6 +61,9 @@ def test_an_addresses_edit_and_delete_buttons_centre_their_words(hq, db, phone, 
     for words in (edit, delete):
         assert abs(words["top"] - words["bottom"]) <= 2, (edit, delete)  # centred top to bottom
     assert abs(edit["top"] - delete["top"]) <= 1, (edit, delete)  # side by side, on one line
+    # the icon of "Add an address" sits level with its words, not above them
+    icon, words = page.locator("a.button.block[href^='/m/addresses/new']").evaluate(ICON_AND_WORDS)
+    assert abs(icon - words) <= 2, (icon, words)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
