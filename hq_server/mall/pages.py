@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
 from starlette.routing import Mount
 
 from hq_server.mall import words
@@ -15,13 +16,30 @@ from hq_server.web import faces
 from hq_server.web.pages import Pages
 
 PREFIX = "/m"
+
+
+def way_back(request: Request) -> str | None:
+    """The mall page a refused form or link came from (its Referer, on this site, under the mall), for the
+    error page's way back to it; None when there is none, it is the mall's home (the page's other button) or
+    it is the very address a refused link asked for."""
+    came_from = urlsplit(request.headers.get("referer", ""))
+    if came_from.netloc != request.url.netloc or not came_from.path.startswith(PREFIX + "/"):
+        return None
+    back = faces.safe_next(came_from.path + (f"?{came_from.query}" if came_from.query else ""), "")
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    if not back or came_from.path == PREFIX + "/" or (request.method == "GET" and back == here):
+        return None
+    return back
+
+
 PAGES = Pages("mall", Path(__file__).parent, globals={
     "tabs": words.TABS, "kind_names": words.KIND_NAMES, "error_titles": words.ERROR_TITLES,
     "error_hints": words.ERROR_HINTS, "default_hint": words.DEFAULT_HINT,
     "default_title": words.DEFAULT_TITLE, "topic_names": words.TOPIC_NAMES, "status_names": words.STATUS_NAMES,
     "order_status": words.ORDER_STATUS, "to_ship": words.ORDER_STATUS_DELIVERY_PLACED,
     "withdrawal_status": words.WITHDRAWAL_STATUS, "point_types": words.POINT_TYPES,
-    "reason_words": words.GIFT_REASONS, "icon": icon})
+    "reason_words": words.GIFT_REASONS, "back_words": words.BACK_WORDS, "icon": icon,
+    "way_back": way_back})
 
 
 def mount(app: FastAPI) -> None:

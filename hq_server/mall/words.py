@@ -26,6 +26,8 @@ TOPIC_NAMES = {"points": N_("Points"), "order": N_("Orders and gifts"), "account
 STATUS_NAMES = {"open": N_("Waiting for an answer"), "answered": N_("Answered"), "closed": N_("Closed")}
 
 ERROR_TITLES = {
+    "body_too_large": N_("Photo too large"),
+    "database_unavailable": N_("Busy for a moment"),
     "stale_form": N_("This page is out of date"),
     "not_found": N_("Not found"),
     "http_error": N_("Not found"),
@@ -128,6 +130,11 @@ ERROR_HINTS = {
     "withdraw_too_small": N_("A withdrawal is at least the smallest amount shown."),
     "invalid_body": N_("Check what you typed: nothing was changed."),
 }
+# The error page's way back to the page the member came from (faces' error page: mall/pages.way_back), named
+# for what they do there; "Go back" when the code has no better name.
+BACK_WORDS = {"body_too_large": N_("Choose another photo"), "stale_form": N_("Reload the page")}
+GO_BACK = N_("Go back")
+TRY_AGAIN = N_("Try again")
 DEFAULT_HINT = N_("That did not work; nothing was changed.")
 DEFAULT_TITLE = N_("Not done")
 # flash messages (shown once after a redirect; translated when shown)

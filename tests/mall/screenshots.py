@@ -1,7 +1,7 @@
 """Screenshots of every mall page at a phone's size (390x844, 2x), Chinese and a few in English, into
 docs/screenshots/mall/. Starts its own HQ on a scratch SQLite database and fills it like a real member's
 month: a till's purchases and a spend, a published tier table, an invited friend, an answered message,
-then the campaigns: a label scanned from a photo, a lottery draw, a donation, a play of the game; then
+then the campaigns: a label scanned from a photo (and a photo too large to send), a lottery draw, a donation, a play of the game; then
 the gift mall: gifts with pictures, exchange orders for pickup and delivery, the address book, coupons,
 the team and a withdrawal.
 
@@ -199,6 +199,17 @@ def shoot_mall(page, snap, db: Database, member_id: str) -> None:
     snap("50-me-menu-zh_CN")
 
 
+def photo_too_large(page) -> None:
+    """A 9 MB file the page cannot make smaller (not a picture its browser can draw: a HEIC, say) goes as it
+    is from the scan page's own form; HQ refuses it as its bytes arrive (over the 8 MB body limit) and
+    the member gets the mall's page saying so (code body_too_large), not the JSON API's problem."""
+    page.goto("/m/scan")
+    with page.expect_navigation(url="**/m/scan/photo"):
+        page.set_input_files("#photo", files=[{"name": "IMG_2042.HEIC", "mimeType": "image/heic",
+                                               "buffer": b"\xff" * (9 * 1024 * 1024)}])
+    page.wait_for_load_state("networkidle")
+
+
 # What a thumb cannot hit: visible links, buttons and fields smaller than 44x44 CSS px (their own box
 # or, for a radio/checkbox, the label around it), printed per shot so a regenerated set is also a check.
 SMALL_TARGETS = """() => [...document.querySelectorAll('a[href], button, input, select, textarea, summary')]
@@ -285,6 +296,8 @@ def shoot(out: Path) -> list[Path]:
                                                "buffer": label_photo(batch["labels"][0]["payload"])}])
         page.wait_for_selector("#scan-error")
         snap("18-scan-refused-zh_CN")
+        photo_too_large(page)
+        snap("57-photo-too-large-zh_CN")
         page.goto("/m/lottery")
         snap("19-lottery-zh_CN")
         page.click(".lottery-card button[type=submit]")
@@ -323,6 +336,8 @@ def shoot(out: Path) -> list[Path]:
         snap("15-statement-en")
         page.goto("/m/scan")
         snap("27-scan-en")
+        photo_too_large(page)
+        snap("58-photo-too-large-en")
         page.goto("/m/lottery")
         snap("28-lottery-en")
         page.goto("/m/donate")
