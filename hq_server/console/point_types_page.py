@@ -70,6 +70,11 @@ def save_policies(request: Request, posted: Operator) -> Response:
     return _saved(request, N_("Withdrawal policies saved."))
 
 
+# the network rewards' fields and their labels on the form (a refusal names the field by its label)
+REWARD_LABELS = {"guide_pct": N_("Shopping guides (percent, level 2, level 3)"),
+                 "agent_pct": N_("Agents (percent, level 2, level 3)")}
+
+
 def _percents(text: str) -> object:
     parts = [p.strip() for p in text.replace("，", ",").split(",") if p.strip()]
     return [int(p) if p.isdigit() and len(p) <= 4 else p for p in parts]
@@ -77,10 +82,10 @@ def _percents(text: str) -> object:
 
 @router.post("/level-rewards")
 def save_level_rewards(request: Request, posted: Operator) -> Response:
-    typed = {k: posted.text(k, 40) for k in ("guide_pct", "agent_pct")}
+    typed = {k: posted.text(k, 40) for k in REWARD_LABELS}
     try:
         network.set_level_rewards(request.app.state.db, doc={k: _percents(v) for k, v in typed.items()},
                                   actor=actor_of(posted.who), now=now())
     except BadField as bad:
-        return _page(request, posted.who, status=bad.status, errors=field_errors(bad), typed=typed)
+        return _page(request, posted.who, status=bad.status, errors=field_errors(bad, REWARD_LABELS), typed=typed)
     return _saved(request, N_("Network rewards saved."))
