@@ -28,10 +28,11 @@ def test_a_bad_withdrawal_policy_is_refused_with_its_figures_in_both_languages(w
     from hq_server.programme.withdrawals import point_policies
     db = Database(web_hq.db_url)
     before = point_policies(db)
-    least = ("consumer.min_withdraw_points：须为不小于 1 的整数",
-             "consumer.min_withdraw_points: must be a whole number from 1 to 9223372036854775807")
-    rate = ("guide.fen_per_100_points：须为 1 到 100000 的整数",
-            "guide.fen_per_100_points: must be a whole number from 1 to 100000")
+    # the field by its row and column on the form, not its code (consumer.min_withdraw_points)
+    least = ("消费积分，单笔最少积分：须为不小于 1 的整数",
+             "Consumer points, Least points a withdrawal: must be a whole number from 1 to 9223372036854775807")
+    rate = ("导购积分，每 100 积分兑付（分）：须为 1 到 100000 的整数",
+            "Guide points, Fen paid per 100 points: must be a whole number from 1 to 100000")
     with Console(web_hq, *staff_user("operator")) as op:
         policies = {"consumer.withdraw": "yes", "consumer.min_withdraw_points": "0",
                     "consumer.fen_per_100_points": "1", "guide.withdraw": "yes",
