@@ -25,9 +25,9 @@ nav.add(PREFIX + "/audit", N_("Audit log"), R.USERS)
 
 COLUMNS = [
     Column("at", N_("When"), "time"),
-    Column("actor", N_("Who")),
-    Column("role", N_("Role"), sortable=False),
-    Column("action", N_("Action")),
+    Column("actor", N_("Who"), "word"),  # a username, a role's name, an action: never broken over lines
+    Column("role", N_("Role"), "word", sortable=False),
+    Column("action", N_("Action"), "word"),
     Column("target", N_("Record")),
     Column("before", N_("Before"), "json", sortable=False),
     Column("after", N_("After"), "json", sortable=False),
