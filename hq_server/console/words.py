@@ -96,7 +96,11 @@ def error_detail(message: str) -> str:
     codes ("operator")."""
     params = getattr(message, "params", None)
     if params is None:
-        return resay(message, DETAIL_SHAPES)
+        sentence = resay(message, DETAIL_SHAPES)
+        limit = str(getattr(sentence, "params", {}).get("limit", ""))
+        if limit.isdigit() and int(limit) >= 1024:  # a size a person reads: 256 kB, not 262144 bytes
+            return said("what was sent is over %(kb)s kB", kb=int(limit) // 1024)
+        return sentence
     again: dict[str, object] = dict(params)
     if isinstance(params.get("role"), str) and params["role"] in ROLE_NAMES:
         again["role"] = said(ROLE_NAMES[StaffRole(params["role"])])

@@ -13,7 +13,7 @@ from tests.web.test_console_refusals_in_both_languages import in_lang, says
 
 TOO_LARGE = ("请缩短填写的内容或换一个较小的文件后重新提交",
              "shorten what was typed, or choose a smaller file, and send it again")
-TOO_LARGE_DETAIL = ("提交的内容超过 262144 字节", "the body is over 262144 bytes")
+TOO_LARGE_DETAIL = ("提交的内容超过 256 KB", "what was sent is over 256 kB")
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
