@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
@@ -12,7 +12,7 @@ from hq_server.auth import Staff
 from hq_server.console import nav
 from hq_server.console.lists import show
 from hq_server.console.pages import PAGES, PREFIX
-from hq_server.console.words import ROLE_NAMES
+from hq_server.console.words import AUDIT_ACTIONS, ROLE_NAMES
 from hq_server.programme import audit
 from hq_server.programme.listing import ListQuery, Page
 from hq_server.web.i18n import N_
@@ -35,6 +35,11 @@ COLUMNS = [
 ]
 
 
+def action_text(action: str, gettext: Any) -> str:
+    """An entry's action in the reader's language (an action no word lists as its code)."""
+    return str(gettext(AUDIT_ACTIONS[action])) if action in AUDIT_ACTIONS else action
+
+
 @router.get("")
 def audit_log(request: Request, _who: Admin) -> Response:
     db = request.app.state.db
@@ -42,8 +47,8 @@ def audit_log(request: Request, _who: Admin) -> Response:
 
     def fetch(q: ListQuery) -> Page:
         page = audit.search(db, q)
-        return type(page)([{**r, "role": gettext(ROLE_NAMES.get(r["role"], r["role"]))} for r in page.rows],
-                          page.total, page.query)
+        return type(page)([{**r, "role": gettext(ROLE_NAMES.get(r["role"], r["role"])),
+                             "action": action_text(r["action"], gettext)} for r in page.rows], page.total, page.query)
     return show(request, title=N_("Audit log"), columns=COLUMNS, filename="audit-log", fetch=fetch, search_hint=N_("record, note or username"),
-                filters=[("actor", N_("Who"), None), ("action", N_("Action"), [(a, a) for a in audit.actions(db)]),
+                filters=[("actor", N_("Who"), None), ("action", N_("Action"), [(a, action_text(a, gettext)) for a in audit.actions(db)]),
                          ("since", N_("From (YYYY-MM-DD)"), None), ("until", N_("To (YYYY-MM-DD)"), None)])

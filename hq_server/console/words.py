@@ -145,3 +145,25 @@ CONFLICT_KINDS = {
     "stock_short": N_("Gift stock short"), "till_authority": N_("Till's authority refused"),
     "wrong_member_pin": N_("Wrong member PIN"),
 }
+
+# what an audit log entry records (hq_server.programme.audit's actions, as the use cases write them)
+AUDIT_ACTIONS = {
+    "catalog.create": N_("Record created"), "catalog.change": N_("Record changed"),
+    "catalog.remove": N_("Record removed"), "charity.put": N_("Charity saved"),
+    "conflict.resolve": N_("Conflict resolved"), "coupon.general": N_("Coupon issued"),
+    "game.put": N_("Points game settings saved"), "labels.batch": N_("Label batch made"),
+    "member.adjust": N_("Points adjusted"), "member.adjust_requested": N_("Adjustment asked for"),
+    "member.adjust_approved": N_("Adjustment approved"), "member.adjust_refused": N_("Adjustment refused"),
+    "member.freeze": N_("Member frozen"), "member.unfreeze": N_("Member unfrozen"),
+    "member.merge": N_("Members merged"), "offline_limits.set": N_("Offline limits set"),
+    "order.cancel": N_("Order cancelled"), "order.delivered": N_("Order delivered"),
+    "order.pick": N_("Order picking"), "order.ship": N_("Order shipped"),
+    "programme.level_rewards": N_("Network rewards saved"), "programme.point_policies": N_("Withdrawal policies saved"),
+    "rules.publish": N_("Rules published"), "staff.create": N_("Store staff added"),
+    "staff.change": N_("Store staff changed"), "stock.allot": N_("Stock allotted"), "stock.move": N_("Stock moved"),
+    "store.create": N_("Store created"), "store.enrolment_token": N_("Enrolment token made"),
+    "till.revoke": N_("Till revoked"), "user.create": N_("User created"), "user.change": N_("User changed"),
+    "user.end_sessions": N_("User's sessions ended"), "user.unlock": N_("User unlocked"),
+    "withdrawal.approve": N_("Withdrawal approved"), "withdrawal.export": N_("Payment file exported"),
+    "withdrawal.refuse": N_("Withdrawal refused"),
+}
