@@ -38,7 +38,7 @@ def test_list_filter_csv_and_resolve_with_a_note(web_hq, store_id):
         rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
         assert rows[0][:3] == ["发现时间", "类型", "规则"] and rows[1][1] == "标签非总部发放"
         detail = admin.get(f"/console/conflicts/{task}")
-        assert "冲突: 标签非总部发放" in detail.text and "label_unverified" not in detail.text and 'action="/console/conflicts/' in detail.text
+        assert "冲突：标签非总部发放" in detail.text and "label_unverified" not in detail.text and 'action="/console/conflicts/' in detail.text
 
         empty = admin.post(f"/console/conflicts/{task}/resolve", {"note": "  "})
         assert empty.status_code == 422 and "field-error" in empty.text

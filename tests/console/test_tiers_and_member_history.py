@@ -94,6 +94,7 @@ def test_a_members_tier_history_coupons_and_orders(web_hq, db, store_id):
         assert ">满减<" in listed and ">amount<" not in listed  # its kind too, on the coupon types' list
         form = admin.get(f"/console/programme/coupon_type/{type_id}").text
         assert '<option value="amount" selected>满减</option>' in form and '<option value="percent">折扣</option>' in form
+        assert f'<h1>优惠券类型：{type_id}</h1>' in form  # a Chinese heading's colon is the full-width one
         orders = page.split('id="orders"')[1].split("</table>")[0]
         assert f"/console/orders/{order}" in orders and "待处理" in orders
         empty = admin.get(f"/console/members/{a_member(web_hq, store_id)[0]}").text
