@@ -32,4 +32,4 @@ def test_search_and_export(web_hq):
                                            .content.decode("utf-8-sig"))))
         assert rows[0][:5] == ["时间", "操作人", "角色", "操作", "记录"]
         assert json.loads(rows[1][6]) == {"store_id": sid, "name": "审计店"} and rows[1][2] == "连锁管理员"
-        assert rows[1][3] == "新建门店"
+        assert rows[1][3] == "store.create"  # the CSV keeps the action's code
