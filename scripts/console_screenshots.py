@@ -180,6 +180,18 @@ def main() -> int:
             page.fill("input[name=password]", password)
             page.click("button[type=submit]")
 
+        def post_too_large() -> bool:
+            """A form body over the 256 kB limit, posted from the page itself (a form on the campaign page
+            with a long name): HQ answers its 413 page, in the page's language."""
+            page.goto("/console/programme/campaign/new")
+            with page.expect_navigation():
+                page.evaluate("""() => {
+                    const form = document.querySelector("form[action$='/save']");
+                    const big = document.createElement('textarea');
+                    big.name = 'about'; big.value = 'x'.repeat(300 * 1024);
+                    form.appendChild(big); form.submit(); }""")
+            return True
+
         shot("01-login", "/console/login")
         sign_in("admin", "wrong password!")
         shot("02-login-refused")
@@ -274,9 +286,42 @@ def main() -> int:
         page.fill("input[name=guide_pct]", "10, 5, 2")
         page.click("#level-rewards button")
         shot("49-level-rewards-refused")
+        if post_too_large():
+            shot("63-body-too-large")
         page.goto("/lang/en?next=/console/dashboard%3Fperiod%3D30d")
         shot("31-dashboard-en")
         shot("32-members-en", "/console/members")
+        # refusals in English: a form refused, a level-rewards refusal, a stock move refused, an adjustment
+        page.goto("/console/programme/campaign/new")
+        page.fill("input[name=key]", "new-year")
+        page.fill("input[name=name]", "新年三倍积分")
+        page.fill("input[name=starts_at]", "2027-01-01 00:00")
+        page.fill("input[name=ends_at]", "2026-12-31 00:00")
+        page.fill("input[name=multiplier_pct]", "300")
+        page.click("form[action$='/save'] button[type=submit]")
+        shot("59-campaign-form-refused-en")
+        page.goto("/console/programme/point-types")
+        page.fill("input[name=guide_pct]", "10, 5, 2")
+        page.click("#level-rewards button")
+        shot("60-level-rewards-refused-en")
+        page.goto("/console/stock")
+        page.select_option("#move select[name=gift_id]", "CUP-01")
+        page.select_option("#move select[name=from_location]", "hz-001")
+        page.select_option("#move select[name=to_location]", "sh-002")
+        page.fill("#move input[name=qty]", "9")
+        page.click("#move button[type=submit]")
+        shot("61-stock-move-refused-en")
+        page.goto(f"/console/members/{facts['members'][2][0]}")
+        page.fill("input[name=points]", "-99999")
+        page.fill("input[name=reason]", "mistake")
+        page.click("form[action$='/adjust'] button")
+        shot("62-member-adjust-refused-en")
+        page.goto("/console/programme/mall")
+        page.fill("#game-form input[name=seconds]", "3")
+        page.click("#game-form button")
+        shot("65-game-refused-en")
+        if post_too_large():
+            shot("64-body-too-large-en")
         page.goto("/lang/zh?next=/console/")
         page.context.clear_cookies()
         sign_in("op-zhang", "screenshot-pw-1")

@@ -3,7 +3,7 @@ resolve with a note (or merge a same-phone pair)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import RedirectResponse, Response
@@ -15,6 +15,7 @@ from hq_server.console.actor import actor_of
 from hq_server.console.field_errors import field_errors
 from hq_server.console.lists import show
 from hq_server.console.pages import PAGES, PREFIX
+from hq_server.console.words import CONFLICT_KINDS, EVENT_KINDS, EVENT_STATES
 from hq_server.programme import conflict_tasks
 from hq_server.programme.listing import ListQuery, Page
 from hq_server.programme.refusals import BadField
@@ -39,6 +40,11 @@ COLUMNS = [
 STATES = [("open", N_("Open")), ("resolved", N_("Resolved"))]
 
 
+def kind_text(kind: str, gettext: Any) -> str:
+    """A task's kind in the reader's language (a kind no word lists as it is)."""
+    return str(gettext(CONFLICT_KINDS[kind])) if kind in CONFLICT_KINDS else kind
+
+
 @router.get("")
 def conflicts(request: Request, _who: Reader) -> Response:
     db = request.app.state.db
@@ -47,10 +53,10 @@ def conflicts(request: Request, _who: Reader) -> Response:
 
     def fetch(q: ListQuery) -> Page:
         page = conflict_tasks.find(db, q)
-        return type(page)([{**r, "status": gettext(states.get(r["status"], r["status"]))} for r in page.rows],
-                          page.total, page.query)
+        return type(page)([{**r, "status": gettext(states.get(r["status"], r["status"])),
+                            "kind": kind_text(r["kind"], gettext)} for r in page.rows], page.total, page.query)
     return show(request, title=N_("Conflicts"), columns=COLUMNS, filename="conflicts", fetch=fetch, search_hint=N_("member, event or task id"),
-                filters=[("kind", N_("Kind"), [(k, k) for k in conflict_tasks.kinds(db)]),
+                filters=[("kind", N_("Kind"), [(k, kind_text(k, gettext)) for k in conflict_tasks.kinds(db)]),
                          ("store", N_("Store"), None),
                          ("state", N_("State"), [(v, gettext(t)) for v, t in STATES])])
 
@@ -63,8 +69,9 @@ def conflict(conflict_id: str, request: Request, who: Reader) -> Response:
 def _task_page(conflict_id: str, request: Request, who: Staff, status: int = 200, errors: dict[str, str] | None = None,
                note: str = "") -> Response:
     task = conflict_tasks.task(request.app.state.db, conflict_id)
-    return PAGES.render(request, "console/conflict.html", {"task": task, "errors": errors or {}, "note": note,
-                                                           "may_work": who.may(R.CONFLICTS)}, status=status)
+    return PAGES.render(request, "console/conflict.html", {
+        "task": task, "errors": errors or {}, "note": note, "may_work": who.may(R.CONFLICTS),
+        "kind": kind_text(task["kind"], PAGES.gettext(request)), "event_kinds": EVENT_KINDS, "event_states": EVENT_STATES}, status=status)
 
 
 @router.post("/{conflict_id}/resolve")

@@ -3,7 +3,7 @@ charts (Apache ECharts, served by HQ) and the stores ranked (also as CSV)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
@@ -12,6 +12,8 @@ from hq_server import roles as R
 from hq_server.auth import Staff, now
 from hq_server.console import nav
 from hq_server.console.pages import PAGES, PREFIX
+from hq_server.db import Database
+from hq_server.programme import catalogue_admin as C
 from hq_server.programme import dashboard_figures
 from hq_server.roles import StaffRole
 from hq_server.web.i18n import N_
@@ -40,4 +42,10 @@ def dashboard(request: Request, who: Reader, period: str = "7d", store: str = ""
         "f": figures, "periods": PERIOD_NAMES, "may_pick_store": who.role != StaffRole.STORE_MANAGER,
         # the chain's liability is the chain's business: a store manager sees their own store's figures
         "chain_figures": who.role != StaffRole.STORE_MANAGER,
-        "ranked_columns": RANKED})
+        "ranked_columns": RANKED, "gift_names": _gift_names(request.app.state.db, figures["top_gifts"])})
+
+
+def _gift_names(db: Database, top: list[dict[str, Any]]) -> dict[str, str]:
+    """The top gifts' names from the catalogue (a gift since removed keeps its code alone)."""
+    found = {g["gift_id"]: C.item(db, "gift", g["gift_id"]) for g in top}
+    return {k: str(v.get("name") or "") for k, v in found.items() if v}

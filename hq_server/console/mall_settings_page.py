@@ -28,7 +28,10 @@ Reader = Annotated[Staff, Depends(staff_page(R.CATALOGUE_READ))]
 Operator = Annotated[StaffForm, Depends(staff_form(R.CATALOGUE))]
 nav.add(PREFIX + "/sms-codes", N_("SMS codes (test)"), R.MEMBERS)
 CHARITY_FIELDS = ("key", "name", "name_en", "about", "about_en")
-GAME_FIELDS = ("plays_per_day", "seconds", "points_per_catch", "max_points_per_play")
+# the game's settings and their labels on the form (a refusal names the field by its label)
+GAME_LABELS = {"plays_per_day": N_("Plays a day"), "seconds": N_("Seconds a play"),
+               "points_per_catch": N_("Points a catch"), "max_points_per_play": N_("Most points a play")}
+GAME_FIELDS = tuple(GAME_LABELS)
 
 
 def _page(request: Request, who: Staff, *, status: int = 200, errors: dict[str, str] | None = None,
@@ -72,7 +75,7 @@ def save_game(request: Request, posted: Operator) -> Response:
     try:
         points_game.put_game_settings(request.app.state.db, actor_of(posted.who), {**doc, "active": active}, now())
     except BadField as bad:
-        return _page(request, posted.who, status=bad.status, errors=field_errors(bad),
+        return _page(request, posted.who, status=bad.status, errors=field_errors(bad, GAME_LABELS),
                      typed={**typed, "active": "yes" if active else "", "form": "game"})
     return _saved(request, N_("The points game's settings are saved."))
 

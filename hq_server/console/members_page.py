@@ -16,8 +16,9 @@ from hq_server.console.actor import actor_of
 from hq_server.console.field_errors import field_errors
 from hq_server.console.lists import show
 from hq_server.console.pages import PAGES, PREFIX
-from hq_server.console.words import ORDER_STATES
+from hq_server.console.words import COUPON_STATES, EVENT_KINDS, EVENT_STATES, ORDER_STATES, TIER_REASONS
 from hq_server.programme import coupons, member_care, orders, tiers
+from hq_server.programme.member_standing import FROZEN
 from hq_server.programme.listing import ListQuery, Page
 from hq_server.programme.refusals import BadField
 from hq_server.web import flash
@@ -63,8 +64,13 @@ APPROVALS = [
 @router.get("")
 def members(request: Request, _who: Reader) -> Response:
     db = request.app.state.db
-    return show(request, title=N_("Members"), columns=COLUMNS, filename="members",
-                fetch=lambda q: member_care.find(db, q),
+    gettext = PAGES.gettext(request)
+
+    def fetch(q: ListQuery) -> Page:
+        page = member_care.find(db, q)
+        return type(page)([{**r, "risk_flag": risk_text(r.get("risk_flag"), gettext)} for r in page.rows],
+                          page.total, page.query)
+    return show(request, title=N_("Members"), columns=COLUMNS, filename="members", fetch=fetch,
                 search_hint=N_("phone (first digits), name, card number or member id"),
                 filters=[("store", N_("Home store"), None), ("tier", N_("Tier"), None),
                          ("flagged", N_("Risk"), [("1", PAGES.gettext(request)(N_("Flagged")))])])
@@ -94,13 +100,29 @@ def _page(request: Request, who: Staff, member_id: str, *, status: int = 200, er
     if wants_csv(request):
         return csv_response(f"statement-{member_id}", STATEMENT,
                             member_care.statement(db, member_id, query.everything()).rows, PAGES.gettext(request))
+    statement = member_care.statement(db, member_id, query)
     return PAGES.render(request, "console/member.html", {
-        "m": member_care.member(db, member_id), "statement": member_care.statement(db, member_id, query),
+        "m": member_care.member(db, member_id), "statement": _said_statement(statement, PAGES.gettext(request)),
         "tier_history": tiers.tier_history(db, member_id, limit=20), "coupons": coupons.member_coupons(db, member_id),
         "orders": orders.member_orders(db, member_id, limit=20),
         "columns": STATEMENT, "may_care": who.may(R.MEMBERS), "errors": errors or {}, "typed": typed or {},
         "approval_above": request.app.state.settings.adjust_approval_above, "me": who.username,
-        "order_states": ORDER_STATES}, status=status)
+        "order_states": ORDER_STATES, "coupon_states": COUPON_STATES, "tier_reasons": TIER_REASONS,
+        "frozen_mark": FROZEN}, status=status)
+
+
+def risk_text(flag: str | None, gettext: Any) -> str:
+    """A member's risk flag in the reader's language: member_care's freeze mark ("frozen: why") said."""
+    if flag and flag.startswith(FROZEN):
+        return str(gettext(N_("Frozen: %(reason)s")) % {"reason": flag[len(FROZEN):]})
+    return flag or ""
+
+
+def _said_statement(page: Page, gettext: Any) -> Page:
+    """The statement's event kinds and states in the reader's language (a code no word lists as it is)."""
+    return type(page)([{**r, "kind": gettext(EVENT_KINDS[r["kind"]]) if r["kind"] in EVENT_KINDS else r["kind"],
+                        "status": gettext(EVENT_STATES[r["status"]]) if r["status"] in EVENT_STATES else r["status"]}
+                       for r in page.rows], page.total, page.query)
 
 
 @router.get("/{member_id}")

@@ -14,7 +14,7 @@ PREFIX = "/console"
 PAGES = Pages("console", Path(__file__).parent, globals={
     "menu": nav.menu, "current_area": nav.current, "role_names": words.ROLE_NAMES, "login_errors": words.LOGIN_ERRORS,
     "error_titles": words.ERROR_TITLES, "error_hints": words.ERROR_HINTS,
-    "point_types": words.POINT_TYPES})
+    "point_types": words.POINT_TYPES, "error_detail": words.error_detail})
 
 
 def mount(app: FastAPI) -> None:

@@ -14,8 +14,9 @@ from hq_server.auth import Staff, now
 from hq_server.console.actor import actor_of
 from hq_server.console.field_errors import field_errors
 from hq_server.console.pages import PAGES, PREFIX
+from hq_server.console.words import POINT_TYPES
 from hq_server.programme import network, withdrawals
-from hq_server.programme.refusals import BadField
+from hq_server.programme.refusals import BadField, said
 from hq_server.web import flash
 from hq_server.web.i18n import N_
 from hq_server.web.staff import StaffForm, staff_form, staff_page
@@ -25,6 +26,12 @@ BASE = PREFIX + "/programme/point-types"
 router = APIRouter(prefix=BASE, include_in_schema=False)
 Reader = Annotated[Staff, Depends(staff_page(R.CATALOGUE_READ))]
 Operator = Annotated[StaffForm, Depends(staff_form(R.CATALOGUE))]
+
+
+# a policy's field ("consumer.min_withdraw_points") by its row and column on the form (a refusal names it so)
+POLICY_LABELS = {f"{t}.{name}": said("%(row)s, %(column)s", row=said(POINT_TYPES[str(t)]), column=said(label))
+                 for t in PointType for name, label in (("min_withdraw_points", N_("Least points a withdrawal")),
+                                                         ("fen_per_100_points", N_("Fen paid per 100 points")))}
 
 
 def _whole(text: str) -> object:
@@ -66,8 +73,13 @@ def save_policies(request: Request, posted: Operator) -> Response:
     try:
         withdrawals.set_point_policies(request.app.state.db, doc=doc, actor=actor_of(posted.who), now=now())
     except BadField as bad:
-        return _page(request, posted.who, status=bad.status, errors=field_errors(bad), typed=typed)
+        return _page(request, posted.who, status=bad.status, errors=field_errors(bad, POLICY_LABELS), typed=typed)
     return _saved(request, N_("Withdrawal policies saved."))
+
+
+# the network rewards' fields and their labels on the form (a refusal names the field by its label)
+REWARD_LABELS = {"guide_pct": N_("Shopping guides (percent, level 2, level 3)"),
+                 "agent_pct": N_("Agents (percent, level 2, level 3)")}
 
 
 def _percents(text: str) -> object:
@@ -77,10 +89,10 @@ def _percents(text: str) -> object:
 
 @router.post("/level-rewards")
 def save_level_rewards(request: Request, posted: Operator) -> Response:
-    typed = {k: posted.text(k, 40) for k in ("guide_pct", "agent_pct")}
+    typed = {k: posted.text(k, 40) for k in REWARD_LABELS}
     try:
         network.set_level_rewards(request.app.state.db, doc={k: _percents(v) for k, v in typed.items()},
                                   actor=actor_of(posted.who), now=now())
     except BadField as bad:
-        return _page(request, posted.who, status=bad.status, errors=field_errors(bad), typed=typed)
+        return _page(request, posted.who, status=bad.status, errors=field_errors(bad, REWARD_LABELS), typed=typed)
     return _saved(request, N_("Network rewards saved."))

@@ -16,9 +16,11 @@ from hq_server.console.actor import actor_of
 from hq_server.console.field_errors import field_errors
 from hq_server.console.lists import show
 from hq_server.console.pages import PAGES, PREFIX
+from hq_server.console.words import CHOICE_WORDS
 from hq_server.errors import HQProblem
 from hq_server.programme import catalogue_admin as C
 from hq_server.programme import label_batch_admin, rules_admin
+from hq_server.programme.listing import ListQuery, Page
 from hq_server.programme.refusals import BadField
 from hq_server.web import flash
 from hq_server.web.i18n import N_
@@ -135,16 +137,28 @@ def batch_file(batch: str, request: Request, _who: Annotated[Staff, Depends(staf
 @router.get("/{type_}")
 def records(type_: str, request: Request, who: Reader) -> Response:
     db = request.app.state.db
-    return show(request, title=TITLES[_type(type_)], columns=_columns(type_), filename=type_,
-                fetch=lambda q: C.find(db, type_, q), search_hint=N_("key or any text in the record"),
+    gettext = PAGES.gettext(request)
+    choices = [f.name for f in C.TYPES[_type(type_)] if f.kind == "choice"]
+
+    def fetch(q: ListQuery) -> Page:
+        page = C.find(db, type_, q)
+        return type(page)([{**r, **{n: _choice(r.get(n), gettext) for n in choices if n in r}} for r in page.rows],
+                          page.total, page.query)
+    return show(request, title=TITLES[type_], columns=_columns(type_), filename=type_,
+                fetch=fetch, search_hint=N_("key or any text in the record"),
                 template="console/records.html", extra={"type_": type_, "may_edit": who.may(R.CATALOGUE)})
+
+
+def _choice(value: Any, gettext: Any) -> Any:
+    """A choice field's value in the reader's language (a coupon's kind), a value no word lists as it is."""
+    return str(gettext(CHOICE_WORDS[value])) if isinstance(value, str) and value in CHOICE_WORDS else value
 
 
 def _form(request: Request, type_: str, record: dict[str, Any] | None, *, status: int = 200,
           errors: dict[str, str] | None = None, new: bool) -> Response:
     return PAGES.render(request, "console/record.html", {
         "type_": type_, "title": TITLES[type_], "fields": C.TYPES[type_], "r": record or {}, "new": new,
-        "errors": errors or {}}, status=status)
+        "errors": errors or {}, "choice_words": CHOICE_WORDS}, status=status)
 
 
 @router.get("/{type_}/new")
@@ -178,8 +192,8 @@ def save_record(type_: str, request: Request, posted: Operator) -> Response:
                seen_seq=None if new else int(seen) if seen.isdigit() else -1, now=now())
     except BadField as bad:
         typed = {**form, "key": key}
-        return _form(request, type_, {**typed, "raw": True}, status=bad.status, errors=field_errors(bad),
-                     new=new)
+        return _form(request, type_, {**typed, "raw": True}, status=bad.status,
+                     errors=field_errors(bad, {f.name: f.label for f in C.TYPES[type_]}), new=new)
     response = RedirectResponse(f"{BASE}/{type_}", status_code=303)
     flash.add(response, request, request.state.session_secret, "ok", N_("%(key)s saved: the stores get it at their "
                                                                         "next sync."), key=key)

@@ -17,6 +17,10 @@ def test_search_and_export(web_hq):
         assert admin.post("/console/stores/create", {"store_id": sid, "name": "审计店"}).status_code == 303
         by_target = admin.get("/console/audit", params={"target": f"store:{sid}"})
         assert by_target.status_code == 200 and "store.create" in by_target.text
+        # the action in the reader's language, in the table and the filter (its value stays the code)
+        table = by_target.text.split("<tbody>")[1].split("</tbody>")[0]
+        assert ">新建门店<" in table and "store.create" not in table
+        assert '<option value="store.create">新建门店</option>' in by_target.text
         assert f"store:{sid}" in admin.get("/console/audit", params={"q": sid}).text
         assert f"store:{sid}" in admin.get("/console/audit", params={"actor": "admin", "action": "store.create"}).text
         assert f"store:{sid}" not in admin.get("/console/audit", params={"actor": "somebody-else"}).text
@@ -28,3 +32,4 @@ def test_search_and_export(web_hq):
                                            .content.decode("utf-8-sig"))))
         assert rows[0][:5] == ["时间", "操作人", "角色", "操作", "记录"]
         assert json.loads(rows[1][6]) == {"store_id": sid, "name": "审计店"} and rows[1][2] == "连锁管理员"
+        assert rows[1][3] == "store.create"  # the CSV keeps the action's code

@@ -29,14 +29,16 @@ def test_list_filter_csv_and_resolve_with_a_note(web_hq, store_id):
     task = open_task(web_hq, store_id)
     with Console(web_hq) as admin:
         page = admin.get("/console/conflicts", params={"store": store_id, "state": "open"})
-        assert page.status_code == 200 and task in page.text and "label_unverified" in page.text
+        # the kind in the reader's language, not its code
+        assert page.status_code == 200 and task in page.text and "标签非总部发放" in page.text
+        assert "label_unverified" not in page.text.split("<table")[1]
         assert admin.get("/console/conflicts", params={"store": store_id, "state": "resolved"}).text.count(
             f"/console/conflicts/{task}") == 0
         exported = admin.get("/console/conflicts", params={"store": store_id, "format": "csv"})
         rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
-        assert rows[0][:3] == ["发现时间", "类型", "规则"] and rows[1][1] == "label_unverified"
+        assert rows[0][:3] == ["发现时间", "类型", "规则"] and rows[1][1] == "标签非总部发放"
         detail = admin.get(f"/console/conflicts/{task}")
-        assert "label_unverified" in detail.text and 'action="/console/conflicts/' in detail.text
+        assert "冲突：标签非总部发放" in detail.text and "label_unverified" not in detail.text and 'action="/console/conflicts/' in detail.text
 
         empty = admin.post(f"/console/conflicts/{task}/resolve", {"note": "  "})
         assert empty.status_code == 422 and "field-error" in empty.text

@@ -60,15 +60,21 @@ def test_liability_uses_the_cash_rate(web_hq, store_id):
 def test_sales_and_top_gifts_are_read_from_the_payloads(web_hq, store_id):
     from pos_app.domain import entries as E
     from pos_app.domain.ids import new_id
-    m, _phone, _name, till = a_member(web_hq, store_id, points=10)
+    cup, bag = f"CUP{new_id()[-6:]}", f"BAG{new_id()[-6:]}"
+    assert web_hq.admin("PUT", f"/catalog/gift/{cup}", json={"name": "青花瓷茶杯", "points_cost": 800}).status_code == 200
+    m, _phone, _name, till = a_member(web_hq, store_id, points=12000)
     sale = till.earn(m, 123, payload={"sale_id": new_id(), "paid_fen": 12345})
     gifts = [till.event(E.post_hold(member_id=m, points=5, store_id=store_id,
                                     payload={"redemption_id": new_id(), "gift_id": gift, "qty": qty}))
-             for gift, qty in (("CUP", 2), ("BAG", 1), ("CUP", 1))]
+             for gift, qty in ((cup, 2), (bag, 1), (cup, 1))]
     assert till.push([sale, *gifts]).status_code == 200
     with Console(web_hq) as admin:
         page = admin.get("/console/dashboard", params={"period": "today", "store": store_id})
         assert figure(page.text, "sales") == "¥123.45"
         top = page.text.split("热门礼品")[1].split("</table>")[0]
-        assert re.findall(r"<td>(\w+)</td><td class=\"kind-points\">(\d+)</td>", top) == [("CUP", "3"), ("BAG", "1")]
+        # a gift by its name (its code beside it), one no longer in the catalogue by its code
+        assert re.findall(r"<td>([^<]*)(?:<span class=\"code muted\">(\w+)</span>)?</td><td class=\"kind-points\">(\d+)</td>",
+                          top) == [("青花瓷茶杯 ", cup, "3"), (bag, "", "1")]
+        ranked = page.text.split("门店排名 <a")[1].split("</table>")[0]
+        assert ">12,123<" in ranked  # the stores' figures grouped in thousands, as the cards above are
     till.close()

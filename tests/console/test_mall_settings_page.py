@@ -40,7 +40,7 @@ def test_charities_and_the_game(web_hq, db, staff_user):
                 "active": "yes"}
         short = op.post("/console/programme/mall/game", game)
         assert short.status_code == 422 and 'value="3"' in short.text
-        assert "seconds 须为 10 到 120 的整数" in short.text.split('id="game-form"')[1]
+        assert "每局秒数 须为 10 到 120 的整数" in short.text.split('id="game-form"')[1]
         assert op.post("/console/programme/mall/game", {**game, "seconds": "20"}).status_code == 303
         got = points_game.game_settings(db)
         assert (got.plays_per_day, got.seconds, got.max_points_per_play, got.active) == (5, 20, 40, True)

@@ -35,7 +35,9 @@ def test_search_page_and_statement(web_hq, store_id):
         card = admin.get("/console/members", params={"q": "1" * 30})
         assert card.status_code == 200 and "没有找到记录" in card.text
         page = admin.get(f"/console/members/{m}")
-        assert page.status_code == 200 and balance_on(page.text) == "100" and "member_register" in page.text
+        assert page.status_code == 200 and balance_on(page.text) == "100" and ">会员注册<" in page.text
+        # an event's kind and state in the reader's language, not their codes
+        assert "member_register" not in page.text and ">已入账<" in page.text and ">applied<" not in page.text
         rows = list(csv.reader(io.StringIO(admin.get(f"/console/members/{m}", params={"format": "csv"})
                                            .content.decode("utf-8-sig"))))
         assert rows[0][:3] == ["时间", "类型", "积分"] and sorted(r[2] for r in rows[1:]) == ["0", "100"]
@@ -126,7 +128,7 @@ def test_freeze_reaches_the_till_and_unfreeze_restores(web_hq, store_id, staff_u
         assert cs.post(f"/console/members/{m}/freeze", {"freeze_reason": ""}).status_code == 422
         assert cs.post(f"/console/members/{m}/freeze", {"freeze_reason": "card reported stolen"}).status_code == 303
         page = cs.get(f"/console/members/{m}")
-        assert "已冻结" in page.text and "frozen: card reported stolen" in page.text
+        assert "已冻结：card reported stolen" in page.text and "frozen:" not in page.text
         assert cs.post(f"/console/members/{m}/freeze", {"freeze_reason": "again"}).status_code == 409
         items, cursor = till.pull_all(cursor)
         docs = [i["data"] for i in items if i["type"] == "member" and i["key"] == m]

@@ -42,9 +42,9 @@ def test_an_adjustment_too_big_and_a_record_too_long(web_hq, store_id, staff_use
     with Console(web_hq, *staff_user("operator")) as op:
         long_name = {"key": "P-too-long", "name": "茶" * 81, "category": "tea", "price_fen": "1"}
         zh = op.post("/console/programme/product/save", long_name)
-        assert zh.status_code == 422 and "name 最多 80 个字符" in zh.text
+        assert zh.status_code == 422 and "名称 最多 80 个字符" in zh.text and "name 最多" not in zh.text
         en = english(op).post("/console/programme/product/save", long_name)
-        assert en.status_code == 422 and "name is at most 80 characters" in en.text
+        assert en.status_code == 422 and "Name is at most 80 characters" in en.text
     till.close()
 
 

@@ -86,9 +86,15 @@ def test_a_members_tier_history_coupons_and_orders(web_hq, db, store_id):
     with Console(web_hq) as admin:
         page = admin.get(f"/console/members/{member}").text
         history = page.split('id="tier-history"')[1].split("</table>")[0]
-        assert "basic" in history and "silver" in history and "upgrade" in history
+        assert "basic" in history and "silver" in history and "升级" in history and "upgrade" not in history
         held = page.split('id="coupons"')[1].split("</table>")[0]
         assert coupon.code in held and type_id in held
+        assert ">可使用<" in held and ">active<" not in held  # the coupon's state in the reader's language
+        listed = admin.get("/console/programme/coupon_type", params={"q": type_id}).text
+        assert ">满减<" in listed and ">amount<" not in listed  # its kind too, on the coupon types' list
+        form = admin.get(f"/console/programme/coupon_type/{type_id}").text
+        assert '<option value="amount" selected>满减</option>' in form and '<option value="percent">折扣</option>' in form
+        assert f'<h1>优惠券类型：{type_id}</h1>' in form  # a Chinese heading's colon is the full-width one
         orders = page.split('id="orders"')[1].split("</table>")[0]
         assert f"/console/orders/{order}" in orders and "待处理" in orders
         empty = admin.get(f"/console/members/{a_member(web_hq, store_id)[0]}").text

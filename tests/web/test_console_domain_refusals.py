@@ -5,6 +5,8 @@ stored."""
 
 from __future__ import annotations
 
+import secrets
+
 import pytest
 
 from tests.console.client import Console
@@ -26,10 +28,11 @@ def test_a_bad_withdrawal_policy_is_refused_with_its_figures_in_both_languages(w
     from hq_server.programme.withdrawals import point_policies
     db = Database(web_hq.db_url)
     before = point_policies(db)
-    least = ("consumer.min_withdraw_points：须为不小于 1 的整数",
-             "consumer.min_withdraw_points: must be a whole number from 1 to 9223372036854775807")
-    rate = ("guide.fen_per_100_points：须为 1 到 100000 的整数",
-            "guide.fen_per_100_points: must be a whole number from 1 to 100000")
+    # the field by its row and column on the form, not its code (consumer.min_withdraw_points)
+    least = ("消费积分，单笔最少积分：须为不小于 1 的整数",
+             "Consumer points, Least points a withdrawal: must be a whole number from 1 to 9223372036854775807")
+    rate = ("导购积分，每 100 积分兑付（分）：须为 1 到 100000 的整数",
+            "Guide points, Fen paid per 100 points: must be a whole number from 1 to 100000")
     with Console(web_hq, *staff_user("operator")) as op:
         policies = {"consumer.withdraw": "yes", "consumer.min_withdraw_points": "0",
                     "consumer.fen_per_100_points": "1", "guide.withdraw": "yes",
@@ -52,8 +55,11 @@ def test_bad_network_rewards_are_refused_with_their_figures_in_both_languages(we
     from hq_server.programme.network import level_rewards
     db = Database(web_hq.db_url)
     before = level_rewards(db)
-    deep = ("guide_pct：奖励最多覆盖 3 级，不能是 4 级", "guide_pct: rewards reach at most 3 levels, not 4")
-    percent = ("agent_pct：须为 0 到 100 的百分比", "agent_pct: a list of percents 0..100")
+    # the field is named by the label the form shows (not its code, guide_pct)
+    deep = ("导购（百分比，第 2 级，第 3 级）：奖励最多覆盖 3 级，不能是 4 级",
+            "Shopping guides (percent, level 2, level 3): rewards reach at most 3 levels, not 4")
+    percent = ("代理（百分比，第 2 级，第 3 级）：须为 0 到 100 的百分比",
+               "Agents (percent, level 2, level 3): a list of percents 0..100")
     with Console(web_hq, *staff_user("operator")) as op:
         refused_beside_a_field(op, "/console/programme/point-types/level-rewards",
                                {"guide_pct": "10, 5, 2", "agent_pct": "20, 101"}, deep, percent)
@@ -66,8 +72,8 @@ def test_bad_game_settings_are_refused_with_their_limits_in_both_languages(web_h
     from hq_server.programme.points_game import game_settings
     db = Database(web_hq.db_url)
     before = game_settings(db)
-    plays = ("plays_per_day 须为 1 到 50 的整数", "plays_per_day is a whole number from 1 to 50")
-    seconds = ("seconds 须为 10 到 120 的整数", "seconds is a whole number from 10 to 120")
+    plays = ("每日次数 须为 1 到 50 的整数", "Plays a day is a whole number from 1 to 50")
+    seconds = ("每局秒数 须为 10 到 120 的整数", "Seconds a play is a whole number from 10 to 120")
     with Console(web_hq, *staff_user("operator")) as op:
         game = {"plays_per_day": "51", "seconds": "5", "points_per_catch": "2", "max_points_per_play": "50",
                 "active": "yes"}
@@ -104,8 +110,8 @@ def test_a_bad_amount_is_refused_with_what_was_typed_in_both_languages(web_hq, s
     from hq_server.programme import catalogue_admin
     db = Database(web_hq.db_url)
     key = f"TEA-{secrets.token_hex(3)}"
-    cases = [("12.345", ("price_fen：'12.345' 超过两位小数", "price_fen: more than two decimals: '12.345'")),
-             ("12元", ("price_fen：'12元' 不是有效的金额", "price_fen: not an amount: '12元'"))]
+    cases = [("12.345", ("价格（元）：'12.345' 超过两位小数", "Price (yuan): more than two decimals: '12.345'")),
+             ("12元", ("价格（元）：'12元' 不是有效的金额", "Price (yuan): not an amount: '12元'"))]
     with Console(web_hq, *staff_user("operator")) as op:
         for typed, words in cases:
             product = {"key": key, "name": "乌龙", "category": "tea", "price_fen": typed, "active": "1"}
@@ -158,3 +164,16 @@ def test_staff_of_another_store_and_an_unknown_store_are_named_in_both_languages
             assert r.status_code == 404 and says(r, unknown, lang), (lang, r.status_code, r.text[-2000:])
     assert [s["name"] for s in staff_of(db, home)] == ["李娜"] and staff_of(db, other) == staff_of(db, gone) == []
     db.dispose()
+
+
+def test_too_many_points_taken_away_is_refused_with_its_figures_in_one_language(web_hq, staff_user):
+    """The till's own sentence inside the refusal ("only 100 points can be spent now, 500 needed") is said
+    in the page's language too: no English inside the Chinese sentence."""
+    from tests.console.test_members_page import a_member
+    m, _phone, _name, till = a_member(web_hq, "s-take-" + secrets.token_hex(3), points=100)
+    till.close()
+    few = ("会员可扣除的积分不足（现在只有 100 积分可用，需要 500）",
+           "the member has fewer points to take away (only 100 points can be spent now, 500 needed)")
+    with Console(web_hq, *staff_user("customer_service")) as cs:
+        refused_beside_a_field(cs, f"/console/members/{m}/adjust", {"points": "-500", "reason": "typo"}, few)
+        assert "can be spent now" not in in_lang(cs, "zh").get(f"/console/members/{m}").text

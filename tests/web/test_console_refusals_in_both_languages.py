@@ -93,8 +93,8 @@ def test_a_sentence_with_values_the_catalogue_cannot_hold_is_set_in_the_readers_
     db = Database(web_hq.db_url)
     before = point_policies(db)
     key = f"c-{uuid.uuid4().hex[:8]}"
-    check = ("consumer.min_withdraw_points：须为不小于 1 的整数",
-             "consumer.min_withdraw_points: must be a whole number from 1 to")
+    check = ("消费积分，单笔最少积分：须为不小于 1 的整数",
+             "Consumer points, Least points a withdrawal: must be a whole number from 1 to")
     with Console(web_hq, *staff_user("operator")) as op:
         for lang in ("zh", "en"):
             policies = {"consumer.withdraw": "yes", "consumer.min_withdraw_points": "0",
