@@ -26,7 +26,7 @@ def test_a_form_over_the_body_limit_gets_the_consoles_page_in_the_readers_langua
 
 
 @pytest.mark.parametrize("lang, words", [
-    ("zh", ("您的角色（运营）无权打开此页面；需要以下角色之一：连锁管理员", "(operator)")),
+    ("zh", ("你的角色（运营）无权打开此页面；需要以下角色之一：连锁管理员", "(operator)")),
     ("en", ("your role (Operator) may not open this page; it needs one of: Chain admin", "(operator)"))])
 def test_a_page_not_for_the_role_names_the_roles_not_their_codes(web_hq, staff_user, lang, words):
     with Console(web_hq, *staff_user("operator")) as op:
