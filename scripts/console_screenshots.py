@@ -180,7 +180,7 @@ def main() -> int:
             page.fill("input[name=password]", password)
             page.click("button[type=submit]")
 
-        def post_too_large() -> bool:
+        def post_too_large() -> None:
             """A form body over the 256 kB limit, posted from the page itself (a form on the campaign page
             with a long name): HQ answers its 413 page, in the page's language."""
             page.goto("/console/programme/campaign/new")
@@ -190,7 +190,37 @@ def main() -> int:
                     const big = document.createElement('textarea');
                     big.name = 'about'; big.value = 'x'.repeat(300 * 1024);
                     form.appendChild(big); form.submit(); }""")
-            return True
+
+        # The refusals shot in Chinese and again in English: the same steps, whatever the page's language.
+        def adjust(points: str, reason: str) -> None:
+            """On a member's page: adjust their points."""
+            page.fill("input[name=points]", points)
+            page.fill("input[name=reason]", reason)
+            page.click("form[action$='/adjust'] button")
+
+        def refuse_campaign() -> None:
+            """A campaign that ends before it starts."""
+            page.goto("/console/programme/campaign/new")
+            page.fill("input[name=key]", "new-year")
+            page.fill("input[name=name]", "新年三倍积分")
+            page.fill("input[name=starts_at]", "2027-01-01 00:00")
+            page.fill("input[name=ends_at]", "2026-12-31 00:00")
+            page.fill("input[name=multiplier_pct]", "300")
+            page.click("form[action$='/save'] button[type=submit]")
+
+        def refuse_level_rewards() -> None:
+            """Three levels of guide rewards without their agent and store shares."""
+            page.goto("/console/programme/point-types")
+            page.fill("input[name=guide_pct]", "10, 5, 2")
+            page.click("#level-rewards button")
+
+        def move_stock(qty: str) -> None:
+            """Cups from Hangzhou's first store to Shanghai's second (it holds fewer than 9)."""
+            page.select_option("#move select[name=gift_id]", "CUP-01")
+            page.select_option("#move select[name=from_location]", "hz-001")
+            page.select_option("#move select[name=to_location]", "sh-002")
+            page.fill("#move input[name=qty]", qty)
+            page.click("#move button[type=submit]")
 
         shot("01-login", "/console/login")
         sign_in("admin", "wrong password!")
@@ -198,9 +228,7 @@ def main() -> int:
         sign_in("cs-li", "screenshot-pw-1")
         m, phone, _name = facts["members"][1]
         page.goto(f"/console/members/{m}")
-        page.fill("input[name=points]", "3000")
-        page.fill("input[name=reason]", "会员卡丢失补偿")
-        page.click("button:has-text('调整')")
+        adjust("3000", "会员卡丢失补偿")
         page.context.clear_cookies()
         sign_in("admin", ADMIN_PASSWORD)
         shot("03-home")
@@ -213,9 +241,7 @@ def main() -> int:
         page.fill("input[name=freeze_reason]", "疑似盗刷，暂停使用")
         page.click("button:has-text('冻结')")
         shot("09-member-frozen")
-        page.fill("input[name=points]", "-99999")
-        page.fill("input[name=reason]", "误操作")
-        page.click("button:has-text('调整')")
+        adjust("-99999", "误操作")
         shot("10-member-adjust-refused")
         shot("11-approvals", "/console/members/approvals?state=pending")
         shot("12-programme", "/console/programme")
@@ -223,13 +249,7 @@ def main() -> int:
         shot("14-gifts", "/console/programme/gift")
         shot("15-coupon-types", "/console/programme/coupon_type")
         shot("16-campaigns", "/console/programme/campaign")
-        page.goto("/console/programme/campaign/new")
-        page.fill("input[name=key]", "new-year")
-        page.fill("input[name=name]", "新年三倍积分")
-        page.fill("input[name=starts_at]", "2027-01-01 00:00")
-        page.fill("input[name=ends_at]", "2026-12-31 00:00")
-        page.fill("input[name=multiplier_pct]", "300")
-        page.click("button:has-text('保存')")
+        refuse_campaign()
         shot("17-campaign-form-refused")
         shot("18-campaign-edit", "/console/programme/campaign/double-weekend")
         shot("19-lotteries", "/console/programme/lottery")
@@ -268,14 +288,9 @@ def main() -> int:
         shot("39-order-shipped")
         shot("40-order-pickup", f"/console/orders/{facts['orders'][4]}")
         shot("41-stock", "/console/stock")
-        page.select_option("#move select[name=gift_id]", "CUP-01")
-        page.select_option("#move select[name=from_location]", "hz-001")
-        page.select_option("#move select[name=to_location]", "sh-002")
-        page.fill("#move input[name=qty]", "9")
-        page.click("#move button[type=submit]")
+        move_stock("9")
         shot("42-stock-move-refused")
-        page.fill("#move input[name=qty]", "4")
-        page.click("#move button[type=submit]")
+        move_stock("4")
         shot("43-stock-moved")
         shot("44-stock-history", "/console/stock/moves")
         shot("45-withdrawals", "/console/withdrawals")
@@ -283,45 +298,30 @@ def main() -> int:
         page.click("form[action$='/refuse'] button")
         shot("47-withdrawal-refuse-refused")
         shot("48-point-types", "/console/programme/point-types")
-        page.fill("input[name=guide_pct]", "10, 5, 2")
-        page.click("#level-rewards button")
+        refuse_level_rewards()
         shot("49-level-rewards-refused")
-        if post_too_large():
-            shot("63-body-too-large")
+        post_too_large()
+        shot("63-body-too-large")
         page.goto("/lang/en?next=/console/dashboard%3Fperiod%3D30d")
         shot("31-dashboard-en")
         shot("32-members-en", "/console/members")
         # refusals in English: a form refused, a level-rewards refusal, a stock move refused, an adjustment
-        page.goto("/console/programme/campaign/new")
-        page.fill("input[name=key]", "new-year")
-        page.fill("input[name=name]", "新年三倍积分")
-        page.fill("input[name=starts_at]", "2027-01-01 00:00")
-        page.fill("input[name=ends_at]", "2026-12-31 00:00")
-        page.fill("input[name=multiplier_pct]", "300")
-        page.click("form[action$='/save'] button[type=submit]")
+        refuse_campaign()
         shot("59-campaign-form-refused-en")
-        page.goto("/console/programme/point-types")
-        page.fill("input[name=guide_pct]", "10, 5, 2")
-        page.click("#level-rewards button")
+        refuse_level_rewards()
         shot("60-level-rewards-refused-en")
         page.goto("/console/stock")
-        page.select_option("#move select[name=gift_id]", "CUP-01")
-        page.select_option("#move select[name=from_location]", "hz-001")
-        page.select_option("#move select[name=to_location]", "sh-002")
-        page.fill("#move input[name=qty]", "9")
-        page.click("#move button[type=submit]")
+        move_stock("9")
         shot("61-stock-move-refused-en")
         page.goto(f"/console/members/{facts['members'][2][0]}")
-        page.fill("input[name=points]", "-99999")
-        page.fill("input[name=reason]", "mistake")
-        page.click("form[action$='/adjust'] button")
+        adjust("-99999", "mistake")
         shot("62-member-adjust-refused-en")
         page.goto("/console/programme/mall")
         page.fill("#game-form input[name=seconds]", "3")
         page.click("#game-form button")
         shot("65-game-refused-en")
-        if post_too_large():
-            shot("64-body-too-large-en")
+        post_too_large()
+        shot("64-body-too-large-en")
         page.goto("/lang/zh?next=/console/")
         page.context.clear_cookies()
         sign_in("op-zhang", "screenshot-pw-1")
